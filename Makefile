@@ -1,0 +1,46 @@
+# Every target that runs code first makes sure .venv exists and holds what it needs,
+# so `make demo` and `make test` work on a fresh machine with only Python and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+EXAMPLE ?= examples/partnerships/aukus.json
+
+.PHONY: install demo test lint format mypy pytest bench snapshots clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet -e . --group dev
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/readiness assess $(EXAMPLE) --format markdown
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+mypy: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+test: lint mypy pytest
+
+snapshots: $(STAMP)
+	$(BIN)/pytest -q tests/report --snapshot-update
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e . --group bench
+	$(BIN)/python benchmarks/bench_scoring.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,52 @@
+"""Shared pydantic configuration and the translation of validation errors into Problems."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from readiness.errors import Problem, ReadinessError, json_path
+
+__all__ = ["Frozen", "Id", "NonEmpty", "problems_from"]
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")]
+"""A lowercase identifier such as ``legal`` or ``legal.status-of-forces``."""
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Frozen(BaseModel):
+    """Base of every data model: immutable, and unknown fields are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+_FRIENDLY = {
+    "extra_forbidden": "unknown field (check the spelling; unknown fields are never ignored)",
+    "missing": "required field is missing",
+}
+
+
+def problems_from(exc: ValidationError) -> list[Problem]:
+    """Turn a pydantic ``ValidationError`` into Problems with JSON paths.
+
+    Errors raised as :class:`ReadinessError` inside validators keep their own paths.
+    """
+    out: list[Problem] = []
+    for err in exc.errors(include_url=False):
+        inner: Any = (err.get("ctx") or {}).get("error")
+        if isinstance(inner, ReadinessError):
+            out.extend(inner.problems)
+            continue
+        # pydantic appends tagged-union / function names to loc; drop the noise
+        loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+        message = _FRIENDLY.get(err["type"], err["msg"])
+        if err["type"] not in _FRIENDLY and "input" in err and err["type"] != "value_error":
+            shown = repr(err["input"])
+            if len(shown) <= 60:
+                message = f"{message} (got {shown})"
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        out.append(Problem(json_path(loc), message))
+    return out

@@ -1,0 +1,693 @@
+"""Assess partnerships: ``assess`` for one description, ``assess_frame`` for a table.
+
+Both go through :func:`readiness.scoring.score_matrix`; ``assess`` is a one-row call.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from readiness.errors import InputError, Problem
+from readiness.partnership import Evidence, Partnership
+from readiness.rubric import Band, Method, Rubric, UnknownPolicy, load_rubric
+from readiness.scoring import (
+    Scores,
+    ScoringModel,
+    effective_weights,
+    level_to_score,
+    score_matrix,
+)
+
+if TYPE_CHECKING:
+    from readiness.gaps import GapReport, Roadmap
+
+__all__ = [
+    "Assessment",
+    "CriterionResult",
+    "Explanation",
+    "GateResult",
+    "Options",
+    "PillarResult",
+    "assess",
+    "assess_frame",
+]
+
+State = Literal["rated", "not-applicable", "unknown"]
+
+
+@dataclass(frozen=True)
+class Options:
+    """The options a result was computed with (recorded so it can be regenerated)."""
+
+    unknown_policy: UnknownPolicy
+    min_coverage: float
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    """One criterion of one assessment."""
+
+    id: str
+    pillar: str
+    title: str
+    state: State
+    level: int | None
+    score: float | None
+    weight: float
+    effective_weight: float
+    confidence: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class PillarResult:
+    """One pillar of one assessment."""
+
+    id: str
+    title: str
+    score: float | None
+    lower: float
+    upper: float
+    weight: float
+    effective_weight: float
+    coverage: float | None
+    method: Method
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """One critical criterion and whether the partnership passed it."""
+
+    criterion: str
+    min_level: int
+    level: int | None
+    state: State
+    cap_band: str
+    failed: bool
+    cost: float
+    reason: str
+
+
+def _opt(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+@dataclass(frozen=True, eq=False)
+class Assessment:
+    """The scores of one partnership against one rubric.
+
+    Build it with :func:`assess`. Scores are 0-100; ``overall`` is ``None`` when too
+    little of the rubric is answered (``reason`` says why), and ``lower``/``upper``
+    always bound what the overall score could be once everything is known.
+    """
+
+    partnership: Partnership
+    rubric: Rubric
+    options: Options
+    overall: float | None
+    raw: float | None
+    band: Band | None
+    coverage: float
+    lower: float
+    upper: float
+    reason: str | None
+    gate_loss: float
+    pillars: tuple[PillarResult, ...]
+    criteria: tuple[CriterionResult, ...]
+    gates: tuple[GateResult, ...]
+    levels: np.ndarray = field(repr=False)
+    not_applicable: np.ndarray = field(repr=False)
+    low_confidence: np.ndarray = field(repr=False)
+
+    # --- views ------------------------------------------------------------------
+
+    @property
+    def unknown(self) -> tuple[str, ...]:
+        """Ids of the criteria with no rating."""
+        return tuple(c.id for c in self.criteria if c.state == "unknown")
+
+    @property
+    def failed_gates(self) -> tuple[GateResult, ...]:
+        return tuple(g for g in self.gates if g.failed)
+
+    def criterion(self, criterion_id: str) -> CriterionResult:
+        for c in self.criteria:
+            if c.id == criterion_id:
+                return c
+        raise KeyError(criterion_id)
+
+    def pillar(self, pillar_id: str) -> PillarResult:
+        for p in self.pillars:
+            if p.id == pillar_id:
+                return p
+        raise KeyError(pillar_id)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per criterion: pillar, state, level, score, weight, effective weight."""
+        return pd.DataFrame(
+            [
+                {
+                    "pillar": c.pillar,
+                    "criterion": c.id,
+                    "title": c.title,
+                    "state": c.state,
+                    "level": c.level,
+                    "score": c.score,
+                    "weight": c.weight,
+                    "effective_weight": c.effective_weight,
+                    "confidence": c.confidence,
+                    "evidence": len(c.evidence),
+                }
+                for c in self.criteria
+            ]
+        ).astype({"level": "Int64", "score": "Float64"})
+
+    def pillar_frame(self) -> pd.DataFrame:
+        """One row per pillar."""
+        return pd.DataFrame([vars(p) for p in self.pillars]).set_index("id")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary (the shape ``readiness assess --format json`` prints)."""
+        return {
+            "partnership": {
+                "id": self.partnership.id,
+                "name": self.partnership.name,
+                "kind": self.partnership.kind,
+            },
+            "rubric": {"id": self.rubric.id, "version": self.rubric.version},
+            "options": vars(self.options),
+            "overall": _round(self.overall),
+            "band": self.band.id if self.band else None,
+            "reason": self.reason,
+            "coverage": round(self.coverage, 4),
+            "lower": _round(self.lower),
+            "upper": _round(self.upper),
+            "unknown": list(self.unknown),
+            "failed_gates": [
+                {"criterion": g.criterion, "cap_band": g.cap_band, "cost": _round(g.cost)}
+                for g in self.failed_gates
+            ],
+            "pillars": [
+                {
+                    "id": p.id,
+                    "score": _round(p.score),
+                    "lower": _round(p.lower),
+                    "upper": _round(p.upper),
+                    "coverage": None if p.coverage is None else round(p.coverage, 4),
+                    "effective_weight": round(p.effective_weight, 4),
+                }
+                for p in self.pillars
+            ],
+            "criteria": [
+                {
+                    "id": c.id,
+                    "state": c.state,
+                    "level": c.level,
+                    "score": _round(c.score),
+                    "effective_weight": round(c.effective_weight, 4),
+                }
+                for c in self.criteria
+            ],
+        }
+
+    def summary(self) -> str:
+        """One line: partnership, overall, band, interval and coverage."""
+        p = self.partnership
+        if self.overall is None:
+            head = f"{p.name}: no overall score ({self.reason})"
+        else:
+            band = self.band.name if self.band else "?"
+            head = f"{p.name}: {self.overall:.1f} / 100, {band}"
+        return (
+            f"{head}; range {self.lower:.1f}-{self.upper:.1f}; "
+            f"coverage {self.coverage:.0%}; rubric {self.rubric.label}"
+        )
+
+    def __repr__(self) -> str:
+        return f"<Assessment {self.summary()}>"
+
+    # --- further analysis ---------------------------------------------------------
+
+    def gaps(self, target: str | None = None) -> GapReport:
+        """The criteria below target, ranked by the exact gain in overall score.
+
+        Args:
+            target: A profile id; by default the partnership's own ``target``, else the
+                profile its kind selects, else the rubric's default profile.
+        """
+        from readiness.gaps import gap_report
+
+        return gap_report(self, target)
+
+    def roadmap(self, target: str | None = None) -> Roadmap:
+        """The order to close the gaps, with the cumulative score after each step."""
+        return self.gaps(target).roadmap()
+
+    def what_if(self, changes: Mapping[str, int | str]) -> Assessment:
+        """Re-score with some criteria set to new levels.
+
+        Args:
+            changes: criterion id -> level 0-4, ``'not-applicable'`` or ``'unknown'``.
+
+        >>> a = assess_example = None  # doctest: +SKIP
+        """
+        ratings = dict(self.partnership.ratings)
+        problems = []
+        for cid, level in changes.items():
+            if cid not in self.rubric.criterion_ids:
+                problems.append(Problem(f"$[{cid!r}]", f"unknown criterion {cid!r}"))
+                continue
+            old = ratings.get(cid)
+            data: dict[str, Any] = {"level": level, "note": "what-if scenario"}
+            if old is not None and old.confidence != "low":
+                data["confidence"] = old.confidence
+            ratings[cid] = data  # type: ignore[assignment]
+        if problems:
+            raise InputError(problems, source="what_if")
+        try:
+            scenario = Partnership.model_validate(
+                self.partnership.model_dump() | {"ratings": ratings}
+            )
+        except Exception as exc:  # pydantic ValidationError -> InputError
+            from pydantic import ValidationError
+
+            from readiness._models import problems_from
+
+            if isinstance(exc, ValidationError):
+                raise InputError(problems_from(exc), source="what_if") from None
+            raise
+        return assess(
+            scenario,
+            self.rubric,
+            unknown_policy=self.options.unknown_policy,
+            min_coverage=self.options.min_coverage,
+        )
+
+    def explain(self) -> Explanation:
+        """How each pillar and criterion contributed to the overall score, in points."""
+        return Explanation.of(self)
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None or math.isnan(value) else round(value, digits)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Contributions to the overall score.
+
+    For arithmetic means the contributions are exact: a criterion's points are its
+    score times its share of the answered weight. For geometric or minimum nodes the
+    node's score is shared out in proportion to the same weighted scores, so the
+    points always add up to the raw overall score; failed gates then take off
+    ``gate_loss`` points.
+    """
+
+    assessment: Assessment
+    frame: pd.DataFrame
+    gate_loss: float
+
+    @classmethod
+    def of(cls, a: Assessment) -> Explanation:
+        raw = a.raw or 0.0
+        rows = []
+        answered_pillars = [p for p in a.pillars if p.score is not None]
+        pw_total = sum(p.weight for p in answered_pillars)
+        pillar_mass = {p.id: p.weight / pw_total * (p.score or 0.0) for p in answered_pillars}
+        mass_total = sum(pillar_mass.values())
+        for p in a.pillars:
+            members = [c for c in a.criteria if c.pillar == p.id]
+            counted = [c for c in members if c.score is not None]
+            cw_total = sum(c.weight for c in counted)
+            crit_mass = {c.id: c.weight / cw_total * (c.score or 0.0) for c in counted}
+            crit_total = sum(crit_mass.values())
+            p_points = (
+                raw * pillar_mass[p.id] / mass_total if p.id in pillar_mass and mass_total else 0.0
+            )
+            rows.append(
+                {
+                    "pillar": p.id,
+                    "criterion": None,
+                    "level": None,
+                    "score": p.score,
+                    "weight": p.weight,
+                    "effective_weight": p.effective_weight,
+                    "points": p_points,
+                }
+            )
+            for c in members:
+                share = crit_mass.get(c.id, 0.0) / crit_total if crit_total else 0.0
+                rows.append(
+                    {
+                        "pillar": p.id,
+                        "criterion": c.id,
+                        "level": c.level,
+                        "score": c.score,
+                        "weight": c.weight,
+                        "effective_weight": c.effective_weight,
+                        "points": p_points * share,
+                    }
+                )
+        frame = pd.DataFrame(rows).astype({"level": "Int64", "score": "Float64"})
+        return cls(assessment=a, frame=frame, gate_loss=a.gate_loss)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.frame.copy()
+
+    def to_text(self) -> str:
+        """A fixed-width table for terminals."""
+        a = self.assessment
+        lines = [
+            f"How the overall score of {a.partnership.name} is made "
+            f"(rubric {a.rubric.label}, pillars by {a.rubric.aggregation} mean)",
+            "",
+            f"{'pillar / criterion':<46} {'level':>5} {'score':>6} {'weight':>6} "
+            f"{'eff.w':>6} {'points':>7}",
+        ]
+        for row in self.frame.to_dict("records"):
+            name = row["pillar"] if _missing(row["criterion"]) else f"  {row['criterion']}"
+            level = "" if _missing(row["level"]) else str(row["level"])
+            score = "  -" if _missing(row["score"]) else f"{row['score']:.1f}"
+            lines.append(
+                f"{name:<46} {level:>5} {score:>6} {row['weight']:>6.2f} "
+                f"{row['effective_weight']:>6.1%} {row['points']:>7.2f}"
+            )
+        raw = a.raw
+        lines.append("")
+        lines.append(
+            f"{'sum of contributions (raw overall)':<46} {'':>27}"
+            f"{(raw if raw is not None else float('nan')):>7.2f}"
+        )
+        for g in a.failed_gates:
+            lines.append(
+                f"gate failed: {g.criterion} below level {g.min_level} caps the band at "
+                f"{g.cap_band} (costs {g.cost:.2f} points)"
+            )
+        if a.overall is None:
+            lines.append(f"overall: none ({a.reason})")
+        else:
+            lines.append(f"{'overall':<46} {'':>27}{a.overall:>7.2f}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _cap_score(rubric: Rubric, band_id: str) -> float:
+    ids = [b.id for b in rubric.bands]
+    i = ids.index(band_id)
+    return rubric.bands[i + 1].min if i + 1 < len(ids) else 100.0
+
+
+# --- entry points -------------------------------------------------------------------
+
+
+def partnership_arrays(
+    partnership: Partnership, rubric: Rubric
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(levels, not_applicable, low_confidence) rows of one partnership, rubric order."""
+    m = len(rubric.criterion_ids)
+    levels = np.full((1, m), np.nan)
+    na = np.zeros((1, m), dtype=bool)
+    low = np.zeros((1, m), dtype=bool)
+    for j, cid in enumerate(rubric.criterion_ids):
+        rating = partnership.ratings.get(cid)
+        if rating is None:
+            continue
+        if rating.level == "not-applicable":
+            na[0, j] = True
+        elif isinstance(rating.level, int):
+            levels[0, j] = rating.level
+            low[0, j] = rating.confidence == "low"
+    return levels, na, low
+
+
+def assess(
+    partnership: Partnership,
+    rubric: Rubric | None = None,
+    *,
+    unknown_policy: UnknownPolicy | None = None,
+    min_coverage: float | None = None,
+) -> Assessment:
+    """Score one partnership.
+
+    Args:
+        partnership: The description (see :func:`readiness.load_partnership`).
+        rubric: The rubric; default :func:`readiness.load_rubric`.
+        unknown_policy: Override the rubric's policy for unknown criteria.
+        min_coverage: Override the rubric's minimum coverage for an overall score.
+
+    Returns:
+        A frozen :class:`Assessment`.
+
+    Raises:
+        InputError: The partnership rates a criterion the rubric does not have.
+
+    >>> from readiness import load_partnership
+    >>> a = assess(load_partnership("examples/partnerships/nato.json"))  # doctest: +SKIP
+    """
+    rubric = rubric or load_rubric()
+    partnership.check_against(rubric)
+    options = Options(
+        unknown_policy=unknown_policy or rubric.unknown_policy,
+        min_coverage=rubric.min_coverage if min_coverage is None else min_coverage,
+    )
+    model = ScoringModel.from_rubric(rubric)
+    levels, na, low = partnership_arrays(partnership, rubric)
+    s = score_matrix(
+        levels,
+        model,
+        not_applicable=na,
+        low_confidence=low,
+        unknown_policy=options.unknown_policy,
+        min_coverage=options.min_coverage,
+    )
+    return _assessment(partnership, rubric, options, model, s, levels, na, low)
+
+
+def _assessment(
+    partnership: Partnership,
+    rubric: Rubric,
+    options: Options,
+    model: ScoringModel,
+    s: Scores,
+    levels: np.ndarray,
+    na: np.ndarray,
+    low: np.ndarray,
+) -> Assessment:
+    eff = effective_weights(model, ~na[0])
+    crit_scores = level_to_score(levels[0])
+    criteria = []
+    for j, c in enumerate(rubric.criteria):
+        rating = partnership.ratings.get(c.id)
+        state: State = (
+            "not-applicable" if na[0, j] else "unknown" if np.isnan(levels[0, j]) else "rated"
+        )
+        if state == "unknown" and options.unknown_policy == "worst":
+            score: float | None = 0.0
+        else:
+            score = None if state != "rated" else float(crit_scores[j])
+        criteria.append(
+            CriterionResult(
+                id=c.id,
+                pillar=rubric.pillar_of[c.id].id,
+                title=c.title,
+                state=state,
+                level=None if state != "rated" else int(levels[0, j]),
+                score=score,
+                weight=c.weight,
+                effective_weight=float(eff[j]),
+                confidence=rating.confidence if rating and state == "rated" else None,
+                evidence=rating.evidence if rating else (),
+                note=rating.note if rating else None,
+            )
+        )
+    pillar_eff = np.bincount(model.criterion_pillar, weights=eff, minlength=model.n_pillars)
+    pillars = tuple(
+        PillarResult(
+            id=p.id,
+            title=p.title,
+            score=_opt(s.pillar[0, i]),
+            lower=float(s.pillar_lower[0, i]),
+            upper=float(s.pillar_upper[0, i]),
+            weight=p.weight,
+            effective_weight=float(pillar_eff[i]),
+            coverage=_opt(s.pillar_coverage[0, i]),
+            method=p.aggregation,
+        )
+        for i, p in enumerate(rubric.pillars)
+    )
+    raw = _opt(s.raw[0])
+    gates = []
+    for g_index, j in enumerate(model.gate_criterion):
+        c = rubric.criteria[j]
+        assert c.critical is not None
+        failed = bool(s.gate_failed[0, g_index])
+        cap = _cap_score(rubric, c.critical.cap_band)
+        cost = max(0.0, (raw or 0.0) - cap) if failed else 0.0
+        gates.append(
+            GateResult(
+                criterion=c.id,
+                min_level=c.critical.min_level,
+                level=criteria[j].level,
+                state=criteria[j].state,
+                cap_band=c.critical.cap_band,
+                failed=failed,
+                cost=cost,
+                reason=c.critical.reason,
+            )
+        )
+    overall = _opt(s.overall[0])
+    coverage = float(s.coverage[0])
+    reason = None
+    if overall is None:
+        if raw is None:
+            reason = "no criterion is rated"
+        else:
+            reason = (
+                f"coverage {coverage:.0%} is below the minimum of {options.min_coverage:.0%}; "
+                "rate more criteria"
+            )
+    return Assessment(
+        partnership=partnership,
+        rubric=rubric,
+        options=options,
+        overall=overall,
+        raw=raw,
+        band=None if s.band[0] < 0 else rubric.bands[int(s.band[0])],
+        coverage=coverage,
+        lower=float(s.lower[0]),
+        upper=float(s.upper[0]),
+        reason=reason,
+        gate_loss=0.0 if raw is None else float(s.gate_loss[0]),
+        pillars=pillars,
+        criteria=tuple(criteria),
+        gates=tuple(gates),
+        levels=levels,
+        not_applicable=na,
+        low_confidence=low,
+    )
+
+
+def assess_frame(
+    levels: pd.DataFrame,
+    rubric: Rubric | None = None,
+    *,
+    not_applicable: pd.DataFrame | None = None,
+    low_confidence: pd.DataFrame | None = None,
+    unknown_policy: UnknownPolicy | None = None,
+    min_coverage: float | None = None,
+) -> pd.DataFrame:
+    """Score many partnerships at once.
+
+    Args:
+        levels: One row per partnership, one column per criterion id, levels 0-4 and
+            NaN for unknown. Column order does not matter; a criterion with no column
+            is unknown for every row.
+        rubric: The rubric; default :func:`readiness.load_rubric`.
+        not_applicable: Optional boolean frame of the same shape and labels: True where
+            a criterion does not apply (its level is then ignored).
+        low_confidence: Optional boolean frame: True where a rating has low confidence
+            (widens ``lower``/``upper`` by one level).
+        unknown_policy: Override the rubric's policy for unknown criteria.
+        min_coverage: Override the rubric's minimum coverage.
+
+    Returns:
+        A frame with the same index: one column per pillar id, then ``overall`` (NaN
+        below minimum coverage), ``band``, ``coverage``, ``lower``, ``upper``,
+        ``gates_failed`` (how many gates failed) and ``gate_loss`` (points taken off
+        by gates).
+
+    Raises:
+        InputError: Unknown criterion columns, masks whose labels differ, or levels
+            that are not NaN or integers 0-4 (named by row label and column).
+
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"trust.commitment-record": [4.0, 1.0]}, index=["a", "b"])
+    >>> assess_frame(frame, min_coverage=0)["overall"].round(1).tolist()
+    [100.0, 25.0]
+    """
+    rubric = rubric or load_rubric()
+    model = ScoringModel.from_rubric(rubric)
+    columns = _column_index(levels, rubric)
+    masks = {}
+    for name, mask in (("not_applicable", not_applicable), ("low_confidence", low_confidence)):
+        if mask is None:
+            continue
+        if not mask.index.equals(levels.index) or not mask.columns.equals(levels.columns):
+            raise InputError(f"{name} must have the same index and columns as levels", source=name)
+        masks[name] = mask.to_numpy(dtype=bool)
+    values = (
+        levels.to_numpy(dtype=np.float64, na_value=np.nan)
+        if len(levels.columns)
+        else (np.full((len(levels), 0), np.nan))
+    )
+    try:
+        s = score_matrix(
+            values,
+            model,
+            not_applicable=masks.get("not_applicable"),
+            low_confidence=masks.get("low_confidence"),
+            columns=columns,
+            unknown_policy=unknown_policy,
+            min_coverage=min_coverage,
+        )
+    except InputError as exc:
+        raise _relabel(exc, levels, columns, rubric) from None
+    return scores_frame(s, model, levels.index)
+
+
+def scores_frame(s: Scores, model: ScoringModel, index: pd.Index) -> pd.DataFrame:
+    """The result table of :func:`assess_frame` for a :class:`Scores`."""
+    data: dict[str, Any] = {pid: s.pillar[:, i] for i, pid in enumerate(model.pillar_ids)}
+    data["overall"] = s.overall
+    data["band"] = pd.Categorical.from_codes(s.band, categories=pd.Index(list(model.band_ids)))
+    data["coverage"] = s.coverage
+    data["lower"] = s.lower
+    data["upper"] = s.upper
+    data["gates_failed"] = s.gate_failed.sum(axis=1)
+    data["gate_loss"] = s.gate_loss
+    return pd.DataFrame(data, index=index)
+
+
+def _column_index(levels: pd.DataFrame, rubric: Rubric) -> np.ndarray:
+    position = {str(c): i for i, c in enumerate(levels.columns)}
+    unknown = [c for c in position if c not in set(rubric.criterion_ids)]
+    if unknown:
+        raise InputError(
+            [
+                Problem(f"column {c!r}", f"not a criterion of rubric {rubric.label}")
+                for c in unknown
+            ],
+            source="levels",
+        )
+    return np.array([position.get(cid, -1) for cid in rubric.criterion_ids], dtype=np.intp)
+
+
+def _relabel(
+    exc: InputError, levels: pd.DataFrame, columns: np.ndarray, rubric: Rubric
+) -> InputError:
+    """Rewrite 'row i, criterion column j' locations with the frame's labels."""
+    import re
+
+    out = []
+    for p in exc.problems:
+        m = re.match(r"row (\d+), criterion column (\d+)", p.path)
+        if m:
+            row = levels.index[int(m.group(1))]
+            cid = rubric.criterion_ids[int(m.group(2))]
+            out.append(Problem(f"row {row!r}, column {cid!r}", p.message))
+        else:
+            out.append(p)
+    return InputError(out, source="levels")

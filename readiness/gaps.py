@@ -1,0 +1,419 @@
+"""Gaps against a target profile, their exact impact, and the order to close them.
+
+The impact of a gap is computed by re-scoring, never estimated: the partnership is
+scored again with that one criterion at its target level (gates included), and the
+impact is the change in the overall score. All candidates are scored in one matrix.
+
+When the overall score is absent (coverage below the minimum), impacts are measured
+on the lower bound instead, and the report says so (``basis``).
+
+Unknown criteria are *evidence gaps*: they are not below target, they are unrated.
+They are listed apart, with the gain that rating them at target would bring to the
+lower bound.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from readiness.rubric import Profile
+from readiness.scoring import Scores, ScoringModel, score_matrix
+
+if TYPE_CHECKING:
+    from readiness.assessment import Assessment
+
+__all__ = ["Gap", "GapReport", "Roadmap", "RoadmapStep", "gap_report"]
+
+Basis = Literal["overall", "lower"]
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One criterion below its target level (or not yet rated)."""
+
+    criterion: str
+    pillar: str
+    title: str
+    status: Literal["below-target", "unknown"]
+    current: int | None
+    target: int
+    gap: int
+    impact: float
+    effort: str
+    effort_units: float
+    remediation: tuple[tuple[int, str], ...]
+    prerequisites: tuple[str, ...]
+
+    @property
+    def impact_per_effort(self) -> float:
+        return self.impact / self.effort_units if self.effort_units else 0.0
+
+
+@dataclass(frozen=True)
+class RoadmapStep:
+    """One step of a roadmap: close one gap, and where the score stands after it."""
+
+    step: int
+    criterion: str
+    title: str
+    from_level: int
+    to_level: int
+    impact: float
+    effort_units: float
+    score_after: float
+    effort_after: float
+    band_after: str | None
+    waited_for: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Roadmap:
+    """The order to close gaps: prerequisites first, then impact per unit of effort."""
+
+    report: GapReport
+    steps: tuple[RoadmapStep, ...]
+    start: float
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([vars(s) for s in self.steps]).set_index("step")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "basis": self.report.basis,
+            "start": _r(self.start),
+            "steps": [
+                {k: (_r(v) if isinstance(v, float) else v) for k, v in vars(s).items()}
+                | {"waited_for": list(s.waited_for)}
+                for s in self.steps
+            ],
+        }
+
+    def to_markdown(self) -> str:
+        basis = "overall score" if self.report.basis == "overall" else "lower bound"
+        lines = [
+            f"| step | criterion | levels | gain | effort | {basis} after | band after |",
+            "|---:|---|---|---:|---:|---:|---|",
+        ]
+        for s in self.steps:
+            after = "" if s.waited_for == () else f" (after {', '.join(s.waited_for)})"
+            lines.append(
+                f"| {s.step} | {_md(s.title)}{after} | {s.from_level} → {s.to_level} | "
+                f"{s.impact:+.1f} | {s.effort_units:g} | {s.score_after:.1f} | "
+                f"{s.band_after or '-'} |"
+            )
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class GapReport:
+    """The gaps of one assessment against one target profile, ranked by impact."""
+
+    assessment: Assessment
+    profile: Profile
+    profile_reason: str
+    basis: Basis
+    base: float
+    gaps: tuple[Gap, ...]
+    evidence_gaps: tuple[Gap, ...]
+
+    def __len__(self) -> int:
+        return len(self.gaps)
+
+    def __iter__(self) -> Any:
+        return iter(self.gaps)
+
+    @property
+    def target_score(self) -> float:
+        """The score if every gap and evidence gap reached its target."""
+        levels = self.assessment.levels.copy()
+        for g in (*self.gaps, *self.evidence_gaps):
+            levels[0, self.assessment.rubric.criterion_ids.index(g.criterion)] = g.target
+        s = _rescore(self.assessment, levels)
+        return float(_basis_values(s, self.basis)[0])
+
+    def roadmap(self) -> Roadmap:
+        """Close the gaps in order: prerequisites first, then the best gain per effort.
+
+        At each step every gap whose prerequisites have no open gap is re-scored, and
+        the one with the largest gain per unit of effort is taken (ties: larger gain,
+        then criterion id). The gain is measured after the earlier steps, so it
+        accounts for interactions (gates, geometric means).
+        """
+        a = self.assessment
+        ids = a.rubric.criterion_ids
+        levels = a.levels.copy()
+        low = a.low_confidence.copy()
+        open_gaps = {g.criterion: g for g in self.gaps}
+        current = self.base
+        effort = 0.0
+        steps: list[RoadmapStep] = []
+        model = ScoringModel.from_rubric(a.rubric)
+        while open_gaps:
+            ready = [
+                g for g in open_gaps.values() if not any(p in open_gaps for p in g.prerequisites)
+            ]
+            if not ready:  # impossible for a valid (acyclic) rubric
+                ready = list(open_gaps.values())
+            batch = np.repeat(levels, len(ready), axis=0)
+            batch_low = np.repeat(low, len(ready), axis=0)
+            for r, g in enumerate(ready):
+                j = ids.index(g.criterion)
+                batch[r, j] = g.target
+                batch_low[r, j] = False
+            s = _rescore(a, batch, batch_low)
+            values = _basis_values(s, self.basis)
+            gains = values - current
+            best = max(
+                range(len(ready)),
+                key=lambda r: (
+                    gains[r] / ready[r].effort_units,
+                    gains[r],
+                    _neg(ready[r].criterion),
+                ),
+            )
+            g = ready[best]
+            j = ids.index(g.criterion)
+            levels[0, j] = g.target
+            low[0, j] = False
+            effort += g.effort_units
+            current = float(values[best])
+            band = int(s.band[best])
+            steps.append(
+                RoadmapStep(
+                    step=len(steps) + 1,
+                    criterion=g.criterion,
+                    title=g.title,
+                    from_level=g.current if g.current is not None else 0,
+                    to_level=g.target,
+                    impact=float(gains[best]),
+                    effort_units=g.effort_units,
+                    score_after=current,
+                    effort_after=effort,
+                    band_after=model.band_ids[band] if band >= 0 else None,
+                    waited_for=tuple(
+                        p for p in g.prerequisites if p in {x.criterion for x in self.gaps}
+                    ),
+                )
+            )
+            del open_gaps[g.criterion]
+        return Roadmap(report=self, steps=tuple(steps), start=self.base)
+
+    # --- rendering ---------------------------------------------------------------
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per gap (evidence gaps last), ranked by impact."""
+        rows = [
+            {
+                "criterion": g.criterion,
+                "pillar": g.pillar,
+                "title": g.title,
+                "status": g.status,
+                "current": g.current,
+                "target": g.target,
+                "gap": g.gap,
+                "impact": g.impact,
+                "effort": g.effort,
+                "effort_units": g.effort_units,
+                "impact_per_effort": g.impact_per_effort,
+                "next_step": g.remediation[0][1] if g.remediation else None,
+            }
+            for g in (*self.gaps, *self.evidence_gaps)
+        ]
+        columns = [
+            "criterion", "pillar", "title", "status", "current", "target", "gap",
+            "impact", "effort", "effort_units", "impact_per_effort", "next_step",
+        ]  # fmt: skip
+        return pd.DataFrame(rows, columns=columns).astype({"current": "Int64"})
+
+    def to_dict(self) -> dict[str, Any]:
+        a = self.assessment
+        return {
+            "partnership": a.partnership.id,
+            "rubric": {"id": a.rubric.id, "version": a.rubric.version},
+            "target": {"profile": self.profile.id, "reason": self.profile_reason},
+            "basis": self.basis,
+            "base": _r(self.base),
+            "gaps": [_gap_dict(g) for g in self.gaps],
+            "evidence_gaps": [_gap_dict(g) for g in self.evidence_gaps],
+        }
+
+    def to_markdown(self) -> str:
+        """The ranked gaps as a Markdown section (heading level 2)."""
+        a = self.assessment
+        basis = "overall score" if self.basis == "overall" else "lower bound of the score"
+        out = [
+            f"## Gaps against {self.profile.title}",
+            "",
+            f"Target profile `{self.profile.id}` ({self.profile_reason}). "
+            f"Impact is the exact gain in the {basis} if that criterion alone reached its "
+            f"target, re-scored with rubric {a.rubric.label}.",
+            "",
+        ]
+        if not self.gaps:
+            out.append("No rated criterion is below its target.")
+        else:
+            out += [
+                "| # | criterion | pillar | current → target | impact | effort | next step |",
+                "|---:|---|---|---|---:|---|---|",
+            ]
+            for i, g in enumerate(self.gaps, 1):
+                nxt = g.remediation[0][1] if g.remediation else ""
+                out.append(
+                    f"| {i} | {_md(g.title)} (`{g.criterion}`) | {g.pillar} | "
+                    f"{g.current} → {g.target} | {g.impact:+.1f} | {g.effort} | {_md(nxt)} |"
+                )
+        if self.evidence_gaps:
+            out += [
+                "",
+                "### Evidence gaps (unrated criteria)",
+                "",
+                "Rating these at target would raise the lower bound by:",
+                "",
+                "| criterion | target | lower-bound gain |",
+                "|---|---:|---:|",
+            ]
+            out += [
+                f"| {_md(g.title)} (`{g.criterion}`) | {g.target} | {g.impact:+.1f} |"
+                for g in self.evidence_gaps
+            ]
+        return "\n".join(out) + "\n"
+
+    def __repr__(self) -> str:
+        return (
+            f"<GapReport {self.assessment.partnership.id} vs {self.profile.id}: "
+            f"{len(self.gaps)} gaps, {len(self.evidence_gaps)} unrated>"
+        )
+
+
+def _gap_dict(g: Gap) -> dict[str, Any]:
+    return {
+        "criterion": g.criterion,
+        "pillar": g.pillar,
+        "status": g.status,
+        "current": g.current,
+        "target": g.target,
+        "gap": g.gap,
+        "impact": _r(g.impact),
+        "effort": g.effort,
+        "effort_units": g.effort_units,
+        "remediation": [{"to_level": lv, "action": text} for lv, text in g.remediation],
+        "prerequisites": list(g.prerequisites),
+    }
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None or math.isnan(value) else round(value, 2)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _neg(text: str) -> tuple[int, ...]:
+    """Sort key that orders strings descending, so max() breaks ties by ascending id."""
+    return tuple(-ord(ch) for ch in text)
+
+
+def _rescore(a: Assessment, levels: np.ndarray, low: np.ndarray | None = None) -> Scores:
+    n = levels.shape[0]
+    return score_matrix(
+        levels,
+        ScoringModel.from_rubric(a.rubric),
+        not_applicable=np.repeat(a.not_applicable, n, axis=0),
+        low_confidence=np.repeat(a.low_confidence, n, axis=0) if low is None else low,
+        unknown_policy=a.options.unknown_policy,
+        min_coverage=a.options.min_coverage,
+    )
+
+
+def _basis_values(s: Scores, basis: Basis) -> np.ndarray:
+    return s.overall if basis == "overall" else s.lower
+
+
+def resolve_profile(a: Assessment, target: str | None) -> tuple[Profile, str]:
+    """The target profile to use and why."""
+    rubric, p = a.rubric, a.partnership
+    if target is not None:
+        try:
+            return rubric.profile(target), "named in the call"
+        except KeyError:
+            from readiness.errors import InputError
+
+            names = ", ".join(x.id for x in rubric.profiles)
+            raise InputError(f"unknown target profile {target!r} (known: {names})") from None
+    if p.target is not None:
+        return rubric.profile(p.target), "named in the partnership file"
+    for profile in rubric.profiles:
+        if p.kind in profile.kinds:
+            return profile, f"selected by the partnership kind {p.kind}"
+    return rubric.profile(), "the rubric's default profile"
+
+
+def gap_report(a: Assessment, target: str | None = None) -> GapReport:
+    """Build the gap report of an assessment against a target profile."""
+    profile, why = resolve_profile(a, target)
+    rubric = a.rubric
+    basis: Basis = "overall" if a.overall is not None else "lower"
+    base = a.overall if a.overall is not None else a.lower
+    candidates = []
+    for j, c in enumerate(a.criteria):
+        goal = profile.target(c.id)
+        if c.state == "not-applicable":
+            continue
+        if c.state == "unknown" or (c.level is not None and c.level < goal):
+            candidates.append((j, c, goal))
+    # one matrix: every candidate at its target; evidence gaps are judged on the lower bound
+    levels = np.repeat(a.levels, max(len(candidates), 1), axis=0)
+    low = np.repeat(a.low_confidence, max(len(candidates), 1), axis=0)
+    for r, (j, _, goal) in enumerate(candidates):
+        levels[r, j] = goal
+        low[r, j] = False
+    s = _rescore(a, levels, low) if candidates else None
+    gaps: list[Gap] = []
+    evidence: list[Gap] = []
+    for r, (j, c, goal) in enumerate(candidates):
+        criterion = rubric.criteria[j]
+        assert s is not None
+        start = c.level if c.level is not None else 0
+        steps = goal - start
+        if c.state == "unknown":
+            impact = float(s.lower[r] - a.lower)
+        else:
+            impact = float(_basis_values(s, basis)[r] - base)
+        gap = Gap(
+            criterion=c.id,
+            pillar=c.pillar,
+            title=c.title,
+            status="unknown" if c.state == "unknown" else "below-target",
+            current=c.level,
+            target=goal,
+            gap=steps,
+            impact=impact,
+            effort=criterion.effort,
+            effort_units=rubric.effort_scale[criterion.effort] * max(steps, 1),
+            remediation=tuple((lv, criterion.remediation[lv]) for lv in range(start + 1, goal + 1)),
+            prerequisites=criterion.prerequisites,
+        )
+        (evidence if c.state == "unknown" else gaps).append(gap)
+    gaps.sort(key=lambda g: (-g.impact, -g.impact_per_effort, g.criterion))
+    evidence.sort(key=lambda g: (-g.impact, g.criterion))
+    return GapReport(
+        assessment=a,
+        profile=profile,
+        profile_reason=why,
+        basis=basis,
+        base=float(base),
+        gaps=tuple(gaps),
+        evidence_gaps=tuple(evidence),
+    )
+
+
+def ranked(gaps: Sequence[Gap]) -> list[Gap]:
+    """Gaps ordered by impact, then impact per effort, then id."""
+    return sorted(gaps, key=lambda g: (-g.impact, -g.impact_per_effort, g.criterion))

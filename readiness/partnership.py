@@ -1,0 +1,201 @@
+"""The partnership description: who is in it, and what an analyst found.
+
+A partnership is described in JSON::
+
+    {
+      "id": "aukus",
+      "name": "AUKUS",
+      "kind": "technology-partnership",
+      "members": ["AUS", "GBR", "USA"],
+      "established": "2021-09-15",
+      "assessor": "...", "assessed_on": "2026-11-20",
+      "ratings": {
+        "technology.joint-programmes": {
+          "level": 3, "confidence": "high",
+          "evidence": [{"text": "...", "source": "...", "date": "2023-03-13"}]
+        },
+        "burden.equitable-contributions": {"level": "unknown"}
+      }
+    }
+
+A criterion with no rating is *unknown*, never zero. ``"level"`` is an integer 0-4,
+``"not-applicable"`` (the criterion leaves the denominator) or ``"unknown"``.
+Unknown fields are errors: a typo is never silently ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from readiness._io import Readable, read_document, source_name
+from readiness._models import Frozen, Id, NonEmpty, problems_from
+from readiness.errors import InputError, Problem, json_path
+from readiness.rubric import Rubric
+
+__all__ = [
+    "KINDS",
+    "Confidence",
+    "Evidence",
+    "Kind",
+    "Partnership",
+    "Rating",
+    "load_partnership",
+    "partnership_from_dict",
+]
+
+Kind = Literal[
+    "collective-defense-alliance",
+    "bilateral-alliance",
+    "technology-partnership",
+    "regional-security-forum",
+    "capacity-building-partnership",
+    "defense-cooperation",
+]
+KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
+
+Confidence = Literal["low", "medium", "high"]
+LevelValue = int | Literal["not-applicable", "unknown"]
+
+_LEVEL_HELP = "level must be an integer from 0 to 4, 'not-applicable' or 'unknown'"
+
+
+def _not_future(value: dt.date | None) -> dt.date | None:
+    if value is not None and value > dt.date.today():
+        raise ValueError(f"date {value.isoformat()} is in the future")
+    return value
+
+
+class Evidence(Frozen):
+    """One piece of evidence behind a rating."""
+
+    text: NonEmpty
+    source: NonEmpty
+    date: dt.date | None = None
+    url: str | None = None
+
+    _date_not_future = field_validator("date")(_not_future)
+
+
+class Rating(Frozen):
+    """An analyst's rating of one criterion."""
+
+    level: LevelValue
+    confidence: Confidence = "medium"
+    evidence: tuple[Evidence, ...] = ()
+    note: str | None = None
+    justification: str | None = None
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _level(cls, value: Any) -> Any:
+        if isinstance(value, bool) or not (
+            (isinstance(value, int) and 0 <= value <= 4) or value in ("not-applicable", "unknown")
+        ):
+            raise ValueError(f"{_LEVEL_HELP} (got {value!r})")
+        return value
+
+    @property
+    def is_rated(self) -> bool:
+        return isinstance(self.level, int)
+
+
+class Partnership(Frozen):
+    """A partnership and the ratings of its criteria.
+
+    >>> p = Partnership(id="demo", name="Demo pact", kind="bilateral-alliance",
+    ...                 members=("AAA", "BBB"), ratings={"trust.commitment-record": {"level": 3}})
+    >>> p.ratings["trust.commitment-record"].level
+    3
+    """
+
+    id: Id
+    name: NonEmpty
+    kind: Kind
+    members: tuple[NonEmpty, ...] = Field(min_length=1)
+    established: dt.date | None = None
+    description: str | None = None
+    target: Id | None = None
+    rubric: str | None = None
+    assessor: str | None = None
+    assessed_on: dt.date | None = None
+    ratings: dict[str, Rating] = Field(default_factory=dict)
+
+    _dates_not_future = field_validator("established", "assessed_on")(_not_future)
+
+    @model_validator(mode="after")
+    def _unique_members(self) -> Partnership:
+        seen: set[str] = set()
+        for i, m in enumerate(self.members):
+            if m in seen:
+                raise InputError([Problem(f"$.members[{i}]", f"duplicate member {m!r}")])
+            seen.add(m)
+        return self
+
+    def level_of(self, criterion_id: str) -> LevelValue:
+        """The rated level, ``'not-applicable'`` or ``'unknown'`` (also when not rated)."""
+        rating = self.ratings.get(criterion_id)
+        return "unknown" if rating is None else rating.level
+
+    def check_against(self, rubric: Rubric, *, source: str | None = None) -> None:
+        """Check that every rated criterion and the target exist in ``rubric``.
+
+        Raises:
+            InputError: Unknown criterion ids (with close matches) or target profile.
+        """
+        problems = []
+        known = set(rubric.criterion_ids)
+        for cid in self.ratings:
+            if cid not in known:
+                hint = difflib.get_close_matches(cid, known, n=1)
+                more = f"; did you mean {hint[0]!r}?" if hint else ""
+                problems.append(
+                    Problem(
+                        json_path(("ratings", cid)),
+                        f"unknown criterion {cid!r} (not in rubric {rubric.label}){more}",
+                    )
+                )
+        if self.target is not None and self.target not in {p.id for p in rubric.profiles}:
+            names = ", ".join(p.id for p in rubric.profiles)
+            problems.append(
+                Problem("$.target", f"unknown target profile {self.target!r} (known: {names})")
+            )
+        if problems:
+            raise InputError(problems, source=source)
+
+
+def partnership_from_dict(data: object, *, source: str | None = None) -> Partnership:
+    """Validate an already parsed partnership document.
+
+    Raises:
+        InputError: Every problem found, with its JSON path.
+    """
+    if not isinstance(data, dict):
+        raise InputError(
+            f"a partnership must be a JSON object (got {type(data).__name__})", source=source
+        )
+    try:
+        return Partnership.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(problems_from(exc), source=source) from None
+
+
+def load_partnership(path: Readable, rubric: Rubric | None = None) -> Partnership:
+    """Read and validate a partnership JSON file.
+
+    Args:
+        path: The JSON file.
+        rubric: When given, also check criterion ids and the target against it.
+
+    Raises:
+        InputError: The file is missing, empty, not JSON, or invalid; the message names
+            the file, the JSON path and the problem.
+    """
+    name = source_name(path)
+    partnership = partnership_from_dict(read_document(path, InputError), source=name)
+    if rubric is not None:
+        partnership.check_against(rubric, source=name)
+    return partnership

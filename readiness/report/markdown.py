@@ -1,0 +1,129 @@
+"""Render a :class:`~readiness.report.model.Report` as Markdown."""
+
+from __future__ import annotations
+
+from readiness.report.model import Report
+
+__all__ = ["render_markdown"]
+
+
+def _md(text: object) -> str:
+    """Escape text from input files for a Markdown table cell or line."""
+    s = str(text)
+    for ch in "\\`*_[]<>|":
+        s = s.replace(ch, "\\" + ch)
+    return s.replace("\n", " ")
+
+
+def _num(value: float | None, fmt: str = ".1f") -> str:
+    return "-" if value is None else format(value, fmt)
+
+
+def render_markdown(r: Report) -> str:
+    """The whole report as one Markdown document (deterministic for the same input)."""
+    p = r.partnership
+    out = [f"# {_md(r.title)}", ""]
+    if r.overall is None:
+        out.append(f"**No overall score**: {_md(r.reason)}.")
+    else:
+        band = r.band["name"] if r.band else "-"
+        out.append(f"**Overall {r.overall:.1f} / 100 — {band}.**")
+        if r.band and r.band.get("meaning"):
+            out.append(_md(r.band["meaning"]))
+    out += [
+        "",
+        f"- Range once every unknown is known: {r.lower:.1f} – {r.upper:.1f}",
+        f"- Coverage: {r.coverage:.0%} of the rubric's effective weight is rated",
+        f"- Target: {_md(r.options['target_title'])} (`{r.options['target']}`, "
+        f"{_md(r.options['target_reason'])}); score at target: {_num(r.target_overall)}",
+        f"- Partnership: `{_md(p['id'])}`, {_md(p['kind'])}, {len(p['members'])} members"
+        + (f", established {p['established']}" if p["established"] else ""),
+        f"- Rubric: `{r.rubric['id']}` {r.rubric['version']}; unknowns "
+        f"{r.options['unknown_policy']}d, minimum coverage {r.options['min_coverage']:.0%}",
+    ]
+    if p.get("assessor") or p.get("assessed_on"):
+        out.append(
+            f"- Assessed by {_md(p.get('assessor') or 'unknown')}"
+            + (f" on {p['assessed_on']}" if p.get("assessed_on") else "")
+        )
+    if r.gates:
+        out += ["", "## Failed gates", ""]
+        for gate in r.gates:
+            lvl = "unknown" if gate.level is None else f"level {gate.level}"
+            out.append(
+                f"- **{_md(gate.title)}** (`{gate.criterion}`) is {lvl}, below "
+                f"{gate.min_level}: capped at {_md(gate.cap_band)}, costing {gate.cost:.1f} "
+                f"points. {_md(gate.reason)}"
+            )
+    out += [
+        "",
+        "## Pillars",
+        "",
+        "| pillar | score | range | target | weight | coverage |",
+        "|---|---:|---|---:|---:|---:|",
+    ]
+    for x in r.pillars:
+        cov = "-" if x.coverage is None else f"{x.coverage:.0%}"
+        out.append(
+            f"| {_md(x.title)} | {_num(x.score)} | {x.lower:.0f}–{x.upper:.0f} | "
+            f"{_num(x.target)} | {x.effective_weight:.1%} | {cov} |"
+        )
+    basis = "overall score" if r.basis == "overall" else "lower bound"
+    out += ["", "## Gaps, ranked by impact", ""]
+    if not r.gaps:
+        out.append("No rated criterion is below its target.")
+    else:
+        out += [
+            f"Impact: the exact gain in the {basis} if that criterion alone reached target.",
+            "",
+            "| # | criterion | now → target | impact | effort | next step |",
+            "|---:|---|---|---:|---|---|",
+        ]
+        for g in r.gaps:
+            nxt = g.remediation[0][1] if g.remediation else ""
+            out.append(
+                f"| {g.rank} | {_md(g.title)} (`{g.criterion}`) | {g.current} → {g.target} | "
+                f"{g.impact:+.1f} | {g.effort} | {_md(nxt)} |"
+            )
+    if r.evidence_gaps:
+        out += [
+            "",
+            "### Unrated criteria",
+            "",
+            "| criterion | target | lower-bound gain if rated at target |",
+            "|---|---:|---:|",
+        ]
+        out += [
+            f"| {_md(g.title)} (`{g.criterion}`) | {g.target} | {g.impact:+.1f} |"
+            for g in r.evidence_gaps
+        ]
+    if r.roadmap:
+        out += [
+            "",
+            "## Roadmap",
+            "",
+            "Prerequisites first, then the largest gain per unit of effort.",
+            "",
+            f"| step | action | levels | gain | effort | {basis} after | band after |",
+            "|---:|---|---|---:|---:|---:|---|",
+        ]
+        for s in r.roadmap:
+            after = f" (after {', '.join(s.waited_for)})" if s.waited_for else ""
+            out.append(
+                f"| {s.step} | {_md(s.title)}{after} | {s.from_level} → {s.to_level} | "
+                f"{s.impact:+.1f} | {s.effort_units:g} | {s.score_after:.1f} | "
+                f"{s.band_after or '-'} |"
+            )
+    out += ["", "## Evidence", ""]
+    for c in r.criteria:
+        if c.state == "rated":
+            head = f"level {c.level} ({c.level_name}), confidence {c.confidence}"
+        else:
+            head = c.state
+        out.append(f"- **{_md(c.title)}** (`{c.id}`): {head}; target {c.target}")
+        if c.note:
+            out.append(f"  - Note: {_md(c.note)}")
+        for e in c.evidence:
+            date = f", {e.date}" if e.date else ""
+            out.append(f"  - {_md(e.text)} ({_md(e.source)}{date})")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,280 @@
+"""The report model: everything a reader sees, built once from an assessment.
+
+Renderers (Markdown, text, JSON, HTML) only lay this out; none of them computes a score.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from readiness.assessment import Assessment
+from readiness.gaps import GapReport
+from readiness.scoring import ScoringModel, score_matrix
+
+__all__ = [
+    "CriterionRow",
+    "EvidenceRow",
+    "GapRow",
+    "GateRow",
+    "PillarRow",
+    "Report",
+    "StepRow",
+    "build_report",
+]
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    text: str
+    source: str
+    date: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    id: str
+    pillar: str
+    title: str
+    state: str
+    level: int | None
+    level_name: str | None
+    descriptor: str | None
+    score: float | None
+    target: int
+    effective_weight: float
+    confidence: str | None
+    note: str | None
+    evidence: tuple[EvidenceRow, ...]
+
+
+@dataclass(frozen=True)
+class PillarRow:
+    id: str
+    title: str
+    score: float | None
+    lower: float
+    upper: float
+    target: float | None
+    weight: float
+    effective_weight: float
+    coverage: float | None
+
+
+@dataclass(frozen=True)
+class GateRow:
+    criterion: str
+    title: str
+    min_level: int
+    level: int | None
+    cap_band: str
+    cost: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class GapRow:
+    rank: int
+    criterion: str
+    title: str
+    pillar: str
+    status: str
+    current: int | None
+    target: int
+    impact: float
+    effort: str
+    remediation: tuple[tuple[int, str], ...]
+    prerequisites: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StepRow:
+    step: int
+    criterion: str
+    title: str
+    from_level: int
+    to_level: int
+    impact: float
+    effort_units: float
+    score_after: float
+    band_after: str | None
+    waited_for: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    """A complete, render-ready report of one assessment against one target."""
+
+    title: str
+    partnership: dict[str, Any]
+    rubric: dict[str, str]
+    options: dict[str, Any]
+    overall: float | None
+    band: dict[str, str] | None
+    reason: str | None
+    coverage: float
+    lower: float
+    upper: float
+    target_overall: float | None
+    gate_loss: float
+    unknown: tuple[str, ...]
+    pillars: tuple[PillarRow, ...]
+    gates: tuple[GateRow, ...]
+    gaps: tuple[GapRow, ...]
+    evidence_gaps: tuple[GapRow, ...]
+    basis: str
+    roadmap: tuple[StepRow, ...]
+    criteria: tuple[CriterionRow, ...] = field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, with floats rounded to 2 decimals."""
+        return _rounded(asdict(self))  # type: ignore[no-any-return]
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 2)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    return value
+
+
+def build_report(assessment: Assessment, target: str | None = None) -> Report:
+    """Build the report of an assessment against a target profile (see ``Assessment.gaps``)."""
+    a = assessment
+    rubric = a.rubric
+    gaps: GapReport = a.gaps(target)
+    roadmap = gaps.roadmap()
+    profile = gaps.profile
+    model = ScoringModel.from_rubric(rubric)
+    goal = np.array([[profile.target(c) for c in rubric.criterion_ids]], dtype=np.float64)
+    goal_scores = score_matrix(goal, model, not_applicable=a.not_applicable)
+    scale = {s.level: s.name for s in rubric.scale}
+    p = a.partnership
+    return Report(
+        title=f"Readiness of {p.name}",
+        partnership={
+            "id": p.id,
+            "name": p.name,
+            "kind": p.kind,
+            "members": list(p.members),
+            "established": p.established.isoformat() if p.established else None,
+            "description": p.description,
+            "assessor": p.assessor,
+            "assessed_on": p.assessed_on.isoformat() if p.assessed_on else None,
+        },
+        rubric={"id": rubric.id, "version": rubric.version, "title": rubric.title},
+        options={
+            "unknown_policy": a.options.unknown_policy,
+            "min_coverage": a.options.min_coverage,
+            "target": profile.id,
+            "target_title": profile.title,
+            "target_reason": gaps.profile_reason,
+            "overall_method": rubric.aggregation,
+        },
+        overall=a.overall,
+        band={"id": a.band.id, "name": a.band.name, "meaning": a.band.meaning} if a.band else None,
+        reason=a.reason,
+        coverage=a.coverage,
+        lower=a.lower,
+        upper=a.upper,
+        target_overall=_opt(goal_scores.overall[0]),
+        gate_loss=a.gate_loss,
+        unknown=a.unknown,
+        pillars=tuple(
+            PillarRow(
+                id=x.id,
+                title=x.title,
+                score=x.score,
+                lower=x.lower,
+                upper=x.upper,
+                target=_opt(goal_scores.pillar[0, i]),
+                weight=x.weight,
+                effective_weight=x.effective_weight,
+                coverage=x.coverage,
+            )
+            for i, x in enumerate(a.pillars)
+        ),
+        gates=tuple(
+            GateRow(
+                criterion=g.criterion,
+                title=rubric.criterion(g.criterion).title,
+                min_level=g.min_level,
+                level=g.level,
+                cap_band=rubric.band(g.cap_band).name,
+                cost=g.cost,
+                reason=g.reason,
+            )
+            for g in a.failed_gates
+        ),
+        gaps=tuple(_gap_row(i, g) for i, g in enumerate(gaps.gaps, 1)),
+        evidence_gaps=tuple(_gap_row(i, g) for i, g in enumerate(gaps.evidence_gaps, 1)),
+        basis=gaps.basis,
+        roadmap=tuple(
+            StepRow(
+                step=s.step,
+                criterion=s.criterion,
+                title=s.title,
+                from_level=s.from_level,
+                to_level=s.to_level,
+                impact=s.impact,
+                effort_units=s.effort_units,
+                score_after=s.score_after,
+                band_after=rubric.band(s.band_after).name if s.band_after else None,
+                waited_for=s.waited_for,
+            )
+            for s in roadmap.steps
+        ),
+        criteria=tuple(
+            CriterionRow(
+                id=c.id,
+                pillar=c.pillar,
+                title=c.title,
+                state=c.state,
+                level=c.level,
+                level_name=scale.get(c.level) if c.level is not None else None,
+                descriptor=rubric.criterion(c.id).levels[c.level] if c.level is not None else None,
+                score=c.score,
+                target=profile.target(c.id),
+                effective_weight=c.effective_weight,
+                confidence=c.confidence,
+                note=c.note,
+                evidence=tuple(
+                    EvidenceRow(
+                        text=e.text,
+                        source=e.source,
+                        date=e.date.isoformat() if e.date else None,
+                        url=e.url,
+                    )
+                    for e in c.evidence
+                ),
+            )
+            for c in a.criteria
+        ),
+    )
+
+
+def _gap_row(rank: int, g: Any) -> GapRow:
+    return GapRow(
+        rank=rank,
+        criterion=g.criterion,
+        title=g.title,
+        pillar=g.pillar,
+        status=g.status,
+        current=g.current,
+        target=g.target,
+        impact=g.impact,
+        effort=g.effort,
+        remediation=g.remediation,
+        prerequisites=g.prerequisites,
+    )
+
+
+def _opt(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)

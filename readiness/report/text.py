@@ -1,0 +1,57 @@
+"""Render a :class:`~readiness.report.model.Report` as a fixed-width terminal table."""
+
+from __future__ import annotations
+
+import textwrap
+
+from readiness.report.model import Report
+
+__all__ = ["render_text"]
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def render_text(r: Report, *, top: int = 10) -> str:
+    """Summary, pillar table and the top gaps, for a terminal (80 columns)."""
+    lines = [r.title, "=" * min(len(r.title), 78)]
+    if r.overall is None:
+        lines.append(f"Overall: none ({r.reason})")
+    else:
+        band = r.band["name"] if r.band else "-"
+        lines.append(f"Overall: {r.overall:.1f} / 100  [{band}]")
+    lines.append(
+        f"Range: {r.lower:.1f}-{r.upper:.1f}   Coverage: {r.coverage:.0%}   "
+        f"Rubric: {r.rubric['id']} {r.rubric['version']}"
+    )
+    lines.append(f"Target: {r.options['target']} ({r.options['target_reason']})")
+    for gate in r.gates:
+        lvl = "unknown" if gate.level is None else f"level {gate.level}"
+        lines.append(
+            f"Gate failed: {gate.criterion} is {lvl} (< {gate.min_level}); "
+            f"capped at {gate.cap_band}, -{gate.cost:.1f} points"
+        )
+    lines += ["", f"{'pillar':<44}{'score':>7}{'range':>11}{'target':>8}{'cov':>6}"]
+    for x in r.pillars:
+        cov = "-" if x.coverage is None else f"{x.coverage:.0%}"
+        rng = f"{x.lower:.0f}-{x.upper:.0f}"
+        lines.append(f"{x.title[:43]:<44}{_num(x.score):>7}{rng:>11}{_num(x.target):>8}{cov:>6}")
+    basis = "overall" if r.basis == "overall" else "lower bound"
+    lines += ["", f"Top gaps (impact = gain in {basis} if closed alone):"]
+    if not r.gaps:
+        lines.append("  none: every rated criterion meets its target")
+    for g in r.gaps[:top]:
+        lines.append(
+            f"{g.rank:>3}. {g.criterion:<40} {g.current}->{g.target}  {g.impact:+5.1f}  "
+            f"effort {g.effort}"
+        )
+        if g.remediation:
+            wrapped = textwrap.wrap(g.remediation[0][1], width=72)
+            lines += [f"       {w}" for w in wrapped[:2]]
+    if len(r.gaps) > top:
+        lines.append(f"  ... and {len(r.gaps) - top} more (use --format markdown for all)")
+    if r.evidence_gaps:
+        ids = ", ".join(g.criterion for g in r.evidence_gaps)
+        lines += ["", f"Unrated ({len(r.evidence_gaps)}): {ids}"]
+    return "\n".join(lines) + "\n"

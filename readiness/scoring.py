@@ -1,0 +1,464 @@
+"""Pure array functions: levels -> criterion, pillar and overall scores.
+
+Everything here works on a matrix with one row per partnership and one column per
+criterion (in rubric order). One partnership is a matrix with one row: there is one
+code path for one partnership and for a million.
+
+The rules, in order:
+
+1. A level 0-4 maps to a score through the scale (``level * 25``).
+2. A pillar combines its *answered* criteria with its method (weighted arithmetic
+   mean, weighted geometric mean or minimum). Not-applicable criteria leave the
+   denominator. Under the ``exclude`` policy unknown criteria leave it too; under
+   ``worst`` they count as level 0.
+3. The overall score combines the pillars that have a score, with the rubric's method.
+4. Coverage is the share of *effective weight* (a criterion's share of the overall
+   score among applicable criteria) that is rated. Below the minimum coverage the
+   overall score is absent (NaN), never a misleading number.
+5. A failed gate (a critical criterion below its minimum level, or unknown) caps the
+   overall score at the top of the gate's band and the band itself.
+6. Bounds: the lower score puts unknown criteria at 0 and low-confidence ratings one
+   level down; the upper score puts unknown criteria at 4 and low-confidence ratings
+   one level up. Both are complete (every applicable criterion answered), so they
+   exist even when coverage is too low for a point score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from readiness.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from readiness.rubric import Method, Rubric, UnknownPolicy
+
+__all__ = [
+    "Scores",
+    "ScoringModel",
+    "effective_weights",
+    "level_to_score",
+    "score_matrix",
+]
+
+Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
+Ints = NDArray[np.intp]
+
+LEVEL_MAX = 4
+_METHODS: tuple[Method, ...] = ("arithmetic", "geometric", "minimum")
+CHUNK_ROWS = 32_768
+
+
+@dataclass(frozen=True, eq=False)
+class ScoringModel:
+    """A rubric compiled into arrays. Build with :meth:`from_rubric`."""
+
+    criterion_ids: tuple[str, ...]
+    pillar_ids: tuple[str, ...]
+    criterion_pillar: Ints
+    criterion_weight: Floats
+    pillar_weight: Floats
+    pillar_method: tuple[Method, ...]
+    overall_method: Method
+    band_ids: tuple[str, ...]
+    band_mins: Floats
+    gate_criterion: Ints
+    gate_min: Floats
+    gate_band: Ints
+    unknown_policy: UnknownPolicy
+    min_coverage: float
+
+    @classmethod
+    def from_rubric(cls, rubric: Rubric) -> ScoringModel:
+        """Compile a rubric (cached per rubric object)."""
+        cached = _MODELS.get(id(rubric))
+        if cached is not None and cached[0] is rubric:
+            return cached[1]
+        ids = rubric.criterion_ids
+        pillar_index = {p.id: i for i, p in enumerate(rubric.pillars)}
+        band_index = {b.id: i for i, b in enumerate(rubric.bands)}
+        gated = [(i, c.critical) for i, c in enumerate(rubric.criteria) if c.critical]
+        model = cls(
+            criterion_ids=ids,
+            pillar_ids=tuple(p.id for p in rubric.pillars),
+            criterion_pillar=np.array(
+                [pillar_index[rubric.pillar_of[c].id] for c in ids], dtype=np.intp
+            ),
+            criterion_weight=np.array([c.weight for c in rubric.criteria], dtype=np.float64),
+            pillar_weight=np.array([p.weight for p in rubric.pillars], dtype=np.float64),
+            pillar_method=tuple(p.aggregation for p in rubric.pillars),
+            overall_method=rubric.aggregation,
+            band_ids=tuple(b.id for b in rubric.bands),
+            band_mins=np.array([b.min for b in rubric.bands], dtype=np.float64),
+            gate_criterion=np.array([i for i, _ in gated], dtype=np.intp),
+            gate_min=np.array([g.min_level for _, g in gated], dtype=np.float64),
+            gate_band=np.array([band_index[g.cap_band] for _, g in gated], dtype=np.intp),
+            unknown_policy=rubric.unknown_policy,
+            min_coverage=rubric.min_coverage,
+        )
+        _MODELS[id(rubric)] = (rubric, model)
+        return model
+
+    @property
+    def n_criteria(self) -> int:
+        return len(self.criterion_ids)
+
+    @property
+    def n_pillars(self) -> int:
+        return len(self.pillar_ids)
+
+    def membership(self) -> Floats:
+        """(criteria x pillars) matrix holding each criterion's weight in its pillar column."""
+        m = np.zeros((self.n_criteria, self.n_pillars))
+        m[np.arange(self.n_criteria), self.criterion_pillar] = self.criterion_weight
+        return m
+
+    def pillar_starts(self) -> Ints:
+        """Index of each pillar's first criterion (criteria are grouped by pillar)."""
+        return np.searchsorted(self.criterion_pillar, np.arange(self.n_pillars)).astype(np.intp)
+
+    def gate_caps(self) -> Floats:
+        """The score ceiling of each gate: the lower edge of the band above its cap band."""
+        upper = np.append(self.band_mins[1:], 100.0)
+        return upper[self.gate_band]
+
+
+_MODELS: dict[int, tuple[Rubric, ScoringModel]] = {}
+
+
+@dataclass(frozen=True, eq=False)
+class Scores:
+    """Scores of ``n`` partnerships. Arrays have one row per partnership.
+
+    Attributes:
+        pillar: (n, pillars) pillar scores; NaN where no criterion of the pillar is answered.
+        pillar_lower, pillar_upper: (n, pillars) pillar bounds.
+        pillar_coverage: (n, pillars) share of the pillar's applicable weight that is rated.
+        raw: (n,) overall score before gates and the coverage rule.
+        overall: (n,) the overall score; NaN when coverage is below the minimum.
+        lower, upper: (n,) bounds of the overall score (gates applied).
+        coverage: (n,) share of effective weight that is rated.
+        band: (n,) index into ``ScoringModel.band_ids``; -1 where ``overall`` is NaN.
+        gate_failed: (n, gates) which gates failed.
+        gate_loss: (n,) points the gates took off the score (``raw - capped``).
+    """
+
+    pillar: Floats
+    pillar_lower: Floats
+    pillar_upper: Floats
+    pillar_coverage: Floats
+    raw: Floats
+    overall: Floats
+    lower: Floats
+    upper: Floats
+    coverage: Floats
+    band: Ints
+    gate_failed: Bools
+    gate_loss: Floats
+
+
+def level_to_score(levels: Floats) -> Floats:
+    """Map levels 0-4 to scores 0-100 (NaN stays NaN).
+
+    >>> level_to_score(np.array([0.0, 2.0, 4.0]))
+    array([  0.,  50., 100.])
+    """
+    return levels * (100.0 / LEVEL_MAX)
+
+
+def score_matrix(
+    levels: NDArray[np.floating] | NDArray[np.integer],
+    model: ScoringModel,
+    *,
+    not_applicable: Bools | None = None,
+    low_confidence: Bools | None = None,
+    columns: Ints | None = None,
+    unknown_policy: UnknownPolicy | None = None,
+    min_coverage: float | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> Scores:
+    """Score a matrix of levels.
+
+    Args:
+        levels: (n, m) levels 0-4, NaN for unknown.
+        model: The compiled rubric.
+        not_applicable: (n, m) True where a criterion does not apply.
+        low_confidence: (n, m) True where a rating has low confidence (widens the bounds).
+        columns: Optional (criteria,) index: rubric criterion ``j`` is column
+            ``columns[j]`` of ``levels`` and of the masks (a column index of -1 means
+            the criterion is absent: unknown). Saves reordering a large matrix.
+        unknown_policy: Override the rubric's policy for unknown criteria.
+        min_coverage: Override the rubric's minimum coverage.
+        chunk_rows: Rows scored at once; bounds temporary memory.
+
+    Returns:
+        The scores of every row.
+
+    Raises:
+        InputError: A level is not NaN or an integer 0-4 (names row and column).
+    """
+    policy = unknown_policy or model.unknown_policy
+    threshold = model.min_coverage if min_coverage is None else min_coverage
+    n = levels.shape[0]
+    k, g = model.n_pillars, len(model.gate_criterion)
+    out = {name: np.empty((n, k)) for name in ("pillar", "pillar_lower", "pillar_upper", "pc")} | {
+        name: np.empty(n) for name in ("raw", "overall", "lower", "upper", "cov", "loss")
+    }
+    band = np.empty(n, dtype=np.intp)
+    gate_failed = np.empty((n, g), dtype=bool)
+    kernel = _Kernel(model, policy, threshold)
+    for start in range(0, max(n, 1), chunk_rows):
+        stop = min(start + chunk_rows, n)
+        if stop <= start:
+            break
+        block = _take(levels, start, stop, columns, np.nan)
+        na = None if not_applicable is None else _take(not_applicable, start, stop, columns, 0)
+        lc = None if low_confidence is None else _take(low_confidence, start, stop, columns, 0)
+        _validate(block, start)
+        res = kernel.run(block, None if na is None else na.astype(bool), lc)
+        for name, value in res.items():
+            if name == "band":
+                band[start:stop] = value
+            elif name == "gate_failed":
+                gate_failed[start:stop] = value
+            else:
+                out[name][start:stop] = value
+    return Scores(
+        pillar=out["pillar"],
+        pillar_lower=out["pillar_lower"],
+        pillar_upper=out["pillar_upper"],
+        pillar_coverage=out["pc"],
+        raw=out["raw"],
+        overall=out["overall"],
+        lower=out["lower"],
+        upper=out["upper"],
+        coverage=out["cov"],
+        band=band,
+        gate_failed=gate_failed,
+        gate_loss=out["loss"],
+    )
+
+
+def _take(
+    matrix: NDArray[np.generic], start: int, stop: int, columns: Ints | None, fill: float
+) -> Floats:
+    block = np.asarray(matrix[start:stop])
+    if columns is None:
+        return block.astype(np.float64, copy=False)
+    present = columns >= 0
+    if present.all():
+        return block[:, columns].astype(np.float64, copy=False)
+    out = np.full((stop - start, len(columns)), fill, dtype=np.float64)
+    out[:, present] = block[:, columns[present]]
+    return out
+
+
+def _validate(block: Floats, offset: int) -> None:
+    known = ~np.isnan(block)
+    bad = known & ((block < 0) | (block > LEVEL_MAX) | (block != np.floor(block)))
+    if bad.any():
+        rows, cols = np.nonzero(bad)
+        problems = [
+            Problem(
+                f"row {offset + r}, criterion column {c}",
+                f"level {block[r, c]:g} is not an integer from 0 to {LEVEL_MAX}",
+            )
+            for r, c in zip(rows[:10], cols[:10], strict=True)
+        ]
+        if len(rows) > 10:
+            problems.append(Problem("$", f"... and {len(rows) - 10} more bad levels"))
+        raise InputError(problems)
+
+
+class _Kernel:
+    """The per-block computation, with everything that depends only on the rubric prepared."""
+
+    def __init__(self, model: ScoringModel, policy: UnknownPolicy, threshold: float) -> None:
+        self.model = model
+        self.policy = policy
+        self.threshold = threshold
+        self.membership = model.membership()
+        self.presence = (self.membership > 0).astype(np.float64)
+        self.starts = model.pillar_starts()
+        self.pillar_matrix = model.pillar_weight[:, None]
+        self.methods: dict[Method, Ints] = {
+            m: np.array([i for i, pm in enumerate(model.pillar_method) if pm == m], dtype=np.intp)
+            for m in _METHODS
+        }
+        self.caps = model.gate_caps()
+
+    def run(
+        self, levels: Floats, na: Bools | None, low: Floats | None
+    ) -> dict[str, NDArray[np.generic]]:
+        model = self.model
+        known = ~np.isnan(levels)
+        applicable = None if na is None else ~na
+        rated = known if applicable is None else known & applicable
+        answered = applicable if self.policy == "worst" else rated
+        filled = np.where(known, levels, 0.0)
+
+        pillar = self._pillars(level_to_score(filled), answered)
+        if low is None:
+            lo_levels = filled
+            hi_levels = np.where(known, levels, float(LEVEL_MAX))
+        else:
+            lo_levels = np.where(known, np.maximum(levels - low, 0.0), 0.0)
+            hi_levels = np.where(known, np.minimum(levels + low, LEVEL_MAX), float(LEVEL_MAX))
+        pillar_lo = self._pillars(level_to_score(lo_levels), applicable)
+        pillar_hi = self._pillars(level_to_score(hi_levels), applicable)
+
+        raw = self._overall(pillar)
+        raw_lo = self._overall(pillar_lo)
+        raw_hi = self._overall(pillar_hi)
+
+        # coverage: share of effective weight that is rated
+        if applicable is None:
+            app_w = np.broadcast_to(self.membership.sum(axis=0), pillar.shape)
+        else:
+            app_w = applicable.astype(np.float64) @ self.membership
+        rated_w = rated.astype(np.float64) @ self.membership
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pillar_cov = np.where(app_w > 0, rated_w / app_w, np.nan)
+            pw = np.where(app_w > 0, model.pillar_weight, 0.0)
+            coverage = np.where(
+                pw.sum(axis=1) > 0,
+                np.nansum(pillar_cov * pw, axis=1) / pw.sum(axis=1),
+                np.nan,
+            )
+
+        gate_cols = model.gate_criterion
+        gate_app = (
+            np.ones((len(levels), len(gate_cols)), dtype=bool)
+            if applicable is None
+            else applicable[:, gate_cols]
+        )
+        # NaN >= x is False: an unknown critical criterion fails its gate
+        failed = gate_app & ~(levels[:, gate_cols] >= model.gate_min)
+        failed_lo = gate_app & ~(lo_levels[:, gate_cols] >= model.gate_min)
+        failed_hi = gate_app & ~(hi_levels[:, gate_cols] >= model.gate_min)
+        capped, band_cap = self._cap(raw, failed)
+        lower, _ = self._cap(raw_lo, failed_lo)
+        upper, _ = self._cap(raw_hi, failed_hi)
+
+        enough = coverage >= self.threshold if self.policy == "exclude" else ~np.isnan(coverage)
+        overall = np.where(enough, capped, np.nan)
+        band = np.searchsorted(model.band_mins, overall, side="right") - 1
+        band = np.minimum(band, band_cap)
+        band = np.where(np.isnan(overall), -1, band)
+        return {
+            "pillar": pillar,
+            "pillar_lower": pillar_lo,
+            "pillar_upper": pillar_hi,
+            "pc": pillar_cov,
+            "raw": raw,
+            "overall": overall,
+            "lower": lower,
+            "upper": upper,
+            "cov": coverage,
+            "loss": np.where(np.isnan(raw), np.nan, raw - capped),
+            "band": band,
+            "gate_failed": failed,
+        }
+
+    def _cap(self, raw: Floats, failed: Bools) -> tuple[Floats, Ints]:
+        n_bands = len(self.model.band_mins)
+        if failed.shape[1] == 0:
+            return raw, np.full(raw.shape, n_bands - 1, dtype=np.intp)
+        cap = np.where(failed, self.caps, np.inf).min(axis=1)
+        band_cap = np.where(failed, self.model.gate_band, n_bands - 1).min(axis=1)
+        return np.minimum(raw, cap), band_cap
+
+    def _pillars(self, scores: Floats, answered: Bools | None) -> Floats:
+        out = np.empty((scores.shape[0], self.model.n_pillars))
+        for method, idx in self.methods.items():
+            if len(idx) == 0:
+                continue
+            if method == "minimum":
+                out[:, idx] = _minimum(scores, answered, self.starts)[:, idx]
+            else:
+                out[:, idx] = aggregate(scores, answered, self.membership[:, idx], method)
+        return out
+
+    def _overall(self, pillar: Floats) -> Floats:
+        answered = ~np.isnan(pillar)
+        values = np.where(answered, pillar, 0.0)
+        method = self.model.overall_method
+        if method == "minimum":
+            starts = np.zeros(1, dtype=np.intp)
+            return _minimum(values, answered, starts)[:, 0]
+        return aggregate(values, answered, self.pillar_matrix, method)[:, 0]
+
+
+def aggregate(values: Floats, answered: Bools | None, weights: Floats, method: Method) -> Floats:
+    """Weighted mean of the answered values in each group.
+
+    Args:
+        values: (n, c) values 0-100 (anything where not answered).
+        answered: (n, c) which values count; ``None`` means all.
+        weights: (c, groups) the weight of each value in each group (0 outside it).
+        method: ``arithmetic`` or ``geometric``.
+
+    Returns:
+        (n, groups); NaN where a group has no answered value.
+
+    >>> aggregate(np.array([[50.0, 100.0]]), None, np.array([[1.0], [3.0]]), "arithmetic")
+    array([[87.5]])
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if answered is None:
+            den = np.broadcast_to(weights.sum(axis=0), (values.shape[0], weights.shape[1]))
+            mask = None
+        else:
+            mask = answered.astype(np.float64)
+            den = mask @ weights
+        if method == "arithmetic":
+            num = (values if mask is None else values * mask) @ weights
+            return np.where(den > 0, num / den, np.nan)
+        positive = values > 0
+        logs = np.log(np.where(positive, values, 1.0))
+        num = (logs if mask is None else logs * mask) @ weights
+        zeros = ~positive if mask is None else ~positive & (mask > 0)
+        has_zero = zeros.astype(np.float64) @ (weights > 0) > 0
+        geo = np.where(has_zero, 0.0, np.exp(num / den))
+        return np.where(den > 0, geo, np.nan)
+
+
+def _minimum(values: Floats, answered: Bools | None, starts: Ints) -> Floats:
+    masked = values if answered is None else np.where(answered, values, np.inf)
+    low = np.minimum.reduceat(masked, starts, axis=1)
+    return np.where(np.isinf(low), np.nan, low)
+
+
+def effective_weights(
+    model: ScoringModel, applicable: Sequence[bool] | Bools | None = None
+) -> Floats:
+    """Each criterion's share of the overall score (sums to 1 over applicable criteria).
+
+    A criterion's effective weight is its weight's share of its pillar's applicable
+    weight, times its pillar's share of the applicable pillars' weight.
+
+    >>> from readiness.rubric import load_rubric
+    >>> w = effective_weights(ScoringModel.from_rubric(load_rubric()))
+    >>> round(float(w.sum()), 6)
+    1.0
+    """
+    app = (
+        np.ones(model.n_criteria, dtype=bool)
+        if applicable is None
+        else np.asarray(applicable, dtype=bool)
+    )
+    w = np.where(app, model.criterion_weight, 0.0)
+    pillar_total = np.bincount(model.criterion_pillar, weights=w, minlength=model.n_pillars)
+    pillar_w = np.where(pillar_total > 0, model.pillar_weight, 0.0)
+    total = pillar_w.sum()
+    if total == 0:
+        return np.zeros(model.n_criteria)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(app, w / pillar_total[model.criterion_pillar], 0.0)
+    result: Floats = share * (pillar_w / total)[model.criterion_pillar]
+    return result

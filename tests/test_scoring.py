@@ -1,0 +1,192 @@
+"""Hand-computed scores for small rubrics: every method, gate and policy."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from readiness import Partnership, assess, load_rubric
+from readiness.scoring import ScoringModel, aggregate, effective_weights, score_matrix
+from tests.factories import SMALL, make_rubric, rubric_dict
+
+
+def small_partnership(**levels: object) -> Partnership:
+    ratings = {cid.replace("_", "."): {"level": lv} for cid, lv in levels.items()}
+    return Partnership(id="t", name="T", kind="bilateral-alliance", members=("A",), ratings=ratings)
+
+
+@pytest.fixture(scope="module")
+def small():
+    return load_rubric(SMALL)
+
+
+def test_hand_computed_arithmetic(small):
+    # A (weight 2) = (1*100 + 3*50) / 4 = 62.5; B (weight 1) = (25 + 75) / 2 = 50
+    a = assess(small_partnership(a_one=4, a_two=2, b_one=1, b_two=3), small)
+    assert a.pillar("a").score == pytest.approx(62.5)
+    assert a.pillar("b").score == pytest.approx(50.0)
+    assert a.overall == pytest.approx((2 * 62.5 + 50) / 3)
+    assert a.band is not None and a.band.id == "mid"
+    assert a.coverage == pytest.approx(1.0)
+    assert (a.lower, a.upper) == pytest.approx((a.overall, a.overall))
+
+
+def test_effective_weights_are_shares_of_the_whole(small):
+    w = effective_weights(ScoringModel.from_rubric(small))
+    # a.one: 1/4 of pillar A, which is 2/3 of the whole
+    assert w == pytest.approx([2 / 3 * 1 / 4, 2 / 3 * 3 / 4, 1 / 6, 1 / 6])
+
+
+def test_not_applicable_leaves_the_denominator(small):
+    a = assess(small_partnership(a_one=4, a_two="not-applicable", b_one=1, b_two=3), small)
+    assert a.pillar("a").score == pytest.approx(100.0)
+    assert a.overall == pytest.approx((2 * 100 + 50) / 3)
+    assert a.criterion("a.two").effective_weight == 0
+    assert a.criterion("a.one").effective_weight == pytest.approx(2 / 3)
+
+
+def test_unknown_below_minimum_coverage_gives_no_score_but_bounds(small):
+    a = assess(small_partnership(a_one=4), small)
+    assert a.coverage == pytest.approx(2 / 3 * 1 / 4)
+    assert a.overall is None and a.band is None
+    assert "below the minimum of 50%" in (a.reason or "")
+    # lower: unknowns at 0 -> A = 100/4 = 25, B = 0 -> 50/3; the unknown gate fails but
+    # 16.7 is already under its cap. upper: unknowns at 4 -> 100.
+    assert a.lower == pytest.approx(50 / 3)
+    assert a.upper == pytest.approx(100.0)
+    assert a.unknown == ("a.two", "b.one", "b.two")
+
+
+def test_worst_policy_counts_unknown_as_zero(small):
+    a = assess(small_partnership(a_one=4), small, unknown_policy="worst")
+    assert a.overall == pytest.approx(50 / 3)
+    assert a.coverage == pytest.approx(1 / 6)  # coverage still reports what is rated
+    assert a.options.unknown_policy == "worst"
+
+
+def test_min_coverage_override(small):
+    a = assess(small_partnership(a_one=4), small, min_coverage=0.1)
+    assert a.raw == pytest.approx(100.0)  # only a.one answered; pillar B has no score
+    assert a.overall == pytest.approx(40.0)  # ... and the unknown critical b.two caps it
+
+
+def test_gate_caps_score_and_band(small):
+    # raw: A = 100, B = (100 + 25) / 2 = 62.5 -> (200 + 62.5) / 3 = 87.5, band high;
+    # b.two = 1 < 2 fails its gate: capped at the top of band "low" (40), band low
+    a = assess(small_partnership(a_one=4, a_two=4, b_one=4, b_two=1), small)
+    assert a.raw == pytest.approx(87.5)
+    assert a.overall == pytest.approx(40.0)
+    assert a.band is not None and a.band.id == "low"
+    (gate,) = a.failed_gates
+    assert gate.criterion == "b.two" and gate.cost == pytest.approx(47.5)
+    assert a.gate_loss == pytest.approx(47.5)
+
+
+def test_unknown_critical_criterion_fails_its_gate(small):
+    a = assess(small_partnership(a_one=4, a_two=4, b_one=4), small)
+    assert [g.criterion for g in a.failed_gates] == ["b.two"]
+    assert a.failed_gates[0].state == "unknown"
+    assert a.overall == pytest.approx(40.0)
+    assert a.upper == pytest.approx(100.0)  # known at 4, the gate would pass
+
+
+def test_not_applicable_gate_does_not_apply(small):
+    a = assess(small_partnership(a_one=4, a_two=4, b_one=4, b_two="not-applicable"), small)
+    assert a.failed_gates == ()
+    assert a.overall == pytest.approx(100.0)
+
+
+def test_low_confidence_widens_bounds_by_one_level(small):
+    p = Partnership(
+        id="t",
+        name="T",
+        kind="bilateral-alliance",
+        members=("A",),
+        ratings={
+            "a.one": {"level": 2, "confidence": "low"},
+            "a.two": {"level": 2},
+            "b.one": {"level": 2},
+            "b.two": {"level": 2},
+        },
+    )
+    a = assess(p, small)
+    assert a.overall == pytest.approx(50.0)
+    # a.one has effective weight 1/6: one level (25 points) moves the overall 25/6
+    assert a.lower == pytest.approx(50 - 25 / 6)
+    assert a.upper == pytest.approx(50 + 25 / 6)
+
+
+def test_geometric_mean_matches_textbook_figure():
+    # weighted geometric mean of 25, 50, 100 with weights 1, 1, 2:
+    # (25 * 50 * 100**2) ** (1/4), computed independently of numpy
+    expected = math.prod([25, 50, 100, 100]) ** (1 / 4)
+    assert expected == pytest.approx(59.4604, abs=1e-4)
+    doc = rubric_dict(
+        [("p", 1, "geometric", [("p.a", 1), ("p.b", 1), ("p.c", 2)])],
+        aggregation="arithmetic",
+    )
+    rubric = make_rubric(doc)
+    s = score_matrix(np.array([[1.0, 2.0, 4.0]]), ScoringModel.from_rubric(rubric))
+    assert s.pillar[0, 0] == pytest.approx(expected)
+    assert s.overall[0] == pytest.approx(expected)
+
+
+def test_geometric_mean_with_a_zero_is_zero():
+    doc = rubric_dict([("p", 1, "geometric", [("p.a", 1), ("p.b", 1)])])
+    s = score_matrix(np.array([[0.0, 4.0]]), ScoringModel.from_rubric(make_rubric(doc)))
+    assert s.pillar[0, 0] == 0.0
+
+
+def test_geometric_overall_drags_on_the_weak_pillar():
+    doc = rubric_dict(
+        [("p", 1, "arithmetic", [("p.a", 1)]), ("q", 1, "arithmetic", [("q.a", 1)])],
+        aggregation="geometric",
+    )
+    s = score_matrix(np.array([[1.0, 4.0]]), ScoringModel.from_rubric(make_rubric(doc)))
+    assert s.overall[0] == pytest.approx(math.sqrt(25 * 100))  # 50, against 62.5 arithmetic
+
+
+def test_minimum_is_the_weakest_link():
+    doc = rubric_dict(
+        [("p", 1, "minimum", [("p.a", 5), ("p.b", 1)]), ("q", 3, "arithmetic", [("q.a", 1)])],
+        aggregation="minimum",
+    )
+    model = ScoringModel.from_rubric(make_rubric(doc))
+    s = score_matrix(np.array([[4.0, 1.0, 3.0], [np.nan, 2.0, 4.0]]), model)
+    assert s.pillar[:, 0] == pytest.approx([25.0, 50.0])
+    assert s.overall == pytest.approx([25.0, 50.0])
+
+
+def test_aggregate_doc_example():
+    out = aggregate(np.array([[50.0, 100.0]]), None, np.array([[1.0], [3.0]]), "arithmetic")
+    assert out[0, 0] == pytest.approx(87.5)
+
+
+def test_bad_levels_are_reported_with_row_and_column(small):
+    model = ScoringModel.from_rubric(small)
+    from readiness import InputError
+
+    with pytest.raises(InputError) as err:
+        score_matrix(np.array([[4.0, 7.0, 1.5, np.nan]]), model)
+    paths = [p.path for p in err.value.problems]
+    assert paths == ["row 0, criterion column 1", "row 0, criterion column 2"]
+    assert "level 7 is not an integer from 0 to 4" in str(err.value)
+
+
+def test_chunking_gives_the_same_result(small):
+    rng = np.random.default_rng(3)
+    levels = rng.integers(0, 5, size=(1000, 4)).astype(float)
+    levels[rng.random(levels.shape) < 0.2] = np.nan
+    model = ScoringModel.from_rubric(small)
+    whole = score_matrix(levels, model)
+    chunked = score_matrix(levels, model, chunk_rows=7)
+    np.testing.assert_array_equal(whole.overall, chunked.overall)
+    np.testing.assert_array_equal(whole.band, chunked.band)
+    np.testing.assert_array_equal(whole.lower, chunked.lower)
+
+
+def test_empty_matrix(small):
+    s = score_matrix(np.empty((0, 4)), ScoringModel.from_rubric(small))
+    assert s.overall.shape == (0,)
