@@ -615,8 +615,9 @@ def assess_frame(
 
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"trust.commitment-record": [4.0, 1.0]}, index=["a", "b"])
-    >>> assess_frame(frame, min_coverage=0)["overall"].round(1).tolist()
-    [100.0, 25.0]
+    >>> out = assess_frame(frame, min_coverage=0)
+    >>> out["overall"].tolist(), out["gates_failed"].tolist()  # unknown critical criteria cap
+    ([50.0, 25.0], [3, 3])
     """
     rubric = rubric or load_rubric()
     model = ScoringModel.from_rubric(rubric)

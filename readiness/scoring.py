@@ -259,6 +259,13 @@ def _take(
 
 
 def _validate(block: Floats, offset: int) -> None:
+    if block.size == 0:
+        return
+    # fast path: NaN-ignoring reductions (fmin/fmax skip NaN, all-NaN gives NaN)
+    flat = block.ravel()
+    low, high = np.fmin.reduce(flat), np.fmax.reduce(flat)
+    if not (low < 0 or high > LEVEL_MAX) and not np.fmax.reduce(flat - np.floor(flat)) > 0:
+        return
     known = ~np.isnan(block)
     bad = known & ((block < 0) | (block > LEVEL_MAX) | (block != np.floor(block)))
     if bad.any():
@@ -278,19 +285,30 @@ def _validate(block: Floats, offset: int) -> None:
 class _Kernel:
     """The per-block computation, with everything that depends only on the rubric prepared."""
 
-    def __init__(self, model: ScoringModel, policy: UnknownPolicy, threshold: float) -> None:
+    def __init__(
+        self,
+        model: ScoringModel,
+        policy: UnknownPolicy,
+        threshold: float,
+        *,
+        linear: bool | None = None,
+    ) -> None:
         self.model = model
         self.policy = policy
         self.threshold = threshold
         self.membership = model.membership()
-        self.presence = (self.membership > 0).astype(np.float64)
+        self.pillar_total = self.membership.sum(axis=0)
+        # Arithmetic pillars are linear in the levels, so scores, bounds and coverage
+        # all follow from a few matrix products; other methods take the general path.
+        all_arithmetic = all(m == "arithmetic" for m in model.pillar_method)
+        self.linear = all_arithmetic if linear is None else linear and all_arithmetic
         self.starts = model.pillar_starts()
         self.pillar_matrix = model.pillar_weight[:, None]
         self.methods: dict[Method, Ints] = {
             m: np.array([i for i, pm in enumerate(model.pillar_method) if pm == m], dtype=np.intp)
             for m in _METHODS
         }
-        self.caps = model.gate_caps()
+        self.band_tops = np.append(model.band_mins[1:], np.inf)
 
     def run(
         self, levels: Floats, na: Bools | None, low: Floats | None
@@ -299,48 +317,37 @@ class _Kernel:
         known = ~np.isnan(levels)
         applicable = None if na is None else ~na
         rated = known if applicable is None else known & applicable
-        answered = applicable if self.policy == "worst" else rated
-        filled = np.where(known, levels, 0.0)
-
-        pillar = self._pillars(level_to_score(filled), answered)
-        if low is None:
-            lo_levels = filled
-            hi_levels = np.where(known, levels, float(LEVEL_MAX))
+        if self.linear:
+            pillar, pillar_lo, pillar_hi, rated_w, app_w = self._linear(
+                levels, rated, applicable, low
+            )
         else:
-            lo_levels = np.where(known, np.maximum(levels - low, 0.0), 0.0)
-            hi_levels = np.where(known, np.minimum(levels + low, LEVEL_MAX), float(LEVEL_MAX))
-        pillar_lo = self._pillars(level_to_score(lo_levels), applicable)
-        pillar_hi = self._pillars(level_to_score(hi_levels), applicable)
-
+            pillar, pillar_lo, pillar_hi, rated_w, app_w = self._general(
+                levels, known, rated, applicable, low
+            )
         raw = self._overall(pillar)
         raw_lo = self._overall(pillar_lo)
         raw_hi = self._overall(pillar_hi)
 
         # coverage: share of effective weight that is rated
-        if applicable is None:
-            app_w = np.broadcast_to(self.membership.sum(axis=0), pillar.shape)
-        else:
-            app_w = applicable.astype(np.float64) @ self.membership
-        rated_w = rated.astype(np.float64) @ self.membership
         with np.errstate(invalid="ignore", divide="ignore"):
-            pillar_cov = np.where(app_w > 0, rated_w / app_w, np.nan)
-            pw = np.where(app_w > 0, model.pillar_weight, 0.0)
-            coverage = np.where(
-                pw.sum(axis=1) > 0,
-                np.nansum(pillar_cov * pw, axis=1) / pw.sum(axis=1),
-                np.nan,
-            )
+            pillar_cov = rated_w / np.where(app_w > 0, app_w, np.nan)
+            applies = (app_w > 0).astype(np.float64) @ model.pillar_weight
+            coverage = np.fmax(pillar_cov, 0.0) @ model.pillar_weight / applies
 
         gate_cols = model.gate_criterion
+        gate_levels = levels[:, gate_cols]
         gate_app = (
-            np.ones((len(levels), len(gate_cols)), dtype=bool)
+            np.ones(gate_levels.shape, dtype=bool)
             if applicable is None
             else applicable[:, gate_cols]
         )
-        # NaN >= x is False: an unknown critical criterion fails its gate
-        failed = gate_app & ~(levels[:, gate_cols] >= model.gate_min)
-        failed_lo = gate_app & ~(lo_levels[:, gate_cols] >= model.gate_min)
-        failed_hi = gate_app & ~(hi_levels[:, gate_cols] >= model.gate_min)
+        gate_low = 0.0 if low is None else low[:, gate_cols]
+        # NaN >= x is False: an unknown critical criterion fails its gate; at its best
+        # (level 4, the upper bound) it passes
+        failed = gate_app & ~(gate_levels >= model.gate_min)
+        failed_lo = gate_app & ~(gate_levels - gate_low >= model.gate_min)
+        failed_hi = failed & ~np.isnan(gate_levels) & ~(gate_levels + gate_low >= model.gate_min)
         capped, band_cap = self._cap(raw, failed)
         lower, _ = self._cap(raw_lo, failed_lo)
         upper, _ = self._cap(raw_hi, failed_hi)
@@ -365,13 +372,73 @@ class _Kernel:
             "gate_failed": failed,
         }
 
+    def _linear(
+        self, levels: Floats, rated: Bools, applicable: Bools | None, low: Floats | None
+    ) -> tuple[Floats, Floats, Floats, Floats, Floats]:
+        """Arithmetic pillars: every score is a ratio of matrix products.
+
+        With ``LM = levels @ W`` (unknown and not-applicable entries at 0) and
+        ``RM = rated @ W``, the pillar score is ``25 LM / RM`` (``exclude``) or
+        ``25 LM / AM`` (``worst``, with ``AM`` the applicable weight); the lower bound
+        adds nothing for unknowns (level 0) and the upper bound adds ``4 (AM - RM)``.
+        Low-confidence ratings move one level down or up, clipped to 0-4.
+        """
+        w = self.membership
+        # fmax(NaN, 0) is 0: unknowns drop out of the numerator in one pass
+        filled = np.fmax(levels, 0.0) if applicable is None else np.where(rated, levels, 0.0)
+        lm = filled @ w
+        rm = rated.astype(np.float64) @ w
+        if applicable is None:
+            am = np.broadcast_to(self.pillar_total, lm.shape)
+        else:
+            am = applicable.astype(np.float64) @ w
+        down: Floats | float = 0.0
+        up: Floats | float = 0.0
+        if low is not None:
+            low_rated = (low > 0) & rated
+            down = (low_rated & (filled > 0)).astype(np.float64) @ w
+            up = (low_rated & (filled < LEVEL_MAX)).astype(np.float64) @ w
+        scale = 100.0 / LEVEL_MAX
+        with np.errstate(invalid="ignore", divide="ignore"):
+            den = am if self.policy == "worst" else rm
+            pillar = np.where(den > 0, scale * lm / den, np.nan)
+            lower = np.where(am > 0, scale * (lm - down) / am, np.nan)
+            upper = np.where(am > 0, scale * (lm + LEVEL_MAX * (am - rm) + up) / am, np.nan)
+        return pillar, lower, upper, rm, am
+
+    def _general(
+        self,
+        levels: Floats,
+        known: Bools,
+        rated: Bools,
+        applicable: Bools | None,
+        low: Floats | None,
+    ) -> tuple[Floats, Floats, Floats, Floats, Floats]:
+        """Any mix of methods: score the levels, then each bound, node by node."""
+        answered = applicable if self.policy == "worst" else rated
+        filled = np.where(known, levels, 0.0)
+        pillar = self._pillars(level_to_score(filled), answered)
+        if low is None:
+            lo_levels = filled
+            hi_levels = np.where(known, levels, float(LEVEL_MAX))
+        else:
+            lo_levels = np.where(known, np.maximum(levels - low, 0.0), 0.0)
+            hi_levels = np.where(known, np.minimum(levels + low, LEVEL_MAX), float(LEVEL_MAX))
+        pillar_lo = self._pillars(level_to_score(lo_levels), applicable)
+        pillar_hi = self._pillars(level_to_score(hi_levels), applicable)
+        if applicable is None:
+            app_w = np.broadcast_to(self.pillar_total, pillar.shape)
+        else:
+            app_w = applicable.astype(np.float64) @ self.membership
+        rated_w = rated.astype(np.float64) @ self.membership
+        return pillar, pillar_lo, pillar_hi, rated_w, app_w
+
     def _cap(self, raw: Floats, failed: Bools) -> tuple[Floats, Ints]:
-        n_bands = len(self.model.band_mins)
-        if failed.shape[1] == 0:
-            return raw, np.full(raw.shape, n_bands - 1, dtype=np.intp)
-        cap = np.where(failed, self.caps, np.inf).min(axis=1)
-        band_cap = np.where(failed, self.model.gate_band, n_bands - 1).min(axis=1)
-        return np.minimum(raw, cap), band_cap
+        """Apply failed gates: the lowest cap band among them bounds band and score."""
+        band_cap = np.full(raw.shape, len(self.model.band_mins) - 1, dtype=np.intp)
+        for g, band in enumerate(self.model.gate_band):  # a few gates, vectorised over rows
+            np.minimum(band_cap, np.where(failed[:, g], band, band_cap), out=band_cap)
+        return np.minimum(raw, self.band_tops[band_cap]), band_cap
 
     def _pillars(self, scores: Floats, answered: Bools | None) -> Floats:
         out = np.empty((scores.shape[0], self.model.n_pillars))
@@ -385,9 +452,14 @@ class _Kernel:
         return out
 
     def _overall(self, pillar: Floats) -> Floats:
+        method = self.model.overall_method
+        if method == "arithmetic":
+            weights = self.model.pillar_weight
+            with np.errstate(invalid="ignore", divide="ignore"):
+                den = (pillar >= 0).astype(np.float64) @ weights  # NaN >= 0 is False
+                return np.where(den > 0, np.fmax(pillar, 0.0) @ weights / den, np.nan)
         answered = ~np.isnan(pillar)
         values = np.where(answered, pillar, 0.0)
-        method = self.model.overall_method
         if method == "minimum":
             starts = np.zeros(1, dtype=np.intp)
             return _minimum(values, answered, starts)[:, 0]

@@ -91,14 +91,16 @@ WEIGHTS = st.floats(min_value=0.1, max_value=10, allow_nan=False)
 
 
 @st.composite
-def rubrics(draw: st.DrawFn, *, gates: bool = True) -> Rubric:
+def rubrics(
+    draw: st.DrawFn, *, gates: bool = True, methods: st.SearchStrategy[str] = METHODS
+) -> Rubric:
     """Random rubrics: 1-4 pillars of 1-4 criteria, random weights and methods."""
     n_pillars = draw(st.integers(1, 4))
     pillars = []
     for i in range(n_pillars):
         n_crit = draw(st.integers(1, 4))
         crits = [(f"p{i}.c{j}", draw(WEIGHTS)) for j in range(n_crit)]
-        pillars.append((f"p{i}", draw(WEIGHTS), draw(METHODS), crits))
+        pillars.append((f"p{i}", draw(WEIGHTS), draw(methods), crits))
     gate_map = {}
     if gates:
         for _, _, _, crits in pillars:

@@ -1,0 +1,166 @@
+"""The ``readiness`` command, run in a subprocess as a user would."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.factories import EXAMPLES, ROOT
+
+GOOD = {
+    "id": "pact",
+    "name": "Pact",
+    "kind": "bilateral-alliance",
+    "members": ["AAA", "BBB"],
+    "ratings": {"trust.commitment-record": {"level": 3}},
+}
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "readiness", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def write(tmp_path: Path, content: str | dict, name: str = "p.json") -> Path:
+    f = tmp_path / name
+    f.write_text(content if isinstance(content, str) else json.dumps(content))
+    return f
+
+
+def assert_clean_error(r: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr
+    assert r.stderr.startswith("readiness: error: ")
+    for fragment in fragments:
+        assert fragment in r.stderr
+
+
+def test_assess_table():
+    r = cli("assess", str(EXAMPLES / "nato.json"))
+    assert r.returncode == 0, r.stderr
+    assert "Overall:" in r.stdout and "Top gaps" in r.stdout
+
+
+def test_assess_json_has_the_documented_fields():
+    r = cli("assess", str(EXAMPLES / "aukus.json"), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["partnership"]["id"] == "aukus"
+    assert d["rubric"]["id"] == "defense-partnership" and d["rubric"]["version"]
+    for key in ("overall", "band", "coverage", "lower", "upper", "target", "roadmap"):
+        assert key in d
+    assert {"id", "score"} <= set(d["pillars"][0])
+    assert {"id", "level", "score"} <= set(d["criteria"][0])
+    assert {"criterion", "current", "target", "impact", "remediation"} <= set(d["gaps"][0])
+
+
+def test_assess_markdown_and_target():
+    r = cli("assess", str(EXAMPLES / "admm-plus.json"), "--format", "markdown",
+            "--target", "collective-defense")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("# Readiness of")
+    assert "`collective-defense`, named in the call" in r.stdout
+
+
+def test_assess_explain():
+    r = cli("assess", str(EXAMPLES / "us-japan.json"), "--explain")
+    assert r.returncode == 0
+    assert "sum of contributions" in r.stdout
+
+
+def test_fail_under_exits_1():
+    r = cli("assess", str(EXAMPLES / "admm-plus.json"), "--fail-under", "90")
+    assert r.returncode == 1
+    assert "below --fail-under 90" in r.stderr
+    assert cli("assess", str(EXAMPLES / "nato.json"), "--fail-under", "10").returncode == 0
+
+
+def test_malformed_json(tmp_path: Path):
+    f = write(tmp_path, '{"id": "x",')
+    assert_clean_error(cli("assess", str(f)), str(f), "invalid JSON")
+
+
+def test_empty_file(tmp_path: Path):
+    f = write(tmp_path, "")
+    assert_clean_error(cli("assess", str(f)), str(f), "the file is empty")
+
+
+def test_level_of_7(tmp_path: Path):
+    f = write(tmp_path, {**GOOD, "ratings": {"trust.commitment-record": {"level": 7}}})
+    assert_clean_error(
+        cli("assess", str(f)),
+        str(f),
+        "$.ratings['trust.commitment-record'].level",
+        "(got 7)",
+    )
+
+
+def test_unknown_criterion_id(tmp_path: Path):
+    f = write(tmp_path, {**GOOD, "ratings": {"trust.nope": {"level": 1}}})
+    assert_clean_error(cli("assess", str(f)), "$.ratings['trust.nope']", "unknown criterion")
+
+
+def test_missing_file(tmp_path: Path):
+    assert_clean_error(cli("assess", str(tmp_path / "absent.json")), "file not found")
+
+
+def test_unknown_rubric():
+    assert_clean_error(cli("assess", str(EXAMPLES / "nato.json"), "--rubric", "nope"), "nope")
+
+
+def test_usage_errors_exit_2():
+    r = cli("assess")
+    assert r.returncode == 2 and "usage:" in r.stderr
+    r = cli("assess", str(EXAMPLES / "nato.json"), "--format", "pdf")
+    assert r.returncode == 2 and "invalid choice" in r.stderr
+    r = cli("frobnicate")
+    assert r.returncode == 2
+
+
+def test_validate(tmp_path: Path):
+    r = cli("validate", *[str(p) for p in sorted(EXAMPLES.glob("*.json"))])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("ok: ") == len(list(EXAMPLES.glob("*.json")))
+    bad = write(tmp_path, {**GOOD, "kind": "pals"})
+    r = cli("validate", str(bad), str(EXAMPLES / "nato.json"))
+    assert r.returncode == 2 and "$.kind" in r.stderr and "ok: " in r.stdout
+
+
+def test_validate_a_rubric():
+    r = cli("validate", str(ROOT / "rubrics" / "defense-partnership.yaml"))
+    assert r.returncode == 0 and "rubric defense-partnership@" in r.stdout
+
+
+def test_rubrics():
+    r = cli("rubrics")
+    assert r.returncode == 0 and "defense-partnership" in r.stdout and "43 criteria" in r.stdout
+
+
+@pytest.mark.parametrize("kind", ["rubric", "partnership"])
+def test_schema(kind: str):
+    r = cli("schema", kind)
+    assert r.returncode == 0
+    schema = json.loads(r.stdout)
+    assert schema["type"] == "object"
+    assert schema["additionalProperties"] is False
+
+
+def test_help_on_every_command():
+    for args in (["--help"], ["assess", "--help"], ["validate", "--help"], ["rubrics", "--help"],
+                 ["schema", "--help"]):  # fmt: skip
+        r = cli(*args)
+        assert r.returncode == 0 and "usage: readiness" in r.stdout
+
+
+def test_version():
+    r = cli("--version")
+    assert r.returncode == 0 and r.stdout.startswith("readiness ")

@@ -1,0 +1,161 @@
+"""Gaps: exact impact by re-scoring, ranking, evidence gaps, roadmap, what-if, targets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from readiness import InputError, Partnership, assess, load_rubric
+from tests.factories import SMALL
+
+
+@pytest.fixture(scope="module")
+def small():
+    return load_rubric(SMALL)
+
+
+def partnership(
+    kind: str = "bilateral-alliance", target: str | None = None, **levels
+) -> Partnership:
+    ratings = {k.replace("_", "."): {"level": v} for k, v in levels.items()}
+    return Partnership(id="t", name="T", kind=kind, members=("A",), target=target, ratings=ratings)
+
+
+def test_impact_is_the_exact_gain_from_rescoring(small):
+    a = assess(partnership(a_one=4, a_two=2, b_one=1, b_two=3), small)
+    report = a.gaps()
+    assert report.profile.id == "full"
+    assert report.basis == "overall"
+    by_id = {g.criterion: g for g in report.gaps}
+    assert set(by_id) == {"a.two", "b.one", "b.two"}
+    for g in report.gaps:
+        # cross-check against an independent what-if
+        assert g.impact == pytest.approx(a.what_if({g.criterion: g.target}).overall - a.overall)
+    # by hand: a.two 2 -> 4 lifts pillar A from 62.5 to 100; overall +2/3 * 37.5 = +25
+    assert by_id["a.two"].impact == pytest.approx(25.0)
+    assert by_id["b.one"].impact == pytest.approx(12.5)  # B: 50 -> 87.5, x 1/3
+    assert [g.criterion for g in report.gaps] == ["a.two", "b.one", "b.two"]
+    assert by_id["a.two"].remediation == ((3, "to a3"), (4, "to a4"))
+    assert by_id["a.two"].effort_units == 8  # high = 4 units x 2 steps
+
+
+def test_gate_impact_includes_lifting_the_cap(small):
+    a = assess(partnership(a_one=4, a_two=4, b_one=4, b_two=1), small)
+    assert a.overall == pytest.approx(40.0)
+    (gap,) = a.gaps().gaps
+    assert gap.criterion == "b.two"
+    assert gap.impact == pytest.approx(60.0)  # uncapped and raised to 4 -> 100
+
+
+def test_kind_selects_the_profile_and_the_call_can_override(small):
+    a = assess(partnership(kind="defense-cooperation", a_one=2, a_two=2, b_one=2, b_two=2), small)
+    report = a.gaps()
+    assert report.profile.id == "modest"
+    assert report.profile_reason == "selected by the partnership kind defense-cooperation"
+    assert [g.criterion for g in report.gaps] == ["a.two"]  # only a.two has target 3
+    assert a.gaps("full").profile_reason == "named in the call"
+    named = assess(partnership(target="full", a_one=2), small).gaps()
+    assert named.profile_reason == "named in the partnership file"
+    with pytest.raises(InputError, match="unknown target profile 'nope'"):
+        a.gaps("nope")
+
+
+def test_unknown_criteria_are_evidence_gaps_on_the_lower_bound(small):
+    a = assess(partnership(a_one=4, a_two=4, b_one=4), small)
+    report = a.gaps()
+    assert report.gaps == ()
+    (e,) = report.evidence_gaps
+    assert e.criterion == "b.two" and e.status == "unknown" and e.current is None
+    # lower bound: b.two at 0 -> B = 50, capped at 40 by the gate; at 4 -> 100
+    assert a.lower == pytest.approx(40.0)
+    assert e.impact == pytest.approx(60.0)
+
+
+def test_low_coverage_measures_impact_on_the_lower_bound(small):
+    a = assess(partnership(a_one=1), small)
+    assert a.overall is None
+    report = a.gaps()
+    assert report.basis == "lower"
+    (g,) = report.gaps
+    assert g.impact == pytest.approx(a.what_if({"a.one": 4}).lower - a.lower)
+
+
+def test_roadmap_puts_prerequisites_first_and_accumulates(small):
+    # a.two requires a.one; both below target
+    a = assess(partnership(a_one=2, a_two=1, b_one=4, b_two=4), small)
+    road = a.roadmap()
+    order = [s.criterion for s in road.steps]
+    assert order.index("a.one") < order.index("a.two")
+    assert road.steps[-1].score_after == pytest.approx(100.0)
+    assert road.steps[order.index("a.two")].waited_for == ("a.one",)
+    total = road.start + sum(s.impact for s in road.steps)
+    assert total == pytest.approx(road.steps[-1].score_after)
+    scores = [road.start] + [s.score_after for s in road.steps]
+    assert scores == sorted(scores)
+
+
+def test_roadmap_prefers_gain_per_effort(small):
+    # b.one (low effort) and a.two (high effort) both open, no prerequisite between them
+    a = assess(partnership(a_one=4, a_two=3, b_one=3, b_two=4), small)
+    road = a.roadmap()
+    # a.two: +1/4*... gain 12.5, effort 4 -> 3.1/unit; b.one: gain 4.17, effort 1 -> 4.2/unit
+    assert [s.criterion for s in road.steps] == ["b.one", "a.two"]
+
+
+def test_what_if_rescores_and_validates(small):
+    a = assess(partnership(a_one=4, a_two=2, b_one=1, b_two=3), small)
+    b = a.what_if({"a.two": 4, "b.one": "not-applicable"})
+    assert b.criterion("b.one").state == "not-applicable"
+    assert b.overall == pytest.approx((2 * 100 + 75) / 3)
+    assert a.overall == pytest.approx((2 * 62.5 + 50) / 3)  # the original is unchanged
+    with pytest.raises(InputError, match="unknown criterion 'zz'"):
+        a.what_if({"zz": 1})
+    with pytest.raises(InputError, match="level must be an integer from 0 to 4"):
+        a.what_if({"a.one": 9})
+
+
+def test_gap_report_renderings(small):
+    report = assess(partnership(a_one=4, a_two=2, b_one=1), small).gaps()
+    frame = report.to_frame()
+    assert list(frame["criterion"]) == ["a.two", "b.one", "b.two"]
+    assert list(frame["status"]) == ["below-target", "below-target", "unknown"]
+    d = report.to_dict()
+    assert d["target"]["profile"] == "full"
+    assert d["gaps"][0]["remediation"][0] == {"to_level": 3, "action": "to a3"}
+    md = report.to_markdown()
+    assert "| 1 | A two (`a.two`)" in md and "Evidence gaps" in md
+    road = report.roadmap()
+    assert list(road.to_frame().index) == list(range(1, len(road.steps) + 1))
+    assert "| step |" in road.to_markdown()
+
+
+def test_explain_points_add_up(small):
+    a = assess(partnership(a_one=4, a_two=2, b_one=1, b_two=3), small)
+    frame = a.explain().to_frame()
+    criteria = frame[frame["criterion"].notna()]
+    assert criteria["points"].sum() == pytest.approx(a.raw)
+    pillars = frame[frame["criterion"].isna()]
+    assert pillars["points"].sum() == pytest.approx(a.raw)
+    # arithmetic: a.two = 50 points x 3/4 of pillar A x 2/3 of the whole
+    assert float(criteria.set_index("criterion").loc["a.two", "points"]) == pytest.approx(25.0)
+    text = a.explain().to_text()
+    assert "a.two" in text and "58.33" in text
+
+
+def test_explain_shows_gate_loss(small):
+    a = assess(partnership(a_one=4, a_two=4, b_one=4, b_two=1), small)
+    e = a.explain()
+    assert e.gate_loss == pytest.approx(47.5)
+    assert "gate failed: b.two" in e.to_text()
+
+
+def test_default_rubric_examples_have_ranked_gaps():
+    rubric = load_rubric()
+    from readiness import load_partnership
+    from tests.factories import EXAMPLES
+
+    for path in sorted(EXAMPLES.glob("*.json")):
+        a = assess(load_partnership(path, rubric), rubric)
+        impacts = [g.impact for g in a.gaps().gaps]
+        assert impacts == sorted(impacts, reverse=True), path.name
+        assert not np.isnan(a.lower)

@@ -1,0 +1,172 @@
+"""Partnership descriptions: one test per error message."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from readiness import InputError, load_partnership, load_rubric
+from readiness.partnership import partnership_from_dict
+
+GOOD = {
+    "id": "pact",
+    "name": "Pact",
+    "kind": "bilateral-alliance",
+    "members": ["AAA", "BBB"],
+    "ratings": {"trust.commitment-record": {"level": 3, "confidence": "high"}},
+}
+
+
+def problems(data: object) -> list[tuple[str, str]]:
+    with pytest.raises(InputError) as err:
+        partnership_from_dict(data, source="p.json")
+    assert str(err.value).startswith("p.json: ")
+    return [(p.path, p.message) for p in err.value.problems]
+
+
+def with_(**changes) -> dict:
+    return {**GOOD, **changes}
+
+
+def test_good_partnership():
+    p = partnership_from_dict(GOOD)
+    assert p.level_of("trust.commitment-record") == 3
+    assert p.level_of("legal.status-of-forces") == "unknown"  # missing means unknown, not zero
+
+
+def test_level_out_of_range():
+    [(path, msg)] = problems(with_(ratings={"legal.status-of-forces": {"level": 7}}))
+    assert path == "$.ratings['legal.status-of-forces'].level"
+    assert msg == "level must be an integer from 0 to 4, 'not-applicable' or 'unknown' (got 7)"
+
+
+def test_level_as_bool_or_text_is_rejected():
+    [(_, msg)] = problems(with_(ratings={"trust.commitment-record": {"level": True}}))
+    assert "(got True)" in msg
+    [(_, msg)] = problems(with_(ratings={"trust.commitment-record": {"level": "high"}}))
+    assert "(got 'high')" in msg
+
+
+def test_not_applicable_and_unknown_are_levels():
+    p = partnership_from_dict(
+        with_(ratings={"a.b": {"level": "not-applicable"}, "c.d": {"level": "unknown"}})
+    )
+    assert p.level_of("a.b") == "not-applicable"
+    assert not p.ratings["c.d"].is_rated
+
+
+def test_unknown_field_is_an_error():
+    [(path, msg)] = problems(with_(memberz=["X"]))
+    assert path == "$.memberz" and "unknown field" in msg
+
+
+def test_unknown_field_in_rating():
+    [(path, _)] = problems(with_(ratings={"trust.commitment-record": {"level": 2, "levle": 3}}))
+    assert path == "$.ratings['trust.commitment-record'].levle"
+
+
+def test_unknown_kind():
+    [(path, msg)] = problems(with_(kind="friendship"))
+    assert path == "$.kind" and "collective-defense-alliance" in msg
+
+
+def test_missing_name():
+    data = dict(GOOD)
+    del data["name"]
+    assert problems(data) == [("$.name", "required field is missing")]
+
+
+def test_bad_confidence():
+    [(path, msg)] = problems(
+        with_(ratings={"trust.commitment-record": {"level": 2, "confidence": "sure"}})
+    )
+    assert path == "$.ratings['trust.commitment-record'].confidence" and "'low'" in msg
+
+
+def test_future_dates_are_rejected():
+    future = (date.today() + timedelta(days=3)).isoformat()
+    [(path, msg)] = problems(with_(assessed_on=future))
+    assert path == "$.assessed_on" and msg == f"date {future} is in the future"
+    evidence = [{"text": "t", "source": "s", "date": future}]
+    [(path, _)] = problems(
+        with_(ratings={"trust.commitment-record": {"level": 1, "evidence": evidence}})
+    )
+    assert path == "$.ratings['trust.commitment-record'].evidence[0].date"
+
+
+def test_bad_date_format():
+    [(path, _)] = problems(with_(established="April 1949"))
+    assert path == "$.established"
+
+
+def test_empty_evidence_text():
+    ev = [{"text": "  ", "source": "s"}]
+    [(path, _)] = problems(with_(ratings={"trust.commitment-record": {"level": 1, "evidence": ev}}))
+    assert path == "$.ratings['trust.commitment-record'].evidence[0].text"
+
+
+def test_duplicate_member():
+    assert problems(with_(members=["AAA", "AAA"])) == [("$.members[1]", "duplicate member 'AAA'")]
+
+
+def test_no_members():
+    [(path, _)] = problems(with_(members=[]))
+    assert path == "$.members"
+
+
+def test_not_an_object():
+    assert problems([1]) == [("$", "a partnership must be a JSON object (got list)")]
+
+
+def test_every_problem_at_once():
+    found = problems(with_(kind="x", members=[], ratings={"a.b": {"level": 9}}))
+    assert {p for p, _ in found} == {"$.kind", "$.members", "$.ratings['a.b'].level"}
+
+
+def test_unknown_criterion_against_rubric_suggests(tmp_path: Path):
+    f = tmp_path / "p.json"
+    f.write_text(json.dumps(with_(ratings={"trust.commitment-recrod": {"level": 2}})))
+    with pytest.raises(InputError) as err:
+        load_partnership(f, load_rubric())
+    (problem,) = err.value.problems
+    assert problem.path == "$.ratings['trust.commitment-recrod']"
+    assert "did you mean 'trust.commitment-record'?" in problem.message
+    assert err.value.source == str(f)
+
+
+def test_unknown_target_profile(tmp_path: Path):
+    f = tmp_path / "p.json"
+    f.write_text(json.dumps(with_(target="everything")))
+    with pytest.raises(InputError, match=r"\$\.target: unknown target profile 'everything'"):
+        load_partnership(f, load_rubric())
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "the file is empty"),
+        ("   \n", "the file is empty"),
+        ('{"id": "x",}', "line 1 column 12: invalid JSON"),
+        ("[1, 2", "invalid JSON"),
+    ],
+)
+def test_unreadable_files(tmp_path: Path, content: str, message: str):
+    f = tmp_path / "p.json"
+    f.write_text(content)
+    with pytest.raises(InputError, match=message):
+        load_partnership(f)
+
+
+def test_missing_file(tmp_path: Path):
+    with pytest.raises(InputError, match="file not found"):
+        load_partnership(tmp_path / "nope.json")
+
+
+def test_not_utf8(tmp_path: Path):
+    f = tmp_path / "p.json"
+    f.write_bytes(b"\xff\xfe{}")
+    with pytest.raises(InputError, match="not UTF-8"):
+        load_partnership(f)
