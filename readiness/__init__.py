@@ -17,7 +17,10 @@ from readiness.assessment import (
     assess,
     assess_frame,
 )
+from readiness.compare import Comparison, compare
+from readiness.derive import derive_frame
 from readiness.errors import InputError, Problem, ReadinessError, ReportError, RubricError
+from readiness.facts import Facts, facts_frame
 from readiness.gaps import Gap, GapReport, Roadmap, RoadmapStep
 from readiness.partnership import Evidence, Partnership, Rating, load_partnership
 from readiness.rubric import (
@@ -35,10 +38,12 @@ from readiness.scoring import Scores, ScoringModel, effective_weights, score_mat
 __all__ = [
     "Assessment",
     "Band",
+    "Comparison",
     "Criterion",
     "CriterionResult",
     "Evidence",
     "Explanation",
+    "Facts",
     "Gap",
     "GapReport",
     "Gate",
@@ -63,7 +68,10 @@ __all__ = [
     "assess",
     "assess_frame",
     "available_rubrics",
+    "compare",
+    "derive_frame",
     "effective_weights",
+    "facts_frame",
     "load_partnership",
     "load_rubric",
     "score_matrix",

@@ -22,6 +22,9 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
+_NOISE = ("function-", "tag:")
+"""Prefixes of pydantic's own loc entries: validator functions and union tags."""
+
 _FRIENDLY = {
     "extra_forbidden": "unknown field (check the spelling; unknown fields are never ignored)",
     "missing": "required field is missing",
@@ -40,7 +43,7 @@ def problems_from(exc: ValidationError) -> list[Problem]:
             out.extend(inner.problems)
             continue
         # pydantic appends tagged-union / function names to loc; drop the noise
-        loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+        loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith(_NOISE))]
         message = _FRIENDLY.get(err["type"], err["msg"])
         if err["type"] not in _FRIENDLY and "input" in err and err["type"] != "value_error":
             shown = repr(err["input"])

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from readiness.derive import derive_partnership, override_problems
 from readiness.errors import InputError, Problem
 from readiness.partnership import Evidence, Partnership
 from readiness.rubric import Band, Method, Rubric, UnknownPolicy, load_rubric
@@ -39,6 +40,9 @@ __all__ = [
 ]
 
 State = Literal["rated", "not-applicable", "unknown"]
+Origin = Literal["rated", "derived", "overridden", "unknown", "not-applicable"]
+"""Where a criterion's answer comes from: a rating, facts (``derived``), a rating that
+replaced a different derived level (``overridden``), or nowhere (``unknown``)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,10 @@ class CriterionResult:
     confidence: str | None = None
     evidence: tuple[Evidence, ...] = ()
     note: str | None = None
+    origin: Origin = "rated"
+    derivation: str | None = None
+    """How the partnership's facts give a level under the criterion's rule, e.g.
+    ``bands on exercises_per_year = 3 -> level 2`` (``None`` without a rule or facts)."""
 
 
 @dataclass(frozen=True)
@@ -150,7 +158,7 @@ class Assessment:
         raise KeyError(pillar_id)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per criterion: pillar, state, level, score, weight, effective weight."""
+        """One row per criterion: pillar, state, origin, level, score, weights, derivation."""
         return pd.DataFrame(
             [
                 {
@@ -158,12 +166,14 @@ class Assessment:
                     "criterion": c.id,
                     "title": c.title,
                     "state": c.state,
+                    "origin": c.origin,
                     "level": c.level,
                     "score": c.score,
                     "weight": c.weight,
                     "effective_weight": c.effective_weight,
                     "confidence": c.confidence,
                     "evidence": len(c.evidence),
+                    "derivation": c.derivation,
                 }
                 for c in self.criteria
             ]
@@ -209,9 +219,11 @@ class Assessment:
                 {
                     "id": c.id,
                     "state": c.state,
+                    "origin": c.origin,
                     "level": c.level,
                     "score": _round(c.score),
                     "effective_weight": round(c.effective_weight, 4),
+                    "derivation": c.derivation,
                 }
                 for c in self.criteria
             ],
@@ -232,6 +244,13 @@ class Assessment:
 
     def __repr__(self) -> str:
         return f"<Assessment {self.summary()}>"
+
+    def _repr_html_(self) -> str:
+        """Notebook display: summary line, failed gates and the pillar table (escaped)."""
+        from readiness.report.html import render_assessment_fragment
+        from readiness.report.model import build_report
+
+        return render_assessment_fragment(build_report(self))
 
     # --- further analysis ---------------------------------------------------------
 
@@ -265,7 +284,11 @@ class Assessment:
                 problems.append(Problem(f"$[{cid!r}]", f"unknown criterion {cid!r}"))
                 continue
             old = ratings.get(cid)
-            data: dict[str, Any] = {"level": level, "note": "what-if scenario"}
+            data: dict[str, Any] = {
+                "level": level,
+                "note": "what-if scenario",
+                "justification": "what-if scenario",
+            }
             if old is not None and old.confidence != "low":
                 data["confidence"] = old.confidence
             ratings[cid] = data  # type: ignore[assignment]
@@ -416,21 +439,57 @@ def _cap_score(rubric: Rubric, band_id: str) -> float:
 def partnership_arrays(
     partnership: Partnership, rubric: Rubric
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(levels, not_applicable, low_confidence) rows of one partnership, rubric order."""
+    """(levels, not_applicable, low_confidence) rows of one partnership, rubric order.
+
+    Levels derived from the partnership's facts fill the criteria that have a rule; a
+    rating in the file overrides the derived level.
+    """
+    resolved = _resolve(partnership, rubric)
+    return resolved.levels, resolved.not_applicable, resolved.low_confidence
+
+
+@dataclass(frozen=True, eq=False)
+class _Resolved:
+    """One partnership's answers: arrays for scoring, and where each answer came from."""
+
+    levels: np.ndarray
+    not_applicable: np.ndarray
+    low_confidence: np.ndarray
+    origin: tuple[Origin, ...]
+    derivation: tuple[str | None, ...]
+
+
+def _resolve(partnership: Partnership, rubric: Rubric) -> _Resolved:
+    derived = derive_partnership(partnership, rubric)
+    problems = override_problems(partnership, derived)
+    if problems:
+        raise InputError(problems)
     m = len(rubric.criterion_ids)
     levels = np.full((1, m), np.nan)
     na = np.zeros((1, m), dtype=bool)
     low = np.zeros((1, m), dtype=bool)
+    origin: list[Origin] = []
+    derivation: list[str | None] = []
     for j, cid in enumerate(rubric.criterion_ids):
         rating = partnership.ratings.get(cid)
+        d = derived.get(cid)
+        from_facts = None if d is None else d.level
+        derivation.append(None if d is None else d.text)
         if rating is None:
+            if from_facts is not None:
+                levels[0, j] = from_facts
+            origin.append("unknown" if from_facts is None else "derived")
             continue
         if rating.level == "not-applicable":
             na[0, j] = True
         elif isinstance(rating.level, int):
             levels[0, j] = rating.level
             low[0, j] = rating.confidence == "low"
-    return levels, na, low
+        if from_facts is not None and rating.level != from_facts:
+            origin.append("overridden")
+        else:
+            origin.append("rated" if isinstance(rating.level, int) else rating.level)
+    return _Resolved(levels, na, low, tuple(origin), tuple(derivation))
 
 
 def assess(
@@ -452,7 +511,9 @@ def assess(
         A frozen :class:`Assessment`.
 
     Raises:
-        InputError: The partnership rates a criterion the rubric does not have.
+        InputError: The partnership rates a criterion the rubric does not have, or a
+            rating overrides a level derived from its facts by more than one level (or
+            with not-applicable/unknown) without a ``justification``.
 
     >>> from readiness import load_partnership
     >>> a = assess(load_partnership("examples/partnerships/nato.json"))  # doctest: +SKIP
@@ -464,7 +525,8 @@ def assess(
         min_coverage=rubric.min_coverage if min_coverage is None else min_coverage,
     )
     model = ScoringModel.from_rubric(rubric)
-    levels, na, low = partnership_arrays(partnership, rubric)
+    resolved = _resolve(partnership, rubric)
+    levels, na, low = resolved.levels, resolved.not_applicable, resolved.low_confidence
     s = score_matrix(
         levels,
         model,
@@ -473,7 +535,7 @@ def assess(
         unknown_policy=options.unknown_policy,
         min_coverage=options.min_coverage,
     )
-    return _assessment(partnership, rubric, options, model, s, levels, na, low)
+    return _assessment(partnership, rubric, options, model, s, levels, na, low, resolved=resolved)
 
 
 def _assessment(
@@ -485,6 +547,8 @@ def _assessment(
     levels: np.ndarray,
     na: np.ndarray,
     low: np.ndarray,
+    *,
+    resolved: _Resolved | None = None,
 ) -> Assessment:
     eff = effective_weights(model, ~na[0])
     crit_scores = level_to_score(levels[0])
@@ -511,6 +575,8 @@ def _assessment(
                 confidence=rating.confidence if rating and state == "rated" else None,
                 evidence=rating.evidence if rating else (),
                 note=rating.note if rating else None,
+                origin=resolved.origin[j] if resolved else _origin_of(state),
+                derivation=resolved.derivation[j] if resolved else None,
             )
         )
     pillar_eff = np.bincount(model.criterion_pillar, weights=eff, minlength=model.n_pillars)
@@ -578,6 +644,10 @@ def _assessment(
         not_applicable=na,
         low_confidence=low,
     )
+
+
+def _origin_of(state: State) -> Origin:
+    return state
 
 
 def assess_frame(

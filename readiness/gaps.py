@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from readiness.derive import derive_partnership
 from readiness.rubric import Profile
 from readiness.scoring import Scores, ScoringModel, score_matrix
 
@@ -49,6 +50,9 @@ class Gap:
     effort_units: float
     remediation: tuple[tuple[int, str], ...]
     prerequisites: tuple[str, ...]
+    facts_to_change: tuple[str, ...] = ()
+    """For a level derived from facts (or an unknown one a rule could derive): the fact
+    values that would reach the target, e.g. ``exercises_per_year >= 3 (now 1)``."""
 
     @property
     def impact_per_effort(self) -> float:
@@ -282,13 +286,83 @@ class GapReport:
                 f"| {_md(g.title)} (`{g.criterion}`) | {g.target} | {g.impact:+.1f} |"
                 for g in self.evidence_gaps
             ]
+        from_facts = [g for g in (*self.gaps, *self.evidence_gaps) if g.facts_to_change]
+        if from_facts:
+            out += [
+                "",
+                "### Facts that would close these gaps",
+                "",
+                "These criteria are derived (or could be derived) from the partnership's "
+                "facts by the rubric's rules; to reach the target the facts would have to be:",
+                "",
+            ]
+            out += [
+                f"- {_md(g.title)} (`{g.criterion}`), "
+                f"{'unknown' if g.current is None else g.current} → {g.target}: "
+                f"{_md('; '.join(g.facts_to_change))}"
+                for g in from_facts
+            ]
         return "\n".join(out) + "\n"
+
+    def criteria_frame(self) -> pd.DataFrame:
+        """One row per criterion of the rubric (tidy), in rubric order.
+
+        Columns: ``criterion``, ``pillar``, ``title``, ``status`` (``met``,
+        ``below-target``, ``unknown`` or ``not-applicable``), ``level`` and ``score``
+        (missing when not rated), ``weight``, ``effective_weight``, ``target`` (the
+        profile's level), ``gap`` (levels still to climb: 0 when met, target minus 0 when
+        unknown, missing when not applicable) and ``impact`` (the exact gain if that
+        criterion alone reached target, as in :meth:`to_frame`: on the report's basis
+        for below-target criteria, on the lower bound for unknown ones; 0 when met).
+        Sort by ``impact`` for the ranking, group by ``pillar`` for a pillar view.
+        """
+        a = self.assessment
+        found = {g.criterion: g for g in (*self.gaps, *self.evidence_gaps)}
+        rows = []
+        for c in a.criteria:
+            target = self.profile.target(c.id)
+            g = found.get(c.id)
+            if c.state == "not-applicable":
+                status, gap, impact = "not-applicable", None, None
+            elif g is not None:
+                status, gap, impact = g.status, g.gap, g.impact
+            else:
+                status, gap, impact = "met", 0, 0.0
+            rows.append(
+                {
+                    "criterion": c.id,
+                    "pillar": c.pillar,
+                    "title": c.title,
+                    "status": status,
+                    "level": c.level,
+                    "score": c.score,
+                    "weight": c.weight,
+                    "effective_weight": c.effective_weight,
+                    "target": target,
+                    "gap": gap,
+                    "impact": impact,
+                }
+            )
+        columns = [
+            "criterion", "pillar", "title", "status", "level", "score", "weight",
+            "effective_weight", "target", "gap", "impact",
+        ]  # fmt: skip
+        return pd.DataFrame(rows, columns=columns).astype(
+            {"level": "Int64", "score": "Float64", "gap": "Int64", "impact": "Float64"}
+        )
 
     def __repr__(self) -> str:
         return (
             f"<GapReport {self.assessment.partnership.id} vs {self.profile.id}: "
             f"{len(self.gaps)} gaps, {len(self.evidence_gaps)} unrated>"
         )
+
+    def _repr_html_(self) -> str:
+        """Notebook display: the target, ranked gaps and unrated criteria (escaped)."""
+        from readiness.report.html import render_gaps_fragment
+        from readiness.report.model import report_from_gaps
+
+        return render_gaps_fragment(report_from_gaps(self))
 
 
 def _gap_dict(g: Gap) -> dict[str, Any]:
@@ -304,6 +378,7 @@ def _gap_dict(g: Gap) -> dict[str, Any]:
         "effort_units": g.effort_units,
         "remediation": [{"to_level": lv, "action": text} for lv, text in g.remediation],
         "prerequisites": list(g.prerequisites),
+        "facts_to_change": list(g.facts_to_change),
     }
 
 
@@ -375,6 +450,7 @@ def gap_report(a: Assessment, target: str | None = None) -> GapReport:
         levels[r, j] = goal
         low[r, j] = False
     s = _rescore(a, levels, low) if candidates else None
+    derived = derive_partnership(a.partnership, rubric)
     gaps: list[Gap] = []
     evidence: list[Gap] = []
     for r, (j, c, goal) in enumerate(candidates):
@@ -399,6 +475,11 @@ def gap_report(a: Assessment, target: str | None = None) -> GapReport:
             effort_units=rubric.effort_scale[criterion.effort] * max(steps, 1),
             remediation=tuple((lv, criterion.remediation[lv]) for lv in range(start + 1, goal + 1)),
             prerequisites=criterion.prerequisites,
+            facts_to_change=(
+                derived[c.id].facts_to_reach(goal)
+                if c.id in derived and c.origin in ("derived", "unknown")
+                else ()
+            ),
         )
         (evidence if c.state == "unknown" else gaps).append(gap)
     gaps.sort(key=lambda g: (-g.impact, -g.impact_per_effort, g.criterion))

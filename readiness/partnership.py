@@ -18,8 +18,12 @@ A partnership is described in JSON::
       }
     }
 
-A criterion with no rating is *unknown*, never zero. ``"level"`` is an integer 0-4,
-``"not-applicable"`` (the criterion leaves the denominator) or ``"unknown"``.
+A ``"facts"`` object (:class:`readiness.facts.Facts`, ``docs/facts-format.md``) may
+describe the partnership by public, checkable facts; rubric rules derive levels from
+them, and a rating overrides a derived level (with a ``justification`` when it differs
+by more than one level). A criterion with no rating and no derived level is *unknown*,
+never zero. ``"level"`` is an integer 0-4, ``"not-applicable"`` (the criterion leaves
+the denominator) or ``"unknown"``.
 Unknown fields are errors: a typo is never silently ignored.
 """
 
@@ -33,7 +37,9 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from readiness._io import Readable, read_document, source_name
 from readiness._models import Frozen, Id, NonEmpty, problems_from
+from readiness.derive import derive_partnership, override_problems
 from readiness.errors import InputError, Problem, json_path
+from readiness.facts import Facts
 from readiness.rubric import Rubric
 
 __all__ = [
@@ -123,6 +129,11 @@ class Partnership(Frozen):
     assessor: str | None = None
     assessed_on: dt.date | None = None
     ratings: dict[str, Rating] = Field(default_factory=dict)
+    facts: Facts | None = Field(
+        default=None,
+        description="Public, checkable facts; rubric rules derive levels from them "
+        "(see docs/facts-format.md). A rating overrides a derived level.",
+    )
 
     _dates_not_future = field_validator("established", "assessed_on")(_not_future)
 
@@ -141,10 +152,12 @@ class Partnership(Frozen):
         return "unknown" if rating is None else rating.level
 
     def check_against(self, rubric: Rubric, *, source: str | None = None) -> None:
-        """Check that every rated criterion and the target exist in ``rubric``.
+        """Check the ratings and target against ``rubric``, and overrides of derived levels.
 
         Raises:
-            InputError: Unknown criterion ids (with close matches) or target profile.
+            InputError: Unknown criterion ids (with close matches) or target profile, or a
+                rating that overrides a level derived from the facts by more than one level
+                (or with not-applicable/unknown) without a ``justification``.
         """
         problems = []
         known = set(rubric.criterion_ids)
@@ -163,6 +176,7 @@ class Partnership(Frozen):
             problems.append(
                 Problem("$.target", f"unknown target profile {self.target!r} (known: {names})")
             )
+        problems.extend(override_problems(self, derive_partnership(self, rubric)))
         if problems:
             raise InputError(problems, source=source)
 

@@ -3,7 +3,8 @@
 A rubric is data (a YAML or JSON file in ``rubrics/``). It holds a 0-4 level scale,
 readiness bands on the 0-100 overall score, pillars with weights, criteria with one
 anchored descriptor per level, remediation for each step up, an effort estimate,
-prerequisites, sources, optional critical gates, and named target profiles.
+prerequisites, sources, optional critical gates, optional ``derive:`` rules that give
+the level from a partnership's facts (:mod:`readiness.derive`), and named target profiles.
 
 Loading checks everything and reports every problem at once, each with its JSON path:
 duplicate ids, weights <= 0, missing level descriptors, unknown ids in targets or
@@ -24,6 +25,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from readiness._io import Readable, read_document, source_name
 from readiness._models import Frozen, Id, NonEmpty, problems_from
 from readiness._resources import data_dir
+from readiness.derive import Rule, check_rule
 from readiness.errors import Problem, RubricError
 from readiness.sources import SeedCard, load_seed_cards
 
@@ -111,6 +113,11 @@ class Criterion(Frozen):
     sources: tuple[SourceRef, ...] = ()
     references: tuple[NonEmpty, ...] = ()
     critical: Gate | None = None
+    derive: Rule | None = Field(
+        default=None,
+        description="A rule deriving the level from facts (see readiness.derive); "
+        "a rating in the partnership file overrides it.",
+    )
 
     _weight_positive = field_validator("weight")(_positive)
 
@@ -338,6 +345,8 @@ def _check(rubric: Rubric, cards: Mapping[str, SeedCard]) -> Iterator[Problem]:
                     )
             if c.critical and c.critical.cap_band not in band_ids:
                 yield Problem(f"{at}.critical.cap_band", f"unknown band {c.critical.cap_band!r}")
+            if c.derive is not None:
+                yield from check_rule(c.derive, f"{at}.derive")
 
     yield from _cycles(rubric, paths)
 

@@ -15,6 +15,9 @@ def _md(text: object) -> str:
     return s.replace("\n", " ")
 
 
+_POLICY = {"exclude": "unknowns excluded", "worst": "unknowns counted as level 0"}
+
+
 def _num(value: float | None, fmt: str = ".1f") -> str:
     return "-" if value is None else format(value, fmt)
 
@@ -38,8 +41,9 @@ def render_markdown(r: Report) -> str:
         f"{_md(r.options['target_reason'])}); score at target: {_num(r.target_overall)}",
         f"- Partnership: `{_md(p['id'])}`, {_md(p['kind'])}, {len(p['members'])} members"
         + (f", established {p['established']}" if p["established"] else ""),
-        f"- Rubric: `{r.rubric['id']}` {r.rubric['version']}; unknowns "
-        f"{r.options['unknown_policy']}d, minimum coverage {r.options['min_coverage']:.0%}",
+        f"- Rubric: `{r.rubric['id']}` {r.rubric['version']}; "
+        f"{_POLICY[r.options['unknown_policy']]}, minimum coverage "
+        f"{r.options['min_coverage']:.0%}",
     ]
     if p.get("assessor") or p.get("assessed_on"):
         out.append(

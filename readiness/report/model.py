@@ -16,6 +16,7 @@ from readiness.gaps import GapReport
 from readiness.scoring import ScoringModel, score_matrix
 
 __all__ = [
+    "BandRow",
     "CriterionRow",
     "EvidenceRow",
     "GapRow",
@@ -24,7 +25,19 @@ __all__ = [
     "Report",
     "StepRow",
     "build_report",
+    "report_from_gaps",
 ]
+
+
+@dataclass(frozen=True)
+class BandRow:
+    """One band of the rubric's score scale: ``min`` <= score < ``max``."""
+
+    id: str
+    name: str
+    min: float
+    max: float
+    meaning: str
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,7 @@ class PillarRow:
     weight: float
     effective_weight: float
     coverage: float | None
+    method: str = "arithmetic"
 
 
 @dataclass(frozen=True)
@@ -103,6 +117,7 @@ class StepRow:
     score_after: float
     band_after: str | None
     waited_for: tuple[str, ...]
+    effort_after: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -129,6 +144,7 @@ class Report:
     basis: str
     roadmap: tuple[StepRow, ...]
     criteria: tuple[CriterionRow, ...] = field(repr=False)
+    bands: tuple[BandRow, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, with floats rounded to 2 decimals."""
@@ -147,9 +163,13 @@ def _rounded(value: Any) -> Any:
 
 def build_report(assessment: Assessment, target: str | None = None) -> Report:
     """Build the report of an assessment against a target profile (see ``Assessment.gaps``)."""
-    a = assessment
+    return report_from_gaps(assessment.gaps(target))
+
+
+def report_from_gaps(gaps: GapReport) -> Report:
+    """Build the report of the assessment behind a gap report, against its profile."""
+    a = gaps.assessment
     rubric = a.rubric
-    gaps: GapReport = a.gaps(target)
     roadmap = gaps.roadmap()
     profile = gaps.profile
     model = ScoringModel.from_rubric(rubric)
@@ -198,6 +218,7 @@ def build_report(assessment: Assessment, target: str | None = None) -> Report:
                 weight=x.weight,
                 effective_weight=x.effective_weight,
                 coverage=x.coverage,
+                method=x.method,
             )
             for i, x in enumerate(a.pillars)
         ),
@@ -228,6 +249,7 @@ def build_report(assessment: Assessment, target: str | None = None) -> Report:
                 score_after=s.score_after,
                 band_after=rubric.band(s.band_after).name if s.band_after else None,
                 waited_for=s.waited_for,
+                effort_after=s.effort_after,
             )
             for s in roadmap.steps
         ),
@@ -256,6 +278,16 @@ def build_report(assessment: Assessment, target: str | None = None) -> Report:
                 ),
             )
             for c in a.criteria
+        ),
+        bands=tuple(
+            BandRow(
+                id=b.id,
+                name=b.name,
+                min=b.min,
+                max=rubric.bands[i + 1].min if i + 1 < len(rubric.bands) else 100.0,
+                meaning=b.meaning,
+            )
+            for i, b in enumerate(rubric.bands)
         ),
     )
 

@@ -1,0 +1,173 @@
+"""ATOP alliance-level CSV: partnerships, the feature table, one-call scoring, bad files.
+
+tests/fixtures/atop-alliances.csv has eight alliances in the ATOP alliance-level layout.
+Its ids and codes are illustrative (shaped like ATOP 5.1 rows, e.g. 3180 for a NATO-like
+alliance), not a copy of the data set.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from readiness import InputError, RubricError, assess, load_rubric
+from readiness.io.atop import COLUMNS, atop_facts_frame, read_atop, score_legal
+from tests.factories import FIXTURES
+
+CSV = FIXTURES / "atop-alliances.csv"
+IDS = [f"atop-{i}" for i in (3180, 3205, 3240, 3285, 3300, 3335, 4025, 4310)]
+
+
+def test_feature_table_has_one_row_per_alliance():
+    frame = atop_facts_frame(CSV)
+    assert list(frame.index) == IDS
+    assert frame.index.name == "partnership"
+    assert list(frame.columns) == [f"atop.{field}" for field in COLUMNS.values()]
+    assert frame["atop.defense"].dtype == "boolean"
+    assert frame["atop.organisation"].dtype == "float64"
+    assert frame.loc["atop-3180", "atop.defense"]
+    assert frame.loc["atop-3180", "atop.organisation"] == 3.0
+    assert not frame.loc["atop-3300", "atop.defense"]
+    assert frame.loc["atop-3300", "atop.neutrality"]
+
+
+def test_partnerships_from_the_file():
+    ps = read_atop(CSV)
+    assert [p.id for p in ps] == IDS
+    nato = ps[0]
+    assert nato.kind == "collective-defense-alliance"
+    assert nato.members == ("ATOP-3180",)
+    assert nato.established == date(1949, 1, 1)
+    assert nato.ratings == {}
+    assert nato.facts is not None and nato.facts.atop is not None
+    assert nato.facts.atop.integrated_command is True
+    assert nato.facts.agreements is None  # ATOP says nothing about other agreements
+    assert ps[4].kind == "defense-cooperation"  # no defense pledge
+    assert "ended 1960" in (ps[2].description or "")
+
+
+def test_score_legal_in_one_call():
+    scores = score_legal(CSV)
+    assert list(scores.index) == IDS
+    assert list(scores.columns) == [
+        "legal.founding-agreement",
+        "legal.status-of-forces",
+        "legal.information-security-agreement",
+        "legal.dispute-resolution",
+        "legal.standing-institutions",
+        "legal",
+    ]
+    nato = scores.loc["atop-3180"]
+    assert nato["legal.founding-agreement"] == 3.0  # defense pledge
+    assert nato["legal.standing-institutions"] == 4.0  # organ1 3 and an integrated command
+    assert math.isnan(nato["legal.status-of-forces"])  # ATOP has no SOFA data
+    assert nato["legal"] == pytest.approx((75 + 100) / 2)
+    neutrality_pact = scores.loc["atop-3300"]
+    assert neutrality_pact["legal.founding-agreement"] == 2.0
+    assert neutrality_pact["legal.standing-institutions"] == 0.0
+    assert neutrality_pact["legal"] == pytest.approx(25.0)
+
+
+def test_both_paths_agree():
+    rubric = load_rubric()
+    scores = score_legal(CSV, rubric)
+    for p in read_atop(CSV):
+        legal = assess(p, rubric, min_coverage=0).pillar("legal")
+        assert legal.score == pytest.approx(scores.loc[p.id, "legal"])
+
+
+def test_other_pillars_and_unknown_pillars():
+    interop = score_legal(CSV, pillar="interop")
+    assert interop.loc["atop-3180", "interop.command-and-control"] == 4.0
+    assert math.isnan(interop.loc["atop-3205", "interop.command-and-control"])
+    with pytest.raises(RubricError, match="has no pillar 'nope'"):
+        score_legal(CSV, pillar="nope")
+
+
+def test_blank_cells_are_unknown_and_extra_columns_ignored(tmp_path: Path):
+    f = tmp_path / "a.csv"
+    f.write_text("ATOPID,BEGYR,ENDYR,DEFENSE,ORGAN1,NOTES\n10,1990,0,,2,anything\n11,1991,.,1,.,\n")
+    frame = atop_facts_frame(f)
+    assert list(frame.columns) == ["atop.defense", "atop.organisation"]
+    assert pd.isna(frame.loc["atop-10", "atop.defense"])
+    assert math.isnan(frame.loc["atop-11", "atop.organisation"])
+    ps = read_atop(f)
+    assert ps[0].kind == "defense-cooperation"  # unknown pledge
+    assert ps[0].facts is not None and ps[0].facts.atop is not None
+    assert ps[0].facts.atop.defense is None
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    f = tmp_path / "atop.csv"
+    f.write_text(text)
+    return f
+
+
+HEAD = "atopid,begyr,endyr,defense,milcon,organ1\n"
+
+
+@pytest.mark.parametrize(
+    ("rows", "path", "message"),
+    [
+        ("3180,1949,,2,3,3\n", "line 2, column 'defense'", "must be 0 or 1 (got '2')"),
+        (
+            "3180,1949,,1,-1,3\n",
+            "line 2, column 'milcon'",
+            "must be a whole number >= 0 (got '-1')",
+        ),
+        ("3180,1949,,1,x,3\n", "line 2, column 'milcon'", "must be a whole number >= 0 (got 'x')"),
+        (
+            "3180,1949,,1,3,1.5\n",
+            "line 2, column 'organ1'",
+            "must be a whole number >= 0 (got '1.5')",
+        ),
+        (
+            "3180,1949,,1,3,3\n,1950,,1,0,0\n",
+            "line 3, column 'atopid'",
+            "must be a positive whole number (the alliance id) (got '')",
+        ),
+        (
+            "3180,1949,,1,3,3\n3180,1950,,1,0,0\n",
+            "line 3, column 'atopid'",
+            "duplicate atopid 3180 (first on line 2)",
+        ),
+        ("3180,1949,1940,1,3,3\n", "line 2, column 'endyr'", "ends (1940) before it begins (1949)"),
+        (
+            f"3180,{date.today().year + 1},,1,3,3\n",
+            "line 2, column 'begyr'",
+            f"must be a year up to {date.today().year} (got '{date.today().year + 1}')",
+        ),
+    ],
+)
+def test_bad_cells_name_file_line_and_column(tmp_path, rows, path, message):
+    f = write(tmp_path, HEAD + rows)
+    with pytest.raises(InputError) as err:
+        atop_facts_frame(f)
+    assert err.value.source == str(f)
+    assert [(p.path, p.message) for p in err.value.problems] == [(path, message)]
+    with pytest.raises(InputError):
+        read_atop(f)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "$: the file is empty"),
+        ("id,defense\n1,1\n", "line 1: missing column 'atopid' (the ATOP alliance id)"),
+        ("atopid,begyr\n1,1990\n", "line 1: no ATOP provision columns (expected some of: "),
+    ],
+)
+def test_bad_files(tmp_path, text, message):
+    f = write(tmp_path, text)
+    with pytest.raises(InputError) as err:
+        score_legal(f)
+    assert str(err.value).startswith(f"{f}: {message}")
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputError, match=r"nope\.csv: \$: file not found"):
+        read_atop(tmp_path / "nope.csv")

@@ -1,0 +1,352 @@
+"""``readiness assess ... --out`` (batch scoring), atomic writes, and ``readiness report``."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from readiness import load_rubric
+from readiness._atomic import atomic_path, write_text
+from tests.factories import EXAMPLES, ROOT
+
+GOOD = {
+    "id": "pact",
+    "name": "Pact",
+    "kind": "bilateral-alliance",
+    "members": ["AAA", "BBB"],
+    "ratings": {"trust.commitment-record": {"level": 3}},
+}
+RUBRIC = load_rubric()
+PILLARS = [p.id for p in RUBRIC.pillars]
+COLUMNS = ["id", "name", "kind", "file", "overall", "band", "coverage", "lower", "upper",
+           "gates_failed", *PILLARS]  # fmt: skip
+
+
+def rated(pid: str, level: int) -> dict:
+    """A partnership with every criterion of the shipped rubric at ``level``."""
+    ratings = {cid: {"level": level} for cid in RUBRIC.criterion_ids}
+    return {**GOOD, "id": pid, "name": pid.title(), "ratings": ratings}
+
+
+def run(*args: str, cwd: Path = ROOT, code: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The command in a subprocess; ``code`` runs Python before ``main`` (for faults)."""
+    if code is None:
+        cmd = [sys.executable, "-m", "readiness", *args]
+    else:
+        script = f"import sys\n{code}\nfrom readiness.cli import main\nsys.exit(main(sys.argv[1:]))"
+        cmd = [sys.executable, "-c", script, *args]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=120, env=env)
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    """Three partnerships: every criterion at 4, 3 and 1 (overall 100, 75 and 25)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for pid, level in (("gamma", 1), ("alpha", 4), ("beta", 3)):
+        (folder / f"{pid}.json").write_text(json.dumps(rated(pid, level)))
+    return folder
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+# --- batch ------------------------------------------------------------------------
+
+
+def test_all_good_writes_one_csv_row_per_partnership(inputs: Path, tmp_path: Path):
+    out = tmp_path / "scores.csv"
+    r = run("assess", str(inputs), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "" and r.stderr == ""
+    frame = pd.read_csv(out)
+    assert list(frame.columns) == COLUMNS
+    assert frame["id"].tolist() == ["alpha", "beta", "gamma"]  # files sorted by name
+    assert frame["file"].tolist() == [str(inputs / f"{i}.json") for i in frame["id"]]
+    by_id = frame.set_index("id")
+    assert by_id["overall"].tolist() == pytest.approx([100.0, 75.0, 25.0])
+    assert by_id["band"].tolist()[:2] == ["integrated", "advanced"]
+    assert by_id["coverage"].tolist() == pytest.approx([1.0, 1.0, 1.0])
+    assert by_id["lower"].tolist() == pytest.approx([100.0, 75.0, 25.0])
+    # level 1 fails the gates whose minimum is 2
+    two = sum(1 for c in RUBRIC.criteria if c.critical and c.critical.min_level == 2)
+    assert by_id["gates_failed"].tolist() == [0, 0, two]
+    for pillar in PILLARS:
+        assert by_id.loc["beta", pillar] == pytest.approx(75.0)
+    assert by_id.loc["alpha", "name"] == "Alpha" and by_id.loc["alpha", "kind"] == GOOD["kind"]
+
+
+def test_the_shipped_examples_in_one_table(tmp_path: Path):
+    out = tmp_path / "examples.csv"
+    r = run("assess", str(EXAMPLES), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    files = sorted(EXAMPLES.glob("*.json"))
+    frame = pd.read_csv(out)
+    assert frame["file"].tolist() == [str(f) for f in files]
+    assert frame["id"].tolist() == [json.loads(f.read_text())["id"] for f in files]
+
+
+def test_a_bad_file_is_named_and_the_others_are_written(inputs: Path, tmp_path: Path):
+    (inputs / "broken.json").write_text(json.dumps({**GOOD, "kind": "pals"}))
+    (inputs / "empty.json").write_text("")
+    out = tmp_path / "scores.csv"
+    r = run("assess", str(inputs), "--out", str(out))
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.splitlines()
+    assert any(str(inputs / "broken.json") in x and "$.kind" in x for x in lines), r.stderr
+    assert any(str(inputs / "empty.json") in x and "the file is empty" in x for x in lines)
+    assert pd.read_csv(out)["id"].tolist() == ["alpha", "beta", "gamma"]
+
+
+def test_files_and_directories_mix(inputs: Path, tmp_path: Path):
+    extra = tmp_path / "pact.json"
+    extra.write_text(json.dumps(GOOD))
+    out = tmp_path / "scores.csv"
+    r = run("assess", str(extra), str(inputs), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    frame = pd.read_csv(out)
+    assert frame["id"].tolist() == ["pact", "alpha", "beta", "gamma"]
+    assert pd.isna(frame.loc[0, "overall"]) and pd.isna(frame.loc[0, "band"])  # coverage too low
+
+
+def test_a_directory_without_json_is_an_input_error(tmp_path: Path):
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    out = tmp_path / "scores.csv"
+    r = run("assess", str(empty), str(EXAMPLES / "nato.json"), "--out", str(out))
+    assert r.returncode == 2 and str(empty) in r.stderr and "no *.json" in r.stderr
+    assert pd.read_csv(out)["file"].tolist() == [str(EXAMPLES / "nato.json")]
+
+
+def test_jsonl_has_one_line_per_partnership(inputs: Path, tmp_path: Path):
+    out = tmp_path / "scores.jsonl"
+    r = run("assess", str(inputs), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3
+    first = json.loads(lines[0])
+    assert list(first) == COLUMNS and first["id"] == "alpha"
+    assert first["overall"] == pytest.approx(100.0) and first["band"] == "integrated"
+    assert len(pd.read_json(out, lines=True)) == 3
+
+
+def test_parquet_reads_back(inputs: Path, tmp_path: Path):
+    pytest.importorskip("pyarrow")
+    out = tmp_path / "scores.parquet"
+    r = run("assess", str(inputs), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    frame = pd.read_parquet(out)
+    assert list(frame.columns) == COLUMNS and frame["id"].tolist() == ["alpha", "beta", "gamma"]
+    assert frame["overall"].tolist() == pytest.approx([100.0, 75.0, 25.0])
+    assert frame["gates_failed"].dtype == "int64" and frame["overall"].dtype == "float64"
+
+
+def test_parquet_without_pyarrow_is_a_clear_error(tmp_path: Path):
+    out = tmp_path / "scores.parquet"
+    r = run(
+        "assess", str(EXAMPLES / "nato.json"), "--out", str(out),
+        code="sys.modules['pyarrow'] = None",
+    )  # fmt: skip
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "pyarrow" in r.stderr and str(out) in r.stderr
+    assert not out.exists()
+
+
+def test_unknown_extension_exits_2(tmp_path: Path):
+    out = tmp_path / "scores.xlsx"
+    r = run("assess", str(EXAMPLES / "nato.json"), "--out", str(out))
+    assert r.returncode == 2
+    assert r.stderr.startswith("readiness: error: ")
+    assert "'.xlsx'" in r.stderr and ".csv" in r.stderr and ".parquet" in r.stderr
+    assert not out.exists()
+
+
+def test_report_options_do_not_combine_with_out(tmp_path: Path):
+    out = tmp_path / "scores.csv"
+    r = run("assess", str(EXAMPLES / "nato.json"), "--out", str(out), "--format", "json")
+    assert r.returncode == 2 and "--format" in r.stderr and not out.exists()
+
+
+def test_fail_under_with_out(inputs: Path, tmp_path: Path):
+    out = tmp_path / "scores.csv"
+    r = run("assess", str(inputs), "--out", str(out), "--fail-under", "80")
+    assert r.returncode == 1
+    assert "beta: overall 75.0 is below --fail-under 80" in r.stderr
+    assert "gamma: overall 25.0 is below --fail-under 80" in r.stderr
+    assert "alpha" not in r.stderr
+    assert len(pd.read_csv(out)) == 3
+    assert run("assess", str(inputs), "--out", str(out), "--fail-under", "20").returncode == 0
+    (inputs / "bad.json").write_text("[]")
+    r = run("assess", str(inputs), "--out", str(out), "--fail-under", "80")
+    assert r.returncode == 2  # a bad input wins over the policy
+
+
+def test_without_out_a_directory_prints_every_report(inputs: Path):
+    r = run("assess", str(inputs))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("Overall:") == 3
+
+
+def test_no_progress_in_pipes(tmp_path: Path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(25):
+        (folder / f"p{i:02}.json").write_text(json.dumps({**GOOD, "id": f"p{i:02}"}))
+    r = run("assess", str(folder), "--out", str(tmp_path / "s.csv"))
+    assert r.returncode == 0 and r.stderr == ""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_progress_on_a_terminal(tmp_path: Path):
+    import pty
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(25):
+        (folder / f"p{i:02}.json").write_text(json.dumps({**GOOD, "id": f"p{i:02}"}))
+    master, slave = pty.openpty()
+    args = ["assess", str(folder), "--out", str(tmp_path / "s.csv")]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "readiness", *args],
+        stderr=slave,
+        stdout=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO once the child closes the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert proc.wait(timeout=120) == 0
+    assert b"\rreadiness: scoring 25/25" in seen
+
+
+# --- atomic writes ----------------------------------------------------------------
+
+
+def test_atomic_path_keeps_the_old_file_on_failure(tmp_path: Path):
+    out = tmp_path / "scores.csv"
+    out.write_text("old content\n")
+
+    def fail_half_way() -> None:
+        with atomic_path(out) as tmp:
+            tmp.write_text("half of the new")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        fail_half_way()
+    assert out.read_text() == "old content\n"
+    assert leftovers(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scores.csv"]
+
+
+def test_atomic_write_replaces_and_keeps_the_mode(tmp_path: Path):
+    out = tmp_path / "report.md"
+    write_text(out, "first")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+    out.chmod(0o640)
+    write_text(out, "second")
+    assert out.read_text() == "second" and out.stat().st_mode & 0o777 == 0o640
+    assert leftovers(tmp_path) == []
+
+
+def test_a_failure_mid_write_leaves_the_old_output(tmp_path: Path):
+    out = tmp_path / "scores.csv"
+    out.write_text("old content\n")
+    fault = (
+        "import pandas as pd\n"
+        "def broken(self, path, **kw):\n"
+        "    open(path, 'w').write('id,name\\npartial')\n"
+        "    raise OSError(28, 'No space left on device')\n"
+        "pd.DataFrame.to_csv = broken"
+    )
+    r = run("assess", str(EXAMPLES / "nato.json"), "--out", str(out), code=fault)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert str(out) in r.stderr and "No space left on device" in r.stderr
+    assert out.read_text() == "old content\n"
+    assert leftovers(tmp_path) == []
+
+
+def test_an_unwritable_output_is_named(tmp_path: Path):
+    out = tmp_path / "absent-dir" / "scores.csv"
+    r = run("assess", str(EXAMPLES / "nato.json"), "--out", str(out))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.startswith(f"readiness: error: {out}: ") and "cannot write" in r.stderr
+
+
+# --- report -----------------------------------------------------------------------
+
+
+def test_report_markdown_to_stdout_and_file(tmp_path: Path):
+    r = run("report", str(EXAMPLES / "aukus.json"), "--format", "markdown")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("# Readiness of AUKUS")
+    out = tmp_path / "aukus.md"
+    r = run("report", str(EXAMPLES / "aukus.json"), "-o", str(out))  # format from extension
+    assert r.returncode == 0 and r.stdout == ""
+    assert out.read_text(encoding="utf-8").startswith("# Readiness of AUKUS")
+    assert leftovers(tmp_path) == []
+
+
+def test_report_target_changes_the_report(tmp_path: Path):
+    r = run("report", str(EXAMPLES / "admm-plus.json"), "--target", "collective-defense")
+    assert r.returncode == 0 and "`collective-defense`" in r.stdout
+
+
+def test_report_html_file(tmp_path: Path):
+    out = tmp_path / "nato.html"
+    r = run("report", str(EXAMPLES / "nato.json"), "--format", "html", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "<html" in text.lower() and "North Atlantic Treaty Organization" in text
+
+
+def test_report_json_file(tmp_path: Path):
+    source = tmp_path / "alpha.json"
+    source.write_text(json.dumps(rated("alpha", 3)))  # overall 75
+    out = tmp_path / "alpha-report.json"
+    r = run("report", str(source), "-o", str(out))  # format from the extension
+    assert r.returncode == 0, r.stderr
+    d = json.loads(out.read_text(encoding="utf-8"))
+    assert d["partnership"]["id"] == "alpha" and d["overall"] == pytest.approx(75.0)
+
+
+def test_report_bad_input_and_bad_output(tmp_path: Path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**GOOD, "ratings": {"trust.commitment-record": {"level": 7}}}))
+    r = run("report", str(bad), "-o", str(tmp_path / "r.md"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert str(bad) in r.stderr and "(got 7)" in r.stderr
+    assert not (tmp_path / "r.md").exists()
+    r = run("report", str(EXAMPLES / "nato.json"), "--target", "nope")
+    assert r.returncode == 2 and "unknown target profile" in r.stderr
+    out = tmp_path / "is-a-dir"
+    out.mkdir()
+    r = run("report", str(EXAMPLES / "nato.json"), "-o", str(out))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert str(out) in r.stderr and "cannot write" in r.stderr
+    assert leftovers(tmp_path) == []
+
+
+def test_help_of_the_new_commands():
+    for args in (["compare", "--help"], ["report", "--help"]):
+        r = run(*args)
+        assert r.returncode == 0 and "usage: readiness" in r.stdout
+    assert "--out" in run("assess", "--help").stdout

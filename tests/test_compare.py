@@ -1,0 +1,258 @@
+"""compare(): scores side by side, what changed between dates, renderings, the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import readiness
+from readiness import Comparison, InputError, Partnership, assess, compare, load_rubric
+from tests.factories import EXAMPLES, ROOT, SMALL
+
+
+@pytest.fixture(scope="module")
+def small():
+    return load_rubric(SMALL)
+
+
+def partnership(
+    pid: str = "t", on: str | None = None, name: str = "T", **levels: int | str
+) -> Partnership:
+    ratings = {k.replace("_", "."): {"level": v} for k, v in levels.items()}
+    return Partnership(
+        id=pid,
+        name=name,
+        kind="bilateral-alliance",
+        members=("A",),
+        assessed_on=dt.date.fromisoformat(on) if on else None,
+        ratings=ratings,
+    )
+
+
+@pytest.fixture(scope="module")
+def history(small):
+    """The same partnership on two dates, given newest first."""
+    old = assess(partnership(on="2025-01-01", a_one=4, a_two=2, b_one=1, b_two=3), small)
+    new = assess(partnership(on="2026-01-01", a_one=4, a_two=4, b_one="unknown", b_two=3), small)
+    return compare([new, old])
+
+
+def test_compare_is_public():
+    assert "compare" in readiness.__all__ and "Comparison" in readiness.__all__
+    assert readiness.__all__ == sorted(readiness.__all__)
+
+
+def test_frame_has_one_row_per_pillar_plus_overall_band_coverage(history: Comparison):
+    frame = history.to_frame()
+    assert list(frame.index) == ["a", "b", "overall", "band", "coverage"]
+    assert list(frame.columns) == ["t@2026-01-01", "t@2025-01-01"]
+    old = frame["t@2025-01-01"]
+    # by hand: A = (100 + 3 x 50) / 4 = 62.5; B = (25 + 75) / 2 = 50; overall (2A + B) / 3
+    assert old["a"] == pytest.approx(62.5)
+    assert old["b"] == pytest.approx(50.0)
+    assert old["overall"] == pytest.approx(175 / 3)
+    assert old["band"] == "mid" and old["coverage"] == pytest.approx(1.0)
+    new = frame["t@2026-01-01"]
+    assert new["overall"] == pytest.approx(275 / 3) and new["band"] == "high"
+
+
+def test_changes_lists_what_moved_in_date_order(history: Comparison):
+    changes = history.changes()
+    assert list(changes.columns) == [
+        "partnership", "from", "to", "what", "id", "title", "old", "new", "delta",
+    ]  # fmt: skip
+    assert set(changes["from"]) == {"2025-01-01"} and set(changes["to"]) == {"2026-01-01"}
+    rows = {(r["what"], r["id"]): r for r in changes.to_dict("records")}
+    assert list(rows) == [
+        ("overall", "overall"),
+        ("band", "band"),
+        ("pillar", "a"),
+        ("pillar", "b"),
+        ("criterion", "a.two"),
+        ("criterion", "b.one"),
+    ]
+    assert rows["overall", "overall"]["delta"] == pytest.approx(100 / 3)
+    assert (rows["band", "band"]["old"], rows["band", "band"]["new"]) == ("mid", "high")
+    assert rows["pillar", "a"]["delta"] == pytest.approx(37.5)
+    assert rows["pillar", "b"]["delta"] == pytest.approx(25.0)  # b.one unknown: B = b.two = 75
+    a_two = rows["criterion", "a.two"]
+    assert (a_two["old"], a_two["new"], a_two["delta"]) == (2, 4, 2)
+    b_one = rows["criterion", "b.one"]
+    assert (b_one["old"], b_one["new"]) == (1, "unknown") and math.isnan(b_one["delta"])
+
+
+def test_three_dates_give_two_steps_and_other_partnerships_none(small):
+    a1 = assess(partnership(on="2024-01-01", a_one=1), small, min_coverage=0)
+    a2 = assess(partnership(on="2025-01-01", a_one=2), small, min_coverage=0)
+    a3 = assess(partnership(on="2026-01-01", a_one=2, b_two=4), small, min_coverage=0)
+    other = assess(partnership(pid="u", on="2025-01-01", a_one=3), small, min_coverage=0)
+    c = compare([a3, other, a1, a2])
+    assert c.labels == ("t@2026-01-01", "u", "t@2024-01-01", "t@2025-01-01")
+    steps = c.changes()[["from", "to"]].drop_duplicates().values.tolist()
+    assert steps == [["2024-01-01", "2025-01-01"], ["2025-01-01", "2026-01-01"]]
+    assert set(c.changes()["partnership"]) == {"t"}
+    last = c.changes().query("to == '2026-01-01' and what == 'criterion'")
+    assert last["id"].tolist() == ["b.two"] and last["old"].tolist() == ["unknown"]
+
+
+def test_no_dates_no_changes_and_unambiguous_labels(small):
+    a = assess(partnership(a_one=1), small, min_coverage=0)
+    b = assess(partnership(a_one=2), small, min_coverage=0)
+    c = compare([a, b, a])
+    assert c.labels == ("t@undated", "t@undated#2", "t@undated#3")
+    assert c.changes().empty
+    assert list(c.changes().columns)[:3] == ["partnership", "from", "to"]
+    same_day = compare([assess(partnership(on="2025-01-01", a_one=v), small) for v in (1, 2)])
+    assert same_day.labels == ("t@2025-01-01", "t@2025-01-01#2")
+    assert same_day.changes().empty
+    assert "What changed" not in same_day.to_markdown()
+
+
+def test_different_partnerships_are_labelled_by_id(small):
+    c = compare([assess(partnership(pid=p, a_one=2), small) for p in ("x", "y")])
+    assert c.labels == ("x", "y")
+    assert c.changes().empty
+    assert repr(c) == "<Comparison of 2 assessments: x, y>"
+
+
+def test_nothing_to_compare_and_mixed_rubrics_are_input_errors(small):
+    with pytest.raises(InputError, match="nothing to compare"):
+        compare([])
+    shipped = load_rubric()
+    p = Partnership(id="p", name="P", kind="bilateral-alliance", members=("A",))
+    with pytest.raises(InputError, match="rubric"):
+        compare([assess(partnership(a_one=1), small), assess(p, shipped)])
+
+
+def test_markdown_and_text_show_the_table_and_what_changed(history: Comparison):
+    md = history.to_markdown()
+    assert md.startswith("# Comparison of 2 assessments")
+    assert "| | t@2026-01-01 | t@2025-01-01 |" in md
+    assert "| **Overall** | **91.7** | **58.3** |" in md
+    assert "## What changed" in md and "2025-01-01 → 2026-01-01" in md
+    assert "| criterion | A two (`a.two`) | 2 | 4 | +2 |" in md
+    assert "| pillar | Pillar A (`a`) | 62.5 | 100.0 | +37.5 |" in md
+    text = history.to_text()
+    assert "Overall: 58.3 → 91.7 (+33.3)" in text and "Band: mid → high" in text
+    assert "criterion b.one: 1 → unknown" in text
+
+
+def test_input_text_is_escaped_in_markdown_and_html(small):
+    name = "<script>alert(1)</script> | *x*"
+    c = compare(
+        [
+            assess(partnership(on="2025-01-01", name=name, a_one=1), small, min_coverage=0),
+            assess(partnership(on="2026-01-01", name=name, a_one=3), small, min_coverage=0),
+        ]
+    )
+    html = c._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert html.startswith('<div class="readiness-comparison">') and html.endswith("</div>")
+    assert "What changed" in html
+    md = c.to_markdown()
+    assert "<script>" not in md and "\\<script\\>" in md and "\\| \\*x\\*" in md
+
+
+def test_to_dict_is_json_ready_and_rounded(history: Comparison):
+    d = json.loads(json.dumps(history.to_dict()))
+    assert d["rubric"]["id"] == "small"
+    assert [x["label"] for x in d["assessments"]] == ["t@2026-01-01", "t@2025-01-01"]
+    assert d["assessments"][1]["overall"] == 58.33
+    assert d["assessments"][1]["pillars"] == {"a": 62.5, "b": 50.0}
+    overall = d["changes"][0]
+    assert overall["what"] == "overall" and overall["delta"] == 33.33
+    b_one = next(x for x in d["changes"] if x["id"] == "b.one")
+    assert b_one["old"] == 1 and b_one["new"] == "unknown" and b_one["delta"] is None
+
+
+def test_all_examples_compare():
+    rubric = load_rubric()
+    items = [
+        assess(readiness.load_partnership(f, rubric), rubric)
+        for f in sorted(EXAMPLES.glob("*.json"))
+    ]
+    c = compare(items)
+    assert c.labels == tuple(a.partnership.id for a in items)
+    assert c.to_frame().shape == (len(rubric.pillars) + 3, len(items))
+
+
+# --- the command ------------------------------------------------------------------
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "readiness", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def dated_copies(tmp_path: Path) -> tuple[Path, Path]:
+    """One partnership on two dates (shipped rubric): every criterion at 3 but the founding
+    agreement at 1; then every criterion at 4 but the commitment record still at 3."""
+    rubric = load_rubric()
+    base = {"id": "pact", "name": "Pact", "kind": "bilateral-alliance", "members": ["A", "B"]}
+    old = {cid: {"level": 3} for cid in rubric.criterion_ids}
+    old["legal.founding-agreement"] = {"level": 1}
+    new = {cid: {"level": 4} for cid in rubric.criterion_ids}
+    new["trust.commitment-record"] = {"level": 3}
+    paths = tmp_path / "pact-2025.json", tmp_path / "pact-2026.json"
+    paths[0].write_text(json.dumps({**base, "assessed_on": "2025-03-01", "ratings": old}))
+    paths[1].write_text(json.dumps({**base, "assessed_on": "2026-03-01", "ratings": new}))
+    return paths
+
+
+def test_cli_compare_two_dates_lists_changes(tmp_path: Path):
+    old, new = dated_copies(tmp_path)
+    aukus = json.loads((EXAMPLES / "aukus.json").read_text())["id"]
+    r = cli("compare", str(new), str(old), str(EXAMPLES / "aukus.json"))
+    assert r.returncode == 0, r.stderr
+    head = r.stdout.splitlines()[0].split()
+    assert head == ["pact@2026-03-01", "pact@2025-03-01", aukus]
+    assert "What changed, Pact (pact): 2025-03-01 → 2026-03-01" in r.stdout
+    assert "Overall: 7" in r.stdout and "Band: advanced → integrated" in r.stdout
+    assert "criterion legal.founding-agreement: 1 → 4 (+3)" in r.stdout
+    assert "criterion trust.information-openness: 3 → 4 (+1)" in r.stdout
+    assert "trust.commitment-record" not in r.stdout  # unchanged
+
+
+def test_cli_compare_json_and_markdown(tmp_path: Path):
+    old, new = dated_copies(tmp_path)
+    r = cli("compare", str(old), str(new), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert [a["label"] for a in d["assessments"]] == ["pact@2025-03-01", "pact@2026-03-01"]
+    assert d["changes"][0]["what"] == "overall" and d["changes"][0]["delta"] > 0
+    assert any(c["what"] == "criterion" and c["old"] == 1 and c["new"] == 4 for c in d["changes"])
+    r = cli("compare", str(old), str(new), "--format", "markdown")
+    assert r.returncode == 0 and "## What changed" in r.stdout
+
+
+def test_cli_compare_a_directory_and_a_bad_file(tmp_path: Path):
+    r = cli("compare", str(EXAMPLES))
+    assert r.returncode == 0, r.stderr
+    for f in EXAMPLES.glob("*.json"):
+        assert json.loads(f.read_text())["id"] in r.stdout.splitlines()[0]
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"id": ')
+    r = cli("compare", str(EXAMPLES / "nato.json"), str(bad))
+    assert r.returncode == 2 and r.stdout == ""
+    assert str(bad) in r.stderr and "invalid JSON" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_html_embeds_the_pillar_chart_when_matplotlib_is_there(history: Comparison, monkeypatch):
+    pytest.importorskip("matplotlib")
+    html = history._repr_html_()
+    assert html.count("<svg") == 1 and "Pillar scores side by side" in html
+    from readiness.report import charts
+
+    monkeypatch.setattr(charts, "available", lambda: False)
+    assert "<svg" not in history._repr_html_()  # tables only

@@ -1,0 +1,778 @@
+"""Derive rules: every rule type, rubric checks, overrides, the table path and agreement."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from readiness import (
+    InputError,
+    Partnership,
+    RubricError,
+    assess,
+    assess_frame,
+    derive_frame,
+    facts_frame,
+    load_partnership,
+    load_rubric,
+)
+from readiness.cli import main
+from readiness.derive import (
+    Bands,
+    Count,
+    Map,
+    Max,
+    Min,
+    Present,
+    Table,
+    derive_partnership,
+    encode_row,
+)
+from readiness.facts import AGREEMENT_KINDS, FEATURES, facts_features
+from readiness.rubric import rubric_from_dict
+from tests.factories import make_rubric, rubric_dict
+
+AS_OF = date(2025, 6, 30)
+
+
+def table(columns: dict[str, list[float]] | None = None, **more: list[float]) -> Table:
+    """Encoded columns; keyword names use ``__`` for ``.`` (``atop__defense``)."""
+    data = {**(columns or {}), **{k.replace("__", "."): v for k, v in more.items()}}
+    n = len(next(iter(data.values())))
+    return Table(n=n, columns={k: np.array(v, dtype=float) for k, v in data.items()})
+
+
+def levels(rule, columns: dict[str, list[float]] | None = None, **more: list[float]) -> list:
+    out = rule.evaluate(table(columns, **more))
+    return [None if math.isnan(v) else float(v) for v in out]
+
+
+SOFA = "agreement.status-of-forces"
+
+
+# --- every rule type --------------------------------------------------------------------
+
+
+def test_bands_counts_the_thresholds_reached():
+    rule = Bands(rule="bands", feature="exercises_per_year", thresholds=(1, 3, 6, 12))
+    assert levels(rule, exercises_per_year=[0, 1, 2.9, 3, 6, 11, 12, 40, math.nan]) == [
+        0, 1, 1, 2, 3, 3, 4, 4, None,
+    ]  # fmt: skip
+    assert (
+        rule.describe()
+        == "bands on exercises_per_year: 1 at >= 1, 2 at >= 3, 3 at >= 6, 4 at >= 12"
+    )
+    t = table(exercises_per_year=[3])
+    assert rule.explain(t) == "bands on exercises_per_year = 3 -> level 2"
+    assert rule.requirements(3, t) == ("exercises_per_year >= 6 (now 3)",)
+    assert rule.requirements(2, t) == ()
+    missing = table(exercises_per_year=[math.nan])
+    assert rule.explain(missing) == "bands on exercises_per_year = missing -> unknown"
+    assert rule.requirements(1, missing) == ("exercises_per_year >= 1 (now missing)",)
+
+
+def test_bands_descending_and_unreachable_levels():
+    rule = Bands(
+        rule="bands",
+        feature="security_incidents_5y",
+        descending=True,
+        thresholds=(10, 2, 0, -math.inf),
+    )
+    assert levels(rule, security_incidents_5y=[0, 1, 2, 3, 10, 11]) == [3, 2, 2, 1, 1, 0]
+    assert rule.top() == 3
+    assert rule.describe() == "bands on security_incidents_5y: 1 at <= 10, 2 at <= 2, 3 at <= 0"
+    t = table(security_incidents_5y=[5])
+    assert rule.requirements(3, t) == ("security_incidents_5y <= 0 (now 5)",)
+    assert rule.requirements(4, t) is None
+    capped = Bands(rule="bands", feature="liaison_officers", thresholds=(1, 1, 5, math.inf))
+    assert capped.describe() == "bands on liaison_officers: 2 at >= 1, 3 at >= 5"
+    assert levels(capped, liaison_officers=[10**9]) == [3]
+
+
+def test_map_gives_every_value_a_level():
+    rule = Map.model_validate(
+        {
+            "rule": "map",
+            "feature": "intelligence_sharing",
+            "levels": {"none": 0, "ad-hoc": 1, "formal-bilateral": 2, "integrated": 4},
+        }
+    )
+    assert levels(rule, intelligence_sharing=[0, 1, 2, 3, math.nan]) == [0, 1, 2, 4, None]
+    t = encode_row({"intelligence_sharing": "ad-hoc"})
+    assert rule.explain(t) == "map on intelligence_sharing = ad-hoc -> level 1"
+    assert rule.requirements(2, t) == (
+        "intelligence_sharing one of formal-bilateral, integrated (now ad-hoc)",
+    )
+    assert rule.requirements(4, t) == ("intelligence_sharing = integrated (now ad-hoc)",)
+    flags = Map.model_validate(
+        {"rule": "map", "feature": "secure_channels", "levels": {True: 3, False: 1}}
+    )
+    assert flags.levels == {"true": 3, "false": 1}
+    assert levels(flags, secure_channels=[1, 0, math.nan]) == [3, 1, None]
+
+
+def test_count_tolerates_unknowns_that_cannot_change_the_level():
+    rule = Count(
+        rule="count",
+        features=("atop.defense", "atop.offense", "atop.consultation"),
+        thresholds=(1, 2, 2, 3),
+    )
+    got = levels(
+        rule,
+        atop__defense=[1, 1, 1, 0, math.nan, 1],
+        atop__offense=[1, 0, math.nan, 0, math.nan, 1],
+        atop__consultation=[1, 0, 0, 0, math.nan, math.nan],
+    )
+    # 3 true -> 4; 1 true -> 1; 1 true + 1 unknown could be 1 or 3 -> unknown; 0 -> 0;
+    # all unknown -> unknown; 2 true + 1 unknown could be 3 or 4 -> unknown
+    assert got == [4, 1, None, 0, None, None]
+    same = Count(rule="count", features=("atop.defense", "atop.offense"), thresholds=(1, 1, 1, 1))
+    assert levels(same, atop__defense=[1], atop__offense=[math.nan]) == [4]  # already there
+    t = table(atop__defense=[1], atop__offense=[0], atop__consultation=[0])
+    assert rule.explain(t) == (
+        "count true of [atop.defense, atop.offense, atop.consultation] = 1 true: atop.defense"
+        " -> level 1"
+    )
+    assert rule.requirements(3, t) == (
+        "at least 2 of atop.defense, atop.offense, atop.consultation true "
+        "(now 1 true: atop.defense)",
+    )
+
+
+def test_present_with_and_without_a_level_for_false():
+    rule = Present(rule="present", feature="agreement.status-of-forces", if_true=2, if_false=0)
+    assert levels(rule, {SOFA: [1, 0, math.nan]}) == [2, 0, None]
+    silent = Present(rule="present", feature=SOFA, if_true=2)
+    assert levels(silent, {SOFA: [1, 0]}) == [2, None]
+    assert silent.describe() == "present agreement.status-of-forces: true -> 2, false -> unknown"
+    t = table({SOFA: [0]})
+    assert rule.requirements(2, t) == ("agreement.status-of-forces true (now false)",)
+    assert rule.requirements(3, t) is None
+
+
+def sofa_table(values: list[float], exercises: list[float]) -> Table:
+    return Table(
+        n=len(values),
+        columns={
+            "agreement.status-of-forces": np.array(values, dtype=float),
+            "exercises_per_year": np.array(exercises, dtype=float),
+        },
+    )
+
+
+def test_min_is_unknown_when_any_input_is_and_max_ignores_unknowns():
+    sofa = Present(rule="present", feature="agreement.status-of-forces", if_true=3, if_false=0)
+    drills = Bands(rule="bands", feature="exercises_per_year", thresholds=(1, 2, 3, 4))
+    low = Min(rule="min", of=(sofa, drills))
+    high = Max(rule="max", of=(sofa, drills))
+    t = sofa_table([1, 1, 0, math.nan, math.nan], [4, 1, math.nan, 2, math.nan])
+    assert [None if math.isnan(v) else v for v in low.evaluate(t)] == [3, 1, None, None, None]
+    assert [None if math.isnan(v) else v for v in high.evaluate(t)] == [4, 3, 0, 2, None]
+    one = sofa_table([1], [1])
+    assert low.explain(one) == "lowest of 2 rules: bands on exercises_per_year = 1 -> level 1"
+    assert high.explain(one) == (
+        "highest of 2 rules: present agreement.status-of-forces = true -> level 3"
+    )
+    gap = sofa_table([math.nan], [2])
+    assert low.explain(gap) == "lowest of 2 rules: unknown (missing agreement.status-of-forces)"
+    assert low.requirements(3, gap) == (
+        "agreement.status-of-forces true (now missing)",
+        "exercises_per_year >= 3 (now 2)",
+    )
+    assert high.requirements(4, one) == ("exercises_per_year >= 4 (now 1)",)
+    assert high.requirements(3, sofa_table([0], [1])) == (
+        "one of: (agreement.status-of-forces true (now false)) or "
+        "(exercises_per_year >= 3 (now 1))",
+    )
+    assert low.top() == 3 and high.top() == 4
+    assert low.describe().startswith("lowest of (present agreement.status-of-forces: true -> 3")
+
+
+# --- rules in the rubric ---------------------------------------------------------------------
+
+
+def rubric_with(rule: dict[str, Any] | None, **more: dict[str, Any]) -> dict[str, Any]:
+    doc = rubric_dict(
+        [
+            ("p", 1.0, "arithmetic", [("p.a", 1.0), ("p.b", 1.0)]),
+            ("q", 1.0, "arithmetic", [("q.c", 1.0)]),
+        ]
+    )
+    rules = {"p.a": rule, **{k.replace("_", "."): v for k, v in more.items()}}
+    for pillar in doc["pillars"]:
+        for c in pillar["criteria"]:
+            if rules.get(c["id"]) is not None:
+                c["derive"] = rules[c["id"]]
+    return doc
+
+
+def rule_problems(rule: dict[str, Any]) -> list[tuple[str, str]]:
+    with pytest.raises(RubricError) as err:
+        rubric_from_dict(rubric_with(rule), source="r.yaml")
+    assert str(err.value).startswith("r.yaml: ")
+    return [(p.path, p.message) for p in err.value.problems]
+
+
+AT = "$.pillars[0].criteria[0].derive"
+
+
+@pytest.mark.parametrize(
+    ("rule", "path", "message"),
+    [
+        (
+            {"rule": "bands", "feature": "exercises_per_yr", "thresholds": [1, 2, 3, 4]},
+            f"{AT}.feature",
+            "unknown feature 'exercises_per_yr'; did you mean 'exercises_per_year'?",
+        ),
+        (
+            {"rule": "bands", "feature": "secure_channels", "thresholds": [1, 2, 3, 4]},
+            f"{AT}.feature",
+            "feature 'secure_channels' is a flag; rule 'bands' needs a number or level feature",
+        ),
+        (
+            {"rule": "bands", "feature": "exercises_per_year", "thresholds": [1, 2, 3]},
+            f"{AT}.thresholds",
+            "thresholds must be 4 numbers, one per level 1-4 (got 3)",
+        ),
+        (
+            {"rule": "bands", "feature": "exercises_per_year", "thresholds": [1, 6, 3, 12]},
+            f"{AT}.thresholds",
+            "thresholds must be non-decreasing (got [1, 6, 3, 12])",
+        ),
+        (
+            {
+                "rule": "bands",
+                "feature": "disputes_5y",
+                "descending": True,
+                "thresholds": [0, 1, 2, 3],
+            },
+            f"{AT}.thresholds",
+            "descending thresholds must be non-increasing (got [0, 1, 2, 3])",
+        ),
+        (
+            {"rule": "map", "feature": "exercises_per_year", "levels": {"1": 1}},
+            f"{AT}.feature",
+            "feature 'exercises_per_year' is a number; rule 'map' needs a category or flag feature",
+        ),
+        (
+            {
+                "rule": "map",
+                "feature": "common_doctrine",
+                "levels": {"none": 0, "partial": 2, "common": 5},
+            },
+            f"{AT}.levels.common",
+            "level must be 0-4 (got 5)",
+        ),
+        (
+            {
+                "rule": "map",
+                "feature": "common_doctrine",
+                "levels": {"none": 0, "partial": 2, "common": 3, "full": 4},
+            },
+            f"{AT}.levels.full",
+            "'full' is not a value of common_doctrine (values: none, partial, common)",
+        ),
+        (
+            {"rule": "map", "feature": "common_doctrine", "levels": {"none": 0, "common": 3}},
+            f"{AT}.levels",
+            "no level for partial: every value of common_doctrine needs one",
+        ),
+        (
+            {
+                "rule": "count",
+                "features": ["atop.defense", "exercises_per_year"],
+                "thresholds": [1, 1, 2, 2],
+            },
+            f"{AT}.features[1]",
+            "feature 'exercises_per_year' is a number; rule 'count' needs a flag feature",
+        ),
+        (
+            {"rule": "present", "feature": "co_production", "if_true": 7},
+            f"{AT}.if_true",
+            "level must be 0-4 (got 7)",
+        ),
+        (
+            {"rule": "max", "of": [{"rule": "present", "feature": "co_production", "if_true": 2}]},
+            f"{AT}.of",
+            "max needs at least two rules (got 1)",
+        ),
+        (
+            {
+                "rule": "min",
+                "of": [
+                    {"rule": "present", "feature": "co_production", "if_true": 2},
+                    {"rule": "bands", "feature": "nope", "thresholds": [1, 2, 3, 4]},
+                ],
+            },
+            f"{AT}.of[1].feature",
+            "unknown feature 'nope'",
+        ),
+        (
+            {"rule": "between", "feature": "x"},
+            AT,
+            "a rule needs `rule:` set to one of bands, map, count, present, min, max "
+            "(got {'rule': 'between', 'feature': 'x'})",
+        ),
+        (
+            {"rule": "bands", "feature": "exercises_per_year", "thresholds": [1, 2, 3, 4], "x": 1},
+            f"{AT}.x",
+            "unknown field (check the spelling; unknown fields are never ignored)",
+        ),
+        (
+            {
+                "rule": "max",
+                "of": [
+                    {"rule": "present", "feature": "co_production", "if_true": 2},
+                    {"rule": "bands", "feature": "exercises_per_year", "thresholds": "x"},
+                ],
+            },
+            f"{AT}.of[1].thresholds",
+            "Input should be a valid tuple (got 'x')",
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) and v.startswith("$") else None,
+)
+def test_rule_problems_name_their_path(rule, path, message):
+    assert rule_problems(rule) == [(path, message)]
+
+
+def test_shipped_rubric_rules():
+    rubric = load_rubric()
+    assert rubric.version == "1.1.0"
+    derived = [c for c in rubric.criteria if c.derive is not None]
+    assert 20 <= len(derived) <= 28
+    for c in derived:
+        assert set(c.derive.inputs()) <= set(FEATURES), c.id
+        assert c.derive.describe()
+        assert 1 <= c.derive.top() <= 4
+    ids = {c.id for c in derived}
+    assert {
+        "legal.founding-agreement",
+        "legal.status-of-forces",
+        "training.joint-exercises",
+        "intel.sharing-arrangement",
+        "political.leadership-change-resilience",
+        "burden.equitable-contributions",
+    } <= ids
+    assert "intel.protection-protocols" not in ids  # a gate stays with the analyst
+
+
+# --- overrides ---------------------------------------------------------------------------------
+
+DRILLS = {"rule": "bands", "feature": "exercises_per_year", "thresholds": [1, 2, 3, 4]}
+
+
+@pytest.fixture(scope="module")
+def small():
+    return make_rubric(rubric_with(DRILLS))
+
+
+def partnership(ratings: dict[str, Any] | None = None, **facts: Any) -> Partnership:
+    return Partnership(
+        id="t",
+        name="T",
+        kind="defense-cooperation",
+        members=("A", "B"),
+        assessed_on=AS_OF,
+        ratings=ratings or {},
+        facts=facts or None,
+    )
+
+
+def test_no_override_the_facts_give_the_level(small):
+    a = assess(partnership(exercises_per_year=2), small)
+    c = a.criterion("p.a")
+    assert (c.state, c.origin, c.level) == ("rated", "derived", 2)
+    assert c.derivation == "bands on exercises_per_year = 2 -> level 2"
+    assert c.confidence is None
+    other = a.criterion("p.b")
+    assert (other.state, other.origin, other.derivation) == ("unknown", "unknown", None)
+
+
+@pytest.mark.parametrize("level", [1, 3])
+def test_override_within_one_level_needs_no_justification(small, level):
+    c = assess(partnership({"p.a": {"level": level}}, exercises_per_year=2), small).criterion("p.a")
+    assert (c.state, c.origin, c.level) == ("rated", "overridden", level)
+    assert c.derivation == "bands on exercises_per_year = 2 -> level 2"
+
+
+def test_a_rating_equal_to_the_derived_level_is_rated(small):
+    c = assess(partnership({"p.a": {"level": 2}}, exercises_per_year=2), small).criterion("p.a")
+    assert (c.origin, c.level) == ("rated", 2)
+
+
+@pytest.mark.parametrize(("rated", "derived"), [(4, 2), (0, 2), (4, 0)])
+def test_override_by_more_than_one_level_needs_a_justification(small, rated, derived):
+    drills = {0: 0, 2: 2}[derived]
+    p = partnership({"p.a": {"level": rated}}, exercises_per_year=drills)
+    with pytest.raises(InputError) as err:
+        assess(p, small)
+    assert [(x.path, x.message) for x in err.value.problems] == [
+        (
+            "$.ratings['p.a'].justification",
+            f"the rating {rated} differs from the level {derived} derived from facts by more "
+            "than one level; add a justification",
+        )
+    ]
+    justified = partnership(
+        {"p.a": {"level": rated, "justification": "the exercises were large"}},
+        exercises_per_year=drills,
+    )
+    c = assess(justified, small).criterion("p.a")
+    assert (c.origin, c.level) == ("overridden", rated)
+
+
+@pytest.mark.parametrize("level", ["not-applicable", "unknown"])
+def test_override_to_not_applicable_or_unknown_needs_a_justification(small, level):
+    with pytest.raises(InputError) as err:
+        assess(partnership({"p.a": {"level": level}}, exercises_per_year=2), small)
+    assert [(x.path, x.message) for x in err.value.problems] == [
+        (
+            "$.ratings['p.a'].justification",
+            f"the rating {level!r} replaces the level 2 derived from facts; add a justification",
+        )
+    ]
+    p = partnership({"p.a": {"level": level, "justification": "why"}}, exercises_per_year=2)
+    c = assess(p, small).criterion("p.a")
+    assert (c.state, c.origin, c.level) == (level, "overridden", None)
+
+
+def test_rating_over_missing_facts_is_just_rated(small):
+    a = assess(partnership({"p.a": {"level": 4}}, liaison_officers=3), small)
+    c = a.criterion("p.a")
+    assert (c.origin, c.level) == ("rated", 4)
+    assert c.derivation == "bands on exercises_per_year = missing -> unknown"
+    assert a.criterion("p.b").origin == "unknown"
+
+
+def test_loading_and_validating_catch_unjustified_overrides(small, tmp_path):
+    data = partnership({"p.a": {"level": 4}}, exercises_per_year=0).model_dump(mode="json")
+    f = tmp_path / "p.json"
+    f.write_text(json.dumps(data))
+    with pytest.raises(InputError, match=r"p\.json: \$\.ratings\['p\.a'\]\.justification"):
+        load_partnership(f, small)
+    load_partnership(f)  # without a rubric there is nothing to derive
+
+
+def test_what_if_may_move_a_derived_level_freely(small):
+    a = assess(partnership(exercises_per_year=0), small)
+    assert a.what_if({"p.a": 4}).criterion("p.a").level == 4
+
+
+def test_origin_and_derivation_reach_frames_and_dicts(small):
+    a = assess(partnership({"p.b": {"level": 1}}, exercises_per_year=3), small)
+    frame = a.to_frame().set_index("criterion")
+    assert frame.loc["p.a", "origin"] == "derived"
+    assert frame.loc["p.b", "origin"] == "rated"
+    assert frame.loc["p.a", "derivation"] == "bands on exercises_per_year = 3 -> level 3"
+    items = {c["id"]: c for c in a.to_dict()["criteria"]}
+    assert items["p.a"]["origin"] == "derived"
+    assert items["p.a"]["derivation"] == "bands on exercises_per_year = 3 -> level 3"
+    assert items["q.c"]["origin"] == "unknown"
+
+
+def test_partnerships_without_facts_are_unchanged(small):
+    a = assess(partnership({"p.a": {"level": 3}, "p.b": {"level": "not-applicable"}}), small)
+    assert [c.origin for c in a.criteria] == ["rated", "not-applicable", "unknown"]
+    assert all(c.derivation is None for c in a.criteria)
+
+
+# --- gaps ------------------------------------------------------------------------------------
+
+
+def test_gaps_say_which_facts_would_close_them(small):
+    a = assess(partnership({"p.b": {"level": 1}}, exercises_per_year=1), small)
+    report = a.gaps()
+    by_id = {g.criterion: g for g in (*report.gaps, *report.evidence_gaps)}
+    assert by_id["p.a"].facts_to_change == ("exercises_per_year >= 4 (now 1)",)
+    assert by_id["p.b"].facts_to_change == ()  # rated, no rule
+    assert report.to_dict()["gaps"][0]["facts_to_change"] is not None
+    text = report.to_markdown()
+    assert "### Facts that would close these gaps" in text
+    assert "- p.a (`p.a`), 1 → 4: exercises_per_year >= 4 (now 1)" in text
+
+
+def test_overridden_gaps_have_no_facts_to_change(small):
+    a = assess(partnership({"p.a": {"level": 2}}, exercises_per_year=1), small)
+    (gap,) = [g for g in a.gaps().gaps if g.criterion == "p.a"]
+    assert gap.facts_to_change == ()
+    assert "Facts that would close" not in a.gaps().to_markdown()
+
+
+def test_facts_beyond_the_rule_say_so():
+    rubric = load_rubric()
+    p = partnership(interoperability={"communications": 1}, secure_channels=True)
+    report = assess(p, rubric, min_coverage=0).gaps("collective-defense")
+    (gap,) = [g for g in report.gaps if g.criterion == "intel.secure-channels"]
+    assert gap.current == 2
+    assert gap.facts_to_change == (f"interop.communications >= {gap.target} (now 1)",)
+
+
+# --- the table path ----------------------------------------------------------------------------
+
+
+def test_derive_frame_columns_and_values():
+    rubric = load_rubric()
+    frame = pd.DataFrame(
+        {
+            "exercises_per_year": [0.0, 4.0, None],
+            "intelligence_sharing": ["ad-hoc", None, "integrated"],
+            "secure_channels": pd.array([True, None, False], dtype="boolean"),
+        },
+        index=["a", "b", "c"],
+    )
+    out = derive_frame(frame, rubric)
+    assert list(out.columns) == [c.id for c in rubric.criteria if c.derive is not None]
+    assert list(out.index) == ["a", "b", "c"]
+    assert out["training.joint-exercises"].tolist()[:2] == [0.0, 3.0]
+    assert out["intel.sharing-arrangement"].tolist()[0] == 1.0
+    assert out["intel.sharing-arrangement"].tolist()[2] == 4.0
+    assert out["intel.secure-channels"].tolist()[0] == 2.0
+    assert out["intel.secure-channels"].tolist()[2] == 0.0
+    assert out.loc["b"].isna().sum() == len(out.columns) - 1
+    scores = assess_frame(out, rubric, min_coverage=0)
+    assert list(scores.index) == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "path", "message"),
+    [
+        (
+            "exercise",
+            [1.0],
+            "column 'exercise'",
+            "not a feature; did you mean 'exercises_per_year'?",
+        ),
+        (
+            "exercises_per_year",
+            ["many"],
+            "row 'a', column 'exercises_per_year'",
+            "must be a number >= 0 (got 'many')",
+        ),
+        (
+            "exercises_per_year",
+            [-1.0],
+            "row 'a', column 'exercises_per_year'",
+            "must be a number >= 0 (got -1.0)",
+        ),
+        (
+            "exercises_per_year",
+            [True],
+            "row 'a', column 'exercises_per_year'",
+            "must be a number, not true/false (got True)",
+        ),
+        ("interop.data", [5.0], "row 'a', column 'interop.data'", "must be a level 0-4 (got 5.0)"),
+        (
+            "secure_channels",
+            [2],
+            "row 'a', column 'secure_channels'",
+            "must be true or false (got 2)",
+        ),
+        (
+            "common_doctrine",
+            ["full"],
+            "row 'a', column 'common_doctrine'",
+            "must be one of none, partial, common (got 'full')",
+        ),
+    ],
+)
+def test_derive_frame_rejects_bad_tables(column, values, path, message):
+    with pytest.raises(InputError) as err:
+        derive_frame(pd.DataFrame({column: values}, index=["a"]))
+    assert [(p.path, p.message) for p in err.value.problems] == [(path, message)]
+    assert str(err.value).startswith("facts: ")
+
+
+# --- assess and the table path agree -------------------------------------------------------------
+
+DAY = st.dates(min_value=date(1945, 1, 1), max_value=date(2025, 12, 31))
+
+
+@st.composite
+def agreements(draw: st.DrawFn) -> dict[str, Any]:
+    start = draw(st.none() | DAY)
+    out: dict[str, Any] = {"kind": draw(st.sampled_from(AGREEMENT_KINDS))}
+    if start is not None:
+        out[draw(st.sampled_from(["signed", "in_force"]))] = start.isoformat()
+        if draw(st.booleans()):
+            end = draw(st.dates(min_value=start, max_value=date(2025, 12, 31)))
+            out["ended"] = end.isoformat()
+    out["ratified"] = draw(st.none() | st.booleans())
+    return out
+
+
+def maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.none() | strategy
+
+
+COUNTS = st.integers(0, 40)
+RATES = st.sampled_from([0, 0.1, 0.2, 0.5, 1, 2, 2.5, 3, 4, 6, 12, 30, 300])
+LEVEL = st.integers(0, 4)
+
+
+@st.composite
+def facts(draw: st.DrawFn) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "agreements": maybe(st.lists(agreements(), max_size=5)),
+        "atop": maybe(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "defense": st.booleans(),
+                    "consultation": st.booleans(),
+                    "integrated_command": st.booleans(),
+                    "organisation": st.integers(0, 3),
+                    "basing": st.integers(0, 2),
+                },
+            )
+        ),
+        "exercises_per_year": maybe(RATES),
+        "personnel_exchanges_per_year": maybe(RATES),
+        "liaison_officers": maybe(COUNTS),
+        "standards_adopted": maybe(st.sampled_from([0, 1, 99, 100, 1000])),
+        "interoperability": maybe(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "communications": LEVEL,
+                    "data": LEVEL,
+                    "command_and_control": LEVEL,
+                    "logistics": LEVEL,
+                },
+            )
+        ),
+        "intelligence_sharing": maybe(st.sampled_from(FEATURES["intelligence_sharing"].values)),
+        "secure_channels": maybe(st.booleans()),
+        "security_incidents_5y": maybe(COUNTS),
+        "ministerial_meetings_per_year": maybe(RATES),
+        "staff_talks_per_year": maybe(RATES),
+        "defense_spending_gdp": maybe(
+            st.dictionaries(st.sampled_from(["USA", "GBR", "JPN", "AUS"]), RATES, min_size=1)
+        ),
+        "joint_programmes": maybe(COUNTS),
+        "co_production": maybe(st.booleans()),
+        "technology_transfer": maybe(st.sampled_from(FEATURES["technology_transfer"].values)),
+        "cyber_agreements": maybe(st.integers(0, 3)),
+        "cyber_exercises_per_year": maybe(RATES),
+        "common_language": maybe(st.booleans()),
+        "common_doctrine": maybe(st.sampled_from(FEATURES["common_doctrine"].values)),
+        "disputes_5y": maybe(st.integers(0, 5)),
+        "leadership_changes_5y": maybe(st.integers(0, 8)),
+    }
+    drawn = {k: draw(v) for k, v in fields.items()}
+    return {k: v for k, v in drawn.items() if v is not None}
+
+
+def facts_partnership(i: int, data: dict[str, Any]) -> Partnership:
+    return Partnership(
+        id=f"p{i}",
+        name=f"P{i}",
+        kind="defense-cooperation",
+        members=("A", "B"),
+        assessed_on=AS_OF,
+        facts=data,
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(facts(), min_size=1, max_size=6))
+def test_derive_frame_equals_deriving_each_partnership_alone(many):
+    rubric = load_rubric()
+    ps = [facts_partnership(i, f) for i, f in enumerate(many)]
+    frame = derive_frame(facts_frame(ps), rubric)
+    for p in ps:
+        alone = derive_partnership(p, rubric)
+        assert list(alone) == list(frame.columns)
+        for cid, d in alone.items():
+            got = frame.loc[p.id, cid]
+            assert (d.level is None and math.isnan(got)) or d.level == got, (p.id, cid)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(facts(), min_size=1, max_size=4))
+def test_assess_of_facts_only_equals_the_table_path(many):
+    rubric = load_rubric()
+    ps = [facts_partnership(i, f) for i, f in enumerate(many)]
+    table_scores = assess_frame(derive_frame(facts_frame(ps), rubric), rubric, min_coverage=0)
+    for p in ps:
+        a = assess(p, rubric, min_coverage=0)
+        row = table_scores.loc[p.id]
+        for pillar in a.pillars:
+            assert _same(pillar.score, row[pillar.id]), pillar.id
+        assert _same(a.overall, row["overall"])
+        assert a.lower == pytest.approx(row["lower"])
+        assert a.upper == pytest.approx(row["upper"])
+
+
+def _same(a: float | None, b: float) -> bool:
+    return (a is None and math.isnan(b)) or (a is not None and a == pytest.approx(b))
+
+
+def test_examples_with_facts_agree_with_the_table_path():
+    """Example files rate some criteria too; the derived part alone must agree."""
+    rubric = load_rubric()
+    from tests.factories import EXAMPLES
+
+    ps = [load_partnership(f, rubric) for f in sorted(EXAMPLES.glob("*.json"))]
+    ps = [p for p in ps if p.facts is not None]
+    frame = derive_frame(facts_frame(ps), rubric)
+    for p in ps:
+        for cid, d in derive_partnership(p, rubric).items():
+            got = frame.loc[p.id, cid]
+            assert (d.level is None and math.isnan(got)) or d.level == got
+
+
+def test_features_of_one_partnership_round_trip_through_the_frame():
+    data = {"agreements": [{"kind": "cyber"}], "intelligence_sharing": "ad-hoc"}
+    p = facts_partnership(0, data)
+    values = facts_features(p.facts, AS_OF)
+    row = facts_frame([p]).loc["p0"]
+    for name, value in values.items():
+        if value is None:
+            assert pd.isna(row[name]), name
+        else:
+            assert row[name] == value, name
+
+
+# --- command line ---------------------------------------------------------------------------------
+
+
+def test_cli_derive_prints_levels_rules_and_facts(tmp_path, capsys):
+    data = facts_partnership(0, {"exercises_per_year": 2, "secure_channels": True})
+    doc = data.model_dump(mode="json", exclude_none=True)
+    doc["ratings"] = {"training.joint-exercises": {"level": 3}}
+    f = tmp_path / "p.json"
+    f.write_text(json.dumps(doc))
+    assert main(["derive", str(f)]) == 0
+    out = capsys.readouterr().out
+    assert "p0: levels derived from facts as of 2025-06-30, rubric defense-partnership@1.1.0" in out
+    assert (
+        "training.joint-exercises                  2  bands on exercises_per_year = 2 -> level 2"
+        "  (file rates 3)"
+    ) in out
+    assert "rule: bands on exercises_per_year: 1 at >= 0.2, 2 at >= 1, 3 at >= 3, 4 at >= 12" in out
+    assert "1 overridden by a rating" in out
+
+
+def test_cli_derive_without_facts_and_with_a_bad_file(tmp_path, capsys):
+    f = tmp_path / "p.json"
+    doc = facts_partnership(0, {}).model_dump(mode="json", exclude_none=True)
+    del doc["facts"]
+    f.write_text(json.dumps(doc))
+    assert main(["derive", str(f)]) == 0
+    assert "no facts" in capsys.readouterr().out
+    bad = copy.deepcopy(json.loads(f.read_text()))
+    bad["facts"] = {"exercises_per_year": -2}
+    f.write_text(json.dumps(bad))
+    assert main(["derive", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert "$.facts.exercises_per_year: must not be negative (got -2)" in err
