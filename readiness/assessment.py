@@ -721,15 +721,16 @@ def assess_frame(
 
 def scores_frame(s: Scores, model: ScoringModel, index: pd.Index) -> pd.DataFrame:
     """The result table of :func:`assess_frame` for a :class:`Scores`."""
-    data: dict[str, Any] = {pid: s.pillar[:, i] for i, pid in enumerate(model.pillar_ids)}
-    data["overall"] = s.overall
-    data["band"] = pd.Categorical.from_codes(s.band, categories=pd.Index(list(model.band_ids)))
-    data["coverage"] = s.coverage
-    data["lower"] = s.lower
-    data["upper"] = s.upper
-    data["gates_failed"] = s.gate_failed.sum(axis=1)
-    data["gate_loss"] = s.gate_loss
-    return pd.DataFrame(data, index=index)
+    # the pillar block goes in as one 2-D array: no per-column copies to stack later
+    frame = pd.DataFrame(s.pillar, index=index, columns=list(model.pillar_ids), copy=False)
+    frame["overall"] = s.overall
+    frame["band"] = pd.Categorical.from_codes(s.band, categories=pd.Index(list(model.band_ids)))
+    frame["coverage"] = s.coverage
+    frame["lower"] = s.lower
+    frame["upper"] = s.upper
+    frame["gates_failed"] = s.gate_failed.sum(axis=1)
+    frame["gate_loss"] = s.gate_loss
+    return frame
 
 
 def _column_index(levels: pd.DataFrame, rubric: Rubric) -> np.ndarray:

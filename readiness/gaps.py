@@ -15,7 +15,6 @@ lower bound.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -176,8 +175,8 @@ class GapReport:
             best = max(
                 range(len(ready)),
                 key=lambda r: (
-                    gains[r] / ready[r].effort_units,
-                    gains[r],
+                    _settled(float(gains[r]) / ready[r].effort_units),
+                    _settled(float(gains[r])),
                     _neg(ready[r].criterion),
                 ),
             )
@@ -482,8 +481,8 @@ def gap_report(a: Assessment, target: str | None = None) -> GapReport:
             ),
         )
         (evidence if c.state == "unknown" else gaps).append(gap)
-    gaps.sort(key=lambda g: (-g.impact, -g.impact_per_effort, g.criterion))
-    evidence.sort(key=lambda g: (-g.impact, g.criterion))
+    gaps.sort(key=_rank)
+    evidence.sort(key=lambda g: (-_settled(g.impact), g.criterion))
     return GapReport(
         assessment=a,
         profile=profile,
@@ -495,6 +494,11 @@ def gap_report(a: Assessment, target: str | None = None) -> GapReport:
     )
 
 
-def ranked(gaps: Sequence[Gap]) -> list[Gap]:
+def _settled(value: float) -> float:
+    """A score difference rounded below float noise, so ties stay ties on any BLAS."""
+    return round(float(value), 9)
+
+
+def _rank(g: Gap) -> tuple[float, float, str]:
     """Gaps ordered by impact, then impact per effort, then id."""
-    return sorted(gaps, key=lambda g: (-g.impact, -g.impact_per_effort, g.criterion))
+    return (-_settled(g.impact), -_settled(g.impact_per_effort), g.criterion)

@@ -25,12 +25,16 @@ The rules, in order:
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
+from threadpoolctl import threadpool_limits
 
 from readiness.errors import InputError, Problem
 
@@ -51,7 +55,8 @@ Ints = NDArray[np.intp]
 
 LEVEL_MAX = 4
 _METHODS: tuple[Method, ...] = ("arithmetic", "geometric", "minimum")
-CHUNK_ROWS = 32_768
+CHUNK_ROWS = 16_384
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True, eq=False)
@@ -211,15 +216,17 @@ def score_matrix(
     }
     band = np.empty(n, dtype=np.intp)
     gate_failed = np.empty((n, g), dtype=bool)
-    kernel = _Kernel(model, policy, threshold)
-    for start in range(0, max(n, 1), chunk_rows):
+    local = threading.local()
+
+    def score_block(start: int) -> None:
+        kernel = getattr(local, "kernel", None)
+        if kernel is None:  # one kernel (and its scratch buffers) per thread
+            kernel = local.kernel = _Kernel(model, policy, threshold)
         stop = min(start + chunk_rows, n)
-        if stop <= start:
-            break
         block = _take(levels, start, stop, columns, np.nan)
         na = None if not_applicable is None else _take(not_applicable, start, stop, columns, 0)
         lc = None if low_confidence is None else _take(low_confidence, start, stop, columns, 0)
-        _validate(block, start)
+        _validate(block, start, kernel._buffer("scratch", block.shape))
         res = kernel.run(block, None if na is None else na.astype(bool), lc)
         for name, value in res.items():
             if name == "band":
@@ -228,6 +235,21 @@ def score_matrix(
                 gate_failed[start:stop] = value
             else:
                 out[name][start:stop] = value
+
+    starts = range(0, n, chunk_rows)
+    if len(starts) < 4:
+        for start in starts:
+            score_block(start)
+    else:
+        # numpy releases the GIL in ufuncs and matmul: blocks score in parallel, each
+        # writing its own rows; the first error (lowest block) is raised
+        # BLAS's own threads would fight ours: pin it to one thread meanwhile
+        with (
+            threadpool_limits(limits=1, user_api="blas"),
+            ThreadPoolExecutor(max_workers=min(_WORKERS, len(starts))) as pool,
+        ):
+            for future in [pool.submit(score_block, start) for start in starts]:
+                future.result()
     return Scores(
         pillar=out["pillar"],
         pillar_lower=out["pillar_lower"],
@@ -247,25 +269,36 @@ def score_matrix(
 def _take(
     matrix: NDArray[np.generic], start: int, stop: int, columns: Ints | None, fill: float
 ) -> Floats:
+    """Rows ``start:stop`` in rubric column order, as one C-contiguous float block.
+
+    One copy per block: later passes then run on contiguous memory that stays in cache.
+    """
     block = np.asarray(matrix[start:stop])
-    if columns is None:
-        return block.astype(np.float64, copy=False)
+    if columns is None or (len(columns) == block.shape[1] and (columns == _arange(columns)).all()):
+        return np.ascontiguousarray(block, dtype=np.float64)
     present = columns >= 0
     if present.all():
-        return block[:, columns].astype(np.float64, copy=False)
+        return np.ascontiguousarray(block[:, columns], dtype=np.float64)
     out = np.full((stop - start, len(columns)), fill, dtype=np.float64)
     out[:, present] = block[:, columns[present]]
     return out
 
 
-def _validate(block: Floats, offset: int) -> None:
+def _arange(columns: Ints) -> Ints:
+    return np.arange(len(columns), dtype=columns.dtype)
+
+
+def _validate(block: Floats, offset: int, scratch: Floats | None = None) -> None:
     if block.size == 0:
         return
-    # fast path: NaN-ignoring reductions (fmin/fmax skip NaN, all-NaN gives NaN)
-    flat = block.ravel()
-    low, high = np.fmin.reduce(flat), np.fmax.reduce(flat)
-    if not (low < 0 or high > LEVEL_MAX) and not np.fmax.reduce(flat - np.floor(flat)) > 0:
-        return
+    # fast path: NaN-ignoring reductions (fmin/fmax skip NaN; all-NaN gives NaN)
+    low = np.fmin.reduce(block, axis=None)
+    high = np.fmax.reduce(block, axis=None)
+    if not (low < 0 or high > LEVEL_MAX):
+        fraction = np.floor(block, out=scratch)
+        np.subtract(block, fraction, out=fraction)
+        if not np.fmax.reduce(fraction, axis=None) > 0:
+            return
     known = ~np.isnan(block)
     bad = known & ((block < 0) | (block > LEVEL_MAX) | (block != np.floor(block)))
     if bad.any():
@@ -309,19 +342,21 @@ class _Kernel:
             for m in _METHODS
         }
         self.band_tops = np.append(model.band_mins[1:], np.inf)
+        self.pillar_share = model.pillar_weight / model.pillar_weight.sum()
+        with np.errstate(divide="ignore"):
+            self.scale_by_total = (100.0 / LEVEL_MAX) / self.pillar_total
+        self._buffers: dict[str, Floats] = {}
 
     def run(
         self, levels: Floats, na: Bools | None, low: Floats | None
     ) -> dict[str, NDArray[np.generic]]:
         model = self.model
-        known = ~np.isnan(levels)
         applicable = None if na is None else ~na
-        rated = known if applicable is None else known & applicable
         if self.linear:
-            pillar, pillar_lo, pillar_hi, rated_w, app_w = self._linear(
-                levels, rated, applicable, low
-            )
+            pillar, pillar_lo, pillar_hi, rated_w, app_w = self._linear(levels, applicable, low)
         else:
+            known = levels == levels  # one pass: NaN is the only value unequal to itself
+            rated = known if applicable is None else known & applicable
             pillar, pillar_lo, pillar_hi, rated_w, app_w = self._general(
                 levels, known, rated, applicable, low
             )
@@ -373,38 +408,66 @@ class _Kernel:
         }
 
     def _linear(
-        self, levels: Floats, rated: Bools, applicable: Bools | None, low: Floats | None
+        self, levels: Floats, applicable: Bools | None, low: Floats | None
     ) -> tuple[Floats, Floats, Floats, Floats, Floats]:
         """Arithmetic pillars: every score is a ratio of matrix products.
 
-        With ``LM = levels @ W`` (unknown and not-applicable entries at 0) and
-        ``RM = rated @ W``, the pillar score is ``25 LM / RM`` (``exclude``) or
-        ``25 LM / AM`` (``worst``, with ``AM`` the applicable weight); the lower bound
-        adds nothing for unknowns (level 0) and the upper bound adds ``4 (AM - RM)``.
-        Low-confidence ratings move one level down or up, clipped to 0-4.
+        With ``LM = levels @ W`` (unknown and not-applicable entries at 0),
+        ``RM = rated @ W`` and ``AM`` the applicable weight of each pillar, the pillar
+        score is ``25 LM / RM`` (``exclude``) or ``25 LM / AM`` (``worst``); the lower
+        bound is ``25 LM / AM`` (unknowns at level 0) and the upper bound
+        ``25 (LM + 4 (AM - RM)) / AM`` (unknowns at 4). Low-confidence ratings move one
+        level down or up, clipped to 0-4. A group with nothing in it gives 0/0 = NaN.
         """
         w = self.membership
-        # fmax(NaN, 0) is 0: unknowns drop out of the numerator in one pass
-        filled = np.fmax(levels, 0.0) if applicable is None else np.where(rated, levels, 0.0)
+        down: Floats | float = 0.0
+        up: Floats | float = 0.0
+        if applicable is None and low is None:
+            # the common case, in reused buffers: two passes and two products
+            rated_f = self._buffer("rated", levels.shape)
+            np.equal(levels, levels, out=rated_f, casting="unsafe")  # 1.0 unless NaN
+            filled = self._buffer("filled", levels.shape)
+            np.fmax(levels, 0.0, out=filled)  # fmax(NaN, 0) is 0
+            lm = filled @ w
+            rm = rated_f @ w
+            scale = self.scale_by_total  # 25 / AM, AM fixed when everything applies
+            with np.errstate(invalid="ignore", divide="ignore"):  # 0/0: nothing rated
+                pillar = lm / (self.pillar_total if self.policy == "worst" else rm)
+            pillar *= 100.0 / LEVEL_MAX
+            lower = lm * scale
+            upper = (lm - LEVEL_MAX * rm) * scale
+            upper += 100.0  # 25 * 4 * AM / AM
+            return pillar, lower, upper, rm, np.broadcast_to(self.pillar_total, lm.shape)
+        known = levels == levels
+        rated = known if applicable is None else known & applicable
+        filled = np.where(rated, levels, 0.0)
         lm = filled @ w
         rm = rated.astype(np.float64) @ w
         if applicable is None:
             am = np.broadcast_to(self.pillar_total, lm.shape)
         else:
             am = applicable.astype(np.float64) @ w
-        down: Floats | float = 0.0
-        up: Floats | float = 0.0
         if low is not None:
             low_rated = (low > 0) & rated
             down = (low_rated & (filled > 0)).astype(np.float64) @ w
             up = (low_rated & (filled < LEVEL_MAX)).astype(np.float64) @ w
         scale = 100.0 / LEVEL_MAX
         with np.errstate(invalid="ignore", divide="ignore"):
-            den = am if self.policy == "worst" else rm
-            pillar = np.where(den > 0, scale * lm / den, np.nan)
-            lower = np.where(am > 0, scale * (lm - down) / am, np.nan)
-            upper = np.where(am > 0, scale * (lm + LEVEL_MAX * (am - rm) + up) / am, np.nan)
-        return pillar, lower, upper, rm, am
+            pillar = lm / (am if self.policy == "worst" else rm)
+            pillar *= scale
+            lower = (lm - down) / am
+            lower *= scale
+            upper = (lm - LEVEL_MAX * rm + up) / am
+            upper *= scale
+            upper += 100.0  # 25 * 4 * AM / AM
+        return pillar, lower, upper, rm, np.asarray(am)
+
+    def _buffer(self, name: str, shape: tuple[int, ...]) -> Floats:
+        """A scratch array reused across blocks (no fresh pages per block)."""
+        buf = self._buffers.get(name)
+        if buf is None or buf.shape[0] < shape[0] or buf.shape[1:] != shape[1:]:
+            buf = self._buffers[name] = np.empty(shape)
+        return buf[: shape[0]]
 
     def _general(
         self,
@@ -455,6 +518,9 @@ class _Kernel:
         method = self.model.overall_method
         if method == "arithmetic":
             weights = self.model.pillar_weight
+            if not np.isnan(pillar).any():  # every pillar scored: fixed denominator
+                result: Floats = pillar @ self.pillar_share
+                return result
             with np.errstate(invalid="ignore", divide="ignore"):
                 den = (pillar >= 0).astype(np.float64) @ weights  # NaN >= 0 is False
                 return np.where(den > 0, np.fmax(pillar, 0.0) @ weights / den, np.nan)

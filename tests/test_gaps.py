@@ -156,6 +156,6 @@ def test_default_rubric_examples_have_ranked_gaps():
 
     for path in sorted(EXAMPLES.glob("*.json")):
         a = assess(load_partnership(path, rubric), rubric)
-        impacts = [g.impact for g in a.gaps().gaps]
+        impacts = [round(g.impact, 9) for g in a.gaps().gaps]  # ties within float noise
         assert impacts == sorted(impacts, reverse=True), path.name
         assert not np.isnan(a.lower)

@@ -182,9 +182,10 @@ def test_chunking_gives_the_same_result(small):
     model = ScoringModel.from_rubric(small)
     whole = score_matrix(levels, model)
     chunked = score_matrix(levels, model, chunk_rows=7)
-    np.testing.assert_array_equal(whole.overall, chunked.overall)
+    # equal up to the last bits BLAS may round differently for other block shapes
+    np.testing.assert_allclose(whole.overall, chunked.overall, rtol=1e-12)
+    np.testing.assert_allclose(whole.lower, chunked.lower, rtol=1e-12)
     np.testing.assert_array_equal(whole.band, chunked.band)
-    np.testing.assert_array_equal(whole.lower, chunked.lower)
 
 
 def test_empty_matrix(small):
