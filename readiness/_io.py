@@ -21,6 +21,23 @@ def source_name(path: Readable) -> str:
     return str(path) if not isinstance(path, Traversable) or isinstance(path, Path) else path.name
 
 
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """JSON objects may not repeat a key: the last one would silently win."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            shown = ", ".join(repr(k) for k in list(out)[:3])
+            raise _DuplicateKeyError(
+                f"duplicate key {key!r} in the object that starts with {shown}"
+            )
+        out[key] = value
+    return out
+
+
 def read_document(path: Readable, error: type[ReadinessError]) -> Any:
     """Read a JSON or YAML file into plain Python objects.
 
@@ -33,7 +50,7 @@ def read_document(path: Readable, error: type[ReadinessError]) -> Any:
     name = source_name(path)
     file = Path(path) if isinstance(path, str) else path
     try:
-        text = file.read_text(encoding="utf-8")
+        text = file.read_text(encoding="utf-8-sig")  # a byte-order mark is harmless
     except FileNotFoundError:
         raise error("file not found", source=name) from None
     except IsADirectoryError:
@@ -54,7 +71,9 @@ def read_document(path: Readable, error: type[ReadinessError]) -> Any:
         except yaml.YAMLError as exc:
             raise error(f"invalid YAML: {exc}", source=name) from None
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_no_duplicates)
+    except _DuplicateKeyError as exc:
+        raise error([Problem("$", str(exc))], source=name) from None
     except json.JSONDecodeError as exc:
         raise error(
             [Problem(f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}")],

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from readiness.derive import derive_partnership, override_problems
+from readiness.derive import Derivation, derive_partnership, override_problems
 from readiness.errors import InputError, Problem
 from readiness.partnership import Evidence, Partnership
 from readiness.rubric import Band, Method, Rubric, UnknownPolicy, load_rubric
@@ -69,9 +69,13 @@ class CriterionResult:
     evidence: tuple[Evidence, ...] = ()
     note: str | None = None
     origin: Origin = "rated"
-    derivation: str | None = None
-    """How the partnership's facts give a level under the criterion's rule, e.g.
-    ``bands on exercises_per_year = 3 -> level 2`` (``None`` without a rule or facts)."""
+    derived: Derivation | None = field(default=None, repr=False, compare=False)
+    """What the facts give under the criterion's rule (``None`` without a rule or facts)."""
+
+    @property
+    def derivation(self) -> str | None:
+        """How the facts give a level, e.g. ``bands on exercises_per_year = 3 -> level 2``."""
+        return None if self.derived is None else self.derived.text
 
 
 @dataclass(frozen=True)
@@ -362,11 +366,18 @@ class Explanation:
                     "score": p.score,
                     "weight": p.weight,
                     "effective_weight": p.effective_weight,
+                    "used_weight": p.weight / pw_total if p.id in pillar_mass else 0.0,
+                    "state": "scored" if p.id in pillar_mass else "no score",
                     "points": p_points,
                 }
             )
             for c in members:
                 share = crit_mass.get(c.id, 0.0) / crit_total if crit_total else 0.0
+                used = (
+                    p.weight / pw_total * c.weight / cw_total
+                    if p.id in pillar_mass and c.score is not None
+                    else 0.0
+                )
                 rows.append(
                     {
                         "pillar": p.id,
@@ -375,6 +386,8 @@ class Explanation:
                         "score": c.score,
                         "weight": c.weight,
                         "effective_weight": c.effective_weight,
+                        "used_weight": used,
+                        "state": c.state,
                         "points": p_points * share,
                     }
                 )
@@ -392,20 +405,29 @@ class Explanation:
             f"(rubric {a.rubric.label}, pillars by {a.rubric.aggregation} mean)",
             "",
             f"{'pillar / criterion':<46} {'level':>5} {'score':>6} {'weight':>6} "
-            f"{'eff.w':>6} {'points':>7}",
+            f"{'eff.w':>6} {'used':>6} {'points':>7}",
         ]
         for row in self.frame.to_dict("records"):
             name = row["pillar"] if _missing(row["criterion"]) else f"  {row['criterion']}"
-            level = "" if _missing(row["level"]) else str(row["level"])
+            level = (
+                str(row["level"])
+                if not _missing(row["level"])
+                else {"unknown": "?", "not-applicable": "n/a"}.get(row["state"], "")
+            )
             score = "  -" if _missing(row["score"]) else f"{row['score']:.1f}"
             lines.append(
                 f"{name:<46} {level:>5} {score:>6} {row['weight']:>6.2f} "
-                f"{row['effective_weight']:>6.1%} {row['points']:>7.2f}"
+                f"{row['effective_weight']:>6.1%} {row['used_weight']:>6.1%} {row['points']:>7.2f}"
             )
         raw = a.raw
         lines.append("")
         lines.append(
-            f"{'sum of contributions (raw overall)':<46} {'':>27}"
+            "eff.w: the criterion's share of the whole when everything is rated; used: its "
+            "share among what is rated (points = score x used for arithmetic means); "
+            "?: unknown, n/a: not applicable"
+        )
+        lines.append(
+            f"{'sum of contributions (raw overall)':<46} {'':>34}"
             f"{(raw if raw is not None else float('nan')):>7.2f}"
         )
         for g in a.failed_gates:
@@ -416,7 +438,7 @@ class Explanation:
         if a.overall is None:
             lines.append(f"overall: none ({a.reason})")
         else:
-            lines.append(f"{'overall':<46} {'':>27}{a.overall:>7.2f}")
+            lines.append(f"{'overall':<46} {'':>34}{a.overall:>7.2f}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -456,25 +478,28 @@ class _Resolved:
     not_applicable: np.ndarray
     low_confidence: np.ndarray
     origin: tuple[Origin, ...]
-    derivation: tuple[str | None, ...]
+    derivation: tuple[Derivation | None, ...]
 
 
-def _resolve(partnership: Partnership, rubric: Rubric) -> _Resolved:
-    derived = derive_partnership(partnership, rubric)
-    problems = override_problems(partnership, derived)
-    if problems:
-        raise InputError(problems)
+def _resolve(
+    partnership: Partnership, rubric: Rubric, derived: Mapping[str, Derivation] | None = None
+) -> _Resolved:
+    if derived is None:
+        derived = derive_partnership(partnership, rubric)
+        problems = override_problems(partnership, derived)
+        if problems:
+            raise InputError(problems)
     m = len(rubric.criterion_ids)
     levels = np.full((1, m), np.nan)
     na = np.zeros((1, m), dtype=bool)
     low = np.zeros((1, m), dtype=bool)
     origin: list[Origin] = []
-    derivation: list[str | None] = []
+    derivation: list[Derivation | None] = []
     for j, cid in enumerate(rubric.criterion_ids):
         rating = partnership.ratings.get(cid)
         d = derived.get(cid)
         from_facts = None if d is None else d.level
-        derivation.append(None if d is None else d.text)
+        derivation.append(d)
         if rating is None:
             if from_facts is not None:
                 levels[0, j] = from_facts
@@ -519,13 +544,14 @@ def assess(
     >>> a = assess(load_partnership("examples/partnerships/nato.json"))  # doctest: +SKIP
     """
     rubric = rubric or load_rubric()
-    partnership.check_against(rubric)
+    derived = derive_partnership(partnership, rubric)  # once: checked, then used
+    partnership.check_against(rubric, derived=derived)
     options = Options(
         unknown_policy=unknown_policy or rubric.unknown_policy,
         min_coverage=rubric.min_coverage if min_coverage is None else min_coverage,
     )
     model = ScoringModel.from_rubric(rubric)
-    resolved = _resolve(partnership, rubric)
+    resolved = _resolve(partnership, rubric, derived)
     levels, na, low = resolved.levels, resolved.not_applicable, resolved.low_confidence
     s = score_matrix(
         levels,
@@ -551,32 +577,31 @@ def _assessment(
     resolved: _Resolved | None = None,
 ) -> Assessment:
     eff = effective_weights(model, ~na[0])
-    crit_scores = level_to_score(levels[0])
+    # plain Python lists: one conversion instead of 43 numpy scalar look-ups each
+    level_row, na_row = levels[0].tolist(), na[0].tolist()
+    score_row, eff_row = level_to_score(levels[0]).tolist(), eff.tolist()
+    worst = options.unknown_policy == "worst"
     criteria = []
     for j, c in enumerate(rubric.criteria):
         rating = partnership.ratings.get(c.id)
-        state: State = (
-            "not-applicable" if na[0, j] else "unknown" if np.isnan(levels[0, j]) else "rated"
-        )
-        if state == "unknown" and options.unknown_policy == "worst":
-            score: float | None = 0.0
-        else:
-            score = None if state != "rated" else float(crit_scores[j])
+        rated = not na_row[j] and level_row[j] == level_row[j]  # NaN is unknown
+        state: State = "rated" if rated else "not-applicable" if na_row[j] else "unknown"
+        score = score_row[j] if rated else 0.0 if worst and state == "unknown" else None
         criteria.append(
             CriterionResult(
                 id=c.id,
                 pillar=rubric.pillar_of[c.id].id,
                 title=c.title,
                 state=state,
-                level=None if state != "rated" else int(levels[0, j]),
+                level=int(level_row[j]) if rated else None,
                 score=score,
                 weight=c.weight,
-                effective_weight=float(eff[j]),
-                confidence=rating.confidence if rating and state == "rated" else None,
+                effective_weight=eff_row[j],
+                confidence=rating.confidence if rating and rated else None,
                 evidence=rating.evidence if rating else (),
                 note=rating.note if rating else None,
                 origin=resolved.origin[j] if resolved else _origin_of(state),
-                derivation=resolved.derivation[j] if resolved else None,
+                derived=resolved.derivation[j] if resolved else None,
             )
         )
     pillar_eff = np.bincount(model.criterion_pillar, weights=eff, minlength=model.n_pillars)

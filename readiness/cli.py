@@ -11,6 +11,7 @@ import argparse
 import importlib
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,11 +37,11 @@ evidence-anchored rubric, and report the gaps to its target, ranked by impact.
 EPILOG = """\
 examples:
   readiness assess examples/partnerships/nato.json
-  readiness assess examples/partnerships/aukus.json --format markdown \
+  readiness assess examples/partnerships/aukus.json --format markdown \\
       --target technology-partnership
   readiness assess examples/partnerships/us-japan.json --explain
   readiness assess examples/partnerships/ --out scores.csv
-  readiness compare old/nato.json examples/partnerships/nato.json
+  readiness compare examples/partnerships/nato.json examples/partnerships/us-japan.json
   readiness report examples/partnerships/nato.json --format html -o nato.html
   readiness validate my-partnership.json
   readiness schema partnership > partnership.schema.json
@@ -108,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--fail-under",
-        type=float,
+        type=_score,
         metavar="SCORE",
         help="exit 1 when an overall score is below SCORE (or absent)",
     )
@@ -155,6 +156,16 @@ def _rubric_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _score(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be a score between 0 and 100 (got {value:g})")
+    return value
+
+
 def _fraction(text: str) -> float:
     try:
         value = float(text)
@@ -183,7 +194,8 @@ def _cmd_assess(args: argparse.Namespace) -> int:
         return _assess_to_table(args, files, status)
     rubric = load_rubric(args.rubric)
     results: list[Assessment] = []
-    for i, path in enumerate(files):
+    documents: list[dict[str, Any]] = []
+    for path in files:
         try:
             a = assess(
                 _load(path, rubric),
@@ -191,15 +203,23 @@ def _cmd_assess(args: argparse.Namespace) -> int:
                 unknown_policy=args.unknown_policy,
                 min_coverage=args.min_coverage,
             )
-            output = _render_assessment(a, args)
+            if args.format == "json":
+                documents.append(_assessment_json(a, args))
+            else:
+                output = _render_assessment(a, args)
         except ReadinessError as exc:
             _fail(exc if exc.source else exc.with_source(path))
             status = EXIT_INPUT
             continue
-        if i and args.format != "json":
-            _emit("")
-        _emit(output)
+        if args.format != "json":
+            if results:
+                _emit("")
+            _emit(output)
         results.append(a)
+    if args.format == "json" and (documents or len(files) > 1):
+        # one file: one object; several files or a folder: one JSON array
+        shown: Any = documents[0] if len(files) == 1 else documents
+        _emit(json.dumps(shown, indent=2, ensure_ascii=False))
     return _check_fail_under(args, results, status)
 
 
@@ -217,21 +237,25 @@ def _check_fail_under(args: argparse.Namespace, results: list[Assessment], statu
     return status
 
 
+def _assessment_json(a: Assessment, args: argparse.Namespace) -> dict[str, Any]:
+    """The ``--format json`` document of one assessment."""
+    gaps = a.gaps(args.target)
+    gap_dict = gaps.to_dict()
+    data = a.to_dict() | {
+        "target": {"profile": gaps.profile.id, "reason": gaps.profile_reason},
+        "gaps": gap_dict["gaps"],
+        "evidence_gaps": gap_dict["evidence_gaps"],
+        "roadmap": gaps.roadmap().to_dict()["steps"],
+    }
+    if args.explain:
+        frame = a.explain().to_frame()
+        data["explain"] = json.loads(frame.to_json(orient="records"))
+    return data
+
+
 def _render_assessment(a: Assessment, args: argparse.Namespace) -> str:
     from readiness.report import build_report, render_markdown, render_text
 
-    if args.format == "json":
-        gaps = a.gaps(args.target)
-        data = a.to_dict() | {
-            "target": {"profile": gaps.profile.id, "reason": gaps.profile_reason},
-            "gaps": gaps.to_dict()["gaps"],
-            "evidence_gaps": gaps.to_dict()["evidence_gaps"],
-            "roadmap": gaps.roadmap().to_dict()["steps"],
-        }
-        if args.explain:
-            frame = a.explain().to_frame()
-            data["explain"] = json.loads(frame.to_json(orient="records"))
-        return json.dumps(data, indent=2, ensure_ascii=False)
     report = build_report(a, args.target)
     text = render_markdown(report) if args.format == "markdown" else render_text(report)
     if args.explain:
@@ -256,10 +280,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                 continue
             rubric = rubric or load_rubric(args.rubric)
             p = _load(path, rubric)
-            rated = sum(1 for r in p.ratings.values() if r.is_rated)
+            origins = Counter(c.origin for c in assess(p, rubric).criteria)
+            counts = ", ".join(
+                f"{origins[o]} {o}"
+                for o in ("rated", "derived", "overridden", "not-applicable", "unknown")
+                if origins[o]
+            )
             _emit(
-                f"ok: {path}: partnership {p.id}, {rated} of {len(rubric.criteria)} criteria "
-                f"rated, against {rubric.label}"
+                f"ok: {path}: partnership {p.id} against {rubric.label}: "
+                f"{counts} (of {len(rubric.criteria)} criteria)"
             )
         except ReadinessError as exc:
             _fail(exc if exc.source else exc.with_source(path))
@@ -494,8 +523,16 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
         results.append(a)
     progress.show(len(files))
     progress.clear()
+    if not rows:  # nothing good to write: an existing output stays as it was
+        sys.stderr.write(f"readiness: nothing written to {args.out}: no input could be scored\n")
+        return EXIT_INPUT
     frame = _scores_table(rows, rubric)
     _write_output(args.out, lambda tmp: writer(frame, tmp))
+    sys.stderr.write(
+        f"readiness: wrote {len(rows)} of {len(files)} partnerships to {args.out}\n"
+        if len(rows) < len(files)
+        else ""
+    )
     return _check_fail_under(args, results, status)
 
 
@@ -628,13 +665,19 @@ def _cmd_report(args: argparse.Namespace) -> int:
     """Score one file and write (or print) its full report.
 
     Returns:
-        ``EXIT_OK``.
+        ``EXIT_OK``, or ``EXIT_INPUT`` when the format cannot be told from ``-o``.
 
     Raises:
         ReadinessError: Bad input (named by file) or an output that cannot be written.
     """
     out: str | None = args.out
     fmt = args.format or (_REPORT_SUFFIXES.get(Path(out).suffix.lower()) if out else None)
+    if out is not None and fmt is None:
+        known = ", ".join(sorted(_REPORT_SUFFIXES))
+        return _usage_error(
+            f"cannot tell the report format from the extension of {out!r}: "
+            f"use one of {known} or give --format"
+        )
     rubric = load_rubric(args.rubric)
     try:
         a = assess(_load(args.file, rubric), rubric)

@@ -49,6 +49,7 @@ import itertools
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import numpy as np
@@ -734,9 +735,13 @@ class Derivation:
 
     criterion: str
     level: int | None
-    text: str
     rule: Rule
     table: Table
+
+    @cached_property
+    def text(self) -> str:
+        """How, in one line (built on first use: most results never show it)."""
+        return self.rule.explain(self.table)
 
     def facts_to_reach(self, target: int) -> tuple[str, ...]:
         """The fact values that would bring this criterion to ``target``."""
@@ -787,7 +792,6 @@ def derive_partnership(partnership: Partnership, rubric: Rubric) -> dict[str, De
         out[c.id] = Derivation(
             criterion=c.id,
             level=None if math.isnan(level) else int(level),
-            text=c.derive.explain(table),
             rule=c.derive,
             table=table,
         )

@@ -31,13 +31,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from readiness._io import Readable, read_document, source_name
 from readiness._models import Frozen, Id, NonEmpty, problems_from
-from readiness.derive import derive_partnership, override_problems
+from readiness.derive import Derivation, derive_partnership, override_problems
 from readiness.errors import InputError, Problem, json_path
 from readiness.facts import Facts
 from readiness.rubric import Rubric
@@ -151,7 +152,13 @@ class Partnership(Frozen):
         rating = self.ratings.get(criterion_id)
         return "unknown" if rating is None else rating.level
 
-    def check_against(self, rubric: Rubric, *, source: str | None = None) -> None:
+    def check_against(
+        self,
+        rubric: Rubric,
+        *,
+        source: str | None = None,
+        derived: Mapping[str, Derivation] | None = None,
+    ) -> None:
         """Check the ratings and target against ``rubric``, and overrides of derived levels.
 
         Raises:
@@ -176,7 +183,9 @@ class Partnership(Frozen):
             problems.append(
                 Problem("$.target", f"unknown target profile {self.target!r} (known: {names})")
             )
-        problems.extend(override_problems(self, derive_partnership(self, rubric)))
+        if derived is None:
+            derived = derive_partnership(self, rubric)
+        problems.extend(override_problems(self, derived))
         if problems:
             raise InputError(problems, source=source)
 

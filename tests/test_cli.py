@@ -164,3 +164,69 @@ def test_help_on_every_command():
 def test_version():
     r = cli("--version")
     assert r.returncode == 0 and r.stdout.startswith("readiness ")
+
+
+def test_json_for_several_files_is_one_array(tmp_path: Path):
+    r = cli("assess", str(EXAMPLES), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    documents = json.loads(r.stdout)
+    assert isinstance(documents, list)
+    assert len(documents) == len(list(EXAMPLES.glob("*.json")))
+    single = json.loads(cli("assess", str(EXAMPLES / "nato.json"), "--format", "json").stdout)
+    assert isinstance(single, dict)
+
+
+def test_out_is_untouched_when_no_input_scores(tmp_path: Path):
+    out = tmp_path / "scores.csv"
+    out.write_text("keep me\n")
+    bad = write(tmp_path, "{", "bad.json")
+    r = cli("assess", str(bad), "--out", str(out))
+    assert r.returncode == 2
+    assert "nothing written" in r.stderr
+    assert out.read_text() == "keep me\n"
+
+
+def test_out_says_how_many_were_written(tmp_path: Path):
+    out = tmp_path / "scores.csv"
+    bad = write(tmp_path, "{", "bad.json")
+    r = cli("assess", str(EXAMPLES / "nato.json"), str(bad), "--out", str(out))
+    assert r.returncode == 2
+    assert "wrote 1 of 2 partnerships" in r.stderr
+    assert out.read_text().count("\n") == 2
+
+
+def test_report_refuses_an_unknown_extension(tmp_path: Path):
+    target = tmp_path / "nato.pdf"
+    r = cli("report", str(EXAMPLES / "nato.json"), "-o", str(target))
+    assert r.returncode == 2
+    assert "cannot tell the report format" in r.stderr
+    assert not target.exists()
+
+
+def test_duplicate_json_keys_are_an_error(tmp_path: Path):
+    f = write(tmp_path, '{"id": "a", "name": "A", "id": "b"}')
+    assert_clean_error(cli("validate", str(f)), "duplicate key 'id'")
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path: Path):
+    f = tmp_path / "p.json"
+    f.write_bytes(b"\xef\xbb\xbf" + json.dumps(GOOD).encode())
+    assert cli("validate", str(f)).returncode == 0
+
+
+def test_validate_counts_derived_levels():
+    r = cli("validate", str(EXAMPLES / "aukus.json"))
+    assert r.returncode == 0
+    assert " derived" in r.stdout and " rated" in r.stdout and "(of 43 criteria)" in r.stdout
+
+
+def test_fail_under_must_be_a_score():
+    r = cli("assess", str(EXAMPLES / "nato.json"), "--fail-under", "150")
+    assert r.returncode == 2 and "between 0 and 100" in r.stderr
+
+
+def test_reports_say_where_derived_levels_come_from():
+    r = cli("assess", str(EXAMPLES / "aukus.json"), "--format", "markdown")
+    assert "derived from facts" in r.stdout
+    assert "  - From facts: " in r.stdout
+    assert "confidence None" not in r.stdout

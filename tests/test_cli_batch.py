@@ -337,7 +337,7 @@ def test_report_bad_input_and_bad_output(tmp_path: Path):
     assert not (tmp_path / "r.md").exists()
     r = run("report", str(EXAMPLES / "nato.json"), "--target", "nope")
     assert r.returncode == 2 and "unknown target profile" in r.stderr
-    out = tmp_path / "is-a-dir"
+    out = tmp_path / "is-a-dir.md"  # a directory where the report file should go
     out.mkdir()
     r = run("report", str(EXAMPLES / "nato.json"), "-o", str(out))
     assert r.returncode == 2 and "Traceback" not in r.stderr

@@ -56,8 +56,13 @@ def render_markdown(r: Report) -> str:
             lvl = "unknown" if gate.level is None else f"level {gate.level}"
             out.append(
                 f"- **{_md(gate.title)}** (`{gate.criterion}`) is {lvl}, below "
-                f"{gate.min_level}: capped at {_md(gate.cap_band)}, costing {gate.cost:.1f} "
-                f"points. {_md(gate.reason)}"
+                f"{gate.min_level}: capped at {_md(gate.cap_band)}, "
+                + (
+                    f"costing {gate.cost:.1f} points. "
+                    if gate.cost >= 0.05
+                    else "costing nothing yet (the score is already under the cap). "
+                )
+                + _md(gate.reason)
             )
     out += [
         "",
@@ -89,6 +94,13 @@ def render_markdown(r: Report) -> str:
                 f"| {g.rank} | {_md(g.title)} (`{g.criterion}`) | {g.current} → {g.target} | "
                 f"{g.impact:+.1f} | {g.effort} | {_md(nxt)} |"
             )
+    with_facts = [g for g in r.gaps if g.facts_to_change]
+    if with_facts:
+        out += ["", "### Facts that would close these gaps", ""]
+        out += [
+            f"- {_md(g.title)} (`{g.criterion}`): {_md('; '.join(g.facts_to_change))}"
+            for g in with_facts
+        ]
     if r.evidence_gaps:
         out += [
             "",
@@ -120,11 +132,17 @@ def render_markdown(r: Report) -> str:
             )
     out += ["", "## Evidence", ""]
     for c in r.criteria:
-        if c.state == "rated":
-            head = f"level {c.level} ({c.level_name}), confidence {c.confidence}"
-        else:
+        if c.state != "rated":
             head = c.state
+        elif c.origin == "derived":
+            head = f"level {c.level} ({c.level_name}), derived from facts"
+        else:
+            head = f"level {c.level} ({c.level_name}), confidence {c.confidence}"
+            if c.origin == "overridden":
+                head += ", overrides the facts"
         out.append(f"- **{_md(c.title)}** (`{c.id}`): {head}; target {c.target}")
+        if c.derivation:
+            out.append(f"  - From facts: {_md(c.derivation)}")
         if c.note:
             out.append(f"  - Note: {_md(c.note)}")
         for e in c.evidence:

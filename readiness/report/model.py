@@ -63,6 +63,8 @@ class CriterionRow:
     confidence: str | None
     note: str | None
     evidence: tuple[EvidenceRow, ...]
+    origin: str = "rated"
+    derivation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ class GapRow:
     effort: str
     remediation: tuple[tuple[int, str], ...]
     prerequisites: tuple[str, ...]
+    facts_to_change: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -276,6 +279,8 @@ def report_from_gaps(gaps: GapReport) -> Report:
                     )
                     for e in c.evidence
                 ),
+                origin=c.origin,
+                derivation=c.derivation,
             )
             for c in a.criteria
         ),
@@ -305,6 +310,7 @@ def _gap_row(rank: int, g: Any) -> GapRow:
         effort=g.effort,
         remediation=g.remediation,
         prerequisites=g.prerequisites,
+        facts_to_change=g.facts_to_change,
     )
 
 

@@ -13,6 +13,12 @@ def _num(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
+def _gate_cost(cost: float) -> str:
+    if cost < 0.05:
+        return "no points lost yet (the score is already under the cap)"
+    return f"-{cost:.1f} points"
+
+
 def render_text(r: Report, *, top: int = 10) -> str:
     """Summary, pillar table and the top gaps, for a terminal (80 columns)."""
     lines = [r.title, "=" * min(len(r.title), 78)]
@@ -30,7 +36,7 @@ def render_text(r: Report, *, top: int = 10) -> str:
         lvl = "unknown" if gate.level is None else f"level {gate.level}"
         lines.append(
             f"Gate failed: {gate.criterion} is {lvl} (< {gate.min_level}); "
-            f"capped at {gate.cap_band}, -{gate.cost:.1f} points"
+            f"capped at {gate.cap_band}, {_gate_cost(gate.cost)}"
         )
     lines += ["", f"{'pillar':<44}{'score':>7}{'range':>11}{'target':>8}{'cov':>6}"]
     for x in r.pillars:
@@ -48,6 +54,9 @@ def render_text(r: Report, *, top: int = 10) -> str:
         )
         if g.remediation:
             wrapped = textwrap.wrap(g.remediation[0][1], width=72)
+            lines += [f"       {w}" for w in wrapped[:2]]
+        if g.facts_to_change:
+            wrapped = textwrap.wrap("facts: " + "; ".join(g.facts_to_change), width=72)
             lines += [f"       {w}" for w in wrapped[:2]]
     if len(r.gaps) > top:
         lines.append(f"  ... and {len(r.gaps) - top} more (use --format markdown for all)")
