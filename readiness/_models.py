@@ -31,6 +31,17 @@ _FRIENDLY = {
 }
 
 
+def _reworded(err: Any) -> str | None:
+    """Plain wording for pydantic's most common messages about input files."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "too_short":
+        n = ctx.get("min_length", 1)
+        return "must not be empty" if n == 1 else f"needs at least {n} items"
+    if kind.startswith(("date_", "datetime_")):
+        return "must be a date written YYYY-MM-DD"
+    return None
+
+
 def problems_from(exc: ValidationError) -> list[Problem]:
     """Turn a pydantic ``ValidationError`` into Problems with JSON paths.
 
@@ -44,7 +55,7 @@ def problems_from(exc: ValidationError) -> list[Problem]:
             continue
         # pydantic appends tagged-union / function names to loc; drop the noise
         loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith(_NOISE))]
-        message = _FRIENDLY.get(err["type"], err["msg"])
+        message = _FRIENDLY.get(err["type"]) or _reworded(err) or err["msg"]
         if err["type"] not in _FRIENDLY and "input" in err and err["type"] != "value_error":
             shown = repr(err["input"])
             if len(shown) <= 60:

@@ -311,7 +311,11 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     from readiness.rubric import Rubric as RubricModel
 
     model = RubricModel if args.kind == "rubric" else Partnership
-    _emit(json.dumps(model.model_json_schema(), indent=2))
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:readiness:{args.kind}:{__version__}",
+    } | model.model_json_schema()
+    _emit(json.dumps(schema, indent=2))
     return EXIT_OK
 
 
@@ -448,7 +452,9 @@ def _scores_table(rows: list[dict[str, Any]], rubric: Rubric) -> pd.DataFrame:
     pillars = [p.id for p in rubric.pillars]
     frame = pd.DataFrame(rows, columns=[*_ROW_COLUMNS, *pillars])
     numbers = dict.fromkeys(("overall", "coverage", "lower", "upper", *pillars), "float64")
-    return frame.astype({**numbers, "gates_failed": "int64"})
+    frame = frame.astype({**numbers, "gates_failed": "int64"})
+    # scores to 4 decimals: no 74.99999999999999 in a spreadsheet; coverage keeps 4 too
+    return frame.round(dict.fromkeys(numbers, 4))
 
 
 def _write_output(out: str, write: Callable[[Path], object]) -> None:

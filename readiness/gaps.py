@@ -84,7 +84,9 @@ class Roadmap:
     start: float
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([vars(s) for s in self.steps]).set_index("step")
+        """One row per step; ``waited_for`` lists the prerequisites it waited for."""
+        rows = [vars(s) | {"waited_for": ", ".join(s.waited_for)} for s in self.steps]
+        return pd.DataFrame(rows).set_index("step")
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -150,6 +150,8 @@ def test_schema(kind: str):
     r = cli("schema", kind)
     assert r.returncode == 0
     schema = json.loads(r.stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"].startswith(f"urn:readiness:{kind}:")
     assert schema["type"] == "object"
     assert schema["additionalProperties"] is False
 

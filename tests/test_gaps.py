@@ -88,6 +88,7 @@ def test_roadmap_puts_prerequisites_first_and_accumulates(small):
     assert order.index("a.one") < order.index("a.two")
     assert road.steps[-1].score_after == pytest.approx(100.0)
     assert road.steps[order.index("a.two")].waited_for == ("a.one",)
+    assert road.to_frame()["waited_for"].tolist()[order.index("a.two")] == "a.one"
     total = road.start + sum(s.impact for s in road.steps)
     assert total == pytest.approx(road.steps[-1].score_after)
     scores = [road.start] + [s.score_after for s in road.steps]
