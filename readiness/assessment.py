@@ -273,43 +273,91 @@ class Assessment:
         """The order to close the gaps, with the cumulative score after each step."""
         return self.gaps(target).roadmap()
 
-    def what_if(self, changes: Mapping[str, int | str]) -> Assessment:
-        """Re-score with some criteria set to new levels.
+    def what_if(
+        self,
+        changes: Mapping[str, int | str] | None = None,
+        *,
+        facts: Mapping[str, Any] | None = None,
+    ) -> Assessment:
+        """Re-score a scenario: some criteria at new levels, some facts changed, or both.
 
         Args:
             changes: criterion id -> level 0-4, ``'not-applicable'`` or ``'unknown'``.
+            facts: fact name -> new value, in the form of the file's ``facts`` section.
+                ``agreements`` listed here are added to the existing ones; a mapping
+                (e.g. ``interoperability``) updates only the keys it names. Levels
+                derived from the facts follow. An analyst rating of a criterion whose
+                derived level the scenario changes is dropped (it judged the old
+                facts), unless ``changes`` sets that criterion too.
 
-        >>> a = assess_example = None  # doctest: +SKIP
+        Returns:
+            A new assessment with the same rubric and options; this one is unchanged.
+
+        Raises:
+            InputError: An unknown criterion, a bad level or a bad fact (paths under
+                ``what_if``).
+
+        >>> from readiness import load_partnership
+        >>> a = assess(load_partnership("examples/partnerships/us-philippines.json"))
+        >>> sofa = {"kind": "status-of-forces", "name": "Scenario SOFA", "signed": "2026-01-01"}
+        >>> b = a.what_if(facts={"agreements": [sofa], "exercises_per_year": 12})
+        >>> cid = "training.joint-exercises"
+        >>> b.criterion(cid).level > a.criterion(cid).level
+        True
         """
-        ratings = dict(self.partnership.ratings)
-        problems = []
+        from pydantic import ValidationError
+
+        from readiness._models import problems_from
+
+        changes = changes or {}
+        ratings: dict[str, Any] = dict(self.partnership.ratings)
+        problems = [
+            Problem(f"$[{cid!r}]", f"unknown criterion {cid!r}")
+            for cid in changes
+            if cid not in self.rubric.criterion_ids
+        ]
+        if problems:
+            raise InputError(problems, source="what_if")
+        data = self.partnership.model_dump(mode="json", exclude_none=True)
+        if facts:
+            merged = dict(data.get("facts") or {})
+            for key, value in facts.items():
+                old = merged.get(key)
+                if key == "agreements":
+                    merged[key] = [*(old or []), *value]
+                elif isinstance(value, Mapping) and isinstance(old, dict):
+                    merged[key] = old | dict(value)
+                else:
+                    merged[key] = value
+            data["facts"] = merged
+        try:
+            scenario = Partnership.model_validate(data | {"ratings": {}})
+        except ValidationError as exc:
+            raise InputError(problems_from(exc), source="what_if") from None
+        if facts:
+            before = {
+                k: d.level for k, d in derive_partnership(self.partnership, self.rubric).items()
+            }
+            after = {k: d.level for k, d in derive_partnership(scenario, self.rubric).items()}
+            for cid in set(before) | set(after):
+                if before.get(cid) != after.get(cid) and cid not in changes:
+                    ratings.pop(cid, None)
         for cid, level in changes.items():
-            if cid not in self.rubric.criterion_ids:
-                problems.append(Problem(f"$[{cid!r}]", f"unknown criterion {cid!r}"))
-                continue
-            old = ratings.get(cid)
-            data: dict[str, Any] = {
+            old_rating = ratings.get(cid)
+            rating: dict[str, Any] = {
                 "level": level,
                 "note": "what-if scenario",
                 "justification": "what-if scenario",
             }
-            if old is not None and old.confidence != "low":
-                data["confidence"] = old.confidence
-            ratings[cid] = data  # type: ignore[assignment]
-        if problems:
-            raise InputError(problems, source="what_if")
+            if old_rating is not None and old_rating.confidence != "low":
+                rating["confidence"] = old_rating.confidence
+            ratings[cid] = rating
         try:
             scenario = Partnership.model_validate(
-                self.partnership.model_dump() | {"ratings": ratings}
+                data | {"ratings": {k: _as_data(v) for k, v in ratings.items()}}
             )
-        except Exception as exc:  # pydantic ValidationError -> InputError
-            from pydantic import ValidationError
-
-            from readiness._models import problems_from
-
-            if isinstance(exc, ValidationError):
-                raise InputError(problems_from(exc), source="what_if") from None
-            raise
+        except ValidationError as exc:
+            raise InputError(problems_from(exc), source="what_if") from None
         return assess(
             scenario,
             self.rubric,
@@ -320,6 +368,15 @@ class Assessment:
     def explain(self) -> Explanation:
         """How each pillar and criterion contributed to the overall score, in points."""
         return Explanation.of(self)
+
+
+def _as_data(rating: Any) -> Any:
+    """A rating as plain data (model instances are dumped, dicts pass through)."""
+    return (
+        rating.model_dump(mode="json", exclude_none=True)
+        if hasattr(rating, "model_dump")
+        else rating
+    )
 
 
 def _round(value: float | None, digits: int = 2) -> float | None:

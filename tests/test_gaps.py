@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from readiness import InputError, Partnership, assess, load_rubric
-from tests.factories import SMALL
+from readiness import InputError, Partnership, assess, load_partnership, load_rubric
+from tests.factories import EXAMPLES, SMALL
 
 
 @pytest.fixture(scope="module")
@@ -160,3 +160,43 @@ def test_default_rubric_examples_have_ranked_gaps():
         impacts = [round(g.impact, 9) for g in a.gaps().gaps]  # ties within float noise
         assert impacts == sorted(impacts, reverse=True), path.name
         assert not np.isnan(a.lower)
+
+
+def test_what_if_on_facts():
+    """'Sign a status-of-forces agreement and hold more exercises' as a fact scenario."""
+    rubric = load_rubric()
+    a = assess(load_partnership(EXAMPLES / "fpda.json", rubric), rubric)
+    sofa = {"kind": "status-of-forces", "name": "Scenario SOFA", "signed": "2026-01-01"}
+    b = a.what_if(facts={"agreements": [sofa], "exercises_per_year": 24})
+    assert a.criterion("legal.status-of-forces").origin == "derived"
+    assert b.criterion("legal.status-of-forces").level > a.criterion("legal.status-of-forces").level
+    assert b.criterion("training.joint-exercises").level == 4
+    assert b.overall > a.overall
+    kinds = [x.kind for x in b.partnership.facts.agreements]
+    assert (
+        kinds.count("status-of-forces") == 1
+        and len(kinds) == len(a.partnership.facts.agreements) + 1
+    )
+    # a mapping fact updates only the keys it names
+    c = a.what_if(facts={"interoperability": {"logistics": 4}})
+    assert c.partnership.facts.interoperability.logistics == 4
+    assert c.partnership.facts.interoperability.communications == (
+        a.partnership.facts.interoperability.communications
+    )
+    with pytest.raises(InputError, match=r"\$\.facts\.exercises_per_year"):
+        a.what_if(facts={"exercises_per_year": -3})
+
+
+def test_what_if_drops_a_rating_the_new_facts_supersede():
+    rubric = load_rubric()
+    p = load_partnership(EXAMPLES / "aukus.json", rubric)
+    a = assess(p, rubric)
+    overridden = [c.id for c in a.criteria if c.origin == "overridden"]
+    assert overridden
+    cid = "legal.information-security-agreement"
+    assert cid in overridden
+    info = {"kind": "security-of-information", "name": "Scenario GSOMIA", "signed": "2026-01-01"}
+    b = a.what_if(facts={"agreements": [info]})
+    assert b.criterion(cid).origin == "derived"  # the analyst judged the old facts
+    kept = a.what_if({cid: 2}, facts={"agreements": [info]})
+    assert kept.criterion(cid).level == 2  # unless the call sets it too
