@@ -152,8 +152,6 @@ def test_explain_shows_gate_loss(small):
 
 def test_default_rubric_examples_have_ranked_gaps():
     rubric = load_rubric()
-    from readiness import load_partnership
-    from tests.factories import EXAMPLES
 
     for path in sorted(EXAMPLES.glob("*.json")):
         a = assess(load_partnership(path, rubric), rubric)
