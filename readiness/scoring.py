@@ -344,7 +344,8 @@ class _Kernel:
         self.band_tops = np.append(model.band_mins[1:], np.inf)
         self.pillar_share = model.pillar_weight / model.pillar_weight.sum()
         with np.errstate(divide="ignore"):
-            self.scale_by_total = (100.0 / LEVEL_MAX) / self.pillar_total
+            self.inv_total = 1.0 / self.pillar_total
+        self.scale_by_total = (100.0 / LEVEL_MAX) * self.inv_total
         self._buffers: dict[str, Floats] = {}
 
     def run(
@@ -365,10 +366,14 @@ class _Kernel:
         raw_hi = self._overall(pillar_hi)
 
         # coverage: share of effective weight that is rated
-        with np.errstate(invalid="ignore", divide="ignore"):
-            pillar_cov = rated_w / np.where(app_w > 0, app_w, np.nan)
-            applies = (app_w > 0).astype(np.float64) @ model.pillar_weight
-            coverage = np.fmax(pillar_cov, 0.0) @ model.pillar_weight / applies
+        if applicable is None:  # everything applies: fixed denominators
+            pillar_cov = rated_w * self.inv_total
+            coverage = pillar_cov @ self.pillar_share
+        else:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                pillar_cov = rated_w / np.where(app_w > 0, app_w, np.nan)
+                applies = (app_w > 0).astype(np.float64) @ model.pillar_weight
+                coverage = np.fmax(pillar_cov, 0.0) @ model.pillar_weight / applies
 
         gate_cols = model.gate_criterion
         gate_levels = levels[:, gate_cols]

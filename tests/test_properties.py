@@ -206,3 +206,21 @@ def test_linear_fast_path_equals_the_general_path(case):
     b = general.run(levels, na, low.astype(float))
     for key in a:
         np.testing.assert_allclose(a[key], b[key], rtol=1e-9, atol=1e-9, err_msg=key)
+
+
+@SETTINGS
+@given(cases(rows=6))
+def test_no_masks_equals_all_false_masks(case):
+    """Without masks the kernel takes shortcuts (fixed denominators); they must agree."""
+    rubric, levels, _, _ = case
+    model = ScoringModel.from_rubric(rubric)
+    zeros = np.zeros(levels.shape, dtype=bool)
+    bare = score_matrix(levels, model)
+    masked = score_matrix(levels, model, not_applicable=zeros, low_confidence=zeros)
+    for name in ("pillar", "pillar_lower", "pillar_upper", "pillar_coverage", "raw", "overall",
+                 "lower", "upper", "coverage", "gate_loss"):  # fmt: skip
+        np.testing.assert_allclose(
+            getattr(bare, name), getattr(masked, name), rtol=1e-12, atol=1e-9, err_msg=name
+        )
+    np.testing.assert_array_equal(bare.band, masked.band)
+    np.testing.assert_array_equal(bare.gate_failed, masked.gate_failed)
