@@ -1,0 +1,131 @@
+"""What every ``readiness`` verb shares: exit codes, parsing helpers, output."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from readiness._atomic import atomic_path
+from readiness.assessment import Assessment
+from readiness.errors import InputError, ReadinessError, ReportError
+from readiness.partnership import Partnership, load_partnership
+from readiness.rubric import Rubric
+
+EXIT_OK, EXIT_POLICY, EXIT_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with our error format (exit 2, one paragraph, no traceback)."""
+
+    def error(self, message: str) -> Any:  # pragma: no cover - argparse calls exit
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, f"readiness: error: {message}\n")
+
+
+def _rubric_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--rubric",
+        metavar="R",
+        help="shipped rubric name or path to a rubric file (default: defense-partnership)",
+    )
+
+
+def _score(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be a score between 0 and 100 (got {value:g})")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (got {value})")
+    return value
+
+
+def _emit(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _fail(exc: ReadinessError) -> None:
+    sys.stderr.write(f"readiness: error: {exc}\n")
+
+
+def _load(path: str, rubric: Rubric) -> Partnership:
+    return load_partnership(Path(path), rubric)
+
+
+def _check_fail_under(args: argparse.Namespace, results: list[Assessment], status: int) -> int:
+    """Apply ``--fail-under`` (only when every input was good); returns the exit code."""
+    if status == EXIT_OK and args.fail_under is not None:
+        for a in results:
+            if a.overall is None or a.overall < args.fail_under:
+                shown = "none" if a.overall is None else f"{a.overall:.1f}"
+                sys.stderr.write(
+                    f"readiness: {a.partnership.id}: overall {shown} is below "
+                    f"--fail-under {args.fail_under:g}\n"
+                )
+                status = EXIT_POLICY
+    return status
+
+
+def _usage_error(message: str) -> int:
+    """Report a usage problem found after parsing; returns ``EXIT_INPUT``."""
+    sys.stderr.write(f"readiness: error: {message}\n")
+    return EXIT_INPUT
+
+
+def _expand_inputs(paths: Sequence[str]) -> tuple[list[str], int]:
+    """Replace directory arguments by the ``*.json`` files inside them.
+
+    Args:
+        paths: File and directory arguments, in command-line order.
+
+    Returns:
+        The files in order (a directory's files sorted by name, hidden files left
+        out), and ``EXIT_INPUT`` when a directory held no JSON file (reported on
+        standard error), else ``EXIT_OK``.
+    """
+    files: list[str] = []
+    status = EXIT_OK
+    for arg in paths:
+        folder = Path(arg)
+        if not folder.is_dir():
+            files.append(arg)
+            continue
+        found = sorted(
+            f for f in folder.glob("*.json") if f.is_file() and not f.name.startswith(".")
+        )
+        if not found:
+            _fail(InputError("the directory has no *.json file", source=arg))
+            status = EXIT_INPUT
+        files += [str(f) for f in found]
+    return files, status
+
+
+def _write_output(out: str, write: Callable[[Path], object]) -> None:
+    """Write an output file atomically.
+
+    Args:
+        out: The file to create or replace.
+        write: Writes the whole content to the temporary path it is given.
+
+    Raises:
+        ReportError: The file cannot be written (the message names it); an existing
+            file is left unchanged and no temporary file is left behind.
+    """
+    try:
+        with atomic_path(out) as tmp:
+            write(tmp)
+    except OSError as exc:
+        raise ReportError(f"cannot write: {exc.strerror or exc}", source=out) from None

@@ -1,0 +1,320 @@
+"""``readiness assess``: score files and report gaps, or write a table of scores."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from readiness.assessment import Assessment, assess
+from readiness.cli._common import (
+    EXIT_INPUT,
+    _check_fail_under,
+    _emit,
+    _expand_inputs,
+    _fail,
+    _fraction,
+    _load,
+    _rubric_option,
+    _score,
+    _usage_error,
+    _write_output,
+)
+from readiness.errors import ReadinessError, ReportError
+from readiness.rubric import Rubric, load_rubric
+
+__all__ = ["add_parser"]
+
+
+def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add the ``assess`` command."""
+    p = sub.add_parser(
+        "assess",
+        help="score partnership files and report their gaps",
+        description="Score one or more partnership JSON files and report the gaps to target.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="partnership JSON file(s), or directories (every *.json inside)",
+    )
+    _rubric_option(p)
+    p.add_argument(
+        "--target",
+        metavar="PROFILE",
+        help="target profile id (default: the file's target, else the one its kind selects)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("table", "json", "markdown"),
+        help="output format (default: table)",
+    )
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="show how each pillar and criterion contributed to the overall score",
+    )
+    p.add_argument(
+        "--unknown-policy",
+        choices=("exclude", "worst"),
+        help="how unknown criteria count (default: the rubric's policy)",
+    )
+    p.add_argument(
+        "--min-coverage",
+        type=_fraction,
+        metavar="FRACTION",
+        help="minimum rated share (0-1) for an overall score (default: the rubric's)",
+    )
+    p.add_argument(
+        "--fail-under",
+        type=_score,
+        metavar="SCORE",
+        help="exit 1 when an overall score is below SCORE (or absent)",
+    )
+    p.add_argument(
+        "--out",
+        metavar="OUT",
+        help="write one row of scores per partnership to OUT (.csv, .jsonl or .parquet) "
+        "instead of printing reports",
+    )
+    p.set_defaults(func=_cmd_assess)
+
+
+def _cmd_assess(args: argparse.Namespace) -> int:
+    files, status = _expand_inputs(args.files)
+    if args.out is not None:
+        return _assess_to_table(args, files, status)
+    rubric = load_rubric(args.rubric)
+    results: list[Assessment] = []
+    documents: list[dict[str, Any]] = []
+    for path in files:
+        try:
+            a = assess(
+                _load(path, rubric),
+                rubric,
+                unknown_policy=args.unknown_policy,
+                min_coverage=args.min_coverage,
+            )
+            if args.format == "json":
+                documents.append(_assessment_json(a, args))
+            else:
+                output = _render_assessment(a, args)
+        except ReadinessError as exc:
+            _fail(exc if exc.source else exc.with_source(path))
+            status = EXIT_INPUT
+            continue
+        if args.format != "json":
+            if results:
+                _emit("")
+            _emit(output)
+        results.append(a)
+    if args.format == "json" and (documents or len(files) > 1):
+        # one file: one object; several files or a folder: one JSON array
+        shown: Any = documents[0] if len(files) == 1 else documents
+        _emit(json.dumps(shown, indent=2, ensure_ascii=False))
+    return _check_fail_under(args, results, status)
+
+
+def _assessment_json(a: Assessment, args: argparse.Namespace) -> dict[str, Any]:
+    """The ``--format json`` document of one assessment."""
+    gaps = a.gaps(args.target)
+    gap_dict = gaps.to_dict()
+    data = a.to_dict() | {
+        "target": {"profile": gaps.profile.id, "reason": gaps.profile_reason},
+        "gaps": gap_dict["gaps"],
+        "evidence_gaps": gap_dict["evidence_gaps"],
+        "roadmap": gaps.roadmap().to_dict()["steps"],
+    }
+    if args.explain:
+        frame = a.explain().to_frame()
+        data["explain"] = json.loads(frame.to_json(orient="records"))
+    return data
+
+
+def _render_assessment(a: Assessment, args: argparse.Namespace) -> str:
+    from readiness.report import build_report, render_markdown, render_text
+
+    report = build_report(a, args.target)
+    text = render_markdown(report) if args.format == "markdown" else render_text(report)
+    if args.explain:
+        text += "\n" + a.explain().to_text() + "\n"
+    return text
+
+
+# --- batch: many files, one table of scores ------------------------------------------
+
+#: Output formats of ``assess --out``, by file extension.
+TABLE_FORMATS = {".csv": "CSV", ".jsonl": "JSON Lines", ".parquet": "Parquet"}
+
+#: Progress is shown on a terminal only when there are more files than this.
+PROGRESS_MIN_FILES = 20
+
+_ROW_COLUMNS = (
+    "id",
+    "name",
+    "kind",
+    "file",
+    "overall",
+    "band",
+    "coverage",
+    "lower",
+    "upper",
+    "gates_failed",
+)
+
+
+class _Progress:
+    """A counter line on standard error, only on a terminal and for many files."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.on = total > PROGRESS_MIN_FILES and sys.stderr.isatty()
+
+    def show(self, done: int) -> None:
+        if self.on:
+            sys.stderr.write(f"\rreadiness: scoring {done}/{self.total}")
+            sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self.on:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def _table_writer(out: str) -> Callable[[pd.DataFrame, Path], None]:
+    """The function that writes a table of scores in the format ``out``'s extension names.
+
+    Args:
+        out: The output file (``.csv``, ``.jsonl`` or ``.parquet``).
+
+    Returns:
+        A function ``(frame, path)`` writing ``frame`` to ``path``.
+
+    Raises:
+        ReportError: Unknown extension, or Parquet without pyarrow installed.
+    """
+    suffix = Path(out).suffix.lower()
+    if suffix == ".csv":
+        return lambda frame, path: frame.to_csv(path, index=False)
+    if suffix == ".jsonl":
+        return lambda frame, path: frame.to_json(
+            path, orient="records", lines=True, force_ascii=False
+        )
+    if suffix == ".parquet":
+        try:
+            importlib.import_module("pyarrow")
+        except ImportError:
+            raise ReportError(
+                "writing Parquet needs pyarrow: pip install 'readiness[parquet]' "
+                "(or write .csv or .jsonl)",
+                source=out,
+            ) from None
+        return lambda frame, path: frame.to_parquet(path, index=False, engine="pyarrow")
+    known = ", ".join(TABLE_FORMATS)
+    raise ReportError(
+        f"cannot tell the output format from the extension {suffix or '(none)'!r}; "
+        f"use one of {known}",
+        source=out,
+    )
+
+
+def _score_row(a: Assessment, path: str) -> dict[str, Any]:
+    """One row of ``assess --out``: who, which file, the scores, and each pillar."""
+    p = a.partnership
+    return {
+        "id": p.id,
+        "name": p.name,
+        "kind": p.kind,
+        "file": path,
+        "overall": a.overall,
+        "band": a.band.id if a.band else None,
+        "coverage": a.coverage,
+        "lower": a.lower,
+        "upper": a.upper,
+        "gates_failed": len(a.failed_gates),
+    } | {pillar.id: pillar.score for pillar in a.pillars}
+
+
+def _scores_table(rows: list[dict[str, Any]], rubric: Rubric) -> pd.DataFrame:
+    """The rows as a frame with fixed columns and types (also when there is no row)."""
+    pillars = [p.id for p in rubric.pillars]
+    frame = pd.DataFrame(rows, columns=[*_ROW_COLUMNS, *pillars])
+    numbers = dict.fromkeys(("overall", "coverage", "lower", "upper", *pillars), "float64")
+    frame = frame.astype({**numbers, "gates_failed": "int64"})
+    # scores to 4 decimals: no 74.99999999999999 in a spreadsheet; coverage keeps 4 too
+    return frame.round(dict.fromkeys(numbers, 4))
+
+
+def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) -> int:
+    """``assess --out``: score every file and write one row per partnership.
+
+    Bad files are reported on standard error and left out; the others are written.
+
+    Args:
+        args: The parsed ``assess`` options.
+        files: The input files (directories already expanded).
+        status: ``EXIT_INPUT`` when expanding the inputs already found a problem.
+
+    Returns:
+        ``EXIT_INPUT`` when any input was bad, else ``EXIT_POLICY`` when a score is
+        below ``--fail-under``, else ``EXIT_OK``.
+
+    Raises:
+        ReportError: Unknown output extension, Parquet without pyarrow, or the output
+            cannot be written.
+    """
+    unused = [
+        flag
+        for flag, given in (
+            ("--format", args.format is not None),
+            ("--explain", args.explain),
+            ("--target", args.target is not None),
+        )
+        if given
+    ]
+    if unused:
+        return _usage_error(
+            f"{' and '.join(unused)} cannot be used with --out, which writes scores only"
+        )
+    writer = _table_writer(args.out)
+    rubric = load_rubric(args.rubric)
+    rows: list[dict[str, Any]] = []
+    results: list[Assessment] = []
+    progress = _Progress(len(files))
+    for i, path in enumerate(files):
+        progress.show(i)
+        try:
+            a = assess(
+                _load(path, rubric),
+                rubric,
+                unknown_policy=args.unknown_policy,
+                min_coverage=args.min_coverage,
+            )
+        except ReadinessError as exc:
+            progress.clear()
+            _fail(exc if exc.source else exc.with_source(path))
+            status = EXIT_INPUT
+            continue
+        rows.append(_score_row(a, path))
+        results.append(a)
+    progress.show(len(files))
+    progress.clear()
+    if not rows:  # nothing good to write: an existing output stays as it was
+        sys.stderr.write(f"readiness: nothing written to {args.out}: no input could be scored\n")
+        return EXIT_INPUT
+    frame = _scores_table(rows, rubric)
+    _write_output(args.out, lambda tmp: writer(frame, tmp))
+    sys.stderr.write(
+        f"readiness: wrote {len(rows)} of {len(files)} partnerships to {args.out}\n"
+        if len(rows) < len(files)
+        else ""
+    )
+    return _check_fail_under(args, results, status)

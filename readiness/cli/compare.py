@@ -1,0 +1,82 @@
+"""``readiness compare``: partnerships side by side, and what changed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from readiness.assessment import Assessment, assess
+from readiness.cli._common import (
+    EXIT_INPUT,
+    EXIT_OK,
+    _emit,
+    _expand_inputs,
+    _fail,
+    _load,
+    _rubric_option,
+)
+from readiness.errors import ReadinessError
+from readiness.rubric import load_rubric
+
+__all__ = ["add_parser"]
+
+
+def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add the ``compare`` command."""
+    c = sub.add_parser(
+        "compare",
+        help="put partnerships side by side, and show what changed between dates",
+        description=(
+            "Score partnership files and show their pillar and overall scores side by "
+            "side. Files of the same partnership with different assessed_on dates also "
+            "get a 'what changed' section (criteria, pillars, overall), in date order. "
+            "When any file is bad nothing is compared (exit 2)."
+        ),
+    )
+    c.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="partnership JSON files, or directories (every *.json inside)",
+    )
+    _rubric_option(c)
+    c.add_argument(
+        "--format",
+        choices=("table", "markdown", "json"),
+        default="table",
+        help="output format (default: table)",
+    )
+    c.set_defaults(func=_cmd_compare)
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    """Score the files and print their comparison (nothing when a file is bad).
+
+    Returns:
+        ``EXIT_OK``, or ``EXIT_INPUT`` when any input was bad.
+
+    Raises:
+        ReadinessError: The rubric cannot be loaded.
+    """
+    from readiness.compare import compare
+
+    files, status = _expand_inputs(args.files)
+    rubric = load_rubric(args.rubric)
+    results: list[Assessment] = []
+    for path in files:
+        try:
+            results.append(assess(_load(path, rubric), rubric))
+        except ReadinessError as exc:
+            _fail(exc if exc.source else exc.with_source(path))
+            status = EXIT_INPUT
+    if status != EXIT_OK or not results:
+        return EXIT_INPUT
+    comparison = compare(results)
+    if args.format == "json":
+        _emit(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
+    elif args.format == "markdown":
+        _emit(comparison.to_markdown())
+    else:
+        _emit(comparison.to_text())
+    return EXIT_OK

@@ -1,0 +1,112 @@
+"""``readiness report``: the full report of one file, to a file or stdout."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from readiness.assessment import Assessment, assess
+from readiness.cli._common import (
+    EXIT_OK,
+    _load,
+    _rubric_option,
+    _usage_error,
+    _write_output,
+)
+from readiness.errors import ReadinessError
+from readiness.rubric import load_rubric
+
+__all__ = ["add_parser"]
+
+
+_REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}
+
+
+def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add the ``report`` command."""
+    r = sub.add_parser(
+        "report",
+        help="write the full report of one partnership as HTML, Markdown or JSON",
+        description="Score one partnership file and write its full report.",
+    )
+    r.add_argument("file", metavar="FILE", help="partnership JSON file")
+    r.add_argument(
+        "--format",
+        choices=("html", "markdown", "json"),
+        help="report format (default: from the extension of -o: .html, .md or .json; "
+        "else markdown)",
+    )
+    r.add_argument(
+        "-o",
+        "--out",
+        metavar="OUT",
+        help="write the report to OUT (replaced atomically) instead of standard output",
+    )
+    r.add_argument(
+        "--target",
+        metavar="PROFILE",
+        help="target profile id (default: the file's target, else the one its kind selects)",
+    )
+    _rubric_option(r)
+    r.set_defaults(func=_cmd_report)
+
+
+def _render_report(a: Assessment, target: str | None, fmt: str) -> str:
+    """Build the report model of ``a`` and render it.
+
+    Args:
+        a: The assessment.
+        target: The target profile id, or ``None`` for the default.
+        fmt: ``html``, ``json`` or ``markdown``.
+
+    Returns:
+        The rendered report.
+
+    Raises:
+        ReadinessError: Unknown target profile, or the report cannot be rendered.
+    """
+    from readiness.report import build_report, render_markdown
+
+    report = build_report(a, target)
+    if fmt == "html":
+        from readiness.report import render_html
+
+        return render_html(report)
+    if fmt == "json":
+        from readiness.report import render_json
+
+        return render_json(report)
+    return render_markdown(report)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    """Score one file and write (or print) its full report.
+
+    Returns:
+        ``EXIT_OK``, or ``EXIT_INPUT`` when the format cannot be told from ``-o``.
+
+    Raises:
+        ReadinessError: Bad input (named by file) or an output that cannot be written.
+    """
+    out: str | None = args.out
+    fmt = args.format or (_REPORT_SUFFIXES.get(Path(out).suffix.lower()) if out else None)
+    if out is not None and fmt is None:
+        known = ", ".join(sorted(_REPORT_SUFFIXES))
+        return _usage_error(
+            f"cannot tell the report format from the extension of {out!r}: "
+            f"use one of {known} or give --format"
+        )
+    rubric = load_rubric(args.rubric)
+    try:
+        a = assess(_load(args.file, rubric), rubric)
+        text = _render_report(a, args.target, fmt or "markdown")
+    except ReadinessError as exc:
+        raise (exc if exc.source else exc.with_source(args.file)) from None
+    text = text if text.endswith("\n") else text + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        _write_output(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return EXIT_OK
