@@ -10,7 +10,6 @@ from readiness._version import __version__
 from readiness.assessment import (
     Assessment,
     CriterionResult,
-    Explanation,
     GateResult,
     Options,
     PillarResult,
@@ -20,6 +19,7 @@ from readiness.assessment import (
 from readiness.compare import Comparison, compare
 from readiness.derive import derive_frame
 from readiness.errors import InputError, Problem, ReadinessError, ReportError, RubricError
+from readiness.explain import Explanation
 from readiness.facts import Facts, facts_frame
 from readiness.gaps import Gap, GapReport, Roadmap, RoadmapStep
 from readiness.partnership import Evidence, Partnership, Rating, load_partnership

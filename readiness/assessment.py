@@ -26,12 +26,12 @@ from readiness.scoring import (
 )
 
 if TYPE_CHECKING:
+    from readiness.explain import Explanation
     from readiness.gaps import GapReport, Roadmap
 
 __all__ = [
     "Assessment",
     "CriterionResult",
-    "Explanation",
     "GateResult",
     "Options",
     "PillarResult",
@@ -367,6 +367,8 @@ class Assessment:
 
     def explain(self) -> Explanation:
         """How each pillar and criterion contributed to the overall score, in points."""
+        from readiness.explain import Explanation
+
         return Explanation.of(self)
 
 
@@ -381,129 +383,6 @@ def _as_data(rating: Any) -> Any:
 
 def _round(value: float | None, digits: int = 2) -> float | None:
     return None if value is None or math.isnan(value) else round(value, digits)
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """Contributions to the overall score.
-
-    For arithmetic means the contributions are exact: a criterion's points are its
-    score times its share of the answered weight. For geometric or minimum nodes the
-    node's score is shared out in proportion to the same weighted scores, so the
-    points always add up to the raw overall score; failed gates then take off
-    ``gate_loss`` points.
-    """
-
-    assessment: Assessment
-    frame: pd.DataFrame
-    gate_loss: float
-
-    @classmethod
-    def of(cls, a: Assessment) -> Explanation:
-        raw = a.raw or 0.0
-        rows = []
-        answered_pillars = [p for p in a.pillars if p.score is not None]
-        pw_total = sum(p.weight for p in answered_pillars)
-        pillar_mass = {p.id: p.weight / pw_total * (p.score or 0.0) for p in answered_pillars}
-        mass_total = sum(pillar_mass.values())
-        for p in a.pillars:
-            members = [c for c in a.criteria if c.pillar == p.id]
-            counted = [c for c in members if c.score is not None]
-            cw_total = sum(c.weight for c in counted)
-            crit_mass = {c.id: c.weight / cw_total * (c.score or 0.0) for c in counted}
-            crit_total = sum(crit_mass.values())
-            p_points = (
-                raw * pillar_mass[p.id] / mass_total if p.id in pillar_mass and mass_total else 0.0
-            )
-            rows.append(
-                {
-                    "pillar": p.id,
-                    "criterion": None,
-                    "level": None,
-                    "score": p.score,
-                    "weight": p.weight,
-                    "effective_weight": p.effective_weight,
-                    "used_weight": p.weight / pw_total if p.id in pillar_mass else 0.0,
-                    "state": "scored" if p.id in pillar_mass else "no score",
-                    "points": p_points,
-                }
-            )
-            for c in members:
-                share = crit_mass.get(c.id, 0.0) / crit_total if crit_total else 0.0
-                used = (
-                    p.weight / pw_total * c.weight / cw_total
-                    if p.id in pillar_mass and c.score is not None
-                    else 0.0
-                )
-                rows.append(
-                    {
-                        "pillar": p.id,
-                        "criterion": c.id,
-                        "level": c.level,
-                        "score": c.score,
-                        "weight": c.weight,
-                        "effective_weight": c.effective_weight,
-                        "used_weight": used,
-                        "state": c.state,
-                        "points": p_points * share,
-                    }
-                )
-        frame = pd.DataFrame(rows).astype({"level": "Int64", "score": "Float64"})
-        return cls(assessment=a, frame=frame, gate_loss=a.gate_loss)
-
-    def to_frame(self) -> pd.DataFrame:
-        return self.frame.copy()
-
-    def to_text(self) -> str:
-        """A fixed-width table for terminals."""
-        a = self.assessment
-        lines = [
-            f"How the overall score of {a.partnership.name} is made "
-            f"(rubric {a.rubric.label}, pillars by {a.rubric.aggregation} mean)",
-            "",
-            f"{'pillar / criterion':<46} {'level':>5} {'score':>6} {'weight':>6} "
-            f"{'eff.w':>6} {'used':>6} {'points':>7}",
-        ]
-        for row in self.frame.to_dict("records"):
-            name = row["pillar"] if _missing(row["criterion"]) else f"  {row['criterion']}"
-            level = (
-                str(row["level"])
-                if not _missing(row["level"])
-                else {"unknown": "?", "not-applicable": "n/a"}.get(row["state"], "")
-            )
-            score = "  -" if _missing(row["score"]) else f"{row['score']:.1f}"
-            lines.append(
-                f"{name:<46} {level:>5} {score:>6} {row['weight']:>6.2f} "
-                f"{row['effective_weight']:>6.1%} {row['used_weight']:>6.1%} {row['points']:>7.2f}"
-            )
-        raw = a.raw
-        lines.append("")
-        lines.append(
-            "eff.w: the criterion's share of the whole when everything is rated; used: its "
-            "share among what is rated (points = score x used for arithmetic means); "
-            "?: unknown, n/a: not applicable"
-        )
-        lines.append(
-            f"{'sum of contributions (raw overall)':<46} {'':>34}"
-            f"{(raw if raw is not None else float('nan')):>7.2f}"
-        )
-        for g in a.failed_gates:
-            lines.append(
-                f"gate failed: {g.criterion} below level {g.min_level} caps the band at "
-                f"{g.cap_band} (costs {g.cost:.2f} points)"
-            )
-        if a.overall is None:
-            lines.append(f"overall: none ({a.reason})")
-        else:
-            lines.append(f"{'overall':<46} {'':>34}{a.overall:>7.2f}")
-        return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.to_text()
-
-
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def _cap_score(rubric: Rubric, band_id: str) -> float:
