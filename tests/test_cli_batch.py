@@ -350,3 +350,22 @@ def test_help_of_the_new_commands():
         r = run(*args)
         assert r.returncode == 0 and "usage: readiness" in r.stdout
     assert "--out" in run("assess", "--help").stdout
+
+
+def test_folders_expand_in_natural_order(tmp_path: Path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in (10, 2, 1):
+        (folder / f"p{n}.json").write_text(json.dumps({**GOOD, "id": f"p{n}"}))
+    out = tmp_path / "scores.csv"
+    r = run("assess", str(folder), "--out", str(out), "--min-coverage", "0")
+    assert r.returncode == 0, r.stderr
+    ids = [line.split(",")[0] for line in out.read_text().splitlines()[1:]]
+    assert ids == ["p1", "p2", "p10"]
+
+
+def test_report_takes_the_scoring_options(tmp_path: Path):
+    out = tmp_path / "r.json"
+    r = run("report", str(EXAMPLES / "quad.json"), "-o", str(out), "--unknown-policy", "worst")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(out.read_text())["options"]["unknown_policy"] == "worst"

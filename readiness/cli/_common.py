@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -104,13 +105,34 @@ def _expand_inputs(paths: Sequence[str]) -> tuple[list[str], int]:
             files.append(arg)
             continue
         found = sorted(
-            f for f in folder.glob("*.json") if f.is_file() and not f.name.startswith(".")
+            (f for f in folder.glob("*.json") if f.is_file() and not f.name.startswith(".")),
+            key=_natural,
         )
         if not found:
             _fail(InputError("the directory has no *.json file", source=arg))
             status = EXIT_INPUT
         files += [str(f) for f in found]
     return files, status
+
+
+def _natural(path: Path) -> list[int | str]:
+    """Sort key putting ``n2.json`` before ``n10.json``."""
+    return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", path.name)]
+
+
+def _scoring_options(p: argparse.ArgumentParser) -> None:
+    """``--unknown-policy`` and ``--min-coverage``, shared by the scoring verbs."""
+    p.add_argument(
+        "--unknown-policy",
+        choices=("exclude", "worst"),
+        help="how unknown criteria count (default: the rubric's policy)",
+    )
+    p.add_argument(
+        "--min-coverage",
+        type=_fraction,
+        metavar="FRACTION",
+        help="minimum rated share (0-1) for an overall score (default: the rubric's)",
+    )
 
 
 def _write_output(out: str, write: Callable[[Path], object]) -> None:

@@ -19,10 +19,10 @@ from readiness.cli._common import (
     _emit,
     _expand_inputs,
     _fail,
-    _fraction,
     _load,
     _rubric_option,
     _score,
+    _scoring_options,
     _usage_error,
     _write_output,
 )
@@ -62,17 +62,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="show how each pillar and criterion contributed to the overall score",
     )
-    p.add_argument(
-        "--unknown-policy",
-        choices=("exclude", "worst"),
-        help="how unknown criteria count (default: the rubric's policy)",
-    )
-    p.add_argument(
-        "--min-coverage",
-        type=_fraction,
-        metavar="FRACTION",
-        help="minimum rated share (0-1) for an overall score (default: the rubric's)",
-    )
+    _scoring_options(p)
     p.add_argument(
         "--fail-under",
         type=_score,

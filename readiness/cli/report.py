@@ -12,6 +12,7 @@ from readiness.cli._common import (
     EXIT_OK,
     _load,
     _rubric_option,
+    _scoring_options,
     _usage_error,
     _write_output,
 )
@@ -50,6 +51,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         help="target profile id (default: the file's target, else the one its kind selects)",
     )
     _rubric_option(r)
+    _scoring_options(r)
     r.set_defaults(func=_cmd_report)
 
 
@@ -100,7 +102,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
         )
     rubric = load_rubric(args.rubric)
     try:
-        a = assess(_load(args.file, rubric), rubric)
+        a = assess(
+            _load(args.file, rubric),
+            rubric,
+            unknown_policy=args.unknown_policy,
+            min_coverage=args.min_coverage,
+        )
         text = _render_report(a, args.target, fmt or "markdown")
     except ReadinessError as exc:
         raise (exc if exc.source else exc.with_source(args.file)) from None
