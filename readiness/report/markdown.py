@@ -38,7 +38,8 @@ def render_markdown(r: Report) -> str:
         f"- Range once every unknown is known: {r.lower:.1f} – {r.upper:.1f}",
         f"- Coverage: {r.coverage:.0%} of the rubric's effective weight is rated",
         f"- Target: {_md(r.options['target_title'])} (`{r.options['target']}`, "
-        f"{_md(r.options['target_reason'])}); score at target: {_num(r.target_overall)}",
+        f"{_md(r.options['target_reason'])}); a partnership exactly at this profile scores "
+        f"{_num(r.target_overall)}; gaps are the criteria below it",
         f"- Partnership: `{_md(p['id'])}`, {_md(p['kind'])}, {len(p['members'])} members"
         + (f", established {p['established']}" if p["established"] else ""),
         f"- Rubric: `{r.rubric['id']}` {r.rubric['version']}; "
