@@ -20,6 +20,7 @@ from readiness.rubric import Band, Method, Rubric, UnknownPolicy, load_rubric
 from readiness.scoring import (
     Scores,
     ScoringModel,
+    check_options,
     effective_weights,
     level_to_score,
     score_matrix,
@@ -95,7 +96,12 @@ class PillarResult:
 
 @dataclass(frozen=True)
 class GateResult:
-    """One critical criterion and whether the partnership passed it."""
+    """One critical criterion and whether the partnership passed it.
+
+    ``cost`` is marginal: the points lifting this gate alone would give back while the
+    other failed gates still hold. Costs of overlapping gates need not add up to
+    ``Assessment.gate_loss``, the points all failed gates take off together.
+    """
 
     criterion: str
     min_level: int
@@ -200,7 +206,7 @@ class Assessment:
             "overall": _round(self.overall),
             "band": self.band.id if self.band else None,
             "reason": self.reason,
-            "coverage": round(self.coverage, 4),
+            "coverage": _round(self.coverage, 4),
             "lower": _round(self.lower),
             "upper": _round(self.upper),
             "unknown": list(self.unknown),
@@ -236,6 +242,8 @@ class Assessment:
     def summary(self) -> str:
         """One line: partnership, overall, band, interval and coverage."""
         p = self.partnership
+        if math.isnan(self.coverage):  # nothing applies: no score, range or coverage
+            return f"{p.name}: no overall score ({self.reason}); rubric {self.rubric.label}"
         if self.overall is None:
             head = f"{p.name}: no overall score ({self.reason})"
         else:
@@ -557,12 +565,21 @@ def _assessment(
     )
     raw = _opt(s.raw[0])
     gates = []
+    base = raw or 0.0
+    caps = [
+        _cap_score(rubric, rubric.criteria[j].critical.cap_band)
+        if s.gate_failed[0, g]
+        else math.inf
+        for g, j in enumerate(model.gate_criterion)
+    ]
+    capped = min([base, *caps])
     for g_index, j in enumerate(model.gate_criterion):
         c = rubric.criteria[j]
         assert c.critical is not None
         failed = bool(s.gate_failed[0, g_index])
-        cap = _cap_score(rubric, c.critical.cap_band)
-        cost = max(0.0, (raw or 0.0) - cap) if failed else 0.0
+        # marginal: what lifting this gate alone would give back, the others still failing
+        others = min([base, *caps[:g_index], *caps[g_index + 1 :]])
+        cost = others - capped if failed else 0.0
         gates.append(
             GateResult(
                 criterion=c.id,
@@ -579,7 +596,9 @@ def _assessment(
     coverage = float(s.coverage[0])
     reason = None
     if overall is None:
-        if raw is None:
+        if bool(na.all()):
+            reason = "no criterion applies"
+        elif raw is None:
             reason = "no criterion is rated"
         else:
             reason = (
@@ -652,14 +671,25 @@ def assess_frame(
     """
     rubric = rubric or load_rubric()
     model = ScoringModel.from_rubric(rubric)
+    check_options(
+        unknown_policy or rubric.unknown_policy,
+        rubric.min_coverage if min_coverage is None else min_coverage,
+    )
+    if not isinstance(levels, pd.DataFrame):
+        raise InputError(
+            f"levels must be a pandas DataFrame (got {type(levels).__name__})", source="levels"
+        )
+    _check_level_columns(levels)
     columns = _column_index(levels, rubric)
     masks = {}
     for name, mask in (("not_applicable", not_applicable), ("low_confidence", low_confidence)):
         if mask is None:
             continue
+        if not isinstance(mask, pd.DataFrame):
+            raise InputError(f"must be a pandas DataFrame (got {type(mask).__name__})", source=name)
         if not mask.index.equals(levels.index) or not mask.columns.equals(levels.columns):
             raise InputError(f"{name} must have the same index and columns as levels", source=name)
-        masks[name] = mask.to_numpy(dtype=bool)
+        masks[name] = _bool_mask(mask, name)
     values = (
         levels.to_numpy(dtype=np.float64, na_value=np.nan)
         if len(levels.columns)
@@ -692,6 +722,33 @@ def scores_frame(s: Scores, model: ScoringModel, index: pd.Index) -> pd.DataFram
     frame["gates_failed"] = s.gate_failed.sum(axis=1)
     frame["gate_loss"] = s.gate_loss
     return frame
+
+
+def _check_level_columns(levels: pd.DataFrame) -> None:
+    """Levels are numbers: no text, no booleans, no repeated criterion."""
+    problems = []
+    seen: set[str] = set()
+    for name, dtype in levels.dtypes.items():
+        if str(name) in seen:
+            problems.append(Problem(f"column {name!r}", "appears more than once"))
+        seen.add(str(name))
+        if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+            problems.append(
+                Problem(f"column {name!r}", f"levels must be numbers 0-4 or NaN (dtype {dtype})")
+            )
+    if problems:
+        raise InputError(problems, source="levels")
+
+
+def _bool_mask(mask: pd.DataFrame, name: str) -> np.ndarray:
+    """A mask of booleans; a missing value (pd.NA) counts as False."""
+    wrong = [c for c, t in mask.dtypes.items() if not pd.api.types.is_bool_dtype(t)]
+    if wrong:
+        raise InputError(
+            [Problem(f"column {c!r}", "must hold booleans (True/False)") for c in wrong],
+            source=name,
+        )
+    return mask.astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
 def _column_index(levels: pd.DataFrame, rubric: Rubric) -> np.ndarray:

@@ -121,8 +121,10 @@ class Explanation:
         for g in a.failed_gates:
             lines.append(
                 f"gate failed: {g.criterion} below level {g.min_level} caps the band at "
-                f"{g.cap_band} (costs {g.cost:.2f} points)"
+                f"{g.cap_band} (lifting it alone would add {g.cost:.2f} points)"
             )
+        if a.failed_gates:
+            lines.append(f"{'failed gates take off, together':<46} {'':>34}{-a.gate_loss:>7.2f}")
         if a.overall is None:
             lines.append(f"overall: none ({a.reason})")
         else:

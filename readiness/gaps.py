@@ -137,9 +137,12 @@ class GapReport:
     def target_score(self) -> float:
         """The score if every gap and evidence gap reached its target."""
         levels = self.assessment.levels.copy()
+        low = self.assessment.low_confidence.copy()
         for g in (*self.gaps, *self.evidence_gaps):
-            levels[0, self.assessment.rubric.criterion_ids.index(g.criterion)] = g.target
-        s = _rescore(self.assessment, levels)
+            j = self.assessment.rubric.criterion_ids.index(g.criterion)
+            levels[0, j] = g.target
+            low[0, j] = False  # a criterion brought to target is a new, firm rating
+        s = _rescore(self.assessment, levels, low)
         return float(_basis_values(s, self.basis)[0])
 
     def roadmap(self) -> Roadmap:
@@ -160,11 +163,12 @@ class GapReport:
         steps: list[RoadmapStep] = []
         model = ScoringModel.from_rubric(a.rubric)
         while open_gaps:
-            ready = [
-                g for g in open_gaps.values() if not any(p in open_gaps for p in g.prerequisites)
-            ]
+            ready = sorted(  # by id, so that max() below keeps the smallest id on a tie
+                (g for g in open_gaps.values() if not any(p in open_gaps for p in g.prerequisites)),
+                key=lambda g: g.criterion,
+            )
             if not ready:  # impossible for a valid (acyclic) rubric
-                ready = list(open_gaps.values())
+                ready = sorted(open_gaps.values(), key=lambda g: g.criterion)
             batch = np.repeat(levels, len(ready), axis=0)
             batch_low = np.repeat(low, len(ready), axis=0)
             for r, g in enumerate(ready):
@@ -179,7 +183,6 @@ class GapReport:
                 key=lambda r: (
                     _settled(float(gains[r]) / ready[r].effort_units),
                     _settled(float(gains[r])),
-                    _neg(ready[r].criterion),
                 ),
             )
             g = ready[best]
@@ -389,11 +392,6 @@ def _r(value: float | None) -> float | None:
 
 def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _neg(text: str) -> tuple[int, ...]:
-    """Sort key that orders strings descending, so max() breaks ties by ascending id."""
-    return tuple(-ord(ch) for ch in text)
 
 
 def _rescore(a: Assessment, levels: np.ndarray, low: np.ndarray | None = None) -> Scores:

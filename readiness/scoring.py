@@ -57,6 +57,26 @@ LEVEL_MAX = 4
 _METHODS: tuple[Method, ...] = ("arithmetic", "geometric", "minimum")
 CHUNK_ROWS = 16_384
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
+_SETTLE = 9
+"""Decimals kept in overall scores: far below any meaningful difference, far above float noise."""
+_POLICIES = ("exclude", "worst")
+
+
+def check_options(unknown_policy: str, min_coverage: float) -> None:
+    """Reject an unknown policy or a minimum coverage outside 0-1.
+
+    Raises:
+        InputError: Names the option and the allowed values.
+    """
+    problems = []
+    if unknown_policy not in _POLICIES:
+        problems.append(
+            Problem("unknown_policy", f"must be one of {list(_POLICIES)} (got {unknown_policy!r})")
+        )
+    if not (isinstance(min_coverage, int | float) and 0 <= min_coverage <= 1):
+        problems.append(Problem("min_coverage", f"must be between 0 and 1 (got {min_coverage!r})"))
+    if problems:
+        raise InputError(problems, source="options")
 
 
 @dataclass(frozen=True, eq=False)
@@ -209,7 +229,18 @@ def score_matrix(
     """
     policy = unknown_policy or model.unknown_policy
     threshold = model.min_coverage if min_coverage is None else min_coverage
+    check_options(policy, threshold)
     n = levels.shape[0]
+    width = model.n_criteria if columns is None else None
+    for name, mask in (("not_applicable", not_applicable), ("low_confidence", low_confidence)):
+        if mask is not None and mask.shape != levels.shape:
+            raise InputError(f"{name} has shape {mask.shape}, levels {levels.shape}", source=name)
+    if levels.ndim != 2 or (width is not None and levels.shape[1] != width):
+        raise InputError(
+            f"levels must have one column per criterion ({model.n_criteria}); got shape "
+            f"{levels.shape}",
+            source="levels",
+        )
     k, g = model.n_pillars, len(model.gate_criterion)
     out = {name: np.empty((n, k)) for name in ("pillar", "pillar_lower", "pillar_upper", "pc")} | {
         name: np.empty(n) for name in ("raw", "overall", "lower", "upper", "cov", "loss")
@@ -361,9 +392,11 @@ class _Kernel:
             pillar, pillar_lo, pillar_hi, rated_w, app_w = self._general(
                 levels, known, rated, applicable, low
             )
-        raw = self._overall(pillar)
-        raw_lo = self._overall(pillar_lo)
-        raw_hi = self._overall(pillar_hi)
+        # settle float noise (1e-9 points) so that a score exactly on a band edge lands
+        # in the same band whatever the batch size and BLAS path
+        raw = np.round(self._overall(pillar), _SETTLE)
+        raw_lo = np.round(self._overall(pillar_lo), _SETTLE)
+        raw_hi = np.round(self._overall(pillar_hi), _SETTLE)
 
         # coverage: share of effective weight that is rated
         if applicable is None:  # everything applies: fixed denominators
@@ -392,6 +425,7 @@ class _Kernel:
         lower, _ = self._cap(raw_lo, failed_lo)
         upper, _ = self._cap(raw_hi, failed_hi)
 
+        coverage = np.round(coverage, _SETTLE + 2)  # a share, so two more decimals
         enough = coverage >= self.threshold if self.policy == "exclude" else ~np.isnan(coverage)
         overall = np.where(enough, capped, np.nan)
         band = np.searchsorted(model.band_mins, overall, side="right") - 1

@@ -178,3 +178,29 @@ def test_what_if_drops_a_rating_the_new_facts_supersede():
     assert b.criterion(cid).origin == "derived"  # the analyst judged the old facts
     kept = a.what_if({cid: 2}, facts={"agreements": [info]})
     assert kept.criterion(cid).level == 2  # unless the call sets it too
+
+
+def test_roadmap_ties_break_by_id_like_the_gap_list():
+    from tests.factories import make_rubric, rubric_dict
+
+    rubric = make_rubric(
+        rubric_dict([("p", 1.0, "arithmetic", [("p.x", 1.0), ("p.xy", 1.0), ("p.z", 1.0)])])
+    )
+    ratings = {"p.x": {"level": 2}, "p.xy": {"level": 2}, "p.z": {"level": 4}}
+    p = Partnership(id="t", name="T", kind="defense-cooperation", members=("A",), ratings=ratings)
+    report = assess(p, rubric).gaps()
+    assert [g.criterion for g in report.gaps] == ["p.x", "p.xy"]
+    assert [s.criterion for s in report.roadmap().steps] == ["p.x", "p.xy"]
+
+
+def test_target_score_treats_targets_as_firm_ratings():
+    from tests.factories import make_rubric, rubric_dict
+
+    doc = rubric_dict([("p", 1.0, "arithmetic", [("p.a", 1.0), ("p.b", 1.0), ("p.c", 1.0)])],
+                      min_coverage=0.9)  # fmt: skip
+    rubric = make_rubric(doc)
+    ratings = {"p.a": {"level": 1, "confidence": "low"}, "p.c": {"level": 4}}
+    p = Partnership(id="t", name="T", kind="defense-cooperation", members=("A",), ratings=ratings)
+    report = assess(p, rubric).gaps()
+    assert report.basis == "lower"
+    assert report.target_score == pytest.approx(100.0)

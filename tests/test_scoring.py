@@ -191,3 +191,24 @@ def test_chunking_gives_the_same_result(small):
 def test_empty_matrix(small):
     s = score_matrix(np.empty((0, 4)), ScoringModel.from_rubric(small))
     assert s.overall.shape == (0,)
+
+
+def test_coverage_exactly_at_the_minimum_gives_a_score():
+    # pillar weights 0.7, 1.1, 1.1, 0.1: rating the first and third covers 1.8 / 3.0 = 0.6
+    pillars = [
+        (f"p{i}", w, "arithmetic", [(f"p{i}.c", 1.0)]) for i, w in enumerate((0.7, 1.1, 1.1, 0.1))
+    ]
+    model = ScoringModel.from_rubric(make_rubric(rubric_dict(pillars, min_coverage=0.6)))
+    s = score_matrix(np.array([[2, np.nan, 2, np.nan]], dtype=float), model)
+    assert s.coverage[0] == pytest.approx(0.6)
+    assert s.overall[0] == pytest.approx(50.0)
+
+
+def test_mask_shapes_must_match(small):
+    from readiness import InputError
+
+    model = ScoringModel.from_rubric(small)
+    with pytest.raises(InputError, match="not_applicable has shape"):
+        score_matrix(np.zeros((2, 4)), model, not_applicable=np.zeros((3, 4), dtype=bool))
+    with pytest.raises(InputError, match="one column per criterion"):
+        score_matrix(np.zeros((2, 5)), model)

@@ -62,7 +62,9 @@ def _signed(value: float | None, digits: int = 1) -> str:
 
 def _pct(value: float | None, digits: int = 0) -> str:
     """A share as a percentage; an en dash when there is none."""
-    return "–" if value is None else f"{value:.{digits}%}"
+    if value is None or math.isnan(value):
+        return "–"
+    return f"{value:.{digits}%}"
 
 
 def _pos(value: float | None) -> str:

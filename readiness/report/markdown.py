@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from readiness.report.model import Report
 
 __all__ = ["render_markdown"]
@@ -19,7 +21,11 @@ _POLICY = {"exclude": "unknowns excluded", "worst": "unknowns counted as level 0
 
 
 def _num(value: float | None, fmt: str = ".1f") -> str:
-    return "-" if value is None else format(value, fmt)
+    return "-" if value is None or math.isnan(value) else format(value, fmt)
+
+
+def _share(value: float) -> str:
+    return "-" if math.isnan(value) else f"{value:.0%}"
 
 
 def render_markdown(r: Report) -> str:
@@ -35,8 +41,9 @@ def render_markdown(r: Report) -> str:
             out.append(_md(r.band["meaning"]))
     out += [
         "",
-        f"- Range once every unknown is known: {r.lower:.1f} – {r.upper:.1f}",
-        f"- Coverage: {r.coverage:.0%} of the rubric's effective weight is rated",
+        "- Range once every unknown is known: "
+        + ("none" if math.isnan(r.lower) else f"{r.lower:.1f} – {r.upper:.1f}"),
+        f"- Coverage: {_share(r.coverage)} of the rubric's effective weight is rated",
         f"- Target: {_md(r.options['target_title'])} (`{r.options['target']}`, "
         f"{_md(r.options['target_reason'])}); a partnership exactly at this profile scores "
         f"{_num(r.target_overall)}; gaps are the criteria below it",
@@ -74,8 +81,9 @@ def render_markdown(r: Report) -> str:
     ]
     for x in r.pillars:
         cov = "-" if x.coverage is None else f"{x.coverage:.0%}"
+        rng = "-" if math.isnan(x.lower) else f"{x.lower:.0f}–{x.upper:.0f}"
         out.append(
-            f"| {_md(x.title)} | {_num(x.score)} | {x.lower:.0f}–{x.upper:.0f} | "
+            f"| {_md(x.title)} | {_num(x.score)} | {rng} | "
             f"{_num(x.target)} | {x.effective_weight:.1%} | {cov} |"
         )
     basis = "overall score" if r.basis == "overall" else "lower bound"

@@ -11,3 +11,17 @@ def test_policy_wording():
     worst = render_markdown(build_report(assess(p, rubric, unknown_policy="worst")))
     assert "unknowns counted as level 0" in worst and "worstd" not in worst
     assert "unknowns excluded" in render_markdown(build_report(assess(p, rubric)))
+
+
+def test_nothing_applies_renders_without_nan():
+    from readiness import Partnership
+    from readiness.report import render_html, render_json, render_text
+
+    rubric = load_rubric()
+    ratings = {c: {"level": "not-applicable"} for c in rubric.criterion_ids}
+    p = Partnership(id="na", name="NA", kind="defense-cooperation", members=("A",), ratings=ratings)
+    report = build_report(assess(p, rubric))
+    for render in (render_markdown, render_text, render_json, render_html):
+        out = render(report)
+        assert "nan" not in out.lower().replace("nana", ""), render.__name__
+        assert "no criterion applies" in out, render.__name__

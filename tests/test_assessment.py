@@ -1,0 +1,109 @@
+"""assess / assess_frame: input checks, gate costs, edge cases (band edges, nothing applies)."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from readiness import InputError, Partnership, assess, assess_frame, load_rubric
+
+RUBRIC = load_rubric()
+IDS = list(RUBRIC.criterion_ids)
+
+
+def test_a_score_on_a_band_edge_lands_in_one_band_whatever_the_batch():
+    # every pillar at 50 except technology (75) and dialogue (25), both weight 1.0: exactly 50
+    lv = {
+        c: 3 if c.startswith("technology.") else 1 if c.startswith("dialogue.") else 2 for c in IDS
+    }
+    for rows in (1, 2, 8, 64):
+        out = assess_frame(pd.DataFrame([lv] * rows))
+        assert out["overall"].tolist() == [50.0] * rows
+        assert out["band"].tolist() == ["functional"] * rows
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"unknown_policy": "Worst"}, "must be one of ['exclude', 'worst']"),
+        ({"min_coverage": 2}, "must be between 0 and 1"),
+        ({"min_coverage": float("nan")}, "must be between 0 and 1"),
+    ],
+)
+def test_bad_options_are_rejected(options, message):
+    frame = pd.DataFrame([dict.fromkeys(IDS, 3.0)])
+    with pytest.raises(InputError, match=re.escape(f"options: {next(iter(options))}: {message}")):
+        assess_frame(frame, **options)
+    p = Partnership(id="p", name="P", kind="defense-cooperation", members=("A",))
+    with pytest.raises(InputError, match=re.escape(message)):
+        assess(p, **options)
+
+
+@pytest.mark.parametrize(
+    "mask",
+    [pd.DataFrame({c: [np.nan] for c in IDS}), pd.DataFrame({c: ["False"] for c in IDS})],
+    ids=["nan", "text"],
+)
+def test_masks_must_be_booleans(mask):
+    frame = pd.DataFrame([dict.fromkeys(IDS, 3.0)])
+    with pytest.raises(InputError, match="must hold booleans"):
+        assess_frame(frame, not_applicable=mask)
+
+
+def test_a_missing_mask_value_counts_as_false():
+    frame = pd.DataFrame([dict.fromkeys(IDS, 3.0)])
+    mask = pd.DataFrame({c: pd.array([pd.NA], dtype="boolean") for c in IDS})
+    out = assess_frame(frame, not_applicable=mask, low_confidence=mask)
+    assert out["overall"].tolist() == [75.0]
+    assert out["lower"].tolist() == [75.0]
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        (pd.DataFrame({IDS[0]: ["2", "x"]}), "levels must be numbers 0-4 or NaN"),
+        (pd.DataFrame({IDS[0]: [True, False]}), "levels must be numbers 0-4 or NaN"),
+        (pd.DataFrame([[1.0, 4.0]], columns=[IDS[0], IDS[0]]), "appears more than once"),
+    ],
+    ids=["text", "bool", "duplicate"],
+)
+def test_bad_level_columns(frame, message):
+    with pytest.raises(InputError, match=message):
+        assess_frame(frame)
+
+
+def test_levels_must_be_a_frame():
+    with pytest.raises(InputError, match="must be a pandas DataFrame"):
+        assess_frame(np.zeros((2, len(IDS))))  # type: ignore[arg-type]
+
+
+def test_gate_costs_are_marginal():
+    ratings = {c: {"level": 4} for c in IDS}
+    ratings["legal.founding-agreement"] = {"level": 0}  # caps at emerging: 50
+    ratings["intel.protection-protocols"] = {"level": 1}  # caps at functional: 70
+    a = assess(Partnership(id="p", name="P", kind="defense-cooperation", members=("A",),
+                           ratings=ratings))  # fmt: skip
+    assert a.overall == pytest.approx(50.0)
+    costs = {g.criterion: g.cost for g in a.failed_gates}
+    assert costs["legal.founding-agreement"] == pytest.approx(20.0)  # lifted alone: cap 70
+    assert costs["intel.protection-protocols"] == pytest.approx(0.0)  # still capped at 50
+    assert a.gate_loss == pytest.approx(a.raw - 50.0)
+    assert "failed gates take off, together" in a.explain().to_text()
+
+
+def test_when_nothing_applies():
+    ratings = {c: {"level": "not-applicable"} for c in IDS}
+    a = assess(Partnership(id="p", name="P", kind="defense-cooperation", members=("A",),
+                           ratings=ratings))  # fmt: skip
+    assert a.overall is None
+    assert a.reason == "no criterion applies"
+    assert math.isnan(a.coverage)
+    d = a.to_dict()
+    assert d["coverage"] is None and d["lower"] is None
+    json.dumps(d, allow_nan=False)  # valid JSON: no NaN
+    assert "no criterion applies" in a.summary()
