@@ -73,6 +73,8 @@ class RoadmapStep:
     effort_after: float
     band_after: str | None
     waited_for: tuple[str, ...]
+    unrated_prerequisites: tuple[str, ...] = ()
+    """Prerequisites nobody has rated: the step may be blocked; rate them first."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,14 @@ class Roadmap:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per step; ``waited_for`` lists the prerequisites it waited for."""
-        rows = [vars(s) | {"waited_for": ", ".join(s.waited_for)} for s in self.steps]
+        rows = [
+            vars(s)
+            | {
+                "waited_for": ", ".join(s.waited_for),
+                "unrated_prerequisites": ", ".join(s.unrated_prerequisites),
+            }
+            for s in self.steps
+        ]
         return pd.DataFrame(rows).set_index("step")
 
     def to_dict(self) -> dict[str, Any]:
@@ -94,7 +103,10 @@ class Roadmap:
             "start": _r(self.start),
             "steps": [
                 {k: (_r(v) if isinstance(v, float) else v) for k, v in vars(s).items()}
-                | {"waited_for": list(s.waited_for)}
+                | {
+                    "waited_for": list(s.waited_for),
+                    "unrated_prerequisites": list(s.unrated_prerequisites),
+                }
                 for s in self.steps
             ],
         }
@@ -107,6 +119,8 @@ class Roadmap:
         ]
         for s in self.steps:
             after = "" if s.waited_for == () else f" (after {', '.join(s.waited_for)})"
+            if s.unrated_prerequisites:
+                after += f" (rate first: {', '.join(s.unrated_prerequisites)})"
             lines.append(
                 f"| {s.step} | {_md(s.title)}{after} | {s.from_level} → {s.to_level} | "
                 f"{s.impact:+.1f} | {s.effort_units:g} | {s.score_after:.1f} | "
@@ -206,6 +220,9 @@ class GapReport:
                     band_after=model.band_ids[band] if band >= 0 else None,
                     waited_for=tuple(
                         p for p in g.prerequisites if p in {x.criterion for x in self.gaps}
+                    ),
+                    unrated_prerequisites=tuple(
+                        p for p in g.prerequisites if a.criterion(p).state == "unknown"
                     ),
                 )
             )

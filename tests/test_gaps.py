@@ -204,3 +204,11 @@ def test_target_score_treats_targets_as_firm_ratings():
     report = assess(p, rubric).gaps()
     assert report.basis == "lower"
     assert report.target_score == pytest.approx(100.0)
+
+
+def test_roadmap_flags_unrated_prerequisites(small):
+    # a.two requires a.one; a.one is unknown
+    a = assess(partnership(a_two=1, b_one=4, b_two=4), small)
+    (step,) = [s for s in a.roadmap().steps if s.criterion == "a.two"]
+    assert step.unrated_prerequisites == ("a.one",)
+    assert "rate first: a.one" in a.roadmap().to_markdown()

@@ -134,6 +134,8 @@ def render_markdown(r: Report) -> str:
         ]
         for s in r.roadmap:
             after = f" (after {', '.join(s.waited_for)})" if s.waited_for else ""
+            if s.unrated_prerequisites:
+                after += f" (rate first: {', '.join(s.unrated_prerequisites)})"
             out.append(
                 f"| {s.step} | {_md(s.title)}{after} | {s.from_level} → {s.to_level} | "
                 f"{s.impact:+.1f} | {s.effort_units:g} | {s.score_after:.1f} | "

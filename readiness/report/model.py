@@ -120,6 +120,7 @@ class StepRow:
     score_after: float
     band_after: str | None
     waited_for: tuple[str, ...]
+    unrated_prerequisites: tuple[str, ...] = ()
     effort_after: float = 0.0
 
 
@@ -252,6 +253,7 @@ def report_from_gaps(gaps: GapReport) -> Report:
                 score_after=s.score_after,
                 band_after=rubric.band(s.band_after).name if s.band_after else None,
                 waited_for=s.waited_for,
+                unrated_prerequisites=s.unrated_prerequisites,
                 effort_after=s.effort_after,
             )
             for s in roadmap.steps
