@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from readiness._atomic import atomic_path
-from readiness.assessment import Assessment
+from readiness.assessment import Assessment, assess
 from readiness.errors import InputError, ReadinessError, ReportError
 from readiness.partnership import Partnership, load_partnership
 from readiness.rubric import Rubric
@@ -34,24 +34,36 @@ def _rubric_option(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _score(text: str) -> float:
+def _number_in(text: str, low: float, high: float, what: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"must be a score between 0 and 100 (got {value:g})")
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(
+            f"must be {what} between {low:g} and {high:g} (got {value:g})"
+        )
     return value
+
+
+def _score(text: str) -> float:
+    """An overall score, 0-100 (``--fail-under``)."""
+    return _number_in(text, 0, 100, "a score")
 
 
 def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (got {value})")
-    return value
+    """A share, 0-1 (``--min-coverage``)."""
+    return _number_in(text, 0, 1, "a share")
+
+
+def _assess_file(path: str, rubric: Rubric, args: argparse.Namespace) -> Assessment:
+    """Load and score one file with the scoring options the command was given."""
+    return assess(
+        _load(path, rubric),
+        rubric,
+        unknown_policy=args.unknown_policy,
+        min_coverage=args.min_coverage,
+    )
 
 
 def _emit(text: str) -> None:

@@ -12,14 +12,14 @@ from typing import Any
 
 import pandas as pd
 
-from readiness.assessment import Assessment, assess
+from readiness.assessment import Assessment
 from readiness.cli._common import (
     EXIT_INPUT,
+    _assess_file,
     _check_fail_under,
     _emit,
     _expand_inputs,
     _fail,
-    _load,
     _rubric_option,
     _score,
     _scoring_options,
@@ -87,12 +87,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     documents: list[dict[str, Any]] = []
     for path in files:
         try:
-            a = assess(
-                _load(path, rubric),
-                rubric,
-                unknown_policy=args.unknown_policy,
-                min_coverage=args.min_coverage,
-            )
+            a = _assess_file(path, rubric, args)
             if args.format == "json":
                 documents.append(_assessment_json(a, args))
             else:
@@ -282,12 +277,7 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
     for i, path in enumerate(files):
         progress.show(i)
         try:
-            a = assess(
-                _load(path, rubric),
-                rubric,
-                unknown_policy=args.unknown_policy,
-                min_coverage=args.min_coverage,
-            )
+            a = _assess_file(path, rubric, args)
         except ReadinessError as exc:
             progress.clear()
             _fail(exc if exc.source else exc.with_source(path))

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from readiness.assessment import Assessment, assess
+from readiness.assessment import Assessment
 from readiness.cli._common import (
     EXIT_OK,
-    _load,
+    _assess_file,
     _rubric_option,
     _scoring_options,
     _usage_error,
@@ -102,12 +102,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         )
     rubric = load_rubric(args.rubric)
     try:
-        a = assess(
-            _load(args.file, rubric),
-            rubric,
-            unknown_policy=args.unknown_policy,
-            min_coverage=args.min_coverage,
-        )
+        a = _assess_file(args.file, rubric, args)
         text = _render_report(a, args.target, fmt or "markdown")
     except ReadinessError as exc:
         raise (exc if exc.source else exc.with_source(args.file)) from None
