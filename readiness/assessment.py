@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from readiness._numbers import optional, rounded
 from readiness.derive import Derivation, derive_partnership, override_problems
 from readiness.errors import InputError, Problem
 from readiness.partnership import Evidence, Partnership
@@ -113,10 +114,6 @@ class GateResult:
     reason: str
 
 
-def _opt(value: float) -> float | None:
-    return None if math.isnan(value) else float(value)
-
-
 @dataclass(frozen=True, eq=False)
 class Assessment:
     """The scores of one partnership against one rubric.
@@ -203,23 +200,23 @@ class Assessment:
             },
             "rubric": {"id": self.rubric.id, "version": self.rubric.version},
             "options": vars(self.options),
-            "overall": _round(self.overall),
+            "overall": rounded(self.overall),
             "band": self.band.id if self.band else None,
             "reason": self.reason,
-            "coverage": _round(self.coverage, 4),
-            "lower": _round(self.lower),
-            "upper": _round(self.upper),
+            "coverage": rounded(self.coverage, 4),
+            "lower": rounded(self.lower),
+            "upper": rounded(self.upper),
             "unknown": list(self.unknown),
             "failed_gates": [
-                {"criterion": g.criterion, "cap_band": g.cap_band, "cost": _round(g.cost)}
+                {"criterion": g.criterion, "cap_band": g.cap_band, "cost": rounded(g.cost)}
                 for g in self.failed_gates
             ],
             "pillars": [
                 {
                     "id": p.id,
-                    "score": _round(p.score),
-                    "lower": _round(p.lower),
-                    "upper": _round(p.upper),
+                    "score": rounded(p.score),
+                    "lower": rounded(p.lower),
+                    "upper": rounded(p.upper),
                     "coverage": None if p.coverage is None else round(p.coverage, 4),
                     "effective_weight": round(p.effective_weight, 4),
                 }
@@ -231,7 +228,7 @@ class Assessment:
                     "state": c.state,
                     "origin": c.origin,
                     "level": c.level,
-                    "score": _round(c.score),
+                    "score": rounded(c.score),
                     "effective_weight": round(c.effective_weight, 4),
                     "derivation": c.derivation,
                 }
@@ -389,29 +386,7 @@ def _as_data(rating: Any) -> Any:
     )
 
 
-def _round(value: float | None, digits: int = 2) -> float | None:
-    return None if value is None or math.isnan(value) else round(value, digits)
-
-
-def _cap_score(rubric: Rubric, band_id: str) -> float:
-    ids = [b.id for b in rubric.bands]
-    i = ids.index(band_id)
-    return rubric.bands[i + 1].min if i + 1 < len(ids) else 100.0
-
-
 # --- entry points -------------------------------------------------------------------
-
-
-def partnership_arrays(
-    partnership: Partnership, rubric: Rubric
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(levels, not_applicable, low_confidence) rows of one partnership, rubric order.
-
-    Levels derived from the partnership's facts fill the criteria that have a rule; a
-    rating in the file overrides the derived level.
-    """
-    resolved = _resolve(partnership, rubric)
-    return resolved.levels, resolved.not_applicable, resolved.low_confidence
 
 
 @dataclass(frozen=True, eq=False)
@@ -553,24 +528,22 @@ def _assessment(
         PillarResult(
             id=p.id,
             title=p.title,
-            score=_opt(s.pillar[0, i]),
+            score=optional(s.pillar[0, i]),
             lower=float(s.pillar_lower[0, i]),
             upper=float(s.pillar_upper[0, i]),
             weight=p.weight,
             effective_weight=float(pillar_eff[i]),
-            coverage=_opt(s.pillar_coverage[0, i]),
+            coverage=optional(s.pillar_coverage[0, i]),
             method=p.aggregation,
         )
         for i, p in enumerate(rubric.pillars)
     )
-    raw = _opt(s.raw[0])
+    raw = optional(s.raw[0])
     gates = []
     base = raw or 0.0
     caps = [
-        _cap_score(rubric, rubric.criteria[j].critical.cap_band)
-        if s.gate_failed[0, g]
-        else math.inf
-        for g, j in enumerate(model.gate_criterion)
+        float(cap) if failed else math.inf
+        for cap, failed in zip(model.gate_caps(), s.gate_failed[0], strict=True)
     ]
     capped = min([base, *caps])
     for g_index, j in enumerate(model.gate_criterion):
@@ -592,7 +565,7 @@ def _assessment(
                 reason=c.critical.reason,
             )
         )
-    overall = _opt(s.overall[0])
+    overall = optional(s.overall[0])
     coverage = float(s.coverage[0])
     reason = None
     if overall is None:

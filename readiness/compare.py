@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from readiness._numbers import rounded, shown
 from readiness.assessment import Assessment, CriterionResult
 from readiness.errors import InputError, Problem
 
@@ -150,12 +151,12 @@ class Comparison:
                     "name": a.partnership.name,
                     "kind": a.partnership.kind,
                     "assessed_on": _iso(a.partnership.assessed_on),
-                    "overall": _round(a.overall),
+                    "overall": rounded(a.overall),
                     "band": a.band.id if a.band else None,
                     "coverage": round(a.coverage, 4),
-                    "lower": _round(a.lower),
-                    "upper": _round(a.upper),
-                    "pillars": {p.id: _round(p.score) for p in a.pillars},
+                    "lower": rounded(a.lower),
+                    "upper": rounded(a.upper),
+                    "pillars": {p.id: rounded(p.score) for p in a.pillars},
                 }
                 for label, a in zip(self.labels, self.assessments, strict=True)
             ],
@@ -167,9 +168,9 @@ class Comparison:
                     "what": c.what,
                     "id": c.id,
                     "title": c.title,
-                    "old": _round(c.old) if isinstance(c.old, float) else c.old,
-                    "new": _round(c.new) if isinstance(c.new, float) else c.new,
-                    "delta": _round(c.delta),
+                    "old": rounded(c.old) if isinstance(c.old, float) else c.old,
+                    "new": rounded(c.new) if isinstance(c.new, float) else c.new,
+                    "delta": rounded(c.delta),
                 }
                 for c in self._changes()
             ],
@@ -179,10 +180,10 @@ class Comparison:
         """(row title, one cell per assessment) for the side-by-side table."""
         rubric = self.assessments[0].rubric
         rows = [
-            (p.title, [_num(a.pillars[i].score) for a in self.assessments])
+            (p.title, [shown(a.pillars[i].score) for a in self.assessments])
             for i, p in enumerate(rubric.pillars)
         ]
-        rows.append(("Overall", [_num(a.overall) for a in self.assessments]))
+        rows.append(("Overall", [shown(a.overall) for a in self.assessments]))
         rows.append(("Band", [a.band.name if a.band else "-" for a in self.assessments]))
         rows.append(("Coverage", [f"{a.coverage:.0%}" for a in self.assessments]))
         return rows
@@ -455,16 +456,8 @@ def _nan(value: float | None) -> float:
     return math.nan if value is None else float(value)
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None or math.isnan(value) else round(value, 2)
-
-
 def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
 
 
 def _show(value: Any) -> str:

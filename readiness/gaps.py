@@ -14,13 +14,13 @@ lower bound.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from readiness._numbers import rounded
 from readiness.derive import derive_partnership
 from readiness.rubric import Profile
 from readiness.scoring import Scores, ScoringModel, score_matrix
@@ -100,9 +100,9 @@ class Roadmap:
     def to_dict(self) -> dict[str, Any]:
         return {
             "basis": self.report.basis,
-            "start": _r(self.start),
+            "start": rounded(self.start),
             "steps": [
-                {k: (_r(v) if isinstance(v, float) else v) for k, v in vars(s).items()}
+                {k: (rounded(v) if isinstance(v, float) else v) for k, v in vars(s).items()}
                 | {
                     "waited_for": list(s.waited_for),
                     "unrated_prerequisites": list(s.unrated_prerequisites),
@@ -263,7 +263,7 @@ class GapReport:
             "rubric": {"id": a.rubric.id, "version": a.rubric.version},
             "target": {"profile": self.profile.id, "reason": self.profile_reason},
             "basis": self.basis,
-            "base": _r(self.base),
+            "base": rounded(self.base),
             "gaps": [_gap_dict(g) for g in self.gaps],
             "evidence_gaps": [_gap_dict(g) for g in self.evidence_gaps],
         }
@@ -394,17 +394,13 @@ def _gap_dict(g: Gap) -> dict[str, Any]:
         "current": g.current,
         "target": g.target,
         "gap": g.gap,
-        "impact": _r(g.impact),
+        "impact": rounded(g.impact),
         "effort": g.effort,
         "effort_units": g.effort_units,
         "remediation": [{"to_level": lv, "action": text} for lv, text in g.remediation],
         "prerequisites": list(g.prerequisites),
         "facts_to_change": list(g.facts_to_change),
     }
-
-
-def _r(value: float | None) -> float | None:
-    return None if value is None or math.isnan(value) else round(value, 2)
 
 
 def _md(text: str) -> str:

@@ -147,10 +147,13 @@ class ScoringModel:
         """Index of each pillar's first criterion (criteria are grouped by pillar)."""
         return np.searchsorted(self.criterion_pillar, np.arange(self.n_pillars)).astype(np.intp)
 
+    def band_tops(self) -> Floats:
+        """The score ceiling of each band: the next band's minimum (inf for the top band)."""
+        return np.append(self.band_mins[1:], np.inf)
+
     def gate_caps(self) -> Floats:
-        """The score ceiling of each gate: the lower edge of the band above its cap band."""
-        upper = np.append(self.band_mins[1:], 100.0)
-        return upper[self.gate_band]
+        """The score ceiling of each gate: the top of its cap band."""
+        return self.band_tops()[self.gate_band]
 
 
 _MODELS: dict[int, tuple[Rubric, ScoringModel]] = {}
@@ -372,7 +375,7 @@ class _Kernel:
             m: np.array([i for i, pm in enumerate(model.pillar_method) if pm == m], dtype=np.intp)
             for m in _METHODS
         }
-        self.band_tops = np.append(model.band_mins[1:], np.inf)
+        self.band_tops = model.band_tops()
         self.pillar_share = model.pillar_weight / model.pillar_weight.sum()
         with np.errstate(divide="ignore"):
             self.inv_total = 1.0 / self.pillar_total

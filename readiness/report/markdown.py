@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from readiness._numbers import shown, shown_share
 from readiness.report.model import Report
 
 __all__ = ["render_markdown"]
@@ -18,14 +19,6 @@ def _md(text: object) -> str:
 
 
 _POLICY = {"exclude": "unknowns excluded", "worst": "unknowns counted as level 0"}
-
-
-def _num(value: float | None, fmt: str = ".1f") -> str:
-    return "-" if value is None or math.isnan(value) else format(value, fmt)
-
-
-def _share(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:.0%}"
 
 
 def render_markdown(r: Report) -> str:
@@ -43,10 +36,10 @@ def render_markdown(r: Report) -> str:
         "",
         "- Range once every unknown is known: "
         + ("none" if math.isnan(r.lower) else f"{r.lower:.1f} – {r.upper:.1f}"),
-        f"- Coverage: {_share(r.coverage)} of the rubric's effective weight is rated",
+        f"- Coverage: {shown_share(r.coverage)} of the rubric's effective weight is rated",
         f"- Target: {_md(r.options['target_title'])} (`{r.options['target']}`, "
         f"{_md(r.options['target_reason'])}); a partnership exactly at this profile scores "
-        f"{_num(r.target_overall)}; gaps are the criteria below it",
+        f"{shown(r.target_overall)}; gaps are the criteria below it",
         f"- Partnership: `{_md(p['id'])}`, {_md(p['kind'])}, {len(p['members'])} members"
         + (f", established {p['established']}" if p["established"] else ""),
         f"- Rubric: `{r.rubric['id']}` {r.rubric['version']}; "
@@ -83,8 +76,8 @@ def render_markdown(r: Report) -> str:
         cov = "-" if x.coverage is None else f"{x.coverage:.0%}"
         rng = "-" if math.isnan(x.lower) else f"{x.lower:.0f}–{x.upper:.0f}"
         out.append(
-            f"| {_md(x.title)} | {_num(x.score)} | {rng} | "
-            f"{_num(x.target)} | {x.effective_weight:.1%} | {cov} |"
+            f"| {_md(x.title)} | {shown(x.score)} | {rng} | "
+            f"{shown(x.target)} | {x.effective_weight:.1%} | {cov} |"
         )
     basis = "overall score" if r.basis == "overall" else "lower bound"
     out += ["", "## Gaps, ranked by impact", ""]

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from readiness._numbers import optional
 from readiness.assessment import Assessment
 from readiness.gaps import GapReport
 from readiness.scoring import ScoringModel, score_matrix
@@ -208,7 +209,7 @@ def report_from_gaps(gaps: GapReport) -> Report:
         coverage=a.coverage,
         lower=a.lower,
         upper=a.upper,
-        target_overall=_opt(goal_scores.overall[0]),
+        target_overall=optional(goal_scores.overall[0]),
         gate_loss=a.gate_loss,
         unknown=a.unknown,
         pillars=tuple(
@@ -218,7 +219,7 @@ def report_from_gaps(gaps: GapReport) -> Report:
                 score=x.score,
                 lower=x.lower,
                 upper=x.upper,
-                target=_opt(goal_scores.pillar[0, i]),
+                target=optional(goal_scores.pillar[0, i]),
                 weight=x.weight,
                 effective_weight=x.effective_weight,
                 coverage=x.coverage,
@@ -314,7 +315,3 @@ def _gap_row(rank: int, g: Any) -> GapRow:
         prerequisites=g.prerequisites,
         facts_to_change=g.facts_to_change,
     )
-
-
-def _opt(value: float) -> float | None:
-    return None if math.isnan(value) else float(value)

@@ -5,21 +5,14 @@ from __future__ import annotations
 import math
 import textwrap
 
+from readiness._numbers import shown, shown_share
 from readiness.report.model import Report
 
 __all__ = ["render_text"]
 
 
-def _num(value: float | None) -> str:
-    return "-" if value is None or math.isnan(value) else f"{value:.1f}"
-
-
 def _range(lower: float, upper: float) -> str:
     return "none" if math.isnan(lower) else f"{lower:.1f}-{upper:.1f}"
-
-
-def _share(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:.0%}"
 
 
 def _gate_cost(cost: float) -> str:
@@ -37,7 +30,7 @@ def render_text(r: Report, *, top: int = 10) -> str:
         band = r.band["name"] if r.band else "-"
         lines.append(f"Overall: {r.overall:.1f} / 100  [{band}]")
     lines.append(
-        f"Range: {_range(r.lower, r.upper)}   Coverage: {_share(r.coverage)}   "
+        f"Range: {_range(r.lower, r.upper)}   Coverage: {shown_share(r.coverage)}   "
         f"Rubric: {r.rubric['id']} {r.rubric['version']}"
     )
     lines.append(f"Target: {r.options['target']} ({r.options['target_reason']})")
@@ -51,7 +44,7 @@ def render_text(r: Report, *, top: int = 10) -> str:
     for x in r.pillars:
         cov = "-" if x.coverage is None else f"{x.coverage:.0%}"
         rng = "-" if math.isnan(x.lower) else f"{x.lower:.0f}-{x.upper:.0f}"
-        lines.append(f"{x.title[:43]:<44}{_num(x.score):>7}{rng:>11}{_num(x.target):>8}{cov:>6}")
+        lines.append(f"{x.title[:43]:<44}{shown(x.score):>7}{rng:>11}{shown(x.target):>8}{cov:>6}")
     basis = "overall" if r.basis == "overall" else "lower bound"
     lines += ["", f"Top gaps (impact = gain in {basis} if closed alone):"]
     if not r.gaps:
