@@ -25,8 +25,8 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from readiness._io import Readable, read_document, source_name
 from readiness._models import Frozen, Id, NonEmpty, problems_from
 from readiness._resources import data_dir
-from readiness.derive import Rule, check_rule
 from readiness.errors import Problem, RubricError
+from readiness.rules import Rule, check_rule
 from readiness.sources import SeedCard, load_seed_cards
 
 __all__ = [

@@ -36,6 +36,9 @@ from readiness.derive import (
     Table,
     derive_partnership,
     encode_row,
+    evaluate,
+    explain,
+    requirements,
 )
 from readiness.facts import AGREEMENT_KINDS, FEATURES, facts_features
 from readiness.rubric import rubric_from_dict
@@ -52,7 +55,7 @@ def table(columns: dict[str, list[float]] | None = None, **more: list[float]) ->
 
 
 def levels(rule, columns: dict[str, list[float]] | None = None, **more: list[float]) -> list:
-    out = rule.evaluate(table(columns, **more))
+    out = evaluate(rule, table(columns, **more))
     return [None if math.isnan(v) else float(v) for v in out]
 
 
@@ -72,12 +75,12 @@ def test_bands_counts_the_thresholds_reached():
         == "bands on exercises_per_year: 1 at >= 1, 2 at >= 3, 3 at >= 6, 4 at >= 12"
     )
     t = table(exercises_per_year=[3])
-    assert rule.explain(t) == "bands on exercises_per_year = 3 -> level 2"
-    assert rule.requirements(3, t) == ("exercises_per_year >= 6 (now 3)",)
-    assert rule.requirements(2, t) == ()
+    assert explain(rule, t) == "bands on exercises_per_year = 3 -> level 2"
+    assert requirements(rule, 3, t) == ("exercises_per_year >= 6 (now 3)",)
+    assert requirements(rule, 2, t) == ()
     missing = table(exercises_per_year=[math.nan])
-    assert rule.explain(missing) == "bands on exercises_per_year = missing -> unknown"
-    assert rule.requirements(1, missing) == ("exercises_per_year >= 1 (now missing)",)
+    assert explain(rule, missing) == "bands on exercises_per_year = missing -> unknown"
+    assert requirements(rule, 1, missing) == ("exercises_per_year >= 1 (now missing)",)
 
 
 def test_bands_descending_and_unreachable_levels():
@@ -91,8 +94,8 @@ def test_bands_descending_and_unreachable_levels():
     assert rule.top() == 3
     assert rule.describe() == "bands on security_incidents_5y: 1 at <= 10, 2 at <= 2, 3 at <= 0"
     t = table(security_incidents_5y=[5])
-    assert rule.requirements(3, t) == ("security_incidents_5y <= 0 (now 5)",)
-    assert rule.requirements(4, t) is None
+    assert requirements(rule, 3, t) == ("security_incidents_5y <= 0 (now 5)",)
+    assert requirements(rule, 4, t) is None
     capped = Bands(rule="bands", feature="liaison_officers", thresholds=(1, 1, 5, math.inf))
     assert capped.describe() == "bands on liaison_officers: 2 at >= 1, 3 at >= 5"
     assert levels(capped, liaison_officers=[10**9]) == [3]
@@ -108,11 +111,11 @@ def test_map_gives_every_value_a_level():
     )
     assert levels(rule, intelligence_sharing=[0, 1, 2, 3, math.nan]) == [0, 1, 2, 4, None]
     t = encode_row({"intelligence_sharing": "ad-hoc"})
-    assert rule.explain(t) == "map on intelligence_sharing = ad-hoc -> level 1"
-    assert rule.requirements(2, t) == (
+    assert explain(rule, t) == "map on intelligence_sharing = ad-hoc -> level 1"
+    assert requirements(rule, 2, t) == (
         "intelligence_sharing one of formal-bilateral, integrated (now ad-hoc)",
     )
-    assert rule.requirements(4, t) == ("intelligence_sharing = integrated (now ad-hoc)",)
+    assert requirements(rule, 4, t) == ("intelligence_sharing = integrated (now ad-hoc)",)
     flags = Map.model_validate(
         {"rule": "map", "feature": "secure_channels", "levels": {True: 3, False: 1}}
     )
@@ -138,11 +141,11 @@ def test_count_tolerates_unknowns_that_cannot_change_the_level():
     same = Count(rule="count", features=("atop.defense", "atop.offense"), thresholds=(1, 1, 1, 1))
     assert levels(same, atop__defense=[1], atop__offense=[math.nan]) == [4]  # already there
     t = table(atop__defense=[1], atop__offense=[0], atop__consultation=[0])
-    assert rule.explain(t) == (
+    assert explain(rule, t) == (
         "count true of [atop.defense, atop.offense, atop.consultation] = 1 true: atop.defense"
         " -> level 1"
     )
-    assert rule.requirements(3, t) == (
+    assert requirements(rule, 3, t) == (
         "at least 2 of atop.defense, atop.offense, atop.consultation true "
         "(now 1 true: atop.defense)",
     )
@@ -155,8 +158,8 @@ def test_present_with_and_without_a_level_for_false():
     assert levels(silent, {SOFA: [1, 0]}) == [2, None]
     assert silent.describe() == "present agreement.status-of-forces: true -> 2, false -> unknown"
     t = table({SOFA: [0]})
-    assert rule.requirements(2, t) == ("agreement.status-of-forces true (now false)",)
-    assert rule.requirements(3, t) is None
+    assert requirements(rule, 2, t) == ("agreement.status-of-forces true (now false)",)
+    assert requirements(rule, 3, t) is None
 
 
 def sofa_table(values: list[float], exercises: list[float]) -> Table:
@@ -175,21 +178,21 @@ def test_min_is_unknown_when_any_input_is_and_max_ignores_unknowns():
     low = Min(rule="min", of=(sofa, drills))
     high = Max(rule="max", of=(sofa, drills))
     t = sofa_table([1, 1, 0, math.nan, math.nan], [4, 1, math.nan, 2, math.nan])
-    assert [None if math.isnan(v) else v for v in low.evaluate(t)] == [3, 1, None, None, None]
-    assert [None if math.isnan(v) else v for v in high.evaluate(t)] == [4, 3, 0, 2, None]
+    assert [None if math.isnan(v) else v for v in evaluate(low, t)] == [3, 1, None, None, None]
+    assert [None if math.isnan(v) else v for v in evaluate(high, t)] == [4, 3, 0, 2, None]
     one = sofa_table([1], [1])
-    assert low.explain(one) == "lowest of 2 rules: bands on exercises_per_year = 1 -> level 1"
-    assert high.explain(one) == (
+    assert explain(low, one) == "lowest of 2 rules: bands on exercises_per_year = 1 -> level 1"
+    assert explain(high, one) == (
         "highest of 2 rules: present agreement.status-of-forces = true -> level 3"
     )
     gap = sofa_table([math.nan], [2])
-    assert low.explain(gap) == "lowest of 2 rules: unknown (missing agreement.status-of-forces)"
-    assert low.requirements(3, gap) == (
+    assert explain(low, gap) == "lowest of 2 rules: unknown (missing agreement.status-of-forces)"
+    assert requirements(low, 3, gap) == (
         "agreement.status-of-forces true (now missing)",
         "exercises_per_year >= 3 (now 2)",
     )
-    assert high.requirements(4, one) == ("exercises_per_year >= 4 (now 1)",)
-    assert high.requirements(3, sofa_table([0], [1])) == (
+    assert requirements(high, 4, one) == ("exercises_per_year >= 4 (now 1)",)
+    assert requirements(high, 3, sofa_table([0], [1])) == (
         "one of: (agreement.status-of-forces true (now false)) or "
         "(exercises_per_year >= 3 (now 1))",
     )
