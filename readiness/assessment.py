@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from readiness._numbers import optional, rounded
-from readiness.derive import Derivation, derive_partnership, override_problems
+from readiness.derive import Derivation, derive_partnership
 from readiness.errors import InputError, Problem
 from readiness.partnership import Evidence, Partnership
 from readiness.rubric import Band, Method, Rubric, UnknownPolicy, load_rubric
@@ -140,6 +140,8 @@ class Assessment:
     levels: np.ndarray = field(repr=False)
     not_applicable: np.ndarray = field(repr=False)
     low_confidence: np.ndarray = field(repr=False)
+    derivations: Mapping[str, Derivation] = field(default_factory=dict, repr=False)
+    """What the facts give, per criterion with a rule (derived once, by :func:`assess`)."""
 
     # --- views ------------------------------------------------------------------
 
@@ -339,11 +341,11 @@ class Assessment:
             scenario = Partnership.model_validate(data | {"ratings": {}})
         except ValidationError as exc:
             raise InputError(problems_from(exc), source="what_if") from None
+        derived = self.derivations
         if facts:
-            before = {
-                k: d.level for k, d in derive_partnership(self.partnership, self.rubric).items()
-            }
-            after = {k: d.level for k, d in derive_partnership(scenario, self.rubric).items()}
+            derived = derive_partnership(scenario, self.rubric)
+            before = {k: d.level for k, d in self.derivations.items()}
+            after = {k: d.level for k, d in derived.items()}
             for cid in set(before) | set(after):
                 if before.get(cid) != after.get(cid) and cid not in changes:
                     ratings.pop(cid, None)
@@ -363,12 +365,7 @@ class Assessment:
             )
         except ValidationError as exc:
             raise InputError(problems_from(exc), source="what_if") from None
-        return assess(
-            scenario,
-            self.rubric,
-            unknown_policy=self.options.unknown_policy,
-            min_coverage=self.options.min_coverage,
-        )
+        return _assess(scenario, self.rubric, self.options, derived)
 
     def explain(self) -> Explanation:
         """How each pillar and criterion contributed to the overall score, in points."""
@@ -401,13 +398,8 @@ class _Resolved:
 
 
 def _resolve(
-    partnership: Partnership, rubric: Rubric, derived: Mapping[str, Derivation] | None = None
+    partnership: Partnership, rubric: Rubric, derived: Mapping[str, Derivation]
 ) -> _Resolved:
-    if derived is None:
-        derived = derive_partnership(partnership, rubric)
-        problems = override_problems(partnership, derived)
-        if problems:
-            raise InputError(problems)
     m = len(rubric.criterion_ids)
     levels = np.full((1, m), np.nan)
     na = np.zeros((1, m), dtype=bool)
@@ -463,38 +455,67 @@ def assess(
     >>> a = assess(load_partnership("examples/partnerships/nato.json"))  # doctest: +SKIP
     """
     rubric = rubric or load_rubric()
-    derived = derive_partnership(partnership, rubric)  # once: checked, then used
-    partnership.check_against(rubric, derived=derived)
     options = Options(
         unknown_policy=unknown_policy or rubric.unknown_policy,
         min_coverage=rubric.min_coverage if min_coverage is None else min_coverage,
     )
+    # the one place a partnership's facts are derived; the result carries them
+    derived = derive_partnership(partnership, rubric)
+    partnership.check_against(rubric, derived=derived)
+    return _assess(partnership, rubric, options, derived)
+
+
+def _assess(
+    partnership: Partnership,
+    rubric: Rubric,
+    options: Options,
+    derived: Mapping[str, Derivation],
+) -> Assessment:
+    """Score a partnership whose facts are already derived (and checked)."""
     model = ScoringModel.from_rubric(rubric)
     resolved = _resolve(partnership, rubric, derived)
-    levels, na, low = resolved.levels, resolved.not_applicable, resolved.low_confidence
     s = score_matrix(
-        levels,
+        resolved.levels,
         model,
-        not_applicable=na,
-        low_confidence=low,
+        not_applicable=resolved.not_applicable,
+        low_confidence=resolved.low_confidence,
         unknown_policy=options.unknown_policy,
         min_coverage=options.min_coverage,
     )
-    return _assessment(partnership, rubric, options, model, s, levels, na, low, resolved=resolved)
+    criteria = _criterion_results(partnership, rubric, options, model, resolved)
+    raw = optional(s.raw[0])
+    overall = optional(s.overall[0])
+    coverage = float(s.coverage[0])
+    return Assessment(
+        partnership=partnership,
+        rubric=rubric,
+        options=options,
+        overall=overall,
+        raw=raw,
+        band=None if s.band[0] < 0 else rubric.bands[int(s.band[0])],
+        coverage=coverage,
+        lower=float(s.lower[0]),
+        upper=float(s.upper[0]),
+        reason=_no_score_reason(overall, raw, coverage, resolved, options),
+        gate_loss=0.0 if raw is None else float(s.gate_loss[0]),
+        pillars=_pillar_results(rubric, model, s, criteria),
+        criteria=criteria,
+        gates=_gate_results(rubric, model, s, criteria),
+        levels=resolved.levels,
+        not_applicable=resolved.not_applicable,
+        low_confidence=resolved.low_confidence,
+        derivations=dict(derived),
+    )
 
 
-def _assessment(
+def _criterion_results(
     partnership: Partnership,
     rubric: Rubric,
     options: Options,
     model: ScoringModel,
-    s: Scores,
-    levels: np.ndarray,
-    na: np.ndarray,
-    low: np.ndarray,
-    *,
-    resolved: _Resolved | None = None,
-) -> Assessment:
+    resolved: _Resolved,
+) -> tuple[CriterionResult, ...]:
+    levels, na = resolved.levels, resolved.not_applicable
     eff = effective_weights(model, ~na[0])
     # plain Python lists: one conversion instead of 43 numpy scalar look-ups each
     level_row, na_row = levels[0].tolist(), na[0].tolist()
@@ -519,12 +540,19 @@ def _assessment(
                 confidence=rating.confidence if rating and rated else None,
                 evidence=rating.evidence if rating else (),
                 note=rating.note if rating else None,
-                origin=resolved.origin[j] if resolved else _origin_of(state),
-                derived=resolved.derivation[j] if resolved else None,
+                origin=resolved.origin[j],
+                derived=resolved.derivation[j],
             )
         )
+    return tuple(criteria)
+
+
+def _pillar_results(
+    rubric: Rubric, model: ScoringModel, s: Scores, criteria: tuple[CriterionResult, ...]
+) -> tuple[PillarResult, ...]:
+    eff = np.array([c.effective_weight for c in criteria])
     pillar_eff = np.bincount(model.criterion_pillar, weights=eff, minlength=model.n_pillars)
-    pillars = tuple(
+    return tuple(
         PillarResult(
             id=p.id,
             title=p.title,
@@ -538,21 +566,24 @@ def _assessment(
         )
         for i, p in enumerate(rubric.pillars)
     )
-    raw = optional(s.raw[0])
-    gates = []
-    base = raw or 0.0
+
+
+def _gate_results(
+    rubric: Rubric, model: ScoringModel, s: Scores, criteria: tuple[CriterionResult, ...]
+) -> tuple[GateResult, ...]:
+    base = optional(s.raw[0]) or 0.0
     caps = [
         float(cap) if failed else math.inf
         for cap, failed in zip(model.gate_caps(), s.gate_failed[0], strict=True)
     ]
     capped = min([base, *caps])
+    gates = []
     for g_index, j in enumerate(model.gate_criterion):
         c = rubric.criteria[j]
         assert c.critical is not None
         failed = bool(s.gate_failed[0, g_index])
         # marginal: what lifting this gate alone would give back, the others still failing
         others = min([base, *caps[:g_index], *caps[g_index + 1 :]])
-        cost = others - capped if failed else 0.0
         gates.append(
             GateResult(
                 criterion=c.id,
@@ -561,46 +592,30 @@ def _assessment(
                 state=criteria[j].state,
                 cap_band=c.critical.cap_band,
                 failed=failed,
-                cost=cost,
+                cost=others - capped if failed else 0.0,
                 reason=c.critical.reason,
             )
         )
-    overall = optional(s.overall[0])
-    coverage = float(s.coverage[0])
-    reason = None
-    if overall is None:
-        if bool(na.all()):
-            reason = "no criterion applies"
-        elif raw is None:
-            reason = "no criterion is rated"
-        else:
-            reason = (
-                f"coverage {coverage:.0%} is below the minimum of {options.min_coverage:.0%}; "
-                "rate more criteria"
-            )
-    return Assessment(
-        partnership=partnership,
-        rubric=rubric,
-        options=options,
-        overall=overall,
-        raw=raw,
-        band=None if s.band[0] < 0 else rubric.bands[int(s.band[0])],
-        coverage=coverage,
-        lower=float(s.lower[0]),
-        upper=float(s.upper[0]),
-        reason=reason,
-        gate_loss=0.0 if raw is None else float(s.gate_loss[0]),
-        pillars=pillars,
-        criteria=tuple(criteria),
-        gates=tuple(gates),
-        levels=levels,
-        not_applicable=na,
-        low_confidence=low,
+    return tuple(gates)
+
+
+def _no_score_reason(
+    overall: float | None,
+    raw: float | None,
+    coverage: float,
+    resolved: _Resolved,
+    options: Options,
+) -> str | None:
+    if overall is not None:
+        return None
+    if bool(resolved.not_applicable.all()):
+        return "no criterion applies"
+    if raw is None:
+        return "no criterion is rated"
+    return (
+        f"coverage {coverage:.0%} is below the minimum of {options.min_coverage:.0%}; "
+        "rate more criteria"
     )
-
-
-def _origin_of(state: State) -> Origin:
-    return state
 
 
 def assess_frame(
@@ -741,16 +756,15 @@ def _column_index(levels: pd.DataFrame, rubric: Rubric) -> np.ndarray:
 def _relabel(
     exc: InputError, levels: pd.DataFrame, columns: np.ndarray, rubric: Rubric
 ) -> InputError:
-    """Rewrite 'row i, criterion column j' locations with the frame's labels."""
-    import re
-
+    """Name the frame's row label and criterion where the kernel gave row and column numbers."""
     out = []
     for p in exc.problems:
-        m = re.match(r"row (\d+), criterion column (\d+)", p.path)
-        if m:
-            row = levels.index[int(m.group(1))]
-            cid = rubric.criterion_ids[int(m.group(2))]
-            out.append(Problem(f"row {row!r}, column {cid!r}", p.message))
+        if isinstance(p.row, int) and p.column is not None:
+            row = levels.index[p.row]
+            cid = rubric.criterion_ids[p.column]
+            out.append(
+                Problem(f"row {row!r}, column {cid!r}", p.message, row=str(row), criterion=cid)
+            )
         else:
             out.append(p)
     return InputError(out, source="levels")

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from readiness.errors import InputError, Problem, json_path
+from readiness.errors import InputError, Problem
 from readiness.facts import FEATURES, FeatureType, FeatureValue, facts_features
 from readiness.rules import (
     RULE_TYPES,
@@ -455,38 +455,7 @@ def derive_partnership(partnership: Partnership, rubric: Rubric) -> dict[str, De
 def override_problems(partnership: Partnership, derived: Mapping[str, Derivation]) -> list[Problem]:
     """Ratings that override a derived level too far without a justification.
 
-    A rating may differ from the derived level by one level freely. A larger difference,
-    or a rating of ``not-applicable`` or ``unknown`` over a derived level, needs a
-    ``justification``.
-
-    Args:
-        partnership: The partnership.
-        derived: Its derivations (:func:`derive_partnership`).
-
-    Returns:
-        One problem per such rating, at ``$.ratings['<id>'].justification``.
+    The rule itself is :meth:`readiness.Partnership.override_problems` (data checks
+    belong to the description); this takes :func:`derive_partnership`'s result.
     """
-    problems = []
-    for cid, d in derived.items():
-        rating = partnership.ratings.get(cid)
-        if rating is None or d.level is None or rating.justification:
-            continue
-        path = json_path(("ratings", cid, "justification"))
-        if isinstance(rating.level, int):
-            if abs(rating.level - d.level) > 1:
-                problems.append(
-                    Problem(
-                        path,
-                        f"the rating {rating.level} differs from the level {d.level} derived "
-                        f"from facts by more than one level; add a justification",
-                    )
-                )
-        else:
-            problems.append(
-                Problem(
-                    path,
-                    f"the rating {rating.level!r} replaces the level {d.level} derived from "
-                    f"facts; add a justification",
-                )
-            )
-    return problems
+    return partnership.override_problems({k: d.level for k, d in derived.items()})

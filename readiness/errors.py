@@ -31,16 +31,42 @@ __all__ = [
 class Problem:
     """One thing wrong with an input: where it is and what is wrong.
 
+    The location is kept as fields, so that the CLI, the API and the readers can report
+    or re-label it without parsing text: ``path`` is always set (a JSON path, or a
+    description such as ``row 'nato', column 'legal.founding-agreement'`` for tables);
+    the keyword fields are set where they are known.
+
     Attributes:
         path: JSON path into the document, e.g. ``$.ratings['legal.status-of-forces'].level``.
         message: What is wrong, in a sentence without a final full stop.
+        file: The file the problem is in, when the problem itself knows it (errors also
+            carry ``source``).
+        line: 1-based line in a text file (syntax errors).
+        column: 1-based column in a text file (syntax errors); for arrays, the 0-based
+            column position (as ``row`` gives the 0-based row).
+        criterion: The criterion id the problem concerns.
+        row: The row of a table: its label, or its 0-based position in an array.
     """
 
     path: str
     message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    criterion: str | None = None
+    row: int | str | None = None
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The problem as JSON-ready data; location fields that are not known are left out."""
+        out: dict[str, Any] = {"path": self.path, "message": self.message}
+        for name in ("file", "line", "column", "criterion", "row"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        return out
 
 
 def json_path(loc: Iterable[str | int]) -> str:
@@ -62,6 +88,19 @@ def json_path(loc: Iterable[str | int]) -> str:
     return out
 
 
+SHOWN_PROBLEMS = 20
+"""How many problems an error message lists; the rest are counted (``problems`` has all)."""
+
+_LONGEST = 500
+
+
+def _clip(text: str) -> str:
+    """One problem line, cut to a readable length (a 10 MB value is not echoed back)."""
+    if len(text) <= _LONGEST:
+        return text
+    return f"{text[:_LONGEST]}... ({len(text) - _LONGEST} more characters)"
+
+
 class ReadinessError(ValueError):
     """Root of every error raised by ``readiness``.
 
@@ -80,9 +119,12 @@ class ReadinessError(ValueError):
     def _render(self) -> str:
         where = f"{self.source}: " if self.source else ""
         if len(self.problems) == 1:
-            return f"{where}{self.problems[0]}"
+            return f"{where}{_clip(str(self.problems[0]))}"
         lines = [f"{where}{len(self.problems)} problems:"]
-        lines += [f"  - {p}" for p in self.problems]
+        lines += [f"  - {_clip(str(p))}" for p in self.problems[:SHOWN_PROBLEMS]]
+        if len(self.problems) > SHOWN_PROBLEMS:
+            rest = len(self.problems) - SHOWN_PROBLEMS
+            lines.append(f"  ... and {rest} more (all of them: --format json, or .problems)")
         return "\n".join(lines)
 
     def with_source(self, source: str) -> ReadinessError:
@@ -94,7 +136,7 @@ class ReadinessError(ValueError):
         return {
             "error": type(self).__name__,
             "source": self.source,
-            "problems": [{"path": p.path, "message": p.message} for p in self.problems],
+            "problems": [p.to_dict() for p in self.problems],
         }
 
     def to_json(self) -> str:

@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 from readiness._numbers import rounded
-from readiness.derive import derive_partnership
 from readiness.rubric import Profile
 from readiness.scoring import Scores, ScoringModel, score_matrix
 
@@ -462,7 +461,7 @@ def gap_report(a: Assessment, target: str | None = None) -> GapReport:
         levels[r, j] = goal
         low[r, j] = False
     s = _rescore(a, levels, low) if candidates else None
-    derived = derive_partnership(a.partnership, rubric)
+    derived = a.derivations
     gaps: list[Gap] = []
     evidence: list[Gap] = []
     for r, (j, c, goal) in enumerate(candidates):

@@ -32,13 +32,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from readiness._io import Readable, read_document, source_name
 from readiness._models import Frozen, Id, NonEmpty, problems_from
-from readiness.derive import Derivation, derive_partnership, override_problems
 from readiness.errors import InputError, Problem, json_path
 from readiness.facts import Facts
 from readiness.rubric import Rubric
@@ -74,6 +73,13 @@ def _not_future(value: dt.date | None) -> dt.date | None:
     if value is not None and value > dt.date.today():
         raise ValueError(f"date {value.isoformat()} is in the future")
     return value
+
+
+class HasLevel(Protocol):
+    """Anything with a derived ``level`` (e.g. :class:`readiness.derive.Derivation`)."""
+
+    @property
+    def level(self) -> int | None: ...
 
 
 class Evidence(Frozen):
@@ -157,14 +163,19 @@ class Partnership(Frozen):
         rubric: Rubric,
         *,
         source: str | None = None,
-        derived: Mapping[str, Derivation] | None = None,
+        derived: Mapping[str, HasLevel] | None = None,
     ) -> None:
-        """Check the ratings and target against ``rubric``, and overrides of derived levels.
+        """Check the ratings and target against ``rubric``.
+
+        This checks the description only; it never runs the derive rules (that is the
+        engine's job, :func:`readiness.derive.derive_partnership`, which
+        :func:`readiness.assess` runs once). Pass ``derived`` (criterion id -> anything
+        with a ``level``) to check overrides of derived levels as well.
 
         Raises:
-            InputError: Unknown criterion ids (with close matches) or target profile, or a
-                rating that overrides a level derived from the facts by more than one level
-                (or with not-applicable/unknown) without a ``justification``.
+            InputError: Unknown criterion ids (with close matches) or target profile, or,
+                when ``derived`` is given, a rating that overrides a derived level by more
+                than one level (or with not-applicable/unknown) without a ``justification``.
         """
         problems = []
         known = set(rubric.criterion_ids)
@@ -176,6 +187,7 @@ class Partnership(Frozen):
                     Problem(
                         json_path(("ratings", cid)),
                         f"unknown criterion {cid!r} (not in rubric {rubric.label}){more}",
+                        criterion=cid,
                     )
                 )
         if self.target is not None and self.target not in {p.id for p in rubric.profiles}:
@@ -183,11 +195,44 @@ class Partnership(Frozen):
             problems.append(
                 Problem("$.target", f"unknown target profile {self.target!r} (known: {names})")
             )
-        if derived is None:
-            derived = derive_partnership(self, rubric)
-        problems.extend(override_problems(self, derived))
+        if derived is not None:
+            problems.extend(self.override_problems({k: d.level for k, d in derived.items()}))
         if problems:
             raise InputError(problems, source=source)
+
+    def override_problems(self, derived: Mapping[str, int | None]) -> list[Problem]:
+        """Ratings that override a derived level too far without a justification.
+
+        A rating may differ from the derived level by one level freely. A larger
+        difference, or a rating of ``not-applicable`` or ``unknown`` over a derived
+        level, needs a ``justification``.
+
+        Args:
+            derived: Criterion id -> the level its facts give (``None``: unknown).
+
+        Returns:
+            One problem per such rating, at ``$.ratings['<id>'].justification``.
+        """
+        problems = []
+        for cid, level in derived.items():
+            rating = self.ratings.get(cid)
+            if rating is None or level is None or rating.justification:
+                continue
+            path = json_path(("ratings", cid, "justification"))
+            if isinstance(rating.level, int):
+                if abs(rating.level - level) <= 1:
+                    continue
+                message = (
+                    f"the rating {rating.level} differs from the level {level} derived "
+                    f"from facts by more than one level; add a justification"
+                )
+            else:
+                message = (
+                    f"the rating {rating.level!r} replaces the level {level} derived from "
+                    f"facts; add a justification"
+                )
+            problems.append(Problem(path, message, criterion=cid))
+        return problems
 
 
 def partnership_from_dict(data: object, *, source: str | None = None) -> Partnership:
@@ -211,7 +256,9 @@ def load_partnership(path: Readable, rubric: Rubric | None = None) -> Partnershi
 
     Args:
         path: The JSON file.
-        rubric: When given, also check criterion ids and the target against it.
+        rubric: When given, also check criterion ids and the target against it
+            (:meth:`Partnership.check_against`; overrides of derived levels are checked
+            by :func:`readiness.assess`, which runs the derive rules).
 
     Raises:
         InputError: The file is missing, empty, not JSON, or invalid; the message names

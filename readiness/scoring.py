@@ -341,6 +341,8 @@ def _validate(block: Floats, offset: int, scratch: Floats | None = None) -> None
             Problem(
                 f"row {offset + r}, criterion column {c}",
                 f"level {block[r, c]:g} is not an integer from 0 to {LEVEL_MAX}",
+                row=int(offset + r),
+                column=int(c),
             )
             for r, c in zip(rows[:10], cols[:10], strict=True)
         ]

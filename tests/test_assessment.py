@@ -107,3 +107,25 @@ def test_when_nothing_applies():
     assert d["coverage"] is None and d["lower"] is None
     json.dumps(d, allow_nan=False)  # valid JSON: no NaN
     assert "no criterion applies" in a.summary()
+
+
+def test_facts_are_derived_once_per_call_and_travel_with_the_result(monkeypatch):
+    from readiness import derive, load_partnership
+    from readiness.report import build_report
+
+    calls = []
+    real = derive.encode_row
+    monkeypatch.setattr(derive, "encode_row", lambda values: calls.append(1) or real(values))
+    p = load_partnership("examples/partnerships/aukus.json", RUBRIC)
+    assert calls == []  # loading checks the description; it runs no rule
+    a = assess(p, RUBRIC)
+    assert len(calls) == 1
+    assert a.derivations["training.joint-exercises"].level == a.criterion(
+        "training.joint-exercises"
+    ).derived.level
+    build_report(a)
+    a.gaps().roadmap()
+    a.what_if({"trust.commitment-record": 4})
+    assert len(calls) == 1  # report, gaps, roadmap and a ratings scenario reuse it
+    a.what_if(facts={"exercises_per_year": 20})
+    assert len(calls) == 2  # a facts scenario derives its new facts, once

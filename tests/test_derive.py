@@ -457,13 +457,14 @@ def test_rating_over_missing_facts_is_just_rated(small):
     assert a.criterion("p.b").origin == "unknown"
 
 
-def test_loading_and_validating_catch_unjustified_overrides(small, tmp_path):
+def test_assessing_catches_unjustified_overrides_loading_does_not_derive(small, tmp_path):
     data = partnership({"p.a": {"level": 4}}, exercises_per_year=0).model_dump(mode="json")
     f = tmp_path / "p.json"
     f.write_text(json.dumps(data))
-    with pytest.raises(InputError, match=r"p\.json: \$\.ratings\['p\.a'\]\.justification"):
-        load_partnership(f, small)
-    load_partnership(f)  # without a rubric there is nothing to derive
+    p = load_partnership(f, small)  # a description check: no derivation here
+    with pytest.raises(InputError, match=r"\$\.ratings\['p\.a'\]\.justification") as info:
+        assess(p, small)
+    assert info.value.problems[0].criterion == "p.a"
 
 
 def test_what_if_may_move_a_derived_level_freely(small):
