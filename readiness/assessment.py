@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from readiness._numbers import optional, rounded
+from readiness._display import render
+from readiness._numbers import optional
 from readiness.derive import Derivation, derive_partnership
 from readiness.errors import InputError, Problem
 from readiness.partnership import Evidence, Partnership
@@ -193,50 +194,15 @@ class Assessment:
         return pd.DataFrame([vars(p) for p in self.pillars]).set_index("id")
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary (the shape ``readiness assess --format json`` prints)."""
-        return {
-            "partnership": {
-                "id": self.partnership.id,
-                "name": self.partnership.name,
-                "kind": self.partnership.kind,
-            },
-            "rubric": {"id": self.rubric.id, "version": self.rubric.version},
-            "options": vars(self.options),
-            "overall": rounded(self.overall),
-            "band": self.band.id if self.band else None,
-            "reason": self.reason,
-            "coverage": rounded(self.coverage, 4),
-            "lower": rounded(self.lower),
-            "upper": rounded(self.upper),
-            "unknown": list(self.unknown),
-            "failed_gates": [
-                {"criterion": g.criterion, "cap_band": g.cap_band, "cost": rounded(g.cost)}
-                for g in self.failed_gates
-            ],
-            "pillars": [
-                {
-                    "id": p.id,
-                    "score": rounded(p.score),
-                    "lower": rounded(p.lower),
-                    "upper": rounded(p.upper),
-                    "coverage": None if p.coverage is None else round(p.coverage, 4),
-                    "effective_weight": round(p.effective_weight, 4),
-                }
-                for p in self.pillars
-            ],
-            "criteria": [
-                {
-                    "id": c.id,
-                    "state": c.state,
-                    "origin": c.origin,
-                    "level": c.level,
-                    "score": rounded(c.score),
-                    "effective_weight": round(c.effective_weight, 4),
-                    "derivation": c.derivation,
-                }
-                for c in self.criteria
-            ],
-        }
+        """The assessment's JSON document, against its default target profile.
+
+        The same document as ``readiness assess --format json`` and ``readiness report
+        --format json`` (see :class:`readiness.report.Report`; its JSON Schema is
+        ``readiness schema report``): scores, pillars, gates, gaps, roadmap, criteria,
+        and ``schema_version``.
+        """
+        data: dict[str, Any] = render(self, "json")
+        return data
 
     def summary(self) -> str:
         """One line: partnership, overall, band, interval and coverage."""
@@ -258,10 +224,7 @@ class Assessment:
 
     def _repr_html_(self) -> str:
         """Notebook display: summary line, failed gates and the pillar table (escaped)."""
-        from readiness.report.html import render_assessment_fragment
-        from readiness.report.model import build_report
-
-        return render_assessment_fragment(build_report(self))
+        return str(render(self, "html"))
 
     # --- further analysis ---------------------------------------------------------
 

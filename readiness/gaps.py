@@ -14,13 +14,16 @@ lower bound.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from readiness._numbers import rounded
+from readiness._display import render
+from readiness._numbers import optional, rounded
 from readiness.rubric import Profile
 from readiness.scoring import Scores, ScoringModel, score_matrix
 
@@ -111,21 +114,8 @@ class Roadmap:
         }
 
     def to_markdown(self) -> str:
-        basis = "overall score" if self.report.basis == "overall" else "lower bound"
-        lines = [
-            f"| step | criterion | levels | gain | effort | {basis} after | band after |",
-            "|---:|---|---|---:|---:|---:|---|",
-        ]
-        for s in self.steps:
-            after = "" if s.waited_for == () else f" (after {', '.join(s.waited_for)})"
-            if s.unrated_prerequisites:
-                after += f" (rate first: {', '.join(s.unrated_prerequisites)})"
-            lines.append(
-                f"| {s.step} | {_md(s.title)}{after} | {s.from_level} → {s.to_level} | "
-                f"{s.impact:+.1f} | {s.effort_units:g} | {s.score_after:.1f} | "
-                f"{s.band_after or '-'} |"
-            )
-        return "\n".join(lines)
+        """The steps as a Markdown table (rendered by ``readiness.report``)."""
+        return str(render(self, "markdown"))
 
 
 @dataclass(frozen=True)
@@ -146,9 +136,43 @@ class GapReport:
     def __iter__(self) -> Any:
         return iter(self.gaps)
 
+    @cached_property
+    def profile_scores(self) -> Scores:
+        """Scores of a partnership exactly at the target profile (one row).
+
+        This is the *score at the target profile*: every criterion at the profile's
+        level, whatever this partnership has today. It differs from
+        :attr:`score_after_gaps`, which keeps every criterion already above target.
+        """
+        a = self.assessment
+        goal = np.array(
+            [[self.profile.target(c) for c in a.rubric.criterion_ids]], dtype=np.float64
+        )
+        return _rescore(a, goal, np.zeros_like(a.low_confidence))
+
+    @property
+    def profile_score(self) -> float | None:
+        """The overall score of a partnership exactly at the target profile."""
+        return optional(self.profile_scores.overall[0])
+
     @property
     def target_score(self) -> float:
-        """The score if every gap and evidence gap reached its target."""
+        """Deprecated name of :attr:`score_after_gaps` (it is not the profile's score)."""
+        warnings.warn(
+            "GapReport.target_score is now GapReport.score_after_gaps; "
+            "the profile's own score is GapReport.profile_score",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.score_after_gaps
+
+    @cached_property
+    def score_after_gaps(self) -> float:
+        """The score after closing every gap: each gap and evidence gap at its target.
+
+        Criteria already at or above target keep their level, so this can exceed
+        :attr:`profile_score`. Measured on the report's ``basis``.
+        """
         levels = self.assessment.levels.copy()
         low = self.assessment.low_confidence.copy()
         for g in (*self.gaps, *self.evidence_gaps):
@@ -268,61 +292,8 @@ class GapReport:
         }
 
     def to_markdown(self) -> str:
-        """The ranked gaps as a Markdown section (heading level 2)."""
-        a = self.assessment
-        basis = "overall score" if self.basis == "overall" else "lower bound of the score"
-        out = [
-            f"## Gaps against {self.profile.title}",
-            "",
-            f"Target profile `{self.profile.id}` ({self.profile_reason}). "
-            f"Impact is the exact gain in the {basis} if that criterion alone reached its "
-            f"target, re-scored with rubric {a.rubric.label}.",
-            "",
-        ]
-        if not self.gaps:
-            out.append("No rated criterion is below its target.")
-        else:
-            out += [
-                "| # | criterion | pillar | current → target | impact | effort | next step |",
-                "|---:|---|---|---|---:|---|---|",
-            ]
-            for i, g in enumerate(self.gaps, 1):
-                nxt = g.remediation[0][1] if g.remediation else ""
-                out.append(
-                    f"| {i} | {_md(g.title)} (`{g.criterion}`) | {g.pillar} | "
-                    f"{g.current} → {g.target} | {g.impact:+.1f} | {g.effort} | {_md(nxt)} |"
-                )
-        if self.evidence_gaps:
-            out += [
-                "",
-                "### Evidence gaps (unrated criteria)",
-                "",
-                "Rating these at target would raise the lower bound by:",
-                "",
-                "| criterion | target | lower-bound gain |",
-                "|---|---:|---:|",
-            ]
-            out += [
-                f"| {_md(g.title)} (`{g.criterion}`) | {g.target} | {g.impact:+.1f} |"
-                for g in self.evidence_gaps
-            ]
-        from_facts = [g for g in (*self.gaps, *self.evidence_gaps) if g.facts_to_change]
-        if from_facts:
-            out += [
-                "",
-                "### Facts that would close these gaps",
-                "",
-                "These criteria are derived (or could be derived) from the partnership's "
-                "facts by the rubric's rules; to reach the target the facts would have to be:",
-                "",
-            ]
-            out += [
-                f"- {_md(g.title)} (`{g.criterion}`), "
-                f"{'unknown' if g.current is None else g.current} → {g.target}: "
-                f"{_md('; '.join(g.facts_to_change))}"
-                for g in from_facts
-            ]
-        return "\n".join(out) + "\n"
+        """The ranked gaps as a Markdown section, heading level 2 (see ``readiness.report``)."""
+        return str(render(self, "markdown"))
 
     def criteria_frame(self) -> pd.DataFrame:
         """One row per criterion of the rubric (tidy), in rubric order.
@@ -379,10 +350,7 @@ class GapReport:
 
     def _repr_html_(self) -> str:
         """Notebook display: the target, ranked gaps and unrated criteria (escaped)."""
-        from readiness.report.html import render_gaps_fragment
-        from readiness.report.model import report_from_gaps
-
-        return render_gaps_fragment(report_from_gaps(self))
+        return str(render(self, "html"))
 
 
 def _gap_dict(g: Gap) -> dict[str, Any]:
@@ -400,10 +368,6 @@ def _gap_dict(g: Gap) -> dict[str, Any]:
         "prerequisites": list(g.prerequisites),
         "facts_to_change": list(g.facts_to_change),
     }
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _rescore(a: Assessment, levels: np.ndarray, low: np.ndarray | None = None) -> Scores:

@@ -104,20 +104,15 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     if args.format == "json" and (documents or len(files) > 1):
         # one file: one object; several files or a folder: one JSON array
         shown: Any = documents[0] if len(files) == 1 else documents
-        _emit(json.dumps(shown, indent=2, ensure_ascii=False))
+        _emit(json.dumps(shown, sort_keys=True, indent=2, ensure_ascii=False))
     return _check_fail_under(args, results, status)
 
 
 def _assessment_json(a: Assessment, args: argparse.Namespace) -> dict[str, Any]:
-    """The ``--format json`` document of one assessment."""
-    gaps = a.gaps(args.target)
-    gap_dict = gaps.to_dict()
-    data = a.to_dict() | {
-        "target": {"profile": gaps.profile.id, "reason": gaps.profile_reason},
-        "gaps": gap_dict["gaps"],
-        "evidence_gaps": gap_dict["evidence_gaps"],
-        "roadmap": gaps.roadmap().to_dict()["steps"],
-    }
+    """The ``--format json`` document: the report document (as ``report --format json``)."""
+    from readiness.report import build_report
+
+    data = build_report(a, args.target).to_dict()
     if args.explain:
         frame = a.explain().to_frame()
         data["explain"] = json.loads(frame.to_json(orient="records"))

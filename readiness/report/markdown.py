@@ -38,8 +38,9 @@ def render_markdown(r: Report) -> str:
         + ("none" if math.isnan(r.lower) else f"{r.lower:.1f} – {r.upper:.1f}"),
         f"- Coverage: {shown_share(r.coverage)} of the rubric's effective weight is rated",
         f"- Target: {_md(r.options['target_title'])} (`{r.options['target']}`, "
-        f"{_md(r.options['target_reason'])}); a partnership exactly at this profile scores "
-        f"{shown(r.target_overall)}; gaps are the criteria below it",
+        f"{_md(r.options['target_reason'])}); score at the target profile "
+        f"{shown(r.profile_score)}, after closing every gap {shown(r.score_after_gaps)}; "
+        "gaps are the criteria below the profile",
         f"- Partnership: `{_md(p['id'])}`, {_md(p['kind'])}, {len(p['members'])} members"
         + (f", established {p['established']}" if p["established"] else ""),
         f"- Rubric: `{r.rubric['id']}` {r.rubric['version']}; "
@@ -53,16 +54,17 @@ def render_markdown(r: Report) -> str:
         )
     if r.gates:
         out += ["", "## Failed gates", ""]
+        if r.overall is not None:
+            out += [
+                f"Raw score {shown(r.raw)}; the failed gates together take off "
+                f"{r.gate_loss:.1f} points.",
+                "",
+            ]
         for gate in r.gates:
             lvl = "unknown" if gate.level is None else f"level {gate.level}"
             out.append(
                 f"- **{_md(gate.title)}** (`{gate.criterion}`) is {lvl}, below "
-                f"{gate.min_level}: capped at {_md(gate.cap_band)}, "
-                + (
-                    f"costing {gate.cost:.1f} points. "
-                    if gate.cost >= 0.05
-                    else "costing nothing yet (the score is already under the cap). "
-                )
+                f"{gate.min_level}: capped at {_md(gate.cap_band)}; {gate.effect}. "
                 + _md(gate.reason)
             )
     out += [

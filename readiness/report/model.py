@@ -6,17 +6,16 @@ Renderers (Markdown, text, JSON, HTML) only lay this out; none of them computes 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any
-
-import numpy as np
 
 from readiness._numbers import optional
 from readiness.assessment import Assessment
 from readiness.gaps import GapReport
-from readiness.scoring import ScoringModel, score_matrix
 
 __all__ = [
+    "SCHEMA_VERSION",
     "BandRow",
     "CriterionRow",
     "EvidenceRow",
@@ -84,6 +83,8 @@ class PillarRow:
 
 @dataclass(frozen=True)
 class GateRow:
+    """A failed gate. ``cost`` is marginal (this gate alone); ``effect`` says it in words."""
+
     criterion: str
     title: str
     min_level: int
@@ -91,6 +92,7 @@ class GateRow:
     cap_band: str
     cost: float
     reason: str
+    effect: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,9 +127,26 @@ class StepRow:
     effort_after: float = 0.0
 
 
+SCHEMA_VERSION = "1.0"
+"""Version of the JSON document (``Report.to_dict``); ``readiness schema report`` gives it."""
+
+
 @dataclass(frozen=True)
 class Report:
-    """A complete, render-ready report of one assessment against one target."""
+    """A complete, render-ready report of one assessment against one target.
+
+    This is the one JSON document of an assessment (``Report.to_dict``), the same from
+    ``Assessment.to_dict()``, ``readiness assess --format json`` and ``readiness report
+    --format json``. Two scores against the target are kept apart on purpose:
+
+    - ``profile_score``: the score of a partnership exactly at the target profile
+      (every criterion at the profile's level);
+    - ``score_after_gaps``: this partnership's score once every gap is closed
+      (criteria already above target keep their level, so it can be higher).
+
+    ``raw`` is the overall score before gates and the coverage rule; ``gate_loss`` the
+    points the failed gates take off together (``raw - overall`` when there is one).
+    """
 
     title: str
     partnership: dict[str, Any]
@@ -139,7 +158,9 @@ class Report:
     coverage: float
     lower: float
     upper: float
-    target_overall: float | None
+    profile_score: float | None
+    score_after_gaps: float
+    raw: float | None
     gate_loss: float
     unknown: tuple[str, ...]
     pillars: tuple[PillarRow, ...]
@@ -150,6 +171,15 @@ class Report:
     roadmap: tuple[StepRow, ...]
     criteria: tuple[CriterionRow, ...] = field(repr=False)
     bands: tuple[BandRow, ...] = ()
+    schema_version: str = SCHEMA_VERSION
+
+    @property
+    def target_overall(self) -> float | None:
+        """Deprecated name of :attr:`profile_score`."""
+        warnings.warn(
+            "Report.target_overall is now Report.profile_score", DeprecationWarning, stacklevel=2
+        )
+        return self.profile_score
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, with floats rounded to 2 decimals."""
@@ -177,9 +207,7 @@ def report_from_gaps(gaps: GapReport) -> Report:
     rubric = a.rubric
     roadmap = gaps.roadmap()
     profile = gaps.profile
-    model = ScoringModel.from_rubric(rubric)
-    goal = np.array([[profile.target(c) for c in rubric.criterion_ids]], dtype=np.float64)
-    goal_scores = score_matrix(goal, model, not_applicable=a.not_applicable)
+    goal_scores = gaps.profile_scores
     scale = {s.level: s.name for s in rubric.scale}
     p = a.partnership
     return Report(
@@ -209,7 +237,9 @@ def report_from_gaps(gaps: GapReport) -> Report:
         coverage=a.coverage,
         lower=a.lower,
         upper=a.upper,
-        target_overall=optional(goal_scores.overall[0]),
+        profile_score=gaps.profile_score,
+        score_after_gaps=gaps.score_after_gaps,
+        raw=a.raw,
         gate_loss=a.gate_loss,
         unknown=a.unknown,
         pillars=tuple(
@@ -236,6 +266,7 @@ def report_from_gaps(gaps: GapReport) -> Report:
                 cap_band=rubric.band(g.cap_band).name,
                 cost=g.cost,
                 reason=g.reason,
+                effect=_gate_effect(a, g.cost),
             )
             for g in a.failed_gates
         ),
@@ -300,6 +331,20 @@ def report_from_gaps(gaps: GapReport) -> Report:
     )
 
 
+def _gate_effect(a: Assessment, cost: float) -> str:
+    """What one failed gate does to today's score, in words (never a misleading zero)."""
+    if a.overall is None:
+        return "no overall score yet; the cap applies once there is one"
+    if cost >= 0.05:
+        return f"costs {cost:.1f} points on its own"
+    if a.gate_loss >= 0.05:
+        return (
+            f"costs nothing on its own while another gate caps lower; failed gates "
+            f"together cost {a.gate_loss:.1f} points"
+        )
+    return "costs nothing at today's score (the score is below the cap)"
+
+
 def _gap_row(rank: int, g: Any) -> GapRow:
     return GapRow(
         rank=rank,
@@ -315,3 +360,32 @@ def _gap_row(rank: int, g: Any) -> GapRow:
         prerequisites=g.prerequisites,
         facts_to_change=g.facts_to_change,
     )
+
+
+def report_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the report document (``Report.to_dict``), draft 2020-12.
+
+    Built from the dataclasses themselves, so it cannot drift from the document. A
+    number that is not defined (NaN, e.g. the range when no criterion applies) is
+    written as ``null``, so every number may be null.
+    """
+    from pydantic import TypeAdapter
+
+    schema: dict[str, Any] = _nullable_numbers(
+        TypeAdapter(Report).json_schema(mode="serialization")
+    )
+    schema["properties"]["schema_version"]["const"] = SCHEMA_VERSION
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:readiness:report:{SCHEMA_VERSION}",
+    } | schema
+
+
+def _nullable_numbers(node: Any) -> Any:
+    if isinstance(node, dict):
+        if node.get("type") == "number":
+            return {k: v for k, v in node.items() if k != "type"} | {"type": ["number", "null"]}
+        return {k: _nullable_numbers(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_nullable_numbers(v) for v in node]
+    return node

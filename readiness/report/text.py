@@ -15,12 +15,6 @@ def _range(lower: float, upper: float) -> str:
     return "none" if math.isnan(lower) else f"{lower:.1f}-{upper:.1f}"
 
 
-def _gate_cost(cost: float) -> str:
-    if cost < 0.05:
-        return "no points lost yet (the score is already under the cap)"
-    return f"-{cost:.1f} points"
-
-
 def render_text(r: Report, *, top: int = 10) -> str:
     """Summary, pillar table and the top gaps, for a terminal (80 columns)."""
     lines = [r.title, "=" * min(len(r.title), 78)]
@@ -33,12 +27,20 @@ def render_text(r: Report, *, top: int = 10) -> str:
         f"Range: {_range(r.lower, r.upper)}   Coverage: {shown_share(r.coverage)}   "
         f"Rubric: {r.rubric['id']} {r.rubric['version']}"
     )
-    lines.append(f"Target: {r.options['target']} ({r.options['target_reason']})")
+    lines.append(
+        f"Target: {r.options['target']} ({r.options['target_reason']}); "
+        f"score at the profile {shown(r.profile_score)}, "
+        f"after closing every gap {shown(r.score_after_gaps)}"
+    )
+    if r.gates and r.overall is not None:
+        lines.append(
+            f"Gates: raw {shown(r.raw)}, failed gates take off {r.gate_loss:.1f} points together"
+        )
     for gate in r.gates:
         lvl = "unknown" if gate.level is None else f"level {gate.level}"
         lines.append(
             f"Gate failed: {gate.criterion} is {lvl} (< {gate.min_level}); "
-            f"capped at {gate.cap_band}, {_gate_cost(gate.cost)}"
+            f"capped at {gate.cap_band}; {gate.effect}"
         )
     lines += ["", f"{'pillar':<44}{'score':>7}{'range':>11}{'target':>8}{'cov':>6}"]
     for x in r.pillars:

@@ -1,0 +1,45 @@
+"""The one place where result types are wired to their renderers.
+
+Result types live below the render layer and cannot import it; their convenience
+methods (``to_markdown()``, ``_repr_html_()``, ``Assessment.to_dict()``) call
+:func:`readiness._display.render`, which imports this module on first use. Each
+registration below is one small function; a new result type or format adds one here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from readiness._display import renderer
+from readiness.assessment import Assessment
+from readiness.gaps import GapReport, Roadmap
+from readiness.report.html import render_assessment_fragment, render_gaps_fragment
+from readiness.report.model import build_report, report_from_gaps
+from readiness.report.sections import gaps_markdown, roadmap_markdown
+
+__all__: list[str] = []
+
+
+@renderer(Assessment, "html")
+def _assessment_html(a: Assessment) -> str:
+    return render_assessment_fragment(build_report(a))
+
+
+@renderer(Assessment, "json")
+def _assessment_json(a: Assessment) -> dict[str, Any]:
+    return build_report(a).to_dict()
+
+
+@renderer(GapReport, "html")
+def _gaps_html(g: GapReport) -> str:
+    return render_gaps_fragment(report_from_gaps(g))
+
+
+@renderer(GapReport, "markdown")
+def _gaps_markdown(g: GapReport) -> str:
+    return gaps_markdown(g)
+
+
+@renderer(Roadmap, "markdown")
+def _roadmap_markdown(r: Roadmap) -> str:
+    return roadmap_markdown(r)
