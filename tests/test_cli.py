@@ -56,8 +56,10 @@ def test_assess_json_has_the_documented_fields():
     d = json.loads(r.stdout)
     assert d["partnership"]["id"] == "aukus"
     assert d["rubric"]["id"] == "defense-partnership" and d["rubric"]["version"]
-    for key in ("overall", "band", "coverage", "lower", "upper", "target", "roadmap"):
+    for key in ("overall", "band", "coverage", "lower", "upper", "options", "roadmap",
+                "raw", "gate_loss", "profile_score", "score_after_gaps", "schema_version"):  # fmt: skip
         assert key in d
+    assert d["options"]["target"] == "technology-partnership"
     assert {"id", "score"} <= set(d["pillars"][0])
     assert {"id", "level", "score"} <= set(d["criteria"][0])
     assert {"criterion", "current", "target", "impact", "remediation"} <= set(d["gaps"][0])
@@ -232,3 +234,19 @@ def test_reports_say_where_derived_levels_come_from():
     assert "derived from facts" in r.stdout
     assert "  - From facts: " in r.stdout
     assert "confidence None" not in r.stdout
+
+
+def test_one_json_document_from_the_api_assess_and_report(tmp_path):
+    import jsonschema
+
+    from readiness import assess, load_partnership
+    from readiness.report.model import report_json_schema
+
+    path = str(EXAMPLES / "aukus.json")
+    from_assess = json.loads(cli("assess", path, "--format", "json").stdout)
+    out = tmp_path / "r.json"
+    assert cli("report", path, "-o", str(out)).returncode == 0
+    from_report = json.loads(out.read_text())
+    from_api = assess(load_partnership(path)).to_dict()
+    assert from_assess == from_report == json.loads(json.dumps(from_api))
+    jsonschema.validate(from_report, report_json_schema())

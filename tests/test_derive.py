@@ -502,7 +502,7 @@ def test_gaps_say_which_facts_would_close_them(small):
     assert report.to_dict()["gaps"][0]["facts_to_change"] is not None
     text = report.to_markdown()
     assert "### Facts that would close these gaps" in text
-    assert "- p.a (`p.a`), 1 → 4: exercises_per_year >= 4 (now 1)" in text
+    assert "- p.a (`p.a`), 1 → 4: exercises\\_per\\_year \\>= 4 (now 1)" in text
 
 
 def test_overridden_gaps_have_no_facts_to_change(small):

@@ -193,7 +193,7 @@ def test_roadmap_ties_break_by_id_like_the_gap_list():
     assert [s.criterion for s in report.roadmap().steps] == ["p.x", "p.xy"]
 
 
-def test_target_score_treats_targets_as_firm_ratings():
+def test_score_after_gaps_treats_targets_as_firm_ratings():
     from tests.factories import make_rubric, rubric_dict
 
     doc = rubric_dict([("p", 1.0, "arithmetic", [("p.a", 1.0), ("p.b", 1.0), ("p.c", 1.0)])],
@@ -203,7 +203,56 @@ def test_target_score_treats_targets_as_firm_ratings():
     p = Partnership(id="t", name="T", kind="defense-cooperation", members=("A",), ratings=ratings)
     report = assess(p, rubric).gaps()
     assert report.basis == "lower"
-    assert report.target_score == pytest.approx(100.0)
+    assert report.score_after_gaps == pytest.approx(100.0)
+    with pytest.warns(DeprecationWarning, match="score_after_gaps"):
+        assert report.target_score == report.score_after_gaps
+
+
+def test_score_at_the_profile_and_after_closing_gaps_are_told_apart():
+    from readiness import load_partnership
+    from readiness.report import build_report, render_markdown, render_text
+
+    a = assess(load_partnership("examples/partnerships/aukus.json"))
+    gaps = a.gaps()
+    # AUKUS is above its profile on some criteria: closing every gap beats the profile
+    assert gaps.score_after_gaps > gaps.profile_score
+    r = build_report(a)
+    assert (r.profile_score, r.score_after_gaps) == (gaps.profile_score, gaps.score_after_gaps)
+    for text in (render_markdown(r), render_text(r)):
+        assert f"score at the target profile {gaps.profile_score:.1f}" in text.replace(
+            "score at the profile", "score at the target profile"
+        )
+        assert f"after closing every gap {gaps.score_after_gaps:.1f}" in text
+
+
+def test_every_format_shows_raw_score_and_total_gate_loss():
+    # the README's facts snippet alone: three gates fail; each costs nothing on its own,
+    # together they cost 30.4 points, which every format must say
+    from readiness import Partnership
+    from readiness.report import build_report, render_html, render_markdown, render_text
+
+    facts = {
+        "agreements": [{"kind": "status-of-forces", "signed": "1951-06-19", "ratified": True}],
+        "exercises_per_year": 20,
+        "interoperability": {"communications": 4, "data": 4},
+        "intelligence_sharing": "integrated",
+    }
+    p = Partnership(id="f", name="F", kind="bilateral-alliance", members=("USA", "JPN"),
+                    facts=facts)  # fmt: skip
+    a = assess(p, min_coverage=0)
+    assert (round(a.raw, 1), a.overall, round(a.gate_loss, 1)) == (80.4, 50.0, 30.4)
+    r = build_report(a)
+    assert len(r.gates) == 3 and all(g.cost < 0.05 for g in r.gates)
+    for text in (render_text(r), render_markdown(r), render_html(r)):
+        assert "no points lost yet" not in text and "costing nothing yet" not in text
+        assert "80.4" in text and "30.4" in text
+    d = a.to_dict()
+    assert (d["raw"], d["overall"], d["gate_loss"]) == (80.36, 50.0, 30.36)
+    assert "together cost 30.4 points" in r.gates[0].effect
+    # no overall score at all: no claim about points
+    none = build_report(assess(p))
+    assert none.overall is None
+    assert all("no overall score yet" in g.effect for g in none.gates)
 
 
 def test_roadmap_flags_unrated_prerequisites(small):
