@@ -1,8 +1,9 @@
-"""Where the shipped data (rubrics, seed cards) lives.
+"""Where the shipped data (rubrics, seed cards, example partnerships) lives.
 
-In a wheel the data sits inside the package at ``readiness/_data``; in a source
-checkout or an editable install it is read from the top-level ``rubrics/`` and
-``seeds/`` folders, so an edit to a rubric shows up without reinstalling.
+In a wheel the data sits inside the package at ``readiness/_data/<kind>``; in a source
+checkout or an editable install it is read from the top-level folders (``rubrics/``,
+``seeds/`` and ``examples/partnerships/``), so an edit to a rubric shows up without
+reinstalling.
 """
 
 from __future__ import annotations
@@ -15,10 +16,21 @@ __all__ = ["data_dir"]
 
 _SOURCE_ROOT = Path(__file__).resolve().parent.parent
 
+#: Kind of shipped data -> its folder in a source checkout, relative to the top level.
+_SOURCE_DIRS = {"rubrics": "rubrics", "seeds": "seeds", "examples": "examples/partnerships"}
+
 
 def data_dir(kind: str) -> Traversable:
-    """Return the folder holding shipped data of one kind (``rubrics`` or ``seeds``)."""
+    """Return the folder holding shipped data of one kind.
+
+    Args:
+        kind: ``rubrics``, ``seeds`` or ``examples`` (the example partnership files).
+
+    Raises:
+        KeyError: Unknown kind.
+    """
+    source = _SOURCE_DIRS[kind]
     packaged = resources.files("readiness") / "_data" / kind
     if packaged.is_dir():
         return packaged
-    return _SOURCE_ROOT / kind
+    return _SOURCE_ROOT / source

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import subprocess
 import sys
@@ -30,7 +31,9 @@ def test_no_import_cycle_between_modules():
     # a package importing its own submodules (readiness.report -> readiness.report.html)
     # is how packages re-export; a cycle is anything else that comes back
     cycles = [
-        c for c in _cycles(graph) if not any(b.startswith(a + ".") for a, b in zip(c, c[1:]))
+        c
+        for c in _cycles(graph)
+        if not any(b.startswith(a + ".") for a, b in itertools.pairwise(c))
     ]
     assert cycles == [], "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)
 

@@ -171,3 +171,17 @@ def test_bad_files(tmp_path, text, message):
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match=r"nope\.csv: \$: file not found"):
         read_atop(tmp_path / "nope.csv")
+
+
+def test_the_problem_count_is_the_number_of_problems_reported(tmp_path):
+    """21 rows with 3 bad cells each: 63 problems, counted and listed alike."""
+    rows = "".join(f"{i},2,3,4\n" for i in range(1, 22))
+    f = write(tmp_path, "atopid,defense,offense,neutral\n" + rows)
+    with pytest.raises(InputError) as err:
+        read_atop(f)
+    assert len(err.value.problems) == 63
+    lines = str(err.value).splitlines()
+    assert lines[0] == f"{f}: 63 problems:"
+    listed = [line for line in lines[1:] if line.startswith("  - line ")]
+    assert len(listed) == len(lines) - 1 == 63
+    assert listed[-1] == "  - line 22, column 'neutral': must be 0 or 1 (got '4')"

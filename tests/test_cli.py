@@ -56,8 +56,9 @@ def test_assess_json_has_the_documented_fields():
     d = json.loads(r.stdout)
     assert d["partnership"]["id"] == "aukus"
     assert d["rubric"]["id"] == "defense-partnership" and d["rubric"]["version"]
-    for key in ("overall", "band", "coverage", "lower", "upper", "options", "roadmap",
-                "raw", "gate_loss", "profile_score", "score_after_gaps", "schema_version"):  # fmt: skip
+    keys = ("overall", "band", "coverage", "lower", "upper", "options", "roadmap", "raw",
+            "gate_loss", "profile_score", "score_after_gaps", "schema_version")  # fmt: skip
+    for key in keys:
         assert key in d
     assert d["options"]["target"] == "technology-partnership"
     assert {"id", "score"} <= set(d["pillars"][0])

@@ -24,8 +24,9 @@ GOOD = {
 }
 RUBRIC = load_rubric()
 PILLARS = [p.id for p in RUBRIC.pillars]
-COLUMNS = ["id", "name", "kind", "file", "overall", "band", "coverage", "lower", "upper",
-           "gates_failed", *PILLARS]  # fmt: skip
+COLUMNS = ["id", "rubric", "rubric_version", "name", "kind", "file", "overall", "raw",
+           "gate_loss", "band", "coverage", "lower", "upper", "gates_failed", *PILLARS,
+           "reason"]  # fmt: skip
 
 
 def rated(pid: str, level: int) -> dict:
@@ -66,9 +67,13 @@ def test_all_good_writes_one_csv_row_per_partnership(inputs: Path, tmp_path: Pat
     out = tmp_path / "scores.csv"
     r = run("assess", str(inputs), "--out", str(out))
     assert r.returncode == 0, r.stderr
-    assert r.stdout == "" and r.stderr == ""
-    frame = pd.read_csv(out)
+    assert r.stdout == "" and r.stderr == f"readiness: wrote 3 of 3 partnerships to {out}\n"
+    frame = pd.read_csv(out, dtype={"rubric_version": str})
     assert list(frame.columns) == COLUMNS
+    assert frame["rubric"].tolist() == [RUBRIC.id] * 3
+    assert frame["rubric_version"].tolist() == [RUBRIC.version] * 3
+    assert frame["raw"].tolist() == pytest.approx([100.0, 75.0, 25.0])
+    assert frame["reason"].isna().all()  # every one has an overall score
     assert frame["id"].tolist() == ["alpha", "beta", "gamma"]  # files sorted by name
     assert frame["file"].tolist() == [str(inputs / f"{i}.json") for i in frame["id"]]
     by_id = frame.set_index("id")
@@ -82,6 +87,36 @@ def test_all_good_writes_one_csv_row_per_partnership(inputs: Path, tmp_path: Pat
     for pillar in PILLARS:
         assert by_id.loc["beta", pillar] == pytest.approx(75.0)
     assert by_id.loc["alpha", "name"] == "Alpha" and by_id.loc["alpha", "kind"] == GOOD["kind"]
+
+
+def test_raw_gate_loss_and_reason_columns(tmp_path: Path):
+    """Raw score and gate loss beside overall; why there is no overall score, last."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    gate = next(c for c in RUBRIC.criteria if c.critical and c.critical.min_level >= 1)
+    capped = rated("capped", 4)
+    capped["ratings"][gate.id] = {"level": 0}  # fails a gate: the band cap takes points off
+    unrated = {**GOOD, "id": "unrated", "ratings": {}}
+    for doc in (capped, unrated, {**GOOD, "id": "sparse"}):
+        (folder / f"{doc['id']}.json").write_text(json.dumps(doc))
+    out = tmp_path / "scores.jsonl"
+    r = run("assess", str(folder), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    rows = {row["id"]: row for row in map(json.loads, out.read_text().splitlines())}
+    assert list(rows["capped"]) == COLUMNS
+    assert rows["capped"]["rubric"] == RUBRIC.id
+    assert rows["capped"]["rubric_version"] == RUBRIC.version
+    with_gate = rows["capped"]
+    assert with_gate["raw"] > with_gate["overall"]
+    assert with_gate["gate_loss"] == pytest.approx(with_gate["raw"] - with_gate["overall"])
+    assert with_gate["gates_failed"] >= 1 and with_gate["reason"] is None
+    assert rows["unrated"]["overall"] is None and rows["unrated"]["raw"] is None
+    assert rows["unrated"]["gate_loss"] == 0.0
+    assert rows["unrated"]["reason"] == "no criterion is rated"
+    sparse = rows["sparse"]
+    assert sparse["overall"] is None and sparse["raw"] == pytest.approx(75.0)
+    assert sparse["reason"].startswith("coverage ")
+    assert "is below the minimum of" in sparse["reason"]
 
 
 def test_the_shipped_examples_in_one_table(tmp_path: Path):
@@ -104,7 +139,71 @@ def test_a_bad_file_is_named_and_the_others_are_written(inputs: Path, tmp_path: 
     lines = r.stderr.splitlines()
     assert any(str(inputs / "broken.json") in x and "$.kind" in x for x in lines), r.stderr
     assert any(str(inputs / "empty.json") in x and "the file is empty" in x for x in lines)
+    assert lines[-1] == f"readiness: wrote 3 of 5 partnerships to {out}"
     assert pd.read_csv(out)["id"].tolist() == ["alpha", "beta", "gamma"]
+
+
+def test_errors_file_holds_the_bad_file_report(inputs: Path, tmp_path: Path):
+    bad = {**GOOD, "kind": "pals", "ratings": {"trust.commitment-record": {"level": 7}}}
+    (inputs / "broken.json").write_text(json.dumps(bad))
+    (inputs / "empty.json").write_text("")
+    out, errors = tmp_path / "scores.csv", tmp_path / "errors.jsonl"
+    errors.write_text("from an earlier run\n")
+    r = run("assess", str(inputs), "--out", str(out), "--errors", str(errors))
+    assert r.returncode == 2  # as without --errors: some input was bad
+    assert r.stderr.splitlines() == [
+        f"readiness: 2 of 5 files could not be scored; their problems are in {errors}",
+        f"readiness: wrote 3 of 5 partnerships to {out}",
+    ]
+    records = [json.loads(line) for line in errors.read_text(encoding="utf-8").splitlines()]
+    assert [(d["file"], d["error"]) for d in records] == [
+        (str(inputs / "broken.json"), "InputError"),
+        (str(inputs / "empty.json"), "InputError"),
+    ]
+    assert all(list(d) == ["file", "error", "problems"] for d in records)
+    broken = {p["path"]: p["message"] for p in records[0]["problems"]}
+    assert "$.kind" in broken and len(records[0]["problems"]) == 2
+    assert "(got 7)" in broken["$.ratings['trust.commitment-record'].level"]
+    assert records[1]["problems"] == [{"path": "$", "message": "the file is empty"}]
+    assert pd.read_csv(out)["id"].tolist() == ["alpha", "beta", "gamma"]
+    assert leftovers(tmp_path) == []
+
+
+def test_errors_file_when_nothing_is_bad_or_nothing_is_good(inputs: Path, tmp_path: Path):
+    out, errors = tmp_path / "scores.csv", tmp_path / "errors.jsonl"
+    errors.write_text("stale\n")
+    r = run("assess", str(inputs), "--out", str(out), "--errors", str(errors))
+    assert r.returncode == 0 and r.stderr == f"readiness: wrote 3 of 3 partnerships to {out}\n"
+    assert errors.read_text() == ""  # no stale report left behind
+    bad = tmp_path / "bad.json"
+    bad.write_text("[]")
+    r = run("assess", str(bad), "--out", str(tmp_path / "none.csv"), "--errors", str(errors))
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [
+        f"readiness: 1 of 1 files could not be scored; their problems are in {errors}",
+        f"readiness: nothing written to {tmp_path / 'none.csv'}: no input could be scored",
+    ]
+    assert json.loads(errors.read_text())["file"] == str(bad)
+    assert not (tmp_path / "none.csv").exists()
+
+
+def test_errors_file_without_out(inputs: Path, tmp_path: Path):
+    (inputs / "empty.json").write_text("")
+    errors = tmp_path / "errors.jsonl"
+    r = run("assess", str(inputs), "--errors", str(errors))
+    assert r.returncode == 2
+    assert r.stdout.count("Overall:") == 3
+    summary = f"readiness: 1 of 4 files could not be scored; their problems are in {errors}"
+    assert r.stderr == summary + "\n"
+    assert json.loads(errors.read_text())["problems"][0]["message"] == "the file is empty"
+
+
+def test_an_unwritable_errors_file_is_named(inputs: Path, tmp_path: Path):
+    (inputs / "empty.json").write_text("")
+    errors = tmp_path / "absent-dir" / "errors.jsonl"
+    r = run("assess", str(inputs), "--out", str(tmp_path / "s.csv"), "--errors", str(errors))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"readiness: error: {errors}: " in r.stderr and "cannot write" in r.stderr
 
 
 def test_files_and_directories_mix(inputs: Path, tmp_path: Path):
@@ -201,8 +300,9 @@ def test_no_progress_in_pipes(tmp_path: Path):
     folder.mkdir()
     for i in range(25):
         (folder / f"p{i:02}.json").write_text(json.dumps({**GOOD, "id": f"p{i:02}"}))
-    r = run("assess", str(folder), "--out", str(tmp_path / "s.csv"))
-    assert r.returncode == 0 and r.stderr == ""
+    out = tmp_path / "s.csv"
+    r = run("assess", str(folder), "--out", str(out))
+    assert r.returncode == 0 and r.stderr == f"readiness: wrote 25 of 25 partnerships to {out}\n"
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from readiness._version import __version__
-from readiness.cli import assess, compare, derive, info, report, validate
+from readiness.cli import assess, compare, derive, examples, info, report, validate
 from readiness.cli._common import EXIT_INPUT, EXIT_OK, _fail, _Parser
 from readiness.errors import ReadinessError
 
@@ -25,6 +25,7 @@ evidence-anchored rubric, and report the gaps to its target, ranked by impact.
 
 EPILOG = """\
 examples:
+  readiness examples --all -o examples/partnerships   # the example files, from the package
   readiness assess examples/partnerships/nato.json
   readiness assess examples/partnerships/aukus.json --format markdown \\
       --target technology-partnership
@@ -54,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_parser(sub)
     report.add_parser(sub)
     derive.add_parser(sub)
+    examples.add_parser(sub)
     return parser
 
 

@@ -75,7 +75,53 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         help="write one row of scores per partnership to OUT (.csv, .jsonl or .parquet) "
         "instead of printing reports",
     )
+    p.add_argument(
+        "--errors",
+        metavar="FILE",
+        help="write the problems of files that cannot be scored to FILE (JSON Lines, one "
+        "object per file: file, error, problems; replaced atomically) instead of standard "
+        "error, which then gets one summary line",
+    )
     p.set_defaults(func=_cmd_assess)
+
+
+class _BadFiles:
+    """The files that could not be scored: reported on standard error, or kept for ``--errors``.
+
+    Args:
+        errors: The ``--errors`` file, or ``None`` to report each file on standard error.
+    """
+
+    def __init__(self, errors: str | None) -> None:
+        self.errors = errors
+        self.records: list[dict[str, Any]] = []
+
+    def add(self, exc: ReadinessError, path: str) -> None:
+        """Report or keep the error of one file (named ``path`` unless it names its own)."""
+        named = exc if exc.source else exc.with_source(path)
+        if self.errors is None:
+            _fail(named)
+            return
+        data = named.to_dict()
+        self.records.append(
+            {"file": data["source"], "error": data["error"], "problems": data["problems"]}
+        )
+
+    def finish(self, total: int) -> None:
+        """Write the ``--errors`` file (empty when every file was good) and its summary line.
+
+        Raises:
+            ReportError: The file cannot be written (the message names it).
+        """
+        if self.errors is None:
+            return
+        lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in self.records)
+        _write_output(self.errors, lambda tmp: tmp.write_text(lines, encoding="utf-8"))
+        if self.records:
+            sys.stderr.write(
+                f"readiness: {len(self.records)} of {total} files could not be scored; "
+                f"their problems are in {self.errors}\n"
+            )
 
 
 def _cmd_assess(args: argparse.Namespace) -> int:
@@ -85,6 +131,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
     results: list[Assessment] = []
     documents: list[dict[str, Any]] = []
+    bad = _BadFiles(args.errors)
     for path in files:
         try:
             a = _assess_file(path, rubric, args)
@@ -93,7 +140,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
             else:
                 output = _render_assessment(a, args)
         except ReadinessError as exc:
-            _fail(exc if exc.source else exc.with_source(path))
+            bad.add(exc, path)
             status = EXIT_INPUT
             continue
         if args.format != "json":
@@ -105,6 +152,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
         # one file: one object; several files or a folder: one JSON array
         shown: Any = documents[0] if len(files) == 1 else documents
         _emit(json.dumps(shown, sort_keys=True, indent=2, ensure_ascii=False))
+    bad.finish(len(files))
     return _check_fail_under(args, results, status)
 
 
@@ -137,12 +185,17 @@ TABLE_FORMATS = {".csv": "CSV", ".jsonl": "JSON Lines", ".parquet": "Parquet"}
 #: Progress is shown on a terminal only when there are more files than this.
 PROGRESS_MIN_FILES = 20
 
+#: The columns of ``assess --out`` before the pillar scores; ``reason`` comes after them.
 _ROW_COLUMNS = (
     "id",
+    "rubric",
+    "rubric_version",
     "name",
     "kind",
     "file",
     "overall",
+    "raw",
+    "gate_loss",
     "band",
     "coverage",
     "lower",
@@ -207,27 +260,42 @@ def _table_writer(out: str) -> Callable[[pd.DataFrame, Path], None]:
 
 
 def _score_row(a: Assessment, path: str) -> dict[str, Any]:
-    """One row of ``assess --out``: who, which file, the scores, and each pillar."""
+    """One row of ``assess --out``.
+
+    Who, against which rubric, which file; the overall score, the score before the
+    gates and the coverage rule (``raw``) and the points failed gates took off
+    (``gate_loss``); band, coverage, range, failed gates; each pillar's score; and
+    ``reason``, why there is no overall score (``None`` when there is one).
+    """
     p = a.partnership
-    return {
-        "id": p.id,
-        "name": p.name,
-        "kind": p.kind,
-        "file": path,
-        "overall": a.overall,
-        "band": a.band.id if a.band else None,
-        "coverage": a.coverage,
-        "lower": a.lower,
-        "upper": a.upper,
-        "gates_failed": len(a.failed_gates),
-    } | {pillar.id: pillar.score for pillar in a.pillars}
+    return (
+        {
+            "id": p.id,
+            "rubric": a.rubric.id,
+            "rubric_version": a.rubric.version,
+            "name": p.name,
+            "kind": p.kind,
+            "file": path,
+            "overall": a.overall,
+            "raw": a.raw,
+            "gate_loss": a.gate_loss,
+            "band": a.band.id if a.band else None,
+            "coverage": a.coverage,
+            "lower": a.lower,
+            "upper": a.upper,
+            "gates_failed": len(a.failed_gates),
+        }
+        | {pillar.id: pillar.score for pillar in a.pillars}
+        | {"reason": a.reason}
+    )
 
 
 def _scores_table(rows: list[dict[str, Any]], rubric: Rubric) -> pd.DataFrame:
     """The rows as a frame with fixed columns and types (also when there is no row)."""
     pillars = [p.id for p in rubric.pillars]
-    frame = pd.DataFrame(rows, columns=[*_ROW_COLUMNS, *pillars])
-    numbers = dict.fromkeys(("overall", "coverage", "lower", "upper", *pillars), "float64")
+    frame = pd.DataFrame(rows, columns=[*_ROW_COLUMNS, *pillars, "reason"])
+    scores = ("overall", "raw", "gate_loss", "coverage", "lower", "upper", *pillars)
+    numbers = dict.fromkeys(scores, "float64")
     frame = frame.astype({**numbers, "gates_failed": "int64"})
     # scores to 4 decimals: no 74.99999999999999 in a spreadsheet; coverage keeps 4 too
     return frame.round(dict.fromkeys(numbers, 4))
@@ -236,7 +304,8 @@ def _scores_table(rows: list[dict[str, Any]], rubric: Rubric) -> pd.DataFrame:
 def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) -> int:
     """``assess --out``: score every file and write one row per partnership.
 
-    Bad files are reported on standard error and left out; the others are written.
+    Bad files are reported on standard error (or in the ``--errors`` file) and left
+    out; the others are written. A line on standard error says how many were written.
 
     Args:
         args: The parsed ``assess`` options.
@@ -249,7 +318,7 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
 
     Raises:
         ReportError: Unknown output extension, Parquet without pyarrow, or the output
-            cannot be written.
+            or the ``--errors`` file cannot be written.
     """
     unused = [
         flag
@@ -268,6 +337,7 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
     rubric = load_rubric(args.rubric)
     rows: list[dict[str, Any]] = []
     results: list[Assessment] = []
+    bad = _BadFiles(args.errors)
     progress = _Progress(len(files))
     for i, path in enumerate(files):
         progress.show(i)
@@ -275,21 +345,18 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
             a = _assess_file(path, rubric, args)
         except ReadinessError as exc:
             progress.clear()
-            _fail(exc if exc.source else exc.with_source(path))
+            bad.add(exc, path)
             status = EXIT_INPUT
             continue
         rows.append(_score_row(a, path))
         results.append(a)
     progress.show(len(files))
     progress.clear()
+    bad.finish(len(files))
     if not rows:  # nothing good to write: an existing output stays as it was
         sys.stderr.write(f"readiness: nothing written to {args.out}: no input could be scored\n")
         return EXIT_INPUT
     frame = _scores_table(rows, rubric)
     _write_output(args.out, lambda tmp: writer(frame, tmp))
-    sys.stderr.write(
-        f"readiness: wrote {len(rows)} of {len(files)} partnerships to {args.out}\n"
-        if len(rows) < len(files)
-        else ""
-    )
+    sys.stderr.write(f"readiness: wrote {len(rows)} of {len(files)} partnerships to {args.out}\n")
     return _check_fail_under(args, results, status)

@@ -78,7 +78,6 @@ COLUMNS: dict[str, str] = {
 
 _FLAGS = frozenset(c for c in COLUMNS if c not in ("milcon", "milaid", "base", "organ1"))
 _MISSING = ("", ".", "NA", "na", "NaN", "nan")
-_MAX_PROBLEMS = 20
 
 
 def _read(path: Path | str) -> pd.DataFrame:
@@ -160,10 +159,7 @@ def _read(path: Path | str) -> pd.DataFrame:
                     f"ends ({end.iloc[i]}) before it begins ({begin.iloc[i]})",
                 )
             )
-    if problems:
-        if len(problems) > _MAX_PROBLEMS:
-            extra = len(problems) - _MAX_PROBLEMS
-            problems = [*problems[:_MAX_PROBLEMS], Problem("...", f"and {extra} more problems")]
+    if problems:  # every one: a cut list would make the error's count disagree with it
         raise InputError(problems, source=name)
     frame = pd.DataFrame(out)
     return frame.set_index("atopid")
