@@ -120,9 +120,10 @@ def test_facts_are_derived_once_per_call_and_travel_with_the_result(monkeypatch)
     assert calls == []  # loading checks the description; it runs no rule
     a = assess(p, RUBRIC)
     assert len(calls) == 1
-    assert a.derivations["training.joint-exercises"].level == a.criterion(
-        "training.joint-exercises"
-    ).derived.level
+    assert (
+        a.derivations["training.joint-exercises"].level
+        == a.criterion("training.joint-exercises").derived.level
+    )
     build_report(a)
     a.gaps().roadmap()
     a.what_if({"trust.commitment-record": 4})
