@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import json
 import math
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -252,7 +254,34 @@ def test_html_embeds_the_pillar_chart_when_matplotlib_is_there(history: Comparis
     pytest.importorskip("matplotlib")
     html = history._repr_html_()
     assert html.count("<svg") == 1 and "Pillar scores side by side" in html
+    svg = html[html.index("<svg") : html.index("</svg>") + len("</svg>")]
+    root = ElementTree.fromstring(svg)  # well-formed XML, as a saved .svg must be
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    legend = {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert set(history.labels) <= legend  # one bar colour per column label
     from readiness.report import charts
 
     monkeypatch.setattr(charts, "available", lambda: False)
     assert "<svg" not in history._repr_html_()  # tables only
+
+
+def test_compare_holds_no_rendering_and_does_not_import_the_render_layer():
+    source = (ROOT / "readiness" / "compare.py").read_text()
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+        elif isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+    assert not {m for m in imported if m.startswith("readiness.report")}
+    assert "html" not in imported
+    for helper in ("_chart_html", "_md", "_show", "_signed", "_summary_lines", "_score_rows"):
+        assert f"def {helper}(" not in source, helper
+
+
+def test_methods_render_through_the_render_layer(history: Comparison):
+    from readiness.report.compare import comparison_html, comparison_markdown, comparison_text
+
+    assert history.to_markdown() == comparison_markdown(history)
+    assert history.to_text() == comparison_text(history)
+    assert history._repr_html_() == comparison_html(history)
