@@ -77,26 +77,43 @@ class Comparison:
     # --- tables -----------------------------------------------------------------
 
     def to_frame(self) -> pd.DataFrame:
-        """Scores side by side.
+        """Scores side by side, as numbers.
 
         Returns:
-            One row per pillar (by pillar id), then ``overall``, ``band`` (band id,
-            ``None`` without an overall score) and ``coverage`` (0-1); one column per
-            assessment, named by :attr:`labels`. Missing scores are NaN.
+            A float64 frame with one row per pillar (by pillar id), then ``overall``,
+            ``lower`` and ``upper`` (the bounds of the overall score once every unknown
+            is known) and ``coverage`` (0-1); one column per assessment, named by :attr:`labels`.
+            Missing scores are NaN. ``frame.loc["overall", label]`` is one overall
+            score. The bands are text, so they are in :meth:`bands` instead.
         """
         rubric = self.assessments[0].rubric
-        index = [p.id for p in rubric.pillars] + ["overall", "band", "coverage"]
-        data: dict[str, list[Any]] = {}
+        index = [p.id for p in rubric.pillars] + ["overall", "lower", "upper", "coverage"]
+        data: dict[str, list[float]] = {}
         for label, a in zip(self.labels, self.assessments, strict=True):
             data[label] = [
                 *(_nan(p.score) for p in a.pillars),
                 _nan(a.overall),
-                a.band.id if a.band else None,
-                a.coverage,
+                float(a.lower),
+                float(a.upper),
+                float(a.coverage),
             ]
-        frame = pd.DataFrame(data, index=pd.Index(index, name="id"), dtype=object)
+        frame = pd.DataFrame(data, index=pd.Index(index, name="id"), dtype="float64")
         frame.columns.name = None
         return frame
+
+    def bands(self) -> pd.Series:
+        """The band of each assessment.
+
+        Returns:
+            An object Series of band ids (``None`` for an assessment without an overall
+            score), indexed by :attr:`labels`, named ``band``.
+        """
+        return pd.Series(
+            [a.band.id if a.band else None for a in self.assessments],
+            index=pd.Index(self.labels),
+            dtype=object,
+            name="band",
+        )
 
     def changes(self) -> pd.DataFrame:
         """What changed between assessments of the same partnership on different dates.
