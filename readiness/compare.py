@@ -10,7 +10,6 @@ whose score moved and the criteria whose level or state changed.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import itertools
 import math
 from collections.abc import Sequence
@@ -19,11 +18,12 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from readiness._numbers import rounded, shown
+from readiness._display import render
+from readiness._numbers import rounded
 from readiness.assessment import Assessment, CriterionResult
 from readiness.errors import InputError, Problem
 
-__all__ = ["CHANGE_COLUMNS", "Comparison", "compare"]
+__all__ = ["CHANGE_COLUMNS", "Change", "Comparison", "compare"]
 
 What = Literal["overall", "band", "pillar", "criterion"]
 
@@ -32,7 +32,23 @@ CHANGE_COLUMNS = ("partnership", "from", "to", "what", "id", "title", "old", "ne
 
 
 @dataclass(frozen=True)
-class _Change:
+class Change:
+    """One row of :meth:`Comparison.changes`, with its values as they are.
+
+    Attributes:
+        partnership: The partnership id.
+        start: The date of the older assessment.
+        end: The date of the newer assessment.
+        what: ``overall``, ``band``, ``pillar`` or ``criterion``.
+        id: The item's id (``overall`` and ``band`` for those rows).
+        title: The item's title.
+        old: The value before: a score (float or ``None``), a band id (or ``None``),
+            or a level 0-4 (or ``'unknown'``/``'not-applicable'``).
+        new: The value after, of the same kind.
+        delta: ``new`` minus ``old`` (whole levels for criteria); ``None`` when either
+            is missing or not a number, and for bands.
+    """
+
     partnership: str
     start: dt.date
     end: dt.date
@@ -61,26 +77,43 @@ class Comparison:
     # --- tables -----------------------------------------------------------------
 
     def to_frame(self) -> pd.DataFrame:
-        """Scores side by side.
+        """Scores side by side, as numbers.
 
         Returns:
-            One row per pillar (by pillar id), then ``overall``, ``band`` (band id,
-            ``None`` without an overall score) and ``coverage`` (0-1); one column per
-            assessment, named by :attr:`labels`. Missing scores are NaN.
+            A float64 frame with one row per pillar (by pillar id), then ``overall``,
+            ``lower`` and ``upper`` (the bounds of the overall score once every unknown
+            is known) and ``coverage`` (0-1); one column per assessment, named by :attr:`labels`.
+            Missing scores are NaN. ``frame.loc["overall", label]`` is one overall
+            score. The bands are text, so they are in :meth:`bands` instead.
         """
         rubric = self.assessments[0].rubric
-        index = [p.id for p in rubric.pillars] + ["overall", "band", "coverage"]
-        data: dict[str, list[Any]] = {}
+        index = [p.id for p in rubric.pillars] + ["overall", "lower", "upper", "coverage"]
+        data: dict[str, list[float]] = {}
         for label, a in zip(self.labels, self.assessments, strict=True):
             data[label] = [
                 *(_nan(p.score) for p in a.pillars),
                 _nan(a.overall),
-                a.band.id if a.band else None,
-                a.coverage,
+                float(a.lower),
+                float(a.upper),
+                float(a.coverage),
             ]
-        frame = pd.DataFrame(data, index=pd.Index(index, name="id"), dtype=object)
+        frame = pd.DataFrame(data, index=pd.Index(index, name="id"), dtype="float64")
         frame.columns.name = None
         return frame
+
+    def bands(self) -> pd.Series:
+        """The band of each assessment.
+
+        Returns:
+            An object Series of band ids (``None`` for an assessment without an overall
+            score), indexed by :attr:`labels`, named ``band``.
+        """
+        return pd.Series(
+            [a.band.id if a.band else None for a in self.assessments],
+            index=pd.Index(self.labels),
+            dtype=object,
+            name="band",
+        )
 
     def changes(self) -> pd.DataFrame:
         """What changed between assessments of the same partnership on different dates.
@@ -99,7 +132,7 @@ class Comparison:
             ``delta`` (new minus old, NaN when either is missing or not a number).
             Rows are grouped by partnership (first appearance) and ordered by date.
         """
-        changes = self._changes()
+        changes = self.change_records()
         columns: dict[str, pd.Series] = {
             "partnership": pd.Series([c.partnership for c in changes], dtype=object),
             "from": pd.Series([c.start.isoformat() for c in changes], dtype=object),
@@ -127,8 +160,9 @@ class Comparison:
                     pairs.append((old, new))
         return pairs
 
-    def _changes(self) -> list[_Change]:
-        return [c for old, new in self._pairs() for c in _pair_changes(old, new)]
+    def change_records(self) -> tuple[Change, ...]:
+        """The rows of :meth:`changes` as :class:`Change` objects, values unconverted."""
+        return tuple(c for old, new in self._pairs() for c in _pair_changes(old, new))
 
     # --- output -----------------------------------------------------------------
 
@@ -172,32 +206,9 @@ class Comparison:
                     "new": rounded(c.new) if isinstance(c.new, float) else c.new,
                     "delta": rounded(c.delta),
                 }
-                for c in self._changes()
+                for c in self.change_records()
             ],
         }
-
-    def _score_rows(self) -> list[tuple[str, list[str]]]:
-        """(row title, one cell per assessment) for the side-by-side table."""
-        rubric = self.assessments[0].rubric
-        rows = [
-            (p.title, [shown(a.pillars[i].score) for a in self.assessments])
-            for i, p in enumerate(rubric.pillars)
-        ]
-        rows.append(("Overall", [shown(a.overall) for a in self.assessments]))
-        rows.append(("Band", [a.band.name if a.band else "-" for a in self.assessments]))
-        rows.append(("Coverage", [f"{a.coverage:.0%}" for a in self.assessments]))
-        return rows
-
-    def _change_groups(self) -> list[tuple[str, list[_Change]]]:
-        """(heading, changes) for each compared pair, in order."""
-        names = {a.partnership.id: a.partnership.name for a in self.assessments}
-        groups: dict[tuple[str, dt.date, dt.date], list[_Change]] = {}
-        for c in self._changes():
-            groups.setdefault((c.partnership, c.start, c.end), []).append(c)
-        return [
-            (f"{names[pid]} ({pid}): {start.isoformat()} → {end.isoformat()}", changes)
-            for (pid, start, end), changes in groups.items()
-        ]
 
     def to_markdown(self) -> str:
         """The comparison as Markdown: the score table, then what changed.
@@ -205,29 +216,7 @@ class Comparison:
         Returns:
             A Markdown document; text from input files is escaped.
         """
-        head = "| | " + " | ".join(_md(label) for label in self.labels) + " |"
-        rule = "|---|" + "---:|" * len(self.labels)
-        out = [f"# Comparison of {len(self.assessments)} assessments", "", head, rule]
-        for title, cells in self._score_rows():
-            bold = title == "Overall"
-            name = f"**{_md(title)}**" if bold else _md(title)
-            shown = [f"**{_md(c)}**" if bold else _md(c) for c in cells]
-            out.append(f"| {name} | " + " | ".join(shown) + " |")
-        groups = self._change_groups()
-        if groups:
-            out += ["", "## What changed"]
-        for heading, changes in groups:
-            out += ["", f"### {_md(heading)}", ""]
-            out += [f"- {_md(line)}" for line in _summary_lines(changes)]
-            table = [c for c in changes if c.what in ("pillar", "criterion")]
-            if table:
-                out += ["", "| | item | before | after | change |", "|---|---|---:|---:|---:|"]
-                out += [
-                    f"| {c.what} | {_md(c.title)} (`{c.id}`) | {_md(_show(c.old))} | "
-                    f"{_md(_show(c.new))} | {_signed(c.delta, c.what)} |"
-                    for c in table
-                ]
-        return "\n".join(out) + "\n"
+        return str(render(self, "markdown"))
 
     def to_text(self) -> str:
         """The comparison as fixed-width text for terminals (``--format table``).
@@ -235,62 +224,11 @@ class Comparison:
         Returns:
             The score table, then what changed.
         """
-        rows = self._score_rows()
-        name_w = max(len(t) for t, _ in rows)
-        widths = [
-            max(len(label), *(len(cells[i]) for _, cells in rows))
-            for i, label in enumerate(self.labels)
-        ]
-        lines = [
-            " " * name_w
-            + "".join(f"  {label:>{w}}" for label, w in zip(self.labels, widths, strict=True))
-        ]
-        for title, cells in rows:
-            lines.append(
-                f"{title:<{name_w}}"
-                + "".join(f"  {c:>{w}}" for c, w in zip(cells, widths, strict=True))
-            )
-        for heading, changes in self._change_groups():
-            lines += ["", f"What changed, {heading}"]
-            lines += [f"  {line}" for line in _summary_lines(changes)]
-            for c in changes:
-                if c.what in ("pillar", "criterion"):
-                    delta = "" if c.delta is None else f" ({_signed(c.delta, c.what)})"
-                    lines.append(f"  {c.what} {c.id}: {_show(c.old)} → {_show(c.new)}{delta}")
-        return "\n".join(lines) + "\n"
+        return str(render(self, "text"))
 
     def _repr_html_(self) -> str:
         """HTML for notebooks: the score table, a chart when available, what changed."""
-        e = html.escape
-        head = "".join(f"<th>{e(label)}</th>" for label in self.labels)
-        body = []
-        for title, cells in self._score_rows():
-            tds = "".join(f'<td style="text-align:right">{e(c)}</td>' for c in cells)
-            body.append(f"<tr><th style='text-align:left'>{e(title)}</th>{tds}</tr>")
-        parts = [
-            '<div class="readiness-comparison">',
-            f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>",
-            _chart_html(self),
-        ]
-        for heading, changes in self._change_groups():
-            parts.append(f"<h4>What changed, {e(heading)}</h4>")
-            parts.append("<ul>" + "".join(f"<li>{e(x)}</li>" for x in _summary_lines(changes)))
-            parts.append("</ul>")
-            rows = "".join(
-                f"<tr><td>{e(c.what)}</td><td>{e(c.title)} (<code>{e(c.id)}</code>)</td>"
-                f'<td style="text-align:right">{e(_show(c.old))}</td>'
-                f'<td style="text-align:right">{e(_show(c.new))}</td>'
-                f'<td style="text-align:right">{e(_signed(c.delta, c.what))}</td></tr>'
-                for c in changes
-                if c.what in ("pillar", "criterion")
-            )
-            if rows:
-                parts.append(
-                    "<table><thead><tr><th></th><th>item</th><th>before</th><th>after</th>"
-                    f"<th>change</th></tr></thead><tbody>{rows}</tbody></table>"
-                )
-        parts.append("</div>")
-        return "".join(parts)
+        return str(render(self, "html"))
 
     def __repr__(self) -> str:
         return f"<Comparison of {len(self.labels)} assessments: {', '.join(self.labels)}>"
@@ -354,32 +292,11 @@ def _labels(items: Sequence[Assessment]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _chart_html(c: Comparison) -> str:
-    """Pillar scores as grouped bars (inline SVG); empty without matplotlib."""
-    from readiness.errors import ReportError
-    from readiness.report import charts
-
-    if not charts.available():
-        return ""
-    pillars = c.assessments[0].rubric.pillars
-    series = {
-        label: [p.score for p in a.pillars]
-        for label, a in zip(c.labels, c.assessments, strict=True)
-    }
-    try:
-        svg = charts.grouped_bar_chart(
-            [p.title for p in pillars], series, label="Pillar scores side by side", salt="compare"
-        )
-    except ReportError:
-        return ""
-    return f'<div style="max-width:640px">{svg}</div>' if svg else ""
-
-
-def _pair_changes(old: Assessment, new: Assessment) -> list[_Change]:
+def _pair_changes(old: Assessment, new: Assessment) -> list[Change]:
     """What changed from ``old`` to ``new`` (two assessments of one partnership)."""
     pid, start, end = new.partnership.id, _date(old), _date(new)
     out = [
-        _Change(
+        Change(
             pid,
             start,
             end,
@@ -394,11 +311,11 @@ def _pair_changes(old: Assessment, new: Assessment) -> list[_Change]:
     old_band = old.band.id if old.band else None
     new_band = new.band.id if new.band else None
     if old_band != new_band:
-        out.append(_Change(pid, start, end, "band", "band", "Band", old_band, new_band, None))
+        out.append(Change(pid, start, end, "band", "band", "Band", old_band, new_band, None))
     for po, pn in zip(old.pillars, new.pillars, strict=True):
         if not _same(po.score, pn.score):
             out.append(
-                _Change(
+                Change(
                     pid,
                     start,
                     end,
@@ -414,23 +331,9 @@ def _pair_changes(old: Assessment, new: Assessment) -> list[_Change]:
         if (co.state, co.level) != (cn.state, cn.level):
             d = None if co.level is None or cn.level is None else float(cn.level - co.level)
             out.append(
-                _Change(pid, start, end, "criterion", cn.id, cn.title, _level(co), _level(cn), d)
+                Change(pid, start, end, "criterion", cn.id, cn.title, _level(co), _level(cn), d)
             )
     return out
-
-
-def _summary_lines(changes: Sequence[_Change]) -> list[str]:
-    lines = []
-    for c in changes:
-        if c.what == "overall":
-            delta = "" if c.delta is None else f" ({_signed(c.delta)})"
-            lines.append(f"Overall: {_show(c.old)} → {_show(c.new)}{delta}")
-        elif c.what == "band":
-            lines.append(f"Band: {_show(c.old)} → {_show(c.new)}")
-    pillars = sum(1 for c in changes if c.what == "pillar")
-    criteria = sum(1 for c in changes if c.what == "criterion")
-    lines.append(f"{pillars} pillar score(s) and {criteria} criterion rating(s) changed")
-    return lines
 
 
 def _date(a: Assessment) -> dt.date:
@@ -458,26 +361,3 @@ def _nan(value: float | None) -> float:
 
 def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.1f}"
-    return str(value)
-
-
-def _signed(value: float | None, what: str = "") -> str:
-    """A signed change: whole levels for criteria, one decimal for scores."""
-    if value is None:
-        return ""
-    return f"{round(value):+d}" if what == "criterion" else f"{value:+.1f}"
-
-
-def _md(text: object) -> str:
-    """Escape text from input files for a Markdown table cell or line."""
-    s = str(text)
-    for ch in "\\`*_[]<>|":
-        s = s.replace(ch, "\\" + ch)
-    return s.replace("\n", " ")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import json
 import math
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
+import numpy as np
 import pytest
 
 import readiness
@@ -48,18 +51,40 @@ def test_compare_is_public():
     assert readiness.__all__ == sorted(readiness.__all__)
 
 
-def test_frame_has_one_row_per_pillar_plus_overall_band_coverage(history: Comparison):
+def test_frame_is_numeric_with_one_row_per_pillar_plus_overall_range_coverage(
+    history: Comparison,
+):
     frame = history.to_frame()
-    assert list(frame.index) == ["a", "b", "overall", "band", "coverage"]
+    assert list(frame.index) == ["a", "b", "overall", "lower", "upper", "coverage"]
     assert list(frame.columns) == ["t@2026-01-01", "t@2025-01-01"]
+    assert (frame.dtypes == "float64").all()
+    assert frame.to_numpy().dtype == np.float64
     old = frame["t@2025-01-01"]
     # by hand: A = (100 + 3 x 50) / 4 = 62.5; B = (25 + 75) / 2 = 50; overall (2A + B) / 3
     assert old["a"] == pytest.approx(62.5)
     assert old["b"] == pytest.approx(50.0)
-    assert old["overall"] == pytest.approx(175 / 3)
-    assert old["band"] == "mid" and old["coverage"] == pytest.approx(1.0)
+    assert frame.loc["overall", "t@2025-01-01"] == pytest.approx(175 / 3)
+    assert old["lower"] == old["upper"] == pytest.approx(175 / 3)  # nothing unknown
+    assert old["coverage"] == pytest.approx(1.0)
     new = frame["t@2026-01-01"]
-    assert new["overall"] == pytest.approx(275 / 3) and new["band"] == "high"
+    assert new["overall"] == pytest.approx(275 / 3)
+    # b.one unknown: B is 75 (b.two alone) but could be anything from 37.5 to 87.5
+    assert new["lower"] == pytest.approx((200 + 37.5) / 3)
+    assert new["upper"] == pytest.approx((200 + 87.5) / 3)
+    assert new["coverage"] < 1
+    assert frame.diff(axis=1).loc["overall"].iloc[1] == pytest.approx(-100 / 3)  # arithmetic
+
+
+def test_bands_are_a_series_by_label(history: Comparison, small):
+    bands = history.bands()
+    assert bands.to_dict() == {"t@2026-01-01": "high", "t@2025-01-01": "mid"}
+    assert bands.name == "band"
+    empty = assess(partnership(pid="u"), small)  # nothing rated: no overall score, no band
+    assert empty.overall is None
+    c = compare([empty, *history.assessments])
+    assert c.bands().tolist() == [None, "high", "mid"]
+    assert math.isnan(c.to_frame().loc["overall", "u"])
+    assert c.to_frame().loc["lower", "u"] == 0 and c.to_frame().loc["upper", "u"] == 100
 
 
 def test_changes_lists_what_moved_in_date_order(history: Comparison):
@@ -179,7 +204,8 @@ def test_all_examples_compare():
     ]
     c = compare(items)
     assert c.labels == tuple(a.partnership.id for a in items)
-    assert c.to_frame().shape == (len(rubric.pillars) + 3, len(items))
+    assert c.to_frame().shape == (len(rubric.pillars) + 4, len(items))
+    assert c.bands().index.tolist() == list(c.labels)
 
 
 # --- the command ------------------------------------------------------------------
@@ -252,7 +278,34 @@ def test_html_embeds_the_pillar_chart_when_matplotlib_is_there(history: Comparis
     pytest.importorskip("matplotlib")
     html = history._repr_html_()
     assert html.count("<svg") == 1 and "Pillar scores side by side" in html
+    svg = html[html.index("<svg") : html.index("</svg>") + len("</svg>")]
+    root = ElementTree.fromstring(svg)  # well-formed XML, as a saved .svg must be
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    legend = {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert set(history.labels) <= legend  # one bar colour per column label
     from readiness.report import charts
 
     monkeypatch.setattr(charts, "available", lambda: False)
     assert "<svg" not in history._repr_html_()  # tables only
+
+
+def test_compare_holds_no_rendering_and_does_not_import_the_render_layer():
+    source = (ROOT / "readiness" / "compare.py").read_text()
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+        elif isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+    assert not {m for m in imported if m.startswith("readiness.report")}
+    assert "html" not in imported
+    for helper in ("_chart_html", "_md", "_show", "_signed", "_summary_lines", "_score_rows"):
+        assert f"def {helper}(" not in source, helper
+
+
+def test_methods_render_through_the_render_layer(history: Comparison):
+    from readiness.report.compare import comparison_html, comparison_markdown, comparison_text
+
+    assert history.to_markdown() == comparison_markdown(history)
+    assert history.to_text() == comparison_text(history)
+    assert history._repr_html_() == comparison_html(history)

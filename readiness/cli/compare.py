@@ -60,6 +60,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         ReadinessError: The rubric cannot be loaded.
     """
     from readiness.compare import compare
+    from readiness.report.compare import comparison_markdown, comparison_text
 
     files, status = _expand_inputs(args.files)
     rubric = load_rubric(args.rubric)
@@ -76,7 +77,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.format == "json":
         _emit(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
     elif args.format == "markdown":
-        _emit(comparison.to_markdown())
+        _emit(comparison_markdown(comparison))
     else:
-        _emit(comparison.to_text())
+        _emit(comparison_text(comparison))
     return EXIT_OK

@@ -9,7 +9,9 @@ global figure registry and no backend switch), every rc setting is scoped with
 ``matplotlib.rc_context`` and the SVG is byte-for-byte reproducible: a fixed
 ``svg.hashsalt`` per chart, text kept as text (``svg.fonttype = 'none'``), no date,
 creator or other metadata, no XML prologue. The returned ``<svg>`` element has no fixed
-size (it scales to its container) and carries ``role="img"`` and an ``aria-label``.
+size (it scales to its container), carries ``role="img"`` and an ``aria-label``, and
+is well-formed XML on its own (its namespaces are declared on it; characters XML
+cannot hold are dropped from labels).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from collections.abc import Mapping, Sequence
 from importlib.util import find_spec
 from typing import Any
 
+from readiness.assessment import Assessment
+from readiness.compare import Comparison
 from readiness.errors import ReportError
 from readiness.report.model import Report
 
@@ -83,9 +87,18 @@ def _require() -> Any:
     return matplotlib
 
 
+#: characters XML 1.0 cannot hold (even as character references); they are dropped
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """``text`` without the characters an XML document cannot hold."""
+    return _NOT_XML.sub("", text)
+
+
 def _label(text: str, width: int = 44) -> str:
     """A tick or legend label: shortened, and never hidden by a leading underscore."""
-    text = " ".join(text.split())
+    text = " ".join(_xml_text(text).split())
     if len(text) > width:
         text = text[: width - 1].rstrip() + "…"
     return text if not text.startswith("_") else "\u200b" + text
@@ -106,7 +119,8 @@ def _draw(salt: str, label: str, height: float, paint: Any, width: float = 7.6) 
     return _inline(buffer.getvalue(), label, salt)
 
 
-_ROOT = re.compile(r'<svg\b[^>]*?\swidth="[^"]*"\s+height="[^"]*"')
+_ROOT = re.compile(r"<svg\b[^>]*>")
+_SIZE = re.compile(r'\s(?:width|height)="[^"]*"')
 _TAG = re.compile(r"<[^<>]*>")
 _REF = re.compile(r'(\sid="|url\(#|href="#)')
 _SALT = re.compile(r"[a-z][a-z0-9-]*")
@@ -117,12 +131,18 @@ def _inline(svg: str, label: str, salt: str) -> str:
 
     Strips the XML prologue and the fixed size, adds a class, role and accessible
     label, and prefixes the element ids so that several charts can share one page.
+    The root keeps its namespace declarations (``xmlns`` and ``xmlns:xlink``, which
+    the ``xlink:href`` references need), so the element is well-formed XML on its
+    own: it can be saved as an ``.svg`` file or parsed by an XML parser.
     """
     svg = svg[svg.index("<svg") :]
-    attrs = f'<svg class="chart chart-{salt}" role="img" aria-label="{html.escape(label)}"'
-    svg, n = _ROOT.subn(attrs, svg, count=1)
-    if n != 1:  # pragma: no cover - matplotlib changed its SVG header
+    root = _ROOT.match(svg)
+    name = html.escape(_xml_text(label))
+    attrs = f'<svg class="chart chart-{salt}" role="img" aria-label="{name}"'
+    sized, n = _SIZE.subn("", root.group(0)) if root else ("", 0)
+    if root is None or n != 2 or "xmlns=" not in sized:  # pragma: no cover
         raise ReportError("unexpected SVG header from matplotlib")
+    svg = attrs + sized[len("<svg") :] + svg[root.end() :]
     # several charts share one page: give each chart's ids (and references) its own
     # prefix, inside tags only (text content is escaped, so it holds no '<' or '>')
     svg = _TAG.sub(lambda m: _REF.sub(rf"\g<1>{salt}-", m.group(0)), svg)
@@ -331,37 +351,50 @@ def grouped_bar_chart(
         ax.set_ylim(len(labels) - 0.5, -0.5)
         values = [v for vs in series.values() for v in vs if v is not None]
         ax.set_xlim(0, xmax if xmax is not None else max([*values, 1.0]) * 1.05)
-        ax.set_xlabel(xlabel)
+        ax.set_xlabel(_xml_text(xlabel))
         _style_axis(ax)
         fig.legend(loc="outside lower center", ncols=min(k, 4))
 
     return _draw(salt, label, (0.22 * k + 0.18) * len(labels) + 1.4, paint)
 
 
-def comparison_chart(reports: Sequence[Report], *, names: Sequence[str] | None = None) -> str:
-    """Pillar scores of several reports side by side (grouped bars), for a compare report.
+def comparison_chart(
+    assessments: Comparison | Sequence[Assessment], *, names: Sequence[str] | None = None
+) -> str:
+    """Pillar scores of several assessments side by side (grouped bars).
 
     Args:
-        reports: Reports against the same rubric (pillars are taken from the first).
-        names: One legend name per report (default: each partnership's name).
+        assessments: A :class:`~readiness.compare.Comparison`, or assessments against
+            the same rubric (id and version).
+        names: One legend name per assessment (default: the comparison's column
+            labels, or each partnership's name when given assessments).
+
+    Raises:
+        ReportError: No assessments, assessments against different rubrics, or not
+            one name per assessment.
     """
-    if not reports:
-        raise ReportError("comparison_chart needs at least one report")
-    ids = [p.id for p in reports[0].pillars]
-    for r in reports[1:]:
-        if [p.id for p in r.pillars] != ids:
-            raise ReportError("comparison_chart needs reports against the same rubric")
-    names = list(names) if names is not None else [str(r.partnership["name"]) for r in reports]
-    if len(names) != len(reports):
-        raise ReportError(f"{len(names)} names for {len(reports)} reports")
+    if isinstance(assessments, Comparison):
+        items = assessments.assessments
+        default = list(assessments.labels)
+    else:
+        items = tuple(assessments)
+        default = [a.partnership.name for a in items]
+    if not items:
+        raise ReportError("comparison_chart needs at least one assessment")
+    rubric = items[0].rubric
+    if any(a.rubric.label != rubric.label for a in items):
+        raise ReportError("comparison_chart needs assessments against the same rubric")
+    names = list(names) if names is not None else default
+    if len(names) != len(items):
+        raise ReportError(f"{len(names)} names for {len(items)} assessments")
     series: dict[str, list[float | None]] = {}
-    for name, r in zip(names, reports, strict=True):
+    for name, a in zip(names, items, strict=True):
         key = name
         while key in series:  # two partnerships with one name still get two bars
             key += " "
-        series[key] = [p.score for p in r.pillars]
+        series[key] = [p.score for p in a.pillars]
     return grouped_bar_chart(
-        [p.title for p in reports[0].pillars],
+        [p.title for p in rubric.pillars],
         series,
         label="Pillar scores side by side",
     )

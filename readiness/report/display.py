@@ -1,9 +1,11 @@
 """The one place where result types are wired to their renderers.
 
 Result types live below the render layer and cannot import it; their convenience
-methods (``to_markdown()``, ``_repr_html_()``, ``Assessment.to_dict()``) call
-:func:`readiness._display.render`, which imports this module on first use. Each
-registration below is one small function; a new result type or format adds one here.
+methods (``to_markdown()``, ``to_text()``, ``_repr_html_()``, ``Assessment.to_dict()``)
+call :func:`readiness._display.render`, which imports this module the first time a
+result object is rendered. Each entry below registers one renderer for one (result
+type, format) pair and only hands the object to a function of the render layer; add a
+type by adding its entries here.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from typing import Any
 
 from readiness._display import renderer
 from readiness.assessment import Assessment
+from readiness.compare import Comparison
 from readiness.gaps import GapReport, Roadmap
+from readiness.report.compare import comparison_html, comparison_markdown, comparison_text
 from readiness.report.html import render_assessment_fragment, render_gaps_fragment
 from readiness.report.model import build_report, report_from_gaps
 from readiness.report.sections import gaps_markdown, roadmap_markdown
@@ -43,3 +47,18 @@ def _gaps_markdown(g: GapReport) -> str:
 @renderer(Roadmap, "markdown")
 def _roadmap_markdown(r: Roadmap) -> str:
     return roadmap_markdown(r)
+
+
+@renderer(Comparison, "markdown")
+def _comparison_markdown(c: Comparison) -> str:
+    return comparison_markdown(c)
+
+
+@renderer(Comparison, "text")
+def _comparison_text(c: Comparison) -> str:
+    return comparison_text(c)
+
+
+@renderer(Comparison, "html")
+def _comparison_html(c: Comparison) -> str:
+    return comparison_html(c)

@@ -5,17 +5,10 @@ from __future__ import annotations
 import math
 
 from readiness._numbers import shown, shown_share
+from readiness.report.escape import markdown_escape as _md
 from readiness.report.model import Report
 
 __all__ = ["render_markdown"]
-
-
-def _md(text: object) -> str:
-    """Escape text from input files for a Markdown table cell or line."""
-    s = str(text)
-    for ch in "\\`*_[]<>|":
-        s = s.replace(ch, "\\" + ch)
-    return s.replace("\n", " ")
 
 
 _POLICY = {"exclude": "unknowns excluded", "worst": "unknowns counted as level 0"}

@@ -7,7 +7,7 @@ These are compact sections, not whole documents: the full report is
 from __future__ import annotations
 
 from readiness.gaps import GapReport, Roadmap
-from readiness.report.markdown import _md
+from readiness.report.escape import markdown_escape as _md
 
 __all__ = ["gaps_markdown", "roadmap_markdown"]
 

@@ -1,0 +1,80 @@
+"""markdown_escape: text from input files stays text in every Markdown output."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from readiness import compare
+from readiness.report import build_report, render_markdown
+from readiness.report.compare import comparison_markdown
+from readiness.report.escape import markdown_escape
+from tests.report.helpers import IMG_EVIDENCE, SCRIPT_NAME, assessment_of, hostile_data
+
+SPECIAL = set("\\`*_[]<>|")
+LINK = "[x](javascript:alert(1))"
+
+
+def inert(md: str) -> bool:
+    """True when every special character is backslash-escaped and nothing breaks a line.
+
+    Scans left to right: a backslash must escape the next character (itself special),
+    and no special character may stand on its own.
+    """
+    i = 0
+    while i < len(md):
+        ch = md[i]
+        if ch in "\r\n":
+            return False
+        if ch == "\\":
+            if i + 1 >= len(md) or md[i + 1] not in SPECIAL:
+                return False
+            i += 2
+            continue
+        if ch in SPECIAL:
+            return False
+        i += 1
+    return True
+
+
+def unescape(md: str) -> str:
+    return re.sub(r"\\(.)", r"\1", md)
+
+
+def test_html_and_links_come_out_inert():
+    img = markdown_escape("<img src=x onerror=alert(1)>")
+    assert img == "\\<img src=x onerror=alert(1)\\>"
+    assert markdown_escape(LINK) == "\\[x\\](javascript:alert(1))"
+    assert markdown_escape(IMG_EVIDENCE) == IMG_EVIDENCE.replace("<", "\\<").replace(">", "\\>")
+    for text in (img, markdown_escape(LINK), markdown_escape(SCRIPT_NAME)):
+        assert inert(text)
+        assert "<" not in text.replace("\\<", "") and "](" not in text.replace("\\](", "")
+
+
+def test_every_special_character_and_line_break():
+    assert markdown_escape("a|b*c_d`e\\f") == "a\\|b\\*c\\_d\\`e\\\\f"
+    assert markdown_escape("one\ntwo\r\nthree\rfour") == "one two three four"
+    assert markdown_escape(3.5) == "3.5"
+    assert markdown_escape("\\*") == "\\\\\\*"  # an escaped star in the input stays literal
+
+
+@given(st.text())
+def test_any_text_is_inert_and_loses_nothing_but_line_breaks(text: str):
+    out = markdown_escape(text)
+    assert inert(out)
+    flat = text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    assert unescape(out) == flat
+
+
+def test_reports_and_comparisons_use_it():
+    name = f"{SCRIPT_NAME} {LINK} | *x*"
+    hostile = assessment_of(hostile_data(name))
+    earlier = assessment_of({**hostile_data(name), "assessed_on": "2025-01-01"})
+    report = render_markdown(build_report(hostile))
+    table = comparison_markdown(compare([earlier, hostile]))  # the name heads "What changed"
+    for md in (report, table):
+        assert markdown_escape(name) in md
+        assert "<script>" not in md and "[x](" not in md
+    assert markdown_escape(IMG_EVIDENCE) in report and IMG_EVIDENCE not in report
