@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from readiness import InputError, RubricError, assess, load_rubric
+from readiness.errors import SHOWN_PROBLEMS
 from readiness.io.atop import COLUMNS, atop_facts_frame, read_atop, score_legal
 from tests.factories import FIXTURES
 
@@ -183,5 +184,7 @@ def test_the_problem_count_is_the_number_of_problems_reported(tmp_path):
     lines = str(err.value).splitlines()
     assert lines[0] == f"{f}: 63 problems:"
     listed = [line for line in lines[1:] if line.startswith("  - line ")]
-    assert len(listed) == len(lines) - 1 == 63
-    assert listed[-1] == "  - line 22, column 'neutral': must be 0 or 1 (got '4')"
+    assert len(listed) == SHOWN_PROBLEMS  # the message lists the first ones, then counts
+    assert lines[-1].startswith(f"  ... and {63 - SHOWN_PROBLEMS} more")
+    last = err.value.problems[-1]
+    assert str(last) == "line 22, column 'neutral': must be 0 or 1 (got '4')"

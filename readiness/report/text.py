@@ -27,9 +27,9 @@ def render_text(r: Report, *, top: int = 10) -> str:
         f"Range: {_range(r.lower, r.upper)}   Coverage: {shown_share(r.coverage)}   "
         f"Rubric: {r.rubric['id']} {r.rubric['version']}"
     )
+    lines.append(f"Target: {r.options['target']} ({r.options['target_reason']})")
     lines.append(
-        f"Target: {r.options['target']} ({r.options['target_reason']}); "
-        f"score at the profile {shown(r.profile_score)}, "
+        f"  score at the target profile {shown(r.profile_score)}; "
         f"after closing every gap {shown(r.score_after_gaps)}"
     )
     if r.gates and r.overall is not None:
