@@ -3,17 +3,40 @@
 from __future__ import annotations
 
 import json
+import re
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
+from yaml.nodes import MappingNode, Node, ScalarNode
 
-from readiness.errors import Problem, ReadinessError
+from readiness.errors import Problem, ReadinessError, json_path
 
-__all__ = ["Readable", "read_document", "source_name"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_EXPANDED_VALUES",
+    "MAX_INT_DIGITS",
+    "Readable",
+    "read_document",
+    "source_name",
+]
 
 Readable = Path | str | Traversable
+
+MAX_BYTES = 50_000_000
+"""Largest file read (50 MB): far above any rubric or partnership description."""
+
+MAX_DEPTH = 64
+"""Deepest nesting of lists and mappings. The formats need fewer than 10 levels."""
+
+MAX_INT_DIGITS = 4300
+"""Longest integer literal: Python's default limit for converting text to int."""
+
+MAX_EXPANDED_VALUES = 1_000_000
+"""Most values a YAML document may hold once its aliases are expanded."""
 
 
 def source_name(path: Readable) -> str:
@@ -23,6 +46,21 @@ def source_name(path: Readable) -> str:
 
 class _DuplicateKeyError(ValueError):
     pass
+
+
+class _LongIntegerError(ValueError):
+    def __init__(self, literal: str) -> None:
+        super().__init__(literal)
+        self.literal = literal
+
+
+class _Refused(yaml.YAMLError):
+    """A YAML document broke one of our rules; ``where`` is ``line L column C`` or a JSON path."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(message)
+        self.where = where
+        self.message = message
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -38,44 +76,245 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def read_document(path: Readable, error: type[ReadinessError]) -> Any:
-    """Read a JSON or YAML file into plain Python objects.
+def _digits(literal: str) -> int:
+    return len(literal.lstrip("+-").replace("_", ""))
 
-    YAML is used for ``.yaml``/``.yml`` files, JSON for everything else.
 
-    Raises:
-        error: The file is missing, empty, or not valid JSON/YAML; the message names
-            the file and, for syntax errors, the line and column.
+def _json_int(literal: str) -> int:
+    if _digits(literal) > MAX_INT_DIGITS:
+        raise _LongIntegerError(literal)
+    return int(literal)
+
+
+def _long_integer(digits: int) -> str:
+    return f"an integer of {digits} digits; at most {MAX_INT_DIGITS} are allowed"
+
+
+def _too_deep() -> str:
+    return f"lists and mappings are nested more than {MAX_DEPTH} levels deep"
+
+
+def _line_column(text: str, offset: int) -> str:
+    line = text.count("\n", 0, offset) + 1
+    return f"line {line} column {offset - text.rfind(chr(10), 0, offset)}"
+
+
+_JSON_SCAN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
+"""JSON strings (skipped whole, so brackets inside them do not count) and brackets."""
+
+
+def _json_too_deep(text: str) -> int | None:
+    """Offset of the first bracket nested deeper than ``MAX_DEPTH``, without recursion."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth = 0
+    for match in _JSON_SCAN.finditer(text):
+        char = text[match.start()]
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return match.start()
+        elif char in "]}":
+            depth -= 1
+    return None
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing duplicate keys, deep nesting and huge integers."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+        self.aliased = False
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        if self.check_event(AliasEvent):
+            self.aliased = True
+        if not self.check_event(SequenceStartEvent, MappingStartEvent):
+            return super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise _Refused(f"line {mark.line + 1} column {mark.column + 1}", _too_deep())
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, MappingNode):
+            seen: dict[Any, Any] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # keys merged in with `<<` may be overridden
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.get(key)
+                except TypeError:
+                    continue  # unhashable: the safe loader reports it
+                mark = key_node.start_mark
+                if first is not None:
+                    raise _Refused(
+                        f"line {mark.line + 1} column {mark.column + 1}",
+                        f"duplicate key {key!r} (first at line {first.line + 1} "
+                        f"column {first.column + 1})",
+                    )
+                seen[key] = mark
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_checked_int(self, node: ScalarNode) -> int:
+        literal = str(self.construct_scalar(node))
+        if _digits(literal) > MAX_INT_DIGITS:
+            mark = node.start_mark
+            raise _Refused(
+                f"line {mark.line + 1} column {mark.column + 1}", _long_integer(_digits(literal))
+            )
+        return self.construct_yaml_int(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_checked_int)
+# PyYAML (YAML 1.1) reads `1e-3` and `1.5e3` as text (it wants a dot and a signed
+# exponent); YAML 1.2 and JSON read numbers, and so do we.
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
+def _expanded_shape(data: Any) -> Problem | None:
+    """Nesting and size of a document whose YAML aliases may repeat (or contain) a part.
+
+    Walks the lists and mappings without recursion, each as often as aliases repeat it.
     """
-    name = source_name(path)
+    # a stack entry: (container, depth, entry of its parent, its key in the parent)
+    stack: list[tuple[Any, int, Any, Any]] = [(data, 1, None, None)]
+    count = 1
+    while stack:
+        entry = stack.pop()
+        value, depth = entry[0], entry[1]
+        if depth > MAX_DEPTH:
+            return Problem(json_path(_loc(entry)), _too_deep() + " once YAML aliases are expanded")
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        count += len(value)
+        if count > MAX_EXPANDED_VALUES:
+            return Problem(
+                "$", f"YAML aliases expand the document past {MAX_EXPANDED_VALUES:,} values"
+            )
+        stack.extend(
+            (item, depth + 1, entry, key)
+            for key, item in items
+            if isinstance(item, dict | list | tuple)
+        )
+    return None
+
+
+def _loc(entry: tuple[Any, int, Any, Any]) -> list[str | int]:
+    """The keys leading from the document's top to a stack entry of :func:`_expanded_shape`."""
+    loc: list[str | int] = []
+    while entry[2] is not None:
+        key = entry[3]
+        loc.append(key if isinstance(key, str | int) and not isinstance(key, bool) else str(key))
+        entry = entry[2]
+    return loc[::-1]
+
+
+def _read_text(path: Readable, name: str, error: type[ReadinessError]) -> str:
     file = Path(path) if isinstance(path, str) else path
     try:
-        text = file.read_text(encoding="utf-8-sig")  # a byte-order mark is harmless
+        with file.open("rb") as stream:
+            data = stream.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise error("file not found", source=name) from None
     except IsADirectoryError:
         raise error("is a directory, not a file", source=name) from None
-    except UnicodeDecodeError as exc:
-        raise error(f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=name) from None
     except OSError as exc:
         raise error(f"cannot be read: {exc.strerror}", source=name) from None
-    if not text.strip():
-        raise error("the file is empty", source=name)
-    if name.endswith((".yaml", ".yml")):
-        try:
-            return yaml.safe_load(text)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
-            where = f"line {mark.line + 1} column {mark.column + 1}" if mark else "$"
-            raise error([Problem(where, f"invalid YAML: {exc.problem}")], source=name) from None
-        except yaml.YAMLError as exc:
-            raise error(f"invalid YAML: {exc}", source=name) from None
+    if len(data) > MAX_BYTES:
+        raise error(
+            f"the file is larger than {MAX_BYTES // 1_000_000} MB, the most that is read",
+            source=name,
+        )
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates)
+        text = data.decode("utf-8-sig")  # a byte-order mark is harmless
+    except UnicodeDecodeError as exc:
+        raise error(f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=name) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_yaml(text: str, name: str, error: type[ReadinessError]) -> Any:
+    loader = _Loader(text)
+    try:
+        data = loader.get_single_data()
+    except _Refused as exc:
+        raise error([Problem(exc.where, exc.message)], source=name) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1} column {mark.column + 1}" if mark else "$"
+        raise error([Problem(where, f"invalid YAML: {exc.problem}")], source=name) from None
+    except yaml.YAMLError as exc:
+        raise error(f"invalid YAML: {exc}", source=name) from None
+    except ValueError as exc:  # e.g. a lowered sys.set_int_max_str_digits
+        raise error(f"invalid YAML: {exc}", source=name) from None
+    finally:
+        loader.dispose()
+    if loader.aliased and isinstance(data, dict | list | tuple):
+        problem = _expanded_shape(data)
+        if problem is not None:
+            raise error([problem], source=name)
+    return data
+
+
+def _read_json(text: str, name: str, error: type[ReadinessError]) -> Any:
+    deep = _json_too_deep(text)
+    if deep is not None:
+        raise error([Problem(_line_column(text, deep), _too_deep())], source=name)
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_json_int)
     except _DuplicateKeyError as exc:
         raise error([Problem("$", str(exc))], source=name) from None
+    except _LongIntegerError as exc:
+        where = _line_column(text, max(text.find(exc.literal), 0))
+        message = _long_integer(_digits(exc.literal))
+        raise error([Problem(where, message)], source=name) from None
     except json.JSONDecodeError as exc:
         raise error(
             [Problem(f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}")],
             source=name,
         ) from None
+    except ValueError as exc:  # e.g. a lowered sys.set_int_max_str_digits
+        raise error(f"invalid JSON: {exc}", source=name) from None
+
+
+def read_document(path: Readable, error: type[ReadinessError]) -> Any:
+    """Read a JSON or YAML file into plain Python objects.
+
+    YAML is used for ``.yaml``/``.yml`` files, JSON for everything else. Both formats
+    are held to the same limits, checked without deep recursion, so that a hostile or
+    broken file ends in ``error`` rather than a crash:
+
+    - at most :data:`MAX_BYTES` (50 MB) are read;
+    - lists and mappings nest at most :data:`MAX_DEPTH` (64) levels deep (the shipped
+      formats use fewer than 10; Python's parsers would hit their recursion limit
+      near 1,000);
+    - an integer has at most :data:`MAX_INT_DIGITS` (4,300) digits, the longest
+      Python converts from text by default;
+    - a key appears once per mapping (in YAML, keys merged in with ``<<`` may be
+      overridden);
+    - in YAML, a number with an exponent (``1e-3``, ``1.5e3``) is a number, as in
+      YAML 1.2 and JSON, not text as in PyYAML's YAML 1.1;
+    - YAML aliases may not expand the document beyond :data:`MAX_EXPANDED_VALUES`
+      values or :data:`MAX_DEPTH` levels (nor make it contain itself).
+
+    Raises:
+        error: The file is missing, empty, too large, or not valid JSON/YAML, or it
+            breaks one of the limits above; the message names the file and the line
+            and column (or the JSON path) of the problem.
+    """
+    name = source_name(path)
+    text = _read_text(path, name, error)
+    if not text.strip():
+        raise error("the file is empty", source=name)
+    if name.endswith((".yaml", ".yml")):
+        return _read_yaml(text, name, error)
+    return _read_json(text, name, error)

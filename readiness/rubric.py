@@ -4,28 +4,43 @@ A rubric is data (a YAML or JSON file in ``rubrics/``). It holds a 0-4 level sca
 readiness bands on the 0-100 overall score, pillars with weights, criteria with one
 anchored descriptor per level, remediation for each step up, an effort estimate,
 prerequisites, sources, optional critical gates, optional ``derive:`` rules that give
-the level from a partnership's facts (:mod:`readiness.derive`), and named target profiles.
+the level from a partnership's facts (:mod:`readiness.rules`), and named target profiles.
 
 Loading checks everything and reports every problem at once, each with its JSON path:
-duplicate ids, weights <= 0, missing level descriptors, unknown ids in targets or
-prerequisites, prerequisite cycles, unknown sources, and more.
+numbers written as text or true/false, weights outside 0.001-1000, duplicate ids,
+missing level descriptors, unknown ids in targets or prerequisites, prerequisite
+cycles, unknown sources, and more.
+
+A validated rubric is frozen. :meth:`Rubric.with_weights` and
+:meth:`Rubric.model_copy` with ``update`` give checked variants whose version says so
+(``1.1.0+custom``); scoring refuses a rubric whose content was not validated.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
 import re
 from collections.abc import Iterator, Mapping
-from functools import cache, cached_property
+from functools import cache, cached_property, partial
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal, Self, cast
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+import pandas as pd
+from pydantic import (
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from readiness._io import Readable, read_document, source_name
 from readiness._models import Frozen, Id, NonEmpty, problems_from
 from readiness._resources import data_dir
-from readiness.errors import Problem, RubricError
+from readiness.errors import Problem, RubricError, json_path
 from readiness.rules import Rule, check_rule
 from readiness.sources import SeedCard, load_seed_cards
 
@@ -57,19 +72,85 @@ UnknownPolicy = Literal["exclude", "worst"]
 unknown criteria count as level 0."""
 
 DEFAULT_RUBRIC = "defense-partnership"
-_SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$")
+_SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
+VARIANT = "custom"
+"""Build label appended to the version of a rubric changed in code (``1.1.0+custom``)."""
 
 
-def _positive(value: float) -> float:
-    if not value > 0:
-        raise ValueError(f"weight must be greater than 0 (got {value})")
+MIN_WEIGHT = 0.001
+"""Smallest weight (and effort size) a rubric may give; see docs/rubric-format.md."""
+MAX_WEIGHT = 1000.0
+"""Largest weight (and effort size) a rubric may give; see docs/rubric-format.md."""
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _number(value: object, what: str) -> float | int:
+    """``value`` if it is a finite number written as a number (not text, not true/false)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        kind = "true/false" if isinstance(value, bool) else type(value).__name__
+        raise ValueError(f"{what} must be a number, not {kind} (got {_shown(value)})")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{what} must be a finite number (got {value})")
     return value
+
+
+def _between(value: object, what: str, low: float, high: float) -> float | int:
+    number = _number(value, what)
+    if not low <= number <= high:
+        raise ValueError(f"{what} must be between {low:g} and {high:g} (got {_shown(number)})")
+    return number
+
+
+def _weight(value: object, what: str = "weight") -> float | int:
+    """A weight or an effort size: a number from MIN_WEIGHT to MAX_WEIGHT."""
+    number = _number(value, what)
+    if not number > 0:
+        raise ValueError(f"{what} must be greater than 0 (got {_shown(number)})")
+    if not MIN_WEIGHT <= number <= MAX_WEIGHT:
+        raise ValueError(
+            f"{what} must be between {MIN_WEIGHT:g} and {MAX_WEIGHT:g} (got {_shown(number)})"
+        )
+    return number
+
+
+def _whole(value: object) -> object:
+    """Refuse text and true/false where a whole number belongs (pydantic checks the rest)."""
+    if isinstance(value, bool | str):
+        kind = "true/false" if isinstance(value, bool) else "str"
+        raise ValueError(f"must be a whole number, not {kind} (got {_shown(value)})")
+    return value
+
+
+def _level_key(value: object) -> object:
+    """A level written as a mapping key: a whole number, or its digits (JSON keys are text)."""
+    if isinstance(value, bool) or (isinstance(value, str) and not value.strip().isdigit()):
+        raise ValueError(f"a level key must be a whole number (got {_shown(value)})")
+    return value
+
+
+Weight = Annotated[
+    float,
+    BeforeValidator(_weight),
+    Field(ge=MIN_WEIGHT, le=MAX_WEIGHT),
+]
+"""A pillar or criterion weight: a number (not text) from 0.001 to 1000."""
+EffortUnits = Annotated[
+    float,
+    BeforeValidator(partial(_weight, what="effort units")),
+    Field(ge=MIN_WEIGHT, le=MAX_WEIGHT),
+]
+Whole = Annotated[int, BeforeValidator(_whole)]
+LevelKey = Annotated[int, BeforeValidator(_level_key)]
 
 
 class ScaleLevel(Frozen):
     """One level of the 0-4 scale, with its generic meaning."""
 
-    level: int
+    level: Whole
     name: NonEmpty
     meaning: NonEmpty
 
@@ -79,7 +160,9 @@ class Band(Frozen):
 
     id: Id
     name: NonEmpty
-    min: float = Field(ge=0, le=100)
+    min: Annotated[
+        float, BeforeValidator(partial(_between, what="min", low=0, high=100)), Field(ge=0, le=100)
+    ]
     meaning: str = ""
 
 
@@ -93,7 +176,7 @@ class SourceRef(Frozen):
 class Gate(Frozen):
     """A critical criterion: below ``min_level`` the partnership is capped at ``cap_band``."""
 
-    min_level: int = Field(ge=1, le=4)
+    min_level: Whole = Field(ge=1, le=4)
     cap_band: Id
     reason: NonEmpty
 
@@ -104,10 +187,10 @@ class Criterion(Frozen):
     id: Id
     title: NonEmpty
     question: NonEmpty
-    weight: float = 1.0
+    weight: Weight = 1.0
     rationale: str | None = None
-    levels: dict[int, NonEmpty]
-    remediation: dict[int, NonEmpty]
+    levels: dict[LevelKey, NonEmpty]
+    remediation: dict[LevelKey, NonEmpty]
     effort: NonEmpty
     prerequisites: tuple[Id, ...] = ()
     sources: tuple[SourceRef, ...] = ()
@@ -115,11 +198,9 @@ class Criterion(Frozen):
     critical: Gate | None = None
     derive: Rule | None = Field(
         default=None,
-        description="A rule deriving the level from facts (see readiness.derive); "
+        description="A rule deriving the level from facts (see readiness.rules); "
         "a rating in the partnership file overrides it.",
     )
-
-    _weight_positive = field_validator("weight")(_positive)
 
     @field_validator("levels")
     @classmethod
@@ -149,13 +230,11 @@ class Pillar(Frozen):
 
     id: Id
     title: NonEmpty
-    weight: float
+    weight: Weight
     rationale: NonEmpty
     description: str = ""
     aggregation: Method = "arithmetic"
     criteria: tuple[Criterion, ...]
-
-    _weight_positive = field_validator("weight")(_positive)
 
 
 class Profile(Frozen):
@@ -165,8 +244,8 @@ class Profile(Frozen):
     title: NonEmpty
     description: str = ""
     kinds: tuple[Id, ...] = ()
-    default_level: int = Field(ge=0, le=4)
-    levels: dict[str, int] = Field(default_factory=dict)
+    default_level: Whole = Field(ge=0, le=4)
+    levels: dict[str, Whole] = Field(default_factory=dict)
 
     @field_validator("levels")
     @classmethod
@@ -197,8 +276,10 @@ class Rubric(Frozen):
     bands: tuple[Band, ...]
     aggregation: Method = "arithmetic"
     unknown_policy: UnknownPolicy = "exclude"
-    min_coverage: float = Field(default=0.6, ge=0, le=1)
-    effort_scale: dict[str, float] = Field(
+    min_coverage: Annotated[
+        float, BeforeValidator(partial(_between, what="min_coverage", low=0, high=1))
+    ] = Field(default=0.6, ge=0, le=1)
+    effort_scale: dict[str, EffortUnits] = Field(
         default_factory=lambda: {"low": 1.0, "medium": 2.0, "high": 4.0, "very-high": 8.0}
     )
     default_profile: Id
@@ -212,12 +293,122 @@ class Rubric(Frozen):
             raise ValueError(f"version must be a semantic version like 1.2.0 (got {value!r})")
         return value
 
+    _digest: str | None = PrivateAttr(default=None)
+    """Fingerprint of the content validation checked; None when built without validation."""
+
     @model_validator(mode="after")
     def _cross_checks(self) -> Rubric:
         problems = list(_check(self, load_seed_cards()))
         if problems:
             raise RubricError(problems)
+        self._digest = self._content_digest()
         return self
+
+    # --- checked changes ---------------------------------------------------------
+
+    def _content_digest(self) -> str:
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+
+    def ensure_validated(self) -> None:
+        """Check that this rubric holds exactly the content its validation checked.
+
+        Scoring calls this once per rubric object (:class:`readiness.scoring.ScoringModel`),
+        so a rubric built with ``model_construct``, copied with pydantic's own copy, or
+        changed in place (``rubric.effort_scale["low"] = -1``) is never scored.
+
+        Raises:
+            RubricError: The content was not validated; use :meth:`with_weights` or
+                :meth:`model_copy` with ``update``, which check their result.
+        """
+        if self._digest is None or self._digest != self._content_digest():
+            raise RubricError(
+                "this rubric was built or changed without validation, so it cannot be "
+                "scored; vary weights with rubric.with_weights({...}) and other fields "
+                "with rubric.model_copy(update={...}), which check the result",
+                source=self.label,
+            )
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; with ``update``, a new rubric validated like a loaded one.
+
+        The changed rubric's version is marked as a variant (``1.1.0`` becomes
+        ``1.1.0+custom``) unless ``update`` sets the version itself. Nested models in
+        ``update`` (e.g. a pillar from ``pillar.model_copy(update={"weight": 2.0})``)
+        are checked too. With ``update`` the copy is always complete (``deep`` has no
+        further effect).
+
+        Raises:
+            RubricError: ``update`` names a field a rubric does not have, or the
+                changed rubric is invalid; every problem with its JSON path.
+        """
+        if not update:
+            return super().model_copy(deep=deep)
+        source = f"{self.label} model_copy(update=...)"
+        unknown = [key for key in update if key not in type(self).model_fields]
+        if unknown:
+            raise RubricError(
+                [Problem(json_path((key,)), "unknown rubric field") for key in unknown],
+                source=source,
+            )
+        data = super().model_copy(update=update).model_dump(warnings=False)
+        if "version" not in update:
+            data["version"] = _variant_version(self.version)
+        return cast(Self, rubric_from_dict(data, source=source))
+
+    def with_weights(self, weights: Mapping[str, float]) -> Rubric:
+        """This rubric with some pillar and criterion weights changed, checked again.
+
+        Args:
+            weights: New weights by pillar id (``"legal"``) or criterion id
+                (``"legal.status-of-forces"``); each a number from 0.001 to 1000, as
+                in a rubric file.
+
+        Returns:
+            A validated rubric whose version is marked as a variant (``1.1.0+custom``,
+            so :attr:`label` and every result show it), or this rubric when no weight
+            changes.
+
+        Raises:
+            RubricError: An id is neither a pillar nor a criterion, or a weight is not
+                a number in range; every problem is listed.
+
+        >>> rubric = load_rubric()
+        >>> rubric.with_weights({"legal": 2.0}).version.endswith("+custom")
+        True
+        """
+        pillars = {p.id: i for i, p in enumerate(self.pillars)}
+        criteria = {
+            c.id: (i, j) for i, p in enumerate(self.pillars) for j, c in enumerate(p.criteria)
+        }
+        data = self.model_dump()
+        problems: list[Problem] = []
+        changed = False
+        for key, value in weights.items():
+            at = json_path((str(key),))
+            if key in pillars and key in criteria:
+                problems.append(Problem(at, f"{key!r} is both a pillar and a criterion id"))
+                continue
+            if key in pillars:
+                target = data["pillars"][pillars[key]]
+            elif key in criteria:
+                i, j = criteria[key]
+                target = data["pillars"][i]["criteria"][j]
+            else:
+                problems.append(Problem(at, f"unknown pillar or criterion id {key!r}"))
+                continue
+            try:
+                weight = _weight(value)
+            except ValueError as exc:
+                problems.append(Problem(at, str(exc)))
+                continue
+            changed = changed or weight != target["weight"]
+            target["weight"] = weight
+        if problems:
+            raise RubricError(problems, source=f"{self.label} with_weights")
+        if not changed:
+            return self
+        data["version"] = _variant_version(self.version)
+        return rubric_from_dict(data, source=f"{self.label} with_weights")
 
     # --- navigation -------------------------------------------------------------
 
@@ -277,8 +468,81 @@ class Rubric(Frozen):
 
     @property
     def label(self) -> str:
-        """``id@version``, as recorded in every result."""
+        """``id@version``, as recorded in every result (``1.1.0+custom`` for a variant)."""
         return f"{self.id}@{self.version}"
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per criterion, in rubric order.
+
+        Columns: ``pillar``, ``id``, ``title``, ``question``, ``weight`` (as written),
+        ``effective_weight`` (the criterion's share of the overall weight: its weight's
+        share of its pillar times its pillar's share of all pillars; the column sums to 1,
+        and is the share of coverage the criterion carries), ``critical`` (whether it is
+        a gate) and ``derive`` (its derive rule in one line, or None; a rule longer than
+        80 characters is shortened to its type and the facts it reads).
+
+        >>> frame = load_rubric().to_frame()
+        >>> round(float(frame["effective_weight"].sum()), 6)
+        1.0
+        """
+        total = math.fsum(p.weight for p in self.pillars)
+        rows = []
+        for p in self.pillars:
+            inside = math.fsum(c.weight for c in p.criteria)
+            for c in p.criteria:
+                rows.append(
+                    {
+                        "pillar": p.id,
+                        "id": c.id,
+                        "title": c.title,
+                        "question": c.question,
+                        "weight": float(c.weight),
+                        "effective_weight": (c.weight / inside) * (p.weight / total),
+                        "critical": c.critical is not None,
+                        "derive": None if c.derive is None else _rule_text(c.derive),
+                    }
+                )
+        frame = pd.DataFrame(rows, columns=_FRAME_COLUMNS).astype(
+            {"weight": "float64", "effective_weight": "float64", "critical": "bool"}
+        )
+        # object dtype so that a criterion without a rule shows None, not NaN
+        frame["derive"] = pd.Series([row["derive"] for row in rows], dtype=object)
+        return frame
+
+
+_FRAME_COLUMNS = (
+    "pillar",
+    "id",
+    "title",
+    "question",
+    "weight",
+    "effective_weight",
+    "critical",
+    "derive",
+)
+
+
+def _rule_text(rule: Rule) -> str:
+    """A derive rule in at most about 80 characters: in full, or its type and its facts."""
+    full = rule.describe()
+    if len(full) <= _RULE_TEXT:
+        return full
+    facts = list(dict.fromkeys(rule.inputs()))
+    extra = len(facts) - 1
+    more = f" and {extra} more fact{'s' if extra > 1 else ''}" if extra else ""
+    return f"{rule.rule} on {facts[0]}{more}"
+
+
+_RULE_TEXT = 80
+
+
+def _variant_version(version: str) -> str:
+    """``1.1.0`` -> ``1.1.0+custom``; a version already marked as a variant stays as it is."""
+    if "+" not in version:
+        return f"{version}+{VARIANT}"
+    if VARIANT in version.split("+", 1)[1].split("."):
+        return version
+    return f"{version}.{VARIANT}"
 
 
 def _check(rubric: Rubric, cards: Mapping[str, SeedCard]) -> Iterator[Problem]:
@@ -305,9 +569,6 @@ def _check(rubric: Rubric, cards: Mapping[str, SeedCard]) -> Iterator[Problem]:
 
     if not rubric.effort_scale:
         yield Problem("$.effort_scale", "at least one effort size is needed")
-    for name, units in rubric.effort_scale.items():
-        if not units > 0:
-            yield Problem(f"$.effort_scale[{name!r}]", f"effort units must be > 0 (got {units})")
 
     yield from _duplicates([p.id for p in rubric.pillars], "$.pillars[{}].id", "pillar id")
     paths: dict[str, str] = {}
@@ -377,32 +638,92 @@ def _duplicates(ids: list[str], path: str, what: str) -> Iterator[Problem]:
 
 
 def _cycles(rubric: Rubric, paths: Mapping[str, str]) -> Iterator[Problem]:
-    """Report each prerequisite cycle once, at its first criterion."""
-    graph = {c.id: [p for p in c.prerequisites if p in paths] for c in rubric.criteria}
-    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
-    reported: set[frozenset[str]] = set()
+    """One problem per group of criteria that require each other (directly or not).
 
-    def visit(node: str, stack: list[str]) -> Iterator[Problem]:
-        state[node] = 1
-        stack.append(node)
-        for nxt in graph.get(node, []):
-            if state.get(nxt) == 1:
-                cycle = [*stack[stack.index(nxt) :], nxt]
-                key = frozenset(cycle)
-                if key not in reported:
-                    reported.add(key)
-                    yield Problem(
-                        f"{paths[nxt]}.prerequisites",
-                        "prerequisite cycle: " + " -> ".join(cycle),
-                    )
-            elif nxt not in state:
-                yield from visit(nxt, stack)
-        stack.pop()
-        state[node] = 2
+    Each problem names one shortest cycle through the group's first criterion and, when
+    the group is larger than that cycle, how many criteria it holds, so that even a
+    rubric where every criterion requires every other gets a short message. No
+    recursion: a prerequisite chain may be as long as the rubric.
+    """
+    graph = {
+        c.id: [p for p in c.prerequisites if p in paths and p != c.id] for c in rubric.criteria
+    }
+    position = {cid: k for k, cid in enumerate(graph)}
+    for group in sorted(_strong_components(graph), key=lambda g: min(position[c] for c in g)):
+        start = min(group, key=position.__getitem__)
+        cycle = _shortest_cycle(graph, start, set(group))
+        message = "prerequisite cycle: " + " -> ".join(cycle)
+        if len(group) > len(cycle) - 1:
+            message += (
+                f" (one of the cycles among {len(group)} criteria that all require each "
+                "other, directly or through others)"
+            )
+        yield Problem(f"{paths[start]}.prerequisites", message)
 
-    for cid in graph:
-        if cid not in state:
-            yield from visit(cid, [])
+
+def _strong_components(graph: Mapping[str, list[str]]) -> list[list[str]]:
+    """Groups of two or more nodes that reach each other (Tarjan's algorithm, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+    for root in graph:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(graph[root]))]
+        while work:
+            node, successors = work[-1]
+            for nxt in successors:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(graph[nxt])))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    group = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        group.append(member)
+                        if member == node:
+                            break
+                    if len(group) > 1:
+                        groups.append(group)
+    return groups
+
+
+def _shortest_cycle(graph: Mapping[str, list[str]], start: str, group: set[str]) -> list[str]:
+    """A shortest cycle from ``start`` back to it inside ``group`` (breadth-first)."""
+    came_from: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        following = []
+        for node in frontier:
+            for nxt in graph[node]:
+                if nxt not in group:
+                    continue
+                if nxt == start:
+                    path = [node]
+                    while path[-1] != start:
+                        path.append(came_from[path[-1]])
+                    return [*reversed(path), start]
+                if nxt not in came_from:
+                    came_from[nxt] = node
+                    following.append(nxt)
+        frontier = following
+    raise AssertionError("a strongly connected group always has a cycle")  # pragma: no cover
 
 
 # --- loading -------------------------------------------------------------------------

@@ -100,10 +100,16 @@ class ScoringModel:
 
     @classmethod
     def from_rubric(cls, rubric: Rubric) -> ScoringModel:
-        """Compile a rubric (cached per rubric object)."""
+        """Compile a rubric (cached per rubric object).
+
+        Raises:
+            RubricError: The rubric's content is not what its validation checked
+                (see :meth:`Rubric.ensure_validated`); checked once per rubric object.
+        """
         cached = _MODELS.get(id(rubric))
         if cached is not None and cached[0] is rubric:
             return cached[1]
+        rubric.ensure_validated()
         ids = rubric.criterion_ids
         pillar_index = {p.id: i for i, p in enumerate(rubric.pillars)}
         band_index = {b.id: i for i, b in enumerate(rubric.bands)}

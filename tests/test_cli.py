@@ -251,3 +251,102 @@ def test_one_json_document_from_the_api_assess_and_report(tmp_path):
     from_api = assess(load_partnership(path)).to_dict()
     assert from_assess == from_report == json.loads(json.dumps(from_api))
     jsonschema.validate(from_report, report_json_schema())
+
+
+# --- limits on input files --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["assess", "validate"])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[" * 200_000, "line 1 column 65: lists and mappings are nested more than 64 levels"),
+        (
+            '{"id": "pact", "name": "Pact", "facts": ' + "[" * 3000 + "]" * 3000 + "}",
+            "nested more than 64 levels deep",
+        ),
+        ('{"id": "pact", "members": ' + "1" * 5000 + "}", "an integer of 5000 digits"),
+    ],
+    ids=["200000-brackets", "deep-inside", "huge-integer"],
+)
+def test_hostile_partnership_files_are_clean_errors(
+    tmp_path: Path, command: str, content: str, message: str
+):
+    f = write(tmp_path, content)
+    assert_clean_error(cli(command, str(f)), str(f), message)
+
+
+def test_a_rubric_with_a_huge_weight_is_refused(tmp_path: Path):
+    text = (ROOT / "tests" / "fixtures" / "small.yaml").read_text()
+    f = write(tmp_path, text.replace("weight: 3\n", "weight: 1e308\n"), "r.yaml")
+    assert_clean_error(
+        cli("assess", str(EXAMPLES / "nato.json"), "--rubric", str(f)),
+        f"{f}: $.pillars[0].criteria[1].weight: weight must be between 0.001 and 1000",
+    )
+
+
+def test_a_rubric_with_a_repeated_yaml_key_is_refused(tmp_path: Path):
+    text = (ROOT / "tests" / "fixtures" / "small.yaml").read_text()
+    f = write(
+        tmp_path, text.replace("version: 0.1.0\n", "version: 0.1.0\nversion: 0.2.0\n"), "r.yaml"
+    )
+    assert_clean_error(
+        cli("validate", str(f)), f"{f}: line 4 column 1: duplicate key 'version' (first at line 3"
+    )
+
+
+# --- rubrics --criteria ---------------------------------------------------------------------
+
+
+def test_rubrics_criteria_lists_every_criterion():
+    r = cli("rubrics", "--criteria")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("defense-partnership@") and "43 criteria" in lines[0]
+    assert lines[1].split() == [
+        "pillar", "id", "weight", "effective", "critical", "derive", "title",
+    ]  # fmt: skip
+    assert len(lines) == 2 + 43
+    joint = next(line for line in lines if " training.joint-exercises " in line)
+    assert "bands on exercises_per_year" in joint and "Joint exercises" in joint
+    assert "%" in joint
+
+
+def test_rubrics_criteria_of_a_rubric_file():
+    small = str(ROOT / "tests" / "fixtures" / "small.yaml")
+    r = cli("rubrics", "--criteria", "--rubric", small)
+    assert r.returncode == 0, r.stderr
+    rows = [line.split() for line in r.stdout.splitlines()[2:]]
+    assert [row[:4] for row in rows] == [
+        ["a", "a.one", "1", "16.7%"],
+        ["a", "a.two", "3", "50.0%"],
+        ["b", "b.one", "1", "16.7%"],
+        ["b", "b.two", "1", "16.7%", "yes"][:4],
+    ]
+    assert rows[3][4] == "yes"
+
+
+def test_rubrics_criteria_as_csv_has_every_column():
+    import csv
+    import io
+
+    r = cli("rubrics", "--criteria", "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert len(rows) == 43
+    assert list(rows[0]) == [
+        "pillar", "id", "title", "question", "weight", "effective_weight", "critical", "derive",
+    ]  # fmt: skip
+    assert abs(sum(float(row["effective_weight"]) for row in rows) - 1) < 1e-9
+
+
+def test_rubrics_criteria_help_and_errors(tmp_path: Path):
+    r = cli("rubrics", "--help")
+    text = " ".join(r.stdout.split())
+    assert r.returncode == 0 and "--criteria list every criterion" in text
+    assert "effective weight (its share of the overall score)" in text
+    assert_clean_error(cli("rubrics", "--criteria", "--rubric", "nope"), "no shipped rubric")
+    r = cli("rubrics", "--format", "csv")
+    assert r.returncode == 2 and "--format applies to --criteria only" in r.stderr
+    bad = write(tmp_path, "id: x\nid: y\n", "bad.yaml")
+    assert_clean_error(cli("rubrics", "--criteria", "--rubric", str(bad)), "duplicate key 'id'")

@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import BaseModel
 
 from readiness import RubricError, available_rubrics, load_rubric
+from readiness.errors import json_path
 from readiness.rubric import rubric_from_dict
-from tests.factories import SMALL
+from tests.factories import SMALL, make_rubric, rubric_dict
 
 BASE: dict[str, Any] = yaml.safe_load(SMALL.read_text())
 
@@ -301,3 +303,317 @@ def test_profile_targets():
 def test_empty_pillar():
     path, msg = one_problem(broken(lambda d: d["pillars"][1].update(criteria=[])))
     assert (path, msg) == ("$.pillars[1].criteria", "a pillar needs at least one criterion")
+
+
+# --- numbers are numbers --------------------------------------------------------------
+
+
+def _set(path: tuple[str | int, ...], value: Any):
+    def change(d: dict[str, Any]) -> None:
+        target: Any = d
+        for part in path[:-1]:
+            target = target[part]
+        target[path[-1]] = value
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (("pillars", 0, "weight"), "1", "weight must be a number, not str (got '1')"),
+        (("pillars", 0, "weight"), True, "weight must be a number, not true/false (got True)"),
+        (("pillars", 0, "weight"), float("inf"), "weight must be a finite number (got inf)"),
+        (("pillars", 0, "weight"), float("nan"), "weight must be a finite number (got nan)"),
+        (("pillars", 0, "weight"), 1e-320, "weight must be between 0.001 and 1000 (got 1e-320)"),
+        (("pillars", 0, "weight"), 1e308, "weight must be between 0.001 and 1000 (got 1e+308)"),
+        (
+            ("pillars", 0, "criteria", 1, "weight"),
+            "0.5",
+            "weight must be a number, not str (got '0.5')",
+        ),
+        (("pillars", 0, "criteria", 1, "weight"), 10**400, "weight must be between 0.001 and 1000"),
+        (("min_coverage",), "0.6", "min_coverage must be a number, not str (got '0.6')"),
+        (("min_coverage",), False, "min_coverage must be a number, not true/false (got False)"),
+        (("effort_scale", "low"), "1", "effort units must be a number, not str (got '1')"),
+        (("effort_scale", "high"), 0, "effort units must be greater than 0 (got 0)"),
+        (("effort_scale", "high"), 1e6, "effort units must be between 0.001 and 1000"),
+        (("bands", 1, "min"), "40", "min must be a number, not str (got '40')"),
+        (("scale", 0, "level"), "0", "must be a whole number, not str (got '0')"),
+        (("profiles", 0, "default_level"), "4", "must be a whole number, not str (got '4')"),
+        (("profiles", 0, "default_level"), True, "must be a whole number, not true/false"),
+        (("profiles", 1, "levels", "a.two"), "3", "must be a whole number, not str (got '3')"),
+    ],
+)
+def test_numbers_must_be_written_as_numbers(path, value, message):
+    found_path, found = one_problem(broken(_set(path, value)))
+    assert found_path == json_path(path)
+    assert found.startswith(message), found
+
+
+def test_gate_level_must_be_a_whole_number():
+    doc = broken(_set(("pillars", 1, "criteria", 1, "critical", "min_level"), "2"))
+    assert one_problem(doc) == (
+        "$.pillars[1].criteria[1].critical.min_level",
+        "must be a whole number, not str (got '2')",
+    )
+
+
+def test_level_keys_may_be_numbers_or_their_digits_but_not_true():
+    keys_as_text = broken(
+        _set(("pillars", 0, "criteria", 0, "levels"), {str(i): f"l{i}" for i in range(5)})
+    )
+    assert rubric_from_dict(keys_as_text).criteria[0].levels[4] == "l4"
+    levels = {True: "x", 0: "a", 2: "b", 3: "c", 4: "d"}
+    doc = broken(_set(("pillars", 0, "criteria", 0, "levels"), levels))
+    path, msg = problems_of(doc)[0]
+    assert path.startswith("$.pillars[0].criteria[0].levels")
+    assert "a level key must be a whole number (got True)" in msg
+
+
+def test_whole_numbers_stay_valid_where_numbers_are_asked():
+    doc = broken(_set(("pillars", 0, "weight"), 3))
+    doc["min_coverage"] = 1
+    doc["effort_scale"] = {"low": 1, "high": 1000}
+    doc["pillars"][1]["weight"] = 0.001
+    r = rubric_from_dict(doc)
+    assert (r.pillars[0].weight, r.min_coverage, r.effort_scale["high"]) == (3, 1, 1000)
+
+
+def test_json_infinity_weight_names_file_and_path(tmp_path: Path):
+    f = tmp_path / "r.json"
+    f.write_text(
+        json.dumps(broken(_set(("pillars", 1, "criteria", 0, "weight"), 7.25))).replace(
+            "7.25", "Infinity"
+        )
+    )
+    with pytest.raises(RubricError) as err:
+        load_rubric(f)
+    assert str(err.value) == (
+        f"{f}: $.pillars[1].criteria[0].weight: weight must be a finite number (got inf)"
+    )
+
+
+def test_extreme_weights_in_range_keep_scores_finite():
+    import numpy as np
+
+    from readiness.scoring import ScoringModel, effective_weights, score_matrix
+
+    pillars = [
+        (
+            f"p{i}",
+            1000.0 if i % 2 else 0.001,
+            "geometric",
+            [(f"p{i}.c{j}", 1000.0) for j in range(3)],
+        )
+        for i in range(4)
+    ]
+    model = ScoringModel.from_rubric(make_rubric(rubric_dict(pillars)))
+    s = score_matrix(np.full((1, 12), 3.0), model)
+    assert np.isfinite(s.overall).all() and s.overall[0] == pytest.approx(75.0)
+    assert effective_weights(model).sum() == pytest.approx(1.0)
+
+
+def test_a_build_label_is_a_semantic_version():
+    assert rubric_from_dict(broken(_set(("version",), "1.0.0+build.5"))).version == "1.0.0+build.5"
+
+
+# --- duplicate keys in rubric files ---------------------------------------------------
+
+
+def test_duplicate_yaml_key_in_a_rubric_names_file_line_and_column(tmp_path: Path):
+    text = SMALL.read_text().replace(
+        "    weight: 2\n    rationale: counts double\n",
+        "    weight: 2\n    rationale: counts double\n    weight: 20\n",
+    )
+    f = tmp_path / "dup.yaml"
+    f.write_text(text)
+    line = text.splitlines().index("    weight: 20") + 1
+    with pytest.raises(RubricError) as err:
+        load_rubric(f)
+    assert str(err.value) == (
+        f"{f}: line {line} column 5: duplicate key 'weight' (first at line {line - 2} column 5)"
+    )
+
+
+# --- prerequisite cycles --------------------------------------------------------------
+
+
+def _chain_rubric(n: int, prerequisites) -> dict[str, Any]:
+    ids = [f"p.c{i}" for i in range(n)]
+    doc = rubric_dict([("p", 1.0, "arithmetic", [(cid, 1.0) for cid in ids])])
+    for i, c in enumerate(doc["pillars"][0]["criteria"]):
+        c["prerequisites"] = prerequisites(i, ids)
+    return doc
+
+
+def test_a_complete_prerequisite_graph_gets_one_short_message():
+    doc = _chain_rubric(60, lambda i, ids: [c for c in ids if c != ids[i]])
+    with pytest.raises(RubricError) as err:
+        rubric_from_dict(doc, source="r.yaml")
+    assert len(err.value.problems) == 1
+    assert str(err.value) == (
+        "r.yaml: $.pillars[0].criteria[0].prerequisites: prerequisite cycle: "
+        "p.c0 -> p.c1 -> p.c0 (one of the cycles among 60 criteria that all require each "
+        "other, directly or through others)"
+    )
+
+
+def test_one_problem_per_group_of_criteria_in_cycles():
+    def prerequisites(i: int, ids: list[str]) -> list[str]:
+        return {0: ["p.c1"], 1: ["p.c0"], 3: ["p.c4"], 4: ["p.c5"], 5: ["p.c3"]}.get(i, [])
+
+    found = problems_of(_chain_rubric(6, prerequisites))
+    assert found == [
+        ("$.pillars[0].criteria[0].prerequisites", "prerequisite cycle: p.c0 -> p.c1 -> p.c0"),
+        (
+            "$.pillars[0].criteria[3].prerequisites",
+            "prerequisite cycle: p.c3 -> p.c4 -> p.c5 -> p.c3",
+        ),
+    ]
+
+
+def test_a_long_prerequisite_chain_needs_no_recursion():
+    n = 3000  # deeper than Python's recursion limit
+    doc = _chain_rubric(n, lambda i, ids: [ids[(i + 1) % n]])
+    ((path, msg),) = problems_of(doc)
+    assert path == "$.pillars[0].criteria[0].prerequisites"
+    assert msg.startswith("prerequisite cycle: p.c0 -> p.c1 -> ")
+    assert msg.endswith(f"p.c{n - 1} -> p.c0")
+    doc = _chain_rubric(n, lambda i, ids: [ids[i + 1]] if i + 1 < n else [])
+    assert len(rubric_from_dict(doc).criteria) == n
+
+
+# --- varying a rubric -----------------------------------------------------------------
+
+
+def test_with_weights_gives_a_checked_variant():
+    r = load_rubric(SMALL)
+    v = r.with_weights({"a": 5, "b.one": 0.5})
+    assert v.version == "0.1.0+custom" and v.label == "small@0.1.0+custom"
+    assert v.pillars[0].weight == 5 and v.criterion("b.one").weight == 0.5
+    assert v.pillars[1].weight == r.pillars[1].weight
+    assert v.with_weights({"b": 3}).version == "0.1.0+custom"
+    assert r.with_weights({"a": r.pillars[0].weight}) is r
+    assert r.version == "0.1.0" and r.pillars[0].weight == 2  # the original is untouched
+
+
+def test_with_weights_changes_the_scores_and_results_show_the_variant():
+    from readiness import assess, load_partnership
+    from tests.factories import EXAMPLES
+
+    rubric = load_rubric()
+    nato = load_partnership(EXAMPLES / "nato.json", rubric)
+    heavy = rubric.with_weights({p.id: 1.0 for p in rubric.pillars} | {"legal": 50.0})
+    before, after = assess(nato, rubric), assess(nato, heavy)
+    assert after.to_dict()["rubric"]["version"] == f"{rubric.version}+custom"
+    assert after.overall != before.overall
+
+
+def test_with_weights_lists_every_bad_id_and_value():
+    r = load_rubric(SMALL)
+    with pytest.raises(RubricError) as err:
+        r.with_weights({"nope": 1.0, "a": "2", "b": float("inf"), "a.one": 0, "b.two": 5000})
+    assert err.value.source == "small@0.1.0 with_weights"
+    assert [(p.path, p.message) for p in err.value.problems] == [
+        ("$.nope", "unknown pillar or criterion id 'nope'"),
+        ("$.a", "weight must be a number, not str (got '2')"),
+        ("$.b", "weight must be a finite number (got inf)"),
+        ("$['a.one']", "weight must be greater than 0 (got 0)"),
+        ("$['b.two']", "weight must be between 0.001 and 1000 (got 5000)"),
+    ]
+
+
+def test_model_copy_with_update_is_validated_and_marked():
+    r = load_rubric(SMALL)
+    with pytest.raises(RubricError, match=r"\$\.weight: unknown rubric field"):
+        r.model_copy(update={"weight": -5.0})
+    bad_pillar = r.pillars[0].model_copy(update={"weight": -5.0})
+    with pytest.raises(RubricError, match=r"\$\.pillars\[0\]\.weight: weight must be greater"):
+        r.model_copy(update={"pillars": (bad_pillar, *r.pillars[1:])})
+    with pytest.raises(RubricError, match="min_coverage must be a number"):
+        r.model_copy(update={"min_coverage": "0.9"})
+    v = r.model_copy(update={"min_coverage": 0.9})
+    assert (v.min_coverage, v.label) == (0.9, "small@0.1.0+custom")
+    assert r.model_copy(update={"version": "0.2.0", "min_coverage": 0.9}).label == "small@0.2.0"
+    assert r.model_copy() == r
+
+
+@pytest.mark.parametrize(
+    "unchecked",
+    [
+        pytest.param(lambda r: type(r).model_construct(**dict(r)), id="model_construct"),
+        pytest.param(
+            lambda r: BaseModel.model_copy(r, update={"min_coverage": 5.0}), id="plain-copy"
+        ),
+        pytest.param(
+            lambda r: (r.effort_scale.__setitem__("low", -1.0), r)[1], id="changed-in-place"
+        ),
+    ],
+)
+def test_an_unchecked_rubric_is_never_scored(unchecked):
+    from readiness.scoring import ScoringModel
+
+    rubric = unchecked(rubric_from_dict(copy.deepcopy(BASE)))
+    with pytest.raises(RubricError) as err:
+        ScoringModel.from_rubric(rubric)
+    assert "without validation" in str(err.value) and "with_weights" in str(err.value)
+    assert err.value.source == "small@0.1.0"
+
+
+def test_scoring_checks_a_rubric_once():
+    from readiness.scoring import ScoringModel
+
+    r = rubric_from_dict(copy.deepcopy(BASE))
+    calls = []
+    original = type(r)._content_digest
+
+    def counting(self):
+        calls.append(1)
+        return original(self)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(type(r), "_content_digest", counting)
+        for _ in range(5):
+            ScoringModel.from_rubric(r)
+    assert len(calls) == 1
+
+
+# --- the rubric as a table ------------------------------------------------------------
+
+
+def test_to_frame_has_one_row_per_criterion():
+    from readiness.scoring import ScoringModel, effective_weights
+
+    r = load_rubric()
+    frame = r.to_frame()
+    assert list(frame.columns) == [
+        "pillar", "id", "title", "question", "weight", "effective_weight", "critical", "derive",
+    ]  # fmt: skip
+    assert list(frame["id"]) == list(r.criterion_ids)
+    assert list(frame["pillar"]) == [r.pillar_of[c].id for c in r.criterion_ids]
+    expected = effective_weights(ScoringModel.from_rubric(r))
+    assert frame["effective_weight"].to_numpy() == pytest.approx(expected, abs=1e-15)
+    assert frame["effective_weight"].sum() == pytest.approx(1.0)
+    assert frame["critical"].dtype == bool
+    assert list(frame["critical"]) == [c.critical is not None for c in r.criteria]
+    rules = {c.id: c.derive for c in r.criteria}
+    for cid, text in zip(frame["id"], frame["derive"], strict=True):
+        assert (text is None) == (rules[cid] is None)
+    row = frame.set_index("id").loc["training.joint-exercises"]
+    assert (
+        row["derive"]
+        == "bands on exercises_per_year: 1 at >= 0.2, 2 at >= 1, 3 at >= 3, 4 at >= 12"
+    )
+    assert row["question"] == r.criterion("training.joint-exercises").question
+    long = frame.set_index("id").loc["legal.founding-agreement", "derive"]
+    assert long.startswith("max on agreement.") and long.endswith("more facts")
+
+
+def test_to_frame_effective_weights_by_hand():
+    frame = load_rubric(SMALL).to_frame().set_index("id")
+    # pillar a (weight 2 of 3) holds a.one (1) and a.two (3); pillar b (1 of 3) two of weight 1
+    assert frame.loc["a.one", "effective_weight"] == pytest.approx(2 / 3 * 1 / 4)
+    assert frame.loc["a.two", "effective_weight"] == pytest.approx(2 / 3 * 3 / 4)
+    assert frame.loc["b.two", "effective_weight"] == pytest.approx(1 / 3 * 1 / 2)
+    assert frame.loc["b.two", "critical"] and not frame.loc["a.one", "critical"]

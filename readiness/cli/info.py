@@ -10,9 +10,10 @@ from readiness._version import __version__
 from readiness.cli._common import (
     EXIT_OK,
     _emit,
+    _usage_error,
 )
 from readiness.partnership import Partnership
-from readiness.rubric import available_rubrics, load_rubric
+from readiness.rubric import Rubric, available_rubrics, load_rubric
 
 __all__ = ["add_parsers"]
 
@@ -20,7 +21,30 @@ __all__ = ["add_parsers"]
 def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
     """Add the ``rubrics`` and ``schema`` commands."""
     r = sub.add_parser(
-        "rubrics", help="list the shipped rubrics", description="List the shipped rubrics."
+        "rubrics",
+        help="list the shipped rubrics, or one rubric's criteria",
+        description="List the shipped rubrics (or only --rubric R) with their pillars, "
+        "criteria and profiles; with --criteria, list the criteria of one rubric.",
+    )
+    r.add_argument(
+        "--criteria",
+        action="store_true",
+        help="list every criterion of the rubric (--rubric, default defense-partnership): "
+        "pillar, id, weight, effective weight (its share of the overall score), "
+        "whether it is critical (a gate), its derive rule, and its title",
+    )
+    r.add_argument(
+        "--rubric",
+        metavar="R",
+        help="shipped rubric name or path to a rubric file (default: every shipped rubric; "
+        "with --criteria: defense-partnership)",
+    )
+    r.add_argument(
+        "--format",
+        choices=("table", "csv"),
+        default="table",
+        help="with --criteria: a text table (default), or CSV with every column of "
+        "Rubric.to_frame() including the question",
     )
     r.set_defaults(func=_cmd_rubrics)
 
@@ -34,14 +58,48 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _cmd_rubrics(args: argparse.Namespace) -> int:
-    for name in available_rubrics():
-        r = load_rubric(name)
+    if args.format != "table" and not args.criteria:
+        return _usage_error("--format applies to --criteria only")
+    if args.criteria:
+        _emit(_criteria_table(load_rubric(args.rubric), args.format))
+        return EXIT_OK
+    rubrics = (
+        [(r.id, r) for r in [load_rubric(args.rubric)]]
+        if args.rubric is not None
+        else [(name, load_rubric(name)) for name in available_rubrics()]
+    )
+    for name, r in rubrics:
         profiles = ", ".join(p.id for p in r.profiles)
         _emit(
             f"{name}  {r.version}  {r.title}\n"
             f"    {len(r.pillars)} pillars, {len(r.criteria)} criteria; profiles: {profiles}"
         )
     return EXIT_OK
+
+
+def _criteria_table(rubric: Rubric, fmt: str) -> str:
+    """``rubrics --criteria``: the rubric's criteria as a text table or CSV."""
+    frame = rubric.to_frame()
+    if fmt == "csv":
+        return frame.to_csv(index=False)
+    columns = {
+        "pillar": list(frame["pillar"]),
+        "id": list(frame["id"]),
+        "weight": [f"{w:g}" for w in frame["weight"]],
+        "effective": [f"{w:.1%}" for w in frame["effective_weight"]],
+        "critical": ["yes" if c else "" for c in frame["critical"]],
+        "derive": [d or "" for d in frame["derive"]],
+        "title": list(frame["title"]),
+    }
+    widths = {name: max(len(name), *map(len, cells)) for name, cells in columns.items()}
+    lines = [
+        f"{rubric.label}: {len(frame)} criteria (effective: share of the overall score)",
+        "  ".join(name.ljust(widths[name]) for name in columns).rstrip(),
+    ]
+    for row in zip(*columns.values(), strict=True):
+        cells = (cell.ljust(widths[name]) for name, cell in zip(columns, row, strict=True))
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:

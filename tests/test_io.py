@@ -1,0 +1,152 @@
+"""readiness._io.read_document: limits on size, nesting, integers, keys and aliases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from readiness._io import MAX_BYTES, MAX_DEPTH, read_document
+from readiness.errors import InputError, RubricError
+
+
+def problem_of(path: Path, error: type[InputError] | type[RubricError] = InputError):
+    """The one problem ``read_document`` reports for ``path`` (checked to name the file)."""
+    with pytest.raises(error) as caught:
+        read_document(path, error)
+    assert caught.value.source == str(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert len(caught.value.problems) == 1
+    return caught.value.problems[0]
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    f = tmp_path / name
+    f.write_text(text)
+    return f
+
+
+# --- nesting --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["deep.json", "deep.yaml"])
+def test_200000_open_brackets_are_refused_without_recursion(tmp_path: Path, name: str):
+    problem = problem_of(write(tmp_path, name, "[" * 200_000))
+    assert problem.path == f"line 1 column {MAX_DEPTH + 1}"
+    assert f"nested more than {MAX_DEPTH} levels deep" in problem.message
+
+
+@pytest.mark.parametrize("name", ["deep.json", "deep.yaml"])
+def test_nesting_deeper_than_the_recursion_limit_inside_a_document(tmp_path: Path, name: str):
+    head = '{"a": 1, "b": '
+    text = head + "[" * 5000 + "]" * 5000 + "}"
+    problem = problem_of(write(tmp_path, name, text), RubricError)
+    assert problem.path == f"line 1 column {len(head) + MAX_DEPTH}"  # the 64th "[" is level 65
+
+
+@pytest.mark.parametrize("name", ["ok.json", "ok.yaml"])
+def test_nesting_up_to_the_limit_is_read(tmp_path: Path, name: str):
+    data = read_document(write(tmp_path, name, "[" * MAX_DEPTH + "]" * MAX_DEPTH), InputError)
+    for _ in range(MAX_DEPTH - 1):
+        data = data[0]
+    assert data == []
+
+
+def test_block_yaml_nesting_is_limited_too(tmp_path: Path):
+    text = "".join(" " * i + "k:\n" for i in range(MAX_DEPTH + 1)) + " " * (MAX_DEPTH + 1) + "v\n"
+    problem = problem_of(write(tmp_path, "block.yaml", text))
+    assert problem.path == f"line {MAX_DEPTH + 1} column {MAX_DEPTH + 1}"
+
+
+def test_brackets_inside_json_strings_do_not_count(tmp_path: Path):
+    text = '{"a": "' + "[{" * 500 + '\\"]"}'
+    assert read_document(write(tmp_path, "s.json", text), InputError) == {"a": "[{" * 500 + '"]'}
+
+
+# --- integers -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "column"), [("big.json", 7), ("big.yaml", 4)])
+def test_an_integer_of_5000_digits_is_refused(tmp_path: Path, name: str, column: int):
+    text = ('{"a": ' + "7" * 5000 + "}") if name.endswith("json") else "a: " + "7" * 5000
+    problem = problem_of(write(tmp_path, name, text))
+    assert problem.path == f"line 1 column {column}"
+    assert problem.message == "an integer of 5000 digits; at most 4300 are allowed"
+
+
+@pytest.mark.parametrize("name", ["n.json", "n.yaml"])
+def test_an_integer_of_4300_digits_is_read(tmp_path: Path, name: str):
+    assert read_document(write(tmp_path, name, "[" + "9" * 4300 + "]"), InputError) == [
+        int("9" * 4300)
+    ]
+
+
+# --- duplicate keys -------------------------------------------------------------------
+
+
+def test_duplicate_yaml_keys_are_refused_with_line_and_column(tmp_path: Path):
+    text = "id: x\npillars:\n  - id: a\n    weight: 1\n    title: A\n    weight: 2\n"
+    problem = problem_of(write(tmp_path, "dup.yaml", text), RubricError)
+    assert problem.path == "line 6 column 5"
+    assert problem.message == "duplicate key 'weight' (first at line 4 column 5)"
+
+
+def test_duplicate_yaml_keys_in_flow_style(tmp_path: Path):
+    problem = problem_of(write(tmp_path, "dup.yaml", "levels: {0: a, 1: b, 0: c}\n"))
+    assert problem.path == "line 1 column 22"
+    assert "duplicate key 0" in problem.message
+
+
+def test_yaml_merge_keys_may_still_be_overridden(tmp_path: Path):
+    text = "base: &b {a: 1, b: 2}\nmine:\n  <<: *b\n  a: 5\n"
+    assert read_document(write(tmp_path, "m.yaml", text), InputError)["mine"] == {"a": 5, "b": 2}
+
+
+# --- aliases --------------------------------------------------------------------------
+
+
+def test_a_yaml_alias_may_not_contain_itself(tmp_path: Path):
+    problem = problem_of(write(tmp_path, "loop.yaml", "a: &a [*a]\n"))
+    assert problem.path.startswith("$.a[0][0]")
+    assert "once YAML aliases are expanded" in problem.message
+
+
+def test_yaml_aliases_may_not_explode(tmp_path: Path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 8):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    problem = problem_of(write(tmp_path, "laughs.yaml", "\n".join(lines)))
+    assert problem.path == "$"
+    assert "YAML aliases expand the document past 1,000,000 values" in problem.message
+
+
+def test_modest_yaml_aliases_are_read(tmp_path: Path):
+    data = read_document(write(tmp_path, "a.yaml", "a: &a [1, 2]\nb: [*a, *a]\n"), InputError)
+    assert data == {"a": [1, 2], "b": [[1, 2], [1, 2]]}
+
+
+# --- size -----------------------------------------------------------------------------
+
+
+def test_a_file_over_50_mb_is_refused(tmp_path: Path):
+    f = tmp_path / "huge.json"
+    with f.open("wb") as out:
+        out.truncate(MAX_BYTES + 1)  # sparse: costs no disk space
+    problem = problem_of(f)
+    assert problem.message == "the file is larger than 50 MB, the most that is read"
+
+
+def test_windows_line_ends_still_give_the_right_line(tmp_path: Path):
+    f = tmp_path / "crlf.json"
+    f.write_bytes(b'{\r\n"a": 1,\r\n"b": }\r\n')
+    assert problem_of(f).path == "line 3 column 6"
+
+
+def test_a_yaml_number_with_an_exponent_is_a_number(tmp_path: Path):
+    text = "a: 1e-3\nb: -2E+2\nc: 1.5e3\nd: '1e3'\ne: 1e\nf: 12\ng: .5e1\nh: 1.0e+1\n"
+    text += "i: 000_375e20\n"
+    data = read_document(write(tmp_path, "e.yaml", text), InputError)
+    assert data == {
+        "a": 0.001, "b": -200.0, "c": 1500.0, "d": "1e3", "e": "1e", "f": 12, "g": 5.0, "h": 10.0,
+        "i": "000_375e20",  # a seed document name, not a number
+    }  # fmt: skip
