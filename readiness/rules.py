@@ -45,7 +45,7 @@ import math
 from collections.abc import Iterator
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Discriminator, Tag, field_validator
+from pydantic import BeforeValidator, Discriminator, Tag, field_validator
 
 from readiness._models import Frozen
 from readiness.errors import Problem
@@ -65,6 +65,20 @@ __all__ = [
 ]
 
 _LEVELS = range(5)
+
+
+def _not_text(value: object) -> object:
+    """Numbers in a rule are written as numbers: text and true/false are refused."""
+    if isinstance(value, bool | str):
+        kind = "true/false" if isinstance(value, bool) else "text"
+        raise ValueError(f"must be a number, not {kind} (got {value!r:.40})")
+    return value
+
+
+Threshold = Annotated[float, BeforeValidator(_not_text)]
+"""A threshold: a number; ``.inf``/``-.inf`` mark a level the facts never show."""
+Level = Annotated[int, BeforeValidator(_not_text)]
+"""A level a rule gives: a whole number (0-4 is checked with the rule)."""
 
 
 def number_text(value: float) -> str:
@@ -111,7 +125,7 @@ class Bands(_Rule):
 
     rule: Literal["bands"]
     feature: str
-    thresholds: tuple[float, ...]
+    thresholds: tuple[Threshold, ...]
     descending: bool = False
 
     def inputs(self) -> tuple[str, ...]:
@@ -143,7 +157,7 @@ class Map(_Rule):
 
     rule: Literal["map"]
     feature: str
-    levels: dict[str, int]
+    levels: dict[str, Level]
 
     @field_validator("levels", mode="before")
     @classmethod
@@ -191,7 +205,7 @@ class Count(_Rule):
 
     rule: Literal["count"]
     features: tuple[str, ...]
-    thresholds: tuple[float, ...]
+    thresholds: tuple[Threshold, ...]
 
     def inputs(self) -> tuple[str, ...]:
         return self.features
@@ -220,8 +234,8 @@ class Present(_Rule):
 
     rule: Literal["present"]
     feature: str
-    if_true: int
-    if_false: int | None = None
+    if_true: Level
+    if_false: Level | None = None
 
     def inputs(self) -> tuple[str, ...]:
         return (self.feature,)

@@ -780,3 +780,20 @@ def test_cli_derive_without_facts_and_with_a_bad_file(tmp_path, capsys):
     assert main(["derive", str(f)]) == 2
     err = capsys.readouterr().err
     assert "$.facts.exercises_per_year: must not be negative (got -2)" in err
+
+
+@pytest.mark.parametrize(
+    ("rule", "path"),
+    [
+        ({"rule": "bands", "feature": "exercises_per_year", "thresholds": ["1", 2, 3, 4]},
+         "thresholds[0]"),
+        ({"rule": "present", "feature": "agreement.status-of-forces", "if_true": True},
+         "if_true"),
+        ({"rule": "map", "feature": "intelligence_sharing",
+          "levels": {"none": "0", "ad-hoc": 1, "formal-bilateral": 2, "integrated": 4}},
+         "levels.none"),
+    ],
+)  # fmt: skip
+def test_numbers_in_rules_are_numbers_not_text(rule, path):
+    problems = rule_problems(rule)
+    assert [p for p, m in problems if p == f"{AT}.{path}" and "must be a number" in m], problems
