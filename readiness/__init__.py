@@ -6,34 +6,96 @@
 >>> readiness.assess(partnership, rubric).gaps().to_frame()  # doctest: +SKIP
 """
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from readiness._version import __version__
-from readiness.assessment import (
-    Assessment,
-    CriterionResult,
-    GateResult,
-    Options,
-    PillarResult,
-    assess,
-    assess_frame,
-)
-from readiness.compare import Comparison, compare
-from readiness.derive import derive_frame
-from readiness.errors import InputError, Problem, ReadinessError, ReportError, RubricError
-from readiness.explain import Explanation
-from readiness.facts import Facts, facts_frame
-from readiness.gaps import Gap, GapReport, Roadmap, RoadmapStep
-from readiness.partnership import Evidence, Partnership, Rating, load_partnership
-from readiness.rubric import (
-    Band,
-    Criterion,
-    Gate,
-    Pillar,
-    Profile,
-    Rubric,
-    available_rubrics,
-    load_rubric,
-)
-from readiness.scoring import Scores, ScoringModel, effective_weights, score_matrix
+
+if TYPE_CHECKING:
+    from readiness.assessment import (
+        Assessment,
+        CriterionResult,
+        GateResult,
+        Options,
+        PillarResult,
+        assess,
+        assess_frame,
+    )
+    from readiness.compare import Comparison, compare
+    from readiness.derive import derive_frame
+    from readiness.errors import InputError, Problem, ReadinessError, ReportError, RubricError
+    from readiness.explain import Explanation
+    from readiness.facts import Facts, facts_frame
+    from readiness.gaps import Gap, GapReport, Roadmap, RoadmapStep
+    from readiness.partnership import Evidence, Partnership, Rating, load_partnership
+    from readiness.rubric import (
+        Band,
+        Criterion,
+        Gate,
+        Pillar,
+        Profile,
+        Rubric,
+        available_rubrics,
+        load_rubric,
+    )
+    from readiness.scoring import Scores, ScoringModel, effective_weights, score_matrix
+
+_EXPORTS = {
+    "Assessment": "readiness.assessment",
+    "CriterionResult": "readiness.assessment",
+    "GateResult": "readiness.assessment",
+    "Options": "readiness.assessment",
+    "PillarResult": "readiness.assessment",
+    "assess": "readiness.assessment",
+    "assess_frame": "readiness.assessment",
+    "Comparison": "readiness.compare",
+    "compare": "readiness.compare",
+    "derive_frame": "readiness.derive",
+    "InputError": "readiness.errors",
+    "Problem": "readiness.errors",
+    "ReadinessError": "readiness.errors",
+    "ReportError": "readiness.errors",
+    "RubricError": "readiness.errors",
+    "Explanation": "readiness.explain",
+    "Facts": "readiness.facts",
+    "facts_frame": "readiness.facts",
+    "Gap": "readiness.gaps",
+    "GapReport": "readiness.gaps",
+    "Roadmap": "readiness.gaps",
+    "RoadmapStep": "readiness.gaps",
+    "Evidence": "readiness.partnership",
+    "Partnership": "readiness.partnership",
+    "Rating": "readiness.partnership",
+    "load_partnership": "readiness.partnership",
+    "Band": "readiness.rubric",
+    "Criterion": "readiness.rubric",
+    "Gate": "readiness.rubric",
+    "Pillar": "readiness.rubric",
+    "Profile": "readiness.rubric",
+    "Rubric": "readiness.rubric",
+    "available_rubrics": "readiness.rubric",
+    "load_rubric": "readiness.rubric",
+    "Scores": "readiness.scoring",
+    "ScoringModel": "readiness.scoring",
+    "effective_weights": "readiness.scoring",
+    "score_matrix": "readiness.scoring",
+}
+"""Public name -> the module that defines it. Modules load on first use (PEP 562), so
+``import readiness`` and the command line start without pandas or the scoring core."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'readiness' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
 
 __all__ = [
     "Assessment",

@@ -7,13 +7,15 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from readiness._atomic import atomic_path
-from readiness.assessment import Assessment, assess
 from readiness.errors import InputError, ReadinessError, ReportError
-from readiness.partnership import Partnership, load_partnership
-from readiness.rubric import Rubric
+
+if TYPE_CHECKING:  # imported where used: --help and --version stay fast
+    from readiness.assessment import Assessment
+    from readiness.partnership import Partnership
+    from readiness.rubric import Rubric
 
 EXIT_OK, EXIT_POLICY, EXIT_INPUT = 0, 1, 2
 
@@ -58,6 +60,8 @@ def _fraction(text: str) -> float:
 
 def _assess_file(path: str, rubric: Rubric, args: argparse.Namespace) -> Assessment:
     """Load and score one file with the scoring options the command was given."""
+    from readiness.assessment import assess
+
     return assess(
         _load(path, rubric),
         rubric,
@@ -75,6 +79,8 @@ def _fail(exc: ReadinessError) -> None:
 
 
 def _load(path: str, rubric: Rubric) -> Partnership:
+    from readiness.partnership import load_partnership
+
     return load_partnership(Path(path), rubric)
 
 

@@ -8,11 +8,8 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from readiness.assessment import Assessment
 from readiness.cli._common import (
     EXIT_INPUT,
     _assess_file,
@@ -27,7 +24,12 @@ from readiness.cli._common import (
     _write_output,
 )
 from readiness.errors import ReadinessError, ReportError
-from readiness.rubric import Rubric, load_rubric
+
+if TYPE_CHECKING:  # imported where used: --help and --version stay fast
+    import pandas as pd
+
+    from readiness.assessment import Assessment
+    from readiness.rubric import Rubric
 
 __all__ = ["add_parser"]
 
@@ -128,6 +130,8 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     files, status = _expand_inputs(args.files)
     if args.out is not None:
         return _assess_to_table(args, files, status)
+    from readiness.rubric import load_rubric
+
     rubric = load_rubric(args.rubric)
     results: list[Assessment] = []
     documents: list[dict[str, Any]] = []
@@ -292,6 +296,8 @@ def _score_row(a: Assessment, path: str) -> dict[str, Any]:
 
 def _scores_table(rows: list[dict[str, Any]], rubric: Rubric) -> pd.DataFrame:
     """The rows as a frame with fixed columns and types (also when there is no row)."""
+    import pandas as pd
+
     pillars = [p.id for p in rubric.pillars]
     frame = pd.DataFrame(rows, columns=[*_ROW_COLUMNS, *pillars, "reason"])
     scores = ("overall", "raw", "gate_loss", "coverage", "lower", "upper", *pillars)
@@ -334,6 +340,8 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
             f"{' and '.join(unused)} cannot be used with --out, which writes scores only"
         )
     writer = _table_writer(args.out)
+    from readiness.rubric import load_rubric
+
     rubric = load_rubric(args.rubric)
     rows: list[dict[str, Any]] = []
     results: list[Assessment] = []

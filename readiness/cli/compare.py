@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from readiness.assessment import Assessment, assess
 from readiness.cli._common import (
     EXIT_INPUT,
     EXIT_OK,
@@ -17,7 +16,9 @@ from readiness.cli._common import (
     _rubric_option,
 )
 from readiness.errors import ReadinessError
-from readiness.rubric import load_rubric
+
+if TYPE_CHECKING:
+    from readiness.assessment import Assessment
 
 __all__ = ["add_parser"]
 
@@ -63,6 +64,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from readiness.report.compare import comparison_markdown, comparison_text
 
     files, status = _expand_inputs(args.files)
+    from readiness.assessment import assess
+    from readiness.rubric import load_rubric
+
     rubric = load_rubric(args.rubric)
     results: list[Assessment] = []
     for path in files:

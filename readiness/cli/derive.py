@@ -14,7 +14,6 @@ from readiness.cli._common import (
     _rubric_option,
 )
 from readiness.errors import ReadinessError
-from readiness.rubric import load_rubric
 
 __all__ = ["add_parser"]
 
@@ -42,6 +41,7 @@ def _cmd_derive(args: argparse.Namespace) -> int:
         0, or 2 when the file is bad.
     """
     from readiness.derive import derive_partnership
+    from readiness.rubric import load_rubric
 
     rubric = load_rubric(args.rubric)
     try:

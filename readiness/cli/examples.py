@@ -12,7 +12,6 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from readiness._io import read_document
 from readiness._resources import data_dir
 from readiness.cli._common import EXIT_OK, _emit, _usage_error, _write_output
 from readiness.errors import InputError, ReportError
@@ -103,6 +102,8 @@ def _list(shipped: dict[str, Traversable]) -> int:
     """Print one line per example: file name, partnership name, kind."""
     rows = []
     for entry in shipped.values():
+        from readiness._io import read_document
+
         data = read_document(entry, InputError)
         if not isinstance(data, dict):
             raise InputError("not a JSON object", source=entry.name)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from readiness.assessment import Assessment
 from readiness.cli._common import (
     EXIT_OK,
     _assess_file,
@@ -17,7 +16,9 @@ from readiness.cli._common import (
     _write_output,
 )
 from readiness.errors import ReadinessError
-from readiness.rubric import load_rubric
+
+if TYPE_CHECKING:
+    from readiness.assessment import Assessment
 
 __all__ = ["add_parser"]
 
@@ -100,6 +101,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
             f"cannot tell the report format from the extension of {out!r}: "
             f"use one of {known} or give --format"
         )
+    from readiness.rubric import load_rubric
+
     rubric = load_rubric(args.rubric)
     try:
         a = _assess_file(args.file, rubric, args)

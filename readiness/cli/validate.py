@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from readiness.assessment import assess
 from readiness.cli._common import (
     EXIT_INPUT,
     EXIT_OK,
@@ -17,7 +16,9 @@ from readiness.cli._common import (
     _rubric_option,
 )
 from readiness.errors import InputError, ReadinessError
-from readiness.rubric import Rubric, load_rubric, rubric_from_dict
+
+if TYPE_CHECKING:
+    from readiness.rubric import Rubric
 
 __all__ = ["add_parser"]
 
@@ -36,6 +37,8 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from readiness._io import read_document
+    from readiness.assessment import assess
+    from readiness.rubric import load_rubric, rubric_from_dict
 
     status = EXIT_OK
     rubric: Rubric | None = None
