@@ -105,6 +105,15 @@ def test_bad_date_format():
     assert msg.startswith("must be a date written YYYY-MM-DD")
 
 
+@pytest.mark.parametrize(
+    "value", [0, 1700000000, "2024-01-01T00:00:00", "2024-01-01 ", "2024-1-1", True]
+)
+def test_a_date_is_only_yyyy_mm_dd_text(value):
+    assert problems(with_(established=value)) == [
+        ("$.established", f"must be a date written YYYY-MM-DD (got {value!r})")
+    ]
+
+
 def test_empty_evidence_text():
     ev = [{"text": "  ", "source": "s"}]
     [(path, _)] = problems(with_(ratings={"trust.commitment-record": {"level": 1, "evidence": ev}}))

@@ -10,8 +10,10 @@ from readiness._version import __version__
 from readiness.cli._common import (
     EXIT_OK,
     _emit,
+    _rubric_option,
+    _usage_error,
 )
-from readiness.partnership import Partnership
+from readiness.partnership import partnership_json_schema
 from readiness.rubric import available_rubrics, load_rubric
 
 __all__ = ["add_parsers"]
@@ -27,9 +29,11 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
     s = sub.add_parser(
         "schema",
         help="print the JSON Schema of a rubric or partnership file",
-        description="Print the JSON Schema of a rubric or partnership file.",
+        description="Print the JSON Schema of a rubric or partnership file. A partnership "
+        "schema allows only the criterion ids and target profiles of the rubric (--rubric).",
     )
     s.add_argument("kind", choices=("rubric", "partnership"))
+    _rubric_option(s)
     s.set_defaults(func=_cmd_schema)
 
 
@@ -47,10 +51,15 @@ def _cmd_rubrics(args: argparse.Namespace) -> int:
 def _cmd_schema(args: argparse.Namespace) -> int:
     from readiness.rubric import Rubric as RubricModel
 
-    model = RubricModel if args.kind == "rubric" else Partnership
+    if args.kind == "rubric":
+        if args.rubric is not None:
+            return _usage_error("--rubric applies to 'schema partnership' only")
+        body = RubricModel.model_json_schema()
+    else:
+        body = partnership_json_schema(load_rubric(args.rubric))
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"urn:readiness:{args.kind}:{__version__}",
-    } | model.model_json_schema()
+    } | body
     _emit(json.dumps(schema, indent=2))
     return EXIT_OK
