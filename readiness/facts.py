@@ -11,7 +11,8 @@ A partnership file may carry a typed ``facts`` object (see ``docs/facts-format.m
 
 Every fact is optional: a missing fact is *unknown*, never zero. Unknown fields,
 wrong types, negative counts, unknown categories and dates in the future are errors
-with their JSON path (``$.facts.exercises_per_year``).
+with their JSON path (``$.facts.exercises_per_year``); in a partnership, so are
+agreement dates after its ``assessed_on`` (:class:`readiness.partnership.Partnership`).
 
 Rules in the rubric (``derive:``, see :mod:`readiness.derive`) never read the nested
 facts directly. They read a flat **feature catalogue**, :data:`FEATURES`: one named,

@@ -26,7 +26,10 @@ never zero. ``"level"`` is an integer 0-4, ``"not-applicable"`` (the criterion l
 the denominator) or ``"unknown"``.
 Unknown fields are errors: a typo is never silently ignored.
 
-Dates are written ``YYYY-MM-DD`` and must not be in the future.
+Dates are written ``YYYY-MM-DD``. No date may lie after the assessment date:
+``established``, evidence dates and the dates of agreements in the facts must be on or
+before ``assessed_on``. Without ``assessed_on`` the assessment date is today, so these
+dates (like ``assessed_on`` itself) must not be in the future.
 
 :func:`partnership_json_schema` gives the JSON Schema of the file format, with the
 criterion ids and target profiles of a rubric when one is given.
@@ -34,6 +37,7 @@ criterion ids and target profiles of a rubric when one is given.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
@@ -136,7 +140,7 @@ class Partnership(Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> Partnership:
-        problems = self._duplicate_members()
+        problems = [*self._duplicate_members(), *self._dates_after_assessment()]
         if problems:
             raise InputError(problems)
         return self
@@ -149,6 +153,26 @@ class Partnership(Frozen):
                 problems.append(Problem(f"$.members[{i}]", f"duplicate member {m!r}"))
             seen.add(m)
         return problems
+
+    def _dates_after_assessment(self) -> list[Problem]:
+        """Dates after ``assessed_on``; without it, dates after today were refused already."""
+        if self.assessed_on is None:
+            return []
+        dated: list[tuple[tuple[str | int, ...], dt.date | None]] = [
+            (("established",), self.established)
+        ]
+        for cid, rating in self.ratings.items():
+            for i, evidence in enumerate(rating.evidence):
+                dated.append((("ratings", cid, "evidence", i, "date"), evidence.date))
+        for i, agreement in enumerate((self.facts and self.facts.agreements) or ()):
+            for name in ("signed", "in_force", "ended"):
+                dated.append((("facts", "agreements", i, name), getattr(agreement, name)))
+        on = self.assessed_on.isoformat()
+        return [
+            Problem(json_path(loc), f"date {day.isoformat()} is after assessed_on {on}")
+            for loc, day in dated
+            if day is not None and day > self.assessed_on
+        ]
 
     def level_of(self, criterion_id: str) -> LevelValue:
         """The rated level, ``'not-applicable'`` or ``'unknown'`` (also when not rated)."""
@@ -234,8 +258,9 @@ def partnership_json_schema(rubric: Rubric | None = None) -> dict[str, Any]:
     number ranges, required and unknown fields, identifier and date patterns, date
     formats. With a rubric, the rating keys are its criterion ids (no other key is
     allowed) and ``target`` is one of its profiles. What the schema cannot state is
-    listed in ``docs/facts-format.md``: dates after today, an agreement that ends
-    before it starts, and overrides of derived levels that need a ``justification``.
+    listed in ``docs/facts-format.md``: dates after today or after ``assessed_on``, an
+    agreement that ends before it starts, and overrides of derived levels that need a
+    ``justification``.
 
     Args:
         rubric: The rubric whose criterion ids and profiles the file must use; without

@@ -297,6 +297,10 @@ VALIDATOR_ONLY: dict[str, tuple[dict[str, Any], str]] = {
         changed(lambda d: d.update(assessed_on="2999-01-01")),
         "$.assessed_on",
     ),
+    "evidence after assessed_on": (
+        changed(lambda d: rating(d)["evidence"][0].update(date="2025-07-01")),
+        "$.ratings['trust.commitment-record'].evidence[0].date",
+    ),
     "agreement ended before it started": (
         changed(lambda d: facts(d)["agreements"][1].update(ended="1990-01-01")),
         "$.facts.agreements[1]",
