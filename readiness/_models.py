@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError
+from pydantic.json_schema import WithJsonSchema
 
 from readiness.errors import Problem, ReadinessError, json_path
 
-__all__ = ["Frozen", "Id", "NonEmpty", "problems_from"]
+__all__ = ["Day", "Frozen", "Id", "NonEmpty", "problems_from"]
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")]
 """A lowercase identifier such as ``legal`` or ``legal.status-of-forces``."""
 
-NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S")]
+"""Text with at least one non-blank character (the pattern says so in the JSON Schema)."""
+
+_ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def _iso_day(value: Any) -> Any:
+    """Only ``YYYY-MM-DD`` text (or a ``date``): no timestamps, no times of day."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(_ISO_DAY, value):
+        return value  # pydantic then refuses impossible days such as 2024-02-30
+    raise ValueError(f"must be a date written YYYY-MM-DD (got {value!r})")
+
+
+Day = Annotated[
+    dt.date,
+    BeforeValidator(_iso_day),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": _ISO_DAY}),
+]
+"""A calendar date written ``YYYY-MM-DD``."""
 
 
 class Frozen(BaseModel):

@@ -11,7 +11,8 @@ A partnership file may carry a typed ``facts`` object (see ``docs/facts-format.m
 
 Every fact is optional: a missing fact is *unknown*, never zero. Unknown fields,
 wrong types, negative counts, unknown categories and dates in the future are errors
-with their JSON path (``$.facts.exercises_per_year``).
+with their JSON path (``$.facts.exercises_per_year``); in a partnership, so are
+agreement dates after its ``assessed_on`` (:class:`readiness.partnership.Partnership`).
 
 Rules in the rubric (``derive:``, see :mod:`readiness.derive`) never read the nested
 facts directly. They read a flat **feature catalogue**, :data:`FEATURES`: one named,
@@ -38,8 +39,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import numpy as np
 import pandas as pd
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
+from pydantic.json_schema import WithJsonSchema
 
-from readiness._models import Frozen, NonEmpty
+from readiness._models import Day, Frozen, NonEmpty
 
 if TYPE_CHECKING:
     from readiness.partnership import Partnership
@@ -146,12 +148,21 @@ def _not_future(value: dt.date) -> dt.date:
     return value
 
 
-Rate = Annotated[float, BeforeValidator(_rate)]
-Count = Annotated[int, BeforeValidator(_count)]
-Flag = Annotated[bool, BeforeValidator(_flag)]
-Code = Annotated[int, BeforeValidator(_count)]
-InteropLevel = Annotated[int, BeforeValidator(_interop_level)]
-PastDate = Annotated[dt.date, AfterValidator(_not_future)]
+# Each type states its rule as a constraint, which the JSON Schema shows, and keeps a
+# friendly check (the BeforeValidator, which runs first and words the error). The
+# constraint must come first in Annotated: after a validator pydantic cannot fold it
+# into the schema.
+Rate = Annotated[float, Field(ge=0), BeforeValidator(_rate)]
+Count = Annotated[int, Field(ge=0), BeforeValidator(_count)]
+Flag = Annotated[
+    bool,
+    BeforeValidator(_flag),
+    WithJsonSchema({"anyOf": [{"type": "boolean"}, {"enum": [0, 1]}]}),
+]
+Code = Annotated[int, Field(ge=0), BeforeValidator(_count)]
+InteropLevel = Annotated[int, Field(ge=0, le=4), BeforeValidator(_interop_level)]
+PastDate = Annotated[Day, AfterValidator(_not_future)]
+"""A ``YYYY-MM-DD`` date not after today."""
 SharingCategory = Annotated[IntelligenceSharing, _one_of(INTELLIGENCE_SHARING)]
 TransferCategory = Annotated[TechnologyTransfer, _one_of(TECHNOLOGY_TRANSFER)]
 DoctrineCategory = Annotated[CommonDoctrine, _one_of(COMMON_DOCTRINE)]
@@ -263,6 +274,9 @@ _NAMES = (
     "common_doctrine", "disputes_5y", "leadership_changes_5y",
 )  # fmt: skip
 
+_SOURCE_KEY = "^(?:" + "|".join(_NAMES) + ")(?![^.])"
+"""A ``sources`` key: a fact name, alone or followed by ``.`` and a part of the fact."""
+
 
 class Facts(Frozen):
     """Public, checkable facts about a partnership (``docs/facts-format.md``).
@@ -314,8 +328,10 @@ class Facts(Frozen):
     staff_talks_per_year: Rate | None = _about(
         "Count per year: standing working-level staff talks and working-group meetings."
     )
-    defense_spending_gdp: dict[NonEmpty, Rate] | None = _about(
-        "Percent of GDP per member (ISO alpha-3 code -> latest defense spending)."
+    defense_spending_gdp: dict[NonEmpty, Rate] | None = Field(
+        default=None,
+        description="Percent of GDP per member (ISO alpha-3 code -> latest defense spending).",
+        json_schema_extra={"propertyNames": {"pattern": r"\S"}},
     )
     joint_programmes: Count | None = _about(
         "Count: joint research, development or acquisition programmes in progress."
@@ -340,8 +356,10 @@ class Facts(Frozen):
     leadership_changes_5y: Count | None = _about(
         "Count: changes of head of government across the members in the last five years."
     )
-    sources: dict[NonEmpty, NonEmpty] | None = _about(
-        "Fact name -> its public source (agreements carry their own source)."
+    sources: dict[NonEmpty, NonEmpty] | None = Field(
+        default=None,
+        description="Fact name -> its public source (agreements carry their own source).",
+        json_schema_extra={"propertyNames": {"pattern": _SOURCE_KEY}},
     )
 
     @field_validator("sources")

@@ -25,6 +25,14 @@ by more than one level). A criterion with no rating and no derived level is *unk
 never zero. ``"level"`` is an integer 0-4, ``"not-applicable"`` (the criterion leaves
 the denominator) or ``"unknown"``.
 Unknown fields are errors: a typo is never silently ignored.
+
+Dates are written ``YYYY-MM-DD``. No date may lie after the assessment date:
+``established``, evidence dates and the dates of agreements in the facts must be on or
+before ``assessed_on``. Without ``assessed_on`` the assessment date is today, so these
+dates (like ``assessed_on`` itself) must not be in the future.
+
+:func:`partnership_json_schema` gives the JSON Schema of the file format, with the
+criterion ids and target profiles of a rubric when one is given.
 """
 
 from __future__ import annotations
@@ -32,14 +40,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Mapping
-from typing import Any, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from readiness._io import Readable, read_document, source_name
 from readiness._models import Frozen, Id, NonEmpty, problems_from
 from readiness.errors import InputError, Problem, json_path
-from readiness.facts import Facts
+from readiness.facts import Facts, PastDate
 from readiness.rubric import Rubric
 
 __all__ = [
@@ -51,6 +59,7 @@ __all__ = [
     "Rating",
     "load_partnership",
     "partnership_from_dict",
+    "partnership_json_schema",
 ]
 
 Kind = Literal[
@@ -65,14 +74,9 @@ KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
 
 Confidence = Literal["low", "medium", "high"]
 LevelValue = int | Literal["not-applicable", "unknown"]
+Level = Annotated[int, Field(ge=0, le=4)]
 
 _LEVEL_HELP = "level must be an integer from 0 to 4, 'not-applicable' or 'unknown'"
-
-
-def _not_future(value: dt.date | None) -> dt.date | None:
-    if value is not None and value > dt.date.today():
-        raise ValueError(f"date {value.isoformat()} is in the future")
-    return value
 
 
 class HasLevel(Protocol):
@@ -87,16 +91,14 @@ class Evidence(Frozen):
 
     text: NonEmpty
     source: NonEmpty
-    date: dt.date | None = None
+    date: PastDate | None = None
     url: str | None = None
-
-    _date_not_future = field_validator("date")(_not_future)
 
 
 class Rating(Frozen):
     """An analyst's rating of one criterion."""
 
-    level: LevelValue
+    level: Level | Literal["not-applicable", "unknown"]
     confidence: Confidence = "medium"
     evidence: tuple[Evidence, ...] = ()
     note: str | None = None
@@ -128,13 +130,13 @@ class Partnership(Frozen):
     id: Id
     name: NonEmpty
     kind: Kind
-    members: tuple[NonEmpty, ...] = Field(min_length=1)
-    established: dt.date | None = None
+    members: tuple[NonEmpty, ...] = Field(min_length=1, json_schema_extra={"uniqueItems": True})
+    established: PastDate | None = None
     description: str | None = None
     target: Id | None = None
     rubric: str | None = None
     assessor: str | None = None
-    assessed_on: dt.date | None = None
+    assessed_on: PastDate | None = None
     ratings: dict[str, Rating] = Field(default_factory=dict)
     facts: Facts | None = Field(
         default=None,
@@ -142,16 +144,41 @@ class Partnership(Frozen):
         "(see docs/facts-format.md). A rating overrides a derived level.",
     )
 
-    _dates_not_future = field_validator("established", "assessed_on")(_not_future)
-
     @model_validator(mode="after")
-    def _unique_members(self) -> Partnership:
+    def _consistent(self) -> Partnership:
+        problems = [*self._duplicate_members(), *self._dates_after_assessment()]
+        if problems:
+            raise InputError(problems)
+        return self
+
+    def _duplicate_members(self) -> list[Problem]:
         seen: set[str] = set()
+        problems = []
         for i, m in enumerate(self.members):
             if m in seen:
-                raise InputError([Problem(f"$.members[{i}]", f"duplicate member {m!r}")])
+                problems.append(Problem(f"$.members[{i}]", f"duplicate member {m!r}"))
             seen.add(m)
-        return self
+        return problems
+
+    def _dates_after_assessment(self) -> list[Problem]:
+        """Dates after ``assessed_on``; without it, dates after today were refused already."""
+        if self.assessed_on is None:
+            return []
+        dated: list[tuple[tuple[str | int, ...], dt.date | None]] = [
+            (("established",), self.established)
+        ]
+        for cid, rating in self.ratings.items():
+            for i, evidence in enumerate(rating.evidence):
+                dated.append((("ratings", cid, "evidence", i, "date"), evidence.date))
+        for i, agreement in enumerate((self.facts and self.facts.agreements) or ()):
+            for name in ("signed", "in_force", "ended"):
+                dated.append((("facts", "agreements", i, name), getattr(agreement, name)))
+        on = self.assessed_on.isoformat()
+        return [
+            Problem(json_path(loc), f"date {day.isoformat()} is after assessed_on {on}")
+            for loc, day in dated
+            if day is not None and day > self.assessed_on
+        ]
 
     def level_of(self, criterion_id: str) -> LevelValue:
         """The rated level, ``'not-applicable'`` or ``'unknown'`` (also when not rated)."""
@@ -269,3 +296,41 @@ def load_partnership(path: Readable, rubric: Rubric | None = None) -> Partnershi
     if rubric is not None:
         partnership.check_against(rubric, source=name)
     return partnership
+
+
+def partnership_json_schema(rubric: Rubric | None = None) -> dict[str, Any]:
+    """The JSON Schema of a partnership file.
+
+    It states every rule of the validator that JSON Schema can express: types, enums,
+    number ranges, required and unknown fields, identifier and date patterns, date
+    formats. With a rubric, the rating keys are its criterion ids (no other key is
+    allowed) and ``target`` is one of its profiles. What the schema cannot state is
+    listed in ``docs/facts-format.md``: dates after today or after ``assessed_on``, an
+    agreement that ends before it starts, and overrides of derived levels that need a
+    ``justification``.
+
+    Args:
+        rubric: The rubric whose criterion ids and profiles the file must use; without
+            one, any text is a rating key and ``target`` any identifier.
+
+    Returns:
+        The schema as a dict, without ``$schema`` and ``$id`` (the CLI adds them).
+
+    >>> from readiness.rubric import load_rubric
+    >>> schema = partnership_json_schema(load_rubric())
+    >>> schema["properties"]["ratings"]["additionalProperties"]
+    False
+    >>> schema["$defs"]["Rating"]["properties"]["level"]["anyOf"][0]
+    {'maximum': 4, 'minimum': 0, 'type': 'integer'}
+    """
+    schema = Partnership.model_json_schema()
+    if rubric is None:
+        return schema
+    props = schema["properties"]
+    props["ratings"]["properties"] = {
+        c.id: {"$ref": "#/$defs/Rating", "description": c.title} for c in rubric.criteria
+    }
+    props["ratings"]["additionalProperties"] = False
+    props["ratings"]["description"] = f"Criterion id (rubric {rubric.label}) -> rating."
+    props["target"]["anyOf"] = [{"enum": [p.id for p in rubric.profiles]}, {"type": "null"}]
+    return schema

@@ -250,7 +250,13 @@ def test_one_json_document_from_the_api_assess_and_report(tmp_path):
     from_report = json.loads(out.read_text())
     from_api = assess(load_partnership(path)).to_dict()
     assert from_assess == from_report == json.loads(json.dumps(from_api))
-    jsonschema.validate(from_report, report_json_schema())
+    assert from_report["schema_version"] == "1.0"
+    schema = json.loads(cli("schema", "report").stdout)
+    assert schema == json.loads(json.dumps(report_json_schema()))
+    jsonschema.validate(from_report, schema)
+    broken = from_report | {"overall": "high"}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
 
 
 # --- limits on input files --------------------------------------------------------------

@@ -598,7 +598,7 @@ def test_derive_frame_rejects_bad_tables(column, values, path, message):
 
 # --- assess and the table path agree -------------------------------------------------------------
 
-DAY = st.dates(min_value=date(1945, 1, 1), max_value=date(2025, 12, 31))
+DAY = st.dates(min_value=date(1945, 1, 1), max_value=AS_OF)  # no date after assessed_on
 
 
 @st.composite
@@ -608,7 +608,7 @@ def agreements(draw: st.DrawFn) -> dict[str, Any]:
     if start is not None:
         out[draw(st.sampled_from(["signed", "in_force"]))] = start.isoformat()
         if draw(st.booleans()):
-            end = draw(st.dates(min_value=start, max_value=date(2025, 12, 31)))
+            end = draw(st.dates(min_value=start, max_value=AS_OF))
             out["ended"] = end.isoformat()
     out["ratified"] = draw(st.none() | st.booleans())
     return out

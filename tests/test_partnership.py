@@ -105,6 +105,115 @@ def test_bad_date_format():
     assert msg.startswith("must be a date written YYYY-MM-DD")
 
 
+@pytest.mark.parametrize(
+    "value", [0, 1700000000, "2024-01-01T00:00:00", "2024-01-01 ", "2024-1-1", True]
+)
+def test_a_date_is_only_yyyy_mm_dd_text(value):
+    assert problems(with_(established=value)) == [
+        ("$.established", f"must be a date written YYYY-MM-DD (got {value!r})")
+    ]
+
+
+DATED = {
+    **GOOD,
+    "established": "1990-05-01",
+    "assessed_on": "2025-06-30",
+    "ratings": {
+        "trust.commitment-record": {
+            "level": 3,
+            "evidence": [
+                {"text": "t", "source": "s", "date": "2024-01-01"},
+                {"text": "t", "source": "s", "date": "2025-06-30"},  # the day itself is fine
+            ],
+        }
+    },
+    "facts": {
+        "agreements": [
+            {"kind": "access", "signed": "1991-01-01", "in_force": "1992-01-01"},
+            {"kind": "cyber", "signed": "2000-01-01", "ended": "2025-06-30"},
+        ]
+    },
+}
+
+
+def dated(edit) -> dict:
+    data = json.loads(json.dumps(DATED))
+    edit(data)
+    return data
+
+
+def test_dates_on_or_before_assessed_on_are_accepted():
+    p = partnership_from_dict(DATED)
+    assert p.assessed_on == date(2025, 6, 30)
+
+
+@pytest.mark.parametrize(
+    ("edit", "path"),
+    [
+        (lambda d: d.update(established="2025-07-01"), "$.established"),
+        (
+            lambda d: d["ratings"]["trust.commitment-record"]["evidence"][1].update(
+                date="2025-07-01"
+            ),
+            "$.ratings['trust.commitment-record'].evidence[1].date",
+        ),
+        (
+            lambda d: d["facts"]["agreements"][0].update(signed="2025-07-01"),
+            "$.facts.agreements[0].signed",
+        ),
+        (
+            lambda d: d["facts"]["agreements"][0].update(in_force="2025-07-01"),
+            "$.facts.agreements[0].in_force",
+        ),
+        (
+            lambda d: d["facts"]["agreements"][1].update(ended="2025-07-01"),
+            "$.facts.agreements[1].ended",
+        ),
+    ],
+    ids=["established", "evidence", "signed", "in_force", "ended"],
+)
+def test_a_date_after_assessed_on_is_refused(edit, path):
+    assert problems(dated(edit)) == [(path, "date 2025-07-01 is after assessed_on 2025-06-30")]
+
+
+def test_every_late_date_and_duplicate_member_is_reported_at_once():
+    def edit(d):
+        d["members"] = ["AAA", "AAA"]
+        d["established"] = "2026-01-01"
+        d["ratings"]["trust.commitment-record"]["evidence"][0]["date"] = "2025-12-01"
+
+    assert [p for p, _ in problems(dated(edit))] == [
+        "$.members[1]",
+        "$.established",
+        "$.ratings['trust.commitment-record'].evidence[0].date",
+    ]
+
+
+def test_without_assessed_on_the_assessment_date_is_today():
+    today = date.today().isoformat()
+    future = (date.today() + timedelta(days=1)).isoformat()
+    ok = dated(lambda d: d.pop("assessed_on"))
+    ok["established"] = today
+    assert partnership_from_dict(ok).established == date.today()
+    assert problems({**ok, "established": future}) == [
+        ("$.established", f"date {future} is in the future")
+    ]
+    late = dated(lambda d: d.pop("assessed_on"))
+    late["facts"]["agreements"][1]["ended"] = future
+    assert problems(late) == [("$.facts.agreements[1].ended", f"date {future} is in the future")]
+
+
+def test_a_late_date_is_refused_by_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    from readiness.cli import main
+
+    f = tmp_path / "p.json"
+    f.write_text(json.dumps(dated(lambda d: d.update(established="2025-07-01"))))
+    assert main(["validate", str(f)]) == 2
+    assert capsys.readouterr().err == (
+        f"readiness: error: {f}: $.established: date 2025-07-01 is after assessed_on 2025-06-30\n"
+    )
+
+
 def test_empty_evidence_text():
     ev = [{"text": "  ", "source": "s"}]
     [(path, _)] = problems(with_(ratings={"trust.commitment-record": {"level": 1, "evidence": ev}}))

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from readiness._version import __version__
 from readiness.cli._common import (
     EXIT_OK,
     _emit,
+    _rubric_option,
     _usage_error,
 )
-from readiness.partnership import Partnership
-from readiness.rubric import Rubric, available_rubrics, load_rubric
+
+if TYPE_CHECKING:  # imported where used: --help and --version stay fast
+    from readiness.rubric import Rubric
 
 __all__ = ["add_parsers"]
 
@@ -50,14 +52,20 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
 
     s = sub.add_parser(
         "schema",
-        help="print the JSON Schema of a rubric or partnership file",
-        description="Print the JSON Schema of a rubric or partnership file.",
+        help="print the JSON Schema of a rubric file, a partnership file or a report",
+        description="Print the JSON Schema of a rubric file, a partnership file, or the "
+        "JSON document of an assessment (report: what assess --format json, report "
+        "--format json and Assessment.to_dict() give). A partnership schema allows only "
+        "the criterion ids and target profiles of the rubric (--rubric).",
     )
-    s.add_argument("kind", choices=("rubric", "partnership"))
+    s.add_argument("kind", choices=("rubric", "partnership", "report"))
+    _rubric_option(s)
     s.set_defaults(func=_cmd_schema)
 
 
 def _cmd_rubrics(args: argparse.Namespace) -> int:
+    from readiness.rubric import available_rubrics, load_rubric
+
     if args.format != "table" and not args.criteria:
         return _usage_error("--format applies to --criteria only")
     if args.criteria:
@@ -81,7 +89,7 @@ def _criteria_table(rubric: Rubric, fmt: str) -> str:
     """``rubrics --criteria``: the rubric's criteria as a text table or CSV."""
     frame = rubric.to_frame()
     if fmt == "csv":
-        return frame.to_csv(index=False)
+        return str(frame.to_csv(index=False))
     columns = {
         "pillar": list(frame["pillar"]),
         "id": list(frame["id"]),
@@ -103,12 +111,24 @@ def _criteria_table(rubric: Rubric, fmt: str) -> str:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
+    from readiness.partnership import partnership_json_schema
     from readiness.rubric import Rubric as RubricModel
+    from readiness.rubric import load_rubric
 
-    model = RubricModel if args.kind == "rubric" else Partnership
+    if args.kind != "partnership" and args.rubric is not None:
+        return _usage_error("--rubric applies to 'schema partnership' only")
+    if args.kind == "report":
+        from readiness.report.model import report_json_schema
+
+        _emit(json.dumps(report_json_schema(), indent=2))
+        return EXIT_OK
+    if args.kind == "rubric":
+        body = RubricModel.model_json_schema()
+    else:
+        body = partnership_json_schema(load_rubric(args.rubric))
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"urn:readiness:{args.kind}:{__version__}",
-    } | model.model_json_schema()
+    } | body
     _emit(json.dumps(schema, indent=2))
     return EXIT_OK
