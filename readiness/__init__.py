@@ -6,12 +6,14 @@
 >>> readiness.assess(partnership, rubric).gaps().to_frame()  # doctest: +SKIP
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+import sys as _sys
+import types as _types
+import typing as _typing
+from importlib import import_module as _import_module
 
 from readiness._version import __version__
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from readiness.assessment import (
         Assessment,
         CriterionResult,
@@ -84,17 +86,33 @@ _EXPORTS = {
 ``import readiness`` and the command line start without pandas or the scoring core."""
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'readiness' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
+    value = getattr(_import_module(module), name)
     globals()[name] = value  # later look-ups skip this function
     return value
 
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_EXPORTS})
+
+
+class _Package(_types.ModuleType):
+    """``readiness.compare`` is the function, also once ``readiness/compare.py`` loads.
+
+    Importing a submodule sets it as an attribute of its package; for an exported name
+    that is also a submodule's name, that would replace the function with the module.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if isinstance(value, _types.ModuleType) and _EXPORTS.get(name) == value.__name__:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from readiness._display import render
 from readiness._numbers import optional
@@ -29,6 +28,8 @@ from readiness.scoring import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from readiness.explain import Explanation
     from readiness.gaps import GapReport, Roadmap
 
@@ -169,6 +170,8 @@ class Assessment:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per criterion: pillar, state, origin, level, score, weights, derivation."""
+        import pandas as pd
+
         return pd.DataFrame(
             [
                 {
@@ -191,6 +194,8 @@ class Assessment:
 
     def pillar_frame(self) -> pd.DataFrame:
         """One row per pillar."""
+        import pandas as pd
+
         return pd.DataFrame([vars(p) for p in self.pillars]).set_index("id")
 
     def to_dict(self) -> dict[str, Any]:
@@ -620,6 +625,8 @@ def assess_frame(
     >>> out["overall"].tolist(), out["gates_failed"].tolist()  # unknown critical criteria cap
     ([50.0, 25.0], [3, 3])
     """
+    import pandas as pd
+
     rubric = rubric or load_rubric()
     model = ScoringModel.from_rubric(rubric)
     check_options(
@@ -663,6 +670,8 @@ def assess_frame(
 
 def scores_frame(s: Scores, model: ScoringModel, index: pd.Index) -> pd.DataFrame:
     """The result table of :func:`assess_frame` for a :class:`Scores`."""
+    import pandas as pd
+
     # the pillar block goes in as one 2-D array: no per-column copies to stack later
     frame = pd.DataFrame(s.pillar, index=index, columns=list(model.pillar_ids), copy=False)
     frame["overall"] = s.overall
@@ -677,6 +686,8 @@ def scores_frame(s: Scores, model: ScoringModel, index: pd.Index) -> pd.DataFram
 
 def _check_level_columns(levels: pd.DataFrame) -> None:
     """Levels are numbers: no text, no booleans, no repeated criterion."""
+    import pandas as pd
+
     problems = []
     seen: set[str] = set()
     for name, dtype in levels.dtypes.items():
@@ -693,6 +704,8 @@ def _check_level_columns(levels: pd.DataFrame) -> None:
 
 def _bool_mask(mask: pd.DataFrame, name: str) -> np.ndarray:
     """A mask of booleans; a missing value (pd.NA) counts as False."""
+    import pandas as pd
+
     wrong = [c for c, t in mask.dtypes.items() if not pd.api.types.is_bool_dtype(t)]
     if wrong:
         raise InputError(

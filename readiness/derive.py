@@ -24,7 +24,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from readiness.errors import InputError, Problem
@@ -43,6 +42,8 @@ from readiness.rules import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from readiness.partnership import Partnership
     from readiness.rubric import Rubric
 
@@ -297,6 +298,8 @@ def encode_frame(facts: pd.DataFrame) -> Table:
 def _encode(
     series: pd.Series, kind: FeatureType, allowed: tuple[str, ...]
 ) -> tuple[Floats, NDArray[np.bool_], str]:
+    import pandas as pd
+
     present = series.notna().to_numpy(dtype=bool)
     if kind == "category":
         codes = pd.Index(list(allowed)).get_indexer(pd.Index(series.astype(object)))
@@ -363,10 +366,13 @@ def derive_frame(facts: pd.DataFrame, rubric: Rubric | None = None) -> pd.DataFr
     Raises:
         InputError: The table has unknown columns or invalid values.
 
+    >>> import pandas as pd
     >>> frame = pd.DataFrame({"exercises_per_year": [0.0, 4.0, None]}, index=["a", "b", "c"])
     >>> derive_frame(frame)["training.joint-exercises"].tolist()
     [0.0, 3.0, nan]
     """
+    import pandas as pd
+
     from readiness.rubric import load_rubric
 
     rubric = rubric or load_rubric()

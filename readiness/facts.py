@@ -37,13 +37,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
-import pandas as pd
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 from pydantic.json_schema import WithJsonSchema
 
 from readiness._models import Day, Frozen, NonEmpty
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from readiness.partnership import Partnership
 
 __all__ = [
@@ -597,6 +598,8 @@ def facts_frame(partnerships: Iterable[Partnership]) -> pd.DataFrame:
     >>> facts_frame([p]).loc["x", "exercises_per_year"]
     np.float64(2.0)
     """
+    import pandas as pd
+
     items = list(partnerships)
     rows = [facts_features(p.facts, p.assessed_on or dt.date.today()) for p in items]
     return features_table(rows, pd.Index([p.id for p in items], name="partnership"))
@@ -604,6 +607,8 @@ def facts_frame(partnerships: Iterable[Partnership]) -> pd.DataFrame:
 
 def features_table(rows: Sequence[Mapping[str, FeatureValue]], index: pd.Index) -> pd.DataFrame:
     """Build the typed feature table from feature dicts (see :func:`facts_frame`)."""
+    import pandas as pd
+
     data: dict[str, Any] = {}
     for name, feature in FEATURES.items():
         values: list[Any] = [row.get(name) for row in rows]

@@ -20,7 +20,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from readiness._display import render
 from readiness._numbers import optional, rounded
@@ -28,6 +27,8 @@ from readiness.rubric import Profile
 from readiness.scoring import Scores, ScoringModel, score_matrix
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from readiness.assessment import Assessment
 
 __all__ = ["Gap", "GapReport", "Roadmap", "RoadmapStep", "gap_report"]
@@ -89,6 +90,8 @@ class Roadmap:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per step; ``waited_for`` lists the prerequisites it waited for."""
+        import pandas as pd
+
         rows = [
             vars(s)
             | {
@@ -256,6 +259,8 @@ class GapReport:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per gap (evidence gaps last), ranked by impact."""
+        import pandas as pd
+
         rows = [
             {
                 "criterion": g.criterion,
@@ -307,6 +312,8 @@ class GapReport:
         for below-target criteria, on the lower bound for unknown ones; 0 when met).
         Sort by ``impact`` for the ranking, group by ``pillar`` for a pillar view.
         """
+        import pandas as pd
+
         a = self.assessment
         found = {g.criterion: g for g in (*self.gaps, *self.evidence_gaps)}
         rows = []

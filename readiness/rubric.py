@@ -25,9 +25,8 @@ from collections.abc import Iterator, Mapping
 from functools import cache, cached_property, partial
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self, cast
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, cast
 
-import pandas as pd
 from pydantic import (
     BeforeValidator,
     Field,
@@ -43,6 +42,10 @@ from readiness._resources import data_dir
 from readiness.errors import Problem, RubricError, json_path
 from readiness.rules import Rule, check_rule
 from readiness.sources import SeedCard, load_seed_cards
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 __all__ = [
     "LEVELS",
@@ -485,6 +488,8 @@ class Rubric(Frozen):
         >>> round(float(frame["effective_weight"].sum()), 6)
         1.0
         """
+        import pandas as pd
+
         total = math.fsum(p.weight for p in self.pillars)
         rows = []
         for p in self.pillars:
@@ -780,7 +785,7 @@ def _looks_like_path(text: str) -> bool:
 
 @cache
 def _load_shipped(name: str) -> Rubric:
-    return _load_file(_shipped()[name])
+    return _load_file(_shipped()[name], shipped=True)
 
 
 def rubric_from_dict(data: object, *, source: str | None = None) -> Rubric:
@@ -800,5 +805,6 @@ def rubric_from_dict(data: object, *, source: str | None = None) -> Rubric:
         raise RubricError(problems_from(exc), source=source) from None
 
 
-def _load_file(path: Readable) -> Rubric:
-    return rubric_from_dict(read_document(path, RubricError), source=source_name(path))
+def _load_file(path: Readable, *, shipped: bool = False) -> Rubric:
+    data = read_document(path, RubricError, shipped=shipped)
+    return rubric_from_dict(data, source=source_name(path))

@@ -59,8 +59,8 @@ class SeedCard(Frozen):
         return next((s for s in self.sections if s.anchor == anchor), None)
 
 
-def _load_card(path: Readable) -> SeedCard:
-    data = read_document(path, RubricError)
+def _load_card(path: Readable, *, shipped: bool = False) -> SeedCard:
+    data = read_document(path, RubricError, shipped=shipped)
     try:
         return SeedCard.model_validate(data)
     except ValidationError as exc:
@@ -80,15 +80,15 @@ def load_seed_cards(folder: Readable | None = None) -> dict[str, SeedCard]:
     return _cards_in(root)
 
 
-def _cards_in(root: Traversable) -> dict[str, SeedCard]:
+def _cards_in(root: Traversable, *, shipped: bool = False) -> dict[str, SeedCard]:
     cards = {}
     for entry in sorted(root.iterdir(), key=lambda e: e.name):
         if entry.name.endswith((".yaml", ".yml")):
-            card = _load_card(entry)
+            card = _load_card(entry, shipped=shipped)
             cards[card.document] = card
     return cards
 
 
 @cache
 def _default_cards() -> tuple[tuple[str, SeedCard], ...]:
-    return tuple(_cards_in(data_dir("seeds")).items())
+    return tuple(_cards_in(data_dir("seeds"), shipped=True).items())

@@ -60,3 +60,36 @@ def test_the_layering_test_can_fail(tmp_path):
     out = subprocess.run([lint], cwd=tmp_path, capture_output=True, text=True, env=env, check=False)
     assert out.returncode != 0
     assert "readiness.rules is not allowed to import readiness.report" in out.stdout
+
+
+def test_the_command_line_and_the_package_start_without_heavy_imports():
+    # --help, --version and `import readiness` must not load pandas or the scoring core
+    code = (
+        "import sys, readiness, readiness.cli; "
+        "from readiness.cli import main; "
+        "heavy = [m for m in ('pandas', 'numpy', 'pydantic', 'yaml', 'jinja2') "
+        "if m in sys.modules]; print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+    # validating a partnership needs the scoring core, but never pandas
+    code = (
+        "import sys; from readiness.cli import main; "
+        "main(['validate', 'examples/partnerships/nato.json']); "
+        "print('pandas' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
+
+
+def test_lazy_names_are_the_real_objects():
+    import readiness
+    from readiness.assessment import assess
+    from readiness.errors import InputError
+
+    assert readiness.assess is assess and readiness.InputError is InputError
+    assert set(readiness.__all__) <= set(dir(readiness))
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        readiness.nope  # noqa: B018

@@ -4,7 +4,7 @@ import readiness
 
 
 def test_all_is_sorted_and_complete():
-    public = {name for name in vars(readiness) if not name.startswith("_")}
+    public = {name for name in dir(readiness) if not name.startswith("_")}
     modules = {name for name in public if type(getattr(readiness, name)).__name__ == "module"}
     assert set(readiness.__all__) - {"__version__"} == public - modules
     assert list(readiness.__all__) == sorted(readiness.__all__)
@@ -14,3 +14,18 @@ def test_every_export_has_a_docstring():
     for name in readiness.__all__:
         if name != "__version__":
             assert getattr(readiness, name).__doc__, name
+
+
+def test_a_function_named_like_its_module_stays_the_function():
+    import subprocess
+    import sys
+
+    # readiness.compare is a function and a module; whichever loads first, the name
+    # on the package is the function
+    code = (
+        "import readiness.report.display, readiness; "
+        "import readiness.compare as m; "
+        "print(callable(readiness.compare), type(readiness.compare).__name__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "function"]

@@ -150,3 +150,32 @@ def test_a_yaml_number_with_an_exponent_is_a_number(tmp_path: Path):
         "a": 0.001, "b": -200.0, "c": 1500.0, "d": "1e3", "e": "1e", "f": 12, "g": 5.0, "h": 10.0,
         "i": "000_375e20",  # a seed document name, not a number
     }  # fmt: skip
+
+
+def test_shipped_files_read_the_same_with_the_fast_loader():
+    from readiness._resources import data_dir
+
+    files = [
+        f
+        for kind in ("rubrics", "seeds")
+        for f in data_dir(kind).iterdir()
+        if f.name.endswith((".yaml", ".yml"))
+    ]
+    assert len(files) >= 3
+    for f in files:
+        strict = read_document(f, RubricError)
+        assert read_document(f, RubricError, shipped=True) == strict, f.name
+
+
+def test_the_fast_loader_keeps_the_key_and_integer_checks(tmp_path):
+    twice = tmp_path / "twice.yaml"
+    twice.write_text("a: 1\na: 2\n")
+    with pytest.raises(RubricError, match="duplicate key 'a'"):
+        read_document(twice, RubricError, shipped=True)
+    huge = tmp_path / "huge.yaml"
+    huge.write_text("a: " + "9" * 5000 + "\n")
+    with pytest.raises(RubricError, match="5000 digits"):
+        read_document(huge, RubricError, shipped=True)
+    exponent = tmp_path / "e.yaml"
+    exponent.write_text("a: 1e-3\n")
+    assert read_document(exponent, RubricError, shipped=True) == {"a": 0.001}
