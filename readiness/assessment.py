@@ -246,9 +246,7 @@ class Assessment:
         else:
             band = self.band.name if self.band else "?"
             head = f"{p.name}: {self.overall:.1f} / 100, {band}"
-        rate = "".join(
-            f"; rate {g.criterion} (at least {g.min_level})" for g in self.unrated_gates
-        )
+        rate = "".join(f"; rate {g.criterion} (at least {g.min_level})" for g in self.unrated_gates)
         return (
             f"{head}; range {self.lower:.1f}-{self.upper:.1f}; "
             f"coverage {self.coverage:.0%}{rate}; rubric {self.rubric.label}"
