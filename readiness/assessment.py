@@ -44,6 +44,9 @@ __all__ = [
 ]
 
 State = Literal["rated", "not-applicable", "unknown"]
+GateStatus = Literal["passed", "failed", "unrated", "not-applicable"]
+"""A gate's state: ``failed`` on evidence only (rated below its minimum); ``unrated``
+when its critical criterion is unknown (it caps the lower bound, not the score)."""
 Origin = Literal["rated", "derived", "overridden", "unknown", "not-applicable"]
 """Where a criterion's answer comes from: a rating, facts (``derived``), a rating that
 replaced a different derived level (``overridden``), or nowhere (``unknown``)."""
@@ -101,9 +104,16 @@ class PillarResult:
 class GateResult:
     """One critical criterion and whether the partnership passed it.
 
+    ``status`` is ``passed``, ``failed`` (rated below ``min_level``: the score is capped
+    at ``cap``, the top of ``cap_band``), ``unrated`` (unknown: rate it at ``min_level``
+    or above for the gate to pass; until then it caps the lower bound, not the score)
+    or ``not-applicable``. ``state`` is the criterion's own state.
+
     ``cost`` is marginal: the points lifting this gate alone would give back while the
     other failed gates still hold. Costs of overlapping gates need not add up to
     ``Assessment.gate_loss``, the points all failed gates take off together.
+    ``at_risk`` is the same for an unrated gate: the points today's score would lose if
+    it were rated below its minimum (0 for any other gate, or without a score).
     """
 
     criterion: str
@@ -114,6 +124,13 @@ class GateResult:
     failed: bool
     cost: float
     reason: str
+    status: GateStatus = "passed"
+    cap: float = math.inf
+    at_risk: float = 0.0
+
+    @property
+    def unrated(self) -> bool:
+        return self.status == "unrated"
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,7 +171,17 @@ class Assessment:
 
     @property
     def failed_gates(self) -> tuple[GateResult, ...]:
+        """Gates failed on evidence: critical criteria rated below their minimum."""
         return tuple(g for g in self.gates if g.failed)
+
+    @property
+    def unrated_gates(self) -> tuple[GateResult, ...]:
+        """Gates whose critical criterion is unknown: rate each at ``min_level`` or above.
+
+        They do not cap the overall score (except under the ``worst`` policy); they cap
+        ``lower``, which is what the score would be if they turned out below minimum.
+        """
+        return tuple(g for g in self.gates if g.unrated)
 
     def criterion(self, criterion_id: str) -> CriterionResult:
         for c in self.criteria:
@@ -219,9 +246,10 @@ class Assessment:
         else:
             band = self.band.name if self.band else "?"
             head = f"{p.name}: {self.overall:.1f} / 100, {band}"
+        rate = "".join(f"; rate {g.criterion} (at least {g.min_level})" for g in self.unrated_gates)
         return (
             f"{head}; range {self.lower:.1f}-{self.upper:.1f}; "
-            f"coverage {self.coverage:.0%}; rubric {self.rubric.label}"
+            f"coverage {self.coverage:.0%}{rate}; rubric {self.rubric.label}"
         )
 
     def __repr__(self) -> str:
@@ -468,7 +496,7 @@ def _assess(
         gate_loss=0.0 if raw is None else float(s.gate_loss[0]),
         pillars=_pillar_results(rubric, model, s, criteria),
         criteria=criteria,
-        gates=_gate_results(rubric, model, s, criteria),
+        gates=_gate_results(rubric, model, s, criteria, options),
         levels=resolved.levels,
         not_applicable=resolved.not_applicable,
         low_confidence=resolved.low_confidence,
@@ -537,21 +565,41 @@ def _pillar_results(
 
 
 def _gate_results(
-    rubric: Rubric, model: ScoringModel, s: Scores, criteria: tuple[CriterionResult, ...]
+    rubric: Rubric,
+    model: ScoringModel,
+    s: Scores,
+    criteria: tuple[CriterionResult, ...],
+    options: Options,
 ) -> tuple[GateResult, ...]:
-    base = optional(s.raw[0]) or 0.0
-    caps = [
-        float(cap) if failed else math.inf
-        for cap, failed in zip(model.gate_caps(), s.gate_failed[0], strict=True)
-    ]
+    raw = optional(s.raw[0])
+    base = raw or 0.0
+    failed_row, unrated_row = s.gate_failed[0].tolist(), s.gate_unrated[0].tolist()
+    worst = options.unknown_policy == "worst"
+    # the gates that cap the point score: failed ones, and unrated ones under ``worst``
+    capping = [f or (u and worst) for f, u in zip(failed_row, unrated_row, strict=True)]
+    all_caps = model.gate_caps().tolist()
+    caps = [cap if on else math.inf for cap, on in zip(all_caps, capping, strict=True)]
     capped = min([base, *caps])
     gates = []
     for g_index, j in enumerate(model.gate_criterion):
         c = rubric.criteria[j]
         assert c.critical is not None
-        failed = bool(s.gate_failed[0, g_index])
-        # marginal: what lifting this gate alone would give back, the others still failing
+        failed, unrated = failed_row[g_index], unrated_row[g_index]
+        status: GateStatus = (
+            "failed"
+            if failed
+            else "unrated"
+            if unrated
+            else "not-applicable"
+            if criteria[j].state == "not-applicable"
+            else "passed"
+        )
+        # marginal: what lifting this gate alone would give back, the others still capping
         others = min([base, *caps[:g_index], *caps[g_index + 1 :]])
+        cost = others - capped if capping[g_index] else 0.0
+        at_risk = 0.0
+        if unrated and raw is not None:
+            at_risk = cost if worst else capped - min(capped, all_caps[g_index])
         gates.append(
             GateResult(
                 criterion=c.id,
@@ -560,8 +608,11 @@ def _gate_results(
                 state=criteria[j].state,
                 cap_band=c.critical.cap_band,
                 failed=failed,
-                cost=others - capped if failed else 0.0,
+                cost=cost,
                 reason=c.critical.reason,
+                status=status,
+                cap=float(all_caps[g_index]),
+                at_risk=at_risk,
             )
         )
     return tuple(gates)
@@ -612,8 +663,9 @@ def assess_frame(
     Returns:
         A frame with the same index: one column per pillar id, then ``overall`` (NaN
         below minimum coverage), ``band``, ``coverage``, ``lower``, ``upper``,
-        ``gates_failed`` (how many gates failed) and ``gate_loss`` (points taken off
-        by gates).
+        ``gates_failed`` (how many gates failed: rated below their minimum),
+        ``gate_loss`` (points taken off by gates) and ``gates_unrated`` (how many
+        critical criteria are unknown: they cap ``lower``, not ``overall``).
 
     Raises:
         InputError: Unknown criterion columns, masks whose labels differ, or levels
@@ -622,8 +674,10 @@ def assess_frame(
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"trust.commitment-record": [4.0, 1.0]}, index=["a", "b"])
     >>> out = assess_frame(frame, min_coverage=0)
-    >>> out["overall"].tolist(), out["gates_failed"].tolist()  # unknown critical criteria cap
-    ([50.0, 25.0], [3, 3])
+    >>> out["overall"].tolist(), out["gates_failed"].tolist()  # unknown is not failed
+    ([100.0, 25.0], [0, 0])
+    >>> out["gates_unrated"].tolist(), out["lower"].round(1).tolist()  # ... it caps the lower
+    ([3, 3], [3.1, 0.8])
     """
     import pandas as pd
 
@@ -681,6 +735,7 @@ def scores_frame(s: Scores, model: ScoringModel, index: pd.Index) -> pd.DataFram
     frame["upper"] = s.upper
     frame["gates_failed"] = s.gate_failed.sum(axis=1)
     frame["gate_loss"] = s.gate_loss
+    frame["gates_unrated"] = s.gate_unrated.sum(axis=1)
     return frame
 
 

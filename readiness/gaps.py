@@ -10,6 +10,19 @@ on the lower bound instead, and the report says so (``basis``).
 Unknown criteria are *evidence gaps*: they are not below target, they are unrated.
 They are listed apart, with the gain that rating them at target would bring to the
 lower bound.
+
+Ranking does not reward ignorance. Under the ``exclude`` policy one rated criterion
+stands for its whole pillar while its siblings are unknown, so its gain on today's
+score grows with missing data. Gaps are therefore ranked by ``rank_gain``: the gain
+with every unknown at its worst (level 0), before gates. For an arithmetic overall
+method it never grows when another criterion becomes unknown. Each gap also carries
+its gain over the interval (``impact_lower``, ``impact_upper``: with every unknown at
+its worst, and at its best, gates included).
+
+Root causes come first (``priority``): 0 for a failed gate (or an unrated gate, among
+evidence gaps) and the prerequisites of a failed gate; 1 for a prerequisite of
+:data:`MANY` or more gaps below target; 2 for the rest. ``why`` says in a few words why
+each gap sits where it does.
 """
 
 from __future__ import annotations
@@ -31,9 +44,13 @@ if TYPE_CHECKING:
 
     from readiness.assessment import Assessment
 
-__all__ = ["Gap", "GapReport", "Roadmap", "RoadmapStep", "gap_report"]
+__all__ = ["MANY", "Gap", "GapReport", "Roadmap", "RoadmapStep", "gap_report"]
 
 Basis = Literal["overall", "lower"]
+MANY = 2
+"""A criterion that is a prerequisite of this many gaps below target is a root cause."""
+_SHOWN = 0.05
+"""Below this many points a difference does not show at one decimal."""
 
 
 @dataclass(frozen=True)
@@ -55,10 +72,30 @@ class Gap:
     facts_to_change: tuple[str, ...] = ()
     """For a level derived from facts (or an unknown one a rule could derive): the fact
     values that would reach the target, e.g. ``exercises_per_year >= 3 (now 1)``."""
+    impact_lower: float = 0.0
+    """Gain in the lower bound (every unknown at its worst), gates included."""
+    impact_upper: float = 0.0
+    """Gain in the upper bound (every unknown at its best), gates included."""
+    rank_gain: float = 0.0
+    """The ranking figure: the gain with every unknown at its worst, before gates. It
+    does not grow when another criterion becomes unknown (arithmetic overall)."""
+    priority: int = 2
+    """0: failed or unrated gate, or a prerequisite of a failed gate; 1: prerequisite of
+    :data:`MANY` or more gaps below target; 2: the rest."""
+    blocks: tuple[str, ...] = ()
+    """The gaps below target that list this criterion as a prerequisite."""
+    blocked_by: tuple[str, ...] = ()
+    """Failed or unrated gates whose cap holds this gap's gain down."""
+    why: str = ""
+    """Why the gap sits where it does, e.g. ``failed gate: caps the score at Emerging``."""
 
     @property
     def impact_per_effort(self) -> float:
         return self.impact / self.effort_units if self.effort_units else 0.0
+
+    @property
+    def rank_gain_per_effort(self) -> float:
+        return self.rank_gain / self.effort_units if self.effort_units else 0.0
 
 
 @dataclass(frozen=True)
@@ -78,15 +115,26 @@ class RoadmapStep:
     waited_for: tuple[str, ...]
     unrated_prerequisites: tuple[str, ...] = ()
     """Prerequisites nobody has rated: the step may be blocked; rate them first."""
+    rank_gain: float = 0.0
+    """The step's gain with every unknown at its worst, before gates (what it is ranked by)."""
+    blocked_by: tuple[str, ...] = ()
+    """Failed or unrated gates whose cap holds this step's gain down."""
+    why: str = ""
+    """Why the step comes here, and why its gain is what it is."""
 
 
 @dataclass(frozen=True)
 class Roadmap:
-    """The order to close gaps: prerequisites first, then impact per unit of effort."""
+    """The order to close gaps: root causes first, then the gain per unit of effort.
+
+    ``rate_first`` lists the unrated gates: critical criteria to rate (at least at
+    their minimum level) before the steps, since each caps the lower bound.
+    """
 
     report: GapReport
     steps: tuple[RoadmapStep, ...]
     start: float
+    rate_first: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """One row per step; ``waited_for`` lists the prerequisites it waited for."""
@@ -97,6 +145,7 @@ class Roadmap:
             | {
                 "waited_for": ", ".join(s.waited_for),
                 "unrated_prerequisites": ", ".join(s.unrated_prerequisites),
+                "blocked_by": ", ".join(s.blocked_by),
             }
             for s in self.steps
         ]
@@ -106,11 +155,13 @@ class Roadmap:
         return {
             "basis": self.report.basis,
             "start": rounded(self.start),
+            "rate_first": list(self.rate_first),
             "steps": [
                 {k: (rounded(v) if isinstance(v, float) else v) for k, v in vars(s).items()}
                 | {
                     "waited_for": list(s.waited_for),
                     "unrated_prerequisites": list(s.unrated_prerequisites),
+                    "blocked_by": list(s.blocked_by),
                 }
                 for s in self.steps
             ],
@@ -186,31 +237,38 @@ class GapReport:
         return float(_basis_values(s, self.basis)[0])
 
     def roadmap(self) -> Roadmap:
-        """Close the gaps in order: prerequisites first, then the best gain per effort.
+        """Close the gaps in order: root causes first, then the best gain per effort.
 
-        At each step every gap whose prerequisites have no open gap is re-scored, and
-        the one with the largest gain per unit of effort is taken (ties: larger gain,
-        then criterion id). The gain is measured after the earlier steps, so it
-        accounts for interactions (gates, geometric means).
+        At each step every gap whose prerequisites have no open gap is re-scored. Among
+        them, a failed gate (or a prerequisite of one) goes first, then a prerequisite
+        of :data:`MANY` or more open gaps, then the largest ``rank_gain`` per unit of
+        effort (ties: larger gain, then criterion id). ``rank_gain`` is the gain with
+        every unknown at its worst, before gates, so a criterion whose rated siblings
+        are few does not jump the queue. ``impact`` is the gain in the report's basis
+        after the earlier steps (gates included), so the steps add up to ``score_after``;
+        where a gate holds it down, ``blocked_by`` and ``why`` say which.
         """
         a = self.assessment
         ids = a.rubric.criterion_ids
         levels = a.levels.copy()
         low = a.low_confidence.copy()
         open_gaps = {g.criterion: g for g in self.gaps}
+        all_gaps = {x.criterion for x in self.gaps}
+        gates = _gates(a)
         current = self.base
         effort = 0.0
         steps: list[RoadmapStep] = []
         model = ScoringModel.from_rubric(a.rubric)
         while open_gaps:
-            ready = sorted(  # by id, so that max() below keeps the smallest id on a tie
+            ready = sorted(  # by id, so that min() below keeps the smallest id on a tie
                 (g for g in open_gaps.values() if not any(p in open_gaps for p in g.prerequisites)),
                 key=lambda g: g.criterion,
             )
             if not ready:  # impossible for a valid (acyclic) rubric
                 ready = sorted(open_gaps.values(), key=lambda g: g.criterion)
-            batch = np.repeat(levels, len(ready), axis=0)
-            batch_low = np.repeat(low, len(ready), axis=0)
+            n = len(ready)
+            batch = np.repeat(levels, n + 1, axis=0)  # the last row: the state so far
+            batch_low = np.repeat(low, n + 1, axis=0)
             for r, g in enumerate(ready):
                 j = ids.index(g.criterion)
                 batch[r, j] = g.target
@@ -218,11 +276,16 @@ class GapReport:
             s = _rescore(a, batch, batch_low)
             values = _basis_values(s, self.basis)
             gains = values - current
-            best = max(
-                range(len(ready)),
+            rank_gains = s.raw_lower[:n] - s.raw_lower[n]
+            below = {c: _below_of(a, c) for c in open_gaps}
+            roles = [_role(a, g.criterion, gates, below) for g in ready]
+            best = min(
+                range(n),
                 key=lambda r: (
-                    _settled(float(gains[r]) / ready[r].effort_units),
-                    _settled(float(gains[r])),
+                    roles[r][0],
+                    roles[r][1],
+                    -_settled(float(rank_gains[r]) / ready[r].effort_units),
+                    -_settled(float(rank_gains[r])),
                 ),
             )
             g = ready[best]
@@ -230,8 +293,13 @@ class GapReport:
             levels[0, j] = g.target
             low[0, j] = False
             effort += g.effort_units
+            impact = float(gains[best])
+            rank_gain = float(rank_gains[best])
             current = float(values[best])
             band = int(s.band[best])
+            blocked = _blocked(s, best, g.criterion, gates, min(impact, rank_gain), rank_gain)
+            reason = roles[best][2]
+            why = reason or f"gain {rank_gain:+.1f} points for {g.effort_units:g} effort units"
             steps.append(
                 RoadmapStep(
                     step=len(steps) + 1,
@@ -239,21 +307,29 @@ class GapReport:
                     title=g.title,
                     from_level=g.current if g.current is not None else 0,
                     to_level=g.target,
-                    impact=float(gains[best]),
+                    impact=impact,
                     effort_units=g.effort_units,
                     score_after=current,
                     effort_after=effort,
                     band_after=model.band_ids[band] if band >= 0 else None,
-                    waited_for=tuple(
-                        p for p in g.prerequisites if p in {x.criterion for x in self.gaps}
-                    ),
+                    waited_for=tuple(p for p in g.prerequisites if p in all_gaps),
                     unrated_prerequisites=tuple(
                         p for p in g.prerequisites if a.criterion(p).state == "unknown"
                     ),
+                    rank_gain=rank_gain,
+                    blocked_by=blocked,
+                    why=why + _blocked_text(blocked, gates, impact),
                 )
             )
             del open_gaps[g.criterion]
-        return Roadmap(report=self, steps=tuple(steps), start=self.base)
+        return Roadmap(
+            report=self,
+            steps=tuple(steps),
+            start=self.base,
+            rate_first=tuple(  # the lowest cap first
+                x.criterion for x in sorted(a.unrated_gates, key=lambda x: (x.cap, x.criterion))
+            ),
+        )
 
     # --- rendering ---------------------------------------------------------------
 
@@ -413,7 +489,12 @@ def resolve_profile(a: Assessment, target: str | None) -> tuple[Profile, str]:
 
 
 def gap_report(a: Assessment, target: str | None = None) -> GapReport:
-    """Build the gap report of an assessment against a target profile."""
+    """Build the gap report of an assessment against a target profile.
+
+    Gaps and evidence gaps are ordered root causes first (``priority``), then by
+    ``rank_gain`` (the gain with every unknown at its worst, before gates), then by
+    that gain per unit of effort, then by id; see the module docstring.
+    """
     profile, why = resolve_profile(a, target)
     rubric = a.rubric
     basis: Basis = "overall" if a.overall is not None else "lower"
@@ -425,25 +506,35 @@ def gap_report(a: Assessment, target: str | None = None) -> GapReport:
             continue
         if c.state == "unknown" or (c.level is not None and c.level < goal):
             candidates.append((j, c, goal))
-    # one matrix: every candidate at its target; evidence gaps are judged on the lower bound
-    levels = np.repeat(a.levels, max(len(candidates), 1), axis=0)
-    low = np.repeat(a.low_confidence, max(len(candidates), 1), axis=0)
+    # one matrix: every candidate at its target, and today's levels in the last row
+    n = len(candidates)
+    levels = np.repeat(a.levels, n + 1, axis=0)
+    low = np.repeat(a.low_confidence, n + 1, axis=0)
     for r, (j, _, goal) in enumerate(candidates):
         levels[r, j] = goal
         low[r, j] = False
-    s = _rescore(a, levels, low) if candidates else None
+    s = _rescore(a, levels, low)
+    gates = _gates(a)
+    below = {c.id: _below_of(a, c.id) for _, c, _ in candidates if c.state != "unknown"}
     derived = a.derivations
     gaps: list[Gap] = []
     evidence: list[Gap] = []
     for r, (j, c, goal) in enumerate(candidates):
         criterion = rubric.criteria[j]
-        assert s is not None
         start = c.level if c.level is not None else 0
         steps = goal - start
-        if c.state == "unknown":
-            impact = float(s.lower[r] - a.lower)
-        else:
-            impact = float(_basis_values(s, basis)[r] - base)
+        impact_lower = float(s.lower[r] - s.lower[n])
+        impact = impact_lower if c.state == "unknown" else float(_basis_values(s, basis)[r] - base)
+        rank_gain = float(s.raw_lower[r] - s.raw_lower[n])
+        priority, _, reason = _role(a, c.id, gates, below)
+        effort_units = rubric.effort_scale[criterion.effort] * max(steps, 1)
+        blocked = _blocked(s, r, c.id, gates, min(impact, impact_lower), rank_gain)
+        if not reason:
+            reason = (
+                f"unrated: rated at target it raises the lower bound by {impact_lower:+.1f}"
+                if c.state == "unknown"
+                else _gain_text(rank_gain, impact, impact_lower, float(s.upper[r] - s.upper[n]))
+            )
         gap = Gap(
             criterion=c.id,
             pillar=c.pillar,
@@ -454,7 +545,7 @@ def gap_report(a: Assessment, target: str | None = None) -> GapReport:
             gap=steps,
             impact=impact,
             effort=criterion.effort,
-            effort_units=rubric.effort_scale[criterion.effort] * max(steps, 1),
+            effort_units=effort_units,
             remediation=tuple((lv, criterion.remediation[lv]) for lv in range(start + 1, goal + 1)),
             prerequisites=criterion.prerequisites,
             facts_to_change=(
@@ -462,10 +553,17 @@ def gap_report(a: Assessment, target: str | None = None) -> GapReport:
                 if c.id in derived and c.origin in ("derived", "unknown")
                 else ()
             ),
+            impact_lower=impact_lower,
+            impact_upper=float(s.upper[r] - s.upper[n]),
+            rank_gain=rank_gain,
+            priority=priority,
+            blocks=tuple(sorted(x for x, pre in below.items() if c.id in pre)),
+            blocked_by=blocked,
+            why=reason + _blocked_text(blocked, gates, min(impact, impact_lower)),
         )
         (evidence if c.state == "unknown" else gaps).append(gap)
-    gaps.sort(key=_rank)
-    evidence.sort(key=lambda g: (-_settled(g.impact), g.criterion))
+    gaps.sort(key=lambda g: _rank(g, a, gates, below))
+    evidence.sort(key=lambda g: _rank(g, a, gates, below))
     return GapReport(
         assessment=a,
         profile=profile,
@@ -477,11 +575,125 @@ def gap_report(a: Assessment, target: str | None = None) -> GapReport:
     )
 
 
+@dataclass(frozen=True)
+class _Gate:
+    index: int
+    min_level: int
+    cap: float
+    band: str
+    status: str
+
+
+def _gates(a: Assessment) -> dict[str, _Gate]:
+    """The rubric's gates by criterion id, with this assessment's state of each."""
+    return {
+        g.criterion: _Gate(i, g.min_level, g.cap, a.rubric.band(g.cap_band).name, g.status)
+        for i, g in enumerate(a.gates)  # in the order of ScoringModel.gate_criterion
+    }
+
+
+def _below_of(a: Assessment, cid: str) -> frozenset[str]:
+    """Every criterion ``cid`` waits for, directly or through other prerequisites."""
+    seen: set[str] = set()
+    todo = list(a.rubric.criterion(cid).prerequisites)
+    while todo:
+        p = todo.pop()
+        if p not in seen:
+            seen.add(p)
+            todo.extend(a.rubric.criterion(p).prerequisites)
+    return frozenset(seen)
+
+
+def _role(
+    a: Assessment, cid: str, gates: dict[str, _Gate], below: dict[str, frozenset[str]]
+) -> tuple[int, float, str]:
+    """(priority, order within it, reason) of one gap among the open gaps ``below``.
+
+    ``below`` maps each open gap below target to everything it waits for.
+    """
+    gate = gates.get(cid)
+    c = a.criterion(cid)
+    if gate is not None and c.state == "unknown":
+        return (
+            0,
+            gate.cap,
+            f"unrated gate: below level {gate.min_level} it caps the score at {gate.band}; "
+            "rate it first",
+        )
+    if gate is not None and c.level is not None and c.level < gate.min_level:
+        return 0, gate.cap, f"failed gate: caps the score at {gate.band}"
+    failing = sorted(
+        (gates[x].cap, x)
+        for x, pre in below.items()
+        if cid in pre
+        and x in gates
+        and (lv := a.criterion(x).level) is not None
+        and lv < gates[x].min_level
+    )
+    if failing:
+        return 0, failing[0][0], f"prerequisite of the failed gate {failing[0][1]}"
+    blocks = sum(1 for pre in below.values() if cid in pre)
+    if blocks >= MANY:
+        return 1, -blocks, f"prerequisite of {blocks} gaps"
+    return 2, 0.0, ""
+
+
+def _rank(
+    g: Gap, a: Assessment, gates: dict[str, _Gate], below: dict[str, frozenset[str]]
+) -> tuple[int, float, float, float, str]:
+    """Root causes first (the lowest cap, or the most gaps blocked, first), then the
+    gain that does not grow with missing data, then that gain per effort, then id."""
+    _, order, _ = _role(a, g.criterion, gates, below)
+    return (
+        g.priority,
+        order,
+        -_settled(g.rank_gain),
+        -_settled(g.rank_gain_per_effort),
+        g.criterion,
+    )
+
+
+def _blocked(
+    s: Scores, r: int, cid: str, gates: dict[str, _Gate], gain: float, rank_gain: float
+) -> tuple[str, ...]:
+    """The failed or unrated gates (other than ``cid``) whose cap holds row ``r`` down."""
+    if gain >= rank_gain - _SHOWN:
+        return ()
+    raw, raw_lo = float(s.raw[r]), float(s.raw_lower[r])
+    out = []
+    for x, gate in gates.items():
+        if x == cid:
+            continue
+        failed, unrated = bool(s.gate_failed[r, gate.index]), bool(s.gate_unrated[r, gate.index])
+        if ((failed or unrated) and gate.cap < raw_lo) or (failed and gate.cap < raw):
+            out.append(x)
+    return tuple(out)
+
+
+def _blocked_text(blocked: tuple[str, ...], gates: dict[str, _Gate], gain: float) -> str:
+    if not blocked:
+        return ""
+    now = f"{gain:+.1f} now: " if abs(gain) < _SHOWN else ""
+    parts = [
+        f"blocked by the unrated gate {x}: rate it first"
+        if gates[x].status == "unrated"
+        else f"held at {gates[x].band} by the failed gate {x}: close it first"
+        for x in blocked
+    ]
+    return "; " + now + "; ".join(parts)
+
+
+def _gain_text(rank: float, impact: float, lower: float, upper: float) -> str:
+    """``gain +1.2 points (+0.4 to +2.0 over the unknowns)``, and today's figure if apart."""
+    text = f"gain {rank:+.1f} points"
+    lo, hi = min(lower, upper), max(lower, upper)
+    if abs(lo - rank) >= _SHOWN or abs(hi - rank) >= _SHOWN:
+        text += f" ({lo:+.1f} to {hi:+.1f} over the unknowns)"
+    if impact - rank >= _SHOWN:
+        text += f"; {impact:+.1f} on today's score, which leaves the unknowns out"
+    return text
+
+
 def _settled(value: float) -> float:
     """A score difference rounded below float noise, so ties stay ties on any BLAS."""
     return round(float(value), 9)
-
-
-def _rank(g: Gap) -> tuple[float, float, str]:
-    """Gaps ordered by impact, then impact per effort, then id."""
-    return (-_settled(g.impact), -_settled(g.impact_per_effort), g.criterion)

@@ -15,12 +15,17 @@ The rules, in order:
 4. Coverage is the share of *effective weight* (a criterion's share of the overall
    score among applicable criteria) that is rated. Below the minimum coverage the
    overall score is absent (NaN), never a misleading number.
-5. A failed gate (a critical criterion below its minimum level, or unknown) caps the
-   overall score at the top of the gate's band and the band itself.
+5. Gates. A critical criterion rated below its minimum level *fails* its gate: the
+   overall score is capped at the top of the gate's band, and so is the band. A gate
+   fails on evidence only: an unknown critical criterion is *unrated*, not failed, and
+   does not cap the point score (under the ``worst`` policy, which scores every unknown
+   as level 0, it does: the point score is then the pessimistic one).
 6. Bounds: the lower score puts unknown criteria at 0 and low-confidence ratings one
    level down; the upper score puts unknown criteria at 4 and low-confidence ratings
    one level up. Both are complete (every applicable criterion answered), so they
-   exist even when coverage is too low for a point score.
+   exist even when coverage is too low for a point score. Gates apply to each bound at
+   its own levels: an unrated gate caps the lower bound (unknown at its worst) and
+   passes in the upper bound (unknown at its best), so ``lower <= overall <= upper``.
 """
 
 from __future__ import annotations
@@ -178,8 +183,12 @@ class Scores:
         lower, upper: (n,) bounds of the overall score (gates applied).
         coverage: (n,) share of effective weight that is rated.
         band: (n,) index into ``ScoringModel.band_ids``; -1 where ``overall`` is NaN.
-        gate_failed: (n, gates) which gates failed.
+        gate_failed: (n, gates) which gates failed: applicable, rated and below the minimum.
         gate_loss: (n,) points the gates took off the score (``raw - capped``).
+        gate_unrated: (n, gates) which gates are unrated: applicable and unknown. They
+            cap ``lower`` (and, under the ``worst`` policy, the point score), never
+            count as failed.
+        raw_lower: (n,) the lower bound before gates (every unknown at level 0).
     """
 
     pillar: Floats
@@ -194,6 +203,8 @@ class Scores:
     band: Ints
     gate_failed: Bools
     gate_loss: Floats
+    gate_unrated: Bools
+    raw_lower: Floats
 
 
 def level_to_score(levels: Floats) -> Floats:
@@ -252,10 +263,12 @@ def score_matrix(
         )
     k, g = model.n_pillars, len(model.gate_criterion)
     out = {name: np.empty((n, k)) for name in ("pillar", "pillar_lower", "pillar_upper", "pc")} | {
-        name: np.empty(n) for name in ("raw", "overall", "lower", "upper", "cov", "loss")
+        name: np.empty(n)
+        for name in ("raw", "overall", "lower", "upper", "cov", "loss", "raw_lower")
     }
     band = np.empty(n, dtype=np.intp)
     gate_failed = np.empty((n, g), dtype=bool)
+    gate_unrated = np.empty((n, g), dtype=bool)
     local = threading.local()
 
     def score_block(start: int) -> None:
@@ -273,6 +286,8 @@ def score_matrix(
                 band[start:stop] = value
             elif name == "gate_failed":
                 gate_failed[start:stop] = value
+            elif name == "gate_unrated":
+                gate_unrated[start:stop] = value
             else:
                 out[name][start:stop] = value
 
@@ -303,6 +318,8 @@ def score_matrix(
         band=band,
         gate_failed=gate_failed,
         gate_loss=out["loss"],
+        gate_unrated=gate_unrated,
+        raw_lower=out["raw_lower"],
     )
 
 
@@ -427,12 +444,15 @@ class _Kernel:
             else applicable[:, gate_cols]
         )
         gate_low = 0.0 if low is None else low[:, gate_cols]
-        # NaN >= x is False: an unknown critical criterion fails its gate; at its best
-        # (level 4, the upper bound) it passes
-        failed = gate_app & ~(gate_levels >= model.gate_min)
+        # a gate fails on evidence only: rated below its minimum. An unknown critical
+        # criterion is unrated: at its worst (the lower bound) it caps, at its best (the
+        # upper bound) it passes. NaN >= x is False, so ``failed_lo`` holds the unrated.
+        unrated = gate_app & (gate_levels != gate_levels)
+        failed = gate_app & (gate_levels < model.gate_min)  # NaN < x is False
         failed_lo = gate_app & ~(gate_levels - gate_low >= model.gate_min)
-        failed_hi = failed & ~np.isnan(gate_levels) & ~(gate_levels + gate_low >= model.gate_min)
-        capped, band_cap = self._cap(raw, failed)
+        failed_hi = failed & ~(gate_levels + gate_low >= model.gate_min)
+        # the point score: under ``worst`` an unknown counts as level 0, so it caps too
+        capped, band_cap = self._cap(raw, failed | unrated if self.policy == "worst" else failed)
         lower, _ = self._cap(raw_lo, failed_lo)
         upper, _ = self._cap(raw_hi, failed_hi)
 
@@ -455,6 +475,8 @@ class _Kernel:
             "loss": np.where(np.isnan(raw), np.nan, raw - capped),
             "band": band,
             "gate_failed": failed,
+            "gate_unrated": unrated,
+            "raw_lower": raw_lo,
         }
 
     def _linear(

@@ -25,7 +25,8 @@ GOOD = {
 RUBRIC = load_rubric()
 PILLARS = [p.id for p in RUBRIC.pillars]
 COLUMNS = ["id", "rubric", "rubric_version", "name", "kind", "file", "overall", "raw",
-           "gate_loss", "band", "coverage", "lower", "upper", "gates_failed", *PILLARS,
+           "gate_loss", "band", "coverage", "lower", "upper", "gates_failed", "gates_unrated",
+           *PILLARS,
            "reason"]  # fmt: skip
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from readiness import InputError, Partnership, assess, load_partnership, load_rubric
-from tests.factories import EXAMPLES, SMALL
+from tests.factories import EXAMPLES, SMALL, make_rubric, rubric_dict
 
 
 @pytest.fixture(scope="module")
@@ -135,8 +135,11 @@ def test_default_rubric_examples_have_ranked_gaps():
 
     for path in sorted(EXAMPLES.glob("*.json")):
         a = assess(load_partnership(path, rubric), rubric)
-        impacts = [round(g.impact, 9) for g in a.gaps().gaps]  # ties within float noise
-        assert impacts == sorted(impacts, reverse=True), path.name
+        gaps = a.gaps().gaps
+        assert [g.priority for g in gaps] == sorted(g.priority for g in gaps), path.name
+        plain = [round(g.rank_gain, 9) for g in gaps if g.priority == 2]  # float noise
+        assert plain == sorted(plain, reverse=True), path.name
+        assert all(g.why for g in gaps), path.name
         assert not np.isnan(a.lower)
 
 
@@ -223,9 +226,10 @@ def test_score_at_the_profile_and_after_closing_gaps_are_told_apart():
         assert f"after closing every gap {gaps.score_after_gaps:.1f}" in text
 
 
-def test_every_format_shows_raw_score_and_total_gate_loss():
-    # the README's facts snippet alone: three gates fail; each costs nothing on its own,
-    # together they cost 30.4 points, which every format must say
+def test_every_format_shows_raw_score_gate_loss_and_unrated_gates():
+    # the README's facts snippet alone: the founding agreement is derived at level 0 and
+    # fails its gate (30.4 points); the two critical criteria no fact gives are unrated:
+    # no cap on the score, and every format says what to rate
     from readiness import Partnership
     from readiness.report import build_report, render_html, render_markdown, render_text
 
@@ -240,17 +244,25 @@ def test_every_format_shows_raw_score_and_total_gate_loss():
     a = assess(p, min_coverage=0)
     assert (round(a.raw, 1), a.overall, round(a.gate_loss, 1)) == (80.4, 50.0, 30.4)
     r = build_report(a)
-    assert len(r.gates) == 3 and all(g.cost < 0.05 for g in r.gates)
+    assert [g.criterion for g in r.gates] == ["legal.founding-agreement"]
+    assert r.gates[0].cost == pytest.approx(a.gate_loss)
+    unrated = {g.criterion: g for g in r.unrated_gates}
+    assert set(unrated) == {"political.policy-alignment", "intel.protection-protocols"}
+    assert "rate it at level 2 or above" in unrated["intel.protection-protocols"].effect
+    assert r.rate_first == ("political.policy-alignment", "intel.protection-protocols")
     for text in (render_text(r), render_markdown(r), render_html(r)):
         assert "no points lost yet" not in text and "costing nothing yet" not in text
         assert "80.4" in text and "30.4" in text
+        assert "political.policy-alignment" in text and "rate it at level 1 or above" in text
     d = a.to_dict()
     assert (d["raw"], d["overall"], d["gate_loss"]) == (80.36, 50.0, 30.36)
-    assert "together cost 30.4 points" in r.gates[0].effect
+    assert d["unrated_gates"][0]["status"] == "unrated"
+    assert "costs 30.4 points on its own" in r.gates[0].effect
     # no overall score at all: no claim about points
     none = build_report(assess(p))
     assert none.overall is None
     assert all("no overall score yet" in g.effect for g in none.gates)
+    assert all("the lower bound already is" in g.effect for g in none.unrated_gates)
 
 
 def test_roadmap_flags_unrated_prerequisites(small):
@@ -259,3 +271,102 @@ def test_roadmap_flags_unrated_prerequisites(small):
     (step,) = [s for s in a.roadmap().steps if s.criterion == "a.two"]
     assert step.unrated_prerequisites == ("a.one",)
     assert "rate first: a.one" in a.roadmap().to_markdown()
+
+
+# --- ranking that does not reward ignorance; root causes first -----------------------
+
+CSTO_LIKE = rubric_dict(
+    [
+        ("intel", 1.0, "arithmetic",
+         [("intel.sharing", 1.0), ("intel.b", 1.0), ("intel.c", 1.0), ("intel.d", 1.0)]),
+        ("political", 1.0, "arithmetic", [("political.alignment", 1.0)]),
+        ("cyber", 1.0, "arithmetic", [("cyber.memo", 1.0), ("cyber.drills", 1.0)]),
+    ],
+    gates={"political.alignment": (1, "low")},
+)  # fmt: skip
+
+
+def _csto(rubric, **levels):
+    ratings = {k.replace("__", "."): {"level": v} for k, v in levels.items()}
+    return Partnership(id="c", name="C", kind="bilateral-alliance", members=("A",),
+                       ratings=ratings)  # fmt: skip
+
+
+def test_one_rated_sibling_does_not_inflate_the_ranking():
+    """The CSTO case: intelligence sharing is the only rated criterion of its pillar."""
+    rubric = make_rubric(CSTO_LIKE)
+    alone = assess(_csto(rubric, intel__sharing=2, political__alignment=3, cyber__memo=3,
+                         cyber__drills=3), rubric)  # fmt: skip
+    rated = assess(_csto(rubric, intel__sharing=2, intel__b=1, intel__c=1, intel__d=1,
+                         political__alignment=3, cyber__memo=3, cyber__drills=3),
+                   rubric)  # fmt: skip
+    g_alone = next(g for g in alone.gaps() if g.criterion == "intel.sharing")
+    g_rated = next(g for g in rated.gaps() if g.criterion == "intel.sharing")
+    # today's score (exclude policy) lets one criterion stand for its pillar: 2 -> 4 is
+    # the whole pillar from 50 to 100, a third of the overall: +16.7 ...
+    assert g_alone.impact == pytest.approx(50 / 3)
+    # ... but with its siblings rated it is a quarter of that pillar: +4.2
+    assert g_rated.impact == pytest.approx(50 / 3 / 4)
+    # the ranking figure is the same either way, and says both in words
+    assert g_alone.rank_gain == pytest.approx(g_rated.rank_gain) == pytest.approx(50 / 12)
+    assert g_alone.impact_lower == pytest.approx(50 / 12)
+    assert g_alone.why == "gain +4.2 points; +16.7 on today's score, which leaves the unknowns out"
+    # ranked by it, the cyber memo (same gain per pillar share, cheaper) is not buried
+    order = [g.criterion for g in alone.gaps()]
+    assert order.index("cyber.memo") < order.index("intel.sharing")
+
+
+def test_a_failed_gate_ranks_and_steps_first_and_says_why():
+    rubric = make_rubric(CSTO_LIKE)
+    a = assess(_csto(rubric, intel__sharing=2, political__alignment=0, cyber__memo=3,
+                     cyber__drills=3), rubric)  # fmt: skip
+    report = a.gaps()
+    first = report.gaps[0]
+    assert first.criterion == "political.alignment" and first.priority == 0
+    assert first.why == "failed gate: caps the score at Low"
+    road = report.roadmap()
+    assert road.steps[0].criterion == "political.alignment"  # not the cheap memo
+    assert road.steps[0].why == "failed gate: caps the score at Low"
+    # before: every other gap is held down by the cap, and says so
+    others = [g for g in report.gaps if g.criterion != "political.alignment"]
+    assert all("held at Low by the failed gate political.alignment" in g.why for g in others)
+    assert all(g.impact == pytest.approx(0.0) for g in others)
+
+
+def test_unrated_gate_explains_zero_gain_steps_and_comes_first_to_rate():
+    rubric = make_rubric(CSTO_LIKE | {"min_coverage": 0.9})  # no point score: lower basis
+    a = assess(_csto(rubric, intel__sharing=4, intel__b=4, intel__c=4, intel__d=2,
+                     cyber__memo=4, cyber__drills=2), rubric)  # fmt: skip
+    assert a.overall is None and a.failed_gates == ()
+    assert [g.criterion for g in a.unrated_gates] == ["political.alignment"]
+    report = a.gaps()
+    assert report.basis == "lower"
+    assert report.evidence_gaps[0].criterion == "political.alignment"
+    assert report.evidence_gaps[0].why.startswith("unrated gate: below level 1")
+    road = report.roadmap()
+    assert road.rate_first == ("political.alignment",)
+    # the lower bound is at the cap (40): closing a gap gains nothing there, and says why
+    assert a.lower == pytest.approx(40.0)
+    for step in road.steps:
+        assert step.impact == pytest.approx(0.0) and step.rank_gain > 0
+        assert step.blocked_by == ("political.alignment",)
+        assert "blocked by the unrated gate political.alignment: rate it first" in step.why
+    assert "Rate first" in road.to_markdown()
+
+
+def test_prerequisite_of_many_gaps_ranks_above_a_larger_gain():
+    doc = rubric_dict(
+        [("p", 1.0, "arithmetic", [("p.base", 1.0), ("p.x", 1.0), ("p.y", 1.0)]),
+         ("q", 1.0, "arithmetic", [("q.big", 1.0)])],
+    )  # fmt: skip
+    for pillar in doc["pillars"]:
+        for c in pillar["criteria"]:
+            if c["id"] in ("p.x", "p.y"):
+                c["prerequisites"] = ["p.base"]
+    rubric = make_rubric(doc)
+    a = assess(_csto(rubric, p__base=3, p__x=3, p__y=3, q__big=0), rubric)
+    report = a.gaps()
+    assert [g.criterion for g in report.gaps][:2] == ["p.base", "q.big"]
+    base = report.gaps[0]
+    assert (base.priority, base.blocks, base.why) == (1, ("p.x", "p.y"), "prerequisite of 2 gaps")
+    assert report.gaps[1].rank_gain > base.rank_gain  # a larger gain, ranked below

@@ -226,3 +226,92 @@ def test_no_masks_equals_all_false_masks(case):
         )
     np.testing.assert_array_equal(bare.band, masked.band)
     np.testing.assert_array_equal(bare.gate_failed, masked.gate_failed)
+
+
+# --- gates: unknown is not failed -------------------------------------------------
+
+
+def _capped(s: Scores, model: ScoringModel, capping: np.ndarray) -> np.ndarray:
+    """The raw score under the caps of the ``capping`` gates (a reference, row by row)."""
+    caps = np.where(capping, model.gate_caps(), np.inf)
+    return np.minimum(s.raw, caps.min(axis=1, initial=np.inf))
+
+
+@SETTINGS
+@given(cases())
+def test_a_gate_fails_on_evidence_only(case):
+    rubric, levels, na, low = case
+    model = ScoringModel.from_rubric(rubric)
+    s = run(rubric, levels, na, low)
+    gate_levels = levels[:, model.gate_criterion]
+    applies = ~na[:, model.gate_criterion]
+    np.testing.assert_array_equal(s.gate_unrated, applies & np.isnan(gate_levels))
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_array_equal(s.gate_failed, applies & (gate_levels < model.gate_min))
+    assert not (s.gate_failed & s.gate_unrated).any()
+    # the point score is capped by failed gates only (and, under worst, by unrated ones)
+    capping = s.gate_failed | (s.gate_unrated if rubric.unknown_policy == "worst" else False)
+    defined = ~np.isnan(s.overall)
+    np.testing.assert_allclose(s.overall[defined], _capped(s, model, capping)[defined], atol=1e-9)
+
+
+@SETTINGS
+@given(cases(rows=1), st.data())
+def test_rating_an_unrated_gate_at_its_minimum_never_caps_the_score(case, data):
+    rubric, levels, na, low = case
+    model = ScoringModel.from_rubric(rubric)
+    before = run(rubric, levels, na, low)
+    unrated = np.flatnonzero(before.gate_unrated[0])
+    if len(unrated) == 0 or rubric.unknown_policy == "worst":
+        return
+    g = data.draw(st.sampled_from(list(unrated)))
+    rated = levels.copy()
+    rated[0, model.gate_criterion[g]] = data.draw(st.integers(int(model.gate_min[g]), 4))
+    after = run(rubric, rated, na, low)
+    # the same gates cap the score before and after: only the raw average moves
+    np.testing.assert_array_equal(after.gate_failed, before.gate_failed)
+    if not np.isnan(after.overall[0]):
+        expected = _capped(after, model, before.gate_failed)
+        assert after.overall[0] == pytest.approx(expected[0], abs=1e-9)
+
+
+@SETTINGS
+@given(cases(rows=2))
+def test_with_every_gate_rated_the_old_rule_holds(case):
+    """Old rule: a gate fails when its criterion is below the minimum or unknown."""
+    rubric, levels, na, low = case
+    model = ScoringModel.from_rubric(rubric)
+    cols = model.gate_criterion
+    levels[:, cols] = np.nan_to_num(levels[:, cols], nan=2.0)  # every gate rated
+    s = run(rubric, levels, na, low)
+    old_failed = ~na[:, cols] & ~(levels[:, cols] >= model.gate_min)
+    np.testing.assert_array_equal(s.gate_failed, old_failed)
+    assert not s.gate_unrated.any()
+
+
+# --- gap ranking: a figure that does not grow with missing data -------------------
+
+
+@SETTINGS
+@given(cases(rows=1), st.data())
+def test_rank_gain_does_not_grow_when_a_sibling_becomes_unknown(case, data):
+    from hypothesis import assume
+
+    rubric, levels, na, low = case
+    assume(rubric.aggregation == "arithmetic")
+    below = np.flatnonzero(~np.isnan(levels[0]) & (levels[0] < 4) & ~na[0])
+    assume(len(below) > 0)
+    j = data.draw(st.sampled_from(list(below)))
+    siblings = np.flatnonzero(~np.isnan(levels[0]) & (np.arange(levels.shape[1]) != j))
+    assume(len(siblings) > 0)
+    k = data.draw(st.sampled_from(list(siblings)))
+
+    def rank_gain(lv: np.ndarray) -> float:
+        closed, closed_low = lv.copy(), low.copy()
+        closed[0, j], closed_low[0, j] = 4, False
+        s = run(rubric, np.vstack([lv, closed]), np.vstack([na, na]), np.vstack([low, closed_low]))
+        return float(s.raw_lower[1] - s.raw_lower[0])
+
+    forgotten = levels.copy()
+    forgotten[0, k] = np.nan
+    assert rank_gain(forgotten) <= rank_gain(levels) + 1e-9

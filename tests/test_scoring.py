@@ -69,7 +69,9 @@ def test_worst_policy_counts_unknown_as_zero(small):
 def test_min_coverage_override(small):
     a = assess(small_partnership(a_one=4), small, min_coverage=0.1)
     assert a.raw == pytest.approx(100.0)  # only a.one answered; pillar B has no score
-    assert a.overall == pytest.approx(40.0)  # ... and the unknown critical b.two caps it
+    assert a.overall == pytest.approx(100.0)  # the unknown critical b.two is unrated: no cap
+    assert a.lower == pytest.approx(50 / 3)  # ... it caps the lower bound (under 40 anyway)
+    assert [g.criterion for g in a.unrated_gates] == ["b.two"]
 
 
 def test_gate_caps_score_and_band(small):
@@ -84,12 +86,60 @@ def test_gate_caps_score_and_band(small):
     assert a.gate_loss == pytest.approx(47.5)
 
 
-def test_unknown_critical_criterion_fails_its_gate(small):
+def test_unknown_critical_criterion_is_unrated_not_failed(small):
+    # raw: A = 100, B = b.one only = 100 -> 100. b.two unknown: unrated, not failed
     a = assess(small_partnership(a_one=4, a_two=4, b_one=4), small)
-    assert [g.criterion for g in a.failed_gates] == ["b.two"]
-    assert a.failed_gates[0].state == "unknown"
-    assert a.overall == pytest.approx(40.0)
+    assert a.failed_gates == ()
+    (gate,) = a.unrated_gates
+    assert (gate.criterion, gate.status, gate.state, gate.min_level) == (
+        "b.two", "unrated", "unknown", 2,
+    )  # fmt: skip
+    assert gate.cap == pytest.approx(40.0) and gate.cost == 0.0
+    assert gate.at_risk == pytest.approx(60.0)  # rated below 2, the score would drop to 40
+    assert a.overall == pytest.approx(100.0) and a.gate_loss == 0.0
+    assert a.band is not None and a.band.id == "high"  # no band cap either
+    # lower: b.two at 0 -> B = 50 -> (200 + 50) / 3 = 83.3, capped at 40 by the gate
+    assert a.lower == pytest.approx(40.0)
     assert a.upper == pytest.approx(100.0)  # known at 4, the gate would pass
+    assert "rate b.two (at least 2)" in a.summary()
+
+
+def test_rating_an_unrated_gate_at_its_minimum_does_not_cap(small):
+    before = assess(small_partnership(a_one=4, a_two=4, b_one=4), small)
+    after = assess(small_partnership(a_one=4, a_two=4, b_one=4, b_two=2), small)
+    # only the raw average moves: B = (100 + 50) / 2 = 75 -> (200 + 75) / 3
+    assert after.overall == pytest.approx(after.raw) == pytest.approx(275 / 3)
+    assert after.gate_loss == before.gate_loss == 0.0
+    assert [g.status for g in after.gates] == ["passed"]
+    # rated below the minimum, it fails on evidence and caps the score
+    failed = assess(small_partnership(a_one=4, a_two=4, b_one=4, b_two=1), small)
+    assert [g.status for g in failed.gates] == ["failed"]
+    assert failed.overall == pytest.approx(40.0)
+
+
+def test_worst_policy_caps_the_point_score_at_an_unrated_gate(small):
+    # under ``worst`` an unknown counts as level 0, so the unrated gate caps the score too
+    a = assess(small_partnership(a_one=4, a_two=4, b_one=4), small, unknown_policy="worst")
+    assert a.raw == pytest.approx(250 / 3)
+    assert a.overall == pytest.approx(40.0) and a.gate_loss == pytest.approx(250 / 3 - 40)
+    (gate,) = a.gates
+    assert gate.status == "unrated" and not gate.failed
+    assert gate.cost == gate.at_risk == pytest.approx(250 / 3 - 40)
+
+
+def test_gate_counts_in_the_frame(small):
+    import pandas as pd
+
+    from readiness import assess_frame
+
+    frame = pd.DataFrame(
+        {"a.one": [4.0, 4.0, 4.0], "a.two": [4.0] * 3, "b.one": [4.0] * 3, "b.two": [np.nan, 1, 3]}
+    )
+    out = assess_frame(frame, small)
+    assert out["gates_failed"].tolist() == [0, 1, 0]
+    assert out["gates_unrated"].tolist() == [1, 0, 0]
+    assert out["overall"].tolist() == pytest.approx([100.0, 40.0, 275 / 3 + 25 / 6])
+    assert out["lower"].tolist() == pytest.approx([40.0, 40.0, 275 / 3 + 25 / 6])
 
 
 def test_not_applicable_gate_does_not_apply(small):

@@ -205,6 +205,7 @@ _ROW_COLUMNS = (
     "lower",
     "upper",
     "gates_failed",
+    "gates_unrated",
 )
 
 
@@ -268,7 +269,8 @@ def _score_row(a: Assessment, path: str) -> dict[str, Any]:
 
     Who, against which rubric, which file; the overall score, the score before the
     gates and the coverage rule (``raw``) and the points failed gates took off
-    (``gate_loss``); band, coverage, range, failed gates; each pillar's score; and
+    (``gate_loss``); band, coverage, range, failed gates (rated below their minimum)
+    and unrated gates (critical criteria still unknown); each pillar's score; and
     ``reason``, why there is no overall score (``None`` when there is one).
     """
     p = a.partnership
@@ -288,6 +290,7 @@ def _score_row(a: Assessment, path: str) -> dict[str, Any]:
             "lower": a.lower,
             "upper": a.upper,
             "gates_failed": len(a.failed_gates),
+            "gates_unrated": len(a.unrated_gates),
         }
         | {pillar.id: pillar.score for pillar in a.pillars}
         | {"reason": a.reason}
@@ -302,7 +305,7 @@ def _scores_table(rows: list[dict[str, Any]], rubric: Rubric) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=[*_ROW_COLUMNS, *pillars, "reason"])
     scores = ("overall", "raw", "gate_loss", "coverage", "lower", "upper", *pillars)
     numbers = dict.fromkeys(scores, "float64")
-    frame = frame.astype({**numbers, "gates_failed": "int64"})
+    frame = frame.astype({**numbers, "gates_failed": "int64", "gates_unrated": "int64"})
     # scores to 4 decimals: no 74.99999999999999 in a spreadsheet; coverage keeps 4 too
     return frame.round(dict.fromkeys(numbers, 4))
 

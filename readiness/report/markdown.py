@@ -60,6 +60,19 @@ def render_markdown(r: Report) -> str:
                 f"{gate.min_level}: capped at {_md(gate.cap_band)}; {gate.effect}. "
                 + _md(gate.reason)
             )
+    if r.unrated_gates:
+        out += [
+            "",
+            "## Unrated gates",
+            "",
+            "Critical criteria nobody has rated. A gate fails on evidence only: these do "
+            "not cap the score, but each caps the lower bound until it is rated.",
+            "",
+        ]
+        out += [
+            f"- **{_md(gate.title)}** (`{gate.criterion}`): {gate.effect}. {_md(gate.reason)}"
+            for gate in r.unrated_gates
+        ]
     out += [
         "",
         "## Pillars",
@@ -75,21 +88,23 @@ def render_markdown(r: Report) -> str:
             f"{shown(x.target)} | {x.effective_weight:.1%} | {cov} |"
         )
     basis = "overall score" if r.basis == "overall" else "lower bound"
-    out += ["", "## Gaps, ranked by impact", ""]
+    out += ["", "## Gaps, root causes first", ""]
     if not r.gaps:
         out.append("No rated criterion is below its target.")
     else:
         out += [
-            f"Impact: the exact gain in the {basis} if that criterion alone reached target.",
+            f"Impact: the exact gain in the {basis} if that criterion alone reached target. "
+            "Order: failed gates and prerequisites of many gaps first, then the gain with "
+            "every unknown at its worst (it does not grow with missing data).",
             "",
-            "| # | criterion | now → target | impact | effort | next step |",
-            "|---:|---|---|---:|---|---|",
+            "| # | criterion | now → target | impact | effort | why here | next step |",
+            "|---:|---|---|---:|---|---|---|",
         ]
         for g in r.gaps:
             nxt = g.remediation[0][1] if g.remediation else ""
             out.append(
                 f"| {g.rank} | {_md(g.title)} (`{g.criterion}`) | {g.current} → {g.target} | "
-                f"{g.impact:+.1f} | {g.effort} | {_md(nxt)} |"
+                f"{g.impact:+.1f} | {g.effort} | {_md(g.why)} | {_md(nxt)} |"
             )
     with_facts = [g for g in r.gaps if g.facts_to_change]
     if with_facts:
@@ -103,11 +118,11 @@ def render_markdown(r: Report) -> str:
             "",
             "### Unrated criteria",
             "",
-            "| criterion | target | lower-bound gain if rated at target |",
-            "|---|---:|---:|",
+            "| criterion | target | lower-bound gain if rated at target | why here |",
+            "|---|---:|---:|---|",
         ]
         out += [
-            f"| {_md(g.title)} (`{g.criterion}`) | {g.target} | {g.impact:+.1f} |"
+            f"| {_md(g.title)} (`{g.criterion}`) | {g.target} | {g.impact:+.1f} | {_md(g.why)} |"
             for g in r.evidence_gaps
         ]
     if r.roadmap:
@@ -115,10 +130,20 @@ def render_markdown(r: Report) -> str:
             "",
             "## Roadmap",
             "",
-            "Prerequisites first, then the largest gain per unit of effort.",
+            "Root causes first (failed gates, prerequisites of many gaps), then the "
+            "largest gain per unit of effort with every unknown at its worst.",
             "",
-            f"| step | action | levels | gain | effort | {basis} after | band after |",
-            "|---:|---|---|---:|---:|---:|---|",
+        ]
+        if r.rate_first:
+            out += [
+                "Rate first: "
+                + ", ".join(f"`{c}`" for c in r.rate_first)
+                + " (unrated gates: each caps the lower bound until it is rated).",
+                "",
+            ]
+        out += [
+            f"| step | action | levels | gain | effort | {basis} after | band after | why |",
+            "|---:|---|---|---:|---:|---:|---|---|",
         ]
         for s in r.roadmap:
             after = f" (after {', '.join(s.waited_for)})" if s.waited_for else ""
@@ -127,7 +152,7 @@ def render_markdown(r: Report) -> str:
             out.append(
                 f"| {s.step} | {_md(s.title)}{after} | {s.from_level} → {s.to_level} | "
                 f"{s.impact:+.1f} | {s.effort_units:g} | {s.score_after:.1f} | "
-                f"{s.band_after or '-'} |"
+                f"{s.band_after or '-'} | {_md(s.why)} |"
             )
     out += ["", "## Evidence", ""]
     for c in r.criteria:

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from readiness._numbers import optional
-from readiness.assessment import Assessment
+from readiness.assessment import Assessment, GateResult
 from readiness.gaps import GapReport
 
 __all__ = [
@@ -83,7 +83,10 @@ class PillarRow:
 
 @dataclass(frozen=True)
 class GateRow:
-    """A failed gate. ``cost`` is marginal (this gate alone); ``effect`` says it in words."""
+    """A failed or unrated gate. ``cost`` is marginal (this gate alone); ``effect`` says
+    it in words. An ``unrated`` gate (``status``) is a critical criterion nobody has
+    rated: rate it at ``min_level`` or above; ``at_risk`` is what today's score would
+    lose if it were rated below that (its cap applies to the lower bound only)."""
 
     criterion: str
     title: str
@@ -93,6 +96,9 @@ class GateRow:
     cost: float
     reason: str
     effect: str = ""
+    status: str = "failed"
+    cap: float = 100.0
+    at_risk: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,11 @@ class GapRow:
     remediation: tuple[tuple[int, str], ...]
     prerequisites: tuple[str, ...]
     facts_to_change: tuple[str, ...] = ()
+    impact_lower: float = 0.0
+    impact_upper: float = 0.0
+    rank_gain: float = 0.0
+    priority: int = 2
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,9 +136,12 @@ class StepRow:
     waited_for: tuple[str, ...]
     unrated_prerequisites: tuple[str, ...] = ()
     effort_after: float = 0.0
+    rank_gain: float = 0.0
+    blocked_by: tuple[str, ...] = ()
+    why: str = ""
 
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 """Version of the JSON document (``Report.to_dict``); ``readiness schema report`` gives it."""
 
 
@@ -146,6 +160,10 @@ class Report:
 
     ``raw`` is the overall score before gates and the coverage rule; ``gate_loss`` the
     points the failed gates take off together (``raw - overall`` when there is one).
+    ``gates`` are the failed gates (rated below their minimum); ``unrated_gates`` the
+    critical criteria nobody has rated, which cap the lower bound, not the score, and
+    which ``rate_first`` names before the roadmap. Gaps are ordered root causes first;
+    each gap and step says ``why`` it sits where it does.
     """
 
     title: str
@@ -172,6 +190,8 @@ class Report:
     criteria: tuple[CriterionRow, ...] = field(repr=False)
     bands: tuple[BandRow, ...] = ()
     schema_version: str = SCHEMA_VERSION
+    unrated_gates: tuple[GateRow, ...] = ()
+    rate_first: tuple[str, ...] = ()
 
     @property
     def target_overall(self) -> float | None:
@@ -257,19 +277,9 @@ def report_from_gaps(gaps: GapReport) -> Report:
             )
             for i, x in enumerate(a.pillars)
         ),
-        gates=tuple(
-            GateRow(
-                criterion=g.criterion,
-                title=rubric.criterion(g.criterion).title,
-                min_level=g.min_level,
-                level=g.level,
-                cap_band=rubric.band(g.cap_band).name,
-                cost=g.cost,
-                reason=g.reason,
-                effect=_gate_effect(a, g.cost),
-            )
-            for g in a.failed_gates
-        ),
+        gates=tuple(_gate_row(a, g, _gate_effect(a, g.cost)) for g in a.failed_gates),
+        unrated_gates=tuple(_gate_row(a, g, _unrated_effect(a, g)) for g in a.unrated_gates),
+        rate_first=roadmap.rate_first,
         gaps=tuple(_gap_row(i, g) for i, g in enumerate(gaps.gaps, 1)),
         evidence_gaps=tuple(_gap_row(i, g) for i, g in enumerate(gaps.evidence_gaps, 1)),
         basis=gaps.basis,
@@ -287,6 +297,9 @@ def report_from_gaps(gaps: GapReport) -> Report:
                 waited_for=s.waited_for,
                 unrated_prerequisites=s.unrated_prerequisites,
                 effort_after=s.effort_after,
+                rank_gain=s.rank_gain,
+                blocked_by=s.blocked_by,
+                why=s.why,
             )
             for s in roadmap.steps
         ),
@@ -331,6 +344,35 @@ def report_from_gaps(gaps: GapReport) -> Report:
     )
 
 
+def _gate_row(a: Assessment, g: GateResult, effect: str) -> GateRow:
+    return GateRow(
+        criterion=g.criterion,
+        title=a.rubric.criterion(g.criterion).title,
+        min_level=g.min_level,
+        level=g.level,
+        cap_band=a.rubric.band(g.cap_band).name,
+        cost=g.cost,
+        reason=g.reason,
+        effect=effect,
+        status=g.status,
+        cap=min(g.cap, 100.0),
+        at_risk=g.at_risk,
+    )
+
+
+def _unrated_effect(a: Assessment, g: GateResult) -> str:
+    """What an unrated gate means, in words: what to rate, and what is at stake."""
+    band = a.rubric.band(g.cap_band).name
+    head = f"rate it at level {g.min_level} or above; below that the score is capped at {band}"
+    if a.overall is None:
+        return head + " (the lower bound already is)"
+    if g.cost >= 0.05:  # the ``worst`` policy: it caps the point score as well
+        return head + f"; counted as level 0, it costs {g.cost:.1f} points today"
+    if g.at_risk >= 0.05:
+        return head + f"; today's score would lose {g.at_risk:.1f} points"
+    return head + "; today's score is under that cap already"
+
+
 def _gate_effect(a: Assessment, cost: float) -> str:
     """What one failed gate does to today's score, in words (never a misleading zero)."""
     if a.overall is None:
@@ -359,6 +401,11 @@ def _gap_row(rank: int, g: Any) -> GapRow:
         remediation=g.remediation,
         prerequisites=g.prerequisites,
         facts_to_change=g.facts_to_change,
+        impact_lower=g.impact_lower,
+        impact_upper=g.impact_upper,
+        rank_gain=g.rank_gain,
+        priority=g.priority,
+        why=g.why,
     )
 
 

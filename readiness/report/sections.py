@@ -21,21 +21,24 @@ def gaps_markdown(report: GapReport) -> str:
         "",
         f"Target profile `{report.profile.id}` ({report.profile_reason}). "
         f"Impact is the exact gain in the {basis} if that criterion alone reached its "
-        f"target, re-scored with rubric {a.rubric.label}.",
+        f"target, re-scored with rubric {a.rubric.label}. Root causes (failed gates, "
+        "prerequisites of many gaps) come first, then the gain with every unknown at its "
+        "worst.",
         "",
     ]
     if not report.gaps:
         out.append("No rated criterion is below its target.")
     else:
         out += [
-            "| # | criterion | pillar | current → target | impact | effort | next step |",
-            "|---:|---|---|---|---:|---|---|",
+            "| # | criterion | pillar | now → target | impact | effort | why here | next step |",
+            "|---:|---|---|---|---:|---|---|---|",
         ]
         for i, g in enumerate(report.gaps, 1):
             nxt = g.remediation[0][1] if g.remediation else ""
             out.append(
                 f"| {i} | {_md(g.title)} (`{g.criterion}`) | {g.pillar} | "
-                f"{g.current} → {g.target} | {g.impact:+.1f} | {g.effort} | {_md(nxt)} |"
+                f"{g.current} → {g.target} | {g.impact:+.1f} | {g.effort} | {_md(g.why)} | "
+                f"{_md(nxt)} |"
             )
     if report.evidence_gaps:
         out += [
@@ -44,11 +47,11 @@ def gaps_markdown(report: GapReport) -> str:
             "",
             "Rating these at target would raise the lower bound by:",
             "",
-            "| criterion | target | lower-bound gain |",
-            "|---|---:|---:|",
+            "| criterion | target | lower-bound gain | why here |",
+            "|---|---:|---:|---|",
         ]
         out += [
-            f"| {_md(g.title)} (`{g.criterion}`) | {g.target} | {g.impact:+.1f} |"
+            f"| {_md(g.title)} (`{g.criterion}`) | {g.target} | {g.impact:+.1f} | {_md(g.why)} |"
             for g in report.evidence_gaps
         ]
     from_facts = [g for g in (*report.gaps, *report.evidence_gaps) if g.facts_to_change]
@@ -73,9 +76,15 @@ def gaps_markdown(report: GapReport) -> str:
 def roadmap_markdown(roadmap: Roadmap) -> str:
     """The roadmap's steps as a Markdown table; input text is escaped."""
     basis = "overall score" if roadmap.report.basis == "overall" else "lower bound"
-    lines = [
-        f"| step | criterion | levels | gain | effort | {basis} after | band after |",
-        "|---:|---|---|---:|---:|---:|---|",
+    lines = []
+    if roadmap.rate_first:
+        lines += [
+            "Rate first (unrated gates): " + ", ".join(f"`{c}`" for c in roadmap.rate_first),
+            "",
+        ]
+    lines += [
+        f"| step | criterion | levels | gain | effort | {basis} after | band after | why |",
+        "|---:|---|---|---:|---:|---:|---|---|",
     ]
     for s in roadmap.steps:
         after = "" if s.waited_for == () else f" (after {', '.join(s.waited_for)})"
@@ -84,6 +93,6 @@ def roadmap_markdown(roadmap: Roadmap) -> str:
         lines.append(
             f"| {s.step} | {_md(s.title)}{after} | {s.from_level} → {s.to_level} | "
             f"{s.impact:+.1f} | {s.effort_units:g} | {s.score_after:.1f} | "
-            f"{s.band_after or '-'} |"
+            f"{s.band_after or '-'} | {_md(s.why)} |"
         )
     return "\n".join(lines)

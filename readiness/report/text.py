@@ -42,13 +42,15 @@ def render_text(r: Report, *, top: int = 10) -> str:
             f"Gate failed: {gate.criterion} is {lvl} (< {gate.min_level}); "
             f"capped at {gate.cap_band}; {gate.effect}"
         )
+    for gate in r.unrated_gates:
+        lines.append(f"Gate unrated: {gate.criterion}: {gate.effect}")
     lines += ["", f"{'pillar':<44}{'score':>7}{'range':>11}{'target':>8}{'cov':>6}"]
     for x in r.pillars:
         cov = "-" if x.coverage is None else f"{x.coverage:.0%}"
         rng = "-" if math.isnan(x.lower) else f"{x.lower:.0f}-{x.upper:.0f}"
         lines.append(f"{x.title[:43]:<44}{shown(x.score):>7}{rng:>11}{shown(x.target):>8}{cov:>6}")
     basis = "overall" if r.basis == "overall" else "lower bound"
-    lines += ["", f"Top gaps (impact = gain in {basis} if closed alone):"]
+    lines += ["", f"Top gaps, root causes first (impact = gain in {basis} if closed alone):"]
     if not r.gaps:
         lines.append("  none: every rated criterion meets its target")
     for g in r.gaps[:top]:
@@ -56,6 +58,8 @@ def render_text(r: Report, *, top: int = 10) -> str:
             f"{g.rank:>3}. {g.criterion:<40} {g.current}->{g.target}  {g.impact:+5.1f}  "
             f"effort {g.effort}"
         )
+        if g.why:
+            lines += [f"       {w}" for w in textwrap.wrap("why: " + g.why, width=72)[:2]]
         if g.remediation:
             wrapped = textwrap.wrap(g.remediation[0][1], width=72)
             lines += [f"       {w}" for w in wrapped[:2]]

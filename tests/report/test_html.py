@@ -69,7 +69,7 @@ def test_nothing_is_fetched(path):
 def test_every_section_is_there():
     r = synthetic_report()
     page = render_html(r, charts=False)
-    for heading in ("Pillars", "Gaps, ranked by impact", "Unrated criteria", "Roadmap"):
+    for heading in ("Pillars", "Gaps, root causes first", "Unrated criteria", "Roadmap"):
         assert f">{heading}</h" in page
     assert "Evidence by criterion" in page
     assert page.count('<details class="criterion">') == len(r.criteria)
@@ -91,7 +91,11 @@ def test_failed_gates_callout():
     assert "Failed gates" in page and "1 failed" in page
     assert escape(r.gates[0].reason) in page
     assert f"costing {r.gate_loss:.1f} points" in page
-    passed = render_html(replace(r, gates=(), gate_loss=0.0), charts=False)
+    as_unrated = (replace(r.gates[0], status="unrated", level=None, effect="rate it"),)
+    unrated = render_html(replace(r, gates=(), unrated_gates=as_unrated, gate_loss=0.0))
+    assert "Failed gates" not in unrated and "All passed" not in unrated
+    assert "1 unrated" in unrated and "Unrated gates" in unrated
+    passed = render_html(replace(r, gates=(), unrated_gates=(), gate_loss=0.0), charts=False)
     assert "Failed gates" not in passed and "All passed" in passed
 
 
@@ -124,7 +128,7 @@ def test_tables_only_without_matplotlib(no_matplotlib):
     page = render_html(synthetic_report())
     assert "<svg" not in page
     assert "Install readiness[plots] for charts" in page
-    assert "<table" in page and "Gaps, ranked by impact" in page
+    assert "<table" in page and "Gaps, root causes first" in page
 
 
 def test_tables_only_when_matplotlib_cannot_be_imported(monkeypatch):
