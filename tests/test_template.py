@@ -201,14 +201,10 @@ def test_xlsx_errors_name_sheet_and_cell(tmp_path):
     assert "(got 7)" in found["Criteria!E2"]
     assert "(got '2.5')" in found["Criteria!E7"]
     assert str(err.value).startswith(f"{path}: ")
-    # the fields checked after the levels: confidence and dates, at their cells
-    rows = rows[1:3]
-    path = _blank_filled(tmp_path, "xlsx", rows)
-    with pytest.raises(InputError) as err:
-        read_questionnaire(path, RUBRIC)
-    found = {p.path: p.message for p in err.value.problems}
+    # the fields the partnership model checks, in the same run, at their cells
     assert "Criteria!F4" in found and "low" in found["Criteria!F4"]
     assert "Criteria!I5" in found and "YYYY-MM-DD" in found["Criteria!I5"]
+    assert len(found) == 4
 
 
 def test_csv_errors_name_line_and_column(tmp_path):
@@ -244,13 +240,8 @@ def test_cover_and_row_problems(tmp_path):
     assert "did you mean 'trust.information-openness'" in found["Criteria!B2"]
     assert "already on B3" in found["Criteria!E60"]
     assert "no level" in found["Criteria!E4"]
-    wb = openpyxl.load_workbook(path)
-    for cell in ("B2", "B60", "E60", "G4"):
-        wb["Criteria"][cell] = None
-    wb["Criteria"]["B2"] = "trust.information-openness"
-    wb.save(path)
-    with pytest.raises(InputError, match=r"Cover!B4: .*kind|Cover!B4: Input should be"):
-        read_questionnaire(path, RUBRIC)
+    assert "Input should be" in found["Cover!B4"] and "bilateral-alliance" in found["Cover!B4"]
+    assert len(found) == 4
 
 
 def test_evidence_rows_and_spellings_of_levels(tmp_path):

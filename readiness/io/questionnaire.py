@@ -320,10 +320,9 @@ def _build(
             assessment[key] = value
         else:
             header[key] = value
-    for key in ("id", "name", "kind", "members", "assessor"):
-        if key not in header and key not in assessment:
-            at = cover[key].where if key in cover else "cover"
-            problems.append(Problem(at, f"{key} is required"))
+    if "assessor" not in assessment:  # the partnership model checks the other fields
+        at = cover["assessor"].where if "assessor" in cover else "$.assessor"
+        problems.append(Problem(at, "required field is missing (your name)"))
 
     known = set(rubric.criterion_ids)
     first_row: dict[str, str] = {}
@@ -408,22 +407,24 @@ def _build(
             rating["evidence"] = [_piece(evidence)]
             _place_evidence(places, f"{base}.evidence[0]", row)
         ratings[cid] = rating
-    if not problems:
+    # every rating on its own, then the partnership (cover, dates) with the good ones:
+    # one run reports every problem
+    good: dict[str, dict[str, Any]] = {}
+    for cid, rating in ratings.items():
         try:
-            for cid, rating in ratings.items():
-                try:
-                    Rating.model_validate(rating)
-                except ValidationError as exc:
-                    problems += [
-                        _at(dataclasses.replace(p, path=f"$.ratings[{cid!r}]" + p.path[1:]), places)
-                        for p in problems_from(exc)
-                    ]
-            if not problems:
-                FilledQuestionnaire(source, header, assessment).partnership()
-        except InputError as exc:
-            problems += [_at(p, places) for p in exc.problems]
+            Rating.model_validate(rating)
+            good[cid] = rating
         except ValidationError as exc:
-            problems += [_at(p, places) for p in problems_from(exc)]
+            problems += [
+                _at(dataclasses.replace(p, path=f"$.ratings[{cid!r}]" + p.path[1:]), places)
+                for p in problems_from(exc)
+            ]
+    try:
+        FilledQuestionnaire(source, header, assessment | {"ratings": good}).partnership()
+    except InputError as exc:
+        problems += [_at(p, places) for p in exc.problems]
+    except ValidationError as exc:
+        problems += [_at(p, places) for p in problems_from(exc)]
     if problems:
         raise InputError(problems, source=source)
     return FilledQuestionnaire(source, header, assessment)
