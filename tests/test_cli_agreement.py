@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from readiness.cli import main
+from readiness.report.charts import available as charts_available
 from tests.factories import EXAMPLES
 from tests.test_cli import assert_clean_error, cli
 
@@ -53,6 +54,33 @@ def test_one_command_gives_consensus_agreement_adjudication_and_perception_in_ht
     assert "Krippendorff" in page and "MoD AUS" in page
     assert "trust.information-openness" in page.split('id="adjudication"')[1]
     assert page.index('id="panel"') < page.index('<footer class="colophon">')
+    if charts_available():
+        assert 'aria-label="Perception gap: each side' in page
+
+
+def test_the_perception_chart_is_deterministic_svg():
+    pytest.importorskip("matplotlib")
+    from readiness.panel import assess_panel, panel_from_dict
+    from readiness.report.agreement_charts import perception_chart
+
+    rate = {"trust.commitment-record": {"level": 1}}
+    doc = {
+        "partnership": {
+            "id": "p",
+            "name": "P",
+            "kind": "bilateral-alliance",
+            "members": ["A", "B"],
+        },
+        "assessments": [
+            {"assessor": "x", "side": "A", "ratings": rate},
+            {"assessor": "y", "side": "B", "ratings": {"trust.commitment-record": {"level": 4}}},
+        ],
+    }
+    gap = assess_panel(panel_from_dict(doc)).perception
+    assert gap is not None
+    svg = perception_chart(gap)
+    assert svg.startswith("<svg") and 'role="img"' in svg
+    assert svg == perception_chart(gap)
 
 
 def test_import_then_assess_and_report_in_every_format(tmp_path, capsys):

@@ -43,7 +43,7 @@ def perception_chart(gap: PerceptionGap) -> str:
             )
         ax.set_yticks(range(n), [_label(r.title) for r in rows])
         ax.set_ylim(n - 0.5, -0.5)
-        ax.set_xlim(0, 100)
+        ax.set_xlim(-2, 102)  # a dot at 0 or 100 is drawn whole
         ax.set_xlabel("Pillar score as each side sees it (0-100)")
         _style_axis(ax)
         fig.legend(loc="outside lower center", ncols=min(len(gap.sides), 4))
