@@ -103,6 +103,9 @@ class Rating(Frozen):
     evidence: tuple[Evidence, ...] = ()
     note: str | None = None
     justification: str | None = None
+    perspective: str | None = Field(
+        default=None, description="The member whose view this rating gives (its side)."
+    )
 
     @field_validator("level", mode="before")
     @classmethod

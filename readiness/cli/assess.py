@@ -23,6 +23,7 @@ from readiness.cli._common import (
     _usage_error,
     _write_output,
 )
+from readiness.cli.agreement import assess_any, consensus_option, panel_document, with_panel
 from readiness.errors import ReadinessError, ReportError
 
 if TYPE_CHECKING:  # imported where used: --help and --version stay fast
@@ -46,7 +47,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         "files",
         nargs="+",
         metavar="FILE",
-        help="partnership JSON file(s), or directories (every *.json inside)",
+        help="partnership or panel JSON file(s), or directories (every *.json inside)",
     )
     _rubric_option(p)
     p.add_argument(
@@ -65,6 +66,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         help="show how each pillar and criterion contributed to the overall score",
     )
     _scoring_options(p)
+    consensus_option(p)
     p.add_argument(
         "--fail-under",
         type=_score,
@@ -138,11 +140,11 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     bad = _BadFiles(args.errors)
     for path in files:
         try:
-            a = _assess_file(path, rubric, args)
+            a, panel = assess_any(path, rubric, args)  # a panel file: its consensus
             if args.format == "json":
-                documents.append(_assessment_json(a, args))
+                documents.append(_assessment_json(a, args) | panel_document(panel))
             else:
-                output = _render_assessment(a, args)
+                output = with_panel(_render_assessment(a, args), panel, args.format or "text")
         except ReadinessError as exc:
             bad.add(exc, path)
             status = EXIT_INPUT

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from readiness.cli._common import (
     EXIT_OK,
-    _assess_file,
     _rubric_option,
     _scoring_options,
     _usage_error,
     _write_output,
 )
+from readiness.cli.agreement import assess_any, consensus_option, with_panel
 from readiness.errors import ReadinessError
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         help="write the full report of one partnership as HTML, Markdown or JSON",
         description="Score one partnership file and write its full report.",
     )
-    r.add_argument("file", metavar="FILE", help="partnership JSON file")
+    r.add_argument("file", metavar="FILE", help="partnership or panel JSON file")
     r.add_argument(
         "--format",
         choices=("html", "markdown", "json"),
@@ -53,6 +53,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     )
     _rubric_option(r)
     _scoring_options(r)
+    consensus_option(r)
     r.set_defaults(func=_cmd_report)
 
 
@@ -105,8 +106,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     rubric = load_rubric(args.rubric)
     try:
-        a = _assess_file(args.file, rubric, args)
-        text = _render_report(a, args.target, fmt or "markdown")
+        a, panel = assess_any(args.file, rubric, args)  # a panel file: its consensus
+        text = with_panel(
+            _render_report(a, args.target, fmt or "markdown"), panel, fmt or "markdown"
+        )
     except ReadinessError as exc:
         raise (exc if exc.source else exc.with_source(args.file)) from None
     text = text if text.endswith("\n") else text + "\n"

@@ -62,3 +62,24 @@ def _comparison_text(c: Comparison) -> str:
 @renderer(Comparison, "html")
 def _comparison_html(c: Comparison) -> str:
     return comparison_html(c)
+
+
+# --- several assessors (readiness.panel) ----------------------------------------------
+
+from readiness.panel import PanelResult  # noqa: E402
+from readiness.report.agreement import panel_section  # noqa: E402
+
+
+@renderer(PanelResult, "markdown")
+def _panel_markdown(r: PanelResult) -> str:
+    return panel_section(r, "markdown")
+
+
+@renderer(PanelResult, "text")
+def _panel_text(r: PanelResult) -> str:
+    return panel_section(r, "text")
+
+
+@renderer(PanelResult, "html")
+def _panel_html(r: PanelResult) -> str:
+    return panel_section(r, "html", charts=False)

@@ -1,0 +1,89 @@
+"""``readiness import``: filled questionnaires back to a partnership or a panel file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from readiness.cli._common import EXIT_OK, _rubric_option, _write_output
+
+__all__ = ["add_parser"]
+
+EPILOG = """\
+examples:
+  readiness import filled.xlsx -o partnership.json       # one assessor: a partnership
+  readiness import ann.xlsx bob.xlsx cy.csv -o panel.json  # several: a panel file
+  readiness assess panel.json                            # the consensus, agreement, gaps
+
+Errors name the sheet and cell (Criteria!E14), the csv line and column, or the JSON path.
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add the ``import`` command."""
+    p = sub.add_parser(
+        "import",
+        help="read filled questionnaires back into a partnership or panel JSON file",
+        description="Read one filled questionnaire (xlsx, csv or json) into a partnership "
+        "file, or several assessors' questionnaires of one partnership into a panel file.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="filled questionnaire(s)")
+    p.add_argument(
+        "-o", "--out", required=True, metavar="OUT", help="the JSON file to write (atomically)"
+    )
+    p.add_argument(
+        "--panel",
+        action="store_true",
+        help="write a panel file even for one questionnaire (keeps organisation and side)",
+    )
+    p.add_argument(
+        "--consensus",
+        choices=("median", "median-high", "mean", "min", "max"),
+        default="median",
+        help="the consensus rule recorded in a panel file (default: median)",
+    )
+    _rubric_option(p)
+    p.set_defaults(func=_cmd_import)
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from readiness.errors import InputError, ReadinessError
+    from readiness.io.questionnaire import panel_from_questionnaires, read_questionnaire
+    from readiness.rubric import load_rubric
+
+    rubric = load_rubric(args.rubric)
+    filled = []
+    problems: list[ReadinessError] = []
+    for path in args.files:
+        try:
+            filled.append(read_questionnaire(path, rubric))
+        except ReadinessError as exc:
+            problems.append(exc)
+    if problems:  # every file's problems at once; nothing is written
+        if len(problems) == 1:
+            raise problems[0]
+        raise InputError(
+            [p if p.file else _named(p, e.source) for e in problems for p in e.problems]
+        )
+    if len(filled) == 1 and not args.panel:
+        data: dict[str, Any] = filled[0].partnership().model_dump(mode="json", exclude_none=True)
+        what = "partnership"
+    else:
+        panel = panel_from_questionnaires(filled, rule=args.consensus)
+        panel.check_against(rubric)
+        data = panel.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+        what = f"panel of {len(filled)} assessors"
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    _write_output(args.out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    sys.stderr.write(f"readiness: wrote the {what} to {args.out}\n")
+    return EXIT_OK
+
+
+def _named(problem: Any, source: str | None) -> Any:
+    import dataclasses
+
+    return dataclasses.replace(problem, path=f"{source}: {problem.path}", file=source)

@@ -1,0 +1,353 @@
+"""Questionnaire templates of a rubric, for assessors who never open Python.
+
+:func:`write_template` writes one questionnaire in one of three formats:
+
+- **xlsx** (needs openpyxl: ``pip install 'readiness[xlsx]'``): a ``Cover`` sheet for
+  the partnership and the assessor, a ``Criteria`` sheet with one row per criterion
+  (pillar, id, title, question, the columns to fill in, the five level descriptors)
+  with drop-down lists (data validation) for level and confidence, and a ``Scale``
+  sheet with the meaning of each level;
+- **csv** (no extra): the cover as ``field,value`` lines, a blank line, then the
+  criteria table with the same columns;
+- **json** (no extra): ``{"questionnaire": ..., "cover": {...}, "criteria": [...]}``.
+
+To fill in: a level (0-4, ``not-applicable`` or ``unknown``; blank means not rated),
+a confidence (``low``, ``medium``, ``high``; blank is medium), and evidence (text,
+source, date ``YYYY-MM-DD``, url), a note and a justification. More than one piece of
+evidence for a criterion: add a row below it with the same id, the level left blank and
+only the evidence columns filled. :mod:`readiness.io.questionnaire` reads a filled
+template back (``readiness import``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from readiness._atomic import atomic_path
+from readiness.errors import ReportError
+from readiness.partnership import KINDS
+
+if TYPE_CHECKING:
+    from readiness.partnership import Partnership
+    from readiness.rubric import Rubric
+
+__all__ = [
+    "COVER_FIELDS",
+    "CRITERIA_COLUMNS",
+    "FORMATS",
+    "LEVEL_CHOICES",
+    "XLSX_HINT",
+    "template_format",
+    "write_template",
+]
+
+TemplateFormat = Literal["xlsx", "csv", "json"]
+FORMATS: tuple[TemplateFormat, ...] = ("xlsx", "csv", "json")
+XLSX_HINT = "spreadsheets need openpyxl: pip install 'readiness[xlsx]' (or use .csv or .json)"
+
+#: (key, what to write) of the cover, in order. ``members``: comma-separated.
+COVER_FIELDS: tuple[tuple[str, str], ...] = (
+    ("id", "partnership id: lowercase letters, digits and '-' (e.g. aukus)"),
+    ("name", "partnership name"),
+    ("kind", "one of: " + ", ".join(KINDS)),
+    ("members", "member codes, separated by commas (e.g. AUS, GBR, USA)"),
+    ("established", "date the partnership began, YYYY-MM-DD (optional)"),
+    ("description", "one paragraph (optional)"),
+    ("target", "target profile id (optional)"),
+    ("assessor", "your name"),
+    ("organisation", "your organisation (optional)"),
+    ("side", "the member whose view you give (one of the members; optional)"),
+    ("assessed_on", "date of this assessment, YYYY-MM-DD"),
+)
+
+#: The columns of the criteria table, in order (the fill-in columns are ``level`` to
+#: ``justification``); the five level descriptors follow as ``level 0`` ... ``level 4``.
+CRITERIA_COLUMNS: tuple[str, ...] = (
+    "pillar",
+    "id",
+    "title",
+    "question",
+    "level",
+    "confidence",
+    "evidence",
+    "source",
+    "date",
+    "url",
+    "note",
+    "justification",
+)
+DESCRIPTOR_COLUMNS: tuple[str, ...] = tuple(f"level {i}" for i in range(5))
+LEVEL_CHOICES: tuple[str, ...] = ("0", "1", "2", "3", "4", "not-applicable", "unknown")
+CONFIDENCE_CHOICES: tuple[str, ...] = ("low", "medium", "high")
+#: Sheet names of the xlsx template.
+COVER_SHEET, CRITERIA_SHEET, SCALE_SHEET = "Cover", "Criteria", "Scale"
+QUESTIONNAIRE = "readiness-questionnaire/1"
+
+
+def template_format(path: str | Path, fmt: str | None = None) -> TemplateFormat:
+    """The format named by ``fmt`` or by the extension of ``path``.
+
+    Raises:
+        ReportError: Neither gives one of xlsx, csv, json.
+    """
+    name = (fmt or Path(path).suffix.lstrip(".")).lower()
+    for known in FORMATS:
+        if name == known:
+            return known
+    raise ReportError(
+        f"cannot tell the template format from {fmt or Path(path).suffix or '(no extension)'!r}; "
+        f"use one of {', '.join(FORMATS)}",
+        source=str(path),
+    )
+
+
+def _cover(partnership: Partnership | None) -> dict[str, str]:
+    if partnership is None:
+        return dict.fromkeys((k for k, _ in COVER_FIELDS), "")
+    p = partnership
+    sides = {r.perspective for r in p.ratings.values() if r.perspective}
+    return {
+        "id": p.id,
+        "name": p.name,
+        "kind": p.kind,
+        "members": ", ".join(p.members),
+        "established": p.established.isoformat() if p.established else "",
+        "description": p.description or "",
+        "target": p.target or "",
+        "assessor": p.assessor or "",
+        "organisation": "",
+        "side": next(iter(sides)) if len(sides) == 1 else "",
+        "assessed_on": p.assessed_on.isoformat() if p.assessed_on else "",
+    }
+
+
+def _rows(rubric: Rubric, partnership: Partnership | None) -> list[list[Any]]:
+    """The criteria table (without header): one row per criterion, plus one row per
+    further piece of evidence when a partnership fills it in."""
+    out: list[list[Any]] = []
+    for pillar in rubric.pillars:
+        for c in pillar.criteria:
+            descriptors = [c.levels.get(i, "") for i in range(5)]
+            rating = None if partnership is None else partnership.ratings.get(c.id)
+            fill: list[Any] = [""] * 8
+            more: list[list[Any]] = []
+            if rating is not None:
+                ev = list(rating.evidence)
+                first = [_evidence(ev[0])] if ev else [["", "", "", ""]]
+                fill = [
+                    rating.level,
+                    rating.confidence,
+                    *first[0],
+                    rating.note or "",
+                    rating.justification or "",
+                ]
+                more = [
+                    [pillar.id, c.id, "", "", "", "", *_evidence(e), "", ""] + [""] * 5
+                    for e in ev[1:]
+                ]
+            out.append([pillar.id, c.id, c.title, c.question, *fill, *descriptors])
+            out += more
+    return out
+
+
+def _evidence(e: Any) -> list[str]:
+    return [e.text, e.source, e.date.isoformat() if e.date else "", e.url or ""]
+
+
+def write_template(
+    path: str | Path,
+    rubric: Rubric,
+    *,
+    fmt: str | None = None,
+    partnership: Partnership | None = None,
+) -> TemplateFormat:
+    """Write a questionnaire for ``rubric`` to ``path`` (replaced atomically).
+
+    Args:
+        path: The file to write.
+        rubric: The rubric whose criteria the questionnaire asks about.
+        fmt: ``xlsx``, ``csv`` or ``json``; by default the extension of ``path``.
+        partnership: Fill the cover (and any ratings it has) from this partnership.
+
+    Returns:
+        The format written.
+
+    Raises:
+        ReportError: Unknown format, openpyxl missing for xlsx, or the file cannot be
+            written (an existing file is then left as it was).
+    """
+    kind = template_format(path, fmt)
+    cover = _cover(partnership)
+    rows = _rows(rubric, partnership)
+    if kind == "xlsx":
+        try:
+            import openpyxl  # noqa: F401
+        except ImportError:
+            raise ReportError(XLSX_HINT, source=str(path)) from None
+    try:
+        with atomic_path(path) as tmp:
+            if kind == "xlsx":
+                _write_xlsx(tmp, rubric, cover, rows, partnership)
+            elif kind == "csv":
+                tmp.write_text(_csv_text(cover, rows), encoding="utf-8", newline="")
+            else:
+                tmp.write_text(_json_text(rubric, cover, rows), encoding="utf-8")
+    except OSError as exc:
+        raise ReportError(f"cannot write: {exc.strerror or exc}", source=str(path)) from None
+    return kind
+
+
+def _csv_text(cover: dict[str, str], rows: Sequence[Sequence[Any]]) -> str:
+    buffer = io.StringIO()
+    w = csv.writer(buffer, lineterminator="\r\n")
+    w.writerow(["field", "value", "what to write"])
+    for key, help_text in COVER_FIELDS:
+        w.writerow([key, cover[key], help_text])
+    w.writerow([])
+    w.writerow([*CRITERIA_COLUMNS, *DESCRIPTOR_COLUMNS])
+    w.writerows(rows)
+    return buffer.getvalue()
+
+
+def _json_text(rubric: Rubric, cover: dict[str, str], rows: Sequence[Sequence[Any]]) -> str:
+    criteria: list[dict[str, Any]] = []
+    for row in rows:
+        cells = dict(zip(CRITERIA_COLUMNS, row, strict=False))
+        evidence: list[dict[str, Any]] = []
+        if cells["evidence"] or cells["source"]:
+            piece = {"text": cells["evidence"], "source": cells["source"]}
+            evidence.append(piece | {k: cells[k] for k in ("date", "url") if cells[k]})
+        if criteria and criteria[-1]["id"] == cells["id"]:  # a further piece of evidence
+            criteria[-1]["evidence"] += evidence
+            continue
+        criteria.append(
+            {
+                "pillar": cells["pillar"],
+                "id": cells["id"],
+                "title": cells["title"],
+                "question": cells["question"],
+                "levels": {str(i): row[len(CRITERIA_COLUMNS) + i] for i in range(5)},
+                "level": cells["level"] if cells["level"] != "" else None,
+                "confidence": cells["confidence"] or None,
+                "evidence": evidence,
+                "note": cells["note"] or None,
+                "justification": cells["justification"] or None,
+            }
+        )
+    doc = {
+        "questionnaire": QUESTIONNAIRE,
+        "rubric": {"id": rubric.id, "version": rubric.version},
+        "help": {
+            "level": "0-4, 'not-applicable' or 'unknown'; null: not rated",
+            "confidence": "low, medium or high; null: medium",
+            "evidence": "a list of {text, source, date YYYY-MM-DD, url}",
+            "cover": dict(COVER_FIELDS),
+        },
+        "cover": {k: (v or None) for k, v in cover.items()},
+        "criteria": criteria,
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _write_xlsx(
+    path: Path,
+    rubric: Rubric,
+    cover: dict[str, str],
+    rows: Sequence[Sequence[Any]],
+    partnership: Partnership | None,
+) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    bold = Font(bold=True)
+    fill_in = PatternFill("solid", fgColor="FFF7E0")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = COVER_SHEET
+    ws.append(["field", "value", "what to write"])
+    for key, help_text in COVER_FIELDS:
+        ws.append([key, cover[key], help_text])
+    for cell in ws[1]:
+        cell.font = bold
+    for row in ws.iter_rows(min_row=2, min_col=2, max_col=2):
+        row[0].fill = fill_in
+    ws.column_dimensions["A"].width = 14
+    ws.column_dimensions["B"].width = 40
+    ws.column_dimensions["C"].width = 70
+    keys = [k for k, _ in COVER_FIELDS]
+    kind_list = DataValidation(type="list", formula1='"' + ",".join(KINDS) + '"', allow_blank=True)
+    ws.add_data_validation(kind_list)
+    kind_list.add(f"B{keys.index('kind') + 2}")
+    if partnership is not None and sum(len(m) + 1 for m in partnership.members) < 250:
+        sides = DataValidation(
+            type="list", formula1='"' + ",".join(partnership.members) + '"', allow_blank=True
+        )
+        ws.add_data_validation(sides)
+        sides.add(f"B{keys.index('side') + 2}")
+
+    sheet = wb.create_sheet(CRITERIA_SHEET)
+    header = [*CRITERIA_COLUMNS, *DESCRIPTOR_COLUMNS]
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_cell(v) for v in row])
+    n = len(rows) + 1
+    for cell in sheet[1]:
+        cell.font = bold
+    col = {name: get_column_letter(i + 1) for i, name in enumerate(header)}
+    first, last = col["level"], col["justification"]
+    for r in sheet.iter_rows(min_row=2, max_row=n):
+        for cell in r:
+            cell.alignment = wrap
+            if first <= cell.column_letter <= last and len(cell.column_letter) == 1:
+                cell.fill = fill_in
+    widths = {"pillar": 14, "id": 30, "title": 30, "question": 50, "level": 14}
+    widths |= {"confidence": 12, "evidence": 50, "source": 30, "date": 12, "url": 25}
+    widths |= {"note": 30, "justification": 30} | dict.fromkeys(DESCRIPTOR_COLUMNS, 40)
+    for name, width in widths.items():
+        sheet.column_dimensions[col[name]].width = width
+    sheet.freeze_panes = "C2"
+    level_list = DataValidation(
+        type="list",
+        formula1='"' + ",".join(LEVEL_CHOICES) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Level",
+        error="A level is 0-4, not-applicable or unknown (blank: not rated).",
+    )
+    conf_list = DataValidation(
+        type="list",
+        formula1='"' + ",".join(CONFIDENCE_CHOICES) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        error="Confidence is low, medium or high (blank: medium).",
+    )
+    sheet.add_data_validation(level_list)
+    sheet.add_data_validation(conf_list)
+    level_list.add(f"{col['level']}2:{col['level']}{max(n, 2) + 200}")
+    conf_list.add(f"{col['confidence']}2:{col['confidence']}{max(n, 2) + 200}")
+
+    scale = wb.create_sheet(SCALE_SHEET)
+    scale.append(["level", "name", "meaning"])
+    for s in rubric.scale:
+        scale.append([s.level, s.name, s.meaning])
+    scale.append([])
+    scale.append(["rubric", f"{rubric.id} {rubric.version}", rubric.title])
+    for cell in scale[1]:
+        cell.font = bold
+    scale.column_dimensions["C"].width = 90
+    wb.properties.creator = "readiness"
+    wb.save(path)
+
+
+def _cell(value: Any) -> Any:
+    """A value for a spreadsheet cell: a level number stays a number, the rest text."""
+    return value if isinstance(value, int) else str(value)

@@ -1,0 +1,648 @@
+"""Several assessors of one partnership: the panel file, consensus, agreement, each side's view.
+
+A panel file holds the partnership once and one assessment per assessor::
+
+    {
+      "partnership": {"id": "aukus", "name": "AUKUS", "kind": "technology-partnership",
+                      "members": ["AUS", "GBR", "USA"]},
+      "consensus": {"rule": "median"},
+      "assessments": [
+        {"assessor": "J. Smith", "organisation": "MoD", "side": "GBR",
+         "assessed_on": "2026-03-01", "ratings": {"trust.commitment-record": {"level": 3}}},
+        {"assessor": "A. Lee", "side": "AUS", "ratings": {...}}
+      ]
+    }
+
+``partnership`` is a partnership document (its ``ratings``, ``assessor`` and
+``assessed_on`` stay empty: they belong to the assessments); ``side`` is the member
+whose view an assessor gives. Several partnership files of one partnership can be
+combined into a panel too (:func:`panel_from_partnerships`).
+
+**Consensus.** Per criterion, the levels the assessors gave (unknown ratings do not
+vote) are combined by a rule: ``median`` (default; with an even number of levels, the
+lower of the two middle ones, so a split panel never rounds up), ``median-high``,
+``mean`` (rounded, halves down), ``min`` or ``max``. A criterion is not applicable
+when more assessors say so than give it a level. The consensus rating's confidence
+is the (lower) median confidence of the levels given; its evidence is every
+assessor's evidence; its note records each assessor's level.
+
+**Disagreement widens the score interval.** The consensus assessment's lower bound
+is the lower of (a) its own lower bound and (b) the lower bound of the partnership
+with every criterion at the *lowest* level any assessor gave it; the upper bound
+likewise with the *highest* levels. So a point score stays the consensus, while the
+range says what the panel's views allow; with full agreement nothing changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from pydantic import Field, ValidationError, model_validator
+
+from readiness._display import render
+from readiness._io import Readable, read_document, source_name
+from readiness._models import Frozen, NonEmpty, problems_from
+from readiness.agreement import Agreement, agreement
+from readiness.assessment import Assessment, PillarResult, _resolve, assess
+from readiness.derive import derive_partnership
+from readiness.errors import InputError, Problem
+from readiness.facts import PastDate
+from readiness.partnership import Evidence, Partnership, Rating
+from readiness.rubric import Rubric, UnknownPolicy, load_rubric
+from readiness.scoring import ScoringModel, score_matrix
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "CONSENSUS_RULES",
+    "Consensus",
+    "Panel",
+    "PanelAssessment",
+    "PanelResult",
+    "PerceptionGap",
+    "assess_panel",
+    "is_panel_document",
+    "load_panel",
+    "panel_from_dict",
+    "panel_from_partnerships",
+]
+
+ConsensusRule = Literal["median", "median-high", "mean", "min", "max"]
+CONSENSUS_RULES: tuple[str, ...] = ConsensusRule.__args__  # type: ignore[attr-defined]
+_CONFIDENCE = ("low", "medium", "high")
+
+
+class Consensus(Frozen):
+    """How the assessors' levels of a criterion become one level."""
+
+    rule: ConsensusRule = "median"
+
+
+class PanelAssessment(Frozen):
+    """One assessor's ratings of the panel's partnership."""
+
+    assessor: NonEmpty
+    organisation: str | None = None
+    side: str | None = Field(default=None, description="The member whose view this is.")
+    assessed_on: PastDate | None = None
+    ratings: dict[str, Rating] = Field(default_factory=dict)
+
+
+class Panel(Frozen):
+    """A partnership and several assessors' ratings of it (see the module docstring)."""
+
+    partnership: Partnership
+    consensus: Consensus = Field(default_factory=Consensus)
+    assessments: tuple[PanelAssessment, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Panel:
+        problems: list[Problem] = []
+        p = self.partnership
+        for name in ("ratings", "assessor", "assessed_on"):
+            if getattr(p, name):
+                problems.append(
+                    Problem(
+                        f"$.partnership.{name}", f"belongs in each of the assessments (not {name})"
+                    )
+                )
+        seen: set[str] = set()
+        for i, a in enumerate(self.assessments):
+            if a.assessor in seen:
+                problems.append(
+                    Problem(
+                        f"$.assessments[{i}].assessor", f"assessor {a.assessor!r} appears twice"
+                    )
+                )
+            seen.add(a.assessor)
+            if a.side is not None and a.side not in p.members:
+                hint = difflib.get_close_matches(a.side, p.members, n=1)
+                more = f"; did you mean {hint[0]!r}?" if hint else ""
+                problems.append(
+                    Problem(
+                        f"$.assessments[{i}].side",
+                        f"side {a.side!r} is not a member ({', '.join(p.members)}){more}",
+                    )
+                )
+            try:
+                self.of(i)
+            except InputError as exc:
+                problems += [_under(pr, i) for pr in exc.problems]
+        if problems:
+            raise InputError(problems)
+        return self
+
+    @property
+    def assessors(self) -> tuple[str, ...]:
+        return tuple(a.assessor for a in self.assessments)
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        """The sides that have an assessor, in the order of the members."""
+        given = {a.side for a in self.assessments}
+        return tuple(m for m in self.partnership.members if m in given)
+
+    def of(self, index: int) -> Partnership:
+        """The partnership as one assessor described it.
+
+        Raises:
+            InputError: Its dates are after its ``assessed_on`` (paths as in a partnership).
+        """
+        a = self.assessments[index]
+        data = self.partnership.model_dump(mode="json", exclude_none=True) | {
+            "assessor": a.assessor if not a.organisation else f"{a.assessor} ({a.organisation})",
+            "ratings": {
+                k: r.model_dump(mode="json", exclude_none=True)
+                | ({"perspective": a.side} if a.side and not r.perspective else {})
+                for k, r in a.ratings.items()
+            },
+        }
+        if a.assessed_on is not None:
+            data["assessed_on"] = a.assessed_on.isoformat()
+        try:
+            return Partnership.model_validate(data)
+        except ValidationError as exc:
+            raise InputError(problems_from(exc)) from None
+
+    def check_against(self, rubric: Rubric, *, source: str | None = None) -> None:
+        """Check every assessment's criterion ids (and overrides of derived levels).
+
+        Raises:
+            InputError: Paths under ``$.assessments[i]``.
+        """
+        derived = derive_partnership(self.partnership, rubric)
+        problems: list[Problem] = []
+        for i in range(len(self.assessments)):
+            try:
+                self.of(i).check_against(rubric, derived=derived)
+            except InputError as exc:
+                problems += [_under(p, i) for p in exc.problems]
+        if problems:
+            raise InputError(problems, source=source)
+
+
+def _under(problem: Problem, index: int) -> Problem:
+    """A problem of one assessor's partnership, located in the panel file."""
+    return dataclasses.replace(problem, path=f"$.assessments[{index}]" + problem.path[1:])
+
+
+def is_panel_document(data: object) -> bool:
+    """Whether parsed JSON is a panel file (an object with ``assessments``)."""
+    return isinstance(data, dict) and "assessments" in data
+
+
+def panel_from_dict(data: object, *, source: str | None = None) -> Panel:
+    """Validate an already parsed panel document.
+
+    Raises:
+        InputError: Every problem found, with its JSON path.
+    """
+    if not isinstance(data, dict):
+        raise InputError(
+            f"a panel must be a JSON object (got {type(data).__name__})", source=source
+        )
+    try:
+        return Panel.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(problems_from(exc), source=source) from None
+
+
+def load_panel(path: Readable, rubric: Rubric | None = None) -> Panel:
+    """Read and validate a panel JSON file (and check it against ``rubric`` when given).
+
+    Raises:
+        InputError: Named by file and JSON path.
+    """
+    name = source_name(path)
+    panel = panel_from_dict(read_document(path, InputError), source=name)
+    if rubric is not None:
+        panel.check_against(rubric, source=name)
+    return panel
+
+
+def panel_from_partnerships(
+    partnerships: Sequence[Partnership],
+    *,
+    sources: Sequence[str] | None = None,
+    rule: ConsensusRule = "median",
+) -> Panel:
+    """Combine several assessors' partnership files of one partnership into a panel.
+
+    The first file gives the partnership (id, name, kind, members, facts ...); every
+    file must have the same id, kind and members and name its ``assessor``. A file's
+    side is the ``perspective`` its ratings give (they must agree).
+
+    Raises:
+        InputError: Files of different partnerships, a file without ``assessor``, or
+            mixed perspectives in one file (named by file).
+    """
+    if not partnerships:
+        raise InputError("no partnership to combine")
+    names = (
+        list(sources)
+        if sources is not None
+        else [f"file {i + 1}" for i in range(len(partnerships))]
+    )
+    first = partnerships[0]
+    problems: list[Problem] = []
+    assessments = []
+    for i, p in enumerate(partnerships):
+        where = names[i]
+        for field in ("id", "kind", "members"):
+            if getattr(p, field) != getattr(first, field):
+                problems.append(
+                    Problem(
+                        f"$.{field}",
+                        f"{getattr(p, field)!r} differs from {getattr(first, field)!r} in "
+                        f"{names[0]}: every file must describe the same partnership",
+                        file=where,
+                    )
+                )
+        if not p.assessor:
+            problems.append(Problem("$.assessor", "names no assessor", file=where))
+        sides = {r.perspective for r in p.ratings.values() if r.perspective}
+        if len(sides) > 1:
+            problems.append(
+                Problem(
+                    "$.ratings", f"ratings give several perspectives {sorted(sides)}", file=where
+                )
+            )
+        assessments.append(
+            {
+                "assessor": p.assessor or where,
+                "side": next(iter(sides)) if len(sides) == 1 else None,
+                "assessed_on": p.assessed_on.isoformat() if p.assessed_on else None,
+                "ratings": {
+                    k: r.model_dump(mode="json", exclude_none=True) for k, r in p.ratings.items()
+                },
+            }
+        )
+    if problems:
+        raise InputError([dataclasses.replace(p, path=f"{p.file}: {p.path}") for p in problems])
+    header = first.model_dump(mode="json", exclude_none=True)
+    for name in ("ratings", "assessor", "assessed_on"):
+        header.pop(name, None)
+    return panel_from_dict(
+        {
+            "partnership": header,
+            "consensus": {"rule": rule},
+            "assessments": [{k: v for k, v in a.items() if v is not None} for a in assessments],
+        }
+    )
+
+
+# --- consensus ----------------------------------------------------------------------
+
+
+def _combine(levels: list[int], rule: str) -> int:
+    xs = sorted(levels)
+    n = len(xs)
+    if rule == "median":
+        return xs[(n - 1) // 2]
+    if rule == "median-high":
+        return xs[n // 2]
+    if rule == "mean":
+        return math.ceil(sum(xs) / n - 0.5)
+    return xs[0] if rule == "min" else xs[-1]
+
+
+def _consensus_rating(ratings: Sequence[tuple[str, Rating]], rule: str) -> dict[str, Any] | None:
+    """One criterion's consensus rating from (assessor, rating) pairs, or ``None``."""
+    given = [(who, r) for who, r in ratings if isinstance(r.level, int)]
+    na = [who for who, r in ratings if r.level == "not-applicable"]
+    if not given and not na:
+        return None
+    evidence: list[Evidence] = []
+    for _, r in ratings:
+        evidence += [e for e in r.evidence if e not in evidence]
+    votes = ", ".join(f"{who} {r.level}" for who, r in ratings)
+    justifications = [f"{who}: {r.justification}" for who, r in ratings if r.justification]
+    notes = [f"{who}: {r.note}" for who, r in ratings if r.note]
+    out: dict[str, Any] = {
+        "evidence": [e.model_dump(mode="json", exclude_none=True) for e in evidence],
+        "justification": "; ".join(justifications) or None,
+    }
+    if len(na) > len(given):
+        out |= {"level": "not-applicable", "note": f"consensus ({rule}): {votes}"}
+    else:
+        levels = [int(r.level) for _, r in given]
+        ranks = sorted(_CONFIDENCE.index(r.confidence) for _, r in given)
+        spread = max(levels) - min(levels)
+        out |= {
+            "level": _combine(levels, rule),
+            "confidence": _CONFIDENCE[ranks[(len(ranks) - 1) // 2]],
+            "note": f"consensus ({rule}) of {votes}; spread {spread}",
+        }
+    if notes:
+        out["note"] += ". " + "; ".join(notes)
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _consensus_partnership(
+    panel: Panel, rule: str, members: Sequence[int] | None = None, label: str | None = None
+) -> Partnership:
+    """The partnership with the consensus of the assessors ``members`` (default: all)."""
+    chosen = range(len(panel.assessments)) if members is None else members
+    people = [panel.assessments[i] for i in chosen]
+    ratings: dict[str, Any] = {}
+    ids = list(dict.fromkeys(k for a in people for k in a.ratings))
+    for cid in ids:
+        pairs = [(a.assessor, a.ratings[cid]) for a in people if cid in a.ratings]
+        rating = _consensus_rating(pairs, rule)
+        if rating is not None:
+            ratings[cid] = rating
+    dates = [a.assessed_on for a in people if a.assessed_on is not None]
+    data = panel.partnership.model_dump(mode="json", exclude_none=True) | {
+        "assessor": label or "consensus of " + ", ".join(_who(a) for a in people),
+        "ratings": ratings,
+    }
+    if dates:
+        data["assessed_on"] = max(dates).isoformat()
+    return Partnership.model_validate(data)
+
+
+def _who(a: PanelAssessment) -> str:
+    return a.assessor if a.side is None else f"{a.assessor} ({a.side})"
+
+
+# --- results --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PerceptionRow:
+    """One criterion or pillar as each side sees it; ``gap`` is highest minus lowest."""
+
+    id: str
+    title: str
+    pillar: str
+    values: tuple[float | None, ...]
+    gap: float | None
+
+
+@dataclass(frozen=True)
+class PerceptionGap:
+    """Where the partners see their partnership differently.
+
+    Each side's view is the consensus of its own assessors (same rule as the panel),
+    scored like any partnership. ``criteria`` holds each side's level, ``pillars``
+    each side's pillar score (0-100), ``overall`` each side's overall score.
+    """
+
+    sides: tuple[str, ...]
+    criteria: tuple[PerceptionRow, ...]
+    pillars: tuple[PerceptionRow, ...]
+    overall: tuple[float | None, ...]
+
+    def largest(self, n: int = 10, *, min_gap: float = 1.0) -> tuple[PerceptionRow, ...]:
+        """The criteria the sides rate furthest apart (at least ``min_gap`` levels)."""
+        rows = [c for c in self.criteria if c.gap is not None and c.gap >= min_gap]
+        return tuple(sorted(rows, key=lambda c: -(c.gap or 0.0))[:n])
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per criterion: pillar, criterion, one level column per side, gap."""
+        import pandas as pd
+
+        frame = pd.DataFrame(
+            [
+                {"pillar": c.pillar, "criterion": c.id}
+                | dict(zip(self.sides, c.values, strict=True))
+                | {"gap": c.gap}
+                for c in self.criteria
+            ]
+        )
+        return frame.astype(dict.fromkeys(self.sides, "Float64") | {"gap": "Float64"})
+
+    def pillar_frame(self) -> pd.DataFrame:
+        """One row per pillar: one score column per side, gap (points)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {"pillar": c.id} | dict(zip(self.sides, c.values, strict=True)) | {"gap": c.gap}
+                for c in self.pillars
+            ]
+        ).set_index("pillar")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sides": list(self.sides),
+            "overall": list(self.overall),
+            "pillars": [_perception_dict(r) for r in self.pillars],
+            "criteria": [_perception_dict(r) for r in self.criteria],
+        }
+
+
+def _perception_dict(r: PerceptionRow) -> dict[str, Any]:
+    return {"id": r.id, "pillar": r.pillar, "values": list(r.values), "gap": r.gap}
+
+
+@dataclass(frozen=True)
+class AssessorScore:
+    """One assessor's own overall score (as if they had assessed alone)."""
+
+    assessor: str
+    organisation: str | None
+    side: str | None
+    overall: float | None
+    lower: float
+    upper: float
+    coverage: float
+    rated: int
+
+
+@dataclass(frozen=True, eq=False)
+class PanelResult:
+    """The panel's consensus assessment, the agreement and each side's view.
+
+    ``assessment`` is the consensus, scored as any partnership, with its interval
+    widened by the assessors' disagreement (see the module docstring);
+    ``consensus_interval`` is the interval before widening.
+    """
+
+    panel: Panel
+    rule: str
+    assessment: Assessment
+    consensus_interval: tuple[float, float]
+    agreement: Agreement
+    perception: PerceptionGap | None
+    assessors: tuple[AssessorScore, ...]
+
+    def to_markdown(self) -> str:
+        """The panel section of a report (assessors, agreement, adjudication, perception)."""
+        return str(render(self, "markdown"))
+
+    def to_text(self) -> str:
+        return str(render(self, "text"))
+
+    def _repr_html_(self) -> str:
+        return str(render(self, "html"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The panel part of a report: rule, assessors, agreement, perception gap."""
+        return {
+            "rule": self.rule,
+            "assessors": [
+                {
+                    k: (None if isinstance(v, float) and math.isnan(v) else v)
+                    for k, v in vars(s).items()
+                }
+                for s in self.assessors
+            ],
+            "interval": {
+                "consensus": list(self.consensus_interval),
+                "widened": [self.assessment.lower, self.assessment.upper],
+            },
+            "agreement": self.agreement.to_dict(),
+            "perception": None if self.perception is None else self.perception.to_dict(),
+        }
+
+
+def assess_panel(
+    panel: Panel,
+    rubric: Rubric | None = None,
+    *,
+    rule: ConsensusRule | None = None,
+    unknown_policy: UnknownPolicy | None = None,
+    min_coverage: float | None = None,
+) -> PanelResult:
+    """Consensus, agreement and perception gap of a panel.
+
+    Args:
+        panel: The panel (see :func:`load_panel`, :func:`panel_from_partnerships`).
+        rubric: The rubric; default :func:`readiness.load_rubric`.
+        rule: Consensus rule; default the panel file's (``median``).
+        unknown_policy: Override the rubric's policy for unknown criteria.
+        min_coverage: Override the rubric's minimum coverage.
+
+    Raises:
+        InputError: A rating names a criterion the rubric lacks, or overrides a derived
+            level too far without a justification (paths under ``$.assessments[i]``).
+    """
+    rubric = rubric or load_rubric()
+    rule = rule or panel.consensus.rule
+    panel.check_against(rubric)
+    consensus = _consensus_partnership(panel, rule)
+    a = assess(consensus, rubric, unknown_policy=unknown_policy, min_coverage=min_coverage)
+    model = ScoringModel.from_rubric(rubric)
+    derived = a.derivations
+    people = [_resolve(panel.of(i), rubric, derived) for i in range(len(panel.assessments))]
+    levels = np.vstack([r.levels for r in people])  # (assessors, criteria)
+    # only levels the assessors gave themselves count for agreement (not derived ones)
+    own = np.full(levels.shape, np.nan)
+    for i, x in enumerate(panel.assessments):
+        for j, cid in enumerate(rubric.criterion_ids):
+            r = x.ratings.get(cid)
+            if r is not None and isinstance(r.level, int):
+                own[i, j] = r.level
+    sides = panel.sides if len(panel.sides) >= 2 else ()
+    side_rows = [
+        _resolve(
+            _consensus_partnership(
+                panel, rule, [i for i, x in enumerate(panel.assessments) if x.side == s], s
+            ),
+            rubric,
+            derived,
+        )
+        for s in sides
+    ]
+    # one scoring call: spread rows (lowest and highest levels), assessors, sides
+    # fmin/fmax skip NaN: a criterion nobody rated keeps the consensus (derived) level
+    low = np.fmin.reduce(np.vstack([own, a.levels]), axis=0)
+    high = np.fmax.reduce(np.vstack([own, a.levels]), axis=0)
+    rows = [low[None], high[None], levels, *[r.levels for r in side_rows]]
+    na = [a.not_applicable, a.not_applicable, *[r.not_applicable for r in people]]
+    na += [r.not_applicable for r in side_rows]
+    lc = [a.low_confidence, a.low_confidence, *[r.low_confidence for r in people]]
+    lc += [r.low_confidence for r in side_rows]
+    s = score_matrix(
+        np.vstack(rows),
+        model,
+        not_applicable=np.vstack(na),
+        low_confidence=np.vstack(lc),
+        unknown_policy=a.options.unknown_policy,
+        min_coverage=a.options.min_coverage,
+    )
+    widened = _widen(a, s.lower[0], s.upper[1], s.pillar_lower[0], s.pillar_upper[1])
+    n = len(people)
+    scores = tuple(
+        AssessorScore(
+            assessor=x.assessor,
+            organisation=x.organisation,
+            side=x.side,
+            overall=_opt(s.overall[2 + i]),
+            lower=float(s.lower[2 + i]),
+            upper=float(s.upper[2 + i]),
+            coverage=float(s.coverage[2 + i]),
+            rated=int((~np.isnan(own[i])).sum()),
+        )
+        for i, x in enumerate(panel.assessments)
+    )
+    perception = None
+    if sides:
+        base = 2 + n
+        side_levels = np.vstack([r.levels for r in side_rows])
+        side_na = np.vstack([r.not_applicable for r in side_rows])
+        side_levels = np.where(side_na, np.nan, side_levels)
+        perception = PerceptionGap(
+            sides=sides,
+            criteria=tuple(
+                _perception_row(cid, rubric.criterion(cid).title, rubric.pillar_of[cid].id, col)
+                for cid, col in zip(rubric.criterion_ids, side_levels.T, strict=True)
+            ),
+            pillars=tuple(
+                _perception_row(p.id, p.title, p.id, s.pillar[base : base + len(sides), k])
+                for k, p in enumerate(rubric.pillars)
+            ),
+            overall=tuple(_opt(v) for v in s.overall[base : base + len(sides)]),
+        )
+    return PanelResult(
+        panel=panel,
+        rule=rule,
+        assessment=widened,
+        consensus_interval=(a.lower, a.upper),
+        agreement=agreement(own, panel.assessors, rubric),
+        perception=perception,
+        assessors=scores,
+    )
+
+
+def _opt(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+def _perception_row(rid: str, title: str, pillar: str, values: np.ndarray) -> PerceptionRow:
+    known = values[~np.isnan(values)]
+    return PerceptionRow(
+        id=rid,
+        title=title,
+        pillar=pillar,
+        values=tuple(_opt(float(v)) for v in values),
+        gap=float(known.max() - known.min()) if len(known) >= 2 else None,
+    )
+
+
+def _widen(
+    a: Assessment, lower: float, upper: float, pillar_lower: np.ndarray, pillar_upper: np.ndarray
+) -> Assessment:
+    """``a`` with its overall and pillar intervals widened to the panel's lowest/highest."""
+    pillars: list[PillarResult] = [
+        dataclasses.replace(
+            p,
+            lower=float(np.fmin(p.lower, pillar_lower[k])),
+            upper=float(np.fmax(p.upper, pillar_upper[k])),
+        )
+        for k, p in enumerate(a.pillars)
+    ]
+    return dataclasses.replace(
+        a,
+        lower=float(np.fmin(a.lower, lower)),
+        upper=float(np.fmax(a.upper, upper)),
+        pillars=tuple(pillars),
+    )

@@ -1,0 +1,153 @@
+"""Three assessors from two sides: questionnaires -> one command -> consensus report."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from readiness.cli import main
+from readiness.report.charts import available as charts_available
+from tests.factories import EXAMPLES
+from tests.test_cli import assert_clean_error, cli
+
+openpyxl = pytest.importorskip("openpyxl")
+
+AUKUS = str(EXAMPLES / "aukus.json")
+# (assessor, side, shift of every level of the example): Cy sees far less than Bob
+PEOPLE = (("Ann", "AUS", 0), ("Bob", "USA", 1), ("Cy", "USA", -2))
+
+
+def filled(tmp_path: Path) -> list[str]:
+    """Each assessor writes a template, fills it in a spreadsheet and saves it."""
+    paths = []
+    for who, side, shift in PEOPLE:
+        path = tmp_path / f"{who}.xlsx"
+        assert main(["template", "--partnership", AUKUS, "-o", str(path)]) == 0
+        wb = openpyxl.load_workbook(path)
+        cover = wb["Cover"]
+        for r in range(2, cover.max_row + 1):
+            key = cover.cell(r, 1).value
+            value = {"assessor": who, "side": side, "organisation": f"MoD {side}"}.get(key)
+            if value:
+                cover.cell(r, 2).value = value
+        sheet = wb["Criteria"]
+        for r in range(2, sheet.max_row + 1):
+            level = sheet.cell(r, 5).value
+            if isinstance(level, int):
+                sheet.cell(r, 5).value = max(0, min(4, level + shift))
+        wb.save(path)
+        paths.append(str(path))
+    return paths
+
+
+def test_one_command_gives_consensus_agreement_adjudication_and_perception_in_html(tmp_path):
+    out = tmp_path / "panel-report.html"
+    r = cli("agreement", *filled(tmp_path), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    page = out.read_text()
+    assert "Readiness of AUKUS" in page  # the consensus assessment's full report
+    for section in ('id="panel-heading"', 'id="adjudication"', 'id="perception-heading"'):
+        assert section in page
+    assert "Krippendorff" in page and "MoD AUS" in page
+    assert "trust.information-openness" in page.split('id="adjudication"')[1]
+    assert page.index('id="panel"') < page.index('<footer class="colophon">')
+    if charts_available():
+        assert 'aria-label="Perception gap: each side' in page
+
+
+def test_the_perception_chart_is_deterministic_svg():
+    pytest.importorskip("matplotlib")
+    from readiness.panel import assess_panel, panel_from_dict
+    from readiness.report.agreement_charts import perception_chart
+
+    rate = {"trust.commitment-record": {"level": 1}}
+    doc = {
+        "partnership": {
+            "id": "p",
+            "name": "P",
+            "kind": "bilateral-alliance",
+            "members": ["A", "B"],
+        },
+        "assessments": [
+            {"assessor": "x", "side": "A", "ratings": rate},
+            {"assessor": "y", "side": "B", "ratings": {"trust.commitment-record": {"level": 4}}},
+        ],
+    }
+    gap = assess_panel(panel_from_dict(doc)).perception
+    assert gap is not None
+    svg = perception_chart(gap)
+    assert svg.startswith("<svg") and 'role="img"' in svg
+    assert svg == perception_chart(gap)
+
+
+def test_import_then_assess_and_report_in_every_format(tmp_path, capsys):
+    panel = tmp_path / "panel.json"
+    assert main(["import", *filled(tmp_path), "-o", str(panel)]) == 0
+    doc = json.loads(panel.read_text())
+    assert [a["side"] for a in doc["assessments"]] == ["AUS", "USA", "USA"]
+    capsys.readouterr()
+    assert main(["assess", str(panel)]) == 0
+    text = capsys.readouterr().out
+    assert "To adjudicate" in text and "Perception gap (AUS vs USA)" in text
+    assert main(["assess", str(panel), "--format", "markdown"]) == 0
+    assert "### Perception gap: how AUS and USA see" in capsys.readouterr().out
+    assert main(["assess", str(panel), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["panel"]["rule"] == "median"
+    assert data["panel"]["perception"]["sides"] == ["AUS", "USA"]
+    assert "trust.commitment-record" in data["panel"]["agreement"]["adjudication"]
+    widened = data["panel"]["interval"]["widened"]
+    assert widened == [data["lower"], data["upper"]]
+    assert widened[0] < data["panel"]["interval"]["consensus"][0]
+    assert main(["report", str(panel), "--format", "html", "-o", str(tmp_path / "r.html")]) == 0
+    assert 'id="perception-heading"' in (tmp_path / "r.html").read_text()
+    assert main(["report", str(panel), "--consensus", "max", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["panel"]["rule"] == "max"
+
+
+def test_agreement_text_and_the_partnership_files_path(tmp_path, capsys):
+    base = json.loads(Path(AUKUS).read_text())
+    files = []
+    for who, side, shift in PEOPLE:
+        doc = dict(base, assessor=who)
+        doc["ratings"] = {
+            k: dict(v, perspective=side)
+            | ({"level": max(0, min(4, v["level"] + shift))} if isinstance(v["level"], int) else {})
+            for k, v in base["ratings"].items()
+        }
+        doc.pop("facts")
+        path = tmp_path / f"{who}.json"
+        path.write_text(json.dumps(doc))
+        files.append(str(path))
+    assert main(["agreement", *files]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("AUKUS")
+    assert re.search(r"Krippendorff's alpha -?\d\.\d\d \(ordinal\)", out)
+    assert "Perception gap (AUS vs USA)" in out
+
+
+def test_import_errors_name_the_cell_and_write_nothing(tmp_path):
+    path = tmp_path / "q.xlsx"
+    assert main(["template", "-o", str(path)]) == 0
+    wb = openpyxl.load_workbook(path)
+    wb["Cover"]["B2"], wb["Cover"]["B3"], wb["Cover"]["B4"] = "x", "X", "bilateral-alliance"
+    wb["Cover"]["B5"], wb["Cover"]["B9"] = "AAA, BBB", "Ann"
+    wb["Criteria"]["E14"] = "high"
+    wb.save(path)
+    out = tmp_path / "p.json"
+    out.write_text("keep me")
+    r = cli("import", str(path), "-o", str(out))
+    assert_clean_error(r, f"{path}: Criteria!E14: level must be 0-4, not-applicable or unknown")
+    assert out.read_text() == "keep me"
+
+
+def test_template_formats_and_help(tmp_path):
+    for fmt in ("csv", "json"):
+        r = cli("template", "--format", fmt, "-o", str(tmp_path / f"t.{fmt}"))
+        assert r.returncode == 0, r.stderr
+    assert_clean_error(cli("template", "-o", str(tmp_path / "t.ods")), "xlsx, csv, json")
+    r = cli("agreement", "--help")
+    assert r.returncode == 0 and "adjudicate" in r.stdout
