@@ -506,7 +506,7 @@ _ATOP_FLAGS = {
     "mediation_arbitration": "a commitment to mediation or arbitration (medarb, Q30)",
 }
 _ATOP_CODES = {
-    "military_coordination": ("milcon", "0 none, 1 in war, 2 in peace, 3 common defense policy (Q31)"),
+    "military_coordination": ("milcon", "0 none, 1 in war, 2 in peace, 3 common policy (Q31)"),
     "military_aid": ("milaid", "0 none, 1 general, 2 grants, 3 training/technology, 4 both (Q32)"),
     "basing": ("base", "0 none, 1 neutral territory, 2 reciprocal, 3 one-way (Q36)"),
     "organisation": ("organ1", "0 none, 1 meetings, 2 named body, 3 permanent bureaucracy (Q35)"),

@@ -136,16 +136,22 @@ def _where(line: int, col: str) -> str:
 def _numbers(
     raw: pd.DataFrame, cols: Iterable[str], problems: list[Problem]
 ) -> dict[str, pd.Series]:
-    """Each column as nullable integers, checked against the codebook's range."""
+    """Each column as nullable integers, checked against the codebook's range.
+
+    All cells are parsed in one pass (one ``to_numeric`` over the block), then each
+    column is checked with array operations; only bad cells cost Python time.
+    """
     this_year = dt.date.today().year
+    cols = [c for c in cols if c in raw.columns]
     lines = np.arange(len(raw)) + 2  # line 1 is the header
+    block = np.char.strip(raw[cols].to_numpy(dtype=str))
+    blanks = np.isin(block, _MISSING)
+    flat = pd.to_numeric(pd.Series(block.ravel(order="F")), errors="coerce")
+    numbers = flat.to_numpy(dtype=np.float64).reshape(block.shape, order="F")
     out: dict[str, pd.Series] = {}
-    for col in cols:
-        if col not in raw.columns:
-            continue
-        text = raw[col].str.strip()
-        blank = text.isin(_MISSING).to_numpy()
-        number = pd.to_numeric(text.where(~blank), errors="coerce").to_numpy(dtype=np.float64)
+    for j, col in enumerate(cols):
+        blank, number = blanks[:, j], numbers[:, j]
+        number = np.where(blank, np.nan, number)
         whole = ~np.isnan(number) & (number == np.round(number))
         if col in ("atopid", "member") or col in _MEMBERS:
             ok = whole & (number > 0)
@@ -177,9 +183,13 @@ def _numbers(
             message = "must be 0 or 1" if top == 1 else f"must be a whole number 0-{top}"
         for i in np.flatnonzero(bad):
             problems.append(Problem(_where(lines[i], col), f"{message} (got {raw[col].iloc[i]!r})"))
-        values = np.where(bad | blank, np.nan, number)
-        series = pd.Series(values, index=raw.index)
-        out[col] = series.astype("Float64") if col == "atopidphase" else series.astype("Int64")
+        missing = bad | np.isnan(number)
+        if col == "atopidphase":
+            array: Any = pd.arrays.FloatingArray(np.where(missing, 0.0, number), missing)
+        else:
+            ints = np.where(missing, 0, number).astype(np.int64)
+            array = pd.arrays.IntegerArray(ints, missing)
+        out[col] = pd.Series(array, index=raw.index)
     return out
 
 
