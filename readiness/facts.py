@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AGREEMENT_KINDS",
+    "ATOP_CATEGORIES",
     "COMMON_DOCTRINE",
     "FEATURES",
     "INTELLIGENCE_SHARING",
@@ -216,41 +217,132 @@ class Agreement(Frozen):
         return (start is None or start <= day) and (self.ended is None or self.ended > day)
 
 
-class Atop(Frozen):
-    """Provisions of the alliance treaty as coded by ATOP (Leeds et al., codebook v5.1).
+Code2 = Annotated[int, Field(ge=0, le=2), BeforeValidator(_count)]
+Code3 = Annotated[int, Field(ge=0, le=3), BeforeValidator(_count)]
+Code4 = Annotated[int, Field(ge=0, le=4), BeforeValidator(_count)]
+Code5 = Annotated[int, Field(ge=0, le=5), BeforeValidator(_count)]
+Code6 = Annotated[int, Field(ge=0, le=6), BeforeValidator(_count)]
+Code8 = Annotated[int, Field(ge=0, le=8), BeforeValidator(_count)]
+"""ATOP integer codes 0..n, the codebook's range for the variable."""
 
-    The ordinal codes (``military_coordination`` = ATOP ``milcon``, ``military_aid`` =
-    ``milaid``, ``basing`` = ``base``, ``organisation`` = ``organ1``) are kept as the
-    integers ATOP uses; rules only rely on their order (0 = none, higher = deeper).
+
+ATOP_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "secret_content": (
+        "none", "division-of-spoils", "target-states", "obligations", "targets-and-obligations",
+        "contributions", "military-operations", "accessions", "secret-treaty",
+    ),
+    "organisation_purpose": (
+        "none", "military", "economic", "political", "multipurpose", "dispute-settlement",
+    ),
+    "second_organisation_purpose": (
+        "none", "military", "economic", "political", "multipurpose", "dispute-settlement",
+    ),
+    "basing_kind": ("none", "joint-neutral-territory", "reciprocal", "one-way"),
+    "conflict_provisions": ("none", "general", "specific-issue", "interpretation"),
+    "companion_agreement": (
+        "none", "military", "economic", "dispute-settlement", "peace-treaty", "other", "several",
+    ),
+}  # fmt: skip
+"""ATOP nominal codes as categories: the codebook's code ``i`` is the ``i``-th name."""
+
+
+class Atop(Frozen):
+    """Provisions of an alliance treaty as coded by ATOP (Leeds et al., codebook v5.1).
+
+    Every field is the codebook's variable, coded as the codebook defines it (question
+    number on the ATOP codesheet in brackets; ``docs/atop.md`` maps each to the rubric).
+    Codes are kept as ATOP's integers, within the codebook's range. ``signed`` and
+    ``ended`` are the alliance's dates (BEGYR/ENDYR, Q3/Q14).
     """
 
     defense: Flag | None = _about(
-        "ATOP defense: a pledge of active military support if a member is attacked."
+        "ATOP defense [Q16]: a pledge of active military support if a member is attacked."
     )
-    offense: Flag | None = _about("ATOP offense: a pledge of support in an offensive war.")
-    neutrality: Flag | None = _about("ATOP neutral: a pledge of neutrality if a member is at war.")
-    nonaggression: Flag | None = _about("ATOP nonagg: a pledge not to attack one another.")
-    consultation: Flag | None = _about("ATOP consul: a pledge to consult in a crisis.")
+    offense: Flag | None = _about(
+        "ATOP offense [Q16]: a pledge of active military support not precipitated by an attack."
+    )
+    neutrality: Flag | None = _about(
+        "ATOP neutral [Q16]: a pledge of neutrality if a member is at war."
+    )
+    nonaggression: Flag | None = _about(
+        "ATOP nonagg [Q16]: a pledge not to use force on one another."
+    )
+    consultation: Flag | None = _about(
+        "ATOP consul [Q16]: a pledge to consult in crises that may turn into military conflict."
+    )
     integrated_command: Flag | None = _about(
-        "ATOP intcom: an integrated military command in peacetime and war."
+        "ATOP intcom [Q33]: an integrated military command in peacetime and war."
     )
-    military_coordination: Code | None = _about(
-        "ATOP milcon: ordinal code of required military coordination (0 = none; higher = deeper)."
+    military_coordination: Code3 | None = _about(
+        "ATOP milcon [Q31]: 0 none, 1 military contact only in war, 2 also in peacetime, 3 a"
+        " common defense policy (doctrine, training, procurement, joint planning)."
     )
-    military_aid: Code | None = _about(
-        "ATOP milaid: ordinal code of military aid provisions (0 = none; higher = more)."
+    military_aid: Code4 | None = _about(
+        "ATOP milaid [Q32]: 0 none, 1 general, 2 grants or loans, 3 training and/or technology,"
+        " 4 both grants/loans and training/technology."
     )
-    basing: Code | None = _about(
-        "ATOP base: ordinal code of basing or troop-stationing provisions (0 = none)."
+    basing: Code3 | None = _about(
+        "ATOP base [Q36]: 0 none, 1 joint placements on neutral territory, 2 every member may"
+        " station troops or use facilities on the others' territory, 3 one-way stationing."
     )
-    organisation: Code | None = _about(
-        "ATOP organ1: ordinal code of the organisation the treaty creates (0 = none; higher ="
-        " more institutionalised)."
+    organisation: Code3 | None = _about(
+        "ATOP organ1 [Q35]: 0 none, 1 required regular meetings of officials, 2 a named"
+        " organisation with regular meetings, 3 an organisation with a permanent bureaucracy."
+    )
+    organisation_purpose: Code5 | None = _about(
+        "ATOP orgpurp1 [Q35]: 0 none, 1 military, 2 economic, 3 political consultation,"
+        " 4 military, economic and political, 5 settling disputes among members."
+    )
+    second_organisation: Code3 | None = _about(
+        "ATOP organ2 [Q35]: a second organisation, coded as organ1."
+    )
+    second_organisation_purpose: Code5 | None = _about(
+        "ATOP orgpurp2 [Q35]: the second organisation's purpose, coded as orgpurp1."
+    )
+    subordination: Code2 | None = _about(
+        "ATOP subord [Q34]: 0 none, 1 forces subordinated in war to a named state, 2 to a state"
+        " chosen by stated conditions."
     )
     specific_contributions: Flag | None = _about(
-        "ATOP contrib: the treaty sets specific contributions of forces or money."
+        "ATOP contrib [Q37]: the treaty sets contributions of troops, supplies or funds, or how"
+        " costs are divided."
     )
-    secret_provisions: Flag | None = _about("ATOP secrart: the treaty has secret articles.")
+    secret_provisions: Flag | None = _about(
+        "The treaty requires some or all of its content to stay secret (ATOP pubsecr >= 1, Q7)."
+    )
+    secrecy: Code2 | None = _about(
+        "ATOP pubsecr [Q7]: 0 public, 1 public with secret articles, 2 entirely secret."
+    )
+    secret_content: Code8 | None = _about(
+        "ATOP secrart [Q7]: content of the secret part, 0 none .. 7 accessions, 8 a secret treaty."
+    )
+    ratification_required: Flag | None = _about(
+        "ATOP estmode [Q6]: a formal treaty requiring domestic ratification (else an agreement"
+        " that does not)."
+    )
+    conflict_provisions: Code3 | None = _about(
+        "ATOP conwtin [Q29]: conflict among members mentioned: 0 no, 1 generally, 2 a specific"
+        " issue, 3 only disputes over interpreting the treaty."
+    )
+    mediation_arbitration: Flag | None = _about(
+        "ATOP medarb [Q30]: members commit to mediation, arbitration or another formal means of"
+        " settling their conflicts."
+    )
+    companion_agreement: Code6 | None = _about(
+        "ATOP compag [Q49]: 0 none, 1 military, 2 economic, 3 dispute settlement, 4 peace"
+        " treaty, 5 other, 6 several companion agreements."
+    )
+    military_institutionalisation: Code2 | None = _about(
+        "ATOP milinst (inst file; Leeds and Anac 2005): peacetime military institutionalisation,"
+        " 0 low, 1 moderate, 2 high."
+    )
+    formality: Code2 | None = _about(
+        "ATOP formal (inst file; Leeds and Anac 2005): formality of the alliance, 0 low .. 2 high."
+    )
+    signed: Day | None = _about("Date the alliance began (ATOP begyr/begmo/begday, Q3).")
+    ended: Day | None = _about(
+        "Date the alliance ended (ATOP endyr/endmo/endday, Q14); empty while in effect."
+    )
 
 
 class Interoperability(Frozen):
@@ -401,6 +493,74 @@ class Feature:
     values: tuple[str, ...] = ()
 
 
+_ATOP_FLAGS = {
+    "defense": "a defense pledge (defense, Q16)",
+    "offense": "an offense pledge (offense, Q16)",
+    "neutrality": "a neutrality pledge (neutral, Q16)",
+    "nonaggression": "a non-aggression pledge (nonagg, Q16)",
+    "consultation": "a consultation pledge (consul, Q16)",
+    "integrated_command": "an integrated command in peace and war (intcom, Q33)",
+    "specific_contributions": "specific contributions or cost division (contrib, Q37)",
+    "secret_provisions": "secret content (pubsecr >= 1, Q7)",
+    "ratification_required": "the form of a treaty requiring ratification (estmode, Q6)",
+    "mediation_arbitration": "a commitment to mediation or arbitration (medarb, Q30)",
+}
+_ATOP_CODES = {
+    "military_coordination": ("milcon", "0 none, 1 in war, 2 in peace, 3 common policy (Q31)"),
+    "military_aid": ("milaid", "0 none, 1 general, 2 grants, 3 training/technology, 4 both (Q32)"),
+    "basing": ("base", "0 none, 1 neutral territory, 2 reciprocal, 3 one-way (Q36)"),
+    "organisation": ("organ1", "0 none, 1 meetings, 2 named body, 3 permanent bureaucracy (Q35)"),
+    "second_organisation": ("organ2", "a second organisation, coded as organ1 (Q35)"),
+    "subordination": ("subord", "0 none, 1 to a named state, 2 by conditions (Q34)"),
+    "secrecy": ("pubsecr", "0 public, 1 secret articles, 2 secret treaty (Q7)"),
+    "military_institutionalisation": ("milinst", "0 low, 1 moderate, 2 high (Leeds and Anac 2005)"),
+    "formality": ("formal", "0 low .. 2 high (Leeds and Anac 2005)"),
+}  # fmt: skip
+_ATOP_DERIVED_FLAGS = {
+    "peacetime_military_contact": (
+        "requires official military contact in peacetime (milcon >= 2, Q31)"
+    ),
+    "common_defense_policy": "commits to a common defense policy (milcon = 3, Q31)",
+    "wartime_subordination": "subordinates forces to one command in war (subord >= 1, Q34)",
+    "training_or_technology_aid": "provides military training or technology (milaid >= 3, Q32)",
+    "peaceful_settlement_clause": "mentions settling conflict among members (conwtin >= 1, Q29)",
+    "dispute_settlement_body": "creates a dispute-settlement body (orgpurp 5, Q35; compag 3, Q49)",
+}  # fmt: skip
+_ATOP_CATEGORY_SOURCE = {
+    "secret_content": ("secret_content", "secrart, Q7"),
+    "organisation_purpose": ("organisation_purpose", "orgpurp1, Q35"),
+    "second_organisation_purpose": ("second_organisation_purpose", "orgpurp2, Q35"),
+    "basing_kind": ("basing", "base, Q36"),
+    "conflict_provisions": ("conflict_provisions", "conwtin, Q29"),
+    "companion_agreement": ("companion_agreement", "compag, Q49"),
+}
+"""Category feature -> (Atop field holding its code, ATOP variable and question)."""
+
+
+def _atop_features(add: Any) -> None:
+    """The ``atop.*`` features (see ``docs/atop.md``)."""
+    for name, text in _ATOP_FLAGS.items():
+        add(f"atop.{name}", "flag", "true/false", f"The ATOP-coded treaty has {text}.")
+    for name, (code, text) in _ATOP_CODES.items():
+        add(f"atop.{name}", "number", f"ATOP {code} code", f"ATOP {code}: {text}.")
+    for name, text in _ATOP_DERIVED_FLAGS.items():
+        add(f"atop.{name}", "flag", "true/false", f"The ATOP-coded treaty {text}.")
+    for name, (_, code) in _ATOP_CATEGORY_SOURCE.items():
+        add(
+            f"atop.{name}",
+            "category",
+            "category",
+            f"ATOP {code}, the codebook's code named.",
+            ATOP_CATEGORIES[name],
+        )
+    add(
+        "atop.years_in_force",
+        "number",
+        "years",
+        "Years from the alliance's signature to its end, or to the assessment date if in effect.",
+    )
+
+
 def _catalogue() -> dict[str, Feature]:
     out: list[Feature] = []
 
@@ -429,23 +589,7 @@ def _catalogue() -> dict[str, Feature]:
             f"Years since the oldest {kind} agreement in force took effect (0 when none is).",
         )
     add("agreements.count", "number", "count", "Agreements in force on the assessment date.")
-    atop_flags = {
-        "defense": "a defense pledge", "offense": "an offense pledge",
-        "neutrality": "a neutrality pledge", "nonaggression": "a non-aggression pledge",
-        "consultation": "a consultation pledge", "integrated_command": "an integrated command",
-        "specific_contributions": "specific contributions",
-        "secret_provisions": "secret provisions",
-    }  # fmt: skip
-    for name, text in atop_flags.items():
-        add(f"atop.{name}", "flag", "true/false", f"The ATOP-coded treaty has {text}.")
-    for name, code in (("military_coordination", "milcon"), ("military_aid", "milaid"),
-                       ("basing", "base"), ("organisation", "organ1")):  # fmt: skip
-        add(
-            f"atop.{name}",
-            "number",
-            f"ATOP {code} code",
-            f"Ordinal ATOP {code} code (0 = none; higher = deeper).",
-        )
+    _atop_features(add)
     add("exercises_per_year", "number", "count per year", "Joint or combined exercises.")
     add(
         "personnel_exchanges_per_year",
@@ -555,8 +699,7 @@ def facts_features(facts: Facts | None, as_of: dt.date) -> dict[str, FeatureValu
             elif starts and len(starts) == len(these):
                 out[f"agreement.{kind}.years"] = round((as_of - min(starts)).days / 365.25, 2)
     if facts.atop is not None:
-        for name, value in facts.atop:
-            out[f"atop.{name}"] = _plain(value)
+        out.update(_atop_values(facts.atop, as_of))
     if facts.interoperability is not None:
         for layer, value in facts.interoperability:
             out[f"interop.{layer}"] = _plain(value)
@@ -569,6 +712,36 @@ def facts_features(facts: Facts | None, as_of: dt.date) -> dict[str, FeatureValu
         reaching = sum(1 for v in spending if v >= SPENDING_BENCHMARK)
         out["defense_spending_gdp.share_at_2pct"] = reaching / len(spending)
     return out
+
+
+def _atop_values(atop: Atop, as_of: dt.date) -> dict[str, FeatureValue]:
+    """The ``atop.*`` feature values of one alliance's ATOP facts."""
+    out: dict[str, FeatureValue] = {}
+    for name in (*_ATOP_FLAGS, *_ATOP_CODES):
+        out[f"atop.{name}"] = _plain(getattr(atop, name))
+    milcon, milaid, subord = atop.military_coordination, atop.military_aid, atop.subordination
+    out["atop.peacetime_military_contact"] = None if milcon is None else milcon >= 2
+    out["atop.common_defense_policy"] = None if milcon is None else milcon == 3
+    out["atop.wartime_subordination"] = None if subord is None else subord >= 1
+    out["atop.training_or_technology_aid"] = None if milaid is None else milaid >= 3
+    conwtin = atop.conflict_provisions
+    out["atop.peaceful_settlement_clause"] = None if conwtin is None else conwtin >= 1
+    body = (atop.organisation_purpose, atop.second_organisation_purpose, atop.companion_agreement)
+    out["atop.dispute_settlement_body"] = _dispute_body(*body)
+    for name, (field, _) in _ATOP_CATEGORY_SOURCE.items():
+        code = getattr(atop, field)
+        out[f"atop.{name}"] = None if code is None else ATOP_CATEGORIES[name][code]
+    if atop.signed is not None and atop.signed <= as_of:
+        end = as_of if atop.ended is None or atop.ended > as_of else atop.ended
+        out["atop.years_in_force"] = round((end - atop.signed).days / 365.25, 2)
+    return out
+
+
+def _dispute_body(purpose1: int | None, purpose2: int | None, companion: int | None) -> bool | None:
+    """A dispute-settlement organisation (orgpurp 5) or companion agreement (compag 3)."""
+    if 5 in (purpose1, purpose2) or companion == 3:
+        return True
+    return None if None in (purpose1, purpose2, companion) else False
 
 
 def _plain(value: object) -> FeatureValue:

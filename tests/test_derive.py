@@ -350,7 +350,7 @@ def test_rule_problems_name_their_path(rule, path, message):
 
 def test_shipped_rubric_rules():
     rubric = load_rubric()
-    assert rubric.version == "1.1.0"
+    assert rubric.version == "1.2.0"
     derived = [c for c in rubric.criteria if c.derive is not None]
     assert 20 <= len(derived) <= 28
     for c in derived:
@@ -758,7 +758,7 @@ def test_cli_derive_prints_levels_rules_and_facts(tmp_path, capsys):
     f.write_text(json.dumps(doc))
     assert main(["derive", str(f)]) == 0
     out = capsys.readouterr().out
-    assert "p0: levels derived from facts as of 2025-06-30, rubric defense-partnership@1.1.0" in out
+    assert "p0: levels derived from facts as of 2025-06-30, rubric defense-partnership@1.2.0" in out
     assert (
         "training.joint-exercises                  2  bands on exercises_per_year = 2 -> level 2"
         "  (file rates 3)"
