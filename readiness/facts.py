@@ -697,6 +697,12 @@ def _catalogue() -> dict[str, Feature]:
     )
     add("spending_target", "flag", "true/false", "The members have agreed a spending target.")
     add(
+        "spending_target.none",
+        "flag",
+        "true/false",
+        "The members have agreed no spending target (the opposite of spending_target).",
+    )
+    add(
         "defense_spending_gdp.share_at_target",
         "number",
         "share 0-1",
@@ -790,6 +796,7 @@ def facts_features(
     target = facts.spending_target_gdp
     if target is not None:
         out["spending_target"] = target != "none"
+        out["spending_target.none"] = target == "none"
         if target != "none" and spending:
             out["defense_spending_gdp.share_at_target"] = sum(
                 1 for v in spending if v >= target
