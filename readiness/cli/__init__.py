@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from readiness._version import __version__
-from readiness.cli import assess, compare, derive, examples, info, report, validate
+from readiness.cli import assess, compare, derive, examples, info, migrate, report, validate
 from readiness.cli._common import EXIT_INPUT, EXIT_OK, _fail, _Parser
 from readiness.errors import ReadinessError
 
@@ -34,6 +34,7 @@ examples:
   readiness compare examples/partnerships/nato.json examples/partnerships/us-japan.json
   readiness report examples/partnerships/nato.json --format html -o nato.html
   readiness validate my-partnership.json
+  readiness migrate old-partnership.json --in-place
   readiness schema partnership > partnership.schema.json
 
 exit codes: 0 success, 1 below --fail-under, 2 bad input, usage or unwritable output
@@ -56,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_parser(sub)
     derive.add_parser(sub)
     examples.add_parser(sub)
+    migrate.add_parser(sub)
     return parser
 
 
