@@ -254,6 +254,7 @@ class Partnership(Frozen):
         min_length=1,
         description="Member codes, or objects {code, joined, left, suspended} when membership"
         " changed over time; both forms may be mixed.",
+        json_schema_extra={"uniqueItems": True},
     )
     established: PastDate | None = None
     description: str | None = None

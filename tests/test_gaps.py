@@ -224,8 +224,9 @@ def test_score_at_the_profile_and_after_closing_gaps_are_told_apart():
 
 
 def test_every_format_shows_raw_score_and_total_gate_loss():
-    # the README's facts snippet alone: three gates fail; each costs nothing on its own,
-    # together they cost 30.4 points, which every format must say
+    # the README's facts snippet alone: two gates fail (rubric 1.2.0 derives information
+    # protection from the integrated sharing arrangement, so that gate passes); each costs
+    # nothing on its own, together they cost 22.7 points, which every format must say
     from readiness import Partnership
     from readiness.report import build_report, render_html, render_markdown, render_text
 
@@ -238,15 +239,15 @@ def test_every_format_shows_raw_score_and_total_gate_loss():
     p = Partnership(id="f", name="F", kind="bilateral-alliance", members=("USA", "JPN"),
                     facts=facts)  # fmt: skip
     a = assess(p, min_coverage=0)
-    assert (round(a.raw, 1), a.overall, round(a.gate_loss, 1)) == (80.4, 50.0, 30.4)
+    assert (round(a.raw, 1), a.overall, round(a.gate_loss, 1)) == (72.7, 50.0, 22.7)
     r = build_report(a)
-    assert len(r.gates) == 3 and all(g.cost < 0.05 for g in r.gates)
+    assert len(r.gates) == 2 and all(g.cost < 0.05 for g in r.gates)
     for text in (render_text(r), render_markdown(r), render_html(r)):
         assert "no points lost yet" not in text and "costing nothing yet" not in text
-        assert "80.4" in text and "30.4" in text
+        assert "72.7" in text and "22.7" in text
     d = a.to_dict()
-    assert (d["raw"], d["overall"], d["gate_loss"]) == (80.36, 50.0, 30.36)
-    assert "together cost 30.4 points" in r.gates[0].effect
+    assert (d["raw"], d["overall"], d["gate_loss"]) == (72.7, 50.0, 22.7)
+    assert "together cost 22.7 points" in r.gates[0].effect
     # no overall score at all: no claim about points
     none = build_report(assess(p))
     assert none.overall is None
