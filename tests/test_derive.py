@@ -960,7 +960,7 @@ def test_agreements_of_a_subset_of_members_as_of_a_date():
             "members": members,
             "assessed_on": AS_OF.isoformat(),
             "facts": {"agreements": [treaty]},
-        }  # fmt: skip
+        }
     )
     assert facts_features(p.facts, AS_OF, p.roster_on(AS_OF))[
         "agreement.mutual-defense-treaty.coverage"

@@ -83,7 +83,7 @@ def test_migrate_document_leaves_its_input_alone():
            "established": "2001-01-01T00:00:00"}  # fmt: skip
     kind, new, changes = migrate_document(doc)
     assert kind == "partnership" and doc["established"] == "2001-01-01T00:00:00"
-    assert list(new)[0] == "format_version" and new["established"] == "2001-01-01"
+    assert next(iter(new)) == "format_version" and new["established"] == "2001-01-01"
     assert len(changes) == 2
 
 
