@@ -431,7 +431,8 @@ def facts_to_reach(rule: Rule, target: int, table: Table) -> tuple[str, ...]:
 def derive_partnership(partnership: Partnership, rubric: Rubric) -> dict[str, Derivation]:
     """The levels a partnership's facts give, for every criterion that has a rule.
 
-    Facts are read as of ``assessed_on`` (else today).
+    Facts are read as of ``assessed_on`` (else today), with the members and agreements
+    in force on that date.
 
     Args:
         partnership: The partnership.
@@ -443,7 +444,7 @@ def derive_partnership(partnership: Partnership, rubric: Rubric) -> dict[str, De
     if partnership.facts is None:
         return {}
     as_of = partnership.assessed_on or dt.date.today()
-    table = encode_row(facts_features(partnership.facts, as_of))
+    table = encode_row(facts_features(partnership.facts, as_of, partnership.roster_on(as_of)))
     out = {}
     for c in rubric.criteria:
         if c.derive is None:

@@ -53,6 +53,9 @@ __all__ = [
     "COMMON_DOCTRINE",
     "FEATURES",
     "INTELLIGENCE_SHARING",
+    "OUTCOMES",
+    "SECURITY_PROVISIONS",
+    "STATUSES",
     "TECHNOLOGY_TRANSFER",
     "Agreement",
     "Atop",
@@ -61,6 +64,8 @@ __all__ = [
     "FeatureType",
     "FeatureValue",
     "Interoperability",
+    "Invocation",
+    "Roster",
     "facts_features",
     "facts_frame",
 ]
@@ -77,6 +82,11 @@ AgreementKind = Literal[
     "technology-transfer",
     "cyber",
     "dispute-resolution",
+    "host-nation-support",
+    "cost-sharing",
+    "nuclear-consultation",
+    "charter",
+    "friendship",
 ]
 AGREEMENT_KINDS: tuple[str, ...] = AgreementKind.__args__  # type: ignore[attr-defined]
 
@@ -88,6 +98,21 @@ TECHNOLOGY_TRANSFER: tuple[str, ...] = TechnologyTransfer.__args__  # type: igno
 
 CommonDoctrine = Literal["none", "partial", "common"]
 COMMON_DOCTRINE: tuple[str, ...] = CommonDoctrine.__args__  # type: ignore[attr-defined]
+
+SecurityProvision = Literal[
+    "clearance-recognition",
+    "reciprocal-inspections",
+    "industrial-security",
+    "incident-notification",
+]
+SECURITY_PROVISIONS: tuple[str, ...] = SecurityProvision.__args__  # type: ignore[attr-defined]
+"""Provisions of a security-of-information agreement that its public text shows."""
+
+Outcome = Literal["honoured", "partial", "declined"]
+OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
+
+STATUSES: tuple[str, ...] = ("active", "dormant", "dissolving", "dissolved")
+"""States of a partnership (see :class:`readiness.partnership.StatusChange`)."""
 
 SPENDING_BENCHMARK = 2.0
 """Percent of GDP used by ``defense_spending_gdp.share_at_2pct`` (NATO's 2014 pledge)."""
@@ -135,6 +160,22 @@ def _interop_level(value: Any) -> Any:
     return value
 
 
+def _ideal_point(value: Any) -> Any:
+    """A UN General Assembly ideal point: any finite number (negative is fine)."""
+    if not _is_number(value) or not math.isfinite(value):
+        raise ValueError(f"must be a number (got {value!r})")
+    return value
+
+
+def _target(value: Any) -> Any:
+    """A spending target in percent of GDP, or ``"none"`` when the partnership has none."""
+    if value == "none":
+        return value
+    if not _is_number(value) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"must be a percent of GDP above 0, or 'none' (got {value!r})")
+    return value
+
+
 def _one_of(choices: tuple[str, ...], what: str = "value") -> BeforeValidator:
     def check(value: Any) -> Any:
         if value not in choices:
@@ -168,6 +209,12 @@ PastDate = Annotated[Day, AfterValidator(_not_future)]
 SharingCategory = Annotated[IntelligenceSharing, _one_of(INTELLIGENCE_SHARING)]
 TransferCategory = Annotated[TechnologyTransfer, _one_of(TECHNOLOGY_TRANSFER)]
 DoctrineCategory = Annotated[CommonDoctrine, _one_of(COMMON_DOCTRINE)]
+IdealPoint = Annotated[float, BeforeValidator(_ideal_point)]
+SpendingTarget = Annotated[
+    float | Literal["none"],
+    BeforeValidator(_target),
+    WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"const": "none"}]}),
+]
 
 
 def _about(description: str) -> Any:
@@ -178,13 +225,55 @@ def _about(description: str) -> Any:
 # --- the model -------------------------------------------------------------------------
 
 
-class Agreement(Frozen):
-    """One agreement between the partners."""
+def _kinds(value: Any) -> Any:
+    """One kind, or a non-empty list of different kinds (an agreement of several kinds)."""
+    if isinstance(value, list | tuple):
+        if not value:
+            raise ValueError("must name at least one agreement kind")
+        seen: set[object] = set()
+        for item in value:
+            _kinds(item if isinstance(item, str) else repr(item))
+            if item in seen:
+                raise ValueError(f"agreement kind {item!r} is listed twice")
+            seen.add(item)
+        return tuple(value)
+    if value not in AGREEMENT_KINDS:
+        raise ValueError(
+            f"unknown agreement kind {value!r} (expected one of: {', '.join(AGREEMENT_KINDS)})"
+        )
+    return value
 
-    kind: Annotated[AgreementKind, _one_of(AGREEMENT_KINDS, "agreement kind")] = Field(
-        description="Kind of agreement: " + ", ".join(AGREEMENT_KINDS) + "."
+
+class Agreement(Frozen):
+    """One agreement between the partners (or some of them: ``parties``)."""
+
+    kind: Annotated[
+        AgreementKind | tuple[AgreementKind, ...],
+        BeforeValidator(_kinds),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"enum": list(AGREEMENT_KINDS)},
+                    {
+                        "type": "array",
+                        "items": {"enum": list(AGREEMENT_KINDS)},
+                        "minItems": 1,
+                        "uniqueItems": True,
+                    },
+                ]
+            }
+        ),
+    ] = Field(
+        description="Kind of agreement, or a list of kinds for an agreement that is several at"
+        " once (a treaty that is also a charter): " + ", ".join(AGREEMENT_KINDS) + "."
     )
     name: NonEmpty | None = Field(default=None, description="Official or common name.")
+    parties: tuple[NonEmpty, ...] | None = Field(
+        default=None,
+        min_length=1,
+        description="The members bound by it (codes from `members`); empty means every member.",
+        json_schema_extra={"uniqueItems": True},
+    )
     signed: PastDate | None = Field(default=None, description="Date signed (ISO 8601).")
     in_force: PastDate | None = Field(
         default=None, description="Date it entered into force (ISO 8601)."
@@ -195,6 +284,14 @@ class Agreement(Frozen):
     ended: PastDate | None = Field(
         default=None, description="Date it lapsed or was terminated; empty while in force."
     )
+    provisions: (
+        tuple[Annotated[SecurityProvision, _one_of(SECURITY_PROVISIONS, "provision")], ...] | None
+    ) = Field(
+        default=None,
+        description="Provisions its public text contains (security-of-information agreements): "
+        + ", ".join(SECURITY_PROVISIONS)
+        + ". When given, the complete list; leave it out when the text was not checked.",
+    )
     source: NonEmpty | None = Field(default=None, description="Public source of the text.")
 
     @model_validator(mode="after")
@@ -204,7 +301,14 @@ class Agreement(Frozen):
             raise ValueError(
                 f"ended {self.ended.isoformat()} is before it started {start.isoformat()}"
             )
+        if self.parties is not None and len(set(self.parties)) != len(self.parties):
+            raise ValueError("parties lists a member twice")
         return self
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """Every kind the agreement is (one for most agreements)."""
+        return self.kind if isinstance(self.kind, tuple) else (self.kind,)
 
     @property
     def start(self) -> dt.date | None:
@@ -215,6 +319,23 @@ class Agreement(Frozen):
         """Whether the agreement is in force on ``day``."""
         start = self.start
         return (start is None or start <= day) and (self.ended is None or self.ended > day)
+
+    def binds(self, a: str, b: str) -> bool:
+        """Whether members ``a`` and ``b`` are both parties (no ``parties``: every member)."""
+        return self.parties is None or (a in self.parties and b in self.parties)
+
+
+class Invocation(Frozen):
+    """One invocation of the partnership's mutual-defense or security clause."""
+
+    date: PastDate = Field(description="Date the clause was invoked (ISO 8601).")
+    by: NonEmpty | None = Field(default=None, description="The member that invoked it.")
+    outcome: Annotated[Outcome, _one_of(OUTCOMES, "outcome")] = Field(
+        description="honoured (the partners acted as the clause requires), partial, or declined"
+        " (the partners refused or failed to act)."
+    )
+    note: str | None = None
+    source: NonEmpty | None = Field(default=None, description="Public source.")
 
 
 Code2 = Annotated[int, Field(ge=0, le=2), BeforeValidator(_count)]
@@ -364,7 +485,8 @@ _NAMES = (
     "secure_channels", "security_incidents_5y", "ministerial_meetings_per_year",
     "staff_talks_per_year", "defense_spending_gdp", "joint_programmes", "co_production",
     "technology_transfer", "cyber_agreements", "cyber_exercises_per_year", "common_language",
-    "common_doctrine", "disputes_5y", "leadership_changes_5y",
+    "common_doctrine", "disputes_5y", "leadership_changes_5y", "joint_intelligence_products",
+    "un_ideal_points", "spending_target_gdp", "invocations", "two_plus_two_per_year",
 )  # fmt: skip
 
 _SOURCE_KEY = "^(?:" + "|".join(_NAMES) + ")(?![^.])"
@@ -448,6 +570,27 @@ class Facts(Frozen):
     )
     leadership_changes_5y: Count | None = _about(
         "Count: changes of head of government across the members in the last five years."
+    )
+    joint_intelligence_products: Flag | None = _about(
+        "true/false: the partners issue standing joint intelligence products (joint assessments"
+        " or advisories published under their names on a regular basis)."
+    )
+    un_ideal_points: dict[NonEmpty, IdealPoint] | None = Field(
+        default=None,
+        description="UN General Assembly ideal point per member (code -> the estimate of"
+        " Bailey, Strezhnev and Voeten for one session; say which in sources).",
+        json_schema_extra={"propertyNames": {"pattern": r"\S"}},
+    )
+    spending_target_gdp: SpendingTarget | None = _about(
+        "Percent of GDP: the defense-spending target the members have agreed (NATO 2.0 from"
+        " 2014), or 'none' when the partnership sets no spending target."
+    )
+    invocations: tuple[Invocation, ...] | None = _about(
+        "Every invocation of the mutual-defense or security clause; when given, the complete"
+        " list ([] = never invoked)."
+    )
+    two_plus_two_per_year: Rate | None = _about(
+        "Count per year: combined foreign-and-defense ministerial (2+2) meetings."
     )
     sources: dict[NonEmpty, NonEmpty] | None = Field(
         default=None,
@@ -588,7 +731,30 @@ def _catalogue() -> dict[str, Feature]:
             "years",
             f"Years since the oldest {kind} agreement in force took effect (0 when none is).",
         )
+        add(
+            f"agreement.{kind}.coverage",
+            "number",
+            "share 0-1",
+            f"Share of pairs of active members bound to each other by a {kind} agreement in"
+            " force (1 for an agreement of every member).",
+        )
     add("agreements.count", "number", "count", "Agreements in force on the assessment date.")
+    for provision in SECURITY_PROVISIONS:
+        add(
+            f"security_of_information.{provision}",
+            "flag",
+            "true/false",
+            f"A security-of-information agreement in force provides {provision}.",
+        )
+    add("members.count", "number", "count", "Active members on the assessment date.")
+    add("members.suspended", "number", "count", "Members suspended on the assessment date.")
+    add(
+        "members.left_5y",
+        "number",
+        "count",
+        "Members that left in the five years before the assessment date.",
+    )
+    add("status", "category", "category", "State of the partnership on the date.", STATUSES)
     _atop_features(add)
     add("exercises_per_year", "number", "count per year", "Joint or combined exercises.")
     add(
@@ -655,6 +821,50 @@ def _catalogue() -> dict[str, Feature]:
         "count",
         "Changes of head of government across the members in the last five years.",
     )
+    add(
+        "joint_intelligence_products",
+        "flag",
+        "true/false",
+        "The partners issue standing joint intelligence products.",
+    )
+    add(
+        "un_voting.mean_distance",
+        "number",
+        "ideal-point distance",
+        "Mean distance between the UN General Assembly ideal points of pairs of active members.",
+    )
+    add(
+        "un_voting.max_distance",
+        "number",
+        "ideal-point distance",
+        "Largest distance between the UN General Assembly ideal points of two active members.",
+    )
+    add("spending_target", "flag", "true/false", "The members have agreed a spending target.")
+    add(
+        "spending_target.none",
+        "flag",
+        "true/false",
+        "The members have agreed no spending target (the opposite of spending_target).",
+    )
+    add(
+        "defense_spending_gdp.share_at_target",
+        "number",
+        "share 0-1",
+        "Share of the members listed that spend at least the agreed target.",
+    )
+    add(
+        "invocations.honoured",
+        "number",
+        "count",
+        "Invocations of the defense clause the partners honoured, up to the assessment date.",
+    )
+    add(
+        "invocations.declined",
+        "number",
+        "count",
+        "Invocations of the defense clause the partners declined, up to the assessment date.",
+    )
+    add("two_plus_two_per_year", "number", "count per year", "2+2 ministerial meetings.")
     return {f.name: f for f in out}
 
 
@@ -665,12 +875,35 @@ _PLAIN = tuple(name for name in _NAMES if name in FEATURES)
 """Facts that are features under their own name."""
 
 
-def facts_features(facts: Facts | None, as_of: dt.date) -> dict[str, FeatureValue]:
+@dataclass(frozen=True)
+class Roster:
+    """Who is in a partnership on one date, and its state (see ``Partnership.roster_on``).
+
+    Attributes:
+        active: Codes of the members on the date, less those suspended.
+        suspended: Codes of the members suspended on the date.
+        left_5y: Codes of the members that left in the five years before the date.
+        status: The partnership's state on the date, ``None`` when the file does not say.
+    """
+
+    active: tuple[str, ...]
+    suspended: tuple[str, ...] = ()
+    left_5y: tuple[str, ...] = ()
+    status: str | None = None
+
+
+def facts_features(
+    facts: Facts | None, as_of: dt.date, roster: Roster | None = None
+) -> dict[str, FeatureValue]:
     """The feature values of one partnership's facts.
 
     Args:
         facts: The facts (``None`` gives every feature unknown).
-        as_of: The assessment date: decides which agreements are in force and for how long.
+        as_of: The assessment date: decides which agreements are in force and for how long,
+            and which invocations count.
+        roster: The members and state on ``as_of`` (``Partnership.roster_on``); without it
+            the member features are unknown, agreement coverage counts only agreements of
+            every member, and UN voting distances use every member listed.
 
     Returns:
         Every feature of :data:`FEATURES`, in catalogue order: numbers and levels as
@@ -681,23 +914,15 @@ def facts_features(facts: Facts | None, as_of: dt.date) -> dict[str, FeatureValu
     (3.0, None)
     """
     out: dict[str, FeatureValue] = dict.fromkeys(FEATURES)
+    if roster is not None:
+        out["members.count"] = float(len(roster.active))
+        out["members.suspended"] = float(len(roster.suspended))
+        out["members.left_5y"] = float(len(roster.left_5y))
+        out["status"] = roster.status
     if facts is None:
         return out
     if facts.agreements is not None:
-        live = [a for a in facts.agreements if a.in_force_on(as_of)]
-        out["agreements.count"] = float(len(live))
-        for kind in AGREEMENT_KINDS:
-            these = [a for a in live if a.kind == kind]
-            out[f"agreement.{kind}"] = bool(these)
-            marks = {a.ratified for a in these}
-            out[f"agreement.{kind}.ratified"] = (
-                True if True in marks else None if None in marks else False
-            )
-            starts = [a.start for a in these if a.start is not None]
-            if not these:
-                out[f"agreement.{kind}.years"] = 0.0
-            elif starts and len(starts) == len(these):
-                out[f"agreement.{kind}.years"] = round((as_of - min(starts)).days / 365.25, 2)
+        _agreement_features(out, facts.agreements, as_of, roster)
     if facts.atop is not None:
         out.update(_atop_values(facts.atop, as_of))
     if facts.interoperability is not None:
@@ -711,6 +936,27 @@ def facts_features(facts: Facts | None, as_of: dt.date) -> dict[str, FeatureValu
         out["defense_spending_gdp.mean"] = float(sum(spending) / len(spending))
         reaching = sum(1 for v in spending if v >= SPENDING_BENCHMARK)
         out["defense_spending_gdp.share_at_2pct"] = reaching / len(spending)
+    target = facts.spending_target_gdp
+    if target is not None:
+        out["spending_target"] = target != "none"
+        out["spending_target.none"] = target == "none"
+        if target != "none" and spending:
+            out["defense_spending_gdp.share_at_target"] = sum(
+                1 for v in spending if v >= target
+            ) / len(spending)
+    if facts.un_ideal_points is not None:
+        points = facts.un_ideal_points
+        if roster is not None:
+            points = {k: v for k, v in points.items() if k in roster.active}
+        values = list(points.values())
+        gaps = [abs(a - b) for i, a in enumerate(values) for b in values[i + 1 :]]
+        if gaps:
+            out["un_voting.mean_distance"] = round(sum(gaps) / len(gaps), 6)
+            out["un_voting.max_distance"] = round(max(gaps), 6)
+    if facts.invocations is not None:
+        past = [i for i in facts.invocations if i.date <= as_of]
+        out["invocations.honoured"] = float(sum(i.outcome == "honoured" for i in past))
+        out["invocations.declined"] = float(sum(i.outcome == "declined" for i in past))
     return out
 
 
@@ -744,6 +990,54 @@ def _dispute_body(purpose1: int | None, purpose2: int | None, companion: int | N
     return None if None in (purpose1, purpose2, companion) else False
 
 
+def _agreement_features(
+    out: dict[str, FeatureValue],
+    agreements: Sequence[Agreement],
+    as_of: dt.date,
+    roster: Roster | None,
+) -> None:
+    live = [a for a in agreements if a.in_force_on(as_of)]
+    out["agreements.count"] = float(len(live))
+    pairs = (
+        [(a, b) for i, a in enumerate(roster.active) for b in roster.active[i + 1 :]]
+        if roster is not None
+        else None
+    )
+    for kind in AGREEMENT_KINDS:
+        these = [a for a in live if kind in a.kinds]
+        out[f"agreement.{kind}"] = bool(these)
+        marks = {a.ratified for a in these}
+        out[f"agreement.{kind}.ratified"] = (
+            True if True in marks else None if None in marks else False
+        )
+        starts = [a.start for a in these if a.start is not None]
+        if not these:
+            out[f"agreement.{kind}.years"] = 0.0
+        elif starts and len(starts) == len(these):
+            out[f"agreement.{kind}.years"] = round((as_of - min(starts)).days / 365.25, 2)
+        out[f"agreement.{kind}.coverage"] = _coverage(these, pairs)
+    security = [a for a in live if "security-of-information" in a.kinds]
+    for provision in SECURITY_PROVISIONS:
+        if any(a.provisions is not None and provision in a.provisions for a in security):
+            out[f"security_of_information.{provision}"] = True
+        elif all(a.provisions is not None for a in security):
+            out[f"security_of_information.{provision}"] = False
+
+
+def _coverage(agreements: Sequence[Agreement], pairs: list[tuple[str, str]] | None) -> float | None:
+    """Share of member pairs bound by one of ``agreements`` (see the feature's text)."""
+    if not agreements:
+        return 0.0
+    if any(a.parties is None for a in agreements):
+        return 1.0
+    if pairs is None:
+        return None  # agreements of some parties, and nobody said who the members are
+    if not pairs:
+        return 1.0
+    bound = sum(1 for x, y in pairs if any(a.binds(x, y) for a in agreements))
+    return round(bound / len(pairs), 6)
+
+
 def _plain(value: object) -> FeatureValue:
     """A fact value as a feature value: bools and strings as they are, numbers as float."""
     if value is None or isinstance(value, bool | str):
@@ -755,7 +1049,8 @@ def _plain(value: object) -> FeatureValue:
 def facts_frame(partnerships: Iterable[Partnership]) -> pd.DataFrame:
     """The features of many partnerships as one table.
 
-    Each partnership is read as of its ``assessed_on`` date (else today).
+    Each partnership is read as of its ``assessed_on`` date (else today), with the
+    members and agreements in force on that date.
 
     Args:
         partnerships: The partnerships; those without facts give a row of unknowns.
@@ -774,7 +1069,10 @@ def facts_frame(partnerships: Iterable[Partnership]) -> pd.DataFrame:
     import pandas as pd
 
     items = list(partnerships)
-    rows = [facts_features(p.facts, p.assessed_on or dt.date.today()) for p in items]
+    rows = []
+    for p in items:
+        day = p.assessed_on or dt.date.today()
+        rows.append(facts_features(p.facts, day, p.roster_on(day)))
     return features_table(rows, pd.Index([p.id for p in items], name="partnership"))
 
 

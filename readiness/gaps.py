@@ -482,6 +482,10 @@ def resolve_profile(a: Assessment, target: str | None) -> tuple[Profile, str]:
             raise InputError(f"unknown target profile {target!r} (known: {names})") from None
     if p.target is not None:
         return rubric.profile(p.target), "named in the partnership file"
+    status = p.status_on()  # a profile may list a status (dissolving) among its kinds
+    for profile in rubric.profiles:
+        if status is not None and status in profile.kinds:
+            return profile, f"selected by the partnership's status: {status} on {p.as_of}"
     for profile in rubric.profiles:
         if p.kind in profile.kinds:
             return profile, f"selected by the partnership kind {p.kind}"

@@ -122,13 +122,13 @@ class Panel(Frozen):
                     )
                 )
             seen.add(a.assessor)
-            if a.side is not None and a.side not in p.members:
-                hint = difflib.get_close_matches(a.side, p.members, n=1)
+            if a.side is not None and a.side not in p.member_codes:
+                hint = difflib.get_close_matches(a.side, p.member_codes, n=1)
                 more = f"; did you mean {hint[0]!r}?" if hint else ""
                 problems.append(
                     Problem(
                         f"$.assessments[{i}].side",
-                        f"side {a.side!r} is not a member ({', '.join(p.members)}){more}",
+                        f"side {a.side!r} is not a member ({', '.join(p.member_codes)}){more}",
                     )
                 )
             try:

@@ -42,21 +42,34 @@ import difflib
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from readiness._io import Readable, read_document, source_name
 from readiness._models import Frozen, Id, NonEmpty, problems_from
 from readiness.errors import InputError, Problem, json_path
-from readiness.facts import Facts, PastDate
+from readiness.facts import STATUSES, Facts, PastDate, Roster
 from readiness.rubric import Rubric
 
 __all__ = [
+    "FORMAT_VERSION",
     "KINDS",
     "Confidence",
     "Evidence",
     "Kind",
+    "Member",
     "Partnership",
     "Rating",
+    "Status",
+    "StatusChange",
+    "Suspension",
     "load_partnership",
     "partnership_from_dict",
     "partnership_json_schema",
@@ -69,8 +82,15 @@ Kind = Literal[
     "regional-security-forum",
     "capacity-building-partnership",
     "defense-cooperation",
+    "strategic-partnership",
+    "framework-nation-coalition",
 ]
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
+
+FORMAT_VERSION = 2
+"""The partnership file format this version writes (``format_version``; absent = 1)."""
+
+Status = Literal["active", "dormant", "dissolving", "dissolved"]
 
 Confidence = Literal["low", "medium", "high"]
 LevelValue = int | Literal["not-applicable", "unknown"]
@@ -121,6 +141,96 @@ class Rating(Frozen):
         return isinstance(self.level, int)
 
 
+class Suspension(Frozen):
+    """A period in which a member's participation was suspended (by it or by the others)."""
+
+    since: PastDate
+    until: PastDate | None = Field(default=None, description="Empty while still suspended.")
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Suspension:
+        if self.until is not None and self.until < self.since:
+            raise ValueError(
+                f"until {self.until.isoformat()} is before since {self.since.isoformat()}"
+            )
+        return self
+
+    def on(self, day: dt.date) -> bool:
+        """Whether the suspension holds on ``day``."""
+        return self.since <= day and (self.until is None or self.until > day)
+
+
+class Member(Frozen):
+    """A member with the dates it joined, left or was suspended (a plain code needs none)."""
+
+    code: NonEmpty = Field(description="The member's code, e.g. ISO 3166 alpha-3 'ARM'.")
+    joined: PastDate | None = Field(default=None, description="Date it joined; empty: founder.")
+    left: PastDate | None = Field(default=None, description="Date it left; empty while member.")
+    suspended: tuple[Suspension, ...] = Field(
+        default=(), description="Periods in which its participation was suspended."
+    )
+    note: str | None = None
+    source: NonEmpty | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Member:
+        if self.joined is not None and self.left is not None and self.left < self.joined:
+            raise ValueError(
+                f"left {self.left.isoformat()} is before joined {self.joined.isoformat()}"
+            )
+        return self
+
+    def member_on(self, day: dt.date) -> bool:
+        """Whether it is a member on ``day`` (suspended or not)."""
+        return (self.joined is None or self.joined <= day) and (
+            self.left is None or self.left > day
+        )
+
+    def suspended_on(self, day: dt.date) -> bool:
+        """Whether its participation is suspended on ``day``."""
+        return any(s.on(day) for s in self.suspended)
+
+
+class StatusChange(Frozen):
+    """The partnership entering a state on a date."""
+
+    state: Status = Field(description="active, dormant, dissolving or dissolved.")
+    since: PastDate | None = Field(
+        default=None, description="Date it entered the state; empty for the first entry."
+    )
+    note: str | None = None
+    source: NonEmpty | None = None
+
+
+def _status(value: Any) -> Any:
+    """``"active"`` is short for ``[{"state": "active"}]``."""
+    if isinstance(value, str):
+        if value not in STATUSES:
+            raise ValueError(
+                f"unknown status {value!r} (expected one of: {', '.join(STATUSES)}, or a list"
+                " of {state, since})"
+            )
+        return ({"state": value},)
+    return value
+
+
+def _member_form(value: Any) -> Any:
+    if not isinstance(value, str | dict | Member):
+        raise ValueError(
+            f"a member is a code or an object {{code, joined, left, suspended}} (got {value!r:.40})"
+        )
+    return value
+
+
+MemberEntry = Annotated[
+    Annotated[NonEmpty, Tag("tag:code")] | Annotated[Member, Tag("tag:member")],
+    Discriminator(lambda v: "tag:code" if isinstance(v, str) else "tag:member"),
+    BeforeValidator(_member_form),
+]
+"""A member: its code, or a :class:`Member` with dates."""
+
+
 class Partnership(Frozen):
     """A partnership and the ratings of its criteria.
 
@@ -130,10 +240,25 @@ class Partnership(Frozen):
     3
     """
 
+    format_version: Annotated[int, Field(ge=1, le=FORMAT_VERSION)] | None = Field(
+        default=None,
+        description=f"File format version ({FORMAT_VERSION} today; absent means 1, still read;"
+        " `readiness migrate` rewrites a file to the current format).",
+    )
     id: Id
     name: NonEmpty
     kind: Kind
-    members: tuple[NonEmpty, ...] = Field(min_length=1, json_schema_extra={"uniqueItems": True})
+    status: Annotated[tuple[StatusChange, ...], BeforeValidator(_status)] | None = Field(
+        default=None,
+        description="State of the partnership: a word (active, dormant, dissolving, dissolved)"
+        " or its history, a list of {state, since} in date order. Absent: not stated.",
+    )
+    members: tuple[MemberEntry, ...] = Field(
+        min_length=1,
+        description="Member codes, or objects {code, joined, left, suspended} when membership"
+        " changed over time; both forms may be mixed.",
+        json_schema_extra={"uniqueItems": True},
+    )
     established: PastDate | None = None
     description: str | None = None
     target: Id | None = None
@@ -149,7 +274,12 @@ class Partnership(Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> Partnership:
-        problems = [*self._duplicate_members(), *self._dates_after_assessment()]
+        problems = [
+            *self._duplicate_members(),
+            *self._dates_after_assessment(),
+            *self._status_order(),
+            *self._parties_are_members(),
+        ]
         if problems:
             raise InputError(problems)
         return self
@@ -157,10 +287,44 @@ class Partnership(Frozen):
     def _duplicate_members(self) -> list[Problem]:
         seen: set[str] = set()
         problems = []
-        for i, m in enumerate(self.members):
+        for i, m in enumerate(self.member_codes):
             if m in seen:
                 problems.append(Problem(f"$.members[{i}]", f"duplicate member {m!r}"))
             seen.add(m)
+        return problems
+
+    def _status_order(self) -> list[Problem]:
+        problems = []
+        last: dt.date | None = None
+        for i, change in enumerate(self.status or ()):
+            if i > 0 and change.since is None:
+                problems.append(
+                    Problem(f"$.status[{i}].since", "every state after the first needs a date")
+                )
+            elif change.since is not None and last is not None and change.since < last:
+                problems.append(
+                    Problem(
+                        f"$.status[{i}].since",
+                        f"date {change.since.isoformat()} is before the previous state's"
+                        f" {last.isoformat()} (list states in date order)",
+                    )
+                )
+            last = change.since or last
+        return problems
+
+    def _parties_are_members(self) -> list[Problem]:
+        codes = set(self.member_codes)
+        problems = []
+        facts = self.facts
+        for i, agreement in enumerate((facts and facts.agreements) or ()):
+            for k, party in enumerate(agreement.parties or ()):
+                if party not in codes:
+                    problems.append(
+                        Problem(
+                            f"$.facts.agreements[{i}].parties[{k}]",
+                            f"{party!r} is not a member (members: {', '.join(self.member_codes)})",
+                        )
+                    )
         return problems
 
     def _dates_after_assessment(self) -> list[Problem]:
@@ -176,12 +340,68 @@ class Partnership(Frozen):
         for i, agreement in enumerate((self.facts and self.facts.agreements) or ()):
             for name in ("signed", "in_force", "ended"):
                 dated.append((("facts", "agreements", i, name), getattr(agreement, name)))
+        for i, invocation in enumerate((self.facts and self.facts.invocations) or ()):
+            dated.append((("facts", "invocations", i, "date"), invocation.date))
+        for i, change in enumerate(self.status or ()):
+            dated.append((("status", i, "since"), change.since))
+        for i, m in enumerate(self.members):
+            if isinstance(m, Member):
+                dated += [(("members", i, "joined"), m.joined), (("members", i, "left"), m.left)]
+                for k, s in enumerate(m.suspended):
+                    dated += [
+                        (("members", i, "suspended", k, "since"), s.since),
+                        (("members", i, "suspended", k, "until"), s.until),
+                    ]
         on = self.assessed_on.isoformat()
         return [
             Problem(json_path(loc), f"date {day.isoformat()} is after assessed_on {on}")
             for loc, day in dated
             if day is not None and day > self.assessed_on
         ]
+
+    @property
+    def member_codes(self) -> tuple[str, ...]:
+        """Every member's code, past and present, in file order."""
+        return tuple(m if isinstance(m, str) else m.code for m in self.members)
+
+    @property
+    def as_of(self) -> dt.date:
+        """The assessment date: ``assessed_on``, else today."""
+        return self.assessed_on or dt.date.today()
+
+    def members_on(self, day: dt.date | None = None) -> tuple[str, ...]:
+        """Codes of the members on ``day`` (default: the assessment date), suspended or not."""
+        day = day or self.as_of
+        return tuple(
+            m if isinstance(m, str) else m.code
+            for m in self.members
+            if isinstance(m, str) or m.member_on(day)
+        )
+
+    def status_on(self, day: dt.date | None = None) -> str | None:
+        """The state on ``day`` (default: the assessment date); ``None`` when not stated."""
+        day = day or self.as_of
+        state = None
+        for change in self.status or ():
+            if change.since is None or change.since <= day:
+                state = change.state
+        return state
+
+    def roster_on(self, day: dt.date | None = None) -> Roster:
+        """Who is in the partnership on ``day`` and its state (what rules read)."""
+        day = day or self.as_of
+        five_years_before = day - dt.timedelta(days=round(5 * 365.25))
+        active: list[str] = []
+        suspended: list[str] = []
+        left: list[str] = []
+        for m in self.members:
+            if isinstance(m, str):
+                active.append(m)
+            elif m.member_on(day):
+                (suspended if m.suspended_on(day) else active).append(m.code)
+            elif m.left is not None and five_years_before < m.left <= day:
+                left.append(m.code)
+        return Roster(tuple(active), tuple(suspended), tuple(left), self.status_on(day))
 
     def level_of(self, criterion_id: str) -> LevelValue:
         """The rated level, ``'not-applicable'`` or ``'unknown'`` (also when not rated)."""

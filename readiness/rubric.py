@@ -248,6 +248,7 @@ class Profile(Frozen):
     description: str = ""
     kinds: tuple[Id, ...] = ()
     default_level: Whole = Field(ge=0, le=4)
+    sources: tuple[SourceRef, ...] = ()
     levels: dict[str, Whole] = Field(default_factory=dict)
 
     @field_validator("levels")
@@ -597,18 +598,7 @@ def _check(rubric: Rubric, cards: Mapping[str, SeedCard]) -> Iterator[Problem]:
                     yield Problem(f"{at}.prerequisites[{k}]", f"unknown criterion id {pre!r}")
                 elif pre == c.id:
                     yield Problem(f"{at}.prerequisites[{k}]", "a criterion cannot require itself")
-            for k, src in enumerate(c.sources):
-                card = cards.get(src.document)
-                if card is None:
-                    yield Problem(
-                        f"{at}.sources[{k}].document",
-                        f"unknown source document {src.document!r} (no card in seeds/)",
-                    )
-                elif card.section(src.section) is None:
-                    yield Problem(
-                        f"{at}.sources[{k}].section",
-                        f"document {src.document!r} has no section {src.section!r}",
-                    )
+            yield from _source_problems(c.sources, at, cards)
             if c.critical and c.critical.cap_band not in band_ids:
                 yield Problem(f"{at}.critical.cap_band", f"unknown band {c.critical.cap_band!r}")
             if c.derive is not None:
@@ -622,6 +612,7 @@ def _check(rubric: Rubric, cards: Mapping[str, SeedCard]) -> Iterator[Problem]:
         yield Problem("$.default_profile", f"unknown profile {rubric.default_profile!r}")
     kinds_seen: dict[str, str] = {}
     for i, profile in enumerate(rubric.profiles):
+        yield from _source_problems(profile.sources, f"$.profiles[{i}]", cards)
         for cid in profile.levels:
             if cid not in paths:
                 yield Problem(f"$.profiles[{i}].levels[{cid!r}]", f"unknown criterion id {cid!r}")
@@ -632,6 +623,24 @@ def _check(rubric: Rubric, cards: Mapping[str, SeedCard]) -> Iterator[Problem]:
                     f"kind {kind!r} already selects profile {kinds_seen[kind]!r}",
                 )
             kinds_seen[kind] = profile.id
+
+
+def _source_problems(
+    sources: tuple[SourceRef, ...], at: str, cards: Mapping[str, SeedCard]
+) -> Iterator[Problem]:
+    """Sources that name no seed card, or no section of it."""
+    for k, src in enumerate(sources):
+        card = cards.get(src.document)
+        if card is None:
+            yield Problem(
+                f"{at}.sources[{k}].document",
+                f"unknown source document {src.document!r} (no card in seeds/)",
+            )
+        elif card.section(src.section) is None:
+            yield Problem(
+                f"{at}.sources[{k}].section",
+                f"document {src.document!r} has no section {src.section!r}",
+            )
 
 
 def _duplicates(ids: list[str], path: str, what: str) -> Iterator[Problem]:

@@ -352,7 +352,7 @@ def test_shipped_rubric_rules():
     rubric = load_rubric()
     assert rubric.version == "1.2.0"
     derived = [c for c in rubric.criteria if c.derive is not None]
-    assert 20 <= len(derived) <= 28
+    assert 20 <= len(derived) <= 32
     for c in derived:
         assert set(c.derive.inputs()) <= set(FEATURES), c.id
         assert c.derive.describe()
@@ -366,7 +366,8 @@ def test_shipped_rubric_rules():
         "political.leadership-change-resilience",
         "burden.equitable-contributions",
     } <= ids
-    assert "intel.protection-protocols" not in ids  # a gate stays with the analyst
+    # issue 10 item 2: every critical criterion can be derived from public facts
+    assert {c.id for c in rubric.criteria if c.critical} <= ids
 
 
 # --- overrides ---------------------------------------------------------------------------------
@@ -738,7 +739,7 @@ def test_examples_with_facts_agree_with_the_table_path():
 def test_features_of_one_partnership_round_trip_through_the_frame():
     data = {"agreements": [{"kind": "cyber"}], "intelligence_sharing": "ad-hoc"}
     p = facts_partnership(0, data)
-    values = facts_features(p.facts, AS_OF)
+    values = facts_features(p.facts, AS_OF, p.roster_on(AS_OF))
     row = facts_frame([p]).loc["p0"]
     for name, value in values.items():
         if value is None:
@@ -797,3 +798,176 @@ def test_cli_derive_without_facts_and_with_a_bad_file(tmp_path, capsys):
 def test_numbers_in_rules_are_numbers_not_text(rule, path):
     problems = rule_problems(rule)
     assert [p for p, m in problems if p == f"{AT}.{path}" and "must be a number" in m], problems
+
+
+# --- rubric 1.2.0: issue 10 (critical criteria from facts, rule flaws, time) -------------------
+
+
+def derived_level(cid: str, facts: dict[str, Any], **more: Any) -> int | None:
+    """The level the shipped rubric derives for ``cid`` from ``facts``."""
+    data = {"id": "p", "name": "P", "kind": "defense-cooperation", "members": ["A", "B"],
+            "assessed_on": AS_OF.isoformat(), "facts": facts, **more}  # fmt: skip
+    p = Partnership.model_validate(data)
+    return derive_partnership(p, load_rubric())[cid].level
+
+
+GSOMIA = {"kind": "security-of-information", "signed": "2016-11-23", "ratified": True}
+
+
+def test_zero_incidents_with_nothing_shared_is_not_a_clean_record():
+    cid = "intel.incident-record"
+    assert derived_level(cid, {"security_incidents_5y": 0, "intelligence_sharing": "none"}) == 1
+    assert derived_level(cid, {"security_incidents_5y": 0, "intelligence_sharing": "ad-hoc"}) == 2
+    shared = {"security_incidents_5y": 0, "intelligence_sharing": "formal-bilateral"}
+    assert derived_level(cid, shared) == 3
+    assert derived_level(cid, {"security_incidents_5y": 0}) is None  # exposure unknown
+
+
+def test_intelligence_sharing_can_derive_level_3():
+    cid = "intel.sharing-arrangement"
+    formal = {"intelligence_sharing": "formal-bilateral"}
+    assert derived_level(cid, formal) == 2
+    assert derived_level(cid, {**formal, "joint_intelligence_products": True}) == 3
+    assert derived_level(cid, {**formal, "joint_intelligence_products": False}) == 2
+    assert derived_level(cid, {"intelligence_sharing": "integrated"}) == 4
+    # joint products without a formal arrangement prove no more than the category
+    assert (
+        derived_level(cid, {"intelligence_sharing": "ad-hoc", "joint_intelligence_products": True})
+        == 1
+    )
+
+
+def test_contributions_are_read_against_the_partnerships_own_target():
+    cid = "burden.equitable-contributions"
+    spending = {"defense_spending_gdp": {"A": 2.5, "B": 1.5}}
+    assert derived_level(cid, {**spending, "spending_target_gdp": "none"}) == 0  # as the note says
+    assert derived_level(cid, {**spending, "spending_target_gdp": 2.0}) == 3  # half meet it
+    assert derived_level(cid, {**spending, "spending_target_gdp": 1.5}) == 4  # all meet it
+    assert derived_level(cid, {**spending, "spending_target_gdp": 3.5}) == 1  # nobody does
+    assert derived_level(cid, spending) is None  # whether a target exists is not known
+    assert derived_level(cid, {"spending_target_gdp": "none"}) == 0
+
+
+def test_a_friendship_treaty_is_not_a_defense_cooperation_agreement():
+    cid = "legal.founding-agreement"
+    friendship = {"kind": "friendship", "signed": "1971-08-09", "ratified": True}
+    assert derived_level(cid, {"agreements": [friendship]}) == 1
+    assert derived_level(cid, {"agreements": [{"kind": "defense-cooperation"}]}) == 2
+
+
+def _alliance(invocations: list[dict[str, Any]] | None, *extra: dict[str, Any]) -> dict[str, Any]:
+    treaty = {
+        "kind": ["mutual-defense-treaty", "charter"],
+        "in_force": "1994-04-20",
+        "ratified": True,
+    }
+    facts: dict[str, Any] = {"agreements": [treaty, *extra]}
+    if invocations is not None:
+        facts["invocations"] = invocations
+    return facts
+
+
+def test_founding_level_4_needs_implementing_agreements_and_a_record_without_refusal():
+    cid = "legal.founding-agreement"
+    sofa = {"kind": "status-of-forces", "ratified": True}
+    cyber = {"kind": "cyber"}
+    # the old rule: three agreements and twenty years gave 4 to any such treaty
+    assert derived_level(cid, _alliance([], sofa, cyber, {"kind": "access"})) == 3  # no SoI
+    nato_like = _alliance([{"date": "2001-09-12", "outcome": "honoured"}], sofa, GSOMIA)
+    assert derived_level(cid, nato_like) == 4
+    never_invoked = _alliance([], sofa, GSOMIA)
+    assert derived_level(cid, never_invoked) == 4  # decades of practice
+    csto_like = _alliance(
+        [{"date": "2022-01-05", "outcome": "honoured"}, {"date": "2022-09-13", "by": "B",
+          "outcome": "declined"}], sofa, GSOMIA)  # fmt: skip
+    assert derived_level(cid, csto_like) == 3
+    assert derived_level(cid, _alliance(None, sofa, GSOMIA)) == 3  # record unknown: no claim
+    # the record as of the date: a refusal after that date does not count yet
+    facts = Partnership.model_validate(
+        {"id": "p", "name": "P", "kind": "defense-cooperation", "members": ["A", "B"],
+         "facts": _alliance([{"date": "2025-06-01", "outcome": "declined"}], sofa, GSOMIA)}
+    ).facts  # fmt: skip
+    assert facts_features(facts, date(2025, 5, 31))["invocations.declined"] == 0
+    assert facts_features(facts, date(2025, 6, 1))["invocations.declined"] == 1
+
+
+def test_policy_alignment_from_un_voting_disputes_and_membership():
+    cid = "political.policy-alignment"
+    close = {"un_ideal_points": {"A": 1.2, "B": 1.6}, "disputes_5y": 0}
+    assert derived_level(cid, close) == 3  # votes never show coordinated action (4)
+    assert derived_level(cid, {**close, "disputes_5y": 2}) == 2
+    apart = {"un_ideal_points": {"A": 3.0, "B": -0.5}, "disputes_5y": 0}
+    assert derived_level(cid, apart) == 1  # votes never show outright opposition (0)
+    assert derived_level(cid, {"un_ideal_points": {"A": 1.0, "B": 2.2}, "disputes_5y": 0}) == 2
+    assert derived_level(cid, {"un_ideal_points": {"A": 1.0}}) is None  # one member: no distance
+    suspended = ["A", {"code": "B", "suspended": [{"since": "2024-02-22"}]}, "C"]
+    facts = {"un_ideal_points": {"A": 1.0, "B": 1.1, "C": 1.2}, "disputes_5y": 0}
+    assert derived_level(cid, facts, members=["A", "B", "C"]) == 3
+    assert derived_level(cid, facts, members=suspended) == 1  # open divergence
+    left = ["A", {"code": "B", "left": "2023-01-01"}, "C"]
+    assert derived_level(cid, facts, members=left) == 1
+    long_gone = ["A", {"code": "B", "left": "2012-01-01"}, "C"]
+    assert derived_level(cid, facts, members=long_gone) == 3  # left over five years ago
+
+
+def test_information_protection_from_agreements_and_their_inspections():
+    cid = "intel.protection-protocols"
+    assert derived_level(cid, {"intelligence_sharing": "none", "agreements": []}) == 0
+    assert derived_level(cid, {"intelligence_sharing": "ad-hoc", "agreements": []}) == 1
+    assert derived_level(cid, {"agreements": [GSOMIA]}) == 2
+    inspected = {**GSOMIA, "provisions": ["clearance-recognition", "reciprocal-inspections"]}
+    assert derived_level(cid, {"agreements": [inspected]}) == 3
+    # an agreement of some members only does not bind every pair
+    members = ["A", "B", "C"]
+    partial = {**inspected, "parties": ["A", "B"]}
+    assert derived_level(cid, {"agreements": [partial]}, members=members) == 2
+    pairs = [{**inspected, "parties": list(p)} for p in (("A", "B"), ("A", "C"), ("B", "C"))]
+    assert derived_level(cid, {"agreements": pairs}, members=members) == 3
+    # a member that left no longer needs to be bound
+    gone = ["A", "B", {"code": "C", "left": "2024-01-01"}]
+    assert derived_level(cid, {"agreements": [partial]}, members=gone) == 3
+    assert derived_level(cid, {}) is None
+
+
+def test_security_of_information_agreement_level_4_needs_its_inspection_regime():
+    cid = "legal.information-security-agreement"
+    assert derived_level(cid, {"agreements": [GSOMIA]}) == 3
+    full = {**GSOMIA, "provisions": ["reciprocal-inspections", "industrial-security"]}
+    assert derived_level(cid, {"agreements": [full]}) == 4
+    partial = {**full, "parties": ["A", "B"]}
+    assert derived_level(cid, {"agreements": [partial]}, members=["A", "B", "C"]) == 2
+
+
+def test_cost_sharing_and_two_plus_two():
+    assert (
+        derived_level("burden.cost-sharing", {"agreements": [{"kind": "host-nation-support"}]}) == 2
+    )
+    assert derived_level("burden.cost-sharing", {"agreements": []}) is None
+    assert derived_level("dialogue.ministerial-dialogue", {"two_plus_two_per_year": 1}) == 2
+    both = {"two_plus_two_per_year": 1, "ministerial_meetings_per_year": 4}
+    assert derived_level("dialogue.ministerial-dialogue", both) == 4
+
+
+def test_agreements_of_a_subset_of_members_as_of_a_date():
+    treaty = {"kind": "mutual-defense-treaty", "in_force": "1992-05-15", "ratified": True,
+              "parties": ["A", "B"]}  # fmt: skip
+    members = ["A", "B", {"code": "C", "joined": "2020-01-01"}]
+    p = Partnership.model_validate(
+        {
+            "id": "p",
+            "name": "P",
+            "kind": "collective-defense-alliance",
+            "members": members,
+            "assessed_on": AS_OF.isoformat(),
+            "facts": {"agreements": [treaty]},
+        }
+    )
+    assert facts_features(p.facts, AS_OF, p.roster_on(AS_OF))[
+        "agreement.mutual-defense-treaty.coverage"
+    ] == pytest.approx(1 / 3)
+    assert (
+        facts_features(p.facts, date(2019, 1, 1), p.roster_on(date(2019, 1, 1)))[
+            "agreement.mutual-defense-treaty.coverage"
+        ]
+        == 1.0
+    )

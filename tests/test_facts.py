@@ -152,7 +152,8 @@ def test_every_fact_is_optional_and_missing_is_unknown():
             "security_incidents_5y, ministerial_meetings_per_year, staff_talks_per_year, "
             "defense_spending_gdp, joint_programmes, co_production, technology_transfer, "
             "cyber_agreements, cyber_exercises_per_year, common_language, common_doctrine, "
-            "disputes_5y, leadership_changes_5y)",
+            "disputes_5y, leadership_changes_5y, joint_intelligence_products, "
+            "un_ideal_points, spending_target_gdp, invocations, two_plus_two_per_year)",
         ),
     ],
     ids=lambda v: v if isinstance(v, str) and v.startswith("$") else None,
@@ -263,7 +264,11 @@ def test_the_catalogue_is_typed_and_covers_every_fact():
     roots = {name.split(".")[0] for name in FEATURES}
     for fact in Facts.model_fields:
         if fact != "sources":
-            assert fact in roots or fact.rstrip("s") in roots or fact == "interoperability"
+            assert (
+                fact in roots
+                or fact.rstrip("s") in roots
+                or fact in ("interoperability", "un_ideal_points", "spending_target_gdp")
+            ), fact
     assert FEATURES["intelligence_sharing"].values == (
         "none",
         "ad-hoc",
@@ -280,7 +285,8 @@ def test_schema_documents_every_fact():
     for name in Facts.model_fields:
         assert props[name].get("description"), name
     assert "count per year" in props["exercises_per_year"]["description"].lower()
-    assert schema["$defs"]["Agreement"]["properties"]["kind"]["enum"] == list(AGREEMENT_KINDS)
+    one, several = schema["$defs"]["Agreement"]["properties"]["kind"]["anyOf"]
+    assert one["enum"] == several["items"]["enum"] == list(AGREEMENT_KINDS)
 
 
 # --- the table ------------------------------------------------------------------------------
@@ -322,7 +328,9 @@ def test_facts_frame_has_one_row_per_partnership_and_typed_columns():
     assert (
         frame.loc["b", "agreement.access"] is not pd.NA and not frame.loc["b", "agreement.access"]
     )
-    assert frame.loc["c"].isna().all()
+    members = [n for n in FEATURES if n.startswith("members.")]
+    assert frame.loc["c"].drop(members).isna().all()  # no facts: every fact unknown
+    assert frame.loc["c", "members.count"] == 2.0  # but the file says who the members are
 
 
 def test_facts_frame_reads_each_partnership_as_of_its_own_date():

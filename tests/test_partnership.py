@@ -281,3 +281,112 @@ def test_not_utf8(tmp_path: Path):
     f.write_bytes(b"\xff\xfe{}")
     with pytest.raises(InputError, match="not UTF-8"):
         load_partnership(f)
+
+
+# --- format 2: status, members over time, format_version (issue 10) ----------------------
+
+
+def test_members_may_be_codes_or_objects_with_dates():
+    members = ["AAA", {"code": "BBB", "joined": "2000-01-01"},
+               {"code": "CCC", "left": "2020-06-30"},
+               {"code": "DDD", "suspended": [{"since": "2024-02-22"}]}]  # fmt: skip
+    p = partnership_from_dict(with_(members=members, assessed_on="2025-01-01"))
+    assert p.member_codes == ("AAA", "BBB", "CCC", "DDD")
+    assert p.members_on(date(1999, 1, 1)) == ("AAA", "CCC", "DDD")
+    roster = p.roster_on()
+    assert roster.active == ("AAA", "BBB")
+    assert roster.suspended == ("DDD",)
+    assert roster.left_5y == ("CCC",)
+
+
+def test_status_is_a_word_or_a_dated_history():
+    assert partnership_from_dict(with_(status="dormant")).status_on() == "dormant"
+    history = [{"state": "active", "since": "1955-02-19"},
+               {"state": "dissolving", "since": "1975-09-24"}]  # fmt: skip
+    p = partnership_from_dict(with_(status=history, assessed_on="1976-06-30"))
+    assert p.status_on(date(1970, 1, 1)) == "active"
+    assert p.status_on() == "dissolving"
+    assert p.status_on(date(1950, 1, 1)) is None
+    assert partnership_from_dict(GOOD).status_on() is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "path", "message"),
+    [
+        (
+            {"status": "gone"},
+            "$.status",
+            "unknown status 'gone' (expected one of: active, dormant, dissolving, dissolved, or a "
+            "list of {state, since})",
+        ),
+        (
+            {"status": [{"state": "active", "since": "2000-01-01"}, {"state": "dormant"}]},
+            "$.status[1].since",
+            "every state after the first needs a date",
+        ),
+        (
+            {
+                "status": [
+                    {"state": "dormant", "since": "2000-01-01"},
+                    {"state": "active", "since": "1990-01-01"},
+                ]
+            },
+            "$.status[1].since",
+            "date 1990-01-01 is before the previous state's 2000-01-01 (list states in date order)",
+        ),
+        ({"members": ["AAA", {"code": "AAA"}]}, "$.members[1]", "duplicate member 'AAA'"),
+        (
+            {"members": ["AAA", 3]},
+            "$.members[1]",
+            "a member is a code or an object {code, joined, left, suspended} (got 3)",
+        ),
+        (
+            {"members": ["BBB", {"code": "AAA", "joined": "2000-01-01", "left": "1999-01-01"}]},
+            "$.members[1]",
+            "left 1999-01-01 is before joined 2000-01-01",
+        ),
+        (
+            {
+                "members": ["AAA", "BBB"],
+                "facts": {"agreements": [{"kind": "cyber", "parties": ["AAA", "ZZZ"]}]},
+            },
+            "$.facts.agreements[0].parties[1]",
+            "'ZZZ' is not a member (members: AAA, BBB)",
+        ),
+        (
+            {"assessed_on": "2020-01-01", "members": [{"code": "AAA", "joined": "2021-01-01"}]},
+            "$.members[0].joined",
+            "date 2021-01-01 is after assessed_on 2020-01-01",
+        ),
+        (
+            {
+                "assessed_on": "2020-01-01",
+                "status": [{"state": "dissolved", "since": "2021-01-01"}],
+            },
+            "$.status[0].since",
+            "date 2021-01-01 is after assessed_on 2020-01-01",
+        ),
+        (
+            {"format_version": 3},
+            "$.format_version",
+            "Input should be less than or equal to 2 (got 3)",
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) and v.startswith("$") else None,
+)
+def test_format_2_problems_name_their_path(changes, path, message):
+    assert problems(with_(**changes)) == [(path, message)]
+
+
+def test_format_version_is_optional_and_both_versions_read_alike():
+    old = partnership_from_dict(GOOD)
+    new = partnership_from_dict(with_(format_version=2))
+    assert old.format_version is None and new.format_version == 2
+    assert old.model_dump(exclude={"format_version"}) == new.model_dump(exclude={"format_version"})
+
+
+def test_every_example_is_still_valid_and_stays_format_1():
+    for path in sorted(Path("examples/partnerships").glob("*.json")):
+        data = json.loads(path.read_text())
+        assert "format_version" not in data, path  # old files stay as they were
+        load_partnership(path, load_rubric())

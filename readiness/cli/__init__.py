@@ -20,6 +20,7 @@ from readiness.cli import (
     examples,
     import_,
     info,
+    migrate,
     report,
     template,
     validate,
@@ -45,6 +46,7 @@ examples:
   readiness compare examples/partnerships/nato.json examples/partnerships/us-japan.json
   readiness report examples/partnerships/nato.json --format html -o nato.html
   readiness validate my-partnership.json
+  readiness migrate old-partnership.json --in-place
   readiness schema partnership > partnership.schema.json
 
 exit codes: 0 success, 1 below --fail-under, 2 bad input, usage or unwritable output
@@ -70,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     template.add_parser(sub)
     import_.add_parser(sub)
     agreement.add_parser(sub)
+    migrate.add_parser(sub)
     return parser
 
 

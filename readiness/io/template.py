@@ -115,7 +115,7 @@ def _cover(partnership: Partnership | None) -> dict[str, str]:
         "id": p.id,
         "name": p.name,
         "kind": p.kind,
-        "members": ", ".join(p.members),
+        "members": ", ".join(p.member_codes),
         "established": p.established.isoformat() if p.established else "",
         "description": p.description or "",
         "target": p.target or "",
@@ -287,9 +287,9 @@ def _write_xlsx(
     kind_list = DataValidation(type="list", formula1='"' + ",".join(KINDS) + '"', allow_blank=True)
     ws.add_data_validation(kind_list)
     kind_list.add(f"B{keys.index('kind') + 2}")
-    if partnership is not None and sum(len(m) + 1 for m in partnership.members) < 250:
+    if partnership is not None and sum(len(m) + 1 for m in partnership.member_codes) < 250:
         sides = DataValidation(
-            type="list", formula1='"' + ",".join(partnership.members) + '"', allow_blank=True
+            type="list", formula1='"' + ",".join(partnership.member_codes) + '"', allow_blank=True
         )
         ws.add_data_validation(sides)
         sides.add(f"B{keys.index('side') + 2}")

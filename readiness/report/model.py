@@ -236,7 +236,7 @@ def report_from_gaps(gaps: GapReport) -> Report:
             "id": p.id,
             "name": p.name,
             "kind": p.kind,
-            "members": list(p.members),
+            "members": list(p.members_on()),
             "established": p.established.isoformat() if p.established else None,
             "description": p.description,
             "assessor": p.assessor,

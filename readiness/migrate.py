@@ -1,0 +1,334 @@
+"""Rewrite old partnership and rubric files into the current format.
+
+``readiness migrate FILE`` (and :func:`migrate_file`) reads one file, rewrites what the
+current format refuses or names differently, checks the result, and hands back the new
+text with a list of what changed. Nothing else in the file is touched:
+
+- **Partnership files** get ``"format_version": 2`` (a file without it is format 1,
+  which is still read as it was). Members written as plain codes stay plain codes, and
+  agreements of one kind keep their ``kind``: both forms are current.
+- **Both kinds of file**: a date written with a time of day (``2021-09-15T00:00:00``,
+  ``2021-09-15 00:00:00Z``, or a YAML timestamp) becomes the date ``2021-09-15``.
+- **Rubric files**: numbers written as text where the format wants a number
+  (``weight: "1"``, ``min_coverage: "0.6"``, ``thresholds: ["0.2", "1", "3", ".inf"]``,
+  a profile's ``levels: {legal.founding-agreement: "4"}``) become numbers. Rubrics have
+  no format_version; their ``version`` is their own.
+
+YAML files are edited in place, scalar by scalar, so comments, order and layout stay as
+they were; JSON files are written back with two-space indentation and their key order.
+The result is validated before anything is written; a file that is still invalid for
+other reasons is reported with every problem, and not written.
+
+This module belongs to the describe layer: it knows the formats and checks them with
+their own validators (:mod:`readiness.partnership`, :mod:`readiness.rubric`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from readiness._io import read_document
+from readiness.errors import InputError, json_path
+from readiness.partnership import FORMAT_VERSION, partnership_from_dict
+from readiness.rubric import rubric_from_dict
+
+__all__ = ["Change", "Migration", "migrate_document", "migrate_file"]
+
+FileKind = Literal["partnership", "rubric"]
+
+_DATE_TIME = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
+)
+_NUMBER = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")
+_INFINITY = {".inf": math.inf, "inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf,
+             "-inf": -math.inf}  # fmt: skip
+
+_RUBRIC_NUMBERS = (
+    ("min_coverage",),
+    ("effort_scale", "*"),
+    ("scale", "*", "level"),
+    ("bands", "*", "min"),
+    ("pillars", "*", "weight"),
+    ("pillars", "*", "criteria", "*", "weight"),
+    ("pillars", "*", "criteria", "*", "critical", "min_level"),
+    ("profiles", "*", "default_level"),
+    ("profiles", "*", "levels", "*"),
+)
+"""Where a rubric holds numbers (``*``: any key or index); derive rules are walked apart."""
+
+_RULE_NUMBERS = {"thresholds", "if_true", "if_false", "levels"}
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One rewritten value.
+
+    Attributes:
+        path: Its place in the document, as a tuple of keys and indexes.
+        old: The value as written.
+        new: The value written now.
+        why: Why it changed, in a few words.
+    """
+
+    path: Path_
+    old: Any
+    new: Any
+    why: str
+
+    @property
+    def where(self) -> str:
+        """The JSON path (``$.pillars[0].weight``)."""
+        return json_path(self.path)
+
+    def __str__(self) -> str:
+        return f"{self.where}: {_shown(self.old)} -> {_shown(self.new)} ({self.why})"
+
+
+@dataclass(frozen=True)
+class Migration:
+    """The result of migrating one file.
+
+    Attributes:
+        kind: ``partnership`` or ``rubric``.
+        changes: What was rewritten; empty when the file was current already.
+        text: The new content of the file (the old content when nothing changed).
+    """
+
+    kind: FileKind
+    changes: tuple[Change, ...]
+    text: str
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything was rewritten."""
+        return bool(self.changes)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = (
+        json.dumps(value) if not isinstance(value, float) or math.isfinite(value) else repr(value)
+    )
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _kind_of(data: dict[str, Any]) -> FileKind:
+    return "rubric" if "pillars" in data else "partnership"
+
+
+def _date_of(value: Any) -> dt.date | None:
+    """The date of a date-time (text or a YAML timestamp); ``None`` for anything else."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        m = _DATE_TIME.match(value.strip())
+        if m:
+            try:
+                return dt.date.fromisoformat(m.group(1))
+            except ValueError:
+                return None
+    return None
+
+
+def _number_of(value: Any) -> int | float | None:
+    """The number a text holds (``"1"``, ``"0.6"``, ``".inf"``); ``None`` for anything else."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.lower() in _INFINITY:
+        return _INFINITY[text.lower()]
+    if not _NUMBER.match(text):
+        return None
+    number = float(text)
+    if not math.isfinite(number):
+        return None
+    return int(number) if re.fullmatch(r"[-+]?\d+", text) else number
+
+
+def _walk(node: Any, at: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
+    """Every (path, value) in a document, depth first, without recursion limits."""
+    stack = [(at, node)]
+    while stack:
+        path, value = stack.pop()
+        yield path, value
+        if isinstance(value, dict):
+            stack.extend(((*path, k), v) for k, v in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend(((*path, i), v) for i, v in reversed(list(enumerate(value))))
+
+
+def _matches(path: Path_, pattern: tuple[str, ...]) -> bool:
+    return len(path) == len(pattern) and all(
+        p in ("*", k) for k, p in zip(path, pattern, strict=True)
+    )
+
+
+def _rule_number_paths(data: dict[str, Any]) -> Iterator[Path_]:
+    """Paths of the numbers inside every criterion's ``derive`` rule."""
+    for path, value in _walk(data):
+        if len(path) < 5 or path[-1] != "derive" or path[0] != "pillars":
+            continue
+        for sub, rule in _walk(value, path):
+            if not isinstance(rule, dict):
+                continue
+            for key in _RULE_NUMBERS & set(rule):
+                field = rule[key]
+                if key == "thresholds" and isinstance(field, list):
+                    yield from ((*sub, key, i) for i in range(len(field)))
+                elif key == "levels" and isinstance(field, dict):
+                    yield from ((*sub, key, k) for k in field)
+                elif key in ("if_true", "if_false"):
+                    yield (*sub, key)
+
+
+def _get(data: Any, path: Path_) -> Any:
+    for key in path:
+        data = data[key]
+    return data
+
+
+def _set(data: Any, path: Path_, value: Any) -> None:
+    _get(data, path[:-1])[path[-1]] = value
+
+
+def migrate_document(data: dict[str, Any]) -> tuple[FileKind, dict[str, Any], tuple[Change, ...]]:
+    """Rewrite a parsed partnership or rubric document (a copy; ``data`` is untouched).
+
+    Returns:
+        The kind of file, the rewritten document and the changes made.
+    """
+    kind = _kind_of(data)
+    out: dict[str, Any] = json.loads(json.dumps(data, default=_jsonable))  # a deep copy
+    changes: list[Change] = []
+    for path, value in list(_walk(data)):
+        day = _date_of(value)
+        if day is not None and path:
+            changes.append(Change(path, value, day.isoformat(), "a date has no time of day"))
+            _set(out, path, day.isoformat())
+    if kind == "rubric":
+        numeric = {p for p, _ in _walk(data) if any(_matches(p, pat) for pat in _RUBRIC_NUMBERS)}
+        numeric.update(_rule_number_paths(data))
+        for path in sorted(numeric, key=_order):
+            value = _get(data, path)
+            number = _number_of(value)
+            if number is not None:
+                changes.append(Change(path, value, number, "numbers are written as numbers"))
+                _set(out, path, number)
+    elif out.get("format_version") != FORMAT_VERSION:
+        old = out.get("format_version")
+        out = {
+            "format_version": FORMAT_VERSION,
+            **{k: v for k, v in out.items() if k != "format_version"},
+        }
+        changes.append(
+            Change(("format_version",), old, FORMAT_VERSION, "the file states its format")
+        )
+    changes.sort(key=lambda c: _order(c.path))
+    return kind, out, tuple(changes)
+
+
+def _order(path: Path_) -> list[tuple[int, int, str]]:
+    """Document order: indexes as numbers (``[4]`` before ``[11]``), keys as text."""
+    return [(0, k, "") if isinstance(k, int) else (1, 0, k) for k in path]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"cannot copy {type(value).__name__}")
+
+
+def migrate_file(path: str | Path) -> Migration:
+    """Migrate one partnership or rubric file (JSON or YAML) without writing anything.
+
+    Raises:
+        InputError: The file cannot be read, or the migrated partnership is still
+            invalid (every problem, with its JSON path).
+        RubricError: The migrated rubric is still invalid.
+    """
+    name = str(path)
+    data = read_document(Path(path), InputError)
+    if not isinstance(data, dict):
+        raise InputError(
+            f"expected a partnership or rubric object at the top level (got {type(data).__name__})",
+            source=name,
+        )
+    kind, new, changes = migrate_document(data)
+    if kind == "rubric":
+        rubric_from_dict(new, source=name)
+    else:
+        partnership_from_dict(new, source=name)
+    text = Path(path).read_text(encoding="utf-8-sig")
+    if not changes:
+        return Migration(kind, (), text)
+    if name.endswith((".yaml", ".yml")):
+        new_text = _edit_yaml(text, changes) or yaml.safe_dump(
+            new, sort_keys=False, allow_unicode=True
+        )
+    else:
+        new_text = json.dumps(new, indent=2, ensure_ascii=False) + "\n"
+    return Migration(kind, changes, new_text)
+
+
+def _yaml_literal(value: Any) -> str:
+    if isinstance(value, float) and math.isinf(value):
+        return ".inf" if value > 0 else "-.inf"
+    if isinstance(value, int | float):
+        return repr(value)
+    return str(value)
+
+
+def _edit_yaml(text: str, changes: tuple[Change, ...]) -> str | None:
+    """The YAML text with each changed scalar replaced where it stands; ``None`` if the
+    layout does not allow it (the caller then writes the document afresh)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    edits: list[tuple[int, int, str]] = []
+    for change in changes:
+        if change.path == ("format_version",):
+            if change.old is not None:
+                node = _node_at(root, change.path)
+                if node is None:
+                    return None
+                edits.append((node.start_mark.index, node.end_mark.index, str(change.new)))
+                continue
+            if root.flow_style:
+                return None
+            start = root.start_mark.index
+            edits.append((start, start, f"format_version: {change.new}\n"))
+            continue
+        node = _node_at(root, change.path)
+        if not isinstance(node, yaml.ScalarNode):
+            return None
+        edits.append((node.start_mark.index, node.end_mark.index, _yaml_literal(change.new)))
+    for start, end, new in sorted(edits, reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def _node_at(root: yaml.Node, path: Path_) -> yaml.Node | None:
+    node: yaml.Node | None = root
+    for key in path:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == str(key)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+            node = node.value[key] if key < len(node.value) else None
+        else:
+            return None
+    return node

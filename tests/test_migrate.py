@@ -1,0 +1,168 @@
+"""``readiness migrate``: old files into the current format, nothing else touched."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from readiness import InputError, RubricError, assess, load_partnership, load_rubric
+from readiness.gaps import resolve_profile
+from readiness.migrate import migrate_document, migrate_file
+from readiness.partnership import FORMAT_VERSION, partnership_from_dict
+from tests.factories import ROOT
+
+EXAMPLES = sorted((ROOT / "examples" / "partnerships").glob("*.json"))
+RUBRIC = ROOT / "rubrics" / "defense-partnership.yaml"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "readiness", *args], cwd=cwd, capture_output=True, text=True
+    )
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_migrates_to_format_2_and_scores_the_same(path: Path, tmp_path: Path):
+    result = migrate_file(path)
+    assert [c.where for c in result.changes] == ["$.format_version"]
+    out = tmp_path / path.name
+    out.write_text(result.text)
+    new = load_partnership(out)
+    assert new.format_version == FORMAT_VERSION
+    old = load_partnership(path)
+    assert json.loads(result.text) == {"format_version": 2, **json.loads(path.read_text())}
+    a, b = assess(old), assess(new)
+    assert (a.overall, a.lower, a.upper) == (b.overall, b.lower, b.upper)
+
+
+def test_date_times_become_dates(tmp_path: Path):
+    doc = json.loads(EXAMPLES[0].read_text())
+    doc["assessed_on"] = "2026-11-20T00:00:00"
+    doc["facts"]["agreements"][0]["signed"] = "2007-05-25 00:00:00Z"
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(InputError):  # refused today
+        load_partnership(path)
+    result = migrate_file(path)
+    assert {c.where: c.new for c in result.changes} == {
+        "$.assessed_on": "2026-11-20",
+        "$.facts.agreements[0].signed": "2007-05-25",
+        "$.format_version": 2,
+    }
+    assert partnership_from_dict(json.loads(result.text)).assessed_on.isoformat() == "2026-11-20"
+
+
+def test_rubric_numbers_written_as_text_become_numbers_and_yaml_keeps_its_comments(tmp_path: Path):
+    text = RUBRIC.read_text()
+    old = (
+        text.replace("min_coverage: 0.6", 'min_coverage: "0.6"  # keep me', 1)
+        .replace("    weight: 1.3\n", '    weight: "1.3"\n', 1)
+        .replace("thresholds: [0.2, 1, 3, 12]", 'thresholds: ["0.2", "1", "3", "12"]', 1)
+        .replace("if_true: 2, if_false: 0}", "if_true: '2', if_false: 0}", 1)
+    )
+    assert old != text
+    path = tmp_path / "r.yaml"
+    path.write_text(old)
+    with pytest.raises(RubricError):
+        load_rubric(path)
+    result = migrate_file(path)
+    assert result.kind == "rubric" and len(result.changes) == 7
+    assert result.text == text.replace("min_coverage: 0.6", "min_coverage: 0.6  # keep me", 1)
+    path.write_text(result.text)
+    assert load_rubric(path).criteria == load_rubric().criteria
+    again = migrate_file(path)
+    assert not again.changed and again.text == result.text
+
+
+def test_migrate_document_leaves_its_input_alone():
+    doc = {"id": "p", "name": "P", "kind": "bilateral-alliance", "members": ["A"],
+           "established": "2001-01-01T00:00:00"}  # fmt: skip
+    kind, new, changes = migrate_document(doc)
+    assert kind == "partnership" and doc["established"] == "2001-01-01T00:00:00"
+    assert next(iter(new)) == "format_version" and new["established"] == "2001-01-01"
+    assert len(changes) == 2
+
+
+def test_cli_in_place_out_and_stdout(tmp_path: Path):
+    src = tmp_path / "nato.json"
+    src.write_text(EXAMPLES[4].read_text())
+    out = run("migrate", str(src), "-o", str(tmp_path / "new.json"), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "format_version" in out.stderr and "wrote" in out.stdout
+    assert json.loads((tmp_path / "new.json").read_text())["format_version"] == 2
+    printed = run("migrate", str(src), cwd=tmp_path)
+    assert json.loads(printed.stdout)["format_version"] == 2
+    assert "format_version" not in json.loads(src.read_text())  # untouched without --in-place
+    assert run("migrate", str(src), "--in-place", cwd=tmp_path).returncode == 0
+    assert json.loads(src.read_text())["format_version"] == 2
+    again = run("migrate", str(src), "--in-place", cwd=tmp_path)
+    assert again.returncode == 0 and "already current" in again.stdout
+
+
+def test_cli_refuses_a_file_still_invalid_and_writes_nothing(tmp_path: Path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"id": "p", "name": "P", "kind": "alliance", "members": ["A"]}))
+    before = bad.read_text()
+    out = run("migrate", str(bad), "--in-place", cwd=tmp_path)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "$.kind" in out.stderr and bad.read_text() == before
+    usage = run("migrate", str(bad), str(bad), cwd=tmp_path)
+    assert usage.returncode == 2 and "--in-place" in usage.stderr
+
+
+# --- target profiles for kinds and states (issue 10, items 4 and 5) ------------------------
+
+
+def _p(kind: str, **more: object):
+    return partnership_from_dict(
+        {"id": "p", "name": "P", "kind": kind, "members": ["A", "B"], **more}
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "profile"),
+    [
+        ("defense-cooperation", "defense-cooperation"),
+        ("capacity-building-partnership", "capacity-building"),
+        ("strategic-partnership", "strategic-partnership"),
+        ("framework-nation-coalition", "framework-nation-coalition"),
+    ],
+)
+def test_each_kind_selects_its_own_profile(kind: str, profile: str):
+    chosen, why = resolve_profile(assess(_p(kind), min_coverage=0), None)
+    assert chosen.id == profile and kind in why
+
+
+def test_capacity_building_is_for_capacity_building_partnerships_only():
+    rubric = load_rubric()
+    assert rubric.profile("capacity-building").kinds == ("capacity-building-partnership",)
+    for kind in ("strategic-partnership", "framework-nation-coalition"):
+        assert rubric.profile(kind).target("training.capacity-building") == 1
+
+
+def test_a_dissolving_partnership_gets_a_wind_down_not_a_nato_path():
+    history = [{"state": "active", "since": "1955-02-19"},
+               {"state": "dissolving", "since": "1975-09-24"}]  # fmt: skip
+    p = _p("collective-defense-alliance", status=history, assessed_on="1976-06-30")
+    chosen, why = resolve_profile(assess(p, min_coverage=0), None)
+    assert chosen.id == "wind-down" and "dissolving on 1976-06-30" in why
+    assert sum(1 for c in load_rubric().criteria if chosen.target(c.id) > 0) == 4
+    earlier = _p("collective-defense-alliance", status=history[:1], assessed_on="1970-01-01")
+    assert resolve_profile(assess(earlier, min_coverage=0), None)[0].id == "collective-defense"
+    dormant = _p("bilateral-alliance", status="dormant")
+    assert resolve_profile(assess(dormant, min_coverage=0), None)[0].id == "bilateral-alliance"
+    # a target named in the call or the file still wins
+    assert resolve_profile(assess(p, min_coverage=0), "collective-defense")[0].id == (
+        "collective-defense"
+    )
+
+
+def test_profiles_cite_seed_sections():
+    for profile in load_rubric().profiles:
+        if profile.id in ("defense-cooperation", "strategic-partnership",
+                          "framework-nation-coalition", "wind-down"):  # fmt: skip
+            assert len(profile.sources) >= 3, profile.id
