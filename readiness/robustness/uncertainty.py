@@ -12,8 +12,11 @@ Gates and the coverage rule apply in every sample exactly as in the kernel.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -34,6 +37,9 @@ __all__ = ["Choices", "Uncertainty", "draw_choices", "rank_matrix", "uncertainty
 Floats = NDArray[np.float64]
 
 MAX_SAMPLES = 1_000_000
+MAX_CELLS = 200_000_000
+"""Partnerships x samples kept in memory at most (1.6 GB of scores)."""
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,30 @@ def _dirichlet(rng: np.random.Generator, weights: Floats, c: float, samples: int
 def rank_matrix(scores: Floats) -> Floats:
     """Competition ranks in each row: 1 for the highest score, tied scores share the
     best rank, NaN for no score. ``scores`` is (S, n), one row per sample."""
+    ranks = np.empty(scores.shape)
+    step = max(1, 2_000_000 // max(1, scores.shape[1]))
+    starts = range(0, scores.shape[0], step)
+
+    def block(start: int) -> None:
+        sl = slice(start, start + step)
+        ranks[sl] = _ranks(scores[sl])
+
+    _parallel(block, starts)
+    return ranks
+
+
+def _parallel(fn: Callable[[int], None], starts: range) -> None:
+    """Run ``fn`` on each start; numpy releases the GIL in sorts and ufuncs."""
+    if len(starts) < 2:
+        for start in starts:
+            fn(start)
+        return
+    with ThreadPoolExecutor(max_workers=min(_WORKERS, len(starts))) as pool:
+        for future in [pool.submit(fn, start) for start in starts]:
+            future.result()
+
+
+def _ranks(scores: Floats) -> Floats:
     s, n = scores.shape
     key = np.where(np.isnan(scores), np.inf, -scores)  # no score sorts last
     order = np.argsort(key, axis=1)
@@ -201,11 +231,23 @@ class Uncertainty:
 
     def score_quantiles(self, q: Sequence[float] = (0.05, 0.5, 0.95)) -> Floats:
         """(n, len(q)) quantiles of the overall score over the samples that have one."""
+        if tuple(q) == (0.05, 0.5, 0.95):
+            return self._score_q
         return _quantiles(self.scores, q)
 
     def rank_quantiles(self, q: Sequence[float] = (0.05, 0.5, 0.95)) -> Floats:
         """(n, len(q)) rank quantiles (sample values: whole ranks) over ranked samples."""
+        if tuple(q) == (0.05, 0.5, 0.95):
+            return self._rank_q
         return _quantiles(self.ranks, q, method="inverted_cdf")
+
+    @cached_property
+    def _score_q(self) -> Floats:
+        return _quantiles(self.scores, (0.05, 0.5, 0.95))
+
+    @cached_property
+    def _rank_q(self) -> Floats:
+        return _quantiles(self.ranks, (0.05, 0.5, 0.95), method="inverted_cdf")
 
     def point_ranks(self) -> Floats:
         """(n,) ranks under the rubric's own choices."""
@@ -307,12 +349,19 @@ def _num(x: Any) -> float | None:
 
 
 def _quantiles(values: Floats, q: Sequence[float], method: str = "linear") -> Floats:
+    """(n, len(q)) quantiles of each row of (n, S) ``values``, ignoring NaN."""
     out = np.full((values.shape[0], len(q)), np.nan)
     missing = np.isnan(values).any(axis=1)
-    full = ~missing
-    if full.any():
-        out[full] = np.quantile(values[full], q, axis=1, method=method).T  # type: ignore[call-overload]
-    for i in np.flatnonzero(missing):  # rows with no score in some samples: few
+    step = max(1, 2_000_000 // max(1, values.shape[1]))
+
+    def block(start: int) -> None:
+        rows = np.arange(start, min(start + step, values.shape[0]))
+        full = rows[~missing[rows]]
+        if len(full):
+            out[full] = np.quantile(values[full], q, axis=1, method=method).T  # type: ignore[call-overload]
+
+    _parallel(block, range(0, values.shape[0], step))
+    for i in np.flatnonzero(missing):  # rows without a score in some samples
         row = values[i][~np.isnan(values[i])]
         if len(row):
             out[i] = np.quantile(row, q, method=method)  # type: ignore[call-overload]
@@ -358,6 +407,15 @@ def uncertainty(
             Problem("seed", f"must be a non-negative integer (got {seed!r})"), source="options"
         )
     panel = panel_of(subject, rubric)
+    if panel.n * samples > MAX_CELLS:
+        raise InputError(
+            Problem(
+                "samples",
+                f"{panel.n:,} partnerships x {samples:,} samples is more than "
+                f"{MAX_CELLS:,} scores in memory; use fewer samples",
+            ),
+            source="options",
+        )
     draws = draw_choices(panel, choices, samples, seed)
     scores, bands = evaluate(panel, draws)  # sample-major (S, n); views are (n, S)
     return Uncertainty(
