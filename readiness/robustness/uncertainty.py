@@ -399,21 +399,21 @@ def uncertainty(
     choices.check()
     if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= MAX_SAMPLES:
         raise InputError(
-            Problem("samples", f"must be an integer from 1 to {MAX_SAMPLES:,} (got {samples!r})"),
+            [Problem("samples", f"must be an integer from 1 to {MAX_SAMPLES:,} (got {samples!r})")],
             source="options",
         )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError(
-            Problem("seed", f"must be a non-negative integer (got {seed!r})"), source="options"
+            [Problem("seed", f"must be a non-negative integer (got {seed!r})")], source="options"
         )
     panel = panel_of(subject, rubric)
     if panel.n * samples > MAX_CELLS:
         raise InputError(
-            Problem(
+            [Problem(
                 "samples",
                 f"{panel.n:,} partnerships x {samples:,} samples is more than "
                 f"{MAX_CELLS:,} scores in memory; use fewer samples",
-            ),
+            )],
             source="options",
         )
     draws = draw_choices(panel, choices, samples, seed)
