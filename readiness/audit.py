@@ -91,8 +91,9 @@ def polychoric(x: Floats, y: Floats) -> float:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        res = minimize_scalar(nll, bounds=(-0.999, 0.999), method="bounded",
-                              options={"xatol": 1e-6})
+        res = minimize_scalar(
+            nll, bounds=(-0.999, 0.999), method="bounded", options={"xatol": 1e-6}
+        )
     return float(res.x)
 
 
@@ -210,7 +211,7 @@ def audit(
                     r[i, j] = r[j, i] = polychoric(block[:, i], block[:, j])
             ordinal_alpha = alpha_from_cov(r) if not np.isnan(r).any() else math.nan
         rests = []
-        for t, j in enumerate(cols):
+        for t, j in enumerate(cols.tolist()):
             values = levels[:, j]
             rated = values[~np.isnan(values)]
             others = np.delete(full, t, axis=1) if len(cols) > 1 else full[:, :0]
@@ -244,16 +245,20 @@ def audit(
                 "complete": int(complete.sum()),
                 "alpha": alpha,
                 "ordinal_alpha": ordinal_alpha,
-                "mean_item_rest": float(np.nanmean(rests)) if not np.isnan(rests).all() else math.nan,
+                "mean_item_rest": float(np.nanmean(rests))
+                if not np.isnan(rests).all()
+                else math.nan,
             }
         )
     pillar_scores = pd.DataFrame(panel.point.pillar, columns=list(model.pillar_ids))
     corr = pillar_scores.corr(method="pearson", min_periods=3)
+    matrix = corr.to_numpy(dtype=np.float64)
+    ids = model.pillar_ids
     redundant = tuple(
-        (a, b, float(corr.loc[a, b]))
-        for i, a in enumerate(model.pillar_ids)
-        for b in model.pillar_ids[i + 1 :]
-        if not math.isnan(corr.loc[a, b]) and abs(corr.loc[a, b]) >= threshold
+        (ids[i], ids[j], float(matrix[i, j]))
+        for i in range(len(ids))
+        for j in range(i + 1, len(ids))
+        if not math.isnan(matrix[i, j]) and abs(matrix[i, j]) >= threshold
     )
     return Audit(
         panel=panel,

@@ -172,7 +172,9 @@ def test_band_margins_are_exact_to_1e9_and_agree_with_the_kernel():
         b0 = panel.point.band[i]
         assert kernel_band(panel, i, p, r.weight) == b0 == exact_band(lin, i, p, r.weight)
         if np.isfinite(r.up):
-            x = bisect(lambda w: exact_band(lin, i, p, w) != b0, r.weight, r.up + 1e-3)
+            x = bisect(
+                lambda w, i=i, p=p, b0=b0: exact_band(lin, i, p, w) != b0, r.weight, r.up + 1e-3
+            )
             assert abs(x - r.up) < 1e-9 * max(1.0, r.up)
             # the kernel settles scores to 1e-9 points: it agrees just either side
             assert kernel_band(panel, i, p, r.up * (1 - 1e-6)) == b0
@@ -181,7 +183,9 @@ def test_band_margins_are_exact_to_1e9_and_agree_with_the_kernel():
         else:  # never changes upwards: not at a huge weight either
             assert kernel_band(panel, i, p, r.weight * 1e6) == b0
         if r.down > 0:
-            x = bisect(lambda w: exact_band(lin, i, p, w) == b0, r.down - 1e-3, r.weight)
+            x = bisect(
+                lambda w, i=i, p=p, b0=b0: exact_band(lin, i, p, w) == b0, r.down - 1e-3, r.weight
+            )
             assert abs(x - r.down) < 1e-9 * max(1.0, r.down)
             assert kernel_band(panel, i, p, r.down * (1 + 1e-6)) == b0
             assert kernel_band(panel, i, p, r.down * (1 - 1e-6)) != b0
@@ -218,13 +222,21 @@ def test_swap_margins_are_exact_to_1e9_and_agree_with_the_kernel():
         start = exact_order(a, b, p, r.weight)
         assert start == kernel_order(a, b, p, r.weight)
         if np.isfinite(r.up):
-            x = bisect(lambda w: exact_order(a, b, p, w) != start, r.weight, r.up + 1e-3)
+            x = bisect(
+                lambda w, a=a, b=b, p=p, start=start: exact_order(a, b, p, w) != start,
+                r.weight,
+                r.up + 1e-3,
+            )
             assert abs(x - r.up) < 1e-9 * max(1.0, r.up)
             assert kernel_order(a, b, p, r.up * (1 - 1e-6)) == start
             assert kernel_order(a, b, p, r.up * (1 + 1e-6)) != start
             checked += 1
         if r.down > 0:
-            x = bisect(lambda w: exact_order(a, b, p, w) == start, r.down - 1e-3, r.weight)
+            x = bisect(
+                lambda w, a=a, b=b, p=p, start=start: exact_order(a, b, p, w) == start,
+                r.down - 1e-3,
+                r.weight,
+            )
             assert abs(x - r.down) < 1e-9 * max(1.0, r.down)
             checked += 1
     assert checked > 10

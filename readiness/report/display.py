@@ -62,3 +62,71 @@ def _comparison_text(c: Comparison) -> str:
 @renderer(Comparison, "html")
 def _comparison_html(c: Comparison) -> str:
     return comparison_html(c)
+
+
+# --- robustness (readiness.robustness, readiness.audit) ----------------------------------
+
+from readiness.audit import Audit  # noqa: E402
+from readiness.report.robustness import (  # noqa: E402
+    audit_markdown,
+    robustness_html,
+    robustness_markdown,
+    robustness_text,
+)
+from readiness.robustness import Robustness, Sensitivity, Uncertainty  # noqa: E402
+
+
+@renderer(Robustness, "markdown")
+def _robustness_markdown(r: Robustness) -> str:
+    return robustness_markdown(r)
+
+
+@renderer(Robustness, "text")
+def _robustness_text(r: Robustness) -> str:
+    return robustness_text(r)
+
+
+@renderer(Robustness, "html")
+def _robustness_html(r: Robustness) -> str:
+    return robustness_html(r)
+
+
+@renderer(Uncertainty, "markdown")
+def _uncertainty_markdown(u: Uncertainty) -> str:
+    return u.to_frame().to_markdown() if _has_tabulate() else u.to_frame().to_string()
+
+
+@renderer(Uncertainty, "text")
+def _uncertainty_text(u: Uncertainty) -> str:
+    return u.to_frame().to_string()
+
+
+@renderer(Uncertainty, "html")
+def _uncertainty_html(u: Uncertainty) -> str:
+    return u.to_frame().to_html()
+
+
+@renderer(Sensitivity, "markdown")
+def _sensitivity_markdown(s: Sensitivity) -> str:
+    return s.to_frame().to_string()
+
+
+@renderer(Sensitivity, "html")
+def _sensitivity_html(s: Sensitivity) -> str:
+    return s.to_frame().to_html()
+
+
+@renderer(Audit, "markdown")
+def _audit_markdown(a: Audit) -> str:
+    return audit_markdown(a)
+
+
+@renderer(Audit, "html")
+def _audit_html(a: Audit) -> str:
+    return a.pillars.to_html()
+
+
+def _has_tabulate() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("tabulate") is not None

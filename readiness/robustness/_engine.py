@@ -91,7 +91,7 @@ class _Expansion:
         self.ranges: list[tuple[int, int]] = []
         self.codeidx: list[Ints] = []  # per pillar: each row's global pattern id
         self.empty: list[Bools] = []  # per pillar: rows with nothing answered
-        self.rowsel: list[tuple[Ints, Ints]] = []  # per column: (rows, j)
+        self.rowsel: list[tuple[Ints, int]] = []  # per column: (rows, criterion)
         self.colmap: list[NDArray[np.intp]] = []  # per pillar: (patterns, criteria) -> column
         n = mask.shape[0]
         for p, cols in enumerate(groups):
@@ -106,7 +106,7 @@ class _Expansion:
                 row_mask[cols[bits[q]]] = True
                 patmask.append(row_mask)
             self.codeidx.append(offset + inv)
-            self.empty.append(~sub.any(axis=1))
+            self.empty.append(np.asarray(~sub.any(axis=1), dtype=bool))
             start = len(crit)
             cmap = np.full(bits.shape, -1, dtype=np.intp)
             for q in range(len(uniq)):
@@ -116,14 +116,13 @@ class _Expansion:
                     crit.append(int(cols[t]))
                     pillar.append(p)
                     pattern.append(offset + q)
-                    self.rowsel.append((members, np.intp(cols[t])))
+                    self.rowsel.append((members, int(cols[t])))
             self.colmap.append(cmap)
             self.ranges.append((start, len(crit)))
         self.col_crit = np.array(crit, dtype=np.intp)
         self.col_pillar = np.array(pillar, dtype=np.intp)
         self.col_pattern = np.array(pattern, dtype=np.intp)
         self.patmask = np.array(patmask, dtype=np.float64).reshape(len(patmask), m)
-        self.inverse = [inv - 0 for inv in self.codeidx]
 
     def expand(self, values: Floats) -> Floats:
         """(n, columns): each column's values on the rows of its pattern."""
@@ -138,15 +137,6 @@ class _Expansion:
         inv = np.divide(1.0, den, out=np.zeros_like(den), where=den > 0)
         result: Floats = c[:, self.col_crit] * inv[:, self.col_pattern]
         return result
-
-    def column_of(self, p: int, rows: Ints, j: Ints, groups: list[Ints]) -> Ints:
-        """The column of criterion ``j`` (in pillar ``p``) for each row in ``rows``."""
-        t = np.searchsorted(groups[p], j)
-        local = self.codeidx[p][rows] - self.codeidx[p].min()
-        first = int(self.col_pattern[self.ranges[p][0]]) if self.ranges[p][1] > self.ranges[p][0] else 0
-        del first
-        base = self.codeidx[p][rows] - (self.codeidx[p][rows] - local)
-        return self.colmap[p][base, t]
 
 
 class _Prepared:
@@ -190,13 +180,13 @@ class _Prepared:
         self.applies = self._any(self.app).astype(np.float64)  # (n, pillars)
         self.scorable = self.app.any(axis=1)
         self.band_tops = model.band_tops()
-        self.band_cap = self._caps(levels[:, model.gate_criterion], self.app[:, model.gate_criterion])
+        self.band_cap = self._caps(
+            levels[:, model.gate_criterion], self.app[:, model.gate_criterion]
+        )
         rows, cols = np.nonzero(panel.low_confidence & self.rated)
         self.low_rows, self.low_cols = rows, cols
         self.low_pillar = model.criterion_pillar[cols]
-        self.low_col = {
-            policy: self._entry_columns(self.exp[policy]) for policy in POLICIES
-        }
+        self.low_col = {policy: self._entry_columns(self.exp[policy]) for policy in POLICIES}
         self.noisy, self.noisy_starts = np.unique(rows, return_index=True)
         gate_pos = {int(j): g for g, j in enumerate(model.gate_criterion)}
         self.gate_entries = np.array(
@@ -230,7 +220,8 @@ class _Prepared:
         cap = np.full(gate_levels.shape[:-1], len(model.band_mins) - 1, dtype=np.intp)
         for g, b in enumerate(model.gate_band):
             cap = np.where(failed[..., g], np.minimum(cap, b), cap)
-        return cap
+        result: Ints = cap
+        return result
 
 
 def evaluate(panel: Panel, draws: Draws) -> tuple[Floats, NDArray[np.int8]]:
@@ -293,8 +284,15 @@ def _block(prep: _Prepared, draws: Draws, sl: slice) -> tuple[Floats, NDArray[np
         for q, policy in enumerate(POLICIES):
             idx = np.flatnonzero(policies == q)
             if len(idx):
-                raw[idx] = _policy_block(prep, policy, c[idx], v[idx], methods[idx],
-                                         None if shift is None else shift[idx], degenerate)
+                raw[idx] = _policy_block(
+                    prep,
+                    policy,
+                    c[idx],
+                    v[idx],
+                    methods[idx],
+                    None if shift is None else shift[idx],
+                    degenerate,
+                )
     raw = np.round(raw, _SETTLE)
     overall = np.minimum(raw, prep.band_tops[band_cap])
     band = np.searchsorted(model.band_mins, overall, side="right") - 1
@@ -328,13 +326,15 @@ def _policy_block(
         rows = np.flatnonzero(fused_rows)
         part = g @ (xt if len(rows) == n else xt[:, rows])
         if shift is not None and len(prep.low_rows):
-            _add_shifts(prep, part, rows, g, shift[arith], prep.low_col[policy])
+            _add_shifts(prep.low_rows, part, rows, g, shift[arith], prep.low_col[policy])
         out[np.ix_(np.flatnonzero(arith), rows)] = part
     rest = ~arith if prep.arithmetic else np.ones(s, dtype=bool)
     # rows with a pillar without score (or zero weights) under arithmetic samples
     masked_rows = np.flatnonzero(~fused_rows)
-    for samples, rows in ((np.flatnonzero(rest), np.arange(n)),
-                          (np.flatnonzero(~rest), masked_rows)):
+    for samples, rows in (
+        (np.flatnonzero(rest), np.arange(n)),
+        (np.flatnonzero(~rest), masked_rows),
+    ):
         if len(samples) == 0 or len(rows) == 0:
             continue
         pillars = _pillar_scores(
@@ -350,8 +350,9 @@ def _policy_block(
         for mi, method in enumerate(METHODS):
             sub = np.flatnonzero(methods[samples] == mi)
             if len(sub):
-                out[np.ix_(samples[sub], rows)] = _overall(pillars[:, sub], v[samples[sub]],
-                                                            method, clean)
+                out[np.ix_(samples[sub], rows)] = _overall(
+                    pillars[:, sub], v[samples[sub]], method, clean
+                )
     if policy == "exclude":
         cov = _coverage(prep, c, v)
         out = np.where(cov >= prep.threshold, out, np.nan)
@@ -361,14 +362,15 @@ def _policy_block(
 
 
 def _add_shifts(
-    prep: _Prepared, part: Floats, rows: Ints, g: Floats, shift: Floats, cols: Ints
+    low_rows: Ints, part: Floats, rows: Ints, g: Floats, shift: Floats, cols: Ints
 ) -> None:
-    """Add what moved low-confidence ratings change (rows of ``part`` are ``rows``)."""
-    keep = np.isin(prep.low_rows, rows)
+    """Add what moved low-confidence ratings change to ``part`` (whose columns are
+    ``rows``): ``25 x shift x column weight`` per rating at ``low_rows`` (sorted)."""
+    keep = np.isin(low_rows, rows)
     if not keep.any():
         return
     contrib = (100.0 / LEVEL_MAX) * shift[:, keep] * g[:, cols[keep]]
-    entry_rows = prep.low_rows[keep]
+    entry_rows = low_rows[keep]
     starts = np.flatnonzero(np.r_[True, entry_rows[1:] != entry_rows[:-1]])
     sums = np.add.reduceat(contrib, starts, axis=1)
     part[:, np.searchsorted(rows, entry_rows[starts])] += sums
@@ -400,8 +402,14 @@ def _pillar_scores(
             if shift is not None:
                 mine = prep.low_pillar == p
                 if mine.any():
-                    sub = _Sub(prep, mine)
-                    _add_shifts(sub, out[p], rows, base, shift[:, mine], prep.low_col[policy][mine])
+                    _add_shifts(
+                        prep.low_rows[mine],
+                        out[p],
+                        rows,
+                        base,
+                        shift[:, mine],
+                        prep.low_col[policy][mine],
+                    )
         elif method == "geometric":
             assert xt_log is not None
             geo = np.exp(base[:, a:b] @ xt_log[a:b])
@@ -417,14 +425,6 @@ def _pillar_scores(
     if shift is not None and not prep.arithmetic:
         _dense_fix(prep, policy, out, c, rows, shift)
     return out
-
-
-class _Sub:
-    """The low-confidence entries of one pillar, shaped like :class:`_Prepared` for
-    :func:`_add_shifts`."""
-
-    def __init__(self, prep: _Prepared, keep: Bools) -> None:
-        self.low_rows = prep.low_rows[keep]
 
 
 def _dense_fix(
@@ -443,7 +443,9 @@ def _dense_fix(
         cols = prep.groups[p]
         hit = np.unique(prep.low_rows[mine])
         lv = np.broadcast_to(prep.levels[hit][:, cols], (c.shape[0], len(hit), len(cols))).copy()
-        lv[:, np.searchsorted(hit, prep.low_rows[mine]), np.searchsorted(cols, prep.low_cols[mine])] += shift[:, mine]
+        lv[
+            :, np.searchsorted(hit, prep.low_rows[mine]), np.searchsorted(cols, prep.low_cols[mine])
+        ] += shift[:, mine]
         vals = np.where(np.isnan(lv), 0.0, lv * (100.0 / LEVEL_MAX))
         mask = answered[hit][:, cols][None]
         w = c[:, None, cols]
@@ -481,7 +483,9 @@ def _overall(pillars: Floats, v: Floats, method: str, clean: Bools) -> Floats:
     if clean.any():
         p = pillars if clean.all() else pillars[:, :, clean]
         if method != "arithmetic":
-            p = np.log(p, out=p if p is not pillars else None)  # log 0 = -inf, exp(-inf) = 0: a zero pillar gives 0
+            p = np.log(
+                p, out=p if p is not pillars else None
+            )  # log 0 = -inf, exp(-inf) = 0: a zero pillar gives 0
         # sum over pillars of share x score, one (s, rows) plane at a time
         acc = p[0] * share[:, 0, None]
         for i in range(1, k):

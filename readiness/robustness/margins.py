@@ -13,6 +13,7 @@ the order of two partnerships) differs is the exact margin; no search is involve
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -72,9 +73,7 @@ class _Linear:
         pp = self.P[rows, p]
         scored = ~np.isnan(pp)
         with np.errstate(invalid="ignore", divide="ignore"):
-            moved = (self.A[rows] + t * np.where(scored, pp, 0.0)) / (
-                self.B[rows] + t * scored
-            )
+            moved = (self.A[rows] + t * np.where(scored, pp, 0.0)) / (self.B[rows] + t * scored)
         return np.where(self.B[rows] + t * scored > 0, moved, np.nan)
 
     def score(self, rows: NDArray[np.intp], p: int, t: Floats) -> Floats:
@@ -218,11 +217,13 @@ def margins(
     model = panel.model
     if model.overall_method != "arithmetic":
         raise InputError(
-            [Problem(
-                "aggregation",
-                f"exact margins need arithmetic overall aggregation (rubric: "
-                f"{model.overall_method})",
-            )]
+            [
+                Problem(
+                    "aggregation",
+                    f"exact margins need arithmetic overall aggregation (rubric: "
+                    f"{model.overall_method})",
+                )
+            ]
         )
     lin = _Linear.of(panel)
     rows = np.arange(panel.n)
@@ -235,7 +236,7 @@ def margins(
         cand = lin.edges(rows, p)
 
         def differs(t: Floats, p: int = p) -> NDArray[np.bool_]:
-            return lin.band(rows, p, t) != point_band
+            return np.asarray(lin.band(rows, p, t) != point_band, dtype=bool)
 
         up = _first_change(cand, np.full(panel.n, w[p]), differs, +1)
         down = _first_change(cand, np.full(panel.n, w[p]), differs, -1)
@@ -275,20 +276,18 @@ def _nudge(t: Floats) -> Floats:
     return np.maximum(np.abs(t), 1.0) * 1e-7
 
 
-def _swaps(
-    panel: Panel, lin: _Linear, pairs: Sequence[tuple[str, str]] | None
-) -> pd.DataFrame:
+def _swaps(panel: Panel, lin: _Linear, pairs: Sequence[tuple[str, str]] | None) -> pd.DataFrame:
     import pandas as pd
 
     index = {label: i for i, label in enumerate(panel.labels)}
     if pairs is None:
         order = np.argsort(-np.nan_to_num(panel.point.overall, nan=-np.inf), kind="stable")
-        pairs = [
-            (panel.labels[a], panel.labels[b]) for a, b in zip(order[:-1], order[1:], strict=True)
-        ]
+        pairs = [(panel.labels[a], panel.labels[b]) for a, b in itertools.pairwise(order)]
     bad = [x for pair in pairs for x in pair if x not in index]
     if bad:
-        raise InputError([Problem(f"pairs[{x!r}]", "not a partnership of this analysis") for x in bad])
+        raise InputError(
+            [Problem(f"pairs[{x!r}]", "not a partnership of this analysis") for x in bad]
+        )
     if not pairs:
         return pd.DataFrame(columns=["above", "below", "pillar", "weight", "down", "up"])
     a = np.array([index[x] for x, _ in pairs], dtype=np.intp)
@@ -301,7 +300,7 @@ def _swaps(
         cand = np.concatenate([lin.edges(a, p), lin.edges(b, p), _meets(lin, a, b, p)], axis=1)
 
         def differs(t: Floats, p: int = p, start: NDArray[np.int8] = start) -> NDArray[np.bool_]:
-            return _order(lin, a, b, p, t) != start
+            return np.asarray(_order(lin, a, b, p, t) != start, dtype=bool)
 
         up = _first_change(cand, np.full(len(a), w[p]), differs, +1)
         down = _first_change(cand, np.full(len(a), w[p]), differs, -1)
@@ -319,7 +318,9 @@ def _swaps(
     return pd.DataFrame.from_records(records)
 
 
-def _order(lin: _Linear, a: NDArray[np.intp], b: NDArray[np.intp], p: int, t: Floats) -> NDArray[np.int8]:
+def _order(
+    lin: _Linear, a: NDArray[np.intp], b: NDArray[np.intp], p: int, t: Floats
+) -> NDArray[np.int8]:
     """+1 where ``a`` scores above ``b``, -1 below, 0 tied (no score is lowest)."""
     sa = np.nan_to_num(lin.score(a, p, t), nan=-1.0)
     sb = np.nan_to_num(lin.score(b, p, t), nan=-1.0)
@@ -331,11 +332,11 @@ def _meets(lin: _Linear, a: NDArray[np.intp], b: NDArray[np.intp], p: int) -> Fl
     pa = np.nan_to_num(lin.P[a, p])
     pb = np.nan_to_num(lin.P[b, p])
     sa, sb = ~np.isnan(lin.P[a, p]), ~np.isnan(lin.P[b, p])
-    A1, B1, A2, B2 = lin.A[a], lin.B[a], lin.A[b], lin.B[b]
-    # (A1 + t pa)(B2 + t sb) = (A2 + t pb)(B1 + t sa)
+    a1, b1, a2, b2 = lin.A[a], lin.B[a], lin.A[b], lin.B[b]
+    # (a1 + t pa)(b2 + t sb) = (a2 + t pb)(b1 + t sa)
     qa = pa * sb - pb * sa
-    qb = A1 * sb + pa * B2 - A2 * sa - pb * B1
-    qc = A1 * B2 - A2 * B1
+    qb = a1 * sb + pa * b2 - a2 * sa - pb * b1
+    qc = a1 * b2 - a2 * b1
     with np.errstate(invalid="ignore", divide="ignore"):
         disc = qb * qb - 4 * qa * qc
         root = np.sqrt(np.where(disc >= 0, disc, np.nan))

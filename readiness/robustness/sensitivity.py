@@ -64,12 +64,12 @@ def sobol_table(
     """
     from scipy.stats import sobol_indices
 
-    bad: list[Floats] = []
+    bad: list[NDArray[np.bool_]] = []
 
     def safe(x: Floats) -> Floats:
         y = np.asarray(func(x), dtype=np.float64)
         finite = np.isfinite(y)
-        bad.append(~finite.all(axis=1))
+        bad.append(np.asarray(~finite.all(axis=1), dtype=bool))
         return np.where(finite, y, 0.0)
 
     with warnings.catch_warnings(), np.errstate(all="ignore"):

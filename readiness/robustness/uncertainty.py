@@ -251,7 +251,8 @@ class Uncertainty:
 
     def point_ranks(self) -> Floats:
         """(n,) ranks under the rubric's own choices."""
-        return rank_matrix(self.panel.point.overall[None, :])[0]
+        result: Floats = rank_matrix(self.panel.point.overall[None, :])[0]
+        return result
 
     def to_frame(self) -> pd.DataFrame:
         """One row per partnership: point score and band, score median and 5-95%,
@@ -317,14 +318,21 @@ class Uncertainty:
                     "partnership": label,
                     "overall": _num(row["overall"]),
                     "band": row["band"],
-                    "score": {"median": _num(row["median"]), "p05": _num(row["p05"]),
-                              "p95": _num(row["p95"])},
+                    "score": {
+                        "median": _num(row["median"]),
+                        "p05": _num(row["p05"]),
+                        "p95": _num(row["p95"]),
+                    },
                     "band_probabilities": {
                         name: _num(row[f"p_{name}"]) for name in [*self.band_ids, "none"]
                     },
                     "likely_band": row["likely_band"],
-                    "rank": {"point": _num(row["rank"]), "median": _num(row["rank_median"]),
-                             "p05": _num(row["rank_p05"]), "p95": _num(row["rank_p95"])},
+                    "rank": {
+                        "point": _num(row["rank"]),
+                        "median": _num(row["rank_median"]),
+                        "p05": _num(row["rank_p05"]),
+                        "p95": _num(row["rank_p95"]),
+                    },
                 }
             )
         return {
@@ -351,7 +359,7 @@ def _num(x: Any) -> float | None:
 def _quantiles(values: Floats, q: Sequence[float], method: str = "linear") -> Floats:
     """(n, len(q)) quantiles of each row of (n, S) ``values``, ignoring NaN."""
     out = np.full((values.shape[0], len(q)), np.nan)
-    missing = np.isnan(values).any(axis=1)
+    missing = np.asarray(np.isnan(values).any(axis=1), dtype=bool)
     step = max(1, 2_000_000 // max(1, values.shape[1]))
 
     def block(start: int) -> None:
@@ -409,11 +417,13 @@ def uncertainty(
     panel = panel_of(subject, rubric)
     if panel.n * samples > MAX_CELLS:
         raise InputError(
-            [Problem(
-                "samples",
-                f"{panel.n:,} partnerships x {samples:,} samples is more than "
-                f"{MAX_CELLS:,} scores in memory; use fewer samples",
-            )],
+            [
+                Problem(
+                    "samples",
+                    f"{panel.n:,} partnerships x {samples:,} samples is more than "
+                    f"{MAX_CELLS:,} scores in memory; use fewer samples",
+                )
+            ],
             source="options",
         )
     draws = draw_choices(panel, choices, samples, seed)
@@ -427,4 +437,3 @@ def uncertainty(
         bands=bands.T,
         ranks=rank_matrix(scores).T,
     )
-
