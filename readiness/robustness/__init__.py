@@ -134,7 +134,11 @@ class Robustness:
             if factor:
                 head += f"; most sensitive to {factor}"
             elif self.sensitivity is not None:
-                head += "; sensitivity undefined (no score in some samples)"
+                i = self.labels.index(r["partnership"])
+                if np.isnan(self.sensitivity.total[i]).all():
+                    head += "; sensitivity undefined (no score in some samples)"
+                else:
+                    head += "; no choice moves its score"
             m = r["margin"]
             if m:
                 which = "" if factor == m["pillar"] else f"; of the weights, to {m['pillar']}"
@@ -169,7 +173,7 @@ def _top_weight(sens: Sensitivity | None, pillars: tuple[str, ...]) -> list[str 
     out: list[str | None] = []
     for row in sens.total:
         sub = row[cols] if cols else np.array([])
-        if len(sub) == 0 or np.isnan(sub).all():
+        if len(sub) == 0 or np.isnan(sub).all() or not np.nanmax(sub) > 1e-9:
             out.append(None)
         else:
             out.append(sens.factors[cols[int(np.nanargmax(sub))]])

@@ -40,8 +40,8 @@ Floats = NDArray[np.float64]
 class SobolTable:
     """First-order and total Sobol indices of ``s`` outputs to ``d`` factors.
 
-    ``first``/``total`` are (s, d); NaN for an output that does not vary or is not
-    finite in some sample (the indices are then undefined).
+    ``first``/``total`` are (s, d); 0 for an output that does not vary, NaN for one
+    that is not finite in some sample (its variance is then undefined).
     """
 
     first: Floats
@@ -75,9 +75,10 @@ def sobol_table(
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
         res = sobol_indices(func=safe, n=n, dists=list(dists), rng=np.random.default_rng(seed))
-        first = np.array(res.first_order, dtype=np.float64)
-        total = np.array(res.total_order, dtype=np.float64)
-    undefined = np.logical_or.reduce(bad) if bad else np.zeros(first.shape[0], bool)
+    outputs = bad[0].shape[0]  # scipy drops the output axis when there is one output
+    first = np.array(res.first_order, dtype=np.float64).reshape(outputs, len(dists))
+    total = np.array(res.total_order, dtype=np.float64).reshape(outputs, len(dists))
+    undefined = np.logical_or.reduce(bad)
     first[undefined] = np.nan
     total[undefined] = np.nan
     return SobolTable(first, total)
@@ -99,7 +100,7 @@ class Sensitivity:
             last; NaN when the rank never moves).
 
     Indices of the overall score are NaN for a partnership that has no score in some
-    sample (then the score's variance is undefined) or whose score never moves.
+    sample (then the score's variance is undefined), and 0 when its score never moves.
     """
 
     panel: Panel
@@ -117,11 +118,15 @@ class Sensitivity:
         return self.panel.labels
 
     def top(self, output: str = "overall") -> list[str | None]:
-        """Per partnership, the factor with the largest total index (None: undefined)."""
+        """Per partnership, the factor with the largest total index (None: undefined,
+        or no factor moves the output)."""
         total = self.total if output == "overall" else self.rank_total
         out: list[str | None] = []
         for row in total:
-            out.append(None if np.isnan(row).all() else self.factors[int(np.nanargmax(row))])
+            if np.isnan(row).all() or not np.nanmax(row) > 1e-9:
+                out.append(None)
+            else:
+                out.append(self.factors[int(np.nanargmax(row))])
         return out
 
     def to_frame(self) -> pd.DataFrame:
