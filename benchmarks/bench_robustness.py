@@ -39,10 +39,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from readiness.robustness import Choices, sensitivity, uncertainty  # noqa: E402
-from readiness.robustness._panel import Panel  # noqa: E402
-from readiness.rubric import load_rubric  # noqa: E402
-from readiness.scoring import ScoringModel, score_matrix  # noqa: E402
+from readiness.robustness import Choices, sensitivity, uncertainty
+from readiness.robustness._panel import Panel
+from readiness.rubric import load_rubric
+from readiness.scoring import ScoringModel, score_matrix
 
 
 def best_of(fn: Callable[[], Any], repeat: int) -> float:
@@ -128,15 +128,26 @@ def main() -> None:
 
     figures["uncertainty_s"] = round(best_of(run_uncertainty, args.repeat), 3)
     figures["uncertainty_summary_s"] = round(
-        best_of(lambda: holder["u"].__class__(**{
-            f: getattr(holder["u"], f) for f in ("panel", "choices", "samples", "seed",
-                                                  "scores", "bands", "ranks")
-        }).to_frame(), args.repeat),
+        best_of(
+            lambda: (
+                holder["u"]
+                .__class__(
+                    **{
+                        f: getattr(holder["u"], f)
+                        for f in ("panel", "choices", "samples", "seed", "scores", "bands", "ranks")
+                    }
+                )
+                .to_frame()
+            ),
+            args.repeat,
+        ),
         3,
     )
     figures["sobol_readiness_s"] = round(
-        best_of(lambda: sensitivity(panel, n=args.sobol, seed=0, choices=Choices(ratings=False)),
-                args.repeat),
+        best_of(
+            lambda: sensitivity(panel, n=args.sobol, seed=0, choices=Choices(ratings=False)),
+            args.repeat,
+        ),
         3,
     )
     try:
@@ -146,8 +157,9 @@ def main() -> None:
 
         figures["salib"] = version("SALib")
         figures["sobol_salib_s"] = round(
-            best_of(lambda: salib_pipeline(panel, args.sobol, choices.concentration, 0),
-                    args.repeat),
+            best_of(
+                lambda: salib_pipeline(panel, args.sobol, choices.concentration, 0), args.repeat
+            ),
             3,
         )
     except ImportError:
