@@ -17,9 +17,7 @@ from readiness.scoring import Scores, ScoringModel, check_options, score_matrix
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Panel", "Subject", "panel_of"]
-
-Subject = "Assessment | Sequence[Assessment] | pd.DataFrame | Panel"
+__all__ = ["Panel", "panel_of"]
 
 
 @dataclass(frozen=True, eq=False)
