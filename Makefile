@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e . --group bench
 	$(BIN)/python benchmarks/bench_scoring.py
 	$(BIN)/python benchmarks/bench_atop.py
+	$(BIN)/python benchmarks/bench_robustness.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

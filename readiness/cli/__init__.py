@@ -22,6 +22,7 @@ from readiness.cli import (
     info,
     migrate,
     report,
+    robustness,
     template,
     validate,
 )
@@ -73,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     import_.add_parser(sub)
     agreement.add_parser(sub)
     migrate.add_parser(sub)
+    robustness.add_parser(sub)
     return parser
 
 

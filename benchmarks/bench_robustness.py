@@ -1,0 +1,172 @@
+"""Benchmark the robustness analyses and print the figures as JSON.
+
+Run with ``make bench`` (or ``python benchmarks/bench_robustness.py --rows 1000``).
+
+What is timed, in one process, on N partnerships x the default rubric (levels 0-4,
+about 10% unknown, as in bench_scoring.py; ``--low`` adds low-confidence ratings):
+
+- ``uncertainty``: ``readiness.robustness.uncertainty`` with ``--samples`` draws
+  (pillar and criterion weights, aggregation, unknown policy): scores, bands and
+  ranks of every partnership under every draw (the 5 s target is 10,000 x 1,000).
+- ``uncertainty_summary``: its per-partnership table (median, 5-95%, band
+  probabilities, rank quantiles).
+- ``sobol_readiness``: ``readiness.robustness.sensitivity`` (scipy's Sobol sampling and
+  estimator, overall score and rank of all partnerships) with base size ``--sobol``.
+- ``sobol_salib``: the equivalent SALib pipeline, when SALib is installed: Saltelli
+  (Sobol-sequence) sample of the same factors (pillar weights, aggregation, unknown
+  policy; first and total order only), the model evaluated with plain numpy on the
+  pillar scores, and ``SALib.analyze.sobol.analyze`` once per partnership (its
+  confidence intervals included, as SALib computes them by default). Only the overall
+  score: SALib's pipeline has no ranks, so readiness does twice the outputs.
+
+Every timing is the best of ``--repeat`` runs; the load average is recorded because
+the machine may be shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from readiness.robustness import Choices, sensitivity, uncertainty
+from readiness.robustness._panel import Panel
+from readiness.rubric import load_rubric
+from readiness.scoring import ScoringModel, score_matrix
+
+
+def best_of(fn: Callable[[], Any], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def make_panel(rows: int, low: float, seed: int = 0) -> Panel:
+    rubric = load_rubric()
+    m = len(rubric.criterion_ids)
+    rng = np.random.default_rng(seed)
+    levels = rng.integers(0, 5, size=(rows, m)).astype(np.float64)
+    levels[rng.random((rows, m)) < 0.1] = np.nan
+    return Panel.from_arrays(levels, rubric, low_confidence=rng.random((rows, m)) < low)
+
+
+def salib_pipeline(panel: Panel, n: int, concentration: float, seed: int) -> None:
+    """Saltelli sample -> numpy model -> SALib analyze, per partnership."""
+    from SALib.analyze import sobol as analyze
+    from SALib.sample import sobol as sample
+
+    model = ScoringModel.from_rubric(panel.rubric)
+    share = model.pillar_weight / model.pillar_weight.sum()
+    k = model.n_pillars
+    from scipy import stats
+
+    problem = {
+        "num_vars": k + 2,
+        "names": [*model.pillar_ids, "aggregation", "unknown_policy"],
+        "bounds": [[0.0, 1.0]] * (k + 2),
+    }
+    x = sample.sample(problem, n, calc_second_order=False, seed=seed)
+    # SALib has no gamma distribution: map its uniform draws through the gamma ppf, as
+    # scipy's sobol_indices does with the same distributions
+    x[:, :k] = stats.gamma(a=concentration * share).ppf(np.clip(x[:, :k], 1e-12, 1 - 1e-12))
+    pillars = {
+        policy: score_matrix(panel.levels, model, unknown_policy=policy).pillar
+        for policy in ("exclude", "worst")
+    }
+    w = x[:, :k] / x[:, :k].sum(axis=1, keepdims=True)
+    y = np.empty((panel.n, len(x)))
+    for policy, mask in (("exclude", x[:, k + 1] < 0.5), ("worst", x[:, k + 1] >= 0.5)):
+        p = np.nan_to_num(pillars[policy])
+        arith, geo = mask & (x[:, k] < 0.5), mask & (x[:, k] >= 0.5)
+        y[:, arith] = p @ w[arith].T
+        with np.errstate(divide="ignore"):
+            y[:, geo] = np.exp(np.log(p) @ w[geo].T)
+    for i in range(panel.n):
+        analyze.analyze(problem, y[i], calc_second_order=False, seed=seed)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1000)
+    parser.add_argument("--samples", type=int, default=10_000)
+    parser.add_argument("--sobol", type=int, default=1024)
+    parser.add_argument("--low", type=float, default=0.0, help="share of low-confidence ratings")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    panel = make_panel(args.rows, args.low)
+    choices = Choices()
+    uncertainty(make_panel(10, 0.0), samples=64)  # load scipy and pandas before timing
+    sensitivity(make_panel(10, 0.0), n=64)
+    figures: dict[str, Any] = {
+        "rows": args.rows,
+        "samples": args.samples,
+        "sobol_n": args.sobol,
+        "low_confidence_share": args.low,
+        "criteria": len(panel.rubric.criterion_ids),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "load_average_before": os.getloadavg()[0],
+    }
+    holder: dict[str, Any] = {}
+
+    def run_uncertainty() -> None:
+        holder["u"] = uncertainty(panel, samples=args.samples, seed=0, choices=choices)
+
+    figures["uncertainty_s"] = round(best_of(run_uncertainty, args.repeat), 3)
+    figures["uncertainty_summary_s"] = round(
+        best_of(
+            lambda: (
+                holder["u"]
+                .__class__(
+                    **{
+                        f: getattr(holder["u"], f)
+                        for f in ("panel", "choices", "samples", "seed", "scores", "bands", "ranks")
+                    }
+                )
+                .to_frame()
+            ),
+            args.repeat,
+        ),
+        3,
+    )
+    figures["sobol_readiness_s"] = round(
+        best_of(
+            lambda: sensitivity(panel, n=args.sobol, seed=0, choices=Choices(ratings=False)),
+            args.repeat,
+        ),
+        3,
+    )
+    try:
+        from importlib.metadata import version
+
+        import SALib  # noqa: F401
+
+        figures["salib"] = version("SALib")
+        figures["sobol_salib_s"] = round(
+            best_of(
+                lambda: salib_pipeline(panel, args.sobol, choices.concentration, 0), args.repeat
+            ),
+            3,
+        )
+    except ImportError:
+        figures["sobol_salib_s"] = None
+    figures["load_average_after"] = os.getloadavg()[0]
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,401 @@
+"""Render robustness results: a section for one partnership's report, and a set report.
+
+For one partnership, :func:`robustness_section` is the JSON section (band
+probabilities, score distribution, rank interval, the factors the score is most
+sensitive to and the margins of each pillar weight), and
+:func:`robustness_section_markdown` / :func:`robustness_section_html` lay it out; the
+lead report (``readiness.report``) can embed them. For a set, :func:`robustness_markdown`,
+:func:`robustness_text`, :func:`robustness_html` and :func:`robustness_json` show the
+summary sentences, the score and rank table, the pairwise dominance table, the Sobol
+indices, the tightest margins and, when given, the coherence audit. Text from input
+files is escaped (Markdown by :func:`markdown_escape`, HTML by ``html.escape``).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import numpy as np
+
+from readiness.assessment import Assessment
+from readiness.audit import Audit
+from readiness.errors import InputError, Problem
+from readiness.report import charts
+from readiness.report.escape import markdown_escape
+from readiness.robustness import Robustness
+
+__all__ = [
+    "audit_markdown",
+    "robustness_html",
+    "robustness_json",
+    "robustness_markdown",
+    "robustness_section",
+    "robustness_section_html",
+    "robustness_section_markdown",
+    "robustness_text",
+]
+
+DOMINANCE_MAX = 30
+"""Partnerships beyond which the dominance table is left out (n x n cells)."""
+
+
+def _f(x: Any, digits: int = 1) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    if isinstance(x, float) and math.isinf(x):
+        return "any"
+    return f"{x:.{digits}f}"
+
+
+def _pct(x: Any) -> str:
+    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.0%}"
+
+
+def _index(r: Robustness, a: Assessment) -> int:
+    label = a.partnership.id
+    if label not in r.labels:
+        raise InputError([Problem("assessment", f"{label!r} is not in this robustness result")])
+    return r.labels.index(label)
+
+
+def robustness_section(a: Assessment, r: Robustness) -> dict[str, Any]:
+    """The robustness section of one partnership, as JSON-ready data.
+
+    Raises:
+        InputError: The assessment's partnership is not in ``r``.
+    """
+    i = _index(r, a)
+    rec = r.records()[i]
+    u = r.uncertainty
+    probs = u.band_probabilities()[i]
+    section: dict[str, Any] = {
+        "samples": u.samples,
+        "seed": u.seed,
+        "choices": u.choices.to_dict(),
+        "summary": r.summary()[i],
+        "band_probabilities": {
+            name: round(float(p), 4) for name, p in zip([*u.band_ids, "none"], probs, strict=True)
+        },
+        "score": {k: rec[f"score_{k}"] for k in ("p05", "median", "p95")},
+        "rank": {
+            "point": rec["rank"],
+            "p05": rec["rank_p05"],
+            "median": rec["rank_median"],
+            "p95": rec["rank_p95"],
+            "of": r.panel.n,
+        },
+        "sensitivity": None,
+        "margins": None,
+    }
+    if r.sensitivity is not None:
+        sens = r.sensitivity.to_dict()["partnerships"][i]
+        section["sensitivity"] = {"factors": list(r.sensitivity.factors), **sens}
+    if r.margins is not None:
+        rows = r.margins.for_partnership(a.partnership.id)
+        section["margins"] = [
+            {
+                "pillar": row["pillar"],
+                "weight": row["weight"],
+                "down": row["down"],
+                "down_band": _none(row["down_band"]),
+                "up": None if math.isinf(row["up"]) else row["up"],
+                "up_band": _none(row["up_band"]),
+            }
+            for row in rows.to_dict("records")
+        ]
+    return section
+
+
+def _none(x: Any) -> Any:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+
+def robustness_section_markdown(a: Assessment, r: Robustness) -> str:
+    """The robustness section of one partnership as Markdown."""
+    md = markdown_escape
+    s = robustness_section(a, r)
+    names = {b.id: b.name for b in a.rubric.bands} | {"none": "No score"}
+    out = ["## Robustness", "", md(s["summary"]), ""]
+    out += [
+        f"Under {s['samples']:,} sampled sets of choices (seed {s['seed']}), the overall "
+        f"score has median {_f(s['score']['median'])} and 90% interval "
+        f"{_f(s['score']['p05'])}-{_f(s['score']['p95'])}.",
+        "",
+        "| Band | Probability |",
+        "|---|---:|",
+    ]
+    out += [f"| {md(names[k])} | {_pct(v)} |" for k, v in s["band_probabilities"].items() if v]
+    if s["margins"]:
+        out += ["", "| Pillar weight | Keeps the band from | to |", "|---|---:|---:|"]
+        tight = sorted(s["margins"], key=lambda m: (m["up"] is None, m["up"] or 0))[:5]
+        out += [
+            f"| {md(m['pillar'])} ({m['weight']:g}) | {_f(m['down'], 3)} | "
+            f"{'any' if m['up'] is None else _f(m['up'], 3)} |"
+            for m in tight
+        ]
+    return "\n".join(out) + "\n"
+
+
+def robustness_section_html(a: Assessment, r: Robustness) -> str:
+    """The robustness section of one partnership as an HTML fragment (chart if possible)."""
+    e = html.escape
+    s = robustness_section(a, r)
+    names = {b.id: b.name for b in a.rubric.bands} | {"none": "No score"}
+    parts = [
+        '<section class="robustness">',
+        "<h2>Robustness</h2>",
+        f"<p>{e(s['summary'])}</p>",
+        f"<p>Overall score under {s['samples']:,} sampled sets of choices: median "
+        f"{_f(s['score']['median'])}, 90% interval {_f(s['score']['p05'])}&#8211;"
+        f"{_f(s['score']['p95'])}.</p>",
+    ]
+    if charts.available():
+        from readiness.report.robustness_charts import band_probability_chart
+
+        parts.append(band_probability_chart(r.uncertainty, a.partnership.id))
+    parts.append("<table><thead><tr><th>Band</th><th>Probability</th></tr></thead><tbody>")
+    parts += [
+        f"<tr><td>{e(names[k])}</td><td>{_pct(v)}</td></tr>"
+        for k, v in s["band_probabilities"].items()
+        if v
+    ]
+    parts.append("</tbody></table></section>")
+    return "\n".join(parts) + "\n"
+
+
+# --- a set of partnerships ------------------------------------------------------------
+
+
+def robustness_json(r: Robustness, audit: Audit | None = None) -> dict[str, Any]:
+    """The set report as JSON-ready data."""
+    data = r.to_dict()
+    if r.panel.n <= DOMINANCE_MAX:
+        dom = r.uncertainty.dominance()
+        data["dominance"] = {
+            str(a): {str(b): round(float(v), 4) for b, v in row.items()}
+            for a, row in dom.iterrows()
+        }
+    data["audit"] = None if audit is None else audit.to_dict()
+    return data
+
+
+def _table_rows(r: Robustness) -> list[list[str]]:
+    rows = []
+    for rec in r.records():
+        rows.append(
+            [
+                rec["partnership"],
+                _f(rec["overall"]),
+                rec["band"] or "-",
+                _pct(rec["p_band"]),
+                f"{_f(rec['score_p05'])}-{_f(rec['score_p95'])}",
+                _f(rec["rank"], 0),
+                f"{_f(rec['rank_p05'], 0)}-{_f(rec['rank_p95'], 0)}",
+                rec["most_sensitive_to"] or "-",
+            ]
+        )
+    return rows
+
+
+_HEAD = [
+    "Partnership",
+    "Overall",
+    "Band",
+    "P(band)",
+    "Score 5-95%",
+    "Rank",
+    "Rank 5-95%",
+    "Most sensitive to",
+]
+
+
+def robustness_text(r: Robustness) -> str:
+    """The set report as fixed-width text (``--format table``)."""
+    rows = _table_rows(r)
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(_HEAD)]
+    u = r.uncertainty
+    lines = [
+        f"Robustness of {r.panel.n} partnership(s): {u.samples:,} samples, seed {u.seed}, "
+        f"concentration {u.choices.concentration:g}",
+        "",
+        "  ".join(h.ljust(w) for h, w in zip(_HEAD, widths, strict=True)).rstrip(),
+    ]
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+    lines += ["", *r.summary()]
+    return "\n".join(lines) + "\n"
+
+
+def robustness_markdown(r: Robustness, audit: Audit | None = None) -> str:
+    """The set report as Markdown: summary, table, dominance, Sobol, margins, audit."""
+    md = markdown_escape
+    u = r.uncertainty
+    out = [
+        f"# Robustness of {r.panel.n} partnership(s)",
+        "",
+        f"{u.samples:,} samples (seed {u.seed}); pillar and criterion weights from a "
+        f"Dirichlet around the rubric's (concentration {u.choices.concentration:g}); "
+        f"aggregation {', '.join(u.choices.methods)}; unknown policy "
+        f"{', '.join(u.choices.policies)}; low-confidence ratings "
+        f"{'moved within one level' if u.choices.ratings else 'fixed'}.",
+        "",
+    ]
+    out += [f"- {md(line)}" for line in r.summary()]
+    out += ["", "| " + " | ".join(_HEAD) + " |", "|---|" + "---:|" * 7]
+    out += ["| " + " | ".join(md(c) for c in row) + " |" for row in _table_rows(r)]
+    if 1 < r.panel.n <= DOMINANCE_MAX:
+        dom = u.dominance()
+        out += ["", "## Probability that the row ranks above the column", ""]
+        out += [
+            "| | " + " | ".join(md(str(c)) for c in dom.columns) + " |",
+            "|---|" + "---:|" * len(dom.columns),
+        ]
+        for a, row in dom.iterrows():
+            cells = ["" if a == b else _pct(v) for b, v in row.items()]
+            out.append(f"| {md(str(a))} | " + " | ".join(cells) + " |")
+    if r.sensitivity is not None:
+        s = r.sensitivity
+        out += ["", f"## Sobol total indices of the overall score (n = {s.n})", ""]
+        out += [
+            "| | " + " | ".join(md(f) for f in s.factors) + " |",
+            "|---|" + "---:|" * len(s.factors),
+        ]
+        for i, label in enumerate(s.labels):
+            out.append(f"| {md(label)} | " + " | ".join(_f(x, 2) for x in s.total[i]) + " |")
+    if r.margins is not None and len(r.margins.bands):
+        tight = r.margins.bands.sort_values("room").groupby("partnership", sort=False).head(1)
+        out += [
+            "",
+            "## Tightest pillar-weight margin per partnership",
+            "",
+            "| Partnership | Pillar | Weight | Band kept from | to |",
+            "|---|---|---:|---:|---:|",
+        ]
+        for rec in tight.to_dict("records"):
+            out.append(
+                f"| {md(str(rec['partnership']))} | {md(str(rec['pillar']))} | "
+                f"{rec['weight']:g} | {_f(rec['down'], 3)} | {_f(rec['up'], 3)} |"
+            )
+    if audit is not None:
+        out += ["", audit_markdown(audit)]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def audit_markdown(a: Audit) -> str:
+    """The coherence audit as Markdown."""
+    md = markdown_escape
+    out = [
+        f"## Coherence audit ({a.panel.n} partnerships)",
+        "",
+        "| Pillar | Criteria | Complete rows | Alpha | Ordinal alpha | Mean item-rest |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for pid, row in a.pillars.iterrows():
+        out.append(
+            f"| {md(str(pid))} | {row['criteria']} | {row['complete']} | {_f(row['alpha'], 2)} | "
+            f"{_f(row['ordinal_alpha'], 2)} | {_f(row['mean_item_rest'], 2)} |"
+        )
+    if a.redundant:
+        out += [
+            "",
+            f"Pillars correlated at |r| >= {a.threshold:g} (possibly redundant): "
+            + "; ".join(f"{md(x)} and {md(y)} (r = {r:.2f})" for x, y, r in a.redundant)
+            + ".",
+        ]
+    if a.never_vary:
+        out += ["", "Criteria that never vary: " + ", ".join(f"`{c}`" for c in a.never_vary) + "."]
+    flagged = a.items[a.items["floor_effect"] | a.items["ceiling_effect"]]
+    if len(flagged):
+        out += [
+            "",
+            f"Floor or ceiling effects (at least {a.extreme:.0%} of ratings at one end): "
+            + ", ".join(f"`{c}`" for c in flagged.index)
+            + ".",
+        ]
+    return "\n".join(out) + "\n"
+
+
+_CSS = """body{font-family:system-ui,sans-serif;color:#1f2937;max-width:60rem;margin:2rem auto;
+padding:0 1rem}table{border-collapse:collapse;margin:1rem 0}td,th{padding:.25rem .6rem;
+border-bottom:1px solid #e5e7eb;text-align:right}td:first-child,th:first-child{text-align:left}
+svg.chart{width:100%;height:auto}"""
+
+
+def robustness_html(r: Robustness, audit: Audit | None = None) -> str:
+    """The set report as one self-contained HTML page (charts when matplotlib is there)."""
+    e = html.escape
+    u = r.uncertainty
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>Robustness of {r.panel.n} partnership(s)</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>Robustness of {r.panel.n} partnership(s)</h1>",
+        f"<p>{u.samples:,} samples, seed {u.seed}, concentration {u.choices.concentration:g}.</p>",
+        "<ul>",
+        *[f"<li>{e(line)}</li>" for line in r.summary()],
+        "</ul>",
+        "<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in _HEAD) + "</tr></thead><tbody>",
+        *["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in _table_rows(r)],
+        "</tbody></table>",
+    ]
+    if charts.available():
+        from readiness.report.robustness_charts import (
+            band_probability_chart,
+            rank_interval_chart,
+            tornado_chart,
+        )
+
+        parts += ["<h2>Rank intervals</h2>", rank_interval_chart(u)]
+        parts += ["<h2>Band probabilities</h2>", band_probability_chart(u)]
+        if r.sensitivity is not None:
+            for i, label in enumerate(r.labels):
+                if not np.isnan(r.sensitivity.total[i]).all():
+                    parts += [
+                        f"<h2>Sensitivity of {e(label)}</h2>",
+                        tornado_chart(r.sensitivity, label),
+                    ]
+    else:
+        parts.append(f"<p>{e(charts.PLOTS_HINT)}</p>")
+    if 1 < r.panel.n <= DOMINANCE_MAX:
+        dom = u.dominance()
+        parts += [
+            "<h2>Probability that the row ranks above the column</h2>",
+            "<table><thead><tr><th></th>"
+            + "".join(f"<th>{e(str(c))}</th>" for c in dom.columns)
+            + "</tr></thead><tbody>",
+        ]
+        for a, row in dom.iterrows():
+            cells = "".join(f"<td>{'' if a == b else _pct(v)}</td>" for b, v in row.items())
+            parts.append(f"<tr><th>{e(str(a))}</th>{cells}</tr>")
+        parts.append("</tbody></table>")
+    if audit is not None:
+        parts += [
+            "<h2>Coherence audit</h2>",
+            "<table><thead><tr><th>Pillar</th><th>Alpha</th>"
+            "<th>Ordinal alpha</th><th>Mean item-rest</th></tr></thead><tbody>",
+        ]
+        for pid, row in audit.pillars.iterrows():
+            parts.append(
+                f"<tr><td>{e(str(pid))}</td><td>{_f(row['alpha'], 2)}</td>"
+                f"<td>{_f(row['ordinal_alpha'], 2)}</td>"
+                f"<td>{_f(row['mean_item_rest'], 2)}</td></tr>"
+            )
+        parts.append("</tbody></table>")
+        if audit.redundant:
+            parts.append(
+                "<p>Possibly redundant pillars: "
+                + "; ".join(f"{e(x)} and {e(y)} (r = {v:.2f})" for x, y, v in audit.redundant)
+                + ".</p>"
+            )
+        if audit.never_vary:
+            parts.append(
+                "<p>Criteria that never vary: "
+                + ", ".join(e(c) for c in audit.never_vary)
+                + ".</p>"
+            )
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,492 @@
+"""Robustness: the sampling engine against the kernel, uncertainty, Sobol, margins."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from readiness.errors import InputError
+from readiness.robustness._engine import METHODS, POLICIES, Draws, evaluate, rubric_draws
+from readiness.robustness._panel import Panel
+from readiness.rubric import load_rubric
+from readiness.scoring import ScoringModel, score_matrix
+from tests.factories import level_matrix, rubrics
+
+
+def random_panel(rng, n=200, unknown=0.1, na=0.03, low=0.05, rubric=None):
+    rubric = rubric or load_rubric()
+    m = len(rubric.criterion_ids)
+    levels = rng.integers(0, 5, (n, m)).astype(float)
+    levels[rng.random((n, m)) < unknown] = np.nan
+    return Panel.from_arrays(
+        levels,
+        rubric,
+        not_applicable=rng.random((n, m)) < na,
+        low_confidence=rng.random((n, m)) < low,
+    )
+
+
+def kernel_scores(panel, pillar_w, criterion_w, method, policy, shifted):
+    """What score_matrix gives with these weights, method, policy and levels."""
+    model = dataclasses.replace(
+        panel.model,
+        pillar_weight=np.asarray(pillar_w, float),
+        criterion_weight=np.asarray(criterion_w, float),
+        overall_method=method,
+    )
+    return score_matrix(
+        shifted,
+        model,
+        not_applicable=panel.not_applicable,
+        unknown_policy=policy,
+        min_coverage=panel.min_coverage,
+    )
+
+
+def shifted_levels(panel, shift_row):
+    rated = ~np.isnan(panel.levels) & ~panel.not_applicable
+    levels = panel.levels.copy()
+    rows, cols = np.nonzero(panel.low_confidence & rated)
+    levels[rows, cols] += shift_row
+    return levels
+
+
+def check_against_kernel(panel, draws):
+    overall, band = evaluate(panel, draws)
+    model = panel.model
+    for t in range(draws.size):
+        cw = model.criterion_weight if draws.criterion_weight is None else draws.criterion_weight[t]
+        shift = 0 if draws.shift is None else draws.shift[t]
+        s = kernel_scores(
+            panel,
+            draws.pillar_weight[t],
+            cw,
+            METHODS[draws.method[t]],
+            POLICIES[draws.policy[t]],
+            shifted_levels(panel, shift),
+        )
+        np.testing.assert_allclose(overall[t], s.overall, rtol=0, atol=1e-9, equal_nan=True)
+        np.testing.assert_array_equal(band[t], s.band)
+
+
+def random_draws(rng, panel, size, methods=(0, 1, 2)):
+    model = panel.model
+    rated = ~np.isnan(panel.levels) & ~panel.not_applicable
+    level = panel.levels[panel.low_confidence & rated]
+    lo = np.maximum(level - 1, 0) - level
+    hi = np.minimum(level + 1, 4) - level
+    shift = (lo + rng.integers(0, 2, size=(size, len(level))) * (hi - lo)).astype(np.int8)
+    return Draws(
+        pillar_weight=rng.gamma(2.0, size=(size, model.n_pillars)) + 1e-3,
+        criterion_weight=rng.gamma(2.0, size=(size, model.n_criteria)) + 1e-3,
+        method=rng.choice(np.array(methods, dtype=np.int8), size=size),
+        policy=rng.integers(0, 2, size=size).astype(np.int8),
+        shift=shift,
+    )
+
+
+def test_rubric_choices_reproduce_score_matrix_exactly():
+    rng = np.random.default_rng(7)
+    panel = random_panel(rng, n=500)
+    overall, band = evaluate(panel, rubric_draws(panel.model, 2))
+    np.testing.assert_array_equal(overall[0], panel.point.overall)
+    np.testing.assert_array_equal(band[1], panel.point.band)
+
+
+def test_sampled_choices_match_the_kernel_on_the_default_rubric():
+    rng = np.random.default_rng(11)
+    panel = random_panel(rng, n=300)
+    check_against_kernel(panel, random_draws(rng, panel, 24))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rubric=rubrics(), data=st.data())
+def test_sampled_choices_match_the_kernel_on_any_rubric(rubric, data):
+    m = len(rubric.criterion_ids)
+    n = data.draw(st.integers(1, 6))
+    levels = level_matrix(data.draw, n, m)
+    na = np.array(data.draw(st.lists(st.booleans(), min_size=n * m, max_size=n * m))).reshape(n, m)
+    low = np.array(data.draw(st.lists(st.booleans(), min_size=n * m, max_size=n * m))).reshape(n, m)
+    panel = Panel.from_arrays(levels, rubric, not_applicable=na, low_confidence=low)
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    check_against_kernel(panel, random_draws(rng, panel, 5))
+
+
+def test_the_point_scores_are_the_kernels():
+    rng = np.random.default_rng(3)
+    panel = random_panel(rng, n=50)
+    s = score_matrix(
+        panel.levels, ScoringModel.from_rubric(load_rubric()), not_applicable=panel.not_applicable
+    )
+    np.testing.assert_array_equal(panel.point.overall, s.overall)
+
+
+# --- exact margins ------------------------------------------------------------------
+
+from readiness.robustness.margins import margins  # noqa: E402
+
+
+def kernel_band(panel, i, p, weight):
+    w = panel.model.pillar_weight.copy()
+    w[p] = weight
+    model = dataclasses.replace(panel.model, pillar_weight=w)
+    s = score_matrix(
+        panel.levels[i : i + 1],
+        model,
+        not_applicable=panel.not_applicable[i : i + 1],
+        unknown_policy=panel.unknown_policy,
+        min_coverage=panel.min_coverage,
+    )
+    return int(s.band[0])
+
+
+def bisect(f, lo, hi, tol=1e-13):
+    """The point in [lo, hi] where f turns True (f(lo) False, f(hi) True)."""
+    while hi - lo > tol * max(1.0, abs(hi)):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if f(mid) else (mid, hi)
+    return (lo + hi) / 2
+
+
+def exact_band(lin, i, p, weight):
+    """The band from the linear-fractional form, without the kernel's settling."""
+    t = np.array([weight - lin.panel.model.pillar_weight[p]])
+    return int(lin.band(np.array([i]), p, t)[0])
+
+
+def test_band_margins_are_exact_to_1e9_and_agree_with_the_kernel():
+    from readiness.robustness.margins import _Linear
+
+    rng = np.random.default_rng(5)
+    panel = random_panel(rng, n=40, low=0.0)
+    lin = _Linear.of(panel)
+    m = margins(panel)
+    checked = 0
+    for r in m.bands.itertuples():
+        i = panel.labels.index(r.partnership)
+        p = panel.model.pillar_ids.index(r.pillar)
+        b0 = panel.point.band[i]
+        assert kernel_band(panel, i, p, r.weight) == b0 == exact_band(lin, i, p, r.weight)
+        if np.isfinite(r.up):
+            x = bisect(
+                lambda w, i=i, p=p, b0=b0: exact_band(lin, i, p, w) != b0, r.weight, r.up + 1e-3
+            )
+            assert abs(x - r.up) < 1e-9 * max(1.0, r.up)
+            # the kernel settles scores to 1e-9 points: it agrees just either side
+            assert kernel_band(panel, i, p, r.up * (1 - 1e-6)) == b0
+            assert kernel_band(panel, i, p, r.up * (1 + 1e-6)) != b0
+            checked += 1
+        else:  # never changes upwards: not at a huge weight either
+            assert kernel_band(panel, i, p, r.weight * 1e6) == b0
+        if r.down > 0:
+            x = bisect(
+                lambda w, i=i, p=p, b0=b0: exact_band(lin, i, p, w) == b0, r.down - 1e-3, r.weight
+            )
+            assert abs(x - r.down) < 1e-9 * max(1.0, r.down)
+            assert kernel_band(panel, i, p, r.down * (1 + 1e-6)) == b0
+            assert kernel_band(panel, i, p, r.down * (1 - 1e-6)) != b0
+            checked += 1
+        else:
+            assert kernel_band(panel, i, p, r.weight * 1e-6) == b0
+    assert checked > 20
+
+
+def test_swap_margins_are_exact_to_1e9_and_agree_with_the_kernel():
+    from readiness.robustness.margins import _Linear, _order
+
+    rng = np.random.default_rng(9)
+    panel = random_panel(rng, n=30, low=0.0)
+    lin = _Linear.of(panel)
+    m = margins(panel)
+
+    def kernel_order(a, b, p, weight):
+        w = panel.model.pillar_weight.copy()
+        w[p] = weight
+        model = dataclasses.replace(panel.model, pillar_weight=w)
+        s = score_matrix(panel.levels[[a, b]], model, not_applicable=panel.not_applicable[[a, b]])
+        x = np.nan_to_num(s.overall, nan=-1.0)
+        return np.sign(x[0] - x[1])
+
+    def exact_order(a, b, p, weight):
+        t = np.array([weight - panel.model.pillar_weight[p]])
+        return int(_order(lin, np.array([a]), np.array([b]), p, t)[0])
+
+    checked = 0
+    for r in m.swaps.itertuples():
+        a, b = panel.labels.index(r.above), panel.labels.index(r.below)
+        p = panel.model.pillar_ids.index(r.pillar)
+        start = exact_order(a, b, p, r.weight)
+        assert start == kernel_order(a, b, p, r.weight)
+        if np.isfinite(r.up):
+            x = bisect(
+                lambda w, a=a, b=b, p=p, start=start: exact_order(a, b, p, w) != start,
+                r.weight,
+                r.up + 1e-3,
+            )
+            assert abs(x - r.up) < 1e-9 * max(1.0, r.up)
+            assert kernel_order(a, b, p, r.up * (1 - 1e-6)) == start
+            assert kernel_order(a, b, p, r.up * (1 + 1e-6)) != start
+            checked += 1
+        if r.down > 0:
+            x = bisect(
+                lambda w, a=a, b=b, p=p, start=start: exact_order(a, b, p, w) == start,
+                r.down - 1e-3,
+                r.weight,
+            )
+            assert abs(x - r.down) < 1e-9 * max(1.0, r.down)
+            checked += 1
+    assert checked > 10
+
+
+def test_margins_refuse_a_geometric_rubric():
+    from tests.factories import make_rubric, rubric_dict
+
+    rubric = make_rubric(
+        rubric_dict([("a", 1, "arithmetic", [("a.x", 1)])], aggregation="geometric")
+    )
+    panel = Panel.from_arrays(np.array([[2.0]]), rubric)
+    with pytest.raises(InputError, match="arithmetic"):
+        margins(panel)
+
+
+# --- Sobol indices: known figures ------------------------------------------------------
+
+from scipy import stats  # noqa: E402
+
+from readiness.robustness import Choices, robustness, sensitivity, uncertainty  # noqa: E402
+from readiness.robustness.sensitivity import sobol_table  # noqa: E402
+from readiness.robustness.uncertainty import rank_matrix  # noqa: E402
+
+
+def test_sobol_of_an_additive_model_has_its_closed_form():
+    # Y = sum a_i X_i, X_i ~ U(0, 1) independent: S_i = ST_i = a_i^2 / sum a_j^2
+    a = np.array([1.0, 2.0, 3.0, 0.5])
+    expected = a**2 / (a**2).sum()
+    table = sobol_table(lambda x: (a @ x)[None, :], [stats.uniform()] * 4, 2**13, seed=1)
+    np.testing.assert_allclose(table.first[0], expected, atol=0.02)
+    np.testing.assert_allclose(table.total[0], expected, atol=0.02)
+
+
+ISHIGAMI_S1 = np.array([0.3139, 0.4424, 0.0])
+ISHIGAMI_ST = np.array([0.5576, 0.4424, 0.2437])
+"""Analytical indices of the Ishigami function (a = 7, b = 0.1; Ishigami and Homma
+1990), the figures SALib's documentation (Basics, "Testing with Ishigami") quotes
+beside its estimate S1 = [0.316, 0.444, 0.012], ST = [0.555, 0.441, 0.244]."""
+
+
+def ishigami(x):
+    return (np.sin(x[0]) + 7 * np.sin(x[1]) ** 2 + 0.1 * x[2] ** 4 * np.sin(x[0]))[None, :]
+
+
+def test_sobol_reproduces_the_ishigami_figures():
+    dists = [stats.uniform(loc=-np.pi, scale=2 * np.pi)] * 3
+    table = sobol_table(ishigami, dists, 2**14, seed=2)
+    np.testing.assert_allclose(table.first[0], ISHIGAMI_S1, atol=0.02)
+    np.testing.assert_allclose(table.total[0], ISHIGAMI_ST, atol=0.02)
+
+
+def test_salib_agrees_on_ishigami_when_installed():
+    salib = pytest.importorskip("SALib")
+    from SALib.analyze import sobol as salib_sobol
+    from SALib.sample import sobol as salib_sample
+
+    del salib
+    problem = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
+    x = salib_sample.sample(problem, 2**12, seed=3)
+    res = salib_sobol.analyze(problem, ishigami(x.T)[0], seed=3)
+    np.testing.assert_allclose(res["S1"], ISHIGAMI_S1, atol=0.03)
+    np.testing.assert_allclose(res["ST"], ISHIGAMI_ST, atol=0.03)
+
+
+def test_sobol_marks_outputs_that_are_not_finite_as_undefined():
+    def f(x):
+        y = np.vstack([x[0], x[0] + x[1]])
+        y[1, 0] = np.nan
+        return y
+
+    table = sobol_table(f, [stats.uniform()] * 2, 256, seed=0)
+    assert np.isnan(table.first[1]).all()
+    assert table.first[0, 0] == pytest.approx(1.0, abs=0.05)
+
+
+def test_sensitivity_indices_are_shares_within_estimator_noise():
+    rng = np.random.default_rng(4)
+    panel = random_panel(rng, n=60)
+    s = sensitivity(panel, n=512, seed=1)
+    for first, total in ((s.first, s.total), (s.rank_first, s.rank_total)):
+        ok = ~np.isnan(total)
+        assert ok.any()
+        assert (first[ok] >= -0.05).all() and (first[ok] <= 1.05).all()
+        assert (total[ok] >= -0.05).all() and (total[ok] <= 1.05).all()
+        assert (total[ok] >= first[ok] - 0.05).all()
+
+
+def test_a_partnership_that_no_weight_can_move_depends_on_no_weight():
+    # every pillar at the same score: the overall ignores the weights; only the
+    # aggregation method (which cannot change it either) is left: no variance, all 0
+    rubric = load_rubric()
+    m = len(rubric.criterion_ids)
+    levels = np.vstack([np.full(m, 3.0), np.random.default_rng(0).integers(0, 5, m)])
+    panel = Panel.from_arrays(levels, rubric)
+    s = sensitivity(panel, n=256, choices=Choices(policies=("exclude",)))
+    assert (s.total[0] == 0).all() and s.top()[0] is None
+    assert np.nanmax(s.total[1][: len(rubric.pillars)]) > 0
+
+
+# --- uncertainty -------------------------------------------------------------------------
+
+
+def test_uncertainty_is_reproducible_and_band_probabilities_sum_to_one():
+    rng = np.random.default_rng(8)
+    panel = random_panel(rng, n=80)
+    u1 = uncertainty(panel, samples=3000, seed=42)
+    u2 = uncertainty(panel, samples=3000, seed=42)
+    np.testing.assert_array_equal(u1.scores, u2.scores)
+    np.testing.assert_allclose(u1.band_probabilities().sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    u3 = uncertainty(panel, samples=3000, seed=43)
+    assert not np.array_equal(u1.scores, u3.scores)
+
+
+def test_fixed_choices_collapse_every_interval_onto_the_point():
+    rng = np.random.default_rng(12)
+    panel = random_panel(rng, n=50)
+    fixed = Choices(
+        concentration=np.inf, methods=("arithmetic",), policies=("exclude",), ratings=False
+    )
+    u = uncertainty(panel, samples=50, choices=fixed)
+    f = u.to_frame()
+    np.testing.assert_array_equal(f["median"], panel.point.overall)
+    np.testing.assert_array_equal(f["rank_p05"], f["rank"])
+    np.testing.assert_array_equal(f["rank_p95"], f["rank"])
+
+
+def test_point_rank_lies_in_its_interval_when_the_weights_are_tight():
+    rng = np.random.default_rng(13)
+    panel = random_panel(rng, n=40)
+    u = uncertainty(
+        panel,
+        samples=2000,
+        choices=Choices(
+            concentration=1e6, ratings=False, methods=("arithmetic",), policies=("exclude",)
+        ),
+    )
+    f = u.to_frame().dropna(subset=["rank"])
+    assert ((f["rank_p05"] <= f["rank"]) & (f["rank"] <= f["rank_p95"])).all()
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.sampled_from([0.0, 10.0, 10.0, 55.5, 70.0, np.nan]), min_size=1, max_size=8))
+def test_ranks_are_competition_ranks(values):
+    x = np.array(values)[None, :]
+    ranks = rank_matrix(x)[0]
+    for i, v in enumerate(values):
+        if np.isnan(v):
+            assert np.isnan(ranks[i])
+        else:
+            assert ranks[i] == 1 + sum(1 for w in values if not np.isnan(w) and w > v)
+
+
+def test_dominance_is_a_probability_table():
+    rng = np.random.default_rng(14)
+    panel = random_panel(rng, n=12)
+    u = uncertainty(panel, samples=1000)
+    d = u.dominance().to_numpy()
+    assert np.allclose(np.diag(d), 0)
+    assert ((d + d.T) <= 1 + 1e-12).all()  # ties count for neither
+
+
+def test_bad_options_name_the_option():
+    panel = random_panel(np.random.default_rng(0), n=3)
+    with pytest.raises(InputError, match="samples"):
+        uncertainty(panel, samples=0)
+    with pytest.raises(InputError, match="concentration"):
+        uncertainty(panel, choices=Choices(concentration=-1))
+    with pytest.raises(InputError, match="methods"):
+        uncertainty(panel, choices=Choices(methods=("median",)))
+    with pytest.raises(InputError, match="power of 2"):
+        sensitivity(panel, n=100)
+
+
+# --- the whole analysis, reports and CLI ----------------------------------------------
+
+EXAMPLES = sorted(
+    str(p)
+    for p in (__import__("pathlib").Path(__file__).parent.parent / "examples/partnerships").glob(
+        "*.json"
+    )
+)
+
+
+@pytest.fixture(scope="module")
+def example_result():
+    from readiness import assess, load_partnership
+
+    assessments = [assess(load_partnership(f)) for f in EXAMPLES]
+    return assessments, robustness(assessments, samples=1000, n=64)
+
+
+def test_summary_says_band_probability_rank_sensitivity_and_margin(example_result):
+    _, r = example_result
+    nato = r.summary()[r.labels.index("nato")]
+    assert nato.startswith("nato: Advanced with probability")
+    assert "rank 1 of 8" in nato and "most sensitive to" in nato and "can move between" in nato
+
+
+def test_report_section_and_set_report_render(example_result):
+    import json
+
+    from readiness.report.robustness import (
+        robustness_html,
+        robustness_json,
+        robustness_markdown,
+        robustness_section,
+        robustness_section_html,
+        robustness_section_markdown,
+    )
+
+    assessments, r = example_result
+    section = robustness_section(assessments[0], r)
+    assert sum(section["band_probabilities"].values()) == pytest.approx(1.0, abs=1e-3)
+    json.dumps(section)
+    json.dumps(robustness_json(r))
+    assert "## Robustness" in robustness_section_markdown(assessments[0], r)
+    assert "<section" in robustness_section_html(assessments[0], r)
+    assert "ranks above the column" in robustness_markdown(r)
+    page = robustness_html(r)
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page
+
+
+def test_cli_robustness_writes_json_and_refuses_bad_input(tmp_path, capsys):
+    import json
+
+    from readiness.cli import main
+
+    out = tmp_path / "r.json"
+    code = main(
+        [
+            "robustness",
+            *EXAMPLES[:3],
+            "--samples",
+            "500",
+            "--sobol",
+            "64",
+            "--format",
+            "json",
+            "-o",
+            str(out),
+        ]
+    )
+    assert code == 0
+    data = json.loads(out.read_text())
+    assert data["uncertainty"]["samples"] == 500 and data["audit"] is not None
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    assert main(["robustness", str(bad)]) == 2
+    assert "bad.json" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["robustness", EXAMPLES[0], "--sobol", "100"])
+    assert exc.value.code == 2
