@@ -7,16 +7,20 @@ import importlib
 import json
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from readiness._text import json_neutralise
 from readiness.cli._common import (
     EXIT_INPUT,
     _assess_file,
     _check_fail_under,
+    _check_outputs,
     _emit,
     _expand_inputs,
     _fail,
+    _guarded,
     _rubric_option,
     _score,
     _scoring_options,
@@ -117,7 +121,9 @@ class _BadFiles:
         """
         if self.errors is None:
             return
-        lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in self.records)
+        lines = "".join(
+            json_neutralise(json.dumps(r, ensure_ascii=False)) + "\n" for r in self.records
+        )
         _write_output(self.errors, lambda tmp: tmp.write_text(lines, encoding="utf-8"))
         if self.records:
             sys.stderr.write(
@@ -127,6 +133,7 @@ class _BadFiles:
 
 
 def _cmd_assess(args: argparse.Namespace) -> int:
+    _check_outputs(args, args.files, ("--out", args.out), ("--errors", args.errors))
     files, status = _expand_inputs(args.files)
     if args.out is not None:
         return _assess_to_table(args, files, status)
@@ -140,9 +147,9 @@ def _cmd_assess(args: argparse.Namespace) -> int:
         try:
             a = _assess_file(path, rubric, args)
             if args.format == "json":
-                documents.append(_assessment_json(a, args))
+                documents.append(_guarded(path, partial(_assessment_json, a, args)))
             else:
-                output = _render_assessment(a, args)
+                output = _guarded(path, partial(_render_assessment, a, args))
         except ReadinessError as exc:
             bad.add(exc, path)
             status = EXIT_INPUT
@@ -155,7 +162,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     if args.format == "json" and (documents or len(files) > 1):
         # one file: one object; several files or a folder: one JSON array
         shown: Any = documents[0] if len(files) == 1 else documents
-        _emit(json.dumps(shown, sort_keys=True, indent=2, ensure_ascii=False))
+        _emit(json_neutralise(json.dumps(shown, sort_keys=True, indent=2, ensure_ascii=False)))
     bad.finish(len(files))
     return _check_fail_under(args, results, status)
 

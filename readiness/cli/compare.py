@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from readiness._text import json_neutralise
 from readiness.cli._common import (
     EXIT_INPUT,
     EXIT_OK,
     _emit,
     _expand_inputs,
     _fail,
+    _guarded,
     _load,
     _rubric_option,
 )
@@ -19,6 +22,7 @@ from readiness.errors import ReadinessError
 
 if TYPE_CHECKING:
     from readiness.assessment import Assessment
+    from readiness.rubric import Rubric
 
 __all__ = ["add_parser"]
 
@@ -51,6 +55,12 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     c.set_defaults(func=_cmd_compare)
 
 
+def _assess(path: str, rubric: Rubric) -> Assessment:
+    from readiness.assessment import assess
+
+    return assess(_load(path, rubric), rubric)
+
+
 def _cmd_compare(args: argparse.Namespace) -> int:
     """Score the files and print their comparison (nothing when a file is bad).
 
@@ -64,22 +74,21 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from readiness.report.compare import comparison_markdown, comparison_text
 
     files, status = _expand_inputs(args.files)
-    from readiness.assessment import assess
     from readiness.rubric import load_rubric
 
     rubric = load_rubric(args.rubric)
     results: list[Assessment] = []
     for path in files:
         try:
-            results.append(assess(_load(path, rubric), rubric))
+            results.append(_guarded(path, partial(_assess, path, rubric)))
         except ReadinessError as exc:
-            _fail(exc if exc.source else exc.with_source(path))
+            _fail(exc)
             status = EXIT_INPUT
     if status != EXIT_OK or not results:
         return EXIT_INPUT
     comparison = compare(results)
     if args.format == "json":
-        _emit(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
+        _emit(json_neutralise(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False)))
     elif args.format == "markdown":
         _emit(comparison_markdown(comparison))
     else:

@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Any
 from readiness.cli._common import (
     EXIT_OK,
     _assess_file,
+    _check_outputs,
+    _guarded,
     _rubric_option,
     _scoring_options,
     _usage_error,
     _write_output,
 )
-from readiness.errors import ReadinessError
 
 if TYPE_CHECKING:
     from readiness.assessment import Assessment
@@ -101,14 +102,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
             f"cannot tell the report format from the extension of {out!r}: "
             f"use one of {known} or give --format"
         )
+    _check_outputs(args, [args.file], ("-o", out))
     from readiness.rubric import load_rubric
 
     rubric = load_rubric(args.rubric)
-    try:
-        a = _assess_file(args.file, rubric, args)
-        text = _render_report(a, args.target, fmt or "markdown")
-    except ReadinessError as exc:
-        raise (exc if exc.source else exc.with_source(args.file)) from None
+    a = _assess_file(args.file, rubric, args)
+    text = _guarded(args.file, lambda: _render_report(a, args.target, fmt or "markdown"))
     text = text if text.endswith("\n") else text + "\n"
     if out is None:
         sys.stdout.write(text)
