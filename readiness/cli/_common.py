@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from readiness._atomic import atomic_path
 from readiness._text import neutralise
-from readiness.errors import InputError, ReadinessError, ReportError
+from readiness.errors import InputError, Problem, ReadinessError, ReportError
 
 if TYPE_CHECKING:  # imported where used: --help and --version stay fast
     from readiness.assessment import Assessment
@@ -106,6 +106,38 @@ def _internal(exc: BaseException) -> str:
         f"could not be processed ({type(exc).__name__}{detail}); this is a bug in "
         f"readiness, please report it with the file"
     )
+
+
+class _Duplicates:
+    """Partnerships met twice in one run: the same id and the same ``assessed_on``.
+
+    The rule (README, "Input safety"): both files are scored and kept (rows, reports,
+    columns), and the later one is reported as a problem naming the earlier one, so the
+    command exits 2. The same id on different dates is a history, not a duplicate.
+    """
+
+    def __init__(self) -> None:
+        self.first: dict[tuple[str, str], str] = {}
+
+    def check(self, a: Assessment, path: str) -> InputError | None:
+        """The problem of ``path`` when its partnership was met before, else ``None``."""
+        p = a.partnership
+        day = p.assessed_on.isoformat() if p.assessed_on else "today"
+        key = (p.id, day)
+        earlier = self.first.setdefault(key, path)
+        if earlier == path:
+            return None
+        return InputError(
+            [
+                Problem(
+                    "$.id",
+                    f"partnership {p.id!r} assessed on {day} is also in {earlier}; both "
+                    f"are kept (tell them apart by file), but one of them is likely a copy",
+                    file=path,
+                )
+            ],
+            source=path,
+        )
 
 
 def _emit(text: str) -> None:

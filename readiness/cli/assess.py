@@ -17,6 +17,7 @@ from readiness.cli._common import (
     _assess_file,
     _check_fail_under,
     _check_outputs,
+    _Duplicates,
     _emit,
     _expand_inputs,
     _fail,
@@ -143,6 +144,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     results: list[Assessment] = []
     documents: list[dict[str, Any]] = []
     bad = _BadFiles(args.errors)
+    duplicates = _Duplicates()
     for path in files:
         try:
             a = _assess_file(path, rubric, args)
@@ -154,6 +156,9 @@ def _cmd_assess(args: argparse.Namespace) -> int:
             bad.add(exc, path)
             status = EXIT_INPUT
             continue
+        if (twice := duplicates.check(a, path)) is not None:
+            bad.add(twice, path)
+            status = EXIT_INPUT
         if args.format != "json":
             if results:
                 _emit("")
@@ -354,6 +359,7 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
     results: list[Assessment] = []
     bad = _BadFiles(args.errors)
     progress = _Progress(len(files))
+    duplicates = _Duplicates()
     for i, path in enumerate(files):
         progress.show(i)
         try:
@@ -363,6 +369,10 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
             bad.add(exc, path)
             status = EXIT_INPUT
             continue
+        if (twice := duplicates.check(a, path)) is not None:
+            progress.clear()
+            bad.add(twice, path)
+            status = EXIT_INPUT
         rows.append(_score_row(a, path))
         results.append(a)
     progress.show(len(files))

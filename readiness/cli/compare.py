@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from readiness._text import json_neutralise
 from readiness.cli._common import (
     EXIT_INPUT,
-    EXIT_OK,
+    _Duplicates,
     _emit,
     _expand_inputs,
     _fail,
@@ -36,7 +36,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
             "Score partnership files and show their pillar and overall scores side by "
             "side. Files of the same partnership with different assessed_on dates also "
             "get a 'what changed' section (criteria, pillars, overall), in date order. "
-            "When any file is bad nothing is compared (exit 2)."
+            "A bad file is reported and left out; the others are compared (exit 2)."
         ),
     )
     c.add_argument(
@@ -62,10 +62,11 @@ def _assess(path: str, rubric: Rubric) -> Assessment:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    """Score the files and print their comparison (nothing when a file is bad).
+    """Score the files and print the comparison of the good ones.
 
     Returns:
-        ``EXIT_OK``, or ``EXIT_INPUT`` when any input was bad.
+        ``EXIT_OK``, or ``EXIT_INPUT`` when any input was bad (reported, left out) or
+        two files hold the same partnership on the same date.
 
     Raises:
         ReadinessError: The rubric cannot be loaded.
@@ -78,13 +79,19 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     rubric = load_rubric(args.rubric)
     results: list[Assessment] = []
+    duplicates = _Duplicates()
     for path in files:
         try:
-            results.append(_guarded(path, partial(_assess, path, rubric)))
+            a = _guarded(path, partial(_assess, path, rubric))
         except ReadinessError as exc:
             _fail(exc)
             status = EXIT_INPUT
-    if status != EXIT_OK or not results:
+            continue
+        if (twice := duplicates.check(a, path)) is not None:
+            _fail(twice)
+            status = EXIT_INPUT
+        results.append(a)
+    if not results:
         return EXIT_INPUT
     comparison = compare(results)
     if args.format == "json":
@@ -93,4 +100,4 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         _emit(comparison_markdown(comparison))
     else:
         _emit(comparison_text(comparison))
-    return EXIT_OK
+    return status

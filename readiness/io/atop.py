@@ -118,8 +118,10 @@ def _read(path: Path | str) -> pd.DataFrame:
             continue
         text = raw[col].str.strip()
         blank = text.isin(_MISSING)
-        number = pd.to_numeric(text.where(~blank), errors="coerce")
-        bad = ~blank & (number.isna() | (number != number.round()))
+        number = pd.to_numeric(text.where(~blank), errors="coerce").astype("float64")
+        # inf, 1e400 and values past int64 are not codes: refused, never cast
+        huge = ~(number.abs() <= _LARGEST)
+        bad = ~blank & (number.isna() | huge | (number != number.round()))
         message = "must be a whole number"
         if col == "atopid":
             bad |= blank | (number <= 0)
@@ -163,6 +165,10 @@ def _read(path: Path | str) -> pd.DataFrame:
         raise InputError(problems, source=name)
     frame = pd.DataFrame(out)
     return frame.set_index("atopid")
+
+
+_LARGEST = 10**9
+"""Largest code or count read from an ATOP file (ids and years have 4 digits)."""
 
 
 def _int(value: object) -> int | None:
