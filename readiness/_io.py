@@ -258,7 +258,12 @@ def _read_text(path: Readable, name: str, error: type[ReadinessError]) -> str:
 
 
 def _read_yaml(text: str, name: str, error: type[ReadinessError], *, shipped: bool = False) -> Any:
-    loader = _ShippedLoader(text) if shipped else _Loader(text)
+    try:  # the reader refuses control characters as soon as it is made
+        loader = _ShippedLoader(text) if shipped else _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        where = _line_column(text, exc.position)
+        what = f"character U+{exc.character:04X}" if isinstance(exc.character, int) else "a byte"
+        raise error([Problem(where, f"invalid YAML: {what} is not allowed")], source=name) from None
     try:
         data = loader.get_single_data()
     except _Refused as exc:

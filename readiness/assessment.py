@@ -313,6 +313,7 @@ class Assessment:
         from readiness._models import problems_from
 
         changes = changes or {}
+        _check_scenario(changes, facts)
         ratings: dict[str, Any] = dict(self.partnership.ratings)
         problems = [
             Problem(f"$[{cid!r}]", f"unknown criterion {cid!r}")
@@ -368,6 +369,70 @@ class Assessment:
         from readiness.explain import Explanation
 
         return Explanation.of(self)
+
+
+def _check_scenario(changes: object, facts: object) -> None:
+    """``what_if`` arguments of the right types (else an ``InputError``, not a crash)."""
+    problems = []
+    if not isinstance(changes, Mapping):
+        problems.append(
+            Problem(
+                "$",
+                f"changes must be a mapping of criterion id -> level (got "
+                f"{type(changes).__name__})",
+            )
+        )
+    if facts is not None and not isinstance(facts, Mapping):
+        problems.append(
+            Problem(
+                "facts", f"must be a mapping of fact name -> value (got {type(facts).__name__})"
+            )
+        )
+    elif facts is not None:
+        agreements = facts.get("agreements", [])
+        if not isinstance(agreements, list | tuple):
+            problems.append(
+                Problem(
+                    "facts.agreements",
+                    f"must be a list of agreements to add (got {type(agreements).__name__})",
+                )
+            )
+    if problems:
+        raise InputError(problems, source="what_if")
+
+
+def _check_inputs(rubric: object, **given: object) -> None:
+    """The rubric is a :class:`Rubric`; each named value is of the type it must be."""
+    problems = []
+    if not isinstance(rubric, Rubric):
+        problems.append(
+            Problem("rubric", f"must be a Rubric, e.g. load_rubric() (got {type(rubric).__name__})")
+        )
+    for name, value in given.items():
+        if name == "partnership" and not isinstance(value, Partnership):
+            problems.append(
+                Problem(
+                    "partnership",
+                    f"must be a Partnership, e.g. load_partnership(path) (got "
+                    f"{type(value).__name__})",
+                )
+            )
+    if problems:
+        raise InputError(problems, source="arguments")
+
+
+def _coverage(value: object) -> float | None:
+    """``min_coverage`` as a float: Python and numpy real numbers; never true/false."""
+    if value is None:
+        return None
+    if isinstance(value, bool | np.bool_) or not isinstance(
+        value, int | float | np.integer | np.floating
+    ):
+        raise InputError(
+            [Problem("min_coverage", f"must be a number between 0 and 1 (got {value!r})")],
+            source="arguments",
+        )
+    return float(value)
 
 
 def _as_data(rating: Any) -> Any:
@@ -450,7 +515,13 @@ def assess(
     >>> from readiness import load_partnership
     >>> a = assess(load_partnership("examples/partnerships/nato.json"))  # doctest: +SKIP
     """
-    rubric = rubric or load_rubric()
+    rubric = load_rubric() if rubric is None else rubric
+    _check_inputs(rubric, partnership=partnership)
+    min_coverage = _coverage(min_coverage)
+    check_options(
+        unknown_policy or rubric.unknown_policy,
+        rubric.min_coverage if min_coverage is None else min_coverage,
+    )
     options = Options(
         unknown_policy=unknown_policy or rubric.unknown_policy,
         min_coverage=rubric.min_coverage if min_coverage is None else min_coverage,
@@ -681,7 +752,9 @@ def assess_frame(
     """
     import pandas as pd
 
-    rubric = rubric or load_rubric()
+    rubric = load_rubric() if rubric is None else rubric
+    _check_inputs(rubric)
+    min_coverage = _coverage(min_coverage)
     model = ScoringModel.from_rubric(rubric)
     check_options(
         unknown_policy or rubric.unknown_policy,
@@ -691,7 +764,7 @@ def assess_frame(
         raise InputError(
             f"levels must be a pandas DataFrame (got {type(levels).__name__})", source="levels"
         )
-    _check_level_columns(levels)
+    levels = _check_level_columns(levels)
     columns = _column_index(levels, rubric)
     masks = {}
     for name, mask in (("not_applicable", not_applicable), ("low_confidence", low_confidence)):
@@ -739,22 +812,68 @@ def scores_frame(s: Scores, model: ScoringModel, index: pd.Index) -> pd.DataFram
     return frame
 
 
-def _check_level_columns(levels: pd.DataFrame) -> None:
-    """Levels are numbers: no text, no booleans, no repeated criterion."""
+def _check_level_columns(levels: pd.DataFrame) -> pd.DataFrame:
+    """Levels are real numbers: no text, lists, booleans or complex numbers, no repeated
+    criterion. Columns of Python objects are accepted when each cell is a real number
+    (Python or numpy) or missing; they come back as floats.
+
+    Returns:
+        ``levels``, with object columns converted to float.
+    """
     import pandas as pd
 
     problems = []
     seen: set[str] = set()
-    for name, dtype in levels.dtypes.items():
+    converted = {}
+    for i, (name, dtype) in enumerate(levels.dtypes.items()):
         if str(name) in seen:
             problems.append(Problem(f"column {name!r}", "appears more than once"))
         seen.add(str(name))
-        if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+        if pd.api.types.is_object_dtype(dtype):
+            cells = levels.iloc[:, i]
+            bad = [(row, value) for row, value in cells.items() if not _real_or_missing(value)]
+            problems += [
+                Problem(
+                    f"row {row!r}, column {name!r}",
+                    f"levels must be numbers 0-4 or NaN (got {type(value).__name__} "
+                    f"{_short(value)})",
+                    row=str(row),
+                    criterion=str(name),
+                )
+                for row, value in bad[:20]
+            ]
+            if not bad:
+                converted[i] = pd.to_numeric(cells.astype(object), errors="coerce").astype(float)
+        elif (
+            pd.api.types.is_bool_dtype(dtype)
+            or pd.api.types.is_complex_dtype(dtype)
+            or not pd.api.types.is_numeric_dtype(dtype)
+        ):
             problems.append(
                 Problem(f"column {name!r}", f"levels must be numbers 0-4 or NaN (dtype {dtype})")
             )
     if problems:
         raise InputError(problems, source="levels")
+    if converted:
+        levels = levels.copy()
+        for i, column in converted.items():
+            levels.isetitem(i, column.to_numpy())
+    return levels
+
+
+_REAL = (int, float, np.integer, np.floating)
+
+
+def _real_or_missing(value: object) -> bool:
+    """A real number (Python or numpy; not true/false) or a missing value."""
+    if value is None or type(value).__name__ == "NAType":
+        return True
+    return isinstance(value, _REAL) and not isinstance(value, bool | np.bool_)
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _bool_mask(mask: pd.DataFrame, name: str) -> np.ndarray:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -256,7 +256,18 @@ def compare(assessments: Sequence[Assessment]) -> Comparison:
     >>> compare([readiness.assess(p, rubric, min_coverage=0)]).labels
     ('demo',)
     """
+    if isinstance(assessments, str | bytes) or not isinstance(assessments, Iterable):
+        raise InputError(
+            f"give a list of assessments (got {type(assessments).__name__})", source="compare"
+        )
     items = tuple(assessments)
+    wrong = [
+        Problem(f"[{i}]", f"not an Assessment (got {type(a).__name__}); score it with assess()")
+        for i, a in enumerate(items)
+        if not isinstance(a, Assessment)
+    ]
+    if wrong:
+        raise InputError(wrong, source="compare")
     if not items:
         raise InputError("nothing to compare: give at least one assessment", source="compare")
     labels = {a.rubric.label for a in items}

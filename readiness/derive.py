@@ -308,6 +308,20 @@ def _encode(
         return values, present & (codes < 0), f"must be one of {', '.join(allowed)}"
     if kind != "flag" and pd.api.types.is_bool_dtype(series.dtype):
         return np.full(len(series), np.nan), present, "must be a number, not true/false"
+    if pd.api.types.is_complex_dtype(series.dtype):
+        return np.full(len(series), np.nan), present, "must be a real number, not complex"
+    if pd.api.types.is_object_dtype(
+        series.dtype
+    ):  # true/false and complex values are never numbers
+        odd = (
+            (complex, np.complexfloating)
+            if kind == "flag"
+            else (bool, np.bool_, complex, np.complexfloating)
+        )
+        strange = np.fromiter((isinstance(v, odd) for v in series), bool, len(series))
+        if strange.any():
+            what = "true or false" if kind == "flag" else "a number, not true/false or complex"
+            return np.full(len(series), np.nan), present & strange, f"must be {what}"
     numbers = pd.to_numeric(series.astype(object), errors="coerce")
     values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
     invalid = present & np.isnan(values)

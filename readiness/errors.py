@@ -13,6 +13,7 @@ that one run reports every problem at once::
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +57,11 @@ class Problem:
     criterion: str | None = None
     row: int | str | None = None
 
+    def __post_init__(self) -> None:
+        # a 10 MB value or key is never carried (or echoed) whole: see _clip
+        object.__setattr__(self, "path", _clip(self.path, LONGEST_PATH))
+        object.__setattr__(self, "message", _clip(self.message, LONGEST_LINE))
+
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
 
@@ -91,14 +97,53 @@ def json_path(loc: Iterable[str | int]) -> str:
 SHOWN_PROBLEMS = 20
 """How many problems an error message lists; the rest are counted (``problems`` has all)."""
 
-_LONGEST = 500
+LONGEST_VALUE = 80
+"""Longest value (a quoted literal or a run without spaces) echoed in a message; longer
+ones are cut and end in "…"."""
+
+LONGEST_LINE = 500
+"""Longest problem message; the rest is cut and counted."""
+
+LONGEST_PATH = 300
+"""Longest location (JSON path) kept in a problem."""
+
+LONGEST_SOURCE = 1_000
+"""Longest file name kept in an error (file names are not cut otherwise)."""
+
+LONGEST_MESSAGE = 10_000
+"""Most bytes (UTF-8) of an error message; problems past it are counted, not listed."""
+
+_LONG_VALUE = re.compile(
+    "|".join(
+        (
+            f"'[^'\\n]{{{LONGEST_VALUE - 1},}}'",  # a quoted value
+            f'"[^"\\n]{{{LONGEST_VALUE - 1},}}"',
+            f"\\S{{{LONGEST_VALUE + 1},}}",  # a run without blanks
+        )
+    )
+)
 
 
-def _clip(text: str) -> str:
-    """One problem line, cut to a readable length (a 10 MB value is not echoed back)."""
-    if len(text) <= _LONGEST:
+def _cut_value(match: re.Match[str]) -> str:
+    text = match.group()
+    if text[0] in "'\"" and text[-1] == text[0]:
+        return f"{text[: LONGEST_VALUE - 2]}…{text[0]}"
+    return f"{text[: LONGEST_VALUE - 1]}…"
+
+
+def _clip(text: str, longest: int = LONGEST_LINE) -> str:
+    """Text cut to a readable length: each echoed value to :data:`LONGEST_VALUE`
+    characters, the whole to ``longest`` (a 10 MB value is not echoed back).
+
+    >>> _clip("unknown kind " + repr("x" * 1000) + " (expected: a, b)")[-30:]
+    "xxxxxxxxxxx…' (expected: a, b)"
+    """
+    if len(text) <= LONGEST_VALUE:
         return text
-    return f"{text[:_LONGEST]}... ({len(text) - _LONGEST} more characters)"
+    short = _LONG_VALUE.sub(_cut_value, text)
+    if len(short) <= longest:
+        return short
+    return f"{short[:longest]}… ({len(text) - longest} more characters)"
 
 
 class ReadinessError(ValueError):
@@ -113,17 +158,27 @@ class ReadinessError(ValueError):
         if isinstance(problems, str):
             problems = [Problem("$", problems)]
         self.problems: tuple[Problem, ...] = tuple(problems)
+        if source is not None and len(source) > LONGEST_SOURCE:
+            source = f"{source[:LONGEST_SOURCE]}…"
         self.source = source
         super().__init__(self._render())
 
     def _render(self) -> str:
+        """The message: the first :data:`SHOWN_PROBLEMS` problems, then a count; never
+        more than :data:`LONGEST_MESSAGE` bytes."""
         where = f"{self.source}: " if self.source else ""
         if len(self.problems) == 1:
-            return f"{where}{_clip(str(self.problems[0]))}"
+            return f"{where}{self.problems[0]}"
         lines = [f"{where}{len(self.problems)} problems:"]
-        lines += [f"  - {_clip(str(p))}" for p in self.problems[:SHOWN_PROBLEMS]]
-        if len(self.problems) > SHOWN_PROBLEMS:
-            rest = len(self.problems) - SHOWN_PROBLEMS
+        size = len(lines[0].encode()) + 200  # room for the last line
+        for p in self.problems[:SHOWN_PROBLEMS]:
+            line = f"  - {p}"
+            size += len(line.encode()) + 1
+            if size > LONGEST_MESSAGE:
+                break
+            lines.append(line)
+        rest = len(self.problems) - (len(lines) - 1)
+        if rest:
             lines.append(f"  ... and {rest} more (all of them: --format json, or .problems)")
         return "\n".join(lines)
 

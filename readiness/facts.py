@@ -134,6 +134,37 @@ def _rate(value: Any) -> Any:
     return value
 
 
+def _percent(value: Any) -> Any:
+    """A share of GDP in percent: a number from 0 to 100."""
+    _rate(value)
+    if value > 100:
+        raise ValueError(f"must be a percentage of GDP from 0 to 100 (got {value!r})")
+    return value
+
+
+def normal_code(code: str) -> str:
+    """A member code as it is compared and kept: blanks stripped, upper case (``usa`` is
+    ``USA``)."""
+    return code.strip().upper()
+
+
+def _distinct_codes(value: Any) -> Any:
+    """Codes normalised with :func:`normal_code`; two keys that become one are refused."""
+    if not isinstance(value, dict):
+        return value
+    out: dict[Any, Any] = {}
+    first: dict[str, Any] = {}
+    for key, item in value.items():
+        code = normal_code(key) if isinstance(key, str) else key
+        if code in first:
+            raise ValueError(
+                f"{first[code]!r} and {key!r} are the same member ({code}); give it once"
+            )
+        first[code] = key
+        out[code] = item
+    return out
+
+
 def _count(value: Any) -> Any:
     """A whole number >= 0."""
     if not _is_number(value) or not math.isfinite(value):
@@ -196,6 +227,7 @@ def _not_future(value: dt.date) -> dt.date:
 # constraint must come first in Annotated: after a validator pydantic cannot fold it
 # into the schema.
 Rate = Annotated[float, Field(ge=0), BeforeValidator(_rate)]
+Percent = Annotated[float, Field(ge=0, le=100), BeforeValidator(_percent)]
 Count = Annotated[int, Field(ge=0), BeforeValidator(_count)]
 Flag = Annotated[
     bool,
@@ -543,9 +575,12 @@ class Facts(Frozen):
     staff_talks_per_year: Rate | None = _about(
         "Count per year: standing working-level staff talks and working-group meetings."
     )
-    defense_spending_gdp: dict[NonEmpty, Rate] | None = Field(
+    defense_spending_gdp: Annotated[
+        dict[NonEmpty, Percent] | None, BeforeValidator(_distinct_codes)
+    ] = Field(
         default=None,
-        description="Percent of GDP per member (ISO alpha-3 code -> latest defense spending).",
+        description="Percent of GDP (0-100) per member (ISO alpha-3 code -> latest defense "
+        "spending); codes are compared in upper case and must be members of the partnership.",
         json_schema_extra={"propertyNames": {"pattern": r"\S"}},
     )
     joint_programmes: Count | None = _about(

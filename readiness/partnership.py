@@ -55,7 +55,7 @@ from pydantic import (
 from readiness._io import Readable, read_document, source_name
 from readiness._models import Frozen, Id, NonEmpty, problems_from
 from readiness.errors import InputError, Problem, json_path
-from readiness.facts import STATUSES, Facts, PastDate, Roster
+from readiness.facts import STATUSES, Facts, PastDate, Roster, normal_code
 from readiness.rubric import Rubric
 
 __all__ = [
@@ -262,7 +262,12 @@ class Partnership(Frozen):
     established: PastDate | None = None
     description: str | None = None
     target: Id | None = None
-    rubric: str | None = None
+    rubric: str | None = Field(
+        default=None,
+        description="The rubric the file is written for: its id, optionally with @version "
+        "(e.g. defense-partnership@1.2.0). Scoring against another rubric is refused; "
+        "against another version of it, validate warns.",
+    )
     assessor: str | None = None
     assessed_on: PastDate | None = None
     ratings: dict[str, Rating] = Field(default_factory=dict)
@@ -272,6 +277,40 @@ class Partnership(Frozen):
         "(see docs/facts-format.md). A rating overrides a derived level.",
     )
 
+    @field_validator("members", mode="before")
+    @classmethod
+    def _member_codes(cls, value: Any) -> Any:
+        """Member codes in upper case, blanks stripped: ``usa`` and ``USA`` are one state."""
+        if isinstance(value, list | tuple):
+            return [normal_code(m) if isinstance(m, str) else m for m in value]
+        return value
+
+    @field_validator("ratings", mode="before")
+    @classmethod
+    def _distinct_criteria(cls, value: Any) -> Any:
+        """Criterion ids that differ only in blanks or case are one criterion: refused."""
+        if not isinstance(value, dict):
+            return value
+        first: dict[str, Any] = {}
+        problems = []
+        for key in value:
+            if not isinstance(key, str):
+                continue
+            same = key.strip().casefold()
+            if same in first:
+                problems.append(
+                    Problem(
+                        json_path(("ratings", key)),
+                        f"{first[same]!r} and {key!r} are the same criterion once blanks "
+                        f"and case are ignored; rate it once",
+                    )
+                )
+            else:
+                first[same] = key
+        if problems:
+            raise InputError(problems)
+        return {k.strip() if isinstance(k, str) else k: v for k, v in value.items()}
+
     @model_validator(mode="after")
     def _consistent(self) -> Partnership:
         problems = [
@@ -279,18 +318,25 @@ class Partnership(Frozen):
             *self._dates_after_assessment(),
             *self._status_order(),
             *self._parties_are_members(),
+            *self._facts_about_non_members(),
         ]
         if problems:
             raise InputError(problems)
         return self
 
     def _duplicate_members(self) -> list[Problem]:
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
         problems = []
         for i, m in enumerate(self.member_codes):
             if m in seen:
-                problems.append(Problem(f"$.members[{i}]", f"duplicate member {m!r}"))
-            seen.add(m)
+                problems.append(
+                    Problem(
+                        f"$.members[{i}]",
+                        f"duplicate member {m!r} (also $.members[{seen[m]}]; codes are "
+                        f"compared in upper case)",
+                    )
+                )
+            seen.setdefault(m, i)
         return problems
 
     def _status_order(self) -> list[Problem]:
@@ -326,6 +372,20 @@ class Partnership(Frozen):
                         )
                     )
         return problems
+
+    def _facts_about_non_members(self) -> list[Problem]:
+        """Spending given for a state that is not a member of the partnership."""
+        spending = (self.facts and self.facts.defense_spending_gdp) or {}
+        members = set(self.member_codes)
+        shown = ", ".join(self.member_codes[:10]) + (", ..." if len(members) > 10 else "")
+        return [
+            Problem(
+                json_path(("facts", "defense_spending_gdp", code)),
+                f"{code!r} is not a member of the partnership (members: {shown})",
+            )
+            for code in spending
+            if code not in members
+        ]
 
     def _dates_after_assessment(self) -> list[Problem]:
         """Dates after ``assessed_on``; without it, dates after today were refused already."""
@@ -440,6 +500,14 @@ class Partnership(Frozen):
                         criterion=cid,
                     )
                 )
+        if self.rubric is not None and self.rubric.split("@", 1)[0].strip() != rubric.id:
+            problems.append(
+                Problem(
+                    "$.rubric",
+                    f"the file is written for rubric {self.rubric!r}, not {rubric.label}; "
+                    f"score it with --rubric (or the rubric= argument) naming that rubric",
+                )
+            )
         if self.target is not None and self.target not in {p.id for p in rubric.profiles}:
             names = ", ".join(p.id for p in rubric.profiles)
             problems.append(
@@ -449,6 +517,27 @@ class Partnership(Frozen):
             problems.extend(self.override_problems({k: d.level for k, d in derived.items()}))
         if problems:
             raise InputError(problems, source=source)
+
+    def warnings(self, rubric: Rubric) -> list[Problem]:
+        """What is odd but not wrong about this file against ``rubric``.
+
+        One kind today: the ``rubric`` field names this rubric at another version
+        (``"defense-partnership@1.0.0"``), so the scores may differ from the ones the
+        file was written for. ``readiness validate`` prints warnings;
+        ``validate --strict`` refuses them.
+        """
+        if self.rubric is None or "@" not in self.rubric:
+            return []
+        name, version = (part.strip() for part in self.rubric.split("@", 1))
+        if name != rubric.id or version == rubric.version:
+            return []
+        return [
+            Problem(
+                "$.rubric",
+                f"the file is written for version {version} of rubric {name}; it is scored "
+                f"against version {rubric.version}",
+            )
+        ]
 
     def override_problems(self, derived: Mapping[str, int | None]) -> list[Problem]:
         """Ratings that override a derived level too far without a justification.

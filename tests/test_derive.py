@@ -661,7 +661,11 @@ def facts(draw: st.DrawFn) -> dict[str, Any]:
         "ministerial_meetings_per_year": maybe(RATES),
         "staff_talks_per_year": maybe(RATES),
         "defense_spending_gdp": maybe(
-            st.dictionaries(st.sampled_from(["USA", "GBR", "JPN", "AUS"]), RATES, min_size=1)
+            st.dictionaries(
+                st.sampled_from(["USA", "GBR", "JPN", "AUS"]),
+                st.floats(0, 100, allow_nan=False),  # percent of GDP
+                min_size=1,
+            )
         ),
         "joint_programmes": maybe(COUNTS),
         "co_production": maybe(st.booleans()),
@@ -682,7 +686,7 @@ def facts_partnership(i: int, data: dict[str, Any]) -> Partnership:
         id=f"p{i}",
         name=f"P{i}",
         kind="defense-cooperation",
-        members=("A", "B"),
+        members=("A", "B", *(data.get("defense_spending_gdp") or {})),  # spenders are members
         assessed_on=AS_OF,
         facts=data,
     )

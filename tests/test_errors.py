@@ -40,5 +40,26 @@ def test_ten_thousand_unknown_criteria_make_a_short_message():
 
 def test_a_huge_value_is_not_echoed_back_whole():
     err = InputError([Problem("$.name", "x" * 10_000_000)], source="big.json")
-    assert len(str(err)) < 1_000
-    assert "more characters" in str(err)
+    assert len(str(err)) < 200
+    assert str(err).endswith("x" * 79 + "…")  # cut to 80 characters with an ellipsis
+    assert len(err.problems[0].message) == 80  # the problem itself is cut too
+
+
+def test_an_echoed_value_is_cut_and_the_message_goes_on():
+    value = repr("y" * 5_000_000)
+    err = InputError([Problem("$.kind", f"unknown kind {value} (expected one of: a, b)")])
+    text = str(err)
+    assert text.endswith("y…' (expected one of: a, b)") and len(text) < 200
+
+
+def test_a_long_text_message_is_cut_and_counted():
+    err = InputError([Problem("$", "word " * 1_000_000)])
+    assert len(str(err)) < 700 and "more characters" in str(err)
+
+
+def test_no_message_is_over_ten_kilobytes():
+    wide = "\U0001f600 " * 400  # 4-byte characters, with blanks so no value is cut
+    err = InputError([Problem(f"$.r{i}", wide) for i in range(10_000)], source="f.json")
+    assert len(str(err).encode()) <= 10_000
+    assert "more (all of them" in str(err)
+    assert len(err.problems) == 10_000

@@ -221,7 +221,12 @@ def test_empty_evidence_text():
 
 
 def test_duplicate_member():
-    assert problems(with_(members=["AAA", "AAA"])) == [("$.members[1]", "duplicate member 'AAA'")]
+    assert problems(with_(members=["AAA", "AAA"])) == [
+        (
+            "$.members[1]",
+            "duplicate member 'AAA' (also $.members[0]; codes are compared in upper case)",
+        )
+    ]
 
 
 def test_no_members():

@@ -479,7 +479,7 @@ def test_a_long_prerequisite_chain_needs_no_recursion():
     ((path, msg),) = problems_of(doc)
     assert path == "$.pillars[0].criteria[0].prerequisites"
     assert msg.startswith("prerequisite cycle: p.c0 -> p.c1 -> ")
-    assert msg.endswith(f"p.c{n - 1} -> p.c0")
+    assert len(msg) < 600 and "more characters" in msg  # a message is never 30 KB long
     doc = _chain_rubric(n, lambda i, ids: [ids[i + 1]] if i + 1 < n else [])
     assert len(rubric_from_dict(doc).criteria) == n
 

@@ -2,14 +2,19 @@
 
 Exit codes: 0 success; 1 a policy said no (``--fail-under``); 2 bad input or usage.
 Errors are one paragraph on standard error naming the file, the JSON path and the
-problem; never a traceback.
+problem; never a traceback: an unexpected failure is reported as an internal error
+(exit 2). SIGTERM stops the command as Ctrl-C does (temporary files removed, exit 143).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from types import FrameType
 
 from readiness._version import __version__
 from readiness.cli import (
@@ -26,7 +31,7 @@ from readiness.cli import (
     template,
     validate,
 )
-from readiness.cli._common import EXIT_INPUT, EXIT_OK, _fail, _Parser
+from readiness.cli._common import EXIT_INPUT, EXIT_OK, _fail, _internal, _Parser
 from readiness.errors import ReadinessError
 
 __all__ = ["main"]
@@ -78,13 +83,45 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised where the command is, so that ``with`` blocks clean up."""
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """While the command runs, SIGTERM unwinds it like Ctrl-C (temporary files removed)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _tolerant_streams() -> None:
+    """Characters the terminal's encoding lacks are escaped, not a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(Exception):
+                reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``readiness`` command; returns the exit code."""
+    _tolerant_streams()
     parser = _parser()
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
-        return func(args)
+        with _sigterm_unwinds():
+            return func(args)
     except ReadinessError as exc:
         _fail(exc)
         return EXIT_INPUT
@@ -93,6 +130,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
+    except _Terminated:
+        return 143
+    except Exception as exc:  # never a traceback
+        sys.stderr.write(f"readiness: error: {_internal(exc)}\n")
+        return EXIT_INPUT
 
 
 if __name__ == "__main__":  # pragma: no cover

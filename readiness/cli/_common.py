@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import stat
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from readiness._atomic import atomic_path
-from readiness.errors import InputError, ReadinessError, ReportError
+from readiness._text import neutralise
+from readiness.errors import InputError, Problem, ReadinessError, ReportError
 
 if TYPE_CHECKING:  # imported where used: --help and --version stay fast
     from readiness.assessment import Assessment
@@ -18,6 +21,8 @@ if TYPE_CHECKING:  # imported where used: --help and --version stay fast
     from readiness.rubric import Rubric
 
 EXIT_OK, EXIT_POLICY, EXIT_INPUT = 0, 1, 2
+
+T = TypeVar("T")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,29 +64,158 @@ def _fraction(text: str) -> float:
 
 
 def _assess_file(path: str, rubric: Rubric, args: argparse.Namespace) -> Assessment:
-    """Load and score one file with the scoring options the command was given."""
+    """Load and score one file with the scoring options the command was given.
+
+    Raises:
+        ReadinessError: The file is bad (any failure, even an unexpected one, names it).
+    """
     from readiness.assessment import assess
 
-    return assess(
-        _load(path, rubric),
-        rubric,
-        unknown_policy=args.unknown_policy,
-        min_coverage=args.min_coverage,
+    def run() -> Assessment:
+        return assess(
+            _load(path, rubric),
+            rubric,
+            unknown_policy=args.unknown_policy,
+            min_coverage=args.min_coverage,
+        )
+
+    return _guarded(path, run)
+
+
+def _guarded(path: str, work: Callable[[], T]) -> T:
+    """Run ``work`` on one input file: every failure becomes a :class:`ReadinessError`
+    naming ``path``, so that a multi-file verb reports that file and goes on.
+
+    Errors the library raises keep their problems (and get ``path`` when they name no
+    file); anything else (a bug, ``RecursionError``, ``MemoryError``) is reported as an
+    internal error of that file. Interrupts (Ctrl-C, SIGTERM) are not caught.
+    """
+    try:
+        return work()
+    except ReadinessError as exc:
+        raise (exc if exc.source else exc.with_source(path)) from None
+    except Exception as exc:
+        raise InputError(_internal(exc), source=path) from None
+
+
+def _internal(exc: BaseException) -> str:
+    """The message of an unexpected failure: what it was, and that it is a bug."""
+    detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+    detail = f": {detail}" if detail else ""
+    return (
+        f"could not be processed ({type(exc).__name__}{detail}); this is a bug in "
+        f"readiness, please report it with the file"
     )
 
 
+class _Duplicates:
+    """Partnerships met twice in one run: the same id and the same ``assessed_on``.
+
+    The rule (README, "Input safety"): both files are scored and kept (rows, reports,
+    columns), and the later one is reported as a problem naming the earlier one, so the
+    command exits 2. The same id on different dates is a history, not a duplicate.
+    """
+
+    def __init__(self) -> None:
+        self.first: dict[tuple[str, str], str] = {}
+
+    def check(self, a: Assessment, path: str) -> InputError | None:
+        """The problem of ``path`` when its partnership was met before, else ``None``."""
+        p = a.partnership
+        day = p.assessed_on.isoformat() if p.assessed_on else "today"
+        key = (p.id, day)
+        earlier = self.first.setdefault(key, path)
+        if earlier == path:
+            return None
+        return InputError(
+            [
+                Problem(
+                    "$.id",
+                    f"partnership {p.id!r} assessed on {day} is also in {earlier}; both "
+                    f"are kept (tell them apart by file), but one of them is likely a copy",
+                    file=path,
+                )
+            ],
+            source=path,
+        )
+
+
 def _emit(text: str) -> None:
+    """Print ``text`` (a line break added); control, bidi and invisible characters
+    from inputs are shown as ``{U+XXXX}`` (JSON output escapes them beforehand)."""
+    text = neutralise(text)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 def _fail(exc: ReadinessError) -> None:
-    sys.stderr.write(f"readiness: error: {exc}\n")
+    sys.stderr.write(f"readiness: error: {neutralise(str(exc))}\n")
 
 
 def _load(path: str, rubric: Rubric) -> Partnership:
     from readiness.partnership import load_partnership
 
     return load_partnership(Path(path), rubric)
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file (links and hard links included)."""
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _check_outputs(
+    args: argparse.Namespace, inputs: Iterable[str], *outputs: tuple[str, str | None]
+) -> None:
+    """Refuse outputs that name an input: the files (directories expanded) or the rubric.
+
+    Raises:
+        ReportError: See :func:`_refuse_inputs_as_outputs`.
+    """
+    if all(path is None for _, path in outputs):
+        return
+    files = []
+    for arg in inputs:
+        folder = Path(arg)
+        files += [str(f) for f in folder.iterdir()] if folder.is_dir() else [arg]
+    rubric = getattr(args, "rubric", None)
+    _refuse_inputs_as_outputs(outputs, [*files, *([rubric] if rubric else [])])
+
+
+def _refuse_inputs_as_outputs(
+    outputs: Iterable[tuple[str, str | None]], inputs: Iterable[str]
+) -> None:
+    """Refuse an output path that resolves to an input file (or to another output).
+
+    Args:
+        outputs: ``(option, path)`` pairs, e.g. ``("-o", "nato.json")``; ``None`` paths
+            (option not given) are skipped.
+        inputs: The files read: partnerships, the rubric file, templates.
+
+    Raises:
+        ReportError: An output is an input (it would be overwritten) or two outputs are
+            one file; nothing has been written.
+    """
+    given = [(option, path) for option, path in outputs if path is not None]
+    readable = [i for i in inputs if i and os.path.exists(i)]
+    for option, out in given:
+        if not os.path.exists(out) or stat.S_ISCHR(os.stat(out).st_mode):
+            continue  # a new file, or /dev/null and the like, cannot be an input
+        for source in readable:
+            if _same_file(out, source):
+                raise ReportError(
+                    f"{option} names the input file {source}; it would be overwritten "
+                    f"(nothing written: choose another output)",
+                    source=out,
+                )
+    for i, (option, out) in enumerate(given):
+        for other_option, other in given[i + 1 :]:
+            if os.path.realpath(out) == os.path.realpath(other):
+                raise ReportError(
+                    f"{option} and {other_option} name the same file (nothing written)",
+                    source=out,
+                )
 
 
 def _check_fail_under(args: argparse.Namespace, results: list[Assessment], status: int) -> int:
@@ -110,9 +244,14 @@ def _expand_inputs(paths: Sequence[str]) -> tuple[list[str], int]:
     Args:
         paths: File and directory arguments, in command-line order.
 
+    A directory's files are those whose name ends in ``.json`` in any case
+    (``NATO.JSON`` too), hidden files (``.name``) left out. Entries with such a name
+    that are not regular files (a broken symbolic link, a named pipe, a folder) are
+    named on standard error as bad inputs and not read; the other files are.
+
     Returns:
-        The files in order (a directory's files sorted by name, hidden files left
-        out), and ``EXIT_INPUT`` when a directory held no JSON file (reported on
+        The files in order (a directory's files sorted by name), and ``EXIT_INPUT``
+        when a directory held no JSON file or an entry could not be read (reported on
         standard error), else ``EXIT_OK``.
     """
     files: list[str] = []
@@ -122,15 +261,45 @@ def _expand_inputs(paths: Sequence[str]) -> tuple[list[str], int]:
         if not folder.is_dir():
             files.append(arg)
             continue
-        found = sorted(
-            (f for f in folder.glob("*.json") if f.is_file() and not f.name.startswith(".")),
-            key=_natural,
-        )
-        if not found:
+        try:
+            entries = sorted(
+                (f for f in folder.iterdir() if f.name.lower().endswith(".json")),
+                key=_natural,
+            )
+        except OSError as exc:
+            _fail(InputError(f"cannot list the directory: {exc.strerror or exc}", source=arg))
+            status = EXIT_INPUT
+            continue
+        found = []
+        for f in entries:
+            if f.name.startswith("."):
+                continue
+            problem = _not_a_file(f)
+            if problem is None:
+                found.append(f)
+            else:
+                _fail(InputError(f"skipped: {problem}", source=str(f)))
+                status = EXIT_INPUT
+        if not entries:
             _fail(InputError("the directory has no *.json file", source=arg))
             status = EXIT_INPUT
         files += [str(f) for f in found]
     return files, status
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why a directory entry named ``*.json`` cannot be read as a file, or ``None``."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return "a broken symbolic link" if path.is_symlink() else "cannot be read"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO), not a file"
+    if stat.S_ISDIR(mode):
+        return "a directory, not a file"
+    return "not a regular file"
 
 
 def _natural(path: Path) -> list[int | str]:

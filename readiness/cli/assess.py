@@ -7,16 +7,21 @@ import importlib
 import json
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from readiness._text import json_neutralise
 from readiness.cli._common import (
     EXIT_INPUT,
     _assess_file,
     _check_fail_under,
+    _check_outputs,
+    _Duplicates,
     _emit,
     _expand_inputs,
     _fail,
+    _guarded,
     _rubric_option,
     _score,
     _scoring_options,
@@ -119,7 +124,9 @@ class _BadFiles:
         """
         if self.errors is None:
             return
-        lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in self.records)
+        lines = "".join(
+            json_neutralise(json.dumps(r, ensure_ascii=False)) + "\n" for r in self.records
+        )
         _write_output(self.errors, lambda tmp: tmp.write_text(lines, encoding="utf-8"))
         if self.records:
             sys.stderr.write(
@@ -129,6 +136,7 @@ class _BadFiles:
 
 
 def _cmd_assess(args: argparse.Namespace) -> int:
+    _check_outputs(args, args.files, ("--out", args.out), ("--errors", args.errors))
     files, status = _expand_inputs(args.files)
     if args.out is not None:
         return _assess_to_table(args, files, status)
@@ -138,17 +146,21 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     results: list[Assessment] = []
     documents: list[dict[str, Any]] = []
     bad = _BadFiles(args.errors)
+    duplicates = _Duplicates()
     for path in files:
         try:
             a, panel = assess_any(path, rubric, args)  # a panel file: its consensus
             if args.format == "json":
-                documents.append(_assessment_json(a, args) | panel_document(panel))
+                documents.append(_guarded(path, partial(_panel_json, a, panel, args)))
             else:
-                output = with_panel(_render_assessment(a, args), panel, args.format or "text")
+                output = _guarded(path, partial(_panel_text, a, panel, args))
         except ReadinessError as exc:
             bad.add(exc, path)
             status = EXIT_INPUT
             continue
+        if (twice := duplicates.check(a, path)) is not None:
+            bad.add(twice, path)
+            status = EXIT_INPUT
         if args.format != "json":
             if results:
                 _emit("")
@@ -157,9 +169,19 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     if args.format == "json" and (documents or len(files) > 1):
         # one file: one object; several files or a folder: one JSON array
         shown: Any = documents[0] if len(files) == 1 else documents
-        _emit(json.dumps(shown, sort_keys=True, indent=2, ensure_ascii=False))
+        _emit(json_neutralise(json.dumps(shown, sort_keys=True, indent=2, ensure_ascii=False)))
     bad.finish(len(files))
     return _check_fail_under(args, results, status)
+
+
+def _panel_json(a: Assessment, panel: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """The JSON document, with the panel section when the file is a panel."""
+    return _assessment_json(a, args) | panel_document(panel)
+
+
+def _panel_text(a: Assessment, panel: Any, args: argparse.Namespace) -> str:
+    """The printed report, with the panel section when the file is a panel."""
+    return with_panel(_render_assessment(a, args), panel, args.format or "text")
 
 
 def _assessment_json(a: Assessment, args: argparse.Namespace) -> dict[str, Any]:
@@ -352,6 +374,7 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
     results: list[Assessment] = []
     bad = _BadFiles(args.errors)
     progress = _Progress(len(files))
+    duplicates = _Duplicates()
     for i, path in enumerate(files):
         progress.show(i)
         try:
@@ -361,6 +384,10 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
             bad.add(exc, path)
             status = EXIT_INPUT
             continue
+        if (twice := duplicates.check(a, path)) is not None:
+            progress.clear()
+            bad.add(twice, path)
+            status = EXIT_INPUT
         rows.append(_score_row(a, path))
         results.append(a)
     progress.show(len(files))

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from readiness._text import json_neutralise
 from readiness.cli._common import (
     EXIT_INPUT,
-    EXIT_OK,
+    _Duplicates,
     _emit,
     _expand_inputs,
     _fail,
+    _guarded,
     _load,
     _rubric_option,
 )
@@ -19,6 +22,7 @@ from readiness.errors import ReadinessError
 
 if TYPE_CHECKING:
     from readiness.assessment import Assessment
+    from readiness.rubric import Rubric
 
 __all__ = ["add_parser"]
 
@@ -32,7 +36,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
             "Score partnership files and show their pillar and overall scores side by "
             "side. Files of the same partnership with different assessed_on dates also "
             "get a 'what changed' section (criteria, pillars, overall), in date order. "
-            "When any file is bad nothing is compared (exit 2)."
+            "A bad file is reported and left out; the others are compared (exit 2)."
         ),
     )
     c.add_argument(
@@ -51,11 +55,18 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     c.set_defaults(func=_cmd_compare)
 
 
+def _assess(path: str, rubric: Rubric) -> Assessment:
+    from readiness.assessment import assess
+
+    return assess(_load(path, rubric), rubric)
+
+
 def _cmd_compare(args: argparse.Namespace) -> int:
-    """Score the files and print their comparison (nothing when a file is bad).
+    """Score the files and print the comparison of the good ones.
 
     Returns:
-        ``EXIT_OK``, or ``EXIT_INPUT`` when any input was bad.
+        ``EXIT_OK``, or ``EXIT_INPUT`` when any input was bad (reported, left out) or
+        two files hold the same partnership on the same date.
 
     Raises:
         ReadinessError: The rubric cannot be loaded.
@@ -64,24 +75,29 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from readiness.report.compare import comparison_markdown, comparison_text
 
     files, status = _expand_inputs(args.files)
-    from readiness.assessment import assess
     from readiness.rubric import load_rubric
 
     rubric = load_rubric(args.rubric)
     results: list[Assessment] = []
+    duplicates = _Duplicates()
     for path in files:
         try:
-            results.append(assess(_load(path, rubric), rubric))
+            a = _guarded(path, partial(_assess, path, rubric))
         except ReadinessError as exc:
-            _fail(exc if exc.source else exc.with_source(path))
+            _fail(exc)
             status = EXIT_INPUT
-    if status != EXIT_OK or not results:
+            continue
+        if (twice := duplicates.check(a, path)) is not None:
+            _fail(twice)
+            status = EXIT_INPUT
+        results.append(a)
+    if not results:
         return EXIT_INPUT
     comparison = compare(results)
     if args.format == "json":
-        _emit(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
+        _emit(json_neutralise(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False)))
     elif args.format == "markdown":
         _emit(comparison_markdown(comparison))
     else:
         _emit(comparison_text(comparison))
-    return EXIT_OK
+    return status

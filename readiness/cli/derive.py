@@ -10,6 +10,7 @@ from readiness.cli._common import (
     EXIT_OK,
     _emit,
     _fail,
+    _guarded,
     _load,
     _rubric_option,
 )
@@ -45,9 +46,9 @@ def _cmd_derive(args: argparse.Namespace) -> int:
 
     rubric = load_rubric(args.rubric)
     try:
-        p = _load(args.file, rubric)
+        p = _guarded(args.file, lambda: _load(args.file, rubric))
     except ReadinessError as exc:
-        _fail(exc if exc.source else exc.with_source(args.file))
+        _fail(exc)
         return EXIT_INPUT
     if p.facts is None:
         _emit(f"{p.id}: no facts in {args.file}; nothing to derive")

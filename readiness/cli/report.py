@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from readiness.cli._common import (
     EXIT_OK,
+    _check_outputs,
+    _guarded,
     _rubric_option,
     _scoring_options,
     _usage_error,
     _write_output,
 )
 from readiness.cli.agreement import assess_any, consensus_option, with_panel
-from readiness.errors import ReadinessError
 
 if TYPE_CHECKING:
     from readiness.assessment import Assessment
@@ -102,16 +103,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
             f"cannot tell the report format from the extension of {out!r}: "
             f"use one of {known} or give --format"
         )
+    _check_outputs(args, [args.file], ("-o", out))
     from readiness.rubric import load_rubric
 
     rubric = load_rubric(args.rubric)
-    try:
-        a, panel = assess_any(args.file, rubric, args)  # a panel file: its consensus
-        text = with_panel(
+    a, panel = _guarded(args.file, lambda: assess_any(args.file, rubric, args))
+    text = _guarded(
+        args.file,
+        lambda: with_panel(
             _render_report(a, args.target, fmt or "markdown"), panel, fmt or "markdown"
-        )
-    except ReadinessError as exc:
-        raise (exc if exc.source else exc.with_source(args.file)) from None
+        ),
+    )
     text = text if text.endswith("\n") else text + "\n"
     if out is None:
         sys.stdout.write(text)

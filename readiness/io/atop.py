@@ -441,6 +441,10 @@ def atop_facts_frame(
     return pd.DataFrame(data, index=alliances.index)
 
 
+_LARGEST = 10**9
+"""Largest code or count read from an ATOP file (ids and years have 4 digits)."""
+
+
 def _int(value: object) -> int | None:
     """A nullable integer code as ``int`` or ``None``."""
     return None if value is None or pd.isna(value) else int(value)  # type: ignore[call-overload]

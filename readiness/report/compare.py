@@ -16,7 +16,7 @@ from readiness._numbers import shown
 from readiness.compare import Change, Comparison
 from readiness.errors import ReportError
 from readiness.report import charts
-from readiness.report.escape import markdown_escape
+from readiness.report.escape import markdown_escape, neutralise
 
 __all__ = ["comparison_html", "comparison_markdown", "comparison_text"]
 
@@ -50,7 +50,7 @@ def comparison_markdown(c: Comparison) -> str:
                 f"{md(_show(x.new))} | {_signed(x.delta, x.what)} |"
                 for x in table
             ]
-    return "\n".join(out) + "\n"
+    return neutralise("\n".join(out) + "\n")
 
 
 def comparison_text(c: Comparison) -> str:
@@ -79,7 +79,7 @@ def comparison_text(c: Comparison) -> str:
             if x.what in ("pillar", "criterion"):
                 delta = "" if x.delta is None else f" ({_signed(x.delta, x.what)})"
                 lines.append(f"  {x.what} {x.id}: {_show(x.old)} → {_show(x.new)}{delta}")
-    return "\n".join(lines) + "\n"
+    return neutralise("\n".join(lines) + "\n")
 
 
 def comparison_html(c: Comparison) -> str:
@@ -117,7 +117,7 @@ def comparison_html(c: Comparison) -> str:
                 f"<th>change</th></tr></thead><tbody>{rows}</tbody></table>"
             )
     parts.append("</div>")
-    return "".join(parts)
+    return neutralise("".join(parts))
 
 
 # --- helpers ------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 :func:`render_html` makes one self-contained page: inline CSS (with a print
 stylesheet), inline SVG charts when matplotlib is installed, no JavaScript, no fonts,
 images or links fetched from anywhere. Every piece of text from an input file goes
-through Jinja2's autoescaping, evidence URLs are shown as text rather than links, and
+through Jinja2's autoescaping, control, bidi and invisible characters are shown as
+``{U+XXXX}`` (:func:`readiness.report.escape.neutralise`), evidence URLs are shown
+as text rather than links, and
 the same report always gives the same bytes.
 
 :func:`render_assessment_fragment` and :func:`render_gaps_fragment` make the compact
@@ -22,6 +24,7 @@ from markupsafe import Markup
 
 from readiness.errors import ReportError
 from readiness.report import charts as _charts
+from readiness.report.escape import neutralise
 from readiness.report.model import CriterionRow, PillarRow, Report
 
 __all__ = ["render_assessment_fragment", "render_gaps_fragment", "render_html"]
@@ -143,17 +146,19 @@ def render_html(report: Report, *, charts: bool | None = None) -> str:
         "charts": _draw_charts(report) if draw else None,
         "charts_note": _charts.PLOTS_HINT if charts is None and not have else None,
     }
-    return environment().get_template("report.html.j2").render(context)
+    return neutralise(environment().get_template("report.html.j2").render(context))
 
 
 def render_assessment_fragment(report: Report) -> str:
     """A compact HTML fragment for notebooks: summary line, failed gates, pillar table."""
-    return environment().get_template("fragment_assessment.html.j2").render(_context(report))
+    page = environment().get_template("fragment_assessment.html.j2").render(_context(report))
+    return neutralise(page)
 
 
 def render_gaps_fragment(report: Report) -> str:
     """A compact HTML fragment for notebooks: the target, ranked gaps and unrated criteria."""
-    return environment().get_template("fragment_gaps.html.j2").render(_context(report))
+    page = environment().get_template("fragment_gaps.html.j2").render(_context(report))
+    return neutralise(page)
 
 
 def template_names() -> Iterable[str]:

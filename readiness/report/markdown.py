@@ -6,6 +6,7 @@ import math
 
 from readiness._numbers import shown, shown_share
 from readiness.report.escape import markdown_escape as _md
+from readiness.report.escape import neutralise
 from readiness.report.model import Report
 
 __all__ = ["render_markdown"]
@@ -172,4 +173,4 @@ def render_markdown(r: Report) -> str:
         for e in c.evidence:
             date = f", {e.date}" if e.date else ""
             out.append(f"  - {_md(e.text)} ({_md(e.source)}{date})")
-    return "\n".join(out) + "\n"
+    return neutralise("\n".join(out) + "\n")

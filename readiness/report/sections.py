@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from readiness.gaps import GapReport, Roadmap
 from readiness.report.escape import markdown_escape as _md
+from readiness.report.escape import neutralise
 
 __all__ = ["gaps_markdown", "roadmap_markdown"]
 
@@ -70,7 +71,7 @@ def gaps_markdown(report: GapReport) -> str:
             f"{_md('; '.join(g.facts_to_change))}"
             for g in from_facts
         ]
-    return "\n".join(out) + "\n"
+    return neutralise("\n".join(out) + "\n")
 
 
 def roadmap_markdown(roadmap: Roadmap) -> str:
@@ -95,4 +96,4 @@ def roadmap_markdown(roadmap: Roadmap) -> str:
             f"{s.impact:+.1f} | {s.effort_units:g} | {s.score_after:.1f} | "
             f"{s.band_after or '-'} | {_md(s.why)} |"
         )
-    return "\n".join(lines)
+    return neutralise("\n".join(lines))

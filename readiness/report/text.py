@@ -6,6 +6,7 @@ import math
 import textwrap
 
 from readiness._numbers import shown, shown_share
+from readiness.report.escape import neutralise
 from readiness.report.model import Report
 
 __all__ = ["render_text"]
@@ -71,4 +72,4 @@ def render_text(r: Report, *, top: int = 10) -> str:
     if r.evidence_gaps:
         ids = ", ".join(g.criterion for g in r.evidence_gaps)
         lines += ["", f"Unrated ({len(r.evidence_gaps)}): {ids}"]
-    return "\n".join(lines) + "\n"
+    return neutralise("\n".join(lines) + "\n")

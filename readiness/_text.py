@@ -1,0 +1,52 @@
+"""Control, bidi and invisible characters: made visible, or escaped in JSON.
+
+The base of :mod:`readiness.report.escape` (which documents the character set), kept
+in the base layer so that error messages and the command line use it too.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["CONTROL", "json_neutralise", "neutralise"]
+
+#: The characters :func:`neutralise` replaces (see the module docstring).
+CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b\u200e\u200f\u2028-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f\ud800-\udfff]"
+)
+
+
+def _visible(match: re.Match[str]) -> str:
+    return f"{{U+{ord(match.group()):04X}}}"
+
+
+def neutralise(text: str) -> str:
+    """Replace control, bidi and invisible characters by a visible ``{U+XXXX}``.
+
+    >>> neutralise("abc\\u202edef\\x1b[31m")
+    'abc{U+202E}def{U+001B}[31m'
+    """
+    return CONTROL.sub(_visible, text)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:  # a tag character: its UTF-16 surrogate pair, as JSON spells it
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def json_neutralise(document: str) -> str:
+    """A JSON document with the :data:`CONTROL` characters written as ``\\uXXXX``.
+
+    The data is unchanged (a JSON reader gets the same strings back); only the raw
+    characters are gone from the text, so a terminal or viewer showing it is not
+    misled. Outside strings JSON has no such characters, so the whole text can be
+    processed.
+
+    >>> json_neutralise('{"name": "a\\u202eb"}')
+    '{"name": "a\\\\u202eb"}'
+    """
+    return CONTROL.sub(_json_escape, document)
