@@ -490,3 +490,26 @@ def test_cli_robustness_writes_json_and_refuses_bad_input(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["robustness", EXAMPLES[0], "--sobol", "100"])
     assert exc.value.code == 2
+
+
+def test_report_command_adds_the_robustness_section(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    nato = "examples/partnerships/nato.json"
+    out = tmp_path / "r.json"
+    run = [sys.executable, "-m", "readiness", "report", nato, "-o", str(out)]
+    done = subprocess.run([*run, "--robustness", "300"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(out.read_text())
+    section = doc["robustness"]
+    assert section["samples"] == 300
+    assert abs(sum(section["band_probabilities"].values()) - 1) < 1e-3
+    assert section["score"]["p05"] <= section["score"]["median"] <= section["score"]["p95"]
+    md = subprocess.run(
+        [*run[:5], "--format", "markdown", "--robustness", "300"], capture_output=True, text=True
+    )
+    assert "## Robustness" in md.stdout
+    bad = subprocess.run([*run, "--robustness", "0"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr

@@ -52,6 +52,15 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         metavar="PROFILE",
         help="target profile id (default: the file's target, else the one its kind selects)",
     )
+    r.add_argument(
+        "--robustness",
+        metavar="SAMPLES",
+        type=int,
+        help="add a robustness section: the score's distribution and each band's "
+        "probability under SAMPLES sampled weights and modelling choices (e.g. 2000), "
+        "its sensitivity and weight margins (see `readiness robustness`)",
+    )
+    r.add_argument("--seed", type=int, default=0, help="seed of the robustness samples (default 0)")
     _rubric_option(r)
     _scoring_options(r)
     consensus_option(r)
@@ -86,6 +95,19 @@ def _render_report(a: Assessment, target: str | None, fmt: str) -> str:
     return render_markdown(report)
 
 
+def _with_robustness(text: str, a: Assessment, args: argparse.Namespace, fmt: str) -> str:
+    """``text`` with the robustness section of ``a`` (``--robustness SAMPLES``)."""
+    from readiness.errors import InputError
+    from readiness.report.extra import add_section
+    from readiness.report.robustness import robustness_report_section
+    from readiness.robustness import robustness
+
+    if args.robustness < 1:
+        raise InputError("--robustness takes a number of samples of at least 1")
+    r = robustness(a, samples=args.robustness, seed=args.seed)
+    return add_section(text, fmt, robustness_report_section(a, r))
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     """Score one file and write (or print) its full report.
 
@@ -114,6 +136,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
             _render_report(a, args.target, fmt or "markdown"), panel, fmt or "markdown"
         ),
     )
+    if args.robustness is not None:
+        text = _guarded(args.file, lambda: _with_robustness(text, a, args, fmt or "markdown"))
     text = text if text.endswith("\n") else text + "\n"
     if out is None:
         sys.stdout.write(text)

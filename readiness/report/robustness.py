@@ -24,6 +24,7 @@ from readiness.audit import Audit
 from readiness.errors import InputError, Problem
 from readiness.report import charts
 from readiness.report.escape import markdown_escape
+from readiness.report.extra import Section
 from readiness.robustness import Robustness
 
 __all__ = [
@@ -399,3 +400,13 @@ def robustness_html(r: Robustness, audit: Audit | None = None) -> str:
             )
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+def robustness_report_section(a: Assessment, r: Robustness) -> Section:
+    """The robustness section of one partnership, ready for ``report.extra.add_section``."""
+    return Section(
+        key="robustness",
+        data=robustness_section(a, r),
+        markdown=robustness_section_markdown(a, r),
+        html=robustness_section_html(a, r),
+    )
