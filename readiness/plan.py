@@ -1168,7 +1168,184 @@ class _Problem:
         )
 
 
+_GROUP_LIMIT = 4096
+"""Most joint level choices of one prerequisite group the exact merge enumerates."""
+
+
+def _linear_frontier(problem: _Problem) -> list[np.ndarray] | None:
+    """The frontier of a linear rubric, exactly, by merging Pareto sets; None if not linear.
+
+    With arithmetic pillars and overall, the score before gates is a sum of one term per
+    criterion. Criteria tied by prerequisites form groups whose joint level choices are
+    enumerated (the rule checked on each); groups are then merged two by two, keeping
+    for every cost only the best score (a multiple-choice knapsack, solved exactly).
+    Gates enter as a state, the lowest cap among failed gates, merged by ``min``; each
+    state's scores are capped at the end and the states' sets merged once more.
+    """
+    model = problem.model
+    if model.overall_method != "arithmetic" or any(
+        model.pillar_method[pi] != "arithmetic" for pi in problem.pillar_value
+    ):
+        return None
+    if problem.n_x and max(problem.raw.coef, default=0) >= problem.n_x:
+        return None  # pragma: no cover - arithmetic everywhere adds no variables
+    m = model.n_criteria
+    # groups: criteria joined by prerequisite rows (union-find)
+    parent = list(range(m))
+
+    def root(j: int) -> int:
+        while parent[j] != j:
+            parent[j] = parent[parent[j]]
+            j = parent[j]
+        return j
+
+    for row in problem.rows:
+        crits = {problem.var_crit[v] for v in row.coef if v < problem.n_x}
+        first, *rest = sorted(crits)
+        for j in rest:
+            parent[root(j)] = root(first)
+    chosen = [j for j in range(m) if (j, int(problem.start[j])) in problem.var_of]
+    groups: dict[int, list[int]] = {}
+    for j in chosen:
+        groups.setdefault(root(j), []).append(j)
+    n_bands = len(model.band_ids)
+    free = n_bands - 1  # the state of "no gate caps below the top band"
+    gate_of: dict[int, list[tuple[int, int]]] = {}  # criterion -> [(min level, cap band)]
+    state0 = free
+    for g, _, gate in problem.gates:
+        band = int(model.gate_band[g])
+        if gate is False:
+            state0 = min(state0, band)
+        elif isinstance(gate, list) and gate:
+            j = int(model.gate_criterion[g])
+            gate_of.setdefault(j, []).append((int(model.gate_min[g]), band))
+    # a Pareto set per state: (costs, scores, node ids); a node is (parent node, combo)
+    # of one merge step, so the chosen combos are read back from the last step's nodes
+    sets: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {
+        state0: (np.zeros(1), np.array([problem.raw.const]), np.zeros(1, dtype=np.intp))
+    }
+    var_cost = np.asarray(problem.var_cost)
+    var_eff = np.asarray(problem.var_eff)
+    var_score = np.zeros(problem.n_x)
+    for v, coef in problem.raw.coef.items():
+        var_score[v] = coef
+    steps: list[tuple[list[int], np.ndarray, np.ndarray, np.ndarray]] = []
+    for members in groups.values():
+        options = [list(range(int(problem.start[j]), LEVEL_MAX + 1)) for j in members]
+        combos = np.array(np.meshgrid(*options, indexing="ij")).reshape(len(members), -1).T
+        if len(combos) > _GROUP_LIMIT:
+            return None
+        combos = combos[_rows_hold(problem, members, combos)]
+        cost = np.zeros(len(combos))
+        score = np.zeros(len(combos))
+        state = np.full(len(combos), free)
+        for k, j in enumerate(members):
+            var = np.array(
+                [
+                    problem.var_of[(j, int(lv))]
+                    for lv in range(LEVEL_MAX + 1)
+                    if (j, lv) in problem.var_of
+                ]
+            )
+            idx = var[combos[:, k] - int(problem.start[j])]
+            cost += var_cost[idx]
+            score += var_score[idx]
+            for need, band in gate_of.get(j, []):
+                state = np.where(var_eff[idx] < need, np.minimum(state, band), state)
+        merged: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = {}
+        for s_old, (c_old, v_old, n_old) in sets.items():
+            for s_new in np.unique(state).tolist():
+                pick = np.flatnonzero(state == s_new)
+                c = (c_old[:, None] + cost[pick][None, :]).ravel()
+                v = (v_old[:, None] + score[pick][None, :]).ravel()
+                parent_node = np.repeat(n_old, len(pick))
+                combo = np.tile(pick, len(n_old))
+                merged.setdefault(min(s_old, int(s_new)), []).append((c, v, parent_node, combo))
+        sets = {}
+        parents, chosen_combo = [], []
+        offset = 0
+        for st, parts in merged.items():
+            c = np.concatenate([p[0] for p in parts])
+            v = np.concatenate([p[1] for p in parts])
+            keep = _pareto(c, v)
+            parents.append(np.concatenate([p[2] for p in parts])[keep])
+            chosen_combo.append(np.concatenate([p[3] for p in parts])[keep])
+            sets[st] = (c[keep], v[keep], np.arange(offset, offset + len(keep)))
+            offset += len(keep)
+        steps.append((members, combos, np.concatenate(parents), np.concatenate(chosen_combo)))
+    tops = model.band_tops()
+    costs, values, nodes = [], [], []
+    for st, (c, v, n) in sets.items():
+        costs.append(c)
+        values.append(np.minimum(v, tops[st]) if st < free else v)
+        nodes.append(n)
+    c = np.concatenate(costs)
+    v = np.concatenate(values)
+    node = np.concatenate(nodes)[_pareto(c, v)]
+    planned = np.full((len(node), m), -1.0)
+    for members, combos, parent_of, combo_of in reversed(steps):
+        levels = combos[combo_of[node]]
+        for k, j in enumerate(members):
+            planned[:, j] = np.where(levels[:, k] > problem.start[j], levels[:, k], -1.0)
+        node = parent_of[node]
+    return list(planned)
+
+
+def _rows_hold(problem: _Problem, members: list[int], combos: np.ndarray) -> np.ndarray:
+    """Which joint choices of a group satisfy every prerequisite row inside it."""
+    column = {j: k for k, j in enumerate(members)}
+    ok = np.ones(len(combos), dtype=bool)
+    for row in problem.rows:
+        crits = {problem.var_crit[v] for v in row.coef if v < problem.n_x}
+        if not crits <= set(column) or row.lb == row.ub:  # the one-level rows always hold
+            continue
+        total = np.zeros(len(combos))
+        for v, coef in row.coef.items():
+            j, lv = problem.var_crit[v], problem.var_level[v]
+            total += coef * (combos[:, column[j]] == lv)
+        ok &= total <= row.ub + 1e-9
+    return ok
+
+
+def _pareto(cost: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Indices of the points no other beats: by cost, each raising the best score."""
+    order = np.lexsort((-score, cost))
+    ranked = score[order]
+    before = np.maximum.accumulate(np.concatenate([[-np.inf], ranked[:-1]]))
+    return order[ranked > before + 1e-9]
+
+
 def _sweep(problem: _Problem) -> Frontier:
+    """The frontier: exact merging for linear rubrics, else a walk with the solver."""
+    exact = _linear_frontier(problem)
+    if exact is not None:
+        return _checked(problem, exact)
+    return _walk(problem)
+
+
+def _checked(problem: _Problem, plans: list[np.ndarray]) -> Frontier:
+    """Frontier points re-scored by the scoring core (one matrix); the merge's numbers
+    only choose the plans."""
+    start = problem.truth(np.full((1, problem.model.n_criteria), -1.0))
+    if math.isnan(float(start.overall[0])):
+        return Frontier(
+            problem.a,
+            problem.unknown,
+            problem.profile.id,
+            (),
+            True,
+            "no score exists on this basis",
+        )
+    s = problem.truth(np.array(plans))  # every point in one matrix
+    points = [_point(problem, p, s, i) for i, p in enumerate(plans)]
+    kept: list[FrontierPoint] = []
+    for p in points:  # true scores decide; drop any point the scoring core does not confirm
+        if not kept or p.score > kept[-1].score + 1e-9:
+            kept.append(p)
+    return Frontier(problem.a, problem.unknown, problem.profile.id, tuple(kept), True)
+
+
+def _walk(problem: _Problem) -> Frontier:
     """Walk the frontier: from no effort, the least effort for any better score, then the
     best score for that effort, until no better score is reachable."""
     points: list[FrontierPoint] = []
@@ -1197,12 +1374,15 @@ def _sweep(problem: _Problem) -> Frontier:
     return Frontier(problem.a, problem.unknown, problem.profile.id, tuple(points), proven, reason)
 
 
-def _point(problem: _Problem, planned: np.ndarray) -> FrontierPoint:
-    s = problem.truth(planned[None, :])
-    band = int(s.band[0])
+def _point(
+    problem: _Problem, planned: np.ndarray, s: Scores | None = None, row: int = 0
+) -> FrontierPoint:
+    if s is None:
+        s = problem.truth(planned[None, :])
+    band = int(s.band[row])
     return FrontierPoint(
         effort=problem.cost(planned),
-        score=float(s.overall[0]),
+        score=float(s.overall[row]),
         band=problem.model.band_ids[band] if band >= 0 else None,
         levels={problem.ids[j]: int(planned[j]) for j in range(len(planned)) if planned[j] >= 0},
     )
