@@ -809,7 +809,7 @@ class _Problem:
             integrality=integrality,
             bounds=Bounds(lb, ub),
             constraints=constraints,
-            options={"mip_rel_gap": 0.0, "time_limit": self.time_limit},
+            options={"mip_rel_gap": 0.0, "time_limit": self.time_limit, "presolve": False},
         )
         return int(res.status), (None if res.x is None else np.asarray(res.x))
 
@@ -885,15 +885,32 @@ class _Problem:
         return {v: c for v, c in enumerate(self.var_cost) if c}
 
     def min_cost(
-        self, goal: Target, budget: float | None = None, rows: Sequence[_Row] = ()
+        self,
+        goal: Target,
+        budget: float | None = None,
+        rows: Sequence[_Row] = (),
+        *,
+        merge: bool = True,
     ) -> tuple[Status, np.ndarray | None, str | None, int]:
-        """The cheapest levels whose true score reaches ``goal`` (within ``budget``)."""
+        """The cheapest levels whose true score reaches ``goal`` (within ``budget``).
+
+        A linear rubric is solved by the exact merge of :func:`_linear_frontier` (pruned
+        to the target) unless ``merge`` is False; anything else by the solver."""
         zero: list[int] = []
         for g, _, gate in self.required_gates(goal):
             if gate is False:
                 return "infeasible", None, self._gate_reason(g), 0
             if isinstance(gate, list):
                 zero.extend(gate)
+        if merge and budget is None and not rows:  # a linear rubric: the exact merge
+            fast = _linear_frontier(self, frozenset(zero), goal.score)
+            if fast is not None and not fast:
+                return "infeasible", None, None, 0
+            if fast:
+                s = self.truth(np.array(fast))
+                for i, planned in enumerate(fast):  # in order of effort
+                    if self.reaches(s, i, goal):
+                        return "optimal", planned, None, 0
         extra = list(rows)
         extra.append(_Row(dict(self.raw.coef), goal.score - self.raw.const, np.inf))
         if budget is not None:
@@ -1172,8 +1189,14 @@ _GROUP_LIMIT = 4096
 """Most joint level choices of one prerequisite group the exact merge enumerates."""
 
 
-def _linear_frontier(problem: _Problem) -> list[np.ndarray] | None:
+def _linear_frontier(
+    problem: _Problem, banned: frozenset[int] = frozenset(), floor: float | None = None
+) -> list[np.ndarray] | None:
     """The frontier of a linear rubric, exactly, by merging Pareto sets; None if not linear.
+
+    ``banned``: binaries that may not be chosen (gates a target requires). ``floor``:
+    drop partial plans that cannot reach this score before gates even with every later
+    group at its best (for a single target: only its frontier points matter).
 
     With arithmetic pillars and overall, the score before gates is a sum of one term per
     criterion. Criteria tied by prerequisites form groups whose joint level choices are
@@ -1230,28 +1253,29 @@ def _linear_frontier(problem: _Problem) -> list[np.ndarray] | None:
     for v, coef in problem.raw.coef.items():
         var_score[v] = coef
     steps: list[tuple[list[int], np.ndarray, np.ndarray, np.ndarray]] = []
+    tables = []
     for members in groups.values():
         options = [list(range(int(problem.start[j]), LEVEL_MAX + 1)) for j in members]
         combos = np.array(np.meshgrid(*options, indexing="ij")).reshape(len(members), -1).T
         if len(combos) > _GROUP_LIMIT:
             return None
-        combos = combos[_rows_hold(problem, members, combos)]
+        ok = _rows_hold(problem, members, combos)
         cost = np.zeros(len(combos))
         score = np.zeros(len(combos))
         state = np.full(len(combos), free)
         for k, j in enumerate(members):
-            var = np.array(
-                [
-                    problem.var_of[(j, int(lv))]
-                    for lv in range(LEVEL_MAX + 1)
-                    if (j, lv) in problem.var_of
-                ]
-            )
+            var = np.array([problem.var_of[(j, lv)] for lv in options[k]])
             idx = var[combos[:, k] - int(problem.start[j])]
+            ok &= ~np.isin(idx, list(banned))
             cost += var_cost[idx]
             score += var_score[idx]
             for need, band in gate_of.get(j, []):
                 state = np.where(var_eff[idx] < need, np.minimum(state, band), state)
+        if not ok.any():
+            return []
+        tables.append((members, combos[ok], cost[ok], score[ok], state[ok]))
+    best_rest = np.cumsum([0.0, *(t[3].max() for t in reversed(tables))])[::-1][1:]
+    for (members, combos, cost, score, state), rest in zip(tables, best_rest, strict=True):
         merged: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = {}
         for s_old, (c_old, v_old, n_old) in sets.items():
             for s_new in np.unique(state).tolist():
@@ -1268,6 +1292,8 @@ def _linear_frontier(problem: _Problem) -> list[np.ndarray] | None:
             c = np.concatenate([p[0] for p in parts])
             v = np.concatenate([p[1] for p in parts])
             keep = _pareto(c, v)
+            if floor is not None:  # drop what cannot reach the floor even at best later
+                keep = keep[v[keep] + rest >= floor - 1e-9]
             parents.append(np.concatenate([p[2] for p in parts])[keep])
             chosen_combo.append(np.concatenate([p[3] for p in parts])[keep])
             sets[st] = (c[keep], v[keep], np.arange(offset, offset + len(keep)))
@@ -1309,6 +1335,8 @@ def _rows_hold(problem: _Problem, members: list[int], combos: np.ndarray) -> np.
 
 def _pareto(cost: np.ndarray, score: np.ndarray) -> np.ndarray:
     """Indices of the points no other beats: by cost, each raising the best score."""
+    if len(score) == 0:
+        return np.zeros(0, dtype=np.intp)
     order = np.lexsort((-score, cost))
     ranked = score[order]
     before = np.maximum.accumulate(np.concatenate([[-np.inf], ranked[:-1]]))

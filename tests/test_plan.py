@@ -505,3 +505,18 @@ def test_plan_documents():
     table = frontier.to_frame()
     assert table["effort"].is_monotonic_increasing and table["score"].is_monotonic_increasing
     assert frontier.to_dict()["points"][0]["effort"] == 0
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_the_solver_and_the_exact_merge_agree_on_the_examples(path):
+    from readiness.gaps import resolve_profile
+    from readiness.plan import _Problem
+
+    a = assess(load_partnership(path))
+    problem = _Problem(a, "lower", resolve_profile(a, None)[0], 10.0)
+    goal = Target(70.0, "advanced")
+    merged = problem.min_cost(goal)
+    solved = problem.min_cost(goal, merge=False)
+    assert merged[0] == solved[0] == "optimal"
+    assert merged[1] is not None and solved[1] is not None
+    assert problem.cost(merged[1]) == pytest.approx(problem.cost(solved[1]))
