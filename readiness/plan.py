@@ -783,7 +783,7 @@ class _Problem:
 
         n = self.n_x + len(self.extra_lb) + extra_vars
         if n == 0:  # nothing to decide: the empty plan, if its constant rows hold
-            holds = all(r.lb <= _TOL and -_TOL <= r.ub for r in [*self.rows, *rows])
+            holds = all(r.lb <= _TOL and r.ub >= -_TOL for r in [*self.rows, *rows])
             return (0, np.zeros(0)) if holds else (2, None)
         c = np.zeros(n)
         for k, v in objective.items():
@@ -874,7 +874,7 @@ class _Problem:
             planned = self.decode(x)
             s = self.truth(planned[None, :])
             return float(s.pillar[0, pi])
-        return e.const + sum(v * x[k] for k, v in e.coef.items())
+        return e.const + float(sum(v * x[k] for k, v in e.coef.items()))
 
     def nogood(self, x: np.ndarray) -> _Row:
         """Exclude exactly this choice of levels (it looked feasible only within tolerance)."""
@@ -1250,8 +1250,8 @@ def _linear_frontier(
     var_cost = np.asarray(problem.var_cost)
     var_eff = np.asarray(problem.var_eff)
     var_score = np.zeros(problem.n_x)
-    for v, coef in problem.raw.coef.items():
-        var_score[v] = coef
+    for var_index, coef in problem.raw.coef.items():
+        var_score[var_index] = coef
     steps: list[tuple[list[int], np.ndarray, np.ndarray, np.ndarray]] = []
     tables = []
     for members in groups.values():

@@ -520,3 +520,54 @@ def test_the_solver_and_the_exact_merge_agree_on_the_examples(path):
     assert merged[0] == solved[0] == "optimal"
     assert merged[1] is not None and solved[1] is not None
     assert problem.cost(merged[1]) == pytest.approx(problem.cost(solved[1]))
+
+
+# --- renderings and the command line ---------------------------------------------------
+
+
+def test_plan_renders_in_every_format_with_text_escaped():
+    a = assess(load_partnership(EXAMPLES / "us-japan.json"))
+    plan = a.plan("advanced")
+    md = plan.to_markdown()
+    assert md.startswith("## Cheapest plan to Advanced")
+    assert "proven cheapest" in md and "lower bound" in md
+    assert all(s.criterion in md for s in plan.steps)
+    text = plan.to_text()
+    assert "now:" in text and "after:" in text
+    html = plan._repr_html_()
+    assert "<section class='plan'>" in html and "chart-frontier" in html
+    assert "<script" not in html
+    assert plan.frontier().to_markdown().startswith("## Effort and score")
+
+
+def test_cli_plan_prints_a_proven_plan_for_every_example(capsys):
+    from readiness.cli import main
+
+    for path in EXAMPLE_FILES:
+        assert main(["plan", str(path), "--to", "advanced"]) == 0
+        out = capsys.readouterr().out
+        assert "Status: proven cheapest." in out, path
+
+
+def test_cli_plan_json_budget_frontier_and_bad_input(capsys, tmp_path):
+    import json
+
+    from readiness.cli import main
+
+    fpda = str(EXAMPLES / "fpda.json")
+    assert main(["plan", fpda, "--budget", "20", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["budget"] == 20 and data["effort"] <= 20 and data["status"] == "optimal"
+    assert main(["plan", fpda, "--frontier", "--format", "markdown"]) == 0
+    assert "| effort |" in capsys.readouterr().out
+    out = tmp_path / "plan.html"
+    assert main(["plan", fpda, "--to", "75", "--format", "html", "-o", str(out)]) == 0
+    assert "chart-frontier" in out.read_text()
+    assert main(["plan", fpda, "--to", "nowhere"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown band 'nowhere'" in err and "Traceback" not in err
+    assert main(["plan", fpda]) == 2
+    assert "--to" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["plan", fpda, "--budget", "-3"])
+    assert exc.value.code == 2

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from readiness._version import __version__
-from readiness.cli import assess, compare, derive, examples, info, report, validate
+from readiness.cli import assess, compare, derive, examples, info, plan, report, validate
 from readiness.cli._common import EXIT_INPUT, EXIT_OK, _fail, _Parser
 from readiness.errors import ReadinessError
 
@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_parser(sub)
     derive.add_parser(sub)
     examples.add_parser(sub)
+    plan.add_parser(sub)
     return parser
 
 

@@ -62,3 +62,46 @@ def _comparison_text(c: Comparison) -> str:
 @renderer(Comparison, "html")
 def _comparison_html(c: Comparison) -> str:
     return comparison_html(c)
+
+
+# --- plans (readiness.plan) ------------------------------------------------------------
+
+from readiness.plan import Frontier, Plan  # noqa: E402
+from readiness.report.plan import (  # noqa: E402
+    frontier_html,
+    frontier_markdown,
+    plan_html,
+    plan_json,
+    plan_markdown,
+    plan_text,
+)
+
+
+@renderer(Plan, "markdown")
+def _plan_markdown(p: Plan) -> str:
+    return plan_markdown(p)
+
+
+@renderer(Plan, "text")
+def _plan_text(p: Plan) -> str:
+    return plan_text(p)
+
+
+@renderer(Plan, "html")
+def _plan_html(p: Plan) -> str:
+    return plan_html(p)
+
+
+@renderer(Plan, "json")
+def _plan_json(p: Plan) -> dict[str, Any]:
+    return plan_json(p)
+
+
+@renderer(Frontier, "markdown")
+def _frontier_markdown(f: Frontier) -> str:
+    return frontier_markdown(f)
+
+
+@renderer(Frontier, "html")
+def _frontier_html(f: Frontier) -> str:
+    return frontier_html(f)
