@@ -1085,50 +1085,54 @@ class _Problem:
         )
 
     def steps(self, planned: np.ndarray, start: float | None) -> tuple[PlanStep, ...]:
-        """The plan's criteria in order: prerequisites first, then points per effort."""
+        """The plan's criteria in order: prerequisites first, then points per effort.
+
+        Each criterion's gain alone (from today's levels) ranks it; ``points`` and
+        ``score_after`` are then the true scores of each prefix of that order (two
+        scoring calls in all), so gates and geometric means count where they bite.
+        """
         rubric = self.a.rubric
-        todo = [j for j in range(len(planned)) if planned[j] >= 0]
+        m = len(planned)
+        todo = [j for j in range(m) if planned[j] >= 0]
+        if not todo:
+            return ()
         index = {cid: j for j, cid in enumerate(self.ids)}
-        done = np.full(len(planned), -1.0)
-        current = start if start is not None else math.nan
-        effort = 0.0
-        out: list[PlanStep] = []
-        while todo:
+        alone = np.full((len(todo), m), -1.0)
+        for r, j in enumerate(todo):
+            alone[r, j] = planned[j]
+        base = float("nan") if start is None else start
+        gain = dict(zip(todo, (self.truth(alone).overall - base).tolist(), strict=True))
+        cost = {j: float((planned[j] - self.start[j]) * self.unit[j]) for j in todo}
+        order: list[int] = []
+        left = list(todo)
+        while left:
             ready = [
                 j
-                for j in todo
-                if not any(index[p] in todo for p in rubric.criteria[j].prerequisites)
-            ] or todo
-            batch = np.repeat(done[None, :], len(ready), axis=0)
-            for r, j in enumerate(ready):
-                batch[r, j] = planned[j]
-            s = self.truth(batch)
-            values = s.overall
-            costs = [(planned[j] - self.start[j]) * self.unit[j] for j in ready]
-            gains = [
-                0.0 if math.isnan(current) else float(values[r]) - current
-                for r in range(len(ready))
-            ]
-            best = max(
-                range(len(ready)),
-                key=lambda r: (
-                    round(gains[r] / costs[r], 9),
-                    round(gains[r], 9),
-                    -ready[r],
+                for j in left
+                if not any(index[p] in left for p in rubric.criteria[j].prerequisites)
+            ] or left
+            j = max(
+                ready,
+                key=lambda k: (
+                    round(np.nan_to_num(gain[k]) / cost[k], 9),
+                    round(np.nan_to_num(gain[k]), 9),
+                    -k,
                 ),
             )
-            j = ready[best]
-            done[j] = planned[j]
-            todo.remove(j)
-            effort += costs[best]
-            after = float(values[best])
+            order.append(j)
+            left.remove(j)
+        prefixes = np.full((len(order), m), -1.0)
+        for r, j in enumerate(order):
+            prefixes[r:, j] = planned[j]
+        s = self.truth(prefixes)
+        out: list[PlanStep] = []
+        current, effort = base, 0.0
+        for r, j in enumerate(order):
+            after = float(s.overall[r])
+            effort += cost[j]
             earlier = {x.criterion for x in out}
             points = after - current if not math.isnan(current) else math.nan
-            out.append(
-                self._step(
-                    len(out) + 1, j, int(planned[j]), points, after, effort, s, best, earlier
-                )
-            )
+            out.append(self._step(r + 1, j, int(planned[j]), points, after, effort, s, r, earlier))
             current = after
         return tuple(out)
 
