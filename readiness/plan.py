@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from scipy.sparse import csr_array
 
     from readiness.assessment import Assessment
-    from readiness.rubric import Band, Profile
+    from readiness.rubric import Profile
 
 __all__ = [
     "Frontier",
@@ -63,7 +63,6 @@ __all__ = [
     "PlanStep",
     "Target",
     "Unknowns",
-    "band_of",
     "frontier",
     "parse_target",
     "plan",
@@ -1435,8 +1434,3 @@ def _sparse(rows: Sequence[_Row], n: int) -> csr_array:
         data.extend(r.coef.values())
         indptr.append(len(indices))
     return csr_array((data, indices, indptr), shape=(len(rows), n))
-
-
-def band_of(a: Assessment, band_id: str | None) -> Band | None:
-    """The rubric's band with this id (``None`` for ``None``)."""
-    return None if band_id is None else a.rubric.band(band_id)
