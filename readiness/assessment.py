@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from readiness.explain import Explanation
     from readiness.gaps import GapReport, Roadmap
+    from readiness.plan import Plan, Unknowns
 
 __all__ = [
     "Assessment",
@@ -275,6 +276,32 @@ class Assessment:
     def roadmap(self, target: str | None = None) -> Roadmap:
         """The order to close the gaps, with the cumulative score after each step."""
         return self.gaps(target).roadmap()
+
+    def plan(
+        self,
+        target: str | float | None = None,
+        budget: float | None = None,
+        *,
+        unknown: Unknowns = "lower",
+        profile: str | None = None,
+    ) -> Plan:
+        """The least-effort levels that reach a band or score, or the best score in a budget.
+
+        Solved exactly as a mixed-integer program; see :func:`readiness.plan.plan` for
+        the rules (gates, prerequisites, effort, unrated criteria) and
+        :meth:`readiness.plan.Plan.frontier` for the effort-score frontier.
+
+        Args:
+            target: A band id or name (``"advanced"``) or a score 0-100.
+            budget: Effort units available; the plan is then the best score within it.
+            unknown: ``"lower"`` (plan on the lower bound: unrated criteria at level 0)
+                or ``"rate-first"`` (plan on the point score; unrated criteria stay out).
+            profile: The profile whose levels prerequisites refer to (default: as
+                :meth:`gaps`).
+        """
+        from readiness.plan import plan
+
+        return plan(self, target, budget, unknown=unknown, profile=profile)
 
     def what_if(
         self,

@@ -26,6 +26,7 @@ from readiness.cli import (
     import_,
     info,
     migrate,
+    plan,
     report,
     robustness,
     template,
@@ -80,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     agreement.add_parser(sub)
     migrate.add_parser(sub)
     robustness.add_parser(sub)
+    plan.add_parser(sub)
     return parser
 
 

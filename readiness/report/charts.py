@@ -26,12 +26,14 @@ from typing import Any
 from readiness.assessment import Assessment
 from readiness.compare import Comparison
 from readiness.errors import ReportError
+from readiness.plan import Frontier, Plan
 from readiness.report.model import Report
 
 __all__ = [
     "PLOTS_HINT",
     "available",
     "comparison_chart",
+    "frontier_chart",
     "gaps_chart",
     "grouped_bar_chart",
     "pillar_chart",
@@ -398,3 +400,80 @@ def comparison_chart(
         series,
         label="Pillar scores side by side",
     )
+
+
+def frontier_chart(frontier: Frontier, plan: Plan | None = None) -> str:
+    """The effort-score frontier as a staircase, bands as tints, and a plan marked.
+
+    Each step is a plan no other beats on both effort and score; between two points the
+    best score stays that of the cheaper one. ``plan`` (if given) is drawn as a marker.
+    Returns '' when the frontier has no point.
+    """
+    points = frontier.points
+    if not points:
+        return ""
+    rubric = frontier.assessment.rubric
+    basis = "Lower bound" if frontier.basis == "lower" else "Overall score"
+
+    def paint(fig: Any) -> None:
+        ax = fig.add_subplot()
+        efforts = [p.effort for p in points]
+        scores = [p.score for p in points]
+        right = max(efforts[-1], 1.0) * 1.04
+        mins = [b.min for b in rubric.bands]
+        for i, band in enumerate(rubric.bands):
+            top = mins[i + 1] if i + 1 < len(mins) else 100.0
+            ax.axhspan(band.min, top, color=BAND_TINTS[i % len(BAND_TINTS)], zorder=0)
+            ax.text(
+                right,
+                (band.min + top) / 2,
+                f" {_label(band.name, 16)}",
+                va="center",
+                fontsize=7,
+                color=MUTED,
+                clip_on=False,
+            )
+        ax.step(
+            [*efforts, right],
+            [*scores, scores[-1]],
+            where="post",
+            color=SCORE,
+            linewidth=1.4,
+            zorder=2,
+            label="Best score for the effort",
+        )
+        ax.plot(efforts, scores, "o", color=SCORE, markersize=2.5, zorder=3)
+        if plan is not None and plan.score is not None and plan.steps:
+            ax.plot(
+                [plan.effort],
+                [plan.score],
+                "D",
+                color=TARGET,
+                markersize=6,
+                zorder=4,
+                label=f"This plan ({plan.effort:g} units)",
+            )
+        if plan is not None and plan.target is not None:
+            ax.axhline(
+                plan.target.score,
+                color=TARGET,
+                linewidth=0.8,
+                linestyle="--",
+                zorder=1,
+                label=f"Target ({plan.target.score:g})",
+            )
+        ax.set_xlim(0, right)
+        ax.set_ylim(0, 100)
+        ax.set_xlabel("Effort (units of the rubric's effort scale)")
+        ax.set_ylabel(basis)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.grid(color=GRID, linewidth=0.6)
+        ax.set_axisbelow(True)
+        fig.legend(loc="outside lower center", ncols=3)
+
+    label = (
+        f"Effort-score frontier of {frontier.assessment.partnership.name}: "
+        f"{len(points)} plans from {points[0].score:.1f} to {points[-1].score:.1f}"
+    )
+    return _draw("frontier", label, 3.4, paint)

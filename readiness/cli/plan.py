@@ -1,0 +1,141 @@
+"""``readiness plan``: the cheapest levels that take a partnership to a band or score."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from readiness.cli._common import (
+    EXIT_OK,
+    _assess_file,
+    _emit,
+    _rubric_option,
+    _scoring_options,
+    _write_output,
+)
+
+__all__ = ["add_parser"]
+
+EPILOG = """\
+examples:
+  readiness plan examples/partnerships/quad.json --to advanced
+  readiness plan examples/partnerships/quad.json --to advanced --unknown rate-first
+  readiness plan examples/partnerships/fpda.json --to 75 --format markdown
+  readiness plan examples/partnerships/fpda.json --budget 20 --format json
+  readiness plan examples/partnerships/fpda.json --frontier --format markdown
+  readiness plan examples/partnerships/fpda.json --to advanced --format html -o plan.html
+
+exit codes: 0 a plan (or a proof that none reaches the target), 2 bad input
+"""
+
+
+def _budget(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of effort units >= 0 (got {text})")
+    return value
+
+
+def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add the ``plan`` command."""
+    c = sub.add_parser(
+        "plan",
+        help="the least effort that reaches a band or score (or the best score in a budget)",
+        description=(
+            "Find, for each criterion, the level to reach so that the partnership reaches "
+            "a band or a score at the least effort (the rubric's effort sizes per level "
+            "step), honouring gates and prerequisites; solved exactly and proven cheapest, "
+            "or said why not. With --budget: the highest score within the budget. Each "
+            "step is explained in the rubric's words. Unrated criteria are planned on the "
+            "lower bound (level 0, default) or left for rating (--unknown rate-first)."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    c.add_argument("file", metavar="FILE", help="a partnership JSON file")
+    c.add_argument(
+        "--to",
+        metavar="TARGET",
+        help="a band id or name (e.g. advanced) or a score 0-100 (e.g. 75)",
+    )
+    c.add_argument("--budget", type=_budget, metavar="N", help="effort units available")
+    c.add_argument(
+        "--unknown",
+        choices=("lower", "rate-first"),
+        default="lower",
+        help="unrated criteria: plan on the lower bound (level 0; default) or rate them "
+        "first and plan on the point score",
+    )
+    c.add_argument(
+        "--profile",
+        metavar="P",
+        help="profile whose levels prerequisites refer to (default: as the gap report)",
+    )
+    c.add_argument(
+        "--frontier",
+        action="store_true",
+        help="print the effort-score frontier (every plan not beaten on both) instead",
+    )
+    _rubric_option(c)
+    _scoring_options(c)
+    c.add_argument(
+        "--format",
+        choices=("table", "markdown", "json", "html"),
+        default="table",
+        help="output format (default: table, plain text)",
+    )
+    c.add_argument("-o", "--out", metavar="PATH", help="write to PATH instead of stdout")
+    c.set_defaults(func=_cmd_plan)
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    """Plan one file and print (or write) the plan or the frontier.
+
+    Raises:
+        ReadinessError: Bad input (file, rubric, target, budget); exit 2.
+    """
+    from readiness.errors import InputError, Problem
+    from readiness.plan import frontier, plan
+    from readiness.rubric import load_rubric
+
+    if args.to is None and args.budget is None and not args.frontier:
+        raise InputError(
+            [Problem("--to", "give --to TARGET, --budget N, both, or --frontier")],
+            source="readiness plan",
+        )
+    rubric = load_rubric(args.rubric)
+    a = _assess_file(args.file, rubric, args)
+    result: Any
+    if args.frontier:
+        result = frontier(a, unknown=args.unknown, profile=args.profile)
+    else:
+        result = plan(a, args.to, args.budget, unknown=args.unknown, profile=args.profile)
+    text = _format(result, args.format)
+    if args.out:
+        _write_output(args.out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    else:
+        _emit(text)
+    return EXIT_OK
+
+
+def _format(result: Any, fmt: str) -> str:
+    from readiness._display import render
+
+    if fmt == "json":
+        return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return str(render(result, "markdown"))
+    if fmt == "html":
+        body = str(render(result, "html"))
+        return (
+            "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
+            "<title>readiness plan</title></head><body>\n" + body + "\n</body></html>\n"
+        )
+    try:
+        return str(render(result, "text"))
+    except TypeError:  # the frontier has no plain-text layout: its Markdown table reads well
+        return str(render(result, "markdown"))

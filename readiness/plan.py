@@ -1,0 +1,1436 @@
+"""The cheapest path to a target: which level each criterion should reach, at least effort.
+
+:func:`plan` answers "what is the least effort that gets this partnership to a band (or
+a score)?" and, with a budget, "how far can this budget take it?". It is solved exactly
+as a mixed-integer program (``scipy.optimize.milp``, HiGHS inside):
+
+- **Decision**: for every criterion, the level it should reach (its level now up to 4;
+  a plan never lowers a level). One binary per (criterion, level), one of them chosen,
+  so any function of one criterion's level is linear.
+- **Effort**: each level step costs the criterion's effort size (``effort_scale``), as
+  in the gap report and the roadmap.
+- **Gates**: a band needs every gate whose cap lies below it passed, so those
+  criteria must reach their ``min_level``; with a budget, a failed gate caps the score.
+- **Prerequisites**: a criterion may rise to level ``L`` only when each prerequisite
+  stands at ``L`` or at the level the target profile asks of it, whichever is lower. A
+  criterion does not run ahead of what it depends on; the roadmap's rule (close a
+  prerequisite's gap first) is the case ``L`` = the profile's level.
+- **Aggregation**: arithmetic pillars and an arithmetic overall are linear. Minimum
+  pillars and a minimum overall are exact with one bound per member. Geometric means
+  are concave: they are bounded from above by tangent planes added where the solver's
+  answer claims more than the true mean (outer approximation, exact at convergence),
+  and a zero member forces the mean to zero. Every candidate is re-scored by
+  :func:`readiness.scoring.score_matrix`; a plan is returned as *optimal* only when its
+  true score reaches the target and the solver proved no cheaper plan of the relaxed
+  (never stricter) problem exists. Otherwise the result says optimality is not proven.
+
+Unknown criteria are handled explicitly, and the result says how (``unknown``):
+
+- ``"lower"`` (default): plan on the *lower bound*. Unrated criteria count as level 0
+  and may be raised from there; low-confidence ratings count one level down until
+  raised. A plan reaches the target whatever the unrated criteria turn out to be.
+- ``"rate-first"``: plan on the point score. Unrated criteria stay unrated (rate them
+  first); when the point score does not exist (coverage below the minimum) or an
+  unrated gate caps it below the target, there is no plan, and the reason says so.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from readiness._display import render
+from readiness._numbers import rounded
+from readiness.errors import InputError, Problem
+from readiness.scoring import LEVEL_MAX, Scores, ScoringModel, score_matrix
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from scipy.sparse import csr_array
+
+    from readiness.assessment import Assessment
+    from readiness.rubric import Profile
+
+__all__ = [
+    "Frontier",
+    "FrontierPoint",
+    "Plan",
+    "PlanStep",
+    "Target",
+    "Unknowns",
+    "frontier",
+    "parse_target",
+    "plan",
+]
+
+Unknowns = Literal["lower", "rate-first"]
+"""How a plan treats unrated criteria: plan on the lower bound, or rate them first."""
+Status = Literal["optimal", "not-proven", "infeasible"]
+Basis = Literal["overall", "lower"]
+
+UNKNOWN_MODES: tuple[Unknowns, ...] = ("lower", "rate-first")
+DEFAULT_UNKNOWN: Unknowns = "lower"
+_POINTS = 100.0 / LEVEL_MAX
+_TOL = 1e-4
+"""Points by which the solver's claim may exceed a true score before a tangent is added.
+
+HiGHS accepts binaries within 1e-6 of 0 or 1, so with coefficients up to 100 its claims
+carry noise of this order; a claim within it that still misses the target is excluded
+by a no-good cut instead, and two plans whose scores differ by less count as equal."""
+_STEP = 1e-3
+"""Smallest score gain between two frontier points."""
+_MAX_ROUNDS = 60
+"""Solver rounds (cuts and exclusions) before a plan is returned as not proven."""
+_MAX_FRONTIER = 2000
+
+
+# --- results -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a plan aims at: a band (its minimum score and its gates) or a score."""
+
+    score: float
+    band: str | None = None
+    """The band id when the target is a band."""
+
+    @property
+    def label(self) -> str:
+        return self.band if self.band is not None else f"{self.score:g}"
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """One criterion raised by a plan, in the rubric's words.
+
+    Steps are ordered prerequisites first, then by points per unit of effort; ``points``
+    and ``score_after`` are true scores after this step and the ones before it.
+    """
+
+    step: int
+    criterion: str
+    pillar: str
+    title: str
+    from_level: int | None
+    """The level now; ``None`` when unrated (planned from ``planned_from``)."""
+    planned_from: int
+    to_level: int
+    level_now: str
+    """The rubric's descriptor of the level now (or why the plan assumes it)."""
+    level_after: str
+    actions: tuple[tuple[int, str], ...]
+    """The rubric's remediation for each level gained: (level, action)."""
+    effort: str
+    effort_units: float
+    points: float
+    score_after: float
+    effort_after: float
+    band_after: str | None
+    opens_gate: str | None = None
+    """The gate this step passes and the cap it lifts, in words; ``None`` if none."""
+    after: tuple[str, ...] = ()
+    """Prerequisites raised by earlier steps of this plan."""
+    unrated_prerequisites: tuple[str, ...] = ()
+    """Prerequisites nobody has rated (``rate-first``): the step may wait on them."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            k: (rounded(v, 4) if isinstance(v, float) else v) for k, v in vars(self).items()
+        } | {
+            "actions": [{"to_level": lv, "action": text} for lv, text in self.actions],
+            "after": list(self.after),
+            "unrated_prerequisites": list(self.unrated_prerequisites),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """The least-effort levels that reach a target (or the best score within a budget).
+
+    ``status`` is ``optimal`` (proven cheapest, or proven best within the budget),
+    ``not-proven`` (a plan that reaches its goal, without proof that none is cheaper;
+    ``reason`` says why) or ``infeasible`` (no plan reaches the target; ``reason`` says
+    what stands in the way). ``levels`` holds only the criteria the plan raises.
+    """
+
+    assessment: Assessment
+    target: Target | None
+    budget: float | None
+    unknown: Unknowns
+    profile: str
+    status: Status
+    reason: str | None
+    levels: Mapping[str, int]
+    effort: float
+    start: float | None
+    score: float | None
+    band: str | None
+    reached: bool
+    steps: tuple[PlanStep, ...]
+    unrated: tuple[str, ...]
+    low_confidence: tuple[str, ...]
+    solve_rounds: int = 0
+    solve_seconds: float = 0.0
+    _problem: _Problem | None = field(default=None, repr=False)
+
+    @property
+    def basis(self) -> Basis:
+        """``lower`` (lower bound) or ``overall`` (point score): what the scores measure."""
+        return "lower" if self.unknown == "lower" else "overall"
+
+    @property
+    def proven(self) -> bool:
+        return self.status == "optimal"
+
+    def scenario(self) -> Assessment:
+        """The assessment with every planned level set (``Assessment.what_if``)."""
+        return self.assessment.what_if(dict(self.levels))
+
+    def frontier(self) -> Frontier:
+        """The effort-score Pareto frontier under the same rules and unknown handling."""
+        if self._problem is None:  # pragma: no cover - every plan carries its problem
+            raise RuntimeError("this plan has no problem to sweep")
+        return _sweep(self._problem)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per step (criterion raised), in plan order."""
+        import pandas as pd
+
+        columns = [
+            "step", "criterion", "pillar", "title", "from_level", "to_level", "effort",
+            "effort_units", "points", "score_after", "effort_after", "band_after", "opens_gate",
+        ]  # fmt: skip
+        rows = [{k: getattr(s, k) for k in columns} for s in self.steps]
+        return pd.DataFrame(rows, columns=columns).astype({"from_level": "Int64"}).set_index("step")
+
+    def to_dict(self) -> dict[str, Any]:
+        a = self.assessment
+        return {
+            "partnership": a.partnership.id,
+            "rubric": {"id": a.rubric.id, "version": a.rubric.version},
+            "target": None
+            if self.target is None
+            else {"band": self.target.band, "score": rounded(self.target.score, 4)},
+            "budget": self.budget,
+            "unknown": self.unknown,
+            "basis": self.basis,
+            "profile": self.profile,
+            "status": self.status,
+            "reason": self.reason,
+            "reached": self.reached,
+            "effort": rounded(self.effort, 4),
+            "start": rounded(self.start, 4),
+            "score": rounded(self.score, 4),
+            "band": self.band,
+            "levels": dict(self.levels),
+            "steps": [s.to_dict() for s in self.steps],
+            "unrated": list(self.unrated),
+            "low_confidence": list(self.low_confidence),
+        }
+
+    def to_markdown(self) -> str:
+        """The plan as a Markdown section (heading level 2)."""
+        return str(render(self, "markdown"))
+
+    def to_text(self) -> str:
+        """The plan as plain text for a terminal."""
+        return str(render(self, "text"))
+
+    def _repr_html_(self) -> str:
+        return str(render(self, "html"))
+
+    def __repr__(self) -> str:
+        goal = f"to {self.target.label}" if self.target else f"within {self.budget:g}"
+        return (
+            f"<Plan {self.assessment.partnership.id} {goal}: {self.status}, "
+            f"effort {self.effort:g}, {len(self.steps)} steps, basis {self.basis}>"
+        )
+
+
+@dataclass(frozen=True)
+class FrontierPoint:
+    """One plan on the frontier: no plan reaches a higher score for this effort or less."""
+
+    effort: float
+    score: float
+    band: str | None
+    levels: Mapping[str, int]
+
+
+@dataclass(frozen=True, eq=False)
+class Frontier:
+    """The effort-score Pareto frontier: every plan not beaten on both effort and score.
+
+    Points run from no effort (the score now) to the highest reachable score, each the
+    highest score for its effort and the least effort for its score. ``proven`` is
+    False when some point's optimality could not be proven (see :class:`Plan`).
+    """
+
+    assessment: Assessment
+    unknown: Unknowns
+    profile: str
+    points: tuple[FrontierPoint, ...]
+    proven: bool
+    reason: str | None = None
+
+    @property
+    def basis(self) -> Basis:
+        return "lower" if self.unknown == "lower" else "overall"
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per point: ``effort``, ``score``, ``band``, ``changes`` (criteria raised)
+        and ``levels`` (criterion id -> planned level, as text)."""
+        import pandas as pd
+
+        rows = [
+            {
+                "effort": p.effort,
+                "score": p.score,
+                "band": p.band,
+                "changes": len(p.levels),
+                "levels": ", ".join(f"{k}={v}" for k, v in p.levels.items()),
+            }
+            for p in self.points
+        ]
+        return pd.DataFrame(rows, columns=["effort", "score", "band", "changes", "levels"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unknown": self.unknown,
+            "basis": self.basis,
+            "profile": self.profile,
+            "proven": self.proven,
+            "reason": self.reason,
+            "points": [
+                {
+                    "effort": rounded(p.effort, 4),
+                    "score": rounded(p.score, 4),
+                    "band": p.band,
+                    "levels": dict(p.levels),
+                }
+                for p in self.points
+            ],
+        }
+
+    def to_markdown(self) -> str:
+        return str(render(self, "markdown"))
+
+    def _repr_html_(self) -> str:
+        return str(render(self, "html"))
+
+    def __repr__(self) -> str:
+        return f"<Frontier {self.assessment.partnership.id}: {len(self.points)} points>"
+
+
+# --- entry points --------------------------------------------------------------------
+
+
+def plan(
+    a: Assessment,
+    target: str | float | None = None,
+    budget: float | None = None,
+    *,
+    unknown: Unknowns = DEFAULT_UNKNOWN,
+    profile: str | None = None,
+    time_limit: float = 10.0,
+) -> Plan:
+    """The least-effort plan that reaches ``target``, or the best score within ``budget``.
+
+    Args:
+        a: The assessment to plan from.
+        target: A band id or name (``"advanced"``) or a score 0-100. With a band, every
+            gate that would cap the partnership below that band must be passed.
+        budget: Effort units available (as in ``effort_scale``). With a budget the
+            plan is the highest score within it (ties: least effort), and ``reached``
+            says whether the target, if any, is reached.
+        unknown: ``"lower"`` (plan on the lower bound: unrated criteria at level 0,
+            low-confidence ratings one level down) or ``"rate-first"`` (plan on the point
+            score; unrated criteria stay unrated).
+        profile: The profile whose levels prerequisites refer to (default: the one the
+            gap report uses for this partnership).
+        time_limit: Seconds the solver may spend on one problem.
+
+    Raises:
+        InputError: No target and no budget, an unknown band, a score outside 0-100,
+            a negative budget or an unknown ``unknown`` mode.
+    """
+    from readiness.gaps import resolve_profile
+
+    goal = _target(a, target)
+    if goal is None and budget is None:
+        raise InputError(
+            [Problem("target", "give a target (a band or a score 0-100), a budget, or both")],
+            source="plan",
+        )
+    budget = _budget(budget)
+    mode = _mode(unknown)
+    chosen, _ = resolve_profile(a, profile)
+    problem = _Problem(a, mode, chosen, time_limit)
+    return problem.plan(goal, budget)
+
+
+def frontier(
+    a: Assessment,
+    *,
+    unknown: Unknowns = DEFAULT_UNKNOWN,
+    profile: str | None = None,
+    time_limit: float = 10.0,
+) -> Frontier:
+    """The effort-score Pareto frontier of an assessment (see :class:`Frontier`)."""
+    from readiness.gaps import resolve_profile
+
+    chosen, _ = resolve_profile(a, profile)
+    return _sweep(_Problem(a, _mode(unknown), chosen, time_limit))
+
+
+def parse_target(a: Assessment, target: str | float | None) -> Target | None:
+    """A target from a band id, a band name or a score (text such as ``"75"`` too)."""
+    return _target(a, target)
+
+
+def _target(a: Assessment, target: str | float | None) -> Target | None:
+    if target is None:
+        return None
+    bands = a.rubric.bands
+    if isinstance(target, str):
+        text = target.strip()
+        for b in bands:
+            if text.lower() in (b.id.lower(), b.name.lower()):
+                return Target(score=float(b.min), band=b.id)
+        try:
+            target = float(text)
+        except ValueError:
+            known = ", ".join(b.id for b in bands)
+            raise InputError(
+                [Problem("target", f"unknown band {text!r}; expected one of {known} or 0-100")],
+                source="plan",
+            ) from None
+    if isinstance(target, bool) or not isinstance(target, int | float):
+        raise InputError(
+            [Problem("target", f"must be a band id or a score (got {type(target).__name__})")],
+            source="plan",
+        )
+    if not (math.isfinite(target) and 0 <= target <= 100):
+        raise InputError(
+            [Problem("target", f"a score target must be between 0 and 100 (got {target!r})")],
+            source="plan",
+        )
+    return Target(score=float(target))
+
+
+def _budget(budget: float | None) -> float | None:
+    if budget is None:
+        return None
+    if (
+        isinstance(budget, bool)
+        or not isinstance(budget, int | float)
+        or not math.isfinite(budget)
+        or budget < 0
+    ):
+        raise InputError(
+            [Problem("budget", f"must be a number of effort units >= 0 (got {budget!r})")],
+            source="plan",
+        )
+    return float(budget)
+
+
+def _mode(unknown: str) -> Unknowns:
+    for m in UNKNOWN_MODES:
+        if unknown == m:
+            return m
+    raise InputError(
+        [Problem("unknown", f"must be one of {list(UNKNOWN_MODES)} (got {unknown!r})")],
+        source="plan",
+    )
+
+
+# --- gate handling ---------------------------------------------------------------------
+
+
+def _unrated_gate_caps(model: ScoringModel, gate: int) -> bool:
+    """Whether an unrated critical criterion caps the *point* score (``rate-first``).
+
+    The one place that decides how an unrated gate counts on the point score: scoring
+    a probe row (gate criterion unrated, every other criterion at 4, no coverage rule)
+    asks the scoring core itself, so a change of gate semantics there (an unrated gate
+    capping only the lower bound) is followed here without another edit. On the lower
+    bound an unrated criterion is level 0, an ordinary failed gate.
+    """
+    row = np.full((1, model.n_criteria), float(LEVEL_MAX))
+    row[0, model.gate_criterion[gate]] = np.nan
+    s = score_matrix(row, model, unknown_policy="exclude", min_coverage=0.0)
+    return bool(s.overall[0] < s.raw[0]) or bool(s.band[0] <= model.gate_band[gate])
+
+
+# --- the problem ---------------------------------------------------------------------
+
+
+@dataclass
+class _Expr:
+    """A linear expression: coefficients by variable index, and a constant."""
+
+    coef: dict[int, float] = field(default_factory=dict)
+    const: float = 0.0
+
+    def add(self, other: _Expr, factor: float = 1.0) -> None:
+        for k, v in other.coef.items():
+            self.coef[k] = self.coef.get(k, 0.0) + factor * v
+        self.const += factor * other.const
+
+
+@dataclass
+class _Row:
+    coef: dict[int, float]
+    lb: float
+    ub: float
+
+
+class _Problem:
+    """One assessment's decision space, its mixed-integer model and its true scoring."""
+
+    def __init__(self, a: Assessment, unknown: Unknowns, profile: Profile, time_limit: float):
+        self.a = a
+        self.unknown = unknown
+        self.profile = profile
+        self.time_limit = time_limit
+        rubric = a.rubric
+        self.model = model = ScoringModel.from_rubric(rubric)
+        self.ids = rubric.criterion_ids
+        m = model.n_criteria
+        levels = a.levels[0]
+        self.na = na = a.not_applicable[0].astype(bool)
+        low = a.low_confidence[0].astype(bool)
+        known = ~np.isnan(levels)
+        lower = unknown == "lower"
+        self.start = np.where(known, np.nan_to_num(levels), 0.0).astype(int)
+        # the level each criterion counts at on the basis when the plan leaves it alone
+        base = self.start.copy()
+        if lower:
+            base = np.where(known & low, np.maximum(self.start - 1, 0), base)
+        self.base_eff = base
+        self.answered = ~na if lower or a.options.unknown_policy == "worst" else ~na & known
+        # plannable: applicable, and known (or planned from 0 on the lower bound)
+        self.plannable = ~na & (known | lower)
+        self.unit = np.array([rubric.effort_scale[c.effort] for c in rubric.criteria])
+        # variables: one binary per (criterion, reachable level) where there is a choice
+        self.var_of: dict[tuple[int, int], int] = {}
+        self.var_cost: list[float] = []
+        self.var_eff: list[int] = []
+        self.var_crit: list[int] = []
+        self.var_level: list[int] = []
+        for j in range(m):
+            if not self.plannable[j] or self.start[j] >= LEVEL_MAX:
+                continue
+            for level in range(int(self.start[j]), LEVEL_MAX + 1):
+                self.var_of[(j, level)] = len(self.var_cost)
+                self.var_cost.append(float(self.unit[j] * (level - self.start[j])))
+                self.var_eff.append(int(base[j]) if level == self.start[j] else level)
+                self.var_crit.append(j)
+                self.var_level.append(level)
+        self.n_x = len(self.var_cost)
+        self.lower_unrated = tuple(self.ids[j] for j in range(m) if not na[j] and not known[j])
+        self.low_ids = tuple(self.ids[j] for j in range(m) if known[j] and low[j] and not na[j])
+        self._build()
+
+    # --- true scores -------------------------------------------------------------
+
+    def truth(self, planned: np.ndarray) -> Scores:
+        """True scores on the basis of (k, m) planned levels (-1: left as it is)."""
+        a = self.a
+        k = planned.shape[0]
+        raised = planned >= 0
+        if self.unknown == "lower":
+            rows = np.where(raised, planned, self.base_eff[None, :].astype(np.float64))
+            rows = np.where(self.na[None, :], np.nan, rows)
+            return score_matrix(rows, self.model, not_applicable=np.repeat(a.not_applicable, k, 0))
+        rows = np.where(raised, planned, np.repeat(a.levels, k, 0))
+        return score_matrix(
+            rows,
+            self.model,
+            not_applicable=np.repeat(a.not_applicable, k, 0),
+            unknown_policy=a.options.unknown_policy,
+            min_coverage=a.options.min_coverage,
+        )
+
+    def reaches(self, s: Scores, i: int, goal: Target) -> bool:
+        value = float(s.overall[i])
+        if math.isnan(value) or value < goal.score:
+            return False
+        if goal.band is None:
+            return True
+        return int(s.band[i]) >= self.band_index(goal.band)
+
+    def band_index(self, band_id: str) -> int:
+        return self.model.band_ids.index(band_id)
+
+    # --- the mixed-integer model ----------------------------------------------------
+
+    def _new_var(self, lb: float, ub: float, integer: bool) -> int:
+        self.extra_lb.append(lb)
+        self.extra_ub.append(ub)
+        self.extra_int.append(integer)
+        return self.n_x + len(self.extra_lb) - 1
+
+    def crit_score(self, j: int) -> _Expr:
+        """The score (0-100) criterion ``j`` counts at, as an expression of the binaries."""
+        if (j, int(self.start[j])) in self.var_of:
+            return _Expr(
+                {
+                    self.var_of[(j, lv)]: _POINTS * self.var_eff[self.var_of[(j, lv)]]
+                    for lv in range(int(self.start[j]), LEVEL_MAX + 1)
+                }
+            )
+        return _Expr(const=_POINTS * float(self.base_eff[j]))
+
+    def zero_var(self, j: int) -> int | None:
+        """The binary whose choice puts criterion ``j`` at score 0 (None if none can)."""
+        for lv in range(int(self.start[j]), LEVEL_MAX + 1):
+            v = self.var_of.get((j, lv))
+            if v is not None and self.var_eff[v] == 0:
+                return v
+        return None
+
+    def _build(self) -> None:
+        model = self.model
+        self.extra_lb: list[float] = []
+        self.extra_ub: list[float] = []
+        self.extra_int: list[bool] = []
+        self.rows: list[_Row] = []
+        self.geo_pillars: list[tuple[int, int, list[int], np.ndarray]] = []
+        self.problems: list[str] = []
+        # one level per criterion
+        for j in range(model.n_criteria):
+            group = [v for (jj, _), v in self.var_of.items() if jj == j]
+            if group:
+                self.rows.append(_Row(dict.fromkeys(group, 1.0), 1.0, 1.0))
+        # prerequisites: reaching L needs each prerequisite at min(L, its profile level)
+        self.unrated_prereqs: dict[int, tuple[str, ...]] = {}
+        index = {cid: j for j, cid in enumerate(self.ids)}
+        for j, c in enumerate(self.a.rubric.criteria):
+            unrated = []
+            for pre in c.prerequisites:
+                p = index[pre]
+                if self.na[p]:
+                    continue
+                if not self.plannable[p]:
+                    unrated.append(pre)
+                    continue
+                for lv in range(int(self.start[j]) + 1, LEVEL_MAX + 1):
+                    need = min(lv, self.profile.target(pre))
+                    if need <= self.start[p] or (j, lv) not in self.var_of:
+                        continue
+                    row = {self.var_of[(j, x)]: 1.0 for x in range(lv, LEVEL_MAX + 1)}
+                    for x in range(int(self.start[p]), need):
+                        if (p, x) in self.var_of:
+                            row[self.var_of[(p, x)]] = 1.0
+                    # level(j) >= lv and level(p) < need cannot both hold
+                    self.rows.append(_Row(row, -np.inf, 1.0))
+            self.unrated_prereqs[j] = tuple(unrated)
+        # pillars
+        self.pillar_value: dict[int, _Expr] = {}
+        self.pillar_zero: dict[int, list[tuple[int, ...]]] = {}
+        for pi in range(model.n_pillars):
+            members = [
+                j
+                for j in range(model.n_criteria)
+                if model.criterion_pillar[j] == pi and self.answered[j]
+            ]
+            if not members:
+                continue
+            w = model.criterion_weight[members]
+            share = w / w.sum()
+            method = model.pillar_method[pi]
+            scores = [self.crit_score(j) for j in members]
+            if method == "arithmetic":
+                value = _Expr()
+                for s, f in zip(scores, share, strict=True):
+                    value.add(s, float(f))
+                self.pillar_value[pi] = value
+                zeros = [self.zero_var(j) for j in members]
+                fixed_zero = all(s.const == 0 and not s.coef for s in scores)
+                # zero only when every member is at zero
+                if fixed_zero:
+                    self.pillar_zero[pi] = [()]
+                elif all(
+                    z is not None or (not s.coef and s.const == 0)
+                    for z, s in zip(zeros, scores, strict=True)
+                ):
+                    self.pillar_zero[pi] = [tuple(z for z in zeros if z is not None)]
+                continue
+            y = self._new_var(0.0, 100.0, False)
+            self.pillar_value[pi] = _Expr({y: 1.0})
+            zero_sets: list[tuple[int, ...]] = []
+            if method == "minimum":
+                for s in scores:
+                    row = {y: 1.0}
+                    for k, v in s.coef.items():
+                        row[k] = row.get(k, 0.0) - v
+                    self.rows.append(_Row(row, -np.inf, s.const))
+            else:  # geometric: concave; zero members force zero, tangents bound the rest
+                tangent = {y: 1.0}
+                for s, f in zip(scores, share, strict=True):
+                    for k, v in s.coef.items():
+                        tangent[k] = tangent.get(k, 0.0) - f * v
+                self.rows.append(
+                    _Row(
+                        tangent,
+                        -np.inf,
+                        float(sum(f * s.const for s, f in zip(scores, share, strict=True))),
+                    )
+                )
+                self.geo_pillars.append((pi, y, members, share))
+            for j, s in zip(members, scores, strict=True):
+                z = self.zero_var(j)
+                if z is not None:
+                    self.rows.append(_Row({y: 1.0, z: 100.0}, -np.inf, 100.0))
+                    zero_sets.append((z,))
+                elif not s.coef and s.const == 0:
+                    self.extra_ub[y - self.n_x] = 0.0
+                    zero_sets.append(())
+            self.pillar_zero[pi] = zero_sets
+        scored = sorted(self.pillar_value)
+        if not scored:
+            self.problems.append("no criterion is answered on this basis")
+        pw = model.pillar_weight[scored]
+        self.pillar_share = (
+            dict(zip(scored, (pw / pw.sum()).tolist(), strict=True)) if scored else {}
+        )
+        method = model.overall_method
+        self.raw = _Expr()
+        self.geo_overall: int | None = None
+        if method == "arithmetic":
+            for pi in scored:
+                self.raw.add(self.pillar_value[pi], self.pillar_share[pi])
+        else:
+            r = self._new_var(0.0, 100.0, False)
+            self.raw = _Expr({r: 1.0})
+            for pi in scored:
+                if method == "minimum":
+                    row = {r: 1.0}
+                    for k, v in self.pillar_value[pi].coef.items():
+                        row[k] = row.get(k, 0.0) - v
+                    self.rows.append(_Row(row, -np.inf, self.pillar_value[pi].const))
+            if method == "geometric":
+                self.geo_overall = r
+                row = {r: 1.0}
+                const = 0.0
+                for pi in scored:
+                    for k, v in self.pillar_value[pi].coef.items():
+                        row[k] = row.get(k, 0.0) - self.pillar_share[pi] * v
+                    const += self.pillar_share[pi] * self.pillar_value[pi].const
+                self.rows.append(_Row(row, -np.inf, const))
+                # a pillar at zero puts the geometric overall at zero
+                for pi in scored:
+                    for zs in self.pillar_zero.get(pi, []):
+                        if len(zs) == 0:
+                            self.extra_ub[r - self.n_x] = 0.0
+                        elif len(zs) == 1:
+                            self.rows.append(_Row({r: 1.0, zs[0]: 100.0}, -np.inf, 100.0))
+                        else:  # all members at zero: an AND binary
+                            z = self._new_var(0.0, 1.0, True)
+                            self.rows.append(
+                                _Row({z: -1.0} | dict.fromkeys(zs, 1.0), -np.inf, len(zs) - 1.0)
+                            )
+                            self.rows.append(_Row({r: 1.0, z: 100.0}, -np.inf, 100.0))
+        # gates: the binaries below each gate's minimum, or a constant pass/fail
+        self.gates: list[tuple[int, float, list[int] | bool]] = []
+        tops = model.gate_caps()
+        for g, j in enumerate(model.gate_criterion):
+            if self.na[j]:
+                continue
+            need = int(model.gate_min[g])
+            if not self.plannable[j]:  # unrated and left so (rate-first)
+                self.gates.append((g, float(tops[g]), not _unrated_gate_caps(model, g)))
+            elif (j, int(self.start[j])) not in self.var_of:
+                self.gates.append((g, float(tops[g]), bool(self.base_eff[j] >= need)))
+            else:
+                failing = [
+                    self.var_of[(j, lv)]
+                    for lv in range(int(self.start[j]), LEVEL_MAX + 1)
+                    if self.var_eff[self.var_of[(j, lv)]] < need
+                ]
+                self.gates.append((g, float(tops[g]), failing))
+
+    def required_gates(self, goal: Target) -> list[tuple[int, float, list[int] | bool]]:
+        """Gates that must pass: their cap lies below the target band (or score)."""
+        model = self.model
+        if goal.band is not None:
+            b = self.band_index(goal.band)
+            return [gt for gt in self.gates if int(model.gate_band[gt[0]]) < b]
+        return [gt for gt in self.gates if gt[1] < goal.score]
+
+    # --- solving ---------------------------------------------------------------------
+
+    def _solve(
+        self,
+        objective: dict[int, float],
+        rows: Sequence[_Row],
+        zero: Sequence[int],
+        extra_vars: int = 0,
+    ) -> tuple[int, np.ndarray | None]:
+        """One MILP solve (minimise). Returns (scipy status, solution or None)."""
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
+        n = self.n_x + len(self.extra_lb) + extra_vars
+        if n == 0:  # nothing to decide: the empty plan, if its constant rows hold
+            holds = all(r.lb <= _TOL and r.ub >= -_TOL for r in [*self.rows, *rows])
+            return (0, np.zeros(0)) if holds else (2, None)
+        c = np.zeros(n)
+        for k, v in objective.items():
+            c[k] = v
+        lb = np.concatenate([np.zeros(self.n_x), self.extra_lb, np.full(extra_vars, -np.inf)])
+        ub = np.concatenate([np.ones(self.n_x), self.extra_ub, np.full(extra_vars, np.inf)])
+        ub[list(zero)] = 0.0
+        integrality = np.concatenate(
+            [np.ones(self.n_x), np.array(self.extra_int, dtype=float), np.zeros(extra_vars)]
+        )
+        all_rows = [*self.rows, *rows]
+        constraints = []
+        if all_rows:
+            constraints.append(
+                LinearConstraint(
+                    _sparse(all_rows, n),
+                    np.array([r.lb for r in all_rows]),
+                    np.array([r.ub for r in all_rows]),
+                )
+            )
+        res = milp(
+            c,
+            integrality=integrality,
+            bounds=Bounds(lb, ub),
+            constraints=constraints,
+            options={"mip_rel_gap": 0.0, "time_limit": self.time_limit, "presolve": False},
+        )
+        return int(res.status), (None if res.x is None else np.asarray(res.x))
+
+    def decode(self, x: np.ndarray) -> np.ndarray:
+        """(m,) planned levels from a solution: -1 where the plan leaves a criterion."""
+        planned = np.full(self.model.n_criteria, -1.0)
+        for v in range(self.n_x):
+            if x[v] > 0.5 and self.var_level[v] > self.start[self.var_crit[v]]:
+                planned[self.var_crit[v]] = self.var_level[v]
+        return planned
+
+    def cost(self, planned: np.ndarray) -> float:
+        raised = planned >= 0
+        return float(np.sum(np.where(raised, (planned - self.start) * self.unit, 0.0)))
+
+    def cuts(self, x: np.ndarray, s: Scores) -> list[_Row]:
+        """Tangent planes at the true values where the solver claims too much."""
+        out: list[_Row] = []
+        chosen_eff = self.base_eff.astype(float).copy()
+        for v in range(self.n_x):
+            if x[v] > 0.5:
+                chosen_eff[self.var_crit[v]] = self.var_eff[v]
+        for _, y, members, share in self.geo_pillars:
+            pts = _POINTS * chosen_eff[members]
+            if (pts <= 0).any():
+                continue  # the zero rows hold
+            true = float(np.exp(np.dot(share, np.log(pts))))
+            if x[y] <= true + _TOL:
+                continue
+            row = {y: 1.0}
+            const = 0.0
+            for j, f in zip(members, share, strict=True):
+                g = true * f / (_POINTS * chosen_eff[j])
+                e = self.crit_score(j)
+                for k, val in e.coef.items():
+                    row[k] = row.get(k, 0.0) - g * val
+                const += g * e.const
+            out.append(_Row(row, -np.inf, const))
+        r = self.geo_overall
+        if r is not None:
+            values = {pi: self._value(pi, x) for pi in self.pillar_share}
+            if all(v > 0 for v in values.values()):
+                true = math.exp(
+                    sum(f * math.log(values[pi]) for pi, f in self.pillar_share.items())
+                )
+                if x[r] > true + _TOL:
+                    row = {r: 1.0}
+                    const = 0.0
+                    for pi, f in self.pillar_share.items():
+                        g = true * f / values[pi]
+                        for k, val in self.pillar_value[pi].coef.items():
+                            row[k] = row.get(k, 0.0) - g * val
+                        const += g * self.pillar_value[pi].const
+                    out.append(_Row(row, -np.inf, const))
+        return out
+
+    def _value(self, pi: int, x: np.ndarray) -> float:
+        """The true value of pillar ``pi`` at solution ``x`` (its hypograph variable may
+        claim more; the true value is what a tangent of the overall mean needs)."""
+        e = self.pillar_value[pi]
+        if len(e.coef) == 1 and next(iter(e.coef)) >= self.n_x:  # a min/geo pillar variable
+            planned = self.decode(x)
+            s = self.truth(planned[None, :])
+            return float(s.pillar[0, pi])
+        return e.const + float(sum(v * x[k] for k, v in e.coef.items()))
+
+    def nogood(self, x: np.ndarray) -> _Row:
+        """Exclude exactly this choice of levels (it looked feasible only within tolerance)."""
+        chosen = [v for v in range(self.n_x) if x[v] > 0.5]
+        return _Row(dict.fromkeys(chosen, 1.0), -np.inf, len(chosen) - 1.0)
+
+    def cost_row(self) -> dict[int, float]:
+        return {v: c for v, c in enumerate(self.var_cost) if c}
+
+    def min_cost(
+        self,
+        goal: Target,
+        budget: float | None = None,
+        rows: Sequence[_Row] = (),
+        *,
+        merge: bool = True,
+    ) -> tuple[Status, np.ndarray | None, str | None, int]:
+        """The cheapest levels whose true score reaches ``goal`` (within ``budget``).
+
+        A linear rubric is solved by the exact merge of :func:`_linear_frontier` (pruned
+        to the target) unless ``merge`` is False; anything else by the solver."""
+        zero: list[int] = []
+        for g, _, gate in self.required_gates(goal):
+            if gate is False:
+                return "infeasible", None, self._gate_reason(g), 0
+            if isinstance(gate, list):
+                zero.extend(gate)
+        if merge and budget is None and not rows:  # a linear rubric: the exact merge
+            fast = _linear_frontier(self, frozenset(zero), goal.score)
+            if fast is not None and not fast:
+                return "infeasible", None, None, 0
+            if fast:
+                s = self.truth(np.array(fast))
+                for i, planned in enumerate(fast):  # in order of effort
+                    if self.reaches(s, i, goal):
+                        return "optimal", planned, None, 0
+        extra = list(rows)
+        extra.append(_Row(dict(self.raw.coef), goal.score - self.raw.const, np.inf))
+        if budget is not None:
+            extra.append(_Row(self.cost_row(), -np.inf, budget + 1e-9))
+        objective = self.cost_row()
+        for rounds in range(1, _MAX_ROUNDS + 1):
+            status, x = self._solve(objective, extra, zero)
+            if x is None:
+                if status == 2:
+                    return "infeasible", None, None, rounds
+                return "not-proven", None, "the solver stopped before finding a plan", rounds
+            planned = self.decode(x)
+            s = self.truth(planned[None, :])
+            if self.reaches(s, 0, goal):
+                if status == 0:
+                    return "optimal", planned, None, rounds
+                return "not-proven", planned, "the solver stopped at its time limit", rounds
+            new = self.cuts(x, s)
+            extra.extend(new or [self.nogood(x)])
+        return "not-proven", None, f"no proven plan after {_MAX_ROUNDS} solver rounds", rounds
+
+    def max_score(
+        self, budget: float, rows: Sequence[_Row] = ()
+    ) -> tuple[Status, np.ndarray | None, float, str | None, int]:
+        """The levels with the highest true score within ``budget`` (ties: least effort)."""
+        o = self.n_x + len(self.extra_lb)
+        extra = list(rows)
+        row = {o: 1.0}
+        for k, v in self.raw.coef.items():
+            row[k] = row.get(k, 0.0) - v
+        extra.append(_Row(row, -np.inf, self.raw.const))
+        for _, top, gate in self.gates:
+            if not math.isfinite(top) or top >= 100:
+                continue
+            if gate is False:
+                extra.append(_Row({o: 1.0}, -np.inf, top))
+            elif isinstance(gate, list) and gate:
+                # failing (a binary below the minimum chosen) caps the score at the top
+                extra.append(_Row({o: 1.0} | dict.fromkeys(gate, 100.0 - top), -np.inf, 100.0))
+        extra.append(_Row(self.cost_row(), -np.inf, budget + 1e-9))
+        best: tuple[float, np.ndarray] | None = None
+        for rounds in range(1, _MAX_ROUNDS + 1):
+            status, x = self._solve({o: -1.0}, extra, [], extra_vars=1)
+            if x is None:
+                break
+            planned = self.decode(x)
+            s = self.truth(planned[None, :])
+            true = float(s.overall[0])
+            if not math.isnan(true) and (best is None or true > best[0]):
+                best = (true, planned)
+            bound = float(x[o])
+            if best is not None and best[0] >= bound - _TOL and status == 0:
+                # the best true score is proven; now the least effort that keeps it
+                goal = Target(score=best[0])
+                st, cheaper, _, more = self.min_cost(goal, budget, rows)
+                if cheaper is not None and self.cost(cheaper) <= self.cost(best[1]):
+                    s2 = self.truth(cheaper[None, :])
+                    return st, cheaper, float(s2.overall[0]), None, rounds + more
+                return "optimal", best[1], best[0], None, rounds + more
+            new = self.cuts(x, s)
+            if not new:
+                if status != 0:
+                    break
+                extra.append(self.nogood(x))
+            extra.extend(new)
+        if best is None:
+            return "infeasible", None, math.nan, "no score exists on this basis", _MAX_ROUNDS
+        return (
+            "not-proven",
+            best[1],
+            best[0],
+            "the solver could not prove this is the best score within the budget",
+            _MAX_ROUNDS,
+        )
+
+    def _gate_reason(self, g: int) -> str:
+        c = self.a.rubric.criteria[int(self.model.gate_criterion[g])]
+        assert c.critical is not None
+        band = self.a.rubric.band(c.critical.cap_band).name
+        return (
+            f"{c.id} is unrated and its gate (level {c.critical.min_level}) caps the score "
+            f"at {band}: rate it first, or plan on the lower bound (unknown='lower')"
+        )
+
+    def infeasible_reason(self, goal: Target) -> str:
+        """Why no plan reaches ``goal``: the best reachable score on this basis."""
+        full = np.where(self.plannable, float(LEVEL_MAX), -1.0)
+        s = self.truth(full[None, :])
+        best = float(s.overall[0])
+        basis = "lower bound" if self.unknown == "lower" else "point score"
+        if math.isnan(best):
+            return (
+                f"the point score does not exist ({self.a.reason or 'too little is rated'}); "
+                "rate more criteria first, or plan on the lower bound (unknown='lower')"
+            )
+        band = self.model.band_ids[int(s.band[0])] if s.band[0] >= 0 else None
+        why = (
+            f"even with every criterion at level 4 the {basis} is {best:.1f}"
+            + (f" ({band})" if band else "")
+            + f", short of the target {goal.label}"
+        )
+        if self.unknown == "rate-first" and self.lower_unrated:
+            why += f"; {len(self.lower_unrated)} unrated criteria stay out until rated"
+        return why
+
+    # --- results ---------------------------------------------------------------------
+
+    def plan(self, goal: Target | None, budget: float | None) -> Plan:
+        t0 = time.perf_counter()
+        reason: str | None = None
+        if budget is None:
+            assert goal is not None
+            status, planned, reason, rounds = self.min_cost(goal)
+            if status == "infeasible" and reason is None:
+                reason = self.infeasible_reason(goal)
+        else:
+            status, planned, _, reason, rounds = self.max_score(budget)
+        now = self.truth(np.full((1, self.model.n_criteria), -1.0))
+        start = _maybe(float(now.overall[0]))
+        if planned is None:
+            return self._result(goal, budget, status, reason, None, start, rounds, t0)
+        return self._result(goal, budget, status, reason, planned, start, rounds, t0)
+
+    def _result(
+        self,
+        goal: Target | None,
+        budget: float | None,
+        status: Status,
+        reason: str | None,
+        planned: np.ndarray | None,
+        start: float | None,
+        rounds: int,
+        t0: float,
+    ) -> Plan:
+        levels: dict[str, int] = {}
+        steps: tuple[PlanStep, ...] = ()
+        score, band = start, None
+        effort = 0.0
+        reached = False
+        if planned is not None:
+            levels = {self.ids[j]: int(planned[j]) for j in range(len(planned)) if planned[j] >= 0}
+            steps = self.steps(planned, start)
+            s = self.truth(planned[None, :])
+            score = _maybe(float(s.overall[0]))
+            band = self.model.band_ids[int(s.band[0])] if s.band[0] >= 0 else None
+            effort = self.cost(planned)
+            reached = goal is None or self.reaches(s, 0, goal)
+        if goal is not None and budget is not None and planned is not None and not reached:
+            reason = (reason + "; " if reason else "") + (
+                f"the target {goal.label} is out of reach within a budget of {budget:g}"
+            )
+        return Plan(
+            assessment=self.a,
+            target=goal,
+            budget=budget,
+            unknown=self.unknown,
+            profile=self.profile.id,
+            status=status,
+            reason=reason,
+            levels=levels,
+            effort=effort,
+            start=start,
+            score=score,
+            band=band,
+            reached=reached,
+            steps=steps,
+            unrated=self.lower_unrated,
+            low_confidence=self.low_ids if self.unknown == "lower" else (),
+            solve_rounds=rounds,
+            solve_seconds=time.perf_counter() - t0,
+            _problem=self,
+        )
+
+    def steps(self, planned: np.ndarray, start: float | None) -> tuple[PlanStep, ...]:
+        """The plan's criteria in order: prerequisites first, then points per effort.
+
+        Each criterion's gain alone (from today's levels) ranks it; ``points`` and
+        ``score_after`` are then the true scores of each prefix of that order (two
+        scoring calls in all), so gates and geometric means count where they bite.
+        """
+        rubric = self.a.rubric
+        m = len(planned)
+        todo = [j for j in range(m) if planned[j] >= 0]
+        if not todo:
+            return ()
+        index = {cid: j for j, cid in enumerate(self.ids)}
+        alone = np.full((len(todo), m), -1.0)
+        for r, j in enumerate(todo):
+            alone[r, j] = planned[j]
+        base = float("nan") if start is None else start
+        gain = dict(zip(todo, (self.truth(alone).overall - base).tolist(), strict=True))
+        cost = {j: float((planned[j] - self.start[j]) * self.unit[j]) for j in todo}
+        order: list[int] = []
+        left = list(todo)
+        while left:
+            ready = [
+                j
+                for j in left
+                if not any(index[p] in left for p in rubric.criteria[j].prerequisites)
+            ] or left
+            j = max(
+                ready,
+                key=lambda k: (
+                    round(np.nan_to_num(gain[k]) / cost[k], 9),
+                    round(np.nan_to_num(gain[k]), 9),
+                    -k,
+                ),
+            )
+            order.append(j)
+            left.remove(j)
+        prefixes = np.full((len(order), m), -1.0)
+        for r, j in enumerate(order):
+            prefixes[r:, j] = planned[j]
+        s = self.truth(prefixes)
+        out: list[PlanStep] = []
+        current, effort = base, 0.0
+        for r, j in enumerate(order):
+            after = float(s.overall[r])
+            effort += cost[j]
+            earlier = {x.criterion for x in out}
+            points = after - current if not math.isnan(current) else math.nan
+            out.append(self._step(r + 1, j, int(planned[j]), points, after, effort, s, r, earlier))
+            current = after
+        return tuple(out)
+
+    def _step(
+        self,
+        number: int,
+        j: int,
+        to: int,
+        points: float,
+        after: float,
+        effort: float,
+        s: Scores,
+        row: int,
+        earlier: set[str],
+    ) -> PlanStep:
+        rubric = self.a.rubric
+        c = rubric.criteria[j]
+        frm = int(self.start[j])
+        rated = not np.isnan(self.a.levels[0, j])
+        if rated:
+            now = c.levels[frm]
+            if self.unknown == "lower" and self.base_eff[j] < frm:
+                now += f" (low confidence: the lower bound counts level {self.base_eff[j]})"
+        else:
+            now = f"not rated: planned from level 0, the worst case ({c.levels[0]})"
+        gate = None
+        if c.critical is not None and self.base_eff[j] < c.critical.min_level <= to:
+            band = rubric.band(c.critical.cap_band).name
+            gate = (
+                f"passes its gate (level {c.critical.min_level}): the cap at {band} "
+                f"no longer applies ({c.critical.reason})"
+            )
+        band_index = int(s.band[row])
+        return PlanStep(
+            step=number,
+            criterion=c.id,
+            pillar=rubric.pillar_of[c.id].id,
+            title=c.title,
+            from_level=frm if rated else None,
+            planned_from=frm,
+            to_level=to,
+            level_now=now,
+            level_after=c.levels[to],
+            actions=tuple((lv, c.remediation[lv]) for lv in range(frm + 1, to + 1)),
+            effort=c.effort,
+            effort_units=float((to - frm) * self.unit[j]),
+            points=points,
+            score_after=after,
+            effort_after=effort,
+            band_after=self.model.band_ids[band_index] if band_index >= 0 else None,
+            opens_gate=gate,
+            after=tuple(p for p in c.prerequisites if p in earlier),
+            unrated_prerequisites=self.unrated_prereqs.get(j, ()),
+        )
+
+
+_GROUP_LIMIT = 4096
+"""Most joint level choices of one prerequisite group the exact merge enumerates."""
+
+
+def _linear_frontier(
+    problem: _Problem, banned: frozenset[int] = frozenset(), floor: float | None = None
+) -> list[np.ndarray] | None:
+    """The frontier of a linear rubric, exactly, by merging Pareto sets; None if not linear.
+
+    ``banned``: binaries that may not be chosen (gates a target requires). ``floor``:
+    drop partial plans that cannot reach this score before gates even with every later
+    group at its best (for a single target: only its frontier points matter).
+
+    With arithmetic pillars and overall, the score before gates is a sum of one term per
+    criterion. Criteria tied by prerequisites form groups whose joint level choices are
+    enumerated (the rule checked on each); groups are then merged two by two, keeping
+    for every cost only the best score (a multiple-choice knapsack, solved exactly).
+    Gates enter as a state, the lowest cap among failed gates, merged by ``min``; each
+    state's scores are capped at the end and the states' sets merged once more.
+    """
+    model = problem.model
+    if model.overall_method != "arithmetic" or any(
+        model.pillar_method[pi] != "arithmetic" for pi in problem.pillar_value
+    ):
+        return None
+    if problem.n_x and max(problem.raw.coef, default=0) >= problem.n_x:
+        return None  # pragma: no cover - arithmetic everywhere adds no variables
+    m = model.n_criteria
+    # groups: criteria joined by prerequisite rows (union-find)
+    parent = list(range(m))
+
+    def root(j: int) -> int:
+        while parent[j] != j:
+            parent[j] = parent[parent[j]]
+            j = parent[j]
+        return j
+
+    for row in problem.rows:
+        crits = {problem.var_crit[v] for v in row.coef if v < problem.n_x}
+        first, *rest = sorted(crits)
+        for j in rest:
+            parent[root(j)] = root(first)
+    chosen = [j for j in range(m) if (j, int(problem.start[j])) in problem.var_of]
+    groups: dict[int, list[int]] = {}
+    for j in chosen:
+        groups.setdefault(root(j), []).append(j)
+    n_bands = len(model.band_ids)
+    free = n_bands - 1  # the state of "no gate caps below the top band"
+    gate_of: dict[int, list[tuple[int, int]]] = {}  # criterion -> [(min level, cap band)]
+    state0 = free
+    for g, _, gate in problem.gates:
+        band = int(model.gate_band[g])
+        if gate is False:
+            state0 = min(state0, band)
+        elif isinstance(gate, list) and gate:
+            j = int(model.gate_criterion[g])
+            gate_of.setdefault(j, []).append((int(model.gate_min[g]), band))
+    # a Pareto set per state: (costs, scores, node ids); a node is (parent node, combo)
+    # of one merge step, so the chosen combos are read back from the last step's nodes
+    sets: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {
+        state0: (np.zeros(1), np.array([problem.raw.const]), np.zeros(1, dtype=np.intp))
+    }
+    var_cost = np.asarray(problem.var_cost)
+    var_eff = np.asarray(problem.var_eff)
+    var_score = np.zeros(problem.n_x)
+    for var_index, coef in problem.raw.coef.items():
+        var_score[var_index] = coef
+    steps: list[tuple[list[int], np.ndarray, np.ndarray, np.ndarray]] = []
+    tables = []
+    for members in groups.values():
+        options = [list(range(int(problem.start[j]), LEVEL_MAX + 1)) for j in members]
+        combos = np.array(np.meshgrid(*options, indexing="ij")).reshape(len(members), -1).T
+        if len(combos) > _GROUP_LIMIT:
+            return None
+        ok = _rows_hold(problem, members, combos)
+        cost = np.zeros(len(combos))
+        score = np.zeros(len(combos))
+        state = np.full(len(combos), free)
+        for k, j in enumerate(members):
+            var = np.array([problem.var_of[(j, lv)] for lv in options[k]])
+            idx = var[combos[:, k] - int(problem.start[j])]
+            ok &= ~np.isin(idx, list(banned))
+            cost += var_cost[idx]
+            score += var_score[idx]
+            for need, band in gate_of.get(j, []):
+                state = np.where(var_eff[idx] < need, np.minimum(state, band), state)
+        if not ok.any():
+            return []
+        tables.append((members, combos[ok], cost[ok], score[ok], state[ok]))
+    best_rest = np.cumsum([0.0, *(t[3].max() for t in reversed(tables))])[::-1][1:]
+    for (members, combos, cost, score, state), rest in zip(tables, best_rest, strict=True):
+        merged: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = {}
+        for s_old, (c_old, v_old, n_old) in sets.items():
+            for s_new in np.unique(state).tolist():
+                pick = np.flatnonzero(state == s_new)
+                c = (c_old[:, None] + cost[pick][None, :]).ravel()
+                v = (v_old[:, None] + score[pick][None, :]).ravel()
+                parent_node = np.repeat(n_old, len(pick))
+                combo = np.tile(pick, len(n_old))
+                merged.setdefault(min(s_old, int(s_new)), []).append((c, v, parent_node, combo))
+        sets = {}
+        parents, chosen_combo = [], []
+        offset = 0
+        for st, parts in merged.items():
+            c = np.concatenate([p[0] for p in parts])
+            v = np.concatenate([p[1] for p in parts])
+            keep = _pareto(c, v)
+            if floor is not None:  # drop what cannot reach the floor even at best later
+                keep = keep[v[keep] + rest >= floor - 1e-9]
+            parents.append(np.concatenate([p[2] for p in parts])[keep])
+            chosen_combo.append(np.concatenate([p[3] for p in parts])[keep])
+            sets[st] = (c[keep], v[keep], np.arange(offset, offset + len(keep)))
+            offset += len(keep)
+        steps.append((members, combos, np.concatenate(parents), np.concatenate(chosen_combo)))
+    tops = model.band_tops()
+    costs, values, nodes = [], [], []
+    for st, (c, v, n) in sets.items():
+        costs.append(c)
+        values.append(np.minimum(v, tops[st]) if st < free else v)
+        nodes.append(n)
+    c = np.concatenate(costs)
+    v = np.concatenate(values)
+    node = np.concatenate(nodes)[_pareto(c, v)]
+    planned = np.full((len(node), m), -1.0)
+    for members, combos, parent_of, combo_of in reversed(steps):
+        levels = combos[combo_of[node]]
+        for k, j in enumerate(members):
+            planned[:, j] = np.where(levels[:, k] > problem.start[j], levels[:, k], -1.0)
+        node = parent_of[node]
+    return list(planned)
+
+
+def _rows_hold(problem: _Problem, members: list[int], combos: np.ndarray) -> np.ndarray:
+    """Which joint choices of a group satisfy every prerequisite row inside it."""
+    column = {j: k for k, j in enumerate(members)}
+    ok = np.ones(len(combos), dtype=bool)
+    for row in problem.rows:
+        crits = {problem.var_crit[v] for v in row.coef if v < problem.n_x}
+        if not crits <= set(column) or row.lb == row.ub:  # the one-level rows always hold
+            continue
+        total = np.zeros(len(combos))
+        for v, coef in row.coef.items():
+            j, lv = problem.var_crit[v], problem.var_level[v]
+            total += coef * (combos[:, column[j]] == lv)
+        ok &= total <= row.ub + 1e-9
+    return ok
+
+
+def _pareto(cost: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Indices of the points no other beats: by cost, each raising the best score."""
+    if len(score) == 0:
+        return np.zeros(0, dtype=np.intp)
+    order = np.lexsort((-score, cost))
+    ranked = score[order]
+    before = np.maximum.accumulate(np.concatenate([[-np.inf], ranked[:-1]]))
+    return order[ranked > before + 1e-9]
+
+
+def _sweep(problem: _Problem) -> Frontier:
+    """The frontier: exact merging for linear rubrics, else a walk with the solver."""
+    exact = _linear_frontier(problem)
+    if exact is not None:
+        return _checked(problem, exact)
+    return _walk(problem)
+
+
+def _checked(problem: _Problem, plans: list[np.ndarray]) -> Frontier:
+    """Frontier points re-scored by the scoring core (one matrix); the merge's numbers
+    only choose the plans."""
+    start = problem.truth(np.full((1, problem.model.n_criteria), -1.0))
+    if math.isnan(float(start.overall[0])):
+        return Frontier(
+            problem.a,
+            problem.unknown,
+            problem.profile.id,
+            (),
+            True,
+            "no score exists on this basis",
+        )
+    s = problem.truth(np.array(plans))  # every point in one matrix
+    points = [_point(problem, p, s, i) for i, p in enumerate(plans)]
+    kept: list[FrontierPoint] = []
+    for p in points:  # true scores decide; drop any point the scoring core does not confirm
+        if not kept or p.score > kept[-1].score + 1e-9:
+            kept.append(p)
+    return Frontier(problem.a, problem.unknown, problem.profile.id, tuple(kept), True)
+
+
+def _walk(problem: _Problem) -> Frontier:
+    """Walk the frontier: from no effort, the least effort for any better score, then the
+    best score for that effort, until no better score is reachable."""
+    points: list[FrontierPoint] = []
+    proven = True
+    reason = None
+    status, planned, score, why, _ = problem.max_score(0.0)
+    if planned is None or math.isnan(score):
+        return Frontier(
+            problem.a, problem.unknown, problem.profile.id, (), status != "not-proven", why
+        )
+    proven = proven and status == "optimal"
+    points.append(_point(problem, planned))
+    while len(points) < _MAX_FRONTIER:
+        goal = Target(score=points[-1].score + _STEP)
+        st, nxt, why, _ = problem.min_cost(goal)
+        if nxt is None:
+            if st == "not-proven":
+                proven, reason = False, why
+            break
+        st2, best, _, why2, _ = problem.max_score(problem.cost(nxt))
+        if best is None:  # pragma: no cover - nxt itself is within that budget
+            best = nxt
+        proven = proven and st == "optimal" and st2 == "optimal"
+        reason = reason or why or why2
+        points.append(_point(problem, best))
+    return Frontier(problem.a, problem.unknown, problem.profile.id, tuple(points), proven, reason)
+
+
+def _point(
+    problem: _Problem, planned: np.ndarray, s: Scores | None = None, row: int = 0
+) -> FrontierPoint:
+    if s is None:
+        s = problem.truth(planned[None, :])
+    band = int(s.band[row])
+    return FrontierPoint(
+        effort=problem.cost(planned),
+        score=float(s.overall[row]),
+        band=problem.model.band_ids[band] if band >= 0 else None,
+        levels={problem.ids[j]: int(planned[j]) for j in range(len(planned)) if planned[j] >= 0},
+    )
+
+
+def _maybe(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
+def _sparse(rows: Sequence[_Row], n: int) -> csr_array:
+    from scipy.sparse import csr_array
+
+    indptr = [0]
+    indices: list[int] = []
+    data: list[float] = []
+    for r in rows:
+        indices.extend(r.coef)
+        data.extend(r.coef.values())
+        indptr.append(len(indices))
+    return csr_array((data, indices, indptr), shape=(len(rows), n))

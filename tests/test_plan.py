@@ -1,0 +1,573 @@
+"""Plans: the cheapest levels to a target, proven against brute force, greedy and what-if."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from readiness import InputError, Partnership, assess, load_partnership
+from readiness.assessment import Assessment
+from readiness.plan import Plan, Target, parse_target
+from readiness.rubric import Rubric
+from readiness.scoring import ScoringModel, score_matrix
+from tests.factories import BANDS, EXAMPLES, SCALE, criterion, make_rubric
+
+EFFORTS = {"low": 1.0, "medium": 2.5, "high": 4.0}
+
+
+# --- an independent brute force --------------------------------------------------------
+
+
+def basis_rows(a: Assessment, unknown: str, actual: np.ndarray) -> np.ndarray:
+    """The rows whose point score is the plan's basis, written from the definitions."""
+    levels, low = a.levels[0], a.low_confidence[0]
+    rows = actual.copy()
+    if unknown == "lower":
+        untouched = actual == levels  # NaN == NaN is False: unknowns are handled below
+        rows = np.where(untouched & low, np.maximum(levels - 1, 0), rows)
+        rows = np.where(np.isnan(rows), 0.0, rows)
+        rows[:, a.not_applicable[0]] = np.nan
+    return rows
+
+
+def brute(
+    a: Assessment, unknown: str, goal: Target | None, budget: float | None, profile: str
+) -> tuple[float, float] | None:
+    """(least effort, score) of the best plan, by trying every combination of levels."""
+    rubric = a.rubric
+    model = ScoringModel.from_rubric(rubric)
+    levels, na = a.levels[0], a.not_applicable[0]
+    known = ~np.isnan(levels)
+    target_of = rubric.profile(profile).target
+    options = []
+    for j in range(len(levels)):
+        if na[j] or (not known[j] and unknown == "rate-first"):
+            options.append([levels[j]])
+        else:
+            options.append([float(x) for x in range(int(np.nan_to_num(levels[j])), 5)])
+    actual = np.array(list(itertools.product(*options)), dtype=float)
+    start = np.where(known, np.nan_to_num(levels), 0.0)
+    units = np.array([rubric.effort_scale[c.effort] for c in rubric.criteria])
+    cost = np.where(np.isnan(actual), 0.0, (actual - start) * units).sum(axis=1)
+    ok = np.ones(len(actual), dtype=bool)
+    index = {c: j for j, c in enumerate(rubric.criterion_ids)}
+    for j, c in enumerate(rubric.criteria):
+        for pre in c.prerequisites:
+            p = index[pre]
+            if na[p] or (not known[p] and unknown == "rate-first"):
+                continue
+            above = actual[:, j] > start[j]
+            need = np.minimum(actual[:, j], target_of(pre))
+            ok &= ~above | (np.nan_to_num(actual[:, p]) >= need)
+    rows = basis_rows(a, unknown, actual)
+    k = len(rows)
+    if unknown == "lower":
+        s = score_matrix(rows, model, not_applicable=np.repeat(a.not_applicable, k, 0))
+    else:
+        s = score_matrix(
+            rows,
+            model,
+            not_applicable=np.repeat(a.not_applicable, k, 0),
+            unknown_policy=a.options.unknown_policy,
+            min_coverage=a.options.min_coverage,
+        )
+    score = s.overall
+    reach = ok & ~np.isnan(score)
+    if goal is not None and budget is None:
+        reach &= score >= goal.score
+        if goal.band is not None:
+            reach &= s.band >= model.band_ids.index(goal.band)
+        if not reach.any():
+            return None
+        best = float(cost[reach].min())
+        return best, float(score[reach & (cost == best)].max())
+    assert budget is not None
+    reach &= cost <= budget + 1e-9
+    if not reach.any():
+        return None
+    top = float(score[reach].max())
+    return float(cost[reach & (score >= top)].min()), top
+
+
+# --- random small rubrics and partnerships ---------------------------------------------
+
+
+@st.composite
+def cases(draw: st.DrawFn, linear: bool = False) -> tuple[Assessment, str]:
+    """A small random rubric (at most 5 criteria) and partnership, and an unknown mode.
+
+    ``linear``: arithmetic pillars and overall only (the frontier's exact merge)."""
+    n_pillars = draw(st.integers(1, 3))
+    sizes = [draw(st.integers(1, 3)) for _ in range(n_pillars)]
+    while sum(sizes) > 5:
+        sizes[sizes.index(max(sizes))] -= 1
+    methods = st.sampled_from(["arithmetic"] if linear else ["arithmetic", "geometric", "minimum"])
+    ids = [f"p{i}.c{j}" for i, n in enumerate(sizes) for j in range(n)]
+    pillars = []
+    for i, n in enumerate(sizes):
+        crits = []
+        for j in range(n):
+            cid = f"p{i}.c{j}"
+            extra: dict[str, Any] = {"effort": draw(st.sampled_from(sorted(EFFORTS)))}
+            earlier = ids[: ids.index(cid)]
+            if earlier and draw(st.booleans()):
+                extra["prerequisites"] = [draw(st.sampled_from(earlier))]
+            if draw(st.integers(0, 3)) == 0:
+                extra["critical"] = {
+                    "min_level": draw(st.integers(1, 4)),
+                    "cap_band": draw(st.sampled_from(["low", "mid"])),
+                    "reason": "test gate",
+                }
+            crits.append(criterion(cid, draw(st.sampled_from([0.5, 1.0, 2.0, 3.0])), **extra))
+        pillars.append(
+            {
+                "id": f"p{i}",
+                "title": f"p{i}",
+                "weight": draw(st.sampled_from([0.5, 1.0, 2.0])),
+                "rationale": "test",
+                "aggregation": draw(methods),
+                "criteria": crits,
+            }
+        )
+    doc = {
+        "id": "generated",
+        "version": "1.0.0",
+        "title": "Generated",
+        "scale": SCALE,
+        "bands": copy.deepcopy(BANDS),
+        "aggregation": draw(methods),
+        "unknown_policy": draw(st.sampled_from(["exclude", "worst"])),
+        "min_coverage": draw(st.sampled_from([0.0, 0.5])),
+        "effort_scale": EFFORTS,
+        "default_profile": "goal",
+        "pillars": pillars,
+        "profiles": [
+            {
+                "id": "goal",
+                "title": "Goal",
+                "default_level": draw(st.integers(1, 4)),
+                "levels": {c: draw(st.integers(0, 4)) for c in ids if draw(st.booleans())},
+            }
+        ],
+    }
+    rubric = make_rubric(doc)
+    ratings: dict[str, Any] = {}
+    for cid in ids:
+        kind = draw(st.sampled_from(["level", "level", "level", "unknown", "na", "low"]))
+        if kind == "na":
+            ratings[cid] = {"level": "not-applicable"}
+        elif kind != "unknown":
+            ratings[cid] = {"level": draw(st.integers(0, 4))}
+            if kind == "low":
+                ratings[cid]["confidence"] = "low"
+    p = Partnership(id="t", name="T", kind="defense-cooperation", members=("A",), ratings=ratings)
+    return assess(p, rubric), draw(st.sampled_from(["lower", "rate-first"]))
+
+
+TARGETS = st.one_of(st.sampled_from(["mid", "high"]), st.sampled_from([30.0, 55.0, 62.5, 80.0]))
+
+
+def reaches(plan: Plan) -> bool:
+    """Whether ``what_if`` with the plan's levels reaches its target on its basis."""
+    scenario = plan.scenario()
+    goal = plan.target
+    assert goal is not None
+    rubric = plan.assessment.rubric
+    if plan.unknown == "rate-first":
+        if scenario.overall is None or scenario.overall < goal.score:
+            return False
+        return goal.band is None or (
+            scenario.band is not None
+            and [b.id for b in rubric.bands].index(scenario.band.id)
+            >= [b.id for b in rubric.bands].index(goal.band)
+        )
+    if scenario.lower < goal.score:
+        return False
+    if goal.band is None:
+        return True
+    want = [b.id for b in rubric.bands].index(goal.band)
+    for j, c in enumerate(rubric.criteria):
+        if c.critical is None or scenario.not_applicable[0, j]:
+            continue
+        if [b.id for b in rubric.bands].index(c.critical.cap_band) >= want:
+            continue
+        level = scenario.levels[0, j] - scenario.low_confidence[0, j]
+        if not level >= c.critical.min_level:  # NaN (unrated) fails
+            return False
+    return True
+
+
+# --- properties ------------------------------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(), TARGETS)
+def test_the_plan_is_as_cheap_as_brute_force_and_reaches_its_target(case, target):
+    a, unknown = case
+    plan = a.plan(target, unknown=unknown)
+    goal = parse_target(a, target)
+    expected = brute(a, unknown, goal, None, plan.profile)
+    assert plan.status != "not-proven", plan.reason
+    if expected is None:
+        assert plan.status == "infeasible"
+        assert plan.reason
+        return
+    assert plan.status == "optimal"
+    assert plan.effort == pytest.approx(expected[0], abs=1e-9)
+    assert plan.reached
+    assert reaches(plan)
+    if plan.steps:
+        assert plan.steps[-1].score_after == pytest.approx(plan.score)
+        assert plan.steps[-1].effort_after == pytest.approx(plan.effort)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(), st.sampled_from([0.0, 1.0, 2.5, 4.0, 7.5, 12.0]))
+def test_within_a_budget_the_plan_has_the_best_score_at_least_effort(case, budget):
+    a, unknown = case
+    plan = a.plan(budget=budget, unknown=unknown)
+    expected = brute(a, unknown, None, budget, plan.profile)
+    if expected is None:
+        assert plan.status == "infeasible"
+        return
+    assert plan.status == "optimal", plan.reason
+    assert plan.score == pytest.approx(expected[1], abs=1e-4)
+    assert plan.effort == pytest.approx(expected[0], abs=1e-9)
+    assert plan.effort <= budget + 1e-9
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(cases(), cases(linear=True)))
+def test_the_frontier_is_the_pareto_set_of_brute_force(case):
+    a, unknown = case
+    frontier = a.plan(budget=0.0, unknown=unknown).frontier()
+    assert frontier.proven, frontier.reason
+    efforts = [p.effort for p in frontier.points]
+    scores = [p.score for p in frontier.points]
+    assert efforts == sorted(efforts) and scores == sorted(scores)
+    assert all(b > x for x, b in itertools.pairwise(scores))
+    for p in frontier.points:  # every point is the best score for its effort
+        expected = brute(a, unknown, None, p.effort, frontier.profile)
+        assert expected is not None
+        assert p.score == pytest.approx(expected[1], abs=1e-4)
+        assert p.effort == pytest.approx(expected[0], abs=1e-9)
+    if frontier.points:  # and the last one is the best score reachable at all
+        top = brute(a, unknown, None, 1e6, frontier.profile)
+        assert top is not None and scores[-1] == pytest.approx(top[1], abs=1e-4)
+
+
+def greedy_cost(a: Assessment, goal: Target) -> float | None:
+    """Effort of the shortest prefix of the greedy roadmap that reaches ``goal``."""
+    report = a.gaps()
+    roadmap = report.roadmap()
+    changes: dict[str, int] = {}
+    effort = 0.0
+    unknown = "rate-first" if report.basis == "overall" else "lower"
+    for step in (None, *roadmap.steps):
+        if step is not None:
+            changes[step.criterion] = step.to_level
+            effort = step.effort_after
+        actual = a.levels.copy()
+        for cid, level in changes.items():
+            actual[0, a.rubric.criterion_ids.index(cid)] = level
+        rows = basis_rows(a, unknown, actual)
+        low = a.low_confidence.copy()
+        for cid in changes:
+            low[0, a.rubric.criterion_ids.index(cid)] = False
+        if unknown == "lower":  # raised criteria are firm: count them at their new level
+            for cid, level in changes.items():
+                rows[0, a.rubric.criterion_ids.index(cid)] = level
+        model = ScoringModel.from_rubric(a.rubric)
+        s = score_matrix(
+            rows,
+            model,
+            not_applicable=a.not_applicable,
+            unknown_policy=a.options.unknown_policy,
+            min_coverage=a.options.min_coverage,
+        )
+        if s.overall[0] >= goal.score and (
+            goal.band is None or s.band[0] >= model.band_ids.index(goal.band)
+        ):
+            return effort
+    return None
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(), TARGETS)
+def test_never_costlier_than_the_greedy_roadmap(case, target):
+    a, _ = case
+    report = a.gaps()
+    unknown = "rate-first" if report.basis == "overall" else "lower"
+    # the roadmap ignores unrated prerequisites; on the lower bound a plan does not
+    assume(
+        unknown == "rate-first" or not any(s.unrated_prerequisites for s in report.roadmap().steps)
+    )
+    goal = parse_target(a, target)
+    assert goal is not None
+    greedy = greedy_cost(a, goal)
+    assume(greedy is not None)
+    plan = a.plan(target, unknown=unknown)
+    assert plan.status == "optimal"
+    assert plan.effort <= greedy + 1e-9
+
+
+# --- shipped examples -----------------------------------------------------------------
+
+
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.json"))
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("unknown", ["lower", "rate-first"])
+def test_every_example_gets_a_proven_plan_to_advanced_or_a_reason(path, unknown):
+    a = assess(load_partnership(path))
+    plan = a.plan("advanced", unknown=unknown)
+    assert plan.status in ("optimal", "infeasible")
+    if plan.status == "infeasible":
+        assert plan.reason
+        return
+    assert plan.reached and reaches(plan)
+    greedy = greedy_cost(a, Target(score=70.0, band="advanced"))
+    if greedy is not None and (unknown == "rate-first") == (a.overall is not None):
+        assert plan.effort <= greedy + 1e-9
+    for step in plan.steps:
+        c = a.rubric.criterion(step.criterion)
+        assert step.level_after == c.levels[step.to_level]
+        assert [lv for lv, _ in step.actions] == list(
+            range(step.planned_from + 1, step.to_level + 1)
+        )
+        assert all(text == c.remediation[lv] for lv, text in step.actions)
+
+
+def test_quad_rate_first_names_the_unrated_gate():
+    a = assess(load_partnership(EXAMPLES / "quad.json"))
+    plan = a.plan("advanced", unknown="rate-first")
+    assert plan.status == "infeasible"
+    assert "intel.protection-protocols is unrated" in (plan.reason or "")
+    assert a.plan("advanced").status == "optimal"  # on the lower bound it is planned
+
+
+# --- the rules, by hand ---------------------------------------------------------------
+
+
+def tiny(**extra: Any) -> Rubric:
+    doc = {
+        "id": "tiny",
+        "version": "1.0.0",
+        "title": "Tiny",
+        "scale": SCALE,
+        "bands": copy.deepcopy(BANDS),
+        "min_coverage": 0.0,
+        "effort_scale": {"low": 1, "high": 4},
+        "default_profile": "goal",
+        "pillars": [
+            {
+                "id": "p",
+                "title": "P",
+                "weight": 1,
+                "rationale": "test",
+                "criteria": [
+                    criterion("p.a", 1.0, **({"effort": "low"} | extra.get("a", {}))),
+                    criterion("p.b", 1.0, **({"effort": "high"} | extra.get("b", {}))),
+                ],
+            }
+        ],
+        "profiles": [{"id": "goal", "title": "Goal", "default_level": 3}],
+    }
+    return make_rubric(doc)
+
+
+def rated(rubric: Rubric, **levels: Any) -> Assessment:
+    ratings = {
+        k.replace("_", "."): v if isinstance(v, dict) else {"level": v} for k, v in levels.items()
+    }
+    p = Partnership(id="t", name="T", kind="defense-cooperation", members=("A",), ratings=ratings)
+    return assess(p, rubric)
+
+
+tiny_rubric = tiny()
+
+
+def test_the_cheaper_criterion_is_raised():
+    a = rated(tiny_rubric, p_a=0, p_b=0)
+    plan = a.plan(50)  # 50 = four levels between them; p.a costs 1 a level, p.b 4
+    assert plan.levels == {"p.a": 4}
+    assert plan.effort == 4.0
+    assert plan.status == "optimal"
+    step = plan.steps[0]
+    assert step.actions == tuple((lv, f"raise p.a to {lv}") for lv in range(1, 5))
+    assert step.level_now == "p.a at 0" and step.level_after == "p.a at 4"
+    assert step.points == pytest.approx(50.0)
+
+
+def test_a_prerequisite_must_keep_up():
+    rubric = tiny(b={"prerequisites": ["p.a"]})
+    a = rated(rubric, p_a=0, p_b=0)
+    plan = a.plan(25)  # p.b to 2 would need p.a at 2 too; p.a alone to 2 is cheaper
+    assert plan.levels == {"p.a": 2}
+    rubric = tiny(a={"effort": "high"}, b={"prerequisites": ["p.a"], "effort": "low"})
+    a = rated(rubric, p_a=1, p_b=0)
+    # six levels between them: without the rule p.b to 4 and p.a to 2 (effort 8) would do;
+    # p.b may reach 3 or 4 only with p.a at 3 (the profile's level), so p.a 3 + p.b 3 (11)
+    plan = a.plan(75)
+    assert plan.levels == {"p.a": 3, "p.b": 3}
+    assert [s.criterion for s in plan.steps] == ["p.a", "p.b"]
+    assert plan.steps[1].after == ("p.a",)
+
+
+def test_a_band_needs_its_gates_and_a_score_only_its_caps():
+    rubric = tiny(b={"critical": {"min_level": 2, "cap_band": "mid", "reason": "needed"}})
+    a = rated(rubric, p_a=0, p_b=0)
+    plan = a.plan("high")
+    assert plan.levels["p.b"] >= 2
+    assert plan.steps[[s.criterion for s in plan.steps].index("p.b")].opens_gate
+    low = a.plan(40)  # mid: its cap (top of mid = 70) does not stand in the way
+    assert low.levels == {"p.a": 4, "p.b": 1} or low.effort <= 8
+    assert low.effort == pytest.approx(brute(a, "lower", Target(40.0), None, "goal")[0])
+
+
+def test_unrated_criteria_are_planned_from_zero_or_left_for_rating():
+    a = rated(tiny_rubric, p_a=2)
+    lower = a.plan(50)
+    assert lower.unknown == "lower" and lower.basis == "lower"
+    assert lower.unrated == ("p.b",)
+    first = a.plan(50, unknown="rate-first")
+    assert first.basis == "overall"
+    assert first.levels == {} and first.effort == 0  # p.a alone scores 50 already
+    assert lower.effort > 0
+
+
+def test_low_confidence_counts_one_level_down_on_the_lower_bound():
+    a = rated(tiny_rubric, p_a={"level": 2, "confidence": "low"}, p_b=2)
+    assert a.plan(50).effort == 1.0  # p.a counts 1 until raised: one step to 3 gives 62.5
+    assert a.plan(50, unknown="rate-first").effort == 0.0
+
+
+def test_a_budget_buys_the_best_score():
+    a = rated(tiny_rubric, p_a=0, p_b=0)
+    plan = a.plan(budget=3)
+    assert plan.levels == {"p.a": 3} and plan.score == pytest.approx(37.5)
+    assert plan.target is None and plan.reached
+    short = a.plan("high", budget=3)
+    assert not short.reached and "out of reach" in (short.reason or "")
+
+
+def test_an_unreachable_target_says_how_far_it_gets():
+    rubric = tiny(b={"critical": {"min_level": 4, "cap_band": "low", "reason": "x"}})
+    a = rated(rubric, p_a=0)
+    plan = a.plan("mid", unknown="rate-first")
+    assert plan.status == "infeasible" and "rate it first" in (plan.reason or "")
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [("nowhere", "unknown band"), (120, "between 0 and 100"), (math.nan, "between 0 and 100")],
+)
+def test_bad_targets_are_input_errors(target, message):
+    a = rated(tiny_rubric, p_a=0, p_b=0)
+    with pytest.raises(InputError, match=message):
+        a.plan(target)
+
+
+def test_bad_budget_unknown_mode_or_nothing_to_plan():
+    a = rated(tiny_rubric, p_a=0, p_b=0)
+    with pytest.raises(InputError, match="budget"):
+        a.plan("mid", budget=-1)
+    with pytest.raises(InputError, match="unknown"):
+        a.plan("mid", unknown="guess")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="give a target"):
+        a.plan()
+
+
+def test_band_names_and_numeric_text_are_targets():
+    a = assess(load_partnership(EXAMPLES / "us-japan.json"))
+    assert parse_target(a, "Advanced") == Target(70.0, "advanced")
+    assert parse_target(a, "75") == Target(75.0)
+
+
+def test_plan_documents():
+    a = assess(load_partnership(EXAMPLES / "us-japan.json"))
+    plan = a.plan("advanced")
+    data = plan.to_dict()
+    assert data["status"] == "optimal" and data["unknown"] == "lower"
+    assert data["levels"] == dict(plan.levels)
+    frame = plan.to_frame()
+    assert list(frame["criterion"]) == [s.criterion for s in plan.steps]
+    assert "advanced" in repr(plan)
+    frontier = plan.frontier()
+    table = frontier.to_frame()
+    assert table["effort"].is_monotonic_increasing and table["score"].is_monotonic_increasing
+    assert frontier.to_dict()["points"][0]["effort"] == 0
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_the_solver_and_the_exact_merge_agree_on_the_examples(path):
+    from readiness.gaps import resolve_profile
+    from readiness.plan import _Problem
+
+    a = assess(load_partnership(path))
+    problem = _Problem(a, "lower", resolve_profile(a, None)[0], 10.0)
+    goal = Target(70.0, "advanced")
+    merged = problem.min_cost(goal)
+    solved = problem.min_cost(goal, merge=False)
+    assert merged[0] == solved[0] == "optimal"
+    assert merged[1] is not None and solved[1] is not None
+    assert problem.cost(merged[1]) == pytest.approx(problem.cost(solved[1]))
+
+
+# --- renderings and the command line ---------------------------------------------------
+
+
+def test_plan_renders_in_every_format_with_text_escaped():
+    a = assess(load_partnership(EXAMPLES / "us-japan.json"))
+    plan = a.plan("advanced")
+    md = plan.to_markdown()
+    assert md.startswith("## Cheapest plan to Advanced")
+    assert "proven cheapest" in md and "lower bound" in md
+    assert all(s.criterion in md for s in plan.steps)
+    text = plan.to_text()
+    assert "now:" in text and "after:" in text
+    html = plan._repr_html_()
+    assert "<section class='plan'>" in html and "chart-frontier" in html
+    assert "<script" not in html
+    assert plan.frontier().to_markdown().startswith("## Effort and score")
+
+
+def test_cli_plan_prints_a_proven_plan_for_every_example(capsys):
+    from readiness.cli import main
+
+    for path in EXAMPLE_FILES:
+        assert main(["plan", str(path), "--to", "advanced"]) == 0
+        out = capsys.readouterr().out
+        assert "Status: proven cheapest." in out, path
+
+
+def test_cli_plan_json_budget_frontier_and_bad_input(capsys, tmp_path):
+    import json
+
+    from readiness.cli import main
+
+    fpda = str(EXAMPLES / "fpda.json")
+    assert main(["plan", fpda, "--budget", "20", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["budget"] == 20 and data["effort"] <= 20 and data["status"] == "optimal"
+    assert main(["plan", fpda, "--frontier", "--format", "markdown"]) == 0
+    assert "| effort |" in capsys.readouterr().out
+    out = tmp_path / "plan.html"
+    assert main(["plan", fpda, "--to", "75", "--format", "html", "-o", str(out)]) == 0
+    assert "chart-frontier" in out.read_text()
+    assert main(["plan", fpda, "--to", "nowhere"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown band 'nowhere'" in err and "Traceback" not in err
+    assert main(["plan", fpda]) == 2
+    assert "--to" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["plan", fpda, "--budget", "-3"])
+    assert exc.value.code == 2
