@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from readiness.cli._common import (
     EXIT_OK,
     _assess_file,
+    _check_outputs,
     _rubric_option,
     _scoring_options,
     _write_output,
@@ -167,6 +168,7 @@ def with_panel(rendered: str, result: PanelResult | None, fmt: str) -> str:
 
 
 def _cmd_agreement(args: argparse.Namespace) -> int:
+    _check_outputs(args, args.files, ("-o", args.out))
     from readiness.panel import assess_panel
     from readiness.report import RENDERERS, build_report
     from readiness.report.agreement import add_panel_section

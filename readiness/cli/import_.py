@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from readiness.cli._common import EXIT_OK, _rubric_option, _write_output
+from readiness.cli._common import EXIT_OK, _check_outputs, _rubric_option, _write_output
 
 __all__ = ["add_parser"]
 
@@ -51,6 +51,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
+    _check_outputs(args, args.files, ("-o", args.out))
     from readiness.errors import InputError, ReadinessError
     from readiness.io.questionnaire import panel_from_questionnaires, read_questionnaire
     from readiness.rubric import load_rubric

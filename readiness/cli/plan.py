@@ -9,6 +9,7 @@ from typing import Any
 from readiness.cli._common import (
     EXIT_OK,
     _assess_file,
+    _check_outputs,
     _emit,
     _rubric_option,
     _scoring_options,
@@ -98,6 +99,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     Raises:
         ReadinessError: Bad input (file, rubric, target, budget); exit 2.
     """
+    _check_outputs(args, [args.file], ("-o", args.out))
     from readiness.errors import InputError, Problem
     from readiness.plan import frontier, plan
     from readiness.rubric import load_rubric

@@ -61,6 +61,12 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         "its sensitivity and weight margins (see `readiness robustness`)",
     )
     r.add_argument("--seed", type=int, default=0, help="seed of the robustness samples (default 0)")
+    r.add_argument(
+        "--plan",
+        metavar="TARGET",
+        help="add the cheapest plan to TARGET (a band such as advanced, or a score 0-100), "
+        "planned on the lower bound, with the effort-score frontier (see `readiness plan`)",
+    )
     _rubric_option(r)
     _scoring_options(r)
     consensus_option(r)
@@ -108,6 +114,16 @@ def _with_robustness(text: str, a: Assessment, args: argparse.Namespace, fmt: st
     return add_section(text, fmt, robustness_report_section(a, r))
 
 
+def _with_plan(text: str, a: Assessment, target: str, fmt: str) -> str:
+    """``text`` with the cheapest plan of ``a`` to ``target`` (``--plan TARGET``)."""
+    from readiness.plan import plan
+    from readiness.report.extra import Section, add_section
+    from readiness.report.plan import plan_html, plan_markdown
+
+    p = plan(a, target)
+    return add_section(text, fmt, Section("plan", p.to_dict(), plan_markdown(p), plan_html(p)))
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     """Score one file and write (or print) its full report.
 
@@ -138,6 +154,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     )
     if args.robustness is not None:
         text = _guarded(args.file, lambda: _with_robustness(text, a, args, fmt or "markdown"))
+    if args.plan is not None:
+        text = _guarded(args.file, lambda: _with_plan(text, a, args.plan, fmt or "markdown"))
     text = text if text.endswith("\n") else text + "\n"
     if out is None:
         sys.stdout.write(text)

@@ -10,6 +10,7 @@ from typing import Any
 from readiness.cli._common import (
     EXIT_INPUT,
     EXIT_OK,
+    _check_outputs,
     _emit,
     _expand_inputs,
     _fail,
@@ -127,6 +128,7 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
     Raises:
         ReadinessError: The rubric cannot be loaded or the report not written.
     """
+    _check_outputs(args, args.files, ("-o", args.out))
     from readiness.assessment import Assessment, assess
     from readiness.audit import audit
     from readiness.report.robustness import (

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from readiness.cli._common import EXIT_OK, _rubric_option
+from readiness.cli._common import EXIT_OK, _check_outputs, _rubric_option
 
 __all__ = ["add_parser"]
 
@@ -48,6 +48,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
+    _check_outputs(args, [args.partnership] if args.partnership else [], ("-o", args.out))
     from readiness.io.template import write_template
     from readiness.partnership import load_partnership
     from readiness.rubric import load_rubric
