@@ -93,3 +93,20 @@ def test_lazy_names_are_the_real_objects():
     assert set(readiness.__all__) <= set(dir(readiness))
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         readiness.nope  # noqa: B018
+
+
+def test_every_module_has_a_layer():
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    (contract,) = config["tool"]["importlinter"]["contracts"]
+    placed = {
+        name.strip() for layer in contract["layers"] for name in layer.replace("|", ":").split(":")
+    }
+    package = ROOT / "readiness"
+    modules = {
+        f"readiness.{p.stem if p.is_file() else p.name}"
+        for p in package.iterdir()
+        if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").exists()
+    }
+    assert modules - placed == set(), "add these to a layer in pyproject.toml and ARCHITECTURE.md"
