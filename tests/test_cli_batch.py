@@ -370,14 +370,19 @@ def test_atomic_write_replaces_and_keeps_the_mode(tmp_path: Path):
 def test_a_failure_mid_write_leaves_the_old_output(tmp_path: Path):
     out = tmp_path / "scores.csv"
     out.write_text("old content\n")
+    # rows are written chunk by chunk: the disk fills up at the second chunk
     fault = (
-        "import pandas as pd\n"
-        "def broken(self, path, **kw):\n"
-        "    open(path, 'w').write('id,name\\npartial')\n"
-        "    raise OSError(28, 'No space left on device')\n"
+        "import pandas as pd, readiness.cli.assess as cli\n"
+        "cli.CHUNK_SIZE = 1\n"
+        "write = pd.DataFrame.to_csv\n"
+        "def broken(self, stream, **kw):\n"
+        "    if not kw['header']:\n"
+        "        stream.write('partial')\n"
+        "        raise OSError(28, 'No space left on device')\n"
+        "    return write(self, stream, **kw)\n"
         "pd.DataFrame.to_csv = broken"
     )
-    r = run("assess", str(EXAMPLES / "nato.json"), "--out", str(out), code=fault)
+    r = run("assess", str(EXAMPLES), "--out", str(out), code=fault)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert str(out) in r.stderr and "No space left on device" in r.stderr
     assert out.read_text() == "old content\n"

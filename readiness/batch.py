@@ -1,0 +1,502 @@
+"""Score many partnership files in chunks: one row of scores each, memory flat in their number.
+
+:func:`assess_many` (and :func:`assess_chunks`, which yields the rows chunk by chunk)
+reads partnership JSON files, JSON Lines files (one partnership a line) or JSON text,
+and scores them ``chunk_size`` at a time: each chunk is validated, its facts are derived
+once for the whole chunk (:func:`readiness.derive_frame`) and it is scored by one
+:func:`readiness.scoring.score_matrix` call. Nothing but the current chunk is kept, so
+100,000 files take the memory of one chunk. ``readiness assess ... --out`` is this path.
+
+A row holds the same values as :func:`assessment_row` of :func:`readiness.assess` on the
+same partnership (the tests check it on the examples and on generated partnerships):
+who (``id``, ``name``, ``kind``), against which rubric, from which ``file``; ``overall``,
+``raw`` (before gates and the coverage rule), ``gate_loss``, ``band``, ``coverage``,
+``lower``, ``upper``, ``gates_failed``; one column per pillar; and ``reason``, why there
+is no overall score. Scores are rounded to 4 decimals.
+
+Bad inputs are reported one by one (each :class:`readiness.InputError` names its file,
+or ``file:line`` for a line of a JSON Lines file) and left out; without ``on_error`` the
+first one is raised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import math
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import numpy as np
+
+from readiness._io import MAX_BYTES, parse_json, read_document
+from readiness.assessment import Assessment, Options, _no_score_reason, _Resolved
+from readiness.derive import derive_frame
+from readiness.errors import InputError, Problem
+from readiness.facts import facts_features, features_table
+from readiness.partnership import Partnership, partnership_from_dict
+from readiness.rubric import Rubric, UnknownPolicy, load_rubric
+from readiness.scoring import ScoringModel, check_options, score_matrix
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "CHUNK_SIZE",
+    "ROW_COLUMNS",
+    "Input",
+    "arrow_schema",
+    "assess_chunks",
+    "assess_many",
+    "assessment_row",
+    "row_columns",
+]
+
+CHUNK_SIZE = 2_000
+"""Partnerships scored at once: large enough for the array core, small enough to stay in cache."""
+
+ROW_COLUMNS = (
+    "id",
+    "rubric",
+    "rubric_version",
+    "name",
+    "kind",
+    "file",
+    "overall",
+    "raw",
+    "gate_loss",
+    "band",
+    "coverage",
+    "lower",
+    "upper",
+    "gates_failed",
+)
+"""The columns of a row before the pillar scores; ``reason`` comes after them."""
+
+DECIMALS = 4
+"""Scores are rounded to 4 decimals: no 74.99999999999999 in a spreadsheet."""
+
+Input = str | os.PathLike[str] | IO[str]
+"""One input of :func:`assess_many`: a path (``.jsonl`` is read line by line), JSON text of
+one partnership (a ``str`` starting with ``{``), or an open text stream of JSON Lines."""
+
+OnError = Callable[[InputError], object]
+
+
+def row_columns(rubric: Rubric) -> list[str]:
+    """Every column of a row of scores against ``rubric``, in order."""
+    return [*ROW_COLUMNS, *(p.id for p in rubric.pillars), "reason"]
+
+
+_TEXT = ("id", "rubric", "rubric_version", "name", "kind", "file", "band", "reason")
+
+
+def arrow_schema(rubric: Rubric) -> Any:
+    """The pyarrow schema of the rows (for writing them to Parquet chunk by chunk)."""
+    import pyarrow as pa
+
+    def kind(column: str) -> Any:
+        if column in _TEXT:
+            return pa.string()
+        return pa.int64() if column == "gates_failed" else pa.float64()
+
+    return pa.schema([(c, kind(c)) for c in row_columns(rubric)])
+
+
+def assessment_row(a: Assessment, file: str | None = None) -> dict[str, Any]:
+    """The row of scores of one :class:`readiness.Assessment` (unrounded).
+
+    The per-file reference of the chunked path: :func:`assess_many` gives the same
+    values, rounded to 4 decimals.
+    """
+    p = a.partnership
+    return (
+        {
+            "id": p.id,
+            "rubric": a.rubric.id,
+            "rubric_version": a.rubric.version,
+            "name": p.name,
+            "kind": p.kind,
+            "file": file,
+            "overall": a.overall,
+            "raw": a.raw,
+            "gate_loss": a.gate_loss,
+            "band": a.band.id if a.band else None,
+            "coverage": a.coverage,
+            "lower": a.lower,
+            "upper": a.upper,
+            "gates_failed": len(a.failed_gates),
+        }
+        | {pillar.id: pillar.score for pillar in a.pillars}
+        | {"reason": a.reason}
+    )
+
+
+def rows_frame(rows: Iterable[dict[str, Any]], rubric: Rubric) -> pd.DataFrame:
+    """Rows (e.g. from :func:`assessment_row`) as a table of the fixed columns and types."""
+    import pandas as pd
+
+    frame = pd.DataFrame(list(rows), columns=row_columns(rubric))
+    return _rounded(_typed(frame, rubric), rubric)
+
+
+def _typed(frame: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    """Fixed types, whatever pandas infers: text as objects (``None`` missing), scores
+    ``float64``, ``gates_failed`` ``int64``."""
+    numbers = dict.fromkeys(_score_columns(rubric), "float64")
+    frame = frame.astype({**numbers, "gates_failed": "int64"})
+    for c in _TEXT:
+        column = frame[c].astype(object)
+        frame[c] = column.where(column.notna(), None)
+    return frame
+
+
+def _score_columns(rubric: Rubric) -> list[str]:
+    numbers = ["overall", "raw", "gate_loss", "coverage", "lower", "upper"]
+    return [*numbers, *(p.id for p in rubric.pillars)]
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def _documents(inputs: Iterable[Input]) -> Iterator[tuple[str, Any]]:
+    """``(name, parsed JSON)`` per partnership, or ``(name, InputError)`` for a bad one."""
+    for position, item in enumerate(inputs, start=1):
+        if isinstance(item, str) and item.lstrip().startswith("{"):
+            yield from _lines([item], f"<text {position}>", first=0)
+        elif isinstance(item, str | os.PathLike):
+            name = os.fspath(item)
+            if name.lower().endswith(".jsonl"):
+                yield from _jsonl_file(name)
+            else:
+                try:
+                    yield name, read_document(Path(name), InputError)
+                except InputError as exc:
+                    yield name, exc
+        else:
+            yield from _lines(item, getattr(item, "name", None) or "<stream>")
+
+
+def _jsonl_file(name: str) -> Iterator[tuple[str, Any]]:
+    try:
+        stream = open(name, encoding="utf-8-sig")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        yield name, InputError("file not found", source=name)
+        return
+    except IsADirectoryError:
+        yield name, InputError("is a directory, not a file", source=name)
+        return
+    except OSError as exc:
+        yield name, InputError(f"cannot be read: {exc.strerror}", source=name)
+        return
+    with stream:
+        try:
+            yield from _lines(stream, name)
+        except UnicodeDecodeError as exc:
+            yield name, InputError(f"not UTF-8 text ({exc.reason})", source=name)
+
+
+def _lines(lines: Iterable[str], name: str, first: int = 1) -> Iterator[tuple[str, Any]]:
+    """JSON Lines: one document a line (blank lines skipped); errors named ``name:line``."""
+    for number, line in enumerate(lines, start=first):
+        if not line.strip():
+            continue
+        where = f"{name}:{number}" if first else name
+        if len(line) > MAX_BYTES:
+            limit = MAX_BYTES // 1_000_000
+            yield where, InputError(f"the line is longer than {limit} MB", source=where)
+            continue
+        try:
+            yield where, parse_json(line, where, InputError)
+        except InputError as exc:
+            yield where, _on_the_line(exc)
+
+
+def _on_the_line(exc: InputError) -> InputError:
+    """A syntax error in one line: its position is a column of that line."""
+    problems = [
+        Problem(p.path.replace("line 1 column", "column", 1), p.message)
+        if p.path.startswith("line 1 column")
+        else p
+        for p in exc.problems
+    ]
+    return InputError(problems, source=exc.source)
+
+
+# --- scoring -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Settings:
+    rubric: Rubric
+    model: ScoringModel
+    options: Options
+    index: dict[str, int]
+    rules: tuple[int, ...]
+
+
+def assess_chunks(
+    inputs: Iterable[Input],
+    rubric: Rubric | None = None,
+    *,
+    unknown_policy: UnknownPolicy | None = None,
+    min_coverage: float | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    on_error: OnError | None = None,
+) -> Iterator[pd.DataFrame]:
+    """Score partnerships chunk by chunk, yielding one table of rows per chunk.
+
+    Args:
+        inputs: Paths of partnership JSON files, paths of JSON Lines files (``.jsonl``,
+            one partnership a line), JSON text of one partnership (a ``str`` starting
+            with ``{``), or open text streams of JSON Lines (e.g. ``sys.stdin``); may be
+            a generator: it is read as the chunks are scored.
+        rubric: The rubric; default :func:`readiness.load_rubric`.
+        unknown_policy: Override the rubric's policy for unknown criteria.
+        min_coverage: Override the rubric's minimum coverage.
+        chunk_size: Partnerships scored at once.
+        on_error: Called with the :class:`readiness.InputError` of each input that
+            cannot be scored (named by file, or ``file:line``); the input is left out.
+            Without it the first such error is raised.
+
+    Yields:
+        Tables of at most ``chunk_size`` rows (columns :func:`row_columns`), in input order.
+
+    Raises:
+        InputError: An input cannot be read or scored and ``on_error`` is ``None``, or
+            the options are invalid.
+    """
+    chunks = _chunks(inputs, rubric, unknown_policy, min_coverage, chunk_size, on_error)
+    for frame, used in chunks:
+        yield _rounded(frame, used)
+
+
+def _rounded(frame: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    return frame.round(dict.fromkeys(_score_columns(rubric), DECIMALS))
+
+
+def assess_many(
+    inputs: Iterable[Input],
+    rubric: Rubric | None = None,
+    *,
+    unknown_policy: UnknownPolicy | None = None,
+    min_coverage: float | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    on_error: OnError | None = None,
+) -> pd.DataFrame:
+    """Score many partnerships: one row each (the chunks of :func:`assess_chunks`, joined).
+
+    For more rows than fit in memory, iterate :func:`assess_chunks` instead.
+
+    >>> from readiness.batch import assess_many
+    >>> rows = assess_many(["examples/partnerships/nato.json"])  # doctest: +SKIP
+    >>> rows.loc[0, ["id", "overall", "band"]].tolist()  # doctest: +SKIP
+    ['nato', 80.6..., 'advanced']
+    """
+    import pandas as pd
+
+    rubric = rubric or load_rubric()
+    chunks = list(
+        assess_chunks(
+            inputs,
+            rubric,
+            unknown_policy=unknown_policy,
+            min_coverage=min_coverage,
+            chunk_size=chunk_size,
+            on_error=on_error,
+        )
+    )
+    if not chunks:
+        return rows_frame([], rubric)
+    return pd.concat(chunks, ignore_index=True)
+
+
+def _chunks(
+    inputs: Iterable[Input],
+    rubric: Rubric | None,
+    unknown_policy: UnknownPolicy | None,
+    min_coverage: float | None,
+    chunk_size: int,
+    on_error: OnError | None,
+) -> Iterator[tuple[pd.DataFrame, Rubric]]:
+    """The unrounded chunks (``assess --out`` checks ``--fail-under`` on these)."""
+    if chunk_size < 1:
+        raise InputError(f"must be at least 1 (got {chunk_size!r})", source="chunk_size")
+    rubric = rubric or load_rubric()
+    options = Options(
+        unknown_policy=unknown_policy or rubric.unknown_policy,
+        min_coverage=rubric.min_coverage if min_coverage is None else min_coverage,
+    )
+    check_options(options.unknown_policy, options.min_coverage)
+    settings = _Settings(
+        rubric=rubric,
+        model=ScoringModel.from_rubric(rubric),
+        options=options,
+        index={cid: j for j, cid in enumerate(rubric.criterion_ids)},
+        rules=tuple(j for j, c in enumerate(rubric.criteria) if c.derive is not None),
+    )
+
+    def report(exc: InputError) -> None:
+        if on_error is None:
+            raise exc
+        on_error(exc)
+
+    documents = _documents(inputs)
+    while True:
+        # the collector would walk every object of the chunk again and again while it
+        # grows; the chunk's objects hold no cycles and go when the chunk is scored
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            pending = _read_chunk(documents, rubric, chunk_size, report)
+        finally:
+            if paused:
+                gc.enable()
+        if pending:
+            frame = _score(pending, settings, report)
+            if len(frame):
+                yield frame, rubric
+        if len(pending) < chunk_size:
+            return
+
+
+def _read_chunk(
+    documents: Iterator[tuple[str, Any]],
+    rubric: Rubric,
+    size: int,
+    report: Callable[[InputError], None],
+) -> list[tuple[str, Partnership]]:
+    """Up to ``size`` valid partnerships (fewer only at the end of the inputs)."""
+    pending: list[tuple[str, Partnership]] = []
+    for name, data in documents:
+        if isinstance(data, InputError):
+            report(data)
+            continue
+        try:
+            p = partnership_from_dict(data, source=name)
+            p.check_against(rubric, source=name)
+        except InputError as exc:
+            report(exc)
+            continue
+        pending.append((name, p))
+        if len(pending) == size:
+            break
+    return pending
+
+
+def _score(
+    pending: list[tuple[str, Partnership]],
+    settings: _Settings,
+    report: Callable[[InputError], None],
+) -> pd.DataFrame:
+    """One chunk: derive its facts in one call, check overrides, score in one call."""
+    import pandas as pd
+
+    rubric, model, index = settings.rubric, settings.model, settings.index
+    n, m = len(pending), model.n_criteria
+    levels = np.full((n, m), np.nan)
+    na = np.zeros((n, m), dtype=bool)
+    low = np.zeros((n, m), dtype=bool)
+    keep = np.ones(n, dtype=bool)
+
+    with_facts = [i for i, (_, p) in enumerate(pending) if p.facts is not None]
+    rules = list(settings.rules)
+    derived: np.ndarray | None = None
+    if with_facts and rules:
+        today = dt.date.today()
+        features = [
+            facts_features(pending[i][1].facts, pending[i][1].assessed_on or today)
+            for i in with_facts
+        ]
+        table = features_table(features, pd.RangeIndex(len(features)))
+        derived = derive_frame(table, rubric).to_numpy(dtype=np.float64)
+        levels[np.ix_(with_facts, rules)] = derived
+        rule_ids = [rubric.criterion_ids[j] for j in rules]
+        for row, i in enumerate(with_facts):
+            name, p = pending[i]
+            if not p.ratings:
+                continue
+            given = {
+                cid: None if math.isnan(level) else int(level)
+                for cid, level in zip(rule_ids, derived[row].tolist(), strict=True)
+                if cid in p.ratings
+            }
+            problems = p.override_problems(given)
+            if problems:
+                keep[i] = False
+                report(InputError(problems, source=name))
+
+    rated_at: list[tuple[int, int]] = []
+    rated_level: list[int] = []
+    low_at: list[tuple[int, int]] = []
+    blank_at: list[tuple[int, int]] = []
+    na_at: list[tuple[int, int]] = []
+    for i, (_, p) in enumerate(pending):
+        for cid, rating in p.ratings.items():
+            j = index[cid]
+            level = rating.level
+            if isinstance(level, int):
+                rated_at.append((i, j))
+                rated_level.append(level)
+                if rating.confidence == "low":
+                    low_at.append((i, j))
+            else:  # a rating of unknown or not-applicable replaces a derived level
+                blank_at.append((i, j))
+                if level == "not-applicable":
+                    na_at.append((i, j))
+    _put(levels, blank_at, np.nan)
+    if rated_at:
+        rows, cols = np.array(rated_at).T
+        levels[rows, cols] = rated_level
+    _put(na, na_at, True)
+    _put(low, low_at, True)
+
+    good = [pending[i] for i in np.flatnonzero(keep)]
+    if not good:
+        return rows_frame([], rubric)
+    if not keep.all():
+        levels, na, low = levels[keep], na[keep], low[keep]
+    s = score_matrix(
+        levels,
+        model,
+        not_applicable=na,
+        low_confidence=low,
+        unknown_policy=settings.options.unknown_policy,
+        min_coverage=settings.options.min_coverage,
+    )
+    band_ids = np.array([*model.band_ids, None], dtype=object)  # band -1: no band
+    no_raw = np.isnan(s.raw)
+    data: dict[str, Any] = {
+        "id": [p.id for _, p in good],
+        "rubric": [rubric.id] * len(good),
+        "rubric_version": [rubric.version] * len(good),
+        "name": [p.name for _, p in good],
+        "kind": [p.kind for _, p in good],
+        "file": [name for name, _ in good],
+        "overall": s.overall,
+        "raw": s.raw,
+        "gate_loss": np.where(no_raw, 0.0, s.gate_loss),
+        "band": band_ids[s.band],
+        "coverage": s.coverage,
+        "lower": s.lower,
+        "upper": s.upper,
+        "gates_failed": s.gate_failed.sum(axis=1, dtype=np.int64),
+    }
+    for k, pillar in enumerate(model.pillar_ids):
+        data[pillar] = s.pillar[:, k]
+    reasons: list[str | None] = [None] * len(good)
+    for r in np.flatnonzero(np.isnan(s.overall)).tolist():
+        resolved = _Resolved(levels[r : r + 1], na[r : r + 1], low[r : r + 1], (), ())
+        raw = None if no_raw[r] else float(s.raw[r])
+        reasons[r] = _no_score_reason(None, raw, float(s.coverage[r]), resolved, settings.options)
+    data["reason"] = reasons
+    return _typed(pd.DataFrame(data, columns=row_columns(rubric)), rubric)
+
+
+def _put(array: np.ndarray, at: list[tuple[int, int]], value: float | bool) -> None:
+    if at:
+        rows, cols = np.array(at).T
+        array[rows, cols] = value
