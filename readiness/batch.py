@@ -27,6 +27,7 @@ import math
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain, islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -52,6 +53,7 @@ __all__ = [
     "assess_chunks",
     "assess_many",
     "assessment_row",
+    "default_workers",
     "row_columns",
 ]
 
@@ -162,25 +164,26 @@ def _score_columns(rubric: Rubric) -> list[str]:
 # --- reading -------------------------------------------------------------------------
 
 
-def _documents(inputs: Iterable[Input]) -> Iterator[tuple[str, Any]]:
-    """``(name, parsed JSON)`` per partnership, or ``(name, InputError)`` for a bad one."""
+Payload = Path | str | InputError
+"""What an input item holds: a file to read, JSON text, or the error that stopped reading."""
+
+
+def _items(inputs: Iterable[Input]) -> Iterator[tuple[str, Payload]]:
+    """``(name, payload)`` per partnership, without reading a file yet (workers do that)."""
     for position, item in enumerate(inputs, start=1):
         if isinstance(item, str) and item.lstrip().startswith("{"):
-            yield from _lines([item], f"<text {position}>", first=0)
+            yield f"<text {position}>", item
         elif isinstance(item, str | os.PathLike):
             name = os.fspath(item)
             if name.lower().endswith(".jsonl"):
                 yield from _jsonl_file(name)
             else:
-                try:
-                    yield name, read_document(Path(name), InputError)
-                except InputError as exc:
-                    yield name, exc
+                yield name, Path(name)
         else:
             yield from _lines(item, getattr(item, "name", None) or "<stream>")
 
 
-def _jsonl_file(name: str) -> Iterator[tuple[str, Any]]:
+def _jsonl_file(name: str) -> Iterator[tuple[str, Payload]]:
     try:
         stream = open(name, encoding="utf-8-sig")  # noqa: SIM115 - closed below
     except FileNotFoundError:
@@ -199,24 +202,36 @@ def _jsonl_file(name: str) -> Iterator[tuple[str, Any]]:
             yield name, InputError(f"not UTF-8 text ({exc.reason})", source=name)
 
 
-def _lines(lines: Iterable[str], name: str, first: int = 1) -> Iterator[tuple[str, Any]]:
-    """JSON Lines: one document a line (blank lines skipped); errors named ``name:line``."""
-    for number, line in enumerate(lines, start=first):
-        if not line.strip():
-            continue
-        where = f"{name}:{number}" if first else name
-        if len(line) > MAX_BYTES:
-            limit = MAX_BYTES // 1_000_000
-            yield where, InputError(f"the line is longer than {limit} MB", source=where)
-            continue
-        try:
-            yield where, parse_json(line, where, InputError)
-        except InputError as exc:
-            yield where, _on_the_line(exc)
+def _lines(lines: Iterable[str], name: str) -> Iterator[tuple[str, Payload]]:
+    """JSON Lines: one document a line (blank lines skipped), named ``name:line``."""
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            yield f"{name}:{number}", line.rstrip("\r\n")
+
+
+def _parse(name: str, payload: Payload) -> Any:
+    """The parsed JSON of one item.
+
+    Raises:
+        InputError: The file or text cannot be read or parsed (named ``name``).
+    """
+    if isinstance(payload, InputError):
+        raise payload
+    if isinstance(payload, Path):
+        return read_document(payload, InputError)
+    if len(payload) > MAX_BYTES:
+        limit = MAX_BYTES // 1_000_000
+        raise InputError(f"the text is longer than {limit} MB, the most that is read", source=name)
+    try:
+        return parse_json(payload, name, InputError)
+    except InputError as exc:
+        if "\n" in payload.rstrip("\n"):
+            raise
+        raise _on_the_line(exc) from None
 
 
 def _on_the_line(exc: InputError) -> InputError:
-    """A syntax error in one line: its position is a column of that line."""
+    """A syntax error in a one-line document: its position is a column of that line."""
     problems = [
         Problem(p.path.replace("line 1 column", "column", 1), p.message)
         if p.path.startswith("line 1 column")
@@ -238,6 +253,15 @@ class _Settings:
     rules: tuple[int, ...]
 
 
+def default_workers() -> int:
+    """Worker processes for a large batch: one per CPU this process may use, at most 4."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        cpus = os.cpu_count() or 1
+    return max(1, min(4, cpus))
+
+
 def assess_chunks(
     inputs: Iterable[Input],
     rubric: Rubric | None = None,
@@ -246,6 +270,7 @@ def assess_chunks(
     min_coverage: float | None = None,
     chunk_size: int = CHUNK_SIZE,
     on_error: OnError | None = None,
+    workers: int = 1,
 ) -> Iterator[pd.DataFrame]:
     """Score partnerships chunk by chunk, yielding one table of rows per chunk.
 
@@ -261,6 +286,9 @@ def assess_chunks(
         on_error: Called with the :class:`readiness.InputError` of each input that
             cannot be scored (named by file, or ``file:line``); the input is left out.
             Without it the first such error is raised.
+        workers: Processes that read and score chunks side by side (1: this process
+            only); they start only when the inputs fill more than one chunk. Rows and
+            errors still come in input order.
 
     Yields:
         Tables of at most ``chunk_size`` rows (columns :func:`row_columns`), in input order.
@@ -269,7 +297,7 @@ def assess_chunks(
         InputError: An input cannot be read or scored and ``on_error`` is ``None``, or
             the options are invalid.
     """
-    chunks = _chunks(inputs, rubric, unknown_policy, min_coverage, chunk_size, on_error)
+    chunks = _chunks(inputs, rubric, unknown_policy, min_coverage, chunk_size, on_error, workers)
     for frame, used in chunks:
         yield _rounded(frame, used)
 
@@ -286,6 +314,7 @@ def assess_many(
     min_coverage: float | None = None,
     chunk_size: int = CHUNK_SIZE,
     on_error: OnError | None = None,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """Score many partnerships: one row each (the chunks of :func:`assess_chunks`, joined).
 
@@ -307,6 +336,7 @@ def assess_many(
             min_coverage=min_coverage,
             chunk_size=chunk_size,
             on_error=on_error,
+            workers=workers,
         )
     )
     if not chunks:
@@ -321,6 +351,7 @@ def _chunks(
     min_coverage: float | None,
     chunk_size: int,
     on_error: OnError | None,
+    workers: int = 1,
 ) -> Iterator[tuple[pd.DataFrame, Rubric]]:
     """The unrounded chunks (``assess --out`` checks ``--fail-under`` on these)."""
     if chunk_size < 1:
@@ -344,58 +375,114 @@ def _chunks(
             raise exc
         on_error(exc)
 
-    documents = _documents(inputs)
-    while True:
-        # the collector would walk every object of the chunk again and again while it
-        # grows; the chunk's objects hold no cycles and go when the chunk is scored
-        paused = gc.isenabled()
-        gc.disable()
-        try:
-            pending = _read_chunk(documents, rubric, chunk_size, report)
-        finally:
-            if paused:
-                gc.enable()
-        if pending:
-            frame = _score(pending, settings, report)
-            if len(frame):
-                yield frame, rubric
-        if len(pending) < chunk_size:
-            return
+    items = _items(inputs)
+    chunks = iter(lambda: list(islice(items, chunk_size)), [])
+    first = list(islice(chunks, 2))  # workers start only for more than one chunk
+    todo = chain(first, chunks)
+    results = (
+        _in_workers(todo, settings, workers)
+        if workers > 1 and len(first) > 1
+        else (_process(chunk, settings) for chunk in todo)
+    )
+    for frame, errors in results:
+        for kind, problems, source in errors:
+            report(kind(problems, source=source))
+        if frame is not None:
+            yield frame, rubric
 
 
-def _read_chunk(
-    documents: Iterator[tuple[str, Any]],
-    rubric: Rubric,
-    size: int,
-    report: Callable[[InputError], None],
-) -> list[tuple[str, Partnership]]:
-    """Up to ``size`` valid partnerships (fewer only at the end of the inputs)."""
-    pending: list[tuple[str, Partnership]] = []
-    for name, data in documents:
-        if isinstance(data, InputError):
-            report(data)
-            continue
-        try:
-            p = partnership_from_dict(data, source=name)
-            p.check_against(rubric, source=name)
-        except InputError as exc:
-            report(exc)
-            continue
-        pending.append((name, p))
-        if len(pending) == size:
-            break
-    return pending
+Errors = list[tuple[type[InputError], tuple[Problem, ...], str | None]]
+"""Errors as plain data (an exception does not keep its problems through pickling)."""
+
+
+def _process(
+    chunk: list[tuple[str, Payload]], settings: _Settings
+) -> tuple[pd.DataFrame | None, Errors]:
+    """Read, validate, derive and score one chunk; its errors in input order.
+
+    The garbage collector is paused meanwhile: it would walk every object of the chunk
+    again and again while the chunk is built, and the chunk's objects hold no cycles.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        found: list[tuple[int, InputError]] = []
+        pending: list[tuple[int, str, Partnership]] = []
+        for position, (name, payload) in enumerate(chunk):
+            try:
+                p = partnership_from_dict(_parse(name, payload), source=name)
+                p.check_against(settings.rubric, source=name)
+            except InputError as exc:
+                found.append((position, exc))
+                continue
+            pending.append((position, name, p))
+        frame = _score(pending, settings, found) if pending else None
+        found.sort(key=lambda pair: pair[0])
+        return frame, [(type(e), e.problems, e.source) for _, e in found]
+    finally:
+        if paused:
+            gc.enable()
+
+
+_WORKER: _Settings | None = None
+
+
+def _start_worker(settings: _Settings) -> None:
+    global _WORKER
+    _WORKER = settings
+
+
+def _work(chunk: list[tuple[str, Payload]]) -> tuple[pd.DataFrame | None, Errors]:
+    assert _WORKER is not None
+    return _process(chunk, _WORKER)
+
+
+def _in_workers(
+    chunks: Iterator[list[tuple[str, Payload]]], settings: _Settings, workers: int
+) -> Iterator[tuple[pd.DataFrame | None, Errors]]:
+    """Chunks scored in ``workers`` processes, results in input order.
+
+    At most two chunks per worker are in flight, so memory stays flat.
+    """
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    # forkserver (or spawn): no fork of a process that already runs BLAS threads
+    methods = multiprocessing.get_all_start_methods()
+    method = "forkserver" if "forkserver" in methods else "spawn"
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_start_worker,
+        initargs=(settings,),
+    )
+    try:
+        flight: deque[Future[tuple[pd.DataFrame | None, Errors]]] = deque()
+        for chunk in chunks:
+            flight.append(pool.submit(_work, chunk))
+            if len(flight) >= 2 * workers:
+                yield flight.popleft().result()
+        while flight:
+            yield flight.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _score(
-    pending: list[tuple[str, Partnership]],
+    chunk: list[tuple[int, str, Partnership]],
     settings: _Settings,
-    report: Callable[[InputError], None],
-) -> pd.DataFrame:
-    """One chunk: derive its facts in one call, check overrides, score in one call."""
+    found: list[tuple[int, InputError]],
+) -> pd.DataFrame | None:
+    """One chunk: derive its facts in one call, check overrides, score in one call.
+
+    ``chunk`` holds (position, file, partnership); a partnership whose ratings override
+    derived levels without a justification goes to ``found`` and is left out.
+    """
     import pandas as pd
 
     rubric, model, index = settings.rubric, settings.model, settings.index
+    pending = [(name, p) for _, name, p in chunk]
     n, m = len(pending), model.n_criteria
     levels = np.full((n, m), np.nan)
     na = np.zeros((n, m), dtype=bool)
@@ -427,7 +514,7 @@ def _score(
             problems = p.override_problems(given)
             if problems:
                 keep[i] = False
-                report(InputError(problems, source=name))
+                found.append((chunk[i][0], InputError(problems, source=name)))
 
     rated_at: list[tuple[int, int]] = []
     rated_level: list[int] = []
@@ -456,7 +543,7 @@ def _score(
 
     good = [pending[i] for i in np.flatnonzero(keep)]
     if not good:
-        return rows_frame([], rubric)
+        return None
     if not keep.all():
         levels, na, low = levels[keep], na[keep], low[keep]
     s = score_matrix(

@@ -84,6 +84,13 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         "instead of printing reports",
     )
     p.add_argument(
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="with --out: processes that read and score files side by side (default: one "
+        "per CPU, at most 4; they start only for more than 2,000 inputs)",
+    )
+    p.add_argument(
         "--errors",
         metavar="FILE",
         help="write the problems of files that cannot be scored to FILE (JSON Lines, one "
@@ -91,6 +98,17 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         "error, which then gets one summary line",
     )
     p.set_defaults(func=_cmd_assess)
+
+
+def _jobs(text: str) -> int:
+    """A number of worker processes (``--jobs``), 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more (got {value})")
+    return value
 
 
 class _BadFiles:
@@ -136,6 +154,8 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     files, status = _expand_inputs(args.files)
     if args.out is not None:
         return _assess_to_table(args, files, status)
+    if args.jobs is not None:
+        return _usage_error("--jobs works with --out only")
     from readiness.rubric import load_rubric
 
     rubric = load_rubric(args.rubric)
@@ -331,7 +351,7 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
             f"{' and '.join(unused)} cannot be used with --out, which writes scores only"
         )
     writer = _TableWriter(args.out)
-    from readiness.batch import _chunks, _rounded
+    from readiness.batch import _chunks, _rounded, default_workers
     from readiness.rubric import load_rubric
 
     rubric = load_rubric(args.rubric)
@@ -347,8 +367,15 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
         bad.add(exc, exc.source or "")
 
     def chunks() -> Iterator[pd.DataFrame]:
+        jobs = args.jobs or default_workers()
         for frame, _ in _chunks(
-            _inputs(files), rubric, args.unknown_policy, args.min_coverage, CHUNK_SIZE, on_error
+            _inputs(files),
+            rubric,
+            args.unknown_policy,
+            args.min_coverage,
+            CHUNK_SIZE,
+            on_error,
+            jobs,
         ):
             if args.fail_under is not None:  # on the scores before rounding, as without --out
                 overall = frame["overall"].to_numpy()
