@@ -57,8 +57,8 @@ __all__ = [
     "row_columns",
 ]
 
-CHUNK_SIZE = 2_000
-"""Partnerships scored at once: large enough for the array core, small enough to stay in cache."""
+CHUNK_SIZE = 1_000
+"""Partnerships scored at once: enough for the array core, few enough to keep memory small."""
 
 ROW_COLUMNS = (
     "id",
@@ -442,7 +442,7 @@ def _in_workers(
 ) -> Iterator[tuple[pd.DataFrame | None, Errors]]:
     """Chunks scored in ``workers`` processes, results in input order.
 
-    At most two chunks per worker are in flight, so memory stays flat.
+    At most one chunk per worker and one more are in flight, so memory stays flat.
     """
     import multiprocessing
     from collections import deque
@@ -461,7 +461,7 @@ def _in_workers(
         flight: deque[Future[tuple[pd.DataFrame | None, Errors]]] = deque()
         for chunk in chunks:
             flight.append(pool.submit(_work, chunk))
-            if len(flight) >= 2 * workers:
+            if len(flight) > workers:
                 yield flight.popleft().result()
         while flight:
             yield flight.popleft().result()

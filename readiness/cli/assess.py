@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # imported where used: --help and --version stay fast
     from readiness.rubric import Rubric
 
 #: Partnerships read, derived and scored at once by ``assess --out`` (see readiness.batch).
-CHUNK_SIZE = 2_000
+CHUNK_SIZE = 1_000
 
 __all__ = ["add_parser"]
 
@@ -88,7 +88,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         type=_jobs,
         metavar="N",
         help="with --out: processes that read and score files side by side (default: one "
-        "per CPU, at most 4; they start only for more than 2,000 inputs)",
+        "per CPU, at most 4; they start only for more than 1,000 inputs)",
     )
     p.add_argument(
         "--errors",
