@@ -42,6 +42,7 @@ snapshots: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e . --group bench
 	$(BIN)/python benchmarks/bench_scoring.py
+	$(BIN)/python benchmarks/bench_batch.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
