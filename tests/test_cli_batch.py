@@ -524,6 +524,9 @@ def test_jobs_give_the_same_table(tmp_path: Path):
     assert r.returncode == 2 and "must be 1 or more" in r.stderr
     r = run("assess", str(panel), "--jobs", "2")
     assert r.returncode == 2 and "--jobs works with --out only" in r.stderr
+    r = run("assess", str(panel))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"JSON Lines input ({panel}) is read with --out only" in r.stderr
 
 
 def test_the_table_holds_the_rows_of_one_file_at_a_time(tmp_path: Path):

@@ -52,7 +52,9 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         "files",
         nargs="+",
         metavar="FILE",
-        help="partnership JSON file(s), or directories (every *.json inside)",
+        help="partnership JSON file(s), or directories (every *.json inside); with --out "
+        "also JSON Lines files (.jsonl, one partnership a line) and - (JSON Lines on "
+        "standard input)",
     )
     _rubric_option(p)
     p.add_argument(
@@ -81,7 +83,8 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         "--out",
         metavar="OUT",
         help="write one row of scores per partnership to OUT (.csv, .jsonl or .parquet) "
-        "instead of printing reports",
+        "instead of printing reports; inputs are scored in chunks and rows written as "
+        "they come",
     )
     p.add_argument(
         "--jobs",
@@ -156,6 +159,9 @@ def _cmd_assess(args: argparse.Namespace) -> int:
         return _assess_to_table(args, files, status)
     if args.jobs is not None:
         return _usage_error("--jobs works with --out only")
+    lines = [f for f in files if f == "-" or f.lower().endswith(".jsonl")]
+    if lines:
+        return _usage_error(f"JSON Lines input ({lines[0]}) is read with --out only")
     from readiness.rubric import load_rubric
 
     rubric = load_rubric(args.rubric)
