@@ -321,9 +321,12 @@ def assess_many(
     For more rows than fit in memory, iterate :func:`assess_chunks` instead.
 
     >>> from readiness.batch import assess_many
-    >>> rows = assess_many(["examples/partnerships/nato.json"])  # doctest: +SKIP
-    >>> rows.loc[0, ["id", "overall", "band"]].tolist()  # doctest: +SKIP
-    ['nato', 80.6..., 'advanced']
+    >>> rows = assess_many(['{"id": "x", "name": "X", "kind": "bilateral-alliance", '
+    ...                     '"members": ["A", "B"], "ratings": {"trust.commitment-record": '
+    ...                     '{"level": 3}}}'], min_coverage=0)
+    >>> row = rows.iloc[0]  # unknown critical criteria fail their gates: capped at 50
+    >>> row["id"], row["file"], float(row["raw"]), float(row["overall"]), int(row["gates_failed"])
+    ('x', '<text 1>', 75.0, 50.0, 3)
     """
     import pandas as pd
 
