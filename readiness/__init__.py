@@ -23,6 +23,7 @@ if _typing.TYPE_CHECKING:
         assess,
         assess_frame,
     )
+    from readiness.batch import assess_chunks, assess_many
     from readiness.compare import Comparison, compare
     from readiness.derive import derive_frame
     from readiness.errors import InputError, Problem, ReadinessError, ReportError, RubricError
@@ -50,6 +51,8 @@ _EXPORTS = {
     "PillarResult": "readiness.assessment",
     "assess": "readiness.assessment",
     "assess_frame": "readiness.assessment",
+    "assess_chunks": "readiness.batch",
+    "assess_many": "readiness.batch",
     "Comparison": "readiness.compare",
     "compare": "readiness.compare",
     "derive_frame": "readiness.derive",
@@ -146,7 +149,9 @@ __all__ = [
     "ScoringModel",
     "__version__",
     "assess",
+    "assess_chunks",
     "assess_frame",
+    "assess_many",
     "available_rubrics",
     "compare",
     "derive_frame",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from importlib.resources.abc import Traversable
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ __all__ = [
     "MAX_EXPANDED_VALUES",
     "MAX_INT_DIGITS",
     "Readable",
+    "parse_json",
     "read_document",
     "source_name",
 ]
@@ -41,7 +44,9 @@ MAX_EXPANDED_VALUES = 1_000_000
 
 def source_name(path: Readable) -> str:
     """A short, user-facing name for a file argument."""
-    return str(path) if not isinstance(path, Traversable) or isinstance(path, Path) else path.name
+    if isinstance(path, str | Path):  # the common case, without the slow protocol check
+        return str(path)
+    return str(path) if not isinstance(path, Traversable) else path.name
 
 
 class _DuplicateKeyError(ValueError):
@@ -65,7 +70,10 @@ class _Refused(yaml.YAMLError):
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """JSON objects may not repeat a key: the last one would silently win."""
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = dict(pairs)
+    if len(out) == len(pairs):  # the common case, checked in C
+        return out
+    out = {}
     for key, value in pairs:
         if key in out:
             shown = ", ".join(repr(k) for k in list(out)[:3])
@@ -285,25 +293,81 @@ def _read_yaml(text: str, name: str, error: type[ReadinessError], *, shipped: bo
     return data
 
 
+_NOT_MARKS = bytes(b for b in range(256) if chr(b) not in '[]{}"')
+_DEPTH_STEP = [0] * 256
+_DEPTH_STEP[ord("[")] = _DEPTH_STEP[ord("{")] = 1
+_DEPTH_STEP[ord("]")] = _DEPTH_STEP[ord("}")] = -1
+
+
+def _nested_deeper(text: str) -> bool:
+    """Whether valid JSON text nests lists and objects more than ``MAX_DEPTH`` deep.
+
+    Without an escaped quote every ``"`` opens or closes a string: keeping only quotes
+    and brackets (in C), the brackets outside strings are every other piece between
+    quotes. With an escaped quote, the exact scan runs.
+    """
+    if '\\"' in text:
+        return _json_too_deep(text) is not None
+    marks = text.encode("utf-8").translate(None, _NOT_MARKS)
+    outside = b"".join(marks.split(b'"')[::2])
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, outside)), default=0) > MAX_DEPTH
+
+
+def _loads(text: str) -> Any:
+    """``json.loads`` with our checks; Python's own limit on digits refuses long integers
+    in C when it is ours, and the hook that words the error then runs."""
+    if sys.get_int_max_str_digits() == MAX_INT_DIGITS:
+        try:
+            return json.loads(text, object_pairs_hook=_no_duplicates)
+        except (json.JSONDecodeError, _DuplicateKeyError):
+            raise
+        except ValueError:
+            pass
+    return json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_json_int)
+
+
 def _read_json(text: str, name: str, error: type[ReadinessError]) -> Any:
-    deep = _json_too_deep(text)
-    if deep is not None:
-        raise error([Problem(_line_column(text, deep), _too_deep())], source=name)
+    # Parse first (the C parser stops at Python's recursion limit, with an error); the
+    # bracket scan that finds where a document nests too deep runs only when it does,
+    # or when parsing failed (so that depth is reported first, as always).
+    maybe_deep = text.count("[") + text.count("{") > MAX_DEPTH
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_json_int)
-    except _DuplicateKeyError as exc:
-        raise error([Problem("$", str(exc))], source=name) from None
-    except _LongIntegerError as exc:
+        data = _loads(text)
+    except (ValueError, RecursionError) as exc:
+        deep = _json_too_deep(text) if maybe_deep else None
+        if deep is not None:
+            raise error([Problem(_line_column(text, deep), _too_deep())], source=name) from None
+        raise _json_error(exc, text, name, error) from None
+    if maybe_deep and _nested_deeper(text):
+        deep = _json_too_deep(text)
+        raise error([Problem(_line_column(text, deep or 0), _too_deep())], source=name)
+    return data
+
+
+def _json_error(
+    exc: Exception, text: str, name: str, error: type[ReadinessError]
+) -> ReadinessError:
+    """The error to raise for an exception of :func:`_loads`."""
+    if isinstance(exc, _DuplicateKeyError):
+        return error([Problem("$", str(exc))], source=name)
+    if isinstance(exc, _LongIntegerError):
         where = _line_column(text, max(text.find(exc.literal), 0))
-        message = _long_integer(_digits(exc.literal))
-        raise error([Problem(where, message)], source=name) from None
-    except json.JSONDecodeError as exc:
-        raise error(
-            [Problem(f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}")],
-            source=name,
-        ) from None
-    except ValueError as exc:  # e.g. a lowered sys.set_int_max_str_digits
-        raise error(f"invalid JSON: {exc}", source=name) from None
+        return error([Problem(where, _long_integer(_digits(exc.literal)))], source=name)
+    if isinstance(exc, json.JSONDecodeError):
+        where = f"line {exc.lineno} column {exc.colno}"
+        return error([Problem(where, f"invalid JSON: {exc.msg}")], source=name)
+    return error(f"invalid JSON: {exc}", source=name)  # e.g. a lowered int digit limit
+
+
+def parse_json(text: str, name: str, error: type[ReadinessError]) -> Any:
+    """Parse JSON text (e.g. one line of a JSON Lines file) under :func:`read_document`'s rules.
+
+    Raises:
+        error: The text is blank or not valid JSON, or breaks a limit; named ``name``.
+    """
+    if not text.strip():
+        raise error("the document is empty", source=name)
+    return _read_json(text, name, error)
 
 
 def read_document(path: Readable, error: type[ReadinessError], *, shipped: bool = False) -> Any:

@@ -20,13 +20,14 @@ NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 """Text with at least one non-blank character (the pattern says so in the JSON Schema)."""
 
 _ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_ISO_DAY_TEXT = re.compile(_ISO_DAY)
 
 
 def _iso_day(value: Any) -> Any:
     """Only ``YYYY-MM-DD`` text (or a ``date``): no timestamps, no times of day."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    if isinstance(value, str) and re.fullmatch(_ISO_DAY, value):
+    if isinstance(value, str) and _ISO_DAY_TEXT.fullmatch(value):
         return value  # pydantic then refuses impossible days such as 2024-02-30
     raise ValueError(f"must be a date written YYYY-MM-DD (got {value!r})")
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -216,8 +217,24 @@ def _one_of(choices: tuple[str, ...], what: str = "value") -> BeforeValidator:
     return BeforeValidator(check)
 
 
+_TODAY: tuple[dt.date, float] = (dt.date.min, 0.0)
+"""Today's date and the time (``time.time()``) at which it ends."""
+
+
+def _today() -> dt.date:
+    """``date.today()``, asked of the clock once a day: every date of every file checks it."""
+    global _TODAY
+    day, ends = _TODAY
+    now = time.time()
+    if now >= ends or now < ends - 90_000:  # a new day, or the clock went back
+        day = dt.date.today()
+        tomorrow = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+        _TODAY = day, tomorrow.timestamp()
+    return day
+
+
 def _not_future(value: dt.date) -> dt.date:
-    if value > dt.date.today():
+    if value > _today():
         raise ValueError(f"date {value.isoformat()} is in the future")
     return value
 

@@ -24,9 +24,9 @@ GOOD = {
 }
 RUBRIC = load_rubric()
 PILLARS = [p.id for p in RUBRIC.pillars]
-COLUMNS = ["id", "rubric", "rubric_version", "name", "kind", "file", "overall", "raw",
-           "gate_loss", "band", "coverage", "lower", "upper", "gates_failed", "gates_unrated",
-           *PILLARS,
+COLUMNS = ["id", "rubric", "rubric_version", "name", "kind", "file", "assessed_on", "overall",
+           "raw", "gate_loss", "band", "coverage", "lower", "upper", "gates_failed",
+           "gates_unrated", *PILLARS,
            "reason"]  # fmt: skip
 
 
@@ -371,14 +371,19 @@ def test_atomic_write_replaces_and_keeps_the_mode(tmp_path: Path):
 def test_a_failure_mid_write_leaves_the_old_output(tmp_path: Path):
     out = tmp_path / "scores.csv"
     out.write_text("old content\n")
+    # rows are written chunk by chunk: the disk fills up at the second chunk
     fault = (
-        "import pandas as pd\n"
-        "def broken(self, path, **kw):\n"
-        "    open(path, 'w').write('id,name\\npartial')\n"
-        "    raise OSError(28, 'No space left on device')\n"
+        "import pandas as pd, readiness.cli.assess as cli\n"
+        "cli.CHUNK_SIZE = 1\n"
+        "write = pd.DataFrame.to_csv\n"
+        "def broken(self, stream, **kw):\n"
+        "    if not kw['header']:\n"
+        "        stream.write('partial')\n"
+        "        raise OSError(28, 'No space left on device')\n"
+        "    return write(self, stream, **kw)\n"
         "pd.DataFrame.to_csv = broken"
     )
-    r = run("assess", str(EXAMPLES / "nato.json"), "--out", str(out), code=fault)
+    r = run("assess", str(EXAMPLES), "--out", str(out), code=fault)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert str(out) in r.stderr and "No space left on device" in r.stderr
     assert out.read_text() == "old content\n"
@@ -470,3 +475,70 @@ def test_report_takes_the_scoring_options(tmp_path: Path):
     r = run("report", str(EXAMPLES / "quad.json"), "-o", str(out), "--unknown-policy", "worst")
     assert r.returncode == 0, r.stderr
     assert json.loads(out.read_text())["options"]["unknown_policy"] == "worst"
+
+
+# --- JSON Lines input, standard input, worker processes ----------------------------
+
+
+def test_json_lines_input_and_standard_input(inputs: Path, tmp_path: Path):
+    panel = tmp_path / "panel.jsonl"
+    docs = [rated("alpha", 4), rated("beta", 3)]
+    panel.write_text("\n".join(json.dumps(d) for d in docs) + "\n\n")
+    out = tmp_path / "scores.csv"
+    r = run("assess", str(panel), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    frame = pd.read_csv(out)
+    assert frame["file"].tolist() == [f"{panel}:1", f"{panel}:2"]
+    assert frame["overall"].tolist() == pytest.approx([100.0, 75.0])
+    cmd = [sys.executable, "-m", "readiness", "assess", "-", "--out", str(out)]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    text = json.dumps(rated("gamma", 1)) + "\n"
+    r = subprocess.run(cmd, input=text, capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert pd.read_csv(out)["id"].tolist() == ["gamma"]
+
+
+def test_a_bad_line_is_named_by_file_and_line(tmp_path: Path):
+    panel = tmp_path / "panel.jsonl"
+    panel.write_text(json.dumps(rated("alpha", 4)) + "\n{oops\n" + json.dumps(rated("b", 2)))
+    out, errors = tmp_path / "scores.jsonl", tmp_path / "errors.jsonl"
+    r = run("assess", str(panel), "--out", str(out), "--errors", str(errors))
+    assert r.returncode == 2
+    record = json.loads(errors.read_text())
+    assert record["file"] == f"{panel}:2"
+    assert record["problems"][0]["path"] == "column 2"
+    assert r.stderr.splitlines()[-1] == f"readiness: wrote 2 of 3 partnerships to {out}"
+
+
+def test_jobs_give_the_same_table(tmp_path: Path):
+    panel = tmp_path / "panel.jsonl"
+    lines = [json.dumps(rated(f"p{i}", i % 5)) for i in range(30)]
+    panel.write_text("\n".join(lines) + "\n")
+    code = "import readiness.cli.assess as cli\ncli.CHUNK_SIZE = 4"  # several chunks
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    r = run("assess", str(panel), "--out", str(one), "--jobs", "1", code=code)
+    assert r.returncode == 0, r.stderr
+    r = run("assess", str(panel), "--out", str(two), "--jobs", "2", code=code)
+    assert r.returncode == 0, r.stderr
+    assert one.read_text() == two.read_text() and len(pd.read_csv(two)) == 30
+    r = run("assess", str(panel), "--jobs", "0", "--out", str(one))
+    assert r.returncode == 2 and "must be 1 or more" in r.stderr
+    r = run("assess", str(panel), "--jobs", "2")
+    assert r.returncode == 2 and "--jobs works with --out only" in r.stderr
+    r = run("assess", str(panel))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"JSON Lines input ({panel}) is read with --out only" in r.stderr
+
+
+def test_the_table_holds_the_rows_of_one_file_at_a_time(tmp_path: Path):
+    """The chunked path writes what scoring each file alone gives (4 decimals)."""
+    from readiness import assess, load_partnership
+    from readiness.batch import assessment_row, rows_frame
+
+    out = tmp_path / "scores.jsonl"
+    assert run("assess", str(EXAMPLES), "--out", str(out)).returncode == 0
+    files = sorted(EXAMPLES.glob("*.json"))
+    rows = [assessment_row(assess(load_partnership(f, RUBRIC), RUBRIC), str(f)) for f in files]
+    expected = rows_frame(rows, RUBRIC)
+    expected.to_json(tmp_path / "expected.jsonl", orient="records", lines=True, force_ascii=False)
+    assert out.read_text() == (tmp_path / "expected.jsonl").read_text()

@@ -350,6 +350,17 @@ def test_one_crashing_file_does_not_sink_a_batch(tmp_path: Path, monkeypatch):
         return real(p, *args, **kwargs)
 
     monkeypatch.setattr(readiness.assessment, "assess", crash_on_quad)
+    # the streaming --out path reads and scores in chunks: crash it on quad too
+    import readiness.batch
+
+    read = readiness.batch.partnership_from_dict
+
+    def crash_reading_quad(data: Any, *, source: str | None = None) -> Any:
+        if str(source).endswith("quad.json"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return read(data, source=source)
+
+    monkeypatch.setattr(readiness.batch, "partnership_from_dict", crash_reading_quad)
     examples = sorted(EXAMPLES.glob("*.json"))
     for suffix in (".csv", ".jsonl"):
         out = tmp_path / f"scores{suffix}"

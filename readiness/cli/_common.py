@@ -122,16 +122,19 @@ class _Duplicates:
     def check(self, a: Assessment, path: str) -> InputError | None:
         """The problem of ``path`` when its partnership was met before, else ``None``."""
         p = a.partnership
-        day = p.assessed_on.isoformat() if p.assessed_on else "today"
-        key = (p.id, day)
-        earlier = self.first.setdefault(key, path)
+        return self.seen(p.id, p.assessed_on.isoformat() if p.assessed_on else None, path)
+
+    def seen(self, pid: str, day: str | None, path: str) -> InputError | None:
+        """The problem of ``path`` when partnership ``pid`` of ``day`` was met before."""
+        day = day or "today"
+        earlier = self.first.setdefault((pid, day), path)
         if earlier == path:
             return None
         return InputError(
             [
                 Problem(
                     "$.id",
-                    f"partnership {p.id!r} assessed on {day} is also in {earlier}; both "
+                    f"partnership {pid!r} assessed on {day} is also in {earlier}; both "
                     f"are kept (tell them apart by file), but one of them is likely a copy",
                     file=path,
                 )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import sys
-from collections.abc import Callable
+from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from readiness._text import json_neutralise
 from readiness.cli._common import (
     EXIT_INPUT,
-    _assess_file,
+    EXIT_OK,
+    EXIT_POLICY,
     _check_fail_under,
     _check_outputs,
     _Duplicates,
@@ -37,6 +39,9 @@ if TYPE_CHECKING:  # imported where used: --help and --version stay fast
     from readiness.assessment import Assessment
     from readiness.rubric import Rubric
 
+#: Partnerships read, derived and scored at once by ``assess --out`` (see readiness.batch).
+CHUNK_SIZE = 1_000
+
 __all__ = ["add_parser"]
 
 
@@ -52,7 +57,9 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         "files",
         nargs="+",
         metavar="FILE",
-        help="partnership or panel JSON file(s), or directories (every *.json inside)",
+        help="partnership or panel JSON file(s), or directories (every *.json inside); with "
+        "--out also JSON Lines files (.jsonl, one partnership a line) and - (JSON Lines on "
+        "standard input)",
     )
     _rubric_option(p)
     p.add_argument(
@@ -82,7 +89,15 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         "--out",
         metavar="OUT",
         help="write one row of scores per partnership to OUT (.csv, .jsonl or .parquet) "
-        "instead of printing reports",
+        "instead of printing reports; inputs are scored in chunks and rows written as "
+        "they come",
+    )
+    p.add_argument(
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="with --out: processes that read and score files side by side (default: one "
+        "per CPU, at most 4; they start only for more than 1,000 inputs)",
     )
     p.add_argument(
         "--errors",
@@ -92,6 +107,17 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         "error, which then gets one summary line",
     )
     p.set_defaults(func=_cmd_assess)
+
+
+def _jobs(text: str) -> int:
+    """A number of worker processes (``--jobs``), 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more (got {value})")
+    return value
 
 
 class _BadFiles:
@@ -140,6 +166,11 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     files, status = _expand_inputs(args.files)
     if args.out is not None:
         return _assess_to_table(args, files, status)
+    if args.jobs is not None:
+        return _usage_error("--jobs works with --out only")
+    lines = [f for f in files if f == "-" or f.lower().endswith(".jsonl")]
+    if lines:
+        return _usage_error(f"JSON Lines input ({lines[0]}) is read with --out only")
     from readiness.rubric import load_rubric
 
     rubric = load_rubric(args.rubric)
@@ -213,36 +244,21 @@ TABLE_FORMATS = {".csv": "CSV", ".jsonl": "JSON Lines", ".parquet": "Parquet"}
 #: Progress is shown on a terminal only when there are more files than this.
 PROGRESS_MIN_FILES = 20
 
-#: The columns of ``assess --out`` before the pillar scores; ``reason`` comes after them.
-_ROW_COLUMNS = (
-    "id",
-    "rubric",
-    "rubric_version",
-    "name",
-    "kind",
-    "file",
-    "overall",
-    "raw",
-    "gate_loss",
-    "band",
-    "coverage",
-    "lower",
-    "upper",
-    "gates_failed",
-    "gates_unrated",
-)
-
 
 class _Progress:
-    """A counter line on standard error, only on a terminal and for many files."""
+    """A counter line on standard error, only on a terminal and for many inputs.
 
-    def __init__(self, total: int) -> None:
+    ``total`` is ``None`` when it is not known in advance (JSON Lines input).
+    """
+
+    def __init__(self, total: int | None) -> None:
         self.total = total
-        self.on = total > PROGRESS_MIN_FILES and sys.stderr.isatty()
+        self.on = (total is None or total > PROGRESS_MIN_FILES) and sys.stderr.isatty()
 
     def show(self, done: int) -> None:
         if self.on:
-            sys.stderr.write(f"\rreadiness: scoring {done}/{self.total}")
+            of = "" if self.total is None else f"/{self.total}"
+            sys.stderr.write(f"\rreadiness: scoring {done}{of}")
             sys.stderr.flush()
 
     def clear(self) -> None:
@@ -251,98 +267,95 @@ class _Progress:
             sys.stderr.flush()
 
 
-def _table_writer(out: str) -> Callable[[pd.DataFrame, Path], None]:
-    """The function that writes a table of scores in the format ``out``'s extension names.
+class _NothingToWriteError(Exception):
+    """No input could be scored: the output is not replaced."""
+
+
+class _TableWriter:
+    """Writes chunks of rows to one file as they come, in the format of its extension.
 
     Args:
-        out: The output file (``.csv``, ``.jsonl`` or ``.parquet``).
-
-    Returns:
-        A function ``(frame, path)`` writing ``frame`` to ``path``.
+        out: The output file (``.csv``, ``.jsonl`` or ``.parquet``); its extension is
+            checked when the writer is made.
 
     Raises:
         ReportError: Unknown extension, or Parquet without pyarrow installed.
     """
-    suffix = Path(out).suffix.lower()
-    if suffix == ".csv":
-        return lambda frame, path: frame.to_csv(path, index=False)
-    if suffix == ".jsonl":
-        return lambda frame, path: frame.to_json(
-            path, orient="records", lines=True, force_ascii=False
-        )
-    if suffix == ".parquet":
-        try:
-            importlib.import_module("pyarrow")
-        except ImportError:
+
+    def __init__(self, out: str) -> None:
+        self.out = out
+        self.suffix = Path(out).suffix.lower()
+        if self.suffix not in TABLE_FORMATS:
+            known = ", ".join(TABLE_FORMATS)
             raise ReportError(
-                "writing Parquet needs pyarrow: pip install 'readiness[parquet]' "
-                "(or write .csv or .jsonl)",
+                f"cannot tell the output format from the extension {self.suffix or '(none)'!r}; "
+                f"use one of {known}",
                 source=out,
-            ) from None
-        return lambda frame, path: frame.to_parquet(path, index=False, engine="pyarrow")
-    known = ", ".join(TABLE_FORMATS)
-    raise ReportError(
-        f"cannot tell the output format from the extension {suffix or '(none)'!r}; "
-        f"use one of {known}",
-        source=out,
-    )
+            )
+        if self.suffix == ".parquet":
+            try:
+                importlib.import_module("pyarrow")
+            except ImportError:
+                raise ReportError(
+                    "writing Parquet needs pyarrow: pip install 'readiness[parquet]' "
+                    "(or write .csv or .jsonl)",
+                    source=out,
+                ) from None
+
+    def write(self, path: Path, chunks: Iterable[pd.DataFrame], rubric: Rubric) -> int:
+        """Write every chunk to ``path``; returns the number of rows.
+
+        Raises:
+            _NothingToWriteError: No chunk had a row (``path`` then holds nothing useful).
+        """
+        rows = 0
+        if self.suffix == ".parquet":
+            return self._parquet(path, chunks, rubric)
+        with open(path, "w", encoding="utf-8", newline="") as stream:
+            for chunk in chunks:
+                if self.suffix == ".csv":
+                    chunk.to_csv(stream, index=False, header=rows == 0, lineterminator="\n")
+                else:
+                    stream.write(chunk.to_json(orient="records", lines=True, force_ascii=False))
+                rows += len(chunk)
+        if not rows:
+            raise _NothingToWriteError
+        return rows
+
+    def _parquet(self, path: Path, chunks: Iterable[pd.DataFrame], rubric: Rubric) -> int:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from readiness.batch import arrow_schema
+
+        schema = arrow_schema(rubric)
+        rows = 0
+        with pq.ParquetWriter(path, schema) as writer:
+            for chunk in chunks:
+                writer.write_table(pa.Table.from_pandas(chunk, schema=schema, preserve_index=False))
+                rows += len(chunk)
+        if not rows:
+            raise _NothingToWriteError
+        return rows
 
 
-def _score_row(a: Assessment, path: str) -> dict[str, Any]:
-    """One row of ``assess --out``.
-
-    Who, against which rubric, which file; the overall score, the score before the
-    gates and the coverage rule (``raw``) and the points failed gates took off
-    (``gate_loss``); band, coverage, range, failed gates (rated below their minimum)
-    and unrated gates (critical criteria still unknown); each pillar's score; and
-    ``reason``, why there is no overall score (``None`` when there is one).
-    """
-    p = a.partnership
-    return (
-        {
-            "id": p.id,
-            "rubric": a.rubric.id,
-            "rubric_version": a.rubric.version,
-            "name": p.name,
-            "kind": p.kind,
-            "file": path,
-            "overall": a.overall,
-            "raw": a.raw,
-            "gate_loss": a.gate_loss,
-            "band": a.band.id if a.band else None,
-            "coverage": a.coverage,
-            "lower": a.lower,
-            "upper": a.upper,
-            "gates_failed": len(a.failed_gates),
-            "gates_unrated": len(a.unrated_gates),
-        }
-        | {pillar.id: pillar.score for pillar in a.pillars}
-        | {"reason": a.reason}
-    )
-
-
-def _scores_table(rows: list[dict[str, Any]], rubric: Rubric) -> pd.DataFrame:
-    """The rows as a frame with fixed columns and types (also when there is no row)."""
-    import pandas as pd
-
-    pillars = [p.id for p in rubric.pillars]
-    frame = pd.DataFrame(rows, columns=[*_ROW_COLUMNS, *pillars, "reason"])
-    scores = ("overall", "raw", "gate_loss", "coverage", "lower", "upper", *pillars)
-    numbers = dict.fromkeys(scores, "float64")
-    frame = frame.astype({**numbers, "gates_failed": "int64", "gates_unrated": "int64"})
-    # scores to 4 decimals: no 74.99999999999999 in a spreadsheet; coverage keeps 4 too
-    return frame.round(dict.fromkeys(numbers, 4))
+def _inputs(files: list[str]) -> list[Any]:
+    """The batch inputs: ``-`` is standard input (JSON Lines)."""
+    return [sys.stdin if f == "-" else f for f in files]
 
 
 def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) -> int:
-    """``assess --out``: score every file and write one row per partnership.
+    """``assess --out``: score every input and write one row per partnership.
 
-    Bad files are reported on standard error (or in the ``--errors`` file) and left
-    out; the others are written. A line on standard error says how many were written.
+    Inputs are read, derived and scored in chunks (:mod:`readiness.batch`) and the rows
+    written as they come, so memory stays flat in the number of files. Bad inputs are
+    reported on standard error (or in the ``--errors`` file) and left out; the others
+    are written. A line on standard error says how many were written.
 
     Args:
         args: The parsed ``assess`` options.
-        files: The input files (directories already expanded).
+        files: The inputs (directories already expanded; ``.jsonl`` files and ``-``
+            hold one partnership a line).
         status: ``EXIT_INPUT`` when expanding the inputs already found a problem.
 
     Returns:
@@ -366,37 +379,68 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
         return _usage_error(
             f"{' and '.join(unused)} cannot be used with --out, which writes scores only"
         )
-    writer = _table_writer(args.out)
+    writer = _TableWriter(args.out)
+    from readiness.batch import _chunks, _rounded, default_workers
     from readiness.rubric import load_rubric
 
     rubric = load_rubric(args.rubric)
-    rows: list[dict[str, Any]] = []
-    results: list[Assessment] = []
     bad = _BadFiles(args.errors)
-    progress = _Progress(len(files))
+    lines = any(f == "-" or f.lower().endswith(".jsonl") for f in files)
+    progress = _Progress(None if lines else len(files))
+    seen = {"rows": 0, "bad": 0, "twice": 0}
     duplicates = _Duplicates()
-    for i, path in enumerate(files):
-        progress.show(i)
-        try:
-            a = _assess_file(path, rubric, args)
-        except ReadinessError as exc:
-            progress.clear()
-            bad.add(exc, path)
-            status = EXIT_INPUT
-            continue
-        if (twice := duplicates.check(a, path)) is not None:
-            progress.clear()
-            bad.add(twice, path)
-            status = EXIT_INPUT
-        rows.append(_score_row(a, path))
-        results.append(a)
-    progress.show(len(files))
+    below: list[tuple[str, float]] = []  # --fail-under: (id, overall) of the rows below it
+
+    def on_error(exc: ReadinessError) -> None:
+        progress.clear()
+        seen["bad"] += 1
+        bad.add(exc, exc.source or "")
+
+    def chunks() -> Iterator[pd.DataFrame]:
+        jobs = args.jobs or default_workers()
+        for frame, _ in _chunks(
+            _inputs(files),
+            rubric,
+            args.unknown_policy,
+            args.min_coverage,
+            CHUNK_SIZE,
+            on_error,
+            jobs,
+        ):
+            if args.fail_under is not None:  # on the scores before rounding, as without --out
+                overall = frame["overall"].to_numpy()
+                hit = ~(overall >= args.fail_under)  # NaN (no score) is below too
+                below.extend(zip(frame["id"][hit].tolist(), overall[hit].tolist(), strict=True))
+            for pid, day, name in zip(frame["id"], frame["assessed_on"], frame["file"],
+                                      strict=True):  # fmt: skip
+                if (twice := duplicates.seen(pid, day, name)) is not None:
+                    progress.clear()
+                    seen["twice"] += 1
+                    bad.add(twice, name)
+            seen["rows"] += len(frame)
+            progress.show(seen["rows"] + seen["bad"])
+            yield _rounded(frame, rubric)
+
+    progress.show(0)
+    try:
+        _write_output(args.out, lambda tmp: writer.write(tmp, chunks(), rubric))
+        written = True
+    except _NothingToWriteError:
+        written = False
     progress.clear()
-    bad.finish(len(files))
-    if not rows:  # nothing good to write: an existing output stays as it was
+    total = seen["rows"] + seen["bad"]
+    bad.finish(total)
+    if not written:  # nothing good to write: an existing output stays as it was
         sys.stderr.write(f"readiness: nothing written to {args.out}: no input could be scored\n")
         return EXIT_INPUT
-    frame = _scores_table(rows, rubric)
-    _write_output(args.out, lambda tmp: writer(frame, tmp))
-    sys.stderr.write(f"readiness: wrote {len(rows)} of {len(files)} partnerships to {args.out}\n")
-    return _check_fail_under(args, results, status)
+    sys.stderr.write(f"readiness: wrote {seen['rows']} of {total} partnerships to {args.out}\n")
+    if seen["bad"] or seen["twice"]:
+        status = EXIT_INPUT
+    if status == EXIT_OK:
+        for pid, overall in below:
+            shown = "none" if math.isnan(overall) else f"{overall:.1f}"
+            sys.stderr.write(
+                f"readiness: {pid}: overall {shown} is below --fail-under {args.fail_under:g}\n"
+            )
+            status = EXIT_POLICY
+    return status

@@ -1,0 +1,208 @@
+"""Benchmark the batch command, JSON Lines ingest and report rendering; print JSON.
+
+Run with ``make bench`` (after ``bench_scoring.py``) or on its own::
+
+    python benchmarks/bench_batch.py                      # 10,000 files
+    READINESS_BENCH_100K=1 python benchmarks/bench_batch.py   # also 100,000 files
+
+What is measured:
+
+- ``batch_files_*``: ``readiness assess DIR --out scores.csv`` on N generated partnership
+  files (``benchmarks/make_partnerships.py``: the examples with new ids, re-drawn
+  ratings and scaled facts; 10-23 KB each), in a fresh process: files per second (wall
+  clock, start-up included), CPU seconds of the whole process tree (so that a busy
+  machine can be told from a slow program), and the peak memory of the tree (the
+  command, its fork server and worker processes: resident set sizes summed, sampled
+  every 20 ms from /proc, Linux only). Once with the default ``--jobs`` (one worker
+  process per CPU, at most 4) and once with ``--jobs 1``. The files are generated once
+  into ``$TMPDIR/readiness-bench/`` and reused.
+- ``batch_jsonl_*``: the same partnerships as one JSON Lines file.
+- ``report_html_*``: one HTML report of the largest example, with and without charts
+  (median of repeats, after a warm-up run that loads matplotlib).
+
+The 100,000-file case is behind ``READINESS_BENCH_100K=1`` so that ``make bench`` stays
+within a few minutes (generating 1.8 GB of files alone takes about two minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from make_partnerships import partnerships  # noqa: E402
+
+CACHE = Path(tempfile.gettempdir()) / "readiness-bench"
+
+
+def files_dir(count: int) -> Path:
+    """A directory of ``count`` generated partnership files (made once, then reused)."""
+    folder = CACHE / f"files-{count}"
+    done = folder / ".complete"
+    if not done.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, doc in enumerate(partnerships(count)):
+            (folder / f"p{i:06d}.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+        done.touch()
+    return folder
+
+
+def jsonl_file(count: int) -> Path:
+    path = CACHE / f"panel-{count}.jsonl"
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("w", encoding="utf-8") as stream:
+            for doc in partnerships(count):
+                stream.write(json.dumps(doc) + "\n")
+        tmp.replace(path)
+    return path
+
+
+def _tree(root: int, cpu: dict[int, float]) -> int:
+    """Resident bytes of ``root`` and all its descendants (Linux /proc); records the CPU
+    seconds of each in ``cpu`` (worker processes are not children of the command)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    tick = os.sysconf("SC_CLK_TCK")
+    used: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            statm = Path(f"/proc/{entry}/statm").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        pid = int(entry)
+        children.setdefault(int(fields[1]), []).append(pid)
+        rss[pid] = int(statm.split()[1]) * page
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        cpu[pid] = max(cpu.get(pid, 0.0), used.get(pid, 0.0))
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def run_cli(args: list[str]) -> dict[str, Any]:
+    """Run the command; wall seconds, CPU seconds of the tree and its peak memory."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "readiness", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    peak = 0
+    cpu: dict[int, float] = {}
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            if sys.platform == "linux":
+                peak = max(peak, _tree(proc.pid, cpu))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"readiness {' '.join(args)} failed:\n{err}")
+    # the last 20 ms of each process are not sampled: a slight undercount
+    return {"wall": wall, "cpu": sum(cpu.values()), "peak": peak, "stderr": err.strip()}
+
+
+def bench_batch(count: int, jobs: int | None) -> dict[str, Any]:
+    folder = files_dir(count)
+    out = CACHE / f"scores-{count}.csv"
+    extra = [] if jobs is None else ["--jobs", str(jobs)]
+    r = run_cli(["assess", str(folder), "--out", str(out), *extra])
+    tag = f"batch_files_{count}" + ("" if jobs is None else f"_jobs{jobs}")
+    return {
+        f"{tag}_seconds": round(r["wall"], 2),
+        f"{tag}_files_per_second": round(count / r["wall"]),
+        f"{tag}_cpu_seconds": round(r["cpu"], 2),
+        f"{tag}_peak_memory_mb": round(r["peak"] / 2**20) if r["peak"] else None,
+    }
+
+
+def bench_jsonl(count: int) -> dict[str, Any]:
+    panel = jsonl_file(count)
+    r = run_cli(["assess", str(panel), "--out", str(CACHE / f"scores-{count}-jsonl.csv")])
+    return {
+        f"batch_jsonl_{count}_seconds": round(r["wall"], 2),
+        f"batch_jsonl_{count}_lines_per_second": round(count / r["wall"]),
+        f"batch_jsonl_{count}_peak_memory_mb": round(r["peak"] / 2**20) if r["peak"] else None,
+    }
+
+
+def bench_report(repeat: int) -> dict[str, Any]:
+    import readiness
+    from readiness.report import build_report, render_html
+    from readiness.report.charts import available
+
+    rubric = readiness.load_rubric()
+    example = ROOT / "examples" / "partnerships" / "nato.json"
+    report = build_report(readiness.assess(readiness.load_partnership(example, rubric), rubric))
+    out: dict[str, Any] = {}
+    for charts in (False, True):
+        if charts and not available():
+            out["report_html_charts_ms"] = None
+            continue
+        render_html(report, charts=charts)  # warm-up: templates, matplotlib
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            render_html(report, charts=charts)
+            times.append(time.perf_counter() - start)
+        key = "report_html_charts_ms" if charts else "report_html_no_charts_ms"
+        out[key] = round(statistics.median(times) * 1000, 1)
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    counts = [args.files]
+    if os.environ.get("READINESS_BENCH_100K"):
+        counts.append(100_000)
+    result: dict[str, Any] = {
+        "cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
+    }
+    for count in counts:
+        files_dir(count)  # generate outside the timing
+        result.update(bench_batch(count, jobs=None))
+        result.update(bench_batch(count, jobs=1))
+    result.update(bench_jsonl(args.files))
+    result.update(bench_report(args.repeat))
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,635 @@
+"""Score many partnership files in chunks: one row of scores each, memory flat in their number.
+
+:func:`assess_many` (and :func:`assess_chunks`, which yields the rows chunk by chunk)
+reads partnership JSON files, JSON Lines files (one partnership a line) or JSON text,
+and scores them ``chunk_size`` at a time: each chunk is validated, its facts are derived
+once for the whole chunk (:func:`readiness.derive_frame`) and it is scored by one
+:func:`readiness.scoring.score_matrix` call. Nothing but the current chunk is kept, so
+100,000 files take the memory of one chunk. ``readiness assess ... --out`` is this path.
+
+A row holds the same values as :func:`assessment_row` of :func:`readiness.assess` on the
+same partnership (the tests check it on the examples and on generated partnerships):
+who (``id``, ``name``, ``kind``), against which rubric, from which ``file``; ``overall``,
+``raw`` (before gates and the coverage rule), ``gate_loss``, ``band``, ``coverage``,
+``lower``, ``upper``, ``gates_failed``; one column per pillar; and ``reason``, why there
+is no overall score. Scores are rounded to 4 decimals.
+
+Bad inputs are reported one by one (each :class:`readiness.InputError` names its file,
+or ``file:line`` for a line of a JSON Lines file) and left out; without ``on_error`` the
+first one is raised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import math
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import chain, islice
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import numpy as np
+
+from readiness._io import MAX_BYTES, parse_json, read_document
+from readiness.assessment import Assessment, Options, _no_score_reason, _Resolved
+from readiness.derive import derive_frame
+from readiness.errors import InputError, Problem
+from readiness.facts import facts_features, features_table
+from readiness.partnership import Partnership, partnership_from_dict
+from readiness.rubric import Rubric, UnknownPolicy, load_rubric
+from readiness.scoring import ScoringModel, check_options, score_matrix
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "CHUNK_SIZE",
+    "ROW_COLUMNS",
+    "Input",
+    "arrow_schema",
+    "assess_chunks",
+    "assess_many",
+    "assessment_row",
+    "default_workers",
+    "row_columns",
+]
+
+CHUNK_SIZE = 1_000
+"""Partnerships scored at once: enough for the array core, few enough to keep memory small."""
+
+ROW_COLUMNS = (
+    "id",
+    "rubric",
+    "rubric_version",
+    "name",
+    "kind",
+    "file",
+    "assessed_on",
+    "overall",
+    "raw",
+    "gate_loss",
+    "band",
+    "coverage",
+    "lower",
+    "upper",
+    "gates_failed",
+    "gates_unrated",
+)
+"""The columns of a row before the pillar scores; ``reason`` comes after them."""
+
+DECIMALS = 4
+"""Scores are rounded to 4 decimals: no 74.99999999999999 in a spreadsheet."""
+
+Input = str | os.PathLike[str] | IO[str]
+"""One input of :func:`assess_many`: a path (``.jsonl`` is read line by line), JSON text of
+one partnership (a ``str`` starting with ``{``), or an open text stream of JSON Lines."""
+
+OnError = Callable[[InputError], object]
+
+
+def row_columns(rubric: Rubric) -> list[str]:
+    """Every column of a row of scores against ``rubric``, in order."""
+    return [*ROW_COLUMNS, *(p.id for p in rubric.pillars), "reason"]
+
+
+_TEXT = ("id", "rubric", "rubric_version", "name", "kind", "file", "assessed_on", "band", "reason")
+_COUNTS = ("gates_failed", "gates_unrated")
+
+
+def arrow_schema(rubric: Rubric) -> Any:
+    """The pyarrow schema of the rows (for writing them to Parquet chunk by chunk)."""
+    import pyarrow as pa
+
+    def kind(column: str) -> Any:
+        if column in _TEXT:
+            return pa.string()
+        return pa.int64() if column in _COUNTS else pa.float64()
+
+    return pa.schema([(c, kind(c)) for c in row_columns(rubric)])
+
+
+def assessment_row(a: Assessment, file: str | None = None) -> dict[str, Any]:
+    """The row of scores of one :class:`readiness.Assessment` (unrounded).
+
+    The per-file reference of the chunked path: :func:`assess_many` gives the same
+    values, rounded to 4 decimals.
+    """
+    p = a.partnership
+    return (
+        {
+            "id": p.id,
+            "rubric": a.rubric.id,
+            "rubric_version": a.rubric.version,
+            "name": p.name,
+            "kind": p.kind,
+            "file": file,
+            "assessed_on": p.assessed_on.isoformat() if p.assessed_on else None,
+            "overall": a.overall,
+            "raw": a.raw,
+            "gate_loss": a.gate_loss,
+            "band": a.band.id if a.band else None,
+            "coverage": a.coverage,
+            "lower": a.lower,
+            "upper": a.upper,
+            "gates_failed": len(a.failed_gates),
+            "gates_unrated": len(a.unrated_gates),
+        }
+        | {pillar.id: pillar.score for pillar in a.pillars}
+        | {"reason": a.reason}
+    )
+
+
+def rows_frame(rows: Iterable[dict[str, Any]], rubric: Rubric) -> pd.DataFrame:
+    """Rows (e.g. from :func:`assessment_row`) as a table of the fixed columns and types."""
+    import pandas as pd
+
+    frame = pd.DataFrame(list(rows), columns=row_columns(rubric))
+    return _rounded(_typed(frame, rubric), rubric)
+
+
+def _typed(frame: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    """Fixed types, whatever pandas infers: text as objects (``None`` missing), scores
+    ``float64``, gate counts ``int64``."""
+    numbers = dict.fromkeys(_score_columns(rubric), "float64")
+    frame = frame.astype({**numbers, **dict.fromkeys(_COUNTS, "int64")})
+    for c in _TEXT:
+        column = frame[c].astype(object)
+        frame[c] = column.where(column.notna(), None)
+    return frame
+
+
+def _score_columns(rubric: Rubric) -> list[str]:
+    numbers = ["overall", "raw", "gate_loss", "coverage", "lower", "upper"]
+    return [*numbers, *(p.id for p in rubric.pillars)]
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+Payload = Path | str | InputError
+"""What an input item holds: a file to read, JSON text, or the error that stopped reading."""
+
+
+def _items(inputs: Iterable[Input]) -> Iterator[tuple[str, Payload]]:
+    """``(name, payload)`` per partnership, without reading a file yet (workers do that)."""
+    for position, item in enumerate(inputs, start=1):
+        if isinstance(item, str) and item.lstrip().startswith("{"):
+            yield f"<text {position}>", item
+        elif isinstance(item, str | os.PathLike):
+            name = os.fspath(item)
+            if name.lower().endswith(".jsonl"):
+                yield from _jsonl_file(name)
+            else:
+                yield name, Path(name)
+        else:
+            yield from _lines(item, getattr(item, "name", None) or "<stream>")
+
+
+def _jsonl_file(name: str) -> Iterator[tuple[str, Payload]]:
+    try:
+        stream = open(name, encoding="utf-8-sig")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        yield name, InputError("file not found", source=name)
+        return
+    except IsADirectoryError:
+        yield name, InputError("is a directory, not a file", source=name)
+        return
+    except OSError as exc:
+        yield name, InputError(f"cannot be read: {exc.strerror}", source=name)
+        return
+    with stream:
+        try:
+            yield from _lines(stream, name)
+        except UnicodeDecodeError as exc:
+            yield name, InputError(f"not UTF-8 text ({exc.reason})", source=name)
+
+
+def _lines(lines: Iterable[str], name: str) -> Iterator[tuple[str, Payload]]:
+    """JSON Lines: one document a line (blank lines skipped), named ``name:line``."""
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            yield f"{name}:{number}", line.rstrip("\r\n")
+
+
+def _parse(name: str, payload: Payload) -> Any:
+    """The parsed JSON of one item.
+
+    Raises:
+        InputError: The file or text cannot be read or parsed (named ``name``).
+    """
+    if isinstance(payload, InputError):
+        raise payload
+    if isinstance(payload, Path):
+        return read_document(payload, InputError)
+    if len(payload) > MAX_BYTES:
+        limit = MAX_BYTES // 1_000_000
+        raise InputError(f"the text is longer than {limit} MB, the most that is read", source=name)
+    try:
+        return parse_json(payload, name, InputError)
+    except InputError as exc:
+        if "\n" in payload.rstrip("\n"):
+            raise
+        raise _on_the_line(exc) from None
+
+
+def _on_the_line(exc: InputError) -> InputError:
+    """A syntax error in a one-line document: its position is a column of that line."""
+    problems = [
+        Problem(p.path.replace("line 1 column", "column", 1), p.message)
+        if p.path.startswith("line 1 column")
+        else p
+        for p in exc.problems
+    ]
+    return InputError(problems, source=exc.source)
+
+
+# --- scoring -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Settings:
+    rubric: Rubric
+    model: ScoringModel
+    options: Options
+    index: dict[str, int]
+    rules: tuple[int, ...]
+
+
+def default_workers() -> int:
+    """Worker processes for a large batch: one per CPU this process may use, at most 4."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        cpus = os.cpu_count() or 1
+    return max(1, min(4, cpus))
+
+
+def assess_chunks(
+    inputs: Iterable[Input],
+    rubric: Rubric | None = None,
+    *,
+    unknown_policy: UnknownPolicy | None = None,
+    min_coverage: float | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    on_error: OnError | None = None,
+    workers: int = 1,
+) -> Iterator[pd.DataFrame]:
+    """Score partnerships chunk by chunk, yielding one table of rows per chunk.
+
+    Args:
+        inputs: Paths of partnership JSON files, paths of JSON Lines files (``.jsonl``,
+            one partnership a line), JSON text of one partnership (a ``str`` starting
+            with ``{``), or open text streams of JSON Lines (e.g. ``sys.stdin``); may be
+            a generator: it is read as the chunks are scored.
+        rubric: The rubric; default :func:`readiness.load_rubric`.
+        unknown_policy: Override the rubric's policy for unknown criteria.
+        min_coverage: Override the rubric's minimum coverage.
+        chunk_size: Partnerships scored at once.
+        on_error: Called with the :class:`readiness.InputError` of each input that
+            cannot be scored (named by file, or ``file:line``); the input is left out.
+            Without it the first such error is raised.
+        workers: Processes that read and score chunks side by side (1: this process
+            only); they start only when the inputs fill more than one chunk. Rows and
+            errors still come in input order.
+
+    Yields:
+        Tables of at most ``chunk_size`` rows (columns :func:`row_columns`), in input order.
+
+    Raises:
+        InputError: An input cannot be read or scored and ``on_error`` is ``None``, or
+            the options are invalid.
+    """
+    chunks = _chunks(inputs, rubric, unknown_policy, min_coverage, chunk_size, on_error, workers)
+    for frame, used in chunks:
+        yield _rounded(frame, used)
+
+
+def _rounded(frame: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    return frame.round(dict.fromkeys(_score_columns(rubric), DECIMALS))
+
+
+def assess_many(
+    inputs: Iterable[Input],
+    rubric: Rubric | None = None,
+    *,
+    unknown_policy: UnknownPolicy | None = None,
+    min_coverage: float | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    on_error: OnError | None = None,
+    workers: int = 1,
+) -> pd.DataFrame:
+    """Score many partnerships: one row each (the chunks of :func:`assess_chunks`, joined).
+
+    For more rows than fit in memory, iterate :func:`assess_chunks` instead.
+
+    >>> from readiness.batch import assess_many
+    >>> rows = assess_many(['{"id": "x", "name": "X", "kind": "bilateral-alliance", '
+    ...                     '"members": ["A", "B"], "ratings": {"trust.commitment-record": '
+    ...                     '{"level": 3}}}'], min_coverage=0)
+    >>> row = rows.iloc[0]  # unknown critical criteria fail their gates: capped at 50
+    >>> row["id"], row["file"], float(row["raw"]), float(row["overall"]), int(row["gates_failed"])
+    ('x', '<text 1>', 75.0, 50.0, 3)
+    """
+    import pandas as pd
+
+    rubric = rubric or load_rubric()
+    chunks = list(
+        assess_chunks(
+            inputs,
+            rubric,
+            unknown_policy=unknown_policy,
+            min_coverage=min_coverage,
+            chunk_size=chunk_size,
+            on_error=on_error,
+            workers=workers,
+        )
+    )
+    if not chunks:
+        return rows_frame([], rubric)
+    return pd.concat(chunks, ignore_index=True)
+
+
+def _chunks(
+    inputs: Iterable[Input],
+    rubric: Rubric | None,
+    unknown_policy: UnknownPolicy | None,
+    min_coverage: float | None,
+    chunk_size: int,
+    on_error: OnError | None,
+    workers: int = 1,
+) -> Iterator[tuple[pd.DataFrame, Rubric]]:
+    """The unrounded chunks (``assess --out`` checks ``--fail-under`` on these)."""
+    if chunk_size < 1:
+        raise InputError(f"must be at least 1 (got {chunk_size!r})", source="chunk_size")
+    rubric = rubric or load_rubric()
+    options = Options(
+        unknown_policy=unknown_policy or rubric.unknown_policy,
+        min_coverage=rubric.min_coverage if min_coverage is None else min_coverage,
+    )
+    check_options(options.unknown_policy, options.min_coverage)
+    settings = _Settings(
+        rubric=rubric,
+        model=ScoringModel.from_rubric(rubric),
+        options=options,
+        index={cid: j for j, cid in enumerate(rubric.criterion_ids)},
+        rules=tuple(j for j, c in enumerate(rubric.criteria) if c.derive is not None),
+    )
+
+    def report(exc: InputError) -> None:
+        if on_error is None:
+            raise exc
+        on_error(exc)
+
+    items = _items(inputs)
+    chunks = iter(lambda: list(islice(items, chunk_size)), [])
+    first = list(islice(chunks, 2))  # workers start only for more than one chunk
+    todo = chain(first, chunks)
+    results = (
+        _in_workers(todo, settings, workers)
+        if workers > 1 and len(first) > 1
+        else (_process(chunk, settings) for chunk in todo)
+    )
+    for frame, errors in results:
+        for kind, problems, source in errors:
+            report(kind(problems, source=source))
+        if frame is not None:
+            yield frame, rubric
+
+
+Errors = list[tuple[type[InputError], tuple[Problem, ...], str | None]]
+"""Errors as plain data (an exception does not keep its problems through pickling)."""
+
+
+def _process(
+    chunk: list[tuple[str, Payload]], settings: _Settings
+) -> tuple[pd.DataFrame | None, Errors]:
+    """Read, validate, derive and score one chunk; its errors in input order.
+
+    The garbage collector is paused meanwhile: it would walk every object of the chunk
+    again and again while the chunk is built, and the chunk's objects hold no cycles.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        found: list[tuple[int, InputError]] = []
+        pending: list[tuple[int, str, Partnership]] = []
+        for position, (name, payload) in enumerate(chunk):
+            try:
+                p = partnership_from_dict(_parse(name, payload), source=name)
+                p.check_against(settings.rubric, source=name)
+            except InputError as exc:
+                found.append((position, exc))
+                continue
+            except Exception as exc:  # a bug must cost one input, never the batch
+                found.append((position, _unexpected(exc, name)))
+                continue
+            pending.append((position, name, p))
+        try:
+            frame = _score(pending, settings, found) if pending else None
+        except Exception:  # isolate the input that breaks the chunk: score one by one
+            frame = _score_each(pending, settings, found)
+        found.sort(key=lambda pair: pair[0])
+        return frame, [(type(e), e.problems, e.source) for _, e in found]
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _unexpected(exc: BaseException, name: str) -> InputError:
+    """An unexpected failure while reading or scoring one input, as that input's error."""
+    detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return InputError(
+        f"could not be processed ({type(exc).__name__}{': ' + detail if detail else ''}); "
+        "this is a bug in readiness, please report it with the file",
+        source=name,
+    )
+
+
+def _score_each(
+    pending: list[tuple[int, str, Partnership]],
+    settings: _Settings,
+    found: list[tuple[int, InputError]],
+) -> pd.DataFrame | None:
+    """Score a chunk one input at a time, so that a failure costs only its input."""
+    import pandas as pd
+
+    frames = []
+    for item in pending:
+        try:
+            frame = _score([item], settings, found)
+        except Exception as exc:
+            found.append((item[0], _unexpected(exc, item[1])))
+            continue
+        if frame is not None:
+            frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+_WORKER: _Settings | None = None
+
+
+def _start_worker(settings: _Settings) -> None:
+    global _WORKER
+    _WORKER = settings
+
+
+def _work(chunk: list[tuple[str, Payload]]) -> tuple[pd.DataFrame | None, Errors]:
+    assert _WORKER is not None
+    return _process(chunk, _WORKER)
+
+
+def _in_workers(
+    chunks: Iterator[list[tuple[str, Payload]]], settings: _Settings, workers: int
+) -> Iterator[tuple[pd.DataFrame | None, Errors]]:
+    """Chunks scored in ``workers`` processes, results in input order.
+
+    At most one chunk per worker and one more are in flight, so memory stays flat.
+    """
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    # forkserver (or spawn): no fork of a process that already runs BLAS threads
+    methods = multiprocessing.get_all_start_methods()
+    method = "forkserver" if "forkserver" in methods else "spawn"
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_start_worker,
+        initargs=(settings,),
+    )
+    try:
+        flight: deque[Future[tuple[pd.DataFrame | None, Errors]]] = deque()
+        for chunk in chunks:
+            flight.append(pool.submit(_work, chunk))
+            if len(flight) > workers:
+                yield flight.popleft().result()
+        while flight:
+            yield flight.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _score(
+    chunk: list[tuple[int, str, Partnership]],
+    settings: _Settings,
+    found: list[tuple[int, InputError]],
+) -> pd.DataFrame | None:
+    """One chunk: derive its facts in one call, check overrides, score in one call.
+
+    ``chunk`` holds (position, file, partnership); a partnership whose ratings override
+    derived levels without a justification goes to ``found`` and is left out.
+    """
+    import pandas as pd
+
+    rubric, model, index = settings.rubric, settings.model, settings.index
+    pending = [(name, p) for _, name, p in chunk]
+    n, m = len(pending), model.n_criteria
+    levels = np.full((n, m), np.nan)
+    na = np.zeros((n, m), dtype=bool)
+    low = np.zeros((n, m), dtype=bool)
+    keep = np.ones(n, dtype=bool)
+
+    with_facts = [i for i, (_, p) in enumerate(pending) if p.facts is not None]
+    rules = list(settings.rules)
+    derived: np.ndarray | None = None
+    if with_facts and rules:
+        today = dt.date.today()
+        features = [
+            facts_features(pending[i][1].facts, pending[i][1].assessed_on or today)
+            for i in with_facts
+        ]
+        table = features_table(features, pd.RangeIndex(len(features)))
+        derived = derive_frame(table, rubric).to_numpy(dtype=np.float64)
+        levels[np.ix_(with_facts, rules)] = derived
+        rule_ids = [rubric.criterion_ids[j] for j in rules]
+        for row, i in enumerate(with_facts):
+            name, p = pending[i]
+            if not p.ratings:
+                continue
+            given = {
+                cid: None if math.isnan(level) else int(level)
+                for cid, level in zip(rule_ids, derived[row].tolist(), strict=True)
+                if cid in p.ratings
+            }
+            problems = p.override_problems(given)
+            if problems:
+                keep[i] = False
+                found.append((chunk[i][0], InputError(problems, source=name)))
+
+    rated_at: list[tuple[int, int]] = []
+    rated_level: list[int] = []
+    low_at: list[tuple[int, int]] = []
+    blank_at: list[tuple[int, int]] = []
+    na_at: list[tuple[int, int]] = []
+    for i, (_, p) in enumerate(pending):
+        for cid, rating in p.ratings.items():
+            j = index[cid]
+            level = rating.level
+            if isinstance(level, int):
+                rated_at.append((i, j))
+                rated_level.append(level)
+                if rating.confidence == "low":
+                    low_at.append((i, j))
+            else:  # a rating of unknown or not-applicable replaces a derived level
+                blank_at.append((i, j))
+                if level == "not-applicable":
+                    na_at.append((i, j))
+    _put(levels, blank_at, np.nan)
+    if rated_at:
+        rows, cols = np.array(rated_at).T
+        levels[rows, cols] = rated_level
+    _put(na, na_at, True)
+    _put(low, low_at, True)
+
+    good = [pending[i] for i in np.flatnonzero(keep)]
+    if not good:
+        return None
+    if not keep.all():
+        levels, na, low = levels[keep], na[keep], low[keep]
+    s = score_matrix(
+        levels,
+        model,
+        not_applicable=na,
+        low_confidence=low,
+        unknown_policy=settings.options.unknown_policy,
+        min_coverage=settings.options.min_coverage,
+    )
+    band_ids = np.array([*model.band_ids, None], dtype=object)  # band -1: no band
+    no_raw = np.isnan(s.raw)
+    data: dict[str, Any] = {
+        "id": [p.id for _, p in good],
+        "rubric": [rubric.id] * len(good),
+        "rubric_version": [rubric.version] * len(good),
+        "name": [p.name for _, p in good],
+        "kind": [p.kind for _, p in good],
+        "file": [name for name, _ in good],
+        "assessed_on": [p.assessed_on.isoformat() if p.assessed_on else None for _, p in good],
+        "overall": s.overall,
+        "raw": s.raw,
+        "gate_loss": np.where(no_raw, 0.0, s.gate_loss),
+        "band": band_ids[s.band],
+        "coverage": s.coverage,
+        "lower": s.lower,
+        "upper": s.upper,
+        "gates_failed": s.gate_failed.sum(axis=1, dtype=np.int64),
+        "gates_unrated": s.gate_unrated.sum(axis=1, dtype=np.int64),
+    }
+    for k, pillar in enumerate(model.pillar_ids):
+        data[pillar] = s.pillar[:, k]
+    reasons: list[str | None] = [None] * len(good)
+    for r in np.flatnonzero(np.isnan(s.overall)).tolist():
+        resolved = _Resolved(levels[r : r + 1], na[r : r + 1], low[r : r + 1], (), ())
+        raw = None if no_raw[r] else float(s.raw[r])
+        reasons[r] = _no_score_reason(None, raw, float(s.coverage[r]), resolved, settings.options)
+    data["reason"] = reasons
+    return _typed(pd.DataFrame(data, columns=row_columns(rubric)), rubric)
+
+
+def _put(array: np.ndarray, at: list[tuple[int, int]], value: float | bool) -> None:
+    if at:
+        rows, cols = np.array(at).T
+        array[rows, cols] = value

@@ -1,0 +1,204 @@
+"""The chunked batch path (readiness.batch): the same rows as one file at a time."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from readiness import assess, load_rubric
+from readiness.batch import (
+    assess_chunks,
+    assess_many,
+    assessment_row,
+    row_columns,
+    rows_frame,
+)
+from readiness.errors import InputError
+from readiness.partnership import partnership_from_dict
+from tests.factories import EXAMPLES
+
+RUBRIC = load_rubric()
+FILES = sorted(EXAMPLES.glob("*.json"))
+DOCS = [json.loads(f.read_text(encoding="utf-8")) for f in FILES]
+
+
+def one_by_one(docs: list[Any], names: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The per-file path: validate, check and ``assess`` each document on its own."""
+    rows, errors = [], []
+    for doc, name in zip(docs, names, strict=True):
+        try:
+            p = partnership_from_dict(doc, source=name)
+            p.check_against(RUBRIC, source=name)
+            rows.append(assessment_row(assess(p, RUBRIC), name))
+        except InputError as exc:
+            errors.append(str(exc if exc.source else exc.with_source(name)))
+    return rows_frame(rows, RUBRIC), errors
+
+
+def test_examples_give_the_rows_of_assess():
+    expected, errors = one_by_one(DOCS, [str(f) for f in FILES])
+    assert errors == []
+    got = assess_many([str(f) for f in FILES], RUBRIC)
+    pd.testing.assert_frame_equal(got, expected)
+    assert list(got.columns) == row_columns(RUBRIC)
+    assert got["overall"].notna().all()  # the examples are scored, not all NaN
+
+
+@pytest.mark.parametrize("chunk_size", [1, 3, 8, 1000])
+def test_chunk_size_does_not_change_a_row(chunk_size: int):
+    expected = assess_many([str(f) for f in FILES], RUBRIC)
+    chunks = list(assess_chunks([str(f) for f in FILES], RUBRIC, chunk_size=chunk_size))
+    assert [len(c) for c in chunks][:-1] == [chunk_size] * (len(chunks) - 1)
+    pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), expected)
+
+
+# --- generated partnerships --------------------------------------------------------
+
+LEVELS = st.one_of(st.integers(0, 4), st.sampled_from(["unknown", "not-applicable"]))
+RATING = st.fixed_dictionaries(
+    {"level": LEVELS},
+    optional={
+        "confidence": st.sampled_from(["low", "medium", "high"]),
+        "justification": st.just("checked by hand"),
+    },
+)
+
+
+@st.composite
+def partnerships(draw: st.DrawFn) -> dict[str, Any]:
+    """A partnership built from an example: some of its facts, random ratings and dates."""
+    base = copy.deepcopy(draw(st.sampled_from(DOCS)))
+    facts = base.get("facts") or {}
+    if draw(st.booleans()):
+        keep = draw(st.lists(st.sampled_from(sorted(facts)), unique=True)) if facts else []
+        base["facts"] = {k: facts[k] for k in keep if k != "sources"}
+    if "exercises_per_year" in base.get("facts", {}):
+        base["facts"]["exercises_per_year"] = draw(st.integers(0, 40))
+    ids = draw(st.lists(st.sampled_from(RUBRIC.criterion_ids), unique=True, max_size=40))
+    base["ratings"] = {cid: draw(RATING) for cid in ids}
+    base["assessed_on"] = draw(st.sampled_from(["2024-01-31", "2026-06-30", None]))
+    if base["assessed_on"] is None:
+        del base["assessed_on"]
+    return base
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(partnerships(), min_size=1, max_size=12), st.integers(1, 5))
+def test_generated_partnerships_give_the_rows_and_errors_of_assess(docs, chunk_size):
+    """Same rows, same errors (overrides without a justification, future dates ...)."""
+    texts = [json.dumps(d) for d in docs]
+    names = [f"<text {i}>" for i in range(1, len(docs) + 1)]
+    expected, expected_errors = one_by_one(docs, names)
+    errors: list[str] = []
+    got = assess_many(
+        texts, RUBRIC, chunk_size=chunk_size, on_error=lambda e: errors.append(str(e))
+    )
+    pd.testing.assert_frame_equal(got, expected)
+    assert errors == expected_errors
+
+
+# --- inputs ------------------------------------------------------------------------
+
+
+def test_json_lines_files_streams_and_paths(tmp_path: Path):
+    panel = tmp_path / "panel.jsonl"
+    panel.write_text("".join(json.dumps(d) + "\n" for d in DOCS[:3]) + "\n", encoding="utf-8")
+    stream = io.StringIO(json.dumps(DOCS[3]) + "\n")
+    got = assess_many([panel, stream, FILES[4]], RUBRIC)
+    assert got["file"].tolist() == [
+        f"{panel}:1",
+        f"{panel}:2",
+        f"{panel}:3",
+        "<stream>:1",
+        str(FILES[4]),
+    ]
+    expected = assess_many([str(f) for f in FILES[:5]], RUBRIC)
+    cols = [c for c in got.columns if c != "file"]
+    pd.testing.assert_frame_equal(got[cols], expected[cols])
+
+
+def test_bad_lines_are_named_by_file_and_line(tmp_path: Path):
+    panel = tmp_path / "panel.jsonl"
+    bad_kind = {**DOCS[0], "kind": "pals"}
+    lines = [json.dumps(DOCS[0]), '{"id": "x",', json.dumps(bad_kind), "[]", json.dumps(DOCS[1])]
+    panel.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    errors: list[InputError] = []
+    got = assess_many([panel], RUBRIC, on_error=errors.append)
+    assert got["id"].tolist() == [DOCS[0]["id"], DOCS[1]["id"]]
+    assert [e.source for e in errors] == [f"{panel}:2", f"{panel}:3", f"{panel}:4"]
+    assert errors[0].problems[0].path == "column 12"  # of line 2, not "line 1"
+    assert "invalid JSON" in errors[0].problems[0].message
+    assert errors[1].problems[0].path == "$.kind"
+    assert "must be a JSON object" in str(errors[2])
+    with pytest.raises(InputError, match=r"panel\.jsonl:2: column 12"):
+        assess_many([panel], RUBRIC)  # without on_error: the first error is raised
+
+
+def test_missing_files_are_errors_not_crashes(tmp_path: Path):
+    errors: list[InputError] = []
+    got = assess_many(
+        [tmp_path / "absent.json", tmp_path / "absent.jsonl", tmp_path], on_error=errors.append
+    )
+    assert len(got) == 0 and list(got.columns) == row_columns(RUBRIC)
+    assert [str(e) for e in errors] == [
+        f"{tmp_path / 'absent.json'}: $: file not found",
+        f"{tmp_path / 'absent.jsonl'}: $: file not found",
+        f"{tmp_path}: $: is a directory, not a file",
+    ]
+
+
+def test_scoring_options_reach_every_row():
+    worst = assess_many([str(f) for f in FILES], RUBRIC, unknown_policy="worst", min_coverage=0)
+    default = assess_many([str(f) for f in FILES], RUBRIC)
+    for f, row in zip(FILES, worst.itertuples(), strict=True):
+        p = partnership_from_dict(json.loads(f.read_text()))
+        a = assess(p, RUBRIC, unknown_policy="worst", min_coverage=0)
+        assert row.overall == pytest.approx(a.overall, abs=1e-4)
+    assert not np.allclose(worst["raw"], default["raw"])  # the option changed something
+    with pytest.raises(InputError, match="min_coverage"):
+        assess_many([str(FILES[0])], RUBRIC, min_coverage=2)
+
+
+def test_workers_give_the_same_rows_in_the_same_order(tmp_path: Path):
+    panel = tmp_path / "panel.jsonl"
+    docs = [{**DOCS[i % len(DOCS)], "id": f"p{i}"} for i in range(30)]
+    lines = [json.dumps(d) for d in docs]
+    lines[7] = "{not json"
+    panel.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one: list[str] = []
+    two: list[str] = []
+    alone = assess_many([panel], RUBRIC, chunk_size=4, on_error=lambda e: one.append(str(e)))
+    shared = assess_many(
+        [panel], RUBRIC, chunk_size=4, workers=2, on_error=lambda e: two.append(str(e))
+    )
+    pd.testing.assert_frame_equal(shared, alone)
+    assert one == two and len(one) == 1 and f"{panel}:8" in one[0]
+    assert len(alone) == 29
+
+
+def test_a_failure_while_scoring_a_chunk_costs_only_its_input(monkeypatch):
+    import readiness.batch
+
+    real = readiness.batch._score
+
+    def fails_with_quad(chunk, settings, found):
+        if any(p.id == "quad" for _, _, p in chunk):
+            raise ZeroDivisionError("boom")
+        return real(chunk, settings, found)
+
+    monkeypatch.setattr(readiness.batch, "_score", fails_with_quad)
+    errors = []
+    files = sorted(str(f) for f in Path("examples/partnerships").glob("*.json"))
+    frame = readiness.batch.assess_many(files, on_error=errors.append, workers=1)
+    assert "quad" not in set(frame["id"]) and len(frame) == len(files) - 1
+    (err,) = errors
+    assert err.source.endswith("quad.json") and "ZeroDivisionError" in str(err)
