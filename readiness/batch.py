@@ -329,9 +329,11 @@ def assess_many(
     >>> rows = assess_many(['{"id": "x", "name": "X", "kind": "bilateral-alliance", '
     ...                     '"members": ["A", "B"], "ratings": {"trust.commitment-record": '
     ...                     '{"level": 3}}}'], min_coverage=0)
-    >>> row = rows.iloc[0]  # unknown critical criteria fail their gates: capped at 50
-    >>> row["id"], row["file"], float(row["raw"]), float(row["overall"]), int(row["gates_failed"])
-    ('x', '<text 1>', 75.0, 50.0, 3)
+    >>> row = rows.iloc[0]  # unknown critical criteria are unrated: they cap the lower bound
+    >>> row["id"], row["file"], float(row["overall"]), float(row["lower"])
+    ('x', '<text 1>', 75.0, 2.3619)
+    >>> int(row["gates_failed"]), int(row["gates_unrated"])
+    (0, 3)
     """
     import pandas as pd
 

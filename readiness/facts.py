@@ -31,6 +31,7 @@ no dates at all is taken to be in force unless it has ended.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -655,8 +656,11 @@ class Facts(Frozen):
     def _sources_name_facts(cls, value: dict[str, str] | None) -> dict[str, str] | None:
         for key in value or {}:
             if key.split(".", 1)[0] not in _NAMES:
+                hint = difflib.get_close_matches(key.split(".", 1)[0], _NAMES, n=1, cutoff=0.5)
+                more = f"did you mean {hint[0]!r}? " if hint else ""
                 raise ValueError(
-                    f"sources names an unknown fact {key!r} (facts: {', '.join(_NAMES)})"
+                    f"sources names an unknown fact {key!r} ({more}the facts are listed in "
+                    "docs/facts-format.md)"
                 )
         return value
 

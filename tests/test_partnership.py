@@ -339,7 +339,11 @@ def test_status_is_a_word_or_a_dated_history():
             "$.status[1].since",
             "date 1990-01-01 is before the previous state's 2000-01-01 (list states in date order)",
         ),
-        ({"members": ["AAA", {"code": "AAA"}]}, "$.members[1]", "duplicate member 'AAA'"),
+        (
+            {"members": ["AAA", {"code": "AAA"}]},
+            "$.members[1]",
+            "duplicate member 'AAA' (also $.members[0]; codes are compared in upper case)",
+        ),
         (
             {"members": ["AAA", 3]},
             "$.members[1]",

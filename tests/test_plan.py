@@ -346,12 +346,16 @@ def test_every_example_gets_a_proven_plan_to_advanced_or_a_reason(path, unknown)
         assert all(text == c.remediation[lv] for lv, text in step.actions)
 
 
-def test_quad_rate_first_names_the_unrated_gate():
+def test_quad_rate_first_opens_the_failed_gate_and_names_what_stays_unrated():
+    # rubric 1.2.0 derives the Quad's information protection at level 1: a failed gate
+    # (min 2) that any plan to Advanced must open; unrated criteria are listed, not planned
     a = assess(load_partnership(EXAMPLES / "quad.json"))
+    assert a.criterion("intel.protection-protocols").level == 1
     plan = a.plan("advanced", unknown="rate-first")
-    assert plan.status == "infeasible"
-    assert "intel.protection-protocols is unrated" in (plan.reason or "")
-    assert a.plan("advanced").status == "optimal"  # on the lower bound it is planned
+    assert plan.status == "optimal"
+    assert plan.levels["intel.protection-protocols"] >= 2
+    assert set(plan.unrated) == set(a.unknown)
+    assert a.plan("advanced").status == "optimal"  # on the lower bound it is planned too
 
 
 # --- the rules, by hand ---------------------------------------------------------------
@@ -459,11 +463,15 @@ def test_a_budget_buys_the_best_score():
     assert not short.reached and "out of reach" in (short.reason or "")
 
 
-def test_an_unreachable_target_says_how_far_it_gets():
+def test_an_unrated_gate_caps_the_lower_bound_plan_not_the_rate_first_one():
+    # a gate fails on evidence only: unrated, it does not cap the point score, so
+    # rate-first plans around it (and names it); on the lower bound it must be raised
     rubric = tiny(b={"critical": {"min_level": 4, "cap_band": "low", "reason": "x"}})
     a = rated(rubric, p_a=0)
-    plan = a.plan("mid", unknown="rate-first")
-    assert plan.status == "infeasible" and "rate it first" in (plan.reason or "")
+    first = a.plan("mid", unknown="rate-first")
+    assert (first.status, first.unrated, first.levels) == ("optimal", ("p.b",), {"p.a": 2})
+    lower = a.plan("mid")
+    assert (lower.status, lower.levels) == ("optimal", {"p.b": 4})
 
 
 @pytest.mark.parametrize(

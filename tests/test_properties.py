@@ -314,4 +314,5 @@ def test_rank_gain_does_not_grow_when_a_sibling_becomes_unknown(case, data):
 
     forgotten = levels.copy()
     forgotten[0, k] = np.nan
-    assert rank_gain(forgotten) <= rank_gain(levels) + 1e-9
+    # scores are settled to 1e-9: two rescorings may differ by one grid step
+    assert rank_gain(forgotten) <= rank_gain(levels) + 1e-8

@@ -180,9 +180,13 @@ class _Prepared:
         self.applies = self._any(self.app).astype(np.float64)  # (n, pillars)
         self.scorable = self.app.any(axis=1)
         self.band_tops = model.band_tops()
-        self.band_cap = self._caps(
-            levels[:, model.gate_criterion], self.app[:, model.gate_criterion]
-        )
+        gate_levels, gate_app = levels[:, model.gate_criterion], self.app[:, model.gate_criterion]
+        # by policy: a gate fails on evidence only; under ``worst`` an unknown counts as
+        # level 0, so an unrated gate caps the point score too (as in the kernel)
+        self.band_cap = {
+            policy: self._caps(gate_levels, gate_app, worst=policy == "worst")
+            for policy in POLICIES
+        }
         rows, cols = np.nonzero(panel.low_confidence & self.rated)
         self.low_rows, self.low_cols = rows, cols
         self.low_pillar = model.criterion_pillar[cols]
@@ -213,10 +217,16 @@ class _Prepared:
         low = np.stack([values[:, cols].min(axis=1) for cols in self.groups], axis=1)
         return np.where(np.isinf(low), np.nan, low)
 
-    def _caps(self, gate_levels: Floats, gate_app: Bools) -> Ints:
-        """The band failed gates cap each row at (the top band when none fails)."""
+    def _caps(self, gate_levels: Floats, gate_app: Bools, *, worst: bool) -> Ints:
+        """The band failed gates cap each row at (the top band when none fails).
+
+        A gate fails when it applies and its level is known and below the minimum; with
+        ``worst`` an unknown (unrated) gate counts as failed too.
+        """
         model = self.model
-        failed = gate_app & ~(gate_levels >= model.gate_min)
+        failed = gate_app & (gate_levels < model.gate_min)  # NaN < x is False
+        if worst:
+            failed |= gate_app & np.isnan(gate_levels)
         cap = np.full(gate_levels.shape[:-1], len(model.band_mins) - 1, dtype=np.intp)
         for g, b in enumerate(model.gate_band):
             cap = np.where(failed[..., g], np.minimum(cap, b), cap)
@@ -268,16 +278,19 @@ def _block(prep: _Prepared, draws: Draws, sl: slice) -> tuple[Floats, NDArray[np
         shift = None
     degenerate = bool((c <= 0).any() or (v <= 0).any())  # a zero weight can empty a pillar
 
-    band_cap = np.broadcast_to(prep.band_cap, (s, n))
+    worst = (policies == POLICIES.index("worst"))[:, None]  # (s, 1): samples scored 'worst'
+    band_cap = np.where(worst, prep.band_cap["worst"][None], prep.band_cap["exclude"][None])
     if shift is not None and len(prep.gate_entries):
-        band_cap = band_cap.copy()
         rows = np.unique(prep.low_rows[prep.gate_entries])
         gl = np.broadcast_to(
             prep.levels[rows][:, model.gate_criterion], (s, len(rows), len(model.gate_criterion))
         ).copy()
         where = np.searchsorted(rows, prep.low_rows[prep.gate_entries])
         gl[:, where, prep.gate_entry_gate] += shift[:, prep.gate_entries]
-        band_cap[:, rows] = prep._caps(gl, prep.app[rows][:, model.gate_criterion][None])
+        app = prep.app[rows][:, model.gate_criterion][None]
+        band_cap[:, rows] = np.where(
+            worst, prep._caps(gl, app, worst=True), prep._caps(gl, app, worst=False)
+        )
 
     raw = np.full((s, n), np.nan)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):

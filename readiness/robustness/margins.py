@@ -111,7 +111,9 @@ class _Linear:
 
 def _band_caps(panel: Panel) -> NDArray[np.intp]:
     model = panel.model
-    failed = panel.point.gate_failed
+    failed = panel.point.gate_failed  # on evidence; under 'worst' unrated gates cap too
+    if model.unknown_policy == "worst":
+        failed = failed | panel.point.gate_unrated
     cap = np.full(panel.n, len(model.band_mins) - 1, dtype=np.intp)
     for g, b in enumerate(model.gate_band):
         cap = np.where(failed[:, g], np.minimum(cap, b), cap)
