@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from scipy.sparse import csr_array
 
     from readiness.assessment import Assessment
-    from readiness.rubric import Profile
+    from readiness.rubric import Profile, UnknownPolicy
 
 __all__ = [
     "Frontier",
@@ -456,7 +456,7 @@ def _mode(unknown: str) -> Unknowns:
 # --- gate handling ---------------------------------------------------------------------
 
 
-def _unrated_gate_caps(model: ScoringModel, gate: int) -> bool:
+def _unrated_gate_caps(model: ScoringModel, gate: int, policy: UnknownPolicy) -> bool:
     """Whether an unrated critical criterion caps the *point* score (``rate-first``).
 
     The one place that decides how an unrated gate counts on the point score: scoring
@@ -467,7 +467,7 @@ def _unrated_gate_caps(model: ScoringModel, gate: int) -> bool:
     """
     row = np.full((1, model.n_criteria), float(LEVEL_MAX))
     row[0, model.gate_criterion[gate]] = np.nan
-    s = score_matrix(row, model, unknown_policy="exclude", min_coverage=0.0)
+    s = score_matrix(row, model, unknown_policy=policy, min_coverage=0.0)
     return bool(s.overall[0] < s.raw[0]) or bool(s.band[0] <= model.gate_band[gate])
 
 
@@ -517,7 +517,8 @@ class _Problem:
         if lower:
             base = np.where(known & low, np.maximum(self.start - 1, 0), base)
         self.base_eff = base
-        self.answered = ~na if lower or a.options.unknown_policy == "worst" else ~na & known
+        self.policy: UnknownPolicy = a.options.unknown_policy
+        self.answered = ~na if lower or self.policy == "worst" else ~na & known
         # plannable: applicable, and known (or planned from 0 on the lower bound)
         self.plannable = ~na & (known | lower)
         self.unit = np.array([rubric.effort_scale[c.effort] for c in rubric.criteria])
@@ -749,7 +750,8 @@ class _Problem:
                 continue
             need = int(model.gate_min[g])
             if not self.plannable[j]:  # unrated and left so (rate-first)
-                self.gates.append((g, float(tops[g]), not _unrated_gate_caps(model, g)))
+                caps = _unrated_gate_caps(model, g, self.policy)
+                self.gates.append((g, float(tops[g]), not caps))
             elif (j, int(self.start[j])) not in self.var_of:
                 self.gates.append((g, float(tops[g]), bool(self.base_eff[j] >= need)))
             else:

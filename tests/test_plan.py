@@ -599,3 +599,15 @@ def test_report_command_adds_the_plan_section(tmp_path):
     assert html.index("Cheapest plan") < html.index('<footer class="colophon">')
     bad = subprocess.run([*base, "--plan", "sideways"], capture_output=True, text=True)
     assert bad.returncode == 2 and "unknown band 'sideways'" in bad.stderr
+
+
+def test_under_the_worst_policy_an_unrated_gate_caps_the_rate_first_plan():
+    # regression (hypothesis): the probe of whether an unrated gate caps the point score
+    # asked with 'exclude' whatever the rubric's policy; under 'worst' it does cap
+    rubric = tiny(b={"critical": {"min_level": 1, "cap_band": "low", "reason": "x"}})
+    rubric = rubric.model_copy(update={"unknown_policy": "worst"})
+    a = rated(rubric, p_a=4)
+    assert a.gates[0].status == "unrated"
+    plan = a.plan(budget=8, unknown="rate-first")
+    assert plan.status == "optimal", plan.reason
+    assert plan.score == pytest.approx(a.overall)  # b stays unrated: the cap still holds
