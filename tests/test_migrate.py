@@ -92,7 +92,7 @@ def test_cli_in_place_out_and_stdout(tmp_path: Path):
     src.write_text(EXAMPLES[4].read_text())
     out = run("migrate", str(src), "-o", str(tmp_path / "new.json"), cwd=tmp_path)
     assert out.returncode == 0, out.stderr
-    assert "format_version" in out.stderr and "wrote" in out.stdout
+    assert "format_version" in out.stderr and "wrote" in out.stderr and out.stdout == ""
     assert json.loads((tmp_path / "new.json").read_text())["format_version"] == 2
     printed = run("migrate", str(src), cwd=tmp_path)
     assert json.loads(printed.stdout)["format_version"] == 2
@@ -100,7 +100,9 @@ def test_cli_in_place_out_and_stdout(tmp_path: Path):
     assert run("migrate", str(src), "--in-place", cwd=tmp_path).returncode == 0
     assert json.loads(src.read_text())["format_version"] == 2
     again = run("migrate", str(src), "--in-place", cwd=tmp_path)
-    assert again.returncode == 0 and "already current" in again.stdout
+    assert again.returncode == 0 and "already current" in again.stderr
+    same = run("migrate", str(src), "-o", str(src), cwd=tmp_path)  # -o naming the input
+    assert same.returncode == 2 and "names the input file" in same.stderr
 
 
 def test_cli_refuses_a_file_still_invalid_and_writes_nothing(tmp_path: Path):

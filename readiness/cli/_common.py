@@ -143,6 +143,19 @@ class _Duplicates:
         )
 
 
+_SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".json": "json", ".html": "html",
+                   ".htm": "html"}  # fmt: skip
+
+
+def _output_format(fmt: str | None, out: str | None, default: str = "table") -> str:
+    """The format asked for, else the one ``out``'s extension names, else ``default``."""
+    if fmt is not None:
+        return fmt
+    if out is not None:
+        return _SUFFIX_FORMATS.get(Path(out).suffix.lower(), default)
+    return default
+
+
 def _emit(text: str) -> None:
     """Print ``text`` (a line break added); control, bidi and invisible characters
     from inputs are shown as ``{U+XXXX}`` (JSON output escapes them beforehand)."""

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from readiness.cli._common import EXIT_INPUT, EXIT_OK, _emit, _fail, _usage_error
+from readiness.cli._common import EXIT_INPUT, EXIT_OK, _check_outputs, _fail, _usage_error
 from readiness.errors import ReadinessError
 
 __all__ = ["add_parser"]
@@ -40,6 +40,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
     if len(args.files) > 1 and not args.in_place:
         return _usage_error("several files can only be migrated with --in-place")
+    _check_outputs(args, args.files, ("-o", args.out))  # --in-place is the way to replace
     status = EXIT_OK
     for path in args.files:
         try:
@@ -55,7 +56,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
             sys.stdout.write(result.text)
             continue
         if args.in_place and not result.changed:
-            _emit(f"{path}: already current ({result.kind}), not rewritten")
+            sys.stderr.write(f"readiness: {path}: already current ({result.kind}), not rewritten\n")
             continue
         try:
             write_text(target, result.text)
@@ -65,5 +66,5 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
             _fail(InputError(f"cannot write {target}: {exc.strerror or exc}"))
             status = EXIT_INPUT
             continue
-        _emit(f"{path}: {len(result.changes)} change(s); wrote {target}")
+        sys.stderr.write(f"readiness: {path}: {len(result.changes)} change(s); wrote {target}\n")
     return status

@@ -11,6 +11,7 @@ from readiness.cli._common import (
     _assess_file,
     _check_outputs,
     _emit,
+    _output_format,
     _rubric_option,
     _scoring_options,
     _write_output,
@@ -86,8 +87,8 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     c.add_argument(
         "--format",
         choices=("table", "markdown", "json", "html"),
-        default="table",
-        help="output format (default: table, plain text)",
+        default=None,
+        help="output format (default: from the extension of -o: .md, .json, .html; else table)",
     )
     c.add_argument("-o", "--out", metavar="PATH", help="write to PATH instead of stdout")
     c.set_defaults(func=_cmd_plan)
@@ -116,7 +117,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         result = frontier(a, unknown=args.unknown, profile=args.profile)
     else:
         result = plan(a, args.to, args.budget, unknown=args.unknown, profile=args.profile)
-    text = _format(result, args.format)
+    text = _format(result, _output_format(args.format, args.out))
     if args.out:
         _write_output(args.out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     else:

@@ -16,6 +16,7 @@ from readiness.cli._common import (
     _fail,
     _load,
     _number_in,
+    _output_format,
     _rubric_option,
     _write_output,
 )
@@ -65,7 +66,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
             "(pillar and criterion weights drawn from a Dirichlet around the rubric's, "
             "arithmetic or geometric aggregation, exclude or worst unknown policy, "
             "low-confidence ratings within one level) and report, per partnership, the "
-            "probability of each band, the 5-95%% score and rank intervals, the Sobol "
+            "probability of each band, the 5-95% score and rank intervals, the Sobol "
             "indices of each choice and the exact margins of each pillar weight; for "
             "several files also the probability that one ranks above another and a "
             "coherence audit of the rubric. Seeded: the same seed gives the same report. "
@@ -107,8 +108,8 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     c.add_argument(
         "--format",
         choices=("table", "markdown", "json", "html"),
-        default="table",
-        help="output format (default: table)",
+        default=None,
+        help="output format (default: from the extension of -o: .md, .json, .html; else table)",
     )
     c.add_argument(
         "-o",
@@ -154,11 +155,12 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
     choices = Choices(concentration=args.concentration)
     r = robustness(results, samples=args.samples, seed=args.seed, n=args.sobol, choices=choices)
     checked = audit(results) if len(results) >= 3 else None
-    if args.format == "json":
+    fmt = _output_format(args.format, args.out)
+    if fmt == "json":
         text = json.dumps(robustness_json(r, checked), indent=2, ensure_ascii=False)
-    elif args.format == "markdown":
+    elif fmt == "markdown":
         text = robustness_markdown(r, checked)
-    elif args.format == "html":
+    elif fmt == "html":
         text = robustness_html(r, checked)
     else:
         text = robustness_text(r)

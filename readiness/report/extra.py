@@ -3,7 +3,8 @@
 The main :class:`~readiness.report.model.Report` holds what every report shows. An
 analysis that is run on request (robustness needs thousands of samples, a plan an
 optimisation) adds its section to the rendered document instead: as a key of the JSON
-document, or as a section before the HTML colophon, or at the end of Markdown and text.
+document, or as a block of the HTML report before its evidence appendix, or at the end of Markdown
+and text.
 """
 
 from __future__ import annotations
@@ -39,8 +40,13 @@ def add_section(rendered: str, fmt: str, section: Section) -> str:
         doc[section.key] = section.data
         return json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     if fmt == "html":
-        mark = '<footer class="colophon">'
-        at = rendered.find(mark)
+        # before the evidence appendix (else the colophon), styled like the report's blocks
+        at = -1
+        for mark in ('<section class="block major" id="evidence"', '<footer class="colophon">'):
+            at = rendered.find(mark)
+            if at >= 0:
+                break
         at = at if at >= 0 else rendered.rfind("</main>")
-        return rendered[:at] + section.html + "\n" + rendered[at:]
+        block = f'<section class="block" id="{section.key}">\n{section.html}</section>\n'
+        return rendered[:at] + block + rendered[at:]
     return rendered.rstrip("\n") + "\n\n" + section.markdown.rstrip("\n") + "\n"

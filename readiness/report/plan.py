@@ -50,8 +50,8 @@ def _basis(plan: Plan) -> str:
     if plan.unknown == "lower":
         return (
             "Planned on the lower bound: unrated criteria count as level 0 and "
-            "low-confidence ratings one level down until raised, so the plan reaches its "
-            "goal whatever the unrated criteria turn out to be."
+            "low-confidence ratings one level down until raised, so what the plan reaches "
+            "holds whatever the unrated criteria turn out to be."
         )
     return (
         "Planned on the point score: unrated criteria stay unrated (rate them first; "
@@ -61,7 +61,13 @@ def _basis(plan: Plan) -> str:
 
 def _summary(plan: Plan) -> list[str]:
     """The plan's headline facts, one sentence each."""
-    lines = [f"Status: {_STATUS[plan.status]}."]
+    if plan.status == "optimal" and plan.budget is not None and not plan.reached:
+        status = "the best score within the budget (proven); the target is not reached"
+    elif plan.status == "optimal" and plan.budget is not None and plan.target is None:
+        status = "the best score within the budget (proven)"
+    else:
+        status = _STATUS[plan.status]
+    lines = [f"Status: {status}."]
     if plan.reason:
         lines.append(f"Why: {plan.reason}.")
     if plan.status != "infeasible":
@@ -86,7 +92,7 @@ def plan_markdown(plan: Plan) -> str:
     out = [f"## Cheapest plan {_goal(plan)}", ""]
     out += [" ".join(_md(line) for line in _summary(plan)), ""]
     if not plan.steps:
-        if plan.status != "infeasible":
+        if plan.status != "infeasible" and plan.reached:
             out.append("The target is already reached: nothing to do.")
         return "\n".join(out) + "\n"
     basis = "lower bound" if plan.unknown == "lower" else "score"
@@ -129,7 +135,7 @@ def plan_text(plan: Plan) -> str:
     title = f"Cheapest plan for {plan.assessment.partnership.name} {_goal(plan)}"
     out = [title, "=" * len(title), *_summary(plan), ""]
     if not plan.steps:
-        if plan.status != "infeasible":
+        if plan.status != "infeasible" and plan.reached:
             out.append("The target is already reached: nothing to do.")
         return "\n".join(out) + "\n"
     for s in plan.steps:
