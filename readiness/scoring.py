@@ -510,7 +510,10 @@ class _Kernel:
         outputs: frozenset[str] = ALL_OUTPUTS,
         offset: int = 0,
     ) -> dict[str, NDArray[np.generic]]:
-        """Score one block (validated here; ``offset`` is its first row, for errors)."""
+        """Score one block (validated here; ``offset`` is its first row, for errors).
+
+        Some results are views of the kernel's scratch buffers: copy them out before
+        the next run."""
         if self.fused and na is None and low is None:
             return self._fused(levels, outputs, offset)
         _validate(levels, offset, self._buffer("scratch", levels.shape, levels))
@@ -527,11 +530,17 @@ class _Kernel:
         filled = self._buffer("filled", levels.shape, levels)
         np.fmax(levels, 0.0, out=filled)  # fmax(NaN, 0) is 0
         self._check(levels, filled, offset)
-        fm = _product(filled, self.w_filled)  # pillar sums | overall lower bound
-        rm = _product(rated, self.w_rated)  # rated weights | rated part of upper | coverage
+        # products and pillar scores land in reused buffers too (fresh pages per block
+        # cost more than the arithmetic); the caller copies them out before the next run
+        r = levels.shape[0]
+        fm = _product(filled, self.w_filled, self._buffer("fm", (r, k + 1), levels))
+        rm = _product(rated, self.w_rated, self._buffer("rm", (r, k + 2), levels))
+        # fm: pillar sums | overall lower bound; rm: rated weights | rated part of the
+        # upper bound | coverage
         lm, rw = fm[:, :k], rm[:, :k]
+        pillar = self._buffer("pillar", (r, k), levels)
         with np.errstate(invalid="ignore", divide="ignore"):  # 0/0: nothing rated
-            pillar = lm / (self.pillar_total if self.policy == "worst" else rw)
+            np.divide(lm, self.pillar_total if self.policy == "worst" else rw, out=pillar)
         pillar *= 100.0 / LEVEL_MAX
         raw = np.round(self._overall(pillar), _SETTLE)
         raw_lo = np.round(fm[:, k], _SETTLE)
@@ -824,12 +833,14 @@ class _Kernel:
         return aggregate(values, answered, self.pillar_matrix, method)[:, 0]
 
 
-def _product(a: Floats, w: Floats) -> Floats:
-    """``a @ w``; an F-ordered ``a`` as ``(w.T @ a.T).T`` (BLAS then reads it in order)."""
+def _product(a: Floats, w: Floats, out: Floats) -> Floats:
+    """``a @ w`` into ``out`` (same memory order as ``a``); an F-ordered ``a`` as
+    ``(w.T @ a.T).T``, so that BLAS reads it in order."""
     if a.flags.f_contiguous and not a.flags.c_contiguous:
-        result: Floats = (w.T @ a.T).T
-        return result
-    return a @ w
+        np.matmul(w.T, a.T, out=out.T)
+    else:
+        np.matmul(a, w, out=out)
+    return out
 
 
 _PACKED_GATES = 10
