@@ -350,9 +350,12 @@ def score_outputs(
         out["pillar"] = whole[:, :k]
         for i, name in enumerate(table[1:]):
             out[name] = whole[:, k + i]
+    order: Literal["C", "F"] = (
+        "F" if levels.flags.f_contiguous and not levels.flags.c_contiguous else "C"
+    )
     for name in outputs - set(table):
-        if name in _PILLAR_WIDE:  # column-major: each pillar's column is one stretch
-            out[name] = np.empty((n, k), order="F")
+        if name in _PILLAR_WIDE:  # in the input's memory order: the kernel's own
+            out[name] = np.empty((n, k), order=order)
         elif name in _GATE_WIDE:
             out[name] = np.empty((n, g), dtype=bool)
         elif name == "band":
