@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from readiness._display import render
 from readiness._numbers import optional
@@ -25,6 +26,7 @@ from readiness.scoring import (
     effective_weights,
     level_to_score,
     score_matrix,
+    score_outputs,
 )
 
 if TYPE_CHECKING:
@@ -808,7 +810,9 @@ def assess_frame(
         else (np.full((len(levels), 0), np.nan))
     )
     try:
-        s = score_matrix(
+        # only the frame's columns are computed (no per-pillar bounds or coverage), and
+        # pandas' F-ordered matrix is read in place
+        out = score_outputs(
             values,
             model,
             not_applicable=masks.get("not_applicable"),
@@ -816,26 +820,59 @@ def assess_frame(
             columns=columns,
             unknown_policy=unknown_policy,
             min_coverage=min_coverage,
+            outputs=FRAME_OUTPUTS,
+            table=_FRAME_TABLE,
         )
     except InputError as exc:
         raise _relabel(exc, levels, columns, rubric) from None
-    return scores_frame(s, model, levels.index)
+    return _outputs_frame(out, model, levels.index)
+
+
+_FRAME_TABLE = ("pillar", "overall", "coverage", "lower", "upper", "gate_loss")
+
+
+FRAME_OUTPUTS = frozenset(
+    {"pillar", "overall", "band", "coverage", "lower", "upper", "gates_failed", "gate_loss",
+     "gates_unrated"}
+)  # fmt: skip
+"""What :func:`assess_frame` asks the scoring kernel for."""
 
 
 def scores_frame(s: Scores, model: ScoringModel, index: pd.Index) -> pd.DataFrame:
     """The result table of :func:`assess_frame` for a :class:`Scores`."""
+    out = {
+        "pillar": s.pillar,
+        "overall": s.overall,
+        "band": s.band,
+        "coverage": s.coverage,
+        "lower": s.lower,
+        "upper": s.upper,
+        "gates_failed": np.count_nonzero(s.gate_failed, axis=1).astype(np.int64),
+        "gate_loss": s.gate_loss,
+        "gates_unrated": np.count_nonzero(s.gate_unrated, axis=1).astype(np.int64),
+    }
+    return _outputs_frame(out, model, index)
+
+
+def _outputs_frame(
+    out: dict[str, NDArray[np.generic]], model: ScoringModel, index: pd.Index
+) -> pd.DataFrame:
+    """The result table of :func:`assess_frame` from the kernel's outputs."""
     import pandas as pd
 
-    # the pillar block goes in as one 2-D array: no per-column copies to stack later
-    frame = pd.DataFrame(s.pillar, index=index, columns=list(model.pillar_ids), copy=False)
-    frame["overall"] = s.overall
-    frame["band"] = pd.Categorical.from_codes(s.band, categories=pd.Index(list(model.band_ids)))
-    frame["coverage"] = s.coverage
-    frame["lower"] = s.lower
-    frame["upper"] = s.upper
-    frame["gates_failed"] = s.gate_failed.sum(axis=1)
-    frame["gate_loss"] = s.gate_loss
-    frame["gates_unrated"] = s.gate_unrated.sum(axis=1)
+    pillars = list(model.pillar_ids)
+    table = out.get("table")
+    if table is None:  # figures apart: one table (a copy)
+        table = np.column_stack([out["pillar"], *(out[name] for name in _FRAME_TABLE[1:])])
+    # the figures go in as one column-major matrix: one block, no copy
+    frame = pd.DataFrame(table, index=index, columns=pillars + list(_FRAME_TABLE[1:]), copy=False)
+    codes = np.asarray(out["band"], dtype=np.intp)
+    band = pd.Categorical.from_codes(codes, categories=pd.Index(list(model.band_ids)))
+    k = len(pillars)
+    # the other columns in between, in the documented order
+    frame.insert(k + 1, "band", pd.Series(band, index=index, copy=False))
+    frame.insert(k + 5, "gates_failed", out["gates_failed"])
+    frame.insert(k + 7, "gates_unrated", out["gates_unrated"])
     return frame
 
 

@@ -35,11 +35,11 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from readiness.errors import InputError, Problem
 
@@ -47,11 +47,13 @@ if TYPE_CHECKING:
     from readiness.rubric import Method, Rubric, UnknownPolicy
 
 __all__ = [
+    "ALL_OUTPUTS",
     "Scores",
     "ScoringModel",
     "effective_weights",
     "level_to_score",
     "score_matrix",
+    "score_outputs",
 ]
 
 Floats = NDArray[np.float64]
@@ -65,6 +67,31 @@ _WORKERS = max(1, min(4, os.cpu_count() or 1))
 _SETTLE = 9
 """Decimals kept in overall scores: far below any meaningful difference, far above float noise."""
 _POLICIES = ("exclude", "worst")
+
+ALL_OUTPUTS = frozenset(
+    {
+        "pillar", "pillar_lower", "pillar_upper", "pillar_coverage", "raw", "overall",
+        "lower", "upper", "coverage", "band", "gate_failed", "gate_loss", "gate_unrated",
+        "raw_lower", "gates_failed", "gates_unrated",
+    }
+)  # fmt: skip
+"""What :func:`score_outputs` can compute: the fields of :class:`Scores`, plus
+``gates_failed`` and ``gates_unrated`` (per row, how many gates failed / are unrated)."""
+_PILLAR_WIDE = frozenset({"pillar", "pillar_lower", "pillar_upper", "pillar_coverage"})
+_GATE_WIDE = frozenset({"gate_failed", "gate_unrated"})
+_COUNTS = frozenset({"gates_failed", "gates_unrated"})
+_CONTROLLER: list[ThreadpoolController] = []
+
+
+def _blas_pinned() -> Any:
+    """A context pinning BLAS to one thread, through one controller made once.
+
+    ``threadpool_limits`` inspects the loaded libraries on every use (0.7-2.7 ms); a
+    reused controller costs microseconds, so even a one-row score can afford it.
+    """
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1, user_api="blas")
 
 
 def check_options(unknown_policy: str, min_coverage: float) -> None:
@@ -230,7 +257,8 @@ def score_matrix(
     """Score a matrix of levels.
 
     Args:
-        levels: (n, m) levels 0-4, NaN for unknown.
+        levels: (n, m) levels 0-4, NaN for unknown. C- or F-ordered: a float64 matrix
+            in rubric column order is read in place, never copied.
         model: The compiled rubric.
         not_applicable: (n, m) True where a criterion does not apply.
         low_confidence: (n, m) True where a rating has low confidence (widens the bounds).
@@ -247,6 +275,58 @@ def score_matrix(
     Raises:
         InputError: A level is not NaN or an integer 0-4 (names row and column).
     """
+    out = score_outputs(
+        levels,
+        model,
+        not_applicable=not_applicable,
+        low_confidence=low_confidence,
+        columns=columns,
+        unknown_policy=unknown_policy,
+        min_coverage=min_coverage,
+        chunk_rows=chunk_rows,
+        outputs=ALL_OUTPUTS - _COUNTS,
+    )
+    return Scores(**{name: out[name] for name in ALL_OUTPUTS - _COUNTS})  # type: ignore[arg-type]
+
+
+def score_outputs(
+    levels: NDArray[np.floating] | NDArray[np.integer],
+    model: ScoringModel,
+    *,
+    not_applicable: Bools | None = None,
+    low_confidence: Bools | None = None,
+    columns: Ints | None = None,
+    unknown_policy: UnknownPolicy | None = None,
+    min_coverage: float | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    outputs: frozenset[str] = ALL_OUTPUTS,
+    table: tuple[str, ...] = (),
+) -> dict[str, NDArray[np.generic]]:
+    """:func:`score_matrix`, computing only the ``outputs`` named (see :data:`ALL_OUTPUTS`).
+
+    The same kernel as :func:`score_matrix`; what is not asked for is not computed
+    (per-pillar bounds and coverage are skipped when only overall figures are wanted).
+    ``table`` (``"pillar"`` then per-row float outputs) lays those outputs out as the
+    columns of one F-ordered matrix, returned too under ``"table"``.
+
+    Raises:
+        InputError: As :func:`score_matrix`; or an output name that is not known.
+    """
+    unknown = sorted(set(outputs) - ALL_OUTPUTS)
+    if unknown:
+        raise InputError(
+            f"unknown outputs {unknown}; known: {sorted(ALL_OUTPUTS)}", source="outputs"
+        )
+    if table and (
+        table[0] != "pillar"
+        or not set(table) <= outputs
+        or len(set(table)) < len(table)
+        or set(table) & (_PILLAR_WIDE | _GATE_WIDE | _COUNTS | {"band"}) != {"pillar"}
+    ):
+        raise InputError(
+            f"table must be 'pillar' then per-row float outputs (got {list(table)})",
+            source="table",
+        )
     policy = unknown_policy or model.unknown_policy
     threshold = model.min_coverage if min_coverage is None else min_coverage
     check_options(policy, threshold)
@@ -262,13 +342,28 @@ def score_matrix(
             source="levels",
         )
     k, g = model.n_pillars, len(model.gate_criterion)
-    out = {name: np.empty((n, k)) for name in ("pillar", "pillar_lower", "pillar_upper", "pc")} | {
-        name: np.empty(n)
-        for name in ("raw", "overall", "lower", "upper", "cov", "loss", "raw_lower")
-    }
-    band = np.empty(n, dtype=np.intp)
-    gate_failed = np.empty((n, g), dtype=bool)
-    gate_unrated = np.empty((n, g), dtype=bool)
+    out: dict[str, NDArray[np.generic]] = {}
+    if table:
+        # "pillar" and the named per-row figures side by side, column-major: a pandas
+        # frame takes the whole matrix as one block, without a copy
+        whole = out["table"] = np.empty((n, k + len(table) - 1), order="F")
+        out["pillar"] = whole[:, :k]
+        for i, name in enumerate(table[1:]):
+            out[name] = whole[:, k + i]
+    order: Literal["C", "F"] = (
+        "F" if levels.flags.f_contiguous and not levels.flags.c_contiguous else "C"
+    )
+    for name in outputs - set(table):
+        if name in _PILLAR_WIDE:  # in the input's memory order: the kernel's own
+            out[name] = np.empty((n, k), order=order)
+        elif name in _GATE_WIDE:
+            out[name] = np.empty((n, g), dtype=bool)
+        elif name == "band":
+            out[name] = np.empty(n, dtype=np.intp)
+        elif name in _COUNTS:
+            out[name] = np.empty(n, dtype=np.int64)
+        else:
+            out[name] = np.empty(n)
     local = threading.local()
 
     def score_block(start: int) -> None:
@@ -279,60 +374,38 @@ def score_matrix(
         block = _take(levels, start, stop, columns, np.nan)
         na = None if not_applicable is None else _take(not_applicable, start, stop, columns, 0)
         lc = None if low_confidence is None else _take(low_confidence, start, stop, columns, 0)
-        _validate(block, start, kernel._buffer("scratch", block.shape))
-        res = kernel.run(block, None if na is None else na.astype(bool), lc)
+        res = kernel.run(block, None if na is None else na.astype(bool), lc, outputs, start)
         for name, value in res.items():
-            if name == "band":
-                band[start:stop] = value
-            elif name == "gate_failed":
-                gate_failed[start:stop] = value
-            elif name == "gate_unrated":
-                gate_unrated[start:stop] = value
-            else:
-                out[name][start:stop] = value
+            out[name][start:stop] = value
 
     starts = range(0, n, chunk_rows)
-    if len(starts) < 4:
-        for start in starts:
-            score_block(start)
-    else:
-        # numpy releases the GIL in ufuncs and matmul: blocks score in parallel, each
-        # writing its own rows; the first error (lowest block) is raised
-        # BLAS's own threads would fight ours: pin it to one thread meanwhile
-        with (
-            threadpool_limits(limits=1, user_api="blas"),
-            ThreadPoolExecutor(max_workers=min(_WORKERS, len(starts))) as pool,
-        ):
-            for future in [pool.submit(score_block, start) for start in starts]:
-                future.result()
-    return Scores(
-        pillar=out["pillar"],
-        pillar_lower=out["pillar_lower"],
-        pillar_upper=out["pillar_upper"],
-        pillar_coverage=out["pc"],
-        raw=out["raw"],
-        overall=out["overall"],
-        lower=out["lower"],
-        upper=out["upper"],
-        coverage=out["cov"],
-        band=band,
-        gate_failed=gate_failed,
-        gate_loss=out["loss"],
-        gate_unrated=gate_unrated,
-        raw_lower=out["raw_lower"],
-    )
+    # BLAS's own threads would fight ours (and cost more than they give on small
+    # products): pinned to one thread at every size, through one reused controller
+    with _blas_pinned():
+        if len(starts) < 4:
+            for start in starts:
+                score_block(start)
+        else:
+            # numpy releases the GIL in ufuncs and matmul: blocks score in parallel, each
+            # writing its own rows; the first error (lowest block) is raised
+            with ThreadPoolExecutor(max_workers=min(_WORKERS, len(starts))) as pool:
+                for future in [pool.submit(score_block, start) for start in starts]:
+                    future.result()
+    return out
 
 
 def _take(
     matrix: NDArray[np.generic], start: int, stop: int, columns: Ints | None, fill: float
 ) -> Floats:
-    """Rows ``start:stop`` in rubric column order, as one C-contiguous float block.
+    """Rows ``start:stop`` in rubric column order, as float64.
 
-    One copy per block: later passes then run on contiguous memory that stays in cache.
+    A float64 matrix already in rubric order comes back as a view (C- or F-ordered as
+    it is: pandas hands over F-ordered matrices, and transposing them cost more than
+    scoring); otherwise one copy per block.
     """
     block = np.asarray(matrix[start:stop])
     if columns is None or (len(columns) == block.shape[1] and (columns == _arange(columns)).all()):
-        return np.ascontiguousarray(block, dtype=np.float64)
+        return np.asarray(block, dtype=np.float64)
     present = columns >= 0
     if present.all():
         return np.ascontiguousarray(block[:, columns], dtype=np.float64)
@@ -384,6 +457,7 @@ class _Kernel:
         threshold: float,
         *,
         linear: bool | None = None,
+        fused: bool | None = None,
     ) -> None:
         self.model = model
         self.policy = policy
@@ -405,11 +479,170 @@ class _Kernel:
         with np.errstate(divide="ignore"):
             self.inv_total = 1.0 / self.pillar_total
         self.scale_by_total = (100.0 / LEVEL_MAX) * self.inv_total
-        self._buffers: dict[str, Floats] = {}
+        self._buffers: dict[tuple[str, str], Floats] = {}
+        # The fused path (arithmetic pillars and overall, nothing masked): one pass
+        # makes ``filled`` (NaN as 0) and one ``rated`` (1 unless NaN); two products by
+        # weight matrices with extra columns give the pillar sums and, directly, the
+        # overall lower bound, the rated part of the upper bound and the coverage.
+        can_fuse = (
+            self.linear
+            and model.overall_method == "arithmetic"
+            and bool((self.pillar_total > 0).all())
+        )
+        self.fused = can_fuse if fused is None else fused and can_fuse
+        lower_w = (self.membership * self.scale_by_total) @ self.pillar_share
+        coverage_w = (self.membership * self.inv_total) @ self.pillar_share
+        self.w_filled = np.column_stack([self.membership, lower_w])
+        self.w_rated = np.column_stack([self.membership, lower_w, coverage_w])
+        self.share_total = float(self.pillar_share.sum())
+        # gate caps by failed set: entry ``code`` is the lowest cap band among the gates
+        # whose bits are set in ``code`` (the top band when none)
+        g, top = len(model.gate_band), len(model.band_mins) - 1
+        self.cap_table: Ints | None = None
+        if g <= _PACKED_GATES:
+            bits = (np.arange(1 << g)[:, None] >> np.arange(g)) & 1 == 1
+            table = np.where(bits, model.gate_band, top).min(axis=1, initial=top)
+            self.cap_table = table.astype(np.intp)
+            self.cap_top_table = self.band_tops[self.cap_table]
 
     def run(
+        self,
+        levels: Floats,
+        na: Bools | None,
+        low: Floats | None,
+        outputs: frozenset[str] = ALL_OUTPUTS,
+        offset: int = 0,
+    ) -> dict[str, NDArray[np.generic]]:
+        """Score one block (validated here; ``offset`` is its first row, for errors).
+
+        Some results are views of the kernel's scratch buffers: copy them out before
+        the next run."""
+        if self.fused and na is None and low is None:
+            return self._fused(levels, outputs, offset)
+        _validate(levels, offset, self._buffer("scratch", levels.shape, levels))
+        res = self._reference(levels, na, low)
+        return {name: res[name] for name in outputs}
+
+    def _fused(
+        self, levels: Floats, outputs: frozenset[str], offset: int
+    ) -> dict[str, NDArray[np.generic]]:
+        """Arithmetic pillars and overall, every criterion applicable, no confidence."""
+        k = self.model.n_pillars
+        rated = self._buffer("rated", levels.shape, levels)
+        np.equal(levels, levels, out=rated, casting="unsafe")  # 1.0 unless NaN
+        filled = self._buffer("filled", levels.shape, levels)
+        np.fmax(levels, 0.0, out=filled)  # fmax(NaN, 0) is 0
+        self._check(levels, filled, offset)
+        # products and pillar scores land in reused buffers too (fresh pages per block
+        # cost more than the arithmetic); the caller copies them out before the next run
+        r = levels.shape[0]
+        fm = _product(filled, self.w_filled, self._buffer("fm", (r, k + 1), levels))
+        rm = _product(rated, self.w_rated, self._buffer("rm", (r, k + 2), levels))
+        # fm: pillar sums | overall lower bound; rm: rated weights | rated part of the
+        # upper bound | coverage
+        lm, rw = fm[:, :k], rm[:, :k]
+        pillar = self._buffer("pillar", (r, k), levels)
+        with np.errstate(invalid="ignore", divide="ignore"):  # 0/0: nothing rated
+            np.divide(lm, self.pillar_total if self.policy == "worst" else rw, out=pillar)
+        pillar *= 100.0 / LEVEL_MAX
+        raw = np.round(self._overall(pillar), _SETTLE)
+        raw_lo = np.round(fm[:, k], _SETTLE)
+        raw_hi = fm[:, k] - LEVEL_MAX * rm[:, k]
+        raw_hi += 100.0 * self.share_total
+        raw_hi = np.round(raw_hi, _SETTLE)
+        gate_levels = levels[:, self.model.gate_criterion]
+        unrated = gate_levels != gate_levels
+        failed = gate_levels < self.model.gate_min  # NaN < x is False
+        res = self._finish(
+            raw, raw_lo, raw_hi, rm[:, k + 1], failed, unrated, failed | unrated, failed,
+            outputs, point_is_lo=True,
+        )  # fmt: skip
+        if "pillar" in outputs:
+            res["pillar"] = pillar
+        if "pillar_lower" in outputs:
+            res["pillar_lower"] = lm * self.scale_by_total
+        if "pillar_upper" in outputs:
+            upper = (lm - LEVEL_MAX * rw) * self.scale_by_total
+            upper += 100.0
+            res["pillar_upper"] = upper
+        if "pillar_coverage" in outputs:
+            res["pillar_coverage"] = rw * self.inv_total
+        return res
+
+    def _check(self, levels: Floats, filled: Floats, offset: int) -> None:
+        """Levels are NaN or integers 0-4: two reductions and one comparison when they are;
+        :func:`_validate` names the bad cells when they are not."""
+        low = np.fmin.reduce(levels, axis=None)  # NaN only when every level is
+        high = np.fmax.reduce(filled, axis=None)
+        if not (low < 0 or high > LEVEL_MAX):
+            whole = self._buffer("scratch", levels.shape, levels)
+            np.floor(filled, out=whole)
+            if np.array_equal(whole, filled):
+                return
+        _validate(levels, offset)
+
+    def _finish(
+        self,
+        raw: Floats,
+        raw_lo: Floats,
+        raw_hi: Floats,
+        coverage: Floats,
+        failed: Bools,
+        unrated: Bools,
+        failed_lo: Bools,
+        failed_hi: Bools,
+        outputs: frozenset[str],
+        point_is_lo: bool = False,
+    ) -> dict[str, NDArray[np.generic]]:
+        """Gates, the coverage rule and the band, shared by every path.
+
+        ``point_is_lo`` says that ``failed_lo`` is ``failed | unrated`` (no confidence
+        widening), so under ``worst`` the point score's cap is the lower bound's."""
+        # the point score: under ``worst`` an unknown counts as level 0, so it caps too
+        point = failed
+        if self.policy == "worst":
+            point = failed_lo if point_is_lo else failed | unrated
+        caps: dict[int, tuple[Floats, Ints]] = {}  # one cap per distinct mask object
+
+        def cap(mask: Bools) -> tuple[Floats, Ints]:
+            if id(mask) not in caps:
+                caps[id(mask)] = self._band_cap(mask)
+            return caps[id(mask)]
+
+        ceiling, band_cap = cap(point)
+        capped = np.minimum(raw, ceiling)
+        res: dict[str, NDArray[np.generic]] = {"raw": raw, "raw_lower": raw_lo}
+        if "lower" in outputs:
+            res["lower"] = np.minimum(raw_lo, cap(failed_lo)[0])
+        if "upper" in outputs:
+            res["upper"] = np.minimum(raw_hi, cap(failed_hi)[0])
+        coverage = np.round(coverage, _SETTLE + 2)  # a share, so two more decimals
+        enough = coverage >= self.threshold if self.policy == "exclude" else ~np.isnan(coverage)
+        overall = np.where(enough, capped, np.nan)
+        # the band: how many band minimums the score reaches, less one (NaN reaches none)
+        band = np.full(overall.shape, -1, dtype=np.intp)
+        for band_min in self.model.band_mins:
+            band += overall >= band_min
+        np.minimum(band, band_cap, out=band)
+        res |= {
+            "overall": overall,
+            "coverage": coverage,
+            "band": band,
+            "gate_failed": failed,
+            "gate_unrated": unrated,
+        }
+        if "gate_loss" in outputs:
+            res["gate_loss"] = np.where(np.isnan(raw), np.nan, raw - capped)
+        if "gates_failed" in outputs:
+            res["gates_failed"] = _count(failed)
+        if "gates_unrated" in outputs:
+            res["gates_unrated"] = _count(unrated)
+        return {name: value for name, value in res.items() if name in outputs}
+
+    def _reference(
         self, levels: Floats, na: Bools | None, low: Floats | None
     ) -> dict[str, NDArray[np.generic]]:
+        """Every output, by the linear shortcut or the general path (the reference)."""
         model = self.model
         applicable = None if na is None else ~na
         if self.linear:
@@ -451,32 +684,14 @@ class _Kernel:
         failed = gate_app & (gate_levels < model.gate_min)  # NaN < x is False
         failed_lo = gate_app & ~(gate_levels - gate_low >= model.gate_min)
         failed_hi = failed & ~(gate_levels + gate_low >= model.gate_min)
-        # the point score: under ``worst`` an unknown counts as level 0, so it caps too
-        capped, band_cap = self._cap(raw, failed | unrated if self.policy == "worst" else failed)
-        lower, _ = self._cap(raw_lo, failed_lo)
-        upper, _ = self._cap(raw_hi, failed_hi)
-
-        coverage = np.round(coverage, _SETTLE + 2)  # a share, so two more decimals
-        enough = coverage >= self.threshold if self.policy == "exclude" else ~np.isnan(coverage)
-        overall = np.where(enough, capped, np.nan)
-        band = np.searchsorted(model.band_mins, overall, side="right") - 1
-        band = np.minimum(band, band_cap)
-        band = np.where(np.isnan(overall), -1, band)
-        return {
+        res = self._finish(
+            raw, raw_lo, raw_hi, coverage, failed, unrated, failed_lo, failed_hi, ALL_OUTPUTS
+        )
+        return res | {
             "pillar": pillar,
             "pillar_lower": pillar_lo,
             "pillar_upper": pillar_hi,
-            "pc": pillar_cov,
-            "raw": raw,
-            "overall": overall,
-            "lower": lower,
-            "upper": upper,
-            "cov": coverage,
-            "loss": np.where(np.isnan(raw), np.nan, raw - capped),
-            "band": band,
-            "gate_failed": failed,
-            "gate_unrated": unrated,
-            "raw_lower": raw_lo,
+            "pillar_coverage": pillar_cov,
         }
 
     def _linear(
@@ -496,9 +711,9 @@ class _Kernel:
         up: Floats | float = 0.0
         if applicable is None and low is None:
             # the common case, in reused buffers: two passes and two products
-            rated_f = self._buffer("rated", levels.shape)
+            rated_f = self._buffer("rated", levels.shape, levels)
             np.equal(levels, levels, out=rated_f, casting="unsafe")  # 1.0 unless NaN
-            filled = self._buffer("filled", levels.shape)
+            filled = self._buffer("filled", levels.shape, levels)
             np.fmax(levels, 0.0, out=filled)  # fmax(NaN, 0) is 0
             lm = filled @ w
             rm = rated_f @ w
@@ -534,11 +749,15 @@ class _Kernel:
             upper += 100.0  # 25 * 4 * AM / AM
         return pillar, lower, upper, rm, np.asarray(am)
 
-    def _buffer(self, name: str, shape: tuple[int, ...]) -> Floats:
-        """A scratch array reused across blocks (no fresh pages per block)."""
-        buf = self._buffers.get(name)
+    def _buffer(self, name: str, shape: tuple[int, int], like: Floats) -> Floats:
+        """A scratch array reused across blocks (no fresh pages per block), in the memory
+        order of ``like`` so that element-wise passes run along contiguous memory."""
+        order: Literal["C", "F"] = (
+            "F" if like.flags.f_contiguous and not like.flags.c_contiguous else "C"
+        )
+        buf = self._buffers.get((name, order))
         if buf is None or buf.shape[0] < shape[0] or buf.shape[1:] != shape[1:]:
-            buf = self._buffers[name] = np.empty(shape)
+            buf = self._buffers[(name, order)] = np.empty(shape, order=order)
         return buf[: shape[0]]
 
     def _general(
@@ -568,12 +787,20 @@ class _Kernel:
         rated_w = rated.astype(np.float64) @ self.membership
         return pillar, pillar_lo, pillar_hi, rated_w, app_w
 
-    def _cap(self, raw: Floats, failed: Bools) -> tuple[Floats, Ints]:
-        """Apply failed gates: the lowest cap band among them bounds band and score."""
-        band_cap = np.full(raw.shape, len(self.model.band_mins) - 1, dtype=np.intp)
-        for g, band in enumerate(self.model.gate_band):  # a few gates, vectorised over rows
-            np.minimum(band_cap, np.where(failed[:, g], band, band_cap), out=band_cap)
-        return np.minimum(raw, self.band_tops[band_cap]), band_cap
+    def _band_cap(self, failed: Bools) -> tuple[Floats, Ints]:
+        """Failed gates: the lowest cap band among them, and its top (the score ceiling).
+
+        With a few gates, each row's failed set is packed into a small code and the cap
+        looked up in a table made once; with many, gate by gate."""
+        if self.cap_table is not None:
+            code = _pack(failed)
+            return self.cap_top_table[code], self.cap_table[code]
+        top = len(self.model.band_mins) - 1
+        band_cap = np.full(failed.shape[0], top, dtype=np.intp)
+        for g, band in enumerate(self.model.gate_band):  # vectorised over rows
+            if band < top:
+                band_cap[failed[:, g] & (band_cap > band)] = band
+        return self.band_tops[band_cap], band_cap
 
     def _pillars(self, scores: Floats, answered: Bools | None) -> Floats:
         out = np.empty((scores.shape[0], self.model.n_pillars))
@@ -590,18 +817,53 @@ class _Kernel:
         method = self.model.overall_method
         if method == "arithmetic":
             weights = self.model.pillar_weight
-            if not np.isnan(pillar).any():  # every pillar scored: fixed denominator
-                result: Floats = pillar @ self.pillar_share
+            # every pillar scored: fixed denominator (a NaN pillar makes the sum NaN);
+            # the rows with an unscored pillar are then done again, alone
+            result: Floats = pillar @ self.pillar_share
+            rows = np.flatnonzero(np.isnan(result))
+            if len(rows) == 0:
                 return result
+            part = pillar[rows]
             with np.errstate(invalid="ignore", divide="ignore"):
-                den = (pillar >= 0).astype(np.float64) @ weights  # NaN >= 0 is False
-                return np.where(den > 0, np.fmax(pillar, 0.0) @ weights / den, np.nan)
+                den = (part >= 0).astype(np.float64) @ weights  # NaN >= 0 is False
+                result[rows] = np.where(den > 0, np.fmax(part, 0.0) @ weights / den, np.nan)
+            return result
         answered = ~np.isnan(pillar)
         values = np.where(answered, pillar, 0.0)
         if method == "minimum":
             starts = np.zeros(1, dtype=np.intp)
             return _minimum(values, answered, starts)[:, 0]
         return aggregate(values, answered, self.pillar_matrix, method)[:, 0]
+
+
+def _product(a: Floats, w: Floats, out: Floats) -> Floats:
+    """``a @ w`` into ``out`` (same memory order as ``a``); an F-ordered ``a`` as
+    ``(w.T @ a.T).T``, so that BLAS reads it in order."""
+    if a.flags.f_contiguous and not a.flags.c_contiguous:
+        np.matmul(w.T, a.T, out=out.T)
+    else:
+        np.matmul(a, w, out=out)
+    return out
+
+
+_PACKED_GATES = 10
+"""Up to this many gates, a row's failed set is packed into one small integer."""
+
+
+def _pack(flags: Bools) -> NDArray[np.uint16]:
+    """Per row, the True columns as the bits of one integer (column ``j`` is bit ``j``)."""
+    code = np.zeros(flags.shape[0], dtype=np.uint16)
+    for j in range(flags.shape[1]):
+        code |= flags[:, j].astype(np.uint16) << np.uint16(j)
+    return code
+
+
+def _count(flags: Bools) -> NDArray[np.int64]:
+    """Per row, how many of the (few) columns are True: one add per column."""
+    count = np.zeros(flags.shape[0], dtype=np.int64)
+    for j in range(flags.shape[1]):
+        count += flags[:, j]
+    return count
 
 
 def aggregate(values: Floats, answered: Bools | None, weights: Floats, method: Method) -> Floats:

@@ -209,6 +209,41 @@ def test_linear_fast_path_equals_the_general_path(case):
 
 
 @SETTINGS
+@given(
+    cases(rows=7, methods=st.just("arithmetic")),
+    st.sampled_from(["exclude", "worst"]),
+    st.booleans(),
+)
+def test_fused_kernel_equals_the_reference_paths(case, policy, fortran):
+    """The fused kernel (one pass per level, extra weight columns, F-ordered input read
+    in place, only the outputs asked for) gives what the old linear and general paths give."""
+    from hypothesis import assume
+
+    from readiness.scoring import ALL_OUTPUTS, _Kernel
+
+    rubric, levels, _, _ = case
+    model = ScoringModel.from_rubric(rubric)
+    # the overall method is random: the fused kernel takes an arithmetic one only (a
+    # geometric overall amplifies float noise near 0 differently on the two old paths)
+    assert _Kernel(model, policy, 0.5).fused == (rubric.aggregation == "arithmetic")
+    assume(rubric.aggregation == "arithmetic")
+    block = np.asfortranarray(levels) if fortran else np.ascontiguousarray(levels)
+    fused = _Kernel(model, policy, model.min_coverage)
+    linear = _Kernel(model, policy, model.min_coverage, fused=False)
+    general = _Kernel(model, policy, model.min_coverage, linear=False)
+    a = fused.run(block, None, None)
+    assert set(a) == ALL_OUTPUTS
+    for ref in (linear, general):
+        b = ref.run(levels, None, None)
+        for key in ALL_OUTPUTS:
+            np.testing.assert_allclose(
+                a[key].astype(float), b[key].astype(float), rtol=1e-9, atol=1e-9, err_msg=key
+            )
+    some = frozenset({"overall", "band", "gates_failed"})
+    assert set(fused.run(block, None, None, some)) == some
+
+
+@SETTINGS
 @given(cases(rows=6))
 def test_no_masks_equals_all_false_masks(case):
     """Without masks the kernel takes shortcuts (fixed denominators); they must agree."""

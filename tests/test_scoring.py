@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from readiness import Partnership, assess, load_rubric
+from readiness.errors import InputError
 from readiness.scoring import ScoringModel, aggregate, effective_weights, score_matrix
 from tests.factories import SMALL, make_rubric, rubric_dict
 
@@ -262,3 +263,56 @@ def test_mask_shapes_must_match(small):
         score_matrix(np.zeros((2, 4)), model, not_applicable=np.zeros((3, 4), dtype=bool))
     with pytest.raises(InputError, match="one column per criterion"):
         score_matrix(np.zeros((2, 5)), model)
+
+
+def test_the_fused_kernel_is_taken_and_reads_f_ordered_levels_in_place(monkeypatch) -> None:
+    """The default rubric is arithmetic throughout: its unmasked blocks take the fused
+    kernel, and an F-ordered float matrix (what pandas hands over) is not copied."""
+    import readiness.scoring as scoring
+
+    model = ScoringModel.from_rubric(load_rubric())
+    rng = np.random.default_rng(3)
+    levels = rng.integers(0, 5, size=(50, model.n_criteria)).astype(float)
+    levels[rng.random(levels.shape) < 0.2] = np.nan
+    levels = np.asfortranarray(levels)
+    seen: list[bool] = []
+    fused = scoring._Kernel._fused
+
+    def spy(self, block, outputs, offset):  # type: ignore[no-untyped-def]
+        seen.append(np.shares_memory(block, levels))
+        return fused(self, block, outputs, offset)
+
+    monkeypatch.setattr(scoring._Kernel, "_fused", spy)
+    s = score_matrix(levels, model, chunk_rows=16)
+    assert seen == [True] * 4
+    reference = score_matrix(np.ascontiguousarray(levels), model, low_confidence=np.zeros(
+        levels.shape, dtype=bool))  # fmt: skip
+    np.testing.assert_allclose(s.overall, reference.overall, rtol=1e-12, atol=1e-9)
+    np.testing.assert_array_equal(s.band, reference.band)
+
+
+def test_score_outputs_computes_only_what_is_asked_and_rejects_unknown_names() -> None:
+    from readiness.scoring import score_outputs
+
+    model = ScoringModel.from_rubric(load_rubric())
+    levels = np.full((3, model.n_criteria), 2.0)
+    levels[0, model.gate_criterion] = [np.nan, 0.0, 4.0]
+    out = score_outputs(
+        levels, model, outputs=frozenset({"overall", "gates_failed", "gates_unrated"})
+    )
+    assert set(out) == {"overall", "gates_failed", "gates_unrated"}
+    full = score_matrix(levels, model)
+    np.testing.assert_array_equal(out["overall"], full.overall)
+    np.testing.assert_array_equal(out["gates_failed"], full.gate_failed.sum(axis=1))
+    np.testing.assert_array_equal(out["gates_unrated"], full.gate_unrated.sum(axis=1))
+    with pytest.raises(InputError, match="unknown outputs"):
+        score_outputs(levels, model, outputs=frozenset({"nonsense"}))
+
+
+def test_a_bad_level_is_named_on_the_fused_path() -> None:
+    model = ScoringModel.from_rubric(load_rubric())
+    for bad in (2.5, -1.0, 5.0):
+        levels = np.asfortranarray(np.full((4, model.n_criteria), 2.0))
+        levels[2, 7] = bad
+        with pytest.raises(InputError, match="row 2, criterion column 7"):
+            score_matrix(levels, model)
