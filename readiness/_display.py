@@ -17,7 +17,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
-__all__ = ["Format", "render", "renderer"]
+__all__ = ["Format", "Rendered", "render", "renderer"]
 
 Format = Literal["markdown", "text", "html", "json"]
 """``html`` is the notebook fragment; full documents come from ``readiness.report``."""
@@ -51,3 +51,25 @@ def render(obj: object, fmt: Format) -> Any:
         if fn is not None:
             return fn(obj)
     raise TypeError(f"no {fmt} renderer for {type(obj).__name__}")
+
+
+class Rendered:
+    """Mixin of result types: Markdown, text and notebook display through the render layer.
+
+    A renderer for each format must be registered (``readiness/report/display.py``); a
+    type without a text layout raises ``TypeError`` from :meth:`to_text`.
+    """
+
+    __slots__ = ()
+
+    def to_markdown(self) -> str:
+        """The result as Markdown (text from input files escaped)."""
+        return str(render(self, "markdown"))
+
+    def to_text(self) -> str:
+        """The result as plain text for a terminal."""
+        return str(render(self, "text"))
+
+    def _repr_html_(self) -> str:
+        """Notebook display (escaped HTML)."""
+        return str(render(self, "html"))

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from readiness._display import render
+from readiness._display import Rendered, render
 from readiness._numbers import rounded
 from readiness.assessment import Assessment, CriterionResult
 from readiness.errors import InputError, Problem
@@ -61,7 +61,7 @@ class Change:
 
 
 @dataclass(frozen=True, eq=False)
-class Comparison:
+class Comparison(Rendered):
     """Several assessments side by side. Build it with :func:`compare`.
 
     Attributes:
@@ -225,10 +225,6 @@ class Comparison:
             The score table, then what changed.
         """
         return str(render(self, "text"))
-
-    def _repr_html_(self) -> str:
-        """HTML for notebooks: the score table, a chart when available, what changed."""
-        return str(render(self, "html"))
 
     def __repr__(self) -> str:
         return f"<Comparison of {len(self.labels)} assessments: {', '.join(self.labels)}>"

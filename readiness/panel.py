@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import Field, ValidationError, model_validator
 
-from readiness._display import render
+from readiness._display import Rendered
 from readiness._io import Readable, read_document, source_name
 from readiness._models import Frozen, NonEmpty, problems_from
 from readiness.agreement import Agreement, agreement
@@ -458,7 +458,7 @@ class AssessorScore:
 
 
 @dataclass(frozen=True, eq=False)
-class PanelResult:
+class PanelResult(Rendered):
     """The panel's consensus assessment, the agreement and each side's view.
 
     ``assessment`` is the consensus, scored as any partnership, with its interval
@@ -473,16 +473,6 @@ class PanelResult:
     agreement: Agreement
     perception: PerceptionGap | None
     assessors: tuple[AssessorScore, ...]
-
-    def to_markdown(self) -> str:
-        """The panel section of a report (assessors, agreement, adjudication, perception)."""
-        return str(render(self, "markdown"))
-
-    def to_text(self) -> str:
-        return str(render(self, "text"))
-
-    def _repr_html_(self) -> str:
-        return str(render(self, "html"))
 
     def to_dict(self) -> dict[str, Any]:
         """The panel part of a report: rule, assessors, agreement, perception gap."""

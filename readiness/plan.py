@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from readiness._display import render
+from readiness._display import Rendered, render
 from readiness._numbers import rounded
 from readiness.errors import InputError, Problem
 from readiness.scoring import LEVEL_MAX, Scores, ScoringModel, score_matrix
@@ -150,7 +150,7 @@ class PlanStep:
 
 
 @dataclass(frozen=True, eq=False)
-class Plan:
+class Plan(Rendered):
     """The least-effort levels that reach a target (or the best score within a budget).
 
     ``status`` is ``optimal`` (proven cheapest, or proven best within the budget),
@@ -233,17 +233,6 @@ class Plan:
             "unrated": list(self.unrated),
             "low_confidence": list(self.low_confidence),
         }
-
-    def to_markdown(self) -> str:
-        """The plan as a Markdown section (heading level 2)."""
-        return str(render(self, "markdown"))
-
-    def to_text(self) -> str:
-        """The plan as plain text for a terminal."""
-        return str(render(self, "text"))
-
-    def _repr_html_(self) -> str:
-        return str(render(self, "html"))
 
     def __repr__(self) -> str:
         goal = f"to {self.target.label}" if self.target else f"within {self.budget:g}"

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from readiness._display import render
+from readiness._display import Rendered
 from readiness.robustness._panel import Panel, panel_of
 from readiness.robustness.margins import Margins, margins
 from readiness.robustness.sensitivity import Sensitivity, sensitivity
@@ -53,7 +53,7 @@ __all__ = [
 
 
 @dataclass(frozen=True, eq=False)
-class Robustness:
+class Robustness(Rendered):
     """Uncertainty, sensitivity and margins of the same partnerships.
 
     ``sensitivity`` is ``None`` when nothing varies; ``margins`` is ``None`` when the
@@ -154,15 +154,6 @@ class Robustness:
             "sensitivity": None if self.sensitivity is None else self.sensitivity.to_dict(),
             "margins": None if self.margins is None else self.margins.to_dict(),
         }
-
-    def to_markdown(self) -> str:
-        return str(render(self, "markdown"))
-
-    def to_text(self) -> str:
-        return str(render(self, "text"))
-
-    def _repr_html_(self) -> str:
-        return str(render(self, "html"))
 
 
 def _top_weight(sens: Sensitivity | None, pillars: tuple[str, ...]) -> list[str | None]:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from readiness._display import render
+from readiness._display import Rendered
 from readiness.errors import InputError, Problem
 from readiness.robustness._engine import METHODS, POLICIES, Draws, evaluate
 from readiness.robustness._panel import Panel, panel_of
@@ -193,7 +193,7 @@ def _ranks(scores: Floats) -> Floats:
 
 
 @dataclass(frozen=True, eq=False)
-class Uncertainty:
+class Uncertainty(Rendered):
     """The outcome of :func:`uncertainty`: n partnerships under S sampled choices.
 
     Attributes:
@@ -341,15 +341,6 @@ class Uncertainty:
             "choices": self.choices.to_dict(),
             "partnerships": records,
         }
-
-    def to_markdown(self) -> str:
-        return str(render(self, "markdown"))
-
-    def to_text(self) -> str:
-        return str(render(self, "text"))
-
-    def _repr_html_(self) -> str:
-        return str(render(self, "html"))
 
 
 def _num(x: Any) -> float | None:
