@@ -284,3 +284,25 @@ def test_xlsx_needs_openpyxl(tmp_path, monkeypatch):
 def test_unknown_template_format(tmp_path):
     with pytest.raises(ReportError, match="xlsx, csv, json"):
         write_template(tmp_path / "q.ods", RUBRIC)
+
+
+def test_import_keeps_the_facts_of_the_partnership_it_is_given(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    doc = json.loads((Path("examples/partnerships") / "aukus.json").read_text())
+    path = tmp_path / "q.csv"
+    write_template(path, RUBRIC, partnership=partnership_from_dict(doc))
+    base = tmp_path / "aukus.json"
+    base.write_text(json.dumps(doc))
+    run = [sys.executable, "-m", "readiness", "import", str(path), "-o"]
+    bare = subprocess.run([*run, str(tmp_path / "bare.json")], capture_output=True, text=True)
+    assert bare.returncode == 0 and "--partnership FILE" in bare.stderr  # says what is lost
+    assert "facts" not in json.loads((tmp_path / "bare.json").read_text())
+    kept = subprocess.run([*run, str(tmp_path / "kept.json"), "--partnership", str(base)],
+                          capture_output=True, text=True)  # fmt: skip
+    assert kept.returncode == 0, kept.stderr
+    back = partnership_from_dict(json.loads((tmp_path / "kept.json").read_text()))
+    assert back == partnership_from_dict(doc)
+    assert assess(back, RUBRIC).overall == assess(partnership_from_dict(doc), RUBRIC).overall

@@ -46,12 +46,19 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         default="median",
         help="the consensus rule recorded in a panel file (default: median)",
     )
+    p.add_argument(
+        "--partnership",
+        metavar="FILE",
+        help="a partnership JSON file whose facts (and description, established, status) "
+        "the result keeps: a questionnaire carries ratings only",
+    )
     _rubric_option(p)
     p.set_defaults(func=_cmd_import)
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    _check_outputs(args, args.files, ("-o", args.out))
+    inputs = [*args.files, *([args.partnership] if args.partnership else [])]
+    _check_outputs(args, inputs, ("-o", args.out))
     from readiness.errors import InputError, ReadinessError
     from readiness.io.questionnaire import panel_from_questionnaires, read_questionnaire
     from readiness.rubric import load_rubric
@@ -78,10 +85,47 @@ def _cmd_import(args: argparse.Namespace) -> int:
         panel.check_against(rubric)
         data = panel.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
         what = f"panel of {len(filled)} assessors"
+    if args.partnership:
+        data = _with_base(data, args.partnership, rubric, panel=what != "partnership")
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     _write_output(args.out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     sys.stderr.write(f"readiness: wrote the {what} to {args.out}\n")
+    if not args.partnership:
+        sys.stderr.write(
+            "readiness: note: a questionnaire carries ratings only; to keep a partnership "
+            "file's facts, add --partnership FILE\n"
+        )
     return EXIT_OK
+
+
+_KEPT = ("facts", "description", "established", "status", "format_version")
+"""What ``--partnership`` carries over: what a questionnaire does not hold."""
+
+
+def _with_base(data: dict[str, Any], path: str, rubric: Any, *, panel: bool) -> dict[str, Any]:
+    """``data`` with the facts (and the other fields of :data:`_KEPT`) of partnership ``path``.
+
+    Raises:
+        InputError: ``path`` is not a valid partnership, or describes another one (its
+            ``id`` differs), or the result is invalid.
+    """
+    from readiness.errors import InputError
+    from readiness.panel import Panel
+    from readiness.partnership import load_partnership, partnership_from_dict
+
+    base = load_partnership(path).model_dump(mode="json", exclude_none=True)
+    head = data["partnership"] if panel else data
+    if base["id"] != head["id"]:
+        raise InputError(
+            f"describes partnership {base['id']!r}, the questionnaire {head['id']!r}",
+            source=path,
+        )
+    head.update({k: base[k] for k in _KEPT if k in base})
+    if panel:
+        Panel.model_validate(data).check_against(rubric)
+    else:
+        partnership_from_dict(data, source=path).check_against(rubric, source=path)
+    return data
 
 
 def _named(problem: Any, source: str | None) -> Any:
