@@ -124,7 +124,8 @@ class Explanation:
                 f"{g.cap_band} (lifting it alone would add {g.cost:.2f} points)"
             )
         if a.failed_gates:
-            lines.append(f"{'failed gates take off, together':<46} {'':>34}{(-a.gate_loss or 0.0):>7.2f}")
+            loss = -a.gate_loss or 0.0  # never a negative zero
+            lines.append(f"{'failed gates take off, together':<46} {'':>34}{loss:>7.2f}")
         if a.overall is None:
             lines.append(f"overall: none ({a.reason})")
         else:
