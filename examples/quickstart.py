@@ -33,7 +33,8 @@ def main() -> None:
         p = readiness.load_partnership(path, rubric)
         frames.append(readiness.assess(p, rubric).to_dict())
     for d in frames:
-        print(f"{d['partnership']['id']:<12} {d['overall']:>6} {d['band']}")
+        band = (d["band"] or {}).get("name", "-")  # the band is {id, name, meaning}
+        print(f"{d['partnership']['id']:<15} {d['overall']:>6.1f} {band}")
 
 
 if __name__ == "__main__":
