@@ -34,7 +34,8 @@ def main() -> None:
         frames.append(readiness.assess(p, rubric).to_dict())
     for d in frames:
         band = (d["band"] or {}).get("name", "-")  # the band is {id, name, meaning}
-        print(f"{d['partnership']['id']:<15} {d['overall']:>6.1f} {band}")
+        score = "-" if d["overall"] is None else f"{d['overall']:.1f}"
+        print(f"{d['partnership']['id']:<15} {score:>6} {band}")
 
 
 if __name__ == "__main__":
