@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError
 from pydantic.json_schema import WithJsonSchema
@@ -88,3 +88,30 @@ def problems_from(exc: ValidationError) -> list[Problem]:
             message = message[len("Value error, ") :]
         out.append(Problem(json_path(loc), message))
     return out
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_document(
+    model: type[M], data: object, *, what: str, error: type[ReadinessError], source: str | None
+) -> M:
+    """Validate an already parsed document as ``model``: one object, every problem at once.
+
+    Args:
+        model: The model of the document.
+        data: The parsed JSON or YAML.
+        what: How the message names the document when it is not an object
+            (``a partnership must be a JSON object``).
+        error: The error type to raise.
+        source: The file, for the message.
+
+    Raises:
+        error: Not a mapping, or every validation problem with its JSON path.
+    """
+    if not isinstance(data, dict):
+        raise error(f"{what} (got {type(data).__name__})", source=source)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise error(problems_from(exc), source=source) from None

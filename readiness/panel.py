@@ -47,7 +47,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from readiness._display import Rendered
 from readiness._io import Readable, read_document, source_name
-from readiness._models import Frozen, NonEmpty, problems_from
+from readiness._models import Frozen, NonEmpty, problems_from, validate_document
 from readiness.agreement import Agreement, agreement
 from readiness.assessment import Assessment, PillarResult, _resolve, assess
 from readiness.derive import derive_partnership
@@ -204,14 +204,8 @@ def panel_from_dict(data: object, *, source: str | None = None) -> Panel:
     Raises:
         InputError: Every problem found, with its JSON path.
     """
-    if not isinstance(data, dict):
-        raise InputError(
-            f"a panel must be a JSON object (got {type(data).__name__})", source=source
-        )
-    try:
-        return Panel.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(problems_from(exc), source=source) from None
+    what = "a panel must be a JSON object"
+    return validate_document(Panel, data, what=what, error=InputError, source=source)
 
 
 def load_panel(path: Readable, rubric: Rubric | None = None) -> Panel:

@@ -47,13 +47,12 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from readiness._io import Readable, read_document, source_name
-from readiness._models import Frozen, Id, NonEmpty, problems_from
+from readiness._models import Frozen, Id, NonEmpty, validate_document
 from readiness.errors import InputError, Problem, json_path
 from readiness.facts import STATUSES, Facts, PastDate, Roster, normal_code
 from readiness.rubric import Rubric
@@ -580,14 +579,8 @@ def partnership_from_dict(data: object, *, source: str | None = None) -> Partner
     Raises:
         InputError: Every problem found, with its JSON path.
     """
-    if not isinstance(data, dict):
-        raise InputError(
-            f"a partnership must be a JSON object (got {type(data).__name__})", source=source
-        )
-    try:
-        return Partnership.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(problems_from(exc), source=source) from None
+    what = "a partnership must be a JSON object"
+    return validate_document(Partnership, data, what=what, error=InputError, source=source)
 
 
 def load_partnership(path: Readable, rubric: Rubric | None = None) -> Partnership:

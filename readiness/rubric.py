@@ -31,13 +31,12 @@ from pydantic import (
     BeforeValidator,
     Field,
     PrivateAttr,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from readiness._io import Readable, read_document, source_name
-from readiness._models import Frozen, Id, NonEmpty, problems_from
+from readiness._models import Frozen, Id, NonEmpty, validate_document
 from readiness._resources import data_dir
 from readiness.errors import Problem, RubricError, json_path
 from readiness.rules import Rule, check_rule
@@ -803,15 +802,8 @@ def rubric_from_dict(data: object, *, source: str | None = None) -> Rubric:
     Raises:
         RubricError: Every problem found, with its JSON path.
     """
-    if not isinstance(data, dict):
-        raise RubricError(
-            f"a rubric must be a mapping at the top level (got {type(data).__name__})",
-            source=source,
-        )
-    try:
-        return Rubric.model_validate(data)
-    except ValidationError as exc:
-        raise RubricError(problems_from(exc), source=source) from None
+    what = "a rubric must be a mapping at the top level"
+    return validate_document(Rubric, data, what=what, error=RubricError, source=source)
 
 
 def _load_file(path: Readable, *, shipped: bool = False) -> Rubric:
