@@ -20,6 +20,7 @@ from readiness.errors import InputError, Problem
 from readiness.partnership import Evidence, Partnership
 from readiness.rubric import Band, Method, Rubric, UnknownPolicy, load_rubric
 from readiness.scoring import (
+    Engine,
     Scores,
     ScoringModel,
     check_options,
@@ -745,6 +746,7 @@ def assess_frame(
     low_confidence: pd.DataFrame | None = None,
     unknown_policy: UnknownPolicy | None = None,
     min_coverage: float | None = None,
+    engine: Engine = "auto",
 ) -> pd.DataFrame:
     """Score many partnerships at once.
 
@@ -759,6 +761,9 @@ def assess_frame(
             (widens ``lower``/``upper`` by one level).
         unknown_policy: Override the rubric's policy for unknown criteria.
         min_coverage: Override the rubric's minimum coverage.
+        engine: The scoring kernel: ``"auto"`` (the compiled kernel of
+            ``readiness[fast]`` for large frames when numba is installed),
+            ``"numpy"`` or ``"numba"``; see :func:`readiness.scoring.score_matrix`.
 
     Returns:
         A frame with the same index: one column per pillar id, then ``overall`` (NaN
@@ -822,6 +827,7 @@ def assess_frame(
             min_coverage=min_coverage,
             outputs=FRAME_OUTPUTS,
             table=_FRAME_TABLE,
+            engine=engine,
         )
     except InputError as exc:
         raise _relabel(exc, levels, columns, rubric) from None

@@ -47,7 +47,9 @@ if TYPE_CHECKING:
     from readiness.rubric import Method, Rubric, UnknownPolicy
 
 __all__ = [
+    "ACCEL_MIN_ROWS",
     "ALL_OUTPUTS",
+    "Engine",
     "Scores",
     "ScoringModel",
     "effective_weights",
@@ -81,6 +83,48 @@ _PILLAR_WIDE = frozenset({"pillar", "pillar_lower", "pillar_upper", "pillar_cove
 _GATE_WIDE = frozenset({"gate_failed", "gate_unrated"})
 _COUNTS = frozenset({"gates_failed", "gates_unrated"})
 _CONTROLLER: list[ThreadpoolController] = []
+Engine = Literal["auto", "numpy", "numba"]
+_ENGINES: tuple[Engine, ...] = ("auto", "numpy", "numba")
+ACCEL_MIN_ROWS = 65_536
+"""From this many rows, ``engine="auto"`` takes the compiled kernel when numba is
+installed; below it, importing numba and a first compile would cost more than they save."""
+_ACCEL: list[Any] = []
+
+
+def _accel_kernel() -> Any:
+    """:func:`readiness._accel.block_sums`, or None when numba is not installed."""
+    if not _ACCEL:
+        try:
+            from readiness._accel import block_sums
+        except ImportError:
+            _ACCEL.append(None)
+        else:
+            _ACCEL.append(block_sums)
+    return _ACCEL[0]
+
+
+def _engine(engine: str, rows: int) -> Any:
+    """The compiled kernel to use, or None for the numpy path.
+
+    ``READINESS_ENGINE`` (``numpy``, ``numba`` or ``auto``) overrides ``engine="auto"``.
+
+    Raises:
+        InputError: An unknown engine, or ``numba`` asked for and not installed.
+    """
+    where = ("engine", "options")
+    if engine == "auto":
+        engine = os.environ.get("READINESS_ENGINE", "auto") or "auto"
+        where = ("READINESS_ENGINE", "environment")
+    if engine not in _ENGINES:
+        problem = Problem(where[0], f"must be one of {list(_ENGINES)} (got {engine!r})")
+        raise InputError([problem], source=where[1])
+    if engine == "numpy" or (engine == "auto" and rows < ACCEL_MIN_ROWS):
+        return None
+    kernel = _accel_kernel()
+    if kernel is None and engine == "numba":
+        problem = Problem(where[0], "the numba engine needs numba: pip install 'readiness[fast]'")
+        raise InputError([problem], source=where[1])
+    return kernel
 
 
 def _blas_pinned() -> Any:
@@ -253,6 +297,7 @@ def score_matrix(
     unknown_policy: UnknownPolicy | None = None,
     min_coverage: float | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    engine: Engine = "auto",
 ) -> Scores:
     """Score a matrix of levels.
 
@@ -268,6 +313,11 @@ def score_matrix(
         unknown_policy: Override the rubric's policy for unknown criteria.
         min_coverage: Override the rubric's minimum coverage.
         chunk_rows: Rows scored at once; bounds temporary memory.
+        engine: ``"numpy"``, ``"numba"`` (the compiled kernel of ``readiness[fast]``:
+            one read of each level instead of five passes) or ``"auto"`` (numba when
+            installed and at least :data:`ACCEL_MIN_ROWS` rows are scored; the
+            ``READINESS_ENGINE`` environment variable can force either). Both give
+            the same scores (to float rounding, 1e-9 points at most).
 
     Returns:
         The scores of every row.
@@ -285,6 +335,7 @@ def score_matrix(
         min_coverage=min_coverage,
         chunk_rows=chunk_rows,
         outputs=ALL_OUTPUTS - _COUNTS,
+        engine=engine,
     )
     return Scores(**{name: out[name] for name in ALL_OUTPUTS - _COUNTS})  # type: ignore[arg-type]
 
@@ -301,6 +352,7 @@ def score_outputs(
     chunk_rows: int = CHUNK_ROWS,
     outputs: frozenset[str] = ALL_OUTPUTS,
     table: tuple[str, ...] = (),
+    engine: Engine = "auto",
 ) -> dict[str, NDArray[np.generic]]:
     """:func:`score_matrix`, computing only the ``outputs`` named (see :data:`ALL_OUTPUTS`).
 
@@ -341,6 +393,7 @@ def score_outputs(
             f"{levels.shape}",
             source="levels",
         )
+    accel = _engine(engine, n)
     k, g = model.n_pillars, len(model.gate_criterion)
     out: dict[str, NDArray[np.generic]] = {}
     if table:
@@ -350,9 +403,7 @@ def score_outputs(
         out["pillar"] = whole[:, :k]
         for i, name in enumerate(table[1:]):
             out[name] = whole[:, k + i]
-    order: Literal["C", "F"] = (
-        "F" if levels.flags.f_contiguous and not levels.flags.c_contiguous else "C"
-    )
+    order = _order(levels)
     for name in outputs - set(table):
         if name in _PILLAR_WIDE:  # in the input's memory order: the kernel's own
             out[name] = np.empty((n, k), order=order)
@@ -369,7 +420,7 @@ def score_outputs(
     def score_block(start: int) -> None:
         kernel = getattr(local, "kernel", None)
         if kernel is None:  # one kernel (and its scratch buffers) per thread
-            kernel = local.kernel = _Kernel(model, policy, threshold)
+            kernel = local.kernel = _Kernel(model, policy, threshold, accel=accel)
         stop = min(start + chunk_rows, n)
         block = _take(levels, start, stop, columns, np.nan)
         na = None if not_applicable is None else _take(not_applicable, start, stop, columns, 0)
@@ -458,6 +509,7 @@ class _Kernel:
         *,
         linear: bool | None = None,
         fused: bool | None = None,
+        accel: Any = None,
     ) -> None:
         self.model = model
         self.policy = policy
@@ -494,6 +546,14 @@ class _Kernel:
         coverage_w = (self.membership * self.inv_total) @ self.pillar_share
         self.w_filled = np.column_stack([self.membership, lower_w])
         self.w_rated = np.column_stack([self.membership, lower_w, coverage_w])
+        # the compiled kernel (fused path only) makes the same sums from pillar factors
+        self.bounds = np.append(self.starts, model.n_criteria).astype(np.intp)
+        grouped = bool((np.diff(model.criterion_pillar) >= 0).all())
+        self.accel = accel if self.fused and grouped else None
+        # per pillar, the factor of its level sum (and rated weight) in the overall
+        # lower bound, and of its rated weight in the coverage
+        self.lower_p = self.scale_by_total * self.pillar_share
+        self.rated_p = np.column_stack([self.lower_p, self.inv_total * self.pillar_share])
         self.share_total = float(self.pillar_share.sum())
         # gate caps by failed set: entry ``code`` is the lowest cap band among the gates
         # whose bits are set in ``code`` (the top band when none)
@@ -528,16 +588,25 @@ class _Kernel:
     ) -> dict[str, NDArray[np.generic]]:
         """Arithmetic pillars and overall, every criterion applicable, no confidence."""
         k = self.model.n_pillars
-        rated = self._buffer("rated", levels.shape, levels)
-        np.equal(levels, levels, out=rated, casting="unsafe")  # 1.0 unless NaN
-        filled = self._buffer("filled", levels.shape, levels)
-        np.fmax(levels, 0.0, out=filled)  # fmax(NaN, 0) is 0
-        self._check(levels, filled, offset)
-        # products and pillar scores land in reused buffers too (fresh pages per block
-        # cost more than the arithmetic); the caller copies them out before the next run
         r = levels.shape[0]
-        fm = _product(filled, self.w_filled, self._buffer("fm", (r, k + 1), levels))
-        rm = _product(rated, self.w_rated, self._buffer("rm", (r, k + 2), levels))
+        # products and pillar scores land in reused buffers (fresh pages per block cost
+        # more than the arithmetic); the caller copies them out before the next run
+        fm = self._buffer("fm", (r, k + 1), levels)
+        rm = self._buffer("rm", (r, k + 2), levels)
+        if self.accel is not None:  # the same sums in one read of each level
+            if self.accel(levels, self.bounds, self.model.criterion_weight, fm[:, :k], rm[:, :k]):
+                _validate(levels, offset)
+            # then the extra columns: small products of the pillar sums
+            np.matmul(fm[:, :k], self.lower_p, out=fm[:, k])
+            np.matmul(rm[:, :k], self.rated_p, out=rm[:, k:])
+        else:
+            rated = self._buffer("rated", levels.shape, levels)
+            np.equal(levels, levels, out=rated, casting="unsafe")  # 1.0 unless NaN
+            filled = self._buffer("filled", levels.shape, levels)
+            np.fmax(levels, 0.0, out=filled)  # fmax(NaN, 0) is 0
+            self._check(levels, filled, offset)
+            _product(filled, self.w_filled, fm)
+            _product(rated, self.w_rated, rm)
         # fm: pillar sums | overall lower bound; rm: rated weights | rated part of the
         # upper bound | coverage
         lm, rw = fm[:, :k], rm[:, :k]
@@ -752,9 +821,7 @@ class _Kernel:
     def _buffer(self, name: str, shape: tuple[int, int], like: Floats) -> Floats:
         """A scratch array reused across blocks (no fresh pages per block), in the memory
         order of ``like`` so that element-wise passes run along contiguous memory."""
-        order: Literal["C", "F"] = (
-            "F" if like.flags.f_contiguous and not like.flags.c_contiguous else "C"
-        )
+        order = _order(like)
         buf = self._buffers.get((name, order))
         if buf is None or buf.shape[0] < shape[0] or buf.shape[1:] != shape[1:]:
             buf = self._buffers[(name, order)] = np.empty(shape, order=order)
@@ -836,10 +903,19 @@ class _Kernel:
         return aggregate(values, answered, self.pillar_matrix, method)[:, 0]
 
 
+def _order(a: NDArray[np.generic]) -> Literal["C", "F"]:
+    """The memory order element-wise passes over ``a`` should follow: "F" when its
+    columns are contiguous runs (an F-ordered matrix, or a block of its rows, which
+    numpy flags as neither C- nor F-contiguous), "C" otherwise."""
+    if a.ndim == 2 and a.shape[0] > 1 and a.shape[1] > 1 and a.strides[0] < a.strides[1]:
+        return "F"
+    return "F" if a.flags.f_contiguous and not a.flags.c_contiguous else "C"
+
+
 def _product(a: Floats, w: Floats, out: Floats) -> Floats:
     """``a @ w`` into ``out`` (same memory order as ``a``); an F-ordered ``a`` as
     ``(w.T @ a.T).T``, so that BLAS reads it in order."""
-    if a.flags.f_contiguous and not a.flags.c_contiguous:
+    if _order(a) == "F":
         np.matmul(w.T, a.T, out=out.T)
     else:
         np.matmul(a, w, out=out)

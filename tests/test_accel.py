@@ -1,0 +1,167 @@
+"""The compiled kernel (``readiness[fast]``, numba) against the numpy reference path.
+
+Both engines must give the same scores (to float rounding: BLAS and the compiled loop
+add in different orders, and scores are settled to 1e-9 points), the same bands, gates
+and counts, and the same errors for bad levels.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import readiness
+from readiness.errors import InputError
+from readiness.scoring import (
+    ACCEL_MIN_ROWS,
+    ALL_OUTPUTS,
+    ScoringModel,
+    _engine,
+    _Kernel,
+    score_outputs,
+)
+from tests.test_properties import SETTINGS, cases
+
+numba = pytest.importorskip("numba")
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "partnerships"
+
+INTEGERS = {"band", "gate_failed", "gate_unrated", "gates_failed", "gates_unrated"}
+
+
+def assert_same(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> None:
+    assert set(a) == set(b)
+    for key in a:
+        if key in INTEGERS:
+            np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+        else:
+            np.testing.assert_allclose(a[key], b[key], rtol=0, atol=1e-9, err_msg=key)
+
+
+def layouts(levels: np.ndarray) -> list[np.ndarray]:
+    """C- and F-ordered, and a block of rows of a taller F-ordered matrix (numpy flags
+    such a block neither C- nor F-contiguous; its columns are still contiguous)."""
+    tall = np.asfortranarray(np.vstack([levels, levels, levels]))
+    return [
+        np.ascontiguousarray(levels),
+        np.asfortranarray(levels),
+        tall[len(levels) : 2 * len(levels)],
+    ]
+
+
+@SETTINGS
+@given(
+    cases(rows=9, methods=st.just("arithmetic")),
+    st.sampled_from(["exclude", "worst"]),
+    st.sampled_from([1, 4, 1000]),
+)
+def test_the_compiled_kernel_gives_the_numpy_scores(case, policy, chunk_rows):
+    """Every output, for random arithmetic rubrics, both policies, three memory layouts
+    and blocks of several sizes (one row, several blocks on threads, one block)."""
+    rubric, levels, _, _ = case
+    model = ScoringModel.from_rubric(rubric)
+    for block in layouts(levels):
+        options = {"unknown_policy": policy, "chunk_rows": chunk_rows}
+        compiled = score_outputs(block, model, engine="numba", **options)
+        reference = score_outputs(block, model, engine="numpy", **options)
+        assert_same(compiled, reference)
+
+
+@SETTINGS
+@given(cases(rows=5, methods=st.just("arithmetic")))
+def test_the_compiled_kernel_is_used_where_it_can_be(case):
+    """Arithmetic pillars and overall, nothing masked: the fused path, compiled."""
+    from readiness._accel import block_sums
+
+    rubric, _, _, _ = case
+    model = ScoringModel.from_rubric(rubric)
+    kernel = _Kernel(model, model.unknown_policy, model.min_coverage, accel=block_sums)
+    assert (kernel.accel is block_sums) == kernel.fused
+
+
+@pytest.mark.parametrize("bad", [2.5, -1.0, 5.0, np.inf, -np.inf, 4.000000000000001])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_bad_levels_give_the_same_error_on_both_engines(bad, order):
+    model = ScoringModel.from_rubric(readiness.load_rubric())
+    rng = np.random.default_rng(3)
+    levels = rng.integers(0, 5, size=(40, model.n_criteria)).astype(float)
+    levels[rng.random(levels.shape) < 0.2] = np.nan
+    levels[33, 7] = bad
+    levels = np.asarray(levels, order=order)
+    messages = []
+    for engine in ("numba", "numpy"):
+        with pytest.raises(InputError) as caught:
+            score_outputs(levels, model, engine=engine, chunk_rows=16)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
+    assert "row 33, criterion column 7" in messages[0]
+
+
+def test_assess_frame_gives_the_same_frame_on_both_engines():
+    """The examples' levels, tiled past the size at which ``auto`` compiles."""
+    rubric = readiness.load_rubric()
+    rows = []
+    for path in sorted(EXAMPLES.glob("*.json")):
+        assessed = readiness.assess(readiness.load_partnership(path, rubric), rubric)
+        levels = assessed.to_frame().set_index("criterion")["level"]
+        rows.append(levels.astype("float64").to_dict())
+    frame = pd.DataFrame(rows, columns=list(rubric.criterion_ids))
+    assert len(frame) == 8 and frame.notna().any(axis=None)
+    big = pd.concat([frame] * (ACCEL_MIN_ROWS // len(frame) + 1), ignore_index=True)
+    compiled = readiness.assess_frame(big, rubric, engine="numba")
+    pd.testing.assert_frame_equal(compiled, readiness.assess_frame(big, rubric, engine="auto"))
+    reference = readiness.assess_frame(big, rubric, engine="numpy")
+    pd.testing.assert_frame_equal(compiled, reference, rtol=0, atol=1e-9)
+
+
+def test_a_score_on_a_band_edge_lands_in_the_same_band():
+    """Exactly 50 (the functional band's minimum) stays 50 whatever the engine."""
+    rubric = readiness.load_rubric()
+    ids = list(rubric.criterion_ids)
+    row = {c: 3 if c.startswith("technology.") else 2 for c in ids}
+    row |= {c: 1 for c in ids if c.startswith("dialogue.")}
+    frame = pd.DataFrame([row] * 3000)
+    for engine in ("numba", "numpy"):
+        out = readiness.assess_frame(frame, rubric, engine=engine)
+        assert set(out["overall"]) == {50.0}
+        assert set(out["band"]) == {"functional"}
+
+
+def test_auto_compiles_for_large_calls_only(monkeypatch):
+    from readiness._accel import block_sums
+
+    monkeypatch.delenv("READINESS_ENGINE", raising=False)
+    assert _engine("auto", ACCEL_MIN_ROWS - 1) is None
+    assert _engine("auto", ACCEL_MIN_ROWS) is block_sums
+    assert _engine("numba", 1) is block_sums
+    assert _engine("numpy", 10 * ACCEL_MIN_ROWS) is None
+    monkeypatch.setenv("READINESS_ENGINE", "numpy")
+    assert _engine("auto", 10 * ACCEL_MIN_ROWS) is None
+    assert _engine("numba", 1) is block_sums  # an explicit engine wins
+    monkeypatch.setenv("READINESS_ENGINE", "numba")
+    assert _engine("auto", 1) is block_sums
+
+
+def test_unknown_engines_and_missing_numba_are_clear_errors(monkeypatch):
+    import readiness.scoring as scoring
+
+    model = ScoringModel.from_rubric(readiness.load_rubric())
+    levels = np.full((2, model.n_criteria), 2.0)
+    expected = r"options: engine: must be one of \['auto', 'numpy', 'numba'\]"
+    with pytest.raises(InputError, match=expected):
+        score_outputs(levels, model, engine="fortran")  # type: ignore[arg-type]
+    monkeypatch.setenv("READINESS_ENGINE", "gpu")
+    with pytest.raises(InputError, match="environment: READINESS_ENGINE: must be one of"):
+        score_outputs(levels, model)
+    monkeypatch.delenv("READINESS_ENGINE")
+    monkeypatch.setattr(scoring, "_ACCEL", [None])  # as if numba were not installed
+    with pytest.raises(InputError, match=r"pip install 'readiness\[fast\]'"):
+        score_outputs(levels, model, engine="numba")
+    # ``auto`` falls back to numpy, whatever the size
+    assert _engine("auto", 10 * ACCEL_MIN_ROWS) is None
+    assert set(score_outputs(levels, model)) == ALL_OUTPUTS
