@@ -163,7 +163,7 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
     elif fmt == "html":
         text = robustness_html(r, checked)
     else:
-        text = robustness_text(r)
+        text = robustness_text(r, checked)
     if args.out:
         content = text if text.endswith("\n") else text + "\n"
         _write_output(args.out, lambda tmp: Path(tmp).write_text(content, encoding="utf-8"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ from readiness.robustness import Robustness
 
 __all__ = [
     "audit_markdown",
+    "audit_text",
     "robustness_html",
     "robustness_json",
     "robustness_markdown",
@@ -212,8 +214,24 @@ _HEAD = [
 ]
 
 
-def robustness_text(r: Robustness) -> str:
-    """The set report as fixed-width text (``--format table``)."""
+def _columns(head: list[str], rows: list[list[str]], right: int = 1) -> list[str]:
+    """A fixed-width table: the first ``right`` columns flush left, the others (numbers)
+    flush right."""
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
+
+    def line(cells: list[str]) -> str:
+        padded = (
+            c.ljust(w) if i < right else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+        return "  ".join(padded).rstrip()
+
+    return [line(head), *(line(row) for row in rows)]
+
+
+def robustness_text(r: Robustness, audit: Audit | None = None) -> str:
+    """The set report as fixed-width text (``--format table``): the same sections as
+    :func:`robustness_markdown`."""
     rows = _table_rows(r)
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(_HEAD)]
     u = r.uncertainty
@@ -227,7 +245,109 @@ def robustness_text(r: Robustness) -> str:
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
     ]
     lines += ["", *r.summary()]
+    if (dominance := _dominance(r)) is not None:
+        lines += ["", "Probability that the row ranks above the column", ""]
+        lines += _columns(*dominance)
+    if (sobol := _sobol(r)) is not None:
+        title, head, cells = sobol
+        lines += ["", title, "", *_columns(head, cells)]
+    if (margins := _margins(r)) is not None:
+        lines += ["", "Tightest pillar-weight margin per partnership", ""]
+        lines += _columns(*margins, right=2)
+    if audit is not None:
+        lines += ["", audit_text(audit).rstrip("\n")]
     return "\n".join(lines) + "\n"
+
+
+def _dominance(r: Robustness) -> tuple[list[str], list[list[str]]] | None:
+    """The pairwise dominance table (head, rows), or ``None`` for one or too many."""
+    if not 1 < r.panel.n <= DOMINANCE_MAX:
+        return None
+    dom = r.uncertainty.dominance()
+    head = ["", *(str(c) for c in dom.columns)]
+    rows = [
+        [str(a), *("" if a == b else _pct(v) for b, v in row.items())] for a, row in dom.iterrows()
+    ]
+    return head, rows
+
+
+def _sobol(r: Robustness) -> tuple[str, list[str], list[list[str]]] | None:
+    """The Sobol total indices (title, head, rows), or ``None`` when not computed."""
+    s = r.sensitivity
+    if s is None:
+        return None
+    rows = [[label, *(_f(x, 2) for x in s.total[i])] for i, label in enumerate(s.labels)]
+    return f"Sobol total indices of the overall score (n = {s.n})", ["", *s.factors], rows
+
+
+def _margins(r: Robustness) -> tuple[list[str], list[list[str]]] | None:
+    """The tightest pillar-weight margin of each partnership (head, rows), or ``None``."""
+    if r.margins is None or not len(r.margins.bands):
+        return None
+    tight = r.margins.bands.sort_values("room").groupby("partnership", sort=False).head(1)
+    head = ["Partnership", "Pillar", "Weight", "Band kept from", "to"]
+    rows = [
+        [
+            str(rec["partnership"]),
+            str(rec["pillar"]),
+            f"{rec['weight']:g}",
+            _f(rec["down"], 3),
+            _f(rec["up"], 3),
+        ]
+        for rec in tight.to_dict("records")
+    ]
+    return head, rows
+
+
+_AUDIT_HEAD = ["Pillar", "Criteria", "Complete rows", "Alpha", "Ordinal alpha", "Mean item-rest"]
+
+
+def _audit_rows(a: Audit) -> list[list[str]]:
+    return [
+        [
+            str(pid),
+            _f(row["criteria"], 0),
+            _f(row["complete"], 0),
+            _f(row["alpha"], 2),
+            _f(row["ordinal_alpha"], 2),
+            _f(row["mean_item_rest"], 2),
+        ]
+        for pid, row in a.pillars.iterrows()
+    ]
+
+
+def _audit_notes(
+    a: Audit, pillar: Callable[[str], str], criterion: Callable[[str], str]
+) -> list[str]:
+    """The sentences under the audit table; ``pillar`` and ``criterion`` lay out ids."""
+    out = []
+    if a.redundant:
+        out.append(
+            f"Pillars correlated at |r| >= {a.threshold:g} (possibly redundant): "
+            + "; ".join(f"{pillar(x)} and {pillar(y)} (r = {r:.2f})" for x, y, r in a.redundant)
+            + "."
+        )
+    if a.never_vary:
+        out.append(
+            "Criteria that never vary: " + ", ".join(criterion(c) for c in a.never_vary) + "."
+        )
+    flagged = a.items[a.items["floor_effect"] | a.items["ceiling_effect"]]
+    if len(flagged):
+        out.append(
+            f"Floor or ceiling effects (at least {a.extreme:.0%} of ratings at one end): "
+            + ", ".join(criterion(str(c)) for c in flagged.index)
+            + "."
+        )
+    return out
+
+
+def audit_text(a: Audit) -> str:
+    """The coherence audit as fixed-width text."""
+    out = [f"Coherence audit ({a.panel.n} partnerships)", ""]
+    out += _columns(_AUDIT_HEAD, _audit_rows(a))
+    for note in _audit_notes(a, str, str):
+        out += ["", note]
+    return "\n".join(out) + "\n"
 
 
 def robustness_markdown(r: Robustness, audit: Audit | None = None) -> str:
@@ -247,75 +367,37 @@ def robustness_markdown(r: Robustness, audit: Audit | None = None) -> str:
     out += [f"- {md(line)}" for line in r.summary()]
     out += ["", "| " + " | ".join(_HEAD) + " |", "|---|" + "---:|" * 7]
     out += ["| " + " | ".join(md(c) for c in row) + " |" for row in _table_rows(r)]
-    if 1 < r.panel.n <= DOMINANCE_MAX:
-        dom = u.dominance()
+    if (dominance := _dominance(r)) is not None:
         out += ["", "## Probability that the row ranks above the column", ""]
-        out += [
-            "| | " + " | ".join(md(str(c)) for c in dom.columns) + " |",
-            "|---|" + "---:|" * len(dom.columns),
-        ]
-        for a, row in dom.iterrows():
-            cells = ["" if a == b else _pct(v) for b, v in row.items()]
-            out.append(f"| {md(str(a))} | " + " | ".join(cells) + " |")
-    if r.sensitivity is not None:
-        s = r.sensitivity
-        out += ["", f"## Sobol total indices of the overall score (n = {s.n})", ""]
-        out += [
-            "| | " + " | ".join(md(f) for f in s.factors) + " |",
-            "|---|" + "---:|" * len(s.factors),
-        ]
-        for i, label in enumerate(s.labels):
-            out.append(f"| {md(label)} | " + " | ".join(_f(x, 2) for x in s.total[i]) + " |")
-    if r.margins is not None and len(r.margins.bands):
-        tight = r.margins.bands.sort_values("room").groupby("partnership", sort=False).head(1)
-        out += [
-            "",
-            "## Tightest pillar-weight margin per partnership",
-            "",
-            "| Partnership | Pillar | Weight | Band kept from | to |",
-            "|---|---|---:|---:|---:|",
-        ]
-        for rec in tight.to_dict("records"):
-            out.append(
-                f"| {md(str(rec['partnership']))} | {md(str(rec['pillar']))} | "
-                f"{rec['weight']:g} | {_f(rec['down'], 3)} | {_f(rec['up'], 3)} |"
-            )
+        out += _md_table(*dominance)
+    if (sobol := _sobol(r)) is not None:
+        title, head, cells = sobol
+        out += ["", f"## {title}", "", *_md_table(head, cells)]
+    if (margins := _margins(r)) is not None:
+        out += ["", "## Tightest pillar-weight margin per partnership", ""]
+        out += _md_table(*margins, left=2)
     if audit is not None:
         out += ["", audit_markdown(audit)]
     return "\n".join(out).rstrip() + "\n"
 
 
+def _md_table(head: list[str], rows: list[list[str]], left: int = 1) -> list[str]:
+    """A Markdown table: cells escaped, the first ``left`` columns flush left, the
+    others right."""
+    md = markdown_escape
+    return [
+        "|" + "".join(f" {md(h)} |" if h else " |" for h in head),
+        "|" + "---|" * left + "---:|" * (len(head) - left),
+        *("| " + " | ".join(md(c) for c in row) + " |" for row in rows),
+    ]
+
+
 def audit_markdown(a: Audit) -> str:
     """The coherence audit as Markdown."""
-    md = markdown_escape
-    out = [
-        f"## Coherence audit ({a.panel.n} partnerships)",
-        "",
-        "| Pillar | Criteria | Complete rows | Alpha | Ordinal alpha | Mean item-rest |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for pid, row in a.pillars.iterrows():
-        out.append(
-            f"| {md(str(pid))} | {row['criteria']} | {row['complete']} | {_f(row['alpha'], 2)} | "
-            f"{_f(row['ordinal_alpha'], 2)} | {_f(row['mean_item_rest'], 2)} |"
-        )
-    if a.redundant:
-        out += [
-            "",
-            f"Pillars correlated at |r| >= {a.threshold:g} (possibly redundant): "
-            + "; ".join(f"{md(x)} and {md(y)} (r = {r:.2f})" for x, y, r in a.redundant)
-            + ".",
-        ]
-    if a.never_vary:
-        out += ["", "Criteria that never vary: " + ", ".join(f"`{c}`" for c in a.never_vary) + "."]
-    flagged = a.items[a.items["floor_effect"] | a.items["ceiling_effect"]]
-    if len(flagged):
-        out += [
-            "",
-            f"Floor or ceiling effects (at least {a.extreme:.0%} of ratings at one end): "
-            + ", ".join(f"`{c}`" for c in flagged.index)
-            + ".",
-        ]
+    out = [f"## Coherence audit ({a.panel.n} partnerships)", ""]
+    out += _md_table(_AUDIT_HEAD, _audit_rows(a))
+    for note in _audit_notes(a, markdown_escape, lambda c: f"`{c}`"):
+        out += ["", note]
     return "\n".join(out) + "\n"
 
 

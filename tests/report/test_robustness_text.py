@@ -1,0 +1,76 @@
+"""The robustness set report as text (``readiness robustness --format table``): the same
+sections as the Markdown one, the coherence audit included, compared with a snapshot.
+
+Regenerate after a deliberate change with ``pytest -q tests/report --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+
+from readiness.audit import Audit, audit
+from readiness.report.robustness import audit_markdown, audit_text, robustness_text
+from readiness.robustness import Robustness, robustness
+from tests.report.helpers import EXAMPLE_FILES, example_assessment
+
+SNAPSHOT = Path(__file__).resolve().parent / "snapshots" / "robustness" / "examples.txt"
+HINT = "regenerate with `make snapshots` (pytest -q tests/report --snapshot-update)"
+
+
+@functools.cache
+def _examples() -> tuple[Robustness, Audit]:
+    results = [example_assessment(p) for p in EXAMPLE_FILES]
+    return robustness(results, samples=1000, seed=0, n=64), audit(results)
+
+
+def test_text_report_matches_its_snapshot(request: pytest.FixtureRequest) -> None:
+    r, checked = _examples()
+    text = robustness_text(r, checked)
+    if request.config.getoption("--snapshot-update"):
+        SNAPSHOT.parent.mkdir(exist_ok=True)
+        SNAPSHOT.write_bytes(text.encode("utf-8"))
+        return
+    assert SNAPSHOT.exists(), f"no snapshot {SNAPSHOT.name}: {HINT}"
+    assert text == SNAPSHOT.read_bytes().decode("utf-8"), f"{SNAPSHOT.name} differs: {HINT}"
+
+
+def test_text_report_has_every_section_of_the_markdown_one() -> None:
+    r, checked = _examples()
+    text = robustness_text(r, checked)
+    for title in (
+        "Probability that the row ranks above the column",
+        "Sobol total indices of the overall score",
+        "Tightest pillar-weight margin per partnership",
+        f"Coherence audit ({r.panel.n} partnerships)",
+    ):
+        assert f"\n{title}" in text
+    assert text.endswith(audit_text(checked))
+    assert "Coherence audit" not in robustness_text(r)
+
+
+def test_audit_text_and_markdown_say_the_same() -> None:
+    _, checked = _examples()
+    text, md = audit_text(checked), audit_markdown(checked)
+    for pid, row in checked.pillars.iterrows():
+        line = next(x for x in text.splitlines() if x.split()[:1] == [pid])
+        cells = line.split()
+        # counts are whole numbers, as in the Markdown table
+        assert cells[1:3] == [str(int(row["criteria"])), str(int(row["complete"]))]
+        assert f"| {pid} | {' | '.join(cells[1:])} |" in md
+    for c in checked.never_vary:
+        assert c in text and f"`{c}`" in md
+
+
+def test_cli_table_format_shows_the_audit(capsys: pytest.CaptureFixture[str]) -> None:
+    from readiness.cli import main
+
+    files = [str(p) for p in EXAMPLE_FILES[:3]]
+    args = ["robustness", *files, "--samples", "200", "--sobol", "64"]
+    assert main([*args, "--format", "table"]) == 0
+    out = capsys.readouterr().out
+    assert "Coherence audit (3 partnerships)" in out and "Ordinal alpha" in out
+    assert main([*args[:3], "--samples", "200", "--sobol", "64", "--format", "table"]) == 0
+    assert "Coherence audit" not in capsys.readouterr().out  # two files: no audit
