@@ -38,7 +38,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import numpy as np
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 from pydantic.json_schema import WithJsonSchema
 
@@ -1134,6 +1133,7 @@ def facts_frame(partnerships: Iterable[Partnership]) -> pd.DataFrame:
 
 def features_table(rows: Sequence[Mapping[str, FeatureValue]], index: pd.Index) -> pd.DataFrame:
     """Build the typed feature table from feature dicts (see :func:`facts_frame`)."""
+    import numpy as np  # here, not at the top: checking a file needs no numpy
     import pandas as pd
 
     data: dict[str, Any] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import shutil
 import subprocess
 import sys
@@ -82,6 +83,59 @@ def test_the_command_line_and_the_package_start_without_heavy_imports():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
+
+
+HEAVY = ("pandas", "scipy", "matplotlib", "jinja2", "pyarrow", "openpyxl", "sklearn")
+"""Libraries that `validate` never needs."""
+
+VALIDATE_MAY_LOAD = {
+    # base, describe, and the engines a partnership's derived levels and counts need
+    "readiness", "readiness._atomic", "readiness._display", "readiness._io",
+    "readiness._models", "readiness._numbers", "readiness._resources", "readiness._text",
+    "readiness._version", "readiness.errors", "readiness.facts", "readiness.rules",
+    "readiness.sources", "readiness.rubric", "readiness.partnership", "readiness.derive",
+    "readiness.scoring", "readiness.assessment",
+}  # fmt: skip
+
+
+def _loaded_by(argv: list[str]) -> tuple[set[str], set[str]]:
+    """The readiness modules (the CLI's own aside) and the top-level packages that
+    ``readiness ARGV`` loads, run in a fresh interpreter."""
+    code = (
+        "import json, sys; from readiness.cli import main; "
+        f"code = main({argv!r}); "
+        "print(json.dumps([code, sorted(sys.modules)]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    code, modules = json.loads(out.stdout.strip().splitlines()[-1])
+    assert code == 0, out.stderr
+    ours = {
+        m for m in modules if m.split(".")[0] == "readiness" and not m.startswith("readiness.cli")
+    }
+    return ours, {m.split(".")[0] for m in modules}
+
+
+def test_validate_loads_only_what_checking_needs():
+    # a partnership: the describe floor and the engines (derive, scoring), nothing that
+    # explains or renders, and no pandas/scipy/plotting
+    ours, packages = _loaded_by(["validate", "examples/partnerships/nato.json"])
+    assert ours <= VALIDATE_MAY_LOAD, sorted(ours - VALIDATE_MAY_LOAD)
+    assert not packages & set(HEAVY), sorted(packages & set(HEAVY))
+    # a rubric file is checked without the numpy core at all
+    ours, packages = _loaded_by(["validate", "rubrics/defense-partnership.yaml"])
+    assert not ours & {"readiness.derive", "readiness.scoring", "readiness.assessment"}
+    assert not packages & {"numpy", *HEAVY}, sorted(packages & {"numpy", *HEAVY})
+
+
+def test_the_describe_floor_imports_without_numpy():
+    code = (
+        "import sys, readiness.facts, readiness.rules, readiness.rubric, "
+        "readiness.partnership, readiness.sources; print('numpy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 def test_lazy_names_are_the_real_objects():

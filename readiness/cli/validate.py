@@ -76,7 +76,6 @@ def _validate_one(
     """Check one file and print its ``ok:`` line; returns the rubric (loaded on first
     need) and the file's warnings."""
     from readiness._io import read_document
-    from readiness.assessment import assess
     from readiness.rubric import load_rubric, rubric_from_dict
 
     data = read_document(Path(path), InputError)
@@ -87,6 +86,9 @@ def _validate_one(
             f"{len(checked.criteria)} criteria"
         )
         return rubric, []
+    # a partnership's derived levels need the numpy core; a rubric file does not
+    from readiness.assessment import assess
+
     rubric = rubric or load_rubric(args.rubric)
     p = _load(path, rubric)
     a = assess(p, rubric)
