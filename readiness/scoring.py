@@ -33,13 +33,11 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from threadpoolctl import ThreadpoolController
 
 from readiness.errors import InputError, Problem
 
@@ -82,7 +80,7 @@ ALL_OUTPUTS = frozenset(
 _PILLAR_WIDE = frozenset({"pillar", "pillar_lower", "pillar_upper", "pillar_coverage"})
 _GATE_WIDE = frozenset({"gate_failed", "gate_unrated"})
 _COUNTS = frozenset({"gates_failed", "gates_unrated"})
-_CONTROLLER: list[ThreadpoolController] = []
+_CONTROLLER: list[Any] = []  # one threadpoolctl.ThreadpoolController, made on first use
 Engine = Literal["auto", "numpy", "numba"]
 _ENGINES: tuple[Engine, ...] = ("auto", "numpy", "numba")
 ACCEL_MIN_ROWS = 65_536
@@ -134,6 +132,8 @@ def _blas_pinned() -> Any:
     reused controller costs microseconds, so even a one-row score can afford it.
     """
     if not _CONTROLLER:
+        from threadpoolctl import ThreadpoolController  # on first use: not needed to start
+
         _CONTROLLER.append(ThreadpoolController())
     return _CONTROLLER[0].limit(limits=1, user_api="blas")
 
@@ -439,6 +439,8 @@ def score_outputs(
         else:
             # numpy releases the GIL in ufuncs and matmul: blocks score in parallel, each
             # writing its own rows; the first error (lowest block) is raised
+            from concurrent.futures import ThreadPoolExecutor
+
             with ThreadPoolExecutor(max_workers=min(_WORKERS, len(starts))) as pool:
                 for future in [pool.submit(score_block, start) for start in starts]:
                     future.result()
