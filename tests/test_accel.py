@@ -165,3 +165,24 @@ def test_unknown_engines_and_missing_numba_are_clear_errors(monkeypatch):
     # ``auto`` falls back to numpy, whatever the size
     assert _engine("auto", 10 * ACCEL_MIN_ROWS) is None
     assert set(score_outputs(levels, model)) == ALL_OUTPUTS
+
+
+def test_frames_with_columns_in_another_order_or_missing_score_alike():
+    """Columns out of rubric order, or absent (unknown for every row), are copied to
+    rubric order block by block: both engines read the copy."""
+    rubric = readiness.load_rubric()
+    rng = np.random.default_rng(5)
+    ids = list(rubric.criterion_ids)
+    levels = rng.integers(0, 5, size=(2000, len(ids))).astype(float)
+    levels[rng.random(levels.shape) < 0.3] = np.nan
+    frame = pd.DataFrame(levels, columns=ids)
+    shuffled = frame[list(rng.permutation(ids))[5:]]  # five criteria left out
+    options = {"min_coverage": 0}
+    compiled = readiness.assess_frame(shuffled, rubric, engine="numba", **options)
+    reference = readiness.assess_frame(shuffled, rubric, engine="numpy", **options)
+    pd.testing.assert_frame_equal(compiled, reference, rtol=0, atol=1e-9)
+    unknown = frame.copy()
+    unknown[[c for c in ids if c not in shuffled.columns]] = np.nan
+    pd.testing.assert_frame_equal(
+        compiled, readiness.assess_frame(unknown, rubric, engine="numba", **options)
+    )
