@@ -12,10 +12,13 @@ What is measured:
   ratings and scaled facts; 10-23 KB each), in a fresh process: files per second (wall
   clock, start-up included), CPU seconds of the whole process tree (so that a busy
   machine can be told from a slow program), and the peak memory of the tree (the
-  command, its fork server and worker processes: resident set sizes summed, sampled
-  every 20 ms from /proc, Linux only). Once with the default ``--jobs`` (one worker
-  process per CPU, at most 4) and once with ``--jobs 1``. The files are generated once
-  into ``$TMPDIR/readiness-bench/`` and reused.
+  command and its worker processes, sampled every 20 ms from /proc, Linux only) twice:
+  ``peak_memory_mb`` sums resident set sizes, so pages the processes share (the
+  libraries, and the heap forked workers inherit) count once per process;
+  ``peak_pss_mb`` sums proportional set sizes, which count a shared page once. Once
+  with the default ``--jobs`` (one worker process per CPU, at most 4) and once with
+  ``--jobs 1``. The files are generated once into ``$TMPDIR/readiness-bench/`` and
+  reused.
 - ``batch_jsonl_*``: the same partnerships as one JSON Lines file.
 - ``report_html_*``: one HTML report of the largest example, with and without charts
   (median of repeats, after a warm-up run that loads matplotlib).
@@ -70,9 +73,21 @@ def jsonl_file(count: int) -> Path:
     return path
 
 
-def _tree(root: int, cpu: dict[int, float]) -> int:
-    """Resident bytes of ``root`` and all its descendants (Linux /proc); records the CPU
-    seconds of each in ``cpu`` (worker processes are not children of the command)."""
+def _pss(pid: int) -> int:
+    """Proportional set size of a process in bytes (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as stream:
+            for line in stream:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _tree(root: int, cpu: dict[int, float]) -> tuple[int, int]:
+    """Resident and proportional bytes of ``root`` and all its descendants (Linux /proc);
+    records the CPU seconds of each in ``cpu`` (fork-server workers are grandchildren)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
@@ -91,13 +106,14 @@ def _tree(root: int, cpu: dict[int, float]) -> int:
         children.setdefault(int(fields[1]), []).append(pid)
         rss[pid] = int(statm.split()[1]) * page
         used[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
-    total, stack = 0, [root]
+    total, proportional, stack = 0, 0, [root]
     while stack:
         pid = stack.pop()
         total += rss.get(pid, 0)
+        proportional += _pss(pid) if pid in rss else 0
         cpu[pid] = max(cpu.get(pid, 0.0), used.get(pid, 0.0))
         stack.extend(children.get(pid, []))
-    return total
+    return total, proportional
 
 
 def run_cli(args: list[str]) -> dict[str, Any]:
@@ -111,15 +127,16 @@ def run_cli(args: list[str]) -> dict[str, Any]:
         stderr=subprocess.PIPE,
         text=True,
     )
-    peak = 0
+    peak = peak_pss = 0
     cpu: dict[int, float] = {}
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not done.is_set():
             if sys.platform == "linux":
-                peak = max(peak, _tree(proc.pid, cpu))
+                resident, proportional = _tree(proc.pid, cpu)
+                peak, peak_pss = max(peak, resident), max(peak_pss, proportional)
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -131,7 +148,17 @@ def run_cli(args: list[str]) -> dict[str, Any]:
     if proc.returncode != 0:
         raise SystemExit(f"readiness {' '.join(args)} failed:\n{err}")
     # the last 20 ms of each process are not sampled: a slight undercount
-    return {"wall": wall, "cpu": sum(cpu.values()), "peak": peak, "stderr": err.strip()}
+    return {
+        "wall": wall,
+        "cpu": sum(cpu.values()),
+        "peak": peak,
+        "peak_pss": peak_pss,
+        "stderr": err.strip(),
+    }
+
+
+def _mb(size: int) -> int | None:
+    return round(size / 2**20) if size else None
 
 
 def bench_batch(count: int, jobs: int | None) -> dict[str, Any]:
@@ -144,7 +171,8 @@ def bench_batch(count: int, jobs: int | None) -> dict[str, Any]:
         f"{tag}_seconds": round(r["wall"], 2),
         f"{tag}_files_per_second": round(count / r["wall"]),
         f"{tag}_cpu_seconds": round(r["cpu"], 2),
-        f"{tag}_peak_memory_mb": round(r["peak"] / 2**20) if r["peak"] else None,
+        f"{tag}_peak_memory_mb": _mb(r["peak"]),
+        f"{tag}_peak_pss_mb": _mb(r["peak_pss"]),
     }
 
 
@@ -154,7 +182,9 @@ def bench_jsonl(count: int) -> dict[str, Any]:
     return {
         f"batch_jsonl_{count}_seconds": round(r["wall"], 2),
         f"batch_jsonl_{count}_lines_per_second": round(count / r["wall"]),
-        f"batch_jsonl_{count}_peak_memory_mb": round(r["peak"] / 2**20) if r["peak"] else None,
+        f"batch_jsonl_{count}_cpu_seconds": round(r["cpu"], 2),
+        f"batch_jsonl_{count}_peak_memory_mb": _mb(r["peak"]),
+        f"batch_jsonl_{count}_peak_pss_mb": _mb(r["peak_pss"]),
     }
 
 
