@@ -404,10 +404,12 @@ def _chunks(
     items = _items(inputs)
     chunks = iter(lambda: list(islice(items, chunk_size)), [])
     first = list(islice(chunks, 2))  # workers start only for more than one chunk
+    parallel = workers > 1 and len(first) > 1
     todo = chain(first, chunks)
+    del first  # each chunk is freed once scored (JSON Lines chunks hold their text)
     results = (
         _in_workers(todo, settings, workers)
-        if workers > 1 and len(first) > 1
+        if parallel
         else (_process(chunk, settings) for chunk in todo)
     )
     for frame, errors in results:
