@@ -601,7 +601,7 @@ def _in_workers(
     method = _start_method()
     context = multiprocessing.get_context(method)
     if method == "forkserver":  # import the package once, in the server, not per worker
-        context.set_forkserver_preload([__name__])
+        context.set_forkserver_preload(["__main__", __name__])  # with the default one
     forked = method == "fork"
     _WORKER = settings if forked else None
     pool = ProcessPoolExecutor(
