@@ -23,6 +23,7 @@ from readiness.batch import (
     rows_frame,
 )
 from readiness.errors import InputError
+from readiness.panel import assess_panel, is_panel_document, panel_from_dict
 from readiness.partnership import partnership_from_dict
 from tests.factories import EXAMPLES
 
@@ -32,10 +33,18 @@ DOCS = [json.loads(f.read_text(encoding="utf-8")) for f in FILES]
 
 
 def one_by_one(docs: list[Any], names: list[str]) -> tuple[pd.DataFrame, list[str]]:
-    """The per-file path: validate, check and ``assess`` each document on its own."""
+    """The per-file path: validate, check and ``assess`` each document on its own (a
+    panel by its consensus, as ``readiness assess`` scores a panel file)."""
     rows, errors = [], []
     for doc, name in zip(docs, names, strict=True):
         try:
+            if is_panel_document(doc):
+                try:
+                    a = assess_panel(panel_from_dict(doc, source=name), RUBRIC).assessment
+                except InputError as exc:
+                    raise exc.with_source(name) from None
+                rows.append(assessment_row(a, name))
+                continue
             p = partnership_from_dict(doc, source=name)
             p.check_against(RUBRIC, source=name)
             rows.append(assessment_row(assess(p, RUBRIC), name))
@@ -91,10 +100,37 @@ def partnerships(draw: st.DrawFn) -> dict[str, Any]:
     return base
 
 
+@st.composite
+def panels(draw: st.DrawFn) -> dict[str, Any]:
+    """A panel file: a generated partnership rated by one to three assessors."""
+    base = draw(partnerships())
+    header = {k: v for k, v in base.items() if k not in ("ratings", "assessor", "assessed_on")}
+    people = []
+    # mostly justified: an unjustified override of a derived level is an error, and with
+    # several assessors nearly every panel would have one
+    justified = draw(st.sampled_from([True, True, True, False]))
+    for who in range(draw(st.integers(1, 3))):
+        ids = draw(st.lists(st.sampled_from(RUBRIC.criterion_ids), unique=True, max_size=40))
+        ratings = {cid: draw(RATING) for cid in ids}
+        if justified:
+            ratings = {cid: {**r, "justification": "seen"} for cid, r in ratings.items()}
+        person: dict[str, Any] = {"assessor": f"assessor {who}", "ratings": ratings}
+        side = draw(st.sampled_from([None, *header.get("members", [])]))
+        if side is not None:
+            person["side"] = side
+        day = draw(st.sampled_from([None, "2026-06-30", "2025-06-30"]))
+        if day is not None:
+            person["assessed_on"] = day
+        people.append(person)
+    rule = draw(st.sampled_from(["median", "mean", "max"]))
+    return {"partnership": header, "consensus": {"rule": rule}, "assessments": people}
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(partnerships(), min_size=1, max_size=12), st.integers(1, 5))
+@given(st.lists(partnerships() | panels(), min_size=1, max_size=12), st.integers(1, 5))
 def test_generated_partnerships_give_the_rows_and_errors_of_assess(docs, chunk_size):
-    """Same rows, same errors (overrides without a justification, future dates ...)."""
+    """Same rows, same errors (overrides without a justification, future dates ...),
+    panel files among them."""
     texts = [json.dumps(d) for d in docs]
     names = [f"<text {i}>" for i in range(1, len(docs) + 1)]
     expected, expected_errors = one_by_one(docs, names)
