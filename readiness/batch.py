@@ -12,7 +12,9 @@ same partnership (the tests check it on the examples and on generated partnershi
 who (``id``, ``name``, ``kind``), against which rubric, from which ``file``; ``overall``,
 ``raw`` (before gates and the coverage rule), ``gate_loss``, ``band``, ``coverage``,
 ``lower``, ``upper``, ``gates_failed``; one column per pillar; and ``reason``, why there
-is no overall score. Scores are rounded to 4 decimals.
+is no overall score. Scores are rounded to 4 decimals. A panel file (several assessors'
+ratings of one partnership, :mod:`readiness.panel`) gives one row: its consensus, as
+``readiness assess`` scores that file; it is scored on its own, not in the chunk's arrays.
 
 Bad inputs are reported one by one (each :class:`readiness.InputError` names its file,
 or ``file:line`` for a line of a JSON Lines file) and left out; without ``on_error`` the
@@ -25,6 +27,7 @@ import datetime as dt
 import gc
 import math
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
@@ -38,6 +41,7 @@ from readiness.assessment import Assessment, Options, _no_score_reason, _Resolve
 from readiness.derive import derive_frame
 from readiness.errors import InputError, Problem
 from readiness.facts import facts_features, features_table
+from readiness.panel import ConsensusRule, is_panel_document
 from readiness.partnership import Partnership, partnership_from_dict
 from readiness.rubric import Rubric, UnknownPolicy, load_rubric
 from readiness.scoring import ScoringModel, check_options, score_matrix
@@ -256,6 +260,7 @@ class _Settings:
     options: Options
     index: dict[str, int]
     rules: tuple[int, ...]
+    consensus: ConsensusRule | None = None
 
 
 def default_workers() -> int:
@@ -276,6 +281,7 @@ def assess_chunks(
     chunk_size: int = CHUNK_SIZE,
     on_error: OnError | None = None,
     workers: int = 1,
+    consensus: ConsensusRule | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Score partnerships chunk by chunk, yielding one table of rows per chunk.
 
@@ -294,6 +300,10 @@ def assess_chunks(
         workers: Processes that read and score chunks side by side (1: this process
             only); they start only when the inputs fill more than one chunk. Rows and
             errors still come in input order.
+        consensus: For panel files (several assessors' ratings of one partnership, see
+            :mod:`readiness.panel`): how their levels combine; default the file's rule.
+            A panel file gives one row, its consensus assessment as ``readiness
+            assess`` scores it (the interval widened by the assessors' spread).
 
     Yields:
         Tables of at most ``chunk_size`` rows (columns :func:`row_columns`), in input order.
@@ -302,7 +312,9 @@ def assess_chunks(
         InputError: An input cannot be read or scored and ``on_error`` is ``None``, or
             the options are invalid.
     """
-    chunks = _chunks(inputs, rubric, unknown_policy, min_coverage, chunk_size, on_error, workers)
+    chunks = _chunks(
+        inputs, rubric, unknown_policy, min_coverage, chunk_size, on_error, workers, consensus
+    )
     for frame, used in chunks:
         yield _rounded(frame, used)
 
@@ -320,6 +332,7 @@ def assess_many(
     chunk_size: int = CHUNK_SIZE,
     on_error: OnError | None = None,
     workers: int = 1,
+    consensus: ConsensusRule | None = None,
 ) -> pd.DataFrame:
     """Score many partnerships: one row each (the chunks of :func:`assess_chunks`, joined).
 
@@ -347,6 +360,7 @@ def assess_many(
             chunk_size=chunk_size,
             on_error=on_error,
             workers=workers,
+            consensus=consensus,
         )
     )
     if not chunks:
@@ -362,6 +376,7 @@ def _chunks(
     chunk_size: int,
     on_error: OnError | None,
     workers: int = 1,
+    consensus: ConsensusRule | None = None,
 ) -> Iterator[tuple[pd.DataFrame, Rubric]]:
     """The unrounded chunks (``assess --out`` checks ``--fail-under`` on these)."""
     if chunk_size < 1:
@@ -378,6 +393,7 @@ def _chunks(
         options=options,
         index={cid: j for j, cid in enumerate(rubric.criterion_ids)},
         rules=tuple(j for j, c in enumerate(rubric.criteria) if c.derive is not None),
+        consensus=consensus,
     )
 
     def report(exc: InputError) -> None:
@@ -388,10 +404,12 @@ def _chunks(
     items = _items(inputs)
     chunks = iter(lambda: list(islice(items, chunk_size)), [])
     first = list(islice(chunks, 2))  # workers start only for more than one chunk
+    parallel = workers > 1 and len(first) > 1
     todo = chain(first, chunks)
+    del first  # each chunk is freed once scored (JSON Lines chunks hold their text)
     results = (
         _in_workers(todo, settings, workers)
-        if workers > 1 and len(first) > 1
+        if parallel
         else (_process(chunk, settings) for chunk in todo)
     )
     for frame, errors in results:
@@ -418,9 +436,14 @@ def _process(
     try:
         found: list[tuple[int, InputError]] = []
         pending: list[tuple[int, str, Partnership]] = []
+        panels: list[dict[str, Any]] = []  # rows of panel files, by their consensus
         for position, (name, payload) in enumerate(chunk):
             try:
-                p = partnership_from_dict(_parse(name, payload), source=name)
+                doc = _parse(name, payload)
+                if is_panel_document(doc):
+                    panels.append(_panel_row(doc, name, settings) | {_AT: position})
+                    continue
+                p = partnership_from_dict(doc, source=name)
                 p.check_against(settings.rubric, source=name)
             except InputError as exc:
                 found.append((position, exc))
@@ -433,11 +456,57 @@ def _process(
             frame = _score(pending, settings, found) if pending else None
         except Exception:  # isolate the input that breaks the chunk: score one by one
             frame = _score_each(pending, settings, found)
+        if panels:
+            frame = _with_panels(frame, panels, settings.rubric)
+        if frame is not None:
+            frame = frame.reset_index(drop=True)
         found.sort(key=lambda pair: pair[0])
         return frame, [(type(e), e.problems, e.source) for _, e in found]
     finally:
         if paused:
             gc.enable()
+
+
+_AT = "__position__"
+"""The position of a row in its chunk while panel rows are put in their places."""
+
+
+def _panel_row(doc: Any, name: str, settings: _Settings) -> dict[str, Any]:
+    """The row of a panel file: its consensus assessment, as ``readiness assess`` scores it.
+
+    The interval (``lower``, ``upper``) is the consensus one widened by the spread of the
+    assessors, as in ``assess`` on the panel file.
+
+    Raises:
+        InputError: The panel is invalid or cannot be scored (named ``name``).
+    """
+    from readiness.panel import assess_panel, panel_from_dict
+
+    panel = panel_from_dict(doc, source=name)
+    try:
+        result = assess_panel(
+            panel,
+            settings.rubric,
+            rule=settings.consensus,
+            unknown_policy=settings.options.unknown_policy,
+            min_coverage=settings.options.min_coverage,
+        )
+    except InputError as exc:
+        raise exc.with_source(name) from None
+    return assessment_row(result.assessment, name)
+
+
+def _with_panels(
+    frame: pd.DataFrame | None, panels: list[dict[str, Any]], rubric: Rubric
+) -> pd.DataFrame:
+    """The chunk's rows with the panel rows in their input places (index: positions)."""
+    import pandas as pd
+
+    rows = pd.DataFrame(panels, columns=[*row_columns(rubric), _AT]).set_index(_AT)
+    rows = _typed(rows, rubric)
+    rows.index.name = None
+    joined = rows if frame is None else pd.concat([frame, rows])
+    return joined.sort_index(kind="stable")
 
 
 def _unexpected(exc: BaseException, name: str) -> InputError:
@@ -467,20 +536,51 @@ def _score_each(
             continue
         if frame is not None:
             frames.append(frame)
-    return pd.concat(frames, ignore_index=True) if frames else None
+    return pd.concat(frames) if frames else None
 
 
 _WORKER: _Settings | None = None
 
 
-def _start_worker(settings: _Settings) -> None:
+def _start_worker(settings: _Settings | None) -> None:
+    """Set up a worker process: its settings, BLAS on one thread, the inherited heap frozen.
+
+    Forked workers inherit the settings (``None`` is passed) and every object of the
+    parent: :func:`gc.freeze` keeps the collector from walking (and so copying) them.
+    """
     global _WORKER
-    _WORKER = settings
+    if settings is not None:
+        _WORKER = settings
+    gc.freeze()
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")  # the workers already fill the CPUs
 
 
 def _work(chunk: list[tuple[str, Payload]]) -> tuple[pd.DataFrame | None, Errors]:
     assert _WORKER is not None
     return _process(chunk, _WORKER)
+
+
+def _start_method() -> str:
+    """How worker processes start: ``fork`` where it is safe, else ``forkserver``.
+
+    A forked worker starts at once, with the modules and the compiled rubric of this
+    process; a fork-server worker imports them again (about 0.7 CPU seconds each).
+    Fork is used on Linux when this process runs no other Python thread (a lock held
+    by one would stay locked in the child) and no GNU OpenMP runtime is loaded (it
+    does not survive a fork); OpenBLAS's own threads do (it stops them around fork).
+    """
+    import multiprocessing
+    import threading
+
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
+        from threadpoolctl import threadpool_info
+
+        if not any(lib.get("prefix") == "libgomp" for lib in threadpool_info()):
+            return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
 
 
 def _in_workers(
@@ -489,30 +589,41 @@ def _in_workers(
     """Chunks scored in ``workers`` processes, results in input order.
 
     At most one chunk per worker and one more are in flight, so memory stays flat.
+    Workers receive file names (or the lines of a JSON Lines input) and send back
+    the rows of their chunk; see :func:`_start_method` for how they start.
     """
     import multiprocessing
+    import warnings
     from collections import deque
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    # forkserver (or spawn): no fork of a process that already runs BLAS threads
-    methods = multiprocessing.get_all_start_methods()
-    method = "forkserver" if "forkserver" in methods else "spawn"
+    global _WORKER
+    method = _start_method()
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":  # import the package once, in the server, not per worker
+        context.set_forkserver_preload(["__main__", __name__])  # with the default one
+    forked = method == "fork"
+    _WORKER = settings if forked else None
     pool = ProcessPoolExecutor(
         workers,
-        mp_context=multiprocessing.get_context(method),
+        mp_context=context,
         initializer=_start_worker,
-        initargs=(settings,),
+        initargs=(None if forked else settings,),
     )
     try:
         flight: deque[Future[tuple[pd.DataFrame | None, Errors]]] = deque()
         for chunk in chunks:
-            flight.append(pool.submit(_work, chunk))
+            with warnings.catch_warnings():
+                # Python 3.12+ warns on fork when any thread runs (here OpenBLAS's)
+                warnings.filterwarnings("ignore", "This process .* is multi-threaded")
+                flight.append(pool.submit(_work, chunk))
             if len(flight) > workers:
                 yield flight.popleft().result()
         while flight:
             yield flight.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        _WORKER = None
 
 
 def _score(
@@ -523,7 +634,8 @@ def _score(
     """One chunk: derive its facts in one call, check overrides, score in one call.
 
     ``chunk`` holds (position, file, partnership); a partnership whose ratings override
-    derived levels without a justification goes to ``found`` and is left out.
+    derived levels without a justification goes to ``found`` and is left out. The rows
+    are indexed by their positions.
     """
     import pandas as pd
 
@@ -628,7 +740,8 @@ def _score(
         raw = None if no_raw[r] else float(s.raw[r])
         reasons[r] = _no_score_reason(None, raw, float(s.coverage[r]), resolved, settings.options)
     data["reason"] = reasons
-    return _typed(pd.DataFrame(data, columns=row_columns(rubric)), rubric)
+    at = [chunk[i][0] for i in np.flatnonzero(keep).tolist()]
+    return _typed(pd.DataFrame(data, columns=row_columns(rubric), index=at), rubric)
 
 
 def _put(array: np.ndarray, at: list[tuple[int, int]], value: float | bool) -> None:

@@ -23,6 +23,7 @@ from readiness.batch import (
     rows_frame,
 )
 from readiness.errors import InputError
+from readiness.panel import assess_panel, is_panel_document, panel_from_dict
 from readiness.partnership import partnership_from_dict
 from tests.factories import EXAMPLES
 
@@ -32,10 +33,18 @@ DOCS = [json.loads(f.read_text(encoding="utf-8")) for f in FILES]
 
 
 def one_by_one(docs: list[Any], names: list[str]) -> tuple[pd.DataFrame, list[str]]:
-    """The per-file path: validate, check and ``assess`` each document on its own."""
+    """The per-file path: validate, check and ``assess`` each document on its own (a
+    panel by its consensus, as ``readiness assess`` scores a panel file)."""
     rows, errors = [], []
     for doc, name in zip(docs, names, strict=True):
         try:
+            if is_panel_document(doc):
+                try:
+                    a = assess_panel(panel_from_dict(doc, source=name), RUBRIC).assessment
+                except InputError as exc:
+                    raise exc.with_source(name) from None
+                rows.append(assessment_row(a, name))
+                continue
             p = partnership_from_dict(doc, source=name)
             p.check_against(RUBRIC, source=name)
             rows.append(assessment_row(assess(p, RUBRIC), name))
@@ -91,10 +100,37 @@ def partnerships(draw: st.DrawFn) -> dict[str, Any]:
     return base
 
 
+@st.composite
+def panels(draw: st.DrawFn) -> dict[str, Any]:
+    """A panel file: a generated partnership rated by one to three assessors."""
+    base = draw(partnerships())
+    header = {k: v for k, v in base.items() if k not in ("ratings", "assessor", "assessed_on")}
+    people = []
+    # mostly justified: an unjustified override of a derived level is an error, and with
+    # several assessors nearly every panel would have one
+    justified = draw(st.sampled_from([True, True, True, False]))
+    for who in range(draw(st.integers(1, 3))):
+        ids = draw(st.lists(st.sampled_from(RUBRIC.criterion_ids), unique=True, max_size=40))
+        ratings = {cid: draw(RATING) for cid in ids}
+        if justified:
+            ratings = {cid: {**r, "justification": "seen"} for cid, r in ratings.items()}
+        person: dict[str, Any] = {"assessor": f"assessor {who}", "ratings": ratings}
+        side = draw(st.sampled_from([None, *header.get("members", [])]))
+        if side is not None:
+            person["side"] = side
+        day = draw(st.sampled_from([None, "2026-06-30", "2025-06-30"]))
+        if day is not None:
+            person["assessed_on"] = day
+        people.append(person)
+    rule = draw(st.sampled_from(["median", "mean", "max"]))
+    return {"partnership": header, "consensus": {"rule": rule}, "assessments": people}
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(partnerships(), min_size=1, max_size=12), st.integers(1, 5))
+@given(st.lists(partnerships() | panels(), min_size=1, max_size=12), st.integers(1, 5))
 def test_generated_partnerships_give_the_rows_and_errors_of_assess(docs, chunk_size):
-    """Same rows, same errors (overrides without a justification, future dates ...)."""
+    """Same rows, same errors (overrides without a justification, future dates ...),
+    panel files among them."""
     texts = [json.dumps(d) for d in docs]
     names = [f"<text {i}>" for i in range(1, len(docs) + 1)]
     expected, expected_errors = one_by_one(docs, names)
@@ -202,3 +238,86 @@ def test_a_failure_while_scoring_a_chunk_costs_only_its_input(monkeypatch):
     assert "quad" not in set(frame["id"]) and len(frame) == len(files) - 1
     (err,) = errors
     assert err.source.endswith("quad.json") and "ZeroDivisionError" in str(err)
+
+
+# --- panels and worker processes ---------------------------------------------------
+
+
+def panel_doc() -> dict[str, Any]:
+    """Three assessors of one partnership from two sides, with facts to derive from."""
+    base = {k: v for k, v in DOCS[2].items() if k not in ("ratings", "assessor", "assessed_on")}
+    ids = RUBRIC.criterion_ids
+    why = {"justification": "seen by this assessor"}  # levels far from the derived ones
+    return {
+        "partnership": base,
+        "assessments": [
+            {"assessor": "Ann", "side": base["members"][0], "assessed_on": "2025-03-01",
+             "ratings": {cid: {"level": 3, **why} for cid in ids[:30]}},
+            {"assessor": "Bob", "side": base["members"][1],
+             "ratings": {cid: {"level": 1, **why} for cid in ids[5:40]}},
+            {"assessor": "Cy", "side": base["members"][1],
+             "ratings": {cid: {"level": 4, "confidence": "low", **why} for cid in ids[::3]}},
+        ],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("rule", [None, "mean", "min"])
+def test_a_panel_gives_the_row_of_its_consensus_among_the_others(tmp_path: Path, rule):
+    from readiness.panel import assess_panel, panel_from_dict
+
+    panel = tmp_path / "panel.json"
+    panel.write_text(json.dumps(panel_doc()), encoding="utf-8")
+    files = [str(FILES[0]), str(panel), str(FILES[1])]
+    got = assess_many(files, RUBRIC, chunk_size=8, consensus=rule, min_coverage=0.1)
+    result = assess_panel(panel_from_dict(panel_doc()), RUBRIC, rule=rule, min_coverage=0.1)
+    alone = [assess(partnership_from_dict(d), RUBRIC, min_coverage=0.1) for d in DOCS[:2]]
+    rows = [assessment_row(alone[0], files[0]), assessment_row(result.assessment, files[1])]
+    expected = rows_frame([*rows, assessment_row(alone[1], files[2])], RUBRIC)
+    pd.testing.assert_frame_equal(got, expected)
+    assert got.loc[1, "lower"] <= round(result.consensus_interval[0], 4)  # widened
+    if rule is None:  # the median: the most pessimistic assessor is below it
+        assert got.loc[1, "lower"] < round(result.consensus_interval[0], 4)
+    # the same as a line of a JSON Lines file
+    lines = tmp_path / "panel.jsonl"
+    lines.write_text(json.dumps(panel_doc()) + "\n", encoding="utf-8")
+    row = assess_many([lines], RUBRIC, consensus=rule, min_coverage=0.1)
+    cols = [c for c in got.columns if c != "file"]
+    pd.testing.assert_frame_equal(row[cols], got.iloc[[1]][cols].reset_index(drop=True))
+
+
+def test_a_bad_panel_costs_only_its_row(tmp_path: Path):
+    doc = panel_doc()
+    doc["assessments"][2]["ratings"]["nope.criterion"] = {"level": 1}
+    lines = tmp_path / "mixed.jsonl"
+    lines.write_text("\n".join(json.dumps(d) for d in [DOCS[0], doc, DOCS[1]]) + "\n")
+    errors: list[InputError] = []
+    got = assess_many([lines], RUBRIC, on_error=errors.append)
+    assert got["id"].tolist() == [DOCS[0]["id"], DOCS[1]["id"]]
+    (error,) = errors
+    assert error.source == f"{lines}:2"
+    assert error.problems[0].path.startswith("$.assessments[2].ratings")
+
+
+def test_workers_fork_only_when_no_other_thread_runs(tmp_path: Path):
+    """A forked child would inherit another thread's locks held: fork server then."""
+    import sys
+    import threading
+
+    from readiness.batch import _start_method
+
+    if sys.platform != "linux":
+        pytest.skip("fork is used on Linux only")
+    if threading.active_count() == 1:
+        assert _start_method() == "fork"
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert _start_method() == "forkserver"
+        docs = [{**DOCS[i % len(DOCS)], "id": f"p{i}"} for i in range(9)]
+        texts = [json.dumps(d) for d in docs]
+        shared = assess_many(texts, RUBRIC, chunk_size=3, workers=2)
+    finally:
+        stop.set()
+        thread.join()
+    pd.testing.assert_frame_equal(shared, assess_many(texts, RUBRIC, chunk_size=3))

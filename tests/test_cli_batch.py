@@ -542,3 +542,121 @@ def test_the_table_holds_the_rows_of_one_file_at_a_time(tmp_path: Path):
     expected = rows_frame(rows, RUBRIC)
     expected.to_json(tmp_path / "expected.jsonl", orient="records", lines=True, force_ascii=False)
     assert out.read_text() == (tmp_path / "expected.jsonl").read_text()
+
+
+# --- spreadsheets, -o, panels ------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://x.test","open")', "+1+2", "-3+4", "@SUM(A1:A9)"]
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(tmp_path: Path):
+    """OWASP's advice on CSV injection: a leading ' on text starting = + - @ tab or CR."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i, name in enumerate([*FORMULAS, "Plain - name", "a\tb"]):
+        (folder / f"p{i}.json").write_text(json.dumps({**GOOD, "id": f"p{i}", "name": name}))
+    out = tmp_path / "scores.csv"
+    r = run("assess", str(folder), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    frame = pd.read_csv(out, keep_default_na=False).set_index("id")
+    assert [frame.loc[f"p{i}", "name"] for i in range(4)] == [f"'{f}" for f in FORMULAS]
+    assert frame.loc["p4", "name"] == "Plain - name" and frame.loc["p5", "name"] == "a\tb"
+    # numbers are not text: nothing is added to them
+    assert pd.read_csv(out)["overall"].dtype == float
+    # JSON Lines is data, not a spreadsheet: the values are kept as they are
+    lines = tmp_path / "scores.jsonl"
+    assert run("assess", str(folder), "--out", str(lines)).returncode == 0
+    names = {row["id"]: row["name"] for row in map(json.loads, lines.read_text().splitlines())}
+    assert [names[f"p{i}"] for i in range(4)] == FORMULAS
+
+
+def test_a_file_name_that_starts_a_formula_is_quoted(tmp_path: Path):
+    folder = tmp_path / "=cmd"
+    folder.mkdir()
+    (folder / "a.json").write_text(json.dumps(GOOD))
+    out = tmp_path / "scores.csv"
+    r = run("assess", "=cmd/a.json", "--out", str(out), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert pd.read_csv(out)["file"].tolist() == ["'=cmd/a.json"]
+
+
+def test_o_is_short_for_out(tmp_path: Path):
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(GOOD))
+    out = tmp_path / "x.csv"
+    r = run("assess", str(good), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert pd.read_csv(out)["id"].tolist() == ["pact"]
+    assert "-o OUT, --out OUT" in run("assess", "--help").stdout
+    # a report file name: the error says --out writes scores and where reports go
+    r = run("assess", str(good), "-o", str(tmp_path / "report.md"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "--out writes a table of scores" in r.stderr
+    assert "readiness report FILE -o OUT" in r.stderr and not (tmp_path / "report.md").exists()
+
+
+PANEL = {
+    "partnership": {
+        "id": "duo",
+        "name": "Duo",
+        "kind": "bilateral-alliance",
+        "members": ["AAA", "BBB"],
+    },
+    "assessments": [
+        {
+            "assessor": "Ann",
+            "side": "AAA",
+            "assessed_on": "2025-03-01",
+            "ratings": {cid: {"level": 3} for cid in RUBRIC.criterion_ids[:30]},
+        },
+        {
+            "assessor": "Bob",
+            "side": "BBB",
+            "assessed_on": "2025-04-01",
+            "ratings": {cid: {"level": 1} for cid in RUBRIC.criterion_ids[5:40]},
+        },
+        {
+            "assessor": "Cy",
+            "side": "BBB",
+            "ratings": {cid: {"level": 4} for cid in RUBRIC.criterion_ids[::2]},
+        },
+    ],
+}
+
+
+@pytest.mark.parametrize("consensus", [None, "max"])
+def test_a_panel_file_gives_the_consensus_row_of_assess(
+    inputs: Path, tmp_path: Path, consensus: str | None
+):
+    panel = inputs / "b-panel.json"  # sorted between alpha and beta
+    panel.write_text(json.dumps(PANEL))
+    rule = ["--consensus", consensus] if consensus else []
+    shown = run("assess", str(panel), "--format", "json", *rule)
+    assert shown.returncode == 0, shown.stderr
+    report = json.loads(shown.stdout)
+    out = tmp_path / "scores.jsonl"
+    r = run("assess", str(inputs), "--out", str(out), *rule)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == f"readiness: wrote 4 of 4 partnerships to {out}\n"
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [row["id"] for row in rows] == ["alpha", "duo", "beta", "gamma"]
+    row = rows[1]
+    assert row["file"] == str(panel) and row["assessed_on"] == "2025-04-01"
+    # the report shows 2 decimals (tests/test_batch.py checks all of them in process)
+    assert row["overall"] == pytest.approx(report["overall"], abs=0.006)
+    low, high = report["panel"]["interval"]["widened"]  # widened by the assessors' spread
+    assert (row["lower"], row["upper"]) == pytest.approx((low, high), abs=0.006)
+    assert row["coverage"] == pytest.approx(report["coverage"], abs=0.006)
+    assert row["band"] == report["band"]["id"]
+
+
+def test_a_bad_panel_file_is_named_and_the_others_are_written(inputs: Path, tmp_path: Path):
+    bad = json.loads(json.dumps(PANEL))
+    bad["assessments"][1]["ratings"]["no.such-criterion"] = {"level": 2}
+    (inputs / "bad-panel.json").write_text(json.dumps(bad))
+    out = tmp_path / "scores.csv"
+    r = run("assess", str(inputs), "--out", str(out))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"{inputs / 'bad-panel.json'}: " in r.stderr
+    assert "$.assessments[1].ratings" in r.stderr
+    assert r.stderr.splitlines()[-1] == f"readiness: wrote 3 of 4 partnerships to {out}"

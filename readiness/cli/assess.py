@@ -86,11 +86,14 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         help="exit 1 when an overall score is below SCORE (or absent)",
     )
     p.add_argument(
+        "-o",
         "--out",
         metavar="OUT",
-        help="write one row of scores per partnership to OUT (.csv, .jsonl or .parquet) "
-        "instead of printing reports; inputs are scored in chunks and rows written as "
-        "they come",
+        help="write one row of scores per partnership (a panel file: its consensus) to OUT "
+        "(.csv, .jsonl or .parquet) instead of printing reports; inputs are scored in "
+        "chunks and rows written as they come. In CSV, a text cell that starts with = + - "
+        "@, a tab or a carriage return gets a leading ' so that a spreadsheet shows it "
+        "as text instead of running it as a formula",
     )
     p.add_argument(
         "--jobs",
@@ -241,6 +244,34 @@ def _render_assessment(a: Assessment, args: argparse.Namespace) -> str:
 #: Output formats of ``assess --out``, by file extension.
 TABLE_FORMATS = {".csv": "CSV", ".jsonl": "JSON Lines", ".parquet": "Parquet"}
 
+#: Extensions of report files (``readiness report -o``), named in the error of ``--out``.
+_REPORT_SUFFIXES = frozenset({".json", ".md", ".markdown", ".html", ".htm", ".txt"})
+
+#: First characters that make a spreadsheet read a CSV cell as a formula (OWASP, "CSV
+#: Injection"): such text cells get a leading ``'``.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formulas_as_text(chunk: pd.DataFrame) -> pd.DataFrame:
+    """``chunk`` with every text cell that a spreadsheet would run as a formula quoted.
+
+    Following OWASP's advice on CSV injection, a cell that starts with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (spreadsheets then
+    show it as text); numbers (a negative score) are not text and stay as they are.
+    Only the CSV output does this: JSON Lines and Parquet keep the values as they are.
+    """
+    quoted = None
+    for column in chunk.columns:
+        values = chunk[column]
+        if values.dtype != object:
+            continue
+        risky = values.str.startswith(FORMULA_STARTS, na=False).astype(bool)
+        if risky.any():
+            quoted = chunk.copy() if quoted is None else quoted
+            quoted[column] = values.where(~risky, "'" + values.where(risky, ""))
+    return chunk if quoted is None else quoted
+
+
 #: Progress is shown on a terminal only when there are more files than this.
 PROGRESS_MIN_FILES = 20
 
@@ -287,9 +318,14 @@ class _TableWriter:
         self.suffix = Path(out).suffix.lower()
         if self.suffix not in TABLE_FORMATS:
             known = ", ".join(TABLE_FORMATS)
+            hint = (
+                "; to write a report to a file, use readiness report FILE -o OUT"
+                if self.suffix in _REPORT_SUFFIXES
+                else ""
+            )
             raise ReportError(
-                f"cannot tell the output format from the extension {self.suffix or '(none)'!r}; "
-                f"use one of {known}",
+                f"--out writes a table of scores and cannot tell its format from the "
+                f"extension {self.suffix or '(none)'!r}; use one of {known}{hint}",
                 source=out,
             )
         if self.suffix == ".parquet":
@@ -314,7 +350,9 @@ class _TableWriter:
         with open(path, "w", encoding="utf-8", newline="") as stream:
             for chunk in chunks:
                 if self.suffix == ".csv":
-                    chunk.to_csv(stream, index=False, header=rows == 0, lineterminator="\n")
+                    _formulas_as_text(chunk).to_csv(
+                        stream, index=False, header=rows == 0, lineterminator="\n"
+                    )
                 else:
                     stream.write(chunk.to_json(orient="records", lines=True, force_ascii=False))
                 rows += len(chunk)
@@ -355,7 +393,7 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
     Args:
         args: The parsed ``assess`` options.
         files: The inputs (directories already expanded; ``.jsonl`` files and ``-``
-            hold one partnership a line).
+            hold one partnership a line; a panel file gives its consensus row).
         status: ``EXIT_INPUT`` when expanding the inputs already found a problem.
 
     Returns:
@@ -406,6 +444,7 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
             CHUNK_SIZE,
             on_error,
             jobs,
+            args.consensus,
         ):
             if args.fail_under is not None:  # on the scores before rounding, as without --out
                 overall = frame["overall"].to_numpy()
