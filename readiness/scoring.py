@@ -534,21 +534,18 @@ class _Kernel:
             self.inv_total = 1.0 / self.pillar_total
         self.scale_by_total = (100.0 / LEVEL_MAX) * self.inv_total
         self._buffers: dict[tuple[str, str], Floats] = {}
-        # The fused path (arithmetic pillars and overall, nothing masked): one pass
-        # makes ``filled`` (NaN as 0) and one ``rated`` (1 unless NaN); two products by
-        # weight matrices with extra columns give the pillar sums and, directly, the
-        # overall lower bound, the rated part of the upper bound and the coverage.
+        # The fused path (arithmetic pillars and overall, nothing masked): the pillar
+        # sums of levels and of rated weight (two products of ``filled``, NaN as 0, and
+        # ``rated``, 1 unless NaN; or the compiled kernel), then from them, by two small
+        # products, the overall lower bound, the rated part of the upper bound and the
+        # coverage.
         can_fuse = (
             self.linear
             and model.overall_method == "arithmetic"
             and bool((self.pillar_total > 0).all())
         )
         self.fused = can_fuse if fused is None else fused and can_fuse
-        lower_w = (self.membership * self.scale_by_total) @ self.pillar_share
-        coverage_w = (self.membership * self.inv_total) @ self.pillar_share
-        self.w_filled = np.column_stack([self.membership, lower_w])
-        self.w_rated = np.column_stack([self.membership, lower_w, coverage_w])
-        # the compiled kernel (fused path only) makes the same sums from pillar factors
+        # the compiled kernel (fused path only) makes the same pillar sums
         self.bounds = np.append(self.starts, model.n_criteria).astype(np.intp)
         grouped = bool((np.diff(model.criterion_pillar) >= 0).all())
         self.accel = accel if self.fused and grouped else None
@@ -591,41 +588,39 @@ class _Kernel:
         """Arithmetic pillars and overall, every criterion applicable, no confidence."""
         k = self.model.n_pillars
         r = levels.shape[0]
-        # products and pillar scores land in reused buffers (fresh pages per block cost
-        # more than the arithmetic); the caller copies them out before the next run
-        fm = self._buffer("fm", (r, k + 1), levels)
-        rm = self._buffer("rm", (r, k + 2), levels)
-        if self.accel is not None:  # the same sums in one read of each level
-            if self.accel(levels, self.bounds, self.model.criterion_weight, fm[:, :k], rm[:, :k]):
+        # sums and pillar scores land in reused buffers (fresh pages per block cost more
+        # than the arithmetic); the caller copies them out before the next run
+        lm = self._buffer("lm", (r, k), levels)  # per pillar: weighted sum of levels
+        rw = self._buffer("rw", (r, k), levels)  # per pillar: weight of rated criteria
+        if self.accel is not None:  # in one read of each level
+            if self.accel(levels, self.bounds, self.model.criterion_weight, lm, rw):
                 _validate(levels, offset)
-            # then the extra columns: small products of the pillar sums
-            np.matmul(fm[:, :k], self.lower_p, out=fm[:, k])
-            np.matmul(rm[:, :k], self.rated_p, out=rm[:, k:])
         else:
             rated = self._buffer("rated", levels.shape, levels)
             np.equal(levels, levels, out=rated, casting="unsafe")  # 1.0 unless NaN
             filled = self._buffer("filled", levels.shape, levels)
             np.fmax(levels, 0.0, out=filled)  # fmax(NaN, 0) is 0
             self._check(levels, filled, offset)
-            _product(filled, self.w_filled, fm)
-            _product(rated, self.w_rated, rm)
-        # fm: pillar sums | overall lower bound; rm: rated weights | rated part of the
-        # upper bound | coverage
-        lm, rw = fm[:, :k], rm[:, :k]
+            _product(filled, self.membership, lm)
+            _product(rated, self.membership, rw)
+        # the same small products on both engines: the overall lower bound's sum, and the
+        # rated part of the upper bound with the coverage
+        low = np.matmul(lm, self.lower_p, out=self._buffer("low", (r,), levels))
+        sums = np.matmul(rw, self.rated_p, out=self._buffer("sums", (r, 2), levels))
         pillar = self._buffer("pillar", (r, k), levels)
         with np.errstate(invalid="ignore", divide="ignore"):  # 0/0: nothing rated
             np.divide(lm, self.pillar_total if self.policy == "worst" else rw, out=pillar)
         pillar *= 100.0 / LEVEL_MAX
         raw = np.round(self._overall(pillar), _SETTLE)
-        raw_lo = np.round(fm[:, k], _SETTLE)
-        raw_hi = fm[:, k] - LEVEL_MAX * rm[:, k]
+        raw_lo = np.round(low, _SETTLE)
+        raw_hi = low - LEVEL_MAX * sums[:, 0]
         raw_hi += 100.0 * self.share_total
         raw_hi = np.round(raw_hi, _SETTLE)
         gate_levels = levels[:, self.model.gate_criterion]
         unrated = gate_levels != gate_levels
         failed = gate_levels < self.model.gate_min  # NaN < x is False
         res = self._finish(
-            raw, raw_lo, raw_hi, rm[:, k + 1], failed, unrated, failed | unrated, failed,
+            raw, raw_lo, raw_hi, sums[:, 1], failed, unrated, failed | unrated, failed,
             outputs, point_is_lo=True,
         )  # fmt: skip
         if "pillar" in outputs:
@@ -820,7 +815,7 @@ class _Kernel:
             upper += 100.0  # 25 * 4 * AM / AM
         return pillar, lower, upper, rm, np.asarray(am)
 
-    def _buffer(self, name: str, shape: tuple[int, int], like: Floats) -> Floats:
+    def _buffer(self, name: str, shape: tuple[int, ...], like: Floats) -> Floats:
         """A scratch array reused across blocks (no fresh pages per block), in the memory
         order of ``like`` so that element-wise passes run along contiguous memory."""
         order = _order(like)

@@ -1,8 +1,10 @@
 """The compiled kernel (``readiness[fast]``, numba) against the numpy reference path.
 
-Both engines must give the same scores (to float rounding: BLAS and the compiled loop
-add in different orders, and scores are settled to 1e-9 points), the same bands, gates
-and counts, and the same errors for bad levels.
+Both engines make the pillar sums (BLAS products on one, a compiled loop on the other)
+and share everything after them. On the shipped rubric they give identical results, bit
+for bit; on any rubric the same scores to float rounding (the two may add a pillar's
+terms in a different order, and scores are settled to 1e-9 points), the same bands,
+gates and counts, and the same errors for bad levels.
 """
 
 from __future__ import annotations
@@ -114,9 +116,25 @@ def test_assess_frame_gives_the_same_frame_on_both_engines():
     assert len(frame) == 8 and frame.notna().any(axis=None)
     big = pd.concat([frame] * (ACCEL_MIN_ROWS // len(frame) + 1), ignore_index=True)
     compiled = readiness.assess_frame(big, rubric, engine="numba")
-    pd.testing.assert_frame_equal(compiled, readiness.assess_frame(big, rubric, engine="auto"))
+    auto = readiness.assess_frame(big, rubric, engine="auto")
     reference = readiness.assess_frame(big, rubric, engine="numpy")
-    pd.testing.assert_frame_equal(compiled, reference, rtol=0, atol=1e-9)
+    pd.testing.assert_frame_equal(compiled, auto, check_exact=True)
+    pd.testing.assert_frame_equal(compiled, reference, check_exact=True)
+
+
+@pytest.mark.parametrize("policy", ["exclude", "worst"])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_the_shipped_rubric_scores_identically_on_both_engines(policy, order):
+    """Every output, bit for bit, on random levels with many unknowns."""
+    model = ScoringModel.from_rubric(readiness.load_rubric())
+    rng = np.random.default_rng(11)
+    levels = rng.integers(0, 5, size=(20_000, model.n_criteria)).astype(float)
+    levels[rng.random(levels.shape) < rng.random((len(levels), 1))] = np.nan
+    levels = np.asarray(levels, order=order)
+    compiled = score_outputs(levels, model, engine="numba", unknown_policy=policy)
+    reference = score_outputs(levels, model, engine="numpy", unknown_policy=policy)
+    for key in ALL_OUTPUTS:
+        assert np.array_equal(compiled[key], reference[key], equal_nan=True), key
 
 
 def test_a_score_on_a_band_edge_lands_in_the_same_band():
@@ -180,9 +198,11 @@ def test_frames_with_columns_in_another_order_or_missing_score_alike():
     options = {"min_coverage": 0}
     compiled = readiness.assess_frame(shuffled, rubric, engine="numba", **options)
     reference = readiness.assess_frame(shuffled, rubric, engine="numpy", **options)
-    pd.testing.assert_frame_equal(compiled, reference, rtol=0, atol=1e-9)
+    pd.testing.assert_frame_equal(compiled, reference, check_exact=True)
     unknown = frame.copy()
     unknown[[c for c in ids if c not in shuffled.columns]] = np.nan
     pd.testing.assert_frame_equal(
-        compiled, readiness.assess_frame(unknown, rubric, engine="numba", **options)
+        compiled,
+        readiness.assess_frame(unknown, rubric, engine="numba", **options),
+        check_exact=True,
     )
