@@ -605,8 +605,8 @@ class _Kernel:
             _product(rated, self.membership, rw)
         # the same small products on both engines: the overall lower bound's sum, and the
         # rated part of the upper bound with the coverage
-        low = np.matmul(lm, self.lower_p, out=self._buffer("low", (r,), levels))
-        sums = np.matmul(rw, self.rated_p, out=self._buffer("sums", (r, 2), levels))
+        low: Floats = np.matmul(lm, self.lower_p, out=self._buffer("low", (r,), levels))
+        sums: Floats = np.matmul(rw, self.rated_p, out=self._buffer("sums", (r, 2), levels))
         pillar = self._buffer("pillar", (r, k), levels)
         with np.errstate(invalid="ignore", divide="ignore"):  # 0/0: nothing rated
             np.divide(lm, self.pillar_total if self.policy == "worst" else rw, out=pillar)
