@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CONTROL", "json_neutralise", "neutralise"]
+__all__ = [
+    "CONTROL",
+    "FORMULA_STARTS",
+    "formula_as_text",
+    "json_neutralise",
+    "neutralise",
+    "text_from_formula_quote",
+]
 
 #: The characters :func:`neutralise` replaces (see the module docstring).
 CONTROL = re.compile(
@@ -50,3 +57,26 @@ def json_neutralise(document: str) -> str:
     '{"name": "a\\\\u202eb"}'
     """
     return CONTROL.sub(_json_escape, document)
+
+
+#: First characters that make a spreadsheet read a CSV cell as a formula (OWASP, "CSV
+#: Injection"): such text cells get a leading ``'`` in CSV files we write.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_as_text(text: str) -> str:
+    """``text`` with a leading ``'`` when a spreadsheet would run it as a formula.
+
+    >>> formula_as_text("=HYPERLINK(1)"), formula_as_text("a = b")
+    ("'=HYPERLINK(1)", 'a = b')
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def text_from_formula_quote(text: str) -> str:
+    """The inverse of :func:`formula_as_text`, for CSV files read back.
+
+    >>> text_from_formula_quote("'=1+1"), text_from_formula_quote("'quoted'")
+    ('=1+1', "'quoted'")
+    """
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text

@@ -346,6 +346,22 @@ def test_rubrics_criteria_as_csv_has_every_column():
     assert abs(sum(float(row["effective_weight"]) for row in rows) - 1) < 1e-9
 
 
+def test_rubrics_criteria_as_csv_quotes_text_a_spreadsheet_would_run(tmp_path: Path):
+    import csv
+    import io
+
+    small = (ROOT / "tests" / "fixtures" / "small.yaml").read_text(encoding="utf-8")
+    assert "title: A one" in small  # a criterion's title
+    hostile = small.replace("title: A one", 'title: "=HYPERLINK(1)"', 1)
+    path = tmp_path / "hostile.yaml"
+    path.write_text(hostile, encoding="utf-8")
+    r = cli("rubrics", "--criteria", "--format", "csv", "--rubric", str(path))
+    assert r.returncode == 0, r.stderr
+    cells = [cell for row in csv.reader(io.StringIO(r.stdout)) for cell in row]
+    assert "'=HYPERLINK(1)" in cells
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "@"))]
+
+
 def test_rubrics_criteria_help_and_errors(tmp_path: Path):
     r = cli("rubrics", "--help")
     text = " ".join(r.stdout.split())

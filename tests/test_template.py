@@ -159,6 +159,31 @@ def test_a_template_filled_from_a_partnership_reads_back_the_same(tmp_path, fmt)
     assert read_questionnaire(path, RUBRIC).partnership() == p
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_text_that_starts_a_formula_never_runs_and_reads_back_as_written(tmp_path, fmt):
+    """A name or a note starting with ``=`` (or ``+ - @``) is text in the questionnaire:
+    a string cell in xlsx (openpyxl would store a formula), a quoted cell in CSV."""
+    doc = example("us-japan")
+    doc["name"] = '=HYPERLINK("http://example.org","click")'
+    first = next(iter(doc["ratings"]))
+    doc["ratings"][first]["note"] = "-1+2"
+    doc["ratings"][first]["justification"] = "@SUM(A1)"
+    p = partnership_from_dict(doc)
+    path = tmp_path / f"q.{fmt}"
+    write_template(path, RUBRIC, partnership=p)
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(path)
+        kinds = {cell.data_type for sheet in book for row in sheet.iter_rows() for cell in row}
+        assert "f" not in kinds
+    else:
+        cells = [cell for row in csv.reader(io.StringIO(path.read_text("utf-8"))) for cell in row]
+        assert "'-1+2" in cells and "'@SUM(A1)" in cells
+        assert not [cell for cell in cells if cell.startswith(("=", "+", "@"))]
+    assert read_questionnaire(path, RUBRIC).partnership() == p
+
+
 def test_xlsx_has_drop_down_lists_and_every_criterion(tmp_path):
     path = tmp_path / "q.xlsx"
     write_template(path, RUBRIC)

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from readiness._atomic import atomic_path
-from readiness._text import neutralise
+from readiness._text import FORMULA_STARTS, neutralise
 from readiness.errors import InputError, Problem, ReadinessError, ReportError
 
 if TYPE_CHECKING:  # imported where used: --help and --version stay fast
+    import pandas as pd
+
     from readiness.assessment import Assessment
     from readiness.partnership import Partnership
     from readiness.rubric import Rubric
@@ -354,3 +356,25 @@ def _write_output(out: str, write: Callable[[Path], object]) -> None:
             write(tmp)
     except OSError as exc:
         raise ReportError(f"cannot write: {exc.strerror or exc}", source=out) from None
+
+
+def formulas_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell that a spreadsheet would run as a formula quoted.
+
+    Following OWASP's advice on CSV injection, a cell that starts with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (spreadsheets then
+    show it as text); numbers (a negative score) are not text and stay as they are.
+    For CSV output only: JSON Lines and Parquet keep the values as they are.
+    """
+    from pandas.api.types import is_string_dtype
+
+    quoted = None
+    for column in frame.columns:
+        values = frame[column]
+        if not (values.dtype == object or is_string_dtype(values.dtype)):
+            continue
+        risky = values.str.startswith(FORMULA_STARTS, na=False).astype(bool)
+        if risky.any():
+            quoted = frame.copy() if quoted is None else quoted
+            quoted[column] = values.where(~risky, "'" + values.where(risky, ""))
+    return frame if quoted is None else quoted

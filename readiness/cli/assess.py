@@ -29,6 +29,7 @@ from readiness.cli._common import (
     _scoring_options,
     _usage_error,
     _write_output,
+    formulas_as_text,
 )
 from readiness.cli.agreement import assess_any, consensus_option, panel_document, with_panel
 from readiness.errors import ReadinessError, ReportError
@@ -247,31 +248,6 @@ TABLE_FORMATS = {".csv": "CSV", ".jsonl": "JSON Lines", ".parquet": "Parquet"}
 #: Extensions of report files (``readiness report -o``), named in the error of ``--out``.
 _REPORT_SUFFIXES = frozenset({".json", ".md", ".markdown", ".html", ".htm", ".txt"})
 
-#: First characters that make a spreadsheet read a CSV cell as a formula (OWASP, "CSV
-#: Injection"): such text cells get a leading ``'``.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _formulas_as_text(chunk: pd.DataFrame) -> pd.DataFrame:
-    """``chunk`` with every text cell that a spreadsheet would run as a formula quoted.
-
-    Following OWASP's advice on CSV injection, a cell that starts with ``=``, ``+``,
-    ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (spreadsheets then
-    show it as text); numbers (a negative score) are not text and stay as they are.
-    Only the CSV output does this: JSON Lines and Parquet keep the values as they are.
-    """
-    quoted = None
-    for column in chunk.columns:
-        values = chunk[column]
-        if values.dtype != object:
-            continue
-        risky = values.str.startswith(FORMULA_STARTS, na=False).astype(bool)
-        if risky.any():
-            quoted = chunk.copy() if quoted is None else quoted
-            quoted[column] = values.where(~risky, "'" + values.where(risky, ""))
-    return chunk if quoted is None else quoted
-
-
 #: Progress is shown on a terminal only when there are more files than this.
 PROGRESS_MIN_FILES = 20
 
@@ -350,7 +326,7 @@ class _TableWriter:
         with open(path, "w", encoding="utf-8", newline="") as stream:
             for chunk in chunks:
                 if self.suffix == ".csv":
-                    _formulas_as_text(chunk).to_csv(
+                    formulas_as_text(chunk).to_csv(
                         stream, index=False, header=rows == 0, lineterminator="\n"
                     )
                 else:

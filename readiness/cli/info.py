@@ -88,8 +88,10 @@ def _cmd_rubrics(args: argparse.Namespace) -> int:
 def _criteria_table(rubric: Rubric, fmt: str) -> str:
     """``rubrics --criteria``: the rubric's criteria as a text table or CSV."""
     frame = rubric.to_frame()
-    if fmt == "csv":
-        return str(frame.to_csv(index=False))
+    if fmt == "csv":  # a user's rubric text could start a spreadsheet formula
+        from readiness.cli._common import formulas_as_text
+
+        return str(formulas_as_text(frame).to_csv(index=False))
     columns = {
         "pillar": list(frame["pillar"]),
         "id": list(frame["id"]),

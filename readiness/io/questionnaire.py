@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from readiness._io import read_document
 from readiness._models import problems_from
+from readiness._text import text_from_formula_quote
 from readiness.errors import InputError, Problem
 from readiness.io.template import (
     COVER_FIELDS,
@@ -166,7 +167,11 @@ def _read_csv(path: Path) -> tuple[dict[str, _Cell], list[dict[str, _Cell]]]:
         raise InputError(
             f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=str(path)
         ) from None
-    lines = list(csv.reader(io.StringIO(text, newline="")))
+    # a cell our template quoted against formula injection ('=...) reads as written
+    lines = [
+        [text_from_formula_quote(cell) for cell in row]
+        for row in csv.reader(io.StringIO(text, newline=""))
+    ]
     start = next(
         (i for i, row in enumerate(lines) if {"id", "level"} <= {c.strip().lower() for c in row}),
         None,

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from readiness._atomic import atomic_path
+from readiness._text import formula_as_text
 from readiness.errors import ReportError
 from readiness.partnership import KINDS
 
@@ -203,14 +204,21 @@ def write_template(
 
 
 def _csv_text(cover: dict[str, str], rows: Sequence[Sequence[Any]]) -> str:
+    """The questionnaire as CSV. A text cell a spreadsheet would run as a formula gets a
+    leading ``'`` (OWASP, "CSV Injection"); :mod:`readiness.io.questionnaire` takes it
+    off again when the file is read back."""
     buffer = io.StringIO()
     w = csv.writer(buffer, lineterminator="\r\n")
+
+    def safe(row: Sequence[Any]) -> list[Any]:
+        return [formula_as_text(v) if isinstance(v, str) else v for v in row]
+
     w.writerow(["field", "value", "what to write"])
     for key, help_text in COVER_FIELDS:
-        w.writerow([key, cover[key], help_text])
+        w.writerow(safe([key, cover[key], help_text]))
     w.writerow([])
     w.writerow([*CRITERIA_COLUMNS, *DESCRIPTOR_COLUMNS])
-    w.writerows(rows)
+    w.writerows(safe(row) for row in rows)
     return buffer.getvalue()
 
 
@@ -252,6 +260,16 @@ def _json_text(rubric: Rubric, cover: dict[str, str], rows: Sequence[Sequence[An
         "criteria": criteria,
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _no_formulas(workbook: Any) -> None:
+    """Text that starts with ``=`` stays text: openpyxl would store it as a formula, and
+    a partnership's or a rubric's text must never run in an assessor's spreadsheet."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
 
 
 def _write_xlsx(
@@ -343,6 +361,7 @@ def _write_xlsx(
     scale.append(["rubric", f"{rubric.id} {rubric.version}", rubric.title])
     for cell in scale[1]:
         cell.font = bold
+    _no_formulas(wb)
     scale.column_dimensions["C"].width = 90
     wb.properties.creator = "readiness"
     wb.save(path)
