@@ -5,11 +5,12 @@ Run with ``make bench`` or on its own::
     python benchmarks/bench_startup.py              # median of 11 runs per command
     python benchmarks/bench_startup.py --runs 21
 
-Each command (``--version``, ``--help``, ``validate examples/partnerships/nato.json``)
-is run ``--runs`` times as ``python -m readiness ...`` in a fresh process, from the
-top of the checkout, and the median wall-clock time and the median CPU time of the
-process (user + system: a busy machine can be told from a slow program) are printed
-in seconds, with the load average before and after.
+Each command (``--version``, ``--help``, ``validate examples/partnerships/nato.json``,
+``validate rubrics/defense-partnership.yaml``) is run ``--runs`` times as
+``python -m readiness ...`` in a fresh process, from the top of the checkout, and the
+median wall-clock time and the median CPU time of the process (user + system: a busy
+machine can be told from a slow program) are printed in seconds, with the load
+average before and after.
 
 Two cases:
 
@@ -44,6 +45,7 @@ COMMANDS = {
     "version": ["--version"],
     "help": ["--help"],
     "validate": ["validate", "examples/partnerships/nato.json"],
+    "validate_rubric": ["validate", "rubrics/defense-partnership.yaml"],
 }
 
 

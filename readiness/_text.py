@@ -64,19 +64,27 @@ def json_neutralise(document: str) -> str:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+_QUOTED = re.compile("'*[=+\\-@\t\r]")
+
+
 def formula_as_text(text: str) -> str:
     """``text`` with a leading ``'`` when a spreadsheet would run it as a formula.
 
-    >>> formula_as_text("=HYPERLINK(1)"), formula_as_text("a = b")
-    ("'=HYPERLINK(1)", 'a = b')
+    Text that already starts with quotes before such a character gets one more, so
+    that :func:`text_from_formula_quote` gives every text back as it was.
+
+    >>> formula_as_text("=HYPERLINK(1)"), formula_as_text("a = b"), formula_as_text("'=x")
+    ("'=HYPERLINK(1)", 'a = b', "''=x")
     """
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if _QUOTED.match(text) else text
 
 
 def text_from_formula_quote(text: str) -> str:
     """The inverse of :func:`formula_as_text`, for CSV files read back.
 
-    >>> text_from_formula_quote("'=1+1"), text_from_formula_quote("'quoted'")
-    ('=1+1', "'quoted'")
+    >>> text_from_formula_quote("'=1+1"), text_from_formula_quote("''=x")
+    ('=1+1', "'=x")
+    >>> text_from_formula_quote("'quoted'")
+    "'quoted'"
     """
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+    return text[1:] if text.startswith("'") and _QUOTED.match(text, 1) else text

@@ -23,6 +23,7 @@ from readiness.scoring import (
     Engine,
     Scores,
     ScoringModel,
+    check_engine,
     check_options,
     effective_weights,
     level_to_score,
@@ -794,6 +795,7 @@ def assess_frame(
         unknown_policy or rubric.unknown_policy,
         rubric.min_coverage if min_coverage is None else min_coverage,
     )
+    check_engine(engine)  # here, so that its errors name the option, not the levels
     if not isinstance(levels, pd.DataFrame):
         raise InputError(
             f"levels must be a pandas DataFrame (got {type(levels).__name__})", source="levels"

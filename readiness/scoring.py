@@ -50,6 +50,7 @@ __all__ = [
     "Engine",
     "Scores",
     "ScoringModel",
+    "check_engine",
     "effective_weights",
     "level_to_score",
     "score_matrix",
@@ -101,28 +102,38 @@ def _accel_kernel() -> Any:
     return _ACCEL[0]
 
 
-def _engine(engine: str, rows: int) -> Any:
-    """The compiled kernel to use, or None for the numpy path.
-
-    ``READINESS_ENGINE`` (``numpy``, ``numba`` or ``auto``) overrides ``engine="auto"``.
+def check_engine(engine: str) -> Engine:
+    """The engine a call asks for, checked: ``engine`` itself, or for ``"auto"`` the
+    ``READINESS_ENGINE`` environment variable (``numpy``, ``numba`` or ``auto``, any
+    case; unset or empty means ``auto``).
 
     Raises:
-        InputError: An unknown engine, or ``numba`` asked for and not installed.
+        InputError: An unknown engine, or ``numba`` asked for and not installed (the
+            problem names the argument ``engine`` or the environment variable).
     """
     where = ("engine", "options")
     if engine == "auto":
-        engine = os.environ.get("READINESS_ENGINE", "auto") or "auto"
+        engine = os.environ.get("READINESS_ENGINE", "").strip().lower() or "auto"
         where = ("READINESS_ENGINE", "environment")
     if engine not in _ENGINES:
         problem = Problem(where[0], f"must be one of {list(_ENGINES)} (got {engine!r})")
         raise InputError([problem], source=where[1])
-    if engine == "numpy" or (engine == "auto" and rows < ACCEL_MIN_ROWS):
-        return None
-    kernel = _accel_kernel()
-    if kernel is None and engine == "numba":
+    if engine == "numba" and _accel_kernel() is None:
         problem = Problem(where[0], "the numba engine needs numba: pip install 'readiness[fast]'")
         raise InputError([problem], source=where[1])
-    return kernel
+    return engine
+
+
+def _engine(engine: str, rows: int) -> Any:
+    """The compiled kernel to use for ``rows`` rows, or None for the numpy path.
+
+    Raises:
+        InputError: As :func:`check_engine`.
+    """
+    chosen = check_engine(engine)
+    if chosen == "numpy" or (chosen == "auto" and rows < ACCEL_MIN_ROWS):
+        return None
+    return _accel_kernel()
 
 
 def _blas_pinned() -> Any:
@@ -432,19 +443,41 @@ def score_outputs(
     starts = range(0, n, chunk_rows)
     # BLAS's own threads would fight ours (and cost more than they give on small
     # products): pinned to one thread at every size, through one reused controller
-    with _blas_pinned():
-        if len(starts) < 4:
-            for start in starts:
-                score_block(start)
-        else:
-            # numpy releases the GIL in ufuncs and matmul: blocks score in parallel, each
-            # writing its own rows; the first error (lowest block) is raised
-            from concurrent.futures import ThreadPoolExecutor
+    try:
+        with _blas_pinned():
+            if len(starts) < 4:
+                for start in starts:
+                    score_block(start)
+            else:
+                # numpy releases the GIL in ufuncs and matmul: blocks score in parallel,
+                # each writing its own rows
+                from concurrent.futures import ThreadPoolExecutor
 
-            with ThreadPoolExecutor(max_workers=min(_WORKERS, len(starts))) as pool:
-                for future in [pool.submit(score_block, start) for start in starts]:
-                    future.result()
+                with ThreadPoolExecutor(max_workers=min(_WORKERS, len(starts))) as pool:
+                    for future in [pool.submit(score_block, start) for start in starts]:
+                        future.result()
+    except InputError:
+        # a block found bad levels: name them in every block, not only that one's
+        raise _every_bad_level(levels, columns, starts, chunk_rows) from None
     return out
+
+
+def _every_bad_level(
+    levels: NDArray[np.generic], columns: Ints | None, starts: range, chunk_rows: int
+) -> InputError:
+    """The error for the bad levels of the whole matrix: the first :data:`_LISTED` named,
+    the others counted."""
+    problems: list[Problem] = []
+    total = 0
+    for start in starts:
+        stop = min(start + chunk_rows, levels.shape[0])
+        block = _take(levels, start, stop, columns, np.nan)
+        found, count = _bad_levels(block, start, _LISTED - len(problems))
+        problems += found
+        total += count
+    if total > len(problems):
+        problems.append(Problem("$", f"... and {total - len(problems)} more bad levels"))
+    return InputError(problems)
 
 
 def _take(
@@ -482,22 +515,31 @@ def _validate(block: Floats, offset: int, scratch: Floats | None = None) -> None
         np.subtract(block, fraction, out=fraction)
         if not np.fmax.reduce(fraction, axis=None) > 0:
             return
+    problems, _ = _bad_levels(block, offset, _LISTED)
+    if problems:
+        raise InputError(problems)
+
+
+_LISTED = 1000
+"""Bad levels named one by one in an error (``Problem`` each); further ones are counted."""
+
+
+def _bad_levels(block: Floats, offset: int, limit: int) -> tuple[list[Problem], int]:
+    """The known levels of ``block`` that are not integers 0-4: at most ``limit`` as
+    problems (row ``offset + r``, criterion column), and how many there are in all."""
     known = ~np.isnan(block)
     bad = known & ((block < 0) | (block > LEVEL_MAX) | (block != np.floor(block)))
-    if bad.any():
-        rows, cols = np.nonzero(bad)
-        problems = [
-            Problem(
-                f"row {offset + r}, criterion column {c}",
-                f"level {block[r, c]:g} is not an integer from 0 to {LEVEL_MAX}",
-                row=int(offset + r),
-                column=int(c),
-            )
-            for r, c in zip(rows[:10], cols[:10], strict=True)
-        ]
-        if len(rows) > 10:
-            problems.append(Problem("$", f"... and {len(rows) - 10} more bad levels"))
-        raise InputError(problems)
+    rows, cols = np.nonzero(bad)
+    problems = [
+        Problem(
+            f"row {offset + r}, criterion column {c}",
+            f"level {block[r, c]:g} is not an integer from 0 to {LEVEL_MAX}",
+            row=int(offset + r),
+            column=int(c),
+        )
+        for r, c in zip(rows[:limit], cols[:limit], strict=True)
+    ]
+    return problems, len(rows)
 
 
 class _Kernel:

@@ -25,6 +25,7 @@ from readiness.scoring import (
     ScoringModel,
     _engine,
     _Kernel,
+    check_engine,
     score_outputs,
 )
 from tests.test_properties import SETTINGS, cases
@@ -206,3 +207,44 @@ def test_frames_with_columns_in_another_order_or_missing_score_alike():
         readiness.assess_frame(unknown, rubric, engine="numba", **options),
         check_exact=True,
     )
+
+
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_bad_levels_in_every_block_are_named(engine):
+    """Not only the first bad block's: all of them, by row label and criterion."""
+    rubric = readiness.load_rubric()
+    ids = list(rubric.criterion_ids)
+    levels = np.full((3 * 16_384, len(ids)), 2.0)
+    levels[10, 3], levels[20_000, 5], levels[-1, 0] = 7, 2.5, -1
+    frame = pd.DataFrame(levels, columns=ids)
+    with pytest.raises(InputError) as caught:
+        readiness.assess_frame(frame, rubric, engine=engine)
+    problems = caught.value.problems
+    assert [p.row for p in problems] == ["10", "20000", str(len(levels) - 1)]  # row labels
+    assert [p.criterion for p in problems] == [ids[3], ids[5], ids[0]]
+
+
+def test_very_many_bad_levels_are_named_up_to_a_limit_and_counted():
+    from readiness.scoring import _LISTED
+
+    model = ScoringModel.from_rubric(readiness.load_rubric())
+    levels = np.full((40_000, model.n_criteria), 2.5)
+    with pytest.raises(InputError) as caught:
+        score_outputs(levels, model, engine="numba", chunk_rows=1_000)
+    problems = caught.value.problems
+    assert len(problems) == _LISTED + 1
+    assert problems[-1].message == f"... and {levels.size - _LISTED} more bad levels"
+    assert "1001 problems" in str(caught.value) and "and 981 more" in str(caught.value)
+
+
+def test_engine_problems_name_the_option_not_the_levels(monkeypatch):
+    frame = pd.DataFrame({"trust.commitment-record": [2.0]})
+    with pytest.raises(InputError, match=r"^options: engine: must be one of"):
+        readiness.assess_frame(frame, engine="gpu")  # type: ignore[arg-type]
+    monkeypatch.setenv("READINESS_ENGINE", "gpu")
+    with pytest.raises(InputError, match=r"^environment: READINESS_ENGINE: must be one of"):
+        readiness.assess_frame(frame)
+    monkeypatch.setenv("READINESS_ENGINE", " NumPy ")  # any case, spaces ignored
+    assert check_engine("auto") == "numpy"
+    monkeypatch.setenv("READINESS_ENGINE", "")
+    assert check_engine("auto") == "auto"

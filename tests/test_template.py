@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from readiness.assessment import assess
 from readiness.errors import InputError, ReportError
@@ -331,3 +333,12 @@ def test_import_keeps_the_facts_of_the_partnership_it_is_given(tmp_path):
     back = partnership_from_dict(json.loads((tmp_path / "kept.json").read_text()))
     assert back == partnership_from_dict(doc)
     assert assess(back, RUBRIC).overall == assess(partnership_from_dict(doc), RUBRIC).overall
+
+
+@given(st.text())
+def test_formula_quoting_reads_back_every_text_and_never_starts_a_formula(text):
+    from readiness._text import FORMULA_STARTS, formula_as_text, text_from_formula_quote
+
+    quoted = formula_as_text(text)
+    assert not quoted.startswith(FORMULA_STARTS)
+    assert text_from_formula_quote(quoted) == text
