@@ -57,8 +57,10 @@ __all__ = [
     "assess_chunks",
     "assess_many",
     "assessment_row",
+    "available_cpus",
     "default_workers",
     "row_columns",
+    "worker_count",
 ]
 
 CHUNK_SIZE = 1_000
@@ -263,13 +265,31 @@ class _Settings:
     consensus: ConsensusRule | None = None
 
 
-def default_workers() -> int:
-    """Worker processes for a large batch: one per CPU this process may use, at most 4."""
+def available_cpus() -> int:
+    """The CPUs this process may use (its affinity where the platform tells it)."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on every platform
         cpus = os.cpu_count() or 1
-    return max(1, min(4, cpus))
+    return max(1, cpus)
+
+
+def default_workers() -> int:
+    """Worker processes for a large batch: one per CPU this process may use, at most 4."""
+    return min(4, available_cpus())
+
+
+def worker_count(requested: int, inputs: int | None = None, chunk_size: int = CHUNK_SIZE) -> int:
+    """The worker processes to start when ``requested`` are asked for.
+
+    Never more than one per CPU (:func:`available_cpus`: more only cost memory, each
+    worker holding a chunk), nor more than the chunks of ``inputs`` when their number
+    is known, nor fewer than 1.
+    """
+    count = min(requested, available_cpus())
+    if inputs is not None:
+        count = min(count, -(-inputs // max(1, chunk_size)))
+    return max(1, count)
 
 
 def assess_chunks(
@@ -298,8 +318,8 @@ def assess_chunks(
             cannot be scored (named by file, or ``file:line``); the input is left out.
             Without it the first such error is raised.
         workers: Processes that read and score chunks side by side (1: this process
-            only); they start only when the inputs fill more than one chunk. Rows and
-            errors still come in input order.
+            only), at most one per CPU (:func:`worker_count`); they start only when the
+            inputs fill more than one chunk. Rows and errors still come in input order.
         consensus: For panel files (several assessors' ratings of one partnership, see
             :mod:`readiness.panel`): how their levels combine; default the file's rule.
             A panel file gives one row, its consensus assessment as ``readiness
@@ -404,6 +424,7 @@ def _chunks(
     items = _items(inputs)
     chunks = iter(lambda: list(islice(items, chunk_size)), [])
     first = list(islice(chunks, 2))  # workers start only for more than one chunk
+    workers = worker_count(workers)
     parallel = workers > 1 and len(first) > 1
     todo = chain(first, chunks)
     del first  # each chunk is freed once scored (JSON Lines chunks hold their text)

@@ -660,3 +660,21 @@ def test_a_bad_panel_file_is_named_and_the_others_are_written(inputs: Path, tmp_
     assert f"{inputs / 'bad-panel.json'}: " in r.stderr
     assert "$.assessments[1].ratings" in r.stderr
     assert r.stderr.splitlines()[-1] == f"readiness: wrote 3 of 4 partnerships to {out}"
+
+
+def test_a_huge_jobs_is_capped_at_the_cpus_with_a_note(inputs: Path, tmp_path: Path):
+    from readiness.cli.assess import _workers
+
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert _workers(100_000, None) == cpus
+    assert _workers(100_000, 2_505) == min(cpus, 3)
+    out = tmp_path / "scores.csv"
+    r = run("assess", str(inputs), "--out", str(out), "--jobs", "100000")
+    assert r.returncode == 0, r.stderr
+    # three files fill one chunk: one worker (this process)
+    assert (
+        r.stderr.splitlines()[0]
+        == "readiness: --jobs 100000: using 1 worker (one per 1,000 inputs)"
+    )
+    r = run("assess", str(inputs), "--out", str(out), "--jobs", "1")
+    assert "--jobs" not in r.stderr

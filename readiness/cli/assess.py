@@ -101,7 +101,9 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         type=_jobs,
         metavar="N",
         help="with --out: processes that read and score files side by side (default: one "
-        "per CPU, at most 4; they start only for more than 1,000 inputs)",
+        "per CPU, at most 4; they start only for more than 1,000 inputs). N is capped at "
+        "one per CPU and one per 1,000 files (a note on standard error says so when N is "
+        "more than the CPUs)",
     )
     p.add_argument(
         "--errors",
@@ -353,6 +355,22 @@ class _TableWriter:
         return rows
 
 
+def _workers(jobs: int | None, inputs: int | None) -> int:
+    """The worker processes for ``--jobs`` (``None``: the default) and ``inputs`` files
+    (``None``: not known, JSON Lines). A ``--jobs`` above the CPUs is capped with a note
+    on standard error: thousands of processes would only exhaust the memory."""
+    from readiness.batch import available_cpus, default_workers, worker_count
+
+    count = worker_count(jobs or default_workers(), inputs, CHUNK_SIZE)
+    cpus = available_cpus()
+    if jobs is not None and jobs > cpus:
+        why = "one per CPU" if count == cpus else f"one per {CHUNK_SIZE:,} inputs"
+        sys.stderr.write(
+            f"readiness: --jobs {jobs}: using {count} worker{'s' if count != 1 else ''} ({why})\n"
+        )
+    return count
+
+
 def _inputs(files: list[str]) -> list[Any]:
     """The batch inputs: ``-`` is standard input (JSON Lines)."""
     return [sys.stdin if f == "-" else f for f in files]
@@ -394,12 +412,13 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
             f"{' and '.join(unused)} cannot be used with --out, which writes scores only"
         )
     writer = _TableWriter(args.out)
-    from readiness.batch import _chunks, _rounded, default_workers
+    from readiness.batch import _chunks, _rounded
     from readiness.rubric import load_rubric
 
     rubric = load_rubric(args.rubric)
     bad = _BadFiles(args.errors)
     lines = any(f == "-" or f.lower().endswith(".jsonl") for f in files)
+    jobs = _workers(args.jobs, None if lines else len(files))
     progress = _Progress(None if lines else len(files))
     seen = {"rows": 0, "bad": 0, "twice": 0}
     duplicates = _Duplicates()
@@ -411,7 +430,6 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
         bad.add(exc, exc.source or "")
 
     def chunks() -> Iterator[pd.DataFrame]:
-        jobs = args.jobs or default_workers()
         for frame, _ in _chunks(
             _inputs(files),
             rubric,
