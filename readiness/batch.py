@@ -23,6 +23,7 @@ first one is raised.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import math
@@ -563,19 +564,53 @@ def _score_each(
 _WORKER: _Settings | None = None
 
 
-def _start_worker(settings: _Settings | None) -> None:
+def _start_worker(settings: _Settings | None, parent: int | None = None) -> None:
     """Set up a worker process: its settings, BLAS on one thread, the inherited heap frozen.
 
     Forked workers inherit the settings (``None`` is passed) and every object of the
     parent: :func:`gc.freeze` keeps the collector from walking (and so copying) them.
+    A worker dies with the process that started it (:func:`_die_with_parent`; ``parent``
+    is its id when known), and leaves Ctrl-C to it.
     """
     global _WORKER
+    _die_with_parent(parent)
     if settings is not None:
         _WORKER = settings
     gc.freeze()
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=1, user_api="blas")  # the workers already fill the CPUs
+
+
+def _die_with_parent(parent: int | None) -> None:
+    """Make this worker end when its parent does, even by ``kill -9``.
+
+    On Linux the kernel sends SIGKILL to the worker when its parent dies
+    (``prctl(PR_SET_PDEATHSIG)``); a parent already gone (``parent`` is not the
+    parent any more) ends the worker at once. Forked workers inherit the command's
+    signal handlers: SIGTERM gets its default action back (end the process) and SIGINT
+    is ignored, since the command handles Ctrl-C and shuts the workers down.
+    """
+    import signal
+
+    with contextlib.suppress(ValueError, OSError):  # not the main thread, or no signals
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform != "linux":
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl: the worker may outlive a killed parent
+        return
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)  # the parent died before the signal was asked for
+
+
+_PR_SET_PDEATHSIG = 1
+"""Linux ``prctl`` option: the signal a process gets when its parent dies."""
 
 
 def _work(chunk: list[tuple[str, Payload]]) -> tuple[pd.DataFrame | None, Errors]:
@@ -629,7 +664,7 @@ def _in_workers(
         workers,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(None if forked else settings,),
+        initargs=(None if forked else settings, os.getpid() if forked else None),
     )
     try:
         flight: deque[Future[tuple[pd.DataFrame | None, Errors]]] = deque()

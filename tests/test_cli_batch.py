@@ -678,3 +678,71 @@ def test_a_huge_jobs_is_capped_at_the_cpus_with_a_note(inputs: Path, tmp_path: P
     )
     r = run("assess", str(inputs), "--out", str(out), "--jobs", "1")
     assert "--jobs" not in r.stderr
+
+
+def _children(pid: int) -> list[int]:
+    """The live child processes of ``pid`` (from /proc/*/stat; zombies left out)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        state, ppid = text.rpartition(")")[2].split()[:2]
+        if int(ppid) == pid and state != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return text.rpartition(")")[2].split()[0] != "Z"
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2,
+    reason="Linux (/proc, prctl) with two CPUs for two workers",
+)
+def test_workers_die_when_the_command_is_killed(tmp_path: Path):
+    import signal
+    import time
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(8):
+        (folder / f"p{i}.json").write_text(json.dumps(rated(f"p{i}", 3)))
+    # chunks of 2 files, each taking a minute in a worker: the workers are busy when killed
+    code = (
+        "import time, readiness.cli.assess as a, readiness.batch as b\n"
+        "a.CHUNK_SIZE = 2\n"
+        "slow = b._process\n"
+        "b._process = lambda chunk, settings: (time.sleep(60), slow(chunk, settings))[1]"
+    )
+    script = f"import sys\n{code}\nfrom readiness.cli import main\nsys.exit(main(sys.argv[1:]))"
+    cmd = [sys.executable, "-c", script, "assess", str(folder), "-o", str(tmp_path / "o.csv"),
+           "--jobs", "2"]  # fmt: skip
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    parent = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and time.monotonic() < deadline and parent.poll() is None:
+            time.sleep(0.05)
+            workers = _children(parent.pid)
+        assert len(workers) >= 2, parent.stderr.read().decode() if parent.poll() else workers
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [w for w in workers if _alive(w)], "workers outlived the killed command"
+    finally:
+        for w in workers:  # never leave a worker behind, even when the test fails
+            if _alive(w):
+                os.kill(w, signal.SIGKILL)
+        if parent.poll() is None:
+            parent.kill()
+        parent.stderr.close()
