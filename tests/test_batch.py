@@ -353,3 +353,19 @@ def test_the_pool_never_gets_more_workers_than_cpus(monkeypatch, tmp_path: Path)
                        "members": ["A", "B"], "ratings": {}})  # fmt: skip
     rows = assess_many([text] * 5, chunk_size=2, workers=100_000, min_coverage=0)
     assert len(rows) == 5 and made == [3]
+
+
+def test_a_bad_setting_stops_the_batch_instead_of_costing_each_input(monkeypatch):
+    import readiness.batch as batch
+
+    def broken(*args, **kwargs):
+        raise InputError("READINESS_ENGINE: must be one of ...", source="environment")
+
+    monkeypatch.setattr(batch, "score_matrix", broken)
+    errors: list[InputError] = []
+    text = json.dumps({"id": "x", "name": "X", "kind": "bilateral-alliance",
+                       "members": ["A", "B"], "ratings": {}})  # fmt: skip
+    with pytest.raises(InputError) as caught:
+        assess_many([text] * 3, on_error=errors.append, chunk_size=2)
+    assert caught.value.source == "environment" and "bug" not in str(caught.value)
+    assert errors == []  # no input is blamed

@@ -746,3 +746,17 @@ def test_workers_die_when_the_command_is_killed(tmp_path: Path):
         if parent.poll() is None:
             parent.kill()
         parent.stderr.close()
+
+
+def test_a_bad_engine_setting_is_one_error_before_any_file(inputs: Path, tmp_path: Path,
+                                                           monkeypatch):  # fmt: skip
+    out = tmp_path / "scores.csv"
+    out.write_text("kept\n")
+    monkeypatch.setenv("READINESS_ENGINE", "bogus")
+    r = run("assess", str(inputs), "--out", str(out))
+    assert r.returncode == 2
+    assert r.stderr == (
+        "readiness: error: environment: READINESS_ENGINE: must be one of "
+        "['auto', 'numpy', 'numba'] (got 'bogus')\n"
+    )
+    assert out.read_text() == "kept\n" and leftovers(tmp_path) == []
