@@ -760,3 +760,13 @@ def test_a_bad_engine_setting_is_one_error_before_any_file(inputs: Path, tmp_pat
         "['auto', 'numpy', 'numba'] (got 'bogus')\n"
     )
     assert out.read_text() == "kept\n" and leftovers(tmp_path) == []
+
+
+def test_a_long_list_of_problems_points_to_errors_file_with_out(tmp_path: Path):
+    bad = {**GOOD, "ratings": {cid: {"level": 9} for cid in RUBRIC.criterion_ids}}
+    (tmp_path / "many.json").write_text(json.dumps(bad))
+    r = run("assess", str(tmp_path / "many.json"), "--out", str(tmp_path / "o.csv"))
+    assert r.returncode == 2
+    assert f"... and {len(RUBRIC.criterion_ids) - 20} more (all of them: --errors FILE)\n" in r.stderr
+    r = run("assess", str(tmp_path / "many.json"))  # printed reports: --format json works
+    assert "more (all of them: --format json, or .problems)" in r.stderr

@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from readiness._text import json_neutralise
+from readiness._text import json_neutralise, neutralise
 from readiness.cli._common import (
     EXIT_INPUT,
     EXIT_OK,
@@ -133,15 +133,19 @@ class _BadFiles:
         errors: The ``--errors`` file, or ``None`` to report each file on standard error.
     """
 
-    def __init__(self, errors: str | None) -> None:
+    def __init__(self, errors: str | None, all_of_them: str | None = None) -> None:
         self.errors = errors
+        self.all_of_them = all_of_them
         self.records: list[dict[str, Any]] = []
 
     def add(self, exc: ReadinessError, path: str) -> None:
         """Report or keep the error of one file (named ``path`` unless it names its own)."""
         named = exc if exc.source else exc.with_source(path)
         if self.errors is None:
-            _fail(named)
+            if self.all_of_them is None:
+                _fail(named)
+            else:  # where every problem of a long list is, when not the default
+                sys.stderr.write(f"readiness: error: {neutralise(named.message(self.all_of_them))}\n")
             return
         data = named.to_dict()
         self.records.append(
@@ -419,7 +423,7 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
     from readiness.rubric import load_rubric
 
     rubric = load_rubric(args.rubric)
-    bad = _BadFiles(args.errors)
+    bad = _BadFiles(args.errors, all_of_them="--errors FILE")  # --format is refused here
     lines = any(f == "-" or f.lower().endswith(".jsonl") for f in files)
     jobs = _workers(args.jobs, None if lines else len(files))
     progress = _Progress(None if lines else len(files))
