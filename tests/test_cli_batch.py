@@ -181,7 +181,7 @@ def test_errors_file_when_nothing_is_bad_or_nothing_is_good(inputs: Path, tmp_pa
     r = run("assess", str(bad), "--out", str(tmp_path / "none.csv"), "--errors", str(errors))
     assert r.returncode == 2
     assert r.stderr.splitlines() == [
-        f"readiness: 1 of 1 files could not be scored; their problems are in {errors}",
+        f"readiness: 1 of 1 file could not be scored; their problems are in {errors}",
         f"readiness: nothing written to {tmp_path / 'none.csv'}: no input could be scored",
     ]
     assert json.loads(errors.read_text())["file"] == str(bad)
@@ -767,6 +767,37 @@ def test_a_long_list_of_problems_points_to_errors_file_with_out(tmp_path: Path):
     (tmp_path / "many.json").write_text(json.dumps(bad))
     r = run("assess", str(tmp_path / "many.json"), "--out", str(tmp_path / "o.csv"))
     assert r.returncode == 2
-    assert f"... and {len(RUBRIC.criterion_ids) - 20} more (all of them: --errors FILE)\n" in r.stderr
+    assert (
+        f"... and {len(RUBRIC.criterion_ids) - 20} more (all of them: --errors FILE)\n" in r.stderr
+    )
     r = run("assess", str(tmp_path / "many.json"))  # printed reports: --format json works
     assert "more (all of them: --format json, or .problems)" in r.stderr
+
+
+def test_summaries_count_in_good_english(tmp_path: Path):
+    (tmp_path / "one.json").write_text(json.dumps(rated("one", 3)))
+    out = tmp_path / "o.csv"
+    r = run("assess", str(tmp_path / "one.json"), "--out", str(out))
+    assert r.stderr == f"readiness: wrote 1 of 1 partnership to {out}\n"
+    lines = tmp_path / "in.jsonl"
+    lines.write_text("null\n" + json.dumps(rated("two", 3)) + '\n[1]\n"x"\n4\ntrue\n')
+    errors = tmp_path / "errors.jsonl"
+    r = run("assess", str(lines), "--out", str(out), "--errors", str(errors))
+    assert r.stderr.splitlines()[0] == (
+        f"readiness: 5 of 6 lines could not be scored; their problems are in {errors}"
+    )
+    got = [json.loads(x)["problems"][0]["message"] for x in errors.read_text().splitlines()]
+    assert [m.rpartition("(got ")[2] for m in got] == [
+        "null)",
+        "array)",
+        "string)",
+        "number)",
+        "true/false)",
+    ]
+    r = run("assess", str(lines), str(tmp_path / "one.json"), "--out", str(out), "--errors",
+            str(errors))  # fmt: skip
+    assert r.stderr.splitlines()[0].startswith("readiness: 5 of 7 inputs could not be scored")
+    xlsx = tmp_path / "q.xlsx"
+    r = run("template", "-o", str(xlsx))
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.startswith("readiness: wrote an xlsx questionnaire of ")

@@ -145,15 +145,18 @@ class _BadFiles:
             if self.all_of_them is None:
                 _fail(named)
             else:  # where every problem of a long list is, when not the default
-                sys.stderr.write(f"readiness: error: {neutralise(named.message(self.all_of_them))}\n")
+                sys.stderr.write(
+                    f"readiness: error: {neutralise(named.message(self.all_of_them))}\n"
+                )
             return
         data = named.to_dict()
         self.records.append(
             {"file": data["source"], "error": data["error"], "problems": data["problems"]}
         )
 
-    def finish(self, total: int) -> None:
-        """Write the ``--errors`` file (empty when every file was good) and its summary line.
+    def finish(self, total: int, noun: str = "file") -> None:
+        """Write the ``--errors`` file (empty when every file was good) and its summary line
+        (``noun``: what ``total`` counts, e.g. ``line``).
 
         Raises:
             ReportError: The file cannot be written (the message names it).
@@ -166,9 +169,14 @@ class _BadFiles:
         _write_output(self.errors, lambda tmp: tmp.write_text(lines, encoding="utf-8"))
         if self.records:
             sys.stderr.write(
-                f"readiness: {len(self.records)} of {total} files could not be scored; "
+                f"readiness: {len(self.records)} of {_count(total, noun)} could not be scored; "
                 f"their problems are in {self.errors}\n"
             )
+
+
+def _count(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless ``n`` is 1: ``1 file``, ``7 files``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _cmd_assess(args: argparse.Namespace) -> int:
@@ -469,11 +477,13 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
         written = False
     progress.clear()
     total = seen["rows"] + seen["bad"]
-    bad.finish(total)
+    streams = [f == "-" or f.lower().endswith(".jsonl") for f in files]
+    bad.finish(total, "line" if all(streams) else "input" if any(streams) else "file")
     if not written:  # nothing good to write: an existing output stays as it was
         sys.stderr.write(f"readiness: nothing written to {args.out}: no input could be scored\n")
         return EXIT_INPUT
-    sys.stderr.write(f"readiness: wrote {seen['rows']} of {total} partnerships to {args.out}\n")
+    wrote = _count(total, "partnership")
+    sys.stderr.write(f"readiness: wrote {seen['rows']} of {wrote} to {args.out}\n")
     if seen["bad"] or seen["twice"]:
         status = EXIT_INPUT
     if status == EXIT_OK:
