@@ -801,3 +801,21 @@ def test_summaries_count_in_good_english(tmp_path: Path):
     r = run("template", "-o", str(xlsx))
     assert r.returncode == 0, r.stderr
     assert r.stderr.startswith("readiness: wrote an xlsx questionnaire of ")
+
+
+def test_out_to_a_device_writes_csv_and_to_a_directory_says_so(inputs: Path, tmp_path: Path):
+    r = run("assess", str(inputs), "--out", os.devnull)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == f"readiness: wrote 3 of 3 partnerships to {os.devnull}\n"
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE, text=True)
+    r = run("assess", str(inputs), "--out", str(fifo))
+    assert r.returncode == 0, r.stderr
+    assert reader.communicate(timeout=30)[0].splitlines()[0].split(",")[:2] == ["id", "rubric"]
+    folder = tmp_path / "mix"
+    folder.mkdir()
+    r = run("assess", str(inputs), "--out", str(folder))
+    assert r.returncode == 2
+    assert r.stderr.startswith(f"readiness: error: {folder}: $: is a directory; --out writes")
+    assert "extension" not in r.stderr and list(folder.iterdir()) == []

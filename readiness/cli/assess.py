@@ -6,6 +6,8 @@ import argparse
 import importlib
 import json
 import math
+import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from functools import partial
@@ -91,7 +93,8 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         "--out",
         metavar="OUT",
         help="write one row of scores per partnership (a panel file: its consensus) to OUT "
-        "(.csv, .jsonl or .parquet) instead of printing reports; inputs are scored in "
+        "(.csv, .jsonl or .parquet; a device or pipe without an extension gets CSV) "
+        "instead of printing reports; inputs are scored in "
         "chunks and rows written as they come. In CSV, a text cell that starts with = + - "
         "@, a tab or a carriage return gets a leading ' so that a spreadsheet shows it "
         "as text instead of running it as a formula",
@@ -297,15 +300,25 @@ class _TableWriter:
 
     Args:
         out: The output file (``.csv``, ``.jsonl`` or ``.parquet``); its extension is
-            checked when the writer is made.
+            checked when the writer is made. An existing device or named pipe without
+            one of these extensions (``/dev/null``) gets CSV.
 
     Raises:
-        ReportError: Unknown extension, or Parquet without pyarrow installed.
+        ReportError: A directory, an unknown extension, or Parquet without pyarrow.
     """
 
     def __init__(self, out: str) -> None:
         self.out = out
         self.suffix = Path(out).suffix.lower()
+        kind = _file_kind(out)
+        if kind == "directory":
+            raise ReportError(
+                "is a directory; --out writes a table of scores to a file (e.g. "
+                f"{Path(out) / 'scores.csv'})",
+                source=out,
+            )
+        if kind == "stream" and self.suffix not in TABLE_FORMATS:
+            self.suffix = ".csv"  # /dev/null, /dev/stdout, a named pipe: CSV
         if self.suffix not in TABLE_FORMATS:
             known = ", ".join(TABLE_FORMATS)
             hint = (
@@ -365,6 +378,18 @@ class _TableWriter:
         if not rows:
             raise _NothingToWriteError
         return rows
+
+
+def _file_kind(path: str) -> str | None:
+    """``directory``, ``stream`` (a character device or a named pipe), else ``None``
+    (a regular file, or nothing there yet)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISDIR(mode):
+        return "directory"
+    return "stream" if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) else None
 
 
 def _workers(jobs: int | None, inputs: int | None) -> int:
