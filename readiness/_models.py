@@ -93,6 +93,19 @@ def problems_from(exc: ValidationError) -> list[Problem]:
 M = TypeVar("M", bound=BaseModel)
 
 
+def json_kind(value: object) -> str:
+    """What ``value`` is, in JSON's words: ``null``, ``true/false``, ``number``,
+    ``string``, ``array``, ``object`` (else its Python type, e.g. from a caller's object)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "number"
+    kinds = {str: "string", list: "array", tuple: "array", dict: "object"}
+    return next((k for t, k in kinds.items() if isinstance(value, t)), type(value).__name__)
+
+
 def validate_document(
     model: type[M], data: object, *, what: str, error: type[ReadinessError], source: str | None
 ) -> M:
@@ -110,7 +123,7 @@ def validate_document(
         error: Not a mapping, or every validation problem with its JSON path.
     """
     if not isinstance(data, dict):
-        raise error(f"{what} (got {type(data).__name__})", source=source)
+        raise error(f"{what} (got {json_kind(data)})", source=source)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

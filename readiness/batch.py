@@ -18,11 +18,14 @@ ratings of one partnership, :mod:`readiness.panel`) gives one row: its consensus
 
 Bad inputs are reported one by one (each :class:`readiness.InputError` names its file,
 or ``file:line`` for a line of a JSON Lines file) and left out; without ``on_error`` the
-first one is raised.
+first one is raised. A bad setting (an error of source ``environment`` or ``options``,
+e.g. an unknown ``READINESS_ENGINE``) is no input's fault: it is raised, whatever
+``on_error``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import math
@@ -32,7 +35,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeGuard
 
 import numpy as np
 
@@ -57,8 +60,10 @@ __all__ = [
     "assess_chunks",
     "assess_many",
     "assessment_row",
+    "available_cpus",
     "default_workers",
     "row_columns",
+    "worker_count",
 ]
 
 CHUNK_SIZE = 1_000
@@ -263,13 +268,31 @@ class _Settings:
     consensus: ConsensusRule | None = None
 
 
-def default_workers() -> int:
-    """Worker processes for a large batch: one per CPU this process may use, at most 4."""
+def available_cpus() -> int:
+    """The CPUs this process may use (its affinity where the platform tells it)."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on every platform
         cpus = os.cpu_count() or 1
-    return max(1, min(4, cpus))
+    return max(1, cpus)
+
+
+def default_workers() -> int:
+    """Worker processes for a large batch: one per CPU this process may use, at most 4."""
+    return min(4, available_cpus())
+
+
+def worker_count(requested: int, inputs: int | None = None, chunk_size: int = CHUNK_SIZE) -> int:
+    """The worker processes to start when ``requested`` are asked for.
+
+    Never more than one per CPU (:func:`available_cpus`: more only cost memory, each
+    worker holding a chunk), nor more than the chunks of ``inputs`` when their number
+    is known, nor fewer than 1.
+    """
+    count = min(requested, available_cpus())
+    if inputs is not None:
+        count = min(count, -(-inputs // max(1, chunk_size)))
+    return max(1, count)
 
 
 def assess_chunks(
@@ -298,8 +321,8 @@ def assess_chunks(
             cannot be scored (named by file, or ``file:line``); the input is left out.
             Without it the first such error is raised.
         workers: Processes that read and score chunks side by side (1: this process
-            only); they start only when the inputs fill more than one chunk. Rows and
-            errors still come in input order.
+            only), at most one per CPU (:func:`worker_count`); they start only when the
+            inputs fill more than one chunk. Rows and errors still come in input order.
         consensus: For panel files (several assessors' ratings of one partnership, see
             :mod:`readiness.panel`): how their levels combine; default the file's rule.
             A panel file gives one row, its consensus assessment as ``readiness
@@ -404,6 +427,7 @@ def _chunks(
     items = _items(inputs)
     chunks = iter(lambda: list(islice(items, chunk_size)), [])
     first = list(islice(chunks, 2))  # workers start only for more than one chunk
+    workers = worker_count(workers)
     parallel = workers > 1 and len(first) > 1
     todo = chain(first, chunks)
     del first  # each chunk is freed once scored (JSON Lines chunks hold their text)
@@ -414,6 +438,8 @@ def _chunks(
     )
     for frame, errors in results:
         for kind, problems, source in errors:
+            if source in SETTING_SOURCES:  # a bad setting, not a bad input: stop
+                raise kind(problems, source=source)
             report(kind(problems, source=source))
         if frame is not None:
             yield frame, rubric
@@ -454,7 +480,9 @@ def _process(
             pending.append((position, name, p))
         try:
             frame = _score(pending, settings, found) if pending else None
-        except Exception:  # isolate the input that breaks the chunk: score one by one
+        except Exception as exc:  # isolate the input that breaks the chunk: score one by one
+            if _of_the_settings(exc):
+                return None, [(type(exc), exc.problems, exc.source)]
             frame = _score_each(pending, settings, found)
         if panels:
             frame = _with_panels(frame, panels, settings.rubric)
@@ -509,6 +537,15 @@ def _with_panels(
     return joined.sort_index(kind="stable")
 
 
+SETTING_SOURCES = frozenset({"environment", "options"})
+"""Sources of an :class:`InputError` about the run's settings, not about one input."""
+
+
+def _of_the_settings(exc: BaseException) -> TypeGuard[InputError]:
+    """Whether ``exc`` is a bad setting (e.g. ``READINESS_ENGINE``): it stops the batch."""
+    return isinstance(exc, InputError) and exc.source in SETTING_SOURCES
+
+
 def _unexpected(exc: BaseException, name: str) -> InputError:
     """An unexpected failure while reading or scoring one input, as that input's error."""
     detail = str(exc).splitlines()[0][:200] if str(exc) else ""
@@ -532,6 +569,8 @@ def _score_each(
         try:
             frame = _score([item], settings, found)
         except Exception as exc:
+            if _of_the_settings(exc):
+                raise
             found.append((item[0], _unexpected(exc, item[1])))
             continue
         if frame is not None:
@@ -542,19 +581,53 @@ def _score_each(
 _WORKER: _Settings | None = None
 
 
-def _start_worker(settings: _Settings | None) -> None:
+def _start_worker(settings: _Settings | None, parent: int | None = None) -> None:
     """Set up a worker process: its settings, BLAS on one thread, the inherited heap frozen.
 
     Forked workers inherit the settings (``None`` is passed) and every object of the
     parent: :func:`gc.freeze` keeps the collector from walking (and so copying) them.
+    A worker dies with the process that started it (:func:`_die_with_parent`; ``parent``
+    is its id when known), and leaves Ctrl-C to it.
     """
     global _WORKER
+    _die_with_parent(parent)
     if settings is not None:
         _WORKER = settings
     gc.freeze()
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=1, user_api="blas")  # the workers already fill the CPUs
+
+
+def _die_with_parent(parent: int | None) -> None:
+    """Make this worker end when its parent does, even by ``kill -9``.
+
+    On Linux the kernel sends SIGKILL to the worker when its parent dies
+    (``prctl(PR_SET_PDEATHSIG)``); a parent already gone (``parent`` is not the
+    parent any more) ends the worker at once. Forked workers inherit the command's
+    signal handlers: SIGTERM gets its default action back (end the process) and SIGINT
+    is ignored, since the command handles Ctrl-C and shuts the workers down.
+    """
+    import signal
+
+    with contextlib.suppress(ValueError, OSError):  # not the main thread, or no signals
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform != "linux":
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl: the worker may outlive a killed parent
+        return
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)  # the parent died before the signal was asked for
+
+
+_PR_SET_PDEATHSIG = 1
+"""Linux ``prctl`` option: the signal a process gets when its parent dies."""
 
 
 def _work(chunk: list[tuple[str, Payload]]) -> tuple[pd.DataFrame | None, Errors]:
@@ -608,7 +681,7 @@ def _in_workers(
         workers,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(None if forked else settings,),
+        initargs=(None if forked else settings, os.getpid() if forked else None),
     )
     try:
         flight: deque[Future[tuple[pd.DataFrame | None, Errors]]] = deque()

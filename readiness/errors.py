@@ -163,9 +163,9 @@ class ReadinessError(ValueError):
         self.source = source
         super().__init__(self._render())
 
-    def _render(self) -> str:
-        """The message: the first :data:`SHOWN_PROBLEMS` problems, then a count; never
-        more than :data:`LONGEST_MESSAGE` bytes."""
+    def _render(self, all_of_them: str = "--format json, or .problems") -> str:
+        """The message: the first :data:`SHOWN_PROBLEMS` problems, then a count and
+        where to see ``all_of_them``; never more than :data:`LONGEST_MESSAGE` bytes."""
         where = f"{self.source}: " if self.source else ""
         if len(self.problems) == 1:
             return f"{where}{self.problems[0]}"
@@ -179,8 +179,13 @@ class ReadinessError(ValueError):
             lines.append(line)
         rest = len(self.problems) - (len(lines) - 1)
         if rest:
-            lines.append(f"  ... and {rest} more (all of them: --format json, or .problems)")
+            lines.append(f"  ... and {rest} more (all of them: {all_of_them})")
         return "\n".join(lines)
+
+    def message(self, all_of_them: str) -> str:
+        """The message, naming ``all_of_them`` (e.g. a command's option) as where to see
+        every problem when not all are shown."""
+        return self._render(all_of_them)
 
     def with_source(self, source: str) -> ReadinessError:
         """Return a copy of this error that names ``source`` as the file."""

@@ -321,3 +321,51 @@ def test_workers_fork_only_when_no_other_thread_runs(tmp_path: Path):
         stop.set()
         thread.join()
     pd.testing.assert_frame_equal(shared, assess_many(texts, RUBRIC, chunk_size=3))
+
+
+def test_workers_are_capped_at_the_cpus_and_the_chunks(monkeypatch):
+    import readiness.batch as batch
+
+    monkeypatch.setattr(batch, "available_cpus", lambda: 2)
+    assert batch.worker_count(100_000) == 2  # never thousands of processes
+    assert batch.worker_count(100_000, inputs=2_505) == 2
+    assert batch.worker_count(100_000, inputs=1_000) == 1  # one chunk: one worker
+    assert batch.worker_count(3, inputs=1_001, chunk_size=1_000) == 2
+    assert batch.worker_count(1, inputs=50_000) == 1
+    assert batch.worker_count(2, inputs=0) == 1
+    monkeypatch.setattr(batch, "available_cpus", lambda: 64)
+    assert batch.worker_count(100_000, inputs=10_000) == 10
+    assert batch.worker_count(100_000) == 64
+
+
+def test_the_pool_never_gets_more_workers_than_cpus(monkeypatch, tmp_path: Path):
+    import readiness.batch as batch
+
+    made: list[int] = []
+
+    def in_workers(chunks, settings, workers):  # record the size; score here
+        made.append(workers)
+        return (batch._process(chunk, settings) for chunk in chunks)
+
+    monkeypatch.setattr(batch, "available_cpus", lambda: 3)
+    monkeypatch.setattr(batch, "_in_workers", in_workers)
+    text = json.dumps({"id": "x", "name": "X", "kind": "bilateral-alliance",
+                       "members": ["A", "B"], "ratings": {}})  # fmt: skip
+    rows = assess_many([text] * 5, chunk_size=2, workers=100_000, min_coverage=0)
+    assert len(rows) == 5 and made == [3]
+
+
+def test_a_bad_setting_stops_the_batch_instead_of_costing_each_input(monkeypatch):
+    import readiness.batch as batch
+
+    def broken(*args, **kwargs):
+        raise InputError("READINESS_ENGINE: must be one of ...", source="environment")
+
+    monkeypatch.setattr(batch, "score_matrix", broken)
+    errors: list[InputError] = []
+    text = json.dumps({"id": "x", "name": "X", "kind": "bilateral-alliance",
+                       "members": ["A", "B"], "ratings": {}})  # fmt: skip
+    with pytest.raises(InputError) as caught:
+        assess_many([text] * 3, on_error=errors.append, chunk_size=2)
+    assert caught.value.source == "environment" and "bug" not in str(caught.value)
+    assert errors == []  # no input is blamed

@@ -181,7 +181,7 @@ def test_errors_file_when_nothing_is_bad_or_nothing_is_good(inputs: Path, tmp_pa
     r = run("assess", str(bad), "--out", str(tmp_path / "none.csv"), "--errors", str(errors))
     assert r.returncode == 2
     assert r.stderr.splitlines() == [
-        f"readiness: 1 of 1 files could not be scored; their problems are in {errors}",
+        f"readiness: 1 of 1 file could not be scored; their problems are in {errors}",
         f"readiness: nothing written to {tmp_path / 'none.csv'}: no input could be scored",
     ]
     assert json.loads(errors.read_text())["file"] == str(bad)
@@ -660,3 +660,177 @@ def test_a_bad_panel_file_is_named_and_the_others_are_written(inputs: Path, tmp_
     assert f"{inputs / 'bad-panel.json'}: " in r.stderr
     assert "$.assessments[1].ratings" in r.stderr
     assert r.stderr.splitlines()[-1] == f"readiness: wrote 3 of 4 partnerships to {out}"
+
+
+def test_a_huge_jobs_is_capped_at_the_cpus_with_a_note(inputs: Path, tmp_path: Path):
+    from readiness.cli.assess import _workers
+
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert _workers(100_000, None) == cpus
+    assert _workers(100_000, 2_505) == min(cpus, 3)
+    out = tmp_path / "scores.csv"
+    r = run("assess", str(inputs), "--out", str(out), "--jobs", "100000")
+    assert r.returncode == 0, r.stderr
+    # three files fill one chunk: one worker (this process)
+    assert (
+        r.stderr.splitlines()[0]
+        == "readiness: --jobs 100000: using 1 worker (one per 1,000 inputs)"
+    )
+    r = run("assess", str(inputs), "--out", str(out), "--jobs", "1")
+    assert "--jobs" not in r.stderr
+
+
+def _children(pid: int) -> list[int]:
+    """The live child processes of ``pid`` (from /proc/*/stat; zombies left out)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        state, ppid = text.rpartition(")")[2].split()[:2]
+        if int(ppid) == pid and state != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return text.rpartition(")")[2].split()[0] != "Z"
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2,
+    reason="Linux (/proc, prctl) with two CPUs for two workers",
+)
+def test_workers_die_when_the_command_is_killed(tmp_path: Path):
+    import signal
+    import time
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(8):
+        (folder / f"p{i}.json").write_text(json.dumps(rated(f"p{i}", 3)))
+    # chunks of 2 files, each taking a minute in a worker: the workers are busy when killed
+    code = (
+        "import time, readiness.cli.assess as a, readiness.batch as b\n"
+        "a.CHUNK_SIZE = 2\n"
+        "slow = b._process\n"
+        "b._process = lambda chunk, settings: (time.sleep(60), slow(chunk, settings))[1]"
+    )
+    script = f"import sys\n{code}\nfrom readiness.cli import main\nsys.exit(main(sys.argv[1:]))"
+    cmd = [sys.executable, "-c", script, "assess", str(folder), "-o", str(tmp_path / "o.csv"),
+           "--jobs", "2"]  # fmt: skip
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    parent = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and time.monotonic() < deadline and parent.poll() is None:
+            time.sleep(0.05)
+            workers = _children(parent.pid)
+        assert len(workers) >= 2, parent.stderr.read().decode() if parent.poll() else workers
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [w for w in workers if _alive(w)], "workers outlived the killed command"
+    finally:
+        for w in workers:  # never leave a worker behind, even when the test fails
+            if _alive(w):
+                os.kill(w, signal.SIGKILL)
+        if parent.poll() is None:
+            parent.kill()
+        parent.stderr.close()
+
+
+def test_a_bad_engine_setting_is_one_error_before_any_file(inputs: Path, tmp_path: Path,
+                                                           monkeypatch):  # fmt: skip
+    out = tmp_path / "scores.csv"
+    out.write_text("kept\n")
+    monkeypatch.setenv("READINESS_ENGINE", "bogus")
+    r = run("assess", str(inputs), "--out", str(out))
+    assert r.returncode == 2
+    assert r.stderr == (
+        "readiness: error: environment: READINESS_ENGINE: must be one of "
+        "['auto', 'numpy', 'numba'] (got 'bogus')\n"
+    )
+    assert out.read_text() == "kept\n" and leftovers(tmp_path) == []
+
+
+def test_a_long_list_of_problems_points_to_errors_file_with_out(tmp_path: Path):
+    bad = {**GOOD, "ratings": {cid: {"level": 9} for cid in RUBRIC.criterion_ids}}
+    (tmp_path / "many.json").write_text(json.dumps(bad))
+    r = run("assess", str(tmp_path / "many.json"), "--out", str(tmp_path / "o.csv"))
+    assert r.returncode == 2
+    assert (
+        f"... and {len(RUBRIC.criterion_ids) - 20} more (all of them: --errors FILE)\n" in r.stderr
+    )
+    r = run("assess", str(tmp_path / "many.json"))  # printed reports: --format json works
+    assert "more (all of them: --format json, or .problems)" in r.stderr
+
+
+def test_summaries_count_in_good_english(tmp_path: Path):
+    (tmp_path / "one.json").write_text(json.dumps(rated("one", 3)))
+    out = tmp_path / "o.csv"
+    r = run("assess", str(tmp_path / "one.json"), "--out", str(out))
+    assert r.stderr == f"readiness: wrote 1 of 1 partnership to {out}\n"
+    lines = tmp_path / "in.jsonl"
+    lines.write_text("null\n" + json.dumps(rated("two", 3)) + '\n[1]\n"x"\n4\ntrue\n')
+    errors = tmp_path / "errors.jsonl"
+    r = run("assess", str(lines), "--out", str(out), "--errors", str(errors))
+    assert r.stderr.splitlines()[0] == (
+        f"readiness: 5 of 6 lines could not be scored; their problems are in {errors}"
+    )
+    got = [json.loads(x)["problems"][0]["message"] for x in errors.read_text().splitlines()]
+    assert [m.rpartition("(got ")[2] for m in got] == [
+        "null)",
+        "array)",
+        "string)",
+        "number)",
+        "true/false)",
+    ]
+    r = run("assess", str(lines), str(tmp_path / "one.json"), "--out", str(out), "--errors",
+            str(errors))  # fmt: skip
+    assert r.stderr.splitlines()[0].startswith("readiness: 5 of 7 inputs could not be scored")
+    xlsx = tmp_path / "q.xlsx"
+    r = run("template", "-o", str(xlsx))
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.startswith("readiness: wrote an xlsx questionnaire of ")
+
+
+def test_out_to_a_device_writes_csv_and_to_a_directory_says_so(inputs: Path, tmp_path: Path):
+    r = run("assess", str(inputs), "--out", os.devnull)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == f"readiness: wrote 3 of 3 partnerships to {os.devnull}\n"
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE, text=True)
+    r = run("assess", str(inputs), "--out", str(fifo))
+    assert r.returncode == 0, r.stderr
+    assert reader.communicate(timeout=30)[0].splitlines()[0].split(",")[:2] == ["id", "rubric"]
+    folder = tmp_path / "mix"
+    folder.mkdir()
+    r = run("assess", str(inputs), "--out", str(folder))
+    assert r.returncode == 2
+    assert r.stderr.startswith(f"readiness: error: {folder}: $: is a directory; --out writes")
+    assert "extension" not in r.stderr and list(folder.iterdir()) == []
+
+
+def test_a_folder_of_json_lines_says_how_to_read_them(tmp_path: Path):
+    folder = tmp_path / "lines"
+    folder.mkdir()
+    (folder / "all.jsonl").write_text(json.dumps(rated("one", 3)) + "\n")
+    r = run("assess", str(folder), "--out", str(tmp_path / "o.csv"))
+    assert r.returncode == 2
+    assert r.stderr.splitlines()[0] == (
+        f"readiness: error: {folder}: $: the directory has no *.json file (JSON Lines files "
+        "are read when named: readiness assess FILE.jsonl --out ...)"
+    )
+    (folder / "all.jsonl").unlink()
+    r = run("assess", str(folder), "--out", str(tmp_path / "o.csv"))
+    assert r.stderr.splitlines()[0].endswith("the directory has no *.json file")

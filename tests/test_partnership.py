@@ -234,7 +234,7 @@ def test_no_members():
 
 
 def test_not_an_object():
-    assert problems([1]) == [("$", "a partnership must be a JSON object (got list)")]
+    assert problems([1]) == [("$", "a partnership must be a JSON object (got array)")]
 
 
 def test_every_problem_at_once():

@@ -299,10 +299,23 @@ def _expand_inputs(paths: Sequence[str]) -> tuple[list[str], int]:
                 _fail(InputError(f"skipped: {problem}", source=str(f)))
                 status = EXIT_INPUT
         if not entries:
-            _fail(InputError("the directory has no *.json file", source=arg))
+            _fail(InputError(f"the directory has no *.json file{_lines_hint(folder)}", source=arg))
             status = EXIT_INPUT
         files += [str(f) for f in found]
     return files, status
+
+
+def _lines_hint(folder: Path) -> str:
+    """A hint when ``folder`` holds JSON Lines files, which are read only when named."""
+    try:
+        lines = any(f.name.lower().endswith(".jsonl") for f in folder.iterdir())
+    except OSError:
+        return ""
+    return (
+        " (JSON Lines files are read when named: readiness assess FILE.jsonl --out ...)"
+        if lines
+        else ""
+    )
 
 
 def _not_a_file(path: Path) -> str | None:

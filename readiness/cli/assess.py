@@ -6,13 +6,15 @@ import argparse
 import importlib
 import json
 import math
+import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from readiness._text import json_neutralise
+from readiness._text import json_neutralise, neutralise
 from readiness.cli._common import (
     EXIT_INPUT,
     EXIT_OK,
@@ -91,7 +93,8 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         "--out",
         metavar="OUT",
         help="write one row of scores per partnership (a panel file: its consensus) to OUT "
-        "(.csv, .jsonl or .parquet) instead of printing reports; inputs are scored in "
+        "(.csv, .jsonl or .parquet; a device or pipe without an extension gets CSV) "
+        "instead of printing reports; inputs are scored in "
         "chunks and rows written as they come. In CSV, a text cell that starts with = + - "
         "@, a tab or a carriage return gets a leading ' so that a spreadsheet shows it "
         "as text instead of running it as a formula",
@@ -101,7 +104,9 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         type=_jobs,
         metavar="N",
         help="with --out: processes that read and score files side by side (default: one "
-        "per CPU, at most 4; they start only for more than 1,000 inputs)",
+        "per CPU, at most 4; they start only for more than 1,000 inputs). N is capped at "
+        "one per CPU and one per 1,000 files (a note on standard error says so when N is "
+        "more than the CPUs)",
     )
     p.add_argument(
         "--errors",
@@ -131,23 +136,30 @@ class _BadFiles:
         errors: The ``--errors`` file, or ``None`` to report each file on standard error.
     """
 
-    def __init__(self, errors: str | None) -> None:
+    def __init__(self, errors: str | None, all_of_them: str | None = None) -> None:
         self.errors = errors
+        self.all_of_them = all_of_them
         self.records: list[dict[str, Any]] = []
 
     def add(self, exc: ReadinessError, path: str) -> None:
         """Report or keep the error of one file (named ``path`` unless it names its own)."""
         named = exc if exc.source else exc.with_source(path)
         if self.errors is None:
-            _fail(named)
+            if self.all_of_them is None:
+                _fail(named)
+            else:  # where every problem of a long list is, when not the default
+                sys.stderr.write(
+                    f"readiness: error: {neutralise(named.message(self.all_of_them))}\n"
+                )
             return
         data = named.to_dict()
         self.records.append(
             {"file": data["source"], "error": data["error"], "problems": data["problems"]}
         )
 
-    def finish(self, total: int) -> None:
-        """Write the ``--errors`` file (empty when every file was good) and its summary line.
+    def finish(self, total: int, noun: str = "file") -> None:
+        """Write the ``--errors`` file (empty when every file was good) and its summary line
+        (``noun``: what ``total`` counts, e.g. ``line``).
 
         Raises:
             ReportError: The file cannot be written (the message names it).
@@ -160,9 +172,14 @@ class _BadFiles:
         _write_output(self.errors, lambda tmp: tmp.write_text(lines, encoding="utf-8"))
         if self.records:
             sys.stderr.write(
-                f"readiness: {len(self.records)} of {total} files could not be scored; "
+                f"readiness: {len(self.records)} of {_count(total, noun)} could not be scored; "
                 f"their problems are in {self.errors}\n"
             )
+
+
+def _count(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless ``n`` is 1: ``1 file``, ``7 files``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _cmd_assess(args: argparse.Namespace) -> int:
@@ -283,15 +300,25 @@ class _TableWriter:
 
     Args:
         out: The output file (``.csv``, ``.jsonl`` or ``.parquet``); its extension is
-            checked when the writer is made.
+            checked when the writer is made. An existing device or named pipe without
+            one of these extensions (``/dev/null``) gets CSV.
 
     Raises:
-        ReportError: Unknown extension, or Parquet without pyarrow installed.
+        ReportError: A directory, an unknown extension, or Parquet without pyarrow.
     """
 
     def __init__(self, out: str) -> None:
         self.out = out
         self.suffix = Path(out).suffix.lower()
+        kind = _file_kind(out)
+        if kind == "directory":
+            raise ReportError(
+                "is a directory; --out writes a table of scores to a file (e.g. "
+                f"{Path(out) / 'scores.csv'})",
+                source=out,
+            )
+        if kind == "stream" and self.suffix not in TABLE_FORMATS:
+            self.suffix = ".csv"  # /dev/null, /dev/stdout, a named pipe: CSV
         if self.suffix not in TABLE_FORMATS:
             known = ", ".join(TABLE_FORMATS)
             hint = (
@@ -353,6 +380,34 @@ class _TableWriter:
         return rows
 
 
+def _file_kind(path: str) -> str | None:
+    """``directory``, ``stream`` (a character device or a named pipe), else ``None``
+    (a regular file, or nothing there yet)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISDIR(mode):
+        return "directory"
+    return "stream" if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) else None
+
+
+def _workers(jobs: int | None, inputs: int | None) -> int:
+    """The worker processes for ``--jobs`` (``None``: the default) and ``inputs`` files
+    (``None``: not known, JSON Lines). A ``--jobs`` above the CPUs is capped with a note
+    on standard error: thousands of processes would only exhaust the memory."""
+    from readiness.batch import available_cpus, default_workers, worker_count
+
+    count = worker_count(jobs or default_workers(), inputs, CHUNK_SIZE)
+    cpus = available_cpus()
+    if jobs is not None and jobs > cpus:
+        why = "one per CPU" if count == cpus else f"one per {CHUNK_SIZE:,} inputs"
+        sys.stderr.write(
+            f"readiness: --jobs {jobs}: using {count} worker{'s' if count != 1 else ''} ({why})\n"
+        )
+    return count
+
+
 def _inputs(files: list[str]) -> list[Any]:
     """The batch inputs: ``-`` is standard input (JSON Lines)."""
     return [sys.stdin if f == "-" else f for f in files]
@@ -394,12 +449,16 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
             f"{' and '.join(unused)} cannot be used with --out, which writes scores only"
         )
     writer = _TableWriter(args.out)
-    from readiness.batch import _chunks, _rounded, default_workers
+    from readiness.batch import _chunks, _rounded
+    from readiness.scoring import _engine
+
+    _engine("auto", 0)  # a bad READINESS_ENGINE: one error (exit 2) before any file is read
     from readiness.rubric import load_rubric
 
     rubric = load_rubric(args.rubric)
-    bad = _BadFiles(args.errors)
+    bad = _BadFiles(args.errors, all_of_them="--errors FILE")  # --format is refused here
     lines = any(f == "-" or f.lower().endswith(".jsonl") for f in files)
+    jobs = _workers(args.jobs, None if lines else len(files))
     progress = _Progress(None if lines else len(files))
     seen = {"rows": 0, "bad": 0, "twice": 0}
     duplicates = _Duplicates()
@@ -411,7 +470,6 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
         bad.add(exc, exc.source or "")
 
     def chunks() -> Iterator[pd.DataFrame]:
-        jobs = args.jobs or default_workers()
         for frame, _ in _chunks(
             _inputs(files),
             rubric,
@@ -444,11 +502,13 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
         written = False
     progress.clear()
     total = seen["rows"] + seen["bad"]
-    bad.finish(total)
+    streams = [f == "-" or f.lower().endswith(".jsonl") for f in files]
+    bad.finish(total, "line" if all(streams) else "input" if any(streams) else "file")
     if not written:  # nothing good to write: an existing output stays as it was
         sys.stderr.write(f"readiness: nothing written to {args.out}: no input could be scored\n")
         return EXIT_INPUT
-    sys.stderr.write(f"readiness: wrote {seen['rows']} of {total} partnerships to {args.out}\n")
+    wrote = _count(total, "partnership")
+    sys.stderr.write(f"readiness: wrote {seen['rows']} of {wrote} to {args.out}\n")
     if seen["bad"] or seen["twice"]:
         status = EXIT_INPUT
     if status == EXIT_OK:

@@ -56,8 +56,9 @@ def _cmd_template(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
     partnership = None if args.partnership is None else load_partnership(args.partnership, rubric)
     kind = write_template(args.out, rubric, fmt=args.format, partnership=partnership)
+    article = "an" if kind[:1] in ("a", "e", "i", "o", "x") else "a"  # an xlsx, a csv
     sys.stderr.write(
-        f"readiness: wrote a {kind} questionnaire of {len(rubric.criterion_ids)} criteria "
+        f"readiness: wrote {article} {kind} questionnaire of {len(rubric.criterion_ids)} criteria "
         f"(rubric {rubric.label}) to {args.out}\n"
     )
     return EXIT_OK
