@@ -125,7 +125,11 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """
     path = Path(target)
     if path.is_symlink():
-        path = Path(os.path.realpath(path))
+        real = Path(os.path.realpath(path))
+        # a link to what has no name (``/dev/stdout`` on a pipe resolves to "pipe:[n]")
+        # is written through the link; a dangling link, where it points
+        if real.exists() or not path.exists():
+            path = real
     status = _check_target(path)
     if status is not None and not stat.S_ISREG(status.st_mode):
         yield path  # a device, FIFO or socket: stream to it, never rename over it

@@ -760,6 +760,18 @@ def test_a_bad_engine_setting_is_one_error_before_any_file(inputs: Path, tmp_pat
         "['auto', 'numpy', 'numba'] (got 'bogus')\n"
     )
     assert out.read_text() == "kept\n" and leftovers(tmp_path) == []
+    for command in (["assess", str(inputs)], ["report", str(EXAMPLES / "nato.json")]):
+        r = run(*command)  # printed reports, or another command: the same single error
+        assert (r.returncode, r.stdout) == (2, "") and r.stderr.count("\n") == 1, r.stderr
+    monkeypatch.setenv("READINESS_ENGINE", " NumPy ")  # any case
+    assert run("assess", str(EXAMPLES / "nato.json")).returncode == 0
+
+
+def test_out_to_standard_output_on_a_pipe_writes_csv():
+    """``/dev/stdout`` is a link to the pipe ("pipe:[n]", which has no name to write)."""
+    r = run("assess", str(EXAMPLES / "nato.json"), "--out", "/dev/stdout")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("id,rubric,") and r.stdout.count("\n") == 2
 
 
 def test_a_long_list_of_problems_points_to_errors_file_with_out(tmp_path: Path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -122,6 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
+        if os.environ.get("READINESS_ENGINE"):  # a bad value: one error, before any file
+            from readiness.scoring import check_engine
+
+            check_engine("auto")
         with _sigterm_unwinds():
             return func(args)
     except ReadinessError as exc:

@@ -450,9 +450,6 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
         )
     writer = _TableWriter(args.out)
     from readiness.batch import _chunks, _rounded
-    from readiness.scoring import _engine
-
-    _engine("auto", 0)  # a bad READINESS_ENGINE: one error (exit 2) before any file is read
     from readiness.rubric import load_rubric
 
     rubric = load_rubric(args.rubric)
