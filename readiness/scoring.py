@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from readiness.rubric import Method, Rubric, UnknownPolicy
 
 __all__ = [
+    "ACCEL_CHUNK_ROWS",
     "ACCEL_MIN_ROWS",
     "ALL_OUTPUTS",
     "Engine",
@@ -64,6 +65,10 @@ Ints = NDArray[np.intp]
 LEVEL_MAX = 4
 _METHODS: tuple[Method, ...] = ("arithmetic", "geometric", "minimum")
 CHUNK_ROWS = 16_384
+"""Rows per block on the numpy engine (its temporaries, five passes' worth, stay small)."""
+ACCEL_CHUNK_ROWS = 32_768
+"""Rows per block on the compiled engine: it keeps no temporary of the levels' size, and
+fewer blocks mean fewer of the per-block numpy steps that hold the GIL."""
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
 _SETTLE = 9
 """Decimals kept in overall scores: far below any meaningful difference, far above float noise."""
@@ -307,7 +312,7 @@ def score_matrix(
     columns: Ints | None = None,
     unknown_policy: UnknownPolicy | None = None,
     min_coverage: float | None = None,
-    chunk_rows: int = CHUNK_ROWS,
+    chunk_rows: int | None = None,
     engine: Engine = "auto",
 ) -> Scores:
     """Score a matrix of levels.
@@ -323,7 +328,8 @@ def score_matrix(
             the criterion is absent: unknown). Saves reordering a large matrix.
         unknown_policy: Override the rubric's policy for unknown criteria.
         min_coverage: Override the rubric's minimum coverage.
-        chunk_rows: Rows scored at once; bounds temporary memory.
+        chunk_rows: Rows scored at once; bounds temporary memory. Default
+            :data:`CHUNK_ROWS` (numpy engine) or :data:`ACCEL_CHUNK_ROWS` (numba).
         engine: ``"numpy"``, ``"numba"`` (the compiled kernel of ``readiness[fast]``:
             one read of each level instead of five passes) or ``"auto"`` (numba when
             installed and at least :data:`ACCEL_MIN_ROWS` rows are scored; the
@@ -360,7 +366,7 @@ def score_outputs(
     columns: Ints | None = None,
     unknown_policy: UnknownPolicy | None = None,
     min_coverage: float | None = None,
-    chunk_rows: int = CHUNK_ROWS,
+    chunk_rows: int | None = None,
     outputs: frozenset[str] = ALL_OUTPUTS,
     table: tuple[str, ...] = (),
     engine: Engine = "auto",
@@ -405,6 +411,8 @@ def score_outputs(
             source="levels",
         )
     accel = _engine(engine, n)
+    if chunk_rows is None:
+        chunk_rows = CHUNK_ROWS if accel is None else ACCEL_CHUNK_ROWS
     k, g = model.n_pillars, len(model.gate_criterion)
     out: dict[str, NDArray[np.generic]] = {}
     if table:
@@ -445,7 +453,7 @@ def score_outputs(
     # products): pinned to one thread at every size, through one reused controller
     try:
         with _blas_pinned():
-            if len(starts) < 4:
+            if len(starts) < 2:  # one block: no pool
                 for start in starts:
                     score_block(start)
             else:
