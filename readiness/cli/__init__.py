@@ -57,6 +57,10 @@ examples:
   readiness migrate old-partnership.json --in-place
   readiness schema partnership > partnership.schema.json
 
+environment: READINESS_ENGINE=numpy|numba|auto picks the scoring kernel (numba, the
+  compiled one, comes with pip install 'readiness[fast]'; auto uses it for 65,536 rows
+  or more)
+
 exit codes: 0 success, 1 below --fail-under, 2 bad input, usage or unwritable output
 """
 
