@@ -11,6 +11,7 @@ import re
 __all__ = [
     "CONTROL",
     "FORMULA_STARTS",
+    "STARTS_A_FORMULA",
     "formula_as_text",
     "json_neutralise",
     "neutralise",
@@ -64,7 +65,9 @@ def json_neutralise(document: str) -> str:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-_QUOTED = re.compile("'*[=+\\-@\t\r]")
+STARTS_A_FORMULA = re.compile("'*[=+\\-@\t\r]")
+"""Text that :func:`formula_as_text` quotes: a :data:`FORMULA_STARTS` character, after any
+quotes already there (so that quoting can always be undone)."""
 
 
 def formula_as_text(text: str) -> str:
@@ -76,7 +79,7 @@ def formula_as_text(text: str) -> str:
     >>> formula_as_text("=HYPERLINK(1)"), formula_as_text("a = b"), formula_as_text("'=x")
     ("'=HYPERLINK(1)", 'a = b', "''=x")
     """
-    return "'" + text if _QUOTED.match(text) else text
+    return "'" + text if STARTS_A_FORMULA.match(text) else text
 
 
 def text_from_formula_quote(text: str) -> str:
@@ -87,4 +90,4 @@ def text_from_formula_quote(text: str) -> str:
     >>> text_from_formula_quote("'quoted'")
     "'quoted'"
     """
-    return text[1:] if text.startswith("'") and _QUOTED.match(text, 1) else text
+    return text[1:] if text.startswith("'") and STARTS_A_FORMULA.match(text, 1) else text

@@ -18,9 +18,8 @@ ratings of one partnership, :mod:`readiness.panel`) gives one row: its consensus
 
 Bad inputs are reported one by one (each :class:`readiness.InputError` names its file,
 or ``file:line`` for a line of a JSON Lines file) and left out; without ``on_error`` the
-first one is raised. A bad setting (an error of source ``environment`` or ``options``,
-e.g. an unknown ``READINESS_ENGINE``) is no input's fault: it is raised, whatever
-``on_error``.
+first one is raised. A bad setting (an option, or an unknown ``READINESS_ENGINE``) is no
+input's fault: it is raised before any input is read, whatever ``on_error``.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeGuard
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -47,7 +46,7 @@ from readiness.facts import facts_features, features_table
 from readiness.panel import ConsensusRule, is_panel_document
 from readiness.partnership import Partnership, partnership_from_dict
 from readiness.rubric import Rubric, UnknownPolicy, load_rubric
-from readiness.scoring import ScoringModel, check_options, score_matrix
+from readiness.scoring import ScoringModel, check_engine, check_options, score_matrix
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -410,6 +409,7 @@ def _chunks(
         min_coverage=rubric.min_coverage if min_coverage is None else min_coverage,
     )
     check_options(options.unknown_policy, options.min_coverage)
+    check_engine("auto")  # a bad READINESS_ENGINE is no input's fault: raised here, once
     settings = _Settings(
         rubric=rubric,
         model=ScoringModel.from_rubric(rubric),
@@ -438,8 +438,6 @@ def _chunks(
     )
     for frame, errors in results:
         for kind, problems, source in errors:
-            if source in SETTING_SOURCES:  # a bad setting, not a bad input: stop
-                raise kind(problems, source=source)
             report(kind(problems, source=source))
         if frame is not None:
             yield frame, rubric
@@ -480,9 +478,7 @@ def _process(
             pending.append((position, name, p))
         try:
             frame = _score(pending, settings, found) if pending else None
-        except Exception as exc:  # isolate the input that breaks the chunk: score one by one
-            if _of_the_settings(exc):
-                return None, [(type(exc), exc.problems, exc.source)]
+        except Exception:  # isolate the input that breaks the chunk: score one by one
             frame = _score_each(pending, settings, found)
         if panels:
             frame = _with_panels(frame, panels, settings.rubric)
@@ -537,15 +533,6 @@ def _with_panels(
     return joined.sort_index(kind="stable")
 
 
-SETTING_SOURCES = frozenset({"environment", "options"})
-"""Sources of an :class:`InputError` about the run's settings, not about one input."""
-
-
-def _of_the_settings(exc: BaseException) -> TypeGuard[InputError]:
-    """Whether ``exc`` is a bad setting (e.g. ``READINESS_ENGINE``): it stops the batch."""
-    return isinstance(exc, InputError) and exc.source in SETTING_SOURCES
-
-
 def _unexpected(exc: BaseException, name: str) -> InputError:
     """An unexpected failure while reading or scoring one input, as that input's error."""
     detail = str(exc).splitlines()[0][:200] if str(exc) else ""
@@ -569,8 +556,6 @@ def _score_each(
         try:
             frame = _score([item], settings, found)
         except Exception as exc:
-            if _of_the_settings(exc):
-                raise
             found.append((item[0], _unexpected(exc, item[1])))
             continue
         if frame is not None:

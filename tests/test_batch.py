@@ -356,12 +356,7 @@ def test_the_pool_never_gets_more_workers_than_cpus(monkeypatch, tmp_path: Path)
 
 
 def test_a_bad_setting_stops_the_batch_instead_of_costing_each_input(monkeypatch):
-    import readiness.batch as batch
-
-    def broken(*args, **kwargs):
-        raise InputError("READINESS_ENGINE: must be one of ...", source="environment")
-
-    monkeypatch.setattr(batch, "score_matrix", broken)
+    monkeypatch.setenv("READINESS_ENGINE", "gpu")
     errors: list[InputError] = []
     text = json.dumps({"id": "x", "name": "X", "kind": "bilateral-alliance",
                        "members": ["A", "B"], "ratings": {}})  # fmt: skip

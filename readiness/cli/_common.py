@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from readiness._atomic import atomic_path
-from readiness._text import FORMULA_STARTS, neutralise
+from readiness._text import STARTS_A_FORMULA, neutralise
 from readiness.errors import InputError, Problem, ReadinessError, ReportError
 
 if TYPE_CHECKING:  # imported where used: --help and --version stay fast
@@ -165,8 +165,11 @@ def _emit(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def _fail(exc: ReadinessError) -> None:
-    sys.stderr.write(f"readiness: error: {neutralise(str(exc))}\n")
+def _fail(exc: ReadinessError, all_of_them: str | None = None) -> None:
+    """Report ``exc`` on standard error (``all_of_them``: where to see every problem of a
+    long list, when not the error's default)."""
+    text = str(exc) if all_of_them is None else exc.message(all_of_them)
+    sys.stderr.write(f"readiness: error: {neutralise(text)}\n")
 
 
 def _load(path: str, rubric: Rubric) -> Partnership:
@@ -372,7 +375,8 @@ def _write_output(out: str, write: Callable[[Path], object]) -> None:
 
 
 def formulas_as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every text cell that a spreadsheet would run as a formula quoted.
+    """``frame`` with every text cell that a spreadsheet would run as a formula quoted,
+    as :func:`readiness._text.formula_as_text` quotes one text, column by column.
 
     Following OWASP's advice on CSV injection, a cell that starts with ``=``, ``+``,
     ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (spreadsheets then
@@ -386,7 +390,7 @@ def formulas_as_text(frame: pd.DataFrame) -> pd.DataFrame:
         values = frame[column]
         if not (values.dtype == object or is_string_dtype(values.dtype)):
             continue
-        risky = values.str.startswith(FORMULA_STARTS, na=False).astype(bool)
+        risky = values.str.match(STARTS_A_FORMULA.pattern, na=False).astype(bool)
         if risky.any():
             quoted = frame.copy() if quoted is None else quoted
             quoted[column] = values.where(~risky, "'" + values.where(risky, ""))

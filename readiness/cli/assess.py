@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from readiness._text import json_neutralise, neutralise
+from readiness._text import json_neutralise
 from readiness.cli._common import (
     EXIT_INPUT,
     EXIT_OK,
@@ -145,12 +145,7 @@ class _BadFiles:
         """Report or keep the error of one file (named ``path`` unless it names its own)."""
         named = exc if exc.source else exc.with_source(path)
         if self.errors is None:
-            if self.all_of_them is None:
-                _fail(named)
-            else:  # where every problem of a long list is, when not the default
-                sys.stderr.write(
-                    f"readiness: error: {neutralise(named.message(self.all_of_them))}\n"
-                )
+            _fail(named, self.all_of_them)
             return
         data = named.to_dict()
         self.records.append(
@@ -454,7 +449,8 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
 
     rubric = load_rubric(args.rubric)
     bad = _BadFiles(args.errors, all_of_them="--errors FILE")  # --format is refused here
-    lines = any(f == "-" or f.lower().endswith(".jsonl") for f in files)
+    streams = [f == "-" or f.lower().endswith(".jsonl") for f in files]  # JSON Lines
+    lines = any(streams)
     jobs = _workers(args.jobs, None if lines else len(files))
     progress = _Progress(None if lines else len(files))
     seen = {"rows": 0, "bad": 0, "twice": 0}
@@ -499,7 +495,6 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
         written = False
     progress.clear()
     total = seen["rows"] + seen["bad"]
-    streams = [f == "-" or f.lower().endswith(".jsonl") for f in files]
     bad.finish(total, "line" if all(streams) else "input" if any(streams) else "file")
     if not written:  # nothing good to write: an existing output stays as it was
         sys.stderr.write(f"readiness: nothing written to {args.out}: no input could be scored\n")

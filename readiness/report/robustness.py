@@ -214,14 +214,14 @@ _HEAD = [
 ]
 
 
-def _columns(head: list[str], rows: list[list[str]], right: int = 1) -> list[str]:
-    """A fixed-width table: the first ``right`` columns flush left, the others (numbers)
+def _columns(head: list[str], rows: list[list[str]], left: int = 1) -> list[str]:
+    """A fixed-width table: the first ``left`` columns flush left, the others (numbers)
     flush right."""
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
 
     def line(cells: list[str]) -> str:
         padded = (
-            c.ljust(w) if i < right else c.rjust(w)
+            c.ljust(w) if i < left else c.rjust(w)
             for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         )
         return "  ".join(padded).rstrip()
@@ -232,19 +232,15 @@ def _columns(head: list[str], rows: list[list[str]], right: int = 1) -> list[str
 def robustness_text(r: Robustness, audit: Audit | None = None) -> str:
     """The set report as fixed-width text (``--format table``): the same sections as
     :func:`robustness_markdown`."""
-    rows = _table_rows(r)
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(_HEAD)]
     u = r.uncertainty
     lines = [
         f"Robustness of {r.panel.n} partnership(s): {u.samples:,} samples, seed {u.seed}, "
         f"concentration {u.choices.concentration:g}",
         "",
-        "  ".join(h.ljust(w) for h, w in zip(_HEAD, widths, strict=True)).rstrip(),
+        *_columns(_HEAD, _table_rows(r), left=len(_HEAD)),  # every column flush left
+        "",
+        *r.summary(),
     ]
-    lines += [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
-    ]
-    lines += ["", *r.summary()]
     if (dominance := _dominance(r)) is not None:
         lines += ["", "Probability that the row ranks above the column", ""]
         lines += _columns(*dominance)
@@ -253,7 +249,7 @@ def robustness_text(r: Robustness, audit: Audit | None = None) -> str:
         lines += ["", title, "", *_columns(head, cells)]
     if (margins := _margins(r)) is not None:
         lines += ["", "Tightest pillar-weight margin per partnership", ""]
-        lines += _columns(*margins, right=2)
+        lines += _columns(*margins, left=2)
     if audit is not None:
         lines += ["", audit_text(audit).rstrip("\n")]
     return "\n".join(lines) + "\n"
