@@ -15,9 +15,10 @@ from numpy.typing import NDArray
 
 from readiness._display import render
 from readiness._numbers import optional
-from readiness.derive import Derivation, derive_partnership
+from readiness.derive import Derivation
 from readiness.errors import InputError, Problem
 from readiness.partnership import Evidence, Partnership
+from readiness.resolve import Origin, Resolved, resolve
 from readiness.rubric import Band, Method, Rubric, UnknownPolicy, load_rubric
 from readiness.scoring import (
     Engine,
@@ -52,9 +53,6 @@ State = Literal["rated", "not-applicable", "unknown"]
 GateStatus = Literal["passed", "failed", "unrated", "not-applicable"]
 """A gate's state: ``failed`` on evidence only (rated below its minimum); ``unrated``
 when its critical criterion is unknown (it caps the lower bound, not the score)."""
-Origin = Literal["rated", "derived", "overridden", "unknown", "not-applicable"]
-"""Where a criterion's answer comes from: a rating, facts (``derived``), a rating that
-replaced a different derived level (``overridden``), or nowhere (``unknown``)."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +164,8 @@ class Assessment:
     low_confidence: np.ndarray = field(repr=False)
     derivations: Mapping[str, Derivation] = field(default_factory=dict, repr=False)
     """What the facts give, per criterion with a rule (derived once, by :func:`assess`)."""
+    resolved: Resolved | None = field(default=None, repr=False, compare=False)
+    """The arrays the scores come from (:func:`readiness.resolve.resolve`)."""
 
     # --- views ------------------------------------------------------------------
 
@@ -316,7 +316,8 @@ class Assessment:
         """Re-score a scenario: some criteria at new levels, some facts changed, or both.
 
         Args:
-            changes: criterion id -> level 0-4, ``'not-applicable'`` or ``'unknown'``.
+            changes: criterion id -> level 0-4, ``'not-applicable'`` or ``'unknown'``
+                (as if nobody had rated it: a level the facts give still counts).
             facts: fact name -> new value, in the form of the file's ``facts`` section.
                 ``agreements`` listed here are added to the existing ones; a mapping
                 (e.g. ``interoperability``) updates only the keys it names. Levels
@@ -369,14 +370,16 @@ class Assessment:
             scenario = Partnership.model_validate(data | {"ratings": {}})
         except ValidationError as exc:
             raise InputError(problems_from(exc), source="what_if") from None
-        derived = self.derivations
+        base = self.resolved or resolve([self.partnership], self.rubric)
+        derived, table = base.derived, base.table
         if facts:
-            derived = derive_partnership(scenario, self.rubric)
-            before = {k: d.level for k, d in self.derivations.items()}
-            after = {k: d.level for k, d in derived.items()}
-            for cid in set(before) | set(after):
-                if before.get(cid) != after.get(cid) and cid not in changes:
+            after = resolve([scenario], self.rubric)
+            moved = ~np.isclose(derived[0], after.derived[0], equal_nan=True)
+            for j in np.flatnonzero(moved).tolist():
+                cid = self.rubric.criterion_ids[j]
+                if cid not in changes:
                     ratings.pop(cid, None)
+            derived, table = after.derived, after.table
         for cid, level in changes.items():
             old_rating = ratings.get(cid)
             rating: dict[str, Any] = {
@@ -393,7 +396,8 @@ class Assessment:
             )
         except ValidationError as exc:
             raise InputError(problems_from(exc), source="what_if") from None
-        return _assess(scenario, self.rubric, self.options, derived)
+        resolved = _checked(scenario, self.rubric, derived=derived, table=table)
+        return _assess(scenario, self.rubric, self.options, resolved)
 
     def explain(self) -> Explanation:
         """How each pillar and criterion contributed to the overall score, in points."""
@@ -478,48 +482,6 @@ def _as_data(rating: Any) -> Any:
 # --- entry points -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
-class _Resolved:
-    """One partnership's answers: arrays for scoring, and where each answer came from."""
-
-    levels: np.ndarray
-    not_applicable: np.ndarray
-    low_confidence: np.ndarray
-    origin: tuple[Origin, ...]
-    derivation: tuple[Derivation | None, ...]
-
-
-def _resolve(
-    partnership: Partnership, rubric: Rubric, derived: Mapping[str, Derivation]
-) -> _Resolved:
-    m = len(rubric.criterion_ids)
-    levels = np.full((1, m), np.nan)
-    na = np.zeros((1, m), dtype=bool)
-    low = np.zeros((1, m), dtype=bool)
-    origin: list[Origin] = []
-    derivation: list[Derivation | None] = []
-    for j, cid in enumerate(rubric.criterion_ids):
-        rating = partnership.ratings.get(cid)
-        d = derived.get(cid)
-        from_facts = None if d is None else d.level
-        derivation.append(d)
-        if rating is None:
-            if from_facts is not None:
-                levels[0, j] = from_facts
-            origin.append("unknown" if from_facts is None else "derived")
-            continue
-        if rating.level == "not-applicable":
-            na[0, j] = True
-        elif isinstance(rating.level, int):
-            levels[0, j] = rating.level
-            low[0, j] = rating.confidence == "low"
-        if from_facts is not None and rating.level != from_facts:
-            origin.append("overridden")
-        else:
-            origin.append("rated" if isinstance(rating.level, int) else rating.level)
-    return _Resolved(levels, na, low, tuple(origin), tuple(derivation))
-
-
 def assess(
     partnership: Partnership,
     rubric: Rubric | None = None,
@@ -557,21 +519,33 @@ def assess(
         unknown_policy=unknown_policy or rubric.unknown_policy,
         min_coverage=rubric.min_coverage if min_coverage is None else min_coverage,
     )
-    # the one place a partnership's facts are derived; the result carries them
-    derived = derive_partnership(partnership, rubric)
-    partnership.check_against(rubric, derived=derived)
-    return _assess(partnership, rubric, options, derived)
+    return _assess(partnership, rubric, options, _checked(partnership, rubric))
+
+
+def _checked(partnership: Partnership, rubric: Rubric, **given: Any) -> Resolved:
+    """The partnership resolved (:func:`readiness.resolve.resolve`), every problem raised.
+
+    Raises:
+        InputError: Unknown criterion ids or target, and ratings that contradict the
+            facts without a justification, all at once.
+    """
+    problems: list[Problem] = []
+    try:
+        partnership.check_against(rubric)
+    except InputError as exc:
+        problems += exc.problems
+    resolved = resolve([partnership], rubric, **given)
+    problems += resolved.problems[0]
+    if problems:
+        raise InputError(problems)
+    return resolved
 
 
 def _assess(
-    partnership: Partnership,
-    rubric: Rubric,
-    options: Options,
-    derived: Mapping[str, Derivation],
+    partnership: Partnership, rubric: Rubric, options: Options, resolved: Resolved
 ) -> Assessment:
-    """Score a partnership whose facts are already derived (and checked)."""
+    """Score a partnership already resolved (and checked)."""
     model = ScoringModel.from_rubric(rubric)
-    resolved = _resolve(partnership, rubric, derived)
     s = score_matrix(
         resolved.levels,
         model,
@@ -580,7 +554,8 @@ def _assess(
         unknown_policy=options.unknown_policy,
         min_coverage=options.min_coverage,
     )
-    criteria = _criterion_results(partnership, rubric, options, model, resolved)
+    derivations = resolved.derivations(rubric)
+    criteria = _criterion_results(partnership, rubric, options, model, resolved, derivations)
     raw = optional(s.raw[0])
     overall = optional(s.overall[0])
     coverage = float(s.coverage[0])
@@ -594,7 +569,7 @@ def _assess(
         coverage=coverage,
         lower=float(s.lower[0]),
         upper=float(s.upper[0]),
-        reason=_no_score_reason(overall, raw, coverage, resolved, options),
+        reason=_no_score_reason(overall, raw, coverage, resolved.not_applicable, options),
         gate_loss=0.0 if raw is None else float(s.gate_loss[0]),
         pillars=_pillar_results(rubric, model, s, criteria),
         criteria=criteria,
@@ -602,7 +577,8 @@ def _assess(
         levels=resolved.levels,
         not_applicable=resolved.not_applicable,
         low_confidence=resolved.low_confidence,
-        derivations=dict(derived),
+        derivations=derivations,
+        resolved=resolved,
     )
 
 
@@ -611,9 +587,11 @@ def _criterion_results(
     rubric: Rubric,
     options: Options,
     model: ScoringModel,
-    resolved: _Resolved,
+    resolved: Resolved,
+    derivations: Mapping[str, Derivation],
 ) -> tuple[CriterionResult, ...]:
     levels, na = resolved.levels, resolved.not_applicable
+    origins = resolved.origins(0)
     eff = effective_weights(model, ~na[0])
     # plain Python lists: one conversion instead of 43 numpy scalar look-ups each
     level_row, na_row = levels[0].tolist(), na[0].tolist()
@@ -635,11 +613,13 @@ def _criterion_results(
                 score=score,
                 weight=c.weight,
                 effective_weight=eff_row[j],
-                confidence=rating.confidence if rating and rated else None,
+                confidence=rating.confidence
+                if rating and rated and origins[j] != "derived"
+                else None,
                 evidence=rating.evidence if rating else (),
                 note=rating.note if rating else None,
-                origin=resolved.origin[j],
-                derived=resolved.derivation[j],
+                origin=origins[j],
+                derived=derivations.get(c.id),
             )
         )
     return tuple(criteria)
@@ -724,12 +704,13 @@ def _no_score_reason(
     overall: float | None,
     raw: float | None,
     coverage: float,
-    resolved: _Resolved,
+    not_applicable: np.ndarray,
     options: Options,
 ) -> str | None:
+    """Why a partnership has no overall score (``None`` when it has one)."""
     if overall is not None:
         return None
-    if bool(resolved.not_applicable.all()):
+    if bool(not_applicable.all()):
         return "no criterion applies"
     if raw is None:
         return "no criterion is rated"

@@ -25,9 +25,7 @@ input's fault: it is raised before any input is read, whatever ``on_error``.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import gc
-import math
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -39,12 +37,11 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from readiness._io import MAX_BYTES, parse_json, read_document
-from readiness.assessment import Assessment, Options, _no_score_reason, _Resolved
-from readiness.derive import derive_frame
+from readiness.assessment import Assessment, Options, _no_score_reason
 from readiness.errors import InputError, Problem
-from readiness.facts import facts_features, features_table
 from readiness.panel import ConsensusRule, is_panel_document
 from readiness.partnership import Partnership, partnership_from_dict
+from readiness.resolve import resolve
 from readiness.rubric import Rubric, UnknownPolicy, load_rubric
 from readiness.scoring import ScoringModel, check_engine, check_options, score_matrix
 
@@ -262,8 +259,6 @@ class _Settings:
     rubric: Rubric
     model: ScoringModel
     options: Options
-    index: dict[str, int]
-    rules: tuple[int, ...]
     consensus: ConsensusRule | None = None
 
 
@@ -414,8 +409,6 @@ def _chunks(
         rubric=rubric,
         model=ScoringModel.from_rubric(rubric),
         options=options,
-        index={cid: j for j, cid in enumerate(rubric.criterion_ids)},
-        rules=tuple(j for j, c in enumerate(rubric.criteria) if c.derive is not None),
         consensus=consensus,
     )
 
@@ -689,7 +682,7 @@ def _score(
     settings: _Settings,
     found: list[tuple[int, InputError]],
 ) -> pd.DataFrame | None:
-    """One chunk: derive its facts in one call, check overrides, score in one call.
+    """One chunk: resolve it in one call (facts derived, ratings laid over), score in one call.
 
     ``chunk`` holds (position, file, partnership); a partnership whose ratings override
     derived levels without a justification goes to ``found`` and is left out. The rows
@@ -697,71 +690,20 @@ def _score(
     """
     import pandas as pd
 
-    rubric, model, index = settings.rubric, settings.model, settings.index
+    rubric, model = settings.rubric, settings.model
     pending = [(name, p) for _, name, p in chunk]
-    n, m = len(pending), model.n_criteria
-    levels = np.full((n, m), np.nan)
-    na = np.zeros((n, m), dtype=bool)
-    low = np.zeros((n, m), dtype=bool)
-    keep = np.ones(n, dtype=bool)
-
-    with_facts = [i for i, (_, p) in enumerate(pending) if p.facts is not None]
-    rules = list(settings.rules)
-    derived: np.ndarray | None = None
-    if with_facts and rules:
-        today = dt.date.today()
-        features = [
-            facts_features(pending[i][1].facts, pending[i][1].assessed_on or today)
-            for i in with_facts
-        ]
-        table = features_table(features, pd.RangeIndex(len(features)))
-        derived = derive_frame(table, rubric).to_numpy(dtype=np.float64)
-        levels[np.ix_(with_facts, rules)] = derived
-        rule_ids = [rubric.criterion_ids[j] for j in rules]
-        for row, i in enumerate(with_facts):
-            name, p = pending[i]
-            if not p.ratings:
-                continue
-            given = {
-                cid: None if math.isnan(level) else int(level)
-                for cid, level in zip(rule_ids, derived[row].tolist(), strict=True)
-                if cid in p.ratings
-            }
-            problems = p.override_problems(given)
-            if problems:
-                keep[i] = False
-                found.append((chunk[i][0], InputError(problems, source=name)))
-
-    rated_at: list[tuple[int, int]] = []
-    rated_level: list[int] = []
-    low_at: list[tuple[int, int]] = []
-    blank_at: list[tuple[int, int]] = []
-    na_at: list[tuple[int, int]] = []
-    for i, (_, p) in enumerate(pending):
-        for cid, rating in p.ratings.items():
-            j = index[cid]
-            level = rating.level
-            if isinstance(level, int):
-                rated_at.append((i, j))
-                rated_level.append(level)
-                if rating.confidence == "low":
-                    low_at.append((i, j))
-            else:  # a rating of unknown or not-applicable replaces a derived level
-                blank_at.append((i, j))
-                if level == "not-applicable":
-                    na_at.append((i, j))
-    _put(levels, blank_at, np.nan)
-    if rated_at:
-        rows, cols = np.array(rated_at).T
-        levels[rows, cols] = rated_level
-    _put(na, na_at, True)
-    _put(low, low_at, True)
-
+    resolved = resolve([p for _, p in pending], rubric)
+    keep = np.ones(len(pending), dtype=bool)
+    for i, problems in enumerate(resolved.problems):
+        if problems:
+            keep[i] = False
+            found.append((chunk[i][0], InputError(list(problems), source=pending[i][0])))
     good = [pending[i] for i in np.flatnonzero(keep)]
     if not good:
         return None
     if not keep.all():
-        levels, na, low = levels[keep], na[keep], low[keep]
+        resolved = resolved.take(keep)
+    levels, na, low = resolved.levels, resolved.not_applicable, resolved.low_confidence
     s = score_matrix(
         levels,
         model,
@@ -794,15 +736,8 @@ def _score(
         data[pillar] = s.pillar[:, k]
     reasons: list[str | None] = [None] * len(good)
     for r in np.flatnonzero(np.isnan(s.overall)).tolist():
-        resolved = _Resolved(levels[r : r + 1], na[r : r + 1], low[r : r + 1], (), ())
         raw = None if no_raw[r] else float(s.raw[r])
-        reasons[r] = _no_score_reason(None, raw, float(s.coverage[r]), resolved, settings.options)
+        reasons[r] = _no_score_reason(None, raw, float(s.coverage[r]), na[r], settings.options)
     data["reason"] = reasons
     at = [chunk[i][0] for i in np.flatnonzero(keep).tolist()]
     return _typed(pd.DataFrame(data, columns=row_columns(rubric), index=at), rubric)
-
-
-def _put(array: np.ndarray, at: list[tuple[int, int]], value: float | bool) -> None:
-    if at:
-        rows, cols = np.array(at).T
-        array[rows, cols] = value

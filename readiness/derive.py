@@ -15,7 +15,6 @@ language, :mod:`readiness.rules`. This module runs them:
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import math
 from collections.abc import Mapping
@@ -27,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from readiness.errors import InputError, Problem
-from readiness.facts import FEATURES, FeatureType, FeatureValue, facts_features
+from readiness.facts import FEATURES, FeatureType, FeatureValue
 from readiness.rules import (
     RULE_TYPES,
     Bands,
@@ -60,6 +59,7 @@ __all__ = [
     "Table",
     "check_rule",
     "derive_frame",
+    "derive_levels",
     "derive_partnership",
     "encode_frame",
     "encode_row",
@@ -442,28 +442,44 @@ def facts_to_reach(rule: Rule, target: int, table: Table) -> tuple[str, ...]:
     return needed
 
 
+def derive_levels(table: Table, rubric: Rubric) -> Floats:
+    """The levels every rule of ``rubric`` gives every row of ``table``.
+
+    Returns:
+        ``(n, m)`` levels, one column per criterion of the rubric in order (NaN where
+        a criterion has no rule or its facts are missing).
+    """
+    out = np.full((table.n, len(rubric.criteria)), np.nan)
+    for j, c in enumerate(rubric.criteria):
+        if c.derive is not None:
+            out[:, j] = evaluate(c.derive, table)
+    return out
+
+
 def derive_partnership(partnership: Partnership, rubric: Rubric) -> dict[str, Derivation]:
     """The levels a partnership's facts give, for every criterion that has a rule.
 
     Facts are read as of ``assessed_on`` (else today), with the members and agreements
-    in force on that date.
+    in force on that date (:meth:`readiness.Partnership.features`): the same values
+    :func:`readiness.resolve.resolve` derives for ``assess`` and for the batch.
 
     Args:
         partnership: The partnership.
         rubric: The rubric whose rules apply.
 
     Returns:
-        Criterion id -> :class:`Derivation`; empty when the partnership has no facts.
+        Criterion id -> :class:`Derivation`, for every criterion with a rule (without
+        ``facts``, only those the members alone give a level).
     """
-    if partnership.facts is None:
-        return {}
-    as_of = partnership.assessed_on or dt.date.today()
-    table = encode_row(facts_features(partnership.facts, as_of, partnership.roster_on(as_of)))
+    table = encode_row(partnership.features())
+    levels = derive_levels(table, rubric)[0]
     out = {}
-    for c in rubric.criteria:
+    for j, c in enumerate(rubric.criteria):
         if c.derive is None:
             continue
-        level = float(evaluate(c.derive, table)[0])
+        level = float(levels[j])
+        if math.isnan(level) and partnership.facts is None:
+            continue
         out[c.id] = Derivation(
             criterion=c.id,
             level=None if math.isnan(level) else int(level),
@@ -474,7 +490,7 @@ def derive_partnership(partnership: Partnership, rubric: Rubric) -> dict[str, De
 
 
 def override_problems(partnership: Partnership, derived: Mapping[str, Derivation]) -> list[Problem]:
-    """Ratings that override a derived level too far without a justification.
+    """Ratings that contradict a derived level without a justification.
 
     The rule itself is :meth:`readiness.Partnership.override_problems` (data checks
     belong to the description); this takes :func:`derive_partnership`'s result.

@@ -1124,10 +1124,7 @@ def facts_frame(partnerships: Iterable[Partnership]) -> pd.DataFrame:
     import pandas as pd
 
     items = list(partnerships)
-    rows = []
-    for p in items:
-        day = p.assessed_on or dt.date.today()
-        rows.append(facts_features(p.facts, day, p.roster_on(day)))
+    rows = [p.features() for p in items]
     return features_table(rows, pd.Index([p.id for p in items], name="partnership"))
 
 

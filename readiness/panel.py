@@ -49,11 +49,11 @@ from readiness._display import Rendered
 from readiness._io import Readable, read_document, source_name
 from readiness._models import Frozen, NonEmpty, problems_from, validate_document
 from readiness.agreement import Agreement, agreement
-from readiness.assessment import Assessment, PillarResult, _resolve, assess
-from readiness.derive import derive_partnership
+from readiness.assessment import Assessment, PillarResult, assess
 from readiness.errors import InputError, Problem
 from readiness.facts import PastDate
 from readiness.partnership import Evidence, Partnership, Rating
+from readiness.resolve import Resolved, resolve
 from readiness.rubric import Rubric, UnknownPolicy, load_rubric
 from readiness.scoring import ScoringModel, score_matrix
 
@@ -177,13 +177,18 @@ class Panel(Frozen):
         Raises:
             InputError: Paths under ``$.assessments[i]``.
         """
-        derived = derive_partnership(self.partnership, rubric)
         problems: list[Problem] = []
-        for i in range(len(self.assessments)):
+        people = [self.of(i) for i in range(len(self.assessments))]
+        for i, person in enumerate(people):
             try:
-                self.of(i).check_against(rubric, derived=derived)
+                person.check_against(rubric)
             except InputError as exc:
                 problems += [_under(p, i) for p in exc.problems]
+        if not problems:
+            facts = resolve([self.partnership], rubric)
+            resolved = resolve(people, rubric, derived=facts.derived, table=facts.table)
+            for i, found in enumerate(resolved.problems):
+                problems += [_under(p, i) for p in found]
         if problems:
             raise InputError(problems, source=source)
 
@@ -515,8 +520,13 @@ def assess_panel(
     consensus = _consensus_partnership(panel, rule)
     a = assess(consensus, rubric, unknown_policy=unknown_policy, min_coverage=min_coverage)
     model = ScoringModel.from_rubric(rubric)
-    derived = a.derivations
-    people = [_resolve(panel.of(i), rubric, derived) for i in range(len(panel.assessments))]
+    assert a.resolved is not None
+    facts = a.resolved  # every assessor shares the partnership's facts: derived once
+
+    def resolved(p: Partnership) -> Resolved:
+        return resolve([p], rubric, derived=facts.derived, table=facts.table)
+
+    people = [resolved(panel.of(i)) for i in range(len(panel.assessments))]
     levels = np.vstack([r.levels for r in people])  # (assessors, criteria)
     # only levels the assessors gave themselves count for agreement (not derived ones)
     own = np.full(levels.shape, np.nan)
@@ -527,12 +537,10 @@ def assess_panel(
                 own[i, j] = r.level
     sides = panel.sides if len(panel.sides) >= 2 else ()
     side_rows = [
-        _resolve(
+        resolved(
             _consensus_partnership(
                 panel, rule, [i for i, x in enumerate(panel.assessments) if x.side == s], s
-            ),
-            rubric,
-            derived,
+            )
         )
         for s in sides
     ]

@@ -54,7 +54,15 @@ from pydantic import (
 from readiness._io import Readable, read_document, source_name
 from readiness._models import Frozen, Id, NonEmpty, validate_document
 from readiness.errors import InputError, Problem, json_path
-from readiness.facts import STATUSES, Facts, PastDate, Roster, normal_code
+from readiness.facts import (
+    STATUSES,
+    Facts,
+    FeatureValue,
+    PastDate,
+    Roster,
+    facts_features,
+    normal_code,
+)
 from readiness.rubric import Rubric
 
 __all__ = [
@@ -462,6 +470,16 @@ class Partnership(Frozen):
                 left.append(m.code)
         return Roster(tuple(active), tuple(suspended), tuple(left), self.status_on(day))
 
+    def features(self) -> dict[str, FeatureValue]:
+        """The feature values rules read (:data:`readiness.facts.FEATURES`).
+
+        Facts are read as of :attr:`as_of` (``assessed_on``, else today), with the
+        members, suspensions and agreements in force on that date; the member features
+        are known from the roster even without ``facts``. Every path that derives
+        levels (``assess``, the batch, ``facts_frame``) reads them here.
+        """
+        return facts_features(self.facts, self.as_of, self.roster_on(self.as_of))
+
     def level_of(self, criterion_id: str) -> LevelValue:
         """The rated level, ``'not-applicable'`` or ``'unknown'`` (also when not rated)."""
         rating = self.ratings.get(criterion_id)
@@ -542,8 +560,9 @@ class Partnership(Frozen):
         """Ratings that override a derived level too far without a justification.
 
         A rating may differ from the derived level by one level freely. A larger
-        difference, or a rating of ``not-applicable`` or ``unknown`` over a derived
-        level, needs a ``justification``.
+        difference, or a rating of ``not-applicable`` over a derived level, contradicts
+        the facts and needs a ``justification``. A rating of ``unknown`` overrides
+        nothing (the assessor did not know; the derived level is used), so it never does.
 
         Args:
             derived: Criterion id -> the level its facts give (``None``: unknown).
@@ -555,6 +574,8 @@ class Partnership(Frozen):
         for cid, level in derived.items():
             rating = self.ratings.get(cid)
             if rating is None or level is None or rating.justification:
+                continue
+            if rating.level == "unknown":
                 continue
             path = json_path(("ratings", cid, "justification"))
             if isinstance(rating.level, int):

@@ -110,12 +110,12 @@ def test_when_nothing_applies():
 
 
 def test_facts_are_derived_once_per_call_and_travel_with_the_result(monkeypatch):
-    from readiness import derive, load_partnership
+    from readiness import load_partnership, resolve
     from readiness.report import build_report
 
     calls = []
-    real = derive.encode_row
-    monkeypatch.setattr(derive, "encode_row", lambda values: calls.append(1) or real(values))
+    real = resolve.encode_row
+    monkeypatch.setattr(resolve, "encode_row", lambda values: calls.append(1) or real(values))
     p = load_partnership("examples/partnerships/aukus.json", RUBRIC)
     assert calls == []  # loading checks the description; it runs no rule
     a = assess(p, RUBRIC)

@@ -435,19 +435,47 @@ def test_override_by_more_than_one_level_needs_a_justification(small, rated, der
     assert (c.origin, c.level) == ("overridden", rated)
 
 
-@pytest.mark.parametrize("level", ["not-applicable", "unknown"])
-def test_override_to_not_applicable_or_unknown_needs_a_justification(small, level):
+def test_not_applicable_over_a_derived_level_needs_a_justification(small):
     with pytest.raises(InputError) as err:
-        assess(partnership({"p.a": {"level": level}}, exercises_per_year=2), small)
+        assess(partnership({"p.a": {"level": "not-applicable"}}, exercises_per_year=2), small)
     assert [(x.path, x.message) for x in err.value.problems] == [
         (
             "$.ratings['p.a'].justification",
-            f"the rating {level!r} replaces the level 2 derived from facts; add a justification",
+            "the rating 'not-applicable' replaces the level 2 derived from facts; "
+            "add a justification",
         )
     ]
-    p = partnership({"p.a": {"level": level, "justification": "why"}}, exercises_per_year=2)
+    p = partnership(
+        {"p.a": {"level": "not-applicable", "justification": "why"}}, exercises_per_year=2
+    )
     c = assess(p, small).criterion("p.a")
-    assert (c.state, c.origin, c.level) == (level, "overridden", None)
+    assert (c.state, c.origin, c.level) == ("not-applicable", "overridden", None)
+
+
+@pytest.mark.parametrize("justification", [None, "the assessor had no access"])
+def test_unknown_over_a_derived_level_is_no_override_the_facts_give_the_level(small, justification):
+    # "unknown" says the assessor did not know; the facts do, so their level counts,
+    # with or without a justification, and the assessor's evidence stays on record
+    rating = {
+        "level": "unknown",
+        "note": "not assessed",
+        "evidence": [{"text": "no access to the exercise plan", "source": "assessor"}],
+    }
+    if justification:
+        rating["justification"] = justification
+    a = assess(partnership({"p.a": rating}, exercises_per_year=2), small)
+    c = a.criterion("p.a")
+    assert (c.state, c.origin, c.level, c.confidence) == ("rated", "derived", 2, None)
+    assert c.note == "not assessed"
+    assert [e.text for e in c.evidence] == ["no access to the exercise plan"]
+    assert a.overall == assess(partnership({}, exercises_per_year=2), small).overall
+
+
+def test_unknown_with_no_facts_behind_it_stays_unknown(small):
+    c = assess(partnership({"p.a": {"level": "unknown"}}, liaison_officers=3), small).criterion(
+        "p.a"
+    )
+    assert (c.state, c.origin, c.level) == ("unknown", "unknown", None)
 
 
 def test_rating_over_missing_facts_is_just_rated(small):
