@@ -26,6 +26,7 @@ from readiness.errors import InputError
 from readiness.panel import assess_panel, is_panel_document, panel_from_dict
 from readiness.partnership import partnership_from_dict
 from tests.factories import EXAMPLES
+from tests.generate import documents
 
 RUBRIC = load_rubric()
 FILES = sorted(EXAMPLES.glob("*.json"))
@@ -82,8 +83,13 @@ RATING = st.fixed_dictionaries(
 )
 
 
+def partnerships() -> st.SearchStrategy[dict[str, Any]]:
+    """A partnership drawn from every field and fact (tests/generate.py), or an example's."""
+    return documents() | from_examples()
+
+
 @st.composite
-def partnerships(draw: st.DrawFn) -> dict[str, Any]:
+def from_examples(draw: st.DrawFn) -> dict[str, Any]:
     """A partnership built from an example: some of its facts, random ratings and dates."""
     base = copy.deepcopy(draw(st.sampled_from(DOCS)))
     facts = base.get("facts") or {}
@@ -115,7 +121,8 @@ def panels(draw: st.DrawFn) -> dict[str, Any]:
         if justified:
             ratings = {cid: {**r, "justification": "seen"} for cid, r in ratings.items()}
         person: dict[str, Any] = {"assessor": f"assessor {who}", "ratings": ratings}
-        side = draw(st.sampled_from([None, *header.get("members", [])]))
+        codes = [m if isinstance(m, str) else m["code"] for m in header.get("members", [])]
+        side = draw(st.sampled_from([None, *codes]))
         if side is not None:
             person["side"] = side
         day = draw(st.sampled_from([None, "2026-06-30", "2025-06-30"]))
