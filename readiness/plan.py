@@ -866,6 +866,16 @@ class _Problem:
             return float(s.pillar[0, pi])
         return e.const + float(sum(v * x[k] for k, v in e.coef.items()))
 
+    def _retreat(self, extra: list[_Row], last: tuple[np.ndarray, int]) -> list[_Row]:
+        """``extra`` without the last round's cuts, excluding that round's solution instead.
+
+        Tangent cuts never remove the true optimum, so a problem that turns infeasible
+        (or unsolvable) right after them failed numerically (steep cuts near a zero
+        score); excluding the one solution already evaluated is exact.
+        """
+        x, count = last
+        return [*extra[:-count], self.nogood(x)]
+
     def nogood(self, x: np.ndarray) -> _Row:
         """Exclude exactly this choice of levels (it looked feasible only within tolerance)."""
         chosen = [v for v in range(self.n_x) if x[v] > 0.5]
@@ -906,9 +916,14 @@ class _Problem:
         if budget is not None:
             extra.append(_Row(self.cost_row(), -np.inf, budget + 1e-9))
         objective = self.cost_row()
+        last: tuple[np.ndarray, int] | None = None  # the last solution and the cuts it gave
         for rounds in range(1, _MAX_ROUNDS + 1):
             status, x = self._solve(objective, extra, zero)
             if x is None:
+                if last is not None and last[1]:
+                    extra = self._retreat(extra, last)
+                    last = None
+                    continue
                 if status == 2:
                     return "infeasible", None, None, rounds
                 return "not-proven", None, "the solver stopped before finding a plan", rounds
@@ -920,6 +935,7 @@ class _Problem:
                 return "not-proven", planned, "the solver stopped at its time limit", rounds
             new = self.cuts(x, s)
             extra.extend(new or [self.nogood(x)])
+            last = (x, len(new))
         return "not-proven", None, f"no proven plan after {_MAX_ROUNDS} solver rounds", rounds
 
     def max_score(
@@ -942,9 +958,14 @@ class _Problem:
                 extra.append(_Row({o: 1.0} | dict.fromkeys(gate, 100.0 - top), -np.inf, 100.0))
         extra.append(_Row(self.cost_row(), -np.inf, budget + 1e-9))
         best: tuple[float, np.ndarray] | None = None
+        last: tuple[np.ndarray, int] | None = None  # the last solution and the cuts it gave
         for rounds in range(1, _MAX_ROUNDS + 1):
             status, x = self._solve({o: -1.0}, extra, [], extra_vars=1)
             if x is None:
+                if last is not None and last[1]:
+                    extra = self._retreat(extra, last)
+                    last = None
+                    continue
                 break
             planned = self.decode(x)
             s = self.truth(planned[None, :])
@@ -966,6 +987,7 @@ class _Problem:
                     break
                 extra.append(self.nogood(x))
             extra.extend(new)
+            last = (x, len(new))
         if best is None:
             return "infeasible", None, math.nan, "no score exists on this basis", _MAX_ROUNDS
         return (

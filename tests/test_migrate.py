@@ -13,6 +13,7 @@ from readiness import InputError, RubricError, assess, load_partnership, load_ru
 from readiness.gaps import resolve_profile
 from readiness.migrate import migrate_document, migrate_file
 from readiness.partnership import FORMAT_VERSION, partnership_from_dict
+from tests.compat.build import load
 from tests.factories import ROOT
 
 EXAMPLES = sorted((ROOT / "examples" / "partnerships").glob("*.json"))
@@ -26,21 +27,45 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_every_example_migrates_to_format_2_and_scores_the_same(path: Path, tmp_path: Path):
+def test_the_shipped_examples_are_in_the_current_format(path: Path):
+    assert migrate_file(path).changes == ()
+    assert load_partnership(path).format_version == FORMAT_VERSION
+
+
+OLD_EXAMPLES = [
+    (doc, e["id"])
+    for doc, e in zip(*load("0.1.0"), strict=True)
+    if "facts" in doc and e["id"] in {p.stem for p in EXAMPLES}
+]
+
+
+@pytest.mark.parametrize(("doc", "name"), OLD_EXAMPLES, ids=[n for _, n in OLD_EXAMPLES])
+def test_every_0_1_example_migrates_to_format_2_and_scores_the_same(
+    doc: dict, name: str, tmp_path: Path
+):
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(doc, indent=2))
     result = migrate_file(path)
     assert [c.where for c in result.changes] == ["$.format_version"]
-    out = tmp_path / path.name
+    out = tmp_path / "new.json"
     out.write_text(result.text)
     new = load_partnership(out)
     assert new.format_version == FORMAT_VERSION
     old = load_partnership(path)
-    assert json.loads(result.text) == {"format_version": 2, **json.loads(path.read_text())}
+    assert json.loads(result.text) == {"format_version": 2, **doc}
     a, b = assess(old), assess(new)
     assert (a.overall, a.lower, a.upper) == (b.overall, b.lower, b.upper)
 
 
+def format_1(path: Path) -> dict:
+    """A shipped example as a format-1 file (no ``format_version``)."""
+    doc = json.loads(path.read_text())
+    doc.pop("format_version")
+    return doc
+
+
 def test_date_times_become_dates(tmp_path: Path):
-    doc = json.loads(EXAMPLES[0].read_text())
+    doc = format_1(EXAMPLES[0])
     doc["assessed_on"] = "2026-11-20T00:00:00"
     doc["facts"]["agreements"][0]["signed"] = "2007-05-25 00:00:00Z"
     path = tmp_path / "p.json"
@@ -89,7 +114,7 @@ def test_migrate_document_leaves_its_input_alone():
 
 def test_cli_in_place_out_and_stdout(tmp_path: Path):
     src = tmp_path / "nato.json"
-    src.write_text(EXAMPLES[4].read_text())
+    src.write_text(json.dumps(format_1(EXAMPLES[4]), indent=2))
     out = run("migrate", str(src), "-o", str(tmp_path / "new.json"), cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "format_version" in out.stderr and "wrote" in out.stderr and out.stdout == ""

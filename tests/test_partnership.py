@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from readiness import InputError, load_partnership, load_rubric
-from readiness.partnership import partnership_from_dict
+from readiness.partnership import FORMAT_VERSION, partnership_from_dict
 
 GOOD = {
     "id": "pact",
@@ -394,8 +394,9 @@ def test_format_version_is_optional_and_both_versions_read_alike():
     assert old.model_dump(exclude={"format_version"}) == new.model_dump(exclude={"format_version"})
 
 
-def test_every_example_is_still_valid_and_stays_format_1():
+def test_every_example_is_valid_and_in_the_current_format():
+    # the examples as they were in 0.1.0 and 0.2.0 (format 1) are in tests/compat
     for path in sorted(Path("examples/partnerships").glob("*.json")):
         data = json.loads(path.read_text())
-        assert "format_version" not in data, path  # old files stay as they were
+        assert data["format_version"] == FORMAT_VERSION, path
         load_partnership(path, load_rubric())

@@ -39,7 +39,7 @@ from readiness.io.template import (
     template_format,
 )
 from readiness.panel import Panel, panel_from_dict
-from readiness.partnership import Partnership, Rating
+from readiness.partnership import FORMAT_VERSION, Partnership, Rating
 from readiness.rubric import Rubric, load_rubric
 
 __all__ = ["FilledQuestionnaire", "panel_from_questionnaires", "read_questionnaire"]
@@ -82,7 +82,7 @@ class FilledQuestionnaire:
             }
         }
         data |= {k: v for k, v in (("assessor", who), ("assessed_on", a.get("assessed_on"))) if v}
-        return Partnership.model_validate(data)
+        return Partnership.model_validate({"format_version": FORMAT_VERSION} | data)
 
 
 def read_questionnaire(
