@@ -37,6 +37,7 @@ criterion ids and target profiles of a rubric when one is given.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 from collections.abc import Mapping
@@ -94,7 +95,7 @@ Kind = Literal[
 ]
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 """The partnership file format this version writes (``format_version``; absent = 1)."""
 
 Status = Literal["active", "dormant", "dissolving", "dissolved"]
@@ -179,6 +180,12 @@ class Member(Frozen):
     )
     note: str | None = None
     source: NonEmpty | None = None
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _normal(cls, value: Any) -> Any:
+        """Upper case, blanks stripped, as codes given as text are (``usa`` is ``USA``)."""
+        return normal_code(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _ordered(self) -> Member:
@@ -321,6 +328,7 @@ class Partnership(Frozen):
     @model_validator(mode="after")
     def _consistent(self) -> Partnership:
         problems = [
+            *(self._member_problems() if self.strict else ()),
             *self._duplicate_members(),
             *self._dates_after_assessment(),
             *self._status_order(),
@@ -330,6 +338,30 @@ class Partnership(Frozen):
         if problems:
             raise InputError(problems)
         return self
+
+    @property
+    def strict(self) -> bool:
+        """Whether the file is in format 3 or later, whose members must be states.
+
+        Older files are read as before: what format 3 refuses, ``validate`` warns of.
+        """
+        return (self.format_version or 1) >= 3
+
+    def _member_problems(self) -> list[Problem]:
+        """Members that are not states (:mod:`readiness.countries`), and a lone member."""
+        from readiness.countries import member_problem
+
+        problems = []
+        for i, code in enumerate(self.member_codes):
+            message = member_problem(code)
+            if message is not None:
+                where = f"$.members[{i}]" + ("" if isinstance(self.members[i], str) else ".code")
+                problems.append(Problem(where, message))
+        if len(set(self.member_codes)) < 2:
+            problems.append(
+                Problem("$.members", "a partnership has at least two members (got one)")
+            )
+        return problems
 
     def _duplicate_members(self) -> list[Problem]:
         seen: dict[str, int] = {}
@@ -538,22 +570,30 @@ class Partnership(Frozen):
     def warnings(self, rubric: Rubric) -> list[Problem]:
         """What is odd but not wrong about this file against ``rubric``.
 
-        One kind today: the ``rubric`` field names this rubric at another version
+        The ``rubric`` field names this rubric at another version
         (``"defense-partnership@1.0.0"``), so the scores may differ from the ones the
-        file was written for. ``readiness validate`` prints warnings;
-        ``validate --strict`` refuses them.
+        file was written for; or a file older than format 3 has members that are not
+        states (``India`` for ``IND``) or only one member, which format 3 refuses.
+        ``readiness validate`` prints warnings; ``validate --strict`` refuses them.
         """
+        out = []
+        if not self.strict:
+            out += [
+                dataclasses.replace(p, message=p.message + " (refused from format 3)")
+                for p in self._member_problems()
+            ]
         if self.rubric is None or "@" not in self.rubric:
-            return []
+            return out
         name, version = (part.strip() for part in self.rubric.split("@", 1))
         if name != rubric.id or version == rubric.version:
-            return []
+            return out
         return [
             Problem(
                 "$.rubric",
                 f"the file is written for version {version} of rubric {name}; it is scored "
                 f"against version {rubric.version}",
-            )
+            ),
+            *out,
         ]
 
     def override_problems(self, derived: Mapping[str, int | None]) -> list[Problem]:

@@ -94,6 +94,7 @@ VALIDATE_MAY_LOAD = {
     "readiness._models", "readiness._numbers", "readiness._resources", "readiness._text",
     "readiness._version", "readiness.errors", "readiness.facts", "readiness.rules",
     "readiness.sources", "readiness.rubric", "readiness.partnership", "readiness.derive",
+    "readiness.countries",
     "readiness.scoring", "readiness.resolve", "readiness.assessment",
 }  # fmt: skip
 

@@ -134,7 +134,7 @@ def test_import_errors_name_the_cell_and_write_nothing(tmp_path):
     assert main(["template", "-o", str(path)]) == 0
     wb = openpyxl.load_workbook(path)
     wb["Cover"]["B2"], wb["Cover"]["B3"], wb["Cover"]["B4"] = "x", "X", "bilateral-alliance"
-    wb["Cover"]["B5"], wb["Cover"]["B9"] = "AAA, BBB", "Ann"
+    wb["Cover"]["B5"], wb["Cover"]["B9"] = "FRA, DEU", "Ann"
     wb["Criteria"]["E14"] = "high"
     wb.save(path)
     out = tmp_path / "p.json"

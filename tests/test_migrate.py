@@ -40,7 +40,7 @@ OLD_EXAMPLES = [
 
 
 @pytest.mark.parametrize(("doc", "name"), OLD_EXAMPLES, ids=[n for _, n in OLD_EXAMPLES])
-def test_every_0_1_example_migrates_to_format_2_and_scores_the_same(
+def test_every_0_1_example_migrates_to_the_current_format_and_scores_the_same(
     doc: dict, name: str, tmp_path: Path
 ):
     path = tmp_path / f"{name}.json"
@@ -52,7 +52,7 @@ def test_every_0_1_example_migrates_to_format_2_and_scores_the_same(
     new = load_partnership(out)
     assert new.format_version == FORMAT_VERSION
     old = load_partnership(path)
-    assert json.loads(result.text) == {"format_version": 2, **doc}
+    assert json.loads(result.text) == {"format_version": FORMAT_VERSION, **doc}
     a, b = assess(old), assess(new)
     assert (a.overall, a.lower, a.upper) == (b.overall, b.lower, b.upper)
 
@@ -76,7 +76,7 @@ def test_date_times_become_dates(tmp_path: Path):
     assert {c.where: c.new for c in result.changes} == {
         "$.assessed_on": "2026-11-20",
         "$.facts.agreements[0].signed": "2007-05-25",
-        "$.format_version": 2,
+        "$.format_version": FORMAT_VERSION,
     }
     assert partnership_from_dict(json.loads(result.text)).assessed_on.isoformat() == "2026-11-20"
 
@@ -118,12 +118,12 @@ def test_cli_in_place_out_and_stdout(tmp_path: Path):
     out = run("migrate", str(src), "-o", str(tmp_path / "new.json"), cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "format_version" in out.stderr and "wrote" in out.stderr and out.stdout == ""
-    assert json.loads((tmp_path / "new.json").read_text())["format_version"] == 2
+    assert json.loads((tmp_path / "new.json").read_text())["format_version"] == FORMAT_VERSION
     printed = run("migrate", str(src), cwd=tmp_path)
-    assert json.loads(printed.stdout)["format_version"] == 2
+    assert json.loads(printed.stdout)["format_version"] == FORMAT_VERSION
     assert "format_version" not in json.loads(src.read_text())  # untouched without --in-place
     assert run("migrate", str(src), "--in-place", cwd=tmp_path).returncode == 0
-    assert json.loads(src.read_text())["format_version"] == 2
+    assert json.loads(src.read_text())["format_version"] == FORMAT_VERSION
     again = run("migrate", str(src), "--in-place", cwd=tmp_path)
     assert again.returncode == 0 and "already current" in again.stderr
     same = run("migrate", str(src), "-o", str(src), cwd=tmp_path)  # -o naming the input

@@ -376,9 +376,9 @@ def test_status_is_a_word_or_a_dated_history():
             "date 2021-01-01 is after assessed_on 2020-01-01",
         ),
         (
-            {"format_version": 3},
+            {"format_version": 4},
             "$.format_version",
-            "Input should be less than or equal to 2 (got 3)",
+            "Input should be less than or equal to 3 (got 4)",
         ),
     ],
     ids=lambda v: v if isinstance(v, str) and v.startswith("$") else None,
@@ -400,3 +400,52 @@ def test_every_example_is_valid_and_in_the_current_format():
         data = json.loads(path.read_text())
         assert data["format_version"] == FORMAT_VERSION, path
         load_partnership(path, load_rubric())
+
+
+# --- members are states (format 3) -------------------------------------------------
+
+
+def test_format_3_members_are_iso_codes_with_a_suggestion_from_names():
+    doc = with_(format_version=3, members=["India", "France", "US", "Jpan"])
+    assert problems(doc) == [
+        ("$.members[0]", "'INDIA' is not an ISO 3166-1 alpha-3 code; did you mean 'IND'?"),
+        ("$.members[1]", "'FRANCE' is not an ISO 3166-1 alpha-3 code; did you mean 'FRA'?"),
+        ("$.members[2]", "'US' is not an ISO 3166-1 alpha-3 code; did you mean 'USA'?"),
+        ("$.members[3]", "'JPAN' is not an ISO 3166-1 alpha-3 code; did you mean 'JPN'?"),
+    ]
+
+
+def test_format_3_keeps_former_states_cow_numbers_and_user_assigned_codes():
+    members = ["SUN", "YUG", "COW-245", "XKX", {"code": "DDR", "left": "1990-10-03"}, "POL"]
+    p = partnership_from_dict(with_(format_version=3, members=members))
+    assert p.member_codes == ("SUN", "YUG", "COW-245", "XKX", "DDR", "POL")
+
+
+def test_format_3_needs_two_members():
+    assert problems(with_(format_version=3, members=["USA"])) == [
+        ("$.members", "a partnership has at least two members (got one)")
+    ]
+    member = {"code": "India"}
+    assert problems(with_(format_version=3, members=["USA", member])) == [
+        ("$.members[1].code", "'INDIA' is not an ISO 3166-1 alpha-3 code; did you mean 'IND'?")
+    ]
+
+
+def test_older_files_read_as_before_and_validate_warns():
+    p = partnership_from_dict(with_(members=["India", "France"]))
+    assert p.member_codes == ("INDIA", "FRANCE")  # format 1: read as it always was
+    warnings = [(w.path, w.message) for w in p.warnings(load_rubric())]
+    assert warnings == [
+        (
+            "$.members[0]",
+            "'INDIA' is not an ISO 3166-1 alpha-3 code; did you mean 'IND'? "
+            "(refused from format 3)",
+        ),
+        (
+            "$.members[1]",
+            "'FRANCE' is not an ISO 3166-1 alpha-3 code; did you mean 'FRA'? "
+            "(refused from format 3)",
+        ),
+    ]
+    lone = partnership_from_dict(with_(format_version=2, members=["USA"]))
+    assert [w.path for w in lone.warnings(load_rubric())] == ["$.members"]

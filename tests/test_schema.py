@@ -34,7 +34,7 @@ GOOD: dict[str, Any] = {
     "id": "pact",
     "name": "Pact",
     "kind": "bilateral-alliance",
-    "members": ["AAA", "BBB"],
+    "members": ["FRA", "DEU"],
     "established": "1990-05-01",
     "assessor": "tests",
     "assessed_on": "2025-06-30",
@@ -67,7 +67,7 @@ GOOD: dict[str, Any] = {
         "liaison_officers": 3,
         "interoperability": {"communications": 2, "data": 0},
         "intelligence_sharing": "formal-bilateral",
-        "defense_spending_gdp": {"AAA": 2.5, "BBB": 1.1},
+        "defense_spending_gdp": {"FRA": 2.5, "DEU": 1.1},
         "sources": {"exercises_per_year": "s", "interoperability.data": "s"},
     },
 }
@@ -193,7 +193,7 @@ BAD: dict[str, tuple[dict[str, Any], str]] = {
     "blank name": (changed(lambda d: d.update(name="  ")), "$.name"),
     "name missing": (changed(lambda d: d.pop("name")), "$.name"),
     "no members": (changed(lambda d: d.update(members=[])), "$.members"),
-    "duplicate member": (changed(lambda d: d.update(members=["AAA", "AAA"])), "$.members[1]"),
+    "duplicate member": (changed(lambda d: d.update(members=["FRA", "FRA"])), "$.members[1]"),
     "unknown target profile": (changed(lambda d: d.update(target="everything")), "$.target"),
     "ratings not an object": (changed(lambda d: d.update(ratings=[])), "$.ratings"),
     "exercises_per_year -3": (
@@ -258,8 +258,8 @@ BAD: dict[str, tuple[dict[str, Any], str]] = {
         "$.facts.agreements[0].parties",
     ),
     "negative spending": (
-        changed(lambda d: facts(d)["defense_spending_gdp"].update(AAA=-1)),
-        "$.facts.defense_spending_gdp.AAA",
+        changed(lambda d: facts(d)["defense_spending_gdp"].update(FRA=-1)),
+        "$.facts.defense_spending_gdp.FRA",
     ),
     "source of an unknown fact": (
         changed(lambda d: facts(d)["sources"].update(exercise="s")),
@@ -371,7 +371,7 @@ DATES = DAYS | st.sampled_from(["2023-02-30", "2024-13-01", "1 May 1990", "19900
 FIELDS: dict[str, tuple[tuple[str | int, ...], st.SearchStrategy[Any]]] = {
     "kind": (("kind",), st.sampled_from([*KINDS, "friendship"])),
     "id": (("id",), st.sampled_from(["pact", "Pact", "pact-2", "-pact", "pact.one", "pact..x"])),
-    "members": (("members",), st.lists(st.sampled_from(["AAA", "BBB", "", " "]), max_size=3)),
+    "members": (("members",), st.lists(st.sampled_from(["FRA", "DEU", "", " "]), max_size=3)),
     "target": (("target",), st.none() | st.sampled_from(["bilateral-alliance", "everything"])),
     "established": (("established",), DATES),
     "level": (("ratings", "trust.commitment-record", "level"), LEVELS),
@@ -389,7 +389,7 @@ FIELDS: dict[str, tuple[tuple[str | int, ...], st.SearchStrategy[Any]]] = {
         ("facts", "intelligence_sharing"),
         st.sampled_from(["none", "ad-hoc", "integrated", "full", "None"]) | JUNK,
     ),
-    "spending": (("facts", "defense_spending_gdp", "AAA"), number(-3, 10)),
+    "spending": (("facts", "defense_spending_gdp", "FRA"), number(-3, 10)),
     "agreement kind": (
         ("facts", "agreements", 0, "kind"),
         st.sampled_from(["status-of-forces", "cyber", "sofa"]) | JUNK,
