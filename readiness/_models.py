@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import difflib
 import re
+import typing
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError
@@ -49,27 +52,116 @@ class Frozen(BaseModel):
 _NOISE = ("function-", "tag:")
 """Prefixes of pydantic's own loc entries: validator functions and union tags."""
 
-_FRIENDLY = {
-    "extra_forbidden": "unknown field (check the spelling; unknown fields are never ignored)",
-    "missing": "required field is missing",
+_ID_PATTERN = Id.__metadata__[0].pattern  # type: ignore[attr-defined]
+_EXAMPLES = {
+    "Rating": 'an object such as {"level": 3, "evidence": [...]}',
+    "Evidence": 'an object such as {"text": "...", "source": "..."}',
 }
+"""How a message shows an object of a model people often write wrongly."""
 
 
-def _reworded(err: Any) -> str | None:
-    """Plain wording for pydantic's most common messages about input files."""
+def _words(err: Any, model: type[BaseModel] | None, loc: list[str | int]) -> str | None:
+    """Plain wording, in the terms of the file, for pydantic's messages."""
     kind, ctx = err["type"], err.get("ctx") or {}
-    if kind == "too_short":
+    got = err.get("input")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return _unknown_field(model, loc)
+    if kind in ("too_short", "string_too_short"):
         n = ctx.get("min_length", 1)
-        return "must not be empty" if n == 1 else f"needs at least {n} items"
+        what = "characters" if kind.startswith("string") else "items"
+        return "must not be empty" if n == 1 else f"needs at least {n} {what}"
+    if kind == "too_long":
+        return f"has at most {ctx.get('max_length')} items"
+    if kind == "string_pattern_mismatch":
+        if ctx.get("pattern") == _ID_PATTERN:
+            return (
+                "must be an id: lower-case letters, digits and hyphens, in parts joined by "
+                "dots (e.g. 'us-japan' or 'legal.status-of-forces')"
+            )
+        if ctx.get("pattern") == r"\S":
+            return "must not be blank"
+        return f"must match the pattern {ctx.get('pattern')}"
+    if kind == "literal_error":
+        return _one_of(str(ctx.get("expected", "")), got)
     if kind.startswith(("date_", "datetime_")):
-        return "must be a date written YYYY-MM-DD"
+        return "must be a real date written YYYY-MM-DD"
+    if kind in ("tuple_type", "list_type", "set_type", "frozen_set_type"):
+        return "must be a list (a JSON array [...])"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        example = _EXAMPLES.get(str(ctx.get("class_name")), "an object {...}")
+        return f"must be {example}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return "must be a whole number"
+    if kind in ("float_type", "float_parsing", "finite_number"):
+        return "must be a number"
+    if kind in ("bool_type", "bool_parsing"):
+        return "must be true or false"
+    if kind == "string_type":
+        return "must be text"
+    bounds = {
+        "less_than_equal": ("le", "at most"),
+        "greater_than_equal": ("ge", "at least"),
+        "less_than": ("lt", "below"),
+        "greater_than": ("gt", "above"),
+    }
+    if kind in bounds:
+        key, words = bounds[kind]
+        return f"must be {words} {ctx.get(key)}"
     return None
 
 
-def problems_from(exc: ValidationError) -> list[Problem]:
+def _one_of(expected: str, got: object) -> str:
+    """``unknown value 'x'; did you mean 'y'? (expected one of: a, b)`` from pydantic's
+    ``'a', 'b' or 'c'``."""
+    choices = re.findall(r"'([^']*)'", expected) or [expected]
+    hint = difflib.get_close_matches(str(got), choices, n=1, cutoff=0.6) if got else []
+    more = f"; did you mean {hint[0]!r}?" if hint else ""
+    return f"unknown value {got!r}{more} (expected one of: {', '.join(choices)})"
+
+
+def _unknown_field(model: type[BaseModel] | None, loc: list[str | int]) -> str:
+    """An unknown field, with the field it most likely meant."""
+    name = str(loc[-1]) if loc else ""
+    fields = _fields_at(model, loc[:-1]) if model is not None else []
+    hint = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
+    if hint:
+        return f"unknown field {name!r}; did you mean {hint[0]!r}?"
+    if fields and len(fields) <= 12:
+        return f"unknown field {name!r} (fields here: {', '.join(fields)})"
+    return f"unknown field {name!r} (check the spelling; unknown fields are never ignored)"
+
+
+def _fields_at(model: type[BaseModel], loc: list[str | int]) -> list[str]:
+    """The field names of the model found at ``loc`` under ``model`` ([] if none)."""
+    current: Any = model
+    for part in loc:
+        inner = _inner_model(current)
+        if isinstance(part, str) and inner is not None and part in inner.model_fields:
+            current = inner.model_fields[part].annotation
+        else:  # a list index or a mapping key: the item's model
+            current = inner
+    inner = _inner_model(current)
+    return [] if inner is None else list(inner.model_fields)
+
+
+def _inner_model(annotation: Any) -> Any:
+    """The model an annotation holds (through Optional, Annotated, tuples, lists, dicts)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def problems_from(exc: ValidationError, model: type[BaseModel] | None = None) -> list[Problem]:
     """Turn a pydantic ``ValidationError`` into Problems with JSON paths.
 
     Errors raised as :class:`ReadinessError` inside validators keep their own paths.
+    ``model`` (the model validated) lets an unknown field suggest the one it meant.
     """
     out: list[Problem] = []
     for err in exc.errors(include_url=False):
@@ -79,8 +171,9 @@ def problems_from(exc: ValidationError) -> list[Problem]:
             continue
         # pydantic appends tagged-union / function names to loc; drop the noise
         loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith(_NOISE))]
-        message = _FRIENDLY.get(err["type"]) or _reworded(err) or err["msg"]
-        if err["type"] not in _FRIENDLY and "input" in err and err["type"] != "value_error":
+        message = _words(err, model, loc) or err["msg"]
+        shows_input = err["type"] not in ("missing", "extra_forbidden", "literal_error")
+        if shows_input and "input" in err and err["type"] != "value_error":
             shown = repr(err["input"])
             if len(shown) <= 60:
                 message = f"{message} (got {shown})"
@@ -107,7 +200,13 @@ def json_kind(value: object) -> str:
 
 
 def validate_document(
-    model: type[M], data: object, *, what: str, error: type[ReadinessError], source: str | None
+    model: type[M],
+    data: object,
+    *,
+    what: str,
+    error: type[ReadinessError],
+    source: str | None,
+    second_look: bool = False,
 ) -> M:
     """Validate an already parsed document as ``model``: one object, every problem at once.
 
@@ -118,6 +217,9 @@ def validate_document(
             (``a partnership must be a JSON object``).
         error: The error type to raise.
         source: The file, for the message.
+        second_look: Also report what the model's checks across fields find once the
+            invalid values are set aside (:func:`_second_look`), so that one run shows
+            every problem.
 
     Raises:
         error: Not a mapping, or every validation problem with its JSON path.
@@ -127,4 +229,120 @@ def validate_document(
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise error(problems_from(exc), source=source) from None
+        problems = problems_from(exc, model)
+        if second_look:
+            problems += _second_look(model, data, exc, problems)
+        raise error(problems, source=source) from None
+
+
+def _second_look(
+    model: type[BaseModel], data: dict[str, Any], exc: ValidationError, found: list[Problem]
+) -> list[Problem]:
+    """The problems the model's own checks (across fields) find in the rest of ``data``.
+
+    pydantic runs a model's checks only when every field is valid, so a file would show
+    its problems in stages. Here every invalid value is set aside (an optional field
+    left out, a list item, a required value or a mapping entry replaced by a minimal
+    valid one) and the document is validated once more; its new problems are kept,
+    except those at or under a place set aside.
+    """
+    aside: list[str] = []
+    repaired = copy.deepcopy(data)
+    for err in exc.errors(include_url=False):
+        loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith(_NOISE))]
+        if not loc or not _set_aside(model, repaired, loc):
+            return []  # nothing sensible to stand in: the first problems must do
+        aside.append(json_path(loc))
+    try:
+        model.model_validate(repaired)
+    except ValidationError as again:
+        seen = {(p.path, p.message) for p in found}
+        return [
+            p
+            for p in problems_from(again, model)
+            if (p.path, p.message) not in seen and not any(_under(p.path, a) for a in aside)
+        ]
+    return []
+
+
+def _under(path: str, place: str) -> bool:
+    return path == place or path.startswith((place + ".", place + "["))
+
+
+def _set_aside(model: type[BaseModel], data: Any, loc: list[str | int]) -> bool:
+    """Replace or drop the value at ``loc``; False when that cannot be done."""
+    parent: Any = data
+    annotation: Any = model
+    for part in loc[:-1]:
+        inner = _inner_model(annotation)
+        if isinstance(part, str) and inner is not None and part in inner.model_fields:
+            annotation = inner.model_fields[part].annotation
+        else:
+            annotation = _item_type(annotation)
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    key = loc[-1]
+    inner = _inner_model(annotation)
+    if isinstance(parent, list) and isinstance(key, int) and key < len(parent):
+        parent[key] = _minimal(_item_type(annotation))
+        return True
+    if not isinstance(parent, dict):
+        return False
+    if isinstance(key, str) and inner is not None and key in inner.model_fields:
+        field = inner.model_fields[key]
+        if not field.is_required():
+            parent.pop(key, None)
+        else:
+            parent[key] = _minimal(field.annotation)
+        return True
+    if key in parent and (inner is not None or _inner_model(_item_type(annotation)) is not None):
+        del parent[key]  # an entry of a mapping of objects (a rating), or an unknown field
+        return True
+    return False  # an entry of a mapping of values: other checks may need it
+
+
+def _item_type(annotation: Any) -> Any:
+    """The type of the items of a list, tuple or mapping annotation (through Optional)."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _item_type(args[0])
+    if origin in (tuple, list):
+        return args[0] if args else Any
+    if origin is dict:
+        return args[1] if len(args) == 2 else Any
+    for arg in args:  # a union: the first container in it
+        if typing.get_origin(arg) in (tuple, list, dict, typing.Annotated):
+            return _item_type(arg)
+    return Any
+
+
+def _minimal(annotation: Any) -> Any:
+    """A minimal valid value of ``annotation`` (text, the first choice, an empty list ...)."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _minimal(args[0])
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return {
+            name: _minimal(f.annotation)
+            for name, f in annotation.model_fields.items()
+            if f.is_required()
+        }
+    if origin is typing.Literal:
+        return args[0]
+    if origin in (tuple, list):
+        return [_minimal(args[0])] if args else []
+    if origin is dict:
+        return {}
+    if args:  # a union: None when allowed, else its first member
+        return None if type(None) in args else _minimal(args[0])
+    if annotation is dt.date:
+        return "1900-01-01"
+    if annotation in (int, float):
+        return 0
+    if annotation is bool:
+        return False
+    return "x"

@@ -5,6 +5,7 @@ Both go through :func:`readiness.scoring.score_matrix`; ``assess`` is a one-row 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from readiness._display import render
 from readiness._numbers import optional
 from readiness.derive import Derivation
 from readiness.errors import InputError, Problem
-from readiness.partnership import Evidence, Partnership
+from readiness.partnership import Evidence, Partnership, unknown_criteria
 from readiness.resolve import Origin, Resolved, resolve
 from readiness.rubric import Band, Method, Rubric, UnknownPolicy, load_rubric
 from readiness.scoring import (
@@ -348,9 +349,8 @@ class Assessment:
         _check_scenario(changes, facts)
         ratings: dict[str, Any] = dict(self.partnership.ratings)
         problems = [
-            Problem(f"$[{cid!r}]", f"unknown criterion {cid!r}")
-            for cid in changes
-            if cid not in self.rubric.criterion_ids
+            dataclasses.replace(p, path=f"$[{p.criterion!r}]")
+            for p in unknown_criteria(changes, self.rubric)
         ]
         if problems:
             raise InputError(problems, source="what_if")

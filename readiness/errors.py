@@ -63,7 +63,8 @@ class Problem:
         object.__setattr__(self, "message", _clip(self.message, LONGEST_LINE))
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+        # a problem of the whole document (a missing file, not an object) has no place
+        return self.message if self.path == "$" else f"{self.path}: {self.message}"
 
     def to_dict(self) -> dict[str, Any]:
         """The problem as JSON-ready data; location fields that are not known are left out."""
@@ -93,6 +94,9 @@ def json_path(loc: Iterable[str | int]) -> str:
             out += f"[{part!r}]"
     return out
 
+
+NOT_FOUND = "file not found"
+"""The message of an input file that does not exist (rendered ``file not found: NAME``)."""
 
 SHOWN_PROBLEMS = 20
 """How many problems an error message lists; the rest are counted (``problems`` has all)."""
@@ -168,7 +172,10 @@ class ReadinessError(ValueError):
         where to see ``all_of_them``; never more than :data:`LONGEST_MESSAGE` bytes."""
         where = f"{self.source}: " if self.source else ""
         if len(self.problems) == 1:
-            return f"{where}{self.problems[0]}"
+            only = self.problems[0]
+            if only.path == "$" and only.message == NOT_FOUND and self.source:
+                return f"{NOT_FOUND}: {self.source}"  # as shells say it: what, then which
+            return f"{where}{only}"
         lines = [f"{where}{len(self.problems)} problems:"]
         size = len(lines[0].encode()) + 200  # room for the last line
         for p in self.problems[:SHOWN_PROBLEMS]:

@@ -210,7 +210,9 @@ def panel_from_dict(data: object, *, source: str | None = None) -> Panel:
         InputError: Every problem found, with its JSON path.
     """
     what = "a panel must be a JSON object"
-    return validate_document(Panel, data, what=what, error=InputError, source=source)
+    return validate_document(
+        Panel, data, what=what, error=InputError, source=source, second_look=True
+    )
 
 
 def load_panel(path: Readable, rubric: Rubric | None = None) -> Panel:

@@ -40,7 +40,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import (
@@ -536,19 +536,7 @@ class Partnership(Frozen):
                 when ``derived`` is given, a rating that overrides a derived level by more
                 than one level (or with not-applicable/unknown) without a ``justification``.
         """
-        problems = []
-        known = set(rubric.criterion_ids)
-        for cid in self.ratings:
-            if cid not in known:
-                hint = difflib.get_close_matches(cid, known, n=1)
-                more = f"; did you mean {hint[0]!r}?" if hint else ""
-                problems.append(
-                    Problem(
-                        json_path(("ratings", cid)),
-                        f"unknown criterion {cid!r} (not in rubric {rubric.label}){more}",
-                        criterion=cid,
-                    )
-                )
+        problems = unknown_criteria(self.ratings, rubric)
         if self.rubric is not None and self.rubric.split("@", 1)[0].strip() != rubric.id:
             problems.append(
                 Problem(
@@ -634,6 +622,25 @@ class Partnership(Frozen):
         return problems
 
 
+def unknown_criteria(ids: Iterable[object], rubric: Rubric) -> list[Problem]:
+    """Rated criterion ids that ``rubric`` does not have, each with its nearest id."""
+    problems = []
+    known = set(rubric.criterion_ids)
+    for cid in ids:
+        if isinstance(cid, str) and cid.strip() not in known:
+            cid = cid.strip()
+            hint = difflib.get_close_matches(cid, known, n=1)
+            more = f"; did you mean {hint[0]!r}?" if hint else ""
+            problems.append(
+                Problem(
+                    json_path(("ratings", cid)),
+                    f"unknown criterion {cid!r} (not in rubric {rubric.label}){more}",
+                    criterion=cid,
+                )
+            )
+    return problems
+
+
 def partnership_from_dict(data: object, *, source: str | None = None) -> Partnership:
     """Validate an already parsed partnership document.
 
@@ -641,7 +648,9 @@ def partnership_from_dict(data: object, *, source: str | None = None) -> Partner
         InputError: Every problem found, with its JSON path.
     """
     what = "a partnership must be a JSON object"
-    return validate_document(Partnership, data, what=what, error=InputError, source=source)
+    return validate_document(
+        Partnership, data, what=what, error=InputError, source=source, second_look=True
+    )
 
 
 def load_partnership(path: Readable, rubric: Rubric | None = None) -> Partnership:
@@ -658,7 +667,22 @@ def load_partnership(path: Readable, rubric: Rubric | None = None) -> Partnershi
             the file, the JSON path and the problem.
     """
     name = source_name(path)
-    partnership = partnership_from_dict(read_document(path, InputError), source=name)
+    data = read_document(path, InputError)
+    if isinstance(data, dict) and "assessments" in data and "partnership" in data:
+        raise InputError(
+            "this is a panel file (several assessors' ratings of one partnership), not a "
+            "partnership file: readiness assess, report and agreement read panel files "
+            "(in Python: readiness.panel.load_panel)",
+            source=name,
+        )
+    try:
+        partnership = partnership_from_dict(data, source=name)
+    except InputError as exc:
+        ratings = data.get("ratings") if isinstance(data, dict) else None
+        if rubric is None or not isinstance(ratings, dict):
+            raise
+        more = unknown_criteria(ratings, rubric)  # all problems at once, ids included
+        raise InputError([*exc.problems, *more], source=name) from None
     if rubric is not None:
         partnership.check_against(rubric, source=name)
     return partnership

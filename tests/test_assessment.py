@@ -130,3 +130,18 @@ def test_facts_are_derived_once_per_call_and_travel_with_the_result(monkeypatch)
     assert len(calls) == 1  # report, gaps, roadmap and a ratings scenario reuse it
     a.what_if(facts={"exercises_per_year": 20})
     assert len(calls) == 2  # a facts scenario derives its new facts, once
+
+
+def test_what_if_names_an_unknown_criterion_and_the_one_it_meant():
+    from readiness import load_partnership
+
+    a = assess(load_partnership("examples/partnerships/nato.json"), RUBRIC)
+    with pytest.raises(InputError) as err:
+        a.what_if({"legal.dispute-resolutoin": 3})
+    assert [(p.path, p.message) for p in err.value.problems] == [
+        (
+            "$['legal.dispute-resolutoin']",
+            "unknown criterion 'legal.dispute-resolutoin' (not in rubric "
+            "defense-partnership@1.2.0); did you mean 'legal.dispute-resolution'?",
+        )
+    ]

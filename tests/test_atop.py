@@ -167,7 +167,7 @@ def test_bad_cells_name_file_line_and_column(tmp_path, rows, path, message):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("", "$: the file is empty"),
+        ("", "the file is empty"),
         ("id,defense\n1,1\n", "line 1: missing column 'atopid' (the ATOP alliance id)"),
         ("atopid,begyr\n1,1990\n", "line 1: no ATOP provision columns (expected some of: "),
     ],
@@ -180,7 +180,7 @@ def test_bad_files(tmp_path, text, message):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(InputError, match=r"nope\.csv: \$: file not found"):
+    with pytest.raises(InputError, match=r"file not found: .*nope\.csv"):
         read_atop(tmp_path / "nope.csv")
 
 

@@ -193,9 +193,9 @@ def test_missing_files_are_errors_not_crashes(tmp_path: Path):
     )
     assert len(got) == 0 and list(got.columns) == row_columns(RUBRIC)
     assert [str(e) for e in errors] == [
-        f"{tmp_path / 'absent.json'}: $: file not found",
-        f"{tmp_path / 'absent.jsonl'}: $: file not found",
-        f"{tmp_path}: $: is a directory, not a file",
+        f"file not found: {tmp_path / 'absent.json'}",
+        f"file not found: {tmp_path / 'absent.jsonl'}",
+        f"{tmp_path}: is a directory, not a file",
     ]
 
 

@@ -829,7 +829,7 @@ def test_out_to_a_device_writes_csv_and_to_a_directory_says_so(inputs: Path, tmp
     folder.mkdir()
     r = run("assess", str(inputs), "--out", str(folder))
     assert r.returncode == 2
-    assert r.stderr.startswith(f"readiness: error: {folder}: $: is a directory; --out writes")
+    assert r.stderr.startswith(f"readiness: error: {folder}: is a directory; --out writes")
     assert "extension" not in r.stderr and list(folder.iterdir()) == []
 
 
@@ -840,7 +840,7 @@ def test_a_folder_of_json_lines_says_how_to_read_them(tmp_path: Path):
     r = run("assess", str(folder), "--out", str(tmp_path / "o.csv"))
     assert r.returncode == 2
     assert r.stderr.splitlines()[0] == (
-        f"readiness: error: {folder}: $: the directory has no *.json file (JSON Lines files "
+        f"readiness: error: {folder}: the directory has no *.json file (JSON Lines files "
         "are read when named: readiness assess FILE.jsonl --out ...)"
     )
     (folder / "all.jsonl").unlink()

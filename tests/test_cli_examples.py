@@ -105,7 +105,7 @@ def test_a_file_in_place_of_the_folder(capsys, tmp_path: Path):
     blocker.write_text("")
     code, _, err = cli(capsys, "examples", "nato", "-o", str(blocker))
     assert code == 2 and "Traceback" not in err
-    assert err == f"readiness: error: {blocker}: $: exists and is not a folder\n"
+    assert err == f"readiness: error: {blocker}: exists and is not a folder\n"
 
 
 def test_help_describes_the_verb(capsys):

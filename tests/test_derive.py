@@ -328,7 +328,7 @@ AT = "$.pillars[0].criteria[0].derive"
         (
             {"rule": "bands", "feature": "exercises_per_year", "thresholds": [1, 2, 3, 4], "x": 1},
             f"{AT}.x",
-            "unknown field (check the spelling; unknown fields are never ignored)",
+            "unknown field 'x' (fields here: note, rule, feature, thresholds, descending)",
         ),
         (
             {
@@ -339,7 +339,7 @@ AT = "$.pillars[0].criteria[0].derive"
                 ],
             },
             f"{AT}.of[1].thresholds",
-            "Input should be a valid tuple (got 'x')",
+            "must be a list (a JSON array [...]) (got 'x')",
         ),
     ],
     ids=lambda v: v if isinstance(v, str) and v.startswith("$") else None,

@@ -141,7 +141,7 @@ def test_every_fact_is_optional_and_missing_is_unknown():
         (
             {"exercises": 3},
             "$.facts.exercises",
-            "unknown field (check the spelling; unknown fields are never ignored)",
+            "unknown field 'exercises'; did you mean 'exercises_per_year'?",
         ),
         (
             {"sources": {"exercise_count": "x"}},

@@ -161,11 +161,19 @@ def _write(path: Path, content: str | bytes | dict[str, Any]) -> None:
         path.write_text(text_of(content), encoding="utf-8", errors="surrogatepass")
 
 
+WHOLE_DOCUMENT = re.compile(
+    r": (a \w+ must be a JSON object|the file is empty|duplicate key|not UTF-8|"
+    r"file not found|is a directory|YAML aliases expand)"
+)
+"""Problems of a whole document, whose place is the file itself."""
+
+
 def assert_refused(code: int, err: str, file: str) -> None:
     assert code == 2, err
     assert "Traceback" not in err
     assert err.startswith("readiness: error: ") and file in err, err[:300]
-    assert re.search(r"(\$|line \d+)", err), err[:300]  # a location
+    # a place in the file, unless the problem is the whole document (the file names it)
+    assert re.search(r"(\$|line \d+)", err) or WHOLE_DOCUMENT.search(err), err[:300]
     assert len(err.encode()) <= 10_000 + 200, len(err)
     assert not RAW_CONTROL.search(err)
 

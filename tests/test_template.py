@@ -267,7 +267,7 @@ def test_cover_and_row_problems(tmp_path):
     assert "did you mean 'trust.information-openness'" in found["Criteria!B2"]
     assert "already on B3" in found["Criteria!E60"]
     assert "no level" in found["Criteria!E4"]
-    assert "Input should be" in found["Cover!B4"] and "bilateral-alliance" in found["Cover!B4"]
+    assert "unknown value" in found["Cover!B4"] and "bilateral-alliance" in found["Cover!B4"]
     assert len(found) == 4
 
 
@@ -299,6 +299,22 @@ def test_side_becomes_the_perspective_and_several_make_a_panel(tmp_path):
     panel = panel_from_questionnaires(filled)
     assert panel.sides == ("AUS", "USA")
     assert [a.organisation for a in panel.assessments] == ["MoD"] * 3
+
+
+def test_two_questionnaires_of_one_assessor_name_both_files(tmp_path):
+    filled = []
+    for name in ("first", "second"):
+        cover = cover_of(example()) | {"assessor": "Ann"}
+        path = tmp_path / f"{name}.json"
+        write_template(path, RUBRIC)
+        fill_json(path, cover, [{"id": "trust.commitment-record", "level": 2}])
+        filled.append(read_questionnaire(path, RUBRIC))
+    with pytest.raises(InputError) as err:
+        panel_from_questionnaires(filled)
+    [problem] = err.value.problems
+    assert problem.file == str(tmp_path / "second.json")
+    assert str(tmp_path / "first.json") in problem.message
+    assert "assessor 'Ann' also fills" in problem.message
 
 
 def test_xlsx_needs_openpyxl(tmp_path, monkeypatch):

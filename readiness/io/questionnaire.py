@@ -487,6 +487,19 @@ def panel_from_questionnaires(
                         file=q.source,
                     )
                 )
+    named: dict[str, str] = {}
+    for q in filled:
+        who = str(q.assessment.get("assessor") or "")
+        if who and who in named:
+            problems.append(
+                Problem(
+                    "cover assessor",
+                    f"assessor {who!r} also fills {named[who]}: each questionnaire needs its "
+                    "own assessor (rename one, or leave one file out)",
+                    file=q.source,
+                )
+            )
+        named.setdefault(who, q.source)
     if problems:
         raise InputError([dataclasses.replace(p, path=f"{p.file}: {p.path}") for p in problems])
     return panel_from_dict(
