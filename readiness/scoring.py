@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -199,7 +200,7 @@ class ScoringModel:
                 (see :meth:`Rubric.ensure_validated`); checked once per rubric object.
         """
         cached = _MODELS.get(id(rubric))
-        if cached is not None and cached[0] is rubric:
+        if cached is not None and cached[0]() is rubric:
             return cached[1]
         rubric.ensure_validated()
         ids = rubric.criterion_ids
@@ -224,7 +225,8 @@ class ScoringModel:
             unknown_policy=rubric.unknown_policy,
             min_coverage=rubric.min_coverage,
         )
-        _MODELS[id(rubric)] = (rubric, model)
+        _MODELS[id(rubric)] = (weakref.ref(rubric), model)
+        weakref.finalize(rubric, _MODELS.pop, id(rubric), None)  # the entry dies with it
         return model
 
     @property
@@ -254,7 +256,9 @@ class ScoringModel:
         return self.band_tops()[self.gate_band]
 
 
-_MODELS: dict[int, tuple[Rubric, ScoringModel]] = {}
+_MODELS: dict[int, tuple[weakref.ref[Rubric], ScoringModel]] = {}
+"""Compiled models by rubric object; an entry goes when its rubric is collected (so 200
+``with_weights`` variants do not stay alive)."""
 
 
 @dataclass(frozen=True, eq=False)

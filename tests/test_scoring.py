@@ -316,3 +316,24 @@ def test_a_bad_level_is_named_on_the_fused_path() -> None:
         levels[2, 7] = bad
         with pytest.raises(InputError, match="row 2, criterion column 7"):
             score_matrix(levels, model)
+
+
+def test_compiled_models_do_not_keep_rubrics_alive():
+    import gc
+    import weakref
+
+    from readiness import load_rubric
+    from readiness.scoring import _MODELS, ScoringModel
+
+    base = load_rubric()
+    before = len(_MODELS)
+    refs = []
+    for k in range(200):
+        variant = base.with_weights({base.pillars[0].id: 2.0 + k / 100})
+        assert variant is not base
+        ScoringModel.from_rubric(variant)
+        refs.append(weakref.ref(variant))
+    del variant
+    gc.collect()
+    assert all(r() is None for r in refs)  # 200 variants, none kept by the cache
+    assert len(_MODELS) <= before + 1
