@@ -464,3 +464,111 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(monkeypatch):
     code, _, err = run(["validate", "x.json"])
     assert code == 2 and "Traceback" not in err
     assert err.startswith("readiness: error: could not be processed (ZeroDivisionError")
+
+
+# --- signals: SIGTERM to the whole process group during a parallel batch (issue 27) ------
+
+_SLOW_ROWS = """
+import multiprocessing.connection as mc, os, signal, sys, time
+import readiness.batch as b, readiness.cli.assess as a
+a.CHUNK_SIZE = 2
+MAIN, PAD, CUT = os.getpid(), int(sys.argv[1]), sys.argv[2] == "1"
+real, send = b._process, mc.Connection._send
+
+def process(chunk, settings):  # in a worker: slow, and rows padded to PAD bytes
+    time.sleep(0.05)
+    frame, errors = real(chunk, settings)
+    if frame is not None:
+        frame.attrs["pad"] = b"x" * PAD
+    return frame, errors
+
+def half(self, buf, *args):  # a worker sends half its rows, then SIGTERM hits the group
+    if CUT and os.getpid() != MAIN and len(buf) >= PAD:
+        send(self, buf[: len(buf) // 2], *args)
+        os.killpg(0, signal.SIGTERM)
+        time.sleep(60)
+    return send(self, buf, *args)
+
+b._process, mc.Connection._send = process, half
+from readiness.cli import main
+sys.exit(main(sys.argv[3:]))
+"""
+
+
+def _temporary(target: Path) -> list[str]:
+    return [p.name for p in target.parent.iterdir() if p.name != target.name]
+
+
+def _group_gone(pgid: int, timeout: float) -> bool:
+    import os
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or len(__import__("os").sched_getaffinity(0)) < 2,
+    reason="Linux, with two CPUs for two workers",
+)
+def test_sigterm_to_the_process_group_during_a_parallel_batch_always_ends_it(tmp_path: Path):
+    """``docker stop``, systemd and CI runners send SIGTERM to every process of the group:
+    the workers die at once, perhaps halfway through sending their rows. The command must
+    end every time (it hung for good in about 1 run of 10: the pool's thread waited for
+    the rest of the rows), with the old target intact, no temporary file and no worker
+    left. In some runs the signal comes from a worker that has sent half of its rows; in
+    the others a burst of three comes at any time (the later ones while it cleans up)."""
+    import os
+    import random
+    import signal
+    import time
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    base = json.loads((EXAMPLES / "nato.json").read_text())
+    for i in range(80):
+        (folder / f"p{i}.json").write_text(json.dumps({**base, "id": f"p{i}", "name": f"P {i}"}))
+    out = tmp_path / "out" / "scores.csv"
+    out.parent.mkdir()
+    rng = random.Random(27)
+    runs = [(1_000_000, 0.0, "1") for _ in range(3)]  # from a worker that sent half its rows
+    runs += [(200_000, rng.uniform(0.0, 0.6), "0") for _ in range(5)]  # at any time
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    for pad, delay, trigger in runs:
+        out.write_text("old\n")
+        cmd = [sys.executable, "-c", _SLOW_ROWS, str(pad), trigger,
+               "assess", str(folder), "--out", str(out), "--jobs", "2"]  # fmt: skip
+        proc = subprocess.Popen(
+            cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        try:
+            deadline = time.monotonic() + 30  # until the command writes (workers started)
+            while not _temporary(out) and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(delay)
+            for _ in range(3 if trigger == "0" else 0):  # a burst: the later ones come
+                with contextlib.suppress(ProcessLookupError):  # while it cleans up
+                    os.killpg(proc.pid, signal.SIGTERM)
+                time.sleep(0.005)
+            try:
+                code = proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pytest.fail("the command hung after SIGTERM")
+            err = proc.stderr.read().decode() if proc.stderr else ""
+            assert code == 143, (code, err[-2000:])  # its own exit, after cleaning up
+            assert "Traceback" not in err, err[-2000:]
+            assert _group_gone(proc.pid, 10), "a worker outlived the command"
+            assert out.read_text() == "old\n"
+            assert _temporary(out) == []
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            if proc.stderr:
+                proc.stderr.close()

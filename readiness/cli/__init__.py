@@ -95,19 +95,29 @@ class _Terminated(BaseException):
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    # One is enough: a second SIGTERM (sent to a process group again and again, as
+    # `docker stop`, systemd or a CI runner may) must not cut the clean-up short, nor
+    # kill the process once it is clean and about to exit 143.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise _Terminated
 
 
 @contextlib.contextmanager
 def _sigterm_unwinds() -> Iterator[None]:
-    """While the command runs, SIGTERM unwinds it like Ctrl-C (temporary files removed)."""
+    """While the command runs, SIGTERM unwinds it like Ctrl-C (temporary files removed);
+    after one, further SIGTERMs are ignored until the process ends."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         yield
-    finally:
+    except _Terminated:
+        raise  # SIGTERM stays ignored: the process is ending
+    except BaseException:
+        signal.signal(signal.SIGTERM, previous)
+        raise
+    else:
         signal.signal(signal.SIGTERM, previous)
 
 
