@@ -73,7 +73,8 @@ of ``readiness agreement`` and ``import``)."""
 MAX_SOBOL_N = 65_536
 """Largest base sample of a Sobol estimate (``robustness --sobol N``)."""
 
-MAX_SOBOL_VALUES = 200_000_000
-"""Most values a Sobol estimate may hold: its samples (``n x (factors + 2)``) times the
-factors and the outputs (two per partnership). Each is 8 bytes; the estimate needs a few
-times that at its peak."""
+MAX_SOBOL_VALUES = 25_000_000
+"""Most values a Sobol estimate may hold: its ``n x (factors + 2)`` samples times the
+factors and the outputs (two per partnership). It needs about 80 bytes a value at its
+peak, so this is about 2 GB (``--sobol 65536`` on one partnership of the shipped
+rubric: 19 million)."""

@@ -378,7 +378,8 @@ def test_status_is_a_word_or_a_dated_history():
         (
             {"format_version": 3},
             "$.format_version",
-            "Input should be less than or equal to 2 (got 3)",
+            "format 3 was written by a newer readiness (this one reads formats 1 to 2); "
+            "upgrade readiness to read it",
         ),
     ],
     ids=lambda v: v if isinstance(v, str) and v.startswith("$") else None,
