@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
 
+from readiness._text import neutralise
 from readiness._version import __version__
 from readiness.cli import (
     agreement,
@@ -121,6 +122,22 @@ def _sigterm_unwinds() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _system_error(exc: OSError) -> str:
+    """The message of an operating-system error that no reader or writer turned into
+    ours: in practice the output refused (``> /dev/full``, a full disk)."""
+    reason = neutralise(exc.strerror or str(exc))
+    if exc.filename is not None:
+        return f"{neutralise(str(exc.filename))}: {reason}"
+    try:
+        sys.stdout.flush()
+    except OSError:  # what standard output holds cannot be written at exit either
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+    return f"cannot write the output: {reason} (it is incomplete)"
+
+
 def _tolerant_streams() -> None:
     """Characters the terminal's encoding lacks are escaped, not a crash."""
     for stream in (sys.stdout, sys.stderr):
@@ -142,7 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             check_engine("auto")
         with _sigterm_unwinds():
-            return func(args)
+            status = func(args)
+            sys.stdout.flush()  # a full disk or /dev/full fails here, not at exit
+            return status
     except ReadinessError as exc:
         _fail(exc)
         return EXIT_INPUT
@@ -153,6 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except _Terminated:
         return 143
+    except OSError as exc:  # the system's refusal (a full disk), not a bug of ours
+        sys.stderr.write(f"readiness: error: {_system_error(exc)}\n")
+        return EXIT_INPUT
     except Exception as exc:  # never a traceback
         sys.stderr.write(f"readiness: error: {_internal(exc)}\n")
         return EXIT_INPUT

@@ -23,6 +23,7 @@ from readiness.cli._common import (
 
 if TYPE_CHECKING:
     from readiness.assessment import Assessment
+    from readiness.errors import InputError, ReadinessError
     from readiness.panel import Panel, PanelResult
     from readiness.rubric import Rubric
 
@@ -88,11 +89,16 @@ def load_panel_files(paths: list[str], rubric: Rubric) -> Panel:
         InputError: A file cannot be read, or the files describe different partnerships.
     """
     from readiness._io import read_document
+    from readiness._limits import MAX_ASSESSORS
     from readiness.errors import InputError
     from readiness.io.questionnaire import panel_from_questionnaires, read_questionnaire
     from readiness.panel import is_panel_document, panel_from_dict, panel_from_partnerships
     from readiness.partnership import partnership_from_dict
 
+    if len(paths) > MAX_ASSESSORS:
+        raise InputError(
+            f"{len(paths):,} files; a panel has at most {MAX_ASSESSORS:,} assessors (nothing read)"
+        )
     if len(paths) == 1 and Path(paths[0]).suffix.lower() not in _QUESTIONNAIRES:
         doc = read_document(Path(paths[0]), InputError)
         if is_panel_document(doc):
@@ -110,7 +116,7 @@ def load_panel_files(paths: list[str], rubric: Rubric) -> Panel:
         else:
             docs.append(partnership_from_dict(doc, source=path))
     if all(not hasattr(d, "model_dump") for d in docs):
-        return panel_from_questionnaires(docs)
+        return panel_from_questionnaires(docs, rubric=rubric)
     partnerships = [d if hasattr(d, "model_dump") else d.partnership() for d in docs]
     return panel_from_partnerships(partnerships, sources=paths)
 
@@ -167,8 +173,29 @@ def with_panel(rendered: str, result: PanelResult | None, fmt: str) -> str:
     return add_panel_section(rendered, result, fmt)
 
 
+def _in_files(exc: InputError, files: list[str]) -> ReadinessError:
+    """A problem of the panel (``$.assessments[i]...``) named by the file it came from:
+    the one panel file, or the ``i``-th of the files given."""
+    import dataclasses
+    import re
+
+    if exc.source:
+        return exc
+    if len(files) == 1:
+        return exc.with_source(files[0])
+    problems = []
+    for p in exc.problems:
+        match = re.match(r"\$\.assessments\[(\d+)\]", p.path)
+        if match and int(match.group(1)) < len(files):
+            name = files[int(match.group(1))]
+            p = dataclasses.replace(p, path=f"{name}: ${p.path[match.end() :]}", file=name)
+        problems.append(p)
+    return InputError(problems)
+
+
 def _cmd_agreement(args: argparse.Namespace) -> int:
     _check_outputs(args, args.files, ("-o", args.out))
+    from readiness.errors import InputError
     from readiness.panel import assess_panel
     from readiness.report import RENDERERS, build_report
     from readiness.report.agreement import add_panel_section
@@ -178,13 +205,16 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
     fmt = fmt or "text"
     rubric = load_rubric(args.rubric)
     panel = load_panel_files(args.files, rubric)
-    result = assess_panel(
-        panel,
-        rubric,
-        rule=args.consensus,
-        unknown_policy=args.unknown_policy,
-        min_coverage=args.min_coverage,
-    )
+    try:
+        result = assess_panel(
+            panel,
+            rubric,
+            rule=args.consensus,
+            unknown_policy=args.unknown_policy,
+            min_coverage=args.min_coverage,
+        )
+    except InputError as exc:
+        raise _in_files(exc, args.files) from None
     if fmt == "text":
         text = result.assessment.summary() + "\n\n" + result.to_text()
     else:
