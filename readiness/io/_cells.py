@@ -167,10 +167,15 @@ def _read_xlsx(path: Path) -> tuple[Cover, Rows]:
         rows, index = _table(numbered, where, f"{CRITERIA_SHEET}!1", name)
     except InputError as exc:
         raise InputError([*problems, *exc.problems], source=name) from None
-    problems += _unreadable(table, CRITERIA_SHEET, set(index.values()), 2)
+    read = {index[c] for c in _READ if c in index}  # title, question ...: never read
+    problems += _unreadable(table, CRITERIA_SHEET, read, 2)
     if problems:
         raise InputError(problems, source=name)
     return cover, rows
+
+
+_READ = ("id", "level", "confidence", "evidence", "source", "date", "url", "note", "justification")
+"""The columns of the criteria table that are read (the others are the template's text)."""
 
 
 def _twice(field: str, where: str, first: str) -> Problem:
