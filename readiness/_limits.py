@@ -70,6 +70,9 @@ MAX_ASSESSORS = 1_000
 """Most assessors in one panel (a panel file, or the questionnaires or partnership files
 of ``readiness agreement`` and ``import``)."""
 
+# The uncertainty analysis keeps its own (readiness.robustness.uncertainty): at most
+# 1,000,000 samples, and samples x partnerships at most 200 million.
+
 MAX_SOBOL_N = 65_536
 """Largest base sample of a Sobol estimate (``robustness --sobol N``)."""
 

@@ -983,12 +983,14 @@ def test_a_json_level_of_10_to_the_400_is_named_with_its_path(tmp_path: Path):
 
 
 def test_every_bad_file_of_an_import_is_reported(tmp_path: Path):
-    """The first bad file used to stop the others from being read (a "bug")."""
+    """The first bad file used to stop the others from being read (a "bug"), in
+    ``import`` and ``agreement`` alike."""
     broken, _, _ = _xlsx_case(tmp_path, "NaN")
     bad_csv = _csv(tmp_path, lambda lines, start: lines[start + 1].__setitem__(4, "9"))
-    code, _, err = run(["import", str(broken), str(bad_csv), "-o", str(tmp_path / "o.json")])
-    assert code == 2 and "bug" not in err
-    assert f"{broken}: Criteria!E2" in err and f"{bad_csv}: line 15, column E (level)" in err
+    for argv in (["import", "-o", str(tmp_path / "o.json")], ["agreement"]):
+        code, _, err = run([argv[0], str(broken), str(bad_csv), *argv[1:]])
+        assert code == 2 and "bug" not in err, err
+        assert f"{broken}: Criteria!E2" in err and f"{bad_csv}: line 15, column E (level)" in err
 
 
 @pytest.mark.parametrize(

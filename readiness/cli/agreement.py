@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ from readiness.cli._common import (
     EXIT_OK,
     _assess_file,
     _check_outputs,
+    _guarded,
     _rubric_option,
     _scoring_options,
     _write_output,
@@ -88,9 +90,11 @@ def load_panel_files(paths: list[str], rubric: Rubric) -> Panel:
     Raises:
         InputError: A file cannot be read, or the files describe different partnerships.
     """
+    from dataclasses import replace
+
     from readiness._io import read_document
     from readiness._limits import MAX_ASSESSORS
-    from readiness.errors import InputError
+    from readiness.errors import InputError, ReadinessError
     from readiness.io.questionnaire import panel_from_questionnaires, read_questionnaire
     from readiness.panel import is_panel_document, panel_from_dict, panel_from_partnerships
     from readiness.partnership import partnership_from_dict
@@ -103,18 +107,34 @@ def load_panel_files(paths: list[str], rubric: Rubric) -> Panel:
         doc = read_document(Path(paths[0]), InputError)
         if is_panel_document(doc):
             return panel_from_dict(doc, source=paths[0])
-    docs: list[Any] = []
-    for path in paths:
+
+    def one(path: str) -> Any:
         if Path(path).suffix.lower() in _QUESTIONNAIRES:
-            docs.append(read_questionnaire(path, rubric))
-            continue
+            return read_questionnaire(path, rubric)
         doc = read_document(Path(path), InputError)
         if isinstance(doc, dict) and "criteria" in doc and "cover" in doc:
-            docs.append(read_questionnaire(path, rubric, fmt="json"))
-        elif is_panel_document(doc):
+            return read_questionnaire(path, rubric, fmt="json")
+        if is_panel_document(doc):
             raise InputError("combine a panel file with nothing else", source=path)
-        else:
-            docs.append(partnership_from_dict(doc, source=path))
+        return partnership_from_dict(doc, source=path)
+
+    docs: list[Any] = []
+    bad: list[ReadinessError] = []
+    for path in paths:  # every file is read: a bad one never hides the others
+        try:
+            docs.append(_guarded(path, partial(one, path)))
+        except ReadinessError as exc:
+            bad.append(exc)
+    if len(bad) == 1:
+        raise bad[0]
+    if bad:
+        raise InputError(
+            [
+                replace(p, path=f"{e.source}: {p.path}", file=e.source)
+                for e in bad
+                for p in e.problems
+            ]
+        )
     if all(not hasattr(d, "model_dump") for d in docs):
         return panel_from_questionnaires(docs, rubric=rubric)
     partnerships = [d if hasattr(d, "model_dump") else d.partnership() for d in docs]
