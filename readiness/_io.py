@@ -14,6 +14,7 @@ import yaml
 from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode
 
+from readiness._limits import MAX_BYTES, MAX_DEPTH, MAX_EXPANDED_VALUES, MAX_INT_DIGITS
 from readiness.errors import Problem, ReadinessError, json_path
 
 __all__ = [
@@ -28,18 +29,6 @@ __all__ = [
 ]
 
 Readable = Path | str | Traversable
-
-MAX_BYTES = 50_000_000
-"""Largest file read (50 MB): far above any rubric or partnership description."""
-
-MAX_DEPTH = 64
-"""Deepest nesting of lists and mappings. The formats need fewer than 10 levels."""
-
-MAX_INT_DIGITS = 4300
-"""Longest integer literal: Python's default limit for converting text to int."""
-
-MAX_EXPANDED_VALUES = 1_000_000
-"""Most values a YAML document may hold once its aliases are expanded."""
 
 
 def source_name(path: Readable) -> str:

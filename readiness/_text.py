@@ -18,11 +18,14 @@ __all__ = [
     "text_from_formula_quote",
 ]
 
-#: The characters :func:`neutralise` replaces (see the module docstring).
-CONTROL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b\u200e\u200f\u2028-\u202e"
-    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f\ud800-\udfff]"
+_INVISIBLE = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b\u200e\u200f\u2028-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f"
 )
+"""Control, bidi and invisible characters (a character class's content)."""
+
+#: The characters :func:`neutralise` replaces (see the module docstring).
+CONTROL = re.compile("[" + _INVISIBLE + "\ud800-\udfff]")
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -61,13 +64,16 @@ def json_neutralise(document: str) -> str:
 
 
 #: First characters that make a spreadsheet read a CSV cell as a formula (OWASP, "CSV
-#: Injection"): such text cells get a leading ``'`` in CSV files we write.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Injection"), with their full-width forms (``＝``, which spreadsheets in East Asian
+#: locales read as ``=``): such text cells get a leading ``'`` in CSV files we write.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
-STARTS_A_FORMULA = re.compile("'*[=+\\-@\t\r]")
+STARTS_A_FORMULA = re.compile("['" + _INVISIBLE + "]*[" + re.escape("".join(FORMULA_STARTS)) + "]")
 """Text that :func:`formula_as_text` quotes: a :data:`FORMULA_STARTS` character, after any
-quotes already there (so that quoting can always be undone)."""
+quotes already there (so that quoting can always be undone) and any invisible or
+control characters (``\ufeff=1+1``: a spreadsheet may strip the invisible prefix and
+run the rest). Its pattern holds no surrogate, so that it also runs on Arrow strings."""
 
 
 def formula_as_text(text: str) -> str:
@@ -78,6 +84,8 @@ def formula_as_text(text: str) -> str:
 
     >>> formula_as_text("=HYPERLINK(1)"), formula_as_text("a = b"), formula_as_text("'=x")
     ("'=HYPERLINK(1)", 'a = b', "''=x")
+    >>> formula_as_text("\\ufeff=1+1"), formula_as_text("\\uff1d1+1")
+    ("'\\ufeff=1+1", "'＝1+1")
     """
     return "'" + text if STARTS_A_FORMULA.match(text) else text
 

@@ -151,16 +151,37 @@ def within_one_share(data: NDArray[np.floating]) -> tuple[float, int]:
     Returns:
         The share (NaN when there is no pair) and the number of pairs.
 
+    Each unit's values are sorted and, for each value, the values at most one above it
+    are counted by binary search: time ``n log n`` and memory ``n`` per unit (pairing
+    every two observers at once took ``n x n x units`` booleans: 8 GiB for 5,000).
+
     >>> within_one_share(np.array([[0.0, 2.0], [1.0, 4.0], [1.0, np.nan]]))
     (0.75, 4)
     """
-    known = ~np.isnan(data)
-    close = np.abs(data[:, None, :] - data[None, :, :]) <= 1.0
-    both = known[:, None, :] & known[None, :, :]
-    upper = np.triu(np.ones((data.shape[0], data.shape[0]), dtype=bool), k=1)[:, :, None]
-    pairs = int((both & upper).sum())
-    good = int((both & upper & close).sum())
+    matrix = np.asarray(data, dtype=np.float64)
+    pairs = good = 0
+    for column in matrix.T:
+        values = np.sort(column[~np.isnan(column)])
+        n = len(values)
+        if n < 2:
+            continue
+        pairs += n * (n - 1) // 2
+        good += int((_last_within_one(values) - np.arange(n)).sum())
     return (good / pairs if pairs else math.nan), pairs
+
+
+def _last_within_one(values: Floats) -> NDArray[np.intp]:
+    """For sorted ``values``: the index of the last value ``v`` with ``v - values[i] <= 1``
+    for each ``i``, by the same comparison as ``abs(a - b) <= 1`` (floating point)."""
+    last = np.searchsorted(values, values + 1.0, side="right") - 1
+    n, start = len(values), np.arange(len(values))
+    while True:  # where rounding made ``values + 1`` and ``v - values`` disagree, step
+        back = (last > start) & (values[last] - values > 1.0)
+        ahead = last + 1 < n
+        ahead[ahead] = values[last[ahead] + 1] - values[ahead] <= 1.0
+        if not back.any() and not ahead.any():
+            return last
+        last = last - back + ahead
 
 
 @dataclass(frozen=True)

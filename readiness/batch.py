@@ -558,6 +558,9 @@ def _score_each(
 
 _WORKER: _Settings | None = None
 
+_SIGNALS = ("SIGTERM", "SIGINT")
+"""Signals kept from a worker while it starts (it then sets its own handlers)."""
+
 
 def _start_worker(settings: _Settings | None, parent: int | None = None) -> None:
     """Set up a worker process: its settings, BLAS on one thread, the inherited heap frozen.
@@ -584,13 +587,16 @@ def _die_with_parent(parent: int | None) -> None:
     (``prctl(PR_SET_PDEATHSIG)``); a parent already gone (``parent`` is not the
     parent any more) ends the worker at once. Forked workers inherit the command's
     signal handlers: SIGTERM gets its default action back (end the process) and SIGINT
-    is ignored, since the command handles Ctrl-C and shuts the workers down.
+    is ignored, since the command handles Ctrl-C and shuts the workers down. The
+    command starts its workers with both signals blocked (:class:`_Workers`); they are
+    unblocked once the handlers are set, so a signal sent meanwhile is not lost.
     """
     import signal
 
     with contextlib.suppress(ValueError, OSError):  # not the main thread, or no signals
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _unblock(_blocked_signals())
     if sys.platform != "linux":
         return
     import ctypes
@@ -608,9 +614,58 @@ _PR_SET_PDEATHSIG = 1
 """Linux ``prctl`` option: the signal a process gets when its parent dies."""
 
 
+def _blocked_signals() -> set[Any]:
+    import signal
+
+    return {getattr(signal, name) for name in _SIGNALS if hasattr(signal, name)}
+
+
+def _block() -> set[Any]:
+    """Block SIGTERM and SIGINT in this thread (where the platform can); returns them."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        return set()
+    signals = _blocked_signals()
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    except (ValueError, OSError):
+        return set()
+    return signals
+
+
+def _unblock(signals: set[Any]) -> None:
+    import signal
+
+    if signals and hasattr(signal, "pthread_sigmask"):
+        with contextlib.suppress(ValueError, OSError):
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+
+
 def _work(chunk: list[tuple[str, Payload]]) -> tuple[pd.DataFrame | None, Errors]:
     assert _WORKER is not None
     return _process(chunk, _WORKER)
+
+
+def _serve(tasks: Any, results: Any, settings: _Settings | None, parent: int | None) -> None:
+    """A worker's life: chunks in through ``tasks``, rows out through ``results``,
+    until ``None`` (or the end of ``tasks``) comes."""
+    _start_worker(settings, parent)
+    while True:
+        try:
+            chunk = tasks.recv()
+        except (EOFError, OSError):
+            return
+        if chunk is None:
+            return
+        try:
+            answer: tuple[str, Any] = ("rows", _work(chunk))
+        except Exception as exc:  # a bug of the worker: the command reports it
+            answer = ("failed", f"{type(exc).__name__}: {exc}")
+        try:
+            results.send(answer)
+        except (BrokenPipeError, OSError):
+            return
 
 
 def _start_method() -> str:
@@ -634,19 +689,147 @@ def _start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
+class WorkerDiedError(RuntimeError):
+    """A worker process ended (killed, out of memory) or failed while scoring a chunk."""
+
+
+class _Workers:
+    """Worker processes, each with a pipe for chunks and one for their rows.
+
+    No thread and no shared queue: the command waits on the workers' pipes itself, so
+    a worker that dies (even in the middle of sending its rows) ends its pipe and is
+    seen at once, and stopping is killing and reaping the processes, which cannot
+    block. (``concurrent.futures.ProcessPoolExecutor`` could hang for good when SIGTERM
+    to the process group killed a worker halfway through sending a result: its
+    manager thread waited for the rest of the message, and the command for the thread.)
+    """
+
+    def __init__(self, context: Any, count: int, settings: _Settings | None, parent: int | None):
+        self.context, self.count = context, count
+        self.settings, self.parent = settings, parent
+        self.processes: list[Any] = []
+        self.tasks: list[Any] = []
+        self.results: list[Any] = []
+        self.finished = False
+
+    def start(self) -> None:
+        """Start the workers with SIGTERM and SIGINT blocked (see :func:`_die_with_parent`)."""
+        import warnings
+
+        blocked = _block()
+        try:
+            for _ in range(self.count):
+                task_out, task_in = self.context.Pipe(duplex=False)
+                rows_out, rows_in = self.context.Pipe(duplex=False)
+                process = self.context.Process(
+                    target=_serve,
+                    args=(task_out, rows_in, self.settings, self.parent),
+                    daemon=True,
+                )
+                with warnings.catch_warnings():
+                    # Python 3.12+ warns on fork when any thread runs (here OpenBLAS's)
+                    warnings.filterwarnings("ignore", "This process .* is multi-threaded")
+                    process.start()
+                self.processes.append(process)
+                task_out.close()  # the worker's ends: the pipes end when the worker does
+                rows_in.close()
+                self.tasks.append(task_in)
+                self.results.append(rows_out)
+        finally:
+            _unblock(blocked)
+
+    def run(
+        self, chunks: Iterator[list[tuple[str, Payload]]]
+    ) -> Iterator[tuple[pd.DataFrame | None, Errors]]:
+        """The rows of every chunk, in input order; at most one chunk per worker and one
+        more are given out and not yet yielded, so memory stays flat."""
+        from collections import deque
+        from multiprocessing.connection import wait
+
+        order: deque[int] = deque()  # chunks given out and not yet yielded, in order
+        done: dict[int, tuple[pd.DataFrame | None, Errors]] = {}
+        idle = list(range(self.count))[::-1]
+        busy: dict[int, int] = {}  # worker -> chunk
+        given = 0
+        more = True
+        while True:
+            while more and idle and len(order) <= self.count:
+                chunk = next(chunks, None)
+                if chunk is None:
+                    more = False
+                    break
+                worker = idle.pop()
+                self._send(worker, chunk)
+                busy[worker] = given
+                order.append(given)
+                given += 1
+            if not order:
+                break
+            if order[0] in done:
+                yield done.pop(order.popleft())
+                continue
+            for conn in wait([self.results[w] for w in busy]):
+                worker = self.results.index(conn)
+                done[busy.pop(worker)] = self._receive(worker)
+                idle.append(worker)
+        self.finished = True
+
+    def _send(self, worker: int, chunk: list[tuple[str, Payload]]) -> None:
+        try:
+            self.tasks[worker].send(chunk)
+        except (BrokenPipeError, OSError):
+            raise self._died(worker) from None
+
+    def _receive(self, worker: int) -> tuple[pd.DataFrame | None, Errors]:
+        try:
+            kind, answer = self.results[worker].recv()
+        except (EOFError, OSError):
+            raise self._died(worker) from None
+        if kind != "rows":
+            raise WorkerDiedError(f"a worker failed while scoring: {answer}")
+        result: tuple[pd.DataFrame | None, Errors] = answer
+        return result
+
+    def _died(self, worker: int) -> WorkerDiedError:
+        process = self.processes[worker]
+        process.join(timeout=1)
+        return WorkerDiedError(
+            f"a worker process ended while scoring (exit code {process.exitcode}); "
+            "out of memory, or killed?"
+        )
+
+    def stop(self) -> None:
+        """End every worker: asked to stop after a finished run, else killed at once
+        (an interrupted run); then reaped, so no process is left behind."""
+        if self.finished:
+            for conn in self.tasks:
+                with contextlib.suppress(OSError):
+                    conn.send(None)
+            for process in self.processes:
+                process.join(timeout=5)
+        for process in self.processes:
+            if process.exitcode is None:
+                with contextlib.suppress(OSError, ValueError):
+                    process.kill()
+        for process in self.processes:
+            with contextlib.suppress(OSError, ValueError, AssertionError):
+                process.join()
+                process.close()
+        for conn in (*self.tasks, *self.results):
+            with contextlib.suppress(OSError):
+                conn.close()
+
+
 def _in_workers(
     chunks: Iterator[list[tuple[str, Payload]]], settings: _Settings, workers: int
 ) -> Iterator[tuple[pd.DataFrame | None, Errors]]:
-    """Chunks scored in ``workers`` processes, results in input order.
+    """Chunks scored in ``workers`` processes (:class:`_Workers`), results in input order.
 
-    At most one chunk per worker and one more are in flight, so memory stays flat.
-    Workers receive file names (or the lines of a JSON Lines input) and send back
-    the rows of their chunk; see :func:`_start_method` for how they start.
+    Workers receive file names (or the lines of a JSON Lines input) and send back the
+    rows of their chunk; see :func:`_start_method` for how they start. However the run
+    ends (done, an error, Ctrl-C, SIGTERM), no worker outlives it.
     """
     import multiprocessing
-    import warnings
-    from collections import deque
-    from concurrent.futures import Future, ProcessPoolExecutor
 
     global _WORKER
     method = _start_method()
@@ -655,25 +838,12 @@ def _in_workers(
         context.set_forkserver_preload(["__main__", __name__])  # with the default one
     forked = method == "fork"
     _WORKER = settings if forked else None
-    pool = ProcessPoolExecutor(
-        workers,
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(None if forked else settings, os.getpid() if forked else None),
-    )
+    pool = _Workers(context, workers, None if forked else settings, os.getpid() if forked else None)
     try:
-        flight: deque[Future[tuple[pd.DataFrame | None, Errors]]] = deque()
-        for chunk in chunks:
-            with warnings.catch_warnings():
-                # Python 3.12+ warns on fork when any thread runs (here OpenBLAS's)
-                warnings.filterwarnings("ignore", "This process .* is multi-threaded")
-                flight.append(pool.submit(_work, chunk))
-            if len(flight) > workers:
-                yield flight.popleft().result()
-        while flight:
-            yield flight.popleft().result()
+        pool.start()
+        yield from pool.run(chunks)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.stop()
         _WORKER = None
 
 

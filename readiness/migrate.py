@@ -6,9 +6,14 @@ text with a list of what changed. Nothing else in the file is touched:
 
 - **Partnership files** get ``"format_version": 2`` (a file without it is format 1,
   which is still read as it was). Members written as plain codes stay plain codes, and
-  agreements of one kind keep their ``kind``: both forms are current.
-- **Both kinds of file**: a date written with a time of day (``2021-09-15T00:00:00``,
-  ``2021-09-15 00:00:00Z``, or a YAML timestamp) becomes the date ``2021-09-15``.
+  agreements of one kind keep their ``kind``: both forms are current. A version this
+  readiness does not know (``3``, ``0``, ``true``) is left as it is, and the check
+  below refuses it ("written by a newer readiness"; "a whole number").
+- **Date fields** (those the format declares as dates: ``established``,
+  ``assessed_on``, an evidence ``date``, an agreement's ``signed`` ...) written with a
+  time of day (``2021-09-15T00:00:00``, ``2021-09-15 00:00:00Z``, or a YAML timestamp)
+  become the date ``2021-09-15``. Text elsewhere (a name, a note, evidence text) is
+  never touched, even when it looks like a date and a time.
 - **Rubric files**: numbers written as text where the format wants a number
   (``weight: "1"``, ``min_coverage: "0.6"``, ``thresholds: ["0.2", "1", "3", ".inf"]``,
   a profile's ``levels: {legal.founding-agreement: "4"}``) become numbers. Rubrics have
@@ -16,8 +21,10 @@ text with a list of what changed. Nothing else in the file is touched:
 
 YAML files are edited in place, scalar by scalar, so comments, order and layout stay as
 they were; JSON files are written back with two-space indentation and their key order.
-The result is validated before anything is written; a file that is still invalid for
-other reasons is reported with every problem, and not written.
+The result is checked before anything is written, against the current format and, for
+a partnership, against the rubric when one is given (criterion ids, target): a file
+that is still invalid is reported with every problem (file, JSON path, message), and
+nothing is written.
 
 This module belongs to the describe layer: it knows the formats and checks them with
 their own validators (:mod:`readiness.partnership`, :mod:`readiness.rubric`).
@@ -30,16 +37,16 @@ import json
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
 from readiness._io import read_document
-from readiness.errors import InputError, json_path
-from readiness.partnership import FORMAT_VERSION, partnership_from_dict
-from readiness.rubric import rubric_from_dict
+from readiness.errors import InputError, Problem, json_path
+from readiness.partnership import FORMAT_VERSION, Partnership, partnership_from_dict
+from readiness.rubric import Rubric, rubric_from_dict
 
 __all__ = ["Change", "Migration", "migrate_document", "migrate_file"]
 
@@ -108,6 +115,8 @@ class Migration:
     kind: FileKind
     changes: tuple[Change, ...]
     text: str
+    document: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    """The migrated document as data (what ``text`` holds)."""
 
     @property
     def changed(self) -> bool:
@@ -212,9 +221,10 @@ def migrate_document(data: dict[str, Any]) -> tuple[FileKind, dict[str, Any], tu
     kind = _kind_of(data)
     out: dict[str, Any] = json.loads(json.dumps(data, default=_jsonable))  # a deep copy
     changes: list[Change] = []
-    for path, value in list(_walk(data)):
+    for path in _date_fields(data, kind):
+        value = _get(data, path)
         day = _date_of(value)
-        if day is not None and path:
+        if day is not None:
             changes.append(Change(path, value, day.isoformat(), "a date has no time of day"))
             _set(out, path, day.isoformat())
     if kind == "rubric":
@@ -226,7 +236,7 @@ def migrate_document(data: dict[str, Any]) -> tuple[FileKind, dict[str, Any], tu
             if number is not None:
                 changes.append(Change(path, value, number, "numbers are written as numbers"))
                 _set(out, path, number)
-    elif out.get("format_version") != FORMAT_VERSION:
+    elif _older_format(out.get("format_version")):
         old = out.get("format_version")
         out = {
             "format_version": FORMAT_VERSION,
@@ -237,6 +247,62 @@ def migrate_document(data: dict[str, Any]) -> tuple[FileKind, dict[str, Any], tu
         )
     changes.sort(key=lambda c: _order(c.path))
     return kind, out, tuple(changes)
+
+
+def _older_format(version: Any) -> bool:
+    """Whether ``format_version`` names a format older than today's (absent: format 1).
+    Anything else (a newer or unknown version, a boolean, text) is left for the check
+    to refuse: rewriting it would hide what the file says."""
+    if version is None:
+        return True
+    return type(version) is int and 1 <= version < FORMAT_VERSION
+
+
+def _date_fields(data: dict[str, Any], kind: FileKind) -> list[Path_]:
+    """The paths in ``data`` of the fields its format declares as dates."""
+    from readiness.rubric import Rubric
+
+    model = Rubric if kind == "rubric" else Partnership
+    schema = model.model_json_schema()
+    defs: dict[str, Any] = schema.get("$defs", {})
+    found: list[Path_] = []
+    stack: list[tuple[Path_, Any, Any]] = [((), data, schema)]
+    while stack:
+        path, value, node = stack.pop()
+        branches = list(_branches(node, defs))
+        if path and any(b.get("format") == "date" for b in branches):
+            found.append(path)
+            continue
+        for branch in branches:
+            if isinstance(value, dict):
+                props = branch.get("properties") or {}
+                extra = branch.get("additionalProperties")
+                for key, item in value.items():
+                    sub = props.get(key, extra if isinstance(extra, dict) else None)
+                    if isinstance(sub, dict):
+                        stack.append(((*path, key), item, sub))
+            elif isinstance(value, list) and isinstance(branch.get("items"), dict):
+                stack.extend(((*path, i), item, branch["items"]) for i, item in enumerate(value))
+    return sorted(set(found), key=_order)
+
+
+def _branches(node: Any, defs: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The schemas a value may match: ``$ref`` resolved, ``anyOf``/``oneOf``/``allOf``
+    spread out."""
+    stack, seen = [node], 0
+    while stack and seen < 1_000:
+        seen += 1
+        current = stack.pop()
+        if not isinstance(current, dict):
+            continue
+        ref = current.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            stack.append(defs.get(ref.rsplit("/", 1)[-1]))
+            continue
+        spread = [b for key in ("anyOf", "oneOf", "allOf") for b in current.get(key) or ()]
+        if spread:
+            stack.extend(spread)
+        yield current
 
 
 def _order(path: Path_) -> list[tuple[int, int, str]]:
@@ -250,12 +316,17 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"cannot copy {type(value).__name__}")
 
 
-def migrate_file(path: str | Path) -> Migration:
+def migrate_file(path: str | Path, rubric: Rubric | None = None) -> Migration:
     """Migrate one partnership or rubric file (JSON or YAML) without writing anything.
+
+    What it would write is checked first: against the current format, and for a
+    partnership against ``rubric`` when one is given (criterion ids, target). Checks
+    that run the rubric's derive rules (overrides of derived levels) are the caller's
+    (``readiness migrate`` runs them as ``readiness validate`` does).
 
     Raises:
         InputError: The file cannot be read, or the migrated partnership is still
-            invalid (every problem, with its JSON path).
+            invalid: every problem, each with its JSON path.
         RubricError: The migrated rubric is still invalid.
     """
     name = str(path)
@@ -269,17 +340,61 @@ def migrate_file(path: str | Path) -> Migration:
     if kind == "rubric":
         rubric_from_dict(new, source=name)
     else:
-        partnership_from_dict(new, source=name)
+        _check_partnership(new, rubric, name)
     text = Path(path).read_text(encoding="utf-8-sig")
     if not changes:
-        return Migration(kind, (), text)
+        return Migration(kind, (), text, new)
     if name.endswith((".yaml", ".yml")):
         new_text = _edit_yaml(text, changes) or yaml.safe_dump(
             new, sort_keys=False, allow_unicode=True
         )
     else:
         new_text = json.dumps(new, indent=2, ensure_ascii=False) + "\n"
-    return Migration(kind, changes, new_text)
+    return Migration(kind, changes, new_text, new)
+
+
+def _check_partnership(data: dict[str, Any], rubric: Rubric | None, name: str) -> None:
+    """Every problem of a migrated partnership: the format's and, with ``rubric``, the
+    rubric's (also when the format check failed, on the ratings and target as written).
+
+    Raises:
+        InputError: Named ``name``.
+    """
+    problems: list[Problem] = []
+    checked: Partnership | None = None
+    try:
+        checked = partnership_from_dict(data, source=name)
+    except InputError as exc:
+        problems += exc.problems
+    if rubric is not None:
+        subject = checked or _as_written(data)
+        try:
+            subject.check_against(rubric, source=name)
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems, source=name)
+
+
+def _as_written(data: dict[str, Any]) -> Partnership:
+    """A partnership holding only the ratings, rubric and target of ``data`` as written,
+    unvalidated: enough for :meth:`Partnership.check_against` when the format check
+    failed, so that one run lists every problem."""
+    ratings: Any = data.get("ratings")
+    rubric: Any = data.get("rubric")
+    target: Any = data.get("target")
+    given: Any = data  # only what check_against reads is set; the rest is never used
+    return Partnership.model_construct(
+        id=given.get("id"),
+        name=given.get("name"),
+        kind=given.get("kind"),
+        members=(),
+        ratings={k: v for k, v in ratings.items() if isinstance(k, str)}
+        if isinstance(ratings, dict)
+        else {},
+        rubric=rubric if isinstance(rubric, str) else None,
+        target=target if isinstance(target, str) else None,
+    )
 
 
 def _yaml_literal(value: Any) -> str:

@@ -47,6 +47,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from readiness._display import Rendered
 from readiness._io import Readable, read_document, source_name
+from readiness._limits import MAX_ASSESSORS
 from readiness._models import Frozen, NonEmpty, problems_from, validate_document
 from readiness.agreement import Agreement, agreement
 from readiness.assessment import Assessment, PillarResult, assess
@@ -207,8 +208,16 @@ def panel_from_dict(data: object, *, source: str | None = None) -> Panel:
     """Validate an already parsed panel document.
 
     Raises:
-        InputError: Every problem found, with its JSON path.
+        InputError: Every problem found, with its JSON path; more than
+            :data:`~readiness._limits.MAX_ASSESSORS` assessors.
     """
+    people = data.get("assessments") if isinstance(data, dict) else None
+    if isinstance(people, list) and len(people) > MAX_ASSESSORS:
+        raise InputError(
+            [Problem("$.assessments", f"{len(people):,} assessors; a panel has at most "
+                     f"{MAX_ASSESSORS:,}")],
+            source=source,
+        )  # fmt: skip
     what = "a panel must be a JSON object"
     return validate_document(
         Panel, data, what=what, error=InputError, source=source, second_look=True

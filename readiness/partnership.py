@@ -229,6 +229,22 @@ def _status(value: Any) -> Any:
     return value
 
 
+def _format_version(value: Any) -> Any:
+    """A whole number, not a boolean; a version above today's is a newer readiness's."""
+    if value is None:
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"must be a whole number, {FORMAT_VERSION} today (got {value!r:.40})")
+    if value > FORMAT_VERSION:
+        raise ValueError(
+            f"format {value} was written by a newer readiness (this one reads formats 1 to "
+            f"{FORMAT_VERSION}); upgrade readiness to read it"
+        )
+    if value < 1:
+        raise ValueError(f"must be 1 to {FORMAT_VERSION} (got {value})")
+    return value
+
+
 def _member_form(value: Any) -> Any:
     if not isinstance(value, str | dict | Member):
         raise ValueError(
@@ -254,7 +270,9 @@ class Partnership(Frozen):
     3
     """
 
-    format_version: Annotated[int, Field(ge=1, le=FORMAT_VERSION)] | None = Field(
+    format_version: Annotated[
+        Annotated[int, Field(ge=1, le=FORMAT_VERSION)] | None, BeforeValidator(_format_version)
+    ] = Field(
         default=None,
         description=f"File format version ({FORMAT_VERSION} today; absent means 1, still read;"
         " `readiness migrate` rewrites a file to the current format).",

@@ -193,3 +193,88 @@ def test_profiles_cite_seed_sections():
         if profile.id in ("defense-cooperation", "strategic-partnership",
                           "framework-nation-coalition", "wind-down"):  # fmt: skip
             assert len(profile.sources) >= 3, profile.id
+
+
+# --- what migrate writes is checked (issue 20, defect 3; issue 27) ----------------------
+
+
+def _file(tmp_path: Path, name: str = "p.json", **changes: object) -> Path:
+    doc = json.loads((ROOT / "examples" / "partnerships" / "nato.json").read_text())
+    doc.update(changes)
+    path = tmp_path / name
+    path.write_text(json.dumps(doc))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("version", "words"),
+    [
+        (99, "format 99 was written by a newer readiness"),
+        (3, "format 3 was written by a newer readiness"),
+        (-1, "must be 1 to 2 (got -1)"),
+        (True, "must be a whole number, 2 today (got True)"),
+    ],
+    ids=["99", "3", "-1", "true"],
+)
+def test_migrate_leaves_a_version_it_does_not_know_and_refuses_it(tmp_path, version, words):
+    path = _file(tmp_path, format_version=version)
+    before = path.read_text()
+    out = run("migrate", str(path), "--in-place", cwd=tmp_path)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert f"{path}: $.format_version: {words}" in out.stderr
+    assert path.read_text() == before  # was rewritten to 2, exit 0
+    valid = run("validate", str(path), cwd=tmp_path)
+    assert valid.returncode == 2 and words in valid.stderr  # true passed validate
+
+
+def test_migrate_rewrites_date_fields_only(tmp_path: Path):
+    doc = json.loads((ROOT / "examples" / "partnerships" / "nato.json").read_text())
+    first = next(iter(doc["ratings"]))
+    doc["name"] = "2024-03-01 14:00"
+    doc["description"] = "2024-03-01T14:00:00"
+    doc["ratings"][first]["note"] = "2024-03-01 14:00"
+    doc["assessed_on"] = "2026-11-20T00:00:00"
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(doc))
+    result = migrate_file(path)
+    assert {c.where for c in result.changes} == {"$.assessed_on", "$.format_version"}
+    new = json.loads(result.text)
+    assert new["name"] == "2024-03-01 14:00" and new["description"] == "2024-03-01T14:00:00"
+    assert new["ratings"][first]["note"] == "2024-03-01 14:00" and new["assessed_on"] == (
+        "2026-11-20"
+    )
+
+
+def test_migrate_checks_against_the_rubric_writes_nothing_and_lists_every_problem(
+    tmp_path: Path,
+):
+    """It wrote format_version 2 into files that validate refused, and exited 0."""
+    doc = json.loads((ROOT / "examples" / "partnerships" / "nato.json").read_text())
+    ratings = {**doc["ratings"], "trust.nope": {"level": 2}}
+    path = _file(tmp_path, ratings=ratings, target="nowhere")
+    before = path.read_text()
+    for argv in (["--in-place"], ["-o", str(tmp_path / "new.json")], []):
+        out = run("migrate", str(path), *argv, cwd=tmp_path)
+        assert out.returncode == 2, out.stderr
+        assert f"{path}: 2 problems:" in out.stderr
+        assert "$.ratings['trust.nope']: unknown criterion 'trust.nope'" in out.stderr
+        assert "$.target: unknown target profile 'nowhere'" in out.stderr
+        assert out.stdout == ""
+    assert path.read_text() == before and not (tmp_path / "new.json").exists()
+    assert run("validate", str(path), cwd=tmp_path).returncode == 2
+    # the format's problems and the rubric's, in one run
+    bad = _file(tmp_path, "bad.json", ratings=ratings, kind="alliance")
+    out = run("migrate", str(bad), "--in-place", cwd=tmp_path)
+    assert out.returncode == 2 and "$.kind" in out.stderr and "'trust.nope'" in out.stderr
+
+
+def test_migrate_checks_overrides_of_derived_levels_as_validate_does(tmp_path: Path):
+    doc = json.loads((ROOT / "examples" / "partnerships" / "nato.json").read_text())
+    ratings = {**doc["ratings"], "legal.status-of-forces": {"level": 0}}  # facts give 3
+    path = _file(tmp_path, ratings=ratings)
+    before = path.read_text()
+    valid = run("validate", str(path), cwd=tmp_path)
+    assert valid.returncode == 2 and "legal.status-of-forces" in valid.stderr
+    out = run("migrate", str(path), "--in-place", cwd=tmp_path)
+    assert out.returncode == 2 and "legal.status-of-forces" in out.stderr
+    assert path.read_text() == before

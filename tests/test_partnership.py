@@ -379,7 +379,8 @@ def test_status_is_a_word_or_a_dated_history():
         (
             {"format_version": 4},
             "$.format_version",
-            "must be at most 3 (got 4)",
+            "format 4 was written by a newer readiness (this one reads formats 1 to 3); "
+            "upgrade readiness to read it",
         ),
     ],
     ids=lambda v: v if isinstance(v, str) and v.startswith("$") else None,

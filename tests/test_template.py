@@ -358,3 +358,59 @@ def test_formula_quoting_reads_back_every_text_and_never_starts_a_formula(text):
     quoted = formula_as_text(text)
     assert not quoted.startswith(FORMULA_STARTS)
     assert text_from_formula_quote(quoted) == text
+
+
+# --- reproducible, and a full disk (issue 27) -------------------------------------------
+
+
+def test_an_xlsx_template_is_the_same_file_byte_for_byte(tmp_path, monkeypatch):
+    """The workbook's created/modified times and each zip entry's time were the clock's."""
+    import time
+    import zipfile
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    write_template(tmp_path / "a.xlsx", RUBRIC)
+    later = time.time() + 86_400 * 400
+    monkeypatch.setattr(time, "time", lambda: later)  # zip entries take their time from it
+    write_template(tmp_path / "b.xlsx", RUBRIC)
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as z:
+        assert {info.date_time for info in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert b"1980-01-01T00:00:00Z" in z.read("docProps/core.xml")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # as reproducible builds set it
+    write_template(tmp_path / "c.xlsx", RUBRIC)
+    with zipfile.ZipFile(tmp_path / "c.xlsx") as z:
+        assert {info.date_time for info in z.infolist()} == {(2023, 11, 14, 22, 13, 20)}
+        assert b"2023-11-14T22:13:20Z" in z.read("docProps/core.xml")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(ReportError, match="SOURCE_DATE_EPOCH: must be a whole number"):
+        write_template(tmp_path / "d.xlsx", RUBRIC)
+    assert not (tmp_path / "d.xlsx").exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE, as on Linux")
+def test_a_template_on_a_full_disk_is_one_clean_error(tmp_path):
+    """A file size limit makes every write fail as a full disk does: exit 2 with one
+    line, no "Exception ignored in ZipFile.__del__" traceback, nothing left behind."""
+    import os
+    import resource
+    import signal
+    import subprocess
+
+    def full_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failed write, not a killed process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4_000, 4_000))
+
+    out = tmp_path / "q.xlsx"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    r = subprocess.run(
+        [sys.executable, "-m", "readiness", "template", "-o", str(out)],
+        preexec_fn=full_disk,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 2
+    assert r.stderr == f"readiness: error: {out}: $: cannot write: File too large\n", r.stderr
+    assert list(tmp_path.iterdir()) == []

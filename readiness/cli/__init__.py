@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
 
+from readiness._text import neutralise
 from readiness._version import __version__
 from readiness.cli import (
     agreement,
@@ -95,20 +96,46 @@ class _Terminated(BaseException):
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    # One is enough: a second SIGTERM (sent to a process group again and again, as
+    # `docker stop`, systemd or a CI runner may) must not cut the clean-up short, nor
+    # kill the process once it is clean and about to exit 143.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise _Terminated
 
 
 @contextlib.contextmanager
 def _sigterm_unwinds() -> Iterator[None]:
-    """While the command runs, SIGTERM unwinds it like Ctrl-C (temporary files removed)."""
+    """While the command runs, SIGTERM unwinds it like Ctrl-C (temporary files removed);
+    after one, further SIGTERMs are ignored until the process ends."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         yield
-    finally:
+    except _Terminated:
+        raise  # SIGTERM stays ignored: the process is ending
+    except BaseException:
         signal.signal(signal.SIGTERM, previous)
+        raise
+    else:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _system_error(exc: OSError) -> str:
+    """The message of an operating-system error that no reader or writer turned into
+    ours: in practice the output refused (``> /dev/full``, a full disk)."""
+    reason = neutralise(exc.strerror or str(exc))
+    if exc.filename is not None:
+        return f"{neutralise(str(exc.filename))}: {reason}"
+    try:
+        sys.stdout.flush()
+    except OSError:  # what standard output holds cannot be written at exit either
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+    return f"cannot write the output: {reason} (it is incomplete)"
 
 
 def _tolerant_streams() -> None:
@@ -132,7 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             check_engine("auto")
         with _sigterm_unwinds():
-            return func(args)
+            status = func(args)
+            sys.stdout.flush()  # a full disk or /dev/full fails here, not at exit
+            return status
     except ReadinessError as exc:
         _fail(exc)
         return EXIT_INPUT
@@ -143,6 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except _Terminated:
         return 143
+    except OSError as exc:  # the system's refusal (a full disk), not a bug of ours
+        sys.stderr.write(f"readiness: error: {_system_error(exc)}\n")
+        return EXIT_INPUT
     except Exception as exc:  # never a traceback
         sys.stderr.write(f"readiness: error: {_internal(exc)}\n")
         return EXIT_INPUT

@@ -90,12 +90,16 @@ def _guarded(path: str, work: Callable[[], T]) -> T:
 
     Errors the library raises keep their problems (and get ``path`` when they name no
     file); anything else (a bug, ``RecursionError``, ``MemoryError``) is reported as an
-    internal error of that file. Interrupts (Ctrl-C, SIGTERM) are not caught.
+    internal error of that file. Interrupts (Ctrl-C, SIGTERM) are not caught, nor is an
+    ``OSError``: inputs are read by readers that name their problems, so one that gets
+    here is the output refused (a full disk, a closed pipe), no fault of the file.
     """
     try:
         return work()
     except ReadinessError as exc:
         raise (exc if exc.source else exc.with_source(path)) from None
+    except OSError:
+        raise
     except Exception as exc:
         raise InputError(_internal(exc), source=path) from None
 

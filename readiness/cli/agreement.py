@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ from readiness.cli._common import (
     EXIT_OK,
     _assess_file,
     _check_outputs,
+    _guarded,
     _rubric_option,
     _scoring_options,
     _write_output,
@@ -23,6 +25,7 @@ from readiness.cli._common import (
 
 if TYPE_CHECKING:
     from readiness.assessment import Assessment
+    from readiness.errors import InputError, ReadinessError
     from readiness.panel import Panel, PanelResult
     from readiness.rubric import Rubric
 
@@ -87,30 +90,53 @@ def load_panel_files(paths: list[str], rubric: Rubric) -> Panel:
     Raises:
         InputError: A file cannot be read, or the files describe different partnerships.
     """
+    from dataclasses import replace
+
     from readiness._io import read_document
-    from readiness.errors import InputError
+    from readiness._limits import MAX_ASSESSORS
+    from readiness.errors import InputError, ReadinessError
     from readiness.io.questionnaire import panel_from_questionnaires, read_questionnaire
     from readiness.panel import is_panel_document, panel_from_dict, panel_from_partnerships
     from readiness.partnership import partnership_from_dict
 
+    if len(paths) > MAX_ASSESSORS:
+        raise InputError(
+            f"{len(paths):,} files; a panel has at most {MAX_ASSESSORS:,} assessors (nothing read)"
+        )
     if len(paths) == 1 and Path(paths[0]).suffix.lower() not in _QUESTIONNAIRES:
         doc = read_document(Path(paths[0]), InputError)
         if is_panel_document(doc):
             return panel_from_dict(doc, source=paths[0])
-    docs: list[Any] = []
-    for path in paths:
+
+    def one(path: str) -> Any:
         if Path(path).suffix.lower() in _QUESTIONNAIRES:
-            docs.append(read_questionnaire(path, rubric))
-            continue
+            return read_questionnaire(path, rubric)
         doc = read_document(Path(path), InputError)
         if isinstance(doc, dict) and "criteria" in doc and "cover" in doc:
-            docs.append(read_questionnaire(path, rubric, fmt="json"))
-        elif is_panel_document(doc):
+            return read_questionnaire(path, rubric, fmt="json")
+        if is_panel_document(doc):
             raise InputError("combine a panel file with nothing else", source=path)
-        else:
-            docs.append(partnership_from_dict(doc, source=path))
+        return partnership_from_dict(doc, source=path)
+
+    docs: list[Any] = []
+    bad: list[ReadinessError] = []
+    for path in paths:  # every file is read: a bad one never hides the others
+        try:
+            docs.append(_guarded(path, partial(one, path)))
+        except ReadinessError as exc:
+            bad.append(exc)
+    if len(bad) == 1:
+        raise bad[0]
+    if bad:
+        raise InputError(
+            [
+                replace(p, path=f"{e.source}: {p.path}", file=e.source)
+                for e in bad
+                for p in e.problems
+            ]
+        )
     if all(not hasattr(d, "model_dump") for d in docs):
-        return panel_from_questionnaires(docs)
+        return panel_from_questionnaires(docs, rubric=rubric)
     partnerships = [d if hasattr(d, "model_dump") else d.partnership() for d in docs]
     return panel_from_partnerships(partnerships, sources=paths)
 
@@ -167,8 +193,29 @@ def with_panel(rendered: str, result: PanelResult | None, fmt: str) -> str:
     return add_panel_section(rendered, result, fmt)
 
 
+def _in_files(exc: InputError, files: list[str]) -> ReadinessError:
+    """A problem of the panel (``$.assessments[i]...``) named by the file it came from:
+    the one panel file, or the ``i``-th of the files given."""
+    import dataclasses
+    import re
+
+    if exc.source:
+        return exc
+    if len(files) == 1:
+        return exc.with_source(files[0])
+    problems = []
+    for p in exc.problems:
+        match = re.match(r"\$\.assessments\[(\d+)\]", p.path)
+        if match and int(match.group(1)) < len(files):
+            name = files[int(match.group(1))]
+            p = dataclasses.replace(p, path=f"{name}: ${p.path[match.end() :]}", file=name)
+        problems.append(p)
+    return InputError(problems)
+
+
 def _cmd_agreement(args: argparse.Namespace) -> int:
     _check_outputs(args, args.files, ("-o", args.out))
+    from readiness.errors import InputError
     from readiness.panel import assess_panel
     from readiness.report import RENDERERS, build_report
     from readiness.report.agreement import add_panel_section
@@ -178,13 +225,16 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
     fmt = fmt or "text"
     rubric = load_rubric(args.rubric)
     panel = load_panel_files(args.files, rubric)
-    result = assess_panel(
-        panel,
-        rubric,
-        rule=args.consensus,
-        unknown_policy=args.unknown_policy,
-        min_coverage=args.min_coverage,
-    )
+    try:
+        result = assess_panel(
+            panel,
+            rubric,
+            rule=args.consensus,
+            unknown_policy=args.unknown_policy,
+            min_coverage=args.min_coverage,
+        )
+    except InputError as exc:
+        raise _in_files(exc, args.files) from None
     if fmt == "text":
         text = result.assessment.summary() + "\n\n" + result.to_text()
     else:

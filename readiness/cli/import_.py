@@ -5,9 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from functools import partial
 from typing import Any
 
-from readiness.cli._common import EXIT_OK, _check_outputs, _rubric_option, _write_output
+from readiness.cli._common import (
+    EXIT_INPUT,
+    EXIT_OK,
+    _check_outputs,
+    _fail,
+    _guarded,
+    _rubric_option,
+    _write_output,
+)
 
 __all__ = ["add_parser"]
 
@@ -17,7 +26,10 @@ examples:
   readiness import ann.xlsx bob.xlsx cy.csv -o panel.json  # several: a panel file
   readiness assess panel.json                            # the consensus, agreement, gaps
 
-Errors name the sheet and cell (Criteria!E14), the csv line and column, or the JSON path.
+Errors name the sheet and cell (Criteria!E14), the csv line and column, or the JSON path;
+every file's problems are reported at once, and --errors FILE keeps all of them.
+Limits (README, "Input safety"): 50 MB a file, 50 MB a part of an xlsx archive once
+expanded, 10,000 rows, 100 columns, 32,767 characters a cell, 1,000 assessors.
 """
 
 
@@ -52,43 +64,56 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         help="a partnership JSON file whose facts (and description, established, status) "
         "the result keeps: a questionnaire carries ratings only",
     )
+    p.add_argument(
+        "--errors",
+        metavar="FILE",
+        help="write every problem of the files that cannot be read to FILE (JSON Lines, "
+        "one object per file: file, error, problems; replaced atomically) instead of "
+        "listing the first 20 on standard error",
+    )
     _rubric_option(p)
     p.set_defaults(func=_cmd_import)
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
     inputs = [*args.files, *([args.partnership] if args.partnership else [])]
-    _check_outputs(args, inputs, ("-o", args.out))
+    _check_outputs(args, inputs, ("-o", args.out), ("--errors", args.errors))
+    from readiness._limits import MAX_ASSESSORS
     from readiness.errors import InputError, ReadinessError
     from readiness.io.questionnaire import panel_from_questionnaires, read_questionnaire
     from readiness.rubric import load_rubric
 
+    if len(args.files) > MAX_ASSESSORS:
+        raise InputError(
+            f"{len(args.files):,} questionnaires; a panel has at most {MAX_ASSESSORS:,} "
+            "assessors (nothing read)"
+        )
     rubric = load_rubric(args.rubric)
     filled = []
     problems: list[ReadinessError] = []
-    for path in args.files:
+    for path in args.files:  # every file is read: a bad one never hides the others
         try:
-            filled.append(read_questionnaire(path, rubric))
+            filled.append(_guarded(path, partial(read_questionnaire, path, rubric)))
         except ReadinessError as exc:
             problems.append(exc)
     if problems:  # every file's problems at once; nothing is written
-        if len(problems) == 1:
-            raise problems[0]
-        raise InputError(
-            [p if p.file else _named(p, e.source) for e in problems for p in e.problems]
-        )
+        return _report(problems, args.errors, len(args.files))
     if len(filled) == 1 and not args.panel:
         data: dict[str, Any] = filled[0].partnership().model_dump(mode="json", exclude_none=True)
         what = "partnership"
     else:
-        panel = panel_from_questionnaires(filled, rule=args.consensus)
-        panel.check_against(rubric)
+        try:
+            panel = panel_from_questionnaires(filled, rule=args.consensus, rubric=rubric)
+        except ReadinessError as exc:
+            return _report([exc], args.errors, len(args.files))
         data = panel.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
         what = f"panel of {len(filled)} assessors"
     if args.partnership:
         data = _with_base(data, args.partnership, rubric, panel=what != "partnership")
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     _write_output(args.out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    if args.errors:
+        _write_output(args.errors, lambda tmp: tmp.write_text("", encoding="utf-8"))
     sys.stderr.write(f"readiness: wrote the {what} to {args.out}\n")
     if not args.partnership:
         sys.stderr.write(
@@ -96,6 +121,30 @@ def _cmd_import(args: argparse.Namespace) -> int:
             "file's facts, add --partnership FILE\n"
         )
     return EXIT_OK
+
+
+def _report(problems: list[Any], errors: str | None, files: int) -> int:
+    """Report the errors of the files that cannot be read (nothing else is written):
+    on standard error, the first 20 problems of each (then where to see them all), or
+    every problem in the ``--errors`` file. Returns ``EXIT_INPUT``."""
+    from readiness._text import json_neutralise
+
+    if errors is None:
+        for exc in problems:
+            _fail(exc, "--errors FILE")
+        return EXIT_INPUT
+    records = [
+        {"file": data["source"], "error": data["error"], "problems": data["problems"]}
+        for data in (exc.to_dict() for exc in problems)
+    ]
+    lines = "".join(json_neutralise(json.dumps(r, ensure_ascii=False)) + "\n" for r in records)
+    _write_output(errors, lambda tmp: tmp.write_text(lines, encoding="utf-8"))
+    count = sum(len(r["problems"]) for r in records)
+    sys.stderr.write(
+        f"readiness: {len(records)} of {files} questionnaire(s) could not be read "
+        f"({count} problem(s)); every problem is in {errors}; nothing else written\n"
+    )
+    return EXIT_INPUT
 
 
 _KEPT = ("facts", "description", "established", "status", "format_version")
@@ -126,9 +175,3 @@ def _with_base(data: dict[str, Any], path: str, rubric: Any, *, panel: bool) -> 
     else:
         partnership_from_dict(data, source=path).check_against(rubric, source=path)
     return data
-
-
-def _named(problem: Any, source: str | None) -> Any:
-    import dataclasses
-
-    return dataclasses.replace(problem, path=f"{source}: {problem.path}", file=source)

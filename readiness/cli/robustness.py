@@ -50,9 +50,16 @@ def _concentration(text: str) -> float:
 
 
 def _sobol_n(text: str) -> int:
-    value = _count(text)
-    if value < 64 or value & (value - 1):
-        raise argparse.ArgumentTypeError(f"must be a power of 2, at least 64 (got {value})")
+    from readiness._limits import MAX_SOBOL_N
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 64 <= value <= MAX_SOBOL_N or value & (value - 1):
+        raise argparse.ArgumentTypeError(
+            f"must be a power of 2 from 64 to {MAX_SOBOL_N:,} (got {value})"
+        )
     return value
 
 
@@ -103,7 +110,8 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         type=_sobol_n,
         default=512,
         metavar="N",
-        help="base sample size of the Sobol estimate, a power of 2 (default: 512)",
+        help="base sample size of the Sobol estimate, a power of 2 from 64 to 65536 "
+        "(default: 512); with many files the most that fits is smaller, and the error says it",
     )
     c.add_argument(
         "--format",

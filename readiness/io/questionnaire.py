@@ -13,31 +13,22 @@ problem at once.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import difflib
-import io
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from readiness._io import read_document
+from readiness._limits import MAX_ASSESSORS
 from readiness._models import problems_from
-from readiness._text import text_from_formula_quote
 from readiness.errors import InputError, Problem
-from readiness.io.template import (
-    COVER_FIELDS,
-    COVER_SHEET,
-    CRITERIA_COLUMNS,
-    CRITERIA_SHEET,
-    XLSX_HINT,
-    template_format,
-)
+from readiness.io._cells import Cell, read_cells, text_problem
+from readiness.io.template import COVER_FIELDS, template_format
 from readiness.panel import Panel, panel_from_dict
 from readiness.partnership import FORMAT_VERSION, Partnership, Rating
 from readiness.rubric import Rubric, load_rubric
@@ -50,23 +41,20 @@ _EVIDENCE = ("evidence", "source", "date", "url")
 
 
 @dataclass(frozen=True)
-class _Cell:
-    value: Any
-    where: str
-
-
-@dataclass(frozen=True)
 class FilledQuestionnaire:
     """One filled questionnaire: the partnership on its cover and one assessor's ratings.
 
     ``header`` is a partnership document without ratings, assessor or date;
     ``assessment`` a panel assessment (assessor, organisation, side, assessed_on,
-    ratings) as plain data.
+    ratings) as plain data; ``places`` the cell each of their JSON paths came from
+    (``$.ratings['x'].level`` -> ``Criteria!E14``), so that a later problem (in a
+    panel) is reported where the assessor can fix it.
     """
 
     source: str
     header: dict[str, Any]
     assessment: dict[str, Any]
+    places: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def partnership(self) -> Partnership:
         """The partnership as this assessor describes it (organisation in brackets
@@ -84,11 +72,22 @@ class FilledQuestionnaire:
         data |= {k: v for k, v in (("assessor", who), ("assessed_on", a.get("assessed_on"))) if v}
         return Partnership.model_validate({"format_version": FORMAT_VERSION} | data)
 
+    def place(self, path: str) -> str:
+        """The cell a JSON path of the partnership or the assessment came from (the path
+        itself when no cell is known)."""
+        return _at(Problem(path, ""), self.places).path
+
 
 def read_questionnaire(
     path: str | Path, rubric: Rubric | None = None, *, fmt: str | None = None
 ) -> FilledQuestionnaire:
     """Read a filled questionnaire.
+
+    Every file is held to the limits of :mod:`readiness._limits` (size, rows, columns,
+    cell length; for xlsx each part of the archive), and what cannot be read as written
+    is refused rather than guessed: a cover field given twice, merged cells or a
+    formula without a computed value in the table, a JSON value of the wrong type or an
+    unknown key, a control character.
 
     Args:
         path: An ``.xlsx``, ``.csv`` or ``.json`` questionnaire.
@@ -105,162 +104,11 @@ def read_questionnaire(
         kind = template_format(path, fmt)
     except Exception as exc:
         raise InputError(str(exc).split(": ", 1)[-1], source=name) from None
-    if kind == "xlsx":
-        cover, rows = _read_xlsx(Path(path))
-    elif kind == "csv":
-        cover, rows = _read_csv(Path(path))
-    else:
-        cover, rows = _read_json(Path(path))
-    return _build(name, cover, rows, rubric)
-
-
-# --- the three readers: cover cells by field, criteria rows by column ------------------
-
-
-def _read_xlsx(path: Path) -> tuple[dict[str, _Cell], list[dict[str, _Cell]]]:
     try:
-        from openpyxl import load_workbook
-        from openpyxl.utils import get_column_letter
-    except ImportError:
-        raise InputError(XLSX_HINT, source=str(path)) from None
-    try:
-        wb = load_workbook(path, data_only=True, read_only=True)
-    except FileNotFoundError:
-        raise InputError("file not found", source=str(path)) from None
-    except Exception as exc:  # a zip that is not a workbook, a damaged file ...
-        raise InputError(f"not a readable xlsx workbook ({exc})", source=str(path)) from None
-    missing = [s for s in (COVER_SHEET, CRITERIA_SHEET) if s not in wb.sheetnames]
-    if missing:
-        raise InputError(
-            f"no sheet named {' or '.join(missing)} (sheets: {', '.join(wb.sheetnames)})",
-            source=str(path),
-        )
-    cover: dict[str, _Cell] = {}
-    for r, row in enumerate(wb[COVER_SHEET].iter_rows(min_row=2, max_col=2, values_only=True), 2):
-        if row and isinstance(row[0], str) and row[0].strip():
-            value = row[1] if len(row) > 1 else None
-            cover[row[0].strip().lower()] = _Cell(value, f"{COVER_SHEET}!B{r}")
-    table = list(wb[CRITERIA_SHEET].iter_rows(values_only=True))
-    wb.close()
-
-    def where(r: int, c: int) -> str:
-        return f"{CRITERIA_SHEET}!{get_column_letter(c + 1)}{r}"
-
-    return cover, _table(table, 1, where, CRITERIA_SHEET + "!1")
-
-
-def _letters(c: int) -> str:
-    out = ""
-    c += 1
-    while c:
-        c, rest = divmod(c - 1, 26)
-        out = chr(65 + rest) + out
-    return out
-
-
-def _read_csv(path: Path) -> tuple[dict[str, _Cell], list[dict[str, _Cell]]]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("file not found", source=str(path)) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=str(path)
-        ) from None
-    # a cell our template quoted against formula injection ('=...) reads as written
-    lines = [
-        [text_from_formula_quote(cell) for cell in row]
-        for row in csv.reader(io.StringIO(text, newline=""))
-    ]
-    start = next(
-        (i for i, row in enumerate(lines) if {"id", "level"} <= {c.strip().lower() for c in row}),
-        None,
-    )
-    if start is None:
-        raise InputError(
-            "no criteria table: no line has the columns 'id' and 'level'", source=str(path)
-        )
-    cover: dict[str, _Cell] = {}
-    for i, row in enumerate(lines[:start]):
-        if row and row[0].strip() and row[0].strip().lower() != "field":
-            value = row[1] if len(row) > 1 else ""
-            cover[row[0].strip().lower()] = _Cell(
-                value, f"line {i + 1}, column B ({row[0].strip()})"
-            )
-    header = [c.strip().lower() for c in lines[start]]
-
-    def where(r: int, c: int) -> str:
-        name = header[c] if c < len(header) else "?"
-        return f"line {r}, column {_letters(c)} ({name})"
-
-    rows: list[tuple[Any, ...]] = [tuple(x) for x in lines[start:]]
-    return cover, _table(rows, start + 1, where, f"line {start + 1}")
-
-
-def _read_json(path: Path) -> tuple[dict[str, _Cell], list[dict[str, _Cell]]]:
-    doc = read_document(path, InputError)
-    if not isinstance(doc, dict) or not isinstance(doc.get("criteria"), list):
-        raise InputError(
-            "a json questionnaire is an object with 'cover' and 'criteria'", source=str(path)
-        )
-    raw_cover = doc.get("cover") or {}
-    if not isinstance(raw_cover, dict):
-        raise InputError([Problem("$.cover", "must be an object")], source=str(path))
-    cover = {str(k).lower(): _Cell(v, f"$.cover.{k}") for k, v in raw_cover.items()}
-    rows: list[dict[str, _Cell]] = []
-    for i, item in enumerate(doc["criteria"]):
-        base = f"$.criteria[{i}]"
-        if not isinstance(item, dict):
-            raise InputError([Problem(base, "must be an object")], source=str(path))
-        row = {
-            k: _Cell(item.get(k), f"{base}.{k}")
-            for k in ("pillar", "id", "level", "confidence", "note", "justification")
-        }
-        evidence = item.get("evidence") or []
-        if not isinstance(evidence, list):
-            raise InputError([Problem(f"{base}.evidence", "must be a list")], source=str(path))
-        pieces = evidence or [{}]
-        for n, e in enumerate(pieces):
-            e = e if isinstance(e, dict) else {}
-            ev = {
-                "evidence": _Cell(e.get("text"), f"{base}.evidence[{n}].text"),
-                "source": _Cell(e.get("source"), f"{base}.evidence[{n}].source"),
-                "date": _Cell(e.get("date"), f"{base}.evidence[{n}].date"),
-                "url": _Cell(e.get("url"), f"{base}.evidence[{n}].url"),
-            }
-            if n == 0:
-                rows.append(row | ev)
-            else:
-                rows.append({"id": row["id"], "level": _Cell(None, row["level"].where)} | ev)
-    return cover, rows
-
-
-def _table(
-    table: Sequence[Sequence[Any]],
-    first_row: int,
-    where: Callable[[int, int], str],
-    header_where: str,
-) -> list[dict[str, _Cell]]:
-    """Rows of a criteria table as column name -> cell (blank rows left out)."""
-    if not table:
-        raise InputError([Problem(header_where, "the criteria table is empty")])
-    header = [str(c).strip().lower() if c is not None else "" for c in table[0]]
-    missing = [c for c in ("id", "level") if c not in header]
-    if missing:
-        raise InputError(
-            [Problem(header_where, f"no {' or '.join(repr(m) for m in missing)} column")]
-        )
-    index = {name: header.index(name) for name in CRITERIA_COLUMNS if name in header}
-    rows = []
-    for offset, row in enumerate(table[1:], 1):
-        r = first_row + offset
-        cells = {
-            name: _Cell(row[c] if c < len(row) else None, where(r, c)) for name, c in index.items()
-        }
-        if all(_blank(cell.value) for cell in cells.values()):
-            continue
-        rows.append(cells)
-    return rows
+        cover, rows = read_cells(Path(path), kind)
+        return _build(name, cover, rows, rubric)
+    except InputError as exc:
+        raise (exc if exc.source else exc.with_source(name)) from None
 
 
 # --- turning cells into a partnership, with every problem at its cell -----------------
@@ -288,7 +136,9 @@ def _level(value: Any) -> int | str | None:
         return None
     if isinstance(value, bool):
         raise ValueError(f"{_LEVEL_HELP} (got {value!r})")
-    if isinstance(value, int | float) and float(value).is_integer() and 0 <= value <= 4:
+    if isinstance(value, int) and 0 <= value <= 4:
+        return value
+    if isinstance(value, float) and value.is_integer() and 0 <= value <= 4:
         return int(value)
     if isinstance(value, str):
         text = value.strip().lower()
@@ -302,9 +152,15 @@ def _level(value: Any) -> int | str | None:
 
 
 def _build(
-    source: str, cover: dict[str, _Cell], rows: list[dict[str, _Cell]], rubric: Rubric
+    source: str, cover: dict[str, Cell], rows: list[dict[str, Cell]], rubric: Rubric
 ) -> FilledQuestionnaire:
     problems: list[Problem] = []
+    checked: set[str] = set()
+    for cell in [*cover.values(), *(c for row in rows for c in row.values())]:
+        if cell.where not in checked:
+            checked.add(cell.where)
+            if (problem := text_problem(cell)) is not None:
+                problems.append(problem)
     places: dict[str, str] = {}  # JSON path of the partnership -> cell
     header: dict[str, Any] = {}
     assessment: dict[str, Any] = {"ratings": {}}
@@ -432,7 +288,7 @@ def _build(
         problems += [_at(p, places) for p in problems_from(exc)]
     if problems:
         raise InputError(problems, source=source)
-    return FilledQuestionnaire(source, header, assessment)
+    return FilledQuestionnaire(source, header, assessment, places)
 
 
 def _piece(evidence: dict[str, str | None]) -> dict[str, Any]:
@@ -440,11 +296,11 @@ def _piece(evidence: dict[str, str | None]) -> dict[str, Any]:
     return out | {k: evidence[k] for k in ("date", "url") if evidence.get(k)}
 
 
-def _place_evidence(places: dict[str, str], base: str, row: dict[str, _Cell]) -> None:
+def _place_evidence(places: dict[str, str], base: str, row: dict[str, Cell]) -> None:
     names = {"evidence": "text", "source": "source", "date": "date", "url": "url"}
-    for column, field in names.items():
+    for column, key in names.items():
         if column in row:
-            places[f"{base}.{field}"] = row[column].where
+            places[f"{base}.{key}"] = row[column].where
     places[base] = row.get("evidence", row["id"]).where
 
 
@@ -462,18 +318,30 @@ def _at(problem: Problem, places: dict[str, str]) -> Problem:
 
 
 def panel_from_questionnaires(
-    filled: Sequence[FilledQuestionnaire], *, rule: str = "median"
+    filled: Sequence[FilledQuestionnaire],
+    *,
+    rule: str = "median",
+    rubric: Rubric | None = None,
 ) -> Panel:
     """Several assessors' questionnaires of one partnership as one panel.
 
     The first questionnaire's cover gives the partnership; the others must name the
-    same id, kind and members (their other cover fields are not used).
+    same id, kind and members (their other cover fields are not used). With ``rubric``,
+    every assessment is also checked against it (criterion ids, overrides of derived
+    levels).
 
     Raises:
-        InputError: Questionnaires of different partnerships (named by file and cell).
+        InputError: Questionnaires of different partnerships, more than
+            :data:`~readiness._limits.MAX_ASSESSORS`, or a problem of the panel (an
+            assessor named twice, a side that is not a member ...): each problem named
+            by file and cell.
     """
     if not filled:
         raise InputError("no questionnaire to combine")
+    if len(filled) > MAX_ASSESSORS:
+        raise InputError(
+            f"{len(filled):,} questionnaires; a panel has at most {MAX_ASSESSORS:,} assessors"
+        )
     first = filled[0]
     problems = []
     for q in filled[1:]:
@@ -481,7 +349,7 @@ def panel_from_questionnaires(
             if q.header.get(key) != first.header.get(key):
                 problems.append(
                     Problem(
-                        f"cover {key}",
+                        q.place(f"$.{key}"),
                         f"{q.header.get(key)!r} differs from {first.header.get(key)!r} in "
                         f"{first.source}: every questionnaire must describe the same partnership",
                         file=q.source,
@@ -501,11 +369,43 @@ def panel_from_questionnaires(
             )
         named.setdefault(who, q.source)
     if problems:
-        raise InputError([dataclasses.replace(p, path=f"{p.file}: {p.path}") for p in problems])
-    return panel_from_dict(
-        {
-            "partnership": first.header,
-            "consensus": {"rule": rule},
-            "assessments": [q.assessment for q in filled],
-        }
+        raise _in_files(problems)
+    try:
+        panel = panel_from_dict(
+            {
+                "partnership": first.header,
+                "consensus": {"rule": rule},
+                "assessments": [q.assessment for q in filled],
+            }
+        )
+        if rubric is not None:
+            panel.check_against(rubric)
+    except InputError as exc:
+        raise _in_files([_in_questionnaire(p, filled) for p in exc.problems]) from None
+    return panel
+
+
+_ASSESSMENT = re.compile(r"\$\.assessments\[(\d+)\]")
+
+
+def _in_questionnaire(problem: Problem, filled: Sequence[FilledQuestionnaire]) -> Problem:
+    """A problem of the panel built from ``filled``, at the file and cell it came from."""
+    match = _ASSESSMENT.match(problem.path)
+    if match and int(match.group(1)) < len(filled):
+        q, rest = filled[int(match.group(1))], problem.path[match.end() :]
+    elif problem.path.startswith("$.partnership"):
+        q, rest = filled[0], problem.path[len("$.partnership") :]
+    else:
+        return problem
+    return dataclasses.replace(problem, path=q.place("$" + rest), file=q.source)
+
+
+def _in_files(problems: list[Problem]) -> InputError:
+    """The error of ``problems`` found in one or several files: named by the file when
+    there is one, else each problem by its file."""
+    files = {p.file for p in problems}
+    if len(files) == 1 and None not in files:
+        return InputError(problems, source=problems[0].file)
+    return InputError(
+        [dataclasses.replace(p, path=f"{p.file}: {p.path}") if p.file else p for p in problems]
     )

@@ -22,15 +22,20 @@ template back (``readiness import``).
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import gc
 import io
 import json
+import os
+import sys
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from readiness._atomic import atomic_path
 from readiness._text import formula_as_text
-from readiness.errors import ReportError
+from readiness.errors import Problem, ReportError
 from readiness.partnership import KINDS
 
 if TYPE_CHECKING:
@@ -364,7 +369,76 @@ def _write_xlsx(
     _no_formulas(wb)
     scale.column_dimensions["C"].width = 90
     wb.properties.creator = "readiness"
-    wb.save(path)
+    path.write_bytes(_reproducible_xlsx(wb))
+
+
+def _stamp() -> dt.datetime:
+    """The time written into a workbook: ``SOURCE_DATE_EPOCH`` (seconds since 1970, as
+    reproducible builds set it) when set, else 1980-01-01 (the earliest a zip archive
+    can hold), so that the same questionnaire is the same file byte for byte.
+
+    Raises:
+        ReportError: ``SOURCE_DATE_EPOCH`` is not a whole number of seconds.
+    """
+    earliest = dt.datetime(1980, 1, 1)
+    given = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not given:
+        return earliest
+    try:
+        seconds = int(given)
+        stamp = dt.datetime.fromtimestamp(seconds, tz=dt.UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError, OSError):
+        raise ReportError(
+            [
+                Problem(
+                    "SOURCE_DATE_EPOCH",
+                    f"must be a whole number of seconds since 1970 (got {given[:40]!r})",
+                )
+            ],
+            source="environment",
+        ) from None
+    return max(earliest, min(stamp, dt.datetime(2107, 12, 31, 23, 59, 58)))
+
+
+def _ignore(unraisable: Any) -> None:
+    """An unraisable-exception hook that shows nothing."""
+
+
+def _reproducible_xlsx(wb: Any) -> bytes:
+    """The workbook as bytes, with every time in it (the document's created and modified
+    times, each zip entry's) set to :func:`_stamp`. Built in memory: a full disk then
+    fails one plain write of the whole file, not openpyxl's zip writer halfway."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    stamp = _stamp()
+    wb.properties.created = wb.properties.modified = stamp
+    raw = io.BytesIO()
+    # openpyxl writes each sheet to a temporary file first; when that fails (a full
+    # disk), its half-closed writers complain as they are freed ("Exception ignored in
+    # ..."): the error is reported once, as ours, and their complaints are not shown
+    previous, failure = sys.unraisablehook, None
+    sys.unraisablehook = _ignore
+    try:
+        try:
+            ExcelWriter(wb, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()  # closes
+        except OSError as exc:
+            failure = OSError(exc.errno, exc.strerror)
+        gc.collect()  # the writers are freed here (their traceback is gone), quietly
+    finally:
+        sys.unraisablehook = previous
+    if failure is not None:
+        raise failure
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(raw.getvalue())) as written,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as fixed,
+    ):
+        for info in written.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            fixed.writestr(entry, written.read(info))
+    return out.getvalue()
 
 
 def _cell(value: Any) -> Any:

@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from readiness._display import render
+from readiness._limits import MAX_SOBOL_N, MAX_SOBOL_VALUES
 from readiness.errors import InputError, Problem
 from readiness.robustness._engine import METHODS, POLICIES, Draws, evaluate
 from readiness.robustness._panel import Panel, panel_of
@@ -184,6 +185,34 @@ class Sensitivity:
         return str(render(self, "html"))
 
 
+def _check_work(n: int, factors: int, partnerships: int) -> None:
+    """Refuse an estimate that would hold more than :data:`MAX_SOBOL_VALUES` values.
+
+    Raises:
+        InputError: Named ``options``, with the largest ``n`` that fits.
+    """
+    per_n = (factors + 2) * (factors + 2 * partnerships)
+    if n <= MAX_SOBOL_N and n * per_n <= MAX_SOBOL_VALUES:
+        return
+    fits = 1 << max(0, (min(MAX_SOBOL_N, MAX_SOBOL_VALUES // per_n)).bit_length() - 1)
+    advice = (
+        f"use n = {fits:,} or less"
+        if fits >= 64
+        else "analyse fewer partnerships at once (n is at least 64)"
+    )
+    raise InputError(
+        [
+            Problem(
+                "n",
+                f"a Sobol estimate with n = {n:,} for {factors} factors and {partnerships:,} "
+                f"partnership(s) holds {n * per_n:,} values, more than {MAX_SOBOL_VALUES:,} "
+                f"(about 2 GB; n is at most {MAX_SOBOL_N:,}); {advice}",
+            )
+        ],
+        source="options",
+    )
+
+
 def sensitivity(
     subject: object,
     rubric: Rubric | None = None,
@@ -197,13 +226,17 @@ def sensitivity(
     Args:
         subject: An assessment, a list of them, or a levels DataFrame.
         rubric: The rubric of a levels DataFrame.
-        n: Base sample size, a power of 2 from 64 (``n x (factors + 2)`` evaluations).
+        n: Base sample size, a power of 2 from 64 to
+            :data:`~readiness._limits.MAX_SOBOL_N` (``n x (factors + 2)`` evaluations);
+            with the factors and partnerships it may hold at most
+            :data:`~readiness._limits.MAX_SOBOL_VALUES` values.
         seed: Seed of the Sobol sequence.
         choices: The concentration and the methods and policies that vary
             (criterion weights stay at the rubric's).
 
     Raises:
-        InputError: ``n`` is not a power of 2, bad choices, bad inputs, or nothing varies.
+        InputError: ``n`` is not a power of 2 or too large for the work, bad choices,
+            bad inputs, or nothing varies.
     """
     from scipy import stats
 
@@ -234,6 +267,7 @@ def sensitivity(
             dists.append(stats.uniform())
     if not names:
         raise InputError([Problem("choices", "nothing varies: no factor to analyse")])
+    _check_work(n, len(names), panel.n)
     methods = np.array([METHODS.index(m) for m in choices.methods], dtype=np.int8)
     policies = np.array([POLICIES.index(p) for p in choices.policies], dtype=np.int8)
 
