@@ -21,7 +21,7 @@ import difflib
 import re
 from functools import cache
 
-__all__ = ["is_member_code", "member_problem", "suggest_code"]
+__all__ = ["code_for_name", "is_member_code", "member_problem", "suggest_code"]
 
 _COW = re.compile(r"^COW-[1-9][0-9]{0,3}$")
 _USER_ASSIGNED = re.compile(r"^(?:AA[A-Z]|Q[M-Z][A-Z]|X[A-Z]{2}|ZZ[A-Z])$")
@@ -64,6 +64,13 @@ def is_member_code(code: str) -> bool:
     if _COW.match(code) or _USER_ASSIGNED.match(code):
         return True
     return code in _tables()[0]
+
+
+def code_for_name(text: str) -> str | None:
+    """The alpha-3 code of a country's name or alpha-2 code, written exactly (any case):
+    ``India`` -> ``IND``, ``us`` -> ``USA``; ``None`` for anything else (no guessing)."""
+    key = " ".join(text.strip().lower().split())
+    return _tables()[1].get(key)
 
 
 def suggest_code(text: str) -> str | None:

@@ -4,9 +4,13 @@
 current format refuses or names differently, checks the result, and hands back the new
 text with a list of what changed. Nothing else in the file is touched:
 
-- **Partnership files** get ``"format_version": 2`` (a file without it is format 1,
-  which is still read as it was). Members written as plain codes stay plain codes, and
-  agreements of one kind keep their ``kind``: both forms are current. A version this
+- **Partnership files** get ``"format_version": 3`` (a file without it is format 1,
+  which is still read as it was). Members written as a country's name or alpha-2 code
+  (``India``, ``US``), which format 3 refuses, get their ISO alpha-3 code (``IND``,
+  ``USA``), in ``members`` and wherever a member is named (facts keyed by member,
+  agreement parties, invocations, a rating's side); a member code that is not a
+  country's is left for the check to refuse. Members written as plain codes stay plain
+  codes, and agreements of one kind keep their ``kind``: both forms are current. A version this
   readiness does not know (``3``, ``0``, ``true``) is left as it is, and the check
   below refuses it ("written by a newer readiness"; "a whole number").
 - **Date fields** (those the format declares as dates: ``established``,
@@ -237,6 +241,7 @@ def migrate_document(data: dict[str, Any]) -> tuple[FileKind, dict[str, Any], tu
                 changes.append(Change(path, value, number, "numbers are written as numbers"))
                 _set(out, path, number)
     elif _older_format(out.get("format_version")):
+        changes += _member_codes(out)
         old = out.get("format_version")
         out = {
             "format_version": FORMAT_VERSION,
@@ -247,6 +252,64 @@ def migrate_document(data: dict[str, Any]) -> tuple[FileKind, dict[str, Any], tu
         )
     changes.sort(key=lambda c: _order(c.path))
     return kind, out, tuple(changes)
+
+
+def _member_codes(out: dict[str, Any]) -> list[Change]:
+    """Members written as a country's name or alpha-2 code get their ISO alpha-3 code
+    (``India`` -> ``IND``, ``US`` -> ``USA``), in ``out`` and in the keys of the facts that
+    are keyed by member; anything else that is not a code is left for the check to refuse."""
+    from readiness.countries import code_for_name, is_member_code
+
+    changes: list[Change] = []
+    renamed: dict[str, str] = {}
+    members = out.get("members")
+    if not isinstance(members, list):
+        return changes
+    for i, m in enumerate(members):
+        at: Path_ = ("members", i) if isinstance(m, str) else ("members", i, "code")
+        text = m if isinstance(m, str) else m.get("code") if isinstance(m, dict) else None
+        if not isinstance(text, str) or is_member_code(text.strip().upper()):
+            continue
+        code = code_for_name(text)
+        if code is None or not is_member_code(code):
+            continue
+        changes.append(Change(at, text, code, "members are ISO 3166-1 alpha-3 codes"))
+        _set(out, at, code)
+        renamed[text.strip().upper()] = code
+    if not renamed:
+        return changes
+    facts = out.get("facts") if isinstance(out.get("facts"), dict) else {}
+    for key in ("defense_spending_gdp", "un_ideal_points"):
+        table = facts.get(key)
+        if isinstance(table, dict):
+            for name in list(table):
+                code = renamed.get(str(name).strip().upper())
+                if code is not None:
+                    changes.append(
+                        Change(("facts", key, name), name, code, "keyed by the member's code")
+                    )
+                    table[code] = table.pop(name)
+    # other places that name a member: agreement parties, who invoked, a rating's side
+    places: list[Path_] = []
+    for i, agreement in enumerate(facts.get("agreements") or []):
+        if isinstance(agreement, dict) and isinstance(agreement.get("parties"), list):
+            places += [
+                ("facts", "agreements", i, "parties", k) for k in range(len(agreement["parties"]))
+            ]
+    for i, invocation in enumerate(facts.get("invocations") or []):
+        if isinstance(invocation, dict) and "by" in invocation:
+            places.append(("facts", "invocations", i, "by"))
+    ratings = out.get("ratings")
+    for cid, rating in ratings.items() if isinstance(ratings, dict) else ():
+        if isinstance(rating, dict) and "perspective" in rating:
+            places.append(("ratings", cid, "perspective"))
+    for at in places:
+        value = _get(out, at)
+        code = renamed.get(value.strip().upper()) if isinstance(value, str) else None
+        if code is not None:
+            changes.append(Change(at, value, code, "members are ISO 3166-1 alpha-3 codes"))
+            _set(out, at, code)
+    return changes
 
 
 def _older_format(version: Any) -> bool:

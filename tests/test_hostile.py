@@ -27,7 +27,7 @@ BASE: dict[str, Any] = {
     "id": "pact",
     "name": "Pact",
     "kind": "bilateral-alliance",
-    "members": ["AAA", "BBB"],
+    "members": ["FRA", "DEU"],
     "assessed_on": "2024-01-01",
     "ratings": {"trust.commitment-record": {"level": 3}},
 }
@@ -114,19 +114,19 @@ PARTNERSHIPS: dict[str, str | bytes | dict[str, Any]] = {
     "a 10 MB value": with_(kind="x" * 10_000_000),
     "10000 unknown criteria": with_(ratings={f"c.c{i}": {"level": 1} for i in range(10_000)}),
     "criterion id with a trailing space": '{"id":"pact","name":"P","kind":"bilateral-alliance",'
-    '"members":["AAA","BBB"],"ratings":{"trust.commitment-record":{"level":3},'
+    '"members":["FRA","DEU"],"ratings":{"trust.commitment-record":{"level":3},'
     '"trust.commitment-record ":{"level":1}}}',
     "criterion id in another case": '{"id":"pact","name":"P","kind":"bilateral-alliance",'
-    '"members":["AAA","BBB"],"ratings":{"trust.commitment-record":{"level":3},'
+    '"members":["FRA","DEU"],"ratings":{"trust.commitment-record":{"level":3},'
     '"Trust.Commitment-Record":{"level":1}}}',
     "members USA and usa": with_(members=["USA", "usa"]),
     "members USA and ' USA'": with_(members=["USA", " USA"]),
-    "spending 150% of GDP": with_(facts={"defense_spending_gdp": {"AAA": 150}}),
-    "spending 1e300% of GDP": with_(facts={"defense_spending_gdp": {"AAA": 1e300}}),
-    "spending negative": with_(facts={"defense_spending_gdp": {"AAA": -1}}),
+    "spending 150% of GDP": with_(facts={"defense_spending_gdp": {"FRA": 150}}),
+    "spending 1e300% of GDP": with_(facts={"defense_spending_gdp": {"FRA": 1e300}}),
+    "spending negative": with_(facts={"defense_spending_gdp": {"FRA": -1}}),
     "spending for a non-member": with_(facts={"defense_spending_gdp": {"ZZZ": 2}}),
     "spending keys USA and usa": '{"id":"pact","name":"P","kind":"bilateral-alliance",'
-    '"members":["USA","BBB"],"facts":{"defense_spending_gdp":{"USA":1,"usa":3}}}',
+    '"members":["USA","DEU"],"facts":{"defense_spending_gdp":{"USA":1,"usa":3}}}',
     "rubric field for another rubric": with_(rubric="another-rubric"),
     "NaN level": text_of(BASE).replace('"level": 3', '"level": NaN'),
     "Infinity level": text_of(BASE).replace('"level": 3', '"level": Infinity'),
@@ -135,7 +135,7 @@ PARTNERSHIPS: dict[str, str | bytes | dict[str, Any]] = {
     "level '3'": rated(level="3"),
     "level 1+3j as text": rated(level="1+3j"),
     "duplicate JSON key": '{"id":"pact","id":"other","name":"P","kind":"bilateral-alliance",'
-    '"members":["AAA"]}',
+    '"members":["FRA"]}',
     "lone surrogate with a bad level": text_of(BASE)
     .replace('"Pact"', '"\\ud800"')
     .replace('"level": 3', '"level": 9'),
@@ -285,7 +285,7 @@ def hostile_file(tmp_path: Path) -> Path:
         name="N " + HOSTILE,
         description="D " + HOSTILE,
         assessor="A " + HOSTILE,
-        members=["AAA", "BBB"],
+        members=["FRA", "DEU"],
         ratings={
             "trust.commitment-record": {
                 "level": 3,
@@ -587,7 +587,7 @@ def test_sigterm_to_the_process_group_during_a_parallel_batch_always_ends_it(tmp
 # program would; then one part of its zip archive is rewritten. Bombs are built small:
 # a few KB that expand past a limit.
 
-_COVER = {"id": "demo", "name": "Demo", "kind": "bilateral-alliance", "members": "AAA, BBB",
+_COVER = {"id": "demo", "name": "Demo", "kind": "bilateral-alliance", "members": "FRA, DEU",
           "assessor": "Ann", "assessed_on": "2024-01-01"}  # fmt: skip
 _SHEET = "xl/worksheets/sheet2.xml"  # the Criteria sheet of the template
 _FIRST = "trust.information-openness"  # the criterion on row 2 of the Criteria sheet
@@ -779,7 +779,7 @@ def test_a_csv_file_over_the_size_limit_is_refused(tmp_path: Path):
     assert run(["template", "-o", str(path)])[0] == 0
     with path.open("a", encoding="utf-8") as f:
         f.truncate(MAX_BYTES + 1)  # sparse: costs no disk
-    _refused(tmp_path, path, "$", "larger than 50 MB")
+    _refused(tmp_path, path, str(path), "larger than 50 MB")
 
 
 def _csv(tmp_path: Path, edit: Any = None, name: str = "q.csv") -> Path:

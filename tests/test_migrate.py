@@ -210,11 +210,11 @@ def _file(tmp_path: Path, name: str = "p.json", **changes: object) -> Path:
     ("version", "words"),
     [
         (99, "format 99 was written by a newer readiness"),
-        (3, "format 3 was written by a newer readiness"),
-        (-1, "must be 1 to 2 (got -1)"),
-        (True, "must be a whole number, 2 today (got True)"),
+        (4, "format 4 was written by a newer readiness"),
+        (-1, "must be 1 to 3 (got -1)"),
+        (True, "must be a whole number, 3 today (got True)"),
     ],
-    ids=["99", "3", "-1", "true"],
+    ids=["99", "4", "-1", "true"],
 )
 def test_migrate_leaves_a_version_it_does_not_know_and_refuses_it(tmp_path, version, words):
     path = _file(tmp_path, format_version=version)
@@ -228,7 +228,7 @@ def test_migrate_leaves_a_version_it_does_not_know_and_refuses_it(tmp_path, vers
 
 
 def test_migrate_rewrites_date_fields_only(tmp_path: Path):
-    doc = json.loads((ROOT / "examples" / "partnerships" / "nato.json").read_text())
+    doc = format_1(ROOT / "examples" / "partnerships" / "nato.json")
     first = next(iter(doc["ratings"]))
     doc["name"] = "2024-03-01 14:00"
     doc["description"] = "2024-03-01T14:00:00"
@@ -277,4 +277,37 @@ def test_migrate_checks_overrides_of_derived_levels_as_validate_does(tmp_path: P
     assert valid.returncode == 2 and "legal.status-of-forces" in valid.stderr
     out = run("migrate", str(path), "--in-place", cwd=tmp_path)
     assert out.returncode == 2 and "legal.status-of-forces" in out.stderr
+    assert path.read_text() == before
+
+
+def test_members_written_as_names_get_their_codes_everywhere_they_are_named(tmp_path: Path):
+    doc = {
+        "id": "pair",
+        "name": "Pair",
+        "kind": "strategic-partnership",
+        "members": ["India", "france", {"code": "UK", "joined": "2020-01-01"}],
+        "facts": {
+            "defense_spending_gdp": {"India": 2.4},
+            "agreements": [{"kind": "defense-cooperation", "parties": ["India", "France"]}],
+        },
+        "ratings": {"trust.commitment-record": {"level": 3, "perspective": "India"}},
+    }
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(doc))
+    new = json.loads(migrate_file(path).text)
+    assert new["members"] == ["IND", "FRA", {"code": "GBR", "joined": "2020-01-01"}]
+    assert new["facts"]["defense_spending_gdp"] == {"IND": 2.4}
+    assert new["facts"]["agreements"][0]["parties"] == ["IND", "FRA"]
+    assert new["ratings"]["trust.commitment-record"]["perspective"] == "IND"
+    assert partnership_from_dict(new).format_version == FORMAT_VERSION
+
+
+def test_a_member_that_names_no_country_is_refused_and_nothing_is_written(tmp_path: Path):
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"id": "p", "name": "P", "kind": "bilateral-alliance",
+                                "members": ["Ruritania", "USA"]}))  # fmt: skip
+    before = path.read_text()
+    out = run("migrate", str(path), "--in-place", cwd=tmp_path)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "$.members[0]: 'RURITANIA' is not an ISO 3166-1 alpha-3 code" in out.stderr
     assert path.read_text() == before

@@ -361,9 +361,9 @@ def panel_from_questionnaires(
         if who and who in named:
             problems.append(
                 Problem(
-                    "cover assessor",
-                    f"assessor {who!r} also fills {named[who]}: each questionnaire needs its "
-                    "own assessor (rename one, or leave one file out)",
+                    q.place("$.assessor"),
+                    f"assessor {who!r} appears twice (also in {named[who]}): each "
+                    "questionnaire needs its own assessor",
                     file=q.source,
                 )
             )
