@@ -278,7 +278,8 @@ def _member_codes(out: dict[str, Any]) -> list[Change]:
         renamed[text.strip().upper()] = code
     if not renamed:
         return changes
-    facts = out.get("facts") if isinstance(out.get("facts"), dict) else {}
+    given = out.get("facts")
+    facts: dict[str, Any] = given if isinstance(given, dict) else {}
     for key in ("defense_spending_gdp", "un_ideal_points"):
         table = facts.get(key)
         if isinstance(table, dict):
