@@ -232,6 +232,11 @@ class Agreement:
     overall: AgreementRow
     straight_liners: tuple[str, ...]
 
+    def __repr__(self) -> str:
+        alpha = self.overall.alpha_ordinal
+        shown = "n/a" if math.isnan(alpha) else f"{alpha:.2f}"
+        return f"<Agreement of {len(self.assessors)} assessors: ordinal alpha {shown}>"
+
     @property
     def adjudication(self) -> tuple[CriterionAgreement, ...]:
         """Criteria where assessors are two levels or more apart, widest spread first."""

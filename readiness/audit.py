@@ -122,6 +122,12 @@ class Audit:
     threshold: float
     extreme: float
 
+    def __repr__(self) -> str:
+        return (
+            f"<Audit of {self.panel.rubric.label} over {self.panel.n} partnerships: "
+            f"{len(self.redundant)} redundant pairs>"
+        )
+
     @property
     def never_vary(self) -> tuple[str, ...]:
         """Criteria rated the same in every partnership that rates them."""

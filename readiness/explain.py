@@ -29,6 +29,12 @@ class Explanation:
     frame: pd.DataFrame
     gate_loss: float
 
+    def __repr__(self) -> str:
+        return (
+            f"<Explanation of {self.assessment.partnership.id}: {len(self.frame)} rows, "
+            f"gate loss {self.gate_loss:.1f}>"
+        )
+
     @classmethod
     def of(cls, a: Assessment) -> Explanation:
         raw = a.raw or 0.0

@@ -136,6 +136,12 @@ class Roadmap:
     start: float
     rate_first: tuple[str, ...] = ()
 
+    def __repr__(self) -> str:
+        return (
+            f"<Roadmap {self.report.assessment.partnership.id} to {self.report.profile.id}: "
+            f"{len(self.steps)} steps from {self.start:.1f}>"
+        )
+
     def to_frame(self) -> pd.DataFrame:
         """One row per step; ``waited_for`` lists the prerequisites it waited for."""
         import pandas as pd

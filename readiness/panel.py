@@ -144,6 +144,12 @@ class Panel(Frozen):
     def assessors(self) -> tuple[str, ...]:
         return tuple(a.assessor for a in self.assessments)
 
+    def __repr__(self) -> str:
+        return (
+            f"<Panel {self.partnership.id}: {len(self.assessments)} assessors, "
+            f"consensus {self.consensus.rule}>"
+        )
+
     @property
     def sides(self) -> tuple[str, ...]:
         """The sides that have an assessor, in the order of the members."""
@@ -410,6 +416,9 @@ class PerceptionGap:
     pillars: tuple[PerceptionRow, ...]
     overall: tuple[float | None, ...]
 
+    def __repr__(self) -> str:
+        return f"<PerceptionGap of {len(self.sides)} sides: {', '.join(self.sides)}>"
+
     def largest(self, n: int = 10, *, min_gap: float = 1.0) -> tuple[PerceptionRow, ...]:
         """The criteria the sides rate furthest apart (at least ``min_gap`` levels)."""
         rows = [c for c in self.criteria if c.gap is not None and c.gap >= min_gap]
@@ -483,6 +492,14 @@ class PanelResult(Rendered):
     agreement: Agreement
     perception: PerceptionGap | None
     assessors: tuple[AssessorScore, ...]
+
+    def __repr__(self) -> str:
+        a = self.assessment
+        overall = "no overall score" if a.overall is None else f"{a.overall:.1f}"
+        return (
+            f"<PanelResult {self.panel.partnership.id}: {len(self.assessors)} assessors, "
+            f"consensus ({self.rule}) {overall}, range {a.lower:.1f}-{a.upper:.1f}>"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The panel part of a report: rule, assessors, agreement, perception gap."""

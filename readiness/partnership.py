@@ -520,6 +520,14 @@ class Partnership(Frozen):
                 left.append(m.code)
         return Roster(tuple(active), tuple(suspended), tuple(left), self.status_on(day))
 
+    def __repr__(self) -> str:
+        facts = "facts" if self.facts is not None else "no facts"
+        day = f", assessed {self.assessed_on.isoformat()}" if self.assessed_on else ""
+        return (
+            f"<Partnership {self.id} ({self.kind}): {len(self.members)} members, "
+            f"{len(self.ratings)} ratings, {facts}{day}>"
+        )
+
     def features(self) -> dict[str, FeatureValue]:
         """The feature values rules read (:data:`readiness.facts.FEATURES`).
 

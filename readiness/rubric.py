@@ -474,6 +474,12 @@ class Rubric(Frozen):
         """``id@version``, as recorded in every result (``1.1.0+custom`` for a variant)."""
         return f"{self.id}@{self.version}"
 
+    def __repr__(self) -> str:
+        return (
+            f"<Rubric {self.label}: {len(self.pillars)} pillars, {len(self.criteria)} "
+            f"criteria, {len(self.profiles)} profiles>"
+        )
+
     def to_frame(self) -> pd.DataFrame:
         """One row per criterion, in rubric order.
 

@@ -56,6 +56,13 @@ class FilledQuestionnaire:
     assessment: dict[str, Any]
     places: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
+    def __repr__(self) -> str:
+        who = self.assessment.get("assessor") or "no assessor"
+        rated = len(self.assessment.get("ratings") or {})
+        return (
+            f"<FilledQuestionnaire {self.source}: {self.header.get('id')}, {who}, {rated} ratings>"
+        )
+
     def partnership(self) -> Partnership:
         """The partnership as this assessor describes it (organisation in brackets
         after the assessor's name; ``side`` as each rating's ``perspective``)."""

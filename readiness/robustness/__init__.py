@@ -64,6 +64,14 @@ class Robustness(Rendered):
     sensitivity: Sensitivity | None
     margins: Margins | None
 
+    def __repr__(self) -> str:
+        parts = [f"{self.uncertainty.samples:,} samples"]
+        if self.sensitivity is not None:
+            parts.append(f"Sobol n={self.sensitivity.n:,}")
+        if self.margins is not None:
+            parts.append("margins")
+        return f"<Robustness of {self.panel.n} partnerships: {', '.join(parts)}>"
+
     @property
     def panel(self) -> Panel:
         return self.uncertainty.panel

@@ -44,6 +44,9 @@ class Panel:
     min_coverage: float
     point: Scores
 
+    def __repr__(self) -> str:
+        return f"<Panel of {self.n} partnerships x {self.levels.shape[1]} criteria>"
+
     @property
     def model(self) -> ScoringModel:
         return ScoringModel.from_rubric(self.rubric)

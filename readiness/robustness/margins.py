@@ -176,6 +176,12 @@ class Margins:
     bands: pd.DataFrame = field(repr=False)
     swaps: pd.DataFrame = field(repr=False)
 
+    def __repr__(self) -> str:
+        return (
+            f"<Margins of {self.panel.n} partnerships: {len(self.bands)} band margins, "
+            f"{len(self.swaps)} swaps>"
+        )
+
     def for_partnership(self, label: str) -> pd.DataFrame:
         """The band margins of one partnership, tightest first."""
         rows = self.bands[self.bands["partnership"] == label]

@@ -114,6 +114,12 @@ class Sensitivity:
     rank_first: Floats = field(repr=False)
     rank_total: Floats = field(repr=False)
 
+    def __repr__(self) -> str:
+        return (
+            f"<Sensitivity of {self.panel.n} partnerships: {len(self.factors)} factors, "
+            f"Sobol n={self.n:,}, seed {self.seed}>"
+        )
+
     @property
     def labels(self) -> tuple[str, ...]:
         return self.panel.labels

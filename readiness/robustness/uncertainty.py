@@ -214,6 +214,12 @@ class Uncertainty(Rendered):
     bands: NDArray[np.int8] = field(repr=False)
     ranks: Floats = field(repr=False)
 
+    def __repr__(self) -> str:
+        return (
+            f"<Uncertainty of {self.panel.n} partnerships: {self.samples:,} samples, "
+            f"seed {self.seed}>"
+        )
+
     @property
     def labels(self) -> tuple[str, ...]:
         return self.panel.labels
