@@ -38,8 +38,9 @@ import numpy as np
 
 from readiness._io import MAX_BYTES, parse_json, read_document
 from readiness.assessment import Assessment, Options, _no_score_reason
+from readiness.consensus import ConsensusRule
 from readiness.errors import InputError, Problem
-from readiness.panel import ConsensusRule, is_panel_document
+from readiness.panel import is_panel_document
 from readiness.partnership import Partnership, partnership_from_dict
 from readiness.resolve import resolve
 from readiness.rubric import Rubric, UnknownPolicy, load_rubric

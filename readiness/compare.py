@@ -187,7 +187,7 @@ class Comparison(Rendered):
                     "assessed_on": _iso(a.partnership.assessed_on),
                     "overall": rounded(a.overall),
                     "band": a.band.id if a.band else None,
-                    "coverage": round(a.coverage, 4),
+                    "coverage": a.coverage,
                     "lower": rounded(a.lower),
                     "upper": rounded(a.upper),
                     "pillars": {p.id: rounded(p.score) for p in a.pillars},

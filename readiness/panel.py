@@ -40,7 +40,7 @@ import difflib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import Field, ValidationError, model_validator
@@ -50,7 +50,8 @@ from readiness._io import Readable, read_document, source_name
 from readiness._limits import MAX_ASSESSORS
 from readiness._models import Frozen, NonEmpty, problems_from, validate_document
 from readiness.agreement import Agreement, agreement
-from readiness.assessment import Assessment, PillarResult, assess
+from readiness.assessment import Assessment, Options, PillarResult, assess
+from readiness.consensus import CONSENSUS_RULES, NA, ConsensusRule, Reached, reach
 from readiness.errors import InputError, Problem
 from readiness.facts import PastDate
 from readiness.partnership import Evidence, Partnership, Rating
@@ -75,8 +76,6 @@ __all__ = [
     "panel_from_partnerships",
 ]
 
-ConsensusRule = Literal["median", "median-high", "mean", "min", "max"]
-CONSENSUS_RULES: tuple[str, ...] = ConsensusRule.__args__  # type: ignore[attr-defined]
 _CONFIDENCE = ("low", "medium", "high")
 
 
@@ -317,24 +316,12 @@ def panel_from_partnerships(
 # --- consensus ----------------------------------------------------------------------
 
 
-def _combine(levels: list[int], rule: str) -> int:
-    xs = sorted(levels)
-    n = len(xs)
-    if rule == "median":
-        return xs[(n - 1) // 2]
-    if rule == "median-high":
-        return xs[n // 2]
-    if rule == "mean":
-        return math.ceil(sum(xs) / n - 0.5)
-    return xs[0] if rule == "min" else xs[-1]
-
-
-def _consensus_rating(ratings: Sequence[tuple[str, Rating]], rule: str) -> dict[str, Any] | None:
-    """One criterion's consensus rating from (assessor, rating) pairs, or ``None``."""
+def _consensus_rating(
+    ratings: Sequence[tuple[str, Rating]], rule: str, level: float, moved: bool
+) -> dict[str, Any]:
+    """One criterion's consensus rating from (assessor, rating) pairs and the level the
+    rule reached (:func:`readiness.consensus.reach`; NaN when nobody gave a view)."""
     given = [(who, r) for who, r in ratings if isinstance(r.level, int)]
-    na = [who for who, r in ratings if r.level == "not-applicable"]
-    if not given and not na:
-        return None
     evidence: list[Evidence] = []
     for _, r in ratings:
         evidence += [e for e in r.evidence if e not in evidence]
@@ -345,35 +332,69 @@ def _consensus_rating(ratings: Sequence[tuple[str, Rating]], rule: str) -> dict[
         "evidence": [e.model_dump(mode="json", exclude_none=True) for e in evidence],
         "justification": "; ".join(justifications) or None,
     }
-    if len(na) > len(given):
+    if math.isnan(level):  # every vote was unknown: the facts speak, the trail stays
+        out |= {"level": "unknown", "note": f"consensus ({rule}): {votes}"}
+    elif level == NA:
         out |= {"level": "not-applicable", "note": f"consensus ({rule}): {votes}"}
     else:
         levels = [int(r.level) for _, r in given]
         ranks = sorted(_CONFIDENCE.index(r.confidence) for _, r in given)
         spread = max(levels) - min(levels)
+        why = "; moved to keep the overall between the assessors' scores" if moved else ""
         out |= {
-            "level": _combine(levels, rule),
+            "level": int(level),
             "confidence": _CONFIDENCE[ranks[(len(ranks) - 1) // 2]],
-            "note": f"consensus ({rule}) of {votes}; spread {spread}",
+            "note": f"consensus ({rule}) of {votes}; spread {spread}{why}",
         }
     if notes:
         out["note"] += ". " + "; ".join(notes)
     return {k: v for k, v in out.items() if v is not None}
 
 
-def _consensus_partnership(
-    panel: Panel, rule: str, members: Sequence[int] | None = None, label: str | None = None
-) -> Partnership:
+def _own(people: Sequence[PanelAssessment], rubric: Rubric) -> tuple[np.ndarray, np.ndarray]:
+    """The levels each assessor gave ``(k, m)`` (NaN: none) and their not-applicables."""
+    own = np.full((len(people), len(rubric.criteria)), np.nan)
+    na = np.zeros(own.shape, dtype=bool)
+    for j, cid in enumerate(rubric.criterion_ids):
+        for i, a in enumerate(people):
+            r = a.ratings.get(cid)
+            if r is None:
+                continue
+            if isinstance(r.level, int):
+                own[i, j] = r.level
+            elif r.level == "not-applicable":
+                na[i, j] = True
+    return own, na
+
+
+def _consensus(
+    panel: Panel,
+    rule: str,
+    rubric: Rubric,
+    facts: Resolved,
+    options: Options,
+    members: Sequence[int] | None = None,
+    label: str | None = None,
+) -> tuple[Partnership, Reached]:
     """The partnership with the consensus of the assessors ``members`` (default: all)."""
     chosen = range(len(panel.assessments)) if members is None else members
     people = [panel.assessments[i] for i in chosen]
+    own, own_na = _own(people, rubric)
+    reached = reach(
+        own,
+        own_na,
+        facts.derived[0],
+        rule,
+        ScoringModel.from_rubric(rubric),
+        unknown_policy=options.unknown_policy,
+        min_coverage=options.min_coverage,
+    )
+    moved = set(reached.moved)
     ratings: dict[str, Any] = {}
-    ids = list(dict.fromkeys(k for a in people for k in a.ratings))
-    for cid in ids:
+    for j, cid in enumerate(rubric.criterion_ids):
         pairs = [(a.assessor, a.ratings[cid]) for a in people if cid in a.ratings]
-        rating = _consensus_rating(pairs, rule)
-        if rating is not None:
-            ratings[cid] = rating
+        if pairs:
+            ratings[cid] = _consensus_rating(pairs, rule, reached.levels[j], j in moved)
     dates = [a.assessed_on for a in people if a.assessed_on is not None]
     data = panel.partnership.model_dump(mode="json", exclude_none=True) | {
         "assessor": label or "consensus of " + ", ".join(_who(a) for a in people),
@@ -381,7 +402,7 @@ def _consensus_partnership(
     }
     if dates:
         data["assessed_on"] = max(dates).isoformat()
-    return Partnership.model_validate(data)
+    return Partnership.model_validate(data), reached
 
 
 def _who(a: PanelAssessment) -> str:
@@ -464,7 +485,15 @@ def _perception_dict(r: PerceptionRow) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class AssessorScore:
-    """One assessor's own overall score (as if they had assessed alone)."""
+    """One assessor's overall score.
+
+    ``overall`` counts the panel's criteria: the assessor's own levels and, where they
+    left a criterion unrated, the consensus level, so that every assessor and the
+    consensus are scored on one set of criteria (the consensus lies between the lowest
+    and the highest ``overall`` under the ``median`` and ``mean`` rules). ``alone`` is
+    the score of the assessor's own levels only (as if they had assessed alone);
+    ``lower``, ``upper`` and ``coverage`` are those of that score.
+    """
 
     assessor: str
     organisation: str | None
@@ -474,6 +503,7 @@ class AssessorScore:
     upper: float
     coverage: float
     rated: int
+    alone: float | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -492,6 +522,8 @@ class PanelResult(Rendered):
     agreement: Agreement
     perception: PerceptionGap | None
     assessors: tuple[AssessorScore, ...]
+    reached: Reached | None = None
+    """How the consensus was reached: criteria split or moved (see :mod:`readiness.consensus`)."""
 
     def __repr__(self) -> str:
         a = self.assessment
@@ -505,6 +537,7 @@ class PanelResult(Rendered):
         """The panel part of a report: rule, assessors, agreement, perception gap."""
         return {
             "rule": self.rule,
+            "consensus": None if self.reached is None else _reached_dict(self.reached, self),
             "assessors": [
                 {
                     k: (None if isinstance(v, float) and math.isnan(v) else v)
@@ -519,6 +552,18 @@ class PanelResult(Rendered):
             "agreement": self.agreement.to_dict(),
             "perception": None if self.perception is None else self.perception.to_dict(),
         }
+
+
+def _reached_dict(r: Reached, result: PanelResult) -> dict[str, Any]:
+    ids = result.assessment.rubric.criterion_ids
+    return {
+        "rule": r.rule,
+        "bounded": r.bounded,
+        "assessors": r.assessors,
+        "split": [ids[j] for j in r.split],
+        "moved": [ids[j] for j in r.moved],
+        "central": None if r.central is None else result.panel.assessments[r.central].assessor,
+    }
 
 
 def assess_panel(
@@ -545,11 +590,14 @@ def assess_panel(
     rubric = rubric or load_rubric()
     rule = rule or panel.consensus.rule
     panel.check_against(rubric)
-    consensus = _consensus_partnership(panel, rule)
+    options = Options(
+        unknown_policy=unknown_policy or rubric.unknown_policy,
+        min_coverage=rubric.min_coverage if min_coverage is None else min_coverage,
+    )
+    facts = resolve([panel.partnership], rubric)  # every assessor shares them: derived once
+    consensus, reached = _consensus(panel, rule, rubric, facts, options)
     a = assess(consensus, rubric, unknown_policy=unknown_policy, min_coverage=min_coverage)
     model = ScoringModel.from_rubric(rubric)
-    assert a.resolved is not None
-    facts = a.resolved  # every assessor shares the partnership's facts: derived once
 
     def resolved(p: Partnership) -> Resolved:
         return resolve([p], rubric, derived=facts.derived, table=facts.table)
@@ -566,9 +614,15 @@ def assess_panel(
     sides = panel.sides if len(panel.sides) >= 2 else ()
     side_rows = [
         resolved(
-            _consensus_partnership(
-                panel, rule, [i for i, x in enumerate(panel.assessments) if x.side == s], s
-            )
+            _consensus(
+                panel,
+                rule,
+                rubric,
+                facts,
+                options,
+                [i for i, x in enumerate(panel.assessments) if x.side == s],
+                s,
+            )[0]
         )
         for s in sides
     ]
@@ -596,7 +650,8 @@ def assess_panel(
             assessor=x.assessor,
             organisation=x.organisation,
             side=x.side,
-            overall=_opt(s.overall[2 + i]),
+            overall=_opt(reached.scores[i]),
+            alone=_opt(s.overall[2 + i]),
             lower=float(s.lower[2 + i]),
             upper=float(s.upper[2 + i]),
             coverage=float(s.coverage[2 + i]),
@@ -630,6 +685,7 @@ def assess_panel(
         agreement=agreement(own, panel.assessors, rubric),
         perception=perception,
         assessors=scores,
+        reached=reached,
     )
 
 

@@ -46,13 +46,23 @@ def levels(**by_criterion: int | str) -> dict[str, object]:
 
 
 SMALL = make_rubric(rubric_dict([("a", 1, "arithmetic", [("a.x", 1), ("a.y", 1)])]))
+THREE = make_rubric(
+    rubric_dict(
+        [
+            ("a", 1, "arithmetic", [("a.x", 1), ("a.y", 1)]),
+            ("b", 0.5, "arithmetic", [("b.z", 1)]),
+        ]
+    )
+)
 
 
 @pytest.mark.parametrize(
     ("rule", "given_levels", "expected"),
     [
         ("median", [1, 3, 4], 3),
-        ("median", [2, 3], 2),  # even: the lower middle level, never rounded up
+        ("median", [2, 3], 2),  # even: a middle level (a tie at the middle score: lower)
+        ("median", [1, 4, 4], 4),
+        ("median-low", [2, 3], 2),  # even: the lower middle level, never rounded up
         ("median-high", [2, 3], 3),
         ("mean", [1, 2], 1),  # 1.5: halves go down
         ("mean", [1, 3, 4], 3),  # 2.67
@@ -80,7 +90,7 @@ def test_unknown_does_not_vote_and_a_majority_makes_not_applicable():
     )
     a = assess_panel(panel_from_dict(doc), SMALL).assessment
     assert a.criterion("a.x").state == "not-applicable"
-    assert a.criterion("a.y").level == 2  # median of 2 and 4 (the unknown does not vote)
+    assert a.criterion("a.y").level in (2, 3, 4)  # median of 2 and 4 (unknown does not vote)
 
 
 def test_consensus_confidence_and_evidence():
@@ -101,10 +111,14 @@ def test_disagreement_widens_the_interval():
     same = assess_panel(panel_from_dict(agree), SMALL)
     wide = assess_panel(panel_from_dict(split), SMALL)
     assert (same.assessment.lower, same.assessment.upper) == same.consensus_interval == (50, 50)
-    # consensus a.x = 0 (lower median): point 25; panel range: a.x from 0 to 4
-    assert wide.assessment.overall == 25
-    assert wide.consensus_interval == (25, 25)
+    # consensus a.x = 2 (any level from 0 to 4 is a median of 0 and 4; 2 puts the overall
+    # at the middle of the assessors' 25 and 75); panel range: a.x from 0 to 4
+    assert wide.assessment.overall == 50
+    assert wide.consensus_interval == (50, 50)
+    assert wide.reached is not None and wide.reached.split == (0,)
     assert (wide.assessment.lower, wide.assessment.upper) == (25, 75)
+    low = assess_panel(panel_from_dict(split), SMALL, rule="median-low")
+    assert low.assessment.overall == 25  # the conservative rule, asked for by name
     assert (wide.assessment.pillars[0].lower, wide.assessment.pillars[0].upper) == (25, 75)
 
 
@@ -137,11 +151,12 @@ def test_perception_gap_per_criterion_and_pillar():
     assert gap is not None and gap.sides == ("AAA", "BBB")
     by_id = {r.id: r for r in gap.criteria}
     assert by_id["a.x"].values == (4, 1) and by_id["a.x"].gap == 3
-    assert by_id["a.y"].values == (1, 2) and by_id["a.y"].gap == 1  # AAA: median(3, 1) = 1
+    # AAA: a median of 3 and 1, chosen at 2 (the middle of its assessors' 87.5 and 62.5)
+    assert by_id["a.y"].values == (2, 2) and by_id["a.y"].gap == 0
     # pillar scores: each side's consensus scored on its own
-    assert gap.pillars[0].values == (62.5, 37.5) and gap.pillars[0].gap == 25
-    assert gap.overall == (62.5, 37.5)
-    assert [r.id for r in gap.largest()] == ["a.x", "a.y"]
+    assert gap.pillars[0].values == (75.0, 37.5) and gap.pillars[0].gap == 37.5
+    assert gap.overall == (75.0, 37.5)
+    assert [r.id for r in gap.largest()] == ["a.x"]
     assert list(gap.to_frame().columns) == ["pillar", "criterion", "AAA", "BBB", "gap"]
     assert result.agreement.adjudication[0].id == "a.x"
 
@@ -228,3 +243,64 @@ def test_single_assessor_panel_equals_the_partnership():
     assert result.assessment.overall == direct.overall
     assert (result.assessment.lower, result.assessment.upper) == (direct.lower, direct.upper)
     assert math.isnan(result.agreement.overall.alpha_ordinal)  # one assessor: no pairs
+
+
+# --- a consensus never falls outside the panel ------------------------------------------
+
+
+@st.composite
+def panels(draw: st.DrawFn, rubric_strategy: st.SearchStrategy = rubrics()) -> tuple:
+    """A random rubric and two to five assessors who rate any subset of it, some
+    criteria not applicable, some unknown."""
+    rubric = draw(rubric_strategy)
+    ids = rubric.criterion_ids
+    people = []
+    for i in range(draw(st.integers(2, 5))):
+        chosen = draw(st.lists(st.sampled_from(ids), unique=True, min_size=1))
+        ratings = {
+            cid: {"level": draw(st.sampled_from([0, 1, 2, 3, 4, 0, 4, "unknown", "not-applicable"]))}
+            for cid in chosen
+        }
+        people.append((f"r{i}", None, ratings))
+    return rubric, panel_from_dict(panel_doc(*people))
+
+
+@settings(max_examples=150, deadline=None)
+@given(panels(), st.sampled_from(["median", "mean"]))
+def test_the_consensus_lies_between_the_lowest_and_highest_assessor(case, rule):
+    rubric, panel = case
+    result = assess_panel(panel, rubric, rule=rule, min_coverage=0)
+    overall = result.assessment.overall
+    scores = [s.overall for s in result.assessors if s.overall is not None]
+    if overall is None or not scores:
+        return
+    assert min(scores) - 1e-6 <= overall <= max(scores) + 1e-6
+    assert result.reached is not None and result.reached.overall == pytest.approx(overall)
+
+
+def test_three_assessors_whose_medians_fall_below_all_of_them_are_kept_in_range():
+    # each rates a different criterion 4 and the others 0: the median is 0 everywhere, which
+    # would score 0 while every assessor scores 33.3; the fewest criteria move up to keep
+    # the consensus inside the panel, and the result says which
+    doc = panel_doc(
+        ("A", None, levels(a_x=4, a_y=0, b_z=0)),
+        ("B", None, levels(a_x=0, a_y=4, b_z=0)),
+        ("C", None, levels(a_x=0, a_y=0, b_z=4)),
+    )
+    result = assess_panel(panel_from_dict(doc), THREE)
+    scores = {s.overall for s in result.assessors}
+    assert len(scores) == 1
+    assert result.assessment.overall == pytest.approx(scores.pop())
+    assert result.reached is not None and len(result.reached.moved) >= 1
+    low = assess_panel(panel_from_dict(doc), THREE, rule="median-low")
+    assert low.assessment.overall == 0  # asked for by name: it may fall below all
+
+
+def test_an_assessors_score_counts_the_panels_criteria_and_alone_their_own():
+    doc = panel_doc(("A", None, levels(a_x=0, b_z=4)), ("B", None, levels(a_y=0, b_z=4)))
+    result = assess_panel(panel_from_dict(doc), THREE)
+    a, b = result.assessors
+    assert a.alone is not None and b.alone is not None
+    # on the panel's criteria A's a.y is the consensus level, and B's a.x likewise
+    overall = result.assessment.overall
+    assert overall is not None and min(a.overall, b.overall) <= overall <= max(a.overall, b.overall)

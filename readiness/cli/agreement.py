@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 
 __all__ = ["add_parser", "assess_any", "consensus_option", "panel_document", "with_panel"]
 
-RULES = ("median", "median-high", "mean", "min", "max")
+RULES = ("median", "mean", "median-low", "median-high", "min", "max")
+"""The consensus rules (readiness.consensus.CONSENSUS_RULES, kept here so that --help
+loads no numpy; a test holds the two equal)."""
 _QUESTIONNAIRES = (".xlsx", ".csv")
 _SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json", ".txt": "text"}
 
@@ -55,7 +57,9 @@ def consensus_option(p: argparse.ArgumentParser) -> None:
         "--consensus",
         choices=RULES,
         help="for a panel file: how assessors' levels combine (default: the file's rule, "
-        "else median)",
+        "else median). median and mean keep the consensus between the lowest and the "
+        "highest assessor's score; median-low, median-high, min and max, asked for by "
+        "name, may put it below (or above) every assessor",
     )
 
 
@@ -179,9 +183,9 @@ def panel_document(result: PanelResult | None) -> dict[str, Any]:
     """``{"panel": ...}`` for a JSON document, or ``{}`` without a panel."""
     if result is None:
         return {}
-    from readiness.report.model import _rounded
+    from readiness.report.agreement import panel_json
 
-    return {"panel": _rounded(result.to_dict())}
+    return {"panel": panel_json(result)}
 
 
 def with_panel(rendered: str, result: PanelResult | None, fmt: str) -> str:

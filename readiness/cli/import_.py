@@ -17,6 +17,7 @@ from readiness.cli._common import (
     _rubric_option,
     _write_output,
 )
+from readiness.cli.agreement import RULES
 
 __all__ = ["add_parser"]
 
@@ -54,7 +55,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument(
         "--consensus",
-        choices=("median", "median-high", "mean", "min", "max"),
+        choices=RULES,
         default="median",
         help="the consensus rule recorded in a panel file (default: median)",
     )

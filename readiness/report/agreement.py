@@ -13,13 +13,14 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from typing import Any
 
 from markupsafe import escape
 
 from readiness.panel import PanelResult
 from readiness.report import charts as _charts
 from readiness.report.escape import markdown_escape as _md
-from readiness.report.model import _rounded
+from readiness.report.model import json_ready
 
 __all__ = ["add_panel_section", "panel_section"]
 
@@ -41,13 +42,61 @@ def _lvl(value: float | int | None) -> str:
     return f"{value:g}"
 
 
+_RULE_WORDS = {
+    "median": "the median of {n} assessors' levels per criterion",
+    "mean": "the mean of {n} assessors' levels per criterion, rounded",
+    "median-low": (
+        "the median of {n} assessors' levels per criterion, the lower of the two middle "
+        "levels where they differ (a conservative rule: it may fall below every assessor)"
+    ),
+    "median-high": (
+        "the median of {n} assessors' levels per criterion, the higher of the two middle "
+        "levels where they differ (it may rise above every assessor)"
+    ),
+    "min": "the lowest level any of {n} assessors gave (it may fall below every assessor)",
+    "max": "the highest level any of {n} assessors gave (it may rise above every assessor)",
+}
+
+
+def consensus_words(r: PanelResult) -> str:
+    """The consensus rule and what it did, in words (every format says it)."""
+    n = len(r.assessors)
+    text = _RULE_WORDS.get(r.rule, r.rule + " of {n} assessors").format(n=n)
+    reached = r.reached
+    if reached is None:
+        return text
+    ids = r.assessment.rubric.criterion_ids
+    if reached.split and r.rule in ("median", "mean"):
+        count = f"{len(reached.split)} {'criterion' if len(reached.split) == 1 else 'criteria'}"
+        where = (
+            f"where the two middle levels differ ({count}), the level between them"
+            if r.rule == "median"
+            else f"where the mean lies between two levels ({count}), the rounding"
+        )
+        text += f"; {where} that keeps the overall nearest the middle of the assessors' scores"
+    if reached.moved:
+        text += (
+            f"; {', '.join(ids[j] for j in reached.moved)} moved toward the assessors' levels "
+            "so that the overall stays between the lowest and the highest assessor"
+        )
+    if reached.central is not None:
+        who = r.panel.assessments[reached.central].assessor
+        text += f"; {who}'s levels taken, the middle assessor, to stay within the panel"
+    if reached.bounded:
+        text += (
+            ". Each assessor's overall counts the panel's criteria: their own levels, and "
+            "the consensus where they gave none"
+        )
+    return text
+
+
 def _facts(r: PanelResult) -> list[str]:
     """The summary sentences, shared by every format (plain text)."""
     g = r.agreement.overall
     a = r.assessment
     lo, hi = r.consensus_interval
     out = [
-        f"Consensus: {r.rule} of {len(r.assessors)} assessors' levels per criterion.",
+        f"Consensus: {consensus_words(r)}.",
         f"Range: {_f(lo, 1)}-{_f(hi, 1)} from the consensus alone; {_f(a.lower, 1)}-"
         f"{_f(a.upper, 1)} with every criterion at the lowest and the highest level an "
         "assessor gave it.",
@@ -250,9 +299,18 @@ def panel_section(result: PanelResult, fmt: str, *, charts: bool | None = None) 
     if fmt == "html":
         return _html(result, charts)
     if fmt == "json":
-        data = _rounded(result.to_dict())
+        data = panel_json(result)
         return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     return _text(result)
+
+
+def panel_json(result: PanelResult) -> dict[str, Any]:
+    """The panel part of a JSON document: its data at full precision, and the consensus
+    rule in words."""
+    data: dict[str, Any] = json_ready(result.to_dict())
+    if data.get("consensus") is not None:
+        data["consensus"]["words"] = consensus_words(result)
+    return data
 
 
 def add_panel_section(rendered: str, result: PanelResult | None, fmt: str) -> str:
@@ -264,7 +322,7 @@ def add_panel_section(rendered: str, result: PanelResult | None, fmt: str) -> st
         return rendered
     if fmt == "json":
         doc = json.loads(rendered)
-        doc["panel"] = _rounded(result.to_dict())
+        doc["panel"] = panel_json(result)
         return json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     section = panel_section(result, fmt)
     if fmt == "html":

@@ -202,17 +202,19 @@ class Report:
         return self.profile_score
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready, with floats rounded to 2 decimals."""
-        return _rounded(asdict(self))  # type: ignore[no-any-return]
+        """JSON-ready, numbers at full precision (only the human formats round)."""
+        return json_ready(asdict(self))  # type: ignore[no-any-return]
 
 
-def _rounded(value: Any) -> Any:
+def json_ready(value: Any) -> Any:
+    """``value`` as JSON data: NaN as ``None``, tuples as lists, numbers unrounded (a JSON
+    document is read by programs; the human formats round for reading)."""
     if isinstance(value, float):
-        return None if math.isnan(value) else round(value, 2)
+        return None if math.isnan(value) else value
     if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
+        return {k: json_ready(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_rounded(v) for v in value]
+        return [json_ready(v) for v in value]
     return value
 
 

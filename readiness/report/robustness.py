@@ -79,7 +79,7 @@ def robustness_section(a: Assessment, r: Robustness) -> dict[str, Any]:
         "choices": u.choices.to_dict(),
         "summary": r.summary()[i],
         "band_probabilities": {
-            name: round(float(p), 4) for name, p in zip([*u.band_ids, "none"], probs, strict=True)
+            name: float(p) for name, p in zip([*u.band_ids, "none"], probs, strict=True)
         },
         "score": {k: rec[f"score_{k}"] for k in ("p05", "median", "p95")},
         "rank": {
@@ -177,8 +177,7 @@ def robustness_json(r: Robustness, audit: Audit | None = None) -> dict[str, Any]
     if r.panel.n <= DOMINANCE_MAX:
         dom = r.uncertainty.dominance()
         data["dominance"] = {
-            str(a): {str(b): round(float(v), 4) for b, v in row.items()}
-            for a, row in dom.iterrows()
+            str(a): {str(b): float(v) for b, v in row.items()} for a, row in dom.iterrows()
         }
     data["audit"] = None if audit is None else audit.to_dict()
     return data

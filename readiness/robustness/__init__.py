@@ -183,7 +183,7 @@ def _num(x: Any) -> float | None:
     if x is None:
         return None
     value = float(x)
-    return None if math.isnan(value) else round(value, 4)
+    return None if math.isnan(value) else value
 
 
 def _rank(x: float | None) -> str:

@@ -162,7 +162,7 @@ class Sensitivity:
     def to_dict(self) -> dict[str, Any]:
         def clean(row: Floats) -> dict[str, float | None]:
             return {
-                f: None if math.isnan(x) else round(float(x), 4)
+                f: None if math.isnan(x) else float(x)
                 for f, x in zip(self.factors, row, strict=True)
             }
 

@@ -350,7 +350,7 @@ class Uncertainty(Rendered):
 
 
 def _num(x: Any) -> float | None:
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), 4)
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
 def _quantiles(values: Floats, q: Sequence[float], method: str = "linear") -> Floats:
