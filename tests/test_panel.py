@@ -248,19 +248,19 @@ def test_single_assessor_panel_equals_the_partnership():
 # --- a consensus never falls outside the panel ------------------------------------------
 
 
+VOTES = st.sampled_from([0, 1, 2, 3, 4, 0, 4, "unknown", "not-applicable"])
+
+
 @st.composite
-def panels(draw: st.DrawFn, rubric_strategy: st.SearchStrategy = rubrics()) -> tuple:
+def panels(draw: st.DrawFn) -> tuple:
     """A random rubric and two to five assessors who rate any subset of it, some
     criteria not applicable, some unknown."""
-    rubric = draw(rubric_strategy)
+    rubric = draw(rubrics())
     ids = rubric.criterion_ids
     people = []
     for i in range(draw(st.integers(2, 5))):
         chosen = draw(st.lists(st.sampled_from(ids), unique=True, min_size=1))
-        ratings = {
-            cid: {"level": draw(st.sampled_from([0, 1, 2, 3, 4, 0, 4, "unknown", "not-applicable"]))}
-            for cid in chosen
-        }
+        ratings = {cid: {"level": draw(VOTES)} for cid in chosen}
         people.append((f"r{i}", None, ratings))
     return rubric, panel_from_dict(panel_doc(*people))
 
