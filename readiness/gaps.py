@@ -19,10 +19,14 @@ method it never grows when another criterion becomes unknown. Each gap also carr
 its gain over the interval (``impact_lower``, ``impact_upper``: with every unknown at
 its worst, and at its best, gates included).
 
-Root causes come first (``priority``): 0 for a failed gate (or an unrated gate, among
-evidence gaps) and the prerequisites of a failed gate; 1 for a prerequisite of
-:data:`MANY` or more gaps below target; 2 for the rest. ``why`` says in a few words why
-each gap sits where it does.
+Root causes come first (``priority``). A root cause is measured, not counted: closing
+it *unblocks* gain that other gaps cannot deliver before it closes (``unblocks``, in
+points). Priority 0 is a failed gate (or an unrated gate, among evidence gaps) and the
+prerequisites of a failed gate; 1 a gap whose prerequisite role unblocks gain (the
+summed ``rank_gain`` of the gaps that wait for it, directly or through others), largest
+first; 2 the rest. Within a priority, gaps go by ``rank_gain``, then by that gain per
+unit of effort, then by id (:data:`ORDER` says so in one line, and every format shows
+it). ``why`` says in a few words why each gap sits where it does.
 """
 
 from __future__ import annotations
@@ -44,11 +48,25 @@ if TYPE_CHECKING:
 
     from readiness.assessment import Assessment
 
-__all__ = ["MANY", "Gap", "GapReport", "Roadmap", "RoadmapStep", "gap_report"]
+__all__ = ["ORDER", "ROADMAP_ORDER", "Gap", "GapReport", "Roadmap", "RoadmapStep", "gap_report"]
+
+ORDER = (
+    "root causes first (failed and unrated gates and what they wait for, then gaps whose "
+    "closing unblocks other gaps' gain, the most unblocked first), then by the gain with "
+    "every unknown at its worst (rank gain; it does not grow with missing data), then by "
+    "that gain per unit of effort"
+)
+"""The order of gaps, in one line (every format shows it)."""
+
+ROADMAP_ORDER = (
+    "prerequisites before what waits for them; among the steps that can start, root causes "
+    "first (failed and unrated gates and what they wait for, then the step whose closing "
+    "unblocks the most gain of other steps), then the largest gain per unit of effort with "
+    "every unknown at its worst"
+)
+"""The order of roadmap steps, in one line."""
 
 Basis = Literal["overall", "lower"]
-MANY = 2
-"""A criterion that is a prerequisite of this many gaps below target is a root cause."""
 _SHOWN = 0.05
 """Below this many points a difference does not show at one decimal."""
 
@@ -80,10 +98,13 @@ class Gap:
     """The ranking figure: the gain with every unknown at its worst, before gates. It
     does not grow when another criterion becomes unknown (arithmetic overall)."""
     priority: int = 2
-    """0: failed or unrated gate, or a prerequisite of a failed gate; 1: prerequisite of
-    :data:`MANY` or more gaps below target; 2: the rest."""
+    """0: failed or unrated gate, or a prerequisite of a failed gate; 1: a root cause
+    (closing it unblocks other gaps' gain: ``unblocks`` > 0); 2: the rest."""
     blocks: tuple[str, ...] = ()
-    """The gaps below target that list this criterion as a prerequisite."""
+    """The gaps below target that wait for this criterion (directly or through others)."""
+    unblocks: float = 0.0
+    """Points of other gaps' gain that wait for this one: the summed ``rank_gain`` of
+    ``blocks`` (for a failed or unrated gate: the gain its cap holds down)."""
     blocked_by: tuple[str, ...] = ()
     """Failed or unrated gates whose cap holds this gap's gain down."""
     why: str = ""
@@ -246,9 +267,10 @@ class GapReport:
         """Close the gaps in order: root causes first, then the best gain per effort.
 
         At each step every gap whose prerequisites have no open gap is re-scored. Among
-        them, a failed gate (or a prerequisite of one) goes first, then a prerequisite
-        of :data:`MANY` or more open gaps, then the largest ``rank_gain`` per unit of
-        effort (ties: larger gain, then criterion id). ``rank_gain`` is the gain with
+        them, a failed gate (or a prerequisite of one) goes first, then a root cause
+        (the one whose closing unblocks the most gain of the open gaps that wait for it),
+        then the largest ``rank_gain`` per unit of effort (ties: larger gain, then
+        criterion id). ``rank_gain`` is the gain with
         every unknown at its worst, before gates, so a criterion whose rated siblings
         are few does not jump the queue. ``impact`` is the gain in the report's basis
         after the earlier steps (gates included), so the steps add up to ``score_after``;
@@ -281,10 +303,11 @@ class GapReport:
                 batch_low[r, j] = False
             s = _rescore(a, batch, batch_low)
             values = _basis_values(s, self.basis)
-            gains = values - current
+            step_gains = values - current
             rank_gains = s.raw_lower[:n] - s.raw_lower[n]
             below = {c: _below_of(a, c) for c in open_gaps}
-            roles = [_role(a, g.criterion, gates, below) for g in ready]
+            gains = {c: g.rank_gain for c, g in open_gaps.items()}
+            roles = [_role(a, g.criterion, gates, below, gains) for g in ready]
             best = min(
                 range(n),
                 key=lambda r: (
@@ -299,7 +322,7 @@ class GapReport:
             levels[0, j] = g.target
             low[0, j] = False
             effort += g.effort_units
-            impact = float(gains[best])
+            impact = float(step_gains[best])
             rank_gain = float(rank_gains[best])
             current = float(values[best])
             band = int(s.band[best])
@@ -340,7 +363,8 @@ class GapReport:
     # --- rendering ---------------------------------------------------------------
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per gap (evidence gaps last), ranked by impact."""
+        """One row per gap (evidence gaps last), in the report's order (:data:`ORDER`):
+        ``priority`` (0 gates, 1 root causes, 2 the rest), then ``rank_gain``."""
         import pandas as pd
 
         rows = [
@@ -356,13 +380,18 @@ class GapReport:
                 "effort": g.effort,
                 "effort_units": g.effort_units,
                 "impact_per_effort": g.impact_per_effort,
+                "priority": g.priority,
+                "rank_gain": g.rank_gain,
+                "unblocks": g.unblocks,
+                "why": g.why,
                 "next_step": g.remediation[0][1] if g.remediation else None,
             }
             for g in (*self.gaps, *self.evidence_gaps)
         ]
         columns = [
             "criterion", "pillar", "title", "status", "current", "target", "gap",
-            "impact", "effort", "effort_units", "impact_per_effort", "next_step",
+            "impact", "effort", "effort_units", "impact_per_effort", "priority", "rank_gain",
+            "unblocks", "why", "next_step",
         ]  # fmt: skip
         return pd.DataFrame(rows, columns=columns).astype({"current": "Int64"})
 
@@ -374,6 +403,7 @@ class GapReport:
             "target": {"profile": self.profile.id, "reason": self.profile_reason},
             "basis": self.basis,
             "base": rounded(self.base),
+            "order": ORDER,
             "gaps": [_gap_dict(g) for g in self.gaps],
             "evidence_gaps": [_gap_dict(g) for g in self.evidence_gaps],
         }
@@ -456,6 +486,10 @@ def _gap_dict(g: Gap) -> dict[str, Any]:
         "remediation": [{"to_level": lv, "action": text} for lv, text in g.remediation],
         "prerequisites": list(g.prerequisites),
         "facts_to_change": list(g.facts_to_change),
+        "priority": g.priority,
+        "rank_gain": rounded(g.rank_gain),
+        "unblocks": rounded(g.unblocks),
+        "why": g.why,
     }
 
 
@@ -526,6 +560,12 @@ def gap_report(a: Assessment, target: str | None = None) -> GapReport:
     s = _rescore(a, levels, low)
     gates = _gates(a)
     below = {c.id: _below_of(a, c.id) for _, c, _ in candidates if c.state != "unknown"}
+    rank_gains = {
+        c.id: float(s.raw_lower[r] - s.raw_lower[n])
+        for r, (_, c, _) in enumerate(candidates)
+        if c.state != "unknown"
+    }
+    held = _held_by_gates(a, candidates, gates, profile)
     derived = a.derivations
     gaps: list[Gap] = []
     evidence: list[Gap] = []
@@ -536,7 +576,7 @@ def gap_report(a: Assessment, target: str | None = None) -> GapReport:
         impact_lower = float(s.lower[r] - s.lower[n])
         impact = impact_lower if c.state == "unknown" else float(_basis_values(s, basis)[r] - base)
         rank_gain = float(s.raw_lower[r] - s.raw_lower[n])
-        priority, _, reason = _role(a, c.id, gates, below)
+        priority, _, reason = _role(a, c.id, gates, below, rank_gains, held)
         effort_units = rubric.effort_scale[criterion.effort] * max(steps, 1)
         blocked = _blocked(s, r, c.id, gates, min(impact, impact_lower), rank_gain)
         if not reason:
@@ -568,12 +608,13 @@ def gap_report(a: Assessment, target: str | None = None) -> GapReport:
             rank_gain=rank_gain,
             priority=priority,
             blocks=tuple(sorted(x for x, pre in below.items() if c.id in pre)),
+            unblocks=held.get(c.id, _unblocks(c.id, below, rank_gains)),
             blocked_by=blocked,
             why=reason + _blocked_text(blocked, gates, min(impact, impact_lower)),
         )
         (evidence if c.state == "unknown" else gaps).append(gap)
-    gaps.sort(key=lambda g: _rank(g, a, gates, below))
-    evidence.sort(key=lambda g: _rank(g, a, gates, below))
+    gaps.sort(key=lambda g: _rank(g, a, gates, below, rank_gains, held))
+    evidence.sort(key=lambda g: _rank(g, a, gates, below, rank_gains, held))
     return GapReport(
         assessment=a,
         profile=profile,
@@ -614,15 +655,62 @@ def _below_of(a: Assessment, cid: str) -> frozenset[str]:
     return frozenset(seen)
 
 
+def _unblocks(cid: str, below: dict[str, frozenset[str]], gains: dict[str, float]) -> float:
+    """The summed gain of the open gaps that wait for ``cid`` (directly or through others)."""
+    return sum(max(gains.get(x, 0.0), 0.0) for x, pre in below.items() if cid in pre)
+
+
+def _held_by_gates(
+    a: Assessment,
+    candidates: list[tuple[int, Any, int]],
+    gates: dict[str, _Gate],
+    profile: Profile,
+) -> dict[str, float]:
+    """For each failed or unrated gate: the gain of the other gaps that its cap holds down
+    (each other gap's gain with the gate passed, minus its gain with the gate as it is)."""
+    out: dict[str, float] = {}
+    ids = a.rubric.criterion_ids
+    others = [(j, goal) for j, c, goal in candidates if c.state != "unknown"]
+    for cid, gate in gates.items():
+        if gate.status not in ("failed", "unrated"):
+            continue
+        g = ids.index(cid)
+        rows = []
+        for lifted in (False, True):
+            base = a.levels.copy()
+            if lifted:
+                base[0, g] = max(gate.min_level, profile.target(cid))
+            rows.append(base)
+            for j, goal in others:
+                if j != g:
+                    row = base.copy()
+                    row[0, j] = goal
+                    rows.append(row)
+        s = _rescore(a, np.vstack(rows))
+        k = len(rows) // 2
+        now = s.lower[1:k] - s.lower[0]
+        freed = s.lower[k + 1 :] - s.lower[k]
+        out[cid] = float(np.maximum(freed - now, 0.0).sum())
+    return out
+
+
 def _role(
-    a: Assessment, cid: str, gates: dict[str, _Gate], below: dict[str, frozenset[str]]
+    a: Assessment,
+    cid: str,
+    gates: dict[str, _Gate],
+    below: dict[str, frozenset[str]],
+    gains: dict[str, float],
+    held: dict[str, float] | None = None,
 ) -> tuple[int, float, str]:
     """(priority, order within it, reason) of one gap among the open gaps ``below``.
 
-    ``below`` maps each open gap below target to everything it waits for.
+    ``below`` maps each open gap below target to everything it waits for; ``gains`` is
+    their ``rank_gain``; ``held`` the gain each failed or unrated gate holds down.
     """
     gate = gates.get(cid)
     c = a.criterion(cid)
+    freed = (held or {}).get(cid, 0.0)
+    unblocks = f"; closing it unblocks {freed:+.1f} points of other gaps" if freed >= _SHOWN else ""
     if gate is not None and c.state == "unknown":
         return (
             0,
@@ -631,7 +719,7 @@ def _role(
             "rate it first",
         )
     if gate is not None and c.level is not None and c.level < gate.min_level:
-        return 0, gate.cap, f"failed gate: caps the score at {gate.band}"
+        return 0, gate.cap, f"failed gate: caps the score at {gate.band}{unblocks}"
     failing = sorted(
         (gates[x].cap, x)
         for x, pre in below.items()
@@ -642,18 +730,31 @@ def _role(
     )
     if failing:
         return 0, failing[0][0], f"prerequisite of the failed gate {failing[0][1]}"
-    blocks = sum(1 for pre in below.values() if cid in pre)
-    if blocks >= MANY:
-        return 1, -blocks, f"prerequisite of {blocks} gaps"
+    waiting = sorted(x for x, pre in below.items() if cid in pre and gains.get(x, 0.0) >= _SHOWN)
+    total = _unblocks(cid, below, gains)
+    if waiting and total >= _SHOWN:
+        shown = ", ".join(waiting[:3]) + (
+            f" and {len(waiting) - 3} more" if len(waiting) > 3 else ""
+        )
+        return (
+            1,
+            -_settled(total + gains.get(cid, 0.0)),
+            f"root cause: closing it unblocks {total:+.1f} points of gain in {shown}",
+        )
     return 2, 0.0, ""
 
 
 def _rank(
-    g: Gap, a: Assessment, gates: dict[str, _Gate], below: dict[str, frozenset[str]]
+    g: Gap,
+    a: Assessment,
+    gates: dict[str, _Gate],
+    below: dict[str, frozenset[str]],
+    gains: dict[str, float],
+    held: dict[str, float],
 ) -> tuple[int, float, float, float, str]:
-    """Root causes first (the lowest cap, or the most gaps blocked, first), then the
+    """Root causes first (the lowest cap, or the most gain unblocked, first), then the
     gain that does not grow with missing data, then that gain per effort, then id."""
-    _, order, _ = _role(a, g.criterion, gates, below)
+    _, order, _ = _role(a, g.criterion, gates, below, gains, held)
     return (
         g.priority,
         order,

@@ -23,6 +23,7 @@ import jinja2
 from markupsafe import Markup
 
 from readiness.errors import ReportError
+from readiness.gaps import ORDER, ROADMAP_ORDER
 from readiness.report import charts as _charts
 from readiness.report.escape import neutralise
 from readiness.report.model import CriterionRow, PillarRow, Report
@@ -115,6 +116,8 @@ def _context(report: Report) -> dict[str, Any]:
         "below_target": below,
         "start": report.overall if report.basis == "overall" else report.lower,
         "basis_name": "overall score" if report.basis == "overall" else "lower bound",
+        "order": ORDER,
+        "roadmap_order": ROADMAP_ORDER,
     }
 
 

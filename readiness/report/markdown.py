@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from readiness._numbers import shown, shown_share
+from readiness.gaps import ORDER, ROADMAP_ORDER
 from readiness.report.escape import markdown_escape as _md
 from readiness.report.escape import neutralise
 from readiness.report.model import Report
@@ -95,8 +96,7 @@ def render_markdown(r: Report) -> str:
     else:
         out += [
             f"Impact: the exact gain in the {basis} if that criterion alone reached target. "
-            "Order: failed gates and prerequisites of many gaps first, then the gain with "
-            "every unknown at its worst (it does not grow with missing data).",
+            f"Order: {ORDER}.",
             "",
             "| # | criterion | now → target | impact | effort | why here | next step |",
             "|---:|---|---|---:|---|---|---|",
@@ -131,8 +131,7 @@ def render_markdown(r: Report) -> str:
             "",
             "## Roadmap",
             "",
-            "Root causes first (failed gates, prerequisites of many gaps), then the "
-            "largest gain per unit of effort with every unknown at its worst.",
+            f"Order: {ROADMAP_ORDER}.",
             "",
         ]
         if r.rate_first:

@@ -12,7 +12,7 @@ from typing import Any
 
 from readiness._numbers import optional
 from readiness.assessment import Assessment, GateResult
-from readiness.gaps import GapReport
+from readiness.gaps import ORDER, ROADMAP_ORDER, GapReport
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -120,6 +120,7 @@ class GapRow:
     rank_gain: float = 0.0
     priority: int = 2
     why: str = ""
+    unblocks: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ class StepRow:
     why: str = ""
 
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 """Version of the JSON document (``Report.to_dict``); ``readiness schema report`` gives it."""
 
 
@@ -192,6 +193,8 @@ class Report:
     schema_version: str = SCHEMA_VERSION
     unrated_gates: tuple[GateRow, ...] = ()
     rate_first: tuple[str, ...] = ()
+    order: dict[str, str] = field(default_factory=lambda: {"gaps": ORDER, "roadmap": ROADMAP_ORDER})
+    """How gaps and roadmap steps are ordered, in words."""
 
     @property
     def target_overall(self) -> float | None:
@@ -408,6 +411,7 @@ def _gap_row(rank: int, g: Any) -> GapRow:
         rank_gain=g.rank_gain,
         priority=g.priority,
         why=g.why,
+        unblocks=g.unblocks,
     )
 
 

@@ -6,7 +6,7 @@ These are compact sections, not whole documents: the full report is
 
 from __future__ import annotations
 
-from readiness.gaps import GapReport, Roadmap
+from readiness.gaps import ORDER, GapReport, Roadmap
 from readiness.report.escape import markdown_escape as _md
 from readiness.report.escape import neutralise
 
@@ -22,9 +22,7 @@ def gaps_markdown(report: GapReport) -> str:
         "",
         f"Target profile `{report.profile.id}` ({report.profile_reason}). "
         f"Impact is the exact gain in the {basis} if that criterion alone reached its "
-        f"target, re-scored with rubric {a.rubric.label}. Root causes (failed gates, "
-        "prerequisites of many gaps) come first, then the gain with every unknown at its "
-        "worst.",
+        f"target, re-scored with rubric {a.rubric.label}. Order: {ORDER}.",
         "",
     ]
     if not report.gaps:

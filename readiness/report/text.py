@@ -6,6 +6,7 @@ import math
 import textwrap
 
 from readiness._numbers import shown, shown_share
+from readiness.gaps import ORDER
 from readiness.report.escape import neutralise
 from readiness.report.model import Report
 
@@ -51,7 +52,10 @@ def render_text(r: Report, *, top: int = 10) -> str:
         rng = "-" if math.isnan(x.lower) else f"{x.lower:.0f}-{x.upper:.0f}"
         lines.append(f"{x.title[:43]:<44}{shown(x.score):>7}{rng:>11}{shown(x.target):>8}{cov:>6}")
     basis = "overall" if r.basis == "overall" else "lower bound"
-    lines += ["", f"Top gaps, root causes first (impact = gain in {basis} if closed alone):"]
+    lines += [
+        "",
+        f"Top gaps (impact = gain in {basis} if closed alone). Order: {ORDER}.",
+    ]
     if not r.gaps:
         lines.append("  none: every rated criterion meets its target")
     for g in r.gaps[:top]:
