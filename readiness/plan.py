@@ -47,7 +47,15 @@ import numpy as np
 from readiness._display import Rendered, render
 from readiness._numbers import rounded
 from readiness.errors import InputError, Problem
-from readiness.scoring import LEVEL_MAX, Scores, ScoringModel, score_matrix
+from readiness.scoring import (
+    GEO_SCALE,
+    LEVEL_MAX,
+    Scores,
+    ScoringModel,
+    geo_in,
+    geo_out,
+    score_matrix,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -665,7 +673,7 @@ class _Problem:
                     for k, v in s.coef.items():
                         row[k] = row.get(k, 0.0) - v
                     self.rows.append(_Row(row, -np.inf, s.const))
-            else:  # geometric: concave; zero members force zero, tangents bound the rest
+            else:  # geometric: concave, below the arithmetic mean; tangents bound the rest
                 tangent = {y: 1.0}
                 for s, f in zip(scores, share, strict=True):
                     for k, v in s.coef.items():
@@ -679,6 +687,8 @@ class _Problem:
                 )
                 self.geo_pillars.append((pi, y, members, share))
             for j, s in zip(members, scores, strict=True):
+                if method != "minimum":
+                    break  # a geometric mean is not zeroed by one member (scoring.GEO_SCALE)
                 z = self.zero_var(j)
                 if z is not None:
                     self.rows.append(_Row({y: 1.0, z: 100.0}, -np.inf, 100.0))
@@ -717,20 +727,7 @@ class _Problem:
                     for k, v in self.pillar_value[pi].coef.items():
                         row[k] = row.get(k, 0.0) - self.pillar_share[pi] * v
                     const += self.pillar_share[pi] * self.pillar_value[pi].const
-                self.rows.append(_Row(row, -np.inf, const))
-                # a pillar at zero puts the geometric overall at zero
-                for pi in scored:
-                    for zs in self.pillar_zero.get(pi, []):
-                        if len(zs) == 0:
-                            self.extra_ub[r - self.n_x] = 0.0
-                        elif len(zs) == 1:
-                            self.rows.append(_Row({r: 1.0, zs[0]: 100.0}, -np.inf, 100.0))
-                        else:  # all members at zero: an AND binary
-                            z = self._new_var(0.0, 1.0, True)
-                            self.rows.append(
-                                _Row({z: -1.0} | dict.fromkeys(zs, 1.0), -np.inf, len(zs) - 1.0)
-                            )
-                            self.rows.append(_Row({r: 1.0, z: 100.0}, -np.inf, 100.0))
+                self.rows.append(_Row(row, -np.inf, const))  # below the arithmetic mean
         # gates: the binaries below each gate's minimum, or a constant pass/fail
         self.gates: list[tuple[int, float, list[int] | bool]] = []
         tops = model.gate_caps()
@@ -824,37 +821,33 @@ class _Problem:
                 chosen_eff[self.var_crit[v]] = self.var_eff[v]
         for _, y, members, share in self.geo_pillars:
             pts = _POINTS * chosen_eff[members]
-            if (pts <= 0).any():
-                continue  # the zero rows hold
-            true = float(np.exp(np.dot(share, np.log(pts))))
-            if x[y] <= true + _TOL:
+            tangent = _geo_tangent(pts, share)
+            if x[y] <= tangent[0] + _TOL:
                 continue
-            row = {y: 1.0}
-            const = 0.0
-            for j, f in zip(members, share, strict=True):
-                g = true * f / (_POINTS * chosen_eff[j])
-                e = self.crit_score(j)
-                for k, val in e.coef.items():
-                    row[k] = row.get(k, 0.0) - g * val
-                const += g * e.const
-            out.append(_Row(row, -np.inf, const))
+            out.append(self._tangent_row(y, tangent, [self.crit_score(j) for j in members]))
         r = self.geo_overall
         if r is not None:
-            values = {pi: self._value(pi, x) for pi in self.pillar_share}
-            if all(v > 0 for v in values.values()):
-                true = math.exp(
-                    sum(f * math.log(values[pi]) for pi, f in self.pillar_share.items())
-                )
-                if x[r] > true + _TOL:
-                    row = {r: 1.0}
-                    const = 0.0
-                    for pi, f in self.pillar_share.items():
-                        g = true * f / values[pi]
-                        for k, val in self.pillar_value[pi].coef.items():
-                            row[k] = row.get(k, 0.0) - g * val
-                        const += g * self.pillar_value[pi].const
-                    out.append(_Row(row, -np.inf, const))
+            pillars = list(self.pillar_share)
+            values = np.array([self._value(pi, x) for pi in pillars])
+            share = np.array([self.pillar_share[pi] for pi in pillars])
+            tangent = _geo_tangent(values, share)
+            if x[r] > tangent[0] + _TOL:
+                out.append(self._tangent_row(r, tangent, [self.pillar_value[pi] for pi in pillars]))
         return out
+
+    @staticmethod
+    def _tangent_row(
+        y: int, tangent: tuple[float, np.ndarray, float], parts: Sequence[_Expr]
+    ) -> _Row:
+        """``y <= true + sum(slope * (part - part now))``, each part an expression in x."""
+        _, slopes, offset = tangent
+        row = {y: 1.0}
+        const = offset
+        for e, g in zip(parts, slopes.tolist(), strict=True):
+            for k, val in e.coef.items():
+                row[k] = row.get(k, 0.0) - g * val
+            const += g * e.const
+        return _Row(row, -np.inf, const)
 
     def _value(self, pi: int, x: np.ndarray) -> float:
         """The true value of pillar ``pi`` at solution ``x`` (its hypograph variable may
@@ -1203,6 +1196,17 @@ class _Problem:
 
 _GROUP_LIMIT = 4096
 """Most joint level choices of one prerequisite group the exact merge enumerates."""
+
+
+def _geo_tangent(values: np.ndarray, share: np.ndarray) -> tuple[float, np.ndarray, float]:
+    """The scoring kernel's geometric mean of ``values`` (0-100) with weights ``share``
+    (summing to 1) at this point, its slopes, and the tangent's offset:
+    ``mean(v) <= true + slopes @ (v - values) = slopes @ v + offset`` (it is concave)."""
+    logs = geo_in(values)
+    true = float(geo_out(np.array(np.dot(share, logs))))
+    product = 1.0 + GEO_SCALE * true  # the geometric mean of 1 + GEO_SCALE * value
+    slopes = share * product / (1.0 + GEO_SCALE * values)
+    return true, slopes, true - float(np.dot(slopes, values))
 
 
 def _linear_frontier(

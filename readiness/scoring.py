@@ -8,7 +8,8 @@ The rules, in order:
 
 1. A level 0-4 maps to a score through the scale (``level * 25``).
 2. A pillar combines its *answered* criteria with its method (weighted arithmetic
-   mean, weighted geometric mean or minimum). Not-applicable criteria leave the
+   mean, weighted geometric mean of the scores moved to [1, 100] (see :data:`GEO_SCALE`)
+   or minimum). Not-applicable criteria leave the
    denominator. Under the ``exclude`` policy unknown criteria leave it too; under
    ``worst`` they count as level 0.
 3. The overall score combines the pillars that have a score, with the rubric's method.
@@ -49,11 +50,14 @@ __all__ = [
     "ACCEL_CHUNK_ROWS",
     "ACCEL_MIN_ROWS",
     "ALL_OUTPUTS",
+    "GEO_SCALE",
     "Engine",
     "Scores",
     "ScoringModel",
     "check_engine",
     "effective_weights",
+    "geo_in",
+    "geo_out",
     "level_to_score",
     "score_matrix",
     "score_outputs",
@@ -1018,13 +1022,29 @@ def aggregate(values: Floats, answered: Bools | None, weights: Floats, method: M
         if method == "arithmetic":
             num = (values if mask is None else values * mask) @ weights
             return np.where(den > 0, num / den, np.nan)
-        positive = values > 0
-        logs = np.log(np.where(positive, values, 1.0))
-        num = (logs if mask is None else logs * mask) @ weights
-        zeros = ~positive if mask is None else ~positive & (mask > 0)
-        has_zero = zeros.astype(np.float64) @ (weights > 0) > 0
-        geo = np.where(has_zero, 0.0, np.exp(num / den))
-        return np.where(den > 0, geo, np.nan)
+        logs = geo_in(values)
+        num = (logs if mask is None else np.where(mask > 0, logs, 0.0)) @ weights
+        return np.where(den > 0, geo_out(num / den), np.nan)
+
+
+GEO_SCALE = 0.99
+"""A geometric mean is taken on scores moved to [1, 100] (``1 + 0.99 x``) and the result
+moved back to [0, 100]. The geometric mean needs strictly positive values (JRC/OECD,
+*Handbook on Constructing Composite Indicators*, 2008, section 6: a zero makes every
+other value irrelevant), so a pillar or criterion at 0 lowers the mean as any low value
+does instead of zeroing it; 0 and 100 everywhere still give 0 and 100."""
+
+
+def geo_in(values: Floats) -> Floats:
+    """Scores 0-100 in the space where a geometric mean is an arithmetic mean of logs."""
+    out: Floats = np.log1p(GEO_SCALE * values)
+    return out
+
+
+def geo_out(mean_log: Floats) -> Floats:
+    """A weighted mean of :func:`geo_in` values back as a score 0-100."""
+    out: Floats = np.expm1(mean_log) / GEO_SCALE
+    return out
 
 
 def _minimum(values: Floats, answered: Bools | None, starts: Ints) -> Floats:

@@ -167,8 +167,12 @@ def test_each_kind_selects_its_own_profile(kind: str, profile: str):
 def test_capacity_building_is_for_capacity_building_partnerships_only():
     rubric = load_rubric()
     assert rubric.profile("capacity-building").kinds == ("capacity-building-partnership",)
-    for kind in ("strategic-partnership", "framework-nation-coalition"):
-        assert rubric.profile(kind).target("training.capacity-building") == 1
+    # peers do not build each other's capacity: the profile does not ask for it (no gap)
+    assert rubric.profile("strategic-partnership").target("training.capacity-building") == 0
+    assert rubric.profile("framework-nation-coalition").target("training.capacity-building") == 1
+    # nor do partnerships without a collective spending target ask for contributions
+    for kind in ("strategic-partnership", "framework-nation-coalition", "regional-forum"):
+        assert rubric.profile(kind).target("burden.equitable-contributions") == 0
 
 
 def test_a_dissolving_partnership_gets_a_wind_down_not_a_nato_path():

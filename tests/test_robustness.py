@@ -513,3 +513,26 @@ def test_report_command_adds_the_robustness_section(tmp_path):
     assert "## Robustness" in md.stdout
     bad = subprocess.run([*run, "--robustness", "0"], capture_output=True, text=True)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_a_zero_pillar_does_not_zero_the_geometric_draws_and_the_summary_agrees():
+    # ADMM-Plus has its technology pillar at 0: the geometric mean (on scores moved to
+    # 1-100) lowers its score but does not zero it, and the summary names the margin
+    # table's tightest weight and the range the unknowns leave open
+    from readiness import assess, load_partnership
+    from readiness.robustness import robustness
+    from tests.factories import EXAMPLES
+
+    a = assess(load_partnership(EXAMPLES / "admm-plus.json"))
+    assert min(p.score for p in a.pillars if p.score is not None) == 0
+    r = robustness(a, samples=2_000, n=256)
+    scores = r.uncertainty.scores[0]
+    assert np.nanmin(scores) > 10  # a plain geometric mean gave 0 in half the samples
+    assert r.sensitivity is not None
+    aggregation = r.sensitivity.factors.index("aggregation")
+    assert r.sensitivity.total[0, aggregation] < 0.95  # was 0.99
+    [line] = r.summary()
+    tightest = r.margins.for_partnership("admm-plus").iloc[0]["pillar"]
+    assert f"tightest weight: {tightest}," in line
+    assert f"{a.lower:.1f}-{a.upper:.1f} (the range of assess)" in line
+    assert "under the choices varied" in line

@@ -169,11 +169,20 @@ def test_low_confidence_widens_bounds_by_one_level(small):
     assert a.upper == pytest.approx(50 + 25 / 6)
 
 
-def test_geometric_mean_matches_textbook_figure():
-    # weighted geometric mean of 25, 50, 100 with weights 1, 1, 2:
-    # (25 * 50 * 100**2) ** (1/4), computed independently of numpy
-    expected = math.prod([25, 50, 100, 100]) ** (1 / 4)
-    assert expected == pytest.approx(59.4604, abs=1e-4)
+def _rescaled_geometric(scores: list[float], weights: list[float]) -> float:
+    """The weighted geometric mean of scores moved to [1, 100] (1 + 0.99 x), moved back:
+    computed independently of numpy, as the JRC/OECD Handbook's positive-values rule asks."""
+    total = sum(weights)
+    mean = math.prod((1 + 0.99 * x) ** (w / total) for x, w in zip(scores, weights, strict=True))
+    return (mean - 1) / 0.99
+
+
+def test_geometric_mean_matches_a_hand_computed_figure():
+    # scores 25, 50, 100 with weights 1, 1, 2: (25.75 * 50.5 * 100**2) ** (1/4) = 60.05,
+    # moved back: (60.06... - 1) / 0.99
+    expected = _rescaled_geometric([25, 50, 100], [1, 1, 2])
+    assert expected == pytest.approx((25.75 * 50.5 * 100**2) ** 0.25 / 0.99 - 1 / 0.99)
+    assert expected == pytest.approx(59.6470, abs=1e-4)
     doc = rubric_dict(
         [("p", 1, "geometric", [("p.a", 1), ("p.b", 1), ("p.c", 2)])],
         aggregation="arithmetic",
@@ -184,10 +193,14 @@ def test_geometric_mean_matches_textbook_figure():
     assert s.overall[0] == pytest.approx(expected)
 
 
-def test_geometric_mean_with_a_zero_is_zero():
+def test_a_zero_lowers_a_geometric_mean_without_zeroing_it():
+    # the geometric mean needs positive values: a zero does not make the others irrelevant
     doc = rubric_dict([("p", 1, "geometric", [("p.a", 1), ("p.b", 1)])])
-    s = score_matrix(np.array([[0.0, 4.0]]), ScoringModel.from_rubric(make_rubric(doc)))
-    assert s.pillar[0, 0] == 0.0
+    model = ScoringModel.from_rubric(make_rubric(doc))
+    s = score_matrix(np.array([[0.0, 4.0], [0.0, 0.0], [4.0, 4.0], [0.0, 1.0]]), model)
+    assert s.pillar[0, 0] == pytest.approx(_rescaled_geometric([0, 100], [1, 1]))  # 9.09
+    assert s.pillar[1:3, 0].tolist() == pytest.approx([0.0, 100.0])
+    assert 0 < s.pillar[3, 0] < s.pillar[0, 0] < 50  # below the arithmetic mean
 
 
 def test_geometric_overall_drags_on_the_weak_pillar():
@@ -196,7 +209,8 @@ def test_geometric_overall_drags_on_the_weak_pillar():
         aggregation="geometric",
     )
     s = score_matrix(np.array([[1.0, 4.0]]), ScoringModel.from_rubric(make_rubric(doc)))
-    assert s.overall[0] == pytest.approx(math.sqrt(25 * 100))  # 50, against 62.5 arithmetic
+    assert s.overall[0] == pytest.approx(_rescaled_geometric([25, 100], [1, 1]))
+    assert s.overall[0] < 62.5  # 50.1, against 62.5 arithmetic
 
 
 def test_minimum_is_the_weakest_link():

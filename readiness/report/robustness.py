@@ -228,6 +228,34 @@ def _columns(head: list[str], rows: list[list[str]], left: int = 1) -> list[str]
     return [line(head), *(line(row) for row in rows)]
 
 
+def varied(r: Robustness) -> str:
+    """What the analysis varies, and what it does not, in one sentence."""
+    c = r.uncertainty.choices
+    cc = c.concentration if c.criterion_concentration is None else c.criterion_concentration
+    weights = (
+        "pillar weights fixed"
+        if math.isinf(c.concentration)
+        else f"pillar weights from a Dirichlet around the rubric's (concentration "
+        f"{c.concentration:g})"
+    )
+    weights += (
+        "; criterion weights fixed"
+        if math.isinf(cc)
+        else f"; criterion weights likewise (concentration {cc:g})"
+    )
+    methods = ", ".join(
+        "geometric (on scores moved to 1-100, as the geometric mean needs positive values)"
+        if m == "geometric"
+        else m
+        for m in c.methods
+    )
+    return (
+        f"{weights}; overall aggregation {methods}; unknown policy {', '.join(c.policies)}; "
+        f"low-confidence ratings {'moved within one level' if c.ratings else 'fixed'}. "
+        "Not varied: the levels of unknown criteria (the range of assess covers them)"
+    )
+
+
 def robustness_text(r: Robustness, audit: Audit | None = None) -> str:
     """The set report as fixed-width text (``--format table``): the same sections as
     :func:`robustness_markdown`."""
@@ -235,6 +263,7 @@ def robustness_text(r: Robustness, audit: Audit | None = None) -> str:
     lines = [
         f"Robustness of {r.panel.n} partnership(s): {u.samples:,} samples, seed {u.seed}, "
         f"concentration {u.choices.concentration:g}",
+        f"Varied: {varied(r)}",
         "",
         *_columns(_HEAD, _table_rows(r), left=len(_HEAD)),  # every column flush left
         "",
@@ -352,11 +381,7 @@ def robustness_markdown(r: Robustness, audit: Audit | None = None) -> str:
     out = [
         f"# Robustness of {r.panel.n} partnership(s)",
         "",
-        f"{u.samples:,} samples (seed {u.seed}); pillar and criterion weights from a "
-        f"Dirichlet around the rubric's (concentration {u.choices.concentration:g}); "
-        f"aggregation {', '.join(u.choices.methods)}; unknown policy "
-        f"{', '.join(u.choices.policies)}; low-confidence ratings "
-        f"{'moved within one level' if u.choices.ratings else 'fixed'}.",
+        f"{u.samples:,} samples (seed {u.seed}). Varied: {varied(r)}.",
         "",
     ]
     out += [f"- {md(line)}" for line in r.summary()]

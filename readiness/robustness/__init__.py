@@ -110,29 +110,38 @@ class Robustness(Rendered):
                 "most_sensitive_to": top[i],
                 "most_sensitive_weight": weight_top[i],
                 "margin": None,
+                "lower": _num(self.panel.point.lower[i]),
+                "upper": _num(self.panel.point.upper[i]),
             }
-            if self.margins is not None and weight_top[i] is not None:
-                m = self.margins.bands
-                hit = m[(m["partnership"] == label) & (m["pillar"] == weight_top[i])].iloc[0]
-                rec["margin"] = {
-                    "pillar": weight_top[i],
-                    "weight": float(hit["weight"]),
-                    "down": float(hit["down"]),
-                    "up": _num(hit["up"]),
-                }
+            if self.margins is not None:
+                m = self.margins.for_partnership(label)
+                if len(m):
+                    hit = m.iloc[0]  # the tightest: the same row as the margin table's
+                    rec["margin"] = {
+                        "pillar": str(hit["pillar"]),
+                        "weight": float(hit["weight"]),
+                        "down": float(hit["down"]),
+                        "up": _num(hit["up"]),
+                    }
             out.append(rec)
         return out
 
     def summary(self) -> list[str]:
-        """One sentence per partnership: band and its probability, rank and interval,
-        the choice it is most sensitive to and how far that weight can move."""
+        """One sentence per partnership: band and its probability under the choices varied,
+        rank and interval, the choice it is most sensitive to (largest Sobol total index),
+        the tightest weight margin (as in the margin table), and the range the unknown
+        criteria leave open (they are not varied here; ``assess`` shows the same range)."""
         lines = []
         n = self.panel.n
         for r in self.records():
             if r["band"] is None:
                 head = f"{r['partnership']}: no score (no score in {r['p_band']:.0%} of samples)"
             else:
-                head = f"{r['partnership']}: {r['band_name']} with probability {r['p_band']:.2f}"
+                head = (
+                    f"{r['partnership']}: {r['band_name']} with probability {r['p_band']:.2f} "
+                    f"under the choices varied (score 5-95%: {_score(r['score_p05'])}-"
+                    f"{_score(r['score_p95'])})"
+                )
             if n > 1 and r["rank"] is not None:
                 head += (
                     f"; rank {r['rank']:.0f} of {n} (90% interval "
@@ -140,7 +149,7 @@ class Robustness(Rendered):
                 )
             factor = r["most_sensitive_to"]
             if factor:
-                head += f"; most sensitive to {factor}"
+                head += f"; most sensitive to {factor} (largest Sobol total index)"
             elif self.sensitivity is not None:
                 i = self.labels.index(r["partnership"])
                 if np.isnan(self.sensitivity.total[i]).all():
@@ -149,9 +158,15 @@ class Robustness(Rendered):
                     head += "; no choice moves its score"
             m = r["margin"]
             if m:
-                which = "" if factor == m["pillar"] else f"; of the weights, to {m['pillar']}"
-                head += f"{which}, whose weight {m['weight']:g} can move {_range(m)}"
-                head += " before the band changes"
+                head += (
+                    f"; tightest weight: {m['pillar']}, whose weight {m['weight']:g} can move "
+                    f"{_range(m)} before the band changes"
+                )
+            if r["lower"] is not None and r["upper"] is not None:
+                head += (
+                    f"; unknown criteria are not varied: once rated, the score lies in "
+                    f"{r['lower']:.1f}-{r['upper']:.1f} (the range of assess)"
+                )
             lines.append(head)
         return lines
 
@@ -184,6 +199,10 @@ def _num(x: Any) -> float | None:
         return None
     value = float(x)
     return None if math.isnan(value) else value
+
+
+def _score(x: float | None) -> str:
+    return "-" if x is None else f"{x:.1f}"
 
 
 def _rank(x: float | None) -> str:

@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 from threadpoolctl import threadpool_limits
 
 from readiness.robustness._panel import Panel
-from readiness.scoring import LEVEL_MAX, ScoringModel
+from readiness.scoring import LEVEL_MAX, ScoringModel, geo_in, geo_out
 
 __all__ = ["METHODS", "POLICIES", "Draws", "evaluate", "rubric_draws"]
 
@@ -155,13 +155,11 @@ class _Prepared:
         self.values = np.where(known, levels * (100.0 / LEVEL_MAX), 0.0)
         self.groups = [np.flatnonzero(model.criterion_pillar == p) for p in range(self.k)]
         self.arithmetic = all(m == "arithmetic" for m in model.pillar_method)
-        positive = self.values > 0
-        logs = np.log(np.where(positive, self.values, 1.0))
+        logs = geo_in(self.values)  # the kernel's geometric mean: scores moved to [1, 100]
         rated_values = np.where(self.rated, self.values, 0.0)
         self.exp: dict[str, _Expansion] = {}
         self.xt: dict[str, Floats] = {}
         self.xt_log: dict[str, Floats] = {}
-        self.zeros: dict[str, Bools] = {}
         self.mins: dict[str, Floats] = {}
         for policy in POLICIES:
             answered = self.app if policy == "worst" else self.rated
@@ -173,7 +171,6 @@ class _Prepared:
                 self.xt_log[policy] = np.ascontiguousarray(
                     ex.expand(np.where(answered, logs, 0.0)).T
                 )
-                self.zeros[policy] = self._any(answered & ~positive)
                 self.mins[policy] = self._min(np.where(answered, self.values, np.inf))
         self.cov = _Expansion(self.app, self.groups, model.n_criteria)
         self.xt_cov = np.ascontiguousarray(self.cov.expand(self.rated.astype(np.float64)).T)
@@ -425,8 +422,7 @@ def _pillar_scores(
                     )
         elif method == "geometric":
             assert xt_log is not None
-            geo = np.exp(base[:, a:b] @ xt_log[a:b])
-            out[p] = np.where(prep.zeros[policy][rows, p], 0.0, geo)
+            out[p] = geo_out(base[:, a:b] @ xt_log[a:b])
         else:
             out[p] = prep.mins[policy][rows, p]
         empty = np.flatnonzero(ex.empty[p][rows])
@@ -464,10 +460,9 @@ def _dense_fix(
         w = c[:, None, cols]
         den = (mask * w).sum(axis=2)
         if method == "geometric":
-            positive = vals > 0
-            num = (np.where(mask, np.log(np.where(positive, vals, 1.0)), 0.0) * w).sum(axis=2)
-            zeros = (mask & ~positive).any(axis=2)
-            score = np.where(den > 0, np.where(zeros, 0.0, np.exp(num / den)), np.nan)
+            num = (np.where(mask, geo_in(vals), 0.0) * w).sum(axis=2)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                score = np.where(den > 0, geo_out(num / den), np.nan)
         else:
             low = np.where(mask, vals, np.inf).min(axis=2)
             score = np.where(np.isinf(low), np.nan, low)
@@ -496,32 +491,27 @@ def _overall(pillars: Floats, v: Floats, method: str, clean: Bools) -> Floats:
     if clean.any():
         p = pillars if clean.all() else pillars[:, :, clean]
         if method != "arithmetic":
-            p = np.log(
-                p, out=p if p is not pillars else None
-            )  # log 0 = -inf, exp(-inf) = 0: a zero pillar gives 0
+            p = geo_in(p)
         # sum over pillars of share x score, one (s, rows) plane at a time
         acc = p[0] * share[:, 0, None]
         for i in range(1, k):
             acc += p[i] * share[:, i, None]
-        out[:, clean] = acc if method == "arithmetic" else np.exp(acc)
+        out[:, clean] = acc if method == "arithmetic" else geo_out(acc)
     if not clean.all():
         p = pillars[:, :, ~clean]
         num = np.zeros(p.shape[1:])
         den = np.zeros(p.shape[1:])
-        zero = np.zeros(p.shape[1:], dtype=bool)
         for i in range(k):
             present = p[i] >= 0  # NaN >= 0 is False
             den += present * v[:, i, None]
-            if method == "arithmetic":
-                num += np.where(present, p[i], 0.0) * v[:, i, None]
-            else:
-                positive = p[i] > 0
-                num += np.log(np.where(positive, p[i], 1.0)) * v[:, i, None]
-                zero |= present & ~positive & (v[:, i, None] > 0)
+            value = p[i] if method == "arithmetic" else geo_in(np.where(present, p[i], 0.0))
+            num += np.where(present, value, 0.0) * v[:, i, None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = num / den
         if method == "arithmetic":
-            out[:, ~clean] = np.where(den > 0, num / den, np.nan)
+            out[:, ~clean] = np.where(den > 0, mean, np.nan)
         else:
-            out[:, ~clean] = np.where(den > 0, np.where(zero, 0.0, np.exp(num / den)), np.nan)
+            out[:, ~clean] = np.where(den > 0, geo_out(mean), np.nan)
     return out
 
 
