@@ -335,20 +335,30 @@ def test_import_keeps_the_facts_of_the_partnership_it_is_given(tmp_path):
     import sys
 
     doc = json.loads((Path("examples/partnerships") / "aukus.json").read_text())
-    path = tmp_path / "q.csv"
-    write_template(path, RUBRIC, partnership=partnership_from_dict(doc))
     base = tmp_path / "aukus.json"
     base.write_text(json.dumps(doc))
-    run = [sys.executable, "-m", "readiness", "import", str(path), "-o"]
-    bare = subprocess.run([*run, str(tmp_path / "bare.json")], capture_output=True, text=True)
+    run = [sys.executable, "-m", "readiness", "import"]
+    # a blank template carries no facts: import says so, --partnership adds them
+    blank = tmp_path / "blank.csv"
+    write_template(blank, RUBRIC)
+    fill_csv(blank, cover_of(doc), rows_of(doc))
+    bare = subprocess.run([*run, str(blank), "-o", str(tmp_path / "bare.json")],
+                          capture_output=True, text=True)  # fmt: skip
     assert bare.returncode == 0 and "--partnership FILE" in bare.stderr  # says what is lost
     assert "facts" not in json.loads((tmp_path / "bare.json").read_text())
-    kept = subprocess.run([*run, str(tmp_path / "kept.json"), "--partnership", str(base)],
-                          capture_output=True, text=True)  # fmt: skip
-    assert kept.returncode == 0, kept.stderr
-    back = partnership_from_dict(json.loads((tmp_path / "kept.json").read_text()))
-    assert back == partnership_from_dict(doc)
-    assert assess(back, RUBRIC).overall == assess(partnership_from_dict(doc), RUBRIC).overall
+    # a template written from the partnership carries them; --partnership gives the same
+    carried = tmp_path / "q.csv"
+    write_template(carried, RUBRIC, partnership=partnership_from_dict(doc))
+    for source, options in ((carried, []), (blank, ["--partnership", str(base)]),
+                            (carried, ["--partnership", str(base)])):  # fmt: skip
+        out = tmp_path / "kept.json"
+        kept = subprocess.run([*run, str(source), "-o", str(out), *options],
+                              capture_output=True, text=True)  # fmt: skip
+        assert kept.returncode == 0, kept.stderr
+        assert "note" not in kept.stderr
+        back = partnership_from_dict(json.loads(out.read_text()))
+        assert back == partnership_from_dict(doc)
+        assert assess(back, RUBRIC).overall == assess(partnership_from_dict(doc), RUBRIC).overall
 
 
 @given(st.text())
