@@ -575,8 +575,8 @@ def _json_problems(exc: InputError, text: str, facts: FactsCells) -> list[Proble
     return [
         Problem(
             cell.where,
-            f"the facts are not valid JSON ({message} at character {position - start + 1:,} "
-            f"of the cell); {_NOT_EDITED}",
+            f"the facts are not valid JSON: {message} (character {position - start + 1:,} of "
+            f"the cell); {_NOT_EDITED}",
         )
     ]
 
