@@ -88,10 +88,11 @@ def consensus_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--consensus",
         choices=RULES,
-        help="for a panel file: how assessors' levels combine (default: the file's rule, "
-        "else median). median and mean keep the consensus between the lowest and the "
-        "highest assessor's score; median-low, median-high, min and max, asked for by "
-        "name, may put it below (or above) every assessor",
+        help="for a panel (a panel file, or several assessors' questionnaires): how "
+        "assessors' levels combine (default: the file's rule, else median). median and "
+        "mean keep the consensus between the lowest and the highest assessor's score; "
+        "median-low, median-high, min and max, asked for by name, may put it below (or "
+        "above) every assessor",
     )
 
 
