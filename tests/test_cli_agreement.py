@@ -10,6 +10,7 @@ import pytest
 
 from readiness.cli import main
 from readiness.report.charts import available as charts_available
+from readiness.rubric import load_rubric
 from tests.factories import EXAMPLES
 from tests.test_cli import assert_clean_error, cli
 
@@ -18,6 +19,9 @@ openpyxl = pytest.importorskip("openpyxl")
 AUKUS = str(EXAMPLES / "aukus.json")
 # (assessor, side, shift of every level of the example): Cy sees far less than Bob
 PEOPLE = (("Ann", "AUS", 0), ("Bob", "USA", 1), ("Cy", "USA", -2))
+# the questionnaires carry aukus.json's facts: a level they derive is not contradicted
+# without a justification, so the assessors move the other criteria only
+DERIVED = {c.id for c in load_rubric().criteria if c.derive is not None}
 
 
 def filled(tmp_path: Path) -> list[str]:
@@ -36,7 +40,7 @@ def filled(tmp_path: Path) -> list[str]:
         sheet = wb["Criteria"]
         for r in range(2, sheet.max_row + 1):
             level = sheet.cell(r, 5).value
-            if isinstance(level, int):
+            if isinstance(level, int) and sheet.cell(r, 2).value not in DERIVED:
                 sheet.cell(r, 5).value = max(0, min(4, level + shift))
         wb.save(path)
         paths.append(str(path))

@@ -1132,3 +1132,209 @@ def test_an_output_the_system_refuses_is_not_a_bug(argv: list[str]):
     assert r.stderr == (
         "readiness: error: cannot write the output: No space left on device (it is incomplete)\n"
     ), r.stderr
+
+
+# the facts a questionnaire carries (issue 20, defect 4): a sheet Facts, a csv section
+# facts, a json object facts. Written by readiness, never edited: what was changed,
+# broken, blown up or given twice is refused, named by file, cell and JSON path.
+
+_FACTS = "xl/worksheets/sheet4.xml"  # the Facts sheet: about B2, format B3, sha256 B4,
+_JSON = "B5"  # and the JSON text in B5 (the example's facts fit in one cell)
+
+
+def _carrying(tmp_path: Path, fmt: str = "xlsx", name: str = "q") -> Path:
+    """A questionnaire written from aukus.json: filled in already (its ratings), with
+    its facts."""
+    path = tmp_path / f"{name}.{fmt}"
+    assert run(["template", "--partnership", str(EXAMPLES / "aukus.json"), "-o", str(path)])[0] == 0
+    return path
+
+
+def _facts_of(path: Path) -> dict[str, Any]:
+    """The facts carried by ``path``, as JSON data."""
+    from readiness.io.questionnaire import read_questionnaire
+
+    carried = read_questionnaire(path).carried
+    assert carried is not None
+    return carried
+
+
+def _with_facts(path: Path, text: str | None = None, sha: str | None = None) -> Path:
+    """``path`` with the facts' JSON text and/or SHA-256 replaced (xlsx, csv, json)."""
+    if path.suffix == ".xlsx":
+        openpyxl = pytest.importorskip("openpyxl")
+        wb = openpyxl.load_workbook(path)
+        sheet = wb["Facts"]
+        if text is not None:
+            sheet[_JSON] = text
+        if sha is not None:
+            sheet["B4"] = sha
+        wb.save(path)
+    elif path.suffix == ".csv":
+        import csv as csv_module
+
+        lines = list(csv_module.reader(io.StringIO(path.read_text("utf-8"), newline="")))
+        for line in lines:
+            if line[:1] == ["json"] and text is not None:
+                line[1] = text
+            if line[:1] == ["sha256"] and sha is not None:
+                line[1] = sha
+        buffer = io.StringIO()
+        csv_module.writer(buffer).writerows(lines)
+        path.write_text(buffer.getvalue(), "utf-8")
+    else:
+        doc = json.loads(path.read_text())
+        if text is not None:
+            doc["facts"]["partnership"] = json.loads(text)
+        if sha is not None:
+            doc["facts"]["sha256"] = sha
+        path.write_text(json.dumps(doc))
+    return path
+
+
+def _resealed(path: Path, edit: Any) -> Path:
+    """``path`` with its facts edited and their SHA-256 written again, as someone who
+    knows the format would: then the facts themselves are checked."""
+    from readiness.io.template import facts_digest, facts_text
+
+    data = _facts_of(path)
+    edit(data)
+    return _with_facts(path, facts_text(data), facts_digest(data))
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_an_oversized_facts_cell_is_refused(tmp_path: Path, fmt: str):
+    if fmt == "xlsx":  # openpyxl cuts a longer text to 32,767: the XML is written by hand
+        path = _carrying(tmp_path)
+        big = b'<c r="B5" t="inlineStr"><is><t>' + b"x" * 40_000 + b"</t></is></c>"
+        _rezip(path, **{_FACTS.replace("/", "__"): _cell(_part(path, _FACTS), _JSON, big)})
+        _refused(tmp_path, path, "Facts!B5", "40,000 characters long; a cell holds at most 32,767")
+    else:
+        path = _with_facts(_carrying(tmp_path, "csv"), text="x" * 200_000)
+        _refused(tmp_path, path, "line 18", "a cell is longer than 32,767 characters")
+
+
+def test_facts_past_the_row_limit_are_refused(tmp_path: Path):
+    path = _carrying(tmp_path)
+    far = b'<row r="10001"><c r="A10001" t="inlineStr"><is><t>json</t></is></c></row>'
+    _rezip(path, **{_FACTS.replace("/", "__"): _rows(_part(path, _FACTS), far)})
+    _refused(tmp_path, path, "Facts!A10001", "below row 10,000")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "where"),
+    [("xlsx", "Facts!B5"), ("csv", "line 18, column B (json)")],
+)
+def test_facts_that_are_not_json_are_refused(tmp_path: Path, fmt: str, where: str):
+    path = _carrying(tmp_path, fmt)
+    from readiness.io.template import facts_text
+
+    text = facts_text(_facts_of(path))
+    _with_facts(path, text=text[:-40])  # cut: the end of the text is lost
+    _refused(tmp_path, path, where, "the facts are not valid JSON: ")
+    _with_facts(path, text=text.replace('"facts":{', '"facts":{,', 1))
+    err = _refused(tmp_path, path, where, "Expecting property name")
+    assert re.search(r"\(character [\d,]+ of the cell\)", err)  # where in the cell
+
+
+def test_json_facts_must_be_an_object(tmp_path: Path):
+    path = _carrying(tmp_path, "json")
+    doc = json.loads(path.read_text())
+    doc["facts"]["partnership"] = ["aukus"]
+    path.write_text(json.dumps(doc))
+    _refused(tmp_path, path, "$.facts.partnership", "must be a JSON object (got a list)")
+    doc["facts"] = "aukus"
+    path.write_text(json.dumps(doc))
+    _refused(tmp_path, path, "$.facts", "must be an object (got text)")
+
+
+def test_facts_nested_too_deep_are_refused(tmp_path: Path):
+    path = _with_facts(_carrying(tmp_path, "csv"), text="[" * 100 + "]" * 100)
+    _refused(tmp_path, path, "line 18, column B (json)", "nested more than 64 levels deep")
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+def test_facts_changed_after_they_were_written_are_refused(tmp_path: Path, fmt: str):
+    from readiness.io.template import facts_text
+
+    path = _carrying(tmp_path, fmt)
+    data = _facts_of(path)
+    data["facts"]["agreements"][0]["ratified"] = True  # a valid change: only the sum knows
+    _with_facts(path, text=facts_text(data))
+    where = {"xlsx": "Facts!B4", "csv": "line 17, column B (sha256)", "json": "$.facts.sha256"}
+    _refused(tmp_path, path, where[fmt], "the facts were changed after readiness template")
+
+
+@pytest.mark.parametrize(
+    ("edit", "where", "words"),
+    [
+        (lambda d: d["facts"]["agreements"][0].update(signed="2030-01-01"),
+         "Facts!B5 $.facts.agreements[0].signed", "2030-01-01"),
+        (lambda d: d.update(id="nato"), "Facts!B5 $.id",
+         "the facts are those of partnership 'nato', the cover names 'aukus' (Cover!B2)"),
+        (lambda d: d.update(member=[]), "Facts!B5 $.member", "did you mean 'members'?"),
+        (lambda d: d.update(members=["AUS", "USA"]), "Cover!B5",
+         "the members AUS, GBR, USA are not those of the partnership whose facts"),
+        (lambda d: d.update(established="2020-01-01"), "Cover!B6",
+         "'2021-09-15' differs from the established the questionnaire carries"),
+        (lambda d: d.update(status=[{"state": "asleep"}]), "Facts!B5 $.status[0].state",
+         "asleep"),
+    ],
+    ids=["fact after the assessment", "another partnership", "unknown field",
+         "other members", "other established date", "bad status"],
+)  # fmt: skip
+def test_resealed_facts_are_checked_as_a_partnership_file(tmp_path, edit, where, words):
+    _refused(tmp_path, _resealed(_carrying(tmp_path), edit), where, words)
+
+
+def test_json_facts_are_named_by_their_json_path(tmp_path: Path):
+    path = _resealed(
+        _carrying(tmp_path, "json"),
+        lambda d: d["facts"]["agreements"][0].update(signed="2030-01-01"),
+    )
+    _refused(tmp_path, path, "$.facts.partnership.facts.agreements[0].signed", "2030-01-01")
+
+
+def test_facts_given_twice_are_refused(tmp_path: Path):
+    openpyxl = pytest.importorskip("openpyxl")
+    path = _carrying(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    wb["Facts"].append(["sha256", "0" * 64])
+    wb.save(path)
+    _refused(tmp_path, path, "Facts!A6", "'sha256' is given twice (first on Facts!A4)")
+
+    csv_path = _carrying(tmp_path, "csv")
+    lines = csv_path.read_text("utf-8").splitlines()
+    start = lines.index("facts,value,what it is")
+    section = lines[start - 1 : start + 6]  # the blank line, the header and the 5 rows
+    csv_path.write_text("\n".join(lines[: start + 6] + section + lines[start + 6 :]), "utf-8")
+    _refused(tmp_path, csv_path, "line 21, column A", "the facts section is given twice")
+
+    json_path = _carrying(tmp_path, "json")
+    text = json_path.read_text()
+    json_path.write_text(text.replace('\n  "facts": {', '\n  "facts": {},\n  "facts": {', 1))
+    _refused(tmp_path, json_path, str(json_path), "'facts'")
+
+
+def test_questionnaires_carrying_different_facts_name_both_files(tmp_path: Path):
+    other = json.loads((EXAMPLES / "aukus.json").read_text())
+    other["facts"]["agreements"] = other["facts"]["agreements"][:1]
+    other["assessor"] = "Bob"
+    base = tmp_path / "aukus-2.json"
+    base.write_text(json.dumps(other))
+    ann = _carrying(tmp_path, "xlsx", "ann")
+    bob = tmp_path / "bob.csv"
+    assert run(["template", "--partnership", str(base), "-o", str(bob)])[0] == 0
+    for argv in (["import", str(ann), str(bob), "-o", str(tmp_path / "p.json")],
+                 ["agreement", str(ann), str(bob)]):  # fmt: skip
+        code, _, err = run(argv)
+        assert_refused_anywhere(code, err, str(bob))
+        assert f"{bob}: lines 18-18" not in err  # one cell: named as one
+        assert (
+            f"line 18, column B (json): the facts it carries differ from those {ann} carries "
+            "(facts)" in err
+        ), err
+    # --partnership settles it: the file's facts, and a note that they replace others
+    code, _, err = run(["agreement", str(ann), str(bob), "--partnership", str(base)])
+    assert code == 0, err
+    assert f"the facts of {base} are used; they differ from those {ann} carries" in err

@@ -40,7 +40,7 @@ def cover_of(doc: dict[str, Any]) -> dict[str, Any]:
         "id": doc["id"],
         "name": doc["name"],
         "kind": doc["kind"],
-        "members": ", ".join(doc["members"]),
+        "members": ", ".join(m if isinstance(m, str) else m["code"] for m in doc["members"]),
         "established": doc.get("established"),
         "description": doc.get("description"),
         "assessor": doc.get("assessor"),
@@ -335,20 +335,91 @@ def test_import_keeps_the_facts_of_the_partnership_it_is_given(tmp_path):
     import sys
 
     doc = json.loads((Path("examples/partnerships") / "aukus.json").read_text())
-    path = tmp_path / "q.csv"
-    write_template(path, RUBRIC, partnership=partnership_from_dict(doc))
     base = tmp_path / "aukus.json"
     base.write_text(json.dumps(doc))
-    run = [sys.executable, "-m", "readiness", "import", str(path), "-o"]
-    bare = subprocess.run([*run, str(tmp_path / "bare.json")], capture_output=True, text=True)
+    run = [sys.executable, "-m", "readiness", "import"]
+    # a blank template carries no facts: import says so, --partnership adds them
+    blank = tmp_path / "blank.csv"
+    write_template(blank, RUBRIC)
+    fill_csv(blank, cover_of(doc), rows_of(doc))
+    bare = subprocess.run([*run, str(blank), "-o", str(tmp_path / "bare.json")],
+                          capture_output=True, text=True)  # fmt: skip
     assert bare.returncode == 0 and "--partnership FILE" in bare.stderr  # says what is lost
     assert "facts" not in json.loads((tmp_path / "bare.json").read_text())
-    kept = subprocess.run([*run, str(tmp_path / "kept.json"), "--partnership", str(base)],
-                          capture_output=True, text=True)  # fmt: skip
-    assert kept.returncode == 0, kept.stderr
-    back = partnership_from_dict(json.loads((tmp_path / "kept.json").read_text()))
-    assert back == partnership_from_dict(doc)
-    assert assess(back, RUBRIC).overall == assess(partnership_from_dict(doc), RUBRIC).overall
+    # a template written from the partnership carries them; --partnership gives the same
+    carried = tmp_path / "q.csv"
+    write_template(carried, RUBRIC, partnership=partnership_from_dict(doc))
+    for source, options in ((carried, []), (blank, ["--partnership", str(base)]),
+                            (carried, ["--partnership", str(base)])):  # fmt: skip
+        out = tmp_path / "kept.json"
+        kept = subprocess.run([*run, str(source), "-o", str(out), *options],
+                              capture_output=True, text=True)  # fmt: skip
+        assert kept.returncode == 0, kept.stderr
+        assert "note" not in kept.stderr
+        back = partnership_from_dict(json.loads(out.read_text()))
+        assert back == partnership_from_dict(doc)
+        assert assess(back, RUBRIC).overall == assess(partnership_from_dict(doc), RUBRIC).overall
+
+
+def carrying() -> dict[str, Any]:
+    """The AUKUS example with what only a partnership file holds: a status history,
+    members with dates, a fact with a character a cell may not hold raw (U+0085) and a
+    fact long enough to cut the facts' JSON text over several cells."""
+    doc = json.loads((EXAMPLES / "aukus.json").read_text())
+    doc["status"] = [{"state": "active", "since": "2021-09-15"}]
+    doc["members"] = ["AUS", {"code": "GBR", "joined": "2021-09-15"}, "USA"]
+    doc["facts"]["agreements"][0]["source"] += " \x85" + "long source " * 3_000
+    return doc
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+def test_a_questionnaire_carries_the_facts_status_and_members_of_its_partnership(tmp_path, fmt):
+    from readiness.io.template import FACTS_PIECE_CHARS, carried_fields, facts_text
+
+    p = partnership_from_dict(carrying())
+    assert len(facts_text(carried_fields(p))) > 2 * FACTS_PIECE_CHARS  # 3 cells
+    path = tmp_path / f"q.{fmt}"
+    write_template(path, RUBRIC, partnership=p)
+    q = read_questionnaire(path, RUBRIC)
+    assert q.partnership() == p  # facts, status, members with dates: as in the file
+    assert q.carried is not None and q.carried["id"] == "aukus"
+    assert "facts carried" in repr(q)
+    assert assess(q.partnership(), RUBRIC).overall == assess(p, RUBRIC).overall
+    if fmt == "xlsx":
+        sheet = openpyxl.load_workbook(path)["Facts"]
+        assert sheet["B2"].value.startswith("Not to be edited.")
+        assert sheet.protection.sheet
+        assert [sheet.cell(r, 1).value for r in range(3, 8)] == ["format", "sha256", *["json"] * 3]
+        assert all(len(sheet.cell(r, 2).value) <= FACTS_PIECE_CHARS for r in range(5, 8))
+
+
+def test_a_blank_template_carries_no_facts(tmp_path):
+    for fmt in ("xlsx", "csv", "json"):
+        path = tmp_path / f"q.{fmt}"
+        write_template(path, RUBRIC)
+        doc = example()
+        FILL[fmt](path, cover_of(doc), rows_of(doc))
+        q = read_questionnaire(path, RUBRIC)
+        assert q.carried is None and q.partnership().facts is None
+
+
+def test_with_partnership_is_the_facts_of_the_file(tmp_path):
+    doc = carrying()
+    path = tmp_path / "q.csv"
+    write_template(path, RUBRIC)
+    FILL["csv"](path, cover_of(doc), rows_of(doc))
+    p = partnership_from_dict(doc)
+    q = read_questionnaire(path, RUBRIC).with_partnership(p, source="aukus.json", rubric=RUBRIC)
+    assert q.partnership() == p
+    # a date of the file's facts after the assessment date is named by the file's path
+    early = tmp_path / "early.csv"
+    write_template(early, RUBRIC)
+    rated = [{"id": "trust.commitment-record", "level": 3}]
+    FILL["csv"](early, cover_of(doc) | {"assessed_on": "2021-09-20"}, rated)
+    with pytest.raises(InputError) as err:
+        read_questionnaire(early, RUBRIC).with_partnership(p, source="aukus.json")
+    assert err.value.source == str(early)
+    assert any(pr.path.startswith("aukus.json $.facts.") for pr in err.value.problems), err.value
 
 
 @given(st.text())

@@ -1,8 +1,12 @@
 """``readiness agreement``: several assessors' files -> consensus, agreement, perception gap.
 
-Also the panel support of ``assess`` and ``report``: :func:`assess_any` scores a
-partnership file as before and a panel file (an object with ``assessments``) by its
-consensus, returning the panel's result for the report's panel section.
+Also the panel and questionnaire support of ``assess``, ``report`` and ``import``:
+:func:`assess_any` scores a partnership file as before and a panel file (an object with
+``assessments``) by its consensus, returning the panel's result for the report's panel
+section; :func:`assess_questionnaires` scores the questionnaires of one partnership
+(one: that assessor's partnership; several: their consensus). :class:`QuestionnaireFacts`
+gives every questionnaire the same facts: those of ``--partnership FILE`` when it is
+given, else those the questionnaires carry, so that every verb gives one answer.
 """
 
 from __future__ import annotations
@@ -24,12 +28,26 @@ from readiness.cli._common import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from readiness.assessment import Assessment
     from readiness.errors import InputError, ReadinessError
+    from readiness.io.questionnaire import FilledQuestionnaire
     from readiness.panel import Panel, PanelResult
+    from readiness.partnership import Partnership
     from readiness.rubric import Rubric
 
-__all__ = ["add_parser", "assess_any", "consensus_option", "panel_document", "with_panel"]
+__all__ = [
+    "QuestionnaireFacts",
+    "add_parser",
+    "assess_any",
+    "assess_questionnaires",
+    "consensus_option",
+    "is_questionnaire",
+    "panel_document",
+    "partnership_option",
+    "with_panel",
+]
 
 RULES = ("median", "mean", "median-low", "median-high", "min", "max")
 """The consensus rules (readiness.consensus.CONSENSUS_RULES, kept here so that --help
@@ -40,9 +58,15 @@ _SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"
 EPILOG = """\
 examples:
   readiness agreement ann.xlsx bob.xlsx cy.xlsx          # filled questionnaires
+  readiness agreement ann.xlsx bob.csv --partnership aukus.json  # that file's facts
   readiness agreement panel.json                         # a panel file (readiness import)
   readiness agreement a.json b.json c.json --consensus median-high
   readiness agreement ann.xlsx bob.xlsx cy.xlsx -o panel-report.html
+
+Questionnaires written by `readiness template --partnership FILE` carry that file's
+facts, which are scored; --partnership FILE gives them (or questionnaires written from
+a blank template) a partnership file's facts instead. `agreement`, `import` then
+`assess`, `assess` and `report` of the same questionnaires give the same consensus.
 
 Text output: the consensus score, Krippendorff's alpha, the criteria to adjudicate
 (assessors two levels or more apart), straight-lining and the perception gap between
@@ -50,17 +74,119 @@ the sides. Markdown, JSON and HTML: the consensus assessment's full report with 
 section added.
 """
 
+PARTNERSHIP_HELP = (
+    "for questionnaires: score them with this partnership JSON file's facts, status, "
+    "members (with their dates), established, description and format_version, as "
+    "`readiness import --partnership` keeps them (same id and members; the file wins over "
+    "the facts a questionnaire carries, with a note when they differ). Default: the facts "
+    "the questionnaires carry (template --partnership), else none"
+)
+
 
 def consensus_option(p: argparse.ArgumentParser) -> None:
     """``--consensus RULE`` (used when a file is a panel)."""
     p.add_argument(
         "--consensus",
         choices=RULES,
-        help="for a panel file: how assessors' levels combine (default: the file's rule, "
-        "else median). median and mean keep the consensus between the lowest and the "
-        "highest assessor's score; median-low, median-high, min and max, asked for by "
-        "name, may put it below (or above) every assessor",
+        help="for a panel (a panel file, or several assessors' questionnaires): how "
+        "assessors' levels combine (default: the file's rule, else median). median and "
+        "mean keep the consensus between the lowest and the highest assessor's score; "
+        "median-low, median-high, min and max, asked for by name, may put it below (or "
+        "above) every assessor",
     )
+
+
+def partnership_option(p: argparse.ArgumentParser) -> None:
+    """``--partnership FILE``: the facts of questionnaires (see :class:`QuestionnaireFacts`)."""
+    p.add_argument("--partnership", metavar="FILE", help=PARTNERSHIP_HELP)
+
+
+def is_questionnaire(path: str) -> bool:
+    """Whether ``path`` is a questionnaire: an ``.xlsx`` or ``.csv`` file, or a JSON file
+    with ``cover`` and ``criteria`` (one that cannot be read is not: its reader says why)."""
+    suffix = Path(path).suffix.lower()
+    if suffix in _QUESTIONNAIRES:
+        return True
+    if path == "-" or suffix in (".jsonl", ".yaml", ".yml") or Path(path).is_dir():
+        return False
+    from readiness._io import read_document
+    from readiness.errors import InputError
+
+    try:
+        doc = read_document(Path(path), InputError)
+    except InputError:
+        return False
+    return _is_questionnaire_document(doc)
+
+
+def _is_questionnaire_document(doc: object) -> bool:
+    return isinstance(doc, dict) and "criteria" in doc and "cover" in doc
+
+
+class QuestionnaireFacts:
+    """The facts questionnaires are scored with, the same for every verb.
+
+    With ``--partnership FILE`` (``path``), every questionnaire takes that file's facts
+    (:meth:`FilledQuestionnaire.with_partnership`: same id and members, the file's
+    fields win); otherwise each keeps the facts it carries (none from a blank template).
+
+    Args:
+        path: The ``--partnership`` file, or ``None``.
+        rubric: The rubric the questionnaires rate.
+
+    Raises:
+        InputError: The file is not a valid partnership file (named by it).
+    """
+
+    def __init__(self, path: str | None, rubric: Rubric) -> None:
+        self.path = path
+        self.rubric = rubric
+        self.base: Partnership | None = None
+        self.replaced: list[str] = []  # questionnaires whose own facts the file replaced
+        if path is not None:
+            from readiness.partnership import load_partnership
+
+            self.base = _guarded(path, partial(load_partnership, path, rubric))
+
+    def read(self, path: str, fmt: str | None = None) -> FilledQuestionnaire:
+        """Read one questionnaire, with the facts it is scored with.
+
+        Raises:
+            InputError: Named by the questionnaire (or by the ``--partnership`` file when
+                that describes another partnership).
+        """
+        from readiness.io.questionnaire import read_questionnaire
+
+        q = read_questionnaire(path, self.rubric, fmt=fmt)
+        if self.base is None:
+            return q
+        given = q.with_partnership(self.base, source=self.path, rubric=self.rubric)
+        if q.carried is not None and q.kept != given.kept:
+            self.replaced.append(path)
+        return given
+
+    def note(self, filled: Sequence[FilledQuestionnaire]) -> None:
+        """Say on standard error where the facts come from, when it matters: the file's
+        replaced facts some questionnaires carried, or no facts at all."""
+        if self.replaced:
+            sys.stderr.write(
+                f"readiness: note: the facts of {self.path} are used; they differ from "
+                f"those {_names(self.replaced)} carr{'y' if len(self.replaced) > 1 else 'ies'}\n"
+            )
+        elif self.base is None and filled and all(q.carried is None for q in filled):
+            names = [q.source for q in filled]
+            sys.stderr.write(
+                f"readiness: note: {_names(names)} carr{'y' if len(names) > 1 else 'ies'} no "
+                "facts (written from a blank template), so no level is derived from facts; "
+                "add --partnership FILE to score with a partnership file's facts\n"
+            )
+
+
+def _names(paths: Sequence[str]) -> str:
+    """``a.xlsx``, ``a.xlsx and b.csv``, ``a.xlsx, b.csv and 5 more``."""
+    if len(paths) <= 2:
+        return " and ".join(paths)
+    return f"{paths[0]}, {paths[1]} and {len(paths) - 2} more"
 
 
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
@@ -76,6 +202,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="files of one partnership")
     consensus_option(p)
+    partnership_option(p)
     p.add_argument(
         "--format",
         choices=("text", "markdown", "json", "html"),
@@ -88,18 +215,21 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     p.set_defaults(func=_cmd_agreement)
 
 
-def load_panel_files(paths: list[str], rubric: Rubric) -> Panel:
-    """One panel from the files: a panel file, questionnaires or partnership files.
+def load_panel_files(paths: list[str], rubric: Rubric, partnership: str | None = None) -> Panel:
+    """One panel from the files: a panel file, questionnaires or partnership files; the
+    questionnaires with the facts of ``partnership`` (a file) when given, else with
+    those they carry (see :class:`QuestionnaireFacts`).
 
     Raises:
-        InputError: A file cannot be read, or the files describe different partnerships.
+        InputError: A file cannot be read, the files describe different partnerships, or
+            ``partnership`` is given without a questionnaire.
     """
     from dataclasses import replace
 
     from readiness._io import read_document
     from readiness._limits import MAX_ASSESSORS
     from readiness.errors import InputError, ReadinessError
-    from readiness.io.questionnaire import panel_from_questionnaires, read_questionnaire
+    from readiness.io.questionnaire import panel_from_questionnaires
     from readiness.panel import is_panel_document, panel_from_dict, panel_from_partnerships
     from readiness.partnership import partnership_from_dict
 
@@ -110,14 +240,17 @@ def load_panel_files(paths: list[str], rubric: Rubric) -> Panel:
     if len(paths) == 1 and Path(paths[0]).suffix.lower() not in _QUESTIONNAIRES:
         doc = read_document(Path(paths[0]), InputError)
         if is_panel_document(doc):
+            if partnership is not None:
+                raise _not_questionnaires(partnership)
             return panel_from_dict(doc, source=paths[0])
+    facts = QuestionnaireFacts(partnership, rubric)
 
     def one(path: str) -> Any:
         if Path(path).suffix.lower() in _QUESTIONNAIRES:
-            return read_questionnaire(path, rubric)
+            return facts.read(path)
         doc = read_document(Path(path), InputError)
-        if isinstance(doc, dict) and "criteria" in doc and "cover" in doc:
-            return read_questionnaire(path, rubric, fmt="json")
+        if _is_questionnaire_document(doc):
+            return facts.read(path, fmt="json")
         if is_panel_document(doc):
             raise InputError("combine a panel file with nothing else", source=path)
         return partnership_from_dict(doc, source=path)
@@ -139,10 +272,24 @@ def load_panel_files(paths: list[str], rubric: Rubric) -> Panel:
                 for p in e.problems
             ]
         )
-    if all(not hasattr(d, "model_dump") for d in docs):
-        return panel_from_questionnaires(docs, rubric=rubric)
+    filled = [d for d in docs if not hasattr(d, "model_dump")]
+    if partnership is not None and not filled:
+        raise _not_questionnaires(partnership)
+    facts.note(filled)
+    if len(filled) == len(docs):
+        return panel_from_questionnaires(filled, rubric=rubric)
     partnerships = [d if hasattr(d, "model_dump") else d.partnership() for d in docs]
     return panel_from_partnerships(partnerships, sources=paths)
+
+
+def _not_questionnaires(partnership: str) -> InputError:
+    from readiness.errors import InputError
+
+    return InputError(
+        "--partnership gives its facts to questionnaires, and no file given is one (a "
+        "partnership or panel file has its own facts)",
+        source=partnership,
+    )
 
 
 def _is_panel_file(path: str) -> bool:
@@ -176,6 +323,50 @@ def assess_any(
         )
     except InputError as exc:
         raise exc.with_source(path) from None
+    return result.assessment, result
+
+
+def assess_questionnaires(
+    paths: list[str], rubric: Rubric, args: argparse.Namespace
+) -> tuple[Assessment, PanelResult | None]:
+    """Score the questionnaires of one partnership, with the facts of
+    ``args.partnership`` or those they carry: one questionnaire as its assessor's
+    partnership (as ``import`` then ``assess``), several by their consensus, with the
+    panel's result (as ``agreement``).
+
+    Raises:
+        ReadinessError: A questionnaire (or the panel) is bad, named by file and cell.
+    """
+    from readiness.assessment import assess
+    from readiness.errors import InputError
+    from readiness.panel import assess_panel
+
+    if len(paths) == 1:
+        path = paths[0]
+        facts = QuestionnaireFacts(getattr(args, "partnership", None), rubric)
+        q = _guarded(path, partial(facts.read, path))
+        facts.note([q])
+        partnership = _guarded(path, q.partnership)
+        return _guarded(
+            path,
+            lambda: assess(
+                partnership,
+                rubric,
+                unknown_policy=args.unknown_policy,
+                min_coverage=args.min_coverage,
+            ),
+        ), None
+    panel = load_panel_files(paths, rubric, getattr(args, "partnership", None))
+    try:
+        result = assess_panel(
+            panel,
+            rubric,
+            rule=getattr(args, "consensus", None),
+            unknown_policy=args.unknown_policy,
+            min_coverage=args.min_coverage,
+        )
+    except InputError as exc:
+        raise _in_files(exc, paths) from None
     return result.assessment, result
 
 
@@ -218,7 +409,8 @@ def _in_files(exc: InputError, files: list[str]) -> ReadinessError:
 
 
 def _cmd_agreement(args: argparse.Namespace) -> int:
-    _check_outputs(args, args.files, ("-o", args.out))
+    given = [args.partnership] if args.partnership else []
+    _check_outputs(args, [*args.files, *given], ("-o", args.out))
     from readiness.errors import InputError
     from readiness.panel import assess_panel
     from readiness.report import RENDERERS, build_report
@@ -228,7 +420,7 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
     fmt = args.format or (_SUFFIXES.get(Path(args.out).suffix.lower()) if args.out else None)
     fmt = fmt or "text"
     rubric = load_rubric(args.rubric)
-    panel = load_panel_files(args.files, rubric)
+    panel = load_panel_files(args.files, rubric, args.partnership)
     try:
         result = assess_panel(
             panel,

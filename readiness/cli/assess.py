@@ -33,7 +33,15 @@ from readiness.cli._common import (
     _write_output,
     formulas_as_text,
 )
-from readiness.cli.agreement import assess_any, consensus_option, panel_document, with_panel
+from readiness.cli.agreement import (
+    assess_any,
+    assess_questionnaires,
+    consensus_option,
+    is_questionnaire,
+    panel_document,
+    partnership_option,
+    with_panel,
+)
 from readiness.errors import ReadinessError, ReportError
 
 if TYPE_CHECKING:  # imported where used: --help and --version stay fast
@@ -47,6 +55,15 @@ CHUNK_SIZE = 1_000
 
 __all__ = ["add_parser"]
 
+EPILOG = """\
+examples:
+  readiness assess nato.json aukus.json                  # one report per file
+  readiness assess panel.json                            # a panel: its consensus
+  readiness assess ann.xlsx bob.csv                      # questionnaires: their consensus
+  readiness assess ann.xlsx bob.csv --partnership aukus.json  # with that file's facts
+  readiness assess partnerships/ --out scores.csv        # a table of scores
+"""
+
 
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     """Add the ``assess`` command."""
@@ -54,15 +71,18 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         "assess",
         help="score partnership files and report their gaps",
         description="Score one or more partnership JSON files and report the gaps to target.",
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "files",
         nargs="+",
         metavar="FILE",
-        help="partnership or panel JSON file(s), or directories (every *.json inside); with "
-        "--out also JSON Lines files (.jsonl, one partnership a line) and - (JSON Lines on "
-        "standard input)",
+        help="partnership or panel JSON file(s), or directories (every *.json inside); "
+        "filled questionnaires (xlsx, csv, json) of one partnership, scored together (one: "
+        "its assessor's partnership; several: their consensus, as readiness agreement); "
+        "with --out also JSON Lines files (.jsonl, one partnership a line) and - (JSON "
+        "Lines on standard input)",
     )
     _rubric_option(p)
     p.add_argument(
@@ -82,6 +102,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     )
     _scoring_options(p)
     consensus_option(p)
+    partnership_option(p)
     p.add_argument(
         "--fail-under",
         type=_score,
@@ -178,9 +199,18 @@ def _count(n: int, noun: str) -> str:
 
 
 def _cmd_assess(args: argparse.Namespace) -> int:
-    _check_outputs(args, args.files, ("--out", args.out), ("--errors", args.errors))
+    given = [args.partnership] if args.partnership else []
+    _check_outputs(args, [*args.files, *given], ("--out", args.out), ("--errors", args.errors))
     files, status = _expand_inputs(args.files)
     if args.out is not None:
+        sheets = [f for f in files if Path(f).suffix.lower() in (".xlsx", ".csv")]
+        if sheets or args.partnership:
+            what = f"a questionnaire ({sheets[0]})" if sheets else "--partnership"
+            return _usage_error(
+                f"--out reads partnership and panel files, not {what}; combine "
+                "questionnaires into a panel file first: readiness import FILE... -o "
+                "panel.json [--partnership FILE]"
+            )
         return _assess_to_table(args, files, status)
     if args.jobs is not None:
         return _usage_error("--jobs works with --out only")
@@ -190,13 +220,23 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     from readiness.rubric import load_rubric
 
     rubric = load_rubric(args.rubric)
+    units = _units(files)
+    if args.partnership and not any(asked for asked, _ in units):
+        return _usage_error(
+            "--partnership gives its facts to questionnaires, and no file given is one (a "
+            "partnership or panel file has its own facts)"
+        )
     results: list[Assessment] = []
     documents: list[dict[str, Any]] = []
     bad = _BadFiles(args.errors)
     duplicates = _Duplicates()
-    for path in files:
+    for questionnaires, group in units:
+        path = group[0]
         try:
-            a, panel = assess_any(path, rubric, args)  # a panel file: its consensus
+            if questionnaires:  # one partnership's assessors
+                a, panel = assess_questionnaires(group, rubric, args)
+            else:
+                a, panel = assess_any(path, rubric, args)  # a panel file: its consensus
             if args.format == "json":
                 documents.append(_guarded(path, partial(_panel_json, a, panel, args)))
             else:
@@ -213,12 +253,30 @@ def _cmd_assess(args: argparse.Namespace) -> int:
                 _emit("")
             _emit(output)
         results.append(a)
-    if args.format == "json" and (documents or len(files) > 1):
-        # one file: one object; several files or a folder: one JSON array
-        shown: Any = documents[0] if len(files) == 1 else documents
+    if args.format == "json" and (documents or len(units) > 1):
+        # one file (or one partnership's questionnaires): one object; several files or a
+        # folder: one JSON array
+        shown: Any = documents[0] if len(units) == 1 else documents
         _emit(json_neutralise(json.dumps(shown, sort_keys=True, indent=2, ensure_ascii=False)))
     bad.finish(len(files))
     return _check_fail_under(args, results, status)
+
+
+def _units(files: list[str]) -> list[tuple[bool, list[str]]]:
+    """The inputs scored one by one, each with whether it is questionnaires: each
+    partnership or panel file alone, and the questionnaires all together (those of one
+    partnership's assessors), in the place of the first of them."""
+    units: list[tuple[bool, list[str]]] = []
+    questionnaires: list[str] | None = None
+    for path in files:
+        if not is_questionnaire(path):
+            units.append((False, [path]))
+        elif questionnaires is None:
+            questionnaires = [path]
+            units.append((True, questionnaires))
+        else:
+            questionnaires.append(path)
+    return units
 
 
 def _panel_json(a: Assessment, panel: Any, args: argparse.Namespace) -> dict[str, Any]:

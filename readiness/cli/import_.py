@@ -17,7 +17,7 @@ from readiness.cli._common import (
     _rubric_option,
     _write_output,
 )
-from readiness.cli.agreement import RULES
+from readiness.cli.agreement import PARTNERSHIP_HELP, RULES
 
 __all__ = ["add_parser"]
 
@@ -25,7 +25,13 @@ EPILOG = """\
 examples:
   readiness import filled.xlsx -o partnership.json       # one assessor: a partnership
   readiness import ann.xlsx bob.xlsx cy.csv -o panel.json  # several: a panel file
+  readiness import ann.xlsx bob.csv -o panel.json --partnership aukus.json
   readiness assess panel.json                            # the consensus, agreement, gaps
+
+A questionnaire written by `readiness template --partnership FILE` carries that file's
+facts, status, members (with their dates), established and description, and the result
+keeps them; --partnership FILE takes them from a partnership file instead (a blank
+template carries none).
 
 Errors name the sheet and cell (Criteria!E14), the csv line and column, or the JSON path;
 every file's problems are reported at once, and --errors FILE keeps all of them.
@@ -59,12 +65,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         default="median",
         help="the consensus rule recorded in a panel file (default: median)",
     )
-    p.add_argument(
-        "--partnership",
-        metavar="FILE",
-        help="a partnership JSON file whose facts (and description, established, status) "
-        "the result keeps: a questionnaire carries ratings only",
-    )
+    p.add_argument("--partnership", metavar="FILE", help=PARTNERSHIP_HELP)
     p.add_argument(
         "--errors",
         metavar="FILE",
@@ -80,8 +81,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
     inputs = [*args.files, *([args.partnership] if args.partnership else [])]
     _check_outputs(args, inputs, ("-o", args.out), ("--errors", args.errors))
     from readiness._limits import MAX_ASSESSORS
+    from readiness.cli.agreement import QuestionnaireFacts
     from readiness.errors import InputError, ReadinessError
-    from readiness.io.questionnaire import panel_from_questionnaires, read_questionnaire
+    from readiness.io.questionnaire import panel_from_questionnaires
     from readiness.rubric import load_rubric
 
     if len(args.files) > MAX_ASSESSORS:
@@ -90,11 +92,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
             "assessors (nothing read)"
         )
     rubric = load_rubric(args.rubric)
+    facts = QuestionnaireFacts(args.partnership, rubric)
     filled = []
     problems: list[ReadinessError] = []
     for path in args.files:  # every file is read: a bad one never hides the others
         try:
-            filled.append(_guarded(path, partial(read_questionnaire, path, rubric)))
+            filled.append(_guarded(path, partial(facts.read, path)))
         except ReadinessError as exc:
             problems.append(exc)
     if problems:  # every file's problems at once; nothing is written
@@ -109,18 +112,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
             return _report([exc], args.errors, len(args.files))
         data = panel.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
         what = f"panel of {len(filled)} assessors"
-    if args.partnership:
-        data = _with_base(data, args.partnership, rubric, panel=what != "partnership")
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     _write_output(args.out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     if args.errors:
         _write_output(args.errors, lambda tmp: tmp.write_text("", encoding="utf-8"))
     sys.stderr.write(f"readiness: wrote the {what} to {args.out}\n")
-    if not args.partnership:
-        sys.stderr.write(
-            "readiness: note: a questionnaire carries ratings only; to keep a partnership "
-            "file's facts, add --partnership FILE\n"
-        )
+    facts.note(filled)
     return EXIT_OK
 
 
@@ -146,33 +143,3 @@ def _report(problems: list[Any], errors: str | None, files: int) -> int:
         f"({count} problem(s)); every problem is in {errors}; nothing else written\n"
     )
     return EXIT_INPUT
-
-
-_KEPT = ("facts", "description", "established", "status", "format_version")
-"""What ``--partnership`` carries over: what a questionnaire does not hold."""
-
-
-def _with_base(data: dict[str, Any], path: str, rubric: Any, *, panel: bool) -> dict[str, Any]:
-    """``data`` with the facts (and the other fields of :data:`_KEPT`) of partnership ``path``.
-
-    Raises:
-        InputError: ``path`` is not a valid partnership, or describes another one (its
-            ``id`` differs), or the result is invalid.
-    """
-    from readiness.errors import InputError
-    from readiness.panel import Panel
-    from readiness.partnership import load_partnership, partnership_from_dict
-
-    base = load_partnership(path).model_dump(mode="json", exclude_none=True)
-    head = data["partnership"] if panel else data
-    if base["id"] != head["id"]:
-        raise InputError(
-            f"describes partnership {base['id']!r}, the questionnaire {head['id']!r}",
-            source=path,
-        )
-    head.update({k: base[k] for k in _KEPT if k in base})
-    if panel:
-        Panel.model_validate(data).check_against(rubric)
-    else:
-        partnership_from_dict(data, source=path).check_against(rubric, source=path)
-    return data

@@ -16,7 +16,14 @@ from readiness.cli._common import (
     _usage_error,
     _write_output,
 )
-from readiness.cli.agreement import assess_any, consensus_option, with_panel
+from readiness.cli.agreement import (
+    assess_any,
+    assess_questionnaires,
+    consensus_option,
+    is_questionnaire,
+    partnership_option,
+    with_panel,
+)
 
 if TYPE_CHECKING:
     from readiness.assessment import Assessment
@@ -26,15 +33,33 @@ __all__ = ["add_parser"]
 
 _REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}
 
+EPILOG = """\
+examples:
+  readiness report nato.json -o nato.html
+  readiness report panel.json --format json              # a panel: its consensus
+  readiness report ann.xlsx bob.csv -o aukus.html        # questionnaires: their consensus
+  readiness report ann.xlsx bob.csv --partnership aukus.json -o aukus.html
+"""
+
 
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     """Add the ``report`` command."""
     r = sub.add_parser(
         "report",
         help="write the full report of one partnership as HTML, Markdown or JSON",
-        description="Score one partnership file and write its full report.",
+        description="Score one partnership file (or a panel file, or the filled "
+        "questionnaires of one partnership) and write its full report.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    r.add_argument("file", metavar="FILE", help="partnership or panel JSON file")
+    r.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="a partnership or panel JSON file, or the filled questionnaires (xlsx, csv, "
+        "json) of one partnership: one gives its assessor's partnership, several their "
+        "consensus (as readiness agreement)",
+    )
     r.add_argument(
         "--format",
         choices=("html", "markdown", "json"),
@@ -70,6 +95,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     _rubric_option(r)
     _scoring_options(r)
     consensus_option(r)
+    partnership_option(r)
     r.set_defaults(func=_cmd_report)
 
 
@@ -141,21 +167,37 @@ def _cmd_report(args: argparse.Namespace) -> int:
             f"cannot tell the report format from the extension of {out!r}: "
             f"use one of {known} or give --format"
         )
-    _check_outputs(args, [args.file], ("-o", out))
+    given = [args.partnership] if args.partnership else []
+    _check_outputs(args, [*args.files, *given], ("-o", out))
     from readiness.rubric import load_rubric
 
+    name = args.files[0]
+    questionnaires = len(args.files) > 1 or is_questionnaire(name)
+    if questionnaires and not all(is_questionnaire(f) for f in args.files):
+        return _usage_error(
+            "report takes one partnership or panel file, or the questionnaires of one "
+            "partnership (xlsx, csv, json)"
+        )
+    if args.partnership and not questionnaires:
+        return _usage_error(
+            "--partnership gives its facts to questionnaires, and no file given is one (a "
+            "partnership or panel file has its own facts)"
+        )
     rubric = load_rubric(args.rubric)
-    a, panel = _guarded(args.file, lambda: assess_any(args.file, rubric, args))
+    if questionnaires:
+        a, panel = _guarded(name, lambda: assess_questionnaires(args.files, rubric, args))
+    else:
+        a, panel = _guarded(name, lambda: assess_any(name, rubric, args))
     text = _guarded(
-        args.file,
+        name,
         lambda: with_panel(
             _render_report(a, args.target, fmt or "markdown"), panel, fmt or "markdown"
         ),
     )
     if args.robustness is not None:
-        text = _guarded(args.file, lambda: _with_robustness(text, a, args, fmt or "markdown"))
+        text = _guarded(name, lambda: _with_robustness(text, a, args, fmt or "markdown"))
     if args.plan is not None:
-        text = _guarded(args.file, lambda: _with_plan(text, a, args.plan, fmt or "markdown"))
+        text = _guarded(name, lambda: _with_plan(text, a, args.plan, fmt or "markdown"))
     text = text if text.endswith("\n") else text + "\n"
     if out is None:
         sys.stdout.write(text)

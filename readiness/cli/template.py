@@ -18,7 +18,13 @@ examples:
 
 Fill in level (0-4, not-applicable, unknown; blank: not rated), confidence, evidence,
 source, date, url, note and justification; for more evidence on a criterion add a row
-with the same id and only the evidence columns. Read it back with `readiness import`.
+with the same id and only the evidence columns. Read it back with `readiness import`
+(or give it to `agreement`, `assess`, `report`).
+
+With --partnership the questionnaire also carries the file's facts, status, members
+(with their dates), established and description, which are scored (xlsx: sheet Facts;
+csv: a facts section; json: a facts object). They are not to be edited: their SHA-256
+is checked when the questionnaire is read.
 """
 
 
@@ -41,7 +47,9 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument(
         "--partnership",
         metavar="FILE",
-        help="fill the cover (and any ratings) from this partnership JSON file",
+        help="fill the cover (and any ratings) from this partnership JSON file, and carry "
+        "its facts, status, members with their dates, established and description, which "
+        "every verb reading the questionnaire scores with",
     )
     _rubric_option(p)
     p.set_defaults(func=_cmd_template)

@@ -1,7 +1,9 @@
 """The cells of a filled questionnaire, read from xlsx, csv or json.
 
-Each reader gives the cover (field -> cell) and the rows of the criteria table (column
--> cell), every cell with its place: ``Criteria!E14`` in a workbook, ``line 14, column E
+Each reader gives the cover (field -> cell), the rows of the criteria table (column
+-> cell) and, when the questionnaire carries them, the cells of the partnership's facts
+(a sheet ``Facts``, a csv section ``facts``, a json object ``facts``), every cell with
+its place: ``Criteria!E14`` in a workbook, ``line 14, column E
 (level)`` in a csv file, a JSON path in a json questionnaire. The readers hold every file
 to the limits of :mod:`readiness._limits` and refuse, with that place, what they cannot
 read as written: a cover field given twice, a merged cell or a formula without a
@@ -29,10 +31,12 @@ from readiness.io.template import (
     COVER_SHEET,
     CRITERIA_COLUMNS,
     CRITERIA_SHEET,
+    FACTS_FIELDS,
+    FACTS_SHEET,
     XLSX_HINT,
 )
 
-__all__ = ["Cell", "read_cells", "text_problem"]
+__all__ = ["Cell", "FactsCells", "read_cells", "text_problem"]
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """Control characters no spreadsheet cell holds (tab and line breaks are fine)."""
@@ -50,8 +54,30 @@ Cover = dict[str, Cell]
 Rows = list[dict[str, Cell]]
 
 
-def read_cells(path: Path, kind: str) -> tuple[Cover, Rows]:
-    """The cover and the criteria rows of a questionnaire of ``kind`` (xlsx, csv, json).
+@dataclass(frozen=True)
+class FactsCells:
+    """The cells of the facts a questionnaire carries (see :mod:`readiness.io.template`).
+
+    Attributes:
+        fields: ``about``, ``format`` and ``sha256``, those given.
+        pieces: The cells of the JSON text, in order (xlsx, csv).
+        document: The object itself (json questionnaire).
+        where: The place of the JSON: ``Facts!B5:B6``, ``lines 16-17, column B (json)``,
+            ``$.facts.partnership``.
+        name: How a message names the section: ``the Facts sheet``, ``the facts
+            section``, ``$.facts``.
+    """
+
+    fields: dict[str, Cell]
+    pieces: tuple[Cell, ...]
+    document: Cell | None
+    where: str
+    name: str
+
+
+def read_cells(path: Path, kind: str) -> tuple[Cover, Rows, FactsCells | None]:
+    """The cover, the criteria rows and the facts (``None`` when it carries none) of a
+    questionnaire of ``kind`` (xlsx, csv, json).
 
     Raises:
         InputError: Every problem found, each at its place; the error names the file.
@@ -61,6 +87,76 @@ def read_cells(path: Path, kind: str) -> tuple[Cover, Rows]:
     if kind == "csv":
         return _read_csv(path)
     return _read_json(path)
+
+
+_FACTS_KEYS = tuple(k for k, _ in FACTS_FIELDS)
+"""The single fields of a facts section; ``json`` rows (the text, in pieces) follow."""
+
+
+def _facts_rows(
+    rows: Iterable[tuple[int, Sequence[Any]]],
+    where: Callable[[int, str, str], str],
+    section: str,
+    name: str,
+) -> tuple[FactsCells, list[Problem]]:
+    """The facts section of an xlsx sheet or a csv file: rows ``(number, values)`` after
+    its header; ``where(number, column letter, field)`` is the place of a cell. Every
+    field but ``json`` is given at most once; a value without a field, or a field of
+    another name, is a problem."""
+    problems: list[Problem] = []
+    fields: dict[str, Cell] = {}
+    first: dict[str, int] = {}
+    pieces: list[tuple[int, Cell]] = []
+    known = (*_FACTS_KEYS, "json")
+    for number, values in rows:
+        key = values[0] if values else None
+        value = values[1] if len(values) > 1 else None
+        if not isinstance(key, str) or not key.strip():
+            if not _blank(key) or not _blank(value):
+                problems.append(
+                    Problem(
+                        where(number, "A", ""),
+                        f"a row without a field name; {name} has the fields {', '.join(known)}",
+                    )
+                )
+            continue
+        field = key.strip().lower()
+        if field == "json":
+            pieces.append((number, Cell(value, where(number, "B", field))))
+        elif field not in _FACTS_KEYS:
+            problems.append(
+                Problem(
+                    where(number, "A", field),
+                    f"unknown field {key.strip()!r} in {name}{_suggest(field, known)}",
+                )
+            )
+        elif field in first:
+            problems.append(
+                Problem(
+                    where(number, "A", field),
+                    f"the field {field!r} is given twice (first on "
+                    f"{where(first[field], 'A', field)}); {name} is written by readiness "
+                    "and not edited",
+                )
+            )
+        else:
+            first[field] = number
+            fields[field] = Cell(value, where(number, "B", field))
+    if not pieces:
+        place = section
+    elif len(pieces) == 1:
+        place = pieces[0][1].where
+    else:
+        place = _span(pieces[0][1].where, pieces[-1][1].where, pieces[0][0], pieces[-1][0])
+    return FactsCells(fields, tuple(c for _, c in pieces), None, place, name), problems
+
+
+def _span(first: str, last: str, top: int, bottom: int) -> str:
+    """The place of rows ``top`` to ``bottom`` of one column, from the places of the first
+    and the last: ``Facts!B5:B7``, ``lines 16-18, column B (json)``."""
+    if "!" in first:
+        return f"{first}:{last.split('!', 1)[1]}"
+    return first.replace(f"line {top},", f"lines {top}-{bottom},", 1)
 
 
 def text_problem(cell: Cell) -> Problem | None:
@@ -135,13 +231,13 @@ def _blank(value: Any) -> bool:
 # --- xlsx -------------------------------------------------------------------------------
 
 
-def _read_xlsx(path: Path) -> tuple[Cover, Rows]:
+def _read_xlsx(path: Path) -> tuple[Cover, Rows, FactsCells | None]:
     try:
         import openpyxl  # noqa: F401
     except ImportError:
         raise InputError(XLSX_HINT, source=str(path)) from None
     name = str(path)
-    sheets = read_sheets(path, (COVER_SHEET, CRITERIA_SHEET))
+    sheets = read_sheets(path, (COVER_SHEET, CRITERIA_SHEET), optional=(FACTS_SHEET,))
     problems: list[Problem] = []
     cover: Cover = {}
     first: dict[str, int] = {}
@@ -169,9 +265,19 @@ def _read_xlsx(path: Path) -> tuple[Cover, Rows]:
         raise InputError([*problems, *exc.problems], source=name) from None
     read = {index[c] for c in _READ if c in index}  # title, question ...: never read
     problems += _unreadable(table, CRITERIA_SHEET, read, 2)
+    facts = None
+    if FACTS_SHEET in sheets:
+        sheet = sheets[FACTS_SHEET]
+        facts, found = _facts_rows(
+            ((r, values) for r, values in sheet.rows if r >= 2),
+            lambda r, column, _: f"{FACTS_SHEET}!{column}{r}",
+            f"{FACTS_SHEET}!A1",
+            f"the {FACTS_SHEET} sheet",
+        )
+        problems += found + _unreadable(sheet, FACTS_SHEET, {0, 1}, 1)
     if problems:
         raise InputError(problems, source=name)
-    return cover, rows
+    return cover, rows, facts
 
 
 _READ = ("id", "level", "confidence", "evidence", "source", "date", "url", "note", "justification")
@@ -291,7 +397,7 @@ def _records(text: str, name: str) -> list[list[str]]:
     return records
 
 
-def _read_csv(path: Path) -> tuple[Cover, Rows]:
+def _read_csv(path: Path) -> tuple[Cover, Rows, FactsCells | None]:
     name = str(path)
     lines = _records(_read_text(path), name)
     start = next(
@@ -303,7 +409,30 @@ def _read_csv(path: Path) -> tuple[Cover, Rows]:
     problems = []
     cover: Cover = {}
     first: dict[str, int] = {}
-    for i, row in enumerate(lines[:start]):
+    section = [
+        i for i, row in enumerate(lines[:start]) if row and row[0].strip().lower() == "facts"
+    ]
+    for i in section[1:]:
+        problems.append(
+            Problem(
+                f"line {i + 1}, column A",
+                f"the facts section is given twice (first on line {section[0] + 1}); it is "
+                "written by readiness and not edited",
+            )
+        )
+    end = section[0] if section else start
+    facts = None
+    if section:
+        facts, found = _facts_rows(
+            ((i + 1, row) for i, row in enumerate(lines[end + 1 : start], start=end + 1)
+             if i not in section),
+            lambda n, column, field: f"line {n}, column {column}"
+            + (f" ({field})" if column == "B" else ""),
+            f"line {end + 1}",
+            "the facts section",
+        )  # fmt: skip
+        problems += found
+    for i, row in enumerate(lines[:end]):
         if not row or not row[0].strip() or row[0].strip().lower() == "field":
             continue
         field = row[0].strip().lower()
@@ -326,12 +455,13 @@ def _read_csv(path: Path) -> tuple[Cover, Rows]:
         raise InputError([*problems, *exc.problems], source=name) from None
     if problems:
         raise InputError(problems, source=name)
-    return cover, rows
+    return cover, rows, facts
 
 
 # --- json -------------------------------------------------------------------------------
 
-_TOP_KEYS = ("questionnaire", "rubric", "help", "cover", "criteria")
+_TOP_KEYS = ("questionnaire", "rubric", "help", "cover", "facts", "criteria")
+_FACTS_OBJECT_KEYS = (*_FACTS_KEYS, "partnership")
 _ITEM_KEYS = (
     "pillar",
     "id",
@@ -392,7 +522,7 @@ def _kind(value: Any) -> str:
     return next((k for t, k in kinds.items() if isinstance(value, t)), type(value).__name__)
 
 
-def _read_json(path: Path) -> tuple[Cover, Rows]:
+def _read_json(path: Path) -> tuple[Cover, Rows, FactsCells | None]:
     name = str(path)
     doc = read_document(path, InputError)
     if not isinstance(doc, dict) or not isinstance(doc.get("criteria"), list):
@@ -417,6 +547,7 @@ def _read_json(path: Path) -> tuple[Cover, Rows]:
         else:
             value = check.text(value, at)
         cover[key] = Cell(value, at)
+    facts = _json_facts(doc, check)
     rows: Rows = []
     for i, item in enumerate(doc["criteria"]):
         base = f"$.criteria[{i}]"
@@ -475,4 +606,22 @@ def _read_json(path: Path) -> tuple[Cover, Rows]:
             )
     if check.problems:
         raise InputError(check.problems, source=name)
-    return cover, rows
+    return cover, rows, facts
+
+
+def _json_facts(doc: dict[str, Any], check: _Checked) -> FactsCells | None:
+    """The ``facts`` object of a json questionnaire (``None`` when it has none)."""
+    if "facts" not in doc:
+        return None
+    raw = doc["facts"]
+    if not isinstance(raw, dict):
+        check.problems.append(Problem("$.facts", f"must be an object (got {_kind(raw)})"))
+        return None
+    check.keys(raw, _FACTS_OBJECT_KEYS, "$.facts", "key")
+    fields = {
+        k: Cell(check.text(raw[k], f"$.facts.{k}"), f"$.facts.{k}") for k in _FACTS_KEYS if k in raw
+    }
+    document = None
+    if "partnership" in raw:
+        document = Cell(raw["partnership"], "$.facts.partnership")
+    return FactsCells(fields, (), document, "$.facts.partnership", "$.facts")

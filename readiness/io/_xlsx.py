@@ -431,8 +431,11 @@ def _named(problems: list[Problem], part: str, sheet: str) -> list[Problem]:
     ]
 
 
-def read_sheets(path: Path, sheets: Sequence[str]) -> dict[str, Sheet]:
-    """The rows of ``sheets`` of the xlsx workbook ``path``, after every check above.
+def read_sheets(
+    path: Path, sheets: Sequence[str], *, optional: Sequence[str] = ()
+) -> dict[str, Sheet]:
+    """The rows of ``sheets`` of the xlsx workbook ``path``, after every check above,
+    and of those of the ``optional`` sheets it has.
 
     Raises:
         InputError: The file is not a workbook, breaks a limit, is damaged, lacks one
@@ -458,7 +461,7 @@ def read_sheets(path: Path, sheets: Sequence[str]) -> dict[str, Sheet]:
             )
         out: dict[str, Sheet] = {}
         problems: list[Problem] = []
-        for title in sheets:
+        for title in [*sheets, *(s for s in optional if s in wb.sheetnames)]:
             ws = wb[title]
             part = str(getattr(ws, "_worksheet_path", "")).lstrip("/")
             scan = scans.get(part)

@@ -11,6 +11,15 @@
   criteria table with the same columns;
 - **json** (no extra): ``{"questionnaire": ..., "cover": {...}, "criteria": [...]}``.
 
+A questionnaire written from a partnership (``partnership=``) also carries what an
+assessor is not asked for but scoring needs: the partnership's ``facts``, ``status``,
+members with their dates, ``established``, ``description`` and ``format_version``
+(:data:`KEPT`, with its ``id``), as canonical JSON text with its SHA-256 (a sheet
+``Facts`` in xlsx, a ``facts`` section between the cover and the criteria in csv, a
+``facts`` object in json). They are not to be edited; :mod:`readiness.io.questionnaire`
+reads them back and checks them, so that a filled questionnaire scores as the
+partnership file it was written from.
+
 To fill in: a level (0-4, ``not-applicable`` or ``unknown``; blank means not rated),
 a confidence (``low``, ``medium``, ``high``; blank is medium), and evidence (text,
 source, date ``YYYY-MM-DD``, url), a note and a justification. More than one piece of
@@ -24,9 +33,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gc
+import hashlib
 import io
 import json
 import os
+import re
 import sys
 import zipfile
 from collections.abc import Sequence
@@ -34,6 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from readiness._atomic import atomic_path
+from readiness._limits import MAX_PART_BYTES
 from readiness._text import formula_as_text
 from readiness.errors import Problem, ReportError
 from readiness.partnership import KINDS
@@ -43,11 +55,18 @@ if TYPE_CHECKING:
     from readiness.rubric import Rubric
 
 __all__ = [
+    "CARRIED",
     "COVER_FIELDS",
     "CRITERIA_COLUMNS",
+    "FACTS_FORMAT",
+    "FACTS_SHEET",
     "FORMATS",
+    "KEPT",
     "LEVEL_CHOICES",
     "XLSX_HINT",
+    "carried_fields",
+    "facts_digest",
+    "facts_text",
     "template_format",
     "write_template",
 ]
@@ -92,7 +111,44 @@ LEVEL_CHOICES: tuple[str, ...] = ("0", "1", "2", "3", "4", "not-applicable", "un
 CONFIDENCE_CHOICES: tuple[str, ...] = ("low", "medium", "high")
 #: Sheet names of the xlsx template.
 COVER_SHEET, CRITERIA_SHEET, SCALE_SHEET = "Cover", "Criteria", "Scale"
+FACTS_SHEET = "Facts"
 QUESTIONNAIRE = "readiness-questionnaire/1"
+
+#: What a partnership gives its questionnaires and the result of ``--partnership FILE``
+#: (``readiness import``, ``agreement``, ``assess``, ``report``): what a questionnaire
+#: does not ask for but scoring needs. The cover shows ``members`` (codes only),
+#: ``established`` and ``description``; these are the values scored.
+KEPT: tuple[str, ...] = (
+    "format_version",
+    "members",
+    "established",
+    "description",
+    "status",
+    "facts",
+)
+#: What a questionnaire carries: :data:`KEPT` and the partnership's ``id``.
+CARRIED: tuple[str, ...] = ("id", *KEPT)
+#: The version of the facts a questionnaire carries.
+FACTS_FORMAT = "readiness-facts/1"
+#: Characters of the facts' JSON text in one cell: 16,000 characters are at most 32,000
+#: UTF-16 units, below the 32,767 a spreadsheet cell holds (``MAX_CELL_CHARS``).
+FACTS_PIECE_CHARS = 16_000
+FACTS_ABOUT = (
+    "Not to be edited. The partnership's facts, members (with their dates), status, "
+    "dates and description, which scoring needs and a questionnaire does not ask for, "
+    "written by readiness template from the partnership file. readiness import, "
+    "agreement, assess and report read them back and check them (sha256). To change "
+    "them, edit the partnership file and write the questionnaire again, or give "
+    "--partnership FILE, whose facts are then used instead."
+)
+#: (field, what it is) of the facts section; ``json`` rows follow, one per piece.
+FACTS_FIELDS: tuple[tuple[str, str], ...] = (
+    ("about", "what this is"),
+    ("format", "the version of this section"),
+    ("sha256", "the SHA-256 of the JSON text below (canonical form)"),
+)
+_UNSAFE_IN_A_CELL = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+"""Characters JSON may hold raw that a cell may not (controls) or that break lines."""
 
 
 def template_format(path: str | Path, fmt: str | None = None) -> TemplateFormat:
@@ -110,6 +166,57 @@ def template_format(path: str | Path, fmt: str | None = None) -> TemplateFormat:
         f"use one of {', '.join(FORMATS)}",
         source=str(path),
     )
+
+
+def carried_fields(partnership: Partnership) -> dict[str, Any]:
+    """The fields of :data:`CARRIED` that ``partnership`` has, as JSON data.
+
+    >>> from readiness.partnership import Partnership
+    >>> p = Partnership(id="demo", name="Demo", kind="bilateral-alliance",
+    ...                 members=("FRA", "DEU"), established="1963-01-22")
+    >>> carried_fields(p)
+    {'id': 'demo', 'members': ['FRA', 'DEU'], 'established': '1963-01-22'}
+    """
+    data = partnership.model_dump(mode="json", exclude_none=True)
+    return {k: data[k] for k in CARRIED if k in data}
+
+
+def facts_text(data: Any) -> str:
+    r"""The canonical JSON text of carried fields: keys sorted, no blanks between items,
+    and the characters a cell may not hold (U+007F-U+009F, lone surrogates, line and
+    paragraph separators) escaped, so that it fits in cells and parsing it and writing
+    it again gives the same text.
+
+    >>> facts_text({"id": "demo", "description": "a\x85b"})
+    '{"description":"a\\u0085b","id":"demo"}'
+    """
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _UNSAFE_IN_A_CELL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def facts_digest(data: Any) -> str:
+    """The SHA-256 (hex) of :func:`facts_text` of ``data``."""
+    return hashlib.sha256(facts_text(data).encode("utf-8")).hexdigest()
+
+
+def _facts_pieces(text: str) -> list[str]:
+    """``text`` cut into pieces of at most :data:`FACTS_PIECE_CHARS` characters."""
+    return [text[i : i + FACTS_PIECE_CHARS] for i in range(0, len(text), FACTS_PIECE_CHARS)]
+
+
+def _facts_rows(carried: dict[str, Any]) -> list[list[str]]:
+    """The rows of the facts section (xlsx and csv): about, format, sha256, json pieces."""
+    pieces = _facts_pieces(facts_text(carried))
+    rows = [
+        ["about", FACTS_ABOUT, FACTS_FIELDS[0][1]],
+        ["format", FACTS_FORMAT, FACTS_FIELDS[1][1]],
+        ["sha256", facts_digest(carried), FACTS_FIELDS[2][1]],
+    ]
+    rows += [
+        ["json", piece, f"the JSON text, part {i} of {len(pieces)} (parts are read in order)"]
+        for i, piece in enumerate(pieces, start=1)
+    ]
+    return rows
 
 
 def _cover(partnership: Partnership | None) -> dict[str, str]:
@@ -178,18 +285,27 @@ def write_template(
         path: The file to write.
         rubric: The rubric whose criteria the questionnaire asks about.
         fmt: ``xlsx``, ``csv`` or ``json``; by default the extension of ``path``.
-        partnership: Fill the cover (and any ratings it has) from this partnership.
+        partnership: Fill the cover (and any ratings it has) from this partnership, and
+            carry its :data:`CARRIED` fields (facts, status, members with dates ...).
 
     Returns:
         The format written.
 
     Raises:
-        ReportError: Unknown format, openpyxl missing for xlsx, or the file cannot be
-            written (an existing file is then left as it was).
+        ReportError: Unknown format, openpyxl missing for xlsx, facts too large to
+            carry, or the file cannot be written (an existing file is then left as it was).
     """
     kind = template_format(path, fmt)
     cover = _cover(partnership)
     rows = _rows(rubric, partnership)
+    carried = None if partnership is None else carried_fields(partnership)
+    if carried is not None and len(facts_text(carried).encode("utf-8")) > MAX_PART_BYTES // 2:
+        raise ReportError(
+            f"the partnership's facts are too large to carry in a questionnaire (more "
+            f"than {MAX_PART_BYTES // 2_000_000} MB of JSON, which a questionnaire reader "
+            "refuses)",
+            source=str(path),
+        )
     if kind == "xlsx":
         try:
             import openpyxl  # noqa: F401
@@ -198,20 +314,24 @@ def write_template(
     try:
         with atomic_path(path) as tmp:
             if kind == "xlsx":
-                _write_xlsx(tmp, rubric, cover, rows, partnership)
+                _write_xlsx(tmp, rubric, cover, rows, partnership, carried)
             elif kind == "csv":
-                tmp.write_text(_csv_text(cover, rows), encoding="utf-8", newline="")
+                tmp.write_text(_csv_text(cover, rows, carried), encoding="utf-8", newline="")
             else:
-                tmp.write_text(_json_text(rubric, cover, rows), encoding="utf-8")
+                tmp.write_text(_json_text(rubric, cover, rows, carried), encoding="utf-8")
     except OSError as exc:
         raise ReportError(f"cannot write: {exc.strerror or exc}", source=str(path)) from None
     return kind
 
 
-def _csv_text(cover: dict[str, str], rows: Sequence[Sequence[Any]]) -> str:
-    """The questionnaire as CSV. A text cell a spreadsheet would run as a formula gets a
-    leading ``'`` (OWASP, "CSV Injection"); :mod:`readiness.io.questionnaire` takes it
-    off again when the file is read back."""
+def _csv_text(
+    cover: dict[str, str], rows: Sequence[Sequence[Any]], carried: dict[str, Any] | None = None
+) -> str:
+    """The questionnaire as CSV: the cover, the facts section (``facts,value,what it
+    is``) when it carries facts, and the criteria table, each after a blank line. A text
+    cell a spreadsheet would run as a formula gets a leading ``'`` (OWASP, "CSV
+    Injection"); :mod:`readiness.io.questionnaire` takes it off again when the file is
+    read back."""
     buffer = io.StringIO()
     w = csv.writer(buffer, lineterminator="\r\n")
 
@@ -221,13 +341,22 @@ def _csv_text(cover: dict[str, str], rows: Sequence[Sequence[Any]]) -> str:
     w.writerow(["field", "value", "what to write"])
     for key, help_text in COVER_FIELDS:
         w.writerow(safe([key, cover[key], help_text]))
+    if carried is not None:
+        w.writerow([])
+        w.writerow(["facts", "value", "what it is"])
+        w.writerows(safe(row) for row in _facts_rows(carried))
     w.writerow([])
     w.writerow([*CRITERIA_COLUMNS, *DESCRIPTOR_COLUMNS])
     w.writerows(safe(row) for row in rows)
     return buffer.getvalue()
 
 
-def _json_text(rubric: Rubric, cover: dict[str, str], rows: Sequence[Sequence[Any]]) -> str:
+def _json_text(
+    rubric: Rubric,
+    cover: dict[str, str],
+    rows: Sequence[Sequence[Any]],
+    carried: dict[str, Any] | None = None,
+) -> str:
     criteria: list[dict[str, Any]] = []
     for row in rows:
         cells = dict(zip(CRITERIA_COLUMNS, row, strict=False))
@@ -252,7 +381,7 @@ def _json_text(rubric: Rubric, cover: dict[str, str], rows: Sequence[Sequence[An
                 "justification": cells["justification"] or None,
             }
         )
-    doc = {
+    doc: dict[str, Any] = {
         "questionnaire": QUESTIONNAIRE,
         "rubric": {"id": rubric.id, "version": rubric.version},
         "help": {
@@ -262,8 +391,15 @@ def _json_text(rubric: Rubric, cover: dict[str, str], rows: Sequence[Sequence[An
             "cover": dict(COVER_FIELDS),
         },
         "cover": {k: (v or None) for k, v in cover.items()},
-        "criteria": criteria,
     }
+    if carried is not None:
+        doc["facts"] = {
+            "about": FACTS_ABOUT,
+            "format": FACTS_FORMAT,
+            "sha256": facts_digest(carried),
+            "partnership": carried,
+        }
+    doc["criteria"] = criteria
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -283,6 +419,7 @@ def _write_xlsx(
     cover: dict[str, str],
     rows: Sequence[Sequence[Any]],
     partnership: Partnership | None,
+    carried: dict[str, Any] | None = None,
 ) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -366,6 +503,18 @@ def _write_xlsx(
     scale.append(["rubric", f"{rubric.id} {rubric.version}", rubric.title])
     for cell in scale[1]:
         cell.font = bold
+    if carried is not None:
+        facts = wb.create_sheet(FACTS_SHEET)
+        facts.append(["field", "value", "what it is"])
+        for row in _facts_rows(carried):
+            facts.append(row)
+        for cell in facts[1]:
+            cell.font = bold
+        facts.column_dimensions["A"].width = 10
+        facts.column_dimensions["B"].width = 90
+        facts.column_dimensions["C"].width = 50
+        facts.cell(2, 2).alignment = wrap
+        facts.protection.sheet = True  # read-only in a spreadsheet (no password)
     _no_formulas(wb)
     scale.column_dimensions["C"].width = 90
     wb.properties.creator = "readiness"
