@@ -22,12 +22,14 @@ from readiness.partnership import Evidence, Partnership, unknown_criteria
 from readiness.resolve import Origin, Resolved, resolve
 from readiness.rubric import Band, Method, Rubric, UnknownPolicy, load_rubric
 from readiness.scoring import (
+    LEVEL_MAX,
     Engine,
     Scores,
     ScoringModel,
     check_engine,
     check_options,
     effective_weights,
+    estimate_unknowns,
     level_to_score,
     score_matrix,
     score_outputs,
@@ -82,6 +84,9 @@ class CriterionResult:
     origin: Origin = "rated"
     derived: Derivation | None = field(default=None, repr=False, compare=False)
     """What the facts give under the criterion's rule (``None`` without a rule or facts)."""
+    estimate: float | None = None
+    """Under ``unknown_policy: estimate``, an unknown criterion's estimated level (a
+    fraction of a level; its ``score`` is the estimate's). ``None`` otherwise."""
 
     @property
     def derivation(self) -> str | None:
@@ -167,6 +172,11 @@ class Assessment:
     """What the facts give, per criterion with a rule (derived once, by :func:`assess`)."""
     resolved: Resolved | None = field(default=None, repr=False, compare=False)
     """The arrays the scores come from (:func:`readiness.resolve.resolve`)."""
+    likely_lower: float = math.nan
+    likely_upper: float = math.nan
+    """The likely range of the overall score once everything is known: under
+    ``unknown_policy: estimate``, the range the estimates' spread gives (its probability:
+    the rubric's ``estimate.interval``), within ``lower``-``upper``; otherwise those."""
 
     # --- views ------------------------------------------------------------------
 
@@ -253,8 +263,12 @@ class Assessment:
             band = self.band.name if self.band else "?"
             head = f"{p.name}: {self.overall:.1f} / 100, {band}"
         rate = "".join(f"; rate {g.criterion} (at least {g.min_level})" for g in self.unrated_gates)
+        likely = ""
+        if self.options.unknown_policy == "estimate" and self.coverage < 1:
+            chance = self.rubric.estimate.interval
+            likely = f" (likely {self.likely_lower:.1f}-{self.likely_upper:.1f}, {chance:.0%})"
         return (
-            f"{head}; range {self.lower:.1f}-{self.upper:.1f}; "
+            f"{head}; range {self.lower:.1f}-{self.upper:.1f}{likely}; "
             f"coverage {self.coverage:.0%}{rate}; rubric {self.rubric.label}"
         )
 
@@ -569,6 +583,8 @@ def _assess(
         coverage=coverage,
         lower=float(s.lower[0]),
         upper=float(s.upper[0]),
+        likely_lower=float(s.likely_lower[0]),
+        likely_upper=float(s.likely_upper[0]),
         reason=_no_score_reason(overall, raw, coverage, resolved.not_applicable, options),
         gate_loss=0.0 if raw is None else float(s.gate_loss[0]),
         pillars=_pillar_results(rubric, model, s, criteria),
@@ -597,12 +613,18 @@ def _criterion_results(
     level_row, na_row = levels[0].tolist(), na[0].tolist()
     score_row, eff_row = level_to_score(levels[0]).tolist(), eff.tolist()
     worst = options.unknown_policy == "worst"
+    guess: list[float] | None = None
+    if options.unknown_policy == "estimate" and bool((~np.isnan(levels) & ~na).any()):
+        guess = estimate_unknowns(levels, ~na, model).levels[0].tolist()
     criteria = []
     for j, c in enumerate(rubric.criteria):
         rating = partnership.ratings.get(c.id)
         rated = not na_row[j] and level_row[j] == level_row[j]  # NaN is unknown
         state: State = "rated" if rated else "not-applicable" if na_row[j] else "unknown"
         score = score_row[j] if rated else 0.0 if worst and state == "unknown" else None
+        estimate = guess[j] if guess is not None and state == "unknown" else None
+        if estimate is not None:
+            score = estimate * (100.0 / LEVEL_MAX)
         criteria.append(
             CriterionResult(
                 id=c.id,
@@ -620,6 +642,7 @@ def _criterion_results(
                 note=rating.note if rating else None,
                 origin=origins[j],
                 derived=derivations.get(c.id),
+                estimate=estimate,
             )
         )
     return tuple(criteria)
@@ -760,11 +783,13 @@ def assess_frame(
 
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"trust.commitment-record": [4.0, 1.0]}, index=["a", "b"])
-    >>> out = assess_frame(frame, min_coverage=0)
-    >>> out["overall"].tolist(), out["gates_failed"].tolist()  # unknown is not failed
-    ([100.0, 25.0], [0, 0])
+    >>> out = assess_frame(frame, min_coverage=0)  # the others estimated from the one known
+    >>> out["overall"].round(1).tolist(), out["gates_failed"].tolist()  # unknown: not failed
+    ([73.9, 34.0], [0, 0])
     >>> out["gates_unrated"].tolist(), out["lower"].round(1).tolist()  # ... it caps the lower
     ([3, 3], [3.1, 0.8])
+    >>> assess_frame(frame, min_coverage=0, unknown_policy="exclude")["overall"].tolist()
+    [100.0, 25.0]
     """
     import pandas as pd
 
@@ -817,12 +842,14 @@ def assess_frame(
     return _outputs_frame(out, model, levels.index)
 
 
-_FRAME_TABLE = ("pillar", "overall", "coverage", "lower", "upper", "gate_loss")
+_FRAME_TABLE = (
+    "pillar", "overall", "coverage", "lower", "upper", "likely_lower", "likely_upper", "gate_loss",
+)  # fmt: skip
 
 
 FRAME_OUTPUTS = frozenset(
-    {"pillar", "overall", "band", "coverage", "lower", "upper", "gates_failed", "gate_loss",
-     "gates_unrated"}
+    {"pillar", "overall", "band", "coverage", "lower", "upper", "likely_lower", "likely_upper",
+     "gates_failed", "gate_loss", "gates_unrated"}
 )  # fmt: skip
 """What :func:`assess_frame` asks the scoring kernel for."""
 
@@ -836,6 +863,8 @@ def scores_frame(s: Scores, model: ScoringModel, index: pd.Index) -> pd.DataFram
         "coverage": s.coverage,
         "lower": s.lower,
         "upper": s.upper,
+        "likely_lower": s.likely_lower,
+        "likely_upper": s.likely_upper,
         "gates_failed": np.count_nonzero(s.gate_failed, axis=1).astype(np.int64),
         "gate_loss": s.gate_loss,
         "gates_unrated": np.count_nonzero(s.gate_unrated, axis=1).astype(np.int64),
@@ -860,8 +889,8 @@ def _outputs_frame(
     k = len(pillars)
     # the other columns in between, in the documented order
     frame.insert(k + 1, "band", pd.Series(band, index=index, copy=False))
-    frame.insert(k + 5, "gates_failed", out["gates_failed"])
-    frame.insert(k + 7, "gates_unrated", out["gates_unrated"])
+    frame.insert(k + 7, "gates_failed", out["gates_failed"])
+    frame.insert(k + 9, "gates_unrated", out["gates_unrated"])
     return frame
 
 

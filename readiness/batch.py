@@ -81,6 +81,8 @@ ROW_COLUMNS = (
     "coverage",
     "lower",
     "upper",
+    "likely_lower",
+    "likely_upper",
     "gates_failed",
     "gates_unrated",
 )
@@ -140,6 +142,8 @@ def assessment_row(a: Assessment, file: str | None = None) -> dict[str, Any]:
             "coverage": a.coverage,
             "lower": a.lower,
             "upper": a.upper,
+            "likely_lower": a.likely_lower,
+            "likely_upper": a.likely_upper,
             "gates_failed": len(a.failed_gates),
             "gates_unrated": len(a.unrated_gates),
         }
@@ -168,7 +172,8 @@ def _typed(frame: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
 
 
 def _score_columns(rubric: Rubric) -> list[str]:
-    numbers = ["overall", "raw", "gate_loss", "coverage", "lower", "upper"]
+    numbers = ["overall", "raw", "gate_loss", "coverage", "lower", "upper", "likely_lower"]
+    numbers += ["likely_upper"]
     return [*numbers, *(p.id for p in rubric.pillars)]
 
 
@@ -358,8 +363,8 @@ def assess_many(
 
     >>> from readiness.batch import assess_many
     >>> rows = assess_many(['{"id": "x", "name": "X", "kind": "bilateral-alliance", '
-    ...                     '"members": ["A", "B"], "ratings": {"trust.commitment-record": '
-    ...                     '{"level": 3}}}'], min_coverage=0)
+    ...                     '"members": ["USA", "JPN"], "ratings": {"trust.commitment-record": '
+    ...                     '{"level": 3}}}'], min_coverage=0, unknown_policy="exclude")
     >>> row = rows.iloc[0]  # unknown critical criteria are unrated: they cap the lower bound
     >>> row["id"], row["file"], float(row["overall"]), float(row["lower"])
     ('x', '<text 1>', 75.0, 2.3619)
@@ -900,6 +905,8 @@ def _score(
         "coverage": s.coverage,
         "lower": s.lower,
         "upper": s.upper,
+        "likely_lower": s.likely_lower,
+        "likely_upper": s.likely_upper,
         "gates_failed": s.gate_failed.sum(axis=1, dtype=np.int64),
         "gates_unrated": s.gate_unrated.sum(axis=1, dtype=np.int64),
     }

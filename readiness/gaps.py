@@ -17,7 +17,9 @@ score grows with missing data. Gaps are therefore ranked by ``rank_gain``: the g
 with every unknown at its worst (level 0), before gates. For an arithmetic overall
 method it never grows when another criterion becomes unknown. Each gap also carries
 its gain over the interval (``impact_lower``, ``impact_upper``: with every unknown at
-its worst, and at its best, gates included).
+its worst, and at its best, gates included). Under the ``estimate`` policy raising a
+known criterion also raises the estimates of the unknown ones, so today's gain is
+larger than ``rank_gain`` for the same reason.
 
 Root causes come first (``priority``). A root cause is measured, not counted: closing
 it *unblocks* gain that other gaps cannot deliver before it closes (``unblocks``, in
@@ -583,7 +585,13 @@ def gap_report(a: Assessment, target: str | None = None) -> GapReport:
             reason = (
                 f"unrated: rated at target it raises the lower bound by {impact_lower:+.1f}"
                 if c.state == "unknown"
-                else _gain_text(rank_gain, impact, impact_lower, float(s.upper[r] - s.upper[n]))
+                else _gain_text(
+                    rank_gain,
+                    impact,
+                    impact_lower,
+                    float(s.upper[r] - s.upper[n]),
+                    a.options.unknown_policy,
+                )
             )
         gap = Gap(
             criterion=c.id,
@@ -794,14 +802,21 @@ def _blocked_text(blocked: tuple[str, ...], gates: dict[str, _Gate], gain: float
     return "; " + now + "; ".join(parts)
 
 
-def _gain_text(rank: float, impact: float, lower: float, upper: float) -> str:
+_TODAY = {
+    "exclude": "which leaves the unknowns out",
+    "estimate": "whose estimates of the unknowns rise with it",
+    "worst": "which counts the unknowns at 0",
+}
+
+
+def _gain_text(rank: float, impact: float, lower: float, upper: float, policy: str) -> str:
     """``gain +1.2 points (+0.4 to +2.0 over the unknowns)``, and today's figure if apart."""
     text = f"gain {rank:+.1f} points"
     lo, hi = min(lower, upper), max(lower, upper)
     if abs(lo - rank) >= _SHOWN or abs(hi - rank) >= _SHOWN:
         text += f" ({lo:+.1f} to {hi:+.1f} over the unknowns)"
-    if impact - rank >= _SHOWN:
-        text += f"; {impact:+.1f} on today's score, which leaves the unknowns out"
+    if impact - rank >= _SHOWN and f"{impact:+.1f}" != f"{rank:+.1f}":
+        text += f"; {impact:+.1f} on today's score, {_TODAY[policy]}"
     return text
 
 

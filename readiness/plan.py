@@ -52,6 +52,7 @@ from readiness.scoring import (
     LEVEL_MAX,
     Scores,
     ScoringModel,
+    estimate_map,
     geo_in,
     geo_out,
     score_matrix,
@@ -515,7 +516,12 @@ class _Problem:
             base = np.where(known & low, np.maximum(self.start - 1, 0), base)
         self.base_eff = base
         self.policy: UnknownPolicy = a.options.unknown_policy
-        self.answered = ~na if lower or self.policy == "worst" else ~na & known
+        # on the point score under 'estimate', unknown criteria count at their estimates,
+        # which follow the planned levels (scoring.estimate_map): every applicable one counts
+        self.estimating = not lower and self.policy == "estimate"
+        counts_all = lower or self.policy in ("worst", "estimate")
+        self.answered = ~na if counts_all else ~na & known
+        self.known = known
         # plannable: applicable, and known (or planned from 0 on the lower bound)
         self.plannable = ~na & (known | lower)
         self.unit = np.array([rubric.effort_scale[c.effort] for c in rubric.criteria])
@@ -580,6 +586,8 @@ class _Problem:
 
     def crit_score(self, j: int) -> _Expr:
         """The score (0-100) criterion ``j`` counts at, as an expression of the binaries."""
+        if j in self.estimate_var:
+            return _Expr({self.estimate_var[j]: 1.0})
         if (j, int(self.start[j])) in self.var_of:
             return _Expr(
                 {
@@ -588,6 +596,27 @@ class _Problem:
                 }
             )
         return _Expr(const=_POINTS * float(self.base_eff[j]))
+
+    def _estimates(self) -> None:
+        """Each unknown criterion's estimated score as a variable ``y``: at most 100 and at
+        most the affine estimate of the planned levels, or 0 when that is negative (a
+        binary chooses), so ``y <= max(0, min(100, estimate))``. Scores only gain from a
+        higher ``y``, so the solver takes the largest: the kernel's clipped estimate."""
+        const, coef = estimate_map(self.known & ~self.na, self.model)
+        self.estimate_const, self.estimate_coef = const, coef
+        for j in np.flatnonzero(~self.known & ~self.na).tolist():
+            score = _Expr(const=_POINTS * float(const[j]))
+            for k in np.flatnonzero(coef[j]).tolist():
+                score.add(self.crit_score(k), float(coef[j, k]))
+            big = 100.0 + _POINTS * max(0.0, -float(const[j])) + 1.0
+            y = self._new_var(0.0, 100.0, False)
+            z = self._new_var(0.0, 1.0, True)
+            row = {y: 1.0, z: -big}
+            for k, v in score.coef.items():
+                row[k] = row.get(k, 0.0) - v
+            self.rows.append(_Row(row, -np.inf, score.const))  # y <= estimate + big z
+            self.rows.append(_Row({y: 1.0, z: big}, -np.inf, big))  # y <= big (1 - z)
+            self.estimate_var[j] = y
 
     def zero_var(self, j: int) -> int | None:
         """The binary whose choice puts criterion ``j`` at score 0 (None if none can)."""
@@ -633,6 +662,9 @@ class _Problem:
                     # level(j) >= lv and level(p) < need cannot both hold
                     self.rows.append(_Row(row, -np.inf, 1.0))
             self.unrated_prereqs[j] = tuple(unrated)
+        self.estimate_var: dict[int, int] = {}
+        if self.estimating:
+            self._estimates()
         # pillars
         self.pillar_value: dict[int, _Expr] = {}
         self.pillar_zero: dict[int, list[tuple[int, ...]]] = {}
@@ -819,6 +851,11 @@ class _Problem:
         for v in range(self.n_x):
             if x[v] > 0.5:
                 chosen_eff[self.var_crit[v]] = self.var_eff[v]
+        if self.estimate_var:  # an estimated criterion counts at the kernel's estimate
+            known = np.where(self.known & ~self.na, chosen_eff, 0.0)
+            guess = np.clip(self.estimate_const + self.estimate_coef @ known, 0, LEVEL_MAX)
+            for j in self.estimate_var:
+                chosen_eff[j] = guess[j]
         for _, y, members, share in self.geo_pillars:
             pts = _POINTS * chosen_eff[members]
             tangent = _geo_tangent(pts, share)
@@ -862,9 +899,11 @@ class _Problem:
     def _retreat(self, extra: list[_Row], last: tuple[np.ndarray, int]) -> list[_Row]:
         """``extra`` without the last round's cuts, excluding that round's solution instead.
 
-        Tangent cuts never remove the true optimum, so a problem that turns infeasible
-        (or unsolvable) right after them failed numerically (steep cuts near a zero
-        score); excluding the one solution already evaluated is exact.
+        Tangent cuts never remove a point at its true value, so when the best score is
+        sought (the solution just cut stays feasible at its true score) a problem that
+        turns infeasible right after them failed numerically (steep cuts near a zero
+        score), and so does one the solver cannot finish; excluding the one solution
+        already evaluated is exact.
         """
         x, count = last
         return [*extra[:-count], self.nogood(x)]
@@ -913,12 +952,12 @@ class _Problem:
         for rounds in range(1, _MAX_ROUNDS + 1):
             status, x = self._solve(objective, extra, zero)
             if x is None:
-                if last is not None and last[1]:
+                if status == 2:  # valid cuts can prove the goal out of reach
+                    return "infeasible", None, None, rounds
+                if last is not None and last[1]:  # the solver failed on steep cuts
                     extra = self._retreat(extra, last)
                     last = None
                     continue
-                if status == 2:
-                    return "infeasible", None, None, rounds
                 return "not-proven", None, "the solver stopped before finding a plan", rounds
             planned = self.decode(x)
             s = self.truth(planned[None, :])
@@ -1230,6 +1269,8 @@ def _linear_frontier(
         model.pillar_method[pi] != "arithmetic" for pi in problem.pillar_value
     ):
         return None
+    if problem.estimate_var:
+        return None  # estimates tie every criterion to the others: not a sum of terms
     if problem.n_x and max(problem.raw.coef, default=0) >= problem.n_x:
         return None  # pragma: no cover - arithmetic everywhere adds no variables
     m = model.n_criteria

@@ -18,6 +18,7 @@ A validated rubric is frozen. :meth:`Rubric.with_weights` and
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import math
 import re
@@ -50,6 +51,7 @@ __all__ = [
     "LEVELS",
     "Band",
     "Criterion",
+    "Estimate",
     "Gate",
     "Method",
     "Pillar",
@@ -69,9 +71,11 @@ Method = Literal["arithmetic", "geometric", "minimum"]
 """How a node combines its children: weighted arithmetic mean (compensatory), weighted
 geometric mean (a weak child drags the node down), or the minimum (weakest link)."""
 
-UnknownPolicy = Literal["exclude", "worst"]
+UnknownPolicy = Literal["exclude", "worst", "estimate"]
 """``exclude``: unknown criteria leave the denominator and lower coverage; ``worst``:
-unknown criteria count as level 0."""
+unknown criteria count as level 0; ``estimate``: unknown criteria count at the level the
+partnership's own known criteria estimate for them (see :class:`Estimate`), and coverage
+still says how much is known."""
 
 DEFAULT_RUBRIC = "defense-partnership"
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
@@ -239,6 +243,31 @@ class Pillar(Frozen):
     criteria: tuple[Criterion, ...]
 
 
+class Estimate(Frozen):
+    """How ``unknown_policy: estimate`` estimates an unknown criterion (data, not code).
+
+    A criterion's level is read as the partnership's general level, plus its pillar's
+    departure from it, plus the criterion's typical offset, plus noise: ``level =
+    mu + pillar + offset + noise``, with spreads (standard deviations, in levels)
+    ``partnership_spread`` (of ``mu`` around ``prior_level`` across partnerships),
+    ``pillar_spread`` and ``spread``. An unknown criterion is estimated from what is
+    known of the same partnership, as composite-indicator practice imputes from the
+    unit's own data: its pillar's known criteria where there are some, weighed against
+    the partnership's other pillars by how many there are (empirical Bayes shrinkage),
+    and the partnership's level against ``prior_level`` by how much is known at all. The
+    score's likely range (``interval``, e.g. 0.9) carries the estimates' spread.
+    """
+
+    prior_level: float = Field(default=2.0, ge=0, le=4)
+    partnership_spread: float = Field(default=0.65, gt=0)
+    pillar_spread: float = Field(default=0.55, ge=0)
+    spread: float = Field(default=0.7, gt=0)
+    offsets: dict[str, float] = Field(default_factory=dict)
+    """Criterion id -> its typical departure from the partnership's level (levels)."""
+    interval: float = Field(default=0.9, gt=0, lt=1)
+    """The probability the likely range is meant to hold the score once all is known."""
+
+
 class Profile(Frozen):
     """A named target: the level each criterion should reach for one kind of partnership."""
 
@@ -279,6 +308,7 @@ class Rubric(Frozen):
     bands: tuple[Band, ...]
     aggregation: Method = "arithmetic"
     unknown_policy: UnknownPolicy = "exclude"
+    estimate: Estimate = Field(default_factory=Estimate)
     min_coverage: Annotated[
         float, BeforeValidator(partial(_between, what="min_coverage", low=0, high=1))
     ] = Field(default=0.6, ge=0, le=1)
@@ -580,6 +610,14 @@ def _check(rubric: Rubric, cards: Mapping[str, SeedCard]) -> Iterator[Problem]:
 
     if not rubric.effort_scale:
         yield Problem("$.effort_scale", "at least one effort size is needed")
+    ids = {c.id for p in rubric.pillars for c in p.criteria}
+    for cid, offset in rubric.estimate.offsets.items():
+        if cid not in ids:
+            hint = difflib.get_close_matches(cid, ids, n=1)
+            more = f"; did you mean {hint[0]!r}?" if hint else ""
+            yield Problem(f"$.estimate.offsets[{cid!r}]", f"unknown criterion {cid!r}{more}")
+        elif not -4 <= offset <= 4:
+            yield Problem(f"$.estimate.offsets[{cid!r}]", f"must be -4 to 4 levels (got {offset})")
 
     yield from _duplicates([p.id for p in rubric.pillars], "$.pillars[{}].id", "pillar id")
     paths: dict[str, str] = {}

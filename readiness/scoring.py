@@ -56,6 +56,8 @@ __all__ = [
     "ScoringModel",
     "check_engine",
     "effective_weights",
+    "estimate_map",
+    "estimate_unknowns",
     "geo_in",
     "geo_out",
     "level_to_score",
@@ -77,13 +79,13 @@ fewer blocks mean fewer of the per-block numpy steps that hold the GIL."""
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
 _SETTLE = 9
 """Decimals kept in overall scores: far below any meaningful difference, far above float noise."""
-_POLICIES = ("exclude", "worst")
+_POLICIES = ("exclude", "worst", "estimate")
 
 ALL_OUTPUTS = frozenset(
     {
         "pillar", "pillar_lower", "pillar_upper", "pillar_coverage", "raw", "overall",
         "lower", "upper", "coverage", "band", "gate_failed", "gate_loss", "gate_unrated",
-        "raw_lower", "gates_failed", "gates_unrated",
+        "raw_lower", "gates_failed", "gates_unrated", "likely_lower", "likely_upper",
     }
 )  # fmt: skip
 """What :func:`score_outputs` can compute: the fields of :class:`Scores`, plus
@@ -177,6 +179,161 @@ def check_options(unknown_policy: str, min_coverage: float) -> None:
 
 
 @dataclass(frozen=True, eq=False)
+class EstimateModel:
+    """The rubric's ``estimate`` settings as arrays (see :class:`readiness.rubric.Estimate`)."""
+
+    prior: float
+    tau2: float
+    pillar2: float
+    noise2: float
+    offsets: Floats
+    z: float
+
+    @classmethod
+    def from_rubric(cls, rubric: Rubric) -> EstimateModel:
+        from statistics import NormalDist
+
+        e = rubric.estimate
+        offsets = np.array([e.offsets.get(cid, 0.0) for cid in rubric.criterion_ids])
+        return cls(
+            prior=e.prior_level,
+            tau2=e.partnership_spread**2,
+            pillar2=e.pillar_spread**2,
+            noise2=e.spread**2,
+            offsets=offsets,
+            z=NormalDist().inv_cdf((1 + e.interval) / 2),
+        )
+
+
+PRIOR_DF = 10.0
+"""How many criteria's scatter the rubric's ``estimate.spread`` is worth when a
+partnership's own scatter updates it (for the likely range only)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Estimated:
+    """Unknown criteria estimated (:func:`estimate_unknowns`) for ``n`` partnerships.
+
+    Attributes:
+        levels: (n, m) the known levels where known, the estimate where a criterion is
+            applicable and unknown (a fraction of a level), NaN where not applicable.
+        estimated: (n, m) True where ``levels`` holds an estimate.
+        sd: (n,) the standard deviation, in points, of the overall score's error from
+            the estimates (arithmetic aggregation; a first-order figure otherwise).
+    """
+
+    levels: Floats
+    estimated: Bools
+    sd: Floats
+
+
+def estimate_unknowns(levels: Floats, applicable: Bools | None, model: ScoringModel) -> Estimated:
+    """Estimate every applicable unknown criterion from the partnership's known ones.
+
+    Per row, the known levels minus each criterion's typical offset give pillar means;
+    the partnership's level is their precision-weighted mean, shrunk toward the prior
+    level by how much is known (each pillar mean counts ``1 / (pillar_spread**2 +
+    spread**2 / n)``, the prior ``1 / partnership_spread**2``); a pillar's departure from
+    it is shrunk by ``pillar_spread**2 / (pillar_spread**2 + spread**2 / n)`` (0 with
+    nothing known in the pillar). The estimate is their sum plus the criterion's offset,
+    within 0-4. The spread of the overall score's error adds the uncertainty of the
+    partnership's level (shared by every estimate), of each pillar's departure (shared
+    within the pillar) and the criterion's own noise.
+
+    >>> from readiness import load_rubric
+    >>> m = ScoringModel.from_rubric(load_rubric())
+    >>> e = estimate_unknowns(np.full((1, m.n_criteria), np.nan), None, m)
+    >>> guess = np.clip(m.estimate.prior + m.estimate.offsets, 0, 4)  # nothing known
+    >>> bool(np.allclose(e.levels, guess))
+    True
+    """
+    est = model.estimate
+    known = levels == levels
+    rated = known if applicable is None else known & applicable
+    app = np.ones(levels.shape, dtype=bool) if applicable is None else applicable
+    member = np.zeros((model.n_criteria, model.n_pillars))
+    member[np.arange(model.n_criteria), model.criterion_pillar] = 1.0
+    ratedf = rated.astype(np.float64)
+    adjusted = np.where(rated, levels - est.offsets, 0.0)
+    n = ratedf @ member  # (r, k) known criteria per pillar
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (adjusted @ member) / n  # NaN where nothing is known
+        some = n > 0
+        precision = np.where(some, 1.0 / (est.pillar2 + est.noise2 / np.where(some, n, 1.0)), 0.0)
+        total = precision.sum(axis=1)
+        v_mu = 1.0 / (1.0 / est.tau2 + total)
+        mu = v_mu * (est.prior / est.tau2 + (np.where(some, mean, 0.0) * precision).sum(axis=1))
+        gamma = np.where(
+            some, est.pillar2 / (est.pillar2 + est.noise2 / np.where(some, n, 1.0)), 0.0
+        )
+        departure = gamma * (np.where(some, mean, 0.0) - mu[:, None])
+    guess = mu[:, None] + departure[:, model.criterion_pillar] + est.offsets
+    np.clip(guess, 0.0, float(LEVEL_MAX), out=guess)
+    estimated = app & ~rated
+    filled = np.where(rated, levels, np.where(estimated, guess, np.nan))
+    # the overall's error: effective weights (points per level) of the estimated criteria
+    appf = app.astype(np.float64)
+    app_w = appf @ model.membership()  # (r, k) applicable weight per pillar
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pillar_share = np.where(app_w > 0, model.pillar_weight, 0.0)
+        pillar_share = pillar_share / pillar_share.sum(axis=1, keepdims=True)
+        crit = model.criterion_weight / app_w[:, model.criterion_pillar]
+        a = np.where(estimated, crit * pillar_share[:, model.criterion_pillar], 0.0)
+    a = np.nan_to_num(a) * (100.0 / LEVEL_MAX)
+    a_mu = (a * (1.0 - gamma[:, model.criterion_pillar])).sum(axis=1)
+    a_p = a @ member
+    var = v_mu * a_mu**2 + (a_p**2 * est.pillar2 * (1.0 - gamma)).sum(axis=1)
+    var += est.noise2 * (a**2).sum(axis=1)
+    # a partnership whose known criteria scatter more than the rubric's spread says gets
+    # a wider range: the spread, updated by its own scatter within pillars (a conjugate
+    # update worth PRIOR_DF criteria), scales every part of the error
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inside = np.where(rated, adjusted - mean[:, model.criterion_pillar], 0.0)
+    scatter = np.nansum(inside**2, axis=1)
+    df = np.maximum(n - 1.0, 0.0).sum(axis=1)
+    own = (PRIOR_DF * est.noise2 + scatter) / (PRIOR_DF + df)
+    var *= own / est.noise2
+    return Estimated(levels=filled, estimated=estimated, sd=np.sqrt(var))
+
+
+def estimate_map(rated: Bools, model: ScoringModel) -> tuple[Floats, Floats]:
+    """The estimates of one partnership as an affine map of its known levels.
+
+    :func:`estimate_unknowns` gives, before it keeps them within 0-4, ``const +
+    coef @ levels`` (the levels of the known criteria; unknown ones are not read): the
+    pillar means and the partnership's level are weighted means of the known levels.
+    A plan uses the map to raise estimates with the levels it plans.
+
+    Args:
+        rated: (m,) which criteria are known (and apply).
+        model: The compiled rubric.
+
+    Returns:
+        ``const`` (m,) and ``coef`` (m, m), row ``j`` the estimate of criterion ``j``.
+    """
+    est = model.estimate
+    pillar = model.criterion_pillar
+    n = np.bincount(pillar[rated], minlength=model.n_pillars).astype(np.float64)
+    some = n > 0
+    safe = np.where(some, n, 1.0)
+    precision = np.where(some, 1.0 / (est.pillar2 + est.noise2 / safe), 0.0)
+    v_mu = 1.0 / (1.0 / est.tau2 + precision.sum())
+    gamma = np.where(some, est.pillar2 / (est.pillar2 + est.noise2 / safe), 0.0)
+    # pillar means: mean_q = sum over known k of q (level_k - offset_k) / n_q
+    mean_coef = np.where(rated, 1.0 / safe[pillar], 0.0)  # (m,) weight of level k in its mean
+    offset_sum = np.bincount(pillar[rated], weights=est.offsets[rated], minlength=len(n))
+    mean_const = np.where(some, -offset_sum / safe, 0.0)
+    # mu = v_mu (prior / tau2 + sum_q precision_q mean_q)
+    mu_coef = v_mu * precision[pillar] * mean_coef
+    mu_const = v_mu * (est.prior / est.tau2 + (precision * mean_const).sum())
+    g = gamma[pillar]  # (m,) of the estimated criterion's pillar
+    same = pillar[:, None] == pillar[None, :]
+    coef = (1.0 - g)[:, None] * mu_coef[None, :] + np.where(same, g[:, None] * mean_coef, 0.0)
+    const = (1.0 - g) * mu_const + g * mean_const[pillar] + est.offsets
+    return const, coef
+
+
+@dataclass(frozen=True, eq=False)
 class ScoringModel:
     """A rubric compiled into arrays. Build with :meth:`from_rubric`."""
 
@@ -194,6 +351,7 @@ class ScoringModel:
     gate_band: Ints
     unknown_policy: UnknownPolicy
     min_coverage: float
+    estimate: EstimateModel
 
     @classmethod
     def from_rubric(cls, rubric: Rubric) -> ScoringModel:
@@ -228,6 +386,7 @@ class ScoringModel:
             gate_band=np.array([band_index[g.cap_band] for _, g in gated], dtype=np.intp),
             unknown_policy=rubric.unknown_policy,
             min_coverage=rubric.min_coverage,
+            estimate=EstimateModel.from_rubric(rubric),
         )
         _MODELS[id(rubric)] = (weakref.ref(rubric), model)
         weakref.finalize(rubric, _MODELS.pop, id(rubric), None)  # the entry dies with it
@@ -284,6 +443,10 @@ class Scores:
             cap ``lower`` (and, under the ``worst`` policy, the point score), never
             count as failed.
         raw_lower: (n,) the lower bound before gates (every unknown at level 0).
+        likely_lower, likely_upper: (n,) the likely range of the overall score: under
+            ``unknown_policy: estimate``, the interval the estimates' spread gives (its
+            probability: the rubric's ``estimate.interval``), within ``lower``-``upper``;
+            under the other policies the same as ``lower`` and ``upper``.
     """
 
     pillar: Floats
@@ -300,6 +463,8 @@ class Scores:
     gate_loss: Floats
     gate_unrated: Bools
     raw_lower: Floats
+    likely_lower: Floats
+    likely_upper: Floats
 
 
 def level_to_score(levels: Floats) -> Floats:
@@ -602,6 +767,7 @@ class _Kernel:
             and model.overall_method == "arithmetic"
             and bool((self.pillar_total > 0).all())
         )
+        can_fuse = can_fuse and policy != "estimate"  # estimates take the reference path
         self.fused = can_fuse if fused is None else fused and can_fuse
         # the compiled kernel (fused path only) makes the same pillar sums
         self.bounds = np.append(self.starts, model.n_criteria).astype(np.intp)
@@ -637,7 +803,10 @@ class _Kernel:
         if self.fused and na is None and low is None:
             return self._fused(levels, outputs, offset)
         _validate(levels, offset, self._buffer("scratch", levels.shape, levels))
-        res = self._reference(levels, na, low)
+        estimated = None
+        if self.policy == "estimate":
+            estimated = estimate_unknowns(levels, None if na is None else ~na, self.model)
+        res = self._reference(levels, na, low, estimated)
         return {name: res[name] for name in outputs}
 
     def _fused(
@@ -717,6 +886,7 @@ class _Kernel:
         failed_hi: Bools,
         outputs: frozenset[str],
         point_is_lo: bool = False,
+        sd: Floats | None = None,
     ) -> dict[str, NDArray[np.generic]]:
         """Gates, the coverage rule and the band, shared by every path.
 
@@ -736,12 +906,21 @@ class _Kernel:
         ceiling, band_cap = cap(point)
         capped = np.minimum(raw, ceiling)
         res: dict[str, NDArray[np.generic]] = {"raw": raw, "raw_lower": raw_lo}
-        if "lower" in outputs:
-            res["lower"] = np.minimum(raw_lo, cap(failed_lo)[0])
-        if "upper" in outputs:
-            res["upper"] = np.minimum(raw_hi, cap(failed_hi)[0])
+        wants = outputs & {"lower", "upper", "likely_lower", "likely_upper"}
+        if wants:
+            lower = np.minimum(raw_lo, cap(failed_lo)[0])
+            upper = np.minimum(raw_hi, cap(failed_hi)[0])
+            res["lower"], res["upper"] = lower, upper
+            if sd is None:
+                res["likely_lower"], res["likely_upper"] = lower, upper
+            else:  # the estimates' spread, within the bounds
+                spread = self.model.estimate.z * sd
+                centre = np.where(np.isnan(capped), (lower + upper) / 2, capped)
+                res["likely_lower"] = np.clip(np.round(centre - spread, _SETTLE), lower, upper)
+                res["likely_upper"] = np.clip(np.round(centre + spread, _SETTLE), lower, upper)
         coverage = np.round(coverage, _SETTLE + 2)  # a share, so two more decimals
-        enough = coverage >= self.threshold if self.policy == "exclude" else ~np.isnan(coverage)
+        counted = self.policy in ("exclude", "estimate")
+        enough = coverage >= self.threshold if counted else ~np.isnan(coverage)
         overall = np.where(enough, capped, np.nan)
         # the band: how many band minimums the score reaches, less one (NaN reaches none)
         band = np.full(overall.shape, -1, dtype=np.intp)
@@ -764,9 +943,17 @@ class _Kernel:
         return {name: value for name, value in res.items() if name in outputs}
 
     def _reference(
-        self, levels: Floats, na: Bools | None, low: Floats | None
+        self,
+        levels: Floats,
+        na: Bools | None,
+        low: Floats | None,
+        estimated: Estimated | None = None,
     ) -> dict[str, NDArray[np.generic]]:
-        """Every output, by the linear shortcut or the general path (the reference)."""
+        """Every output, by the linear shortcut or the general path (the reference).
+
+        With ``estimated`` (``unknown_policy: estimate``) the point score counts every
+        applicable criterion, unknown ones at their estimate; bounds, coverage and gates
+        read the levels as given."""
         model = self.model
         applicable = None if na is None else ~na
         if self.linear:
@@ -777,6 +964,15 @@ class _Kernel:
             pillar, pillar_lo, pillar_hi, rated_w, app_w = self._general(
                 levels, known, rated, applicable, low
             )
+        if estimated is not None:  # the point score: every applicable criterion counts
+            scores = level_to_score(np.nan_to_num(estimated.levels))
+            pillar = self._pillars(scores, applicable)
+            # nothing known, nothing to estimate from: no score (as under exclude)
+            pillar[
+                ~(levels == levels).any(axis=1)
+                if applicable is None
+                else ~((levels == levels) & applicable).any(axis=1)
+            ] = np.nan
         # settle float noise (1e-9 points) so that a score exactly on a band edge lands
         # in the same band whatever the batch size and BLAS path
         raw = np.round(self._overall(pillar), _SETTLE)
@@ -809,8 +1005,9 @@ class _Kernel:
         failed_lo = gate_app & ~(gate_levels - gate_low >= model.gate_min)
         failed_hi = failed & ~(gate_levels + gate_low >= model.gate_min)
         res = self._finish(
-            raw, raw_lo, raw_hi, coverage, failed, unrated, failed_lo, failed_hi, ALL_OUTPUTS
-        )
+            raw, raw_lo, raw_hi, coverage, failed, unrated, failed_lo, failed_hi, ALL_OUTPUTS,
+            sd=None if estimated is None else estimated.sd,
+        )  # fmt: skip
         return res | {
             "pillar": pillar,
             "pillar_lower": pillar_lo,
@@ -1030,9 +1227,9 @@ def aggregate(values: Floats, answered: Bools | None, weights: Floats, method: M
 GEO_SCALE = 0.99
 """A geometric mean is taken on scores moved to [1, 100] (``1 + 0.99 x``) and the result
 moved back to [0, 100]. The geometric mean needs strictly positive values (JRC/OECD,
-*Handbook on Constructing Composite Indicators*, 2008, section 6: a zero makes every
-other value irrelevant), so a pillar or criterion at 0 lowers the mean as any low value
-does instead of zeroing it; 0 and 100 everywhere still give 0 and 100."""
+*Handbook on Constructing Composite Indicators*, 2008, step 6 "Weighting and aggregation":
+a zero makes every other value irrelevant), so a pillar or criterion at 0 lowers the
+mean as any low value does instead of zeroing it; 0 and 100 everywhere still give 0 and 100."""
 
 
 def geo_in(values: Floats) -> Floats:

@@ -111,7 +111,7 @@ def rubrics(
         pillars,
         aggregation=draw(METHODS),
         min_coverage=draw(st.sampled_from([0.0, 0.3, 0.6])),
-        unknown_policy=draw(st.sampled_from(["exclude", "worst"])),
+        unknown_policy=draw(st.sampled_from(["exclude", "worst", "estimate"])),
         gates=gate_map,
     )
     return make_rubric(doc)

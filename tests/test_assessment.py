@@ -30,7 +30,7 @@ def test_a_score_on_a_band_edge_lands_in_one_band_whatever_the_batch():
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"unknown_policy": "Worst"}, "must be one of ['exclude', 'worst']"),
+        ({"unknown_policy": "Worst"}, "must be one of ['exclude', 'worst', 'estimate']"),
         ({"min_coverage": 2}, "must be between 0 and 1"),
         ({"min_coverage": float("nan")}, "must be between 0 and 1"),
     ],

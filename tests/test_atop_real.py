@@ -136,7 +136,7 @@ def test_panel_follows_membership_and_phases():
     assert nato.loc[1990, "legal.founding-agreement"] == 4
     # ready for assess_frame: the criterion columns score as the panel does
     criteria = [c for c in panel.columns if "." in c and not c.endswith(".coverage")]
-    again = assess_frame(panel[criteria], min_coverage=0)
+    again = assess_frame(panel[criteria], min_coverage=0, unknown_policy="exclude")
     assert np.allclose(again["legal"], panel["legal"], equal_nan=True)
 
 

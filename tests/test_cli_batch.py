@@ -25,8 +25,8 @@ GOOD = {
 RUBRIC = load_rubric()
 PILLARS = [p.id for p in RUBRIC.pillars]
 COLUMNS = ["id", "rubric", "rubric_version", "name", "kind", "file", "assessed_on", "overall",
-           "raw", "gate_loss", "band", "coverage", "lower", "upper", "gates_failed",
-           "gates_unrated", *PILLARS,
+           "raw", "gate_loss", "band", "coverage", "lower", "upper", "likely_lower",
+           "likely_upper", "gates_failed", "gates_unrated", *PILLARS,
            "reason"]  # fmt: skip
 
 
@@ -114,8 +114,8 @@ def test_raw_gate_loss_and_reason_columns(tmp_path: Path):
     assert rows["unrated"]["overall"] is None and rows["unrated"]["raw"] is None
     assert rows["unrated"]["gate_loss"] == 0.0
     assert rows["unrated"]["reason"] == "no criterion is rated"
-    sparse = rows["sparse"]
-    assert sparse["overall"] is None and sparse["raw"] == pytest.approx(75.0)
+    sparse = rows["sparse"]  # one criterion rated 3: the others estimated from it
+    assert sparse["overall"] is None and 50 < sparse["raw"] < 75
     assert sparse["reason"].startswith("coverage ")
     assert "is below the minimum of" in sparse["reason"]
 

@@ -143,7 +143,7 @@ def cases(draw: st.DrawFn, linear: bool = False) -> tuple[Assessment, str]:
         "scale": SCALE,
         "bands": copy.deepcopy(BANDS),
         "aggregation": draw(methods),
-        "unknown_policy": draw(st.sampled_from(["exclude", "worst"])),
+        "unknown_policy": draw(st.sampled_from(["exclude", "worst", "estimate"])),
         "min_coverage": draw(st.sampled_from([0.0, 0.5])),
         "effort_scale": EFFORTS,
         "default_profile": "goal",

@@ -140,6 +140,10 @@ def test_not_applicable_leaves_other_pillars_untouched(case, data):
     model = ScoringModel.from_rubric(rubric)
     before, after = run(rubric, levels, na, low), run(rubric, levels, more_na, low)
     others = np.arange(model.n_pillars) != model.criterion_pillar[j]
+    if rubric.unknown_policy == "estimate":
+        # estimates read every known criterion: only pillars with nothing to estimate stay
+        unknown = np.isnan(levels[0]) & ~more_na[0]
+        others &= np.bincount(model.criterion_pillar[unknown], minlength=model.n_pillars) == 0
     np.testing.assert_array_equal(before.pillar[:, others], after.pillar[:, others])
     np.testing.assert_array_equal(before.pillar_lower[:, others], after.pillar_lower[:, others])
 
@@ -352,3 +356,68 @@ def test_rank_gain_does_not_grow_when_a_sibling_becomes_unknown(case, data):
     forgotten[0, k] = np.nan
     # scores are settled to 1e-9: two rescorings may differ by one grid step
     assert rank_gain(forgotten) <= rank_gain(levels) + 1e-8
+
+
+# --- unknown_policy: estimate -------------------------------------------------------------
+
+
+def _estimating(rubric: Rubric) -> Rubric:
+    return rubric.model_copy(update={"unknown_policy": "estimate"})
+
+
+@SETTINGS
+@given(cases(rows=4))
+def test_the_likely_range_lies_within_the_bounds_and_holds_the_score(case):
+    rubric, levels, na, low = case
+    s = run(_estimating(rubric), levels, na, low)
+    scored = ~np.isnan(s.overall)
+    assert np.all(s.lower[scored] <= s.likely_lower[scored] + 1e-9)
+    assert np.all(s.likely_lower[scored] <= s.overall[scored] + 1e-9)
+    assert np.all(s.overall[scored] <= s.likely_upper[scored] + 1e-9)
+    assert np.all(s.likely_upper[scored] <= s.upper[scored] + 1e-9)
+
+
+@SETTINGS
+@given(cases(rows=3))
+def test_with_nothing_unknown_estimate_scores_as_exclude(case):
+    rubric, levels, na, low = case
+    known = np.where(np.isnan(levels), 2.0, levels)
+    estimate = run(_estimating(rubric), known, na, low)
+    exclude = run(rubric.model_copy(update={"unknown_policy": "exclude"}), known, na, low)
+    for a, b in zip(all_scores(estimate), all_scores(exclude), strict=True):
+        np.testing.assert_allclose(a, b, equal_nan=True)
+    scored = ~np.isnan(estimate.overall)
+    np.testing.assert_allclose(estimate.likely_lower[scored], estimate.overall[scored])
+    np.testing.assert_allclose(estimate.likely_upper[scored], estimate.overall[scored])
+
+
+@SETTINGS
+@given(cases(rows=3))
+def test_estimate_map_is_estimate_unknowns_as_an_affine_map(case):
+    from readiness.scoring import estimate_map, estimate_unknowns
+
+    rubric, levels, na, _ = case
+    model = ScoringModel.from_rubric(_estimating(rubric))
+    applicable = ~na
+    e = estimate_unknowns(np.where(na, np.nan, levels), applicable, model)
+    for i in range(levels.shape[0]):
+        rated = ~np.isnan(levels[i]) & applicable[i]
+        const, coef = estimate_map(rated, model)
+        guess = np.clip(const + coef @ np.where(rated, levels[i], 0.0), 0, 4)
+        np.testing.assert_allclose(e.levels[i, e.estimated[i]], guess[e.estimated[i]], atol=1e-9)
+
+
+@SETTINGS
+@given(cases(rows=2), st.floats(0.01, 100), st.integers(0, 3))
+def test_estimates_do_not_depend_on_the_weights(case, factor, which):
+    from readiness.scoring import estimate_unknowns
+
+    rubric, levels, na, _ = case
+    doc = rubric.model_dump(mode="json")
+    pillars = doc["pillars"]
+    pillars[which % len(pillars)]["weight"] *= factor
+    pillars[0]["criteria"][0]["weight"] = (pillars[0]["criteria"][0].get("weight") or 1) * factor
+    heavier = make_rubric(doc | {"unknown_policy": "estimate"})
+    a = estimate_unknowns(levels, ~na, ScoringModel.from_rubric(_estimating(rubric)))
+    b = estimate_unknowns(levels, ~na, ScoringModel.from_rubric(heavier))
+    np.testing.assert_allclose(a.levels, b.levels, equal_nan=True)

@@ -355,7 +355,10 @@ def test_fixed_choices_collapse_every_interval_onto_the_point():
     rng = np.random.default_rng(12)
     panel = random_panel(rng, n=50)
     fixed = Choices(
-        concentration=np.inf, methods=("arithmetic",), policies=("exclude",), ratings=False
+        concentration=np.inf,
+        methods=("arithmetic",),
+        policies=(panel.model.unknown_policy,),  # the rubric's own: the point's
+        ratings=False,
     )
     u = uncertainty(panel, samples=50, choices=fixed)
     f = u.to_frame()
@@ -371,7 +374,10 @@ def test_point_rank_lies_in_its_interval_when_the_weights_are_tight():
         panel,
         samples=2000,
         choices=Choices(
-            concentration=1e6, ratings=False, methods=("arithmetic",), policies=("exclude",)
+            concentration=1e6,
+            ratings=False,
+            methods=("arithmetic",),
+            policies=(panel.model.unknown_policy,),
         ),
     )
     f = u.to_frame().dropna(subset=["rank"])

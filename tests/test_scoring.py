@@ -280,8 +280,9 @@ def test_mask_shapes_must_match(small):
 
 
 def test_the_fused_kernel_is_taken_and_reads_f_ordered_levels_in_place(monkeypatch) -> None:
-    """The default rubric is arithmetic throughout: its unmasked blocks take the fused
-    kernel, and an F-ordered float matrix (what pandas hands over) is not copied."""
+    """The default rubric is arithmetic throughout: under ``exclude`` its unmasked blocks
+    take the fused kernel, and an F-ordered float matrix (what pandas hands over) is not
+    copied."""
     import readiness.scoring as scoring
 
     model = ScoringModel.from_rubric(load_rubric())
@@ -297,10 +298,10 @@ def test_the_fused_kernel_is_taken_and_reads_f_ordered_levels_in_place(monkeypat
         return fused(self, block, outputs, offset)
 
     monkeypatch.setattr(scoring._Kernel, "_fused", spy)
-    s = score_matrix(levels, model, chunk_rows=16)
+    s = score_matrix(levels, model, chunk_rows=16, unknown_policy="exclude")
     assert seen == [True] * 4
     reference = score_matrix(np.ascontiguousarray(levels), model, low_confidence=np.zeros(
-        levels.shape, dtype=bool))  # fmt: skip
+        levels.shape, dtype=bool), unknown_policy="exclude")  # fmt: skip
     np.testing.assert_allclose(s.overall, reference.overall, rtol=1e-12, atol=1e-9)
     np.testing.assert_array_equal(s.band, reference.band)
 
@@ -351,3 +352,39 @@ def test_compiled_models_do_not_keep_rubrics_alive():
     gc.collect()
     assert all(r() is None for r in refs)  # 200 variants, none kept by the cache
     assert len(_MODELS) <= before + 1
+
+
+def test_hand_computed_estimate(small):
+    # defaults of readiness.rubric.Estimate: prior 2, spreads 0.65 / 0.55 / 0.7, no offsets
+    rubric = small.model_copy(update={"unknown_policy": "estimate"})
+    a = assess(small_partnership(a_one=4, a_two=2, b_one=1), rubric)
+    tau2, p2, s2 = 0.65**2, 0.55**2, 0.7**2
+    prec_a, prec_b = 1 / (p2 + s2 / 2), 1 / (p2 + s2 / 1)  # pillar means 3 and 1
+    mu = (2 / tau2 + 3 * prec_a + 1 * prec_b) / (1 / tau2 + prec_a + prec_b)
+    b_two = mu + p2 / (p2 + s2) * (1 - mu)  # pillar B's departure, shrunk
+    assert a.criterion("b.two").estimate == pytest.approx(b_two)
+    b = (25 + 25 * b_two) / 2
+    assert a.overall == pytest.approx((2 * 62.5 + b) / 3)
+    # the gate is unrated, not failed, though the estimate (1.68) is below its minimum 2
+    assert [g.status for g in a.gates] == ["unrated"]
+    assert a.lower is not None and a.likely_lower is not None and a.likely_upper is not None
+    assert a.lower < a.likely_lower < a.overall < a.likely_upper < a.upper
+
+
+def test_estimate_gives_no_score_when_nothing_is_known(small):
+    rubric = small.model_copy(update={"unknown_policy": "estimate", "min_coverage": 0.0})
+    a = assess(small_partnership(), rubric)
+    assert a.overall is None and a.band is None
+    assert (a.lower, a.upper) == pytest.approx((0.0, 100.0))
+
+
+def test_estimate_reads_the_rubric_settings(small):
+    # a larger pillar spread lets a pillar's own known criteria weigh more
+    loose = small.model_copy(update={"unknown_policy": "estimate"})
+    tight = loose.model_copy(
+        update={"estimate": loose.estimate.model_copy(update={"pillar_spread": 0.0})}
+    )
+    p = small_partnership(a_one=4, a_two=4, b_one=0)
+    assert (
+        assess(p, loose).criterion("b.two").estimate < assess(p, tight).criterion("b.two").estimate
+    )

@@ -349,8 +349,9 @@ def _scoring_options(p: argparse.ArgumentParser) -> None:
     """``--unknown-policy`` and ``--min-coverage``, shared by the scoring verbs."""
     p.add_argument(
         "--unknown-policy",
-        choices=("exclude", "worst"),
-        help="how unknown criteria count (default: the rubric's policy)",
+        choices=("estimate", "exclude", "worst"),
+        help="how unknown criteria count: at the level the known ones estimate, left out, "
+        "or at level 0 (default: the rubric's policy)",
     )
     p.add_argument(
         "--min-coverage",

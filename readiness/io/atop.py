@@ -584,7 +584,9 @@ def _pillar_scores(levels: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     from readiness.assessment import assess_frame
 
     known = levels.notna()
-    scores = assess_frame(levels, rubric, min_coverage=0)
+    # what ATOP codes, and nothing else: the criteria it does not code are left out,
+    # not estimated (the rubric's estimate is fitted on partnerships, not on alliances)
+    scores = assess_frame(levels, rubric, min_coverage=0, unknown_policy="exclude")
     out: dict[str, Any] = {}
     for pillar in rubric.pillars:
         ids = [c.id for c in pillar.criteria if c.id in levels.columns]
@@ -665,7 +667,7 @@ def score_legal(
     if chosen is None:
         raise RubricError(f"rubric {rubric.label} has no pillar {pillar!r}")
     levels = derive_frame(atop_facts_frame(path), rubric)
-    scores = assess_frame(levels, rubric, min_coverage=0)
+    scores = assess_frame(levels, rubric, min_coverage=0, unknown_policy="exclude")
     columns = [c.id for c in chosen.criteria if c.id in levels.columns]
     out = levels[columns].copy()
     out[pillar] = scores[pillar]

@@ -13,7 +13,11 @@ from readiness.report.model import Report
 __all__ = ["render_markdown"]
 
 
-_POLICY = {"exclude": "unknowns excluded", "worst": "unknowns counted as level 0"}
+_POLICY = {
+    "exclude": "unknowns excluded",
+    "worst": "unknowns counted as level 0",
+    "estimate": "unknowns estimated from the known criteria",
+}
 
 
 def render_markdown(r: Report) -> str:
@@ -30,7 +34,13 @@ def render_markdown(r: Report) -> str:
     out += [
         "",
         "- Range once every unknown is known: "
-        + ("none" if math.isnan(r.lower) else f"{r.lower:.1f} – {r.upper:.1f}"),
+        + ("none" if math.isnan(r.lower) else f"{r.lower:.1f} – {r.upper:.1f}")
+        + (
+            f"; likely {r.likely['lower']:.1f} – {r.likely['upper']:.1f} "
+            f"({r.likely['probability']:.0%}, the unknown criteria estimated from the known ones)"
+            if r.likely is not None and r.coverage < 1 and not math.isnan(r.likely["lower"])
+            else ""
+        ),
         f"- Coverage: {shown_share(r.coverage)} of the rubric's effective weight is rated",
         f"- Target: {_md(r.options['target_title'])} (`{r.options['target']}`, "
         f"{_md(r.options['target_reason'])}); score at the target profile "

@@ -195,6 +195,9 @@ class Report:
     rate_first: tuple[str, ...] = ()
     order: dict[str, str] = field(default_factory=lambda: {"gaps": ORDER, "roadmap": ROADMAP_ORDER})
     """How gaps and roadmap steps are ordered, in words."""
+    likely: dict[str, float] | None = None
+    """Under ``unknown_policy: estimate``: ``{"lower", "upper", "probability"}``, the range
+    the estimates of the unknown criteria give the score (``None`` otherwise)."""
 
     @property
     def target_overall(self) -> float | None:
@@ -262,6 +265,15 @@ def report_from_gaps(gaps: GapReport) -> Report:
         coverage=a.coverage,
         lower=a.lower,
         upper=a.upper,
+        likely=(
+            {
+                "lower": a.likely_lower,
+                "upper": a.likely_upper,
+                "probability": a.rubric.estimate.interval,
+            }
+            if a.options.unknown_policy == "estimate"
+            else None
+        ),
         profile_score=gaps.profile_score,
         score_after_gaps=gaps.score_after_gaps,
         raw=a.raw,

@@ -29,6 +29,11 @@ def render_text(r: Report, *, top: int = 10) -> str:
         f"Range: {_range(r.lower, r.upper)}   Coverage: {shown_share(r.coverage)}   "
         f"Rubric: {r.rubric['id']} {r.rubric['version']}"
     )
+    if r.likely is not None and r.coverage < 1:
+        lines.append(
+            f"Likely: {_range(r.likely['lower'], r.likely['upper'])} "
+            f"({r.likely['probability']:.0%}; unknown criteria estimated from the known ones)"
+        )
     lines.append(f"Target: {r.options['target']} ({r.options['target_reason']})")
     lines.append(
         f"  score at the target profile {shown(r.profile_score)}; "

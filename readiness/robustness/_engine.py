@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 from threadpoolctl import threadpool_limits
 
 from readiness.robustness._panel import Panel
-from readiness.scoring import LEVEL_MAX, ScoringModel, geo_in, geo_out
+from readiness.scoring import LEVEL_MAX, ScoringModel, estimate_unknowns, geo_in, geo_out
 
 __all__ = ["METHODS", "POLICIES", "Draws", "evaluate", "rubric_draws"]
 
@@ -41,8 +41,10 @@ Ints = NDArray[np.intp]
 
 METHODS = ("arithmetic", "geometric", "minimum")
 """Index of a sample's overall method in :attr:`Draws.method`."""
-POLICIES = ("exclude", "worst")
-"""Index of a sample's unknown policy in :attr:`Draws.policy`."""
+POLICIES = ("exclude", "worst", "estimate")
+"""Index of a sample's unknown policy in :attr:`Draws.policy`. Under ``estimate`` the
+unknown criteria take the estimates the rubric's own weights give
+(:func:`readiness.scoring.estimate_unknowns`), whatever weights a sample draws."""
 
 _SETTLE = 9  # the kernel's decimals (readiness.scoring._SETTLE)
 _CELLS = 2_000_000  # rows x samples per block (16 MB per array)
@@ -155,23 +157,36 @@ class _Prepared:
         self.values = np.where(known, levels * (100.0 / LEVEL_MAX), 0.0)
         self.groups = [np.flatnonzero(model.criterion_pillar == p) for p in range(self.k)]
         self.arithmetic = all(m == "arithmetic" for m in model.pillar_method)
-        logs = geo_in(self.values)  # the kernel's geometric mean: scores moved to [1, 100]
-        rated_values = np.where(self.rated, self.values, 0.0)
+        estimated = estimate_unknowns(levels, self.app, model)
+        self.point_levels = {  # the levels each policy scores (unknown: 0 or its estimate)
+            "exclude": levels,
+            "worst": levels,
+            "estimate": estimated.levels,
+        }
+        # nothing known, nothing to estimate from: such a row has no score (as the kernel)
+        self.answered = {
+            "exclude": self.rated,
+            "worst": self.app,
+            "estimate": self.app & self.rated.any(axis=1, keepdims=True),
+        }
         self.exp: dict[str, _Expansion] = {}
         self.xt: dict[str, Floats] = {}
         self.xt_log: dict[str, Floats] = {}
         self.mins: dict[str, Floats] = {}
         for policy in POLICIES:
-            answered = self.app if policy == "worst" else self.rated
+            answered = self.answered[policy]
+            point = self.point_levels[policy]
+            values = np.where(answered & ~np.isnan(point), point * (100.0 / LEVEL_MAX), 0.0)
             ex = _Expansion(answered, self.groups, model.n_criteria)
             self.exp[policy] = ex
             # stored transposed, (columns, n): products are (s, columns) @ (columns, n)
-            self.xt[policy] = np.ascontiguousarray(ex.expand(rated_values).T)
+            self.xt[policy] = np.ascontiguousarray(ex.expand(values).T)
             if not self.arithmetic:
+                logs = geo_in(values)  # the kernel's geometric mean: on [1, 100]
                 self.xt_log[policy] = np.ascontiguousarray(
                     ex.expand(np.where(answered, logs, 0.0)).T
                 )
-                self.mins[policy] = self._min(np.where(answered, self.values, np.inf))
+                self.mins[policy] = self._min(np.where(answered, values, np.inf))
         self.cov = _Expansion(self.app, self.groups, model.n_criteria)
         self.xt_cov = np.ascontiguousarray(self.cov.expand(self.rated.astype(np.float64)).T)
         self.applies = self._any(self.app).astype(np.float64)  # (n, pillars)
@@ -363,7 +378,7 @@ def _policy_block(
                 out[np.ix_(samples[sub], rows)] = _overall(
                     pillars[:, sub], v[samples[sub]], method, clean
                 )
-    if policy == "exclude":
+    if policy in ("exclude", "estimate"):  # the coverage rule, as in the kernel
         cov = _coverage(prep, c, v)
         out = np.where(cov >= prep.threshold, out, np.nan)
     else:
@@ -441,7 +456,7 @@ def _dense_fix(
 ) -> None:
     """Re-score non-arithmetic pillars of rows whose low-confidence ratings move."""
     model = prep.model
-    answered = prep.app if policy == "worst" else prep.rated
+    answered = prep.answered[policy]
     for p in range(prep.k):
         method = model.pillar_method[p]
         if method == "arithmetic":
@@ -451,7 +466,8 @@ def _dense_fix(
             continue
         cols = prep.groups[p]
         hit = np.unique(prep.low_rows[mine])
-        lv = np.broadcast_to(prep.levels[hit][:, cols], (c.shape[0], len(hit), len(cols))).copy()
+        point = prep.point_levels[policy]
+        lv = np.broadcast_to(point[hit][:, cols], (c.shape[0], len(hit), len(cols))).copy()
         lv[
             :, np.searchsorted(hit, prep.low_rows[mine]), np.searchsorted(cols, prep.low_cols[mine])
         ] += shift[:, mine]

@@ -83,7 +83,7 @@ class _Linear:
         applies = ~np.isnan(cp)
         with np.errstate(invalid="ignore", divide="ignore"):
             cov = (self.C[rows] + t * np.where(applies, cp, 0.0)) / (self.D[rows] + t * applies)
-        if self.panel.unknown_policy == "exclude":
+        if self.panel.unknown_policy in ("exclude", "estimate"):  # the coverage rule
             enough = cov >= self.panel.min_coverage
         else:
             enough = ~np.isnan(cov)

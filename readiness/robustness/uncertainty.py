@@ -3,7 +3,8 @@
 Each sample draws pillar weights from a Dirichlet distribution centred on the rubric's
 pillar shares (``alpha = concentration x share``; a larger concentration keeps weights
 closer to the rubric's), criterion weights inside each pillar the same way, an overall
-aggregation method and an unknown policy (uniformly from the ones allowed), and moves
+aggregation method and an unknown policy (uniformly from the ones allowed: ``estimate``,
+the rubric's default, beside ``exclude`` and ``worst``), and moves
 every low-confidence rating to a level drawn uniformly from its interval (one level
 down to one level up, within 0-4: the interval the lower and upper bounds already use).
 Gates and the coverage rule apply in every sample exactly as in the kernel.
@@ -61,7 +62,7 @@ class Choices:
     concentration: float = 100.0
     criterion_concentration: float | None = None
     methods: tuple[str, ...] = ("arithmetic", "geometric")
-    policies: tuple[str, ...] = ("exclude", "worst")
+    policies: tuple[str, ...] = ("exclude", "worst", "estimate")
     ratings: bool = True
 
     def check(self) -> None:

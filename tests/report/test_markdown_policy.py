@@ -10,7 +10,10 @@ def test_policy_wording():
     p = load_partnership(EXAMPLES / "nato.json", rubric)
     worst = render_markdown(build_report(assess(p, rubric, unknown_policy="worst")))
     assert "unknowns counted as level 0" in worst and "worstd" not in worst
-    assert "unknowns excluded" in render_markdown(build_report(assess(p, rubric)))
+    excluded = assess(p, rubric, unknown_policy="exclude")
+    assert "unknowns excluded" in render_markdown(build_report(excluded))
+    estimated = render_markdown(build_report(assess(p, rubric)))  # the rubric's policy
+    assert "unknowns estimated from the known criteria" in estimated
 
 
 def test_nothing_applies_renders_without_nan():
