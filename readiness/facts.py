@@ -21,11 +21,15 @@ typed value per partnership (``exercises_per_year``, ``agreement.status-of-force
 :func:`facts_features` computes them for one partnership and :func:`facts_frame`
 for many, as a table with one row per partnership and one column per feature.
 
-Agreements: when ``agreements`` is given it is taken as the complete list of the
-partnership's agreements, so a kind that is not listed is *false* (not unknown). An
-agreement is in force on the assessment date when it started (``in_force``, else
-``signed``) on or before that date and has not ``ended`` by then; an agreement with
-no dates at all is taken to be in force unless it has ended.
+What a list leaves out is the file's statement: a kind of agreement not listed is
+*unknown*, unless ``agreements_complete`` says the list is complete or
+``agreements_absent`` names the kind (then it is *false*); likewise invocations
+(``invocations_complete``) and an agreement's provisions (``provisions_complete``).
+Partnership files of formats 1 and 2 wrote complete lists, and are read so
+(:func:`facts_features`, ``complete_lists``). An agreement is in force on the
+assessment date when it started (``in_force``, else ``signed``) on or before that date
+and has not ``ended`` by then; an agreement with no dates at all is taken to be in
+force unless it has ended.
 """
 
 from __future__ import annotations
@@ -38,7 +42,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import WithJsonSchema
 
 from readiness._models import Day, Frozen, NonEmpty
@@ -339,7 +350,14 @@ class Agreement(Frozen):
         default=None,
         description="Provisions its public text contains (security-of-information agreements): "
         + ", ".join(SECURITY_PROVISIONS)
-        + ". When given, the complete list; leave it out when the text was not checked.",
+        + ". Leave it out when the text was not checked; a provision not listed is unknown"
+        " unless provisions_complete says the list is complete.",
+    )
+    provisions_complete: Flag | None = Field(
+        default=None,
+        description="true: `provisions` is the complete list of what the public text provides"
+        " (a provision not listed is absent). Absent or false: not stated, so a provision not"
+        " listed is unknown (formats 1 and 2 read a given list as complete).",
     )
     source: NonEmpty | None = Field(default=None, description="Public source of the text.")
 
@@ -352,6 +370,11 @@ class Agreement(Frozen):
             )
         if self.parties is not None and len(set(self.parties)) != len(self.parties):
             raise ValueError("parties lists a member twice")
+        if self.provisions_complete and self.provisions is None:
+            raise ValueError(
+                "provisions_complete says the list of provisions is complete, but there is no"
+                ' list (write "provisions": [] when the text provides none)'
+            )
         return self
 
     @property
@@ -529,13 +552,15 @@ class Interoperability(Frozen):
 
 
 _NAMES = (
-    "agreements", "atop", "exercises_per_year", "personnel_exchanges_per_year",
-    "liaison_officers", "standards_adopted", "interoperability", "intelligence_sharing",
+    "agreements", "agreements_complete", "agreements_absent", "atop", "exercises_per_year",
+    "personnel_exchanges_per_year", "liaison_officers", "standards_adopted", "interoperability",
+    "intelligence_sharing",
     "secure_channels", "security_incidents_5y", "ministerial_meetings_per_year",
     "staff_talks_per_year", "defense_spending_gdp", "joint_programmes", "co_production",
     "technology_transfer", "cyber_agreements", "cyber_exercises_per_year", "common_language",
     "common_doctrine", "disputes_5y", "leadership_changes_5y", "joint_intelligence_products",
-    "un_ideal_points", "spending_target_gdp", "invocations", "two_plus_two_per_year",
+    "un_ideal_points", "spending_target_gdp", "invocations", "invocations_complete",
+    "two_plus_two_per_year",
 )  # fmt: skip
 
 _SOURCE_KEY = "^(?:" + "|".join(_NAMES) + ")(?![^.])"
@@ -553,8 +578,21 @@ class Facts(Frozen):
     """
 
     agreements: tuple[Agreement, ...] | None = _about(
-        "Agreements between the partners; when given, the complete list (a kind not listed is"
-        " taken as absent)."
+        "Agreements between the partners. A kind not listed is unknown, unless"
+        " agreements_complete says the list is complete or agreements_absent names the kind"
+        " (formats 1 and 2 read a given list as complete)."
+    )
+    agreements_complete: Flag | None = _about(
+        "true: `agreements` lists every agreement in force between the members, so a kind not"
+        " listed is absent. Absent or false: not stated, so a kind not listed is unknown."
+    )
+    agreements_absent: (
+        tuple[Annotated[AgreementKind, _one_of(AGREEMENT_KINDS, "agreement kind")], ...] | None
+    ) = Field(
+        default=None,
+        description="Kinds of agreement known to be absent: none of the kind is in force between"
+        ' any of the members (e.g. ["status-of-forces"]), whether or not the list is complete.',
+        json_schema_extra={"uniqueItems": True},
     )
     atop: Atop | None = _about(
         "ATOP alliance-level treaty provisions (Leeds et al., codebook v5.1)."
@@ -638,8 +676,13 @@ class Facts(Frozen):
         " 2014), or 'none' when the partnership sets no spending target."
     )
     invocations: tuple[Invocation, ...] | None = _about(
-        "Every invocation of the mutual-defense or security clause; when given, the complete"
-        " list ([] = never invoked)."
+        "Invocations of the mutual-defense or security clause. Counts are known only when"
+        " invocations_complete says the list is complete ([] with it: never invoked; formats 1"
+        " and 2 read a given list as complete)."
+    )
+    invocations_complete: Flag | None = _about(
+        "true: `invocations` lists every invocation up to the assessment date ([]: never"
+        " invoked). Absent or false: not stated, so an invocation not listed is unknown."
     )
     two_plus_two_per_year: Rate | None = _about(
         "Count per year: combined foreign-and-defense ministerial (2+2) meetings."
@@ -649,6 +692,38 @@ class Facts(Frozen):
         description="Fact name -> its public source (agreements carry their own source).",
         json_schema_extra={"propertyNames": {"pattern": _SOURCE_KEY}},
     )
+
+    @field_validator("agreements_complete", "invocations_complete")
+    @classmethod
+    def _a_list_to_complete(cls, value: bool | None, info: ValidationInfo) -> bool | None:
+        listed = str(info.field_name).removesuffix("_complete")
+        if value and listed not in info.data:
+            return value  # the list itself failed its checks, reported there
+        if value and info.data.get(listed) is None:
+            raise ValueError(
+                f"says the list of {listed} is complete, but there is no list (write"
+                f' "{listed}": [] when there is none)'
+            )
+        return value
+
+    @field_validator("agreements_absent")
+    @classmethod
+    def _absent_kinds_not_listed(
+        cls, value: tuple[str, ...] | None, info: ValidationInfo
+    ) -> tuple[str, ...] | None:
+        if value is None:
+            return value
+        if len(set(value)) != len(value):
+            twice = next(k for k in value if value.count(k) > 1)
+            raise ValueError(f"names the agreement kind {twice!r} twice")
+        for i, agreement in enumerate(info.data.get("agreements") or ()):
+            clash = [k for k in agreement.kinds if k in value]
+            if clash and agreement.ended is None:
+                raise ValueError(
+                    f"names {clash[0]!r} as absent, but $.facts.agreements[{i}] is a"
+                    f" {clash[0]} agreement that has not ended"
+                )
+        return value
 
     @field_validator("sources")
     @classmethod
@@ -784,7 +859,8 @@ def _catalogue() -> dict[str, Feature]:
             f"agreement.{kind}.years",
             "number",
             "years",
-            f"Years since the oldest {kind} agreement in force took effect (0 when none is).",
+            f"Years since the oldest {kind} agreement in force took effect (0 when none is;"
+            " with a list not said to be complete, counted from the oldest listed).",
         )
         add(
             f"agreement.{kind}.coverage",
@@ -793,7 +869,12 @@ def _catalogue() -> dict[str, Feature]:
             f"Share of pairs of active members bound to each other by a {kind} agreement in"
             " force (1 for an agreement of every member).",
         )
-    add("agreements.count", "number", "count", "Agreements in force on the assessment date.")
+    add(
+        "agreements.count",
+        "number",
+        "count",
+        "Agreements in force on the assessment date (known when the list is complete).",
+    )
     for provision in SECURITY_PROVISIONS:
         add(
             f"security_of_information.{provision}",
@@ -911,14 +992,24 @@ def _catalogue() -> dict[str, Feature]:
         "invocations.honoured",
         "number",
         "count",
-        "Invocations of the defense clause the partners honoured, up to the assessment date.",
+        "Invocations of the defense clause the partners honoured, up to the assessment date"
+        " (known when the list is complete).",
     )
     add(
         "invocations.declined",
         "number",
         "count",
-        "Invocations of the defense clause the partners declined, up to the assessment date.",
+        "Invocations of the defense clause the partners declined, up to the assessment date"
+        " (known when the list is complete).",
     )
+    for outcome, what in (("honoured", "honoured"), ("declined", "declined")):
+        add(
+            f"invocations.any_{outcome}",
+            "flag",
+            "true/false",
+            f"An invocation of the defense clause up to the assessment date was {what} (true"
+            " when one is listed; false only when the list is complete).",
+        )
     add("two_plus_two_per_year", "number", "count per year", "2+2 ministerial meetings.")
     return {f.name: f for f in out}
 
@@ -948,7 +1039,11 @@ class Roster:
 
 
 def facts_features(
-    facts: Facts | None, as_of: dt.date, roster: Roster | None = None
+    facts: Facts | None,
+    as_of: dt.date,
+    roster: Roster | None = None,
+    *,
+    complete_lists: bool = False,
 ) -> dict[str, FeatureValue]:
     """The feature values of one partnership's facts.
 
@@ -959,6 +1054,11 @@ def facts_features(
         roster: The members and state on ``as_of`` (``Partnership.roster_on``); without it
             the member features are unknown, agreement coverage counts only agreements of
             every member, and UN voting distances use every member listed.
+        complete_lists: Read every list given as complete (``agreements``, ``invocations``,
+            an agreement's ``provisions``) when the facts do not say: how partnership files
+            of formats 1 and 2 were written. By default a list is complete only when the
+            facts say so (``agreements_complete``, ``invocations_complete``,
+            ``provisions_complete``; ``agreements_absent`` names kinds known to be absent).
 
     Returns:
         Every feature of :data:`FEATURES`, in catalogue order: numbers and levels as
@@ -976,8 +1076,7 @@ def facts_features(
         out["status"] = roster.status
     if facts is None:
         return out
-    if facts.agreements is not None:
-        _agreement_features(out, facts.agreements, as_of, roster)
+    _agreement_features(out, facts, as_of, roster, complete_lists)
     if facts.atop is not None:
         out.update(_atop_values(facts.atop, as_of))
     if facts.interoperability is not None:
@@ -1009,9 +1108,12 @@ def facts_features(
             out["un_voting.mean_distance"] = round(sum(gaps) / len(gaps), 6)
             out["un_voting.max_distance"] = round(max(gaps), 6)
     if facts.invocations is not None:
+        every_one = _stated(facts.invocations_complete, complete_lists)
         past = [i for i in facts.invocations if i.date <= as_of]
-        out["invocations.honoured"] = float(sum(i.outcome == "honoured" for i in past))
-        out["invocations.declined"] = float(sum(i.outcome == "declined" for i in past))
+        for outcome in ("honoured", "declined"):
+            count = sum(i.outcome == outcome for i in past)
+            out[f"invocations.{outcome}"] = float(count) if every_one else None
+            out[f"invocations.any_{outcome}"] = True if count else False if every_one else None
     return out
 
 
@@ -1047,12 +1149,24 @@ def _dispute_body(purpose1: int | None, purpose2: int | None, companion: int | N
 
 def _agreement_features(
     out: dict[str, FeatureValue],
-    agreements: Sequence[Agreement],
+    facts: Facts,
     as_of: dt.date,
     roster: Roster | None,
+    complete_lists: bool,
 ) -> None:
-    live = [a for a in agreements if a.in_force_on(as_of)]
-    out["agreements.count"] = float(len(live))
+    """The ``agreement.*``, ``agreements.count`` and ``security_of_information.*`` values.
+
+    What an agreement kind *not* listed means is the file's statement: absent when the
+    list is complete (``agreements_complete``, or a given list of a format 1 or 2 file) or
+    the kind is named in ``agreements_absent``; otherwise unknown. A kind that is listed
+    is known to be in force; what a listed agreement cannot show about unlisted ones (that
+    none is ratified, that they bind no other pair) is unknown unless the list is complete.
+    """
+    listed = facts.agreements or ()
+    complete = _stated(facts.agreements_complete, complete_lists and facts.agreements is not None)
+    absent = set(facts.agreements_absent or ())
+    live = [a for a in listed if a.in_force_on(as_of)]
+    out["agreements.count"] = float(len(live)) if complete else None
     pairs = (
         [(a, b) for i, a in enumerate(roster.active) for b in roster.active[i + 1 :]]
         if roster is not None
@@ -1060,23 +1174,42 @@ def _agreement_features(
     )
     for kind in AGREEMENT_KINDS:
         these = [a for a in live if kind in a.kinds]
-        out[f"agreement.{kind}"] = bool(these)
+        if not these:
+            none: FeatureValue = 0.0 if complete or kind in absent else None
+            out[f"agreement.{kind}"] = None if none is None else False
+            out[f"agreement.{kind}.ratified"] = None if none is None else False
+            out[f"agreement.{kind}.years"] = none
+            out[f"agreement.{kind}.coverage"] = none
+            continue
+        out[f"agreement.{kind}"] = True
         marks = {a.ratified for a in these}
         out[f"agreement.{kind}.ratified"] = (
-            True if True in marks else None if None in marks else False
+            True if True in marks else None if None in marks or not complete else False
         )
         starts = [a.start for a in these if a.start is not None]
-        if not these:
-            out[f"agreement.{kind}.years"] = 0.0
-        elif starts and len(starts) == len(these):
+        if starts and len(starts) == len(these):
+            # from the oldest listed: with a list not said to be complete, at least this long
             out[f"agreement.{kind}.years"] = round((as_of - min(starts)).days / 365.25, 2)
-        out[f"agreement.{kind}.coverage"] = _coverage(these, pairs)
+        coverage = _coverage(these, pairs)
+        out[f"agreement.{kind}.coverage"] = (
+            None if coverage is not None and coverage < 1 and not complete else coverage
+        )
     security = [a for a in live if "security-of-information" in a.kinds]
+    every_one = complete or "security-of-information" in absent
+    texts_read = all(
+        a.provisions is not None and _stated(a.provisions_complete, complete_lists)
+        for a in security
+    )
     for provision in SECURITY_PROVISIONS:
         if any(a.provisions is not None and provision in a.provisions for a in security):
             out[f"security_of_information.{provision}"] = True
-        elif all(a.provisions is not None for a in security):
+        elif every_one and texts_read:
             out[f"security_of_information.{provision}"] = False
+
+
+def _stated(statement: bool | None, default: bool) -> bool:
+    """Whether a list is complete: what the file says, else the default of its format."""
+    return default if statement is None else statement
 
 
 def _coverage(agreements: Sequence[Agreement], pairs: list[tuple[str, str]] | None) -> float | None:

@@ -365,6 +365,18 @@ class Partnership(Frozen):
         """
         return (self.format_version or 1) >= 3
 
+    @property
+    def lists_complete(self) -> bool:
+        """Whether the lists in the facts are read as complete when the file does not say.
+
+        Formats 1 and 2 documented ``agreements``, ``invocations`` and an agreement's
+        ``provisions`` as complete lists, and are read so. From format 3 a list is
+        complete only when the file says so (``agreements_complete``,
+        ``invocations_complete``, ``provisions_complete``; ``agreements_absent`` names
+        kinds known to be absent): what it leaves out is otherwise unknown.
+        """
+        return (self.format_version or 1) < 3
+
     def _member_problems(self) -> list[Problem]:
         """Members that are not states (:mod:`readiness.countries`), and a lone member."""
         from readiness.countries import member_problem
@@ -533,10 +545,16 @@ class Partnership(Frozen):
 
         Facts are read as of :attr:`as_of` (``assessed_on``, else today), with the
         members, suspensions and agreements in force on that date; the member features
-        are known from the roster even without ``facts``. Every path that derives
+        are known from the roster even without ``facts``; lists are read as complete
+        only as the file's format says (:attr:`lists_complete`). Every path that derives
         levels (``assess``, the batch, ``facts_frame``) reads them here.
         """
-        return facts_features(self.facts, self.as_of, self.roster_on(self.as_of))
+        return facts_features(
+            self.facts,
+            self.as_of,
+            self.roster_on(self.as_of),
+            complete_lists=self.lists_complete,
+        )
 
     def level_of(self, criterion_id: str) -> LevelValue:
         """The rated level, ``'not-applicable'`` or ``'unknown'`` (also when not rated)."""

@@ -124,6 +124,7 @@ AGREEMENT_FIELDS: dict[str, Draw] = {
     "provisions": lambda rng, ctx: rng.sample(
         SECURITY_PROVISIONS, rng.randint(0, len(SECURITY_PROVISIONS))
     ),
+    "provisions_complete": _flag,
     "source": _text("Treaty series"),
 }
 
@@ -131,6 +132,8 @@ AGREEMENT_FIELDS: dict[str, Draw] = {
 def _agreement(rng: random.Random, ctx: Context) -> dict[str, Any]:
     out = _fields({k: v for k, v in AGREEMENT_FIELDS.items() if k != "kind"}, 0.5)(rng, ctx)
     out["kind"] = _kind(rng, ctx)
+    if "provisions" not in out:
+        out.pop("provisions_complete", None)  # a statement about a list needs the list
     start = out.get("in_force") or out.get("signed")
     if "in_force" in out and "signed" in out and out["signed"] > out["in_force"]:
         out["signed"], out["in_force"] = out["in_force"], out["signed"]
@@ -222,6 +225,8 @@ def _sources(rng: random.Random, ctx: Context) -> dict[str, str]:
 
 FACT_FIELDS: dict[str, Draw] = {
     "agreements": lambda rng, ctx: [_agreement(rng, ctx) for _ in range(rng.randint(0, 5))],
+    "agreements_complete": _flag,
+    "agreements_absent": lambda rng, ctx: rng.sample(AGREEMENT_KINDS, rng.randint(1, 4)),
     "atop": _atop,
     "exercises_per_year": _rate(40),
     "personnel_exchanges_per_year": _rate(600),
@@ -247,9 +252,31 @@ FACT_FIELDS: dict[str, Draw] = {
     "un_ideal_points": _ideal_points,
     "spending_target_gdp": lambda rng, ctx: rng.choice(["none", 2.0, 1.5]),
     "invocations": lambda rng, ctx: [_invocation(rng, ctx) for _ in range(rng.randint(0, 3))],
+    "invocations_complete": _flag,
     "two_plus_two_per_year": _rate(3),
     "sources": _sources,
 }
+
+
+def _facts(rng: random.Random, ctx: Context) -> dict[str, Any]:
+    """Facts with every field drawn independently, then made consistent: a statement that
+    a list is complete needs the list, and a kind known to be absent is not in force."""
+    out = _fields(FACT_FIELDS, rng.choice([0.3, 0.6, 0.9]))(rng, ctx)
+    for name in ("agreements", "invocations"):
+        if f"{name}_complete" in out and name not in out:
+            out[name] = []
+    listed = {
+        kind
+        for a in out.get("agreements", [])
+        if "ended" not in a
+        for kind in (a["kind"] if isinstance(a["kind"], list) else [a["kind"]])
+    }
+    absent = [k for k in out.get("agreements_absent", []) if k not in listed]
+    if absent:
+        out["agreements_absent"] = absent
+    else:
+        out.pop("agreements_absent", None)
+    return out
 
 
 # --- members, status, ratings ----------------------------------------------------------------
@@ -347,7 +374,7 @@ def _ratings(rng: random.Random, ctx: Context) -> dict[str, Any]:
 
 
 PARTNERSHIP_FIELDS: dict[str, Draw] = {
-    "format_version": _one((1, 2)),
+    "format_version": _one((1, 2, 3)),
     "id": lambda rng, ctx: f"p{rng.randint(0, 10**6)}",
     "name": _text("Partnership"),
     "kind": _one(KINDS),
@@ -360,7 +387,7 @@ PARTNERSHIP_FIELDS: dict[str, Draw] = {
     "assessor": _text("Analyst"),
     "assessed_on": lambda rng, ctx: ctx.as_of.isoformat(),
     "ratings": _ratings,
-    "facts": lambda rng, ctx: _fields(FACT_FIELDS, rng.choice([0.3, 0.6, 0.9]))(rng, ctx),
+    "facts": _facts,
 }
 REQUIRED = ("id", "name", "kind", "members", "assessed_on")
 

@@ -771,7 +771,7 @@ def test_examples_with_facts_agree_with_the_table_path():
 def test_features_of_one_partnership_round_trip_through_the_frame():
     data = {"agreements": [{"kind": "cyber"}], "intelligence_sharing": "ad-hoc"}
     p = facts_partnership(0, data)
-    values = facts_features(p.facts, AS_OF, p.roster_on(AS_OF))
+    values = facts_features(p.facts, AS_OF, p.roster_on(AS_OF), complete_lists=p.lists_complete)
     row = facts_frame([p]).loc["p0"]
     for name, value in values.items():
         if value is None:
@@ -844,6 +844,17 @@ def derived_level(cid: str, facts: dict[str, Any], **more: Any) -> int | None:
 
 
 GSOMIA = {"kind": "security-of-information", "signed": "2016-11-23", "ratified": True}
+
+
+def test_a_format_3_list_that_leaves_out_a_kind_says_nothing_about_it():
+    cid, states = "legal.status-of-forces", {"members": ["USA", "JPN"]}
+    facts = {"agreements": [{"kind": "mutual-defense-treaty", "ratified": True}]}
+    assert derived_level(cid, facts) == 0  # format 1: the list was complete
+    assert derived_level(cid, facts, format_version=3, **states) is None  # silence pays nothing
+    stated = {**facts, "agreements_absent": ["status-of-forces"]}
+    assert derived_level(cid, stated, format_version=3, **states) == 0  # an honest zero
+    whole = {**facts, "agreements_complete": True}
+    assert derived_level(cid, whole, format_version=3, **states) == 0
 
 
 def test_zero_incidents_with_nothing_shared_is_not_a_clean_record():
@@ -919,8 +930,11 @@ def test_founding_level_4_needs_implementing_agreements_and_a_record_without_ref
         {"id": "p", "name": "P", "kind": "defense-cooperation", "members": ["A", "B"],
          "facts": _alliance([{"date": "2025-06-01", "outcome": "declined"}], sofa, GSOMIA)}
     ).facts  # fmt: skip
-    assert facts_features(facts, date(2025, 5, 31))["invocations.declined"] == 0
-    assert facts_features(facts, date(2025, 6, 1))["invocations.declined"] == 1
+    before, after = (
+        facts_features(facts, d, complete_lists=True) for d in (date(2025, 5, 31), date(2025, 6, 1))
+    )
+    assert before["invocations.declined"] == 0
+    assert after["invocations.declined"] == 1
 
 
 def test_policy_alignment_from_un_voting_disputes_and_membership():
@@ -994,12 +1008,10 @@ def test_agreements_of_a_subset_of_members_as_of_a_date():
             "facts": {"agreements": [treaty]},
         }
     )
-    assert facts_features(p.facts, AS_OF, p.roster_on(AS_OF))[
-        "agreement.mutual-defense-treaty.coverage"
-    ] == pytest.approx(1 / 3)
-    assert (
-        facts_features(p.facts, date(2019, 1, 1), p.roster_on(date(2019, 1, 1)))[
-            "agreement.mutual-defense-treaty.coverage"
-        ]
-        == 1.0
-    )
+
+    def coverage(day: date) -> float | None:
+        features = facts_features(p.facts, day, p.roster_on(day), complete_lists=True)
+        return features["agreement.mutual-defense-treaty.coverage"]
+
+    assert coverage(AS_OF) == pytest.approx(1 / 3)
+    assert coverage(date(2019, 1, 1)) == 1.0
