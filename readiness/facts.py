@@ -63,14 +63,17 @@ __all__ = [
     "AGREEMENT_KINDS",
     "ATOP_CATEGORIES",
     "COMMON_DOCTRINE",
+    "EFFECTS",
     "FEATURES",
     "INTELLIGENCE_SHARING",
     "OUTCOMES",
     "SECURITY_PROVISIONS",
+    "STANDARDS_EVALUATION",
     "STATUSES",
     "TECHNOLOGY_TRANSFER",
     "Agreement",
     "Atop",
+    "Disruption",
     "Facts",
     "Feature",
     "FeatureType",
@@ -122,6 +125,13 @@ SECURITY_PROVISIONS: tuple[str, ...] = SecurityProvision.__args__  # type: ignor
 
 Outcome = Literal["honoured", "partial", "declined"]
 OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
+
+Effect = Literal["reduced", "suspended"]
+EFFECTS: tuple[str, ...] = Effect.__args__  # type: ignore[attr-defined]
+"""What a change of government did to a partnership that it disrupted."""
+
+StandardsEvaluation = Literal["none", "evaluated", "certified"]
+STANDARDS_EVALUATION: tuple[str, ...] = StandardsEvaluation.__args__  # type: ignore[attr-defined]
 
 STATUSES: tuple[str, ...] = ("active", "dormant", "dissolving", "dissolved")
 """States of a partnership (see :class:`readiness.partnership.StatusChange`)."""
@@ -269,6 +279,7 @@ PastDate = Annotated[Day, AfterValidator(_not_future)]
 SharingCategory = Annotated[IntelligenceSharing, _one_of(INTELLIGENCE_SHARING)]
 TransferCategory = Annotated[TechnologyTransfer, _one_of(TECHNOLOGY_TRANSFER)]
 DoctrineCategory = Annotated[CommonDoctrine, _one_of(COMMON_DOCTRINE)]
+EvaluationCategory = Annotated[StandardsEvaluation, _one_of(STANDARDS_EVALUATION)]
 IdealPoint = Annotated[float, BeforeValidator(_ideal_point)]
 SpendingTarget = Annotated[
     float | Literal["none"],
@@ -410,6 +421,23 @@ class Invocation(Frozen):
     source: NonEmpty | None = Field(default=None, description="Public source.")
 
 
+class Disruption(Frozen):
+    """A disruption of the partnership that followed a change of government in a member."""
+
+    date: PastDate = Field(
+        description="Date of the disruption (the suspension, the notice, the cut) (ISO 8601)."
+    )
+    member: NonEmpty | None = Field(
+        default=None, description="The member whose change of head of government it followed."
+    )
+    effect: Annotated[Effect, _one_of(EFFECTS, "effect")] = Field(
+        description="suspended (the partnership, or the member's part in it, was suspended or"
+        " reversed) or reduced (cooperation was disrupted or cut back, and went on)."
+    )
+    note: str | None = None
+    source: NonEmpty | None = Field(default=None, description="Public source.")
+
+
 Code2 = Annotated[int, Field(ge=0, le=2), BeforeValidator(_count)]
 Code3 = Annotated[int, Field(ge=0, le=3), BeforeValidator(_count)]
 Code4 = Annotated[int, Field(ge=0, le=4), BeforeValidator(_count)]
@@ -536,6 +564,21 @@ class Atop(Frozen):
     ended: Day | None = _about(
         "Date the alliance ended (ATOP endyr/endmo/endday, Q14); empty while in effect."
     )
+    coded_until: Day | None = _about(
+        "The last day the ATOP data observe the alliance (ATOP 5.1: 2018-12-31, the codebook's"
+        " INEFFECT date, Q14). Years in force are counted to the assessment date but no"
+        " further: whether the alliance stayed in force later is not in the data."
+    )
+
+    @model_validator(mode="after")
+    def _coded_until_last(self) -> Atop:
+        last = self.ended or self.signed
+        if self.coded_until and last and self.coded_until < last:
+            raise ValueError(
+                f"coded_until {self.coded_until.isoformat()} is before the alliance's"
+                f" {'end' if self.ended else 'start'} {last.isoformat()}"
+            )
+        return self
 
 
 class Interoperability(Frozen):
@@ -553,12 +596,14 @@ class Interoperability(Frozen):
 
 _NAMES = (
     "agreements", "agreements_complete", "agreements_absent", "atop", "exercises_per_year",
-    "personnel_exchanges_per_year", "liaison_officers", "standards_adopted", "interoperability",
+    "personnel_exchanges_per_year", "liaison_officers", "standards_adopted",
+    "standards_evaluation", "standards_joint_drafting", "interoperability",
     "intelligence_sharing",
     "secure_channels", "security_incidents_5y", "ministerial_meetings_per_year",
     "staff_talks_per_year", "defense_spending_gdp", "joint_programmes", "co_production",
     "technology_transfer", "cyber_agreements", "cyber_exercises_per_year", "common_language",
-    "common_doctrine", "disputes_5y", "leadership_changes_5y", "joint_intelligence_products",
+    "common_doctrine", "disputes_5y", "leadership_changes_5y", "leadership_change_disruptions",
+    "leadership_change_disruptions_complete", "joint_intelligence_products",
     "un_ideal_points", "spending_target_gdp", "invocations", "invocations_complete",
     "two_plus_two_per_year",
 )  # fmt: skip
@@ -609,6 +654,15 @@ class Facts(Frozen):
     )
     standards_adopted: Count | None = _about(
         "Count: shared standardisation agreements in force across the partners (e.g. NATO STANAGs)."
+    )
+    standards_evaluation: EvaluationCategory | None = _about(
+        "Category: how forces are checked against the shared standards: none (adopted on"
+        " paper), evaluated (units are evaluated against them, e.g. in exercises), certified"
+        " (formal certification programmes, e.g. NATO CREVAL/TACEVAL)."
+    )
+    standards_joint_drafting: Flag | None = _about(
+        "true/false: the partners draft new shared standards together (e.g. in the working"
+        " groups of the NATO Standardization Office)."
     )
     interoperability: Interoperability | None = _about(
         "Level 0-4 per layer (communications, data, command_and_control, logistics)."
@@ -661,14 +715,29 @@ class Facts(Frozen):
     leadership_changes_5y: Count | None = _about(
         "Count: changes of head of government across the members in the last five years."
     )
+    leadership_change_disruptions: tuple[Disruption, ...] | None = _about(
+        "Disruptions of the partnership that followed a change of head of government in a"
+        " member: date, member, effect (suspended or reduced), source. A change not listed is"
+        " not known to have left it undisrupted unless leadership_change_disruptions_complete"
+        " says the list is complete."
+    )
+    leadership_change_disruptions_complete: Flag | None = _about(
+        "true: `leadership_change_disruptions` lists every disruption that followed a change"
+        " of government ([]: none did). Absent or false: not stated."
+    )
     joint_intelligence_products: Flag | None = _about(
         "true/false: the partners issue standing joint intelligence products (joint assessments"
         " or advisories published under their names on a regular basis)."
     )
-    un_ideal_points: dict[NonEmpty, IdealPoint] | None = Field(
+    un_ideal_points: Annotated[
+        dict[NonEmpty, IdealPoint] | None, BeforeValidator(_distinct_codes)
+    ] = Field(
         default=None,
         description="UN General Assembly ideal point per member (code -> the estimate of"
-        " Bailey, Strezhnev and Voeten for one session; say which in sources).",
+        " Bailey, Strezhnev and Voeten for one session; say which in sources). Alignment reads"
+        " the distance between the members' own points (for two members, the dyad's"
+        " distance), never a distance to the world or to another state; codes are compared in"
+        " upper case and must be members (from format 3).",
         json_schema_extra={"propertyNames": {"pattern": r"\S"}},
     )
     spending_target_gdp: SpendingTarget | None = _about(
@@ -693,7 +762,9 @@ class Facts(Frozen):
         json_schema_extra={"propertyNames": {"pattern": _SOURCE_KEY}},
     )
 
-    @field_validator("agreements_complete", "invocations_complete")
+    @field_validator(
+        "agreements_complete", "invocations_complete", "leadership_change_disruptions_complete"
+    )
     @classmethod
     def _a_list_to_complete(cls, value: bool | None, info: ValidationInfo) -> bool | None:
         listed = str(info.field_name).removesuffix("_complete")
@@ -720,8 +791,8 @@ class Facts(Frozen):
             clash = [k for k in agreement.kinds if k in value]
             if clash and agreement.ended is None:
                 raise ValueError(
-                    f"names {clash[0]!r} as absent, but $.facts.agreements[{i}] is a"
-                    f" {clash[0]} agreement that has not ended"
+                    f"names {clash[0]!r} as absent, but $.facts.agreements[{i}] is an"
+                    f" agreement of that kind that has not ended"
                 )
         return value
 
@@ -796,7 +867,11 @@ _ATOP_DERIVED_FLAGS = {
     "common_defense_policy": "commits to a common defense policy (milcon = 3, Q31)",
     "wartime_subordination": "subordinates forces to one command in war (subord >= 1, Q34)",
     "training_or_technology_aid": "provides military training or technology (milaid >= 3, Q32)",
-    "peaceful_settlement_clause": "mentions settling conflict among members (conwtin >= 1, Q29)",
+    "peaceful_settlement_clause": (
+        "says disputes among members will be settled peacefully (conwtin = 1, Q29; 2 names a"
+        " specific issue of conflict and 3 speaks only of disputes over interpreting the"
+        " treaty, neither a settlement clause)"
+    ),
     "dispute_settlement_body": "creates a dispute-settlement body (orgpurp 5, Q35; compag 3, Q49)",
 }  # fmt: skip
 _ATOP_CATEGORY_SOURCE = {
@@ -830,7 +905,8 @@ def _atop_features(add: Any) -> None:
         "atop.years_in_force",
         "number",
         "years",
-        "Years from the alliance's signature to its end, or to the assessment date if in effect.",
+        "Years from the alliance's signature to its end, or to the assessment date if in"
+        " effect, but no later than the last day the data observe (coded_until).",
     )
 
 
@@ -869,6 +945,13 @@ def _catalogue() -> dict[str, Feature]:
             f"Share of pairs of active members bound to each other by a {kind} agreement in"
             " force (1 for an agreement of every member).",
         )
+        add(
+            f"agreement.{kind}.ratified_coverage",
+            "number",
+            "share 0-1",
+            f"Share of pairs of active members bound to each other by a {kind} agreement in"
+            " force and ratified by every party: agreements bind their parties only.",
+        )
     add(
         "agreements.count",
         "number",
@@ -901,6 +984,19 @@ def _catalogue() -> dict[str, Feature]:
     )
     add("liaison_officers", "number", "people", "Liaison officers posted with partner HQs.")
     add("standards_adopted", "number", "count", "Shared standardisation agreements in force.")
+    add(
+        "standards_evaluation",
+        "category",
+        "category",
+        "How forces are checked against the shared standards.",
+        STANDARDS_EVALUATION,
+    )
+    add(
+        "standards_joint_drafting",
+        "flag",
+        "true/false",
+        "The partners draft new shared standards together.",
+    )
     for layer in ("communications", "data", "command_and_control", "logistics"):
         add(f"interop.{layer}", "level", "level 0-4", f"Interoperability of {layer}.")
     add(
@@ -958,6 +1054,16 @@ def _catalogue() -> dict[str, Feature]:
         "Changes of head of government across the members in the last five years.",
     )
     add(
+        "leadership_change.effect",
+        "category",
+        "category",
+        "What the changes of head of government in the five years before the date did to the"
+        " partnership: suspended, reduced (disrupted or cut back) or none. none and reduced"
+        " need the list of disruptions stated complete, or no public dispute over the"
+        " partnership in those years (disputes_5y = 0), and at least one change counted.",
+        ("none", *EFFECTS),
+    )
+    add(
         "joint_intelligence_products",
         "flag",
         "true/false",
@@ -967,7 +1073,8 @@ def _catalogue() -> dict[str, Feature]:
         "un_voting.mean_distance",
         "number",
         "ideal-point distance",
-        "Mean distance between the UN General Assembly ideal points of pairs of active members.",
+        "Mean distance between the UN General Assembly ideal points of pairs of active members"
+        " (of two members: the dyad's distance |a - b|; never a distance to the world).",
     )
     add(
         "un_voting.max_distance",
@@ -1107,6 +1214,7 @@ def facts_features(
         if gaps:
             out["un_voting.mean_distance"] = round(sum(gaps) / len(gaps), 6)
             out["un_voting.max_distance"] = round(max(gaps), 6)
+    out["leadership_change.effect"] = _leadership_change_effect(facts, as_of)
     if facts.invocations is not None:
         every_one = _stated(facts.invocations_complete, complete_lists)
         past = [i for i in facts.invocations if i.date <= as_of]
@@ -1115,6 +1223,27 @@ def facts_features(
             out[f"invocations.{outcome}"] = float(count) if every_one else None
             out[f"invocations.any_{outcome}"] = True if count else False if every_one else None
     return out
+
+
+def _leadership_change_effect(facts: Facts, as_of: dt.date) -> str | None:
+    """``leadership_change.effect``: the worst a change of government in the five years
+    before ``as_of`` did to the partnership, as far as the facts show it.
+
+    A listed suspension is known either way. That no change did worse than the listed
+    disruptions needs the list stated complete, or no public dispute over the
+    partnership counted in the five years (a suspension or a cut is one); and there must
+    have been a change to come through (none in five years is untested, not resilient).
+    """
+    since = as_of - dt.timedelta(days=round(5 * 365.25))
+    recent = [
+        d.effect for d in facts.leadership_change_disruptions or () if since < d.date <= as_of
+    ]
+    if "suspended" in recent:
+        return "suspended"
+    every_one = bool(facts.leadership_change_disruptions_complete) or facts.disputes_5y == 0
+    if not every_one or facts.leadership_changes_5y == 0:
+        return None
+    return "reduced" if recent else "none"
 
 
 def _atop_values(atop: Atop, as_of: dt.date) -> dict[str, FeatureValue]:
@@ -1128,14 +1257,14 @@ def _atop_values(atop: Atop, as_of: dt.date) -> dict[str, FeatureValue]:
     out["atop.wartime_subordination"] = None if subord is None else subord >= 1
     out["atop.training_or_technology_aid"] = None if milaid is None else milaid >= 3
     conwtin = atop.conflict_provisions
-    out["atop.peaceful_settlement_clause"] = None if conwtin is None else conwtin >= 1
+    out["atop.peaceful_settlement_clause"] = None if conwtin is None else conwtin == 1
     body = (atop.organisation_purpose, atop.second_organisation_purpose, atop.companion_agreement)
     out["atop.dispute_settlement_body"] = _dispute_body(*body)
     for name, (field, _) in _ATOP_CATEGORY_SOURCE.items():
         code = getattr(atop, field)
         out[f"atop.{name}"] = None if code is None else ATOP_CATEGORIES[name][code]
     if atop.signed is not None and atop.signed <= as_of:
-        end = as_of if atop.ended is None or atop.ended > as_of else atop.ended
+        end = min(d for d in (as_of, atop.ended, atop.coded_until) if d is not None)
         out["atop.years_in_force"] = round((end - atop.signed).days / 365.25, 2)
     return out
 
@@ -1180,6 +1309,7 @@ def _agreement_features(
             out[f"agreement.{kind}.ratified"] = None if none is None else False
             out[f"agreement.{kind}.years"] = none
             out[f"agreement.{kind}.coverage"] = none
+            out[f"agreement.{kind}.ratified_coverage"] = none
             continue
         out[f"agreement.{kind}"] = True
         marks = {a.ratified for a in these}
@@ -1193,6 +1323,11 @@ def _agreement_features(
         coverage = _coverage(these, pairs)
         out[f"agreement.{kind}.coverage"] = (
             None if coverage is not None and coverage < 1 and not complete else coverage
+        )
+        bound = _coverage([a for a in these if a.ratified], pairs)
+        unsure = not complete or any(a.ratified is None for a in these)
+        out[f"agreement.{kind}.ratified_coverage"] = (
+            None if bound is not None and bound < 1 and unsure else bound
         )
     security = [a for a in live if "security-of-information" in a.kinds]
     every_one = complete or "security-of-information" in absent

@@ -309,6 +309,9 @@ def _member_codes(out: dict[str, Any]) -> list[Change]:
     for i, invocation in enumerate(facts.get("invocations") or []):
         if isinstance(invocation, dict) and "by" in invocation:
             places.append(("facts", "invocations", i, "by"))
+    for i, disruption in enumerate(facts.get("leadership_change_disruptions") or []):
+        if isinstance(disruption, dict) and "member" in disruption:
+            places.append(("facts", "leadership_change_disruptions", i, "member"))
     ratings = out.get("ratings")
     for cid, rating in ratings.items() if isinstance(ratings, dict) else ():
         if isinstance(rating, dict) and "perspective" in rating:

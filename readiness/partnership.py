@@ -431,19 +431,28 @@ class Partnership(Frozen):
         codes = set(self.member_codes)
         problems = []
         facts = self.facts
+        named: list[tuple[str, str]] = []
         for i, agreement in enumerate((facts and facts.agreements) or ()):
             for k, party in enumerate(agreement.parties or ()):
-                if party not in codes:
-                    problems.append(
-                        Problem(
-                            f"$.facts.agreements[{i}].parties[{k}]",
-                            f"{party!r} is not a member (members: {', '.join(self.member_codes)})",
-                        )
+                named.append((f"$.facts.agreements[{i}].parties[{k}]", party))
+        for i, disruption in enumerate((facts and facts.leadership_change_disruptions) or ()):
+            if disruption.member is not None:
+                named.append(
+                    (f"$.facts.leadership_change_disruptions[{i}].member", disruption.member)
+                )
+        for where, code in named:
+            if code not in codes:
+                problems.append(
+                    Problem(
+                        where, f"{code!r} is not a member (members: {', '.join(self.member_codes)})"
                     )
+                )
         return problems
 
     def _facts_about_non_members(self) -> list[Problem]:
-        """Spending given for a state that is not a member of the partnership."""
+        """Spending given for a state that is not a member of the partnership, and (from
+        format 3) a UN ideal point of one."""
+        problems = self._ideal_points_of_non_members() if self.strict else []
         spending = (self.facts and self.facts.defense_spending_gdp) or {}
         members = set(self.member_codes)
         shown = ", ".join(self.member_codes[:10]) + (", ..." if len(members) > 10 else "")
@@ -453,6 +462,23 @@ class Partnership(Frozen):
                 f"{code!r} is not a member of the partnership (members: {shown})",
             )
             for code in spending
+            if code not in members
+        ] + problems
+
+    def _ideal_points_of_non_members(self) -> list[Problem]:
+        """UN ideal points of states that are not members: policy alignment reads the
+        distance between the members' own points (for two members, the dyad's distance),
+        never a member's distance to another state or to the world."""
+        points = (self.facts and self.facts.un_ideal_points) or {}
+        members = set(self.member_codes)
+        shown = ", ".join(self.member_codes[:10]) + (", ..." if len(members) > 10 else "")
+        return [
+            Problem(
+                json_path(("facts", "un_ideal_points", code)),
+                f"{code!r} is not a member of the partnership (members: {shown}); the distance"
+                " read is between the ideal points of the members",
+            )
+            for code in points
             if code not in members
         ]
 
@@ -471,6 +497,9 @@ class Partnership(Frozen):
                 dated.append((("facts", "agreements", i, name), getattr(agreement, name)))
         for i, invocation in enumerate((self.facts and self.facts.invocations) or ()):
             dated.append((("facts", "invocations", i, "date"), invocation.date))
+        disruptions = (self.facts and self.facts.leadership_change_disruptions) or ()
+        for i, disruption in enumerate(disruptions):
+            dated.append((("facts", "leadership_change_disruptions", i, "date"), disruption.date))
         for i, change in enumerate(self.status or ()):
             dated.append((("status", i, "since"), change.since))
         for i, m in enumerate(self.members):
@@ -612,7 +641,7 @@ class Partnership(Frozen):
         if not self.strict:
             out += [
                 dataclasses.replace(p, message=p.message + " (refused from format 3)")
-                for p in self._member_problems()
+                for p in (*self._member_problems(), *self._ideal_points_of_non_members())
             ]
         if self.rubric is None or "@" not in self.rubric:
             return out

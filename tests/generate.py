@@ -24,9 +24,11 @@ from readiness import load_rubric
 from readiness.facts import (
     AGREEMENT_KINDS,
     COMMON_DOCTRINE,
+    EFFECTS,
     INTELLIGENCE_SHARING,
     OUTCOMES,
     SECURITY_PROVISIONS,
+    STANDARDS_EVALUATION,
     STATUSES,
     TECHNOLOGY_TRANSFER,
 )
@@ -162,6 +164,22 @@ def _invocation(rng: random.Random, ctx: Context) -> dict[str, Any]:
     return out
 
 
+DISRUPTION_FIELDS: dict[str, Draw] = {
+    "date": lambda rng, ctx: ctx.day(rng, dt.date(2015, 1, 1)),
+    "member": lambda rng, ctx: rng.choice(ctx.codes),
+    "effect": _one(EFFECTS),
+    "note": _text("After the election of"),
+    "source": _text("Statement"),
+}
+
+
+def _disruption(rng: random.Random, ctx: Context) -> dict[str, Any]:
+    out = _fields(DISRUPTION_FIELDS, 0.5)(rng, ctx)
+    out["date"] = DISRUPTION_FIELDS["date"](rng, ctx)
+    out["effect"] = rng.choice(EFFECTS)
+    return out
+
+
 # --- ATOP, interoperability ----------------------------------------------------------------
 
 ATOP_FIELDS: dict[str, Draw] = {
@@ -191,6 +209,7 @@ ATOP_FIELDS: dict[str, Draw] = {
     "formality": _code(2),
     "signed": lambda rng, ctx: ctx.day(rng),
     "ended": lambda rng, ctx: ctx.day(rng) if rng.random() < 0.2 else None,
+    "coded_until": lambda rng, ctx: rng.choice(["2018-12-31", ctx.day(rng)]),
 }
 
 INTEROPERABILITY_FIELDS: dict[str, Draw] = {
@@ -202,6 +221,9 @@ def _atop(rng: random.Random, ctx: Context) -> dict[str, Any]:
     out = _fields(ATOP_FIELDS, 0.7)(rng, ctx)
     if "ended" in out and "signed" in out and out["ended"] < out["signed"]:
         out["ended"] = out["signed"]
+    last = out.get("ended") or out.get("signed")
+    if "coded_until" in out and last is not None and out["coded_until"] < last:
+        out["coded_until"] = last  # the data observe the alliance at least that long
     return out
 
 
@@ -232,6 +254,8 @@ FACT_FIELDS: dict[str, Draw] = {
     "personnel_exchanges_per_year": _rate(600),
     "liaison_officers": _count(40),
     "standards_adopted": _count(1500),
+    "standards_evaluation": _one(STANDARDS_EVALUATION),
+    "standards_joint_drafting": _flag,
     "interoperability": _fields(INTEROPERABILITY_FIELDS, 0.7),
     "intelligence_sharing": _one(INTELLIGENCE_SHARING),
     "secure_channels": _flag,
@@ -248,6 +272,10 @@ FACT_FIELDS: dict[str, Draw] = {
     "common_doctrine": _one(COMMON_DOCTRINE),
     "disputes_5y": _count(6),
     "leadership_changes_5y": _count(9),
+    "leadership_change_disruptions": lambda rng, ctx: [
+        _disruption(rng, ctx) for _ in range(rng.randint(0, 2))
+    ],
+    "leadership_change_disruptions_complete": _flag,
     "joint_intelligence_products": _flag,
     "un_ideal_points": _ideal_points,
     "spending_target_gdp": lambda rng, ctx: rng.choice(["none", 2.0, 1.5]),
@@ -262,7 +290,7 @@ def _facts(rng: random.Random, ctx: Context) -> dict[str, Any]:
     """Facts with every field drawn independently, then made consistent: a statement that
     a list is complete needs the list, and a kind known to be absent is not in force."""
     out = _fields(FACT_FIELDS, rng.choice([0.3, 0.6, 0.9]))(rng, ctx)
-    for name in ("agreements", "invocations"):
+    for name in ("agreements", "invocations", "leadership_change_disruptions"):
         if f"{name}_complete" in out and name not in out:
             out[name] = []
     listed = {
@@ -420,6 +448,7 @@ MODEL_TABLES = {
     "Facts": FACT_FIELDS,
     "Agreement": AGREEMENT_FIELDS,
     "Invocation": INVOCATION_FIELDS,
+    "Disruption": DISRUPTION_FIELDS,
     "Atop": ATOP_FIELDS,
     "Interoperability": INTEROPERABILITY_FIELDS,
     "Member": MEMBER_FIELDS,
