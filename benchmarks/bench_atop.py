@@ -4,7 +4,7 @@ Run with ``make bench`` (or ``python benchmarks/bench_atop.py --data DIR``). Nee
 files of ``../shared/data/atop`` (or ``--data``); it says so and exits 0 without them.
 
 - ``score_atop``: all 789 alliances read (alliance and inst files), checked, derived and
-  scored, every pillar ATOP informs with coverage and the partnership-level `overall`
+  scored, every pillar ATOP informs with coverage and the partnership-level ``overall``
   (its distinct values and deciles printed; target: under 1 s).
 - ``atop_panel``: the alliance-year panel from the member-level file (target: under 5 s).
 
