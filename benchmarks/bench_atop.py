@@ -4,7 +4,8 @@ Run with ``make bench`` (or ``python benchmarks/bench_atop.py --data DIR``). Nee
 files of ``../shared/data/atop`` (or ``--data``); it says so and exits 0 without them.
 
 - ``score_atop``: all 789 alliances read (alliance and inst files), checked, derived and
-  scored, every pillar ATOP informs with coverage (target: under 1 s).
+  scored, every pillar ATOP informs with coverage and the partnership-level ``overall``
+  (its distinct values and deciles printed; target: under 1 s).
 - ``atop_panel``: the alliance-year panel from the member-level file (target: under 5 s).
 
 Every timing is the best of ``--repeat`` runs, after one warm-up (rubric loaded).
@@ -20,6 +21,8 @@ from pathlib import Path
 
 from readiness import load_rubric
 from readiness.io.atop import atop_panel, score_atop
+
+DECILES = [i / 10 for i in range(1, 10)]
 
 ROOT = Path(__file__).resolve().parents[1]
 PLACES = [ROOT.parent / "shared/data/atop", ROOT.parent.parent / "shared/data/atop"]
@@ -54,6 +57,8 @@ def main() -> int:
     out = {
         "alliances": len(scores),
         "distinct_legal_values": int(scores["legal"].nunique()),
+        "distinct_overall_values": int(scores["overall"].nunique()),
+        "overall_deciles": [round(float(x), 1) for x in scores["overall"].quantile(DECILES)],
         "score_atop_seconds": round(
             best(lambda: score_atop(alliances, rubric, inst=inst), args.repeat), 3
         ),

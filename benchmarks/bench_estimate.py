@@ -164,17 +164,49 @@ def trials(
     return out
 
 
+RUBRIC = ROOT / "rubrics" / "defense-partnership.yaml"
+
+
+def write_estimate(path: Path, estimate: Estimate) -> None:
+    """Rewrite the ``estimate:`` block of a rubric file in place, comments elsewhere kept."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith("estimate:"))
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith(" "))
+    comments = {
+        "prior_level": "the level of a partnership nothing is known of",
+        "partnership_spread": "of partnerships' levels around it",
+        "pillar_spread": "of a pillar's level around its partnership's",
+        "spread": "of a criterion around its pillar's",
+        "interval": "the likely range's probability",
+    }
+    block = ["estimate:\n"]
+    for key, text in comments.items():
+        block.append(f"  {f'{key}: {getattr(estimate, key)!r}':<27}# {text}\n")
+    block.append("  offsets:                   # each criterion's typical departure from its")
+    block.append(" partnership's level\n")
+    block += [f"    {cid}: {value}\n" for cid, value in estimate.offsets.items()]
+    tmp = path.with_suffix(".yaml.tmp")
+    tmp.write_text("".join(lines[:start] + block + lines[end:]), encoding="utf-8")
+    tmp.replace(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=200, help="maskings per example")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     parser.add_argument("--fit", action="store_true", help="print the settings fitted on all")
+    parser.add_argument(
+        "--write", action="store_true", help="with --fit: write them into the shipped rubric"
+    )
     args = parser.parse_args(argv)
     rubric = load_rubric()
     base = ScoringModel.from_rubric(rubric)
     _, ex = examples(rubric)
     if args.fit:
-        print(json.dumps(fit(ex, base).model_dump(), indent=2))
+        fitted = fit(ex, base)
+        print(json.dumps(fitted.model_dump(), indent=2))
+        if args.write:
+            write_estimate(RUBRIC, fitted)
         return 0
     rng = np.random.default_rng(2026)
     started = time.perf_counter()

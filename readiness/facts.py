@@ -21,11 +21,15 @@ typed value per partnership (``exercises_per_year``, ``agreement.status-of-force
 :func:`facts_features` computes them for one partnership and :func:`facts_frame`
 for many, as a table with one row per partnership and one column per feature.
 
-Agreements: when ``agreements`` is given it is taken as the complete list of the
-partnership's agreements, so a kind that is not listed is *false* (not unknown). An
-agreement is in force on the assessment date when it started (``in_force``, else
-``signed``) on or before that date and has not ``ended`` by then; an agreement with
-no dates at all is taken to be in force unless it has ended.
+What a list leaves out is the file's statement: a kind of agreement not listed is
+*unknown*, unless ``agreements_complete`` says the list is complete or
+``agreements_absent`` names the kind (then it is *false*); likewise invocations
+(``invocations_complete``) and an agreement's provisions (``provisions_complete``).
+Partnership files of formats 1 and 2 wrote complete lists, and are read so
+(:func:`facts_features`, ``complete_lists``). An agreement is in force on the
+assessment date when it started (``in_force``, else ``signed``) on or before that date
+and has not ``ended`` by then; an agreement with no dates at all is taken to be in
+force unless it has ended.
 """
 
 from __future__ import annotations
@@ -38,7 +42,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import WithJsonSchema
 
 from readiness._models import Day, Frozen, NonEmpty
@@ -52,14 +63,17 @@ __all__ = [
     "AGREEMENT_KINDS",
     "ATOP_CATEGORIES",
     "COMMON_DOCTRINE",
+    "EFFECTS",
     "FEATURES",
     "INTELLIGENCE_SHARING",
     "OUTCOMES",
     "SECURITY_PROVISIONS",
+    "STANDARDS_EVALUATION",
     "STATUSES",
     "TECHNOLOGY_TRANSFER",
     "Agreement",
     "Atop",
+    "Disruption",
     "Facts",
     "Feature",
     "FeatureType",
@@ -111,6 +125,13 @@ SECURITY_PROVISIONS: tuple[str, ...] = SecurityProvision.__args__  # type: ignor
 
 Outcome = Literal["honoured", "partial", "declined"]
 OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
+
+Effect = Literal["reduced", "suspended"]
+EFFECTS: tuple[str, ...] = Effect.__args__  # type: ignore[attr-defined]
+"""What a change of government did to a partnership that it disrupted."""
+
+StandardsEvaluation = Literal["none", "evaluated", "certified"]
+STANDARDS_EVALUATION: tuple[str, ...] = StandardsEvaluation.__args__  # type: ignore[attr-defined]
 
 STATUSES: tuple[str, ...] = ("active", "dormant", "dissolving", "dissolved")
 """States of a partnership (see :class:`readiness.partnership.StatusChange`)."""
@@ -258,6 +279,7 @@ PastDate = Annotated[Day, AfterValidator(_not_future)]
 SharingCategory = Annotated[IntelligenceSharing, _one_of(INTELLIGENCE_SHARING)]
 TransferCategory = Annotated[TechnologyTransfer, _one_of(TECHNOLOGY_TRANSFER)]
 DoctrineCategory = Annotated[CommonDoctrine, _one_of(COMMON_DOCTRINE)]
+EvaluationCategory = Annotated[StandardsEvaluation, _one_of(STANDARDS_EVALUATION)]
 IdealPoint = Annotated[float, BeforeValidator(_ideal_point)]
 SpendingTarget = Annotated[
     float | Literal["none"],
@@ -339,7 +361,14 @@ class Agreement(Frozen):
         default=None,
         description="Provisions its public text contains (security-of-information agreements): "
         + ", ".join(SECURITY_PROVISIONS)
-        + ". When given, the complete list; leave it out when the text was not checked.",
+        + ". Leave it out when the text was not checked; a provision not listed is unknown"
+        " unless provisions_complete says the list is complete.",
+    )
+    provisions_complete: Flag | None = Field(
+        default=None,
+        description="true: `provisions` is the complete list of what the public text provides"
+        " (a provision not listed is absent). Absent or false: not stated, so a provision not"
+        " listed is unknown (formats 1 and 2 read a given list as complete).",
     )
     source: NonEmpty | None = Field(default=None, description="Public source of the text.")
 
@@ -352,6 +381,11 @@ class Agreement(Frozen):
             )
         if self.parties is not None and len(set(self.parties)) != len(self.parties):
             raise ValueError("parties lists a member twice")
+        if self.provisions_complete and self.provisions is None:
+            raise ValueError(
+                "provisions_complete says the list of provisions is complete, but there is no"
+                ' list (write "provisions": [] when the text provides none)'
+            )
         return self
 
     @property
@@ -382,6 +416,23 @@ class Invocation(Frozen):
     outcome: Annotated[Outcome, _one_of(OUTCOMES, "outcome")] = Field(
         description="honoured (the partners acted as the clause requires), partial, or declined"
         " (the partners refused or failed to act)."
+    )
+    note: str | None = None
+    source: NonEmpty | None = Field(default=None, description="Public source.")
+
+
+class Disruption(Frozen):
+    """A disruption of the partnership that followed a change of government in a member."""
+
+    date: PastDate = Field(
+        description="Date of the disruption (the suspension, the notice, the cut) (ISO 8601)."
+    )
+    member: NonEmpty | None = Field(
+        default=None, description="The member whose change of head of government it followed."
+    )
+    effect: Annotated[Effect, _one_of(EFFECTS, "effect")] = Field(
+        description="suspended (the partnership, or the member's part in it, was suspended or"
+        " reversed) or reduced (cooperation was disrupted or cut back, and went on)."
     )
     note: str | None = None
     source: NonEmpty | None = Field(default=None, description="Public source.")
@@ -513,6 +564,21 @@ class Atop(Frozen):
     ended: Day | None = _about(
         "Date the alliance ended (ATOP endyr/endmo/endday, Q14); empty while in effect."
     )
+    coded_until: Day | None = _about(
+        "The last day the ATOP data observe the alliance (ATOP 5.1: 2018-12-31, the codebook's"
+        " INEFFECT date, Q14). Years in force are counted to the assessment date but no"
+        " further: whether the alliance stayed in force later is not in the data."
+    )
+
+    @model_validator(mode="after")
+    def _coded_until_last(self) -> Atop:
+        last = self.ended or self.signed
+        if self.coded_until and last and self.coded_until < last:
+            raise ValueError(
+                f"coded_until {self.coded_until.isoformat()} is before the alliance's"
+                f" {'end' if self.ended else 'start'} {last.isoformat()}"
+            )
+        return self
 
 
 class Interoperability(Frozen):
@@ -529,13 +595,17 @@ class Interoperability(Frozen):
 
 
 _NAMES = (
-    "agreements", "atop", "exercises_per_year", "personnel_exchanges_per_year",
-    "liaison_officers", "standards_adopted", "interoperability", "intelligence_sharing",
+    "agreements", "agreements_complete", "agreements_absent", "atop", "exercises_per_year",
+    "personnel_exchanges_per_year", "liaison_officers", "standards_adopted",
+    "standards_evaluation", "standards_joint_drafting", "interoperability",
+    "intelligence_sharing",
     "secure_channels", "security_incidents_5y", "ministerial_meetings_per_year",
     "staff_talks_per_year", "defense_spending_gdp", "joint_programmes", "co_production",
     "technology_transfer", "cyber_agreements", "cyber_exercises_per_year", "common_language",
-    "common_doctrine", "disputes_5y", "leadership_changes_5y", "joint_intelligence_products",
-    "un_ideal_points", "spending_target_gdp", "invocations", "two_plus_two_per_year",
+    "common_doctrine", "disputes_5y", "leadership_changes_5y", "leadership_change_disruptions",
+    "leadership_change_disruptions_complete", "joint_intelligence_products",
+    "un_ideal_points", "spending_target_gdp", "invocations", "invocations_complete",
+    "two_plus_two_per_year",
 )  # fmt: skip
 
 _SOURCE_KEY = "^(?:" + "|".join(_NAMES) + ")(?![^.])"
@@ -553,8 +623,21 @@ class Facts(Frozen):
     """
 
     agreements: tuple[Agreement, ...] | None = _about(
-        "Agreements between the partners; when given, the complete list (a kind not listed is"
-        " taken as absent)."
+        "Agreements between the partners. A kind not listed is unknown, unless"
+        " agreements_complete says the list is complete or agreements_absent names the kind"
+        " (formats 1 and 2 read a given list as complete)."
+    )
+    agreements_complete: Flag | None = _about(
+        "true: `agreements` lists every agreement in force between the members, so a kind not"
+        " listed is absent. Absent or false: not stated, so a kind not listed is unknown."
+    )
+    agreements_absent: (
+        tuple[Annotated[AgreementKind, _one_of(AGREEMENT_KINDS, "agreement kind")], ...] | None
+    ) = Field(
+        default=None,
+        description="Kinds of agreement known to be absent: none of the kind is in force between"
+        ' any of the members (e.g. ["status-of-forces"]), whether or not the list is complete.',
+        json_schema_extra={"uniqueItems": True},
     )
     atop: Atop | None = _about(
         "ATOP alliance-level treaty provisions (Leeds et al., codebook v5.1)."
@@ -571,6 +654,15 @@ class Facts(Frozen):
     )
     standards_adopted: Count | None = _about(
         "Count: shared standardisation agreements in force across the partners (e.g. NATO STANAGs)."
+    )
+    standards_evaluation: EvaluationCategory | None = _about(
+        "Category: how forces are checked against the shared standards: none (adopted on"
+        " paper), evaluated (units are evaluated against them, e.g. in exercises), certified"
+        " (formal certification programmes, e.g. NATO CREVAL/TACEVAL)."
+    )
+    standards_joint_drafting: Flag | None = _about(
+        "true/false: the partners draft new shared standards together (e.g. in the working"
+        " groups of the NATO Standardization Office)."
     )
     interoperability: Interoperability | None = _about(
         "Level 0-4 per layer (communications, data, command_and_control, logistics)."
@@ -623,14 +715,29 @@ class Facts(Frozen):
     leadership_changes_5y: Count | None = _about(
         "Count: changes of head of government across the members in the last five years."
     )
+    leadership_change_disruptions: tuple[Disruption, ...] | None = _about(
+        "Disruptions of the partnership that followed a change of head of government in a"
+        " member: date, member, effect (suspended or reduced), source. A change not listed is"
+        " not known to have left it undisrupted unless leadership_change_disruptions_complete"
+        " says the list is complete."
+    )
+    leadership_change_disruptions_complete: Flag | None = _about(
+        "true: `leadership_change_disruptions` lists every disruption that followed a change"
+        " of government ([]: none did). Absent or false: not stated."
+    )
     joint_intelligence_products: Flag | None = _about(
         "true/false: the partners issue standing joint intelligence products (joint assessments"
         " or advisories published under their names on a regular basis)."
     )
-    un_ideal_points: dict[NonEmpty, IdealPoint] | None = Field(
+    un_ideal_points: Annotated[
+        dict[NonEmpty, IdealPoint] | None, BeforeValidator(_distinct_codes)
+    ] = Field(
         default=None,
         description="UN General Assembly ideal point per member (code -> the estimate of"
-        " Bailey, Strezhnev and Voeten for one session; say which in sources).",
+        " Bailey, Strezhnev and Voeten for one session; say which in sources). Alignment reads"
+        " the distance between the members' own points (for two members, the dyad's"
+        " distance), never a distance to the world or to another state; codes are compared in"
+        " upper case and must be members (from format 3).",
         json_schema_extra={"propertyNames": {"pattern": r"\S"}},
     )
     spending_target_gdp: SpendingTarget | None = _about(
@@ -638,8 +745,13 @@ class Facts(Frozen):
         " 2014), or 'none' when the partnership sets no spending target."
     )
     invocations: tuple[Invocation, ...] | None = _about(
-        "Every invocation of the mutual-defense or security clause; when given, the complete"
-        " list ([] = never invoked)."
+        "Invocations of the mutual-defense or security clause. Counts are known only when"
+        " invocations_complete says the list is complete ([] with it: never invoked; formats 1"
+        " and 2 read a given list as complete)."
+    )
+    invocations_complete: Flag | None = _about(
+        "true: `invocations` lists every invocation up to the assessment date ([]: never"
+        " invoked). Absent or false: not stated, so an invocation not listed is unknown."
     )
     two_plus_two_per_year: Rate | None = _about(
         "Count per year: combined foreign-and-defense ministerial (2+2) meetings."
@@ -649,6 +761,40 @@ class Facts(Frozen):
         description="Fact name -> its public source (agreements carry their own source).",
         json_schema_extra={"propertyNames": {"pattern": _SOURCE_KEY}},
     )
+
+    @field_validator(
+        "agreements_complete", "invocations_complete", "leadership_change_disruptions_complete"
+    )
+    @classmethod
+    def _a_list_to_complete(cls, value: bool | None, info: ValidationInfo) -> bool | None:
+        listed = str(info.field_name).removesuffix("_complete")
+        if value and listed not in info.data:
+            return value  # the list itself failed its checks, reported there
+        if value and info.data.get(listed) is None:
+            raise ValueError(
+                f"says the list of {listed} is complete, but there is no list (write"
+                f' "{listed}": [] when there is none)'
+            )
+        return value
+
+    @field_validator("agreements_absent")
+    @classmethod
+    def _absent_kinds_not_listed(
+        cls, value: tuple[str, ...] | None, info: ValidationInfo
+    ) -> tuple[str, ...] | None:
+        if value is None:
+            return value
+        if len(set(value)) != len(value):
+            twice = next(k for k in value if value.count(k) > 1)
+            raise ValueError(f"names the agreement kind {twice!r} twice")
+        for i, agreement in enumerate(info.data.get("agreements") or ()):
+            clash = [k for k in agreement.kinds if k in value]
+            if clash and agreement.ended is None:
+                raise ValueError(
+                    f"names {clash[0]!r} as absent, but $.facts.agreements[{i}] is an"
+                    f" agreement of that kind that has not ended"
+                )
+        return value
 
     @field_validator("sources")
     @classmethod
@@ -721,7 +867,11 @@ _ATOP_DERIVED_FLAGS = {
     "common_defense_policy": "commits to a common defense policy (milcon = 3, Q31)",
     "wartime_subordination": "subordinates forces to one command in war (subord >= 1, Q34)",
     "training_or_technology_aid": "provides military training or technology (milaid >= 3, Q32)",
-    "peaceful_settlement_clause": "mentions settling conflict among members (conwtin >= 1, Q29)",
+    "peaceful_settlement_clause": (
+        "says disputes among members will be settled peacefully (conwtin = 1, Q29; 2 names a"
+        " specific issue of conflict and 3 speaks only of disputes over interpreting the"
+        " treaty, neither a settlement clause)"
+    ),
     "dispute_settlement_body": "creates a dispute-settlement body (orgpurp 5, Q35; compag 3, Q49)",
 }  # fmt: skip
 _ATOP_CATEGORY_SOURCE = {
@@ -755,7 +905,8 @@ def _atop_features(add: Any) -> None:
         "atop.years_in_force",
         "number",
         "years",
-        "Years from the alliance's signature to its end, or to the assessment date if in effect.",
+        "Years from the alliance's signature to its end, or to the assessment date if in"
+        " effect, but no later than the last day the data observe (coded_until).",
     )
 
 
@@ -784,7 +935,8 @@ def _catalogue() -> dict[str, Feature]:
             f"agreement.{kind}.years",
             "number",
             "years",
-            f"Years since the oldest {kind} agreement in force took effect (0 when none is).",
+            f"Years since the oldest {kind} agreement in force took effect (0 when none is;"
+            " with a list not said to be complete, counted from the oldest listed).",
         )
         add(
             f"agreement.{kind}.coverage",
@@ -793,7 +945,19 @@ def _catalogue() -> dict[str, Feature]:
             f"Share of pairs of active members bound to each other by a {kind} agreement in"
             " force (1 for an agreement of every member).",
         )
-    add("agreements.count", "number", "count", "Agreements in force on the assessment date.")
+        add(
+            f"agreement.{kind}.ratified_coverage",
+            "number",
+            "share 0-1",
+            f"Share of pairs of active members bound to each other by a {kind} agreement in"
+            " force and ratified by every party: agreements bind their parties only.",
+        )
+    add(
+        "agreements.count",
+        "number",
+        "count",
+        "Agreements in force on the assessment date (known when the list is complete).",
+    )
     for provision in SECURITY_PROVISIONS:
         add(
             f"security_of_information.{provision}",
@@ -820,6 +984,19 @@ def _catalogue() -> dict[str, Feature]:
     )
     add("liaison_officers", "number", "people", "Liaison officers posted with partner HQs.")
     add("standards_adopted", "number", "count", "Shared standardisation agreements in force.")
+    add(
+        "standards_evaluation",
+        "category",
+        "category",
+        "How forces are checked against the shared standards.",
+        STANDARDS_EVALUATION,
+    )
+    add(
+        "standards_joint_drafting",
+        "flag",
+        "true/false",
+        "The partners draft new shared standards together.",
+    )
     for layer in ("communications", "data", "command_and_control", "logistics"):
         add(f"interop.{layer}", "level", "level 0-4", f"Interoperability of {layer}.")
     add(
@@ -877,6 +1054,16 @@ def _catalogue() -> dict[str, Feature]:
         "Changes of head of government across the members in the last five years.",
     )
     add(
+        "leadership_change.effect",
+        "category",
+        "category",
+        "What the changes of head of government in the five years before the date did to the"
+        " partnership: suspended, reduced (disrupted or cut back) or none. none and reduced"
+        " need the list of disruptions stated complete, or no public dispute over the"
+        " partnership in those years (disputes_5y = 0), and at least one change counted.",
+        ("none", *EFFECTS),
+    )
+    add(
         "joint_intelligence_products",
         "flag",
         "true/false",
@@ -886,7 +1073,8 @@ def _catalogue() -> dict[str, Feature]:
         "un_voting.mean_distance",
         "number",
         "ideal-point distance",
-        "Mean distance between the UN General Assembly ideal points of pairs of active members.",
+        "Mean distance between the UN General Assembly ideal points of pairs of active members"
+        " (of two members: the dyad's distance |a - b|; never a distance to the world).",
     )
     add(
         "un_voting.max_distance",
@@ -911,14 +1099,24 @@ def _catalogue() -> dict[str, Feature]:
         "invocations.honoured",
         "number",
         "count",
-        "Invocations of the defense clause the partners honoured, up to the assessment date.",
+        "Invocations of the defense clause the partners honoured, up to the assessment date"
+        " (known when the list is complete).",
     )
     add(
         "invocations.declined",
         "number",
         "count",
-        "Invocations of the defense clause the partners declined, up to the assessment date.",
+        "Invocations of the defense clause the partners declined, up to the assessment date"
+        " (known when the list is complete).",
     )
+    for outcome, what in (("honoured", "honoured"), ("declined", "declined")):
+        add(
+            f"invocations.any_{outcome}",
+            "flag",
+            "true/false",
+            f"An invocation of the defense clause up to the assessment date was {what} (true"
+            " when one is listed; false only when the list is complete).",
+        )
     add("two_plus_two_per_year", "number", "count per year", "2+2 ministerial meetings.")
     return {f.name: f for f in out}
 
@@ -948,7 +1146,11 @@ class Roster:
 
 
 def facts_features(
-    facts: Facts | None, as_of: dt.date, roster: Roster | None = None
+    facts: Facts | None,
+    as_of: dt.date,
+    roster: Roster | None = None,
+    *,
+    complete_lists: bool = False,
 ) -> dict[str, FeatureValue]:
     """The feature values of one partnership's facts.
 
@@ -959,6 +1161,11 @@ def facts_features(
         roster: The members and state on ``as_of`` (``Partnership.roster_on``); without it
             the member features are unknown, agreement coverage counts only agreements of
             every member, and UN voting distances use every member listed.
+        complete_lists: Read every list given as complete (``agreements``, ``invocations``,
+            an agreement's ``provisions``) when the facts do not say: how partnership files
+            of formats 1 and 2 were written. By default a list is complete only when the
+            facts say so (``agreements_complete``, ``invocations_complete``,
+            ``provisions_complete``; ``agreements_absent`` names kinds known to be absent).
 
     Returns:
         Every feature of :data:`FEATURES`, in catalogue order: numbers and levels as
@@ -976,8 +1183,7 @@ def facts_features(
         out["status"] = roster.status
     if facts is None:
         return out
-    if facts.agreements is not None:
-        _agreement_features(out, facts.agreements, as_of, roster)
+    _agreement_features(out, facts, as_of, roster, complete_lists)
     if facts.atop is not None:
         out.update(_atop_values(facts.atop, as_of))
     if facts.interoperability is not None:
@@ -1008,11 +1214,36 @@ def facts_features(
         if gaps:
             out["un_voting.mean_distance"] = round(sum(gaps) / len(gaps), 6)
             out["un_voting.max_distance"] = round(max(gaps), 6)
+    out["leadership_change.effect"] = _leadership_change_effect(facts, as_of)
     if facts.invocations is not None:
+        every_one = _stated(facts.invocations_complete, complete_lists)
         past = [i for i in facts.invocations if i.date <= as_of]
-        out["invocations.honoured"] = float(sum(i.outcome == "honoured" for i in past))
-        out["invocations.declined"] = float(sum(i.outcome == "declined" for i in past))
+        for outcome in ("honoured", "declined"):
+            count = sum(i.outcome == outcome for i in past)
+            out[f"invocations.{outcome}"] = float(count) if every_one else None
+            out[f"invocations.any_{outcome}"] = True if count else False if every_one else None
     return out
+
+
+def _leadership_change_effect(facts: Facts, as_of: dt.date) -> str | None:
+    """``leadership_change.effect``: the worst a change of government in the five years
+    before ``as_of`` did to the partnership, as far as the facts show it.
+
+    A listed suspension is known either way. That no change did worse than the listed
+    disruptions needs the list stated complete, or no public dispute over the
+    partnership counted in the five years (a suspension or a cut is one); and there must
+    have been a change to come through (none in five years is untested, not resilient).
+    """
+    since = as_of - dt.timedelta(days=round(5 * 365.25))
+    recent = [
+        d.effect for d in facts.leadership_change_disruptions or () if since < d.date <= as_of
+    ]
+    if "suspended" in recent:
+        return "suspended"
+    every_one = bool(facts.leadership_change_disruptions_complete) or facts.disputes_5y == 0
+    if not every_one or facts.leadership_changes_5y == 0:
+        return None
+    return "reduced" if recent else "none"
 
 
 def _atop_values(atop: Atop, as_of: dt.date) -> dict[str, FeatureValue]:
@@ -1026,14 +1257,14 @@ def _atop_values(atop: Atop, as_of: dt.date) -> dict[str, FeatureValue]:
     out["atop.wartime_subordination"] = None if subord is None else subord >= 1
     out["atop.training_or_technology_aid"] = None if milaid is None else milaid >= 3
     conwtin = atop.conflict_provisions
-    out["atop.peaceful_settlement_clause"] = None if conwtin is None else conwtin >= 1
+    out["atop.peaceful_settlement_clause"] = None if conwtin is None else conwtin == 1
     body = (atop.organisation_purpose, atop.second_organisation_purpose, atop.companion_agreement)
     out["atop.dispute_settlement_body"] = _dispute_body(*body)
     for name, (field, _) in _ATOP_CATEGORY_SOURCE.items():
         code = getattr(atop, field)
         out[f"atop.{name}"] = None if code is None else ATOP_CATEGORIES[name][code]
     if atop.signed is not None and atop.signed <= as_of:
-        end = as_of if atop.ended is None or atop.ended > as_of else atop.ended
+        end = min(d for d in (as_of, atop.ended, atop.coded_until) if d is not None)
         out["atop.years_in_force"] = round((end - atop.signed).days / 365.25, 2)
     return out
 
@@ -1047,12 +1278,24 @@ def _dispute_body(purpose1: int | None, purpose2: int | None, companion: int | N
 
 def _agreement_features(
     out: dict[str, FeatureValue],
-    agreements: Sequence[Agreement],
+    facts: Facts,
     as_of: dt.date,
     roster: Roster | None,
+    complete_lists: bool,
 ) -> None:
-    live = [a for a in agreements if a.in_force_on(as_of)]
-    out["agreements.count"] = float(len(live))
+    """The ``agreement.*``, ``agreements.count`` and ``security_of_information.*`` values.
+
+    What an agreement kind *not* listed means is the file's statement: absent when the
+    list is complete (``agreements_complete``, or a given list of a format 1 or 2 file) or
+    the kind is named in ``agreements_absent``; otherwise unknown. A kind that is listed
+    is known to be in force; what a listed agreement cannot show about unlisted ones (that
+    none is ratified, that they bind no other pair) is unknown unless the list is complete.
+    """
+    listed = facts.agreements or ()
+    complete = _stated(facts.agreements_complete, complete_lists and facts.agreements is not None)
+    absent = set(facts.agreements_absent or ())
+    live = [a for a in listed if a.in_force_on(as_of)]
+    out["agreements.count"] = float(len(live)) if complete else None
     pairs = (
         [(a, b) for i, a in enumerate(roster.active) for b in roster.active[i + 1 :]]
         if roster is not None
@@ -1060,23 +1303,48 @@ def _agreement_features(
     )
     for kind in AGREEMENT_KINDS:
         these = [a for a in live if kind in a.kinds]
-        out[f"agreement.{kind}"] = bool(these)
+        if not these:
+            none: FeatureValue = 0.0 if complete or kind in absent else None
+            out[f"agreement.{kind}"] = None if none is None else False
+            out[f"agreement.{kind}.ratified"] = None if none is None else False
+            out[f"agreement.{kind}.years"] = none
+            out[f"agreement.{kind}.coverage"] = none
+            out[f"agreement.{kind}.ratified_coverage"] = none
+            continue
+        out[f"agreement.{kind}"] = True
         marks = {a.ratified for a in these}
         out[f"agreement.{kind}.ratified"] = (
-            True if True in marks else None if None in marks else False
+            True if True in marks else None if None in marks or not complete else False
         )
         starts = [a.start for a in these if a.start is not None]
-        if not these:
-            out[f"agreement.{kind}.years"] = 0.0
-        elif starts and len(starts) == len(these):
+        if starts and len(starts) == len(these):
+            # from the oldest listed: with a list not said to be complete, at least this long
             out[f"agreement.{kind}.years"] = round((as_of - min(starts)).days / 365.25, 2)
-        out[f"agreement.{kind}.coverage"] = _coverage(these, pairs)
+        coverage = _coverage(these, pairs)
+        out[f"agreement.{kind}.coverage"] = (
+            None if coverage is not None and coverage < 1 and not complete else coverage
+        )
+        bound = _coverage([a for a in these if a.ratified], pairs)
+        unsure = not complete or any(a.ratified is None for a in these)
+        out[f"agreement.{kind}.ratified_coverage"] = (
+            None if bound is not None and bound < 1 and unsure else bound
+        )
     security = [a for a in live if "security-of-information" in a.kinds]
+    every_one = complete or "security-of-information" in absent
+    texts_read = all(
+        a.provisions is not None and _stated(a.provisions_complete, complete_lists)
+        for a in security
+    )
     for provision in SECURITY_PROVISIONS:
         if any(a.provisions is not None and provision in a.provisions for a in security):
             out[f"security_of_information.{provision}"] = True
-        elif all(a.provisions is not None for a in security):
+        elif every_one and texts_read:
             out[f"security_of_information.{provision}"] = False
+
+
+def _stated(statement: bool | None, default: bool) -> bool:
+    """Whether a list is complete: what the file says, else the default of its format."""
+    return default if statement is None else statement
 
 
 def _coverage(agreements: Sequence[Agreement], pairs: list[tuple[str, str]] | None) -> float | None:

@@ -604,7 +604,9 @@ def gap_report(a: Assessment, target: str | None = None) -> GapReport:
             impact=impact,
             effort=criterion.effort,
             effort_units=effort_units,
-            remediation=tuple((lv, criterion.remediation[lv]) for lv in range(start + 1, goal + 1)),
+            remediation=tuple(
+                (lv, profile.remediation_for(criterion, lv)) for lv in range(start + 1, goal + 1)
+            ),
             prerequisites=criterion.prerequisites,
             facts_to_change=(
                 derived[c.id].facts_to_reach(goal)

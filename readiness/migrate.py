@@ -9,7 +9,11 @@ text with a list of what changed. Nothing else in the file is touched:
   (``India``, ``US``), which format 3 refuses, get their ISO alpha-3 code (``IND``,
   ``USA``), in ``members`` and wherever a member is named (facts keyed by member,
   agreement parties, invocations, a rating's side); a member code that is not a
-  country's is left for the check to refuse. Members written as plain codes stay plain
+  country's is left for the check to refuse. Every list the file gives in its facts
+  (``agreements``, ``invocations``, an agreement's ``provisions``) was read as complete;
+  format 3 reads what a list leaves out as unknown unless the file says the list is
+  complete, so each gets its statement (``"agreements_complete": true``, ...) right after
+  it, and the file means what it meant. Members written as plain codes stay plain
   codes, and agreements of one kind keep their ``kind``: both forms are current. A version this
   readiness does not know (``3``, ``0``, ``true``) is left as it is, and the check
   below refuses it ("written by a newer readiness"; "a whole number").
@@ -96,6 +100,8 @@ class Change:
     old: Any
     new: Any
     why: str
+    added: bool = False
+    """Whether the field is new: written where the file had none (``old`` is ``None``)."""
 
     @property
     def where(self) -> str:
@@ -103,6 +109,8 @@ class Change:
         return json_path(self.path)
 
     def __str__(self) -> str:
+        if self.added:
+            return f"{self.where}: added {_shown(self.new)} ({self.why})"
         return f"{self.where}: {_shown(self.old)} -> {_shown(self.new)} ({self.why})"
 
 
@@ -242,6 +250,7 @@ def migrate_document(data: dict[str, Any]) -> tuple[FileKind, dict[str, Any], tu
                 _set(out, path, number)
     elif _older_format(out.get("format_version")):
         changes += _member_codes(out)
+        changes += _list_statements(out)
         old = out.get("format_version")
         out = {
             "format_version": FORMAT_VERSION,
@@ -300,6 +309,9 @@ def _member_codes(out: dict[str, Any]) -> list[Change]:
     for i, invocation in enumerate(facts.get("invocations") or []):
         if isinstance(invocation, dict) and "by" in invocation:
             places.append(("facts", "invocations", i, "by"))
+    for i, disruption in enumerate(facts.get("leadership_change_disruptions") or []):
+        if isinstance(disruption, dict) and "member" in disruption:
+            places.append(("facts", "leadership_change_disruptions", i, "member"))
     ratings = out.get("ratings")
     for cid, rating in ratings.items() if isinstance(ratings, dict) else ():
         if isinstance(rating, dict) and "perspective" in rating:
@@ -311,6 +323,48 @@ def _member_codes(out: dict[str, Any]) -> list[Change]:
             changes.append(Change(at, value, code, "members are ISO 3166-1 alpha-3 codes"))
             _set(out, at, code)
     return changes
+
+
+_COMPLETE_WHY = "formats 1 and 2 read a given list as complete; format 3 says so"
+
+
+def _list_statements(out: dict[str, Any]) -> list[Change]:
+    """State that the lists a format 1 or 2 file gives are complete, as they were read.
+
+    Format 3 reads a kind of agreement, an invocation or a provision that a list leaves
+    out as *unknown* unless the file says the list is complete; older formats read every
+    given list as complete. Each given list gets its statement (``agreements_complete``,
+    ``invocations_complete``, an agreement's ``provisions_complete``), written right
+    after it, unless the file already makes one: the file then means what it meant.
+    """
+    facts = out.get("facts")
+    if not isinstance(facts, dict):
+        return []
+    changes: list[Change] = []
+    places: list[tuple[Path_, dict[str, Any], str]] = [
+        (("facts",), facts, name) for name in ("agreements", "invocations")
+    ]
+    agreements = facts.get("agreements")
+    for i, agreement in enumerate(agreements if isinstance(agreements, list) else ()):
+        if isinstance(agreement, dict):
+            places.append((("facts", "agreements", i), agreement, "provisions"))
+    for at, mapping, name in places:
+        statement = f"{name}_complete"
+        if not isinstance(mapping.get(name), list) or statement in mapping:
+            continue
+        changes.append(Change((*at, statement), None, True, _COMPLETE_WHY, added=True))
+        _insert_after(mapping, name, statement, True)
+    return changes
+
+
+def _insert_after(mapping: dict[str, Any], key: str, new_key: str, value: Any) -> None:
+    """Add ``new_key`` to ``mapping`` right after ``key``, keeping the order of the rest."""
+    items = list(mapping.items())
+    mapping.clear()
+    for k, v in items:
+        mapping[k] = v
+        if k == key:
+            mapping[new_key] = value
 
 
 def _older_format(version: Any) -> bool:
@@ -480,6 +534,12 @@ def _edit_yaml(text: str, changes: tuple[Change, ...]) -> str | None:
         return None
     edits: list[tuple[int, int, str]] = []
     for change in changes:
+        if change.added:
+            edit = _yaml_addition(text, root, change)
+            if edit is None:
+                return None
+            edits.append(edit)
+            continue
         if change.path == ("format_version",):
             if change.old is not None:
                 node = _node_at(root, change.path)
@@ -499,6 +559,38 @@ def _edit_yaml(text: str, changes: tuple[Change, ...]) -> str | None:
     for start, end, new in sorted(edits, reverse=True):
         text = text[:start] + new + text[end:]
     return text
+
+
+def _yaml_addition(text: str, root: yaml.Node, change: Change) -> tuple[int, int, str] | None:
+    """The edit that writes an added key right after the key it speaks of (the key named
+    by the statement: ``agreements`` for ``agreements_complete``), in block or flow style;
+    ``None`` when the layout does not allow it."""
+    parent = _node_at(root, change.path[:-1])
+    name = str(change.path[-1])
+    after = name.removesuffix("_complete")
+    if not isinstance(parent, yaml.MappingNode):
+        return None
+    pairs = parent.value
+    k = next((i for i, (key, _) in enumerate(pairs) if key.value == after), None)
+    if k is None:
+        return None
+    key, value = pairs[k]
+    line = f"{name}: {_yaml_literal(change.new).lower()}"
+    if parent.flow_style:
+        end = value.end_mark.index
+        return end, end, f", {line}"
+    indent = " " * key.start_mark.column
+    if k + 1 < len(pairs):
+        start = pairs[k + 1][0].start_mark.index
+        return start, start, f"{line}\n{indent}"
+    last = value  # a block collection ends where the next token starts: find its last line
+    while isinstance(last, yaml.CollectionNode) and not last.flow_style and last.value:
+        tail = last.value[-1]
+        last = tail[1] if isinstance(tail, tuple) else tail
+    newline = text.find("\n", last.end_mark.index)
+    if newline < 0:
+        return len(text), len(text), f"\n{indent}{line}\n"
+    return newline + 1, newline + 1, f"{indent}{line}\n"
 
 
 def _node_at(root: yaml.Node, path: Path_) -> yaml.Node | None:

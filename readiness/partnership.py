@@ -365,6 +365,18 @@ class Partnership(Frozen):
         """
         return (self.format_version or 1) >= 3
 
+    @property
+    def lists_complete(self) -> bool:
+        """Whether the lists in the facts are read as complete when the file does not say.
+
+        Formats 1 and 2 documented ``agreements``, ``invocations`` and an agreement's
+        ``provisions`` as complete lists, and are read so. From format 3 a list is
+        complete only when the file says so (``agreements_complete``,
+        ``invocations_complete``, ``provisions_complete``; ``agreements_absent`` names
+        kinds known to be absent): what it leaves out is otherwise unknown.
+        """
+        return (self.format_version or 1) < 3
+
     def _member_problems(self) -> list[Problem]:
         """Members that are not states (:mod:`readiness.countries`), and a lone member."""
         from readiness.countries import member_problem
@@ -419,19 +431,28 @@ class Partnership(Frozen):
         codes = set(self.member_codes)
         problems = []
         facts = self.facts
+        named: list[tuple[str, str]] = []
         for i, agreement in enumerate((facts and facts.agreements) or ()):
             for k, party in enumerate(agreement.parties or ()):
-                if party not in codes:
-                    problems.append(
-                        Problem(
-                            f"$.facts.agreements[{i}].parties[{k}]",
-                            f"{party!r} is not a member (members: {', '.join(self.member_codes)})",
-                        )
+                named.append((f"$.facts.agreements[{i}].parties[{k}]", party))
+        for i, disruption in enumerate((facts and facts.leadership_change_disruptions) or ()):
+            if disruption.member is not None:
+                named.append(
+                    (f"$.facts.leadership_change_disruptions[{i}].member", disruption.member)
+                )
+        for where, code in named:
+            if code not in codes:
+                problems.append(
+                    Problem(
+                        where, f"{code!r} is not a member (members: {', '.join(self.member_codes)})"
                     )
+                )
         return problems
 
     def _facts_about_non_members(self) -> list[Problem]:
-        """Spending given for a state that is not a member of the partnership."""
+        """Spending given for a state that is not a member of the partnership, and (from
+        format 3) a UN ideal point of one."""
+        problems = self._ideal_points_of_non_members() if self.strict else []
         spending = (self.facts and self.facts.defense_spending_gdp) or {}
         members = set(self.member_codes)
         shown = ", ".join(self.member_codes[:10]) + (", ..." if len(members) > 10 else "")
@@ -441,6 +462,23 @@ class Partnership(Frozen):
                 f"{code!r} is not a member of the partnership (members: {shown})",
             )
             for code in spending
+            if code not in members
+        ] + problems
+
+    def _ideal_points_of_non_members(self) -> list[Problem]:
+        """UN ideal points of states that are not members: policy alignment reads the
+        distance between the members' own points (for two members, the dyad's distance),
+        never a member's distance to another state or to the world."""
+        points = (self.facts and self.facts.un_ideal_points) or {}
+        members = set(self.member_codes)
+        shown = ", ".join(self.member_codes[:10]) + (", ..." if len(members) > 10 else "")
+        return [
+            Problem(
+                json_path(("facts", "un_ideal_points", code)),
+                f"{code!r} is not a member of the partnership (members: {shown}); the distance"
+                " read is between the ideal points of the members",
+            )
+            for code in points
             if code not in members
         ]
 
@@ -459,6 +497,9 @@ class Partnership(Frozen):
                 dated.append((("facts", "agreements", i, name), getattr(agreement, name)))
         for i, invocation in enumerate((self.facts and self.facts.invocations) or ()):
             dated.append((("facts", "invocations", i, "date"), invocation.date))
+        disruptions = (self.facts and self.facts.leadership_change_disruptions) or ()
+        for i, disruption in enumerate(disruptions):
+            dated.append((("facts", "leadership_change_disruptions", i, "date"), disruption.date))
         for i, change in enumerate(self.status or ()):
             dated.append((("status", i, "since"), change.since))
         for i, m in enumerate(self.members):
@@ -533,10 +574,16 @@ class Partnership(Frozen):
 
         Facts are read as of :attr:`as_of` (``assessed_on``, else today), with the
         members, suspensions and agreements in force on that date; the member features
-        are known from the roster even without ``facts``. Every path that derives
+        are known from the roster even without ``facts``; lists are read as complete
+        only as the file's format says (:attr:`lists_complete`). Every path that derives
         levels (``assess``, the batch, ``facts_frame``) reads them here.
         """
-        return facts_features(self.facts, self.as_of, self.roster_on(self.as_of))
+        return facts_features(
+            self.facts,
+            self.as_of,
+            self.roster_on(self.as_of),
+            complete_lists=self.lists_complete,
+        )
 
     def level_of(self, criterion_id: str) -> LevelValue:
         """The rated level, ``'not-applicable'`` or ``'unknown'`` (also when not rated)."""
@@ -594,7 +641,7 @@ class Partnership(Frozen):
         if not self.strict:
             out += [
                 dataclasses.replace(p, message=p.message + " (refused from format 3)")
-                for p in self._member_problems()
+                for p in (*self._member_problems(), *self._ideal_points_of_non_members())
             ]
         if self.rubric is None or "@" not in self.rubric:
             return out

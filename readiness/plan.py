@@ -134,7 +134,8 @@ class PlanStep:
     """The rubric's descriptor of the level now (or why the plan assumes it)."""
     level_after: str
     actions: tuple[tuple[int, str], ...]
-    """The rubric's remediation for each level gained: (level, action)."""
+    """The remediation for each level gained, the profile's own where it gives one:
+    (level, action)."""
     effort: str
     effort_units: float
     points: float
@@ -1220,7 +1221,9 @@ class _Problem:
             to_level=to,
             level_now=now,
             level_after=c.levels[to],
-            actions=tuple((lv, c.remediation[lv]) for lv in range(frm + 1, to + 1)),
+            actions=tuple(
+                (lv, self.profile.remediation_for(c, lv)) for lv in range(frm + 1, to + 1)
+            ),
             effort=c.effort,
             effort_units=float((to - frm) * self.unit[j]),
             points=points,

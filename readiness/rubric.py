@@ -278,6 +278,12 @@ class Profile(Frozen):
     default_level: Whole = Field(ge=0, le=4)
     sources: tuple[SourceRef, ...] = ()
     levels: dict[str, Whole] = Field(default_factory=dict)
+    remediation: dict[str, dict[LevelKey, NonEmpty]] = Field(
+        default_factory=dict,
+        description="Advice for this profile's own gaps: criterion id -> {step: text}, in place"
+        " of the criterion's remediation for those steps (a partnership winding down needs"
+        " other advice than one building up). Only for steps up to the profile's target.",
+    )
 
     @field_validator("levels")
     @classmethod
@@ -287,9 +293,23 @@ class Profile(Frozen):
             raise ValueError(f"target levels must be 0-4 (got {bad})")
         return value
 
+    @field_validator("remediation")
+    @classmethod
+    def _steps_on_scale(cls, value: dict[str, dict[int, str]]) -> dict[str, dict[int, str]]:
+        for cid, steps in value.items():
+            extra = sorted(set(steps) - set(LEVELS[1:]))
+            if extra:
+                raise ValueError(f"remediation of {cid!r}: keys {extra} are not steps 1-4")
+        return {cid: dict(sorted(steps.items())) for cid, steps in value.items()}
+
     def target(self, criterion_id: str) -> int:
         """The target level for one criterion."""
         return self.levels.get(criterion_id, self.default_level)
+
+    def remediation_for(self, criterion: Criterion, step: int) -> str:
+        """The advice for reaching ``step`` on ``criterion`` under this profile: the
+        profile's own text where it gives one, else the criterion's."""
+        return self.remediation.get(criterion.id, {}).get(step) or criterion.remediation[step]
 
 
 class Rubric(Frozen):
@@ -659,6 +679,19 @@ def _check(rubric: Rubric, cards: Mapping[str, SeedCard]) -> Iterator[Problem]:
         for cid in profile.levels:
             if cid not in paths:
                 yield Problem(f"$.profiles[{i}].levels[{cid!r}]", f"unknown criterion id {cid!r}")
+        for cid, steps in profile.remediation.items():
+            at = f"$.profiles[{i}].remediation[{cid!r}]"
+            if cid not in paths:
+                yield Problem(at, f"unknown criterion id {cid!r}")
+                continue
+            target = profile.target(cid)
+            for step in steps:
+                if step > target:
+                    yield Problem(
+                        f"{at}[{step}]",
+                        f"advice for step {step}, but the profile targets {cid} at {target}: "
+                        "it would never be shown",
+                    )
         for k, kind in enumerate(profile.kinds):
             if kind in kinds_seen:
                 yield Problem(

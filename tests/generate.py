@@ -24,9 +24,11 @@ from readiness import load_rubric
 from readiness.facts import (
     AGREEMENT_KINDS,
     COMMON_DOCTRINE,
+    EFFECTS,
     INTELLIGENCE_SHARING,
     OUTCOMES,
     SECURITY_PROVISIONS,
+    STANDARDS_EVALUATION,
     STATUSES,
     TECHNOLOGY_TRANSFER,
 )
@@ -124,6 +126,7 @@ AGREEMENT_FIELDS: dict[str, Draw] = {
     "provisions": lambda rng, ctx: rng.sample(
         SECURITY_PROVISIONS, rng.randint(0, len(SECURITY_PROVISIONS))
     ),
+    "provisions_complete": _flag,
     "source": _text("Treaty series"),
 }
 
@@ -131,6 +134,8 @@ AGREEMENT_FIELDS: dict[str, Draw] = {
 def _agreement(rng: random.Random, ctx: Context) -> dict[str, Any]:
     out = _fields({k: v for k, v in AGREEMENT_FIELDS.items() if k != "kind"}, 0.5)(rng, ctx)
     out["kind"] = _kind(rng, ctx)
+    if "provisions" not in out:
+        out.pop("provisions_complete", None)  # a statement about a list needs the list
     start = out.get("in_force") or out.get("signed")
     if "in_force" in out and "signed" in out and out["signed"] > out["in_force"]:
         out["signed"], out["in_force"] = out["in_force"], out["signed"]
@@ -156,6 +161,22 @@ def _invocation(rng: random.Random, ctx: Context) -> dict[str, Any]:
     out = _fields(INVOCATION_FIELDS, 0.5)(rng, ctx)
     out["date"] = INVOCATION_FIELDS["date"](rng, ctx)
     out["outcome"] = rng.choice(OUTCOMES)
+    return out
+
+
+DISRUPTION_FIELDS: dict[str, Draw] = {
+    "date": lambda rng, ctx: ctx.day(rng, dt.date(2015, 1, 1)),
+    "member": lambda rng, ctx: rng.choice(ctx.codes),
+    "effect": _one(EFFECTS),
+    "note": _text("After the election of"),
+    "source": _text("Statement"),
+}
+
+
+def _disruption(rng: random.Random, ctx: Context) -> dict[str, Any]:
+    out = _fields(DISRUPTION_FIELDS, 0.5)(rng, ctx)
+    out["date"] = DISRUPTION_FIELDS["date"](rng, ctx)
+    out["effect"] = rng.choice(EFFECTS)
     return out
 
 
@@ -188,6 +209,7 @@ ATOP_FIELDS: dict[str, Draw] = {
     "formality": _code(2),
     "signed": lambda rng, ctx: ctx.day(rng),
     "ended": lambda rng, ctx: ctx.day(rng) if rng.random() < 0.2 else None,
+    "coded_until": lambda rng, ctx: rng.choice(["2018-12-31", ctx.day(rng)]),
 }
 
 INTEROPERABILITY_FIELDS: dict[str, Draw] = {
@@ -199,6 +221,9 @@ def _atop(rng: random.Random, ctx: Context) -> dict[str, Any]:
     out = _fields(ATOP_FIELDS, 0.7)(rng, ctx)
     if "ended" in out and "signed" in out and out["ended"] < out["signed"]:
         out["ended"] = out["signed"]
+    last = out.get("ended") or out.get("signed")
+    if "coded_until" in out and last is not None and out["coded_until"] < last:
+        out["coded_until"] = last  # the data observe the alliance at least that long
     return out
 
 
@@ -222,11 +247,15 @@ def _sources(rng: random.Random, ctx: Context) -> dict[str, str]:
 
 FACT_FIELDS: dict[str, Draw] = {
     "agreements": lambda rng, ctx: [_agreement(rng, ctx) for _ in range(rng.randint(0, 5))],
+    "agreements_complete": _flag,
+    "agreements_absent": lambda rng, ctx: rng.sample(AGREEMENT_KINDS, rng.randint(1, 4)),
     "atop": _atop,
     "exercises_per_year": _rate(40),
     "personnel_exchanges_per_year": _rate(600),
     "liaison_officers": _count(40),
     "standards_adopted": _count(1500),
+    "standards_evaluation": _one(STANDARDS_EVALUATION),
+    "standards_joint_drafting": _flag,
     "interoperability": _fields(INTEROPERABILITY_FIELDS, 0.7),
     "intelligence_sharing": _one(INTELLIGENCE_SHARING),
     "secure_channels": _flag,
@@ -243,13 +272,39 @@ FACT_FIELDS: dict[str, Draw] = {
     "common_doctrine": _one(COMMON_DOCTRINE),
     "disputes_5y": _count(6),
     "leadership_changes_5y": _count(9),
+    "leadership_change_disruptions": lambda rng, ctx: [
+        _disruption(rng, ctx) for _ in range(rng.randint(0, 2))
+    ],
+    "leadership_change_disruptions_complete": _flag,
     "joint_intelligence_products": _flag,
     "un_ideal_points": _ideal_points,
     "spending_target_gdp": lambda rng, ctx: rng.choice(["none", 2.0, 1.5]),
     "invocations": lambda rng, ctx: [_invocation(rng, ctx) for _ in range(rng.randint(0, 3))],
+    "invocations_complete": _flag,
     "two_plus_two_per_year": _rate(3),
     "sources": _sources,
 }
+
+
+def _facts(rng: random.Random, ctx: Context) -> dict[str, Any]:
+    """Facts with every field drawn independently, then made consistent: a statement that
+    a list is complete needs the list, and a kind known to be absent is not in force."""
+    out = _fields(FACT_FIELDS, rng.choice([0.3, 0.6, 0.9]))(rng, ctx)
+    for name in ("agreements", "invocations", "leadership_change_disruptions"):
+        if f"{name}_complete" in out and name not in out:
+            out[name] = []
+    listed = {
+        kind
+        for a in out.get("agreements", [])
+        if "ended" not in a
+        for kind in (a["kind"] if isinstance(a["kind"], list) else [a["kind"]])
+    }
+    absent = [k for k in out.get("agreements_absent", []) if k not in listed]
+    if absent:
+        out["agreements_absent"] = absent
+    else:
+        out.pop("agreements_absent", None)
+    return out
 
 
 # --- members, status, ratings ----------------------------------------------------------------
@@ -347,7 +402,7 @@ def _ratings(rng: random.Random, ctx: Context) -> dict[str, Any]:
 
 
 PARTNERSHIP_FIELDS: dict[str, Draw] = {
-    "format_version": _one((1, 2)),
+    "format_version": _one((1, 2, 3)),
     "id": lambda rng, ctx: f"p{rng.randint(0, 10**6)}",
     "name": _text("Partnership"),
     "kind": _one(KINDS),
@@ -360,7 +415,7 @@ PARTNERSHIP_FIELDS: dict[str, Draw] = {
     "assessor": _text("Analyst"),
     "assessed_on": lambda rng, ctx: ctx.as_of.isoformat(),
     "ratings": _ratings,
-    "facts": lambda rng, ctx: _fields(FACT_FIELDS, rng.choice([0.3, 0.6, 0.9]))(rng, ctx),
+    "facts": _facts,
 }
 REQUIRED = ("id", "name", "kind", "members", "assessed_on")
 
@@ -393,6 +448,7 @@ MODEL_TABLES = {
     "Facts": FACT_FIELDS,
     "Agreement": AGREEMENT_FIELDS,
     "Invocation": INVOCATION_FIELDS,
+    "Disruption": DISRUPTION_FIELDS,
     "Atop": ATOP_FIELDS,
     "Interoperability": INTEROPERABILITY_FIELDS,
     "Member": MEMBER_FIELDS,

@@ -142,6 +142,6 @@ def test_what_if_names_an_unknown_criterion_and_the_one_it_meant():
         (
             "$['legal.dispute-resolutoin']",
             "unknown criterion 'legal.dispute-resolutoin' (not in rubric "
-            "defense-partnership@1.2.0); did you mean 'legal.dispute-resolution'?",
+            "defense-partnership@1.3.0); did you mean 'legal.dispute-resolution'?",
         )
     ]

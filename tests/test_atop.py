@@ -69,15 +69,15 @@ def test_score_legal_in_one_call():
         "legal",
     ]
     nato = scores.loc["atop-3180"]
-    assert nato["legal.founding-agreement"] == 3.0  # defense and consultation pledges
+    assert nato["legal.founding-agreement"] == 3.0  # a defense pledge
     assert nato["legal.standing-institutions"] == 4.0  # organ1 3 and an integrated command
-    assert nato["legal.status-of-forces"] == 1.0  # base 1: joint placements on neutral ground
+    assert math.isnan(nato["legal.status-of-forces"])  # base 1 is stationing, not legal status
     assert math.isnan(nato["legal.dispute-resolution"])  # no conwtin/medarb column
-    assert nato["legal"] == pytest.approx((3 + 0.8 * 1 + 4) / 2.8 * 25)
+    assert nato["legal"] == pytest.approx((3 + 4) / 2 * 25)
     neutrality_pact = scores.loc["atop-3300"]
-    assert neutrality_pact["legal.founding-agreement"] == 3.0  # consul 1
+    assert neutrality_pact["legal.founding-agreement"] == 2.0  # consul only, form not coded
     assert neutrality_pact["legal.standing-institutions"] == 0.0
-    assert neutrality_pact["legal"] == pytest.approx(3 / 2.8 * 25)
+    assert neutrality_pact["legal"] == pytest.approx(2 / 2 * 25)
     assert scores.loc["atop-3335", "legal.founding-agreement"] == 2.0  # non-aggression only
 
 
@@ -218,7 +218,7 @@ def test_a_4x_alliance_file_reads_the_same_way(tmp_path: Path):
     assert ps[1].members == ("USA", "CAN", "GBR")
     scores = score_legal(f)
     assert scores.loc["atop-3180", "legal.standing-institutions"] == 4.0
-    assert scores.loc["atop-3180", "legal.status-of-forces"] == 2.0
+    assert math.isnan(scores.loc["atop-3180", "legal.status-of-forces"])  # ATOP codes no SOFA
 
 
 @pytest.mark.parametrize(("pubsecr", "secrart"), [("0", "3"), ("2", "5"), ("1", "8")])

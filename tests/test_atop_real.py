@@ -19,6 +19,7 @@ from readiness.derive import derive_frame
 from readiness.io.atop import (
     atop_facts_frame,
     atop_panel,
+    atop_pillars,
     read_atop,
     read_atop_members,
     score_atop,
@@ -74,34 +75,37 @@ def test_every_alliance_is_read_with_its_members():
 
 def test_hand_checked_levels(scores: pd.DataFrame):
     nato = scores.loc["atop-3180"]
-    # defense pledge, ratified treaty, milinst 2, in force 69 years -> 4
+    # defense pledge, ratified treaty, milinst 2, in force 69 years by 2018 -> 4
     assert nato["legal.founding-agreement"] == 4
     assert nato["legal.standing-institutions"] == 4  # organ1 3 with a military purpose
-    assert nato["legal.status-of-forces"] == 2  # base 3: one-way stationing
-    assert np.isnan(nato["legal.dispute-resolution"])  # conwtin 0, medarb 0: silent
-    assert nato["legal"] == pytest.approx((4 + 0.8 * 2 + 4) / 2.8 * 25)
+    assert "legal.status-of-forces" not in scores  # base 3 is stationing, not legal status
+    assert nato["legal.dispute-resolution"] == 0  # conwtin 0, medarb 0, no body: no mechanism
+    assert nato["legal"] == pytest.approx((4 + 0 + 4) / 3 * 25)
     dual = scores.loc["atop-1335"]
     assert dual["legal.founding-agreement"] == 3  # defense, but in force 39 years without milinst
-    assert dual["legal.standing-institutions"] == 0 and dual["legal.status-of-forces"] == 0
+    assert dual["legal.standing-institutions"] == 0 and dual["legal.dispute-resolution"] == 0
     rio = scores.loc["atop-3075"]
     assert rio["legal.founding-agreement"] == 3  # milinst 0: no peacetime institutions
     assert rio["legal.standing-institutions"] == 1  # organ1 1: regular meetings
+    assert rio["legal.dispute-resolution"] == 2  # conwtin 1 and medarb 1 (Q29, Q30)
 
 
 def test_legal_pillar_discriminates_and_agrees_with_milinst(scores: pd.DataFrame):
     legal = scores["legal"]
     assert legal.notna().all()
-    assert legal.nunique() >= 25  # the three-column rules of 1.1.0 gave 6
-    inst = pd.read_csv(INST).groupby("atopid")["milinst"].max()
-    milinst = inst.reindex([int(i[5:]) for i in scores.index]).to_numpy()
-    by_level = pd.Series(legal.to_numpy()).groupby(milinst).median()
-    assert by_level.is_monotonic_increasing and by_level.iloc[-1] > by_level.iloc[0]
+    assert legal.nunique() >= 10  # the three-column rules of 1.1.0 gave 6
+    inst = pd.read_csv(INST).groupby("atopid")[["milinst", "formal"]].max()
+    known = inst.reindex([int(i[5:]) for i in scores.index])
+    for measure in ("milinst", "formal"):  # Leeds and Anac 2005, codebook 2.34
+        by_level = pd.Series(legal.to_numpy()).groupby(known[measure].to_numpy()).median()
+        assert by_level.is_monotonic_increasing and by_level.iloc[-1] > by_level.iloc[0]
 
 
 def test_coverage_is_the_share_of_pillar_weight_known(scores: pd.DataFrame):
-    # legal: founding 1, status-of-forces 0.8, infosec 1, dispute 1, institutions 1 = 4.8
-    assert scores.loc["atop-3180", "legal.coverage"] == pytest.approx(2.8 / 4.8, abs=1e-4)
-    assert scores.loc["atop-3075", "legal.coverage"] == pytest.approx(3.8 / 4.8, abs=1e-4)
+    # legal: founding 1, status-of-forces 0.8, infosec 1, dispute 1, institutions 1 = 4.8;
+    # ATOP informs founding, dispute resolution and institutions of every located text
+    assert scores.loc["atop-3180", "legal.coverage"] == pytest.approx(3 / 4.8, abs=1e-4)
+    assert scores.loc["atop-3075", "legal.coverage"] == pytest.approx(3 / 4.8, abs=1e-4)
 
 
 def test_table_path_and_partnership_path_agree():
@@ -157,3 +161,56 @@ def test_the_legal_pillar_over_time_example_runs(tmp_path: Path):
     assert out.read_text().startswith("<?xml")
     assert "alliance-years; chart written to" in run.stdout
     assert "1940s  median legal pillar" in run.stdout
+
+
+def test_a_dispute_clause_never_lowers_the_legal_pillar(tmp_path: Path):
+    # issue 21: a silent treaty was unknown on disputes while silence on institutions was 0,
+    # so writing a peaceful-settlement clause into it lowered the pillar of 174 alliances
+    raw = pd.read_csv(ALLIANCES, dtype=str, keep_default_na=False)
+    read = (raw[["orgpurp1", "orgpurp2", "compag"]] != "").all(axis=1)  # texts read for all
+    silent = (raw["conwtin"] == "0") & (raw["medarb"] == "0") & read
+    clause = raw.copy()
+    clause.loc[silent, "conwtin"] = "1"
+    path = tmp_path / "atop5_1a.csv"
+    clause.to_csv(path, index=False)
+    before, after = (score_atop(p, inst=INST)["legal"] for p in (ALLIANCES, path))
+    ids = [f"atop-{i}" for i in raw.loc[silent, "atopid"]]
+    assert len(ids) > 300
+    assert (after[ids] >= before[ids]).all()  # never lower (was lower for 174 of 394)
+    assert (after[ids] > before[ids]).sum() >= len(ids) - 5  # higher, but where a body is
+
+
+def test_every_alliance_scores_as_a_partnership_over_the_pillars_atop_informs(
+    scores: pd.DataFrame,
+):
+    rubric = load_rubric()
+    assert atop_pillars(rubric) == (
+        "legal", "interop", "training", "intel", "burden", "culture", "dialogue",
+    )  # fmt: skip
+    assert list(scores.columns[:5]) == ["overall", "overall.coverage", "band", "lower", "upper"]
+    overall = scores["overall"]
+    assert overall.notna().all() and overall.nunique() >= 50
+    assert (scores["lower"] <= overall + 1e-9).all() and (overall <= scores["upper"] + 1e-9).all()
+    coverage = scores["overall.coverage"]
+    assert ((coverage > 0) & (coverage < rubric.min_coverage)).all()
+    assert scores["band"].isna().all()  # never enough known for a band
+    # NATO by hand: pillar means weighted by pillar weight, over the pillars known
+    nato = scores.loc["atop-3180"]
+    legal, intel = (4 + 0 + 4) / 3 * 25, nato["intel.sharing-arrangement"] * 25
+    assert nato["overall"] == pytest.approx((1.2 * legal + 1.3 * intel) / (1.2 + 1.3))
+    # every alliance: the pillar scores, weighted by pillar weight over the pillars known
+    weights = pd.Series({p.id: p.weight for p in rubric.pillars if p.id in atop_pillars(rubric)})
+    pillars = scores[weights.index]
+    expected = (pillars * weights).sum(axis=1) / pillars.notna().mul(weights).sum(axis=1)
+    assert np.allclose(overall, expected)
+
+
+def test_scores_are_as_of_the_end_of_the_data_whatever_the_day():
+    by_default = score_atop(ALLIANCES, inst=INST)
+    later = score_atop(ALLIANCES, inst=INST, as_of=dt.date(2031, 6, 30))
+    pd.testing.assert_frame_equal(by_default, later)  # years in force stop at 2018-12-31
+    years = atop_facts_frame(ALLIANCES, inst=INST)["atop.years_in_force"]
+    assert years["atop-3180"] == pytest.approx((END - dt.date(1949, 4, 4)).days / 365.25, abs=0.01)
+    p = next(p for p in read_atop(ALLIANCES, inst=INST) if p.id == "atop-3180")
+    assert p.facts.atop.coded_until == END  # type: ignore[union-attr]
+    assert p.features()["atop.years_in_force"] == years["atop-3180"]  # assessed today

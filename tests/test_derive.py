@@ -41,6 +41,7 @@ from readiness.derive import (
     requirements,
 )
 from readiness.facts import AGREEMENT_KINDS, FEATURES, facts_features
+from readiness.partnership import partnership_from_dict
 from readiness.rubric import rubric_from_dict
 from tests.factories import make_rubric, rubric_dict
 
@@ -350,7 +351,7 @@ def test_rule_problems_name_their_path(rule, path, message):
 
 def test_shipped_rubric_rules():
     rubric = load_rubric()
-    assert rubric.version == "1.2.0"
+    assert rubric.version == "1.3.0"
     derived = [c for c in rubric.criteria if c.derive is not None]
     assert 20 <= len(derived) <= 32
     for c in derived:
@@ -771,7 +772,7 @@ def test_examples_with_facts_agree_with_the_table_path():
 def test_features_of_one_partnership_round_trip_through_the_frame():
     data = {"agreements": [{"kind": "cyber"}], "intelligence_sharing": "ad-hoc"}
     p = facts_partnership(0, data)
-    values = facts_features(p.facts, AS_OF, p.roster_on(AS_OF))
+    values = facts_features(p.facts, AS_OF, p.roster_on(AS_OF), complete_lists=p.lists_complete)
     row = facts_frame([p]).loc["p0"]
     for name, value in values.items():
         if value is None:
@@ -791,7 +792,7 @@ def test_cli_derive_prints_levels_rules_and_facts(tmp_path, capsys):
     f.write_text(json.dumps(doc))
     assert main(["derive", str(f)]) == 0
     out = capsys.readouterr().out
-    assert "p0: levels derived from facts as of 2025-06-30, rubric defense-partnership@1.2.0" in out
+    assert "p0: levels derived from facts as of 2025-06-30, rubric defense-partnership@1.3.0" in out
     assert (
         "training.joint-exercises                  2  bands on exercises_per_year = 2 -> level 2"
         "  (file rates 3)"
@@ -844,6 +845,17 @@ def derived_level(cid: str, facts: dict[str, Any], **more: Any) -> int | None:
 
 
 GSOMIA = {"kind": "security-of-information", "signed": "2016-11-23", "ratified": True}
+
+
+def test_a_format_3_list_that_leaves_out_a_kind_says_nothing_about_it():
+    cid, states = "legal.status-of-forces", {"members": ["USA", "JPN"]}
+    facts = {"agreements": [{"kind": "mutual-defense-treaty", "ratified": True}]}
+    assert derived_level(cid, facts) == 0  # format 1: the list was complete
+    assert derived_level(cid, facts, format_version=3, **states) is None  # silence pays nothing
+    stated = {**facts, "agreements_absent": ["status-of-forces"]}
+    assert derived_level(cid, stated, format_version=3, **states) == 0  # an honest zero
+    whole = {**facts, "agreements_complete": True}
+    assert derived_level(cid, whole, format_version=3, **states) == 0
 
 
 def test_zero_incidents_with_nothing_shared_is_not_a_clean_record():
@@ -919,8 +931,11 @@ def test_founding_level_4_needs_implementing_agreements_and_a_record_without_ref
         {"id": "p", "name": "P", "kind": "defense-cooperation", "members": ["A", "B"],
          "facts": _alliance([{"date": "2025-06-01", "outcome": "declined"}], sofa, GSOMIA)}
     ).facts  # fmt: skip
-    assert facts_features(facts, date(2025, 5, 31))["invocations.declined"] == 0
-    assert facts_features(facts, date(2025, 6, 1))["invocations.declined"] == 1
+    before, after = (
+        facts_features(facts, d, complete_lists=True) for d in (date(2025, 5, 31), date(2025, 6, 1))
+    )
+    assert before["invocations.declined"] == 0
+    assert after["invocations.declined"] == 1
 
 
 def test_policy_alignment_from_un_voting_disputes_and_membership():
@@ -994,12 +1009,173 @@ def test_agreements_of_a_subset_of_members_as_of_a_date():
             "facts": {"agreements": [treaty]},
         }
     )
-    assert facts_features(p.facts, AS_OF, p.roster_on(AS_OF))[
-        "agreement.mutual-defense-treaty.coverage"
-    ] == pytest.approx(1 / 3)
-    assert (
-        facts_features(p.facts, date(2019, 1, 1), p.roster_on(date(2019, 1, 1)))[
-            "agreement.mutual-defense-treaty.coverage"
-        ]
-        == 1.0
-    )
+
+    def coverage(day: date) -> float | None:
+        features = facts_features(p.facts, day, p.roster_on(day), complete_lists=True)
+        return features["agreement.mutual-defense-treaty.coverage"]
+
+    assert coverage(AS_OF) == pytest.approx(1 / 3)
+    assert coverage(date(2019, 1, 1)) == 1.0
+
+
+# --- rubric 1.3.0: issue 21 (rules that follow their descriptors and the ATOP codebook) ------
+
+
+def atop_level(cid: str, **codes: Any) -> int | None:
+    """The level the shipped rubric derives for ``cid`` from ATOP codes alone."""
+    return derived_level(cid, {"atop": codes})
+
+
+def test_a_sharing_arrangement_is_not_protection():
+    cid, three = "intel.protection-protocols", {"members": ["A", "B", "C"]}
+    formal = {"intelligence_sharing": "formal-bilateral", "agreements": []}  # none in force
+    assert derived_level(cid, formal) == 1  # was 2
+    assert derived_level(cid, {"agreements": [{"kind": "intelligence-sharing"}]}) == 1  # was 2
+    # how much is protected depends on the security agreements: unknown when they are
+    assert derived_level(cid, {"intelligence_sharing": "formal-bilateral"}) is None  # was 2
+    # a security-of-information agreement between two of three members: not yet every pair
+    some = {**GSOMIA, "parties": ["A", "B"]}
+    assert derived_level(cid, {"agreements": [some]}, **three) == 1  # was 2
+    cleared = {**some, "provisions": ["clearance-recognition"]}
+    assert derived_level(cid, {"agreements": [cleared]}, **three) == 2  # its text says so
+    assert derived_level(cid, {"agreements": [GSOMIA]}, **three) == 2  # ratified, every pair
+    integrated = {"intelligence_sharing": "integrated", "agreements": []}
+    assert derived_level(cid, integrated) == 2  # joint centres need recognised clearances
+    inspected = {**GSOMIA, "provisions": ["reciprocal-inspections"]}
+    assert derived_level(cid, {"agreements": [inspected]}, **three) == 3
+    assert derived_level(cid, {"agreements": [{**inspected, "parties": ["A", "B"]}]}, **three) == 1
+
+
+def test_no_security_agreement_is_a_known_0_only_when_the_file_says_so():
+    cid, states = "intel.protection-protocols", {"format_version": 3, "members": ["USA", "JPN"]}
+    other = {"agreements": [{"kind": "cyber"}]}
+    assert derived_level(cid, other, **states) is None  # was 0: the list did not say
+    assert derived_level(cid, {**other, "agreements_complete": True}, **states) == 0
+    absent = {"agreements_absent": ["security-of-information"]}
+    assert derived_level(cid, absent, **states) == 0
+    assert derived_level(cid, {**absent, "intelligence_sharing": "ad-hoc"}, **states) == 1
+    shared = {**other, "intelligence_sharing": "formal-bilateral"}
+    assert derived_level(cid, shared, **states) is None  # was 2, and 1 would fail the gate
+
+
+def test_a_treaty_silent_on_disputes_has_no_mechanism_and_a_clause_raises_it():
+    cid = "legal.dispute-resolution"
+    texts = {"conflict_provisions": 0, "mediation_arbitration": False, "organisation_purpose": 0,
+             "second_organisation_purpose": 0, "companion_agreement": 0}  # fmt: skip
+    assert atop_level(cid, **texts) == 0  # was unknown, while silence on institutions was 0
+    assert atop_level(cid, **{**texts, "conflict_provisions": 1}) == 1
+    assert atop_level(cid, **{**texts, "conflict_provisions": 2}) == 0  # a named issue: was 1
+    assert atop_level(cid, **{**texts, "conflict_provisions": 3}) == 0  # interpretation: was 1
+    assert atop_level(cid, **{**texts, "mediation_arbitration": True}) == 2
+    assert atop_level(cid, **{**texts, "companion_agreement": 3}) == 2
+    assert atop_level(cid, **{**texts, "mediation_arbitration": None}) is None  # not all read
+    assert derived_level(cid, {"agreements": [{"kind": "cyber"}]}) is None  # a list: says nothing
+
+
+def test_required_meetings_are_not_a_permanent_staffed_body():
+    cid = "legal.standing-institutions"
+    meetings = {"organisation": 1, "organisation_purpose": 1, "integrated_command": False}
+    assert atop_level(cid, **meetings) == 1  # was 3: [0, 0, 0, 3] mapped every organ code to 3
+    named = {"organisation": 2, "organisation_purpose": 4, "integrated_command": False}
+    assert atop_level(cid, **named) == 2  # was 3
+    assert atop_level(cid, **{**meetings, "organisation": 3}) == 4  # a military bureaucracy
+    assert atop_level(cid, **{**meetings, "integrated_command": True}) == 3  # the command itself
+    assert atop_level(cid, organisation=0, integrated_command=False) == 0
+
+
+@pytest.mark.parametrize("basing", [0, 1, 2, 3])
+def test_atop_basing_is_not_the_legal_status_of_forces(basing):
+    # stationing rights are not legal status, and ATOP codes no agreement signed apart
+    assert atop_level("legal.status-of-forces", basing=basing) is None  # was 0, 1, 3, 2
+
+
+def test_leadership_changes_count_only_with_what_followed_them():
+    cid = "political.leadership-change-resilience"
+    assert derived_level(cid, {"leadership_changes_5y": 6, "disputes_5y": 0}) == 3  # was 4
+    assert derived_level(cid, {"leadership_changes_5y": 2, "disputes_5y": 0}) == 2
+    assert derived_level(cid, {"leadership_changes_5y": 0, "disputes_5y": 0}) is None  # was 1
+    churn = {"leadership_changes_5y": 9, "disputes_5y": 2}  # was 2: more churn, no evidence
+    assert derived_level(cid, churn) is None
+    coup = {"date": "2023-07-26", "member": "B", "effect": "suspended", "source": "AU communique"}
+    assert derived_level(cid, {**churn, "leadership_change_disruptions": [coup]}) == 0
+    cut = {**coup, "effect": "reduced"}
+    stated = {**churn, "leadership_change_disruptions": [cut],
+              "leadership_change_disruptions_complete": True}  # fmt: skip
+    assert derived_level(cid, stated) == 2
+    none = {**churn, "leadership_change_disruptions": [],
+            "leadership_change_disruptions_complete": True}  # fmt: skip
+    assert derived_level(cid, none) == 3
+    old = {**coup, "date": "2019-01-01"}  # before the five years
+    assert derived_level(cid, {**churn, "leadership_change_disruptions": [old]}) is None
+
+
+def test_a_count_of_standards_is_ratification_not_certification():
+    cid = "interop.standards"
+    assert derived_level(cid, {"standards_adopted": 1200}) == 2  # was 4
+    assert derived_level(cid, {"standards_adopted": 150}) == 2  # was 3
+    evaluated = {"standards_adopted": 150, "standards_evaluation": "evaluated"}
+    assert derived_level(cid, evaluated) == 3
+    certified = {"standards_adopted": 1200, "standards_evaluation": "certified"}
+    assert derived_level(cid, certified) == 3  # joint drafting not shown
+    assert derived_level(cid, {**certified, "standards_joint_drafting": True}) == 4
+    assert derived_level(cid, {**certified, "standards_adopted": 40}) == 2
+    assert derived_level(cid, {"standards_adopted": 0, "standards_evaluation": "certified"}) == 0
+
+
+def test_agreements_bind_their_parties_only():
+    cid, three = "legal.founding-agreement", {"members": ["A", "B", "C"]}
+    outsiders = {"kind": "mutual-defense-treaty", "ratified": True, "parties": ["A", "B"]}
+    assert derived_level(cid, {"agreements": [outsiders]}, **three) == 2  # was 3
+    assert derived_level(cid, {"agreements": [outsiders]}) == 3  # both members are bound
+    pairs = [outsiders, {**outsiders, "parties": ["A", "C"]}, {**outsiders, "parties": ["B", "C"]}]
+    assert derived_level(cid, {"agreements": pairs}, **three) == 3  # every pair bound
+    unsure = {**outsiders, "parties": ["B", "C"], "ratified": None}
+    assert derived_level(cid, {"agreements": [*pairs[:2], unsure]}, **three) == 2
+
+
+def test_a_consultation_pledge_is_a_defined_obligation_only_in_a_ratified_treaty():
+    cid = "legal.founding-agreement"
+    assert atop_level(cid, consultation=True, defense=False, offense=False,
+                      ratification_required=False) == 2  # fmt: skip  # was 3
+    assert atop_level(cid, consultation=True, defense=False, offense=False,
+                      ratification_required=True) == 3  # fmt: skip
+    assert atop_level(cid, consultation=False, defense=True, offense=False,
+                      ratification_required=False) == 3  # fmt: skip  # mutual assistance
+
+
+def test_atop_years_in_force_stop_at_the_end_of_the_data():
+    atop = {"signed": "1990-01-01", "defense": True, "ratification_required": True,
+            "military_institutionalisation": 1}  # fmt: skip
+    cid = "legal.founding-agreement"
+    assert derived_level(cid, {"atop": atop}) == 4  # 35 years to 2025: the data cannot say
+    assert derived_level(cid, {"atop": {**atop, "coded_until": "2008-12-31"}}) == 3  # was 4
+    facts = Partnership.model_validate(
+        {"id": "p", "name": "P", "kind": "defense-cooperation", "members": ["A", "B"],
+         "facts": {"atop": {**atop, "coded_until": "2018-12-31"}}}
+    ).facts  # fmt: skip
+    years = [facts_features(facts, d)["atop.years_in_force"] for d in (date(2018, 12, 31), AS_OF)]
+    assert years[0] == years[1] == pytest.approx(29.0, abs=0.01)  # the run date does not count
+
+
+def test_un_voting_reads_the_members_own_distance():
+    cid = "political.policy-alignment"
+    pair = {"format_version": 3, "members": ["USA", "JPN"]}
+    dyad = {"un_ideal_points": {"usa": 1.2, "jpn": 1.6}, "disputes_5y": 0}
+    assert derived_level(cid, dyad, **pair) == 3  # was unknown: codes compared in upper case
+    doc = {"id": "p", "name": "P", "kind": "bilateral-alliance", **pair,
+           "facts": {"un_ideal_points": {"USA": 1.2, "CHN": -0.4}}}  # fmt: skip
+    with pytest.raises(InputError) as err:
+        partnership_from_dict(doc)
+    assert [(p.path, p.message) for p in err.value.problems] == [
+        (
+            "$.facts.un_ideal_points.CHN",
+            "'CHN' is not a member of the partnership (members: USA, JPN); the distance read is"
+            " between the ideal points of the members",
+        )
+    ]
+    older = Partnership.model_validate(
+        {"id": "p", "name": "P", "kind": "bilateral-alliance", "members": ["USA", "JPN"],
+         "facts": {"un_ideal_points": {"USA": 1.2, "JPN": 1.6, "CHN": -0.4}}}
+    )  # fmt: skip
+    assert older.features()["un_voting.mean_distance"] == pytest.approx(0.4)  # the dyad's
+    assert [w.path for w in older.warnings(load_rubric())] == ["$.facts.un_ideal_points.CHN"]

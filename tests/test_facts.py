@@ -139,6 +139,46 @@ def test_every_fact_is_optional_and_missing_is_unknown():
             "ended 1999-01-01 is before it started 2000-01-01",
         ),
         (
+            {"agreements_complete": True},
+            "$.facts.agreements_complete",
+            'says the list of agreements is complete, but there is no list (write "agreements":'
+            " [] when there is none)",
+        ),
+        (
+            {"invocations_complete": True},
+            "$.facts.invocations_complete",
+            'says the list of invocations is complete, but there is no list (write "invocations":'
+            " [] when there is none)",
+        ),
+        (
+            {"agreements_absent": ["sofa"]},
+            "$.facts.agreements_absent[0]",
+            "unknown agreement kind 'sofa' (expected one of: " + ", ".join(AGREEMENT_KINDS) + ")",
+        ),
+        (
+            {"agreements_absent": ["access", "cyber", "access"]},
+            "$.facts.agreements_absent",
+            "names the agreement kind 'access' twice",
+        ),
+        (
+            {
+                "agreements": [
+                    {"kind": "access", "ended": "2001-01-01"},
+                    {"kind": ["cyber", "access"]},
+                ],
+                "agreements_absent": ["access"],
+            },
+            "$.facts.agreements_absent",
+            "names 'access' as absent, but $.facts.agreements[1] is an agreement of that kind"
+            " that has not ended",
+        ),
+        (
+            {"agreements": [{"kind": "security-of-information", "provisions_complete": True}]},
+            "$.facts.agreements[0]",
+            "provisions_complete says the list of provisions is complete, but there is no list"
+            ' (write "provisions": [] when the text provides none)',
+        ),
+        (
             {"exercises": 3},
             "$.facts.exercises",
             "unknown field 'exercises'; did you mean 'exercises_per_year'?",
@@ -207,7 +247,8 @@ def test_agreement_features():
             Agreement(kind="mutual-defense-treaty", signed=date(2015, 6, 30), ratified=None),
             Agreement(kind="access", signed=date(1990, 1, 1), ended=date(2000, 1, 1)),
             Agreement(kind="cyber"),
-        )
+        ),
+        agreements_complete=True,
     )
     v = facts_features(facts, AS_OF)
     assert v["agreements.count"] == 4.0  # the access agreement ended
@@ -222,6 +263,80 @@ def test_agreement_features():
     assert v["agreement.cyber"] is True
     assert v["agreement.cyber.years"] is None  # undated
     assert v["agreement.dispute-resolution"] is False  # the list is complete
+
+
+def test_a_kind_not_listed_is_unknown_unless_the_file_says_it_is_absent():
+    listed = (agreement(signed="1960-01-19", ratified=False),)  # a status-of-forces agreement
+    v = facts_features(Facts(agreements=listed), AS_OF)
+    assert v["agreement.status-of-forces"] is True  # listed: known
+    assert v["agreement.status-of-forces.ratified"] is None  # another may be ratified
+    assert v["agreement.access"] is None  # silence is not absence
+    assert v["agreement.access.ratified"] is None
+    assert v["agreement.access.years"] is None
+    assert v["agreement.access.coverage"] is None
+    assert v["agreements.count"] is None
+    complete = facts_features(Facts(agreements=listed, agreements_complete=True), AS_OF)
+    assert complete["agreement.access"] is False
+    assert complete["agreement.access.years"] == complete["agreement.access.coverage"] == 0.0
+    assert complete["agreement.status-of-forces.ratified"] is False
+    assert complete["agreements.count"] == 1.0
+    named = facts_features(Facts(agreements_absent=("access",)), AS_OF)
+    assert named["agreement.access"] is False and named["agreement.access.coverage"] == 0.0
+    assert named["agreement.cyber"] is None  # no list: only what is named is known
+    # formats 1 and 2 wrote complete lists, and are read so
+    assert facts_features(Facts(agreements=listed), AS_OF, complete_lists=True) == complete
+
+
+def test_security_provisions_are_known_only_from_texts_read_and_a_complete_list():
+    def provision(**facts) -> object:
+        v = facts_features(Facts.model_validate(facts), AS_OF)
+        return v["security_of_information.reciprocal-inspections"]
+
+    read = {"kind": "security-of-information", "provisions": ["clearance-recognition"]}
+    assert provision(agreements=[read]) is None  # the text may say more
+    assert provision(agreements=[{**read, "provisions_complete": True}]) is None  # another may
+    whole = {"agreements": [{**read, "provisions_complete": True}], "agreements_complete": True}
+    assert provision(**whole) is False
+    shown = {**read, "provisions": ["reciprocal-inspections"]}
+    assert provision(agreements=[shown]) is True  # shown is shown, listed or not
+    assert provision(agreements=[], agreements_complete=True) is False  # none at all
+    assert provision(agreements_absent=["security-of-information"]) is False
+    assert provision(agreements=[{"kind": "cyber"}]) is None
+
+
+def test_invocation_counts_need_the_complete_record():
+    declined = [{"date": "2022-09-13", "outcome": "declined"}]
+    v = facts_features(Facts.model_validate({"invocations": declined}), AS_OF)
+    assert v["invocations.declined"] is None and v["invocations.honoured"] is None
+    assert v["invocations.any_declined"] is True  # what is listed is known
+    assert v["invocations.any_honoured"] is None
+    whole = Facts.model_validate({"invocations": declined, "invocations_complete": True})
+    v = facts_features(whole, AS_OF)
+    assert (v["invocations.declined"], v["invocations.honoured"]) == (1.0, 0.0)
+    assert v["invocations.any_honoured"] is False
+    never = Facts.model_validate({"invocations": [], "invocations_complete": True})
+    assert facts_features(never, AS_OF)["invocations.declined"] == 0.0
+    assert facts_features(Facts(invocations=()), AS_OF)["invocations.declined"] is None
+
+
+@pytest.mark.parametrize("version", [None, 1, 2, 3])
+def test_what_a_list_leaves_out_is_read_as_the_files_format_says(version):
+    doc = {
+        "id": "p", "name": "P", "kind": "bilateral-alliance", "members": ["USA", "JPN"],
+        "assessed_on": AS_OF.isoformat(),
+        "facts": {"agreements": [{"kind": "status-of-forces"}], "invocations": []},
+    }  # fmt: skip
+    if version is not None:
+        doc["format_version"] = version
+    p = partnership_from_dict(doc)
+    v = p.features()
+    old = version in (None, 1, 2)  # their lists were documented as complete
+    assert p.lists_complete is old
+    assert v["agreement.access"] is (False if old else None)
+    assert v["invocations.declined"] == (0.0 if old else None)
+    doc["facts"] |= {"agreements_complete": True, "invocations_complete": True}
+    v = partnership_from_dict(doc).features()
+    assert v["agreement.access"] is False and v["invocations.declined"] == 0.0
 
 
 def test_plain_layered_and_spending_features():
@@ -262,6 +377,8 @@ def test_the_catalogue_is_typed_and_covers_every_fact():
                 fact in roots
                 or fact.rstrip("s") in roots
                 or fact in ("interoperability", "un_ideal_points", "spending_target_gdp")
+                or fact == "leadership_change_disruptions"  # leadership_change.effect
+                or fact.endswith(("_complete", "_absent"))  # statements about a list
             ), fact
     assert FEATURES["intelligence_sharing"].values == (
         "none",

@@ -404,3 +404,28 @@ def test_the_frame_shows_the_order_it_is_sorted_by():
     assert list(rated["priority"]) == sorted(rated["priority"])
     rest = rated[rated["priority"] == 2]["rank_gain"].round(9).tolist()
     assert rest == sorted(rest, reverse=True) and len(rest) >= 3
+
+
+def test_a_partnership_winding_down_is_advised_on_an_orderly_end():
+    p = Partnership.model_validate(
+        {
+            "id": "seato", "name": "SEATO", "kind": "collective-defense-alliance",
+            "members": ["AUS", "NZL", "PHL", "THA", "GBR", "USA"],
+            "status": [{"state": "active", "since": "1955-02-19"},
+                       {"state": "dissolving", "since": "1975-09-24"}],
+            "assessed_on": "1976-06-30",
+            "ratings": {"legal.dispute-resolution": {"level": 0},
+                        "trust.commitment-record": {"level": 1}},
+        }
+    )  # fmt: skip
+    report = assess(p, min_coverage=0).gaps()
+    assert report.profile.id == "wind-down"
+    advice = {g.criterion: dict(g.remediation) for g in report.gaps}
+    rubric = load_rubric()
+    wind_down = rubric.profile("wind-down").remediation
+    assert advice["legal.dispute-resolution"] == wind_down["legal.dispute-resolution"]
+    assert advice["trust.commitment-record"] == {2: wind_down["trust.commitment-record"][2]}
+    build_up = rubric.criterion("legal.dispute-resolution").remediation[1]
+    assert build_up == "Insert a consultation clause into the partnership's agreements."
+    assert build_up not in advice["legal.dispute-resolution"].values()  # was its advice
+    assert "residual obligations" in advice["legal.dispute-resolution"][2]

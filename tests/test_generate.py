@@ -18,6 +18,7 @@ MODELS = {
     "Facts": facts.Facts,
     "Agreement": facts.Agreement,
     "Invocation": facts.Invocation,
+    "Disruption": facts.Disruption,
     "Atop": facts.Atop,
     "Interoperability": facts.Interoperability,
     "Member": partnership.Member,

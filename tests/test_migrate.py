@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from readiness import InputError, RubricError, assess, load_partnership, load_rubric
 from readiness.gaps import resolve_profile
@@ -46,15 +47,26 @@ def test_every_0_1_example_migrates_to_the_current_format_and_scores_the_same(
     path = tmp_path / f"{name}.json"
     path.write_text(json.dumps(doc, indent=2))
     result = migrate_file(path)
-    assert [c.where for c in result.changes] == ["$.format_version"]
+    facts = doc["facts"]
+    stated = ["$.facts.agreements_complete"] if "agreements" in facts else []
+    stated += ["$.facts.invocations_complete"] if "invocations" in facts else []
+    assert [c.where for c in result.changes] == [*sorted(stated), "$.format_version"]
+    assert all(c.added and c.new is True for c in result.changes[:-1])
     out = tmp_path / "new.json"
     out.write_text(result.text)
     new = load_partnership(out)
     assert new.format_version == FORMAT_VERSION
     old = load_partnership(path)
-    assert json.loads(result.text) == {"format_version": FORMAT_VERSION, **doc}
+    written = json.loads(result.text)
+    for where in stated:  # each statement right after the list it speaks of
+        name = where.rsplit(".", 1)[1]
+        keys = list(written["facts"])
+        assert keys[keys.index(name.removesuffix("_complete")) + 1] == name
+        del written["facts"][name]
+    assert written == {"format_version": FORMAT_VERSION, **doc}
     a, b = assess(old), assess(new)
     assert (a.overall, a.lower, a.upper) == (b.overall, b.lower, b.upper)
+    assert [c.level for c in a.criteria] == [c.level for c in b.criteria]
 
 
 def format_1(path: Path) -> dict:
@@ -315,3 +327,73 @@ def test_a_member_that_names_no_country_is_refused_and_nothing_is_written(tmp_pa
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert "$.members[0]: 'RURITANIA' is not an ISO 3166-1 alpha-3 code" in out.stderr
     assert path.read_text() == before
+
+
+def test_lists_of_an_older_file_are_stated_complete_where_they_stand_in_yaml(tmp_path: Path):
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        """# kept
+id: p
+name: P
+kind: bilateral-alliance
+members: [USA, JPN]
+assessed_on: 2025-01-01
+facts:
+  agreements:
+    - kind: security-of-information
+      provisions: [clearance-recognition]   # as read
+      source: GSOMIA
+    - {kind: cyber, provisions: []}
+    - kind: access
+      provisions:
+        - reciprocal-inspections
+  # the record
+  invocations: []
+"""
+    )
+    result = migrate_file(path)
+    assert [str(c) for c in result.changes[:2]] == [
+        "$.facts.agreements[0].provisions_complete: added true (formats 1 and 2 read a given"
+        " list as complete; format 3 says so)",
+        "$.facts.agreements[1].provisions_complete: added true (formats 1 and 2 read a given"
+        " list as complete; format 3 says so)",
+    ]
+    assert (
+        result.text
+        == """# kept
+format_version: 3
+id: p
+name: P
+kind: bilateral-alliance
+members: [USA, JPN]
+assessed_on: 2025-01-01
+facts:
+  agreements:
+    - kind: security-of-information
+      provisions: [clearance-recognition]   # as read
+      provisions_complete: true
+      source: GSOMIA
+    - {kind: cyber, provisions: [], provisions_complete: true}
+    - kind: access
+      provisions:
+        - reciprocal-inspections
+      provisions_complete: true
+  # the record
+  agreements_complete: true
+  invocations: []
+  invocations_complete: true
+"""
+    )
+    old, new = load_partnership(path), partnership_from_dict(yaml.safe_load(result.text))
+    assert old.features() == new.features()  # the same meaning
+    assert new.facts is not None and new.facts.agreements_complete is True
+
+
+def test_a_statement_the_file_makes_is_kept(tmp_path: Path):
+    doc = {"id": "p", "name": "P", "kind": "bilateral-alliance", "members": ["USA", "JPN"],
+           "facts": {"agreements": [{"kind": "access"}], "agreements_complete": False}}  # fmt: skip
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(doc))
+    result = migrate_file(path)
+    assert [c.where for c in result.changes] == ["$.format_version"]
+    assert load_partnership(path).features()["agreement.cyber"] is None  # said: not complete

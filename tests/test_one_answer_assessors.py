@@ -286,3 +286,33 @@ def test_partnership_needs_questionnaires():
     with contextlib.redirect_stderr(err):
         code = main(["assess", str(AUKUS), "--partnership", str(AUKUS)])
     assert code == 2 and "gives its facts to questionnaires" in err.getvalue()
+
+
+def test_facts_carried_from_a_format_1_file_read_as_that_format(tmp_path: Path):
+    # A format-1 file's agreement list is complete: a kind it does not list is absent.
+    # Its questionnaire must say so too (before, the carried facts were read as format 3,
+    # where an unlisted kind is unknown, and a status-of-forces gap turned into silence).
+    doc = {
+        "id": "old",
+        "name": "Old bilateral",
+        "kind": "bilateral-alliance",
+        "members": ["FRA", "DEU"],
+        "facts": {"agreements": [{"kind": "mutual-defense-treaty", "ratified": True}]},
+    }
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(doc))
+    q = tmp_path / "q.json"
+    run("template", "--partnership", old, "-o", q)
+    fill_carried(q, "Ann", "FRA", {})
+    carried = json.loads(q.read_text())["facts"]["partnership"]
+    assert "format_version" not in doc and carried["format_version"] == 1
+    file_doc, questionnaire_doc = (
+        json_of("report", path, "--format", "json") for path in (old, q)
+    )
+    sofa = "legal.status-of-forces"
+    levels = [
+        next(c for c in d["criteria"] if c["id"] == sofa)["level"]
+        for d in (file_doc, questionnaire_doc)
+    ]
+    assert levels == [0, 0]
+    same(figures(questionnaire_doc), figures(file_doc), "questionnaire of a format-1 file")

@@ -510,7 +510,7 @@ def test_every_problem_of_a_file_is_reported_in_one_run(tmp_path):
         (
             "$.ratings['trust.commitment-recrd']",
             "unknown criterion 'trust.commitment-recrd' (not in rubric "
-            "defense-partnership@1.2.0); did you mean 'trust.commitment-record'?",
+            "defense-partnership@1.3.0); did you mean 'trust.commitment-record'?",
         ),
     }
 

@@ -202,6 +202,43 @@ def test_unknown_default_profile():
     )
 
 
+def test_a_profile_may_give_its_own_advice_for_the_steps_it_asks():
+    doc = broken(lambda d: d["profiles"][1].update(remediation={"a.two": {1: "Wind down."}}))
+    rubric = rubric_from_dict(doc)
+    profile, criterion = rubric.profile("modest"), rubric.criterion("a.two")
+    assert profile.remediation_for(criterion, 1) == "Wind down."
+    assert profile.remediation_for(criterion, 2) == criterion.remediation[2]  # its own
+    assert rubric.profile("full").remediation_for(criterion, 1) == criterion.remediation[1]
+
+
+@pytest.mark.parametrize(
+    ("advice", "path", "message"),
+    [
+        (
+            {"a.nope": {1: "x"}},
+            "$.profiles[1].remediation['a.nope']",
+            "unknown criterion id 'a.nope'",
+        ),
+        (
+            {"a.two": {4: "x"}},
+            "$.profiles[1].remediation['a.two'][4]",
+            "advice for step 4, but the profile targets a.two at 3: it would never be shown",
+        ),
+        (
+            {"a.two": {5: "x"}},
+            "$.profiles[1].remediation",
+            "remediation of 'a.two': keys [5] are not steps 1-4",
+        ),
+        ({"a.two": {1: " "}}, "$.profiles[1].remediation['a.two'][1]", None),
+    ],
+    ids=["unknown-criterion", "beyond-target", "not-a-step", "blank"],
+)
+def test_profile_advice_is_checked(advice, path, message):
+    found_path, found = one_problem(broken(lambda d: d["profiles"][1].update(remediation=advice)))
+    assert found_path.startswith(path)
+    assert message is None or found == message
+
+
 def test_kind_selecting_two_profiles():
     doc = broken(lambda d: d["profiles"][0].update(kinds=["defense-cooperation"]))
     path, msg = one_problem(doc)

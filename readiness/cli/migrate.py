@@ -29,8 +29,10 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         "migrate",
         help="rewrite old partnership or rubric files into the current format",
         description=(
-            "Rewrite a partnership file into the current format (format_version 2) and a "
-            "rubric file whose numbers are written as text into numbers; in both, date "
+            "Rewrite a partnership file into the current format (format_version 3: members "
+            "as ISO codes, and each list its facts give stated complete, as older formats "
+            "read it) and a rubric file whose numbers are written as text into numbers; in "
+            "both, date "
             "fields written with a time of day become YYYY-MM-DD (other text is never "
             "touched). YAML keeps its comments and layout. What it would write is checked "
             "first, as readiness validate checks it (a partnership against the rubric "

@@ -47,10 +47,12 @@ from readiness.rubric import Rubric, load_rubric
 
 __all__ = [
     "COLUMNS",
+    "DATA_END",
     "INST_COLUMNS",
     "LAST_YEAR",
     "atop_facts_frame",
     "atop_panel",
+    "atop_pillars",
     "read_atop",
     "read_atop_members",
     "score_atop",
@@ -90,6 +92,10 @@ INST_COLUMNS: dict[str, tuple[str, int]] = {
 
 LAST_YEAR = 2018
 """The last year ATOP 5.1 covers (codebook: alliances in effect on 31 December 2018)."""
+
+DATA_END = dt.date(LAST_YEAR, 12, 31)
+"""The last day ATOP 5.1 observes (INEFFECT, Q14): scores are as of this day by default,
+and years in force are never counted past it."""
 
 _MEMBERS = tuple(f"mem{i}" for i in range(1, 60))
 _MISSING = ("", ".", "NA", "na", "NaN", "nan")
@@ -355,9 +361,14 @@ def _read_inst(path: Path | str) -> pd.DataFrame:
 
 
 def _features(
-    codes: pd.DataFrame, begin: np.ndarray, end: np.ndarray, as_of: np.ndarray
+    codes: pd.DataFrame,
+    begin: np.ndarray,
+    end: np.ndarray,
+    as_of: np.ndarray,
+    data_end: dt.date = DATA_END,
 ) -> dict[str, Any]:
-    """Feature columns from code columns (the same values as :func:`facts_features`)."""
+    """Feature columns from code columns (the same values as :func:`facts_features`;
+    years in force are counted no further than ``data_end``, the facts' ``coded_until``)."""
     data: dict[str, Any] = {}
     fields = {**COLUMNS, **INST_COLUMNS}
     for col, (field, top) in fields.items():
@@ -377,11 +388,12 @@ def _features(
         "common_defense_policy": ("milcon", 3),
         "wartime_subordination": ("subord", 1),
         "training_or_technology_aid": ("milaid", 3),
-        "peaceful_settlement_clause": ("conwtin", 1),
     }
     for name, (col, at_least) in derived.items():
         if col in codes.columns:
             data[f"atop.{name}"] = (codes[col] >= at_least).astype("boolean").array
+    if "conwtin" in codes.columns:  # 1 only: 2 and 3 are no settlement clause (Q29)
+        data["atop.peaceful_settlement_clause"] = (codes["conwtin"] == 1).astype("boolean").array
     if {"orgpurp1", "orgpurp2", "compag"} <= set(codes.columns):
         body = (codes["orgpurp1"] == 5) | (codes["orgpurp2"] == 5) | (codes["compag"] == 3)
         data["atop.dispute_settlement_body"] = body.astype("boolean").array
@@ -399,6 +411,7 @@ def _features(
             data[f"atop.{name}"] = pd.Categorical.from_codes(index, pd.Index(ATOP_CATEGORIES[name]))
     if len(begin):
         stop = np.where(np.isnat(end) | (end > as_of), as_of, end)
+        stop = np.minimum(stop, np.datetime64(data_end, "D"))
         days = (stop - begin).astype("timedelta64[D]").astype(np.float64)
         years = np.round(days / 365.25, 2)
         years[np.isnat(begin) | (begin > as_of)] = np.nan
@@ -406,12 +419,12 @@ def _features(
     return data
 
 
-def _as_of(as_of: dt.date | None) -> dt.date:
-    return as_of or dt.date.today()
-
-
 def atop_facts_frame(
-    path: Path | str, *, inst: Path | str | None = None, as_of: dt.date | None = None
+    path: Path | str,
+    *,
+    inst: Path | str | None = None,
+    as_of: dt.date | None = None,
+    data_end: dt.date = DATA_END,
 ) -> pd.DataFrame:
     """The ATOP provisions of every alliance in the file, as a feature table.
 
@@ -424,7 +437,10 @@ def atop_facts_frame(
             ``atop.military_institutionalisation`` and ``atop.formality`` (the highest
             over the alliance's phases, as the alliance-level file records any provision
             that ever existed).
-        as_of: The assessment date for ``atop.years_in_force`` (default today).
+        as_of: The assessment date for ``atop.years_in_force`` (default ``data_end``).
+        data_end: The last day the data observe (ATOP 5.1: 2018-12-31): years in force
+            are counted no further, since whether an alliance stayed in force later is
+            not in the data. A run gives the same numbers whatever day it runs.
 
     Returns:
         One row per alliance (index ``atop-<atopid>``), one column per ``atop.*``
@@ -436,8 +452,8 @@ def atop_facts_frame(
             the file and every bad cell's line and column.
     """
     alliances = _read_alliances(path, inst)
-    when = np.full(len(alliances.codes), np.datetime64(_as_of(as_of), "D"))
-    data = _features(alliances.codes, alliances.begin, alliances.end, when)
+    when = np.full(len(alliances.codes), np.datetime64(as_of or data_end, "D"))
+    data = _features(alliances.codes, alliances.begin, alliances.end, when, data_end)
     return pd.DataFrame(data, index=alliances.index)
 
 
@@ -459,6 +475,7 @@ def read_atop(
     *,
     inst: Path | str | None = None,
     assessed_on: dt.date | None = None,
+    data_end: dt.date = DATA_END,
 ) -> list[Partnership]:
     """Read every alliance of the ATOP alliance-level file as a partnership.
 
@@ -475,6 +492,9 @@ def read_atop(
         path: The ATOP alliance-level CSV file (5.1 or 4.x layout).
         inst: Optional institutionalisation file (``atopinst5_1.csv``).
         assessed_on: The partnerships' assessment date (default: none, so today).
+        data_end: The last day the data observe, written as the facts' ``coded_until``
+            (ATOP 5.1: 2018-12-31): years in force are counted no further, so a
+            partnership assessed today scores as :func:`score_atop` gives it.
 
     Returns:
         The partnerships, in file order.
@@ -494,6 +514,7 @@ def read_atop(
             provisions["secret_provisions"] = provisions["secrecy"] >= 1
         begin, end = _day(alliances.begin[k]), _day(alliances.end[k])
         provisions["signed"], provisions["ended"] = begin, end
+        provisions["coded_until"] = data_end
         members = tuple(dict.fromkeys(member_code(c) for c in alliances.members[k]))
         ended = f", ended {end.isoformat()}" if end else ", in effect at the end of the data"
         out.append(
@@ -601,6 +622,91 @@ def _pillar_scores(levels: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     return pd.DataFrame(out, index=levels.index)
 
 
+def atop_pillars(rubric: Rubric) -> tuple[str, ...]:
+    """The pillars ATOP informs: those with a criterion whose derive rule reads an ATOP
+    feature (``atop.*``), in rubric order. Read from the rubric, not the data, so every
+    alliance is scored over the same pillars (see ``docs/atop.md``).
+
+    >>> atop_pillars(load_rubric())[0]
+    'legal'
+    """
+    return tuple(
+        p.id
+        for p in rubric.pillars
+        if any(
+            c.derive is not None and any(f.startswith("atop.") for f in c.derive.inputs())
+            for c in p.criteria
+        )
+    )
+
+
+def _informed_rubric(rubric: Rubric, pillars: tuple[str, ...]) -> Rubric:
+    """The rubric cut to ``pillars``: the same criteria, weights, gates and policy, the
+    pillar weights renormalised by leaving the others out (weights are relative).
+    Prerequisites, profile targets and profile advice that name a criterion left out are
+    dropped."""
+    kept = [p for p in rubric.pillars if p.id in pillars]
+    ids = {c.id for p in kept for c in p.criteria}
+    cut = tuple(
+        p.model_copy(
+            update={
+                "criteria": tuple(
+                    c.model_copy(
+                        update={"prerequisites": tuple(x for x in c.prerequisites if x in ids)}
+                    )
+                    for c in p.criteria
+                )
+            }
+        )
+        for p in kept
+    )
+    profiles = tuple(
+        pr.model_copy(
+            update={
+                "levels": {k: v for k, v in pr.levels.items() if k in ids},
+                "remediation": {k: v for k, v in pr.remediation.items() if k in ids},
+            }
+        )
+        for pr in rubric.profiles
+    )
+    return rubric.model_copy(
+        update={
+            "pillars": cut,
+            "profiles": profiles,
+            "estimate": rubric.estimate.model_copy(
+                update={"offsets": {k: v for k, v in rubric.estimate.offsets.items() if k in ids}}
+            ),
+            "version": f"{rubric.version.split('+', 1)[0]}+atop",
+        }
+    )
+
+
+def _overall(derived: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    """The partnership-level score over the pillars ATOP informs (see :func:`score_atop`)."""
+    from readiness.assessment import assess_frame
+
+    pillars = atop_pillars(rubric)
+    if not pillars:
+        return pd.DataFrame(index=derived.index)
+    informed = _informed_rubric(rubric, pillars)
+    columns = [c for c in informed.criterion_ids if c in derived.columns]
+    # not estimated: what ATOP does not code is structural, not a partnership's silence,
+    # and the rubric's estimate is fitted on partnerships, not on alliances
+    scores = assess_frame(derived[columns], informed, min_coverage=0, unknown_policy="exclude")
+    band = scores["band"].astype(object)
+    band[scores["coverage"] < rubric.min_coverage] = None
+    return pd.DataFrame(
+        {
+            "overall": scores["overall"],
+            "overall.coverage": scores["coverage"].round(4),
+            "band": band,
+            "lower": scores["lower"],
+            "upper": scores["upper"],
+        },
+        index=derived.index,
+    )
+
+
 def score_atop(
     path: Path | str,
     rubric: Rubric | None = None,
@@ -609,23 +715,37 @@ def score_atop(
     as_of: dt.date | None = None,
     levels: bool = False,
 ) -> pd.DataFrame:
-    """Every pillar ATOP informs, with its coverage, for every alliance, in one call.
+    """Every alliance as a partnership: its score over the pillars ATOP informs, and each
+    of those pillars, with their coverage, in one call.
 
     :func:`atop_facts_frame`, then :func:`readiness.derive_frame`, then
-    :func:`readiness.assess_frame` (``min_coverage=0``: ATOP speaks to few criteria).
+    :func:`readiness.assess_frame` (``min_coverage=0``: ATOP speaks to few criteria),
+    as of the data's end (31 December 2018 for ATOP 5.1), so the numbers do not depend
+    on the day they are computed.
 
     Args:
         path: The ATOP alliance-level CSV file.
         rubric: The rubric; default :func:`readiness.load_rubric`.
         inst: Optional institutionalisation file (``atopinst5_1.csv``).
-        as_of: The assessment date (default today): sets ``atop.years_in_force``.
+        as_of: The assessment date (default :data:`DATA_END`); years in force are never
+            counted past :data:`DATA_END`.
         levels: Also return the derived level of every criterion ATOP informs.
 
     Returns:
-        One row per alliance (index ``atop-<atopid>``): for each pillar with a criterion
-        ATOP informs, its score 0-100 (``legal``, ``interop``, ...; NaN when nothing is
-        known) and ``<pillar>.coverage``, the share of the pillar's criterion weight
-        that is known. With ``levels``, the criterion levels follow.
+        One row per alliance (index ``atop-<atopid>``):
+
+        - ``overall``: the score 0-100 of the alliance as a partnership, by the rubric's
+          scoring core (its weights, unknown policy and gates) over only the pillars ATOP
+          informs (:func:`atop_pillars`; their weights renormalised), with
+          ``overall.coverage`` (the share of those pillars' weight that is known),
+          ``band`` (only where that coverage reaches the rubric's ``min_coverage``,
+          else empty), ``lower`` and ``upper`` (every unknown criterion of those pillars
+          at its worst and best level);
+        - for each pillar with a criterion ATOP informs for some alliance in the file,
+          its score (``legal``, ``interop``, ...; NaN when nothing is known) and
+          ``<pillar>.coverage``, the share of the pillar's criterion weight that is known.
+
+        With ``levels``, the criterion levels follow.
 
     Raises:
         InputError: A file is missing or bad (see :func:`atop_facts_frame`).
@@ -634,7 +754,7 @@ def score_atop(
 
     rubric = rubric or load_rubric()
     derived = derive_frame(atop_facts_frame(path, inst=inst, as_of=as_of), rubric)
-    out = _pillar_scores(derived, rubric)
+    out = _overall(derived, rubric).join(_pillar_scores(derived, rubric))
     if levels:
         informed = [c for c in derived.columns if derived[c].notna().any()]
         out = out.join(derived[informed])
@@ -746,7 +866,9 @@ def atop_panel(
     year_end = _december_31(yrs)
     no_end = np.full(len(agg), np.datetime64("NaT"), dtype="datetime64[D]")
     feats = pd.DataFrame(
-        _features(agg[value_cols].astype("Int64"), begin, no_end, year_end),
+        _features(
+            agg[value_cols].astype("Int64"), begin, no_end, year_end, dt.date(last_year, 12, 31)
+        ),
         index=agg.index,
     )
     index = pd.MultiIndex.from_arrays(

@@ -175,9 +175,13 @@ def carried_fields(partnership: Partnership) -> dict[str, Any]:
     >>> p = Partnership(id="demo", name="Demo", kind="bilateral-alliance",
     ...                 members=("FRA", "DEU"), established="1963-01-22")
     >>> carried_fields(p)
-    {'id': 'demo', 'members': ['FRA', 'DEU'], 'established': '1963-01-22'}
+    {'id': 'demo', 'format_version': 1, 'members': ['FRA', 'DEU'], 'established': '1963-01-22'}
+
+    The format version is always carried (absent in the file: 1), so that carried facts
+    read as their file's format reads them (e.g. whether a list is complete).
     """
     data = partnership.model_dump(mode="json", exclude_none=True)
+    data.setdefault("format_version", 1)
     return {k: data[k] for k in CARRIED if k in data}
 
 
