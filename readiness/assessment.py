@@ -785,7 +785,7 @@ def assess_frame(
     >>> frame = pd.DataFrame({"trust.commitment-record": [4.0, 1.0]}, index=["a", "b"])
     >>> out = assess_frame(frame, min_coverage=0)  # the others estimated from the one known
     >>> out["overall"].round(1).tolist(), out["gates_failed"].tolist()  # unknown: not failed
-    ([73.9, 34.0], [0, 0])
+    ([74.0, 33.9], [0, 0])
     >>> out["gates_unrated"].tolist(), out["lower"].round(1).tolist()  # ... it caps the lower
     ([3, 3], [3.1, 0.8])
     >>> assess_frame(frame, min_coverage=0, unknown_policy="exclude")["overall"].tolist()

@@ -228,7 +228,7 @@ def test_score_at_the_profile_and_after_closing_gaps_are_told_apart():
 
 def test_every_format_shows_raw_score_gate_loss_and_unrated_gates():
     # the README's facts snippet alone: the founding agreement is derived at level 0 and
-    # fails its gate (17.2 points); policy alignment, which these facts do not give, is
+    # fails its gate (17.1 points); policy alignment, which these facts do not give, is
     # unrated: no cap on the score, and every format says what to rate (rubric 1.2.0
     # derives information protection from the integrated sharing arrangement)
     from readiness import Partnership
@@ -243,7 +243,7 @@ def test_every_format_shows_raw_score_gate_loss_and_unrated_gates():
     p = Partnership(id="f", name="F", kind="bilateral-alliance", members=("USA", "JPN"),
                     facts=facts)  # fmt: skip
     a = assess(p, min_coverage=0)
-    assert (round(a.raw, 1), a.overall, round(a.gate_loss, 1)) == (67.2, 50.0, 17.2)
+    assert (round(a.raw, 1), a.overall, round(a.gate_loss, 1)) == (67.1, 50.0, 17.1)
     r = build_report(a)
     assert [g.criterion for g in r.gates] == ["legal.founding-agreement"]
     assert r.gates[0].cost == pytest.approx(a.gate_loss)
@@ -253,12 +253,12 @@ def test_every_format_shows_raw_score_gate_loss_and_unrated_gates():
     assert r.rate_first == ("political.policy-alignment",)
     for text in (render_text(r), render_markdown(r), render_html(r)):
         assert "no points lost yet" not in text and "costing nothing yet" not in text
-        assert "67.2" in text and "17.2" in text
+        assert "67.1" in text and "17.1" in text
         assert "political.policy-alignment" in text and "rate it at level 1 or above" in text
     d = a.to_dict()
-    assert (d["raw"], d["overall"], d["gate_loss"]) == pytest.approx((67.2, 50.0, 17.2), abs=0.05)
+    assert (d["raw"], d["overall"], d["gate_loss"]) == pytest.approx((67.1, 50.0, 17.1), abs=0.05)
     assert d["unrated_gates"][0]["status"] == "unrated"
-    assert "costs 17.2 points on its own" in r.gates[0].effect
+    assert "costs 17.1 points on its own" in r.gates[0].effect
     # no overall score at all: no claim about points
     none = build_report(assess(p))
     assert none.overall is None

@@ -306,9 +306,7 @@ def test_facts_carried_from_a_format_1_file_read_as_that_format(tmp_path: Path):
     fill_carried(q, "Ann", "FRA", {})
     carried = json.loads(q.read_text())["facts"]["partnership"]
     assert "format_version" not in doc and carried["format_version"] == 1
-    file_doc, questionnaire_doc = (
-        json_of("report", path, "--format", "json") for path in (old, q)
-    )
+    file_doc, questionnaire_doc = (json_of("report", path, "--format", "json") for path in (old, q))
     sofa = "legal.status-of-forces"
     levels = [
         next(c for c in d["criteria"] if c["id"] == sofa)["level"]
