@@ -143,9 +143,17 @@ def evaluate(rule: Rule, table: Table) -> Floats:
             v = table.get(rule.feature)
             when_false = np.nan if rule.if_false is None else float(rule.if_false)
             return np.where(v == 1, float(rule.if_true), np.where(v == 0, when_false, np.nan))
+        case Min() if rule.settle == "all":
+            lowest_: Floats = np.minimum.reduce(_sub_levels(rule, table), axis=0)
+            return lowest_
         case Min():
-            lowest: Floats = np.minimum.reduce(_sub_levels(rule, table), axis=0)
-            return lowest
+            levels = _sub_levels(rule, table)
+            missing = np.isnan(levels)
+            bottoms = np.array([r.bottom() for r in rule.of], dtype=np.float64)[:, None]
+            could_be = np.where(missing, bottoms, np.inf).min(axis=0, initial=np.inf)
+            lowest = np.where(missing, np.inf, levels).min(axis=0, initial=np.inf)
+            settled: Floats = np.where(lowest <= could_be, lowest, np.nan)
+            return settled
         case Max():
             highest: Floats = np.fmax.reduce(_sub_levels(rule, table), axis=0)
             return highest
@@ -187,12 +195,17 @@ def requirements(rule: Rule, target: int, table: Table) -> tuple[str, ...] | Non
             if target > rule.top():
                 return None
             t = rule.thresholds[target - 1]
-            return (f"{rule.feature} {rule.op} {_num(t)} (now {table.show(rule.feature)})",)
+            now = f"(now {table.show(rule.feature)})"
+            if math.isinf(t):  # every value reaches it: the fact must only be given
+                return (f"{rule.feature} given {now}",)
+            return (f"{rule.feature} {rule.op} {_num(t)} {now}",)
         case Map():
             good = [v for v in FEATURES[rule.feature].values if rule.levels.get(v, -1) >= target]
             if not good:
                 return None
             now = f"(now {table.show(rule.feature)})"
+            if len(good) == len(FEATURES[rule.feature].values):
+                return (f"{rule.feature} given {now}",)
             if len(good) == 1:
                 return (f"{rule.feature} = {good[0]} {now}",)
             return (f"{rule.feature} one of {', '.join(good)} {now}",)
@@ -211,6 +224,8 @@ def requirements(rule: Rule, target: int, table: Table) -> tuple[str, ...] | Non
         case Min():
             out: list[str] = []
             for r in rule.of:
+                if rule.settle == "lowest" and r.bottom() >= target:
+                    continue  # known or not, it cannot hold the level below target
                 needed = requirements(r, target, table)
                 if needed is None:
                     return None
@@ -219,6 +234,9 @@ def requirements(rule: Rule, target: int, table: Table) -> tuple[str, ...] | Non
         case Max():
             found = (requirements(r, target, table) for r in rule.of)
             options = sorted(dict.fromkeys(o for o in found if o is not None), key=len)
+            # an option that asks for all of another and more is never the way to go
+            options = [o for i, o in enumerate(options)
+                       if not any(set(p) <= set(o) for p in options[:i])]  # fmt: skip
             if not options:
                 return None
             if len(options) == 1:

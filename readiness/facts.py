@@ -133,6 +133,44 @@ EFFECTS: tuple[str, ...] = Effect.__args__  # type: ignore[attr-defined]
 StandardsEvaluation = Literal["none", "evaluated", "certified"]
 STANDARDS_EVALUATION: tuple[str, ...] = StandardsEvaluation.__args__  # type: ignore[attr-defined]
 
+PlanningExchange = Literal["none", "briefings", "scheduled", "planning-cycle", "joint-planning"]
+PLANNING_EXCHANGE: tuple[str, ...] = PlanningExchange.__args__  # type: ignore[attr-defined]
+"""How the partners share defense plans and capability data with one another."""
+
+Severity = Literal["reneged", "missed"]
+SEVERITIES: tuple[str, ...] = Severity.__args__  # type: ignore[attr-defined]
+"""How badly a member failed a commitment (see :class:`CommitmentDefault`)."""
+
+ExerciseNotification = Literal["none", "informal", "written", "systematic"]
+EXERCISE_NOTIFICATION: tuple[str, ...] = ExerciseNotification.__args__  # type: ignore[attr-defined]
+
+ObserverVisits = Literal["none", "occasional", "reciprocal"]
+OBSERVER_VISITS: tuple[str, ...] = ObserverVisits.__args__  # type: ignore[attr-defined]
+
+IncidentPrevention = Literal["none", "agreed", "used"]
+INCIDENT_PREVENTION: tuple[str, ...] = IncidentPrevention.__args__  # type: ignore[attr-defined]
+
+ThreatForm = Literal["none", "speeches", "joint-statement", "joint-assessment", "integrated"]
+THREAT_ASSESSMENT: tuple[str, ...] = ThreatForm.__args__  # type: ignore[attr-defined]
+
+StrategyForm = Literal["none", "communique", "vision", "guidelines", "concept"]
+STRATEGY_FORMS: tuple[str, ...] = StrategyForm.__args__  # type: ignore[attr-defined]
+
+ObjectiveIndicators = Literal["none", "activities", "some", "all"]
+OBJECTIVE_INDICATORS: tuple[str, ...] = ObjectiveIndicators.__args__  # type: ignore[attr-defined]
+
+OptOuts = Literal["none", "provided", "used"]
+OPT_OUTS: tuple[str, ...] = OptOuts.__args__  # type: ignore[attr-defined]
+
+JointProcurement = Literal["none", "occasional", "common", "default"]
+JOINT_PROCUREMENT: tuple[str, ...] = JointProcurement.__args__  # type: ignore[attr-defined]
+
+CulturalTraining = Literal["none", "briefings", "pre-deployment", "education", "assessed"]
+CULTURAL_TRAINING: tuple[str, ...] = CulturalTraining.__args__  # type: ignore[attr-defined]
+
+CyberThreatSharing = Literal["none", "ad-hoc", "cert-to-cert", "automated", "joint"]
+CYBER_THREAT_SHARING: tuple[str, ...] = CyberThreatSharing.__args__  # type: ignore[attr-defined]
+
 STATUSES: tuple[str, ...] = ("active", "dormant", "dissolving", "dissolved")
 """States of a partnership (see :class:`readiness.partnership.StatusChange`)."""
 
@@ -438,6 +476,79 @@ class Disruption(Frozen):
     source: NonEmpty | None = Field(default=None, description="Public source.")
 
 
+class CommitmentDefault(Frozen):
+    """A commitment a member failed to honour (a pledge, a deployment, an agreement)."""
+
+    date: PastDate = Field(description="Date of the default (the withdrawal, the deadline).")
+    member: NonEmpty | None = Field(default=None, description="The member that defaulted.")
+    severity: Annotated[Severity, _one_of(SEVERITIES, "severity")] = Field(
+        description="reneged (a major commitment broken or an agreement walked out of) or"
+        " missed (a significant pledge missed or delivered long late)."
+    )
+    note: str | None = None
+    source: NonEmpty | None = Field(default=None, description="Public source.")
+
+
+class Review(Frozen):
+    """A formal review of the partnership (its aims, structures or agreements)."""
+
+    date: PastDate = Field(description="Date the review concluded (ISO 8601).")
+    scheduled: Flag = Field(
+        description="true: held on a fixed schedule; false: prompted by a crisis, a change of"
+        " government or another event."
+    )
+    changes: Flag | None = Field(
+        default=None,
+        description="true: it led to documented changes (a revised agreement, strategy or"
+        " structure); false: it changed nothing on record.",
+    )
+    source: NonEmpty | None = Field(default=None, description="Public source.")
+
+
+RevisionCycle = Annotated[
+    float | Literal["none"],
+    BeforeValidator(lambda v: v if v == "none" else _rate(v)),
+    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"const": "none"}]}),
+]
+
+
+class ThreatAssessment(Frozen):
+    """The partners' common threat picture, in its most developed public form."""
+
+    form: Annotated[ThreatForm, _one_of(THREAT_ASSESSMENT, "form")] = Field(
+        description="none (partners name different or conflicting primary threats), speeches"
+        " (common concerns named by leaders, nothing jointly written), joint-statement (a joint"
+        " statement names shared threats in general terms), joint-assessment (a jointly drafted"
+        " assessment with agreed priorities), integrated (joint analysis staff keep it updated"
+        " and it drives planning)."
+    )
+    date: PastDate | None = Field(
+        default=None, description="Date of its latest edition (ISO 8601)."
+    )
+    source: NonEmpty | None = Field(default=None, description="Public source.")
+
+
+class Strategy(Frozen):
+    """The partnership's agreed statement of purpose, in its most developed form."""
+
+    form: Annotated[StrategyForm, _one_of(STRATEGY_FORMS, "form")] = Field(
+        description="none (no agreed statement), communique (broad aims in communiques or a"
+        " treaty preamble only), vision (a joint vision or framework listing objectives),"
+        " guidelines (an agreed strategy or defense guidelines setting roles, missions and"
+        " priorities), concept (a strategic concept driving operational plans and capability"
+        " targets)."
+    )
+    adopted: PastDate | None = Field(
+        default=None, description="Date the current edition was adopted (ISO 8601)."
+    )
+    revision_cycle_years: RevisionCycle | None = Field(
+        default=None,
+        description="Years between scheduled revisions the document or the partners set, or"
+        " 'none' when no fixed cycle is set.",
+    )
+    source: NonEmpty | None = Field(default=None, description="Public source.")
+
+
 Code2 = Annotated[int, Field(ge=0, le=2), BeforeValidator(_count)]
 Code3 = Annotated[int, Field(ge=0, le=3), BeforeValidator(_count)]
 Code4 = Annotated[int, Field(ge=0, le=4), BeforeValidator(_count)]
@@ -605,7 +716,15 @@ _NAMES = (
     "common_doctrine", "disputes_5y", "leadership_changes_5y", "leadership_change_disruptions",
     "leadership_change_disruptions_complete", "joint_intelligence_products",
     "un_ideal_points", "spending_target_gdp", "invocations", "invocations_complete",
-    "two_plus_two_per_year",
+    "two_plus_two_per_year", "planning_exchange", "commitment_defaults",
+    "commitment_defaults_complete", "combined_operations_10y", "exercise_notification",
+    "observer_visits", "military_hotline", "verification_visits_per_year", "force_data_exchange",
+    "incident_prevention", "threat_assessment", "strategy", "objective_indicators",
+    "progress_reports_per_year", "independent_evaluation", "staff_college_students_per_year",
+    "common_courses", "qualification_recognition", "joint_training_centres", "consent_rule",
+    "opt_outs", "opt_out_without_blocking", "clashes_10y", "cooperation_suspended_10y",
+    "disagreements_resolved_10y", "pooled_assets", "joint_procurement", "cultural_training",
+    "cyber_threat_sharing", "reviews", "reviews_complete",
 )  # fmt: skip
 
 _SOURCE_KEY = "^(?:" + "|".join(_NAMES) + ")(?![^.])"
@@ -756,6 +875,144 @@ class Facts(Frozen):
     two_plus_two_per_year: Rate | None = _about(
         "Count per year: combined foreign-and-defense ministerial (2+2) meetings."
     )
+    planning_exchange: Annotated[PlanningExchange, _one_of(PLANNING_EXCHANGE)] | None = _about(
+        "Category: how the partners share defense plans and capability data with one another:"
+        " none (nothing beyond what each publishes), briefings (occasional briefings or"
+        " selective disclosures), scheduled (threat assessments and some capability data on a"
+        " regular schedule through a named channel), planning-cycle (force data, capability"
+        " targets and national plans exchanged on a fixed cycle), joint-planning (shared"
+        " planning data and joint capability reviews, with advance notice of changes to"
+        " national plans)."
+    )
+    commitment_defaults: tuple[CommitmentDefault, ...] | None = _about(
+        "Commitments a member failed to honour: date, member, severity (reneged or missed),"
+        " source. A default not listed is unknown unless commitment_defaults_complete says the"
+        " list is complete."
+    )
+    commitment_defaults_complete: Flag | None = _about(
+        "true: `commitment_defaults` lists every default in the ten years before the"
+        " assessment date ([]: none). Absent or false: not stated."
+    )
+    combined_operations_10y: Count | None = _about(
+        "Count: combined operations or crisis deployments the members carried out together in"
+        " the last ten years."
+    )
+    exercise_notification: (
+        Annotated[ExerciseNotification, _one_of(EXERCISE_NOTIFICATION)] | None
+    ) = _about(
+        "Category: how members notify one another of exercises and deployments: none, informal"
+        " (some activities, by informal notice), written (a written arrangement covers major"
+        " exercises), systematic (every notifiable activity, in practice)."
+    )
+    observer_visits: Annotated[ObserverVisits, _one_of(OBSERVER_VISITS)] | None = _about(
+        "Category: observers at one another's exercises: none, occasional (invited now and"
+        " then), reciprocal (a standing, reciprocal practice)."
+    )
+    military_hotline: Flag | None = _about(
+        "true/false: a military hotline or direct communication link is in regular use."
+    )
+    verification_visits_per_year: Rate | None = _about(
+        "Count per year: verification visits or inspections between the members."
+    )
+    force_data_exchange: Flag | None = _about(
+        "true/false: the members exchange data on their forces every year (as under the OSCE"
+        " Vienna Document)."
+    )
+    incident_prevention: Annotated[IncidentPrevention, _one_of(INCIDENT_PREVENTION)] | None = (
+        _about(
+            "Category: procedures to prevent or defuse military incidents between the members"
+            " (at sea, in the air): none, agreed (in force), used (invoked in an incident)."
+        )
+    )
+    threat_assessment: ThreatAssessment | None = _about(
+        "The partners' common threat picture in its most developed public form, with the date"
+        " of its latest edition."
+    )
+    strategy: Strategy | None = _about(
+        "The partnership's agreed strategy or concept in its most developed form, with its"
+        " adoption date and revision cycle."
+    )
+    objective_indicators: Annotated[ObjectiveIndicators, _one_of(OBJECTIVE_INDICATORS)] | None = (
+        _about(
+            "Category: how the partnership measures what it achieves: none, activities (meetings"
+            " and visits counted, not tied to objectives), some (some objectives have indicators"
+            " and an owner), all (every objective has indicators and an owner)."
+        )
+    )
+    progress_reports_per_year: Rate | None = _about(
+        "Count per year: progress reports on the partnership's objectives reviewed by senior"
+        " officials."
+    )
+    independent_evaluation: Flag | None = _about(
+        "true/false: joint or independent evaluations of outcomes are made and the corrective"
+        " actions they call for are tracked until closed."
+    )
+    staff_college_students_per_year: Rate | None = _about(
+        "People per year: students from the partners at one another's staff or war colleges."
+    )
+    common_courses: Count | None = _about(
+        "Count: courses taught to a common or reference curriculum the partners agreed."
+    )
+    qualification_recognition: Flag | None = _about(
+        "true/false: the partners recognise one another's military qualifications."
+    )
+    joint_training_centres: Count | None = _about(
+        "Count: shared centres of excellence, schools or jointly accredited courses."
+    )
+    consent_rule: Flag | None = _about(
+        "true/false: key decisions need every member's consent (consensus, or national"
+        " approval of the use of its forces); false: obligations bind without it."
+    )
+    opt_outs: Annotated[OptOuts, _one_of(OPT_OUTS)] | None = _about(
+        "Category: opt-outs, national caveats or constructive abstention: none, provided (in"
+        " the texts), used (a member has used one)."
+    )
+    opt_out_without_blocking: Flag | None = _about(
+        "true/false: a member has opted out of a collective action while the others went"
+        " ahead under the partnership."
+    )
+    clashes_10y: Count | None = _about(
+        "Count: armed clashes or militarised crises between members in the last ten years."
+    )
+    cooperation_suspended_10y: Flag | None = _about(
+        "true/false: a disagreement between members suspended or stalled the partnership's"
+        " cooperation in the last ten years."
+    )
+    disagreements_resolved_10y: Count | None = _about(
+        "Count: disagreements between members settled through the partnership's consultation"
+        " channels in the last ten years."
+    )
+    pooled_assets: Count | None = _about(
+        "Count: capabilities the partners own or operate jointly (fleets, infrastructure,"
+        " shared facilities)."
+    )
+    joint_procurement: Annotated[JointProcurement, _one_of(JOINT_PROCUREMENT)] | None = _about(
+        "Category: how often the partners buy together: none, occasional, common, default"
+        " (joint procurement is the rule)."
+    )
+    cultural_training: Annotated[CulturalTraining, _one_of(CULTURAL_TRAINING)] | None = _about(
+        "Category: training on the partners' military cultures: none, briefings (occasional,"
+        " before exercises or visits), pre-deployment (for personnel working with partners),"
+        " education (structured, in military education), assessed (a required, assessed part"
+        " of careers)."
+    )
+    cyber_threat_sharing: Annotated[CyberThreatSharing, _one_of(CYBER_THREAT_SHARING)] | None = (
+        _about(
+            "Category: sharing of cyber-threat information: none, ad-hoc (after major incidents),"
+            " cert-to-cert (regular sharing of indicators between national CERTs), automated"
+            " (near-real-time on a common platform), joint (joint monitoring and analysis with"
+            " coordinated warnings)."
+        )
+    )
+    reviews: tuple[Review, ...] | None = _about(
+        "Formal reviews of the partnership: date, scheduled (true/false), changes (true when"
+        " it led to documented changes), source. Counts are at least those listed; none listed"
+        " is known only when reviews_complete says the list is complete."
+    )
+    reviews_complete: Flag | None = _about(
+        "true: `reviews` lists every formal review of the partnership ([]: never reviewed)."
+        " Absent or false: not stated."
+    )
     sources: dict[NonEmpty, NonEmpty] | None = Field(
         default=None,
         description="Fact name -> its public source (agreements carry their own source).",
@@ -763,7 +1020,11 @@ class Facts(Frozen):
     )
 
     @field_validator(
-        "agreements_complete", "invocations_complete", "leadership_change_disruptions_complete"
+        "agreements_complete",
+        "invocations_complete",
+        "leadership_change_disruptions_complete",
+        "commitment_defaults_complete",
+        "reviews_complete",
     )
     @classmethod
     def _a_list_to_complete(cls, value: bool | None, info: ValidationInfo) -> bool | None:
@@ -1118,7 +1379,109 @@ def _catalogue() -> dict[str, Feature]:
             " when one is listed; false only when the list is complete).",
         )
     add("two_plus_two_per_year", "number", "count per year", "2+2 ministerial meetings.")
+    _partnership_features(add)
     return {f.name: f for f in out}
+
+
+_CATEGORY_FACTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "planning_exchange": (PLANNING_EXCHANGE, "How plans and capability data are shared."),
+    "exercise_notification": (EXERCISE_NOTIFICATION, "How exercises are notified."),
+    "observer_visits": (OBSERVER_VISITS, "Observers at one another's exercises."),
+    "incident_prevention": (INCIDENT_PREVENTION, "Incident-prevention procedures."),
+    "objective_indicators": (OBJECTIVE_INDICATORS, "Indicators for the objectives."),
+    "opt_outs": (OPT_OUTS, "Opt-outs and national caveats."),
+    "joint_procurement": (JOINT_PROCUREMENT, "How often the partners buy together."),
+    "cultural_training": (CULTURAL_TRAINING, "Training on the partners' military cultures."),
+    "cyber_threat_sharing": (CYBER_THREAT_SHARING, "Sharing of cyber-threat information."),
+}
+_NUMBER_FACTS: dict[str, tuple[str, str]] = {
+    "combined_operations_10y": ("count", "Combined operations in the last ten years."),
+    "verification_visits_per_year": ("count per year", "Verification visits or inspections."),
+    "progress_reports_per_year": ("count per year", "Progress reports reviewed by officials."),
+    "staff_college_students_per_year": ("people per year", "Partner students at staff colleges."),
+    "common_courses": ("count", "Courses taught to a common curriculum."),
+    "joint_training_centres": ("count", "Shared centres of excellence or schools."),
+    "clashes_10y": ("count", "Armed clashes or crises between members in ten years."),
+    "disagreements_resolved_10y": ("count", "Disagreements settled through the partnership."),
+    "pooled_assets": ("count", "Capabilities owned or operated jointly."),
+}
+_FLAG_FACTS: dict[str, str] = {
+    "military_hotline": "A military hotline is in regular use.",
+    "force_data_exchange": "Force data are exchanged every year.",
+    "independent_evaluation": "Outcomes are evaluated and corrective actions tracked.",
+    "qualification_recognition": "Military qualifications are mutually recognised.",
+    "consent_rule": "Key decisions need every member's consent.",
+    "opt_out_without_blocking": "An opt-out has let the others go ahead.",
+    "cooperation_suspended_10y": "A disagreement suspended cooperation in ten years.",
+}
+
+
+def _partnership_features(add: Any) -> None:
+    """Features of the facts on trust, objectives, education, sovereignty, pooling, culture,
+    cyber sharing and review (``docs/facts-format.md``)."""
+    for name, (values, text) in _CATEGORY_FACTS.items():
+        add(name, "category", "category", text, values)
+    for name, (unit, text) in _NUMBER_FACTS.items():
+        add(name, "number", unit, text)
+    for name, text in _FLAG_FACTS.items():
+        add(name, "flag", "true/false", text)
+    add(
+        "commitments.any_reneged_10y",
+        "flag",
+        "true/false",
+        "A member reneged on a major commitment, or the partners declined an invocation, in the"
+        " ten years before the date (false only when the list of defaults is complete).",
+    )
+    add(
+        "commitments.missed_10y",
+        "number",
+        "count",
+        "Significant commitments missed or long late, and invocations only partly honoured, in"
+        " the ten years before the date (known when the list of defaults is complete).",
+    )
+    add(
+        "commitments.tested",
+        "flag",
+        "true/false",
+        "The commitment was tested: an invocation the partners honoured, or a combined"
+        " operation in the last ten years.",
+    )
+    for name, values in (("threat_assessment", THREAT_ASSESSMENT), ("strategy", STRATEGY_FORMS)):
+        add(
+            f"{name}.form", "category", "category", f"Form of the {name.replace('_', ' ')}.", values
+        )
+        add(
+            f"{name}.age_years",
+            "number",
+            "years",
+            f"Years since the {name.replace('_', ' ')}'s latest edition (to the date).",
+        )
+    add(
+        "strategy.fixed_cycle",
+        "flag",
+        "true/false",
+        "The strategy is revised on a fixed cycle (revision_cycle_years is a number).",
+    )
+    add(
+        "reviews.any",
+        "flag",
+        "true/false",
+        "A formal review took place up to the date (false only when the list is complete).",
+    )
+    add(
+        "reviews.count_10y",
+        "number",
+        "count",
+        "Formal reviews in the ten years before the date (at least those listed; none listed"
+        " is 0 only when the list is complete).",
+    )
+    add(
+        "reviews.scheduled_with_changes_10y",
+        "number",
+        "count",
+        "Scheduled reviews that led to documented changes, in the ten years before the date"
+        " (counted as reviews.count_10y).",
+    )
 
 
 FEATURES: dict[str, Feature] = _catalogue()
@@ -1215,6 +1578,7 @@ def facts_features(
             out["un_voting.mean_distance"] = round(sum(gaps) / len(gaps), 6)
             out["un_voting.max_distance"] = round(max(gaps), 6)
     out["leadership_change.effect"] = _leadership_change_effect(facts, as_of)
+    _record_features(out, facts, as_of, complete_lists)
     if facts.invocations is not None:
         every_one = _stated(facts.invocations_complete, complete_lists)
         past = [i for i in facts.invocations if i.date <= as_of]
@@ -1223,6 +1587,57 @@ def facts_features(
             out[f"invocations.{outcome}"] = float(count) if every_one else None
             out[f"invocations.any_{outcome}"] = True if count else False if every_one else None
     return out
+
+
+def _years_before(as_of: dt.date, years: int) -> dt.date:
+    """The day ``years`` years (of 365.25 days) before ``as_of``: windows start after it."""
+    return as_of - dt.timedelta(days=round(years * 365.25))
+
+
+def _age(day: dt.date | None, as_of: dt.date) -> float | None:
+    return None if day is None or day > as_of else round((as_of - day).days / 365.25, 2)
+
+
+def _record_features(
+    out: dict[str, FeatureValue], facts: Facts, as_of: dt.date, complete_lists: bool
+) -> None:
+    """The features read from commitments, documents and reviews."""
+    since = _years_before(as_of, 10)
+    invoked = [i for i in facts.invocations or () if i.date <= as_of]
+    recent = [i.outcome for i in invoked if i.date > since]
+    if facts.commitment_defaults is not None or "declined" in recent:
+        every_one = bool(facts.commitment_defaults_complete)
+        window = [d.severity for d in facts.commitment_defaults or () if since < d.date <= as_of]
+        reneged = "reneged" in window or "declined" in recent
+        out["commitments.any_reneged_10y"] = True if reneged else False if every_one else None
+        if every_one:
+            out["commitments.missed_10y"] = float(window.count("missed") + recent.count("partial"))
+    honoured = any(i.outcome == "honoured" for i in invoked)
+    operations = facts.combined_operations_10y
+    if honoured or (operations is not None and operations > 0):
+        out["commitments.tested"] = True
+    elif operations == 0 and _stated(
+        facts.invocations_complete, complete_lists and facts.invocations is not None
+    ):
+        out["commitments.tested"] = False
+    for name, document, day in (
+        ("threat_assessment", facts.threat_assessment, "date"),
+        ("strategy", facts.strategy, "adopted"),
+    ):
+        if document is not None:
+            out[f"{name}.form"] = document.form
+            out[f"{name}.age_years"] = _age(getattr(document, day), as_of)
+    cycle = facts.strategy.revision_cycle_years if facts.strategy is not None else None
+    if cycle is not None:
+        out["strategy.fixed_cycle"] = cycle != "none"
+    if facts.reviews is not None:
+        every_one = bool(facts.reviews_complete)
+        held = [r for r in facts.reviews if r.date <= as_of]
+        out["reviews.any"] = True if held else False if every_one else None
+        lately = [r for r in held if r.date > since]
+        changed = sum(1 for r in lately if r.scheduled and r.changes)
+        out["reviews.count_10y"] = float(len(lately)) if lately or every_one else None
+        out["reviews.scheduled_with_changes_10y"] = float(changed) if changed or every_one else None
 
 
 def _leadership_change_effect(facts: Facts, as_of: dt.date) -> str | None:
@@ -1234,7 +1649,7 @@ def _leadership_change_effect(facts: Facts, as_of: dt.date) -> str | None:
     partnership counted in the five years (a suspension or a cut is one); and there must
     have been a change to come through (none in five years is untested, not resilient).
     """
-    since = as_of - dt.timedelta(days=round(5 * 365.25))
+    since = _years_before(as_of, 5)
     recent = [
         d.effect for d in facts.leadership_change_disruptions or () if since < d.date <= as_of
     ]

@@ -435,6 +435,9 @@ class Partnership(Frozen):
         for i, agreement in enumerate((facts and facts.agreements) or ()):
             for k, party in enumerate(agreement.parties or ()):
                 named.append((f"$.facts.agreements[{i}].parties[{k}]", party))
+        for i, default in enumerate((facts and facts.commitment_defaults) or ()):
+            if default.member is not None:
+                named.append((f"$.facts.commitment_defaults[{i}].member", default.member))
         for i, disruption in enumerate((facts and facts.leadership_change_disruptions) or ()):
             if disruption.member is not None:
                 named.append(
@@ -453,17 +456,19 @@ class Partnership(Frozen):
         """Spending given for a state that is not a member of the partnership, and (from
         format 3) a UN ideal point of one."""
         problems = self._ideal_points_of_non_members() if self.strict else []
-        spending = (self.facts and self.facts.defense_spending_gdp) or {}
         members = set(self.member_codes)
         shown = ", ".join(self.member_codes[:10]) + (", ..." if len(members) > 10 else "")
-        return [
-            Problem(
-                json_path(("facts", "defense_spending_gdp", code)),
-                f"{code!r} is not a member of the partnership (members: {shown})",
-            )
-            for code in spending
-            if code not in members
-        ] + problems
+        for key in ("defense_spending_gdp",):
+            table = getattr(self.facts, key, None) or {}
+            problems += [
+                Problem(
+                    json_path(("facts", key, code)),
+                    f"{code!r} is not a member of the partnership (members: {shown})",
+                )
+                for code in table
+                if code not in members
+            ]
+        return problems
 
     def _ideal_points_of_non_members(self) -> list[Problem]:
         """UN ideal points of states that are not members: policy alignment reads the
@@ -500,6 +505,14 @@ class Partnership(Frozen):
         disruptions = (self.facts and self.facts.leadership_change_disruptions) or ()
         for i, disruption in enumerate(disruptions):
             dated.append((("facts", "leadership_change_disruptions", i, "date"), disruption.date))
+        facts = self.facts
+        for name in ("commitment_defaults", "reviews"):
+            for i, event in enumerate(getattr(facts, name, None) or ()):
+                dated.append((("facts", name, i, "date"), event.date))
+        if facts is not None and facts.threat_assessment is not None:
+            dated.append((("facts", "threat_assessment", "date"), facts.threat_assessment.date))
+        if facts is not None and facts.strategy is not None:
+            dated.append((("facts", "strategy", "adopted"), facts.strategy.adopted))
         for i, change in enumerate(self.status or ()):
             dated.append((("status", i, "since"), change.since))
         for i, m in enumerate(self.members):

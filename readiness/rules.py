@@ -25,16 +25,19 @@ features of the catalogue :data:`readiness.facts.FEATURES` and gives a level 0-4
   when a false flag says nothing: the level is then unknown).
 - ``min`` / ``max``: the lowest / highest level of two or more sub-rules. Both are
   *conservative*: a derived level must never claim more than the facts show. ``min`` is
-  unknown when any input is unknown, because the missing input could be the lowest.
-  ``max`` ignores unknown inputs, because every known input is a level the facts do
-  show, and a missing one can only raise the maximum; it is unknown only when every
-  input is.
+  unknown when any input is unknown, because the missing input could be the lowest (so a
+  ``min`` can gate a rule on a fact being known). With ``settle: lowest`` it is known as
+  soon as its lowest known input is at or below the lowest level any unknown input could
+  give (:meth:`Bands.bottom`): a known 0 settles it, while a known 3 beside an input that
+  could still give 1 leaves it unknown. ``max`` ignores unknown inputs, because every
+  known input is a level the facts do show, and a missing one can only raise the
+  maximum; it is unknown only when every input is.
 
 This module is the *language* only (the describe layer): the rule models, what each
 reads (:meth:`Bands.inputs`), how it reads in one line (:meth:`Bands.describe`), the
-highest level it can give (:meth:`Bands.top`) and its checks against the feature
-catalogue (:func:`check_rule`). Running rules on facts is the engine's job,
-:mod:`readiness.derive`.
+highest and lowest levels it can give (:meth:`Bands.top`, :meth:`Bands.bottom`) and its
+checks against the feature catalogue (:func:`check_rule`). Running rules on facts is the
+engine's job, :mod:`readiness.derive`.
 """
 
 from __future__ import annotations
@@ -115,6 +118,11 @@ class _Rule(Frozen):
         """The highest level the rule can give."""
         raise NotImplementedError
 
+    def bottom(self) -> int:
+        """The lowest level the rule can give when it gives one (what ``min`` assumes of an
+        unknown input)."""
+        raise NotImplementedError
+
     def check(self, at: str) -> Iterator[Problem]:
         """Problems of this rule against the feature catalogue; ``at`` is its JSON path."""
         raise NotImplementedError
@@ -147,6 +155,10 @@ class Bands(_Rule):
     def top(self) -> int:
         return len(self.reachable())
 
+    def bottom(self) -> int:
+        always = math.inf if self.descending else -math.inf
+        return sum(1 for t in self.thresholds if t == always)
+
     def check(self, at: str) -> Iterator[Problem]:
         yield from _feature_problems(self.feature, f"{at}.feature", ("number", "level"), "bands")
         yield from _threshold_problems(self.thresholds, f"{at}.thresholds", self.descending)
@@ -175,6 +187,9 @@ class Map(_Rule):
 
     def top(self) -> int:
         return max(self.levels.values(), default=0)
+
+    def bottom(self) -> int:
+        return min(self.levels.values(), default=0)
 
     def check(self, at: str) -> Iterator[Problem]:
         kinds: tuple[FeatureType, ...] = ("category", "flag")
@@ -221,6 +236,9 @@ class Count(_Rule):
     def top(self) -> int:
         return sum(1 for t in self.thresholds if t <= len(self.features))
 
+    def bottom(self) -> int:
+        return sum(1 for t in self.thresholds if t <= 0)
+
     def check(self, at: str) -> Iterator[Problem]:
         if not self.features:
             yield Problem(f"{at}.features", "count needs at least one feature")
@@ -247,6 +265,9 @@ class Present(_Rule):
     def top(self) -> int:
         return max(self.if_true, self.if_false or 0)
 
+    def bottom(self) -> int:
+        return self.if_true if self.if_false is None else min(self.if_true, self.if_false)
+
     def check(self, at: str) -> Iterator[Problem]:
         yield from _feature_problems(self.feature, f"{at}.feature", ("flag",), "present")
         for name in ("if_true", "if_false"):
@@ -270,16 +291,24 @@ class _Combined(_Rule):
 
 
 class Min(_Combined):
-    """The lowest level of two or more rules; unknown when any of them is unknown."""
+    """The lowest level of two or more rules; unknown when any of them is unknown, or (with
+    ``settle: lowest``) when an unknown one could give less than the lowest known."""
 
     rule: Literal["min"]
     kind: ClassVar[str] = "min"
+    settle: Literal["all", "lowest"] = "all"
+    """``all``: known when every input is; ``lowest``: known when no unknown input could
+    give less than the lowest known one."""
 
     def describe(self) -> str:
-        return "lowest of (" + "; ".join(r.describe() for r in self.of) + ")"
+        head = "lowest of (" if self.settle == "all" else "lowest, settled by the known, of ("
+        return head + "; ".join(r.describe() for r in self.of) + ")"
 
     def top(self) -> int:
         return min((r.top() for r in self.of), default=0)
+
+    def bottom(self) -> int:
+        return min((r.bottom() for r in self.of), default=0)
 
 
 class Max(_Combined):
@@ -293,6 +322,9 @@ class Max(_Combined):
 
     def top(self) -> int:
         return max((r.top() for r in self.of), default=0)
+
+    def bottom(self) -> int:
+        return max((r.bottom() for r in self.of), default=0)
 
 
 RULE_TYPES: dict[str, type[_Rule]] = {

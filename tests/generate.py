@@ -24,13 +24,25 @@ from readiness import load_rubric
 from readiness.facts import (
     AGREEMENT_KINDS,
     COMMON_DOCTRINE,
+    CULTURAL_TRAINING,
+    CYBER_THREAT_SHARING,
     EFFECTS,
+    EXERCISE_NOTIFICATION,
+    INCIDENT_PREVENTION,
     INTELLIGENCE_SHARING,
+    JOINT_PROCUREMENT,
+    OBJECTIVE_INDICATORS,
+    OBSERVER_VISITS,
+    OPT_OUTS,
     OUTCOMES,
+    PLANNING_EXCHANGE,
     SECURITY_PROVISIONS,
+    SEVERITIES,
     STANDARDS_EVALUATION,
     STATUSES,
+    STRATEGY_FORMS,
     TECHNOLOGY_TRANSFER,
+    THREAT_ASSESSMENT,
 )
 from readiness.partnership import KINDS
 
@@ -180,6 +192,47 @@ def _disruption(rng: random.Random, ctx: Context) -> dict[str, Any]:
     return out
 
 
+DEFAULT_FIELDS: dict[str, Draw] = {
+    "date": lambda rng, ctx: ctx.day(rng, dt.date(2012, 1, 1)),
+    "member": lambda rng, ctx: rng.choice(ctx.codes),
+    "severity": _one(SEVERITIES),
+    "note": _text("Pledge of"),
+    "source": _text("Report"),
+}
+
+REVIEW_FIELDS: dict[str, Draw] = {
+    "date": lambda rng, ctx: ctx.day(rng, dt.date(2010, 1, 1)),
+    "scheduled": _flag,
+    "changes": _flag,
+    "source": _text("Review"),
+}
+
+THREAT_FIELDS: dict[str, Draw] = {
+    "form": _one(THREAT_ASSESSMENT),
+    "date": lambda rng, ctx: ctx.day(rng, dt.date(2012, 1, 1)),
+    "source": _text("Assessment"),
+}
+
+STRATEGY_FIELDS: dict[str, Draw] = {
+    "form": _one(STRATEGY_FORMS),
+    "adopted": lambda rng, ctx: ctx.day(rng, dt.date(2005, 1, 1)),
+    "revision_cycle_years": lambda rng, ctx: rng.choice(["none", 1, 4, 5.5]),
+    "source": _text("Strategic concept"),
+}
+
+
+def _required(table: dict[str, Draw], *names: str) -> Draw:
+    """Half the optional fields of ``table``, and always ``names``."""
+
+    def draw(rng: random.Random, ctx: Context) -> dict[str, Any]:
+        out = _fields(table, 0.5)(rng, ctx)
+        for name in names:
+            out[name] = table[name](rng, ctx)
+        return out
+
+    return draw
+
+
 # --- ATOP, interoperability ----------------------------------------------------------------
 
 ATOP_FIELDS: dict[str, Draw] = {
@@ -282,6 +335,41 @@ FACT_FIELDS: dict[str, Draw] = {
     "invocations": lambda rng, ctx: [_invocation(rng, ctx) for _ in range(rng.randint(0, 3))],
     "invocations_complete": _flag,
     "two_plus_two_per_year": _rate(3),
+    "planning_exchange": _one(PLANNING_EXCHANGE),
+    "commitment_defaults": lambda rng, ctx: [
+        _required(DEFAULT_FIELDS, "date", "severity")(rng, ctx) for _ in range(rng.randint(0, 2))
+    ],
+    "commitment_defaults_complete": _flag,
+    "combined_operations_10y": _count(4),
+    "exercise_notification": _one(EXERCISE_NOTIFICATION),
+    "observer_visits": _one(OBSERVER_VISITS),
+    "military_hotline": _flag,
+    "verification_visits_per_year": lambda rng, ctx: rng.choice([0, 0.2, 1, 3]),
+    "force_data_exchange": _flag,
+    "incident_prevention": _one(INCIDENT_PREVENTION),
+    "threat_assessment": _required(THREAT_FIELDS, "form"),
+    "strategy": _required(STRATEGY_FIELDS, "form"),
+    "objective_indicators": _one(OBJECTIVE_INDICATORS),
+    "progress_reports_per_year": lambda rng, ctx: rng.choice([0, 0.5, 1, 2]),
+    "independent_evaluation": _flag,
+    "staff_college_students_per_year": _rate(30),
+    "common_courses": _count(6),
+    "qualification_recognition": _flag,
+    "joint_training_centres": _count(3),
+    "consent_rule": _flag,
+    "opt_outs": _one(OPT_OUTS),
+    "opt_out_without_blocking": _flag,
+    "clashes_10y": _count(2),
+    "cooperation_suspended_10y": _flag,
+    "disagreements_resolved_10y": _count(6),
+    "pooled_assets": _count(5),
+    "joint_procurement": _one(JOINT_PROCUREMENT),
+    "cultural_training": _one(CULTURAL_TRAINING),
+    "cyber_threat_sharing": _one(CYBER_THREAT_SHARING),
+    "reviews": lambda rng, ctx: [
+        _required(REVIEW_FIELDS, "date", "scheduled")(rng, ctx) for _ in range(rng.randint(0, 3))
+    ],
+    "reviews_complete": _flag,
     "sources": _sources,
 }
 
@@ -290,7 +378,13 @@ def _facts(rng: random.Random, ctx: Context) -> dict[str, Any]:
     """Facts with every field drawn independently, then made consistent: a statement that
     a list is complete needs the list, and a kind known to be absent is not in force."""
     out = _fields(FACT_FIELDS, rng.choice([0.3, 0.6, 0.9]))(rng, ctx)
-    for name in ("agreements", "invocations", "leadership_change_disruptions"):
+    for name in (
+        "agreements",
+        "invocations",
+        "leadership_change_disruptions",
+        "commitment_defaults",
+        "reviews",
+    ):
         if f"{name}_complete" in out and name not in out:
             out[name] = []
     listed = {
@@ -449,6 +543,10 @@ MODEL_TABLES = {
     "Agreement": AGREEMENT_FIELDS,
     "Invocation": INVOCATION_FIELDS,
     "Disruption": DISRUPTION_FIELDS,
+    "CommitmentDefault": DEFAULT_FIELDS,
+    "Review": REVIEW_FIELDS,
+    "ThreatAssessment": THREAT_FIELDS,
+    "Strategy": STRATEGY_FIELDS,
     "Atop": ATOP_FIELDS,
     "Interoperability": INTEROPERABILITY_FIELDS,
     "Member": MEMBER_FIELDS,

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from readiness import load_partnership
 from readiness.cli import main
+from readiness.derive import derive_partnership
 from readiness.report.charts import available as charts_available
 from readiness.rubric import load_rubric
 from tests.factories import EXAMPLES
@@ -21,7 +23,11 @@ AUKUS = str(EXAMPLES / "aukus.json")
 PEOPLE = (("Ann", "AUS", 0), ("Bob", "USA", 1), ("Cy", "USA", -2))
 # the questionnaires carry aukus.json's facts: a level they derive is not contradicted
 # without a justification, so the assessors move the other criteria only
-DERIVED = {c.id for c in load_rubric().criteria if c.derive is not None}
+DERIVED = {
+    cid
+    for cid, d in derive_partnership(load_partnership(AUKUS), load_rubric()).items()
+    if d.level is not None
+}
 
 
 def filled(tmp_path: Path) -> list[str]:

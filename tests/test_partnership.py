@@ -364,6 +364,34 @@ def test_status_is_a_word_or_a_dated_history():
             "'ZZZ' is not a member (members: AAA, BBB)",
         ),
         (
+            {
+                "members": ["AAA", "BBB"],
+                "facts": {
+                    "commitment_defaults": [
+                        {"date": "2020-01-01", "member": "ZZZ", "severity": "missed"}
+                    ]
+                },
+            },
+            "$.facts.commitment_defaults[0].member",
+            "'ZZZ' is not a member (members: AAA, BBB)",
+        ),
+        (
+            {
+                "assessed_on": "2020-01-01",
+                "facts": {"reviews": [{"date": "2021-01-01", "scheduled": True}]},
+            },
+            "$.facts.reviews[0].date",
+            "date 2021-01-01 is after assessed_on 2020-01-01",
+        ),
+        (
+            {
+                "assessed_on": "2020-01-01",
+                "facts": {"strategy": {"form": "concept", "adopted": "2021-01-01"}},
+            },
+            "$.facts.strategy.adopted",
+            "date 2021-01-01 is after assessed_on 2020-01-01",
+        ),
+        (
             {"assessed_on": "2020-01-01", "members": [{"code": "AAA", "joined": "2021-01-01"}]},
             "$.members[0].joined",
             "date 2021-01-01 is after assessed_on 2020-01-01",
