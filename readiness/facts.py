@@ -717,7 +717,9 @@ _NAMES = (
     "leadership_change_disruptions_complete", "joint_intelligence_products",
     "un_ideal_points", "spending_target_gdp", "invocations", "invocations_complete",
     "two_plus_two_per_year", "planning_exchange", "commitment_defaults",
-    "commitment_defaults_complete", "combined_operations_10y", "exercise_notification",
+    "commitment_defaults_complete", "combined_operations_10y", "military_aid_years",
+    "resident_trainers", "arms_transfers_5y", "capacity_needs_assessment",
+    "capacity_institution_building", "capacity_measured_outcomes", "exercise_notification",
     "observer_visits", "military_hotline", "verification_visits_per_year", "force_data_exchange",
     "incident_prevention", "threat_assessment", "strategy", "objective_indicators",
     "progress_reports_per_year", "independent_evaluation", "staff_college_students_per_year",
@@ -896,6 +898,31 @@ class Facts(Frozen):
     combined_operations_10y: Count | None = _about(
         "Count: combined operations or crisis deployments the members carried out together in"
         " the last ten years."
+    )
+    military_aid_years: Count | None = _about(
+        "Years: consecutive years, up to the assessment date, in which a member gave another"
+        " military grant aid, equipment or training (e.g. US Foreign Military Financing and"
+        " IMET, Japan's Official Security Assistance, Australia's Defence Cooperation"
+        " Program); 0 when none was given."
+    )
+    resident_trainers: Count | None = _about(
+        "People: a member's military trainers or advisers stationed with another member's"
+        " forces."
+    )
+    arms_transfers_5y: Count | None = _about(
+        "Count: deliveries of major arms from one member to another in the last five years"
+        " (SIPRI Arms Transfers Database)."
+    )
+    capacity_needs_assessment: Flag | None = _about(
+        "true/false: the support programmes rest on a needs assessment made with the partner."
+    )
+    capacity_institution_building: Flag | None = _about(
+        "true/false: the support covers equipment upkeep and institution building (defense"
+        " management, education), not only training and equipment."
+    )
+    capacity_measured_outcomes: Flag | None = _about(
+        "true/false: the programmes are planned jointly with measured outcomes and a path to"
+        " the partner's self-sufficiency."
     )
     exercise_notification: (
         Annotated[ExerciseNotification, _one_of(EXERCISE_NOTIFICATION)] | None
@@ -1396,6 +1423,9 @@ _CATEGORY_FACTS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 _NUMBER_FACTS: dict[str, tuple[str, str]] = {
     "combined_operations_10y": ("count", "Combined operations in the last ten years."),
+    "military_aid_years": ("years", "Consecutive years of military grant aid or training."),
+    "resident_trainers": ("people", "Trainers or advisers stationed with a partner's forces."),
+    "arms_transfers_5y": ("count", "Major arms deliveries between members in five years."),
     "verification_visits_per_year": ("count per year", "Verification visits or inspections."),
     "progress_reports_per_year": ("count per year", "Progress reports reviewed by officials."),
     "staff_college_students_per_year": ("people per year", "Partner students at staff colleges."),
@@ -1407,6 +1437,9 @@ _NUMBER_FACTS: dict[str, tuple[str, str]] = {
 }
 _FLAG_FACTS: dict[str, str] = {
     "military_hotline": "A military hotline is in regular use.",
+    "capacity_needs_assessment": "Support rests on a needs assessment made with the partner.",
+    "capacity_institution_building": "Support covers upkeep and institution building.",
+    "capacity_measured_outcomes": "Support is planned jointly with measured outcomes.",
     "force_data_exchange": "Force data are exchanged every year.",
     "independent_evaluation": "Outcomes are evaluated and corrective actions tracked.",
     "qualification_recognition": "Military qualifications are mutually recognised.",

@@ -1351,3 +1351,18 @@ def test_facts_to_reach_ask_only_for_what_can_hold_the_level_down():
     assert requirements(either, 4, table({"exercises_per_year": [0]})) == (
         "exercises_per_year >= 1 (now 0)",
     )
+
+
+def test_capacity_building_is_visible_without_a_treaty():
+    cid = "training.capacity-building"
+    assert derived_level(cid, {"arms_transfers_5y": 2}) == 1
+    assert derived_level(cid, {"military_aid_years": 1}) == 1
+    assert derived_level(cid, {"military_aid_years": 5}) == 2
+    assert derived_level(cid, {"resident_trainers": 40}) == 2
+    sustained = {"military_aid_years": 5, "capacity_needs_assessment": True,
+                 "capacity_institution_building": True}  # fmt: skip
+    assert derived_level(cid, sustained) == 3
+    assert derived_level(cid, {**sustained, "capacity_measured_outcomes": True}) == 4
+    assert derived_level(cid, {**sustained, "capacity_institution_building": False}) == 2
+    assert derived_level(cid, {"atop": {"military_aid": 3}}) == 2  # as before
+    assert derived_level(cid, {"military_aid_years": 0, "arms_transfers_5y": 0}) == 0
