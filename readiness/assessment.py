@@ -65,6 +65,23 @@ class Options:
     unknown_policy: UnknownPolicy
     min_coverage: float
 
+    @classmethod
+    def of(
+        cls,
+        rubric: Rubric,
+        unknown_policy: UnknownPolicy | None = None,
+        min_coverage: float | None = None,
+    ) -> Options:
+        """The options asked for, the rubric's defaults for those not given, checked.
+
+        Raises:
+            InputError: An unknown policy or a minimum coverage outside 0-1.
+        """
+        policy = unknown_policy or rubric.unknown_policy
+        threshold = rubric.min_coverage if min_coverage is None else min_coverage
+        check_options(policy, threshold)
+        return cls(unknown_policy=policy, min_coverage=threshold)
+
 
 @dataclass(frozen=True)
 class CriterionResult:
@@ -524,15 +541,7 @@ def assess(
     """
     rubric = load_rubric() if rubric is None else rubric
     _check_inputs(rubric, partnership=partnership)
-    min_coverage = _coverage(min_coverage)
-    check_options(
-        unknown_policy or rubric.unknown_policy,
-        rubric.min_coverage if min_coverage is None else min_coverage,
-    )
-    options = Options(
-        unknown_policy=unknown_policy or rubric.unknown_policy,
-        min_coverage=rubric.min_coverage if min_coverage is None else min_coverage,
-    )
+    options = Options.of(rubric, unknown_policy, _coverage(min_coverage))
     return _assess(partnership, rubric, options, _checked(partnership, rubric))
 
 
@@ -585,7 +594,7 @@ def _assess(
         upper=float(s.upper[0]),
         likely_lower=float(s.likely_lower[0]),
         likely_upper=float(s.likely_upper[0]),
-        reason=_no_score_reason(overall, raw, coverage, resolved.not_applicable, options),
+        reason=no_score_reason(overall, raw, coverage, resolved.not_applicable, options),
         gate_loss=0.0 if raw is None else float(s.gate_loss[0]),
         pillars=_pillar_results(rubric, model, s, criteria),
         criteria=criteria,
@@ -723,7 +732,7 @@ def _gate_results(
     return tuple(gates)
 
 
-def _no_score_reason(
+def no_score_reason(
     overall: float | None,
     raw: float | None,
     coverage: float,
@@ -797,10 +806,7 @@ def assess_frame(
     _check_inputs(rubric)
     min_coverage = _coverage(min_coverage)
     model = ScoringModel.from_rubric(rubric)
-    check_options(
-        unknown_policy or rubric.unknown_policy,
-        rubric.min_coverage if min_coverage is None else min_coverage,
-    )
+    Options.of(rubric, unknown_policy, min_coverage)  # checked here, before the levels
     check_engine(engine)  # here, so that its errors name the option, not the levels
     if not isinstance(levels, pd.DataFrame):
         raise InputError(
@@ -852,24 +858,6 @@ FRAME_OUTPUTS = frozenset(
      "gates_failed", "gate_loss", "gates_unrated"}
 )  # fmt: skip
 """What :func:`assess_frame` asks the scoring kernel for."""
-
-
-def scores_frame(s: Scores, model: ScoringModel, index: pd.Index) -> pd.DataFrame:
-    """The result table of :func:`assess_frame` for a :class:`Scores`."""
-    out = {
-        "pillar": s.pillar,
-        "overall": s.overall,
-        "band": s.band,
-        "coverage": s.coverage,
-        "lower": s.lower,
-        "upper": s.upper,
-        "likely_lower": s.likely_lower,
-        "likely_upper": s.likely_upper,
-        "gates_failed": np.count_nonzero(s.gate_failed, axis=1).astype(np.int64),
-        "gate_loss": s.gate_loss,
-        "gates_unrated": np.count_nonzero(s.gate_unrated, axis=1).astype(np.int64),
-    }
-    return _outputs_frame(out, model, index)
 
 
 def _outputs_frame(

@@ -37,14 +37,14 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from readiness._io import MAX_BYTES, parse_json, read_document
-from readiness.assessment import Assessment, Options, _no_score_reason
+from readiness.assessment import Assessment, Options, no_score_reason
 from readiness.consensus import ConsensusRule
 from readiness.errors import InputError, Problem
 from readiness.panel import is_panel_document
 from readiness.partnership import Partnership, partnership_from_dict
 from readiness.resolve import resolve
 from readiness.rubric import Rubric, UnknownPolicy, load_rubric
-from readiness.scoring import ScoringModel, check_engine, check_options, score_matrix
+from readiness.scoring import ScoringModel, check_engine, score_matrix
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -157,7 +157,7 @@ def rows_frame(rows: Iterable[dict[str, Any]], rubric: Rubric) -> pd.DataFrame:
     import pandas as pd
 
     frame = pd.DataFrame(list(rows), columns=row_columns(rubric))
-    return _rounded(_typed(frame, rubric), rubric)
+    return rounded_scores(_typed(frame, rubric), rubric)
 
 
 def _typed(frame: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
@@ -335,14 +335,15 @@ def assess_chunks(
         InputError: An input cannot be read or scored and ``on_error`` is ``None``, or
             the options are invalid.
     """
-    chunks = _chunks(
+    chunks = scored_chunks(
         inputs, rubric, unknown_policy, min_coverage, chunk_size, on_error, workers, consensus
     )
     for frame, used in chunks:
-        yield _rounded(frame, used)
+        yield rounded_scores(frame, used)
 
 
-def _rounded(frame: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+def rounded_scores(frame: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    """The score columns of a table of rows rounded to the tables' decimals."""
     return frame.round(dict.fromkeys(_score_columns(rubric), DECIMALS))
 
 
@@ -391,7 +392,7 @@ def assess_many(
     return pd.concat(chunks, ignore_index=True)
 
 
-def _chunks(
+def scored_chunks(
     inputs: Iterable[Input],
     rubric: Rubric | None,
     unknown_policy: UnknownPolicy | None,
@@ -405,11 +406,7 @@ def _chunks(
     if chunk_size < 1:
         raise InputError(f"must be at least 1 (got {chunk_size!r})", source="chunk_size")
     rubric = rubric or load_rubric()
-    options = Options(
-        unknown_policy=unknown_policy or rubric.unknown_policy,
-        min_coverage=rubric.min_coverage if min_coverage is None else min_coverage,
-    )
-    check_options(options.unknown_policy, options.min_coverage)
+    options = Options.of(rubric, unknown_policy, min_coverage)
     check_engine("auto")  # a bad READINESS_ENGINE is no input's fault: raised here, once
     settings = _Settings(
         rubric=rubric,
@@ -915,7 +912,7 @@ def _score(
     reasons: list[str | None] = [None] * len(good)
     for r in np.flatnonzero(np.isnan(s.overall)).tolist():
         raw = None if no_raw[r] else float(s.raw[r])
-        reasons[r] = _no_score_reason(None, raw, float(s.coverage[r]), na[r], settings.options)
+        reasons[r] = no_score_reason(None, raw, float(s.coverage[r]), na[r], settings.options)
     data["reason"] = reasons
     at = [chunk[i][0] for i in np.flatnonzero(keep).tolist()]
     return _typed(pd.DataFrame(data, columns=row_columns(rubric), index=at), rubric)

@@ -39,7 +39,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from readiness.scoring import ScoringModel, score_matrix
+from readiness.scoring import ScoringModel, score_matrix, settle
 
 __all__ = ["BOUNDED", "CONSENSUS_RULES", "ConsensusRule", "Reached", "reach"]
 
@@ -209,7 +209,7 @@ class _Search:
         none = np.isnan(overall) | ~some
         outside = np.where(none, 0.0, np.maximum(low - overall, 0) + np.maximum(overall - high, 0))
         near = np.where(none, 0.0, np.abs(overall - middle))
-        return np.stack([np.round(outside, 9), away, np.round(near, 9)], axis=1)
+        return np.stack([settle(outside), away, settle(near)], axis=1)
 
     def outside(self, levels: NDArray[np.float64]) -> float:
         return float(self._cost(levels[None], np.zeros(1))[0, 0])

@@ -906,8 +906,7 @@ class Facts(Frozen):
         " Program); 0 when none was given."
     )
     resident_trainers: Count | None = _about(
-        "People: a member's military trainers or advisers stationed with another member's"
-        " forces."
+        "People: a member's military trainers or advisers stationed with another member's forces."
     )
     arms_transfers_5y: Count | None = _about(
         "Count: deliveries of major arms from one member to another in the last five years"

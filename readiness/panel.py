@@ -590,10 +590,7 @@ def assess_panel(
     rubric = rubric or load_rubric()
     rule = rule or panel.consensus.rule
     panel.check_against(rubric)
-    options = Options(
-        unknown_policy=unknown_policy or rubric.unknown_policy,
-        min_coverage=rubric.min_coverage if min_coverage is None else min_coverage,
-    )
+    options = Options.of(rubric, unknown_policy, min_coverage)
     facts = resolve([panel.partnership], rubric)  # every assessor shares them: derived once
     consensus, reached = _consensus(panel, rule, rubric, facts, options)
     a = assess(consensus, rubric, unknown_policy=unknown_policy, min_coverage=min_coverage)

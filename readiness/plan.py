@@ -56,6 +56,7 @@ from readiness.scoring import (
     geo_in,
     geo_out,
     score_matrix,
+    settle,
 )
 
 if TYPE_CHECKING:
@@ -1159,8 +1160,8 @@ class _Problem:
             j = max(
                 ready,
                 key=lambda k: (
-                    round(np.nan_to_num(gain[k]) / cost[k], 9),
-                    round(np.nan_to_num(gain[k]), 9),
+                    settle(np.nan_to_num(gain[k]) / cost[k]),
+                    settle(np.nan_to_num(gain[k])),
                     -k,
                 ),
             )

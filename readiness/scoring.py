@@ -36,7 +36,7 @@ import threading
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -77,8 +77,22 @@ ACCEL_CHUNK_ROWS = 32_768
 """Rows per block on the compiled engine: it keeps no temporary of the levels' size, and
 fewer blocks mean fewer of the per-block numpy steps that hold the GIL."""
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
-_SETTLE = 9
-"""Decimals kept in overall scores: far below any meaningful difference, far above float noise."""
+SETTLE_DECIMALS = 9
+"""Decimals kept in overall scores: far below any meaningful difference, far above float
+noise, so that sums taken in another order compare equal. Every path that computes or
+compares scores (the kernels, the robustness engine, the plan, the consensus) settles
+them with :func:`settle`."""
+
+
+@overload
+def settle(values: float, extra: int = 0) -> float: ...
+@overload
+def settle(values: NDArray[np.float64], extra: int = 0) -> NDArray[np.float64]: ...
+def settle(values: Any, extra: int = 0) -> Any:
+    """``values`` rounded to :data:`SETTLE_DECIMALS` (plus ``extra`` for shares)."""
+    return np.round(values, SETTLE_DECIMALS + extra)
+
+
 _POLICIES = ("exclude", "worst", "estimate")
 
 ALL_OUTPUTS = frozenset(
@@ -838,11 +852,11 @@ class _Kernel:
         with np.errstate(invalid="ignore", divide="ignore"):  # 0/0: nothing rated
             np.divide(lm, self.pillar_total if self.policy == "worst" else rw, out=pillar)
         pillar *= 100.0 / LEVEL_MAX
-        raw = np.round(self._overall(pillar), _SETTLE)
-        raw_lo = np.round(low, _SETTLE)
+        raw = settle(self._overall(pillar))
+        raw_lo = settle(low)
         raw_hi = low - LEVEL_MAX * sums[:, 0]
         raw_hi += 100.0 * self.share_total
-        raw_hi = np.round(raw_hi, _SETTLE)
+        raw_hi = settle(raw_hi)
         gate_levels = levels[:, self.model.gate_criterion]
         unrated = gate_levels != gate_levels
         failed = gate_levels < self.model.gate_min  # NaN < x is False
@@ -916,9 +930,9 @@ class _Kernel:
             else:  # the estimates' spread, within the bounds
                 spread = self.model.estimate.z * sd
                 centre = np.where(np.isnan(capped), (lower + upper) / 2, capped)
-                res["likely_lower"] = np.clip(np.round(centre - spread, _SETTLE), lower, upper)
-                res["likely_upper"] = np.clip(np.round(centre + spread, _SETTLE), lower, upper)
-        coverage = np.round(coverage, _SETTLE + 2)  # a share, so two more decimals
+                res["likely_lower"] = np.clip(settle(centre - spread), lower, upper)
+                res["likely_upper"] = np.clip(settle(centre + spread), lower, upper)
+        coverage = settle(coverage, 2)  # a share, so two more decimals
         counted = self.policy in ("exclude", "estimate")
         enough = coverage >= self.threshold if counted else ~np.isnan(coverage)
         overall = np.where(enough, capped, np.nan)
@@ -975,9 +989,9 @@ class _Kernel:
             ] = np.nan
         # settle float noise (1e-9 points) so that a score exactly on a band edge lands
         # in the same band whatever the batch size and BLAS path
-        raw = np.round(self._overall(pillar), _SETTLE)
-        raw_lo = np.round(self._overall(pillar_lo), _SETTLE)
-        raw_hi = np.round(self._overall(pillar_hi), _SETTLE)
+        raw = settle(self._overall(pillar))
+        raw_lo = settle(self._overall(pillar_lo))
+        raw_hi = settle(self._overall(pillar_hi))
 
         # coverage: share of effective weight that is rated
         if applicable is None:  # everything applies: fixed denominators

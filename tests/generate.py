@@ -160,6 +160,18 @@ def _agreement(rng: random.Random, ctx: Context) -> dict[str, Any]:
     return out
 
 
+def _required(table: dict[str, Draw], *names: str) -> Draw:
+    """Half the optional fields of ``table``, and always ``names``."""
+
+    def draw(rng: random.Random, ctx: Context) -> dict[str, Any]:
+        out = _fields(table, 0.5)(rng, ctx)
+        for name in names:
+            out[name] = table[name](rng, ctx)
+        return out
+
+    return draw
+
+
 INVOCATION_FIELDS: dict[str, Draw] = {
     "date": lambda rng, ctx: ctx.day(rng),
     "by": lambda rng, ctx: rng.choice(ctx.codes),
@@ -170,10 +182,7 @@ INVOCATION_FIELDS: dict[str, Draw] = {
 
 
 def _invocation(rng: random.Random, ctx: Context) -> dict[str, Any]:
-    out = _fields(INVOCATION_FIELDS, 0.5)(rng, ctx)
-    out["date"] = INVOCATION_FIELDS["date"](rng, ctx)
-    out["outcome"] = rng.choice(OUTCOMES)
-    return out
+    return _required(INVOCATION_FIELDS, "date", "outcome")(rng, ctx)
 
 
 DISRUPTION_FIELDS: dict[str, Draw] = {
@@ -186,10 +195,7 @@ DISRUPTION_FIELDS: dict[str, Draw] = {
 
 
 def _disruption(rng: random.Random, ctx: Context) -> dict[str, Any]:
-    out = _fields(DISRUPTION_FIELDS, 0.5)(rng, ctx)
-    out["date"] = DISRUPTION_FIELDS["date"](rng, ctx)
-    out["effect"] = rng.choice(EFFECTS)
-    return out
+    return _required(DISRUPTION_FIELDS, "date", "effect")(rng, ctx)
 
 
 DEFAULT_FIELDS: dict[str, Draw] = {
@@ -219,18 +225,6 @@ STRATEGY_FIELDS: dict[str, Draw] = {
     "revision_cycle_years": lambda rng, ctx: rng.choice(["none", 1, 4, 5.5]),
     "source": _text("Strategic concept"),
 }
-
-
-def _required(table: dict[str, Draw], *names: str) -> Draw:
-    """Half the optional fields of ``table``, and always ``names``."""
-
-    def draw(rng: random.Random, ctx: Context) -> dict[str, Any]:
-        out = _fields(table, 0.5)(rng, ctx)
-        for name in names:
-            out[name] = table[name](rng, ctx)
-        return out
-
-    return draw
 
 
 # --- ATOP, interoperability ----------------------------------------------------------------

@@ -502,7 +502,7 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
             f"{' and '.join(unused)} cannot be used with --out, which writes scores only"
         )
     writer = _TableWriter(args.out)
-    from readiness.batch import _chunks, _rounded
+    from readiness.batch import rounded_scores, scored_chunks
     from readiness.rubric import load_rubric
 
     rubric = load_rubric(args.rubric)
@@ -521,7 +521,7 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
         bad.add(exc, exc.source or "")
 
     def chunks() -> Iterator[pd.DataFrame]:
-        for frame, _ in _chunks(
+        for frame, _ in scored_chunks(
             _inputs(files),
             rubric,
             args.unknown_policy,
@@ -543,7 +543,7 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
                     bad.add(twice, name)
             seen["rows"] += len(frame)
             progress.show(seen["rows"] + seen["bad"])
-            yield _rounded(frame, rubric)
+            yield rounded_scores(frame, rubric)
 
     progress.show(0)
     try:

@@ -31,7 +31,14 @@ from numpy.typing import NDArray
 from threadpoolctl import threadpool_limits
 
 from readiness.robustness._panel import Panel
-from readiness.scoring import LEVEL_MAX, ScoringModel, estimate_unknowns, geo_in, geo_out
+from readiness.scoring import (
+    LEVEL_MAX,
+    ScoringModel,
+    estimate_unknowns,
+    geo_in,
+    geo_out,
+    settle,
+)
 
 __all__ = ["METHODS", "POLICIES", "Draws", "evaluate", "rubric_draws"]
 
@@ -46,7 +53,6 @@ POLICIES = ("exclude", "worst", "estimate")
 unknown criteria take the estimates the rubric's own weights give
 (:func:`readiness.scoring.estimate_unknowns`), whatever weights a sample draws."""
 
-_SETTLE = 9  # the kernel's decimals (readiness.scoring._SETTLE)
 _CELLS = 2_000_000  # rows x samples per block (16 MB per array)
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
 
@@ -318,7 +324,7 @@ def _block(prep: _Prepared, draws: Draws, sl: slice) -> tuple[Floats, NDArray[np
                     None if shift is None else shift[idx],
                     degenerate,
                 )
-    raw = np.round(raw, _SETTLE)
+    raw = settle(raw)
     overall = np.minimum(raw, prep.band_tops[band_cap])
     band = np.searchsorted(model.band_mins, overall, side="right") - 1
     band = np.where(np.isnan(overall), -1, np.minimum(band, band_cap))
@@ -490,7 +496,7 @@ def _coverage(prep: _Prepared, c: Floats, v: Floats) -> Floats:
     ex = prep.cov
     num = (ex.weights(c) * v[:, ex.col_pillar]) @ prep.xt_cov
     den = v @ prep.applies.T
-    return np.round(num / den, _SETTLE + 2)
+    return settle(num / den, 2)
 
 
 def _overall(pillars: Floats, v: Floats, method: str, clean: Bools) -> Floats:

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from readiness.assessment import Assessment
+from readiness.assessment import Assessment, Options
 from readiness.errors import InputError, Problem
 from readiness.rubric import Rubric, UnknownPolicy, load_rubric
-from readiness.scoring import Scores, ScoringModel, check_options, score_matrix
+from readiness.scoring import Scores, ScoringModel, score_matrix
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,9 +74,8 @@ class Panel:
         """
         rubric = rubric or load_rubric()
         model = ScoringModel.from_rubric(rubric)
-        policy = unknown_policy or rubric.unknown_policy
-        threshold = rubric.min_coverage if min_coverage is None else min_coverage
-        check_options(policy, threshold)
+        options = Options.of(rubric, unknown_policy, min_coverage)
+        policy, threshold = options.unknown_policy, options.min_coverage
         values = np.asarray(levels, dtype=np.float64)
         if values.ndim != 2 or values.shape[1] != model.n_criteria:
             raise InputError(
