@@ -7,6 +7,11 @@ files of ``../shared/data/atop`` (or ``--data``); it says so and exits 0 without
   scored, every pillar ATOP informs with coverage and the partnership-level ``overall``
   (its distinct values and deciles printed; target: under 1 s).
 - ``atop_panel``: the alliance-year panel from the member-level file (target: under 5 s).
+- Agreement with ATOP's own measures of Leeds and Anac (2005), military
+  institutionalisation (``milinst``) and formality (``formal``), highest over an
+  alliance's phases: Spearman correlation of ``overall`` and of the legal pillar with
+  each, over the alliances that have both (a check of validity, not a target: the rules
+  follow the codebook, not these measures).
 
 Every timing is the best of ``--repeat`` runs, after one warm-up (rubric loaded).
 """
@@ -18,6 +23,9 @@ import json
 import sys
 import time
 from pathlib import Path
+
+import pandas as pd
+from scipy.stats import spearmanr
 
 from readiness import load_rubric
 from readiness.io.atop import atop_panel, score_atop
@@ -35,6 +43,21 @@ def best(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def _agreement(scores: pd.DataFrame, inst: Path) -> dict[str, dict[str, float]]:
+    """Spearman of ``overall`` and ``legal`` with milinst and formal (alliances with both)."""
+    measures = pd.read_csv(inst).groupby("atopid")[["milinst", "formal"]].max()
+    known = measures.reindex([int(i.removeprefix("atop-")) for i in scores.index])
+    known.index = scores.index
+    out: dict[str, dict[str, float]] = {}
+    for column in ("overall", "legal"):
+        out[column] = {}
+        for measure in ("milinst", "formal"):
+            both = scores[column].notna() & known[measure].notna()
+            rho = spearmanr(scores.loc[both, column], known.loc[both, measure]).statistic
+            out[column][measure] = round(float(rho), 3)
+    return out
 
 
 def main() -> int:
@@ -62,6 +85,7 @@ def main() -> int:
         "score_atop_seconds": round(
             best(lambda: score_atop(alliances, rubric, inst=inst), args.repeat), 3
         ),
+        "spearman_with_leeds_anac": _agreement(scores, inst),
         "alliance_years": len(panel),
         "atop_panel_seconds": round(
             best(lambda: atop_panel(members, rubric, inst=inst), args.repeat), 3
