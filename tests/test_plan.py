@@ -583,21 +583,20 @@ def test_cli_plan_json_budget_frontier_and_bad_input(capsys, tmp_path):
 
 def test_report_command_adds_the_plan_section(tmp_path):
     import json
-    import subprocess
-    import sys
+
+    from tests.cli_harness import run_cli
 
     quad = "examples/partnerships/quad.json"
-    base = [sys.executable, "-m", "readiness", "report", quad]
-    done = subprocess.run([*base, "--plan", "advanced", "--format", "json"], capture_output=True,
-                          text=True)  # fmt: skip
+    base = ["report", quad]
+    done = run_cli(*base, "--plan", "advanced", "--format", "json")
     assert done.returncode == 0, done.stderr
     section = json.loads(done.stdout)["plan"]
     assert section["status"] == "optimal" and section["effort"] > 0
     page = tmp_path / "q.html"
-    assert subprocess.run([*base, "--plan", "advanced", "-o", str(page)]).returncode == 0
+    assert run_cli(*base, "--plan", "advanced", "-o", str(page)).returncode == 0
     html = page.read_text()
     assert html.index("Cheapest plan") < html.index('<footer class="colophon">')
-    bad = subprocess.run([*base, "--plan", "sideways"], capture_output=True, text=True)
+    bad = run_cli(*base, "--plan", "sideways")
     assert bad.returncode == 2 and "unknown band 'sideways'" in bad.stderr
 
 

@@ -500,24 +500,22 @@ def test_cli_robustness_writes_json_and_refuses_bad_input(tmp_path, capsys):
 
 def test_report_command_adds_the_robustness_section(tmp_path):
     import json
-    import subprocess
-    import sys
+
+    from tests.cli_harness import run_cli
 
     nato = "examples/partnerships/nato.json"
     out = tmp_path / "r.json"
-    run = [sys.executable, "-m", "readiness", "report", nato, "-o", str(out)]
-    done = subprocess.run([*run, "--robustness", "300"], capture_output=True, text=True)
+    run = ["report", nato, "-o", str(out)]
+    done = run_cli(*run, "--robustness", "300")
     assert done.returncode == 0, done.stderr
     doc = json.loads(out.read_text())
     section = doc["robustness"]
     assert section["samples"] == 300
     assert abs(sum(section["band_probabilities"].values()) - 1) < 1e-3
     assert section["score"]["p05"] <= section["score"]["median"] <= section["score"]["p95"]
-    md = subprocess.run(
-        [*run[:5], "--format", "markdown", "--robustness", "300"], capture_output=True, text=True
-    )
+    md = run_cli(*run[:2], "--format", "markdown", "--robustness", "300")
     assert "## Robustness" in md.stdout
-    bad = subprocess.run([*run, "--robustness", "0"], capture_output=True, text=True)
+    bad = run_cli(*run, "--robustness", "0")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
