@@ -126,12 +126,3 @@ def assert_clean_error(r: subprocess.CompletedProcess, *fragments: str) -> None:
     assert r.stderr.startswith("readiness: error: ")
     for fragment in fragments:
         assert fragment in r.stderr
-
-
-def python_m_readiness(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    """``python -m readiness *args`` in a new process: only for a test about the process."""
-    kwargs.setdefault("cwd", ROOT)
-    kwargs.setdefault("timeout", 120)
-    return subprocess.run(
-        [sys.executable, "-m", "readiness", *args], capture_output=True, text=True, **kwargs
-    )

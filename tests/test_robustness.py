@@ -466,10 +466,13 @@ def test_report_section_and_set_report_render(example_result):
     assert page.startswith("<!DOCTYPE html>") and "<script" not in page
 
 
-def test_cli_robustness_writes_json_and_refuses_bad_input(tmp_path, capsys):
+def test_cli_robustness_writes_json_and_refuses_bad_input(tmp_path):
     import json
 
-    from readiness.cli import main
+    from tests.cli_harness import run_cli
+
+    def main(argv: list[str]) -> int:
+        return run_cli(*argv, cwd=None).returncode
 
     out = tmp_path / "r.json"
     code = main(
@@ -491,11 +494,11 @@ def test_cli_robustness_writes_json_and_refuses_bad_input(tmp_path, capsys):
     assert data["uncertainty"]["samples"] == 500 and data["audit"] is not None
     bad = tmp_path / "bad.json"
     bad.write_text("{")
-    assert main(["robustness", str(bad)]) == 2
-    assert "bad.json" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as exc:
-        main(["robustness", EXAMPLES[0], "--sobol", "100"])
-    assert exc.value.code == 2
+    r = run_cli("robustness", str(bad), cwd=None)
+    assert r.returncode == 2
+    assert "bad.json" in r.stderr
+    # argparse refuses --sobol 100: SystemExit(2)
+    assert main(["robustness", EXAMPLES[0], "--sobol", "100"]) == 2
 
 
 def test_report_command_adds_the_robustness_section(tmp_path):
