@@ -88,6 +88,7 @@ def test_the_command_line_and_the_package_start_without_heavy_imports():
         "heavy = [m for m in ('pandas', 'numpy', 'pydantic', 'yaml', 'jinja2') "
         "if m in sys.modules]; print(','.join(heavy))"
     )
+    # a new process: the modules a fresh interpreter loads (start-up time)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
     # validating a partnership needs the scoring core, but never pandas
@@ -124,7 +125,7 @@ def _loaded_by(argv: list[str]) -> tuple[set[str], set[str]]:
         f"code = main({argv!r}); "
         "print(json.dumps([code, sorted(sys.modules)]))"
     )
-    out = subprocess.run(
+    out = subprocess.run(  # a new process: the modules a fresh interpreter loads
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
     )
     code, modules = json.loads(out.stdout.strip().splitlines()[-1])

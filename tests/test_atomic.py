@@ -90,6 +90,7 @@ def test_a_link_is_followed_and_kept(tmp_path: Path):
 
 
 def test_leftovers_of_a_killed_writer_are_removed_on_the_next_write(tmp_path: Path):
+    # a new process: only an ended one gives the pid of a dead writer
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)  # fmt: skip
     pid = int(dead.stdout)  # a process that has ended
@@ -157,7 +158,7 @@ def test_a_signal_during_a_batch_leaves_no_temp_file(tmp_path: Path, sig: signal
         "from readiness.cli import main\n"
         f"sys.exit(main(['assess', {str(EXAMPLES)!r}, '--out', {str(out)!r}]))\n"
     )
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # a new process: it receives the signal
         [sys.executable, "-c", script],
         cwd=ROOT,
         stdout=subprocess.PIPE,

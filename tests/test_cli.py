@@ -1,14 +1,13 @@
-"""The ``readiness`` command, run in a subprocess as a user would."""
+"""The ``readiness`` command, run in-process by the shared harness (tests/cli_harness.py)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_harness import assert_clean_error, cli
 from tests.factories import EXAMPLES, ROOT
 
 GOOD = {
@@ -20,28 +19,10 @@ GOOD = {
 }
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "readiness", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-
-
 def write(tmp_path: Path, content: str | dict, name: str = "p.json") -> Path:
     f = tmp_path / name
     f.write_text(content if isinstance(content, str) else json.dumps(content))
     return f
-
-
-def assert_clean_error(r: subprocess.CompletedProcess[str], *fragments: str) -> None:
-    assert r.returncode == 2, r.stderr
-    assert "Traceback" not in r.stderr
-    assert r.stderr.startswith("readiness: error: ")
-    for fragment in fragments:
-        assert fragment in r.stderr
 
 
 def test_assess_table():

@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 
 from readiness import load_partnership
-from readiness.cli import main
 from readiness.derive import derive_partnership
 from readiness.report.charts import available as charts_available
 from readiness.rubric import load_rubric
+from tests.cli_harness import assert_clean_error, cli, run_cli
 from tests.factories import EXAMPLES
-from tests.test_cli import assert_clean_error, cli
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -35,7 +34,8 @@ def filled(tmp_path: Path) -> list[str]:
     paths = []
     for who, side, shift in PEOPLE:
         path = tmp_path / f"{who}.xlsx"
-        assert main(["template", "--partnership", AUKUS, "-o", str(path)]) == 0
+        r = run_cli("template", "--partnership", AUKUS, "-o", str(path), cwd=None)
+        assert r.returncode == 0, r.stderr
         wb = openpyxl.load_workbook(path)
         cover = wb["Cover"]
         for r in range(2, cover.max_row + 1):
@@ -93,32 +93,36 @@ def test_the_perception_chart_is_deterministic_svg():
     assert svg == perception_chart(gap)
 
 
-def test_import_then_assess_and_report_in_every_format(tmp_path, capsys):
+def test_import_then_assess_and_report_in_every_format(tmp_path):
     panel = tmp_path / "panel.json"
-    assert main(["import", *filled(tmp_path), "-o", str(panel)]) == 0
+    assert cli("import", *filled(tmp_path), "-o", str(panel)).returncode == 0
     doc = json.loads(panel.read_text())
     assert [a["side"] for a in doc["assessments"]] == ["AUS", "USA", "USA"]
-    capsys.readouterr()
-    assert main(["assess", str(panel)]) == 0
-    text = capsys.readouterr().out
+    r = cli("assess", str(panel))
+    assert r.returncode == 0
+    text = r.stdout
     assert "To adjudicate" in text and "Perception gap (AUS vs USA)" in text
-    assert main(["assess", str(panel), "--format", "markdown"]) == 0
-    assert "### Perception gap: how AUS and USA see" in capsys.readouterr().out
-    assert main(["assess", str(panel), "--format", "json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    r = cli("assess", str(panel), "--format", "markdown")
+    assert r.returncode == 0
+    assert "### Perception gap: how AUS and USA see" in r.stdout
+    r = cli("assess", str(panel), "--format", "json")
+    assert r.returncode == 0
+    data = json.loads(r.stdout)
     assert data["panel"]["rule"] == "median"
     assert data["panel"]["perception"]["sides"] == ["AUS", "USA"]
     assert "trust.commitment-record" in data["panel"]["agreement"]["adjudication"]
     widened = data["panel"]["interval"]["widened"]
     assert widened == [data["lower"], data["upper"]]
     assert widened[0] < data["panel"]["interval"]["consensus"][0]
-    assert main(["report", str(panel), "--format", "html", "-o", str(tmp_path / "r.html")]) == 0
+    r = cli("report", str(panel), "--format", "html", "-o", str(tmp_path / "r.html"))
+    assert r.returncode == 0
     assert 'id="perception-heading"' in (tmp_path / "r.html").read_text()
-    assert main(["report", str(panel), "--consensus", "max", "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)["panel"]["rule"] == "max"
+    r = cli("report", str(panel), "--consensus", "max", "--format", "json")
+    assert r.returncode == 0
+    assert json.loads(r.stdout)["panel"]["rule"] == "max"
 
 
-def test_agreement_text_and_the_partnership_files_path(tmp_path, capsys):
+def test_agreement_text_and_the_partnership_files_path(tmp_path):
     base = json.loads(Path(AUKUS).read_text())
     files = []
     for who, side, shift in PEOPLE:
@@ -132,8 +136,9 @@ def test_agreement_text_and_the_partnership_files_path(tmp_path, capsys):
         path = tmp_path / f"{who}.json"
         path.write_text(json.dumps(doc))
         files.append(str(path))
-    assert main(["agreement", *files]) == 0
-    out = capsys.readouterr().out
+    r = cli("agreement", *files)
+    assert r.returncode == 0
+    out = r.stdout
     assert out.startswith("AUKUS")
     assert re.search(r"Krippendorff's alpha -?\d\.\d\d \(ordinal\)", out)
     assert "Perception gap (AUS vs USA)" in out
@@ -141,7 +146,7 @@ def test_agreement_text_and_the_partnership_files_path(tmp_path, capsys):
 
 def test_import_errors_name_the_cell_and_write_nothing(tmp_path):
     path = tmp_path / "q.xlsx"
-    assert main(["template", "-o", str(path)]) == 0
+    assert cli("template", "-o", str(path)).returncode == 0
     wb = openpyxl.load_workbook(path)
     wb["Cover"]["B2"], wb["Cover"]["B3"], wb["Cover"]["B4"] = "x", "X", "bilateral-alliance"
     wb["Cover"]["B5"], wb["Cover"]["B9"] = "FRA, DEU", "Ann"

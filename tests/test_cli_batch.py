@@ -13,6 +13,7 @@ import pytest
 
 from readiness import load_rubric
 from readiness._atomic import atomic_path, write_text
+from tests.cli_harness import run_cli
 from tests.factories import EXAMPLES, ROOT
 
 GOOD = {
@@ -36,8 +37,13 @@ def rated(pid: str, level: int) -> dict:
     return {**GOOD, "id": pid, "name": pid.title(), "ratings": ratings}
 
 
-def run(*args: str, cwd: Path = ROOT, code: str | None = None) -> subprocess.CompletedProcess[str]:
-    """The command in a subprocess; ``code`` runs Python before ``main`` (for faults)."""
+def run(
+    *args: str, cwd: Path = ROOT, code: str | None = None, process: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """The command, in this process (tests/cli_harness.py); in a new one with
+    ``process=True`` or ``code`` (Python run before ``main``, for ``--jobs`` workers)."""
+    if code is None and not process:
+        return run_cli(*args, cwd=cwd)
     if code is None:
         cmd = [sys.executable, "-m", "readiness", *args]
     else:
@@ -250,12 +256,10 @@ def test_parquet_reads_back(inputs: Path, tmp_path: Path):
     assert frame["gates_failed"].dtype == "int64" and frame["overall"].dtype == "float64"
 
 
-def test_parquet_without_pyarrow_is_a_clear_error(tmp_path: Path):
+def test_parquet_without_pyarrow_is_a_clear_error(tmp_path: Path, monkeypatch):
     out = tmp_path / "scores.parquet"
-    r = run(
-        "assess", str(EXAMPLES / "nato.json"), "--out", str(out),
-        code="sys.modules['pyarrow'] = None",
-    )  # fmt: skip
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # `import pyarrow` fails
+    r = run("assess", str(EXAMPLES / "nato.json"), "--out", str(out))
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "pyarrow" in r.stderr and str(out) in r.stderr
     assert not out.exists()
@@ -314,7 +318,7 @@ def test_progress_on_a_terminal(tmp_path: Path):
     folder.mkdir()
     for i in range(25):
         (folder / f"p{i:02}.json").write_text(json.dumps({**GOOD, "id": f"p{i:02}"}))
-    master, slave = pty.openpty()
+    master, slave = pty.openpty()  # a new process: its standard error is a real terminal
     args = ["assess", str(folder), "--out", str(tmp_path / "s.csv")]
     proc = subprocess.Popen(
         [sys.executable, "-m", "readiness", *args],
@@ -368,22 +372,23 @@ def test_atomic_write_replaces_and_keeps_the_mode(tmp_path: Path):
     assert leftovers(tmp_path) == []
 
 
-def test_a_failure_mid_write_leaves_the_old_output(tmp_path: Path):
+def test_a_failure_mid_write_leaves_the_old_output(tmp_path: Path, monkeypatch):
+    import readiness.cli.assess as cli
+
     out = tmp_path / "scores.csv"
     out.write_text("old content\n")
     # rows are written chunk by chunk: the disk fills up at the second chunk
-    fault = (
-        "import pandas as pd, readiness.cli.assess as cli\n"
-        "cli.CHUNK_SIZE = 1\n"
-        "write = pd.DataFrame.to_csv\n"
-        "def broken(self, stream, **kw):\n"
-        "    if not kw['header']:\n"
-        "        stream.write('partial')\n"
-        "        raise OSError(28, 'No space left on device')\n"
-        "    return write(self, stream, **kw)\n"
-        "pd.DataFrame.to_csv = broken"
-    )
-    r = run("assess", str(EXAMPLES), "--out", str(out), code=fault)
+    monkeypatch.setattr(cli, "CHUNK_SIZE", 1)
+    write = pd.DataFrame.to_csv
+
+    def broken(self, stream, **kw):
+        if not kw["header"]:
+            stream.write("partial")
+            raise OSError(28, "No space left on device")
+        return write(self, stream, **kw)
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", broken)
+    r = run("assess", str(EXAMPLES), "--out", str(out))
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert str(out) in r.stderr and "No space left on device" in r.stderr
     assert out.read_text() == "old content\n"
@@ -490,10 +495,8 @@ def test_json_lines_input_and_standard_input(inputs: Path, tmp_path: Path):
     frame = pd.read_csv(out)
     assert frame["file"].tolist() == [f"{panel}:1", f"{panel}:2"]
     assert frame["overall"].tolist() == pytest.approx([100.0, 75.0])
-    cmd = [sys.executable, "-m", "readiness", "assess", "-", "--out", str(out)]
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
     text = json.dumps(rated("gamma", 1)) + "\n"
-    r = subprocess.run(cmd, input=text, capture_output=True, text=True, env=env, timeout=120)
+    r = run_cli("assess", "-", "--out", str(out), input=text)
     assert r.returncode == 0, r.stderr
     assert pd.read_csv(out)["id"].tolist() == ["gamma"]
 
@@ -514,6 +517,7 @@ def test_jobs_give_the_same_table(tmp_path: Path):
     panel = tmp_path / "panel.jsonl"
     lines = [json.dumps(rated(f"p{i}", i % 5)) for i in range(30)]
     panel.write_text("\n".join(lines) + "\n")
+    # a new process: --jobs 2 starts worker processes, which see CHUNK_SIZE as set here
     code = "import readiness.cli.assess as cli\ncli.CHUNK_SIZE = 4"  # several chunks
     one, two = tmp_path / "one.csv", tmp_path / "two.csv"
     r = run("assess", str(panel), "--out", str(one), "--jobs", "1", code=code)
@@ -721,6 +725,7 @@ def test_workers_die_when_the_command_is_killed(tmp_path: Path):
         "slow = b._process\n"
         "b._process = lambda chunk, settings: (time.sleep(60), slow(chunk, settings))[1]"
     )
+    # a new process: it and its --jobs workers are killed
     script = f"import sys\n{code}\nfrom readiness.cli import main\nsys.exit(main(sys.argv[1:]))"
     cmd = [sys.executable, "-c", script, "assess", str(folder), "-o", str(tmp_path / "o.csv"),
            "--jobs", "2"]  # fmt: skip
@@ -769,7 +774,8 @@ def test_a_bad_engine_setting_is_one_error_before_any_file(inputs: Path, tmp_pat
 
 def test_out_to_standard_output_on_a_pipe_writes_csv():
     """``/dev/stdout`` is a link to the pipe ("pipe:[n]", which has no name to write)."""
-    r = run("assess", str(EXAMPLES / "nato.json"), "--out", "/dev/stdout")
+    # a new process: /dev/stdout is the process's own file descriptor 1, a pipe
+    r = run("assess", str(EXAMPLES / "nato.json"), "--out", "/dev/stdout", process=True)
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("id,rubric,") and r.stdout.count("\n") == 2
 

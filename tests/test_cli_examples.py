@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 
 from readiness._resources import data_dir
-from readiness.cli import main
+from tests.cli_harness import run_cli
 from tests.factories import EXAMPLES
 
 FILES = sorted(f.name for f in EXAMPLES.glob("*.json"))
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+    """The command in this process (tests/cli_harness.py), from the current folder."""
+    r = run_cli(*args, cwd=None)
+    return r.returncode, r.stdout, r.stderr
 
 
 def test_the_examples_come_from_the_source_checkout():
@@ -109,12 +109,9 @@ def test_a_file_in_place_of_the_folder(capsys, tmp_path: Path):
 
 
 def test_help_describes_the_verb(capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(["examples", "--help"])
-    assert exc.value.code == 0
-    out = capsys.readouterr().out
+    code, out, _ = cli(capsys, "examples", "--help")  # argparse's SystemExit(0)
+    assert code == 0
     assert "usage: readiness examples [-h] [--all] [-o DIR] [--force] [NAME ...]" in out
     assert "--force" in out and "atomically" in out
-    with pytest.raises(SystemExit):
-        main(["--help"])
-    assert "examples" in capsys.readouterr().out
+    code, out, _ = cli(capsys, "--help")  # argparse's SystemExit
+    assert "examples" in out

@@ -6,8 +6,6 @@ import ast
 import datetime as dt
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -16,6 +14,7 @@ import pytest
 
 import readiness
 from readiness import Comparison, InputError, Partnership, assess, compare, load_rubric
+from tests.cli_harness import cli
 from tests.factories import EXAMPLES, ROOT, SMALL
 
 
@@ -209,16 +208,6 @@ def test_all_examples_compare():
 
 
 # --- the command ------------------------------------------------------------------
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "readiness", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
 
 
 def dated_copies(tmp_path: Path) -> tuple[Path, Path]:

@@ -26,7 +26,6 @@ from readiness import (
     load_partnership,
     load_rubric,
 )
-from readiness.cli import main
 from readiness.derive import (
     Bands,
     Count,
@@ -44,6 +43,7 @@ from readiness.derive import (
 from readiness.facts import AGREEMENT_KINDS, FEATURES, facts_features
 from readiness.partnership import partnership_from_dict
 from readiness.rubric import rubric_from_dict
+from tests.cli_harness import run_cli
 from tests.factories import make_rubric, rubric_dict
 
 AS_OF = date(2025, 6, 30)
@@ -785,14 +785,15 @@ def test_features_of_one_partnership_round_trip_through_the_frame():
 # --- command line ---------------------------------------------------------------------------------
 
 
-def test_cli_derive_prints_levels_rules_and_facts(tmp_path, capsys):
+def test_cli_derive_prints_levels_rules_and_facts(tmp_path):
     data = facts_partnership(0, {"exercises_per_year": 2, "secure_channels": True})
     doc = data.model_dump(mode="json", exclude_none=True)
     doc["ratings"] = {"training.joint-exercises": {"level": 3}}
     f = tmp_path / "p.json"
     f.write_text(json.dumps(doc))
-    assert main(["derive", str(f)]) == 0
-    out = capsys.readouterr().out
+    r = run_cli("derive", str(f), cwd=None)
+    assert r.returncode == 0
+    out = r.stdout
     assert "p0: levels derived from facts as of 2025-06-30, rubric defense-partnership@1.3.0" in out
     assert (
         "training.joint-exercises                  2  bands on exercises_per_year = 2 -> level 2"
@@ -802,18 +803,20 @@ def test_cli_derive_prints_levels_rules_and_facts(tmp_path, capsys):
     assert "1 overridden by a rating" in out
 
 
-def test_cli_derive_without_facts_and_with_a_bad_file(tmp_path, capsys):
+def test_cli_derive_without_facts_and_with_a_bad_file(tmp_path):
     f = tmp_path / "p.json"
     doc = facts_partnership(0, {}).model_dump(mode="json", exclude_none=True)
     del doc["facts"]
     f.write_text(json.dumps(doc))
-    assert main(["derive", str(f)]) == 0
-    assert "no facts" in capsys.readouterr().out
+    r = run_cli("derive", str(f), cwd=None)
+    assert r.returncode == 0
+    assert "no facts" in r.stdout
     bad = copy.deepcopy(json.loads(f.read_text()))
     bad["facts"] = {"exercises_per_year": -2}
     f.write_text(json.dumps(bad))
-    assert main(["derive", str(f)]) == 2
-    err = capsys.readouterr().err
+    r = run_cli("derive", str(f), cwd=None)
+    assert r.returncode == 2
+    err = r.stderr
     assert "$.facts.exercises_per_year: must not be negative (got -2)" in err
 
 

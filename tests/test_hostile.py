@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from readiness.cli import main
+from tests.cli_harness import run_cli
 from tests.factories import EXAMPLES, ROOT
 
 BASE: dict[str, Any] = {
@@ -43,14 +43,10 @@ RAW_CONTROL = re.compile(
 
 
 def run(argv: list[str]) -> tuple[int, str, str]:
-    """The CLI in process; an exception escaping ``main`` fails the test (a traceback)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(argv)
-        except SystemExit as exc:  # argparse
-            code = int(exc.code or 0)
-    return code, out.getvalue(), err.getvalue()
+    """The CLI in process (tests/cli_harness.py); an exception escaping ``main`` fails the
+    test (a traceback)."""
+    r = run_cli(*argv, cwd=None)
+    return r.returncode, r.stdout, r.stderr
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -452,6 +448,7 @@ def test_an_output_that_is_an_input_is_refused(tmp_path: Path, argv: list[str]):
 def test_no_traceback_in_a_real_process(tmp_path: Path):
     f = tmp_path / "p.json"
     f.write_text("[" * 100_000 + "]" * 100_000)
+    # a new process: the exit of a real interpreter (recursion limit, stack), not main()'s
     r = subprocess.run(
         [sys.executable, "-m", "readiness", "assess", str(f)],
         capture_output=True,
@@ -550,6 +547,7 @@ def test_sigterm_to_the_process_group_during_a_parallel_batch_always_ends_it(tmp
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     for pad, delay, trigger in runs:
         out.write_text("old\n")
+        # a new process: SIGTERM to its process group, with --jobs workers
         cmd = [sys.executable, "-c", _SLOW_ROWS, str(pad), trigger,
                "assess", str(folder), "--out", str(out), "--jobs", "2"]  # fmt: skip
         proc = subprocess.Popen(
@@ -1119,7 +1117,7 @@ def test_a_sobol_sample_too_large_is_refused_before_it_is_drawn(tmp_path: Path):
 )
 def test_an_output_the_system_refuses_is_not_a_bug(argv: list[str]):
     """``> /dev/full``: standard output refuses the output, as a full disk does."""
-    with open("/dev/full", "w") as full:
+    with open("/dev/full", "w") as full:  # a new process: its file descriptor 1 is /dev/full
         r = subprocess.run(
             [sys.executable, "-m", "readiness", argv[0], str(EXAMPLES / "nato.json"), *argv[1:]],
             stdout=full,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from readiness import InputError, RubricError, assess, load_partnership, load_ru
 from readiness.gaps import resolve_profile
 from readiness.migrate import migrate_document, migrate_file
 from readiness.partnership import FORMAT_VERSION, partnership_from_dict
+from tests.cli_harness import run_cli
 from tests.compat.build import load
 from tests.factories import ROOT
 
@@ -22,9 +22,7 @@ RUBRIC = ROOT / "rubrics" / "defense-partnership.yaml"
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "readiness", *args], cwd=cwd, capture_output=True, text=True
-    )
+    return run_cli(*args, cwd=cwd)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)

@@ -20,6 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,7 @@ from readiness import assess, assess_frame, derive_frame, facts_frame
 from readiness.batch import assess_many, assessment_row, rows_frame
 from readiness.errors import InputError
 from readiness.partnership import Partnership, partnership_from_dict
+from tests.cli_harness import run_cli
 from tests.factories import EXAMPLES
 from tests.generate import RUBRIC, corpus
 
@@ -86,20 +88,27 @@ def test_assess_many_equals_assess(chunk_size):
 
 
 def _run(args: list[str], stdin: str | None = None, chunk: int = 1000) -> None:
-    script = (
-        "import sys\nimport readiness.cli.assess as cli\n"
-        f"cli.CHUNK_SIZE = {chunk}\n"
-        "from readiness.cli import main\nsys.exit(main(sys.argv[1:]))"
-    )
-    r = subprocess.run(
-        [sys.executable, "-c", script, *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
-    )
+    if "--jobs" in args and args[args.index("--jobs") + 1] != "1":
+        # a new process: --jobs starts worker processes, which see CHUNK_SIZE as set here
+        script = (
+            "import sys\nimport readiness.cli.assess as cli\n"
+            f"cli.CHUNK_SIZE = {chunk}\n"
+            "from readiness.cli import main\nsys.exit(main(sys.argv[1:]))"
+        )
+        r = subprocess.run(
+            [sys.executable, "-c", script, *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=300,
+            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        )
+    else:
+        import readiness.cli.assess as cli
+
+        with mock.patch.object(cli, "CHUNK_SIZE", chunk):
+            r = run_cli(*args, input=stdin)
     assert r.returncode == (2 if BAD else 0), r.stderr
     assert "Traceback" not in r.stderr
 

@@ -18,7 +18,6 @@ facts, and ``import --partnership`` then ``assess`` with them: two answers.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -27,10 +26,10 @@ from typing import Any
 
 import pytest
 
-from readiness.cli import main
 from readiness.io.questionnaire import panel_from_questionnaires, read_questionnaire
 from readiness.panel import assess_panel
 from readiness.rubric import load_rubric
+from tests.cli_harness import run_cli
 from tests.factories import EXAMPLES
 from tests.test_template import FILL, cover_of, rows_of
 
@@ -47,11 +46,9 @@ FIGURES = ("overall", "band", "lower", "upper", "coverage")
 
 def run(*argv: str) -> tuple[str, str]:
     """The CLI in process: standard output and error; it must succeed."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in argv])
-    assert code == 0, err.getvalue()
-    return out.getvalue(), err.getvalue()
+    r = run_cli(*[str(a) for a in argv], cwd=None)
+    assert r.returncode == 0, r.stderr
+    return r.stdout, r.stderr
 
 
 def assessor_doc(who: str, side: str, shift: int) -> dict[str, Any]:
@@ -269,23 +266,20 @@ def test_a_partnership_file_of_another_partnership_is_refused(carried: list[str]
     for verb in ("agreement", "assess", "report", "import"):
         argv = [verb, *carried, "--partnership", str(nato)]
         argv += ["-o", "/dev/null"] if verb == "import" else []
-        err = io.StringIO()
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
-            assert main(argv) == 2
+        r = run_cli(*argv, cwd=None)
+        assert r.returncode == 2
         said = (
             f"the questionnaire is of partnership 'aukus', but {nato} describes partnership 'nato'"
         )
         for path, place in zip(
             carried, ("Cover!B2", "line 2, column B (id)", "$.cover.id"), strict=True
         ):
-            assert f"{path}: {place}: {said}" in err.getvalue(), err.getvalue()
+            assert f"{path}: {place}: {said}" in r.stderr, r.stderr
 
 
 def test_partnership_needs_questionnaires():
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        code = main(["assess", str(AUKUS), "--partnership", str(AUKUS)])
-    assert code == 2 and "gives its facts to questionnaires" in err.getvalue()
+    r = run_cli("assess", str(AUKUS), "--partnership", str(AUKUS), cwd=None)
+    assert r.returncode == 2 and "gives its facts to questionnaires" in r.stderr
 
 
 def test_facts_carried_from_a_format_1_file_read_as_that_format(tmp_path: Path):

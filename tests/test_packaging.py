@@ -61,7 +61,7 @@ def test_the_installed_package_finds_its_examples(wheel: Path, tmp_path: Path):
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=elsewhere, env=env
     )
     assert where.stdout.strip() == str(site / "readiness" / "__init__.py"), where.stderr
-    run = [sys.executable, "-m", "readiness", "examples"]
+    run = [sys.executable, "-m", "readiness", "examples"]  # a new process: the unpacked wheel
     listed = subprocess.run(run, capture_output=True, text=True, cwd=elsewhere, env=env)
     assert listed.returncode == 0, listed.stderr
     assert "nato.json" in listed.stdout and "North Atlantic Treaty Organization" in listed.stdout

@@ -204,13 +204,14 @@ def test_without_assessed_on_the_assessment_date_is_today():
     assert problems(late) == [("$.facts.agreements[1].ended", f"date {future} is in the future")]
 
 
-def test_a_late_date_is_refused_by_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    from readiness.cli import main
+def test_a_late_date_is_refused_by_validate(tmp_path: Path):
+    from tests.cli_harness import run_cli
 
     f = tmp_path / "p.json"
     f.write_text(json.dumps(dated(lambda d: d.update(established="2025-07-01"))))
-    assert main(["validate", str(f)]) == 2
-    assert capsys.readouterr().err == (
+    r = run_cli("validate", str(f), cwd=None)
+    assert r.returncode == 2
+    assert r.stderr == (
         f"readiness: error: {f}: $.established: date 2025-07-01 is after assessed_on 2025-06-30\n"
     )
 

@@ -466,10 +466,13 @@ def test_report_section_and_set_report_render(example_result):
     assert page.startswith("<!DOCTYPE html>") and "<script" not in page
 
 
-def test_cli_robustness_writes_json_and_refuses_bad_input(tmp_path, capsys):
+def test_cli_robustness_writes_json_and_refuses_bad_input(tmp_path):
     import json
 
-    from readiness.cli import main
+    from tests.cli_harness import run_cli
+
+    def main(argv: list[str]) -> int:
+        return run_cli(*argv, cwd=None).returncode
 
     out = tmp_path / "r.json"
     code = main(
@@ -491,33 +494,31 @@ def test_cli_robustness_writes_json_and_refuses_bad_input(tmp_path, capsys):
     assert data["uncertainty"]["samples"] == 500 and data["audit"] is not None
     bad = tmp_path / "bad.json"
     bad.write_text("{")
-    assert main(["robustness", str(bad)]) == 2
-    assert "bad.json" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as exc:
-        main(["robustness", EXAMPLES[0], "--sobol", "100"])
-    assert exc.value.code == 2
+    r = run_cli("robustness", str(bad), cwd=None)
+    assert r.returncode == 2
+    assert "bad.json" in r.stderr
+    # argparse refuses --sobol 100: SystemExit(2)
+    assert main(["robustness", EXAMPLES[0], "--sobol", "100"]) == 2
 
 
 def test_report_command_adds_the_robustness_section(tmp_path):
     import json
-    import subprocess
-    import sys
+
+    from tests.cli_harness import run_cli
 
     nato = "examples/partnerships/nato.json"
     out = tmp_path / "r.json"
-    run = [sys.executable, "-m", "readiness", "report", nato, "-o", str(out)]
-    done = subprocess.run([*run, "--robustness", "300"], capture_output=True, text=True)
+    run = ["report", nato, "-o", str(out)]
+    done = run_cli(*run, "--robustness", "300")
     assert done.returncode == 0, done.stderr
     doc = json.loads(out.read_text())
     section = doc["robustness"]
     assert section["samples"] == 300
     assert abs(sum(section["band_probabilities"].values()) - 1) < 1e-3
     assert section["score"]["p05"] <= section["score"]["median"] <= section["score"]["p95"]
-    md = subprocess.run(
-        [*run[:5], "--format", "markdown", "--robustness", "300"], capture_output=True, text=True
-    )
+    md = run_cli(*run[:2], "--format", "markdown", "--robustness", "300")
     assert "## Robustness" in md.stdout
-    bad = subprocess.run([*run, "--robustness", "0"], capture_output=True, text=True)
+    bad = run_cli(*run, "--robustness", "0")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
-import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -23,9 +22,9 @@ from jsonschema import Draft202012Validator
 
 from readiness import load_rubric
 from readiness.assessment import assess
-from readiness.cli import main
 from readiness.errors import ReadinessError
 from readiness.partnership import KINDS, partnership_from_dict
+from tests.cli_harness import run_cli
 from tests.factories import EXAMPLES, SMALL
 
 RUBRIC = load_rubric()
@@ -74,10 +73,9 @@ GOOD: dict[str, Any] = {
 
 
 def emitted_schema(*args: str) -> dict[str, Any]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert main(["schema", "partnership", *args]) == 0
-    schema: dict[str, Any] = json.loads(out.getvalue())
+    r = run_cli("schema", "partnership", *args, cwd=None)
+    assert r.returncode == 0
+    schema: dict[str, Any] = json.loads(r.stdout)
     return schema
 
 
@@ -97,10 +95,8 @@ def validate_cli(tmp_path: Path, doc: object) -> tuple[int, str]:
     """``readiness validate FILE``, in process: exit code and standard error."""
     f = tmp_path / "p.json"
     f.write_text(json.dumps(doc))
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        code = main(["validate", str(f)])
-    return code, err.getvalue()
+    r = run_cli("validate", str(f), cwd=None)
+    return r.returncode, r.stderr
 
 
 def validator_accepts(doc: object) -> bool:
@@ -338,17 +334,13 @@ def test_rating_keys_and_target_come_from_the_rubric_given():
 
 
 def test_schema_rubric_option_reports_a_bad_rubric(tmp_path: Path):
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        code = main(["schema", "partnership", "--rubric", str(tmp_path / "none.yaml")])
-    assert code == 2 and "none.yaml" in err.getvalue() and "file not found" in err.getvalue()
+    r = run_cli("schema", "partnership", "--rubric", str(tmp_path / "none.yaml"), cwd=None)
+    assert r.returncode == 2 and "none.yaml" in r.stderr and "file not found" in r.stderr
 
 
 def test_rubric_option_is_for_partnership_schemas_only():
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        code = main(["schema", "rubric", "--rubric", str(SMALL)])
-    assert code == 2 and "--rubric" in err.getvalue()
+    r = run_cli("schema", "rubric", "--rubric", str(SMALL), cwd=None)
+    assert r.returncode == 2 and "--rubric" in r.stderr
 
 
 # --- the schema and the validator agree ------------------------------------------------------

@@ -331,19 +331,18 @@ def test_unknown_template_format(tmp_path):
 
 def test_import_keeps_the_facts_of_the_partnership_it_is_given(tmp_path):
     import json
-    import subprocess
-    import sys
+
+    from tests.cli_harness import run_cli
 
     doc = json.loads((Path("examples/partnerships") / "aukus.json").read_text())
     base = tmp_path / "aukus.json"
     base.write_text(json.dumps(doc))
-    run = [sys.executable, "-m", "readiness", "import"]
+    run = ["import"]
     # a blank template carries no facts: import says so, --partnership adds them
     blank = tmp_path / "blank.csv"
     write_template(blank, RUBRIC)
     fill_csv(blank, cover_of(doc), rows_of(doc))
-    bare = subprocess.run([*run, str(blank), "-o", str(tmp_path / "bare.json")],
-                          capture_output=True, text=True)  # fmt: skip
+    bare = run_cli(*run, str(blank), "-o", str(tmp_path / "bare.json"), cwd=None)
     assert bare.returncode == 0 and "--partnership FILE" in bare.stderr  # says what is lost
     assert "facts" not in json.loads((tmp_path / "bare.json").read_text())
     # a template written from the partnership carries them; --partnership gives the same
@@ -352,8 +351,7 @@ def test_import_keeps_the_facts_of_the_partnership_it_is_given(tmp_path):
     for source, options in ((carried, []), (blank, ["--partnership", str(base)]),
                             (carried, ["--partnership", str(base)])):  # fmt: skip
         out = tmp_path / "kept.json"
-        kept = subprocess.run([*run, str(source), "-o", str(out), *options],
-                              capture_output=True, text=True)  # fmt: skip
+        kept = run_cli(*run, str(source), "-o", str(out), *options, cwd=None)
         assert kept.returncode == 0, kept.stderr
         assert "note" not in kept.stderr
         back = partnership_from_dict(json.loads(out.read_text()))
@@ -474,7 +472,7 @@ def test_a_template_on_a_full_disk_is_one_clean_error(tmp_path):
 
     out = tmp_path / "q.xlsx"
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    r = subprocess.run(
+    r = subprocess.run(  # a new process: its file size limit (RLIMIT_FSIZE) is the full disk
         [sys.executable, "-m", "readiness", "template", "-o", str(out)],
         preexec_fn=full_disk,
         env=env,

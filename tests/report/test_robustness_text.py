@@ -64,13 +64,15 @@ def test_audit_text_and_markdown_say_the_same() -> None:
         assert c in text and f"`{c}`" in md
 
 
-def test_cli_table_format_shows_the_audit(capsys: pytest.CaptureFixture[str]) -> None:
-    from readiness.cli import main
+def test_cli_table_format_shows_the_audit() -> None:
+    from tests.cli_harness import run_cli
 
     files = [str(p) for p in EXAMPLE_FILES[:3]]
     args = ["robustness", *files, "--samples", "200", "--sobol", "64"]
-    assert main([*args, "--format", "table"]) == 0
-    out = capsys.readouterr().out
+    r = run_cli(*args, "--format", "table", cwd=None)
+    assert r.returncode == 0
+    out = r.stdout
     assert "Coherence audit (3 partnerships)" in out and "Ordinal alpha" in out
-    assert main([*args[:3], "--samples", "200", "--sobol", "64", "--format", "table"]) == 0
-    assert "Coherence audit" not in capsys.readouterr().out  # two files: no audit
+    r = run_cli(*args[:3], "--samples", "200", "--sobol", "64", "--format", "table", cwd=None)
+    assert r.returncode == 0
+    assert "Coherence audit" not in r.stdout  # two files: no audit
