@@ -36,6 +36,7 @@ import threading
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
@@ -261,49 +262,55 @@ def estimate_unknowns(levels: Floats, applicable: Bools | None, model: ScoringMo
     >>> bool(np.allclose(e.levels, guess))
     True
     """
+    # Every per-criterion sum is a product by a (criteria x pillars) matrix, so each
+    # (rows x criteria) array is read a few times only; per-pillar figures are small.
     est = model.estimate
-    known = levels == levels
-    rated = known if applicable is None else known & applicable
-    app = np.ones(levels.shape, dtype=bool) if applicable is None else applicable
-    member = np.zeros((model.n_criteria, model.n_pillars))
-    member[np.arange(model.n_criteria), model.criterion_pillar] = 1.0
-    ratedf = rated.astype(np.float64)
-    adjusted = np.where(rated, levels - est.offsets, 0.0)
-    n = ratedf @ member  # (r, k) known criteria per pillar
+    member, weighted, weighted2 = model.estimate_matrices
+    rated = ~np.isnan(levels)
+    if applicable is not None:
+        rated &= applicable
+    adjusted = levels - est.offsets
+    np.copyto(adjusted, 0.0, where=~rated)
+    n = rated.astype(np.float64) @ member  # (r, k) known criteria per pillar
+    total_adj = adjusted @ member
+    np.multiply(adjusted, adjusted, out=adjusted)
+    total_sq = adjusted @ member
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (adjusted @ member) / n  # NaN where nothing is known
         some = n > 0
-        precision = np.where(some, 1.0 / (est.pillar2 + est.noise2 / np.where(some, n, 1.0)), 0.0)
-        total = precision.sum(axis=1)
-        v_mu = 1.0 / (1.0 / est.tau2 + total)
-        mu = v_mu * (est.prior / est.tau2 + (np.where(some, mean, 0.0) * precision).sum(axis=1))
-        gamma = np.where(
-            some, est.pillar2 / (est.pillar2 + est.noise2 / np.where(some, n, 1.0)), 0.0
-        )
-        departure = gamma * (np.where(some, mean, 0.0) - mu[:, None])
-    guess = mu[:, None] + departure[:, model.criterion_pillar] + est.offsets
+        per = np.where(some, n, 1.0)
+        mean = np.where(some, total_adj / per, 0.0)
+        precision = np.where(some, 1.0 / (est.pillar2 + est.noise2 / per), 0.0)
+        v_mu = 1.0 / (1.0 / est.tau2 + precision.sum(axis=1))
+        mu = v_mu * (est.prior / est.tau2 + (mean * precision).sum(axis=1))
+        gamma = np.where(some, est.pillar2 / (est.pillar2 + est.noise2 / per), 0.0)
+        departure = gamma * (mean - mu[:, None])
+    estimated = ~rated if applicable is None else applicable & ~rated
+    guess = (departure + mu[:, None])[:, model.criterion_pillar]
+    guess += est.offsets
     np.clip(guess, 0.0, float(LEVEL_MAX), out=guess)
-    estimated = app & ~rated
-    filled = np.where(rated, levels, np.where(estimated, guess, np.nan))
-    # the overall's error: effective weights (points per level) of the estimated criteria
-    appf = app.astype(np.float64)
-    app_w = appf @ model.membership()  # (r, k) applicable weight per pillar
+    filled = np.where(rated, levels, guess)
+    if applicable is not None:
+        filled[~applicable] = np.nan
+    # the overall's error: effective weights (points per level) of the estimated criteria,
+    # a_j = w_j / (applicable weight of j's pillar) x (pillar j's share) x 100 / 4
+    if applicable is None:
+        app_w = np.broadcast_to(weighted.sum(axis=0), n.shape)
+    else:
+        app_w = applicable.astype(np.float64) @ weighted
     with np.errstate(invalid="ignore", divide="ignore"):
-        pillar_share = np.where(app_w > 0, model.pillar_weight, 0.0)
-        pillar_share = pillar_share / pillar_share.sum(axis=1, keepdims=True)
-        crit = model.criterion_weight / app_w[:, model.criterion_pillar]
-        a = np.where(estimated, crit * pillar_share[:, model.criterion_pillar], 0.0)
-    a = np.nan_to_num(a) * (100.0 / LEVEL_MAX)
-    a_mu = (a * (1.0 - gamma[:, model.criterion_pillar])).sum(axis=1)
-    a_p = a @ member
+        share = np.where(app_w > 0, model.pillar_weight, 0.0)
+        share = share / share.sum(axis=1, keepdims=True)
+        scale = np.where(app_w > 0, share / app_w, 0.0) * (100.0 / LEVEL_MAX)
+    estf = estimated.astype(np.float64)
+    a_p = scale * (estf @ weighted)  # (r, k) summed effective weight estimated per pillar
+    a_sq = (scale * scale * (estf @ weighted2)).sum(axis=1)
+    a_mu = (a_p * (1.0 - gamma)).sum(axis=1)
     var = v_mu * a_mu**2 + (a_p**2 * est.pillar2 * (1.0 - gamma)).sum(axis=1)
-    var += est.noise2 * (a**2).sum(axis=1)
+    var += est.noise2 * a_sq
     # a partnership whose known criteria scatter more than the rubric's spread says gets
     # a wider range: the spread, updated by its own scatter within pillars (a conjugate
     # update worth PRIOR_DF criteria), scales every part of the error
-    with np.errstate(invalid="ignore", divide="ignore"):
-        inside = np.where(rated, adjusted - mean[:, model.criterion_pillar], 0.0)
-    scatter = np.nansum(inside**2, axis=1)
+    scatter = np.maximum(total_sq - n * mean * mean, 0.0).sum(axis=1)
     df = np.maximum(n - 1.0, 0.0).sum(axis=1)
     own = (PRIOR_DF * est.noise2 + scatter) / (PRIOR_DF + df)
     var *= own / est.noise2
@@ -413,6 +420,15 @@ class ScoringModel:
     @property
     def n_pillars(self) -> int:
         return len(self.pillar_ids)
+
+    @cached_property
+    def estimate_matrices(self) -> tuple[Floats, Floats, Floats]:
+        """(criteria x pillars) membership (1 in each criterion's pillar column), weights
+        and squared weights: the estimate's per-pillar sums are products by them."""
+        member = np.zeros((self.n_criteria, self.n_pillars))
+        member[np.arange(self.n_criteria), self.criterion_pillar] = 1.0
+        weighted = member * self.criterion_weight[:, None]
+        return member, weighted, weighted * self.criterion_weight[:, None]
 
     def membership(self) -> Floats:
         """(criteria x pillars) matrix holding each criterion's weight in its pillar column."""
@@ -978,7 +994,13 @@ class _Kernel:
             pillar, pillar_lo, pillar_hi, rated_w, app_w = self._general(
                 levels, known, rated, applicable, low
             )
-        if estimated is not None:  # the point score: every applicable criterion counts
+        if estimated is not None and self.linear and applicable is None:
+            # the point score: every criterion counts, known or estimated (no NaN left),
+            # so each arithmetic pillar is one product with fixed denominators
+            pillar = estimated.levels @ self.membership
+            pillar *= self.inv_total * (100.0 / LEVEL_MAX)
+            pillar[estimated.estimated.all(axis=1)] = np.nan  # nothing known: no score
+        elif estimated is not None:  # the point score: every applicable criterion counts
             scores = level_to_score(np.nan_to_num(estimated.levels))
             pillar = self._pillars(scores, applicable)
             # nothing known, nothing to estimate from: no score (as under exclude)
