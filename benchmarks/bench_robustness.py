@@ -40,7 +40,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from readiness.robustness import Choices, sensitivity, uncertainty
-from readiness.robustness._panel import Panel
+from readiness.robustness._panel import PartnershipArrays
 from readiness.rubric import load_rubric
 from readiness.scoring import ScoringModel, score_matrix
 
@@ -54,16 +54,16 @@ def best_of(fn: Callable[[], Any], repeat: int) -> float:
     return min(times)
 
 
-def make_panel(rows: int, low: float, seed: int = 0) -> Panel:
+def make_panel(rows: int, low: float, seed: int = 0) -> PartnershipArrays:
     rubric = load_rubric()
     m = len(rubric.criterion_ids)
     rng = np.random.default_rng(seed)
     levels = rng.integers(0, 5, size=(rows, m)).astype(np.float64)
     levels[rng.random((rows, m)) < 0.1] = np.nan
-    return Panel.from_arrays(levels, rubric, low_confidence=rng.random((rows, m)) < low)
+    return PartnershipArrays.from_arrays(levels, rubric, low_confidence=rng.random((rows, m)) < low)
 
 
-def salib_pipeline(panel: Panel, n: int, concentration: float, seed: int) -> None:
+def salib_pipeline(panel: PartnershipArrays, n: int, concentration: float, seed: int) -> None:
     """Saltelli sample -> numpy model -> SALib analyze, per partnership."""
     from SALib.analyze import sobol as analyze
     from SALib.sample import sobol as sample

@@ -12,7 +12,9 @@ difference counts 1), ``ordinal`` (the number of pooled values between two ranks
 :func:`agreement` applies it to a matrix of levels (one row per assessor, one column
 per rubric criterion): alpha per pillar and overall, the share of pairs of assessors
 within one level per criterion, pillar and overall, the criteria to adjudicate (two
-or more levels apart) and the assessors who gave every criterion the same level.
+or more levels apart) and the assessors who gave every criterion the same level, as
+an :class:`AssessorAgreement`. That class was called ``Agreement`` before 0.3.0; the name
+stays as a deprecated alias (``Agreement`` is a treaty: :class:`readiness.facts.Agreement`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from readiness.errors import renamed
 from readiness.rubric import Rubric
 
 if TYPE_CHECKING:
@@ -32,8 +35,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LEVELS_OF_MEASUREMENT",
-    "Agreement",
     "AgreementRow",
+    "AssessorAgreement",
     "CriterionAgreement",
     "agreement",
     "krippendorff_alpha",
@@ -223,8 +226,11 @@ class CriterionAgreement:
 
 
 @dataclass(frozen=True)
-class Agreement:
-    """Agreement among the assessors of one partnership; build with :func:`agreement`."""
+class AssessorAgreement:
+    """Agreement among the assessors of one partnership; build with :func:`agreement`.
+
+    Formerly ``Agreement`` (deprecated alias); ``repr`` still reads ``<Agreement of ...>``.
+    """
 
     assessors: tuple[str, ...]
     criteria: tuple[CriterionAgreement, ...]
@@ -321,7 +327,7 @@ def agreement(
     rubric: Rubric,
     *,
     straight_line_min: int = STRAIGHT_LINE_MIN,
-) -> Agreement:
+) -> AssessorAgreement:
     """Agreement among assessors.
 
     Args:
@@ -376,10 +382,15 @@ def agreement(
         given = row[~np.isnan(row)]
         if len(given) >= straight_line_min and bool((given == given[0]).all()):
             flat.append(name)
-    return Agreement(
+    return AssessorAgreement(
         assessors=tuple(assessors),
         criteria=tuple(criteria),
         pillars=tuple(pillars),
         overall=_row("overall", "All criteria", matrix),
         straight_liners=tuple(flat),
     )
+
+
+def __getattr__(name: str) -> object:
+    """``Agreement``: the deprecated name of :class:`AssessorAgreement` (before 0.3.0)."""
+    return renamed(__name__, name, {"Agreement": ("AssessorAgreement", AssessorAgreement)})

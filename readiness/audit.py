@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from readiness._display import render
-from readiness.robustness._panel import Panel, panel_of
+from readiness.robustness._panel import PartnershipArrays, panel_of
 from readiness.rubric import Rubric
 from readiness.scoring import LEVEL_MAX
 
@@ -114,7 +114,7 @@ class Audit:
         extreme: The share of ratings at one end that flags a floor or ceiling effect.
     """
 
-    panel: Panel
+    panel: PartnershipArrays
     pillars: pd.DataFrame = field(repr=False)
     items: pd.DataFrame = field(repr=False)
     correlation: pd.DataFrame = field(repr=False)

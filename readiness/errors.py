@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ __all__ = [
     "ReportError",
     "RubricError",
     "json_path",
+    "renamed",
 ]
 
 
@@ -220,3 +222,21 @@ class InputError(ReadinessError):
 
 class ReportError(ReadinessError):
     """A report cannot be rendered or written."""
+
+
+def renamed(module: str, name: str, moved: Mapping[str, tuple[str, object]]) -> object:
+    """An old name of ``module`` (a module ``__getattr__``, PEP 562), with a warning.
+
+    ``moved`` maps each old name to its new name and the object; any other name is
+    an ordinary ``AttributeError``.
+
+    Raises:
+        AttributeError: ``name`` is neither defined nor an old name.
+    """
+    if name not in moved:
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+    new, value = moved[name]
+    warnings.warn(
+        f"{module}.{name} is deprecated; use {module}.{new}", DeprecationWarning, stacklevel=3
+    )
+    return value

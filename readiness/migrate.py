@@ -36,6 +36,10 @@ nothing is written.
 
 This module belongs to the describe layer: it knows the formats and checks them with
 their own validators (:mod:`readiness.partnership`, :mod:`readiness.rubric`).
+
+Each rewritten value is a :class:`Rewrite`; before 0.3.0 it was called ``Change``, a
+name that stays as a deprecated alias (a ``Change`` is a row of
+:meth:`readiness.compare.Comparison.changes`).
 """
 
 from __future__ import annotations
@@ -52,11 +56,11 @@ from typing import Any, Literal
 import yaml
 
 from readiness._io import read_document
-from readiness.errors import InputError, Problem, json_path
+from readiness.errors import InputError, Problem, json_path, renamed
 from readiness.partnership import FORMAT_VERSION, Partnership, partnership_from_dict
 from readiness.rubric import Rubric, rubric_from_dict
 
-__all__ = ["Change", "Migration", "migrate_document", "migrate_file"]
+__all__ = ["Migration", "Rewrite", "migrate_document", "migrate_file"]
 
 FileKind = Literal["partnership", "rubric"]
 
@@ -86,8 +90,8 @@ Path_ = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
-class Change:
-    """One rewritten value.
+class Rewrite:
+    """One rewritten value (formerly ``Change``, a deprecated alias).
 
     Attributes:
         path: Its place in the document, as a tuple of keys and indexes.
@@ -125,7 +129,7 @@ class Migration:
     """
 
     kind: FileKind
-    changes: tuple[Change, ...]
+    changes: tuple[Rewrite, ...]
     text: str
     document: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     """The migrated document as data (what ``text`` holds)."""
@@ -224,7 +228,7 @@ def _set(data: Any, path: Path_, value: Any) -> None:
     _get(data, path[:-1])[path[-1]] = value
 
 
-def migrate_document(data: dict[str, Any]) -> tuple[FileKind, dict[str, Any], tuple[Change, ...]]:
+def migrate_document(data: dict[str, Any]) -> tuple[FileKind, dict[str, Any], tuple[Rewrite, ...]]:
     """Rewrite a parsed partnership or rubric document (a copy; ``data`` is untouched).
 
     Returns:
@@ -232,12 +236,12 @@ def migrate_document(data: dict[str, Any]) -> tuple[FileKind, dict[str, Any], tu
     """
     kind = _kind_of(data)
     out: dict[str, Any] = json.loads(json.dumps(data, default=_jsonable))  # a deep copy
-    changes: list[Change] = []
+    changes: list[Rewrite] = []
     for path in _date_fields(data, kind):
         value = _get(data, path)
         day = _date_of(value)
         if day is not None:
-            changes.append(Change(path, value, day.isoformat(), "a date has no time of day"))
+            changes.append(Rewrite(path, value, day.isoformat(), "a date has no time of day"))
             _set(out, path, day.isoformat())
     if kind == "rubric":
         numeric = {p for p, _ in _walk(data) if any(_matches(p, pat) for pat in _RUBRIC_NUMBERS)}
@@ -246,7 +250,7 @@ def migrate_document(data: dict[str, Any]) -> tuple[FileKind, dict[str, Any], tu
             value = _get(data, path)
             number = _number_of(value)
             if number is not None:
-                changes.append(Change(path, value, number, "numbers are written as numbers"))
+                changes.append(Rewrite(path, value, number, "numbers are written as numbers"))
                 _set(out, path, number)
     elif _older_format(out.get("format_version")):
         changes += _member_codes(out)
@@ -257,19 +261,19 @@ def migrate_document(data: dict[str, Any]) -> tuple[FileKind, dict[str, Any], tu
             **{k: v for k, v in out.items() if k != "format_version"},
         }
         changes.append(
-            Change(("format_version",), old, FORMAT_VERSION, "the file states its format")
+            Rewrite(("format_version",), old, FORMAT_VERSION, "the file states its format")
         )
     changes.sort(key=lambda c: _order(c.path))
     return kind, out, tuple(changes)
 
 
-def _member_codes(out: dict[str, Any]) -> list[Change]:
+def _member_codes(out: dict[str, Any]) -> list[Rewrite]:
     """Members written as a country's name or alpha-2 code get their ISO alpha-3 code
     (``India`` -> ``IND``, ``US`` -> ``USA``), in ``out`` and in the keys of the facts that
     are keyed by member; anything else that is not a code is left for the check to refuse."""
     from readiness.countries import code_for_name, is_member_code
 
-    changes: list[Change] = []
+    changes: list[Rewrite] = []
     renamed: dict[str, str] = {}
     members = out.get("members")
     if not isinstance(members, list):
@@ -282,7 +286,7 @@ def _member_codes(out: dict[str, Any]) -> list[Change]:
         code = code_for_name(text)
         if code is None or not is_member_code(code):
             continue
-        changes.append(Change(at, text, code, "members are ISO 3166-1 alpha-3 codes"))
+        changes.append(Rewrite(at, text, code, "members are ISO 3166-1 alpha-3 codes"))
         _set(out, at, code)
         renamed[text.strip().upper()] = code
     if not renamed:
@@ -296,7 +300,7 @@ def _member_codes(out: dict[str, Any]) -> list[Change]:
                 code = renamed.get(str(name).strip().upper())
                 if code is not None:
                     changes.append(
-                        Change(("facts", key, name), name, code, "keyed by the member's code")
+                        Rewrite(("facts", key, name), name, code, "keyed by the member's code")
                     )
                     table[code] = table.pop(name)
     # other places that name a member: agreement parties, who invoked, a rating's side
@@ -320,7 +324,7 @@ def _member_codes(out: dict[str, Any]) -> list[Change]:
         value = _get(out, at)
         code = renamed.get(value.strip().upper()) if isinstance(value, str) else None
         if code is not None:
-            changes.append(Change(at, value, code, "members are ISO 3166-1 alpha-3 codes"))
+            changes.append(Rewrite(at, value, code, "members are ISO 3166-1 alpha-3 codes"))
             _set(out, at, code)
     return changes
 
@@ -328,7 +332,7 @@ def _member_codes(out: dict[str, Any]) -> list[Change]:
 _COMPLETE_WHY = "formats 1 and 2 read a given list as complete; format 3 says so"
 
 
-def _list_statements(out: dict[str, Any]) -> list[Change]:
+def _list_statements(out: dict[str, Any]) -> list[Rewrite]:
     """State that the lists a format 1 or 2 file gives are complete, as they were read.
 
     Format 3 reads a kind of agreement, an invocation or a provision that a list leaves
@@ -340,7 +344,7 @@ def _list_statements(out: dict[str, Any]) -> list[Change]:
     facts = out.get("facts")
     if not isinstance(facts, dict):
         return []
-    changes: list[Change] = []
+    changes: list[Rewrite] = []
     places: list[tuple[Path_, dict[str, Any], str]] = [
         (("facts",), facts, name) for name in ("agreements", "invocations")
     ]
@@ -352,7 +356,7 @@ def _list_statements(out: dict[str, Any]) -> list[Change]:
         statement = f"{name}_complete"
         if not isinstance(mapping.get(name), list) or statement in mapping:
             continue
-        changes.append(Change((*at, statement), None, True, _COMPLETE_WHY, added=True))
+        changes.append(Rewrite((*at, statement), None, True, _COMPLETE_WHY, added=True))
         _insert_after(mapping, name, statement, True)
     return changes
 
@@ -523,7 +527,7 @@ def _yaml_literal(value: Any) -> str:
     return str(value)
 
 
-def _edit_yaml(text: str, changes: tuple[Change, ...]) -> str | None:
+def _edit_yaml(text: str, changes: tuple[Rewrite, ...]) -> str | None:
     """The YAML text with each changed scalar replaced where it stands; ``None`` if the
     layout does not allow it (the caller then writes the document afresh)."""
     try:
@@ -561,7 +565,7 @@ def _edit_yaml(text: str, changes: tuple[Change, ...]) -> str | None:
     return text
 
 
-def _yaml_addition(text: str, root: yaml.Node, change: Change) -> tuple[int, int, str] | None:
+def _yaml_addition(text: str, root: yaml.Node, change: Rewrite) -> tuple[int, int, str] | None:
     """The edit that writes an added key right after the key it speaks of (the key named
     by the statement: ``agreements`` for ``agreements_complete``), in block or flow style;
     ``None`` when the layout does not allow it."""
@@ -603,3 +607,8 @@ def _node_at(root: yaml.Node, path: Path_) -> yaml.Node | None:
         else:
             return None
     return node
+
+
+def __getattr__(name: str) -> object:
+    """``Change``: the deprecated name of :class:`Rewrite` (before 0.3.0)."""
+    return renamed(__name__, name, {"Change": ("Rewrite", Rewrite)})

@@ -49,7 +49,7 @@ from readiness._display import Rendered
 from readiness._io import Readable, read_document, source_name
 from readiness._limits import MAX_ASSESSORS
 from readiness._models import Frozen, NonEmpty, problems_from, validate_document
-from readiness.agreement import Agreement, agreement
+from readiness.agreement import AssessorAgreement, agreement
 from readiness.assessment import Assessment, Options, PillarResult, assess
 from readiness.consensus import CONSENSUS_RULES, NA, ConsensusRule, Reached, reach
 from readiness.errors import InputError, Problem
@@ -519,7 +519,7 @@ class PanelResult(Rendered):
     rule: str
     assessment: Assessment
     consensus_interval: tuple[float, float]
-    agreement: Agreement
+    agreement: AssessorAgreement
     perception: PerceptionGap | None
     assessors: tuple[AssessorScore, ...]
     reached: Reached | None = None

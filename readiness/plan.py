@@ -629,19 +629,41 @@ class _Problem:
         return None
 
     def _build(self) -> None:
-        model = self.model
+        """The mixed-integer model, seam by seam. The order is part of the model: it
+        numbers the extra variables and the rows the solver sees."""
         self.extra_lb: list[float] = []
         self.extra_ub: list[float] = []
         self.extra_int: list[bool] = []
         self.rows: list[_Row] = []
         self.geo_pillars: list[tuple[int, int, list[int], np.ndarray]] = []
         self.problems: list[str] = []
-        # one level per criterion
-        for j in range(model.n_criteria):
+        self._one_level_each()
+        self._prerequisites()
+        self.estimate_var: dict[int, int] = {}
+        if self.estimating:
+            self._estimates()
+        self._pillars()
+        self._overall()
+        self._gates()
+
+    @staticmethod
+    def _at_most(y: int, e: _Expr) -> _Row:
+        """``y <= e``: a hypograph variable below an expression of the binaries."""
+        row = {y: 1.0}
+        for k, v in e.coef.items():
+            row[k] = row.get(k, 0.0) - v
+        return _Row(row, -np.inf, e.const)
+
+    def _one_level_each(self) -> None:
+        """Each criterion with a choice takes exactly one of its reachable levels."""
+        for j in range(self.model.n_criteria):
             group = [v for (jj, _), v in self.var_of.items() if jj == j]
             if group:
                 self.rows.append(_Row(dict.fromkeys(group, 1.0), 1.0, 1.0))
-        # prerequisites: reaching L needs each prerequisite at min(L, its profile level)
+
+    def _prerequisites(self) -> None:
+        """Reaching L needs each prerequisite at min(L, its profile level). A prerequisite
+        that cannot be planned (unrated, left so) is only noted, per criterion."""
         self.unrated_prereqs: dict[int, tuple[str, ...]] = {}
         index = {cid: j for j, cid in enumerate(self.ids)}
         for j, c in enumerate(self.a.rubric.criteria):
@@ -653,21 +675,26 @@ class _Problem:
                 if not self.plannable[p]:
                     unrated.append(pre)
                     continue
-                for lv in range(int(self.start[j]) + 1, LEVEL_MAX + 1):
-                    need = min(lv, self.profile.target(pre))
-                    if need <= self.start[p] or (j, lv) not in self.var_of:
-                        continue
-                    row = {self.var_of[(j, x)]: 1.0 for x in range(lv, LEVEL_MAX + 1)}
-                    for x in range(int(self.start[p]), need):
-                        if (p, x) in self.var_of:
-                            row[self.var_of[(p, x)]] = 1.0
-                    # level(j) >= lv and level(p) < need cannot both hold
-                    self.rows.append(_Row(row, -np.inf, 1.0))
+                self._prerequisite_rows(j, p, self.profile.target(pre))
             self.unrated_prereqs[j] = tuple(unrated)
-        self.estimate_var: dict[int, int] = {}
-        if self.estimating:
-            self._estimates()
-        # pillars
+
+    def _prerequisite_rows(self, j: int, p: int, target: int) -> None:
+        """Per level L criterion ``j`` can reach: ``level(j) >= L`` and
+        ``level(p) < min(L, target)`` cannot both hold."""
+        for lv in range(int(self.start[j]) + 1, LEVEL_MAX + 1):
+            need = min(lv, target)
+            if need <= self.start[p] or (j, lv) not in self.var_of:
+                continue
+            row = {self.var_of[(j, x)]: 1.0 for x in range(lv, LEVEL_MAX + 1)}
+            for x in range(int(self.start[p]), need):
+                if (p, x) in self.var_of:
+                    row[self.var_of[(p, x)]] = 1.0
+            self.rows.append(_Row(row, -np.inf, 1.0))
+
+    def _pillars(self) -> None:
+        """Each pillar's score over its answered criteria, by the pillar's method, and the
+        choices that put it at zero (``pillar_zero``)."""
+        model = self.model
         self.pillar_value: dict[int, _Expr] = {}
         self.pillar_zero: dict[int, list[tuple[int, ...]]] = {}
         for pi in range(model.n_pillars):
@@ -683,59 +710,76 @@ class _Problem:
             method = model.pillar_method[pi]
             scores = [self.crit_score(j) for j in members]
             if method == "arithmetic":
-                value = _Expr()
-                for s, f in zip(scores, share, strict=True):
-                    value.add(s, float(f))
-                self.pillar_value[pi] = value
-                zeros = [self.zero_var(j) for j in members]
-                fixed_zero = all(s.const == 0 and not s.coef for s in scores)
-                # zero only when every member is at zero
-                if fixed_zero:
-                    self.pillar_zero[pi] = [()]
-                elif all(
-                    z is not None or (not s.coef and s.const == 0)
-                    for z, s in zip(zeros, scores, strict=True)
-                ):
-                    self.pillar_zero[pi] = [tuple(z for z in zeros if z is not None)]
-                continue
-            y = self._new_var(0.0, 100.0, False)
-            self.pillar_value[pi] = _Expr({y: 1.0})
-            zero_sets: list[tuple[int, ...]] = []
-            if method == "minimum":
-                for s in scores:
-                    row = {y: 1.0}
-                    for k, v in s.coef.items():
-                        row[k] = row.get(k, 0.0) - v
-                    self.rows.append(_Row(row, -np.inf, s.const))
-            else:  # geometric: concave, below the arithmetic mean; tangents bound the rest
-                tangent = {y: 1.0}
-                for s, f in zip(scores, share, strict=True):
-                    for k, v in s.coef.items():
-                        tangent[k] = tangent.get(k, 0.0) - f * v
-                self.rows.append(
-                    _Row(
-                        tangent,
-                        -np.inf,
-                        float(sum(f * s.const for s, f in zip(scores, share, strict=True))),
-                    )
-                )
-                self.geo_pillars.append((pi, y, members, share))
-            for j, s in zip(members, scores, strict=True):
-                if method != "minimum":
-                    break  # a geometric mean is not zeroed by one member (scoring.GEO_SCALE)
-                z = self.zero_var(j)
-                if z is not None:
-                    self.rows.append(_Row({y: 1.0, z: 100.0}, -np.inf, 100.0))
-                    zero_sets.append((z,))
-                elif not s.coef and s.const == 0:
-                    self.extra_ub[y - self.n_x] = 0.0
-                    zero_sets.append(())
-            self.pillar_zero[pi] = zero_sets
+                self._arithmetic_pillar(pi, members, share, scores)
+            elif method == "minimum":
+                self._minimum_pillar(pi, members, scores)
+            else:
+                self._geometric_pillar(pi, members, share, scores)
+
+    def _arithmetic_pillar(
+        self, pi: int, members: list[int], share: np.ndarray, scores: list[_Expr]
+    ) -> None:
+        """A weighted mean, linear in the binaries; zero only when every member is."""
+        value = _Expr()
+        for s, f in zip(scores, share, strict=True):
+            value.add(s, float(f))
+        self.pillar_value[pi] = value
+        zeros = [self.zero_var(j) for j in members]
+        if all(s.const == 0 and not s.coef for s in scores):
+            self.pillar_zero[pi] = [()]
+        elif all(
+            z is not None or (not s.coef and s.const == 0)
+            for z, s in zip(zeros, scores, strict=True)
+        ):
+            self.pillar_zero[pi] = [tuple(z for z in zeros if z is not None)]
+
+    def _minimum_pillar(self, pi: int, members: list[int], scores: list[_Expr]) -> None:
+        """A variable below every member's score; any one member at zero zeroes it."""
+        y = self._new_var(0.0, 100.0, False)
+        self.pillar_value[pi] = _Expr({y: 1.0})
+        zero_sets: list[tuple[int, ...]] = []
+        for s in scores:
+            self.rows.append(self._at_most(y, s))
+        for j, s in zip(members, scores, strict=True):
+            z = self.zero_var(j)
+            if z is not None:
+                self.rows.append(_Row({y: 1.0, z: 100.0}, -np.inf, 100.0))
+                zero_sets.append((z,))
+            elif not s.coef and s.const == 0:
+                self.extra_ub[y - self.n_x] = 0.0
+                zero_sets.append(())
+        self.pillar_zero[pi] = zero_sets
+
+    def _geometric_pillar(
+        self, pi: int, members: list[int], share: np.ndarray, scores: list[_Expr]
+    ) -> None:
+        """A variable below the arithmetic mean (the geometric one is concave, below it);
+        tangents at the true values bound the rest (:meth:`cuts`). One member at zero
+        does not zero it (scoring.GEO_SCALE)."""
+        y = self._new_var(0.0, 100.0, False)
+        self.pillar_value[pi] = _Expr({y: 1.0})
+        tangent = {y: 1.0}
+        for s, f in zip(scores, share, strict=True):
+            for k, v in s.coef.items():
+                tangent[k] = tangent.get(k, 0.0) - f * v
+        self.rows.append(
+            _Row(
+                tangent,
+                -np.inf,
+                float(sum(f * s.const for s, f in zip(scores, share, strict=True))),
+            )
+        )
+        self.geo_pillars.append((pi, y, members, share))
+        self.pillar_zero[pi] = []
+
+    def _overall(self) -> None:
+        """The overall (raw) score over the scored pillars, by the rubric's method."""
+        model = self.model
         scored = sorted(self.pillar_value)
         if not scored:
             self.problems.append("no criterion is answered on this basis")
         pw = model.pillar_weight[scored]
-        self.pillar_share = (
+        self.pillar_share: dict[int, float] = (
             dict(zip(scored, (pw / pw.sum()).tolist(), strict=True)) if scored else {}
         )
         method = model.overall_method
@@ -744,43 +788,46 @@ class _Problem:
         if method == "arithmetic":
             for pi in scored:
                 self.raw.add(self.pillar_value[pi], self.pillar_share[pi])
-        else:
-            r = self._new_var(0.0, 100.0, False)
-            self.raw = _Expr({r: 1.0})
+            return
+        r = self._new_var(0.0, 100.0, False)
+        self.raw = _Expr({r: 1.0})
+        if method == "minimum":
             for pi in scored:
-                if method == "minimum":
-                    row = {r: 1.0}
-                    for k, v in self.pillar_value[pi].coef.items():
-                        row[k] = row.get(k, 0.0) - v
-                    self.rows.append(_Row(row, -np.inf, self.pillar_value[pi].const))
-            if method == "geometric":
-                self.geo_overall = r
-                row = {r: 1.0}
-                const = 0.0
-                for pi in scored:
-                    for k, v in self.pillar_value[pi].coef.items():
-                        row[k] = row.get(k, 0.0) - self.pillar_share[pi] * v
-                    const += self.pillar_share[pi] * self.pillar_value[pi].const
-                self.rows.append(_Row(row, -np.inf, const))  # below the arithmetic mean
-        # gates: the binaries below each gate's minimum, or a constant pass/fail
+                self.rows.append(self._at_most(r, self.pillar_value[pi]))
+        if method == "geometric":
+            self.geo_overall = r
+            row = {r: 1.0}
+            const = 0.0
+            for pi in scored:
+                for k, v in self.pillar_value[pi].coef.items():
+                    row[k] = row.get(k, 0.0) - self.pillar_share[pi] * v
+                const += self.pillar_share[pi] * self.pillar_value[pi].const
+            self.rows.append(_Row(row, -np.inf, const))  # below the arithmetic mean
+
+    def _gates(self) -> None:
+        """Per gate on an applicable criterion: its index, the cap it sets when it fails,
+        and the binaries below its minimum (or a constant pass/fail)."""
+        model = self.model
         self.gates: list[tuple[int, float, list[int] | bool]] = []
         tops = model.gate_caps()
         for g, j in enumerate(model.gate_criterion):
             if self.na[j]:
                 continue
-            need = int(model.gate_min[g])
-            if not self.plannable[j]:  # unrated and left so (rate-first)
-                caps = _unrated_gate_caps(model, g, self.policy)
-                self.gates.append((g, float(tops[g]), not caps))
-            elif (j, int(self.start[j])) not in self.var_of:
-                self.gates.append((g, float(tops[g]), bool(self.base_eff[j] >= need)))
-            else:
-                failing = [
-                    self.var_of[(j, lv)]
-                    for lv in range(int(self.start[j]), LEVEL_MAX + 1)
-                    if self.var_eff[self.var_of[(j, lv)]] < need
-                ]
-                self.gates.append((g, float(tops[g]), failing))
+            self.gates.append((g, float(tops[g]), self._gate_state(g, int(j))))
+
+    def _gate_state(self, g: int, j: int) -> list[int] | bool:
+        """The binaries that fail gate ``g`` on criterion ``j``, or whether it passes
+        when the plan cannot move it."""
+        need = int(self.model.gate_min[g])
+        if not self.plannable[j]:  # unrated and left so (rate-first)
+            return not _unrated_gate_caps(self.model, g, self.policy)
+        if (j, int(self.start[j])) not in self.var_of:
+            return bool(self.base_eff[j] >= need)
+        return [
+            self.var_of[(j, lv)]
+            for lv in range(int(self.start[j]), LEVEL_MAX + 1)
+            if self.var_eff[self.var_of[(j, lv)]] < need
+        ]
 
     def required_gates(self, goal: Target) -> list[tuple[int, float, list[int] | bool]]:
         """Gates that must pass: their cap lies below the target band (or score)."""
@@ -978,10 +1025,7 @@ class _Problem:
         """The levels with the highest true score within ``budget`` (ties: least effort)."""
         o = self.n_x + len(self.extra_lb)
         extra = list(rows)
-        row = {o: 1.0}
-        for k, v in self.raw.coef.items():
-            row[k] = row.get(k, 0.0) - v
-        extra.append(_Row(row, -np.inf, self.raw.const))
+        extra.append(self._at_most(o, self.raw))
         for _, top, gate in self.gates:
             if not math.isfinite(top) or top >= 100:
                 continue
@@ -1252,6 +1296,14 @@ def _geo_tangent(values: np.ndarray, share: np.ndarray) -> tuple[float, np.ndarr
     return true, slopes, true - float(np.dot(slopes, values))
 
 
+_GroupTable = tuple[list[int], np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+"""A group's feasible joint choices: (members, level combos, cost, score, gate state)."""
+_Sets = dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]
+"""A Pareto set per gate state: (costs, scores, node ids)."""
+_Step = tuple[list[int], np.ndarray, np.ndarray, np.ndarray]
+"""One merge step: (members, combos, parent node of each node, combo of each node)."""
+
+
 def _linear_frontier(
     problem: _Problem, banned: frozenset[int] = frozenset(), floor: float | None = None
 ) -> list[np.ndarray] | None:
@@ -1268,17 +1320,38 @@ def _linear_frontier(
     Gates enter as a state, the lowest cap among failed gates, merged by ``min``; each
     state's scores are capped at the end and the states' sets merged once more.
     """
+    if not _is_linear(problem):
+        return None
+    free = len(problem.model.band_ids) - 1  # the state of "no gate caps below the top band"
+    state0, gate_of = _gate_states(problem, free)
+    tables: list[_GroupTable] = []
+    for members in _groups(problem):
+        table = _group_table(problem, members, banned, gate_of, free)
+        if table is None:
+            return None
+        if not len(table[1]):
+            return []
+        tables.append(table)
+    sets, steps = _merge_groups(problem, tables, state0, floor)
+    return _read_back(problem, sets, steps, free)
+
+
+def _is_linear(problem: _Problem) -> bool:
+    """Whether the score before gates is a sum of one term per criterion."""
     model = problem.model
     if model.overall_method != "arithmetic" or any(
         model.pillar_method[pi] != "arithmetic" for pi in problem.pillar_value
     ):
-        return None
+        return False
     if problem.estimate_var:
-        return None  # estimates tie every criterion to the others: not a sum of terms
-    if problem.n_x and max(problem.raw.coef, default=0) >= problem.n_x:
-        return None  # pragma: no cover - arithmetic everywhere adds no variables
-    m = model.n_criteria
-    # groups: criteria joined by prerequisite rows (union-find)
+        return False  # estimates tie every criterion to the others: not a sum of terms
+    # arithmetic everywhere adds no variables: every term is a binary's
+    return not problem.n_x or max(problem.raw.coef, default=0) < problem.n_x
+
+
+def _groups(problem: _Problem) -> list[list[int]]:
+    """The criteria with a choice, in groups joined by prerequisite rows (union-find)."""
+    m = problem.model.n_criteria
     parent = list(range(m))
 
     def root(j: int) -> int:
@@ -1296,9 +1369,15 @@ def _linear_frontier(
     groups: dict[int, list[int]] = {}
     for j in chosen:
         groups.setdefault(root(j), []).append(j)
-    n_bands = len(model.band_ids)
-    free = n_bands - 1  # the state of "no gate caps below the top band"
-    gate_of: dict[int, list[tuple[int, int]]] = {}  # criterion -> [(min level, cap band)]
+    return list(groups.values())
+
+
+def _gate_states(problem: _Problem, free: int) -> tuple[int, dict[int, list[tuple[int, int]]]]:
+    """The gate state before any choice (the lowest cap band of the gates that fail
+    whatever is planned; ``free`` if none) and, per criterion, the gates a choice can
+    fail: [(min level, cap band)]."""
+    model = problem.model
+    gate_of: dict[int, list[tuple[int, int]]] = {}
     state0 = free
     for g, _, gate in problem.gates:
         band = int(model.gate_band[g])
@@ -1307,38 +1386,50 @@ def _linear_frontier(
         elif isinstance(gate, list) and gate:
             j = int(model.gate_criterion[g])
             gate_of.setdefault(j, []).append((int(model.gate_min[g]), band))
-    # a Pareto set per state: (costs, scores, node ids); a node is (parent node, combo)
-    # of one merge step, so the chosen combos are read back from the last step's nodes
-    sets: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {
-        state0: (np.zeros(1), np.array([problem.raw.const]), np.zeros(1, dtype=np.intp))
-    }
+    return state0, gate_of
+
+
+def _group_table(
+    problem: _Problem,
+    members: list[int],
+    banned: frozenset[int],
+    gate_of: dict[int, list[tuple[int, int]]],
+    free: int,
+) -> _GroupTable | None:
+    """Every joint choice of levels of a group that its prerequisite rows allow and that
+    chooses no banned binary, with its cost, score and gate state; None if too many."""
     var_cost = np.asarray(problem.var_cost)
     var_eff = np.asarray(problem.var_eff)
     var_score = np.zeros(problem.n_x)
     for var_index, coef in problem.raw.coef.items():
         var_score[var_index] = coef
-    steps: list[tuple[list[int], np.ndarray, np.ndarray, np.ndarray]] = []
-    tables = []
-    for members in groups.values():
-        options = [list(range(int(problem.start[j]), LEVEL_MAX + 1)) for j in members]
-        combos = np.array(np.meshgrid(*options, indexing="ij")).reshape(len(members), -1).T
-        if len(combos) > _GROUP_LIMIT:
-            return None
-        ok = _rows_hold(problem, members, combos)
-        cost = np.zeros(len(combos))
-        score = np.zeros(len(combos))
-        state = np.full(len(combos), free)
-        for k, j in enumerate(members):
-            var = np.array([problem.var_of[(j, lv)] for lv in options[k]])
-            idx = var[combos[:, k] - int(problem.start[j])]
-            ok &= ~np.isin(idx, list(banned))
-            cost += var_cost[idx]
-            score += var_score[idx]
-            for need, band in gate_of.get(j, []):
-                state = np.where(var_eff[idx] < need, np.minimum(state, band), state)
-        if not ok.any():
-            return []
-        tables.append((members, combos[ok], cost[ok], score[ok], state[ok]))
+    options = [list(range(int(problem.start[j]), LEVEL_MAX + 1)) for j in members]
+    combos = np.array(np.meshgrid(*options, indexing="ij")).reshape(len(members), -1).T
+    if len(combos) > _GROUP_LIMIT:
+        return None
+    ok = _rows_hold(problem, members, combos)
+    cost = np.zeros(len(combos))
+    score = np.zeros(len(combos))
+    state = np.full(len(combos), free)
+    for k, j in enumerate(members):
+        var = np.array([problem.var_of[(j, lv)] for lv in options[k]])
+        idx = var[combos[:, k] - int(problem.start[j])]
+        ok &= ~np.isin(idx, list(banned))
+        cost += var_cost[idx]
+        score += var_score[idx]
+        for need, band in gate_of.get(j, []):
+            state = np.where(var_eff[idx] < need, np.minimum(state, band), state)
+    return members, combos[ok], cost[ok], score[ok], state[ok]
+
+
+def _merge_groups(
+    problem: _Problem, tables: list[_GroupTable], state0: int, floor: float | None
+) -> tuple[_Sets, list[_Step]]:
+    """Merge the groups' tables two by two into a Pareto set per gate state; a node is
+    (parent node, combo) of one merge step, so the chosen combos are read back from the
+    last step's nodes."""
+    sets: _Sets = {state0: (np.zeros(1), np.array([problem.raw.const]), np.zeros(1, dtype=np.intp))}
+    steps: list[_Step] = []
     best_rest = np.cumsum([0.0, *(t[3].max() for t in reversed(tables))])[::-1][1:]
     for (members, combos, cost, score, state), rest in zip(tables, best_rest, strict=True):
         merged: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = {}
@@ -1364,6 +1455,13 @@ def _linear_frontier(
             sets[st] = (c[keep], v[keep], np.arange(offset, offset + len(keep)))
             offset += len(keep)
         steps.append((members, combos, np.concatenate(parents), np.concatenate(chosen_combo)))
+    return sets, steps
+
+
+def _read_back(problem: _Problem, sets: _Sets, steps: list[_Step], free: int) -> list[np.ndarray]:
+    """Cap each state's scores at its band's top, keep the Pareto points of them all, and
+    read each one's planned levels back through the merge steps."""
+    model = problem.model
     tops = model.band_tops()
     costs, values, nodes = [], [], []
     for st, (c, v, n) in sets.items():
@@ -1373,7 +1471,7 @@ def _linear_frontier(
     c = np.concatenate(costs)
     v = np.concatenate(values)
     node = np.concatenate(nodes)[_pareto(c, v)]
-    planned = np.full((len(node), m), -1.0)
+    planned = np.full((len(node), model.n_criteria), -1.0)
     for members, combos, parent_of, combo_of in reversed(steps):
         levels = combos[combo_of[node]]
         for k, j in enumerate(members):

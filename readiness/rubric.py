@@ -607,7 +607,29 @@ def _variant_version(version: str) -> str:
 
 
 def _check(rubric: Rubric, cards: Mapping[str, SeedCard]) -> Iterator[Problem]:
-    """Every cross-reference problem of a structurally valid rubric."""
+    """Every cross-reference problem of a structurally valid rubric, part by part (in
+    document order: scale, entries, bands, effort, estimate, criteria, profiles)."""
+    yield from _check_entries(rubric)
+    if not rubric.bands or not rubric.pillars or not rubric.profiles:
+        return
+    band_ids = [b.id for b in rubric.bands]
+    yield from _check_bands(rubric, band_ids)
+    if not rubric.effort_scale:
+        yield Problem("$.effort_scale", "at least one effort size is needed")
+    yield from _check_estimate(rubric)
+    yield from _duplicates([p.id for p in rubric.pillars], "$.pillars[{}].id", "pillar id")
+    paths: dict[str, str] = {}
+    for i, pillar in enumerate(rubric.pillars):
+        for j, c in enumerate(pillar.criteria):
+            paths.setdefault(c.id, f"$.pillars[{i}].criteria[{j}]")
+    yield from _check_criteria(rubric, paths, band_ids, cards)
+    yield from _cycles(rubric, paths)
+    yield from _check_profiles(rubric, paths, cards)
+
+
+def _check_entries(rubric: Rubric) -> Iterator[Problem]:
+    """The scale lists levels 0-4; bands, pillars, profiles and each pillar's criteria
+    are not empty."""
     if tuple(s.level for s in rubric.scale) != LEVELS:
         yield Problem("$.scale", "the scale must list levels 0, 1, 2, 3, 4 in order")
 
@@ -617,9 +639,10 @@ def _check(rubric: Rubric, cards: Mapping[str, SeedCard]) -> Iterator[Problem]:
     for i, pillar in enumerate(rubric.pillars):
         if not pillar.criteria:
             yield Problem(f"$.pillars[{i}].criteria", "a pillar needs at least one criterion")
-    if not rubric.bands or not rubric.pillars or not rubric.profiles:
-        return
-    band_ids = [b.id for b in rubric.bands]
+
+
+def _check_bands(rubric: Rubric, band_ids: list[str]) -> Iterator[Problem]:
+    """Band ids are unique; minimums start at 0 and increase strictly."""
     yield from _duplicates(band_ids, "$.bands[{}].id", "band id")
     mins = [b.min for b in rubric.bands]
     if mins[0] != 0:
@@ -628,8 +651,9 @@ def _check(rubric: Rubric, cards: Mapping[str, SeedCard]) -> Iterator[Problem]:
         if mins[i] <= mins[i - 1]:
             yield Problem(f"$.bands[{i}].min", "band minimums must increase strictly")
 
-    if not rubric.effort_scale:
-        yield Problem("$.effort_scale", "at least one effort size is needed")
+
+def _check_estimate(rubric: Rubric) -> Iterator[Problem]:
+    """The estimate's offsets name criteria of the rubric and stay within -4 to 4."""
     ids = {c.id for p in rubric.pillars for c in p.criteria}
     for cid, offset in rubric.estimate.offsets.items():
         if cid not in ids:
@@ -639,11 +663,11 @@ def _check(rubric: Rubric, cards: Mapping[str, SeedCard]) -> Iterator[Problem]:
         elif not -4 <= offset <= 4:
             yield Problem(f"$.estimate.offsets[{cid!r}]", f"must be -4 to 4 levels (got {offset})")
 
-    yield from _duplicates([p.id for p in rubric.pillars], "$.pillars[{}].id", "pillar id")
-    paths: dict[str, str] = {}
-    for i, pillar in enumerate(rubric.pillars):
-        for j, c in enumerate(pillar.criteria):
-            paths.setdefault(c.id, f"$.pillars[{i}].criteria[{j}]")
+
+def _check_criteria(
+    rubric: Rubric, paths: Mapping[str, str], band_ids: list[str], cards: Mapping[str, SeedCard]
+) -> Iterator[Problem]:
+    """Each criterion: a unique id, then its own references (:func:`_check_criterion`)."""
     seen: set[str] = set()
     for i, pillar in enumerate(rubric.pillars):
         for j, c in enumerate(pillar.criteria):
@@ -651,47 +675,48 @@ def _check(rubric: Rubric, cards: Mapping[str, SeedCard]) -> Iterator[Problem]:
             if c.id in seen:
                 yield Problem(f"{at}.id", f"duplicate criterion id {c.id!r}")
             seen.add(c.id)
-            if c.effort not in rubric.effort_scale:
-                yield Problem(
-                    f"{at}.effort",
-                    f"unknown effort {c.effort!r}; expected one of {sorted(rubric.effort_scale)}",
-                )
-            for k, pre in enumerate(c.prerequisites):
-                if pre not in paths:
-                    yield Problem(f"{at}.prerequisites[{k}]", f"unknown criterion id {pre!r}")
-                elif pre == c.id:
-                    yield Problem(f"{at}.prerequisites[{k}]", "a criterion cannot require itself")
-            yield from _source_problems(c.sources, at, cards)
-            if c.critical and c.critical.cap_band not in band_ids:
-                yield Problem(f"{at}.critical.cap_band", f"unknown band {c.critical.cap_band!r}")
-            if c.derive is not None:
-                yield from check_rule(c.derive, f"{at}.derive")
+            yield from _check_criterion(rubric, c, at, paths, band_ids, cards)
 
-    yield from _cycles(rubric, paths)
 
+def _check_criterion(
+    rubric: Rubric,
+    c: Criterion,
+    at: str,
+    paths: Mapping[str, str],
+    band_ids: list[str],
+    cards: Mapping[str, SeedCard],
+) -> Iterator[Problem]:
+    """A known effort, known prerequisites other than itself, known sources, a known cap
+    band for a gate, and a valid derive rule."""
+    if c.effort not in rubric.effort_scale:
+        yield Problem(
+            f"{at}.effort",
+            f"unknown effort {c.effort!r}; expected one of {sorted(rubric.effort_scale)}",
+        )
+    for k, pre in enumerate(c.prerequisites):
+        if pre not in paths:
+            yield Problem(f"{at}.prerequisites[{k}]", f"unknown criterion id {pre!r}")
+        elif pre == c.id:
+            yield Problem(f"{at}.prerequisites[{k}]", "a criterion cannot require itself")
+    yield from _source_problems(c.sources, at, cards)
+    if c.critical and c.critical.cap_band not in band_ids:
+        yield Problem(f"{at}.critical.cap_band", f"unknown band {c.critical.cap_band!r}")
+    if c.derive is not None:
+        yield from check_rule(c.derive, f"{at}.derive")
+
+
+def _check_profiles(
+    rubric: Rubric, paths: Mapping[str, str], cards: Mapping[str, SeedCard]
+) -> Iterator[Problem]:
+    """Unique profile ids, a known default, each profile's references, and no kind
+    selecting two profiles."""
     profile_ids = [p.id for p in rubric.profiles]
     yield from _duplicates(profile_ids, "$.profiles[{}].id", "profile id")
     if rubric.default_profile not in profile_ids:
         yield Problem("$.default_profile", f"unknown profile {rubric.default_profile!r}")
     kinds_seen: dict[str, str] = {}
     for i, profile in enumerate(rubric.profiles):
-        yield from _source_problems(profile.sources, f"$.profiles[{i}]", cards)
-        for cid in profile.levels:
-            if cid not in paths:
-                yield Problem(f"$.profiles[{i}].levels[{cid!r}]", f"unknown criterion id {cid!r}")
-        for cid, steps in profile.remediation.items():
-            at = f"$.profiles[{i}].remediation[{cid!r}]"
-            if cid not in paths:
-                yield Problem(at, f"unknown criterion id {cid!r}")
-                continue
-            target = profile.target(cid)
-            for step in steps:
-                if step > target:
-                    yield Problem(
-                        f"{at}[{step}]",
-                        f"advice for step {step}, but the profile targets {cid} at {target}: "
-                        "it would never be shown",
-                    )
+        yield from _check_profile(profile, f"$.profiles[{i}]", paths, cards)
         for k, kind in enumerate(profile.kinds):
             if kind in kinds_seen:
                 yield Problem(
@@ -699,6 +724,29 @@ def _check(rubric: Rubric, cards: Mapping[str, SeedCard]) -> Iterator[Problem]:
                     f"kind {kind!r} already selects profile {kinds_seen[kind]!r}",
                 )
             kinds_seen[kind] = profile.id
+
+
+def _check_profile(
+    profile: Profile, at: str, paths: Mapping[str, str], cards: Mapping[str, SeedCard]
+) -> Iterator[Problem]:
+    """Known sources; levels and advice for known criteria; no advice above the target."""
+    yield from _source_problems(profile.sources, at, cards)
+    for cid in profile.levels:
+        if cid not in paths:
+            yield Problem(f"{at}.levels[{cid!r}]", f"unknown criterion id {cid!r}")
+    for cid, steps in profile.remediation.items():
+        where = f"{at}.remediation[{cid!r}]"
+        if cid not in paths:
+            yield Problem(where, f"unknown criterion id {cid!r}")
+            continue
+        target = profile.target(cid)
+        for step in steps:
+            if step > target:
+                yield Problem(
+                    f"{where}[{step}]",
+                    f"advice for step {step}, but the profile targets {cid} at {target}: "
+                    "it would never be shown",
+                )
 
 
 def _source_problems(

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from readiness.errors import InputError
 from readiness.robustness._engine import METHODS, POLICIES, Draws, evaluate, rubric_draws
-from readiness.robustness._panel import Panel
+from readiness.robustness._panel import PartnershipArrays
 from readiness.rubric import load_rubric
 from readiness.scoring import ScoringModel, score_matrix
 from tests.factories import level_matrix, rubrics
@@ -22,7 +22,7 @@ def random_panel(rng, n=200, unknown=0.1, na=0.03, low=0.05, rubric=None):
     m = len(rubric.criterion_ids)
     levels = rng.integers(0, 5, (n, m)).astype(float)
     levels[rng.random((n, m)) < unknown] = np.nan
-    return Panel.from_arrays(
+    return PartnershipArrays.from_arrays(
         levels,
         rubric,
         not_applicable=rng.random((n, m)) < na,
@@ -111,7 +111,7 @@ def test_sampled_choices_match_the_kernel_on_any_rubric(rubric, data):
     levels = level_matrix(data.draw, n, m)
     na = np.array(data.draw(st.lists(st.booleans(), min_size=n * m, max_size=n * m))).reshape(n, m)
     low = np.array(data.draw(st.lists(st.booleans(), min_size=n * m, max_size=n * m))).reshape(n, m)
-    panel = Panel.from_arrays(levels, rubric, not_applicable=na, low_confidence=low)
+    panel = PartnershipArrays.from_arrays(levels, rubric, not_applicable=na, low_confidence=low)
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
     check_against_kernel(panel, random_draws(rng, panel, 5))
 
@@ -248,7 +248,7 @@ def test_margins_refuse_a_geometric_rubric():
     rubric = make_rubric(
         rubric_dict([("a", 1, "arithmetic", [("a.x", 1)])], aggregation="geometric")
     )
-    panel = Panel.from_arrays(np.array([[2.0]]), rubric)
+    panel = PartnershipArrays.from_arrays(np.array([[2.0]]), rubric)
     with pytest.raises(InputError, match="arithmetic"):
         margins(panel)
 
@@ -331,7 +331,7 @@ def test_a_partnership_that_no_weight_can_move_depends_on_no_weight():
     rubric = load_rubric()
     m = len(rubric.criterion_ids)
     levels = np.vstack([np.full(m, 3.0), np.random.default_rng(0).integers(0, 5, m)])
-    panel = Panel.from_arrays(levels, rubric)
+    panel = PartnershipArrays.from_arrays(levels, rubric)
     s = sensitivity(panel, n=256, choices=Choices(policies=("exclude",)))
     assert (s.total[0] == 0).all() and s.top()[0] is None
     assert np.nanmax(s.total[1][: len(rubric.pillars)]) > 0

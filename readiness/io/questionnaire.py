@@ -261,18 +261,66 @@ def _build(
     rubric: Rubric,
     facts: FactsCells | None = None,
 ) -> FilledQuestionnaire:
-    problems: list[Problem] = []
-    checked: set[str] = set()
+    """The questionnaire from its cells, or every problem of it at once (cells' text,
+    cover, facts, rating rows, each rating, then the partnership as a whole)."""
     facts_cells = [] if facts is None else [*facts.fields.values(), *facts.pieces]
-    for cell in [*cover.values(), *(c for row in rows for c in row.values()), *facts_cells]:
-        if cell.where not in checked:
-            checked.add(cell.where)
-            if (problem := text_problem(cell)) is not None:
-                problems.append(problem)
+    problems = _text_problems(
+        [*cover.values(), *(c for row in rows for c in row.values()), *facts_cells]
+    )
     facts_readable = not problems or not {p.path for p in problems} & {c.where for c in facts_cells}
     places: dict[str, str] = {}  # JSON path of the partnership -> cell
     header: dict[str, Any] = {}
     assessment: dict[str, Any] = {"ratings": {}}
+    problems += _read_cover(cover, header, assessment, places)
+    carried = None
+    if facts is not None and facts_readable:
+        carried, found = _carried(facts, cover, header, source)
+        problems += found
+        if carried is not None:
+            places[_FACTS_AT] = facts.where
+            places |= _facts_places(carried, lambda path: _in_facts(facts, path))
+    ratings: dict[str, dict[str, Any]] = assessment["ratings"]
+    problems += _read_rows(rows, rubric, ratings, places)
+    # every rating on its own, then the partnership (cover, dates) with the good ones:
+    # one run reports every problem
+    good: dict[str, dict[str, Any]] = {}
+    for cid, rating in ratings.items():
+        try:
+            Rating.model_validate(rating)
+            good[cid] = rating
+        except ValidationError as exc:
+            problems += [
+                _at(dataclasses.replace(p, path=f"$.ratings[{cid!r}]" + p.path[1:]), places)
+                for p in problems_from(exc)
+            ]
+    rated = FilledQuestionnaire(source, header, assessment | {"ratings": good}, places, carried)
+    problems += _checked(rated, rubric, overrides=not problems)
+    if problems:
+        raise InputError(problems, source=source)
+    return FilledQuestionnaire(source, header, assessment, places, carried)
+
+
+def _text_problems(cells: Sequence[Cell]) -> list[Problem]:
+    """The text problems of each cell, once per place."""
+    problems: list[Problem] = []
+    checked: set[str] = set()
+    for cell in cells:
+        if cell.where not in checked:
+            checked.add(cell.where)
+            if (problem := text_problem(cell)) is not None:
+                problems.append(problem)
+    return problems
+
+
+def _read_cover(
+    cover: dict[str, Cell],
+    header: dict[str, Any],
+    assessment: dict[str, Any],
+    places: dict[str, str],
+) -> list[Problem]:
+    """The cover's fields into ``header`` (the partnership) and ``assessment`` (who rated,
+    when); its problems: unknown fields, no assessor."""
+    problems: list[Problem] = []
     keys = {k for k, _ in COVER_FIELDS}
     for key, cell in cover.items():
         if key not in keys:
@@ -293,17 +341,20 @@ def _build(
     if "assessor" not in assessment:  # the partnership model checks the other fields
         at = cover["assessor"].where if "assessor" in cover else "$.assessor"
         problems.append(Problem(at, "required field is missing (your name)"))
-    carried = None
-    if facts is not None and facts_readable:
-        carried, found = _carried(facts, cover, header, source)
-        problems += found
-        if carried is not None:
-            places[_FACTS_AT] = facts.where
-            places |= _facts_places(carried, lambda path: _in_facts(facts, path))
+    return problems
 
+
+def _read_rows(
+    rows: list[dict[str, Cell]],
+    rubric: Rubric,
+    ratings: dict[str, dict[str, Any]],
+    places: dict[str, str],
+) -> list[Problem]:
+    """The rating rows into ``ratings``: a criterion's first row rates it, further rows
+    add evidence; the problems of each row."""
+    problems: list[Problem] = []
     known = set(rubric.criterion_ids)
     first_row: dict[str, str] = {}
-    ratings: dict[str, dict[str, Any]] = assessment["ratings"]
     for row in rows:
         id_cell = row["id"]
         cid = _text(id_cell.value)
@@ -326,83 +377,91 @@ def _build(
         except ValueError as exc:
             problems.append(Problem(row["level"].where, str(exc), criterion=cid))
             continue
-        evidence = {
-            k: _text(row[k].value) for k in _EVIDENCE if k in row and not _blank(row[k].value)
-        }
-        base = f"$.ratings[{cid!r}]"
-        if cid in first_row:  # a further row of the same criterion adds evidence only
-            extra = [
-                k
-                for k in ("confidence", "note", "justification")
-                if k in row and not _blank(row[k].value)
-            ]
-            if level is not None or extra:
-                problems.append(
-                    Problem(
-                        row["level"].where if level is not None else row[extra[0]].where,
-                        f"criterion {cid!r} is already on {first_row[cid]}; a further row of "
-                        "it may only add evidence (leave level, confidence, note and "
-                        "justification blank)",
-                        criterion=cid,
-                    )
-                )
-                continue
-            if cid not in ratings:
-                problems.append(
-                    Problem(
-                        id_cell.where, f"evidence for {cid!r}, which has no level", criterion=cid
-                    )
-                )
-                continue
-            if evidence:
-                n = len(ratings[cid].setdefault("evidence", []))
-                ratings[cid]["evidence"].append(_piece(evidence))
-                _place_evidence(places, f"{base}.evidence[{n}]", row)
+        if cid in first_row:
+            problems += _further_row(row, cid, level, first_row[cid], ratings, places)
             continue
         first_row[cid] = id_cell.where.split("!")[-1]
-        if level is None:
-            fields: tuple[str, ...] = ("confidence", *_EVIDENCE, "note", "justification")
-            filled = [k for k in fields if k in row and not _blank(row[k].value)]
-            if filled:
-                problems.append(
-                    Problem(
-                        row["level"].where,
-                        f"{_LEVEL_HELP}: the row has {filled[0]} but no level",
-                        criterion=cid,
-                    )
+        problems += _first_row(row, cid, level, ratings, places)
+    return problems
+
+
+def _first_row(
+    row: dict[str, Cell],
+    cid: str,
+    level: int | str | None,
+    ratings: dict[str, dict[str, Any]],
+    places: dict[str, str],
+) -> list[Problem]:
+    """A criterion's rating from its first row (none without a level: then nothing else
+    may be filled in)."""
+    base = f"$.ratings[{cid!r}]"
+    if level is None:
+        fields: tuple[str, ...] = ("confidence", *_EVIDENCE, "note", "justification")
+        filled = [k for k in fields if k in row and not _blank(row[k].value)]
+        if filled:
+            return [
+                Problem(
+                    row["level"].where,
+                    f"{_LEVEL_HELP}: the row has {filled[0]} but no level",
+                    criterion=cid,
                 )
-            continue
-        rating: dict[str, Any] = {"level": level}
-        for k in ("confidence", "note", "justification"):
-            if k in row and not _blank(row[k].value):
-                value = _text(row[k].value)
-                rating[k] = value.lower() if k == "confidence" and value else value
-                places[f"{base}.{k}"] = row[k].where
-        places[f"{base}.level"] = row["level"].where
-        places[base] = id_cell.where
-        if "justification" in row:  # where a justification goes (overrides of facts)
-            places.setdefault(f"{base}.justification", row["justification"].where)
-        if evidence:
-            rating["evidence"] = [_piece(evidence)]
-            _place_evidence(places, f"{base}.evidence[0]", row)
-        ratings[cid] = rating
-    # every rating on its own, then the partnership (cover, dates) with the good ones:
-    # one run reports every problem
-    good: dict[str, dict[str, Any]] = {}
-    for cid, rating in ratings.items():
-        try:
-            Rating.model_validate(rating)
-            good[cid] = rating
-        except ValidationError as exc:
-            problems += [
-                _at(dataclasses.replace(p, path=f"$.ratings[{cid!r}]" + p.path[1:]), places)
-                for p in problems_from(exc)
             ]
-    rated = FilledQuestionnaire(source, header, assessment | {"ratings": good}, places, carried)
-    problems += _checked(rated, rubric, overrides=not problems)
-    if problems:
-        raise InputError(problems, source=source)
-    return FilledQuestionnaire(source, header, assessment, places, carried)
+        return []
+    evidence = _row_evidence(row)
+    rating: dict[str, Any] = {"level": level}
+    for k in ("confidence", "note", "justification"):
+        if k in row and not _blank(row[k].value):
+            value = _text(row[k].value)
+            rating[k] = value.lower() if k == "confidence" and value else value
+            places[f"{base}.{k}"] = row[k].where
+    places[f"{base}.level"] = row["level"].where
+    places[base] = row["id"].where
+    if "justification" in row:  # where a justification goes (overrides of facts)
+        places.setdefault(f"{base}.justification", row["justification"].where)
+    if evidence:
+        rating["evidence"] = [_piece(evidence)]
+        _place_evidence(places, f"{base}.evidence[0]", row)
+    ratings[cid] = rating
+    return []
+
+
+def _further_row(
+    row: dict[str, Cell],
+    cid: str,
+    level: int | str | None,
+    first: str,
+    ratings: dict[str, dict[str, Any]],
+    places: dict[str, str],
+) -> list[Problem]:
+    """A further row of criterion ``cid`` (first on ``first``): it adds evidence only."""
+    extra = [
+        k for k in ("confidence", "note", "justification") if k in row and not _blank(row[k].value)
+    ]
+    if level is not None or extra:
+        return [
+            Problem(
+                row["level"].where if level is not None else row[extra[0]].where,
+                f"criterion {cid!r} is already on {first}; a further row of "
+                "it may only add evidence (leave level, confidence, note and "
+                "justification blank)",
+                criterion=cid,
+            )
+        ]
+    if cid not in ratings:
+        return [
+            Problem(row["id"].where, f"evidence for {cid!r}, which has no level", criterion=cid)
+        ]
+    evidence = _row_evidence(row)
+    if evidence:
+        n = len(ratings[cid].setdefault("evidence", []))
+        ratings[cid]["evidence"].append(_piece(evidence))
+        _place_evidence(places, f"$.ratings[{cid!r}].evidence[{n}]", row)
+    return []
+
+
+def _row_evidence(row: dict[str, Cell]) -> dict[str, str | None]:
+    """The evidence cells a row fills in (text, source, date...)."""
+    return {k: _text(row[k].value) for k in _EVIDENCE if k in row and not _blank(row[k].value)}
 
 
 def _checked(q: FilledQuestionnaire, rubric: Rubric, *, overrides: bool = True) -> list[Problem]:

@@ -22,6 +22,21 @@ _POLICY = {
 
 def render_markdown(r: Report) -> str:
     """The whole report as one Markdown document (deterministic for the same input)."""
+    basis = "overall score" if r.basis == "overall" else "lower bound"
+    out = [
+        *_head(r),
+        *_failed_gates(r),
+        *_unrated_gates(r),
+        *_pillars(r),
+        *_gaps(r, basis),
+        *_roadmap(r, basis),
+        *_evidence(r),
+    ]
+    return neutralise("\n".join(out) + "\n")
+
+
+def _head(r: Report) -> list[str]:
+    """The title, the overall score and band, and the facts of the assessment."""
     p = r.partnership
     out = [f"# {_md(r.title)}", ""]
     if r.overall is None:
@@ -57,35 +72,50 @@ def render_markdown(r: Report) -> str:
             f"- Assessed by {_md(p.get('assessor') or 'unknown')}"
             + (f" on {p['assessed_on']}" if p.get("assessed_on") else "")
         )
-    if r.gates:
-        out += ["", "## Failed gates", ""]
-        if r.overall is not None:
-            out += [
-                f"Raw score {shown(r.raw)}; the failed gates together take off "
-                f"{r.gate_loss:.1f} points.",
-                "",
-            ]
-        for gate in r.gates:
-            lvl = "unknown" if gate.level is None else f"level {gate.level}"
-            out.append(
-                f"- **{_md(gate.title)}** (`{gate.criterion}`) is {lvl}, below "
-                f"{gate.min_level}: capped at {_md(gate.cap_band)}; {gate.effect}. "
-                + _md(gate.reason)
-            )
-    if r.unrated_gates:
+    return out
+
+
+def _failed_gates(r: Report) -> list[str]:
+    """## Failed gates (none when every gate passes)."""
+    if not r.gates:
+        return []
+    out = ["", "## Failed gates", ""]
+    if r.overall is not None:
         out += [
-            "",
-            "## Unrated gates",
-            "",
-            "Critical criteria nobody has rated. A gate fails on evidence only: these do "
-            "not cap the score, but each caps the lower bound until it is rated.",
+            f"Raw score {shown(r.raw)}; the failed gates together take off "
+            f"{r.gate_loss:.1f} points.",
             "",
         ]
-        out += [
+    for gate in r.gates:
+        lvl = "unknown" if gate.level is None else f"level {gate.level}"
+        out.append(
+            f"- **{_md(gate.title)}** (`{gate.criterion}`) is {lvl}, below "
+            f"{gate.min_level}: capped at {_md(gate.cap_band)}; {gate.effect}. " + _md(gate.reason)
+        )
+    return out
+
+
+def _unrated_gates(r: Report) -> list[str]:
+    """## Unrated gates (none when every gate is rated)."""
+    if not r.unrated_gates:
+        return []
+    return [
+        "",
+        "## Unrated gates",
+        "",
+        "Critical criteria nobody has rated. A gate fails on evidence only: these do "
+        "not cap the score, but each caps the lower bound until it is rated.",
+        "",
+        *(
             f"- **{_md(gate.title)}** (`{gate.criterion}`): {gate.effect}. {_md(gate.reason)}"
             for gate in r.unrated_gates
-        ]
-    out += [
+        ),
+    ]
+
+
+def _pillars(r: Report) -> list[str]:
+    """## Pillars: one table row each."""
+    out = [
         "",
         "## Pillars",
         "",
@@ -99,8 +129,12 @@ def render_markdown(r: Report) -> str:
             f"| {_md(x.title)} | {shown(x.score)} | {rng} | "
             f"{shown(x.target)} | {x.effective_weight:.1%} | {cov} |"
         )
-    basis = "overall score" if r.basis == "overall" else "lower bound"
-    out += ["", "## Gaps, root causes first", ""]
+    return out
+
+
+def _gaps(r: Report, basis: str) -> list[str]:
+    """## Gaps, with the facts that would close them and the unrated criteria."""
+    out = ["", "## Gaps, root causes first", ""]
     if not r.gaps:
         out.append("No rated criterion is below its target.")
     else:
@@ -136,35 +170,46 @@ def render_markdown(r: Report) -> str:
             f"| {_md(g.title)} (`{g.criterion}`) | {g.target} | {g.impact:+.1f} | {_md(g.why)} |"
             for g in r.evidence_gaps
         ]
-    if r.roadmap:
+    return out
+
+
+def _roadmap(r: Report, basis: str) -> list[str]:
+    """## Roadmap (none when there is no step)."""
+    if not r.roadmap:
+        return []
+    out = [
+        "",
+        "## Roadmap",
+        "",
+        f"Order: {ROADMAP_ORDER}.",
+        "",
+    ]
+    if r.rate_first:
         out += [
-            "",
-            "## Roadmap",
-            "",
-            f"Order: {ROADMAP_ORDER}.",
+            "Rate first: "
+            + ", ".join(f"`{c}`" for c in r.rate_first)
+            + " (unrated gates: each caps the lower bound until it is rated).",
             "",
         ]
-        if r.rate_first:
-            out += [
-                "Rate first: "
-                + ", ".join(f"`{c}`" for c in r.rate_first)
-                + " (unrated gates: each caps the lower bound until it is rated).",
-                "",
-            ]
-        out += [
-            f"| step | action | levels | gain | effort | {basis} after | band after | why |",
-            "|---:|---|---|---:|---:|---:|---|---|",
-        ]
-        for s in r.roadmap:
-            after = f" (after {', '.join(s.waited_for)})" if s.waited_for else ""
-            if s.unrated_prerequisites:
-                after += f" (rate first: {', '.join(s.unrated_prerequisites)})"
-            out.append(
-                f"| {s.step} | {_md(s.title)}{after} | {s.from_level} → {s.to_level} | "
-                f"{s.impact:+.1f} | {s.effort_units:g} | {s.score_after:.1f} | "
-                f"{s.band_after or '-'} | {_md(s.why)} |"
-            )
-    out += ["", "## Evidence", ""]
+    out += [
+        f"| step | action | levels | gain | effort | {basis} after | band after | why |",
+        "|---:|---|---|---:|---:|---:|---|---|",
+    ]
+    for s in r.roadmap:
+        after = f" (after {', '.join(s.waited_for)})" if s.waited_for else ""
+        if s.unrated_prerequisites:
+            after += f" (rate first: {', '.join(s.unrated_prerequisites)})"
+        out.append(
+            f"| {s.step} | {_md(s.title)}{after} | {s.from_level} → {s.to_level} | "
+            f"{s.impact:+.1f} | {s.effort_units:g} | {s.score_after:.1f} | "
+            f"{s.band_after or '-'} | {_md(s.why)} |"
+        )
+    return out
+
+
+def _evidence(r: Report) -> list[str]:
+    """## Evidence: each criterion's level, where it comes from, its note and sources."""
+    out = ["", "## Evidence", ""]
     for c in r.criteria:
         if c.state != "rated":
             head = c.state
@@ -182,4 +227,4 @@ def render_markdown(r: Report) -> str:
         for e in c.evidence:
             date = f", {e.date}" if e.date else ""
             out.append(f"  - {_md(e.text)} ({_md(e.source)}{date})")
-    return neutralise("\n".join(out) + "\n")
+    return out

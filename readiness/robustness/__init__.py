@@ -32,7 +32,8 @@ from typing import Any
 import numpy as np
 
 from readiness._display import Rendered
-from readiness.robustness._panel import Panel, panel_of
+from readiness.errors import renamed
+from readiness.robustness._panel import PartnershipArrays, panel_of
 from readiness.robustness.margins import Margins, margins
 from readiness.robustness.sensitivity import Sensitivity, sensitivity
 from readiness.robustness.uncertainty import Choices, Uncertainty, uncertainty
@@ -41,7 +42,7 @@ from readiness.rubric import Rubric
 __all__ = [
     "Choices",
     "Margins",
-    "Panel",
+    "PartnershipArrays",
     "Robustness",
     "Sensitivity",
     "Uncertainty",
@@ -73,7 +74,7 @@ class Robustness(Rendered):
         return f"<Robustness of {self.panel.n} partnerships: {', '.join(parts)}>"
 
     @property
-    def panel(self) -> Panel:
+    def panel(self) -> PartnershipArrays:
         return self.uncertainty.panel
 
     @property
@@ -177,6 +178,11 @@ class Robustness(Rendered):
             "sensitivity": None if self.sensitivity is None else self.sensitivity.to_dict(),
             "margins": None if self.margins is None else self.margins.to_dict(),
         }
+
+
+def __getattr__(name: str) -> object:
+    """``Panel``: the deprecated name of :class:`PartnershipArrays` (before 0.3.0)."""
+    return renamed(__name__, name, {"Panel": ("PartnershipArrays", PartnershipArrays)})
 
 
 def _top_weight(sens: Sensitivity | None, pillars: tuple[str, ...]) -> list[str | None]:

@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 from threadpoolctl import threadpool_limits
 
-from readiness.robustness._panel import Panel
+from readiness.robustness._panel import PartnershipArrays
 from readiness.scoring import (
     LEVEL_MAX,
     ScoringModel,
@@ -148,9 +148,9 @@ class _Expansion:
 
 
 class _Prepared:
-    """Everything about the panel that no sample changes."""
+    """Everything about the partnerships that no sample changes."""
 
-    def __init__(self, panel: Panel) -> None:
+    def __init__(self, panel: PartnershipArrays) -> None:
         model = panel.model
         self.model = model
         self.k = model.n_pillars
@@ -252,7 +252,7 @@ class _Prepared:
         return result
 
 
-def evaluate(panel: Panel, draws: Draws) -> tuple[Floats, NDArray[np.int8]]:
+def evaluate(panel: PartnershipArrays, draws: Draws) -> tuple[Floats, NDArray[np.int8]]:
     """Overall scores and bands of every partnership under every sample.
 
     Returns:

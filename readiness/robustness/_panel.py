@@ -1,4 +1,9 @@
-"""The partnerships a robustness analysis works on, as arrays in rubric column order."""
+"""The partnerships a robustness analysis works on, as arrays in rubric column order.
+
+:class:`PartnershipArrays` was called ``Panel`` before 0.3.0; ``Panel`` is the
+assessors of one partnership (:class:`readiness.panel.Panel`), and here only a
+deprecated alias.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +15,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from readiness.assessment import Assessment, Options
-from readiness.errors import InputError, Problem
+from readiness.errors import InputError, Problem, renamed
 from readiness.rubric import Rubric, UnknownPolicy, load_rubric
 from readiness.scoring import Scores, ScoringModel, score_matrix
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Panel", "panel_of"]
+__all__ = ["PartnershipArrays", "panel_of"]
 
 
 @dataclass(frozen=True, eq=False)
-class Panel:
+class PartnershipArrays:
     """n partnerships against one rubric: levels, masks, labels and their point scores.
+
+    Formerly ``Panel`` (deprecated alias); ``repr`` still reads ``<Panel of ...>``.
 
     Attributes:
         labels: One label per partnership (its id; made unique with ``#2``, ``#3``).
@@ -66,8 +73,8 @@ class Panel:
         low_confidence: NDArray[np.bool_] | None = None,
         unknown_policy: UnknownPolicy | None = None,
         min_coverage: float | None = None,
-    ) -> Panel:
-        """A panel from a levels matrix in rubric column order (validated by ``score_matrix``).
+    ) -> PartnershipArrays:
+        """The arrays from a levels matrix in rubric column order (validated by ``score_matrix``).
 
         Raises:
             InputError: Bad levels, masks of another shape, or labels of another length.
@@ -118,14 +125,14 @@ def _unique(names: Sequence[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def panel_of(subject: object, rubric: Rubric | None = None) -> Panel:
-    """Normalise what a user hands in: one or more assessments, a levels frame, a panel.
+def panel_of(subject: object, rubric: Rubric | None = None) -> PartnershipArrays:
+    """Normalise what a user hands in: one or more assessments, a levels frame, arrays.
 
     Raises:
         InputError: Nothing to analyse, assessments against different rubrics or
             options, or a frame with columns that are not criteria of the rubric.
     """
-    if isinstance(subject, Panel):
+    if isinstance(subject, PartnershipArrays):
         return subject
     if isinstance(subject, Assessment):
         subject = [subject]
@@ -142,7 +149,7 @@ def panel_of(subject: object, rubric: Rubric | None = None) -> Panel:
     )
 
 
-def _from_assessments(assessments: list[Assessment]) -> Panel:
+def _from_assessments(assessments: list[Assessment]) -> PartnershipArrays:
     if not assessments:
         raise InputError("no assessment to analyse", source="assessments")
     first = assessments[0]
@@ -157,7 +164,7 @@ def _from_assessments(assessments: list[Assessment]) -> Panel:
     ]
     if problems:
         raise InputError(problems, source="assessments")
-    return Panel.from_arrays(
+    return PartnershipArrays.from_arrays(
         np.vstack([a.levels for a in assessments]),
         first.rubric,
         labels=[a.partnership.id for a in assessments],
@@ -168,7 +175,7 @@ def _from_assessments(assessments: list[Assessment]) -> Panel:
     )
 
 
-def _from_frame(frame: pd.DataFrame, rubric: Rubric | None) -> Panel:
+def _from_frame(frame: pd.DataFrame, rubric: Rubric | None) -> PartnershipArrays:
     rubric = rubric or load_rubric()
     known = set(rubric.criterion_ids)
     bad = [c for c in frame.columns if str(c) not in known]
@@ -180,4 +187,8 @@ def _from_frame(frame: pd.DataFrame, rubric: Rubric | None) -> Panel:
     values = frame.reindex(columns=list(rubric.criterion_ids)).to_numpy(
         dtype=np.float64, na_value=np.nan
     )
-    return Panel.from_arrays(values, rubric, labels=[str(i) for i in frame.index])
+    return PartnershipArrays.from_arrays(values, rubric, labels=[str(i) for i in frame.index])
+
+
+def __getattr__(name: str) -> object:
+    return renamed(__name__, name, {"Panel": ("PartnershipArrays", PartnershipArrays)})

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from readiness.errors import InputError, Problem
-from readiness.robustness._panel import Panel, panel_of
+from readiness.robustness._panel import PartnershipArrays, panel_of
 from readiness.rubric import Rubric
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ Floats = NDArray[np.float64]
 class _Linear:
     """Each row's overall score and coverage as functions of one pillar's weight."""
 
-    panel: Panel
+    panel: PartnershipArrays
     A: Floats  # (n,) sum of weight x score over scored pillars
     B: Floats  # (n,) weight of the scored pillars
     P: Floats  # (n, k) pillar scores (NaN: no score)
@@ -49,7 +49,7 @@ class _Linear:
     band_cap: NDArray[np.intp]
 
     @classmethod
-    def of(cls, panel: Panel) -> _Linear:
+    def of(cls, panel: PartnershipArrays) -> _Linear:
         model = panel.model
         s = panel.point
         w = model.pillar_weight
@@ -109,7 +109,7 @@ class _Linear:
         return np.concatenate([score_t, cov_t[:, None]], axis=1)
 
 
-def _band_caps(panel: Panel) -> NDArray[np.intp]:
+def _band_caps(panel: PartnershipArrays) -> NDArray[np.intp]:
     model = panel.model
     failed = panel.point.gate_failed  # on evidence; under 'worst' unrated gates cap too
     if model.unknown_policy == "worst":
@@ -172,7 +172,7 @@ class Margins:
     weights at which the pair's order changes (``None``-free: inf/0 when never).
     """
 
-    panel: Panel
+    panel: PartnershipArrays
     bands: pd.DataFrame = field(repr=False)
     swaps: pd.DataFrame = field(repr=False)
 
@@ -284,7 +284,9 @@ def _nudge(t: Floats) -> Floats:
     return np.maximum(np.abs(t), 1.0) * 1e-7
 
 
-def _swaps(panel: Panel, lin: _Linear, pairs: Sequence[tuple[str, str]] | None) -> pd.DataFrame:
+def _swaps(
+    panel: PartnershipArrays, lin: _Linear, pairs: Sequence[tuple[str, str]] | None
+) -> pd.DataFrame:
     import pandas as pd
 
     index = {label: i for i, label in enumerate(panel.labels)}

@@ -25,7 +25,7 @@ from readiness._display import render
 from readiness._limits import MAX_SOBOL_N, MAX_SOBOL_VALUES
 from readiness.errors import InputError, Problem
 from readiness.robustness._engine import METHODS, POLICIES, Draws, evaluate
-from readiness.robustness._panel import Panel, panel_of
+from readiness.robustness._panel import PartnershipArrays, panel_of
 from readiness.robustness.uncertainty import Choices, _shift_bounds, rank_matrix
 from readiness.rubric import Rubric
 
@@ -104,7 +104,7 @@ class Sensitivity:
     sample (then the score's variance is undefined), and 0 when its score never moves.
     """
 
-    panel: Panel
+    panel: PartnershipArrays
     choices: Choices
     factors: tuple[str, ...]
     n: int

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from readiness._display import Rendered
 from readiness.errors import InputError, Problem
 from readiness.robustness._engine import METHODS, POLICIES, Draws, evaluate
-from readiness.robustness._panel import Panel, panel_of
+from readiness.robustness._panel import PartnershipArrays, panel_of
 from readiness.rubric import Rubric
 from readiness.scoring import LEVEL_MAX
 
@@ -101,7 +101,7 @@ def _finite(x: float) -> float | None:
     return None if math.isinf(x) else float(x)
 
 
-def draw_choices(panel: Panel, choices: Choices, samples: int, seed: int) -> Draws:
+def draw_choices(panel: PartnershipArrays, choices: Choices, samples: int, seed: int) -> Draws:
     """Draw ``samples`` sets of choices (seeded: the same seed gives the same draws)."""
     model = panel.model
     rng = np.random.default_rng(seed)
@@ -130,7 +130,7 @@ def draw_choices(panel: Panel, choices: Choices, samples: int, seed: int) -> Dra
     )
 
 
-def _shift_bounds(panel: Panel) -> tuple[NDArray[np.int8], NDArray[np.int8]]:
+def _shift_bounds(panel: PartnershipArrays) -> tuple[NDArray[np.int8], NDArray[np.int8]]:
     """How far each low-confidence rating can move: (down, up), within 0-4."""
     rated = ~np.isnan(panel.levels) & ~panel.not_applicable
     level = panel.levels[panel.low_confidence & rated]
@@ -207,7 +207,7 @@ class Uncertainty(Rendered):
         ranks: (n, S) competition rank per sample (1 = best; NaN: no score).
     """
 
-    panel: Panel
+    panel: PartnershipArrays
     choices: Choices
     samples: int
     seed: int
