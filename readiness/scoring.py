@@ -262,59 +262,117 @@ def estimate_unknowns(levels: Floats, applicable: Bools | None, model: ScoringMo
     >>> bool(np.allclose(e.levels, guess))
     True
     """
-    # Every per-criterion sum is a product by a (criteria x pillars) matrix, so each
-    # (rows x criteria) array is read a few times only; per-pillar figures are small.
-    est = model.estimate
-    member, weighted, weighted2 = model.estimate_matrices
-    rated = ~np.isnan(levels)
-    if applicable is not None:
-        rated &= applicable
-    adjusted = levels - est.offsets
-    np.copyto(adjusted, 0.0, where=~rated)
-    n = rated.astype(np.float64) @ member  # (r, k) known criteria per pillar
-    total_adj = adjusted @ member
-    np.multiply(adjusted, adjusted, out=adjusted)
-    total_sq = adjusted @ member
-    with np.errstate(invalid="ignore", divide="ignore"):
-        some = n > 0
-        per = np.where(some, n, 1.0)
-        mean = np.where(some, total_adj / per, 0.0)
-        precision = np.where(some, 1.0 / (est.pillar2 + est.noise2 / per), 0.0)
-        v_mu = 1.0 / (1.0 / est.tau2 + precision.sum(axis=1))
-        mu = v_mu * (est.prior / est.tau2 + (mean * precision).sum(axis=1))
-        gamma = np.where(some, est.pillar2 / (est.pillar2 + est.noise2 / per), 0.0)
-        departure = gamma * (mean - mu[:, None])
-    estimated = ~rated if applicable is None else applicable & ~rated
-    guess = (departure + mu[:, None])[:, model.criterion_pillar]
-    guess += est.offsets
+    parts = _EstimateParts.of(levels, applicable, model)
+    estimated = ~parts.rated if applicable is None else applicable & ~parts.rated
+    guess = parts.centre[:, model.criterion_pillar]
+    guess += model.estimate.offsets
     np.clip(guess, 0.0, float(LEVEL_MAX), out=guess)
-    filled = np.where(rated, levels, guess)
+    # settled like scores: the same estimate whatever order its sums were taken in
+    filled = np.where(parts.rated, levels, settle(guess))
     if applicable is not None:
         filled[~applicable] = np.nan
-    # the overall's error: effective weights (points per level) of the estimated criteria,
-    # a_j = w_j / (applicable weight of j's pillar) x (pillar j's share) x 100 / 4
-    if applicable is None:
-        app_w = np.broadcast_to(weighted.sum(axis=0), n.shape)
-    else:
-        app_w = applicable.astype(np.float64) @ weighted
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(app_w > 0, model.pillar_weight, 0.0)
-        share = share / share.sum(axis=1, keepdims=True)
-        scale = np.where(app_w > 0, share / app_w, 0.0) * (100.0 / LEVEL_MAX)
-    estf = estimated.astype(np.float64)
-    a_p = scale * (estf @ weighted)  # (r, k) summed effective weight estimated per pillar
-    a_sq = (scale * scale * (estf @ weighted2)).sum(axis=1)
-    a_mu = (a_p * (1.0 - gamma)).sum(axis=1)
-    var = v_mu * a_mu**2 + (a_p**2 * est.pillar2 * (1.0 - gamma)).sum(axis=1)
-    var += est.noise2 * a_sq
-    # a partnership whose known criteria scatter more than the rubric's spread says gets
-    # a wider range: the spread, updated by its own scatter within pillars (a conjugate
-    # update worth PRIOR_DF criteria), scales every part of the error
-    scatter = np.maximum(total_sq - n * mean * mean, 0.0).sum(axis=1)
-    df = np.maximum(n - 1.0, 0.0).sum(axis=1)
-    own = (PRIOR_DF * est.noise2 + scatter) / (PRIOR_DF + df)
-    var *= own / est.noise2
-    return Estimated(levels=filled, estimated=estimated, sd=np.sqrt(var))
+    return Estimated(levels=filled, estimated=estimated, sd=parts.sd)
+
+
+@dataclass(frozen=True, eq=False)
+class _EstimateParts:
+    """What :func:`estimate_unknowns` computes per partnership and pillar, before it
+    writes the estimates out criterion by criterion.
+
+    Every per-criterion sum is a product of a (rows x criteria) array by a small
+    (criteria x pillars) matrix, so each level is read a few times only.
+
+    Attributes:
+        rated: (r, m) known and applicable.
+        known: (r, m) the known levels, 0 elsewhere.
+        centre: (r, k) the partnership's level plus the pillar's departure: an unknown
+            criterion's estimate is its pillar's centre plus its offset, within 0-4.
+        sd: (r,) the spread of the overall score's error, in points.
+        rated_sums: (r, 6k) products of the rated mask by ``model.estimate_matrices``.
+        app_sums: (r, 3k) or (3k,) the same for the applicable mask (weights only).
+    """
+
+    rated: Bools
+    known: Floats
+    centre: Floats
+    sd: Floats
+    rated_sums: Floats
+    app_sums: Floats
+
+    @classmethod
+    def of(cls, levels: Floats, applicable: Bools | None, model: ScoringModel) -> _EstimateParts:
+        est = model.estimate
+        k = model.n_pillars
+        by_rated, by_known, by_app = model.estimate_matrices
+        rated = ~np.isnan(levels)
+        if applicable is not None:
+            rated &= applicable
+        known = np.where(rated, levels, 0.0)
+        r_sums = rated.astype(np.float64) @ by_rated  # [n | off | off^2 | w | w^2 | w.off]
+        k_sums = known @ by_known  # [L | L.off | w.L]
+        n = r_sums[:, :k]
+        # sums over the known criteria of (level - offset) and of its square, per pillar
+        total_adj = k_sums[:, :k] - r_sums[:, k : 2 * k]
+        total_sq = (known * known) @ by_known[:, :k]
+        total_sq += r_sums[:, 2 * k : 3 * k] - 2.0 * k_sums[:, k : 2 * k]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            some = n > 0
+            per = np.where(some, n, 1.0)
+            mean = np.where(some, total_adj / per, 0.0)
+            precision = np.where(some, 1.0 / (est.pillar2 + est.noise2 / per), 0.0)
+            v_mu = 1.0 / (1.0 / est.tau2 + precision.sum(axis=1))
+            mu = v_mu * (est.prior / est.tau2 + (mean * precision).sum(axis=1))
+            gamma = np.where(some, est.pillar2 / (est.pillar2 + est.noise2 / per), 0.0)
+            centre = gamma * (mean - mu[:, None]) + mu[:, None]
+        # the overall's error: effective weights (points per level) of the estimated
+        # criteria, a_j = w_j / (applicable weight of j's pillar) x (j's pillar's share)
+        # x 100 / 4, summed per pillar (a_p) and squared (a_sq)
+        app_sums = (
+            by_app.sum(axis=0)
+            if applicable is None
+            else applicable.astype(np.float64) @ by_app  # [w | w^2 | w.off]
+        )
+        app_w = app_sums[..., :k]  # (k,) when everything applies: one scale for all rows
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(app_w > 0, model.pillar_weight, 0.0)
+            share = share / share.sum(axis=-1, keepdims=True)
+            scale = np.where(app_w > 0, share / app_w, 0.0) * (100.0 / LEVEL_MAX)
+        a_p = scale * (app_sums[..., :k] - r_sums[:, 3 * k : 4 * k])
+        a_sq = (scale * scale * (app_sums[..., k : 2 * k] - r_sums[:, 4 * k : 5 * k])).sum(axis=1)
+        a_mu = (a_p * (1.0 - gamma)).sum(axis=1)
+        var = v_mu * a_mu**2 + (a_p**2 * est.pillar2 * (1.0 - gamma)).sum(axis=1)
+        var += est.noise2 * a_sq
+        # a partnership whose known criteria scatter more than the rubric's spread says
+        # gets a wider range: the spread, updated by its own scatter within pillars (a
+        # conjugate update worth PRIOR_DF criteria), scales every part of the error
+        scatter = np.maximum(total_sq - n * mean * mean, 0.0).sum(axis=1)
+        df = n.sum(axis=1) - np.count_nonzero(some, axis=1)  # sum of max(n - 1, 0)
+        own = (PRIOR_DF * est.noise2 + scatter) / (PRIOR_DF + df)
+        var *= own / est.noise2
+        return cls(rated, known, centre, np.sqrt(var), r_sums, np.asarray(app_sums))
+
+    def pillar_sums(self, model: ScoringModel) -> Floats:
+        """(r, k) weighted sums of levels per pillar, known levels as they are and unknown
+        applicable ones at their estimate (what the arithmetic point score divides by
+        the pillar's applicable weight). The estimates' sum is one product unless an
+        estimate leaves 0-4; those rows are summed criterion by criterion."""
+        k = model.n_pillars
+        by_known = model.estimate_matrices[1]
+        est_w = self.app_sums[..., :k] - self.rated_sums[:, 3 * k : 4 * k]
+        est_w_off = self.app_sums[..., 2 * k : 3 * k] - self.rated_sums[:, 5 * k : 6 * k]
+        sums = self.known @ by_known[:, 2 * k : 3 * k]
+        sums += self.centre * est_w + est_w_off
+        low, high = model.estimate_offset_range
+        with np.errstate(invalid="ignore"):
+            clipped = (est_w > 0) & ((self.centre + low < 0) | (self.centre + high > LEVEL_MAX))
+        rows = np.flatnonzero(clipped.any(axis=1))
+        if len(rows):
+            guess = self.centre[rows][:, model.criterion_pillar] + model.estimate.offsets
+            np.clip(guess, 0.0, float(LEVEL_MAX), out=guess)
+            sums[rows] = (
+                np.where(self.rated[rows], self.known[rows], guess) @ by_known[:, 2 * k : 3 * k]
+            )
+        return sums
 
 
 def estimate_map(rated: Bools, model: ScoringModel) -> tuple[Floats, Floats]:
@@ -423,12 +481,28 @@ class ScoringModel:
 
     @cached_property
     def estimate_matrices(self) -> tuple[Floats, Floats, Floats]:
-        """(criteria x pillars) membership (1 in each criterion's pillar column), weights
-        and squared weights: the estimate's per-pillar sums are products by them."""
+        """The (criteria x pillars) matrices the estimate's per-pillar sums multiply by:
+        for the rated mask [membership | offset | offset^2 | weight | weight^2 |
+        weight x offset], for the known levels [membership | offset | weight], for the
+        applicable mask [weight | weight^2 | weight x offset] (see ``_EstimateParts``)."""
         member = np.zeros((self.n_criteria, self.n_pillars))
         member[np.arange(self.n_criteria), self.criterion_pillar] = 1.0
-        weighted = member * self.criterion_weight[:, None]
-        return member, weighted, weighted * self.criterion_weight[:, None]
+        off = self.estimate.offsets[:, None]
+        w = self.criterion_weight[:, None]
+        by_app = np.hstack([member * w, member * w * w, member * w * off])
+        by_rated = np.hstack([member, member * off, member * off * off, by_app])
+        by_known = np.hstack([member, member * off, member * w])
+        return by_rated, by_known, by_app
+
+    @cached_property
+    def estimate_offset_range(self) -> tuple[Floats, Floats]:
+        """(k,) the lowest and highest criterion offset in each pillar."""
+        off = self.estimate.offsets
+        low = np.full(self.n_pillars, np.inf)
+        high = np.full(self.n_pillars, -np.inf)
+        np.minimum.at(low, self.criterion_pillar, off)
+        np.maximum.at(high, self.criterion_pillar, off)
+        return low, high
 
     def membership(self) -> Floats:
         """(criteria x pillars) matrix holding each criterion's weight in its pillar column."""
@@ -833,8 +907,10 @@ class _Kernel:
         if self.fused and na is None and low is None:
             return self._fused(levels, outputs, offset)
         _validate(levels, offset, self._buffer("scratch", levels.shape, levels))
-        estimated = None
-        if self.policy == "estimate":
+        estimated: Estimated | _EstimateParts | None = None
+        if self.policy == "estimate" and self.linear and na is None:
+            estimated = _EstimateParts.of(levels, None, self.model)  # sums, no estimates
+        elif self.policy == "estimate":
             estimated = estimate_unknowns(levels, None if na is None else ~na, self.model)
         res = self._reference(levels, na, low, estimated)
         return {name: res[name] for name in outputs}
@@ -977,7 +1053,7 @@ class _Kernel:
         levels: Floats,
         na: Bools | None,
         low: Floats | None,
-        estimated: Estimated | None = None,
+        estimated: Estimated | _EstimateParts | None = None,
     ) -> dict[str, NDArray[np.generic]]:
         """Every output, by the linear shortcut or the general path (the reference).
 
@@ -994,12 +1070,12 @@ class _Kernel:
             pillar, pillar_lo, pillar_hi, rated_w, app_w = self._general(
                 levels, known, rated, applicable, low
             )
-        if estimated is not None and self.linear and applicable is None:
-            # the point score: every criterion counts, known or estimated (no NaN left),
-            # so each arithmetic pillar is one product with fixed denominators
-            pillar = estimated.levels @ self.membership
-            pillar *= self.inv_total * (100.0 / LEVEL_MAX)
-            pillar[estimated.estimated.all(axis=1)] = np.nan  # nothing known: no score
+        if isinstance(estimated, _EstimateParts):
+            # the point score: every criterion counts, known or estimated, so each
+            # arithmetic pillar is its weighted sum over fixed denominators
+            pillar = estimated.pillar_sums(model) * (self.inv_total * (100.0 / LEVEL_MAX))
+            nothing = estimated.rated_sums[:, : model.n_pillars].sum(axis=1) == 0
+            pillar[nothing] = np.nan  # nothing known, nothing to estimate from: no score
         elif estimated is not None:  # the point score: every applicable criterion counts
             scores = level_to_score(np.nan_to_num(estimated.levels))
             pillar = self._pillars(scores, applicable)
