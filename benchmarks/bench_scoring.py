@@ -12,7 +12,10 @@ criteria (levels 0-4, about 10% unknown):
   by the (criteria x pillars) weight matrix. Unpinned, OpenBLAS's own threads on a busy
   2-core machine made a plain ``levels @ W`` swing 0.13-0.40 s, and every ratio with it.
 - ``assess_frame``: readiness on a DataFrame: pillar scores, overall, band, coverage,
-  lower and upper bounds, failed gates.
+  lower and upper bounds, failed gates, under the rubric's default unknown policy
+  (``estimate``: it also estimates every unknown criterion, which the floor does not).
+- ``assess_frame_exclude``: the same with ``unknown_policy="exclude"``, the like-with-like
+  comparison with the floor.
 - ``score_matrix``: the same core on the bare numpy matrix (no DataFrame in or out).
 
 The three are timed in interleaved rounds (floor, score_matrix, assess_frame, then
@@ -210,6 +213,11 @@ def main() -> int:
         "floor": floor,
         "score_matrix": lambda: score_matrix(levels, model),
         "assess_frame": lambda: readiness.assess_frame(frame, rubric),
+        # the floor counts what is known; like with like is the exclude policy, and the
+        # rubric's default (estimate) adds the estimates of the unknown criteria
+        "assess_frame_exclude": lambda: readiness.assess_frame(
+            frame, rubric, unknown_policy="exclude"
+        ),
     }
     if engine == "numba":  # the numpy path too, in the same rounds
         contenders["assess_frame_numpy"] = lambda: readiness.assess_frame(
