@@ -224,8 +224,9 @@ def requirements(rule: Rule, target: int, table: Table) -> tuple[str, ...] | Non
         case Min():
             out: list[str] = []
             for r in rule.of:
-                if rule.settle == "lowest" and r.bottom() >= target:
-                    continue  # known or not, it cannot hold the level below target
+                # every input is asked for, even one that cannot give less than target:
+                # with ``settle: lowest`` an unknown input still leaves the min unknown
+                # when the known ones give more than that input's lowest level
                 needed = requirements(r, target, table)
                 if needed is None:
                     return None

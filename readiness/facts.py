@@ -505,10 +505,20 @@ class Review(Frozen):
     source: NonEmpty | None = Field(default=None, description="Public source.")
 
 
+def _cycle(value: Any) -> Any:
+    """Years between revisions: a number above 0, or ``"none"``."""
+    if value == "none":
+        return value
+    _rate(value)
+    if value <= 0:
+        raise ValueError(f"must be a number of years above 0, or 'none' (got {value!r})")
+    return value
+
+
 RevisionCycle = Annotated[
     float | Literal["none"],
-    BeforeValidator(lambda v: v if v == "none" else _rate(v)),
-    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"const": "none"}]}),
+    BeforeValidator(_cycle),
+    WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"const": "none"}]}),
 ]
 
 
@@ -526,6 +536,12 @@ class ThreatAssessment(Frozen):
         default=None, description="Date of its latest edition (ISO 8601)."
     )
     source: NonEmpty | None = Field(default=None, description="Public source.")
+
+    @model_validator(mode="after")
+    def _an_edition_to_date(self) -> ThreatAssessment:
+        if self.form in ("none", "speeches") and self.date is not None:
+            raise ValueError(f"form {self.form!r} has no joint document, so no edition date")
+        return self
 
 
 class Strategy(Frozen):
@@ -547,6 +563,15 @@ class Strategy(Frozen):
         " 'none' when no fixed cycle is set.",
     )
     source: NonEmpty | None = Field(default=None, description="Public source.")
+
+    @model_validator(mode="after")
+    def _a_document_to_date(self) -> Strategy:
+        if self.form == "none" and (self.adopted or self.revision_cycle_years is not None):
+            raise ValueError(
+                "form 'none' says there is no agreed strategy, so it has no adoption date"
+                " or revision cycle"
+            )
+        return self
 
 
 Code2 = Annotated[int, Field(ge=0, le=2), BeforeValidator(_count)]
@@ -903,7 +928,8 @@ class Facts(Frozen):
         "Years: consecutive years, up to the assessment date, in which a member gave another"
         " military grant aid, equipment or training (e.g. US Foreign Military Financing and"
         " IMET, Japan's Official Security Assistance, Australia's Defence Cooperation"
-        " Program); 0 when none was given."
+        " Program); 0 when none is given in the year of the assessment date, whatever was"
+        " given before."
     )
     resident_trainers: Count | None = _about(
         "People: a member's military trainers or advisers stationed with another member's forces."
@@ -1009,8 +1035,8 @@ class Facts(Frozen):
         " channels in the last ten years."
     )
     pooled_assets: Count | None = _about(
-        "Count: capabilities the partners own or operate jointly (fleets, infrastructure,"
-        " shared facilities)."
+        "Count: capabilities the partners own or operate jointly (aircraft fleets,"
+        " headquarters, infrastructure); occasional shared use of a facility is not one."
     )
     joint_procurement: Annotated[JointProcurement, _one_of(JOINT_PROCUREMENT)] | None = _about(
         "Category: how often the partners buy together: none, occasional, common, default"
@@ -1061,6 +1087,17 @@ class Facts(Frozen):
             raise ValueError(
                 f"says the list of {listed} is complete, but there is no list (write"
                 f' "{listed}": [] when there is none)'
+            )
+        return value
+
+    @field_validator("opt_out_without_blocking")
+    @classmethod
+    def _an_opt_out_used(cls, value: bool | None, info: ValidationInfo) -> bool | None:
+        opt_outs = info.data.get("opt_outs")
+        if value and opt_outs is not None and opt_outs != "used":
+            raise ValueError(
+                f"says a member opted out while the others went ahead, but opt_outs is"
+                f" {opt_outs!r} (an opt-out used is 'used')"
             )
         return value
 
@@ -1492,7 +1529,9 @@ def _partnership_features(add: Any) -> None:
         "strategy.fixed_cycle",
         "flag",
         "true/false",
-        "The strategy is revised on a fixed cycle (revision_cycle_years is a number).",
+        "The strategy is revised on a fixed cycle it keeps: revision_cycle_years is a number"
+        " and the current edition is no older than it (false for 'none' or an overdue"
+        " revision).",
     )
     add(
         "reviews.any",
@@ -1627,7 +1666,9 @@ def _years_before(as_of: dt.date, years: int) -> dt.date:
 
 
 def _age(day: dt.date | None, as_of: dt.date) -> float | None:
-    return None if day is None or day > as_of else round((as_of - day).days / 365.25, 2)
+    """Years (of 365.25 days) from ``day`` to ``as_of``, unrounded: a window of five
+    years is exact to the day."""
+    return None if day is None or day > as_of else (as_of - day).days / 365.25
 
 
 def _record_features(
@@ -1659,9 +1700,13 @@ def _record_features(
         if document is not None:
             out[f"{name}.form"] = document.form
             out[f"{name}.age_years"] = _age(getattr(document, day), as_of)
-    cycle = facts.strategy.revision_cycle_years if facts.strategy is not None else None
-    if cycle is not None:
-        out["strategy.fixed_cycle"] = cycle != "none"
+    strategy = facts.strategy
+    cycle = strategy.revision_cycle_years if strategy is not None else None
+    if cycle == "none":
+        out["strategy.fixed_cycle"] = False
+    elif cycle is not None:  # a cycle kept: the current edition is no older than it
+        age = _age(strategy.adopted if strategy is not None else None, as_of)
+        out["strategy.fixed_cycle"] = None if age is None else age <= cycle
     if facts.reviews is not None:
         every_one = bool(facts.reviews_complete)
         held = [r for r in facts.reviews if r.date <= as_of]

@@ -438,6 +438,9 @@ class Partnership(Frozen):
         for i, default in enumerate((facts and facts.commitment_defaults) or ()):
             if default.member is not None:
                 named.append((f"$.facts.commitment_defaults[{i}].member", default.member))
+        for i, invocation in enumerate((facts and facts.invocations) or ()):
+            if invocation.by is not None and self.strict:  # format 3: a member's code
+                named.append((f"$.facts.invocations[{i}].by", invocation.by))
         for i, disruption in enumerate((facts and facts.leadership_change_disruptions) or ()):
             if disruption.member is not None:
                 named.append(

@@ -1073,7 +1073,9 @@ class _Kernel:
         if isinstance(estimated, _EstimateParts):
             # the point score: every criterion counts, known or estimated, so each
             # arithmetic pillar is its weighted sum over fixed denominators
-            pillar = estimated.pillar_sums(model) * (self.inv_total * (100.0 / LEVEL_MAX))
+            # settled: a product's last bits depend on how many rows BLAS is given, and a
+            # partnership scores the same alone, in a batch or in any partition of one
+            pillar = settle(estimated.pillar_sums(model) * (self.inv_total * (100.0 / LEVEL_MAX)))
             nothing = estimated.rated_sums[:, : model.n_pillars].sum(axis=1) == 0
             pillar[nothing] = np.nan  # nothing known, nothing to estimate from: no score
         elif estimated is not None:  # the point score: every applicable criterion counts

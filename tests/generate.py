@@ -393,6 +393,15 @@ def _facts(rng: random.Random, ctx: Context) -> dict[str, Any]:
         if "ended" not in a
         for kind in (a["kind"] if isinstance(a["kind"], list) else [a["kind"]])
     }
+    if out.get("opt_out_without_blocking") and out.get("opt_outs", "used") != "used":
+        out["opt_out_without_blocking"] = False  # only an opt-out used can let others go on
+    strategy = out.get("strategy")
+    if strategy and strategy["form"] == "none":  # no document: nothing to date
+        strategy.pop("adopted", None)
+        strategy.pop("revision_cycle_years", None)
+    threat = out.get("threat_assessment")
+    if threat and threat["form"] in ("none", "speeches"):
+        threat.pop("date", None)
     absent = [k for k in out.get("agreements_absent", []) if k not in listed]
     if absent:
         out["agreements_absent"] = absent

@@ -1219,7 +1219,7 @@ def test_a_reneged_commitment_or_a_declined_invocation_is_the_record():
     assert derived_level(cid, {"invocations": [declined]}) == 0
     old = {**reneged, "date": "2010-03-01"}  # more than ten years before 2025-06-30
     clean = {"commitment_defaults": [old], "commitment_defaults_complete": True}
-    assert derived_level(cid, clean) is None  # untested or tested: unknown
+    assert derived_level(cid, clean) == 3  # no default: 3 at least, 4 once tested
     assert derived_level(cid, {**clean, "combined_operations_10y": 0,
                                "invocations": [], "invocations_complete": True}) == 3  # fmt: skip
     assert derived_level(cid, {**clean, "combined_operations_10y": 2}) == 4
@@ -1235,7 +1235,11 @@ def test_confidence_building_follows_its_descriptors():
     cid = "trust.confidence-building"
     assert derived_level(cid, {"exercise_notification": "none", "observer_visits": "none"}) == 0
     assert derived_level(cid, {"exercise_notification": "informal"}) == 1
-    assert derived_level(cid, {"exercise_notification": "written"}) == 2
+    assert derived_level(cid, {"exercise_notification": "written"}) == 1  # observers unknown
+    assert (
+        derived_level(cid, {"exercise_notification": "written", "observer_visits": "occasional"})
+        == 2
+    )
     full3 = {"exercise_notification": "systematic", "observer_visits": "reciprocal",
              "military_hotline": True, "verification_visits_per_year": 0.2,
              "force_data_exchange": False}  # fmt: skip
@@ -1308,7 +1312,7 @@ def test_sovereignty_and_disagreements_are_read_from_rules_and_record():
 def test_culture_cyber_and_review_follow_their_descriptors():
     cid = "culture.cross-cultural-understanding"
     assert derived_level(cid, {"cultural_training": "briefings"}) == 1
-    assert derived_level(cid, {"cultural_training": "education"}) is None  # exchanges unknown
+    assert derived_level(cid, {"cultural_training": "education"}) == 2  # 3 needs exchanges
     taught = {"cultural_training": "education", "personnel_exchanges_per_year": 20}
     assert derived_level(cid, taught) == 3
     assessed = {**taught, "cultural_training": "assessed", "combined_operations_10y": 1}
@@ -1369,3 +1373,53 @@ def test_capacity_building_is_visible_without_a_treaty():
     assert derived_level(cid, {**sustained, "capacity_institution_building": False}) == 2
     assert derived_level(cid, {"atop": {"military_aid": 3}}) == 2  # as before
     assert derived_level(cid, {"military_aid_years": 0, "arms_transfers_5y": 0}) == 0
+
+
+def test_what_the_facts_prove_of_a_lower_step_stands_while_a_higher_one_is_open():
+    # one rule per step: knowing more never lowers a derived level
+    notice = {"exercise_notification": "systematic", "observer_visits": "reciprocal",
+              "military_hotline": True}  # fmt: skip
+    cid = "trust.confidence-building"
+    assert derived_level(cid, {**notice, "verification_visits_per_year": 0.5}) == 3
+    assert derived_level(cid, {**notice, "verification_visits_per_year": 2}) == 3
+    assert derived_level(cid, {"exercise_notification": "written"}) == 1  # observers?
+    both = {"exercise_notification": "written", "observer_visits": "occasional"}
+    assert derived_level(cid, both) == 2
+    key = {"common_courses": 3, "qualification_recognition": True,
+           "staff_college_students_per_year": 10}  # fmt: skip
+    assert derived_level("training.common-curricula", key) == 3  # centres unknown
+    cid = "political.sovereignty-safeguards"
+    assert derived_level(cid, {"consent_rule": True, "opt_outs": "used"}) == 3
+    assert derived_level(cid, {"consent_rule": False, "opt_outs": "provided"}) == 2  # or
+    assert derived_level(cid, {"consent_rule": False, "opt_outs": "none"}) == 1
+    cid = "culture.cross-cultural-understanding"
+    taught = {"cultural_training": "assessed", "personnel_exchanges_per_year": 10}
+    assert derived_level(cid, taught) == 3  # operations unknown
+    assert derived_level("objectives.accountability", {"objective_indicators": "all"}) == 2
+    untested = {"commitment_defaults": [], "commitment_defaults_complete": True,
+                "combined_operations_10y": 0}  # fmt: skip
+    assert derived_level("trust.commitment-record", untested) == 3  # invocations not listed
+
+
+def test_a_fixed_cycle_must_be_kept_and_documents_say_what_they_can():
+    cid = "objectives.agreed-strategy"
+    kept = {"form": "concept", "adopted": "2022-06-29", "revision_cycle_years": 4}
+    assert derived_level(cid, {"strategy": kept}) == 4
+    overdue = {**kept, "adopted": "2016-01-01", "revision_cycle_years": 4}
+    assert derived_level(cid, {"strategy": overdue}) == 3  # nine years on a 4-year cycle
+    for bad, message in (
+        ({"strategy": {"form": "none", "revision_cycle_years": 4}}, "no adoption date"),
+        ({"strategy": {"form": "concept", "revision_cycle_years": 0}}, "above 0"),
+        ({"threat_assessment": {"form": "speeches", "date": "2020-01-01"}}, "no edition"),
+        ({"opt_outs": "none", "opt_out_without_blocking": True}, "opt_outs is 'none'"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            derived_level(cid, bad)
+
+
+def test_ages_are_exact_to_the_day():
+    cid = "objectives.shared-threat-assessment"
+    on_the_day = {"form": "joint-assessment", "date": "2020-06-30"}  # AS_OF is 2025-06-30
+    day_before = {"form": "joint-assessment", "date": "2020-06-28"}
+    assert derived_level(cid, {"threat_assessment": on_the_day}) == 3
+    assert derived_level(cid, {"threat_assessment": day_before}) == 2

@@ -69,16 +69,22 @@ def render_text(r: Report, *, top: int = 10) -> str:
             f"effort {g.effort}"
         )
         if g.why:
-            lines += [f"       {w}" for w in textwrap.wrap("why: " + g.why, width=72)[:2]]
+            lines += _clipped("why: " + g.why)
         if g.remediation:
-            wrapped = textwrap.wrap(g.remediation[0][1], width=72)
-            lines += [f"       {w}" for w in wrapped[:2]]
+            lines += _clipped(g.remediation[0][1])
         if g.facts_to_change:
-            wrapped = textwrap.wrap("facts: " + "; ".join(g.facts_to_change), width=72)
-            lines += [f"       {w}" for w in wrapped[:2]]
+            lines += _clipped("facts: " + "; ".join(g.facts_to_change))
     if len(r.gaps) > top:
         lines.append(f"  ... and {len(r.gaps) - top} more (use --format markdown for all)")
     if r.evidence_gaps:
         ids = ", ".join(g.criterion for g in r.evidence_gaps)
         lines += ["", f"Unrated ({len(r.evidence_gaps)}): {ids}"]
     return neutralise("\n".join(lines) + "\n")
+
+
+def _clipped(text: str, most: int = 2) -> list[str]:
+    """``text`` wrapped and indented under a gap, at most ``most`` lines; a cut says so."""
+    wrapped = textwrap.wrap(text, width=72)
+    if len(wrapped) > most:
+        wrapped = [*wrapped[: most - 1], wrapped[most - 1] + " ... (--format markdown: all)"]
+    return [f"       {w}" for w in wrapped]
