@@ -34,7 +34,7 @@ it). ``why`` says in a few words why each gap sits where it does.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -50,7 +50,17 @@ if TYPE_CHECKING:
 
     from readiness.assessment import Assessment
 
-__all__ = ["ORDER", "ROADMAP_ORDER", "Gap", "GapReport", "Roadmap", "RoadmapStep", "gap_report"]
+__all__ = [
+    "ORDER",
+    "ROADMAP_ORDER",
+    "Gap",
+    "GapReport",
+    "GapRow",
+    "Remediation",
+    "Roadmap",
+    "RoadmapStep",
+    "gap_report",
+]
 
 ORDER = (
     "root causes first (failed and unrated gates and what they wait for, then gaps whose "
@@ -119,6 +129,71 @@ class Gap:
     @property
     def rank_gain_per_effort(self) -> float:
         return self.rank_gain / self.effort_units if self.effort_units else 0.0
+
+
+@dataclass(frozen=True)
+class Remediation:
+    """One step of advice: what raises a criterion to ``to_level``."""
+
+    to_level: int
+    action: str
+
+
+@dataclass(frozen=True)
+class GapRow:
+    """A gap as every document shows it (the one JSON shape of a gap): the gap report's
+    ``to_dict()`` and the report document (``assess --format json``) both write it.
+
+    ``rank`` is the gap's place in its list (gaps, or evidence gaps); the figures are
+    those of :class:`Gap`, at full precision.
+    """
+
+    rank: int
+    criterion: str
+    title: str
+    pillar: str
+    status: str
+    current: int | None
+    target: int
+    gap: int
+    impact: float
+    impact_lower: float
+    impact_upper: float
+    rank_gain: float
+    effort: str
+    effort_units: float
+    remediation: tuple[Remediation, ...]
+    prerequisites: tuple[str, ...]
+    facts_to_change: tuple[str, ...]
+    priority: int
+    unblocks: float
+    why: str
+
+    @classmethod
+    def of(cls, rank: int, g: Gap) -> GapRow:
+        """The row of gap ``g`` at place ``rank`` (from 1)."""
+        return cls(
+            rank=rank,
+            criterion=g.criterion,
+            title=g.title,
+            pillar=g.pillar,
+            status=g.status,
+            current=g.current,
+            target=g.target,
+            gap=g.gap,
+            impact=g.impact,
+            impact_lower=g.impact_lower,
+            impact_upper=g.impact_upper,
+            rank_gain=g.rank_gain,
+            effort=g.effort,
+            effort_units=g.effort_units,
+            remediation=tuple(Remediation(lv, text) for lv, text in g.remediation),
+            prerequisites=g.prerequisites,
+            facts_to_change=g.facts_to_change,
+            priority=g.priority,
+            unblocks=g.unblocks,
+            why=g.why,
+        )
 
 
 @dataclass(frozen=True)
@@ -404,10 +479,10 @@ class GapReport:
             "rubric": {"id": a.rubric.id, "version": a.rubric.version},
             "target": {"profile": self.profile.id, "reason": self.profile_reason},
             "basis": self.basis,
-            "base": rounded(self.base),
+            "base": self.base,
             "order": ORDER,
-            "gaps": [_gap_dict(g) for g in self.gaps],
-            "evidence_gaps": [_gap_dict(g) for g in self.evidence_gaps],
+            "gaps": [asdict(GapRow.of(i, g)) for i, g in enumerate(self.gaps, 1)],
+            "evidence_gaps": [asdict(GapRow.of(i, g)) for i, g in enumerate(self.evidence_gaps, 1)],
         }
 
     def to_markdown(self) -> str:
@@ -472,27 +547,6 @@ class GapReport:
     def _repr_html_(self) -> str:
         """Notebook display: the target, ranked gaps and unrated criteria (escaped)."""
         return str(render(self, "html"))
-
-
-def _gap_dict(g: Gap) -> dict[str, Any]:
-    return {
-        "criterion": g.criterion,
-        "pillar": g.pillar,
-        "status": g.status,
-        "current": g.current,
-        "target": g.target,
-        "gap": g.gap,
-        "impact": rounded(g.impact),
-        "effort": g.effort,
-        "effort_units": g.effort_units,
-        "remediation": [{"to_level": lv, "action": text} for lv, text in g.remediation],
-        "prerequisites": list(g.prerequisites),
-        "facts_to_change": list(g.facts_to_change),
-        "priority": g.priority,
-        "rank_gain": rounded(g.rank_gain),
-        "unblocks": rounded(g.unblocks),
-        "why": g.why,
-    }
 
 
 def _rescore(a: Assessment, levels: np.ndarray, low: np.ndarray | None = None) -> Scores:

@@ -231,7 +231,7 @@ def test_one_json_document_from_the_api_assess_and_report(tmp_path):
     from_report = json.loads(out.read_text())
     from_api = assess(load_partnership(path)).to_dict()
     assert from_assess == from_report == json.loads(json.dumps(from_api))
-    assert from_report["schema_version"] == "1.2"
+    assert from_report["schema_version"] == "1.3"
     schema = json.loads(cli("schema", "report").stdout)
     assert schema == json.loads(json.dumps(report_json_schema()))
     jsonschema.validate(from_report, schema)

@@ -429,3 +429,20 @@ def test_a_partnership_winding_down_is_advised_on_an_orderly_end():
     assert build_up == "Insert a consultation clause into the partnership's agreements."
     assert build_up not in advice["legal.dispute-resolution"].values()  # was its advice
     assert "residual obligations" in advice["legal.dispute-resolution"][2]
+
+
+def test_a_gap_has_one_json_shape_everywhere():
+    import json
+
+    from readiness import assess, load_partnership
+    from tests.factories import EXAMPLES
+
+    for name in ("fpda", "aukus"):
+        a = assess(load_partnership(EXAMPLES / f"{name}.json"))
+        from_gaps = json.loads(json.dumps(a.gaps().to_dict()))
+        from_report = json.loads(json.dumps(a.to_dict()))
+        assert from_gaps["gaps"] == from_report["gaps"]
+        assert from_gaps["evidence_gaps"] == from_report["evidence_gaps"]
+        first = from_report["gaps"][0]
+        assert first["rank"] == 1 and {"gap", "effort_units", "impact_lower"} <= set(first)
+        assert all(set(step) == {"to_level", "action"} for step in first["remediation"])

@@ -146,7 +146,7 @@ def _gaps(r: Report, basis: str) -> list[str]:
             "|---:|---|---|---:|---|---|---|",
         ]
         for g in r.gaps:
-            nxt = g.remediation[0][1] if g.remediation else ""
+            nxt = g.remediation[0].action if g.remediation else ""
             out.append(
                 f"| {g.rank} | {_md(g.title)} (`{g.criterion}`) | {g.current} → {g.target} | "
                 f"{g.impact:+.1f} | {g.effort} | {_md(g.why)} | {_md(nxt)} |"

@@ -12,7 +12,7 @@ from typing import Any
 
 from readiness._numbers import optional
 from readiness.assessment import Assessment, GateResult
-from readiness.gaps import ORDER, ROADMAP_ORDER, GapReport
+from readiness.gaps import ORDER, ROADMAP_ORDER, GapReport, GapRow
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -102,28 +102,6 @@ class GateRow:
 
 
 @dataclass(frozen=True)
-class GapRow:
-    rank: int
-    criterion: str
-    title: str
-    pillar: str
-    status: str
-    current: int | None
-    target: int
-    impact: float
-    effort: str
-    remediation: tuple[tuple[int, str], ...]
-    prerequisites: tuple[str, ...]
-    facts_to_change: tuple[str, ...] = ()
-    impact_lower: float = 0.0
-    impact_upper: float = 0.0
-    rank_gain: float = 0.0
-    priority: int = 2
-    why: str = ""
-    unblocks: float = 0.0
-
-
-@dataclass(frozen=True)
 class StepRow:
     step: int
     criterion: str
@@ -142,7 +120,7 @@ class StepRow:
     why: str = ""
 
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 """Version of the JSON document (``Report.to_dict``); ``readiness schema report`` gives it."""
 
 
@@ -297,8 +275,8 @@ def report_from_gaps(gaps: GapReport) -> Report:
         gates=tuple(_gate_row(a, g, _gate_effect(a, g.cost)) for g in a.failed_gates),
         unrated_gates=tuple(_gate_row(a, g, _unrated_effect(a, g)) for g in a.unrated_gates),
         rate_first=roadmap.rate_first,
-        gaps=tuple(_gap_row(i, g) for i, g in enumerate(gaps.gaps, 1)),
-        evidence_gaps=tuple(_gap_row(i, g) for i, g in enumerate(gaps.evidence_gaps, 1)),
+        gaps=tuple(GapRow.of(i, g) for i, g in enumerate(gaps.gaps, 1)),
+        evidence_gaps=tuple(GapRow.of(i, g) for i, g in enumerate(gaps.evidence_gaps, 1)),
         basis=gaps.basis,
         roadmap=tuple(
             StepRow(
@@ -402,29 +380,6 @@ def _gate_effect(a: Assessment, cost: float) -> str:
             f"together cost {a.gate_loss:.1f} points"
         )
     return "costs nothing at today's score (the score is below the cap)"
-
-
-def _gap_row(rank: int, g: Any) -> GapRow:
-    return GapRow(
-        rank=rank,
-        criterion=g.criterion,
-        title=g.title,
-        pillar=g.pillar,
-        status=g.status,
-        current=g.current,
-        target=g.target,
-        impact=g.impact,
-        effort=g.effort,
-        remediation=g.remediation,
-        prerequisites=g.prerequisites,
-        facts_to_change=g.facts_to_change,
-        impact_lower=g.impact_lower,
-        impact_upper=g.impact_upper,
-        rank_gain=g.rank_gain,
-        priority=g.priority,
-        why=g.why,
-        unblocks=g.unblocks,
-    )
 
 
 def report_json_schema() -> dict[str, Any]:

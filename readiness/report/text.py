@@ -71,7 +71,7 @@ def render_text(r: Report, *, top: int = 10) -> str:
         if g.why:
             lines += _clipped("why: " + g.why)
         if g.remediation:
-            lines += _clipped(g.remediation[0][1])
+            lines += _clipped(g.remediation[0].action)
         if g.facts_to_change:
             lines += _clipped("facts: " + "; ".join(g.facts_to_change))
     if len(r.gaps) > top:
