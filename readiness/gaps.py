@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from readiness._display import render
-from readiness._numbers import optional, rounded
+from readiness._numbers import optional
 from readiness.rubric import Profile
 from readiness.scoring import Scores, ScoringModel, score_matrix
 
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from readiness.assessment import Assessment
+    from readiness.rubric import Rubric
 
 __all__ = [
     "ORDER",
@@ -59,6 +60,7 @@ __all__ = [
     "Remediation",
     "Roadmap",
     "RoadmapStep",
+    "StepRow",
     "gap_report",
 ]
 
@@ -222,6 +224,50 @@ class RoadmapStep:
 
 
 @dataclass(frozen=True)
+class StepRow:
+    """A roadmap step as every document shows it (the one JSON shape of a step): the
+    roadmap's ``to_dict()`` and the report document both write it; ``band_after`` is the
+    band's name, the figures are at full precision."""
+
+    step: int
+    criterion: str
+    title: str
+    from_level: int
+    to_level: int
+    impact: float
+    effort_units: float
+    score_after: float
+    band_after: str | None
+    waited_for: tuple[str, ...]
+    unrated_prerequisites: tuple[str, ...] = ()
+    effort_after: float = 0.0
+    rank_gain: float = 0.0
+    blocked_by: tuple[str, ...] = ()
+    why: str = ""
+
+    @classmethod
+    def of(cls, s: RoadmapStep, rubric: Rubric) -> StepRow:
+        """The row of roadmap step ``s`` (its band named as ``rubric`` names it)."""
+        return cls(
+            step=s.step,
+            criterion=s.criterion,
+            title=s.title,
+            from_level=s.from_level,
+            to_level=s.to_level,
+            impact=s.impact,
+            effort_units=s.effort_units,
+            score_after=s.score_after,
+            band_after=rubric.band(s.band_after).name if s.band_after else None,
+            waited_for=s.waited_for,
+            unrated_prerequisites=s.unrated_prerequisites,
+            effort_after=s.effort_after,
+            rank_gain=s.rank_gain,
+            blocked_by=s.blocked_by,
+            why=s.why,
+        )
+
+
+@dataclass(frozen=True)
 class Roadmap:
     """The order to close gaps: root causes first, then the gain per unit of effort.
 
@@ -256,19 +302,12 @@ class Roadmap:
         return pd.DataFrame(rows).set_index("step")
 
     def to_dict(self) -> dict[str, Any]:
+        rubric = self.report.assessment.rubric
         return {
             "basis": self.report.basis,
-            "start": rounded(self.start),
+            "start": self.start,
             "rate_first": list(self.rate_first),
-            "steps": [
-                {k: (rounded(v) if isinstance(v, float) else v) for k, v in vars(s).items()}
-                | {
-                    "waited_for": list(s.waited_for),
-                    "unrated_prerequisites": list(s.unrated_prerequisites),
-                    "blocked_by": list(s.blocked_by),
-                }
-                for s in self.steps
-            ],
+            "steps": [asdict(StepRow.of(s, rubric)) for s in self.steps],
         }
 
     def to_markdown(self) -> str:

@@ -446,3 +446,16 @@ def test_a_gap_has_one_json_shape_everywhere():
         first = from_report["gaps"][0]
         assert first["rank"] == 1 and {"gap", "effort_units", "impact_lower"} <= set(first)
         assert all(set(step) == {"to_level", "action"} for step in first["remediation"])
+
+
+def test_a_roadmap_step_has_one_json_shape_everywhere():
+    import json
+
+    from readiness import assess, load_partnership
+    from tests.factories import EXAMPLES
+
+    a = assess(load_partnership(EXAMPLES / "fpda.json"))
+    from_roadmap = json.loads(json.dumps(a.gaps().roadmap().to_dict()))
+    from_report = json.loads(json.dumps(a.to_dict()))
+    assert from_roadmap["steps"] == from_report["roadmap"]
+    assert from_roadmap["steps"][0]["band_after"] in {b.name for b in a.rubric.bands}

@@ -12,7 +12,7 @@ from typing import Any
 
 from readiness._numbers import optional
 from readiness.assessment import Assessment, GateResult
-from readiness.gaps import ORDER, ROADMAP_ORDER, GapReport, GapRow
+from readiness.gaps import ORDER, ROADMAP_ORDER, GapReport, GapRow, StepRow
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -99,25 +99,6 @@ class GateRow:
     status: str = "failed"
     cap: float = 100.0
     at_risk: float = 0.0
-
-
-@dataclass(frozen=True)
-class StepRow:
-    step: int
-    criterion: str
-    title: str
-    from_level: int
-    to_level: int
-    impact: float
-    effort_units: float
-    score_after: float
-    band_after: str | None
-    waited_for: tuple[str, ...]
-    unrated_prerequisites: tuple[str, ...] = ()
-    effort_after: float = 0.0
-    rank_gain: float = 0.0
-    blocked_by: tuple[str, ...] = ()
-    why: str = ""
 
 
 SCHEMA_VERSION = "1.3"
@@ -278,26 +259,7 @@ def report_from_gaps(gaps: GapReport) -> Report:
         gaps=tuple(GapRow.of(i, g) for i, g in enumerate(gaps.gaps, 1)),
         evidence_gaps=tuple(GapRow.of(i, g) for i, g in enumerate(gaps.evidence_gaps, 1)),
         basis=gaps.basis,
-        roadmap=tuple(
-            StepRow(
-                step=s.step,
-                criterion=s.criterion,
-                title=s.title,
-                from_level=s.from_level,
-                to_level=s.to_level,
-                impact=s.impact,
-                effort_units=s.effort_units,
-                score_after=s.score_after,
-                band_after=rubric.band(s.band_after).name if s.band_after else None,
-                waited_for=s.waited_for,
-                unrated_prerequisites=s.unrated_prerequisites,
-                effort_after=s.effort_after,
-                rank_gain=s.rank_gain,
-                blocked_by=s.blocked_by,
-                why=s.why,
-            )
-            for s in roadmap.steps
-        ),
+        roadmap=tuple(StepRow.of(s, rubric) for s in roadmap.steps),
         criteria=tuple(
             CriterionRow(
                 id=c.id,
