@@ -1334,7 +1334,7 @@ def test_culture_cyber_and_review_follow_their_descriptors():
     assert derived_level(cid, {"reviews": [planned, planned], "strategy": cycle}) == 4
 
 
-def test_facts_to_reach_ask_only_for_what_can_hold_the_level_down():
+def test_facts_to_reach_read_plainly():
     rubric = load_rubric()
     rule = next(c.derive for c in rubric.criteria if c.id == "culture.cross-cultural-understanding")
     t = table({"cultural_training": [math.nan]})
