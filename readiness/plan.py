@@ -36,9 +36,13 @@ Unknown criteria are handled explicitly, and the result says how (``unknown``):
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import math
+import os
+import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -872,13 +876,14 @@ class _Problem:
                     np.array([r.ub for r in all_rows]),
                 )
             )
-        res = milp(
-            c,
-            integrality=integrality,
-            bounds=Bounds(lb, ub),
-            constraints=constraints,
-            options={"mip_rel_gap": 0.0, "time_limit": self.time_limit, "presolve": False},
-        )
+        with native_stdout_silenced():
+            res = milp(
+                c,
+                integrality=integrality,
+                bounds=Bounds(lb, ub),
+                constraints=constraints,
+                options={"mip_rel_gap": 0.0, "time_limit": self.time_limit, "presolve": False},
+            )
         return int(res.status), (None if res.x is None else np.asarray(res.x))
 
     def decode(self, x: np.ndarray) -> np.ndarray:
@@ -1594,3 +1599,38 @@ def _sparse(rows: Sequence[_Row], n: int) -> csr_array:
         data.extend(r.coef.values())
         indptr.append(len(indices))
     return csr_array((data, indices, indptr), shape=(len(rows), n))
+
+
+@contextlib.contextmanager
+def native_stdout_silenced() -> Iterator[None]:
+    """Silence what native code prints on standard output (file descriptor 1) meanwhile.
+
+    HiGHS, the solver behind ``scipy.optimize.milp``, prints debugging lines with C's
+    ``printf`` on some problems ("HighsMipSolverData::transformNewIntegerFeasibleSolution
+    ..."), whatever its display option, which corrupted ``readiness plan --format json``.
+    Python's own ``sys.stdout`` is flushed first and C's buffers before file descriptor 1
+    is given back, so nothing printed before or after moves. The redirection is
+    process-wide, so plans are not solved while another thread writes to standard output.
+    """
+    try:
+        saved = os.dup(1)
+    except OSError:  # no standard output at all: nothing to protect
+        yield
+        return
+    sys.stdout.flush()
+    _flush_c_stdio()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        _flush_c_stdio()  # what the solver printed goes to /dev/null, not out later
+        os.dup2(saved, 1)
+        os.close(devnull)
+        os.close(saved)
+
+
+def _flush_c_stdio() -> None:
+    """``fflush(NULL)``: C's buffered output, where the C library can be reached."""
+    with contextlib.suppress(OSError, AttributeError, TypeError):  # Windows: no CDLL(None)
+        ctypes.CDLL(None).fflush(None)

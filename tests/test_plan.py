@@ -617,3 +617,19 @@ def test_under_the_worst_policy_an_unrated_gate_caps_the_rate_first_plan():
     plan = a.plan(budget=8, unknown="rate-first")
     assert plan.status == "optimal", plan.reason
     assert plan.score == pytest.approx(a.overall)  # b stays unrated: the cap still holds
+
+
+def test_what_the_solver_prints_on_standard_output_never_reaches_it(capfd):
+    # HiGHS prints debugging lines with printf on some problems (seen on FPDA's rate-first
+    # frontier), which corrupted `readiness plan --format json`
+    import ctypes
+
+    from readiness.plan import native_stdout_silenced
+
+    libc = ctypes.CDLL(None)
+    print("before", flush=True)
+    with native_stdout_silenced():
+        libc.printf(b"HighsMipSolverData::noise\n")
+    print("after", flush=True)
+    out = capfd.readouterr().out
+    assert out == "before\nafter\n"
