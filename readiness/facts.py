@@ -302,6 +302,8 @@ def _not_future(value: dt.date) -> dt.date:
 # friendly check (the BeforeValidator, which runs first and words the error). The
 # constraint must come first in Annotated: after a validator pydantic cannot fold it
 # into the schema.
+MemberCode = Annotated[NonEmpty, AfterValidator(normal_code)]
+"""A member's code where a fact names one: compared as :func:`normal_code` gives it."""
 Rate = Annotated[float, Field(ge=0), BeforeValidator(_rate)]
 Percent = Annotated[float, Field(ge=0, le=100), BeforeValidator(_percent)]
 Count = Annotated[int, Field(ge=0), BeforeValidator(_count)]
@@ -377,7 +379,7 @@ class Agreement(Frozen):
         " once (a treaty that is also a charter): " + ", ".join(AGREEMENT_KINDS) + "."
     )
     name: NonEmpty | None = Field(default=None, description="Official or common name.")
-    parties: tuple[NonEmpty, ...] | None = Field(
+    parties: tuple[MemberCode, ...] | None = Field(
         default=None,
         min_length=1,
         description="The members bound by it (codes from `members`); empty means every member.",
@@ -450,7 +452,7 @@ class Invocation(Frozen):
     """One invocation of the partnership's mutual-defense or security clause."""
 
     date: PastDate = Field(description="Date the clause was invoked (ISO 8601).")
-    by: NonEmpty | None = Field(default=None, description="The member that invoked it.")
+    by: MemberCode | None = Field(default=None, description="The member that invoked it.")
     outcome: Annotated[Outcome, _one_of(OUTCOMES, "outcome")] = Field(
         description="honoured (the partners acted as the clause requires), partial, or declined"
         " (the partners refused or failed to act)."
@@ -465,7 +467,7 @@ class Disruption(Frozen):
     date: PastDate = Field(
         description="Date of the disruption (the suspension, the notice, the cut) (ISO 8601)."
     )
-    member: NonEmpty | None = Field(
+    member: MemberCode | None = Field(
         default=None, description="The member whose change of head of government it followed."
     )
     effect: Annotated[Effect, _one_of(EFFECTS, "effect")] = Field(
@@ -480,7 +482,7 @@ class CommitmentDefault(Frozen):
     """A commitment a member failed to honour (a pledge, a deployment, an agreement)."""
 
     date: PastDate = Field(description="Date of the default (the withdrawal, the deadline).")
-    member: NonEmpty | None = Field(default=None, description="The member that defaulted.")
+    member: MemberCode | None = Field(default=None, description="The member that defaulted.")
     severity: Annotated[Severity, _one_of(SEVERITIES, "severity")] = Field(
         description="reneged (a major commitment broken or an agreement walked out of) or"
         " missed (a significant pledge missed or delivered long late)."

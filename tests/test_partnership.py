@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from readiness import InputError, load_partnership, load_rubric
-from readiness.partnership import FORMAT_VERSION, partnership_from_dict
+from readiness.partnership import FORMAT_VERSION, Partnership, partnership_from_dict
 
 GOOD = {
     "id": "pact",
@@ -562,3 +562,21 @@ def test_a_missing_file_says_so_without_a_json_path(tmp_path):
     with pytest.raises(InputError) as err:
         load_partnership(tmp_path / "natoo.json")
     assert str(err.value) == f"file not found: {tmp_path / 'natoo.json'}"
+
+
+def test_a_member_named_in_a_fact_is_compared_as_members_are():
+    # codes are compared in upper case everywhere: parties, who invoked, who defaulted
+    data = {
+        "id": "p", "name": "P", "kind": "defense-cooperation", "members": ["MYS", "SGP"],
+        "assessed_on": "2025-01-01",
+        "facts": {
+            "agreements": [{"kind": "status-of-forces", "parties": ["mys", " sgp "]}],
+            "commitment_defaults": [{"date": "2020-01-01", "member": "mys", "severity": "missed"}],
+            "invocations": [{"date": "2019-01-01", "by": "sgp", "outcome": "honoured"}],
+        },
+    }  # fmt: skip
+    p = Partnership.model_validate(data)
+    assert p.facts.agreements[0].parties == ("MYS", "SGP")
+    assert p.facts.commitment_defaults[0].member == "MYS"
+    assert p.facts.invocations[0].by == "SGP"
+    assert p.features()["agreement.status-of-forces.coverage"] == 1.0
