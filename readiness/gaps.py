@@ -34,7 +34,7 @@ it). ``why`` says in a few words why each gap sits where it does.
 from __future__ import annotations
 
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -174,28 +174,8 @@ class GapRow:
     @classmethod
     def of(cls, rank: int, g: Gap) -> GapRow:
         """The row of gap ``g`` at place ``rank`` (from 1)."""
-        return cls(
-            rank=rank,
-            criterion=g.criterion,
-            title=g.title,
-            pillar=g.pillar,
-            status=g.status,
-            current=g.current,
-            target=g.target,
-            gap=g.gap,
-            impact=g.impact,
-            impact_lower=g.impact_lower,
-            impact_upper=g.impact_upper,
-            rank_gain=g.rank_gain,
-            effort=g.effort,
-            effort_units=g.effort_units,
-            remediation=tuple(Remediation(lv, text) for lv, text in g.remediation),
-            prerequisites=g.prerequisites,
-            facts_to_change=g.facts_to_change,
-            priority=g.priority,
-            unblocks=g.unblocks,
-            why=g.why,
-        )
+        remediation = tuple(Remediation(lv, text) for lv, text in g.remediation)
+        return cls(rank=rank, remediation=remediation, **_same_fields(cls, g))
 
 
 @dataclass(frozen=True)
@@ -248,23 +228,15 @@ class StepRow:
     @classmethod
     def of(cls, s: RoadmapStep, rubric: Rubric) -> StepRow:
         """The row of roadmap step ``s`` (its band named as ``rubric`` names it)."""
-        return cls(
-            step=s.step,
-            criterion=s.criterion,
-            title=s.title,
-            from_level=s.from_level,
-            to_level=s.to_level,
-            impact=s.impact,
-            effort_units=s.effort_units,
-            score_after=s.score_after,
-            band_after=rubric.band(s.band_after).name if s.band_after else None,
-            waited_for=s.waited_for,
-            unrated_prerequisites=s.unrated_prerequisites,
-            effort_after=s.effort_after,
-            rank_gain=s.rank_gain,
-            blocked_by=s.blocked_by,
-            why=s.why,
-        )
+        band = rubric.band(s.band_after).name if s.band_after else None
+        return cls(band_after=band, **_same_fields(cls, s))
+
+
+def _same_fields(row: type, result: object) -> dict[str, Any]:
+    """The fields a document row copies unchanged from its result (same name), all but
+    those the row computes itself (``rank``, ``remediation``, ``band_after``)."""
+    own = {"rank", "remediation", "band_after"}
+    return {f.name: getattr(result, f.name) for f in fields(row) if f.name not in own}
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import math
 import os
 import sys
@@ -1617,7 +1618,8 @@ def native_stdout_silenced() -> Iterator[None]:
     except OSError:  # no standard output at all: nothing to protect
         yield
         return
-    sys.stdout.flush()
+    if sys.stdout is not None:  # None under pythonw
+        sys.stdout.flush()
     _flush_c_stdio()
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
@@ -1632,5 +1634,16 @@ def native_stdout_silenced() -> Iterator[None]:
 
 def _flush_c_stdio() -> None:
     """``fflush(NULL)``: C's buffered output, where the C library can be reached."""
-    with contextlib.suppress(OSError, AttributeError, TypeError):  # Windows: no CDLL(None)
-        ctypes.CDLL(None).fflush(None)
+    fflush = _c_fflush()
+    if fflush is not None:
+        fflush(None)
+
+
+@functools.cache
+def _c_fflush() -> Any:
+    """The C library's ``fflush``, looked up once (``None`` where it cannot be reached,
+    as on Windows, which has no ``CDLL(None)``)."""
+    try:
+        return ctypes.CDLL(None).fflush
+    except (OSError, AttributeError, TypeError):
+        return None

@@ -290,6 +290,7 @@ class _EstimateParts:
         sd: (r,) the spread of the overall score's error, in points.
         rated_sums: (r, 6k) products of the rated mask by ``model.estimate_matrices``.
         app_sums: (r, 3k) or (3k,) the same for the applicable mask (weights only).
+        known_weighted: (r, k) weighted sums of the known levels per pillar.
     """
 
     rated: Bools
@@ -298,6 +299,7 @@ class _EstimateParts:
     sd: Floats
     rated_sums: Floats
     app_sums: Floats
+    known_weighted: Floats
 
     @classmethod
     def of(cls, levels: Floats, applicable: Bools | None, model: ScoringModel) -> _EstimateParts:
@@ -349,19 +351,22 @@ class _EstimateParts:
         df = n.sum(axis=1) - np.count_nonzero(some, axis=1)  # sum of max(n - 1, 0)
         own = (PRIOR_DF * est.noise2 + scatter) / (PRIOR_DF + df)
         var *= own / est.noise2
-        return cls(rated, known, centre, np.sqrt(var), r_sums, np.asarray(app_sums))
+        # the estimated weights are differences of sums (applicable minus rated): with
+        # nothing estimated they can miss 0 by float noise, so the variance is kept >= 0
+        sd = np.sqrt(np.maximum(var, 0.0))
+        parts = (rated, known, centre, sd, r_sums, np.asarray(app_sums))
+        return cls(*parts, known_weighted=k_sums[:, 2 * k :])
 
     def pillar_sums(self, model: ScoringModel) -> Floats:
         """(r, k) weighted sums of levels per pillar, known levels as they are and unknown
-        applicable ones at their estimate (what the arithmetic point score divides by
-        the pillar's applicable weight). The estimates' sum is one product unless an
-        estimate leaves 0-4; those rows are summed criterion by criterion."""
+        ones at their estimate, every criterion applicable (what the arithmetic point
+        score divides by the pillar's weight). The estimates' sum is one product unless
+        an estimate leaves 0-4; those rows are summed criterion by criterion."""
         k = model.n_pillars
         by_known = model.estimate_matrices[1]
         est_w = self.app_sums[..., :k] - self.rated_sums[:, 3 * k : 4 * k]
         est_w_off = self.app_sums[..., 2 * k : 3 * k] - self.rated_sums[:, 5 * k : 6 * k]
-        sums = self.known @ by_known[:, 2 * k : 3 * k]
-        sums += self.centre * est_w + est_w_off
+        sums = self.known_weighted + self.centre * est_w + est_w_off
         low, high = model.estimate_offset_range
         with np.errstate(invalid="ignore"):
             clipped = (est_w > 0) & ((self.centre + low < 0) | (self.centre + high > LEVEL_MAX))
