@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from readiness.document.charts import GRID, SERIES, draw, short_label, style_axis
 from readiness.panel import PerceptionGap
-from readiness.report.charts import GRID, SERIES, _draw, _label, _style_axis
 
 __all__ = ["perception_chart"]
 
@@ -38,15 +38,15 @@ def perception_chart(gap: PerceptionGap) -> str:
                 [i for i, _ in points],
                 s=36,
                 color=SERIES[s % len(SERIES)],
-                label=_label(side, 30),
+                label=short_label(side, 30),
                 zorder=2,
             )
-        ax.set_yticks(range(n), [_label(r.title) for r in rows])
+        ax.set_yticks(range(n), [short_label(r.title) for r in rows])
         ax.set_ylim(n - 0.5, -0.5)
         ax.set_xlim(-2, 102)  # a dot at 0 or 100 is drawn whole
         ax.set_xlabel("Pillar score as each side sees it (0-100)")
-        _style_axis(ax)
+        style_axis(ax)
         fig.legend(loc="outside lower center", ncols=min(len(gap.sides), 4))
 
     label = "Perception gap: each side's pillar scores"
-    return _draw("perception", label, 0.3 * n + 1.3, paint)
+    return draw("perception", label, 0.3 * n + 1.3, paint)

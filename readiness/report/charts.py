@@ -1,38 +1,44 @@
-"""Charts for reports, as inline SVG strings.
+"""The report's charts, as inline SVG strings.
 
 The report's two charts (:func:`pillar_chart`, :func:`gaps_chart`) are plain bars,
-written as SVG directly in about a millisecond. The comparison charts are drawn with
-matplotlib, an optional extra (``pip install 'readiness[plots]'``) imported only when
-such a chart is drawn: check :func:`available` first (``render_html`` does, for all
-charts), or catch the :class:`~readiness.errors.ReportError` raised when it is missing.
-
-Figures are built with :class:`matplotlib.figure.Figure` directly (never pyplot, so no
-global figure registry and no backend switch), every rc setting is scoped with
-``matplotlib.rc_context`` and the SVG is byte-for-byte reproducible: a fixed
-``svg.hashsalt`` per chart, text kept as text (``svg.fonttype = 'none'``), no date,
-creator or other metadata, no XML prologue. The returned ``<svg>`` element has no fixed
-size (it scales to its container), carries ``role="img"`` and an ``aria-label``, and
-is well-formed XML on its own (its namespaces are declared on it; characters XML
-cannot hold are dropped from labels).
+written as SVG directly in about a millisecond, in the colours and fonts of the
+matplotlib charts (:mod:`readiness.document.charts`, which holds the machinery every
+chart shares: :func:`~readiness.document.charts.available`, deterministic SVG,
+:func:`~readiness.document.charts.grouped_bar_chart`). The comparison and frontier
+charts here are drawn with matplotlib (the ``plots`` extra).
 """
 
 from __future__ import annotations
 
 import html
-import io
 import math
-import re
-from collections.abc import Mapping, Sequence
-from importlib.util import find_spec
+from collections.abc import Sequence
 from typing import Any
 
 from readiness.assessment import Assessment
 from readiness.compare import Comparison
+from readiness.document.charts import (
+    BAND_TINTS,
+    GRID,
+    INK,
+    MUTED,
+    PLOTS_HINT,
+    RANGE,
+    SCORE,
+    TARGET,
+    UNRATED,
+    available,
+    draw,
+    grouped_bar_chart,
+    short_label,
+    xml_text,
+)
 from readiness.errors import ReportError
 from readiness.plan import Frontier, Plan
 from readiness.report.model import Report
 
 __all__ = [
+    "BAND_TINTS",
     "PLOTS_HINT",
     "available",
     "comparison_chart",
@@ -41,127 +47,6 @@ __all__ = [
     "grouped_bar_chart",
     "pillar_chart",
 ]
-
-PLOTS_HINT = "Install readiness[plots] for charts"
-
-INK = "#1f2937"
-MUTED = "#6b7280"
-GRID = "#e5e7eb"
-SCORE = "#1e3a5f"
-RANGE = "#94a3b8"
-TARGET = "#c2410c"
-UNRATED = "#cbd5e1"
-#: tints behind the pillar chart, lowest band first (cycled if a rubric has more bands)
-BAND_TINTS = ("#fdecec", "#fdf3e3", "#fbf8e1", "#eaf6ec", "#e3f3f1")
-#: one colour per partnership in a comparison (cycled)
-SERIES = ("#1e3a5f", "#c2410c", "#0f766e", "#7c3aed", "#b45309", "#be185d", "#4d7c0f", "#475569")
-
-_RC: dict[str, Any] = {
-    "svg.fonttype": "none",
-    "text.parse_math": False,  # '$' in a partnership name is a dollar, not mathtext
-    "text.usetex": False,
-    "font.family": "sans-serif",
-    "font.sans-serif": ["DejaVu Sans"],
-    "font.size": 9,
-    "axes.edgecolor": GRID,
-    "axes.labelcolor": INK,
-    "axes.linewidth": 0.8,
-    "xtick.color": MUTED,
-    "ytick.color": INK,
-    "xtick.labelsize": 8,
-    "ytick.labelsize": 9,
-    "legend.frameon": False,
-    "legend.fontsize": 8,
-}
-_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
-
-
-def available() -> bool:
-    """Whether matplotlib can be imported (the ``plots`` extra is installed)."""
-    try:
-        return find_spec("matplotlib") is not None
-    except (ImportError, ValueError):  # pragma: no cover - broken installs
-        return False
-
-
-def _require() -> Any:
-    try:
-        import matplotlib
-    except ImportError:
-        raise ReportError(f"matplotlib is not installed: {PLOTS_HINT}") from None
-    return matplotlib
-
-
-#: characters XML 1.0 cannot hold (even as character references); they are dropped
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _xml_text(text: str) -> str:
-    """``text`` without the characters an XML document cannot hold."""
-    return _NOT_XML.sub("", text)
-
-
-def _label(text: str, width: int = 44) -> str:
-    """A tick or legend label: shortened, and never hidden by a leading underscore."""
-    text = " ".join(_xml_text(text).split())
-    if len(text) > width:
-        text = text[: width - 1].rstrip() + "…"
-    return text if not text.startswith("_") else "\u200b" + text
-
-
-def _draw(salt: str, label: str, height: float, paint: Any, width: float = 7.6) -> str:
-    """Run ``paint(figure)`` on a fresh figure and return it as a deterministic <svg>."""
-    if not _SALT.fullmatch(salt):
-        raise ReportError(f"chart salt must be lowercase letters, digits and '-' (got {salt!r})")
-    mpl = _require()
-    from matplotlib.figure import Figure
-
-    buffer = io.StringIO()
-    with mpl.rc_context(_RC | {"svg.hashsalt": f"readiness-{salt}"}):
-        fig = Figure(figsize=(width, height), layout="constrained")
-        paint(fig)
-        fig.savefig(buffer, format="svg", metadata=_METADATA)
-    return _inline(buffer.getvalue(), label, salt)
-
-
-_ROOT = re.compile(r"<svg\b[^>]*>")
-_SIZE = re.compile(r'\s(?:width|height)="[^"]*"')
-_TAG = re.compile(r"<[^<>]*>")
-_REF = re.compile(r'(\sid="|url\(#|href="#)')
-_SALT = re.compile(r"[a-z][a-z0-9-]*")
-
-
-def _inline(svg: str, label: str, salt: str) -> str:
-    """Make matplotlib's SVG document an element to inline in a page.
-
-    Strips the XML prologue and the fixed size, adds a class, role and accessible
-    label, and prefixes the element ids so that several charts can share one page.
-    The root keeps its namespace declarations (``xmlns`` and ``xmlns:xlink``, which
-    the ``xlink:href`` references need), so the element is well-formed XML on its
-    own: it can be saved as an ``.svg`` file or parsed by an XML parser.
-    """
-    svg = svg[svg.index("<svg") :]
-    root = _ROOT.match(svg)
-    name = html.escape(_xml_text(label))
-    attrs = f'<svg class="chart chart-{salt}" role="img" aria-label="{name}"'
-    sized, n = _SIZE.subn("", root.group(0)) if root else ("", 0)
-    if root is None or n != 2 or "xmlns=" not in sized:  # pragma: no cover
-        raise ReportError("unexpected SVG header from matplotlib")
-    svg = attrs + sized[len("<svg") :] + svg[root.end() :]
-    # several charts share one page: give each chart's ids (and references) its own
-    # prefix, inside tags only (text content is escaped, so it holds no '<' or '>')
-    svg = _TAG.sub(lambda m: _REF.sub(rf"\g<1>{salt}-", m.group(0)), svg)
-    return svg.strip() + "\n"
-
-
-def _style_axis(ax: Any) -> None:
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
-    ax.tick_params(axis="y", length=0)
-    ax.tick_params(axis="x", length=3)
-    ax.grid(axis="x", color=GRID, linewidth=0.6)
-    ax.set_axisbelow(True)
-
 
 _LEGEND_ORDER = ("Score", "Range once unknowns are known", "Target")
 
@@ -189,7 +74,7 @@ def _n(x: float) -> str:
 
 def _t(text: str) -> str:
     """Text content: characters XML cannot hold dropped, markup escaped."""
-    return html.escape(_xml_text(text), quote=False)
+    return html.escape(xml_text(text), quote=False)
 
 
 def _text(x: float, y: float, text: str, *, anchor: str = "start", fill: str = INK,
@@ -201,7 +86,7 @@ def _text(x: float, y: float, text: str, *, anchor: str = "start", fill: str = I
 
 
 def _svg(salt: str, label: str, height: float, body: list[str], defs: list[str]) -> str:
-    name = html.escape(_xml_text(label))
+    name = html.escape(xml_text(label))
     head = (
         f'<svg class="chart chart-{salt}" role="img" aria-label="{name}" '
         'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
@@ -266,7 +151,7 @@ def pillar_chart(report: Report) -> str:
     ]
     body += [
         _text(
-            (sx(b.min) + sx(b.max)) / 2, top - 7, _label(b.name, 14), anchor="middle",
+            (sx(b.min) + sx(b.max)) / 2, top - 7, short_label(b.name, 14), anchor="middle",
             fill=MUTED, size=8,
         )
         for b in report.bands
@@ -274,7 +159,7 @@ def pillar_chart(report: Report) -> str:
     body += _axis(sx, top, bottom, range(0, 101, 10), "Score (0-100)")
     for i, p in enumerate(pillars):
         y = top + row * i + row / 2
-        body.append(_text(_LABELS, y + 3, _label(p.title), anchor="end"))
+        body.append(_text(_LABELS, y + 3, short_label(p.title), anchor="end"))
         if p.score is not None:
             body.append(
                 f'<rect x="{_n(x0)}" y="{_n(y - 0.28 * row)}" width="{_n(sx(p.score) - x0)}" '
@@ -348,7 +233,11 @@ def gaps_chart(report: Report) -> str:
     for i, g in enumerate(rows):
         y = top + row * i + row / 2
         below = g.status == "below-target"
-        name = f"{g.rank}. {_label(g.title, 40)}" if below else f"{_label(g.title, 34)} (unrated)"
+        name = (
+            f"{g.rank}. {short_label(g.title, 40)}"
+            if below
+            else f"{short_label(g.title, 34)} (unrated)"
+        )
         body.append(_text(_LABELS, y + 3, name, anchor="end"))
         fill = SCORE if below else "url(#gaps-hatch)"
         body.append(
@@ -364,56 +253,6 @@ def gaps_chart(report: Report) -> str:
     body += _legend(bottom + 50, items)
     label = "Gaps ranked by the points each would add if closed alone"
     return _svg("gaps", label, bottom + 64, body, defs)
-
-
-def grouped_bar_chart(
-    labels: Sequence[str],
-    series: Mapping[str, Sequence[float | None]],
-    *,
-    xlabel: str = "Score (0-100)",
-    xmax: float | None = 100.0,
-    label: str = "Scores side by side",
-    salt: str = "compare",
-) -> str:
-    """Horizontal grouped bars: one group per label, one bar per series (``None`` = gap).
-
-    Args:
-        labels: The group names, drawn top to bottom (e.g. pillar titles).
-        series: Name -> one value per label (e.g. partnership name -> pillar scores).
-        xlabel: The value axis title.
-        xmax: The value axis maximum (``None``: fit the data).
-        label: The accessible label of the chart.
-        salt: Distinguishes the SVG ids of several charts inlined in one page.
-    """
-    names = list(series)
-    for name in names:
-        if len(series[name]) != len(labels):
-            raise ReportError(f"series {name!r} has {len(series[name])} values for {len(labels)}")
-    k = max(len(names), 1)
-    height = 0.8 / k
-
-    def paint(fig: Any) -> None:
-        ax = fig.add_subplot()
-        for s, name in enumerate(names):
-            offset = -0.4 + height * (s + 0.5)
-            points = [(i + offset, v) for i, v in enumerate(series[name]) if v is not None]
-            ax.barh(
-                [y for y, _ in points],
-                [v for _, v in points],
-                height=height * 0.92,
-                color=SERIES[s % len(SERIES)],
-                label=_label(name, 40),
-                zorder=2,
-            )
-        ax.set_yticks(range(len(labels)), [_label(x) for x in labels])
-        ax.set_ylim(len(labels) - 0.5, -0.5)
-        values = [v for vs in series.values() for v in vs if v is not None]
-        ax.set_xlim(0, xmax if xmax is not None else max([*values, 1.0]) * 1.05)
-        ax.set_xlabel(_xml_text(xlabel))
-        _style_axis(ax)
-        fig.legend(loc="outside lower center", ncols=min(k, 4))
-
-    return _draw(salt, label, (0.22 * k + 0.18) * len(labels) + 1.4, paint)
 
 
 def comparison_chart(
@@ -483,7 +322,7 @@ def frontier_chart(frontier: Frontier, plan: Plan | None = None) -> str:
             ax.text(
                 right,
                 (band.min + top) / 2,
-                f" {_label(band.name, 16)}",
+                f" {short_label(band.name, 16)}",
                 va="center",
                 fontsize=7,
                 color=MUTED,
@@ -532,4 +371,4 @@ def frontier_chart(frontier: Frontier, plan: Plan | None = None) -> str:
         f"Effort-score frontier of {frontier.assessment.partnership.name}: "
         f"{len(points)} plans from {points[0].score:.1f} to {points[-1].score:.1f}"
     )
-    return _draw("frontier", label, 3.4, paint)
+    return draw("frontier", label, 3.4, paint)

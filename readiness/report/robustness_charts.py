@@ -11,16 +11,16 @@ from typing import Any
 
 import numpy as np
 
-from readiness.report.charts import (
+from readiness.document.charts import (
     BAND_TINTS,
     GRID,
     INK,
     MUTED,
     RANGE,
     SCORE,
-    _draw,
-    _label,
-    _style_axis,
+    draw,
+    short_label,
+    style_axis,
 )
 from readiness.robustness import Sensitivity, Uncertainty
 
@@ -48,14 +48,14 @@ def rank_interval_chart(u: Uncertainty) -> str:
         ax.scatter(
             frame["rank"], ys, marker="o", s=26, color=SCORE, label="Rubric's own choices", zorder=4
         )
-        ax.set_yticks(ys, [_label(str(x)) for x in frame.index])
+        ax.set_yticks(ys, [short_label(str(x)) for x in frame.index])
         ax.invert_yaxis()
         ax.set_xlim(0.5, max(1, u.panel.n) + 0.5)
         ax.set_xlabel("Rank (1 = highest score)", color=MUTED)
-        _style_axis(ax)
+        style_axis(ax)
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3)
 
-    return _draw("rank-intervals", "Rank intervals under sampled choices", 0.9 + 0.32 * n, paint)
+    return draw("rank-intervals", "Rank intervals under sampled choices", 0.9 + 0.32 * n, paint)
 
 
 def band_probability_chart(u: Uncertainty, label: str | None = None) -> str:
@@ -90,14 +90,14 @@ def band_probability_chart(u: Uncertainty, label: str | None = None) -> str:
                         x0 + w / 2, y, f"{w:.0%}", ha="center", va="center", fontsize=8, color=INK
                     )
             left += probs[:, j]
-        ax.set_yticks(ys, [_label(x) for x in labels])
+        ax.set_yticks(ys, [short_label(x) for x in labels])
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
         ax.set_xlabel("Probability", color=MUTED)
-        _style_axis(ax)
+        style_axis(ax)
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(6, len(names)))
 
-    return _draw("band-probabilities", "Probability of each band", 0.9 + 0.34 * len(labels), paint)
+    return draw("band-probabilities", "Probability of each band", 0.9 + 0.34 * len(labels), paint)
 
 
 def tornado_chart(s: Sensitivity, label: str, output: str = "overall") -> str:
@@ -121,11 +121,11 @@ def tornado_chart(s: Sensitivity, label: str, output: str = "overall") -> str:
             color=SCORE,
             label="First-order index",
         )
-        ax.set_yticks(ys, [_label(x) for x in names])
+        ax.set_yticks(ys, [short_label(x) for x in names])
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
         ax.set_xlabel(f"Share of the variance of the {output}", color=MUTED)
-        _style_axis(ax)
+        style_axis(ax)
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
 
-    return _draw("tornado", f"Sobol indices of {label}", 0.9 + 0.26 * max(1, len(order)), paint)
+    return draw("tornado", f"Sobol indices of {label}", 0.9 + 0.26 * max(1, len(order)), paint)
