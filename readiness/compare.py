@@ -14,13 +14,28 @@ import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 import pandas as pd
 
-from readiness._display import Rendered, render
 from readiness._numbers import rounded
 from readiness.assessment import Assessment, CriterionResult
+from readiness.document import (
+    BulletList,
+    Chart,
+    Column,
+    Document,
+    Num,
+    Rendered,
+    Row,
+    Section,
+    Table,
+    code,
+    line,
+    words,
+)
+from readiness.document.charts import grouped_bar_chart
 from readiness.errors import InputError, Problem
 
 __all__ = ["CHANGE_COLUMNS", "Change", "Comparison", "compare"]
@@ -210,21 +225,49 @@ class Comparison(Rendered):
             ],
         }
 
-    def to_markdown(self) -> str:
-        """The comparison as Markdown: the score table, then what changed.
+    def to_document(self) -> Document:
+        """The comparison laid out: the score table, a chart, then what changed."""
+        blocks: list[Any] = [
+            Table(
+                (Column(""), *(Column(label, "score") for label in self.labels)),
+                tuple(self._table_rows()),
+            ),
+            Chart("Pillar scores side by side", partial(_pillar_chart, self)),
+        ]
+        groups = self._change_groups()
+        if groups:
+            blocks.append(
+                Section("What changed", tuple(_changes_section(h, cs) for h, cs in groups))
+            )
+        return Document(
+            f"Comparison of {len(self.assessments)} assessments",
+            tuple(blocks),
+            "comparison",
+            self.to_dict(),
+        )
 
-        Returns:
-            A Markdown document; text from input files is escaped.
-        """
-        return str(render(self, "markdown"))
+    def _table_rows(self) -> list[Row]:
+        rubric = self.assessments[0].rubric
+        items = self.assessments
+        rows = [
+            Row((p.title, *(a.pillars[i].score for a in items)))
+            for i, p in enumerate(rubric.pillars)
+        ]
+        rows.append(Row(("Overall", *(a.overall for a in items)), strong=True))
+        rows.append(Row(("Band", *(a.band.name if a.band else "-" for a in items))))
+        rows.append(Row(("Coverage", *(Num(a.coverage, "share") for a in items))))
+        return rows
 
-    def to_text(self) -> str:
-        """The comparison as fixed-width text for terminals (``--format table``).
-
-        Returns:
-            The score table, then what changed.
-        """
-        return str(render(self, "text"))
+    def _change_groups(self) -> list[tuple[str, list[Change]]]:
+        """(heading, changes) for each compared pair, in order."""
+        names = {a.partnership.id: a.partnership.name for a in self.assessments}
+        groups: dict[tuple[str, dt.date, dt.date], list[Change]] = {}
+        for x in self.change_records():
+            groups.setdefault((x.partnership, x.start, x.end), []).append(x)
+        return [
+            (f"{names[pid]} ({pid}): {start.isoformat()} → {end.isoformat()}", changes)
+            for (pid, start, end), changes in groups.items()
+        ]
 
     def __repr__(self) -> str:
         return f"<Comparison of {len(self.labels)} assessments: {', '.join(self.labels)}>"
@@ -368,3 +411,64 @@ def _nan(value: float | None) -> float:
 
 def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+# --- the document's parts ---------------------------------------------------------------
+
+
+def _pillar_chart(c: Comparison) -> str:
+    rubric = c.assessments[0].rubric
+    return grouped_bar_chart(
+        [p.title for p in rubric.pillars],
+        pillar_series(c.assessments, c.labels),
+        label="Pillar scores side by side",
+    )
+
+
+def pillar_series(
+    assessments: Sequence[Assessment], names: Sequence[str]
+) -> dict[str, list[float | None]]:
+    """Name -> pillar scores, one entry per assessment (a repeated name gets a space, so
+    two partnerships with one name still get two bars)."""
+    series: dict[str, list[float | None]] = {}
+    for name, a in zip(names, assessments, strict=True):
+        key = name
+        while key in series:
+            key += " "
+        series[key] = [p.score for p in a.pillars]
+    return series
+
+
+def _changes_section(heading: str, changes: Sequence[Change]) -> Section:
+    """One compared pair: overall and band in words, then the pillars and criteria."""
+    said: list[Any] = []
+    for x in changes:
+        if x.what == "overall":
+            said.append(words.score_change("Overall", x.old, x.new, x.delta))
+        elif x.what == "band":
+            said.append(words.band_change(x.old, x.new))
+    pillars = sum(1 for x in changes if x.what == "pillar")
+    criteria = sum(1 for x in changes if x.what == "criterion")
+    said.append(words.changed_counts(pillars, criteria))
+    blocks: list[Any] = [BulletList.of(*said)]
+    moved = [x for x in changes if x.what in ("pillar", "criterion")]
+    if moved:
+        columns = (
+            Column(""),
+            Column("item"),
+            Column("before", "score"),
+            Column("after", "score"),
+            Column("change", "delta"),
+        )
+        blocks.append(Table(columns, tuple(_change_row(x) for x in moved)))
+    return Section(heading, tuple(blocks))
+
+
+def _change_row(x: Change) -> Row:
+    level = x.what == "criterion"
+
+    def value(v: Any) -> Any:
+        return Num(v, "level") if level and isinstance(v, int) else v
+
+    delta = Num(x.delta, "level", signed=True) if level else x.delta
+    return Row((x.what, line(x.title, " (", code(x.id), ")"), value(x.old), value(x.new), delta))

@@ -72,7 +72,6 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         ReadinessError: The rubric cannot be loaded.
     """
     from readiness.compare import compare
-    from readiness.report.compare import comparison_markdown, comparison_text
 
     files, status = _expand_inputs(args.files)
     from readiness.rubric import load_rubric
@@ -97,7 +96,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.format == "json":
         _emit(json_neutralise(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False)))
     elif args.format == "markdown":
-        _emit(comparison_markdown(comparison))
+        _emit(comparison.to_markdown())
     else:
-        _emit(comparison_text(comparison))
+        _emit(comparison.to_text())
     return status

@@ -50,7 +50,7 @@ def render_html(doc: Document, *, charts: bool | None = None) -> str:
     parts = [f'<div class="readiness-{kind}">', f"<h3>{html.escape(doc.title)}</h3>"]
     parts += [_block(b, 4, charts) for b in doc.blocks]
     parts.append("</div>")
-    return neutralise("\n".join(p for p in parts if p) + "\n")
+    return neutralise("\n".join(p for p in parts if p))
 
 
 def render_section_html(section: Section, *, depth: int = 2, charts: bool | None = None) -> str:

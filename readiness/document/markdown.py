@@ -31,7 +31,8 @@ def render_markdown(doc: Document) -> str:
     """The document as Markdown, ending in a newline."""
     out = [f"# {markdown_escape(doc.title)}"]
     for block in doc.blocks:
-        out += ["", *_block(block, 2)]
+        if lines := _block(block, 2):
+            out += ["", *lines]
     return neutralise("\n".join(out) + "\n")
 
 
@@ -61,10 +62,9 @@ def _block(block: Block, depth: int) -> list[str]:
         out: list[str] = []
         if block.title is not None:
             out.append(f"{'#' * min(depth, 6)} {markdown_escape(block.title)}")
-        for i, b in enumerate(block.blocks):
-            if out or i:
-                out.append("")
-            out += _block(b, depth + 1)
+        for b in block.blocks:
+            if lines := _block(b, depth + 1):
+                out += ["", *lines] if out else lines
         return out
     if isinstance(block, Paragraph):
         return [inline(x) for x in block.lines]

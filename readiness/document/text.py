@@ -1,8 +1,8 @@
 """Lay a :class:`~readiness.document.blocks.Document` out as plain text for terminals.
 
-Lines fit in :data:`WIDTH` columns where the content allows: paragraphs and list items
-wrap, and a table's text columns wrap inside their cells when the table would be
-wider. Headings are underlined (``=`` for the title, ``-`` for sections); charts are
+Running text fits in :data:`WIDTH` columns: paragraphs and list items wrap, and a
+table's text columns wrap inside their cells when the table would be wider than
+:data:`TABLE_WIDTH`. Headings are underlined (``=`` for the title, ``-`` for sections); charts are
 left out. Nothing is escaped but control, bidi and invisible characters.
 """
 
@@ -25,10 +25,12 @@ from readiness.document.blocks import (
 from readiness.document.escape import neutralise
 from readiness.document.numbers import cell_line
 
-__all__ = ["WIDTH", "render_section_text", "render_text"]
+__all__ = ["TABLE_WIDTH", "WIDTH", "render_section_text", "render_text"]
 
 WIDTH = 78
-"""The widest line the layout aims for."""
+"""The widest line of running text."""
+TABLE_WIDTH = 100
+"""The widest table line before text columns wrap inside their cells."""
 _NARROWEST = 12
 """A wrapped text column never gets narrower than this."""
 
@@ -38,7 +40,8 @@ def render_text(doc: Document) -> str:
     title = " ".join(doc.title.split())
     out = [title, "=" * min(len(title), WIDTH)]
     for block in doc.blocks:
-        out += ["", *_block(block, 2)]
+        if lines := _block(block, 2):
+            out += ["", *lines]
     return neutralise("\n".join(out) + "\n")
 
 
@@ -69,10 +72,9 @@ def _block(block: Block, depth: int) -> list[str]:
         if block.title is not None:
             title = " ".join(block.title.split())
             out += [title, "-" * min(len(title), WIDTH)]
-        for i, b in enumerate(block.blocks):
-            if i:
-                out.append("")
-            out += _block(b, depth + 1)
+        for b in block.blocks:
+            if lines := _block(b, depth + 1):
+                out += ["", *lines] if out else lines
         return out
     if isinstance(block, Paragraph):
         return [w for x in block.lines for w in _wrap(plain(x), "", "")]
@@ -105,7 +107,7 @@ def _table(t: Table) -> list[str]:
     widths = [max(len(x) for x in (h, *(row[i] for row in body))) for i, h in enumerate(head)]
     # narrow the widest text columns until the table fits (numbers are never wrapped)
     wrap = [not c.numeric for c in t.columns]
-    while sum(widths) + 2 * (len(widths) - 1) > WIDTH:
+    while sum(widths) + 2 * (len(widths) - 1) > TABLE_WIDTH:
         candidates = [i for i, w in enumerate(widths) if wrap[i] and w > _NARROWEST]
         if not candidates:
             break

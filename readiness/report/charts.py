@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from readiness.assessment import Assessment
-from readiness.compare import Comparison
+from readiness.compare import Comparison, pillar_series
 from readiness.document.charts import (
     BAND_TINTS,
     GRID,
@@ -284,12 +284,7 @@ def comparison_chart(
     names = list(names) if names is not None else default
     if len(names) != len(items):
         raise ReportError(f"{len(names)} names for {len(items)} assessments")
-    series: dict[str, list[float | None]] = {}
-    for name, a in zip(names, items, strict=True):
-        key = name
-        while key in series:  # two partnerships with one name still get two bars
-            key += " "
-        series[key] = [p.score for p in a.pillars]
+    series = pillar_series(items, names)
     return grouped_bar_chart(
         [p.title for p in rubric.pillars],
         series,

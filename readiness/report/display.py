@@ -15,12 +15,10 @@ from typing import Any
 from readiness._display import renderer
 from readiness.assessment import Assessment
 from readiness.audit import Audit
-from readiness.compare import Comparison
 from readiness.gaps import GapReport, Roadmap
 from readiness.panel import PanelResult
 from readiness.plan import Frontier, Plan
 from readiness.report.agreement import panel_section
-from readiness.report.compare import comparison_html, comparison_markdown, comparison_text
 from readiness.report.html import render_assessment_fragment, render_gaps_fragment
 from readiness.report.model import build_report, report_from_gaps
 from readiness.report.plan import (
@@ -66,21 +64,6 @@ def _gaps_markdown(g: GapReport) -> str:
 @renderer(Roadmap, "markdown")
 def _roadmap_markdown(r: Roadmap) -> str:
     return roadmap_markdown(r)
-
-
-@renderer(Comparison, "markdown")
-def _comparison_markdown(c: Comparison) -> str:
-    return comparison_markdown(c)
-
-
-@renderer(Comparison, "text")
-def _comparison_text(c: Comparison) -> str:
-    return comparison_text(c)
-
-
-@renderer(Comparison, "html")
-def _comparison_html(c: Comparison) -> str:
-    return comparison_html(c)
 
 
 # --- several assessors (readiness.panel) ----------------------------------------------

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from readiness import compare
 from readiness.report import build_report, render_markdown
-from readiness.report.compare import comparison_markdown
 from readiness.report.escape import CONTROL, markdown_escape
 from tests.report.helpers import IMG_EVIDENCE, SCRIPT_NAME, assessment_of, hostile_data
 
@@ -90,7 +89,7 @@ def test_reports_and_comparisons_use_it():
     hostile = assessment_of(hostile_data(name))
     earlier = assessment_of({**hostile_data(name), "assessed_on": "2025-01-01"})
     report = render_markdown(build_report(hostile))
-    table = comparison_markdown(compare([earlier, hostile]))  # the name heads "What changed"
+    table = compare([earlier, hostile]).to_markdown()  # the name heads "What changed"
     for md in (report, table):
         assert markdown_escape(name) in md
         assert "<script>" not in md and "[x](" not in md
