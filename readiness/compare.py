@@ -444,12 +444,12 @@ def _changes_section(heading: str, changes: Sequence[Change]) -> Section:
     said: list[Any] = []
     for x in changes:
         if x.what == "overall":
-            said.append(words.score_change("Overall", x.old, x.new, x.delta))
+            said.append(words.compare.score_change("Overall", x.old, x.new, x.delta))
         elif x.what == "band":
-            said.append(words.band_change(x.old, x.new))
+            said.append(words.compare.band_change(x.old, x.new))
     pillars = sum(1 for x in changes if x.what == "pillar")
     criteria = sum(1 for x in changes if x.what == "criterion")
-    said.append(words.changed_counts(pillars, criteria))
+    said.append(words.compare.changed_counts(pillars, criteria))
     blocks: list[Any] = [BulletList.of(*said)]
     moved = [x for x in changes if x.what in ("pillar", "criterion")]
     if moved:
