@@ -269,6 +269,12 @@ class Document:
         """This document with ``sections`` added at the end (a plan, robustness...)."""
         return Document(self.title, (*self.blocks, *sections), self.kind, self.data)
 
+    def as_section(self, key: str | None = None, *, title: str | None = None) -> Section:
+        """This document as one section of another (a plan inside a report): its
+        title (or ``title``) as the heading, its data under ``key`` in the JSON form."""
+        data = dict(self.data) if key is not None else None
+        return Section(title or self.title, self.blocks, key=key, data=data)
+
     def sections(self) -> tuple[Section, ...]:
         """The top-level sections."""
         return tuple(b for b in self.blocks if isinstance(b, Section))
