@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from readiness._display import render
 from readiness._numbers import optional
 from readiness.derive import Derivation
+from readiness.document import Document, render_html, render_markdown, render_text
 from readiness.errors import InputError, Problem
 from readiness.partnership import Evidence, Partnership, unknown_criteria
 from readiness.resolve import Origin, Resolved, resolve
@@ -266,8 +266,25 @@ class Assessment:
         ``readiness schema report``): scores, pillars, gates, gaps, roadmap, criteria,
         and ``schema_version``.
         """
-        data: dict[str, Any] = render(self, "json")
-        return data
+        from readiness.readout import build_report
+
+        return build_report(self).to_dict()
+
+    def to_document(self, target: str | None = None, *, brief: bool = False) -> Document:
+        """The assessment's report as a document, against ``target`` (default: the
+        profile its kind selects); ``brief`` is the summary a terminal and a notebook
+        show (facts, pillars, the top gaps). Every format comes from it."""
+        from readiness.readout import build_report
+
+        return build_report(self, target).to_document(brief=brief)
+
+    def to_markdown(self) -> str:
+        """The whole report as Markdown (what ``readiness assess --format markdown`` prints)."""
+        return render_markdown(self.to_document())
+
+    def to_text(self) -> str:
+        """The report's summary as terminal text (what ``readiness assess`` prints)."""
+        return render_text(self.to_document(brief=True))
 
     def summary(self) -> str:
         """One line: partnership, overall, band, interval and coverage."""
@@ -293,8 +310,8 @@ class Assessment:
         return f"<Assessment {self.summary()}>"
 
     def _repr_html_(self) -> str:
-        """Notebook display: summary line, failed gates and the pillar table (escaped)."""
-        return str(render(self, "html"))
+        """Notebook display: the report's summary (facts, pillars, the top gaps)."""
+        return render_html(self.to_document(brief=True))
 
     # --- further analysis ---------------------------------------------------------
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from readiness._display import renderer
-from readiness.assessment import Assessment
 from readiness.audit import Audit
 from readiness.gaps import GapReport, Roadmap
 from readiness.panel import PanelResult
 from readiness.plan import Frontier, Plan
 from readiness.report.agreement import panel_section
-from readiness.report.html import render_assessment_fragment, render_gaps_fragment
-from readiness.report.model import build_report, report_from_gaps
+from readiness.report.html import render_gaps_fragment
+from readiness.report.model import report_from_gaps
 from readiness.report.plan import (
     frontier_html,
     frontier_markdown,
@@ -39,16 +38,6 @@ from readiness.report.sections import gaps_markdown, roadmap_markdown
 from readiness.robustness import Robustness, Sensitivity, Uncertainty
 
 __all__: list[str] = []
-
-
-@renderer(Assessment, "html")
-def _assessment_html(a: Assessment) -> str:
-    return render_assessment_fragment(build_report(a))
-
-
-@renderer(Assessment, "json")
-def _assessment_json(a: Assessment) -> dict[str, Any]:
-    return build_report(a).to_dict()
 
 
 @renderer(GapReport, "html")

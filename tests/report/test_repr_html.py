@@ -20,7 +20,7 @@ def test_assessment_repr_html():
     a = synthetic_assessment()
     out = a._repr_html_()
     assert out.startswith('<div class="readiness-assessment">') and out.rstrip().endswith("</div>")
-    assert f"<strong>{a.overall:.1f}</strong>" in out
+    assert f"<dd>{a.overall:.1f} / 100 [" in out
     assert out.count("<tr>") == len(a.pillars) + 1
     assert "Gate failed" in out and GATE in out
     assert "<svg" not in out and "<style" not in out and "<script" not in out
