@@ -14,7 +14,7 @@ from pydantic.json_schema import WithJsonSchema
 
 from readiness.errors import Problem, ReadinessError, json_path
 
-__all__ = ["Day", "Frozen", "Id", "NonEmpty", "problems_from"]
+__all__ = ["Day", "Frozen", "Id", "NonEmpty", "output_schema", "problems_from"]
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")]
 """A lowercase identifier such as ``legal`` or ``legal.status-of-forces``."""
@@ -346,3 +346,29 @@ def _minimal(annotation: Any) -> Any:
     if annotation is bool:
         return False
     return "x"
+
+
+def output_schema(shape: Any, kind: str, version: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a JSON document readiness writes.
+
+    ``shape`` is the type the document is built as (a ``TypedDict`` or dataclass), so
+    the schema cannot drift from it. A number that is not defined (NaN) is written as
+    ``null``, so every number may be null.
+    """
+    from pydantic import TypeAdapter
+
+    schema: dict[str, Any] = _nullable_numbers(TypeAdapter(shape).json_schema(mode="serialization"))
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:readiness:{kind}:{version}",
+    } | schema
+
+
+def _nullable_numbers(node: Any) -> Any:
+    if isinstance(node, dict):
+        if node.get("type") == "number":
+            return {k: v for k, v in node.items() if k != "type"} | {"type": ["number", "null"]}
+        return {k: _nullable_numbers(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_nullable_numbers(v) for v in node]
+    return node

@@ -16,7 +16,6 @@ from numpy.typing import NDArray
 
 from readiness._numbers import optional
 from readiness.derive import Derivation
-from readiness.document import Document, render_html, render_markdown, render_text
 from readiness.errors import InputError, Problem
 from readiness.partnership import Evidence, Partnership, unknown_criteria
 from readiness.resolve import Origin, Resolved, resolve
@@ -38,6 +37,7 @@ from readiness.scoring import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from readiness.document import Document
     from readiness.explain import Explanation
     from readiness.gaps import GapReport, Roadmap
     from readiness.plan import Plan, Unknowns
@@ -280,10 +280,14 @@ class Assessment:
 
     def to_markdown(self) -> str:
         """The whole report as Markdown (what ``readiness assess --format markdown`` prints)."""
+        from readiness.document import render_markdown
+
         return render_markdown(self.to_document())
 
     def to_text(self) -> str:
         """The report's summary as terminal text (what ``readiness assess`` prints)."""
+        from readiness.document import render_text
+
         return render_text(self.to_document(brief=True))
 
     def summary(self) -> str:
@@ -311,6 +315,8 @@ class Assessment:
 
     def _repr_html_(self) -> str:
         """Notebook display: the report's summary (facts, pillars, the top gaps)."""
+        from readiness.document import render_html
+
         return render_html(self.to_document(brief=True))
 
     # --- further analysis ---------------------------------------------------------

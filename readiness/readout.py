@@ -13,6 +13,7 @@ import warnings
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from readiness._models import output_schema
 from readiness._numbers import optional, shown, shown_share
 from readiness.document import (
     Block,
@@ -364,26 +365,9 @@ def report_json_schema() -> dict[str, Any]:
     number that is not defined (NaN, e.g. the range when no criterion applies) is
     written as ``null``, so every number may be null.
     """
-    from pydantic import TypeAdapter
-
-    schema: dict[str, Any] = _nullable_numbers(
-        TypeAdapter(Report).json_schema(mode="serialization")
-    )
+    schema = output_schema(Report, "report", SCHEMA_VERSION)
     schema["properties"]["schema_version"]["const"] = SCHEMA_VERSION
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"urn:readiness:report:{SCHEMA_VERSION}",
-    } | schema
-
-
-def _nullable_numbers(node: Any) -> Any:
-    if isinstance(node, dict):
-        if node.get("type") == "number":
-            return {k: v for k, v in node.items() if k != "type"} | {"type": ["number", "null"]}
-        return {k: _nullable_numbers(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_nullable_numbers(v) for v in node]
-    return node
+    return schema
 
 
 # --- the report as a document -----------------------------------------------------------
