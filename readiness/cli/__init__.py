@@ -33,6 +33,7 @@ from readiness.cli import (
     robustness,
     template,
     validate,
+    weights,
 )
 from readiness.cli._common import EXIT_INPUT, EXIT_OK, _fail, _internal, _Parser
 from readiness.errors import ReadinessError
@@ -88,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     migrate.add_parser(sub)
     robustness.add_parser(sub)
     plan.add_parser(sub)
+    weights.add_parser(sub)
     return parser
 
 

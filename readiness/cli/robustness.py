@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from readiness.cli._common import (
     EXIT_INPUT,
@@ -20,7 +20,11 @@ from readiness.cli._common import (
     _rubric_option,
     _write_output,
 )
-from readiness.errors import ReadinessError
+from readiness.errors import InputError, ReadinessError
+
+if TYPE_CHECKING:
+    from readiness.robustness import Choices
+    from readiness.rubric import Rubric
 
 __all__ = ["add_parser"]
 
@@ -100,10 +104,20 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     c.add_argument(
         "--concentration",
         type=_concentration,
-        default=100.0,
+        default=None,
         metavar="C",
         help="Dirichlet concentration of the weights: larger keeps them closer "
-        "to the rubric's (default: 100)",
+        "to the rubric's (default: 100, or what --weights implies)",
+    )
+    c.add_argument(
+        "--weights",
+        nargs="+",
+        action="extend",
+        metavar="SHEET",
+        help="filled weight sheets of two or more assessors (readiness template --weights; "
+        "after the partnership files): the spread between their weights sets the "
+        "concentrations instead of 100 (method of moments), and the report says so; "
+        "give --rubric the rubric readiness weights -o wrote to centre on their weights",
     )
     c.add_argument(
         "--sobol",
@@ -128,6 +142,41 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     c.set_defaults(func=_cmd_robustness)
 
 
+def _choices(args: argparse.Namespace, rubric: Rubric) -> Choices:
+    """The choices to vary: ``--concentration``, or what ``--weights`` implies.
+
+    Raises:
+        InputError: Both given, a weight sheet is bad, or fewer than two assessors.
+    """
+    from readiness.robustness import Choices, Elicited
+
+    if not args.weights:
+        return Choices(concentration=100.0 if args.concentration is None else args.concentration)
+    if args.concentration is not None:
+        raise InputError(
+            "--concentration and --weights both set the concentration; give one of them"
+        )
+    from readiness.cli.weights import elicit_files
+
+    e = elicit_files(args.weights, rubric)
+    if e.concentration is None:
+        raise InputError(
+            "the weights of one assessor have no spread to set a concentration from; give "
+            "the sheets of two or more assessors (or --concentration)",
+            source=args.weights[0],
+        )
+    return Choices(
+        concentration=e.concentration,
+        # criteria nobody compared keep the default spread
+        criterion_concentration=(
+            100.0 if e.criterion_concentration is None else e.criterion_concentration
+        ),
+        elicited=Elicited(
+            len(e.assessors), e.method, tuple(args.weights), e.criterion_concentration is not None
+        ),
+    )
+
+
 def _cmd_robustness(args: argparse.Namespace) -> int:
     """Analyse the files and print or write the report (nothing when a file is bad).
 
@@ -137,7 +186,7 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
     Raises:
         ReadinessError: The rubric cannot be loaded or the report not written.
     """
-    _check_outputs(args, args.files, ("-o", args.out))
+    _check_outputs(args, [*args.files, *(args.weights or [])], ("-o", args.out))
     from readiness.assessment import Assessment, assess
     from readiness.audit import audit
     from readiness.report.robustness import (
@@ -146,7 +195,7 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
         robustness_markdown,
         robustness_text,
     )
-    from readiness.robustness import Choices, robustness
+    from readiness.robustness import robustness
     from readiness.rubric import load_rubric
 
     files, status = _expand_inputs(args.files)
@@ -160,7 +209,7 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
             status = EXIT_INPUT
     if status != EXIT_OK or not results:
         return EXIT_INPUT
-    choices = Choices(concentration=args.concentration)
+    choices = _choices(args, rubric)
     r = robustness(results, samples=args.samples, seed=args.seed, n=args.sobol, choices=choices)
     checked = audit(results) if len(results) >= 3 else None
     fmt = _output_format(args.format, args.out)

@@ -25,6 +25,11 @@ With --partnership the questionnaire also carries the file's facts, status, memb
 (with their dates), established and description, which are scored (xlsx: sheet Facts;
 csv: a facts section; json: a facts object). They are not to be edited: their SHA-256
 is checked when the questionnaire is read.
+
+With --weights the questionnaire also asks for the weights (xlsx: sheet Weights; csv: a
+weights section after the criteria table; json: a weights object): AHP pairwise
+comparisons on Saaty's 1-9 scale, or with --weights swing a rank and a rating per pillar.
+Read them with `readiness weights FILE...`.
 """
 
 
@@ -51,6 +56,15 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         "its facts, status, members with their dates, established and description, which "
         "every verb reading the questionnaire scores with",
     )
+    p.add_argument(
+        "--weights",
+        nargs="?",
+        const="ahp",
+        choices=("ahp", "swing"),
+        help="add a weight sheet for readiness weights: ahp (the default; pairwise "
+        "comparisons of pillars and of the criteria in each pillar) or swing (a rank and "
+        "a rating per pillar)",
+    )
     _rubric_option(p)
     p.set_defaults(func=_cmd_template)
 
@@ -63,10 +77,15 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
     rubric = load_rubric(args.rubric)
     partnership = None if args.partnership is None else load_partnership(args.partnership, rubric)
-    kind = write_template(args.out, rubric, fmt=args.format, partnership=partnership)
+    kind = write_template(
+        args.out, rubric, fmt=args.format, partnership=partnership, weights=args.weights
+    )
     article = "an" if kind[:1] in ("a", "e", "i", "o", "x") else "a"  # an xlsx, a csv
+    sheet = "" if args.weights is None else f" with an {args.weights.upper()} weight sheet"
+    if args.weights == "swing":
+        sheet = " with a swing weight sheet"
     sys.stderr.write(
         f"readiness: wrote {article} {kind} questionnaire of {len(rubric.criterion_ids)} criteria "
-        f"(rubric {rubric.label}) to {args.out}\n"
+        f"(rubric {rubric.label}){sheet} to {args.out}\n"
     )
     return EXIT_OK

@@ -448,7 +448,12 @@ def _read_csv(path: Path) -> tuple[Cover, Rows, FactsCells | None]:
         column = header[c] if c < len(header) else "?"
         return f"line {r}, column {column_letter(c + 1)} ({column})"
 
-    numbered = [(start + 1 + i, tuple(row)) for i, row in enumerate(lines[start:])]
+    # a weight sheet (readiness template --weights) follows the table: it ends there
+    stop = next(
+        (i for i in range(start + 1, len(lines)) if lines[i] and lines[i][0].strip() == "weights"),
+        len(lines),
+    )
+    numbered = [(start + 1 + i, tuple(row)) for i, row in enumerate(lines[start:stop])]
     try:
         rows, _ = _table(numbered, where, f"line {start + 1}", name)
     except InputError as exc:
@@ -460,7 +465,9 @@ def _read_csv(path: Path) -> tuple[Cover, Rows, FactsCells | None]:
 
 # --- json -------------------------------------------------------------------------------
 
-_TOP_KEYS = ("questionnaire", "rubric", "help", "cover", "facts", "criteria")
+_TOP_KEYS = ("questionnaire", "rubric", "help", "cover", "facts", "criteria", "weights")
+"""``weights``: a weight sheet (:mod:`readiness.io.weight_sheets`), read by ``readiness
+weights``, not here."""
 _FACTS_OBJECT_KEYS = (*_FACTS_KEYS, "partnership")
 _ITEM_KEYS = (
     "pillar",

@@ -41,6 +41,7 @@ import re
 import sys
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -282,6 +283,7 @@ def write_template(
     *,
     fmt: str | None = None,
     partnership: Partnership | None = None,
+    weights: Literal["ahp", "swing"] | None = None,
 ) -> TemplateFormat:
     """Write a questionnaire for ``rubric`` to ``path`` (replaced atomically).
 
@@ -291,6 +293,9 @@ def write_template(
         fmt: ``xlsx``, ``csv`` or ``json``; by default the extension of ``path``.
         partnership: Fill the cover (and any ratings it has) from this partnership, and
             carry its :data:`CARRIED` fields (facts, status, members with dates ...).
+        weights: Add a weight sheet (:mod:`readiness.io.weight_sheets`): ``ahp``
+            (pairwise comparisons of pillars and of the criteria in each pillar) or
+            ``swing`` (a rank and a rating per pillar); read back by ``readiness weights``.
 
     Returns:
         The format written.
@@ -300,6 +305,7 @@ def write_template(
             carry, or the file cannot be written (an existing file is then left as it was).
     """
     kind = template_format(path, fmt)
+    sheet = None if weights is None else _weight_sheet(rubric, weights)
     cover = _cover(partnership)
     rows = _rows(rubric, partnership)
     carried = None if partnership is None else carried_fields(partnership)
@@ -318,18 +324,40 @@ def write_template(
     try:
         with atomic_path(path) as tmp:
             if kind == "xlsx":
-                _write_xlsx(tmp, rubric, cover, rows, partnership, carried)
+                _write_xlsx(tmp, rubric, cover, rows, partnership, carried, sheet)
             elif kind == "csv":
-                tmp.write_text(_csv_text(cover, rows, carried), encoding="utf-8", newline="")
+                text = _csv_text(cover, rows, carried, sheet)
+                tmp.write_text(text, encoding="utf-8", newline="")
             else:
-                tmp.write_text(_json_text(rubric, cover, rows, carried), encoding="utf-8")
+                tmp.write_text(_json_text(rubric, cover, rows, carried, sheet), encoding="utf-8")
     except OSError as exc:
         raise ReportError(f"cannot write: {exc.strerror or exc}", source=str(path)) from None
     return kind
 
 
+@dataclass(frozen=True)
+class _WeightSheet:
+    """A blank weight sheet: its method, what to write, header and rows."""
+
+    method: Literal["ahp", "swing"]
+    help: str
+    header: tuple[str, ...]
+    rows: list[list[str]]
+
+
+def _weight_sheet(rubric: Rubric, method: Literal["ahp", "swing"]) -> _WeightSheet:
+    from readiness.io._weight_layout import columns_of, help_of, weight_rows
+
+    if method not in ("ahp", "swing"):
+        raise ReportError(f"weights must be 'ahp' or 'swing' (got {method!r})")
+    return _WeightSheet(method, help_of(method), columns_of(method), weight_rows(rubric, method))
+
+
 def _csv_text(
-    cover: dict[str, str], rows: Sequence[Sequence[Any]], carried: dict[str, Any] | None = None
+    cover: dict[str, str],
+    rows: Sequence[Sequence[Any]],
+    carried: dict[str, Any] | None = None,
+    weights: _WeightSheet | None = None,
 ) -> str:
     """The questionnaire as CSV: the cover, the facts section (``facts,value,what it
     is``) when it carries facts, and the criteria table, each after a blank line. A text
@@ -352,6 +380,11 @@ def _csv_text(
     w.writerow([])
     w.writerow([*CRITERIA_COLUMNS, *DESCRIPTOR_COLUMNS])
     w.writerows(safe(row) for row in rows)
+    if weights is not None:  # after the criteria table: `weights` ends the table
+        w.writerow([])
+        w.writerow(["weights", weights.method, weights.help])
+        w.writerow(weights.header)
+        w.writerows(safe(row) for row in weights.rows)
     return buffer.getvalue()
 
 
@@ -360,6 +393,7 @@ def _json_text(
     cover: dict[str, str],
     rows: Sequence[Sequence[Any]],
     carried: dict[str, Any] | None = None,
+    weights: _WeightSheet | None = None,
 ) -> str:
     criteria: list[dict[str, Any]] = []
     for row in rows:
@@ -404,6 +438,16 @@ def _json_text(
             "partnership": carried,
         }
     doc["criteria"] = criteria
+    if weights is not None:
+        doc["weights"] = {
+            "method": weights.method,
+            "help": weights.help,
+            "rows": [
+                {k: (v or None) if k in ("value", "rank", "rating") else v
+                 for k, v in zip(weights.header, row, strict=True)}
+                for row in weights.rows
+            ],
+        }  # fmt: skip
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -424,6 +468,7 @@ def _write_xlsx(
     rows: Sequence[Sequence[Any]],
     partnership: Partnership | None,
     carried: dict[str, Any] | None = None,
+    weights: _WeightSheet | None = None,
 ) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -519,10 +564,34 @@ def _write_xlsx(
         facts.column_dimensions["C"].width = 50
         facts.cell(2, 2).alignment = wrap
         facts.protection.sheet = True  # read-only in a spreadsheet (no password)
+    if weights is not None:
+        _weights_sheet(wb, weights, bold, fill_in)
     _no_formulas(wb)
     scale.column_dimensions["C"].width = 90
     wb.properties.creator = "readiness"
     path.write_bytes(_reproducible_xlsx(wb))
+
+
+def _weights_sheet(wb: Any, weights: _WeightSheet, bold: Any, fill_in: Any) -> None:
+    """The ``Weights`` sheet: header, one row per question, the help beside the header."""
+    from openpyxl.utils import get_column_letter
+
+    from readiness.io._weight_layout import WEIGHTS_SHEET
+
+    ws = wb.create_sheet(WEIGHTS_SHEET)
+    ws.append([*weights.header, "", weights.help])
+    for row in weights.rows:
+        ws.append(row)
+    for cell in ws[1]:
+        cell.font = bold
+    filled = ("value",) if weights.method == "ahp" else ("rank", "rating")
+    for name in filled:
+        letter = get_column_letter(weights.header.index(name) + 1)
+        for r in range(2, len(weights.rows) + 2):
+            ws[f"{letter}{r}"].fill = fill_in
+    for i, name in enumerate(weights.header):
+        ws.column_dimensions[get_column_letter(i + 1)].width = 30 if "title" in name else 22
+    ws.freeze_panes = "A2"
 
 
 def _stamp() -> dt.datetime:

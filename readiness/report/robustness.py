@@ -22,6 +22,7 @@ import numpy as np
 
 from readiness.assessment import Assessment
 from readiness.audit import Audit
+from readiness.document import words
 from readiness.errors import InputError, Problem
 from readiness.report import charts
 from readiness.report.escape import markdown_escape
@@ -253,6 +254,13 @@ def varied(r: Robustness) -> str:
         f"{weights}; overall aggregation {methods}; unknown policy {', '.join(c.policies)}; "
         f"low-confidence ratings {'moved within one level' if c.ratings else 'fixed'}. "
         "Not varied: the levels of unknown criteria (the range of assess covers them)"
+    ) + (
+        ""
+        if c.elicited is None
+        else ". "
+        + words.weights.robustness_concentration(
+            c.concentration, c.elicited.assessors, len(c.elicited.files), c.elicited.criteria
+        ).rstrip(".")
     )
 
 

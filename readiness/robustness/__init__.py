@@ -36,11 +36,12 @@ from readiness.errors import renamed
 from readiness.robustness._panel import PartnershipArrays, panel_of
 from readiness.robustness.margins import Margins, margins
 from readiness.robustness.sensitivity import Sensitivity, sensitivity
-from readiness.robustness.uncertainty import Choices, Uncertainty, uncertainty
+from readiness.robustness.uncertainty import Choices, Elicited, Uncertainty, uncertainty
 from readiness.rubric import Rubric
 
 __all__ = [
     "Choices",
+    "Elicited",
     "Margins",
     "PartnershipArrays",
     "Robustness",

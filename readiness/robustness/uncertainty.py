@@ -44,6 +44,25 @@ _WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
+class Elicited:
+    """Why the concentration is what it is: elicited weights set it (``robustness
+    --weights``), from the spread between assessors.
+
+    Attributes:
+        assessors: How many assessors' weights.
+        method: ``ahp`` or ``swing``.
+        files: The weight sheets read.
+        criteria: Whether the criterion concentration was elicited too (else it is the
+            default 100: criteria nobody compared).
+    """
+
+    assessors: int
+    method: str
+    files: tuple[str, ...] = ()
+    criteria: bool = False
+
+
+@dataclass(frozen=True)
 class Choices:
     """What an uncertainty analysis varies.
 
@@ -57,6 +76,9 @@ class Choices:
         methods: Overall aggregation methods drawn from, uniformly.
         policies: Unknown policies drawn from, uniformly.
         ratings: Move low-confidence ratings within their one-level interval.
+        elicited: Set when the concentrations come from elicited weights (the spread
+            between assessors, :attr:`readiness.weights.Elicitation.concentration`);
+            ``None``: given (default 100).
     """
 
     concentration: float = 100.0
@@ -64,6 +86,7 @@ class Choices:
     methods: tuple[str, ...] = ("arithmetic", "geometric")
     policies: tuple[str, ...] = ("exclude", "worst", "estimate")
     ratings: bool = True
+    elicited: Elicited | None = None
 
     def check(self) -> None:
         """Raises: InputError naming each bad option."""
@@ -93,7 +116,18 @@ class Choices:
             "methods": list(self.methods),
             "policies": list(self.policies),
             "ratings": self.ratings,
-        }
+        } | (
+            {}
+            if self.elicited is None
+            else {
+                "elicited": {
+                    "assessors": self.elicited.assessors,
+                    "method": self.elicited.method,
+                    "files": list(self.elicited.files),
+                    "criteria": self.elicited.criteria,
+                }
+            }
+        )
 
 
 def _finite(x: float) -> float | None:
