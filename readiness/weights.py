@@ -467,9 +467,12 @@ def aggregate(
 
 
 def _geometric_mean(mats: Sequence[Floats]) -> Floats:
+    """Element-wise geometric mean over the judged entries; NaN where nobody judged."""
     logs = np.log(np.stack(mats))
-    with np.errstate(invalid="ignore"):
-        return np.exp(np.nanmean(logs, axis=0)) if logs.size else np.array([])
+    judged = ~np.isnan(logs)
+    count = judged.sum(axis=0)
+    total = np.where(judged, logs, 0.0).sum(axis=0)
+    return np.where(count > 0, np.exp(total / np.maximum(count, 1)), np.nan)
 
 
 # --- swing -----------------------------------------------------------------------------
@@ -824,8 +827,10 @@ class Elicitation(Rendered):
             Row(
                 (
                     a.assessor,
-                    words.weights.consistency(a.worst_cr(), a.pillars, a.consistent()),
-                    words.weights.completed(_missing(a)),
+                    words.weights.consistency(
+                        a.worst_cr(), isinstance(a.pillars, Swing), a.consistent()
+                    ),
+                    words.weights.completed(_missing(a), _completion(a)),
                 )
             )
             for a in (*self.assessors, self.group)
@@ -861,6 +866,11 @@ def _finite(x: float | None) -> float | None:
 
 def _rubric_weight(x: float) -> float:
     return max(0.001, round(x, 4))
+
+
+def _completion(a: AssessorWeights) -> str | None:
+    mats = [a.pillars, *a.criteria.values()]
+    return next((m.completion for m in mats if isinstance(m, Pairwise) and m.completion), None)
 
 
 def _missing(a: AssessorWeights) -> list[str]:
@@ -977,7 +987,7 @@ def elicit(
             where = j.source or j.assessor
             problems += [
                 Problem(
-                    p.path if exc.source is None else f"{exc.source} {p.path}",
+                    p.path,
                     p.message,
                     file=where,
                 )
@@ -1069,13 +1079,21 @@ def _one(
         problems.append(Problem("pillars", "no comparison of pillars"))
     if problems:
         raise InputError(problems)
-    pillars = ahp(j.comparisons[PILLARS], pillar_ids, random_index=random_index)
-    criteria = {
-        pid: ahp(j.comparisons[pid], criteria_of[pid], random_index=random_index)
-        for pid in pillar_ids
-        if j.comparisons.get(pid) and len(criteria_of[pid]) > 1
-    }
-    return AssessorWeights(j.assessor, pillars, criteria)
+    weights: dict[str, Pairwise] = {}
+    groups = [PILLARS, *(p for p in pillar_ids if j.comparisons.get(p) and len(criteria_of[p]) > 1)]
+    for group in groups:
+        items = pillar_ids if group == PILLARS else criteria_of[group]
+        try:
+            weights[group] = ahp(j.comparisons[group], items, random_index=random_index)
+        except InputError as exc:  # named by group: "(pillars) ['a', 'b']", "legal"
+            problems += [
+                Problem(group if p.path == "$" else f"{group} {p.path}", p.message)
+                for p in exc.problems
+            ]
+    if problems:
+        raise InputError(problems)
+    pillars = weights.pop(PILLARS)
+    return AssessorWeights(j.assessor, pillars, weights)
 
 
 def concentration_of(*weights: Floats) -> float:

@@ -28,7 +28,33 @@ def _dated_pair() -> Any:
 DOCUMENTS: dict[str, Callable[[], list[Any]]] = {
     "report": lambda: [_a(n).to_dict() for n in NAMES],
     "comparison": lambda: [rd.compare([_a(n) for n in NAMES]).to_dict(), _dated_pair().to_dict()],
+    "weights": lambda: [e.to_dict() for e in _elicitations()],
 }
+
+
+def _elicitations() -> list[Any]:
+    """AHP by two assessors (one incomplete, one inconsistent) and swing by one."""
+    from readiness.weights import PILLARS, Judgements, elicit
+
+    rubric = rd.load_rubric()
+    ids = [p.id for p in rubric.pillars]
+    first = rubric.pillars[0]
+    crits = [c.id for c in first.criteria]
+    star = {(ids[0], b): 2 for b in ids[1:]}
+    full = {(a, b): (3 if (i + j) % 2 else 1 / 2) for i, a in enumerate(ids)
+            for j, b in enumerate(ids) if i < j}  # fmt: skip
+    ahp_two = elicit(
+        rubric,
+        [
+            Judgements(
+                "a", comparisons={PILLARS: star, first.id: {(crits[0], c): 3 for c in crits[1:]}}
+            ),
+            Judgements("b", comparisons={PILLARS: full}),
+        ],
+    )
+    ratings = {p: 100 - 3 * k for k, p in enumerate(ids)}
+    swing_one = elicit(rubric, [Judgements("s", "swing", ranking=tuple(ids), ratings=ratings)])
+    return [ahp_two, swing_one]
 
 
 def test_every_output_kind_has_documents_to_check():

@@ -27,19 +27,21 @@ def method_name(method: str) -> str:
     return "swing weighting (ranked swings rated against the first)"
 
 
-def consistency(worst_cr: float | None, swing: object, consistent: bool) -> str:
-    """``CR 0.04 (acceptable)``; ``CR 0.17 (above 0.10: revisit)``; swing: no CR."""
+def consistency(worst_cr: float | None, swing: bool, consistent: bool) -> str:
+    """``largest CR 0.040 (acceptable)``; ``... (above 0.10: revisit)``; swing: no CR."""
     if worst_cr is None:
-        return "no consistency ratio (swing weighting)" if swing is not None else "-"
+        return "no consistency ratio (swing weighting)" if swing else "no random index"
     verdict = "acceptable" if consistent else "above 0.10: revisit"
     return f"largest CR {worst_cr:.3f} ({verdict})"
 
 
-def completed(missing: list[str]) -> str:
-    """Which pairs Harker's method completed, or ``none``."""
+def completed(missing: list[str], how: str | None) -> str:
+    """How many pairs were completed and how (the first few named), or ``none``."""
     if not missing:
         return "none"
-    return f"{len(missing)} completed by Harker's method ({'; '.join(missing)})"
+    way = "Harker's method" if how == "harker" else "least inconsistent values"
+    shown = "; ".join(missing[:3]) + ("; ..." if len(missing) > 3 else "")
+    return f"{len(missing)} completed ({way}): {shown}"
 
 
 def judgement(a: str, b: str, given: float, implied: float) -> str:
