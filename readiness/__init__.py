@@ -30,6 +30,7 @@ if _typing.TYPE_CHECKING:
     from readiness.explain import Explanation
     from readiness.facts import Facts, facts_frame
     from readiness.gaps import Gap, GapReport, Roadmap, RoadmapStep
+    from readiness.io.weight_sheets import read_judgements
     from readiness.partnership import Evidence, Partnership, Rating, load_partnership
     from readiness.rubric import (
         Band,
@@ -42,6 +43,7 @@ if _typing.TYPE_CHECKING:
         load_rubric,
     )
     from readiness.scoring import Scores, ScoringModel, effective_weights, score_matrix
+    from readiness.weights import Elicitation, Judgements, Pairwise, Swing, ahp, elicit, swing
 
 _EXPORTS = {
     "Assessment": "readiness.assessment",
@@ -84,6 +86,14 @@ _EXPORTS = {
     "ScoringModel": "readiness.scoring",
     "effective_weights": "readiness.scoring",
     "score_matrix": "readiness.scoring",
+    "read_judgements": "readiness.io.weight_sheets",
+    "Elicitation": "readiness.weights",
+    "Judgements": "readiness.weights",
+    "Pairwise": "readiness.weights",
+    "Swing": "readiness.weights",
+    "ahp": "readiness.weights",
+    "elicit": "readiness.weights",
+    "swing": "readiness.weights",
 }
 """Public name -> the module that defines it. Modules load on first use (PEP 562), so
 ``import readiness`` and the command line start without pandas or the scoring core."""
@@ -124,6 +134,7 @@ __all__ = [
     "Comparison",
     "Criterion",
     "CriterionResult",
+    "Elicitation",
     "Evidence",
     "Explanation",
     "Facts",
@@ -132,7 +143,9 @@ __all__ = [
     "Gate",
     "GateResult",
     "InputError",
+    "Judgements",
     "Options",
+    "Pairwise",
     "Partnership",
     "Pillar",
     "PillarResult",
@@ -147,7 +160,9 @@ __all__ = [
     "RubricError",
     "Scores",
     "ScoringModel",
+    "Swing",
     "__version__",
+    "ahp",
     "assess",
     "assess_chunks",
     "assess_frame",
@@ -156,8 +171,11 @@ __all__ = [
     "compare",
     "derive_frame",
     "effective_weights",
+    "elicit",
     "facts_frame",
     "load_partnership",
     "load_rubric",
+    "read_judgements",
     "score_matrix",
+    "swing",
 ]

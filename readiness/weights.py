@@ -265,6 +265,9 @@ def _judgements(
                 if items is None and x not in names:
                     names.append(x)
         index = {x: i for i, x in enumerate(names)}
+        fast = _fast_matrix(comparisons, index)
+        if fast is not None:
+            return tuple(names), fast
         m = np.full((len(names), len(names)), np.nan)
         np.fill_diagonal(m, 1.0)
         for (a, b), value in comparisons.items():
@@ -318,6 +321,38 @@ def _judgements(
     return tuple(names), m
 
 
+def _fast_matrix(comparisons: Mapping[Pair, float], index: Mapping[str, int]) -> Floats | None:
+    """The matrix of judgements when nothing is wrong with them (each pair once, known
+    items, plain numbers on the scale); ``None`` sends them to the slow path, which
+    names every problem."""
+    n = len(index)
+    low, high = SCALE[0] * (1 - 1e-9), SCALE[1] * (1 + 1e-9)
+    ia: list[int] = []
+    ib: list[int] = []
+    values: list[float] = []
+    seen: set[tuple[int, int]] = set()
+    for (a, b), v in comparisons.items():
+        i, j = index.get(a), index.get(b)
+        if i is None or j is None or i == j or type(v) not in (int, float):
+            return None
+        if not low <= v <= high:
+            return None
+        pair = (i, j) if i < j else (j, i)
+        if pair in seen:
+            return None  # given twice (perhaps both ways): the slow path checks them
+        seen.add(pair)
+        ia.append(i)
+        ib.append(j)
+        values.append(v)
+    m = np.full((n, n), np.nan)
+    m[range(n), range(n)] = 1.0
+    if values:
+        given = np.array(values, dtype=float)
+        m[ia, ib] = given
+        m[ib, ia] = 1.0 / given
+    return m
+
+
 def _positive(value: Any, at: str, problems: list[Problem]) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float | np.number):
         problems.append(Problem(at, f"must be a number (got {value!r})"))
@@ -349,9 +384,12 @@ def _pairwise(
     if n == 0:
         raise InputError("no items to compare")
     missing_mask = np.isnan(m)
-    missing = tuple(
-        (names[i], names[j]) for i in range(n) for j in range(i + 1, n) if missing_mask[i, j]
-    )
+    missing: tuple[Pair, ...] = ()
+    if missing_mask.any():
+        rows, cols = np.nonzero(np.triu(missing_mask, 1))
+        missing = tuple(
+            (names[i], names[j]) for i, j in zip(rows.tolist(), cols.tolist(), strict=True)
+        )
     if missing:
         _check_connected(names, ~missing_mask)
         harker = np.where(missing_mask, 0.0, m)
@@ -361,6 +399,20 @@ def _pairwise(
         if completion == "optimal":
             m = _optimal_completion(m, missing_mask)
     w, lam = _perron(m)
+    return _result(names, m, w, lam, random_index, missing, completion if missing else None)
+
+
+def _result(
+    names: tuple[str, ...],
+    m: Floats,
+    w: Floats,
+    lam: float,
+    random_index: RandomIndex,
+    missing: tuple[Pair, ...] = (),
+    completion: Completion | None = None,
+) -> Pairwise:
+    """The :class:`Pairwise` of a complete matrix, its Perron vector and eigenvalue."""
+    n = len(names)
     cr: float | None
     if n <= 2:
         lam, ci, cr = float(n), 0.0, 0.0
@@ -370,14 +422,14 @@ def _pairwise(
         cr = None if ri is None else ci / ri
     return Pairwise(
         items=names,
-        matrix=tuple(tuple(float(x) for x in row) for row in m),
-        weights=tuple(float(x) for x in w),
+        matrix=tuple(map(tuple, m.tolist())),
+        weights=tuple(w.tolist()),
         lambda_max=float(lam),
         ci=float(ci),
         cr=None if cr is None else float(cr),
         random_index=random_index,
         missing=missing,
-        completion=completion if missing else None,
+        completion=completion,
     )
 
 
@@ -407,7 +459,7 @@ def _optimal_completion(m: Floats, missing_mask: NDArray[np.bool_]) -> Floats:
         return lam, grad
 
     start = np.log(m[rows, cols])
-    found = minimize(value_and_gradient, start, jac=True, method="BFGS", options={"gtol": 1e-11})
+    found = minimize(value_and_gradient, start, jac=True, method="BFGS", options={"gtol": 1e-9})
     return build(np.asarray(found.x, dtype=float))
 
 
@@ -978,34 +1030,38 @@ def elicit(
     method: Method = judgements[0].method
     pillar_ids = tuple(p.id for p in rubric.pillars)
     criteria_of = {p.id: tuple(c.id for c in p.criteria) for p in rubric.pillars}
-    people: list[AssessorWeights] = []
+    read: list[AssessorWeights | dict[str, Floats]] = []
     problems: list[Problem] = []
     for j in judgements:
         try:
-            people.append(_one(j, pillar_ids, criteria_of, random_index))
+            read.append(_one(j, pillar_ids, criteria_of))
         except InputError as exc:
             where = j.source or j.assessor
-            problems += [
-                Problem(
-                    p.path,
-                    p.message,
-                    file=where,
-                )
-                for p in exc.problems
-            ]
+            problems += [Problem(p.path, p.message, file=where) for p in exc.problems]
     if problems:
         raise InputError(problems, source=judgements[0].source if len(judgements) == 1 else None)
+    people: list[AssessorWeights]
     if method == "ahp":
-        group_pillars: Pairwise | Swing = aggregate(
-            [j.comparisons[PILLARS] for j in judgements], pillar_ids, random_index=random_index
-        )
-        group_criteria = {}
-        for pid in pillar_ids:
-            given = [j.comparisons[pid] for j in judgements if j.comparisons.get(pid)]
-            if given and len(criteria_of[pid]) > 1:
-                group_criteria[pid] = aggregate(given, criteria_of[pid], random_index=random_index)
-        group = AssessorWeights("group", group_pillars, group_criteria)
+        mats = [r for r in read if isinstance(r, dict)]
+        weighed: list[dict[str, Pairwise]] = [{} for _ in mats]
+        group_of: dict[str, Pairwise] = {}
+        for g in (PILLARS, *pillar_ids):
+            names = pillar_ids if g == PILLARS else criteria_of[g]
+            who = [k for k, m in enumerate(mats) if g in m]
+            if not who:
+                continue
+            given = [mats[k][g] for k in who]
+            for k, p in zip(who, _weigh_all(names, given, random_index), strict=True):
+                weighed[k][g] = p
+            # AIJ: the geometric mean of the judgements as given (completed pairs left out)
+            group_of[g] = _pairwise(names, _geometric_mean(given), random_index)
+        people = [
+            AssessorWeights(j.assessor, w.pop(PILLARS), w)
+            for j, w in zip(judgements, weighed, strict=True)
+        ]
+        group = AssessorWeights("group", group_of.pop(PILLARS), group_of)
     else:
+        people = [r for r in read if isinstance(r, AssessorWeights)]
         mean = np.mean([[a.pillars.weight(p) for p in pillar_ids] for a in people], axis=0)
         order = sorted(range(len(pillar_ids)), key=lambda i: -mean[i])
         top = mean[order[0]]
@@ -1054,8 +1110,9 @@ def _one(
     j: Judgements,
     pillar_ids: tuple[str, ...],
     criteria_of: Mapping[str, tuple[str, ...]],
-    random_index: RandomIndex,
-) -> AssessorWeights:
+) -> AssessorWeights | dict[str, Floats]:
+    """Swing: the assessor's weights; AHP: the checked matrix of each group judged (the
+    eigenvectors are taken for all assessors at once, :func:`_weigh_all`)."""
     if j.method == "swing":
         unknown = [x for x in (*j.ranking, *j.ratings) if x not in pillar_ids]
         if unknown:
@@ -1070,6 +1127,8 @@ def _one(
         if known is None:
             problems.append(Problem(group, "not a pillar of the rubric"))
             continue
+        if not {x for pair in pairs for x in pair} - set(known):
+            continue  # every name known (the usual case: no loop over the pairs)
         for a, b in pairs:
             for x in (a, b):
                 if x not in known:
@@ -1079,12 +1138,15 @@ def _one(
         problems.append(Problem("pillars", "no comparison of pillars"))
     if problems:
         raise InputError(problems)
-    weights: dict[str, Pairwise] = {}
+    mats: dict[str, Floats] = {}
     groups = [PILLARS, *(p for p in pillar_ids if j.comparisons.get(p) and len(criteria_of[p]) > 1)]
     for group in groups:
         items = pillar_ids if group == PILLARS else criteria_of[group]
         try:
-            weights[group] = ahp(j.comparisons[group], items, random_index=random_index)
+            names, m = _judgements(j.comparisons[group], items)
+            if np.isnan(m).any():
+                _check_connected(names, ~np.isnan(m))
+            mats[group] = m
         except InputError as exc:  # named by group: "(pillars) ['a', 'b']", "legal"
             problems += [
                 Problem(group if p.path == "$" else f"{group} {p.path}", p.message)
@@ -1092,8 +1154,27 @@ def _one(
             ]
     if problems:
         raise InputError(problems)
-    pillars = weights.pop(PILLARS)
-    return AssessorWeights(j.assessor, pillars, weights)
+    return mats
+
+
+def _weigh_all(
+    names: tuple[str, ...], mats: Sequence[Floats], random_index: RandomIndex
+) -> list[Pairwise]:
+    """:func:`_pairwise` of each matrix; the complete ones in one batched ``eig``."""
+    out: list[Pairwise | None] = [None] * len(mats)
+    complete = [k for k, m in enumerate(mats) if not np.isnan(m).any()]
+    if len(complete) > 1:
+        values, vectors = np.linalg.eig(np.stack([mats[k] for k in complete]))
+        for row, k in enumerate(complete):
+            top = int(np.argmax(values[row].real))
+            v = np.abs(vectors[row][:, top].real)
+            out[k] = _result(
+                names, mats[k], v / v.sum(), float(values[row, top].real), random_index
+            )
+    for k, m in enumerate(mats):
+        if out[k] is None:
+            out[k] = _pairwise(names, m, random_index)
+    return [p for p in out if p is not None]
 
 
 def concentration_of(*weights: Floats) -> float:

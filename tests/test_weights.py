@@ -430,3 +430,28 @@ def test_elicit_swing_group_is_the_mean_of_the_weights() -> None:
     b = np.full(len(pillars), 1 / len(pillars))
     assert [e.group.pillars.weight(p) for p in pillars] == pytest.approx(list((a + b) / 2))
     assert e.assessors[0].worst_cr() is None
+
+
+def test_elicit_weighs_each_assessor_as_ahp_does() -> None:
+    """Batched eigenvectors in elicit give what ahp gives one assessor at a time, for
+    complete and incomplete judgements alike."""
+    rubric = load_rubric()
+    pillars = [p.id for p in rubric.pillars]
+    rng = np.random.default_rng(5)
+    people = []
+    for k in range(4):
+        pairs = {
+            (a, b): float(rng.choice([1 / 5, 1 / 3, 1 / 2, 1, 2, 3, 5]))
+            for a, b in itertools.combinations(pillars, 2)
+            if k % 2 == 0 or pillars.index(b) - pillars.index(a) < 3
+        }
+        people.append(Judgements(f"p{k}", comparisons={PILLARS: pairs}))
+    e = elicit(rubric, people)
+    for j, a in zip(people, e.assessors, strict=True):
+        alone = ahp(j.comparisons[PILLARS], pillars)
+        assert isinstance(a.pillars, Pairwise)
+        assert a.pillars.weights == pytest.approx(alone.weights, abs=1e-9)
+        assert a.pillars.cr == pytest.approx(alone.cr, abs=1e-9)
+        assert a.pillars.missing == alone.missing
+    group = aggregate([j.comparisons[PILLARS] for j in people], pillars)
+    assert e.group.pillars.weights == pytest.approx(group.weights, abs=1e-9)
