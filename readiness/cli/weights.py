@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -130,6 +131,7 @@ def _cmd_weights(args: argparse.Namespace) -> int:
     if args.out:
         variant = result.weighted_rubric()
         write_rubric(args.out, variant)
+        sys.stderr.write(f"readiness: wrote the rubric {variant.label} to {args.out}\n")
     if args.format == "json":
         _emit(json_neutralise(json.dumps(result.to_dict(), indent=2, ensure_ascii=False)))
     elif args.format == "markdown":

@@ -72,5 +72,8 @@ def robustness_concentration(
         "instead of the default 100"
     )
     if criteria:
-        return said + "; criterion weight concentration likewise from their criterion weights."
+        return (
+            said + "; criterion weight concentration likewise, from the criteria they compared "
+            "(applied to every pillar's criteria)."
+        )
     return said + "; criterion weights keep 100 (no criteria were compared)."
