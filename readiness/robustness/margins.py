@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from readiness.errors import InputError, Problem
 from readiness.robustness._panel import PartnershipArrays, panel_of
 from readiness.rubric import Rubric
+from readiness.scoring import SETTLE_DECIMALS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -193,7 +194,7 @@ class Margins:
         def clean(x: Any) -> Any:
             if isinstance(x, float) and not math.isfinite(x):
                 return None if math.isnan(x) else ("inf" if x > 0 else "-inf")
-            return round(x, 9) if isinstance(x, float) else x
+            return round(x, SETTLE_DECIMALS) if isinstance(x, float) else x
 
         return {
             "bands": [{k: clean(v) for k, v in r.items()} for r in self.bands.to_dict("records")],
