@@ -49,18 +49,21 @@ class Explanation:
         # a criterion's share of the raw score among what counts (exact for arithmetic)
         used = effective_weights(model, counted).tolist()
         scored = np.array([p.score is not None for p in a.pillars])
-        pillar_used = shares(model.pillar_weight, scored).tolist() if scored.any() else []
+        none = [0.0] * model.n_pillars
+        pillar_used = shares(model.pillar_weight, scored).tolist() if scored.any() else none
         pillar_mass = [u * (p.score or 0.0) for u, p in zip(pillar_used, a.pillars, strict=True)]
         mass_total = sum(pillar_mass)
         raw = a.raw or 0.0
         rows = []
         for i, p in enumerate(a.pillars):
             members = np.flatnonzero(model.criterion_pillar == i)
-            within = shares(model.criterion_weight[members], counted[members])
-            crit_mass = [
-                f * (a.criteria[j].score or 0.0) if counted[j] else 0.0
-                for f, j in zip(within.tolist(), members.tolist(), strict=True)
-            ]
+            crit_mass = [0.0] * len(members)
+            if counted[members].any():
+                within = shares(model.criterion_weight[members], counted[members]).tolist()
+                crit_mass = [
+                    f * (a.criteria[j].score or 0.0) if counted[j] else 0.0
+                    for f, j in zip(within, members.tolist(), strict=True)
+                ]
             crit_total = sum(crit_mass)
             p_points = raw * pillar_mass[i] / mass_total if scored[i] and mass_total else 0.0
             rows.append(
