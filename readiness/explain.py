@@ -6,7 +6,10 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+
+from readiness.scoring import ScoringModel, counted_criteria, effective_weights, shares
 
 if TYPE_CHECKING:
     from readiness.assessment import Assessment
@@ -37,21 +40,32 @@ class Explanation:
 
     @classmethod
     def of(cls, a: Assessment) -> Explanation:
+        """The contributions in ``a``: the criteria and pillars the point score counts
+        and their shares, by the scoring core's rules (:mod:`readiness.scoring`)."""
+        model = ScoringModel.from_rubric(a.rubric)
+        applicable = ~a.not_applicable[0]
+        rated = applicable & ~np.isnan(a.levels[0])
+        counted = counted_criteria(rated, applicable, a.options.unknown_policy)
+        # a criterion's share of the raw score among what counts (exact for arithmetic)
+        used = effective_weights(model, counted).tolist()
+        scored = np.array([p.score is not None for p in a.pillars])
+        none = [0.0] * model.n_pillars
+        pillar_used = shares(model.pillar_weight, scored).tolist() if scored.any() else none
+        pillar_mass = [u * (p.score or 0.0) for u, p in zip(pillar_used, a.pillars, strict=True)]
+        mass_total = sum(pillar_mass)
         raw = a.raw or 0.0
         rows = []
-        answered_pillars = [p for p in a.pillars if p.score is not None]
-        pw_total = sum(p.weight for p in answered_pillars)
-        pillar_mass = {p.id: p.weight / pw_total * (p.score or 0.0) for p in answered_pillars}
-        mass_total = sum(pillar_mass.values())
-        for p in a.pillars:
-            members = [c for c in a.criteria if c.pillar == p.id]
-            counted = [c for c in members if c.score is not None]
-            cw_total = sum(c.weight for c in counted)
-            crit_mass = {c.id: c.weight / cw_total * (c.score or 0.0) for c in counted}
-            crit_total = sum(crit_mass.values())
-            p_points = (
-                raw * pillar_mass[p.id] / mass_total if p.id in pillar_mass and mass_total else 0.0
-            )
+        for i, p in enumerate(a.pillars):
+            members = np.flatnonzero(model.criterion_pillar == i)
+            crit_mass = [0.0] * len(members)
+            if counted[members].any():
+                within = shares(model.criterion_weight[members], counted[members]).tolist()
+                crit_mass = [
+                    f * (a.criteria[j].score or 0.0) if counted[j] else 0.0
+                    for f, j in zip(within, members.tolist(), strict=True)
+                ]
+            crit_total = sum(crit_mass)
+            p_points = raw * pillar_mass[i] / mass_total if scored[i] and mass_total else 0.0
             rows.append(
                 {
                     "pillar": p.id,
@@ -60,18 +74,13 @@ class Explanation:
                     "score": p.score,
                     "weight": p.weight,
                     "effective_weight": p.effective_weight,
-                    "used_weight": p.weight / pw_total if p.id in pillar_mass else 0.0,
-                    "state": "scored" if p.id in pillar_mass else "no score",
+                    "used_weight": pillar_used[i] if scored[i] else 0.0,
+                    "state": "scored" if scored[i] else "no score",
                     "points": p_points,
                 }
             )
-            for c in members:
-                share = crit_mass.get(c.id, 0.0) / crit_total if crit_total else 0.0
-                used = (
-                    p.weight / pw_total * c.weight / cw_total
-                    if p.id in pillar_mass and c.score is not None
-                    else 0.0
-                )
+            for mass, j in zip(crit_mass, members.tolist(), strict=True):
+                c = a.criteria[j]
                 rows.append(
                     {
                         "pillar": p.id,
@@ -80,9 +89,9 @@ class Explanation:
                         "score": c.score,
                         "weight": c.weight,
                         "effective_weight": c.effective_weight,
-                        "used_weight": used,
+                        "used_weight": used[j] if scored[i] else 0.0,
                         "state": c.state,
-                        "points": p_points * share,
+                        "points": p_points * (mass / crit_total) if crit_total else 0.0,
                     }
                 )
         frame = pd.DataFrame(rows).astype({"level": "Int64", "score": "Float64"})

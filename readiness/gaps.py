@@ -43,7 +43,7 @@ import numpy as np
 from readiness._display import render
 from readiness._numbers import optional
 from readiness.rubric import Profile
-from readiness.scoring import Scores, ScoringModel, score_matrix
+from readiness.scoring import SETTLE_DECIMALS, Scores, ScoringModel, score_matrix
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -889,4 +889,4 @@ def _gain_text(rank: float, impact: float, lower: float, upper: float, policy: s
 
 def _settled(value: float) -> float:
     """A score difference rounded below float noise, so ties stay ties on any BLAS."""
-    return round(float(value), 9)
+    return round(float(value), SETTLE_DECIMALS)
