@@ -8,8 +8,9 @@ through Jinja2's autoescaping, control, bidi and invisible characters are shown 
 as text rather than links, and
 the same report always gives the same bytes.
 
-:func:`render_assessment_fragment` and :func:`render_gaps_fragment` make the compact
-HTML that ``Assessment._repr_html_`` and ``GapReport._repr_html_`` show in notebooks.
+:func:`render_assessment_fragment` makes the compact HTML that
+``Assessment._repr_html_`` shows in notebooks (a gap report lays itself out:
+``GapReport.to_document()``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from readiness.report import charts as _charts
 from readiness.report.escape import neutralise
 from readiness.report.model import CriterionRow, PillarRow, Report
 
-__all__ = ["render_assessment_fragment", "render_gaps_fragment", "render_html"]
+__all__ = ["render_assessment_fragment", "render_html"]
 
 #: strong band colours (chips, markers), lowest band first; cycled past five bands
 BAND_COLOURS = ("#b42318", "#c2410c", "#a16207", "#2f7d32", "#0f6e66")
@@ -155,12 +156,6 @@ def render_html(report: Report, *, charts: bool | None = None) -> str:
 def render_assessment_fragment(report: Report) -> str:
     """A compact HTML fragment for notebooks: summary line, failed gates, pillar table."""
     page = environment().get_template("fragment_assessment.html.j2").render(_context(report))
-    return neutralise(page)
-
-
-def render_gaps_fragment(report: Report) -> str:
-    """A compact HTML fragment for notebooks: the target, ranked gaps and unrated criteria."""
-    page = environment().get_template("fragment_gaps.html.j2").render(_context(report))
     return neutralise(page)
 
 
