@@ -648,10 +648,12 @@ class GapReport(Rendered):
         evidence gaps and the facts that would close gaps (that section alone is what
         a report shows of it)."""
         a = self.assessment
+        before, after = words.gaps.target_profile(self.profile_reason)
         intro = Paragraph.of(
-            "Target profile ",
+            before,
             code(self.profile.id),
-            f" ({self.profile_reason}). ",
+            after,
+            " ",
             words.gaps.impact_meaning(self.basis, a.rubric.label),
             " ",
             words.gaps.order(),
@@ -1107,7 +1109,7 @@ def _evidence_section(gaps: tuple[Gap, ...]) -> tuple[Section, ...]:
     )
     rows = tuple(Row((_named(g), g.target, g.impact, g.why)) for g in gaps)
     intro = Paragraph.of(words.gaps.evidence_intro())
-    return (Section("Evidence gaps (unrated criteria)", (intro, Table(columns, rows))),)
+    return (Section(words.gaps.evidence_heading(), (intro, Table(columns, rows))),)
 
 
 def _facts_section(gaps: tuple[Gap, ...]) -> tuple[Section, ...]:
@@ -1128,4 +1130,4 @@ def _facts_section(gaps: tuple[Gap, ...]) -> tuple[Section, ...]:
     if not items:
         return ()
     intro = Paragraph.of(words.gaps.facts_intro())
-    return (Section("Facts that would close these gaps", (intro, BulletList(items))),)
+    return (Section(words.gaps.facts_heading(), (intro, BulletList(items))),)

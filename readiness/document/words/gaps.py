@@ -14,7 +14,9 @@ __all__ = [
     "ORDER",
     "ROADMAP_ORDER",
     "basis_name",
+    "evidence_heading",
     "evidence_intro",
+    "facts_heading",
     "facts_intro",
     "failed_gate",
     "gain",
@@ -32,6 +34,7 @@ __all__ = [
     "roadmap_title",
     "root_cause",
     "step_waits",
+    "target_profile",
     "unrated",
     "unrated_gate",
 ]
@@ -83,6 +86,12 @@ def profile_reason(
     return "the rubric's default profile"
 
 
+def target_profile(reason: str) -> tuple[str, str]:
+    """The words around a target profile's id (the document sets the id as code):
+    ``Target profile `x` (named in the call).``"""
+    return "Target profile ", f" ({reason})."
+
+
 def basis_name(basis: str, *, short: bool = False) -> str:
     """What impacts are measured on: the overall score, or its lower bound."""
     if basis == "overall":
@@ -121,6 +130,16 @@ def order(text: str = ORDER) -> str:
 def no_gaps() -> str:
     """What a report without gaps below target says."""
     return "No rated criterion is below its target."
+
+
+def evidence_heading() -> str:
+    """The heading of the evidence gaps."""
+    return "Evidence gaps (unrated criteria)"
+
+
+def facts_heading() -> str:
+    """The heading of the facts that would close gaps."""
+    return "Facts that would close these gaps"
 
 
 def evidence_intro() -> str:
