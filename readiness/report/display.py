@@ -14,12 +14,9 @@ from typing import Any
 
 from readiness._display import renderer
 from readiness.audit import Audit
-from readiness.gaps import GapReport, Roadmap
 from readiness.panel import PanelResult
 from readiness.plan import Frontier, Plan
 from readiness.report.agreement import panel_section
-from readiness.report.html import render_gaps_fragment
-from readiness.report.model import report_from_gaps
 from readiness.report.plan import (
     frontier_html,
     frontier_markdown,
@@ -34,25 +31,11 @@ from readiness.report.robustness import (
     robustness_markdown,
     robustness_text,
 )
-from readiness.report.sections import gaps_markdown, roadmap_markdown
 from readiness.robustness import Robustness, Sensitivity, Uncertainty
 
 __all__: list[str] = []
 
 
-@renderer(GapReport, "html")
-def _gaps_html(g: GapReport) -> str:
-    return render_gaps_fragment(report_from_gaps(g))
-
-
-@renderer(GapReport, "markdown")
-def _gaps_markdown(g: GapReport) -> str:
-    return gaps_markdown(g)
-
-
-@renderer(Roadmap, "markdown")
-def _roadmap_markdown(r: Roadmap) -> str:
-    return roadmap_markdown(r)
 
 
 # --- several assessors (readiness.panel) ----------------------------------------------
