@@ -16,9 +16,7 @@ from readiness._display import renderer
 from readiness.assessment import Assessment
 from readiness.audit import Audit
 from readiness.gaps import GapReport, Roadmap
-from readiness.panel import PanelResult
 from readiness.plan import Frontier, Plan
-from readiness.report.agreement import panel_section
 from readiness.report.html import render_assessment_fragment, render_gaps_fragment
 from readiness.report.model import build_report, report_from_gaps
 from readiness.report.plan import (
@@ -64,24 +62,6 @@ def _gaps_markdown(g: GapReport) -> str:
 @renderer(Roadmap, "markdown")
 def _roadmap_markdown(r: Roadmap) -> str:
     return roadmap_markdown(r)
-
-
-# --- several assessors (readiness.panel) ----------------------------------------------
-
-
-@renderer(PanelResult, "markdown")
-def _panel_markdown(r: PanelResult) -> str:
-    return panel_section(r, "markdown")
-
-
-@renderer(PanelResult, "text")
-def _panel_text(r: PanelResult) -> str:
-    return panel_section(r, "text")
-
-
-@renderer(PanelResult, "html")
-def _panel_html(r: PanelResult) -> str:
-    return panel_section(r, "html", charts=False)
 
 
 # --- robustness (readiness.robustness, readiness.audit) ----------------------------------
