@@ -70,10 +70,10 @@ facts, which are scored; --partnership FILE gives them (or questionnaires writte
 a blank template) a partnership file's facts instead. `agreement`, `import` then
 `assess`, `assess` and `report` of the same questionnaires give the same consensus.
 
-Text output: the consensus score, Krippendorff's alpha, the criteria to adjudicate
-(assessors two levels or more apart), straight-lining and the perception gap between
-the sides. Markdown, JSON and HTML: the consensus assessment's full report with that
-section added.
+Text output: the consensus score, Krippendorff's alpha (overall and per pillar), the
+criteria to adjudicate (assessors two levels or more apart), straight-lining and the
+perception gap between the sides. Markdown, JSON and HTML: the consensus
+assessment's full report with that section added.
 """
 
 PARTNERSHIP_HELP = (
