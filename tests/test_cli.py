@@ -59,6 +59,13 @@ def test_assess_explain():
     r = cli("assess", str(EXAMPLES / "us-japan.json"), "--explain")
     assert r.returncode == 0
     assert "sum of contributions" in r.stdout
+    assert "\nHow the overall score of United States-Japan Alliance" in r.stdout
+    assert r.stdout.endswith("\n") and not r.stdout.endswith("\n\n")
+    # a Markdown report gets the explanation as one more section, in Markdown
+    r = cli("assess", str(EXAMPLES / "us-japan.json"), "--explain", "--format", "markdown")
+    assert r.returncode == 0
+    assert "\n## How the overall score of United States-Japan Alliance" in r.stdout
+    assert "| pillar / criterion | level | score | weight | eff.w | used | points |" in r.stdout
 
 
 def test_fail_under_exits_1():

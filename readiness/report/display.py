@@ -13,9 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from readiness._display import renderer
-from readiness.panel import PanelResult
 from readiness.plan import Frontier, Plan
-from readiness.report.agreement import panel_section
 from readiness.report.plan import (
     frontier_html,
     frontier_markdown,
@@ -26,24 +24,6 @@ from readiness.report.plan import (
 )
 
 __all__: list[str] = []
-
-
-# --- several assessors (readiness.panel) ----------------------------------------------
-
-
-@renderer(PanelResult, "markdown")
-def _panel_markdown(r: PanelResult) -> str:
-    return panel_section(r, "markdown")
-
-
-@renderer(PanelResult, "text")
-def _panel_text(r: PanelResult) -> str:
-    return panel_section(r, "text")
-
-
-@renderer(PanelResult, "html")
-def _panel_html(r: PanelResult) -> str:
-    return panel_section(r, "html", charts=False)
 
 
 # --- plans (readiness.plan) ------------------------------------------------------------
