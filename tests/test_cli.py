@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -157,6 +160,39 @@ def test_help_on_every_command():
 def test_version():
     r = cli("--version")
     assert r.returncode == 0 and r.stdout.startswith("readiness ")
+
+
+def _help_lines(parser: argparse.ArgumentParser) -> list[tuple[str, str | None]]:
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return [(a.dest, a.help) for a in sub._choices_actions]
+
+
+def test_the_command_table_is_what_the_commands_register():
+    """``--help`` lists the commands from readiness.cli.COMMANDS without importing their
+    modules: the lines and their order are those the modules' own parsers give."""
+    from readiness.cli import COMMANDS, _parser
+
+    every = _help_lines(_parser())  # every module imported and registered
+    assert every == [(name, line) for name, (_, line) in COMMANDS.items()]
+    for name in COMMANDS:  # one command's real parser, the others' lines, in order
+        assert _help_lines(_parser([name, "x"])) == every
+        sub = next(a for a in _parser([name])._actions if isinstance(a, argparse._SubParsersAction))
+        assert sub.choices[name].description is not None, name  # its own parser, not a line
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"]])
+def test_version_and_help_import_no_command(args: list[str]):
+    code = (
+        "import sys; from readiness.cli import main\n"
+        f"try: main({args!r})\n"
+        "except SystemExit: pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('readiness')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert (
+        out.stdout.strip().splitlines()[-1]
+        == "['readiness', 'readiness._version', 'readiness.cli']"
+    )
 
 
 def test_json_for_several_files_is_one_array(tmp_path: Path):
