@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/readiness assess $(EXAMPLE) --format markdown
+	$(BIN)/readiness assess $(EXAMPLE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
