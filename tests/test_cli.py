@@ -232,6 +232,16 @@ def test_report_refuses_an_unknown_extension(tmp_path: Path):
     assert not target.exists()
 
 
+def test_report_says_what_it_wrote_like_the_other_writers(tmp_path: Path):
+    target = tmp_path / "nato.html"
+    r = cli("report", str(EXAMPLES / "nato.json"), "-o", str(target))
+    assert r.returncode == 0 and r.stdout == ""
+    assert r.stderr == f"readiness: wrote the html report of nato to {target}\n"
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    printed = cli("report", str(EXAMPLES / "nato.json"))  # standard output: nothing more said
+    assert printed.returncode == 0 and printed.stderr == ""
+
+
 def test_duplicate_json_keys_are_an_error(tmp_path: Path):
     f = write(tmp_path, '{"id": "a", "name": "A", "id": "b"}')
     assert_clean_error(cli("validate", str(f)), "duplicate key 'id'")

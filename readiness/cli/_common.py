@@ -108,7 +108,7 @@ def _internal(exc: BaseException) -> str:
 class _Duplicates:
     """Partnerships met twice in one run: the same id and the same ``assessed_on``.
 
-    The rule (README, "Input safety"): both files are scored and kept (rows, reports,
+    The rule (docs/cli.md, "Input safety"): both files are scored and kept (rows, reports,
     columns), and the later one is reported as a problem naming the earlier one, so the
     command exits 2. The same id on different dates is a history, not a duplicate.
     """

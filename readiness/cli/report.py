@@ -205,4 +205,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     else:
         _write_output(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        sys.stderr.write(
+            f"readiness: wrote the {fmt or 'markdown'} report of {a.partnership.id} to {out}\n"
+        )
     return EXIT_OK
