@@ -159,7 +159,8 @@ class Pairwise:
 
     Attributes:
         items: The items compared, in order.
-        matrix: The reciprocal comparison matrix, missing pairs completed (Harker).
+        matrix: The reciprocal comparison matrix, missing pairs completed (see
+            :attr:`completion`).
         weights: The principal eigenvector, summing to 1, one per item.
         lambda_max: Its eigenvalue (``n`` for a perfectly consistent matrix).
         ci: The consistency index ``(λmax - n) / (n - 1)``.

@@ -455,3 +455,20 @@ def test_elicit_weighs_each_assessor_as_ahp_does() -> None:
         assert a.pillars.missing == alone.missing
     group = aggregate([j.comparisons[PILLARS] for j in people], pillars)
     assert e.group.pillars.weights == pytest.approx(group.weights, abs=1e-9)
+
+
+def test_an_inconsistent_assessor_is_told_which_judgements_to_revisit() -> None:
+    rubric = load_rubric()
+    pillars = [p.id for p in rubric.pillars]
+    x = [1.0 + 0.2 * k for k in range(len(pillars))]
+    pairs = _consistent(pillars, x)
+    for k in range(3):  # three judgements far from the rest turned around
+        pairs[(pillars[k], pillars[-1 - k])] = 9.0
+    e = elicit(rubric, [Judgements("ana", comparisons={PILLARS: pairs})])
+    m = e.assessors[0].pillars
+    assert isinstance(m, Pairwise) and m.cr is not None and m.cr > 0.1 and not m.consistent
+    flagged = {(x.a, x.b) for x in m.inconsistency()[:3]}
+    assert flagged == {(pillars[k], pillars[-1 - k]) for k in range(3)}
+    text = e.to_text()
+    assert "above 0.10: revisit" in text
+    assert f"{pillars[0]} over {pillars[-1]}: judged 9" in text

@@ -450,7 +450,11 @@ def _read_csv(path: Path) -> tuple[Cover, Rows, FactsCells | None]:
 
     # a weight sheet (readiness template --weights) follows the table: it ends there
     stop = next(
-        (i for i in range(start + 1, len(lines)) if lines[i] and lines[i][0].strip() == "weights"),
+        (
+            i
+            for i in range(start + 1, len(lines))
+            if lines[i] and lines[i][0].strip().lower() == "weights"
+        ),
         len(lines),
     )
     numbered = [(start + 1 + i, tuple(row)) for i, row in enumerate(lines[start:stop])]
