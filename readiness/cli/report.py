@@ -142,12 +142,21 @@ def _with_robustness(text: str, a: Assessment, args: argparse.Namespace, fmt: st
 
 def _with_plan(text: str, a: Assessment, target: str, fmt: str) -> str:
     """``text`` with the cheapest plan of ``a`` to ``target`` (``--plan TARGET``)."""
+    from readiness.document import render_section_html, render_section_markdown
     from readiness.plan import plan
     from readiness.report.extra import Section, add_section
-    from readiness.report.plan import plan_html, plan_markdown
 
-    p = plan(a, target)
-    return add_section(text, fmt, Section("plan", p.to_dict(), plan_markdown(p), plan_html(p)))
+    section = plan(a, target).report_section()
+    return add_section(
+        text,
+        fmt,
+        Section(
+            "plan",
+            section.data,
+            render_section_markdown(section),
+            render_section_html(section),
+        ),
+    )
 
 
 def _cmd_report(args: argparse.Namespace) -> int:

@@ -17,18 +17,9 @@ from readiness.assessment import Assessment
 from readiness.audit import Audit
 from readiness.gaps import GapReport, Roadmap
 from readiness.panel import PanelResult
-from readiness.plan import Frontier, Plan
 from readiness.report.agreement import panel_section
 from readiness.report.html import render_assessment_fragment, render_gaps_fragment
 from readiness.report.model import build_report, report_from_gaps
-from readiness.report.plan import (
-    frontier_html,
-    frontier_markdown,
-    plan_html,
-    plan_json,
-    plan_markdown,
-    plan_text,
-)
 from readiness.report.robustness import (
     audit_markdown,
     robustness_html,
@@ -141,36 +132,3 @@ def _has_tabulate() -> bool:
     from importlib.util import find_spec
 
     return find_spec("tabulate") is not None
-
-
-# --- plans (readiness.plan) ------------------------------------------------------------
-
-
-@renderer(Plan, "markdown")
-def _plan_markdown(p: Plan) -> str:
-    return plan_markdown(p)
-
-
-@renderer(Plan, "text")
-def _plan_text(p: Plan) -> str:
-    return plan_text(p)
-
-
-@renderer(Plan, "html")
-def _plan_html(p: Plan) -> str:
-    return plan_html(p)
-
-
-@renderer(Plan, "json")
-def _plan_json(p: Plan) -> dict[str, Any]:
-    return plan_json(p)
-
-
-@renderer(Frontier, "markdown")
-def _frontier_markdown(f: Frontier) -> str:
-    return frontier_markdown(f)
-
-
-@renderer(Frontier, "html")
-def _frontier_html(f: Frontier) -> str:
-    return frontier_html(f)

@@ -8,7 +8,7 @@ One module per subject (:mod:`~readiness.document.words.compare`, ...); every fu
 takes plain values and returns plain text (renderers escape it).
 """
 
-from readiness.document.words import compare
+from readiness.document.words import compare, plan
 from readiness.document.words.numbers import score, value
 
-__all__ = ["compare", "score", "value"]
+__all__ = ["compare", "plan", "score", "value"]
