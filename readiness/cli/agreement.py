@@ -395,6 +395,8 @@ def _in_files(exc: InputError, files: list[str]) -> ReadinessError:
     import dataclasses
     import re
 
+    from readiness.errors import InputError
+
     if exc.source:
         return exc
     if len(files) == 1:
