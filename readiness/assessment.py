@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from readiness._display import render
 from readiness._numbers import optional
 from readiness.derive import Derivation
 from readiness.errors import InputError, Problem
@@ -22,7 +21,7 @@ from readiness.partnership import Evidence, Partnership, unknown_criteria
 from readiness.resolve import Origin, Resolved, resolve
 from readiness.rubric import Band, Method, Rubric, UnknownPolicy, load_rubric
 from readiness.scoring import (
-    LEVEL_MAX,
+    POINTS_PER_LEVEL,
     Engine,
     Scores,
     ScoringModel,
@@ -33,11 +32,13 @@ from readiness.scoring import (
     level_to_score,
     score_matrix,
     score_outputs,
+    unknown_at_zero,
 )
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from readiness.document import Document
     from readiness.explain import Explanation
     from readiness.gaps import GapReport, Roadmap
     from readiness.plan import Plan, Unknowns
@@ -266,8 +267,29 @@ class Assessment:
         ``readiness schema report``): scores, pillars, gates, gaps, roadmap, criteria,
         and ``schema_version``.
         """
-        data: dict[str, Any] = render(self, "json")
-        return data
+        from readiness.readout import build_report
+
+        return build_report(self).to_dict()
+
+    def to_document(self, target: str | None = None, *, brief: bool = False) -> Document:
+        """The assessment's report as a document, against ``target`` (default: the
+        profile its kind selects); ``brief`` is the summary a terminal and a notebook
+        show (facts, pillars, the top gaps). Every format comes from it."""
+        from readiness.readout import build_report
+
+        return build_report(self, target).to_document(brief=brief)
+
+    def to_markdown(self) -> str:
+        """The whole report as Markdown (what ``readiness assess --format markdown`` prints)."""
+        from readiness.document import render_markdown
+
+        return render_markdown(self.to_document())
+
+    def to_text(self) -> str:
+        """The report's summary as terminal text (what ``readiness assess`` prints)."""
+        from readiness.document import render_text
+
+        return render_text(self.to_document(brief=True))
 
     def summary(self) -> str:
         """One line: partnership, overall, band, interval and coverage."""
@@ -293,8 +315,10 @@ class Assessment:
         return f"<Assessment {self.summary()}>"
 
     def _repr_html_(self) -> str:
-        """Notebook display: summary line, failed gates and the pillar table (escaped)."""
-        return str(render(self, "html"))
+        """Notebook display: the report's summary (facts, pillars, the top gaps)."""
+        from readiness.document import render_html
+
+        return render_html(self.to_document(brief=True))
 
     # --- further analysis ---------------------------------------------------------
 
@@ -621,7 +645,7 @@ def _criterion_results(
     # plain Python lists: one conversion instead of 43 numpy scalar look-ups each
     level_row, na_row = levels[0].tolist(), na[0].tolist()
     score_row, eff_row = level_to_score(levels[0]).tolist(), eff.tolist()
-    worst = options.unknown_policy == "worst"
+    worst = unknown_at_zero(options.unknown_policy)
     guess: list[float] | None = None
     if options.unknown_policy == "estimate" and bool((~np.isnan(levels) & ~na).any()):
         guess = estimate_unknowns(levels, ~na, model).levels[0].tolist()
@@ -633,7 +657,7 @@ def _criterion_results(
         score = score_row[j] if rated else 0.0 if worst and state == "unknown" else None
         estimate = guess[j] if guess is not None and state == "unknown" else None
         if estimate is not None:
-            score = estimate * (100.0 / LEVEL_MAX)
+            score = estimate * POINTS_PER_LEVEL
         criteria.append(
             CriterionResult(
                 id=c.id,
@@ -688,7 +712,7 @@ def _gate_results(
     raw = optional(s.raw[0])
     base = raw or 0.0
     failed_row, unrated_row = s.gate_failed[0].tolist(), s.gate_unrated[0].tolist()
-    worst = options.unknown_policy == "worst"
+    worst = unknown_at_zero(options.unknown_policy)
     # the gates that cap the point score: failed ones, and unrated ones under ``worst``
     capping = [f or (u and worst) for f, u in zip(failed_row, unrated_row, strict=True)]
     all_caps = model.gate_caps().tolist()

@@ -18,6 +18,7 @@ from functools import partial
 from typing import Any, Literal
 
 import pandas as pd
+from typing_extensions import TypedDict
 
 from readiness._numbers import rounded
 from readiness.assessment import Assessment, CriterionResult
@@ -38,12 +39,68 @@ from readiness.document import (
 from readiness.document.charts import grouped_bar_chart
 from readiness.errors import InputError, Problem
 
-__all__ = ["CHANGE_COLUMNS", "Change", "Comparison", "compare"]
+__all__ = [
+    "CHANGE_COLUMNS",
+    "Change",
+    "ChangeData",
+    "ComparedAssessment",
+    "Comparison",
+    "ComparisonData",
+    "compare",
+]
 
 What = Literal["overall", "band", "pillar", "criterion"]
 
 #: The columns of :meth:`Comparison.changes`.
 CHANGE_COLUMNS = ("partnership", "from", "to", "what", "id", "title", "old", "new", "delta")
+
+
+class RubricRef(TypedDict):
+    id: str
+    version: str
+
+
+class ComparedAssessment(TypedDict):
+    """One column of a comparison in its JSON document."""
+
+    label: str
+    id: str
+    name: str
+    kind: str
+    assessed_on: str | None
+    overall: float | None
+    band: str | None
+    coverage: float
+    lower: float | None
+    upper: float | None
+    pillars: dict[str, float | None]
+
+
+ChangeData = TypedDict(
+    "ChangeData",
+    {
+        "partnership": str,
+        "from": str,
+        "to": str,
+        "what": What,
+        "id": str,
+        "title": str,
+        "old": "float | int | str | None",
+        "new": "float | int | str | None",
+        "delta": "float | None",
+    },
+)
+"""One row of :meth:`Comparison.changes` in the JSON document (``from``/``to`` are ISO
+dates; ``old``/``new`` a score, a band id, a level or a level state)."""
+
+
+class ComparisonData(TypedDict):
+    """The JSON document of a comparison (``readiness compare --format json``;
+    ``readiness schema comparison``)."""
+
+    rubric: RubricRef
+    assessments: list[ComparedAssessment]
+    changes: list[ChangeData]
 
 
 @dataclass(frozen=True)
@@ -181,7 +238,7 @@ class Comparison(Rendered):
 
     # --- output -----------------------------------------------------------------
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ComparisonData:
         """A JSON-ready dict (what ``readiness compare --format json`` prints).
 
         Returns:

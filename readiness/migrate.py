@@ -267,18 +267,36 @@ def migrate_document(data: dict[str, Any]) -> tuple[FileKind, dict[str, Any], tu
     return kind, out, tuple(changes)
 
 
+_CODES_WHY = "members are ISO 3166-1 alpha-3 codes"
+
+
 def _member_codes(out: dict[str, Any]) -> list[Rewrite]:
     """Members written as a country's name or alpha-2 code get their ISO alpha-3 code
     (``India`` -> ``IND``, ``US`` -> ``USA``), in ``out`` and in the keys of the facts that
     are keyed by member; anything else that is not a code is left for the check to refuse."""
+    changes, renamed = _renamed_members(out)
+    if not renamed:
+        return changes
+    given = out.get("facts")
+    facts: dict[str, Any] = given if isinstance(given, dict) else {}
+    changes += _member_keys(facts, renamed)
+    for at in _member_places(out, facts):
+        value = _get(out, at)
+        code = renamed.get(value.strip().upper()) if isinstance(value, str) else None
+        if code is not None:
+            changes.append(Rewrite(at, value, code, _CODES_WHY))
+            _set(out, at, code)
+    return changes
+
+
+def _renamed_members(out: dict[str, Any]) -> tuple[list[Rewrite], dict[str, str]]:
+    """The members given by name or alpha-2 code, rewritten; and old text -> code."""
     from readiness.countries import code_for_name, is_member_code
 
     changes: list[Rewrite] = []
     renamed: dict[str, str] = {}
     members = out.get("members")
-    if not isinstance(members, list):
-        return changes
-    for i, m in enumerate(members):
+    for i, m in enumerate(members if isinstance(members, list) else ()):
         at: Path_ = ("members", i) if isinstance(m, str) else ("members", i, "code")
         text = m if isinstance(m, str) else m.get("code") if isinstance(m, dict) else None
         if not isinstance(text, str) or is_member_code(text.strip().upper()):
@@ -286,24 +304,32 @@ def _member_codes(out: dict[str, Any]) -> list[Rewrite]:
         code = code_for_name(text)
         if code is None or not is_member_code(code):
             continue
-        changes.append(Rewrite(at, text, code, "members are ISO 3166-1 alpha-3 codes"))
+        changes.append(Rewrite(at, text, code, _CODES_WHY))
         _set(out, at, code)
         renamed[text.strip().upper()] = code
-    if not renamed:
-        return changes
-    given = out.get("facts")
-    facts: dict[str, Any] = given if isinstance(given, dict) else {}
+    return changes, renamed
+
+
+def _member_keys(facts: dict[str, Any], renamed: dict[str, str]) -> list[Rewrite]:
+    """The facts keyed by member (spending, UN ideal points) re-keyed by code."""
+    changes = []
     for key in ("defense_spending_gdp", "un_ideal_points"):
         table = facts.get(key)
-        if isinstance(table, dict):
-            for name in list(table):
-                code = renamed.get(str(name).strip().upper())
-                if code is not None:
-                    changes.append(
-                        Rewrite(("facts", key, name), name, code, "keyed by the member's code")
-                    )
-                    table[code] = table.pop(name)
-    # other places that name a member: agreement parties, who invoked, a rating's side
+        if not isinstance(table, dict):
+            continue
+        for name in list(table):
+            code = renamed.get(str(name).strip().upper())
+            if code is not None:
+                changes.append(
+                    Rewrite(("facts", key, name), name, code, "keyed by the member's code")
+                )
+                table[code] = table.pop(name)
+    return changes
+
+
+def _member_places(out: dict[str, Any], facts: dict[str, Any]) -> list[Path_]:
+    """Other places that name a member: agreement parties, who invoked, a disruption's
+    member, a rating's side."""
     places: list[Path_] = []
     for i, agreement in enumerate(facts.get("agreements") or []):
         if isinstance(agreement, dict) and isinstance(agreement.get("parties"), list):
@@ -320,13 +346,7 @@ def _member_codes(out: dict[str, Any]) -> list[Rewrite]:
     for cid, rating in ratings.items() if isinstance(ratings, dict) else ():
         if isinstance(rating, dict) and "perspective" in rating:
             places.append(("ratings", cid, "perspective"))
-    for at in places:
-        value = _get(out, at)
-        code = renamed.get(value.strip().upper()) if isinstance(value, str) else None
-        if code is not None:
-            changes.append(Rewrite(at, value, code, "members are ISO 3166-1 alpha-3 codes"))
-            _set(out, at, code)
-    return changes
+    return places
 
 
 _COMPLETE_WHY = "formats 1 and 2 read a given list as complete; format 3 says so"

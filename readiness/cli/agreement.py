@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from readiness.assessment import Assessment
+    from readiness.document import Section
     from readiness.errors import InputError, ReadinessError
     from readiness.io.questionnaire import FilledQuestionnaire
     from readiness.panel import Panel, PanelResult
@@ -45,8 +46,9 @@ __all__ = [
     "consensus_option",
     "is_questionnaire",
     "panel_document",
+    "panel_section",
+    "panel_sections",
     "partnership_option",
-    "with_panel",
 ]
 
 RULES = ("median", "mean", "median-low", "median-high", "min", "max")
@@ -68,10 +70,10 @@ facts, which are scored; --partnership FILE gives them (or questionnaires writte
 a blank template) a partnership file's facts instead. `agreement`, `import` then
 `assess`, `assess` and `report` of the same questionnaires give the same consensus.
 
-Text output: the consensus score, Krippendorff's alpha, the criteria to adjudicate
-(assessors two levels or more apart), straight-lining and the perception gap between
-the sides. Markdown, JSON and HTML: the consensus assessment's full report with that
-section added.
+Text output: the consensus score, Krippendorff's alpha (overall and per pillar), the
+criteria to adjudicate (assessors two levels or more apart), straight-lining and the
+perception gap between the sides. Markdown, JSON and HTML: the consensus
+assessment's full report with that section added.
 """
 
 PARTNERSHIP_HELP = (
@@ -374,18 +376,17 @@ def panel_document(result: PanelResult | None) -> dict[str, Any]:
     """``{"panel": ...}`` for a JSON document, or ``{}`` without a panel."""
     if result is None:
         return {}
-    from readiness.report.agreement import panel_json
-
-    return {"panel": panel_json(result)}
+    return {"panel": result.to_dict()}
 
 
-def with_panel(rendered: str, result: PanelResult | None, fmt: str) -> str:
-    """``rendered`` (a report of ``fmt``) with the panel section, when there is a panel."""
-    if result is None:
-        return rendered
-    from readiness.report.agreement import add_panel_section
+def panel_section(result: PanelResult) -> Section:
+    """The panel's section of a report (key ``panel``): its document as a section."""
+    return result.to_document().as_section("panel")
 
-    return add_panel_section(rendered, result, fmt)
+
+def panel_sections(result: PanelResult | None) -> tuple[Section, ...]:
+    """``(panel_section(result),)``, or ``()`` without a panel."""
+    return () if result is None else (panel_section(result),)
 
 
 def _in_files(exc: InputError, files: list[str]) -> ReadinessError:
@@ -414,7 +415,6 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
     from readiness.errors import InputError
     from readiness.panel import assess_panel
     from readiness.report import RENDERERS, build_report
-    from readiness.report.agreement import add_panel_section
     from readiness.rubric import load_rubric
 
     fmt = args.format or (_SUFFIXES.get(Path(args.out).suffix.lower()) if args.out else None)
@@ -435,7 +435,7 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
         text = result.assessment.summary() + "\n\n" + result.to_text()
     else:
         report = build_report(result.assessment, args.target)
-        text = add_panel_section(RENDERERS[fmt](report), result, fmt)
+        text = RENDERERS[fmt](report, sections=(panel_section(result),))
     if args.out is None:
         sys.stdout.write(text)
     else:

@@ -52,13 +52,21 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
 
     s = sub.add_parser(
         "schema",
-        help="print the JSON Schema of a rubric file, a partnership file or a report",
-        description="Print the JSON Schema of a rubric file, a partnership file, or the "
-        "JSON document of an assessment (report: what assess --format json, report "
-        "--format json and Assessment.to_dict() give). A partnership schema allows only "
-        "the criterion ids and target profiles of the rubric (--rubric).",
+        help="print the JSON Schema of an input file or of a JSON document readiness writes",
+        description="Print the JSON Schema of a rubric file, a partnership file, or a "
+        "JSON document readiness writes: report (what assess --format json, report "
+        "--format json and Assessment.to_dict() give), comparison (compare --format "
+        "json, Comparison.to_dict()). A partnership schema allows only the criterion ids "
+        "and target profiles of the rubric (--rubric). The same schemas ship in the "
+        "package (--path prints where).",
     )
-    s.add_argument("kind", choices=("rubric", "partnership", "report"))
+    s.add_argument("kind", choices=("rubric", "partnership", *OUTPUTS))
+    s.add_argument(
+        "--path",
+        action="store_true",
+        help="print the path of the shipped schema file instead (the same schema, the "
+        "partnership one with the default rubric's criteria), for an editor's settings",
+    )
     _rubric_option(s)
     s.set_defaults(func=_cmd_schema)
 
@@ -112,6 +120,23 @@ def _criteria_table(rubric: Rubric, fmt: str) -> str:
     return "\n".join(lines)
 
 
+OUTPUTS: dict[str, tuple[str, str]] = {
+    "report": ("readiness.readout", "Report"),
+    "comparison": ("readiness.compare", "ComparisonData"),
+}
+"""JSON documents readiness writes -> (module, type it is built as)."""
+
+
+def output_json_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of the document ``kind`` (a key of :data:`OUTPUTS`)."""
+    import importlib
+
+    from readiness._models import output_schema
+
+    module, name = OUTPUTS[kind]
+    return output_schema(getattr(importlib.import_module(module), name), kind, __version__)
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from readiness.partnership import partnership_json_schema
     from readiness.rubric import Rubric as RubricModel
@@ -119,10 +144,23 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
     if args.kind != "partnership" and args.rubric is not None:
         return _usage_error("--rubric applies to 'schema partnership' only")
+    if args.path:
+        if args.rubric is not None:
+            return _usage_error(
+                "--path names the shipped schema of the default rubric; without --path, "
+                "--rubric prints the schema of another"
+            )
+        from readiness._resources import schema_file
+
+        _emit(str(schema_file(args.kind)))
+        return EXIT_OK
     if args.kind == "report":
         from readiness.report.model import report_json_schema
 
         _emit(json.dumps(report_json_schema(), indent=2))
+        return EXIT_OK
+    if args.kind in OUTPUTS:
+        _emit(json.dumps(output_json_schema(args.kind), indent=2))
         return EXIT_OK
     if args.kind == "rubric":
         body = RubricModel.model_json_schema()

@@ -8,8 +8,8 @@ through Jinja2's autoescaping, control, bidi and invisible characters are shown 
 as text rather than links, and
 the same report always gives the same bytes.
 
-:func:`render_assessment_fragment` and :func:`render_gaps_fragment` make the compact
-HTML that ``Assessment._repr_html_`` and ``GapReport._repr_html_`` show in notebooks.
+Notebook displays are not made here: an assessment and a gap report lay themselves
+out as documents (``Assessment.to_document(brief=True)``, ``GapReport.to_document()``).
 """
 
 from __future__ import annotations
@@ -22,13 +22,15 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from readiness.document import Section, render_section_html
+from readiness.document.words.report import POLICY
 from readiness.errors import ReportError
 from readiness.gaps import ORDER, ROADMAP_ORDER
 from readiness.report import charts as _charts
 from readiness.report.escape import neutralise
 from readiness.report.model import CriterionRow, PillarRow, Report
 
-__all__ = ["render_assessment_fragment", "render_gaps_fragment", "render_html"]
+__all__ = ["render_html"]
 
 #: strong band colours (chips, markers), lowest band first; cycled past five bands
 BAND_COLOURS = ("#b42318", "#c2410c", "#a16207", "#2f7d32", "#0f6e66")
@@ -118,6 +120,7 @@ def _context(report: Report) -> dict[str, Any]:
         "basis_name": "overall score" if report.basis == "overall" else "lower bound",
         "order": ORDER,
         "roadmap_order": ROADMAP_ORDER,
+        "policy": POLICY[report.options["unknown_policy"]],
     }
 
 
@@ -129,7 +132,9 @@ def _draw_charts(report: Report) -> dict[str, Markup]:
     }
 
 
-def render_html(report: Report, *, charts: bool | None = None) -> str:
+def render_html(
+    report: Report, *, charts: bool | None = None, sections: tuple[Section, ...] = ()
+) -> str:
     """The report as one self-contained, printable HTML page.
 
     Args:
@@ -137,6 +142,9 @@ def render_html(report: Report, *, charts: bool | None = None) -> str:
         charts: ``True`` to draw charts (needs matplotlib, ``readiness[plots]``),
             ``False`` for tables only, ``None`` (default) to draw them if matplotlib is
             installed and otherwise show a note saying how to get them.
+        sections: Sections of other results (a plan, robustness, a panel), each laid
+            out by :func:`~readiness.document.render_section_html` in a block of the
+            page before the evidence appendix.
 
     Raises:
         ReportError: ``charts=True`` and matplotlib is not installed.
@@ -148,20 +156,15 @@ def render_html(report: Report, *, charts: bool | None = None) -> str:
     context = _context(report) | {
         "charts": _draw_charts(report) if draw else None,
         "charts_note": _charts.PLOTS_HINT if charts is None and not have else None,
+        "extra": [
+            {
+                "id": s.anchor or "section",
+                "html": Markup(render_section_html(s, charts=draw)),  # escaped by the renderer
+            }
+            for s in sections
+        ],
     }
     return neutralise(environment().get_template("report.html.j2").render(context))
-
-
-def render_assessment_fragment(report: Report) -> str:
-    """A compact HTML fragment for notebooks: summary line, failed gates, pillar table."""
-    page = environment().get_template("fragment_assessment.html.j2").render(_context(report))
-    return neutralise(page)
-
-
-def render_gaps_fragment(report: Report) -> str:
-    """A compact HTML fragment for notebooks: the target, ranked gaps and unrated criteria."""
-    page = environment().get_template("fragment_gaps.html.j2").render(_context(report))
-    return neutralise(page)
 
 
 def template_names() -> Iterable[str]:

@@ -1,20 +1,16 @@
-"""Render a :class:`~readiness.report.model.Report` as JSON."""
+"""Render a :class:`~readiness.readout.Report` as JSON."""
 
 from __future__ import annotations
 
-import json
-
-from readiness.report.escape import json_neutralise
-from readiness.report.model import Report
+from readiness.document import Section
+from readiness.document import render_json as _render
+from readiness.readout import Report
 
 __all__ = ["render_json"]
 
 
-def render_json(report: Report) -> str:
-    """The whole report as a JSON document: keys sorted, floats rounded to 2 decimals.
-
-    Deterministic for the same input, UTF-8 text (not ASCII-escaped but for control,
-    bidi and invisible characters, written ``\\uXXXX``), ending in a newline.
-    """
-    text = json.dumps(report.to_dict(), sort_keys=True, indent=2, ensure_ascii=False)
-    return json_neutralise(text) + "\n"
+def render_json(report: Report, *, sections: tuple[Section, ...] = ()) -> str:
+    """The whole report as a JSON document, each of ``sections`` under its key: keys
+    sorted, numbers unrounded, UTF-8 text (control, bidi and invisible characters
+    written ``\\uXXXX``), ending in a newline; deterministic for the same input."""
+    return _render(report.to_document(brief=True).with_sections(*sections))

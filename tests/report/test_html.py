@@ -175,5 +175,5 @@ def test_no_overall_score():
 
 def test_templates_ship_inside_the_package():
     names = list(html_module.template_names())
-    assert {"report.html.j2", "report.css", "fragment_assessment.html.j2"} <= set(names)
+    assert {"report.html.j2", "report.css"} <= set(names)
     assert html_module.environment().autoescape is True

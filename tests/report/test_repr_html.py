@@ -20,7 +20,7 @@ def test_assessment_repr_html():
     a = synthetic_assessment()
     out = a._repr_html_()
     assert out.startswith('<div class="readiness-assessment">') and out.rstrip().endswith("</div>")
-    assert f"<strong>{a.overall:.1f}</strong>" in out
+    assert f"<dd>{a.overall:.1f} / 100 [" in out
     assert out.count("<tr>") == len(a.pillars) + 1
     assert "Gate failed" in out and GATE in out
     assert "<svg" not in out and "<style" not in out and "<script" not in out
@@ -33,7 +33,10 @@ def test_gap_report_repr_html():
     assert g.profile.title in out and g.profile_reason in out
     for gap in (*g.gaps, *g.evidence_gaps):
         assert gap.criterion in out
-    assert "Unrated criteria" in out
+    assert "Evidence gaps (unrated criteria)" in out
+    assert g.assessment.partnership.name in out
+    for gap in g.gaps:  # what the Markdown shows, the notebook shows too
+        assert gap.why.replace("'", "&#x27;") in out
 
 
 def test_repr_html_escapes_input_text():
