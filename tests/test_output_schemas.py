@@ -28,6 +28,9 @@ def _dated_pair() -> Any:
 DOCUMENTS: dict[str, Callable[[], list[Any]]] = {
     "report": lambda: [_a(n).to_dict() for n in NAMES],
     "comparison": lambda: [rd.compare([_a(n) for n in NAMES]).to_dict(), _dated_pair().to_dict()],
+    # aukus has evidence gaps, nato a failed gate
+    "gaps": lambda: [_a(n).gaps().to_dict() for n in NAMES],
+    "roadmap": lambda: [_a(n).roadmap().to_dict() for n in NAMES],
 }
 
 
@@ -53,8 +56,56 @@ def test_the_command_prints_the_schema(kind: str):
     assert json.loads(r.stdout)["$id"].startswith(f"urn:readiness:{kind}:")
 
 
+#: kind -> (JSON path to a value, a value of the wrong type there); the same path with
+#: its key removed must be rejected too (every key listed here is required)
+WRONG: dict[str, tuple[tuple[str | int, ...], Any]] = {
+    "report": (("overall",), "high"),
+    "comparison": (("assessments", 0, "coverage"), "all"),
+    "gaps": (("gaps", 0, "remediation", 0, "to_level"), "four"),
+    "roadmap": (("steps", 0, "score_after"), "60"),
+}
+
+
+def test_every_output_kind_has_a_wrong_document():
+    assert set(WRONG) == set(OUTPUTS)
+
+
+def _at(doc: Any, path: tuple[str | int, ...]) -> Any:
+    for key in path:
+        doc = doc[key]
+    return doc
+
+
+@pytest.mark.parametrize("change", ["wrong type", "missing key"])
+@pytest.mark.parametrize("kind", sorted(OUTPUTS))
+def test_a_schema_rejects_a_wrong_document(kind: str, change: str):
+    """The schema is strict enough to fail: a real document with one value of the wrong
+    type, or with one required key removed, no longer validates."""
+    validator = Draft202012Validator(output_json_schema(kind))
+    doc = json.loads(json.dumps(DOCUMENTS[kind]()[0]))
+    assert not list(validator.iter_errors(doc))
+    path, wrong = WRONG[kind]
+    parent = _at(doc, path[:-1])
+    if change == "wrong type":
+        parent[path[-1]] = wrong
+    else:
+        del parent[path[-1]]
+    assert list(validator.iter_errors(doc)), f"{kind}: {change} at {list(path)} validates"
+
+
 def test_a_schema_catches_a_wrong_document():
     validator = Draft202012Validator(output_json_schema("comparison"))
     doc = json.loads(json.dumps(rd.compare([_a("nato")]).to_dict()))
     doc["assessments"][0]["coverage"] = "all"
     assert list(validator.iter_errors(doc))
+
+
+def test_the_row_shapes_hold_every_field_of_their_rows():
+    """A gap and a roadmap step have one JSON shape: the typed dicts the gap report and
+    roadmap write name exactly the fields of the rows the report document writes."""
+    from dataclasses import fields
+
+    from readiness.gaps import GapRow, GapRowData, StepRow, StepRowData
+
+    assert list(GapRowData.__annotations__) == [f.name for f in fields(GapRow)]
+    assert set(StepRowData.__annotations__) == {f.name for f in fields(StepRow)}

@@ -123,6 +123,8 @@ def _criteria_table(rubric: Rubric, fmt: str) -> str:
 OUTPUTS: dict[str, tuple[str, str]] = {
     "report": ("readiness.readout", "Report"),
     "comparison": ("readiness.compare", "ComparisonData"),
+    "gaps": ("readiness.gaps", "GapsData"),
+    "roadmap": ("readiness.gaps", "RoadmapData"),
 }
 """JSON documents readiness writes -> (module, type it is built as)."""
 
