@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 import readiness as rd
 from readiness.cli.info import OUTPUTS, output_json_schema
 from tests.cli_harness import cli
-from tests.report.test_result_snapshots import EXAMPLES, _a
+from tests.report.test_result_snapshots import EXAMPLES, _a, _results
 
 NAMES = ("aukus", "fpda", "nato", "quad")
 
@@ -24,6 +24,28 @@ def _dated_pair() -> Any:
     return rd.compare([rd.assess(old), _a("aukus")])
 
 
+def _sided_panel() -> Any:
+    """A panel of three assessors from two sides (it has a perception gap), built from
+    the shipped AUKUS example as tests/test_panel.py builds one."""
+    from readiness.panel import assess_panel, panel_from_partnerships
+    from readiness.partnership import partnership_from_dict
+
+    base = json.loads((EXAMPLES / "aukus.json").read_text())
+    people = []
+    for who, side, shift in (("A", "USA", 0), ("B", "USA", 1), ("C", "AUS", 0)):
+        doc = dict(base, assessor=who)
+        doc["ratings"] = {
+            k: dict(r, perspective=side)
+            | ({"level": min(4, max(0, r["level"] + shift))} if isinstance(r["level"], int) else {})
+            for k, r in base["ratings"].items()
+        }
+        doc.pop("facts")
+        people.append(partnership_from_dict(doc))
+    result = assess_panel(panel_from_partnerships(people))
+    assert result.perception is not None
+    return result
+
+
 #: kind -> documents of that kind, from real results (every kind in OUTPUTS)
 DOCUMENTS: dict[str, Callable[[], list[Any]]] = {
     "report": lambda: [_a(n).to_dict() for n in NAMES],
@@ -31,6 +53,9 @@ DOCUMENTS: dict[str, Callable[[], list[Any]]] = {
     # aukus has evidence gaps, nato a failed gate
     "gaps": lambda: [_a(n).gaps().to_dict() for n in NAMES],
     "roadmap": lambda: [_a(n).roadmap().to_dict() for n in NAMES],
+    "audit": lambda: [_results()["audit"]().to_dict()],
+    "panel": lambda: [_results()["panel"]().to_dict(), _sided_panel().to_dict()],
+    "explanation": lambda: [_a(n).explain().to_dict() for n in NAMES],
 }
 
 
@@ -63,6 +88,9 @@ WRONG: dict[str, tuple[tuple[str | int, ...], Any]] = {
     "comparison": (("assessments", 0, "coverage"), "all"),
     "gaps": (("gaps", 0, "remediation", 0, "to_level"), "four"),
     "roadmap": (("steps", 0, "score_after"), "60"),
+    "audit": (("items", 0, "never_varies"), "no"),
+    "panel": (("agreement", "criteria", 0, "levels"), 3),
+    "explanation": (("rows", 0, "state"), "counted"),
 }
 
 

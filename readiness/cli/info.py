@@ -125,6 +125,9 @@ OUTPUTS: dict[str, tuple[str, str]] = {
     "comparison": ("readiness.compare", "ComparisonData"),
     "gaps": ("readiness.gaps", "GapsData"),
     "roadmap": ("readiness.gaps", "RoadmapData"),
+    "audit": ("readiness.audit", "AuditData"),
+    "panel": ("readiness.panel", "PanelData"),
+    "explanation": ("readiness.explain", "ExplanationData"),
 }
 """JSON documents readiness writes -> (module, type it is built as)."""
 
