@@ -18,7 +18,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NotRequired
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,6 +35,7 @@ from readiness.document import (
     code,
 )
 from readiness.document.words import audit as said
+from readiness.robustness import RobustnessData
 from readiness.robustness._panel import PartnershipArrays, panel_of
 from readiness.rubric import Rubric
 from readiness.scoring import LEVEL_MAX
@@ -42,7 +43,15 @@ from readiness.scoring import LEVEL_MAX
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Audit", "AuditData", "alpha_from_cov", "audit", "cronbach_alpha", "polychoric"]
+__all__ = [
+    "Audit",
+    "AuditData",
+    "RobustnessReport",
+    "alpha_from_cov",
+    "audit",
+    "cronbach_alpha",
+    "polychoric",
+]
 
 Floats = NDArray[np.float64]
 
@@ -160,6 +169,15 @@ class AuditData(TypedDict):
     correlation: dict[str, dict[str, float | None]]
     redundant: list[PillarPair]
     never_vary: list[str]
+
+
+class RobustnessReport(RobustnessData):
+    """The JSON document of ``readiness robustness --format json`` (``readiness schema
+    robustness``): :class:`~readiness.robustness.RobustnessData`, with the coherence
+    audit of the same set (``None`` under three partnerships). ``Robustness.to_dict()``
+    gives the same document without ``audit`` and ``dominance``."""
+
+    audit: NotRequired[AuditData | None]
 
 
 def _r4(value: Any) -> float | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import pytest
@@ -46,6 +47,22 @@ def _sided_panel() -> Any:
     return result
 
 
+@cache
+def _robust() -> Any:
+    from readiness.robustness import robustness
+
+    return robustness([_a(n) for n in NAMES], samples=200, n=64)
+
+
+def _robustness_command(*names: str) -> Any:
+    """What ``readiness robustness --format json`` prints (with ``dominance`` and
+    ``audit``: ``None`` under three files)."""
+    files = [str(EXAMPLES / f"{n}.json") for n in names]
+    r = cli("robustness", *files, "--format", "json", "--samples", "200", "--sobol", "64")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
 #: kind -> documents of that kind, from real results (every kind in OUTPUTS)
 DOCUMENTS: dict[str, Callable[[], list[Any]]] = {
     "report": lambda: [_a(n).to_dict() for n in NAMES],
@@ -53,6 +70,13 @@ DOCUMENTS: dict[str, Callable[[], list[Any]]] = {
     # aukus has evidence gaps, nato a failed gate
     "gaps": lambda: [_a(n).gaps().to_dict() for n in NAMES],
     "roadmap": lambda: [_a(n).roadmap().to_dict() for n in NAMES],
+    "robustness": lambda: [
+        _robust().to_dict(),
+        _robustness_command(*NAMES),
+        _robustness_command("aukus"),
+    ],
+    "uncertainty": lambda: [_robust().uncertainty.to_dict()],
+    "sensitivity": lambda: [_robust().sensitivity.to_dict()],
     "audit": lambda: [_results()["audit"]().to_dict()],
     "panel": lambda: [_results()["panel"]().to_dict(), _sided_panel().to_dict()],
     "explanation": lambda: [_a(n).explain().to_dict() for n in NAMES],
@@ -88,6 +112,9 @@ WRONG: dict[str, tuple[tuple[str | int, ...], Any]] = {
     "comparison": (("assessments", 0, "coverage"), "all"),
     "gaps": (("gaps", 0, "remediation", 0, "to_level"), "four"),
     "roadmap": (("steps", 0, "score_after"), "60"),
+    "robustness": (("summary", 0, "margin"), "tight"),
+    "uncertainty": (("partnerships", 0, "score", "p05"), "low"),
+    "sensitivity": (("partnerships", 0, "rank", "total"), [0.5]),
     "audit": (("items", 0, "never_varies"), "no"),
     "panel": (("agreement", "criteria", 0, "levels"), 3),
     "explanation": (("rows", 0, "state"), "counted"),
