@@ -164,3 +164,17 @@ def test_the_row_shapes_hold_every_field_of_their_rows():
 
     assert list(GapRowData.__annotations__) == [f.name for f in fields(GapRow)]
     assert set(StepRowData.__annotations__) == {f.name for f in fields(StepRow)}
+
+
+def test_path_is_refused_for_a_schema_that_ships_no_file():
+    r = cli("schema", "gaps", "--path")
+    assert r.returncode == 2
+    assert "no file ships for 'gaps'" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_the_help_lists_every_output_kind():
+    r = cli("schema", "--help")
+    assert r.returncode == 0
+    described = " ".join(r.stdout.split())
+    for kind, out in OUTPUTS.items():
+        assert f"{kind} ({out.source})" in described
