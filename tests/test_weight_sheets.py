@@ -268,7 +268,13 @@ def test_robustness_takes_the_concentration_from_the_sheets(tmp_path: Path) -> N
         "--format", "json",
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
-    choices = json.loads(r.stdout)["uncertainty"]["choices"]
+    document = json.loads(r.stdout)
+    from jsonschema import Draft202012Validator
+
+    from readiness.cli.info import output_json_schema
+
+    assert not list(Draft202012Validator(output_json_schema("robustness")).iter_errors(document))
+    choices = document["uncertainty"]["choices"]
     assert choices["concentration"] == pytest.approx(e.concentration)
     assert choices["criterion_concentration"] == 100.0
     assert choices["elicited"] == {
