@@ -32,6 +32,7 @@ from readiness.cli import (
     report,
     robustness,
     template,
+    trend,
     validate,
 )
 from readiness.cli._common import EXIT_INPUT, EXIT_OK, _fail, _internal, _Parser
@@ -88,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     migrate.add_parser(sub)
     robustness.add_parser(sub)
     plan.add_parser(sub)
+    trend.add_parser(sub)
     return parser
 
 
