@@ -14,6 +14,7 @@ from importlib import import_module as _import_module
 from readiness._version import __version__
 
 if _typing.TYPE_CHECKING:
+    from readiness.asof import as_of
     from readiness.assessment import (
         Assessment,
         CriterionResult,
@@ -42,6 +43,7 @@ if _typing.TYPE_CHECKING:
         load_rubric,
     )
     from readiness.scoring import Scores, ScoringModel, effective_weights, score_matrix
+    from readiness.trend import Trend, trend
 
 _EXPORTS = {
     "Assessment": "readiness.assessment",
@@ -84,6 +86,9 @@ _EXPORTS = {
     "ScoringModel": "readiness.scoring",
     "effective_weights": "readiness.scoring",
     "score_matrix": "readiness.scoring",
+    "Trend": "readiness.trend",
+    "trend": "readiness.trend",
+    "as_of": "readiness.asof",
 }
 """Public name -> the module that defines it. Modules load on first use (PEP 562), so
 ``import readiness`` and the command line start without pandas or the scoring core."""
@@ -147,7 +152,9 @@ __all__ = [
     "RubricError",
     "Scores",
     "ScoringModel",
+    "Trend",
     "__version__",
+    "as_of",
     "assess",
     "assess_chunks",
     "assess_frame",
@@ -160,4 +167,5 @@ __all__ = [
     "load_partnership",
     "load_rubric",
     "score_matrix",
+    "trend",
 ]

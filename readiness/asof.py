@@ -19,10 +19,15 @@ What changes, by field (dates after ``day`` only):
 - ``ratings``: evidence dated later is left out; a rating all of whose evidence is
   later is left out too (nothing supported it then). A rating without dated evidence
   is kept: an analyst's judgement carries no date of its own.
+- Facts keyed by member (``defense_spending_gdp``, ``un_ideal_points``) lose the
+  entries of states that were not yet members.
 - Counts and flags without dates (exercises per year, standards adopted...) are kept as
   given: a file that wants them to change over time gives dated files instead.
 
-Raises :class:`~readiness.errors.InputError` when ``day`` is before ``established``.
+Raises :class:`~readiness.errors.InputError` when ``day`` is before ``established`` or
+after ``assessed_on``, or when what is left is not a valid partnership (fewer than two
+members on ``day``, an agreement naming a state that had not joined yet); the error names
+the partnership, the date, the JSON path and the problem.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import datetime as dt
 from typing import Any
 
 from readiness.errors import InputError, Problem
-from readiness.partnership import Partnership
+from readiness.partnership import Partnership, partnership_from_dict
 
 __all__ = ["as_of"]
 
@@ -41,33 +46,36 @@ def as_of(partnership: Partnership, day: dt.date) -> Partnership:
 
     Raises:
         InputError: ``day`` is before the partnership was established, or after its
-            assessment date (a file cannot say what it did not know).
+            assessment date (a file cannot say what it did not know), or what is left
+            is not a valid partnership (named ``"<id> as of <day>"``).
     """
     p = partnership
     if p.established is not None and day < p.established:
         raise InputError(
             [
                 Problem(
-                    "established", f"established {p.established}, after {day}: no partnership yet"
+                    "$.established",
+                    f"{p.established} is after {day}: the partnership did not exist yet",
                 )
             ],
-            source=p.id,
+            source=f"{p.id} as of {day.isoformat()}",
         )
     if p.assessed_on is not None and day > p.assessed_on:
         raise InputError(
-            [Problem("assessed_on", f"assessed on {p.assessed_on}; cannot be read as of {day}")],
-            source=p.id,
+            [Problem("$.assessed_on", f"assessed on {p.assessed_on}; cannot be read as of {day}")],
+            source=f"{p.id} as of {day.isoformat()}",
         )
     data = p.model_dump(mode="json", exclude_unset=True, by_alias=True)
     iso = day.isoformat()
     data["assessed_on"] = iso
     data["members"] = _members(data.get("members", []), iso)
+    codes = {m if isinstance(m, str) else m.get("code") for m in data["members"]}
     if "status" in data and data["status"] is not None:
         data["status"] = [c for c in data["status"] if not _after(c.get("since"), iso)]
     if isinstance(data.get("facts"), dict):
-        data["facts"] = _facts(data["facts"], iso)
+        data["facts"] = _facts(data["facts"], iso, codes)
     data["ratings"] = _ratings(data.get("ratings", {}), iso)
-    return Partnership.model_validate(data)
+    return partnership_from_dict(data, source=f"{p.id} as of {iso}")
 
 
 def _after(value: Any, iso: str) -> bool:
@@ -100,8 +108,14 @@ def _members(members: list[Any], iso: str) -> list[Any]:
 _EVENTS = ("invocations", "leadership_change_disruptions", "commitment_defaults", "reviews")
 
 
-def _facts(facts: dict[str, Any], iso: str) -> dict[str, Any]:
+_BY_MEMBER = ("defense_spending_gdp", "un_ideal_points")
+
+
+def _facts(facts: dict[str, Any], iso: str, members: set[Any]) -> dict[str, Any]:
     f = dict(facts)
+    for name in _BY_MEMBER:
+        if isinstance(f.get(name), dict):
+            f[name] = {code: v for code, v in f[name].items() if code in members}
     agreements = []
     for a in f.get("agreements") or ():
         started = a.get("signed") or a.get("in_force")

@@ -113,6 +113,8 @@ class PointData(TypedDict):
 
 
 class CauseData(TypedDict):
+    """A criterion behind a band change, in the JSON document."""
+
     criterion: str
     old: int | str
     new: int | str
@@ -121,6 +123,8 @@ class CauseData(TypedDict):
 
 
 class BandChangeData(TypedDict):
+    """A change of band between two dates, in the JSON document."""
+
     partnership: str
     start: str
     end: str

@@ -24,10 +24,17 @@ def _dated_pair() -> Any:
     return rd.compare([rd.assess(old), _a("aukus")])
 
 
+def _history() -> Any:
+    from tests.test_trend import _dated
+
+    return rd.trend(_dated())
+
+
 #: kind -> documents of that kind, from real results (every kind in OUTPUTS)
 DOCUMENTS: dict[str, Callable[[], list[Any]]] = {
     "report": lambda: [_a(n).to_dict() for n in NAMES],
     "comparison": lambda: [rd.compare([_a(n) for n in NAMES]).to_dict(), _dated_pair().to_dict()],
+    "trend": lambda: [_history().to_dict()],
 }
 
 

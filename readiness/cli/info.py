@@ -56,7 +56,8 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
         description="Print the JSON Schema of a rubric file, a partnership file, or a "
         "JSON document readiness writes: report (what assess --format json, report "
         "--format json and Assessment.to_dict() give), comparison (compare --format "
-        "json, Comparison.to_dict()). A partnership schema allows only the criterion ids "
+        "json, Comparison.to_dict()), trend (trend --format json, Trend.to_dict()). "
+        "A partnership schema allows only the criterion ids "
         "and target profiles of the rubric (--rubric).",
     )
     s.add_argument("kind", choices=("rubric", "partnership", *OUTPUTS))
@@ -116,6 +117,7 @@ def _criteria_table(rubric: Rubric, fmt: str) -> str:
 OUTPUTS: dict[str, tuple[str, str]] = {
     "report": ("readiness.readout", "Report"),
     "comparison": ("readiness.compare", "ComparisonData"),
+    "trend": ("readiness.trend", "TrendData"),
 }
 """JSON documents readiness writes -> (module, type it is built as)."""
 

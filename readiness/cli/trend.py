@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,10 +23,11 @@ from readiness.cli._common import (
     _usage_error,
     _write_output,
 )
-from readiness.errors import ReadinessError
+from readiness.errors import InputError, ReadinessError
 
 if TYPE_CHECKING:
     from readiness.assessment import Assessment
+    from readiness.partnership import Partnership
     from readiness.rubric import Rubric
 
 __all__ = ["add_parser"]
@@ -41,7 +43,9 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
             "or one file read as of several dates with --as-of) and show, per "
             "partnership and date, the overall score with its range, the band, the "
             "coverage and every pillar; each change of band lists the criteria whose "
-            "level or origin changed. A bad file is reported and left out (exit 2)."
+            "level or origin changed. A trend follows one partnership: a file of another "
+            "id, or a second file of one date, is reported and left out, as is a bad "
+            "file (exit 2)."
         ),
         epilog=(
             "examples:\n"
@@ -54,7 +58,8 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     )
     t.add_argument(
         "files", nargs="+", metavar="FILE",
-        help="partnership JSON files, or directories (every *.json inside)",
+        help="partnership JSON files, JSON Lines files (.jsonl, one partnership a line) "
+        "or directories (every *.json inside)",
     )  # fmt: skip
     _rubric_option(t)
     t.add_argument(
@@ -62,8 +67,9 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         action="append",
         metavar="DATE",
         type=_day,
-        help="also read each file as it was known on DATE (YYYY-MM-DD; repeat for several); "
-        "the file's own date is kept",
+        help="also read each file as it was known on DATE (YYYY-MM-DD; repeat for several): "
+        "what is dated later is left out (readiness.as_of); the file's own date is kept, "
+        "and a DATE after it is an error",
     )
     t.add_argument(
         "--format",
@@ -82,12 +88,92 @@ def _day(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
 
 
-def _history(path: str, rubric: Rubric, days: list[dt.date]) -> list[Assessment]:
+Loader = Callable[[], "Partnership"]
+
+
+def _sources(path: str, rubric: Rubric) -> Iterator[tuple[str, Loader]]:
+    """``(name, load)`` per partnership in ``path``: one for a JSON file, one per line
+    (named ``FILE:LINE``) for a JSON Lines file (``.jsonl``)."""
+    if not path.lower().endswith(".jsonl"):
+        yield path, partial(_load, path, rubric)
+        return
+    from readiness._io import _read_text
+
+    def unreadable(exc: InputError) -> Partnership:
+        raise exc
+
+    try:
+        text = _read_text(path, path, InputError)
+    except InputError as exc:
+        yield path, partial(unreadable, exc)
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            yield f"{path}:{number}", partial(_line, line, f"{path}:{number}", rubric)
+
+
+def _line(text: str, name: str, rubric: Rubric) -> Partnership:
+    from readiness._io import parse_json
+    from readiness.partnership import partnership_from_dict
+
+    p = partnership_from_dict(parse_json(text, name, InputError), source=name)
+    p.check_against(rubric, source=name)
+    return p
+
+
+def _history(name: str, load: Loader, rubric: Rubric, days: list[dt.date]) -> list[Assessment]:
+    """The partnership as of each day other than its own date, then as it is.
+
+    Raises:
+        ReadinessError: The file is bad, or cannot be read as of a day (named
+            ``"FILE as of DAY"``).
+    """
     from readiness.asof import as_of
     from readiness.assessment import assess
 
-    p = _load(path, rubric)
-    return [assess(as_of(p, d), rubric) for d in days] + [assess(p, rubric)]
+    p = load()
+    out = []
+    for day in days:
+        if day == p.assessed_on:
+            continue
+        try:
+            out.append(assess(as_of(p, day), rubric))
+        except ReadinessError as exc:
+            raise exc.with_source(f"{name} as of {day.isoformat()}") from None
+    return [*out, assess(p, rubric)]
+
+
+def _one_partnership(found: list[tuple[str, Assessment]]) -> tuple[list[Assessment], int]:
+    """Keep the assessments of the first partnership met, once per date; report the
+    others (another id, or a date met twice) naming their files."""
+    kept: list[Assessment] = []
+    status = EXIT_OK
+    first: dict[dt.date, tuple[int, str]] = {}
+    pid = found[0][1].partnership.id if found else None
+    for i, (name, a) in enumerate(found):
+        p = a.partnership
+        if p.id != pid:
+            _fail(
+                InputError(
+                    f"partnership {p.id!r}, not {pid!r}: a trend follows one partnership "
+                    "(files with the same id on different dates); left out",
+                    source=name,
+                )
+            )
+            status = EXIT_INPUT
+            continue
+        at, earlier = first.setdefault(p.as_of, (i, name))
+        if at != i:
+            _fail(
+                InputError(
+                    f"{p.id} on {p.as_of.isoformat()} is given twice (also {earlier}); left out",
+                    source=name,
+                )
+            )
+            status = EXIT_INPUT
+            continue
+        kept.append(a)
+    return kept, status
 
 
 def _cmd_trend(args: argparse.Namespace) -> int:
@@ -101,13 +187,19 @@ def _cmd_trend(args: argparse.Namespace) -> int:
     files, status = _expand_inputs(args.files)
     rubric = load_rubric(args.rubric)
     _check_outputs(args, files, ("--out", args.out))
-    results: list[Assessment] = []
+    days = sorted(set(args.as_of or []))
+    found: list[tuple[str, Assessment]] = []
     for path in files:
-        try:
-            results += _guarded(path, partial(_history, path, rubric, sorted(args.as_of or [])))
-        except ReadinessError as exc:
-            _fail(exc)
-            status = EXIT_INPUT
+        for name, load in _sources(path, rubric):
+            try:
+                found += [
+                    (name, a) for a in _guarded(name, partial(_history, name, load, rubric, days))
+                ]
+            except ReadinessError as exc:
+                _fail(exc)
+                status = EXIT_INPUT
+    results, twice = _one_partnership(found)
+    status = status or twice
     if not results:
         return EXIT_INPUT
     t = trend(results)
@@ -122,4 +214,4 @@ def _cmd_trend(args: argparse.Namespace) -> int:
         return status
     _write_output(args.out, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     print(f"wrote {args.out}")
-    return status if status else EXIT_OK
+    return status
