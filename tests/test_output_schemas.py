@@ -30,11 +30,22 @@ def _history() -> Any:
     return rd.trend(_dated())
 
 
+def _atop_trends() -> list[Any]:
+    from readiness.io.atop_trend import atop_trend
+    from tests.test_atop_real import INST, MEMBERS
+
+    if not MEMBERS.is_file():
+        pytest.skip("ATOP files not present")
+    t = atop_trend(MEMBERS, inst=INST)
+    return [t.to_dict(), t.of(3180).to_dict()]
+
+
 #: kind -> documents of that kind, from real results (every kind in OUTPUTS)
 DOCUMENTS: dict[str, Callable[[], list[Any]]] = {
     "report": lambda: [_a(n).to_dict() for n in NAMES],
     "comparison": lambda: [rd.compare([_a(n) for n in NAMES]).to_dict(), _dated_pair().to_dict()],
     "trend": lambda: [_history().to_dict()],
+    "atop-trend": lambda: _atop_trends(),
 }
 
 

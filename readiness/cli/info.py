@@ -56,7 +56,8 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
         description="Print the JSON Schema of a rubric file, a partnership file, or a "
         "JSON document readiness writes: report (what assess --format json, report "
         "--format json and Assessment.to_dict() give), comparison (compare --format "
-        "json, Comparison.to_dict()), trend (trend --format json, Trend.to_dict()). "
+        "json, Comparison.to_dict()), trend (trend --format json, Trend.to_dict()), "
+        "atop-trend (trend --atop DIR --format json, AtopTrend.to_dict()). "
         "A partnership schema allows only the criterion ids "
         "and target profiles of the rubric (--rubric).",
     )
@@ -118,6 +119,7 @@ OUTPUTS: dict[str, tuple[str, str]] = {
     "report": ("readiness.readout", "Report"),
     "comparison": ("readiness.compare", "ComparisonData"),
     "trend": ("readiness.trend", "TrendData"),
+    "atop-trend": ("readiness.io.atop_trend", "AtopTrendData"),
 }
 """JSON documents readiness writes -> (module, type it is built as)."""
 

@@ -27,6 +27,7 @@ from readiness.errors import InputError, ReadinessError
 
 if TYPE_CHECKING:
     from readiness.assessment import Assessment
+    from readiness.document import Rendered
     from readiness.partnership import Partnership
     from readiness.rubric import Rubric
 
@@ -52,12 +53,13 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
             "  readiness trend history/*.json\n"
             "  readiness trend examples/partnerships/nato.json "
             "--as-of 1990-01-01 --as-of 2010-01-01 --as-of 2024-01-01\n"
-            "  readiness trend history/ -o trend.html"
+            "  readiness trend history/ -o trend.html\n"
+            "  readiness trend --atop ../shared/data/atop --alliance 3180 -o nato.html"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     t.add_argument(
-        "files", nargs="+", metavar="FILE",
+        "files", nargs="*", metavar="FILE",
         help="partnership JSON files, JSON Lines files (.jsonl, one partnership a line) "
         "or directories (every *.json inside)",
     )  # fmt: skip
@@ -76,6 +78,19 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         choices=("table", "markdown", "json", "html"),
         default=None,
         help="output format (default: table, or what -o's extension names)",
+    )
+    t.add_argument(
+        "--atop",
+        metavar="DIR",
+        help="instead of FILEs: every ATOP alliance by year from DIR's member-level file "
+        "(atop5_1m.csv; atopinst5_1.csv read when there): a summary by decade of how many "
+        "alliances deepened or hollowed out and how many members joined and left",
+    )
+    t.add_argument(
+        "--alliance",
+        metavar="ID",
+        help="with --atop: one alliance (ATOP id, e.g. 3180 or atop-3180): the years "
+        "something changed, members joining and leaving, and a chart",
     )
     t.add_argument("-o", "--out", metavar="FILE", help="write to FILE instead of printing")
     t.set_defaults(func=_cmd_trend)
@@ -184,6 +199,14 @@ def _cmd_trend(args: argparse.Namespace) -> int:
     fmt = _output_format(args.format, args.out)
     if fmt == "html" and args.out is None:
         return _usage_error("--format html writes a page: give -o FILE")
+    if args.atop is not None:
+        if args.files or args.as_of:
+            return _usage_error("--atop reads the ATOP files: give no FILE and no --as-of")
+        return _atop(args, fmt)
+    if args.alliance is not None:
+        return _usage_error("--alliance goes with --atop DIR")
+    if not args.files:
+        return _usage_error("give partnership FILEs (or --atop DIR)")
     files, status = _expand_inputs(args.files)
     rubric = load_rubric(args.rubric)
     _check_outputs(args, files, ("--out", args.out))
@@ -202,16 +225,50 @@ def _cmd_trend(args: argparse.Namespace) -> int:
     status = status or twice
     if not results:
         return EXIT_INPUT
-    t = trend(results)
+    return _show(trend(results), fmt, args.out, status)
+
+
+def _show(result: Rendered, fmt: str, out: str | None, status: int) -> int:
+    """Print ``result`` in ``fmt``, or write it to ``out``; returns ``status``."""
     if fmt == "html":
         from readiness.report.page import render_page
 
-        text = render_page(t.to_document())
+        text = render_page(result.to_document())
     else:
-        text = {"markdown": t.to_markdown, "json": t.to_json}.get(fmt, t.to_text)()
-    if args.out is None:
+        text = {"markdown": result.to_markdown, "json": result.to_json}.get(fmt, result.to_text)()
+    if out is None:
         _emit(text)
         return status
-    _write_output(args.out, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-    print(f"wrote {args.out}")
+    _write_output(out, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    print(f"wrote {out}")
     return status
+
+
+def _atop(args: argparse.Namespace, fmt: str) -> int:
+    """``--atop DIR [--alliance ID]``: every alliance by year, or one of them."""
+    from readiness.io.atop_trend import atop_trend
+    from readiness.rubric import load_rubric
+
+    folder = Path(args.atop)
+    members = folder / "atop5_1m.csv"
+    if not folder.is_dir() or not members.is_file():
+        _fail(
+            InputError(
+                "not a folder with the ATOP member-level file atop5_1m.csv "
+                "(https://www.atopdata.org, release 5.1)",
+                source=args.atop,
+            )
+        )
+        return EXIT_INPUT
+    inst = folder / "atopinst5_1.csv"
+    _check_outputs(args, [str(members), str(inst)], ("--out", args.out))
+    try:
+        result = atop_trend(
+            members, load_rubric(args.rubric), inst=inst if inst.is_file() else None
+        )
+        if args.alliance is not None:
+            result = result.of(args.alliance)
+    except ReadinessError as exc:
+        _fail(exc)
+        return EXIT_INPUT
+    return _show(result, fmt, args.out, EXIT_OK)
