@@ -288,6 +288,8 @@ class AtopTrend(Rendered):
                 ("left", str(sum(len(y["left"]) for y in years))),
             ]
         )
+        # pillars ATOP says nothing about for this alliance stay out of its table and chart
+        pillars = [p for p in data["pillars"] if any(y["pillars"][p] is not None for y in years)]
         columns = (
             Column("year"),
             Column("members", "count"),
@@ -298,7 +300,7 @@ class AtopTrend(Rendered):
             Column("range"),
             Column("milinst", "count"),
             Column("formal", "count"),
-            *(Column(p, "score") for p in data["pillars"]),
+            *(Column(p, "score") for p in pillars),
         )
         shown = _changed(years)
         rows = tuple(
@@ -313,7 +315,7 @@ class AtopTrend(Rendered):
                     said.interval(y["lower"], y["upper"]),
                     y["milinst"],
                     y["formal"],
-                    *(y["pillars"][p] for p in data["pillars"]),
+                    *(y["pillars"][p] for p in pillars),
                 )
             )
             for y in shown
@@ -323,7 +325,7 @@ class AtopTrend(Rendered):
             facts,
             Paragraph.of(said.years_shown(len(shown), len(years))),
             Table(columns, rows),
-            Chart(label, lambda: _chart(years, data["pillars"], self.rubric, label)),
+            Chart(label, lambda: _chart(years, pillars, self.rubric, label)),
         )
 
 
@@ -535,6 +537,7 @@ def _chart(years: Sequence[YearData], pillars: Sequence[str], rubric: Rubric, la
             sub.step(x, [nan(y["pillars"][pid]) for y in years], where="mid", color=SCORE,
                      linewidth=1)  # fmt: skip
             sub.set_ylim(0, 100)
+            sub.set_xlim(x[0] - 0.5, x[-1] + 0.5)
             sub.set_title(short_label(titles.get(pid, pid), 28), fontsize=7)
             sub.tick_params(labelsize=6)
             style_axis(sub)
