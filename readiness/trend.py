@@ -1,8 +1,8 @@
 """A partnership over time: dated assessments of one partnership, in date order.
 
 :func:`trend` takes assessments of one or more partnerships (each with an
-``assessed_on`` date; several files of the same id, or one file assessed
-:meth:`~readiness.Partnership.as_of` several dates) and lines them up by date: the
+``assessed_on`` date; several files of the same id, or one file read as of several
+dates with :func:`readiness.as_of`) and lines them up by date: the
 overall score with its interval, the band, the coverage and every pillar per date
 (:meth:`Trend.to_frame`), and each change of band with its causes, the criteria whose
 level or origin changed between the two dates (:attr:`Trend.band_changes`). Its

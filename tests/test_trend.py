@@ -340,5 +340,5 @@ def test_a_malformed_date_is_a_usage_error():
 def test_the_help_shows_the_options():
     r = cli("trend", "--help")
     assert r.returncode == 0
-    for option in ("--as-of", "--format", "-o", "JSON Lines"):
+    for option in ("--as-of", "--format", "-o", "JSON Lines", "--atop", "--alliance"):
         assert option in r.stdout

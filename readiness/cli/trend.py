@@ -33,21 +33,26 @@ if TYPE_CHECKING:
 
 __all__ = ["add_parser"]
 
+DESCRIPTION = """\
+Score dated partnership files (the same id on different assessed_on dates), or one
+file read as it was known on earlier dates (--as-of), and show per date the overall
+score with its range, the band, the coverage and every pillar; each change of band
+lists its causes, the criteria whose level or origin changed.
+
+A trend follows one partnership: a file of another id, or a second file of a date
+already given, is reported and left out, as is a bad file (exit 2).
+
+With --atop DIR: every ATOP alliance by year instead, summarised by decade (how many
+deepened or hollowed out, members joining and leaving), or one alliance (--alliance).
+"""
+
 
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     """Add the ``trend`` command."""
     t = sub.add_parser(
         "trend",
-        help="follow partnerships over time: scores, bands and their causes by date",
-        description=(
-            "Score dated partnership files (the same id on different assessed_on dates; "
-            "or one file read as of several dates with --as-of) and show, per "
-            "partnership and date, the overall score with its range, the band, the "
-            "coverage and every pillar; each change of band lists the criteria whose "
-            "level or origin changed. A trend follows one partnership: a file of another "
-            "id, or a second file of one date, is reported and left out, as is a bad "
-            "file (exit 2)."
-        ),
+        help="follow a partnership over time (or ATOP alliances): scores, bands, causes",
+        description=DESCRIPTION,
         epilog=(
             "examples:\n"
             "  readiness trend history/*.json\n"
