@@ -26,7 +26,7 @@ def test_a_function_named_like_its_module_stays_the_function(name):
     # readiness.compare (readiness.trend) is a function and a module; whichever loads
     # first, the name on the package is the function
     code = (
-        "import readiness.report.display, readiness; "
+        "import readiness.report.markdown, readiness; "
         f"import readiness.{name} as m; "
         f"print(callable(readiness.{name}), type(readiness.{name}).__name__)"
     )
