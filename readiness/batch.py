@@ -16,6 +16,11 @@ is no overall score. Scores are rounded to 4 decimals. A panel file (several ass
 ratings of one partnership, :mod:`readiness.panel`) gives one row: its consensus, as
 ``readiness assess`` scores that file; it is scored on its own, not in the chunk's arrays.
 
+Beyond one machine (``readiness[dask]``): :func:`assess_dask` scores a Dask DataFrame of
+levels partition by partition with :func:`readiness.assess_frame`, the same row for row
+as one call on the whole; :func:`frame_meta` is the empty result, the description other
+engines ask for first (``docs/distributed.md`` shows Dask, Spark and Ray).
+
 Bad inputs are reported one by one (each :class:`readiness.InputError` names its file,
 or ``file:line`` for a line of a JSON Lines file) and left out; without ``on_error`` the
 first one is raised. A bad setting (an option, or an unknown ``READINESS_ENGINE``) is no
@@ -28,7 +33,7 @@ import contextlib
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
@@ -37,16 +42,17 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from readiness._io import MAX_BYTES, parse_json, read_document
-from readiness.assessment import Assessment, Options, no_score_reason
+from readiness.assessment import Assessment, Options, assess_frame, no_score_reason
 from readiness.consensus import ConsensusRule
 from readiness.errors import InputError, Problem
 from readiness.panel import is_panel_document
 from readiness.partnership import Partnership, partnership_from_dict
 from readiness.resolve import resolve
 from readiness.rubric import Rubric, UnknownPolicy, load_rubric
-from readiness.scoring import ScoringModel, check_engine, score_matrix
+from readiness.scoring import Engine, ScoringModel, check_engine, score_matrix
 
 if TYPE_CHECKING:
+    import dask.dataframe as dd
     import pandas as pd
 
 __all__ = [
@@ -55,10 +61,12 @@ __all__ = [
     "Input",
     "arrow_schema",
     "assess_chunks",
+    "assess_dask",
     "assess_many",
     "assessment_row",
     "available_cpus",
     "default_workers",
+    "frame_meta",
     "row_columns",
     "worker_count",
 ]
@@ -390,6 +398,117 @@ def assess_many(
     if not chunks:
         return rows_frame([], rubric)
     return pd.concat(chunks, ignore_index=True)
+
+
+# --- beyond one machine -----------------------------------------------------------------------
+
+
+def frame_meta(rubric: Rubric | None = None, index: pd.Index | None = None) -> pd.DataFrame:
+    """The empty frame :func:`readiness.assess_frame` returns: its columns and their types.
+
+    What an engine that runs ``assess_frame`` on partitions must be told before it runs
+    anything: Dask's ``meta`` (:func:`assess_dask` passes it for you), or the columns
+    of the schema Spark's ``mapInPandas`` asks for (``docs/distributed.md``).
+
+    Args:
+        rubric: The rubric; default :func:`readiness.load_rubric`.
+        index: An empty index of the type the partitions have; default an empty
+            ``RangeIndex``.
+
+    >>> from readiness.batch import frame_meta
+    >>> meta = frame_meta()
+    >>> len(meta), list(meta.columns[:2]), str(meta["band"].dtype), str(meta["overall"].dtype)
+    (0, ['trust', 'objectives'], 'category', 'float64')
+    """
+    import pandas as pd
+
+    rubric = load_rubric() if rubric is None else rubric
+    index = pd.RangeIndex(0) if index is None else index[:0]
+    return assess_frame(pd.DataFrame(index=index), rubric, min_coverage=0)
+
+
+def assess_dask(
+    levels: dd.DataFrame,
+    rubric: Rubric | None = None,
+    *,
+    keys: Sequence[str] = (),
+    unknown_policy: UnknownPolicy | None = None,
+    min_coverage: float | None = None,
+    engine: Engine = "auto",
+) -> dd.DataFrame:
+    """Score a Dask DataFrame of levels partition by partition (``readiness[dask]``).
+
+    Each partition goes through :func:`readiness.assess_frame` on its own, and nothing
+    in a row's score depends on another row, so the result is row for row the frame
+    that one ``assess_frame`` call on the whole gives (``tests/test_dask.py`` checks it,
+    also on the ATOP alliance-year panel). Nothing runs until ``.compute()`` (or a
+    write), on whichever Dask scheduler or cluster is in use; each worker needs
+    ``readiness`` installed, and receives the rubric with the task.
+
+    Args:
+        levels: One row per partnership (or partnership-date), one column per criterion
+            id, levels 0-4 and NaN for unknown, as for :func:`readiness.assess_frame`,
+            plus the ``keys`` columns.
+        rubric: The rubric; default :func:`readiness.load_rubric`.
+        keys: Columns that say which row is which (e.g. ``["partnership", "date"]``;
+            Dask has no MultiIndex): carried over unchanged, in front of the scores.
+        unknown_policy: Override the rubric's policy for unknown criteria.
+        min_coverage: Override the rubric's minimum coverage.
+        engine: The scoring kernel, per partition (``"auto"`` picks the compiled one
+            only for partitions of 65,536 rows or more).
+
+    Returns:
+        A Dask DataFrame with the index and partitions of ``levels``: the ``keys``, then
+        the columns of :func:`readiness.assess_frame`.
+
+    Raises:
+        InputError: ``levels`` is not a Dask DataFrame, a key is not one of its columns,
+            a column is no criterion of the rubric, or a bad option: at once. Bad levels
+            are found when a partition is computed, named by row label and column.
+    """
+    import dask.dataframe as dd
+
+    rubric = load_rubric() if rubric is None else rubric
+    if not isinstance(levels, dd.DataFrame):
+        raise InputError(
+            f"levels must be a Dask DataFrame (got {type(levels).__name__})", source="levels"
+        )
+    keys = list(keys)
+    missing = [k for k in keys if k not in levels.columns]
+    if missing:
+        raise InputError(f"no such column in levels: {', '.join(map(str, missing))}", source="keys")
+    criteria = set(rubric.criterion_ids)
+    others = [str(c) for c in levels.columns if c not in keys and c not in criteria]
+    if others:  # said here with the way out (assess_frame would only say "not a number")
+        raise InputError(
+            [
+                Problem(
+                    f"column {c!r}",
+                    f"not a criterion of rubric {rubric.label} (a column that says which "
+                    "row is which goes in keys)",
+                )
+                for c in others
+            ],
+            source="levels",
+        )
+    options = {"unknown_policy": unknown_policy, "min_coverage": min_coverage, "engine": engine}
+    # the empty partition Dask keeps as the frame's description: scoring it checks the
+    # columns and the options now, and gives the result's columns and types
+    meta = _score_partition(levels._meta, rubric, keys, options)
+    scored: dd.DataFrame = levels.map_partitions(  # type: ignore[no-untyped-call]
+        _score_partition, rubric, keys, options, meta=meta
+    )
+    return scored
+
+
+def _score_partition(
+    part: pd.DataFrame, rubric: Rubric, keys: list[str], options: dict[str, Any]
+) -> pd.DataFrame:
+    """One partition of :func:`assess_dask`: its keys, then ``assess_frame`` of the rest."""
+    scores = assess_frame(part.drop(columns=keys), rubric, **options)
+    for i, key in enumerate(keys):
+        scores.insert(i, key, part[key].array)  # as it is: no alignment on the index
+    return scores
 
 
 def scored_chunks(
