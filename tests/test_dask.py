@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from readiness import assess_frame, load_rubric
-from readiness.batch import assess_dask, assess_many, frame_meta
+from readiness.batch import assess_dask, assess_many, assess_partition, frame_meta
 from readiness.errors import InputError
 from tests.factories import EXAMPLES
 from tests.test_atop_real import INST, MEMBERS
@@ -165,3 +165,28 @@ def test_assess_dask_bad_level_is_named_when_computed():
     )
     with pytest.raises(InputError, match=rf"13.*{column}|{column}.*13"):
         scored.compute()
+
+
+def test_assess_partition_as_spark_or_ray_hand_it_a_batch():
+    """A batch as Spark's mapInPandas gives it: plain objects, dates as datetime.date, a
+    fresh RangeIndex; the keys come back as they went in, the scores as one call's."""
+    panel = dated_panel(300)
+    batch = panel.iloc[100:200].reset_index(drop=True)
+    batch["partnership"] = batch["partnership"].astype(object)
+    batch["date"] = [d.date() for d in batch["date"]]
+    got = assess_partition(batch, RUBRIC, keys=["partnership", "date"])
+    assert got["date"].tolist() == batch["date"].tolist()
+    assert got["partnership"].dtype == object
+    want = one_call(panel, ["partnership", "date"]).iloc[100:200].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got.drop(columns=["partnership", "date"]), want.iloc[:, 2:])
+    same_label = assess_partition(
+        batch.set_axis([7] * len(batch)), RUBRIC, keys=["partnership", "date"]
+    )
+    assert same_label["partnership"].tolist() == batch["partnership"].tolist()
+    with pytest.raises(InputError, match="must be a pandas DataFrame"):
+        assess_partition(batch.to_numpy(), RUBRIC)
+
+
+def test_frame_meta_types_are_the_ones_docs_map_to_spark():
+    """docs/distributed.md maps float64, int64 and category to Spark types: no other."""
+    assert {str(t) for t in frame_meta(RUBRIC).dtypes} == {"float64", "int64", "category"}
