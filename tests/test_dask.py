@@ -9,6 +9,8 @@ in the dev group); without it these are skipped.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,7 +18,7 @@ import pytest
 from readiness import assess_frame, load_rubric
 from readiness.batch import assess_dask, assess_many, assess_partition, frame_meta
 from readiness.errors import InputError
-from tests.factories import EXAMPLES
+from tests.factories import EXAMPLES, ROOT
 from tests.test_atop_real import INST, MEMBERS
 
 dask = pytest.importorskip("dask")
@@ -190,3 +192,19 @@ def test_assess_partition_as_spark_or_ray_hand_it_a_batch():
 def test_frame_meta_types_are_the_ones_docs_map_to_spark():
     """docs/distributed.md maps float64, int64 and category to Spark types: no other."""
     assert {str(t) for t in frame_meta(RUBRIC).dtypes} == {"float64", "int64", "category"}
+
+
+def test_the_python_of_docs_distributed_compiles_and_the_dask_part_runs():
+    """Every block compiles (Spark's and Ray's too); those not marked 'not run here' run,
+    in order, in one namespace (Spark and Ray are not installed in CI)."""
+    text = (ROOT / "docs" / "distributed.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
+    assert len(blocks) == 4
+    namespace: dict[str, object] = {}
+    ran = 0
+    for i, block in enumerate(blocks):
+        code = compile(block, f"docs/distributed.md python block {i + 1}", "exec")
+        if not block.startswith("# compiled by the tests, not run here"):
+            exec(code, namespace)
+            ran += 1
+    assert ran == 1 and len(namespace["scores"]) == 1_000  # type: ignore[arg-type]
