@@ -14,6 +14,7 @@ from importlib import import_module as _import_module
 from readiness._version import __version__
 
 if _typing.TYPE_CHECKING:
+    from readiness.asof import as_of
     from readiness.assessment import (
         Assessment,
         CriterionResult,
@@ -49,6 +50,7 @@ if _typing.TYPE_CHECKING:
         load_rubric,
     )
     from readiness.scoring import Scores, ScoringModel, effective_weights, score_matrix
+    from readiness.trend import Trend, trend
     from readiness.weights import Elicitation, Judgements, Pairwise, Swing, ahp, elicit, swing
 
 _EXPORTS = {
@@ -100,6 +102,9 @@ _EXPORTS = {
     "ScoringModel": "readiness.scoring",
     "effective_weights": "readiness.scoring",
     "score_matrix": "readiness.scoring",
+    "Trend": "readiness.trend",
+    "trend": "readiness.trend",
+    "as_of": "readiness.asof",
     "read_judgements": "readiness.io.weight_sheets",
     "Elicitation": "readiness.weights",
     "Judgements": "readiness.weights",
@@ -175,8 +180,10 @@ __all__ = [
     "Scores",
     "ScoringModel",
     "Swing",
+    "Trend",
     "__version__",
     "ahp",
+    "as_of",
     "assess",
     "assess_chunks",
     "assess_frame",
@@ -199,5 +206,6 @@ __all__ = [
     "robustness",
     "score_matrix",
     "swing",
+    "trend",
     "write_template",
 ]

@@ -158,3 +158,43 @@ def test_the_harness_sees_scripts_console_and_requests(tmp_path: Path) -> None:
     assert "<title>PWNED</title>" in run.dom
     assert any("control" in line for line in run.console)
     assert run.page_requests == ["http://example.invalid/x.png"]
+
+
+def test_trend_page_in_chromium(tmp_path: Path) -> None:
+    """The trend page (table, band changes, chart) renders, asks for nothing, logs nothing."""
+    import readiness as rd
+    from readiness.report.page import render_page
+    from tests.test_trend import _dated
+
+    page = tmp_path / "trend.html"
+    page.write_text(render_page(rd.trend(_dated()).to_document()), encoding="utf-8")
+    shot = tmp_path / "trend.png"
+    done = _chromium(tmp_path, page, f"--screenshot={shot}", f"--window-size={WIDTH},{HEIGHT}")
+    assert shot.exists(), done.stderr[-2000:]
+    assert shot.stat().st_size > 40_000, "the screenshot is nearly blank"
+    run = _load(tmp_path, page)
+    assert run.console == []
+    assert run.page_requests == []
+    assert "Band changes" in run.dom
+    assert run.dom.count("<svg") >= 1  # the chart, inline
+
+
+def test_atop_alliance_page_in_chromium(tmp_path: Path) -> None:
+    """One ATOP alliance over time (real files): renders, asks for nothing, logs nothing."""
+    from readiness.io.atop_trend import atop_trend
+    from readiness.report.page import render_page
+    from tests.test_atop_real import INST, MEMBERS
+
+    if not MEMBERS.is_file():
+        pytest.skip("ATOP files not present")
+    page = tmp_path / "nato.html"
+    doc = atop_trend(MEMBERS, inst=INST).of(3180).to_document()
+    page.write_text(render_page(doc), encoding="utf-8")
+    shot = tmp_path / "nato.png"
+    done = _chromium(tmp_path, page, f"--screenshot={shot}", f"--window-size={WIDTH},{HEIGHT}")
+    assert shot.exists(), done.stderr[-2000:]
+    assert shot.stat().st_size > 40_000, "the screenshot is nearly blank"
+    run = _load(tmp_path, page)
+    assert run.console == [] and run.page_requests == []
+    assert "ATOP alliance 3180 over time" in run.dom and "MNE" in run.dom
+    assert run.dom.count("<svg") >= 1

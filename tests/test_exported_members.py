@@ -1,5 +1,7 @@
 """``readiness.__all__`` is exactly the public API: a guard against accidental exports."""
 
+import pytest
+
 import readiness
 
 
@@ -16,16 +18,17 @@ def test_every_export_has_a_docstring():
             assert getattr(readiness, name).__doc__, name
 
 
-def test_a_function_named_like_its_module_stays_the_function():
+@pytest.mark.parametrize("name", ["compare", "trend"])
+def test_a_function_named_like_its_module_stays_the_function(name):
     import subprocess
     import sys
 
-    # readiness.compare is a function and a module; whichever loads first, the name
-    # on the package is the function
+    # readiness.compare (readiness.trend) is a function and a module; whichever loads
+    # first, the name on the package is the function
     code = (
         "import readiness.report.markdown, readiness; "
-        "import readiness.compare as m; "
-        "print(callable(readiness.compare), type(readiness.compare).__name__)"
+        f"import readiness.{name} as m; "
+        f"print(callable(readiness.{name}), type(readiness.{name}).__name__)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "function"]

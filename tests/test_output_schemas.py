@@ -63,6 +63,22 @@ def _robustness_command(*names: str) -> Any:
     return json.loads(r.stdout)
 
 
+def _history() -> Any:
+    from tests.test_trend import _dated
+
+    return rd.trend(_dated())
+
+
+def _atop_trends() -> list[Any]:
+    from readiness.io.atop_trend import atop_trend
+    from tests.test_atop_real import INST, MEMBERS
+
+    if not MEMBERS.is_file():
+        pytest.skip("ATOP files not present")
+    t = atop_trend(MEMBERS, inst=INST)
+    return [t.to_dict(), t.of(3180).to_dict()]
+
+
 #: kind -> documents of that kind, from real results (every kind in OUTPUTS)
 DOCUMENTS: dict[str, Callable[[], list[Any]]] = {
     "report": lambda: [_a(n).to_dict() for n in NAMES],
@@ -80,6 +96,8 @@ DOCUMENTS: dict[str, Callable[[], list[Any]]] = {
     "audit": lambda: [_results()["audit"]().to_dict()],
     "panel": lambda: [_results()["panel"]().to_dict(), _sided_panel().to_dict()],
     "explanation": lambda: [_a(n).explain().to_dict() for n in NAMES],
+    "trend": lambda: [_history().to_dict()],
+    "atop-trend": lambda: _atop_trends(),
     "weights": lambda: [e.to_dict() for e in _elicitations()],
 }
 
@@ -144,6 +162,8 @@ WRONG: dict[str, tuple[tuple[str | int, ...], Any]] = {
     "audit": (("items", 0, "never_varies"), "no"),
     "panel": (("agreement", "criteria", 0, "levels"), 3),
     "explanation": (("rows", 0, "state"), "counted"),
+    "trend": (("points", 0, "coverage"), "all"),
+    "atop-trend": (("decades", 0, "deepened"), "many"),
     "weights": (("assessors", 0, "pillars", "cr"), "low"),
 }
 

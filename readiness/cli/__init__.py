@@ -88,6 +88,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "plan",
         "the least effort that reaches a band or score (or the best score in a budget)",
     ),
+    "trend": (
+        "trend",
+        "follow a partnership over time (or ATOP alliances): scores, bands, causes",
+    ),
     "weights": (
         "weights",
         "derive rubric weights from assessors' pairwise comparisons or swings",

@@ -162,6 +162,12 @@ OUTPUTS: dict[str, Output] = {
         "ExplanationData",
         "Explanation.to_dict(), whose rows are 'explain' of assess --explain --format json",
     ),
+    "trend": Output("readiness.trend", "TrendData", "trend --format json, Trend.to_dict()"),
+    "atop-trend": Output(
+        "readiness.io.atop_trend",
+        "AtopTrendData",
+        "trend --atop DIR --format json, AtopTrend.to_dict()",
+    ),
     "weights": Output(
         "readiness.weights", "ElicitationData", "weights --format json, Elicitation.to_dict()"
     ),

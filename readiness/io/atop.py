@@ -833,16 +833,7 @@ def atop_panel(
     rubric = rubric or load_rubric()
     table, provisions = _read_member_codes(members)
     codes = pd.DataFrame(provisions)
-    start = table["entered"].to_numpy().astype("datetime64[Y]").astype(np.int64) + 1970
-    stop = np.where(
-        np.isnat(table["exited"].to_numpy()),
-        last_year,
-        table["exited"].to_numpy().astype("datetime64[Y]").astype(np.int64) + 1970,
-    )
-    stop = np.minimum(stop, last_year)
-    span = np.maximum(stop - start + 1, 0)
-    rows = np.repeat(np.arange(len(table)), span)
-    years = start[rows] + (np.arange(len(rows)) - np.repeat(np.cumsum(span) - span, span))
+    rows, years = _member_years(table, last_year)
     long = codes.iloc[rows].reset_index(drop=True)
     long["atopid"] = table["atopid"].to_numpy()[rows]
     long["phase"] = table["phase"].to_numpy()[rows]
@@ -883,6 +874,23 @@ def atop_panel(
         index=index,
     )
     return pd.concat([out, derived[informed], scores], axis=1)
+
+
+def _member_years(table: pd.DataFrame, last_year: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each member row once per year it is in the alliance (entered on or before 31
+    December, not exited before 1 January, no later than ``last_year``): the row
+    numbers of the member table, and the years."""
+    start = table["entered"].to_numpy().astype("datetime64[Y]").astype(np.int64) + 1970
+    stop = np.where(
+        np.isnat(table["exited"].to_numpy()),
+        last_year,
+        table["exited"].to_numpy().astype("datetime64[Y]").astype(np.int64) + 1970,
+    )
+    stop = np.minimum(stop, last_year)
+    span = np.maximum(stop - start + 1, 0)
+    rows = np.repeat(np.arange(len(table)), span)
+    years = start[rows] + (np.arange(len(rows)) - np.repeat(np.cumsum(span) - span, span))
+    return rows, years
 
 
 def _december_31(years: np.ndarray) -> np.ndarray:
