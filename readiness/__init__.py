@@ -40,6 +40,7 @@ if _typing.TYPE_CHECKING:
         Rubric,
         available_rubrics,
         load_rubric,
+        rubric_versions,
     )
     from readiness.scoring import Scores, ScoringModel, effective_weights, score_matrix
 
@@ -80,6 +81,7 @@ _EXPORTS = {
     "Rubric": "readiness.rubric",
     "available_rubrics": "readiness.rubric",
     "load_rubric": "readiness.rubric",
+    "rubric_versions": "readiness.rubric",
     "Scores": "readiness.scoring",
     "ScoringModel": "readiness.scoring",
     "effective_weights": "readiness.scoring",
@@ -159,5 +161,6 @@ __all__ = [
     "facts_frame",
     "load_partnership",
     "load_rubric",
+    "rubric_versions",
     "score_matrix",
 ]

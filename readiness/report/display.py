@@ -36,8 +36,6 @@ from readiness.robustness import Robustness, Sensitivity, Uncertainty
 __all__: list[str] = []
 
 
-
-
 # --- several assessors (readiness.panel) ----------------------------------------------
 
 
