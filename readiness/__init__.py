@@ -26,6 +26,7 @@ if _typing.TYPE_CHECKING:
     from readiness.batch import assess_chunks, assess_many
     from readiness.compare import Comparison, compare
     from readiness.derive import derive_frame
+    from readiness.diff import RubricDiff, diff_rubrics
     from readiness.errors import InputError, Problem, ReadinessError, ReportError, RubricError
     from readiness.explain import Explanation
     from readiness.facts import Facts, facts_frame
@@ -57,6 +58,8 @@ _EXPORTS = {
     "Comparison": "readiness.compare",
     "compare": "readiness.compare",
     "derive_frame": "readiness.derive",
+    "RubricDiff": "readiness.diff",
+    "diff_rubrics": "readiness.diff",
     "InputError": "readiness.errors",
     "Problem": "readiness.errors",
     "ReadinessError": "readiness.errors",
@@ -146,6 +149,7 @@ __all__ = [
     "Roadmap",
     "RoadmapStep",
     "Rubric",
+    "RubricDiff",
     "RubricError",
     "Scores",
     "ScoringModel",
@@ -157,6 +161,7 @@ __all__ = [
     "available_rubrics",
     "compare",
     "derive_frame",
+    "diff_rubrics",
     "effective_weights",
     "facts_frame",
     "load_partnership",

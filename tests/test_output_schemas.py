@@ -18,6 +18,10 @@ from tests.report.test_result_snapshots import EXAMPLES, _a
 NAMES = ("aukus", "fpda", "nato", "quad")
 
 
+def _p(name: str) -> rd.Partnership:
+    return rd.load_partnership(EXAMPLES / f"{name}.json")
+
+
 def _dated_pair() -> Any:
     p = rd.load_partnership(EXAMPLES / "aukus.json")
     old = p.model_copy(update={"assessed_on": __import__("datetime").date(2024, 1, 1)})
@@ -28,6 +32,12 @@ def _dated_pair() -> Any:
 DOCUMENTS: dict[str, Callable[[], list[Any]]] = {
     "report": lambda: [_a(n).to_dict() for n in NAMES],
     "comparison": lambda: [rd.compare([_a(n) for n in NAMES]).to_dict(), _dated_pair().to_dict()],
+    "rubric-diff": lambda: [
+        rd.diff_rubrics(
+            rd.load_rubric(version="1.1.0"), rd.load_rubric(), [_p(n) for n in NAMES]
+        ).to_dict(),
+        rd.diff_rubrics(rd.load_rubric(), rd.load_rubric()).to_dict(),
+    ],
 }
 
 

@@ -24,6 +24,7 @@ from readiness.cli import (
     assess,
     compare,
     derive,
+    diff,
     examples,
     import_,
     info,
@@ -53,6 +54,7 @@ examples:
   readiness assess examples/partnerships/us-japan.json --explain
   readiness assess examples/partnerships/ --out scores.csv
   readiness compare examples/partnerships/nato.json examples/partnerships/us-japan.json
+  readiness diff 1.1.0 1.3.0 examples/partnerships/   # two rubric versions, scores moved
   readiness report examples/partnerships/nato.json --format html -o nato.html
   readiness validate my-partnership.json
   readiness migrate old-partnership.json --in-place
@@ -81,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_parser(sub)
     report.add_parser(sub)
     derive.add_parser(sub)
+    diff.add_parser(sub)
     examples.add_parser(sub)
     template.add_parser(sub)
     import_.add_parser(sub)

@@ -116,6 +116,7 @@ def _criteria_table(rubric: Rubric, fmt: str) -> str:
 OUTPUTS: dict[str, tuple[str, str]] = {
     "report": ("readiness.readout", "Report"),
     "comparison": ("readiness.compare", "ComparisonData"),
+    "rubric-diff": ("readiness.diff", "RubricDiffData"),
 }
 """JSON documents readiness writes -> (module, type it is built as)."""
 
