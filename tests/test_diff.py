@@ -23,7 +23,7 @@ import readiness
 from readiness import InputError, Partnership, assess, diff_rubrics, load_rubric
 from readiness.diff import SCORED, RubricDiff, hybrid, shapley
 from tests.cli_harness import assert_clean_error, cli
-from tests.factories import EXAMPLES, rubric_dict
+from tests.factories import EXAMPLES, ROOT, rubric_dict
 
 CURRENT = load_rubric()
 OLD = load_rubric(version="1.1.0")
@@ -279,3 +279,12 @@ def test_cli_errors_are_clean(tmp_path):
     assert "bad.json" in r.stderr and "nato" in r.stdout  # the good file is still shown
     only_bad = cli("diff", "1.1.0", "1.3.0", bad)
     assert only_bad.returncode == 2 and only_bad.stdout == ""
+
+
+def test_the_readme_shows_the_command_s_real_output():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    intro = "`readiness diff 1.1.0 1.3.0 examples/partnerships/` ends with"
+    shown = readme.split(intro, 1)[1].split("```", 2)[1].strip("\n")
+    r = cli("diff", "1.1.0", "1.3.0", "examples/partnerships/")
+    assert r.returncode == 0, r.stderr
+    assert shown in r.stdout
