@@ -288,3 +288,35 @@ def test_the_readme_shows_the_command_s_real_output():
     r = cli("diff", "1.1.0", "1.3.0", "examples/partnerships/")
     assert r.returncode == 0, r.stderr
     assert shown in r.stdout
+
+
+def test_criteria_added_removed_and_moved_are_one_group_and_still_add_up():
+    a_doc = rubric_dict(
+        [("p0", 1.0, "arithmetic", [("p0.a", 1.0), ("p0.b", 2.0)]),
+         ("p1", 2.0, "arithmetic", [("p1.c", 1.0), ("p1.gone", 1.0)])],
+        gates={"p0.a": (2, "low")},
+    )  # fmt: skip
+    b_doc = rubric_dict(
+        [("p0", 1.0, "arithmetic", [("p0.a", 3.0), ("p1.c", 1.0)]),
+         ("p1", 2.0, "arithmetic", [("p0.b", 2.0)]),
+         ("p2", 1.0, "arithmetic", [("p2.new", 1.0)])],
+        gates={"p0.a": (3, "mid")},
+        unknown_policy="worst",
+    )  # fmt: skip
+    b_doc["version"] = "2.0.0"
+    a, b = readiness.rubric.rubric_from_dict(a_doc), readiness.rubric.rubric_from_dict(b_doc)
+    p = _partnership({"p0.a": 2, "p0.b": 4, "p1.c": 1, "p1.gone": 3, "p2.new": 0})
+    d = diff_rubrics(a, b, [p])
+    said = {(c.what, c.id) for c in d.changes}
+    assert {("criterion-removed", "p1.gone"), ("criterion-added", "p2.new"),
+            ("criterion-moved", "p0.b"), ("criterion-moved", "p1.c"),
+            ("pillar-added", "p2"), ("weight", "p0.a"), ("gate", "p0.a"),
+            ("setting", "unknown_policy")} <= said  # fmt: skip
+    (m,) = d.moves
+    assert m.reason is None
+    assert [c.group for c in m.contributions] == ["criteria", "weights", "gates", "scoring"]
+    assert sum(c.nanopoints for c in m.contributions) == m.nanopoints != 0
+    assert m.set_aside == ("p1.gone", "p2.new")  # each rated, each missing from one rubric
+    assert {(x.id, x.old, x.new) for x in m.levels} >= {("p1.gone", 3, "absent"),
+                                                        ("p2.new", "absent", 0)}  # fmt: skip
+    assert "p1.gone" in d.to_markdown() and "ratings left out" in d.to_text()
