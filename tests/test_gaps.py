@@ -347,10 +347,10 @@ def test_score_at_the_profile_and_after_closing_gaps_are_told_apart():
 
 
 def test_every_format_shows_raw_score_gate_loss_and_unrated_gates():
-    # the README's facts snippet alone: the founding agreement is derived at level 0 and
-    # fails its gate (17.1 points); policy alignment, which these facts do not give, is
-    # unrated: no cap on the score, and every format says what to rate (rubric 1.2.0
-    # derives information protection from the integrated sharing arrangement)
+    # the facts snippet of docs/partnerships.md alone: the founding agreement is derived
+    # at level 0 and fails its gate (17.1 points); policy alignment, which these facts do
+    # not give, is unrated: no cap on the score, and every format says what to rate
+    # (rubric 1.2.0 derives information protection from the integrated sharing arrangement)
     from readiness import Partnership
     from readiness.report import build_report, render_html, render_markdown, render_text
 

@@ -92,3 +92,12 @@ def test_the_wheel_ships_the_released_rubric_versions(wheel: Path, tmp_path: Pat
     where, version, listed = run.stdout.split(" ", 2)
     assert where == str(tmp_path / "site" / "readiness" / "__init__.py")
     assert version == "1.1.0" and listed.startswith("['1.1.0', '1.2.0', ")
+
+
+def test_the_wheel_ships_the_json_schemas(wheel: Path):
+    from readiness._resources import SCHEMAS
+
+    with zipfile.ZipFile(wheel) as z:
+        for kind in SCHEMAS:
+            shipped = z.read(f"readiness/schemas/{kind}.schema.json")
+            assert shipped == (ROOT / "readiness" / "schemas" / f"{kind}.schema.json").read_bytes()

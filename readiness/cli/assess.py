@@ -295,18 +295,20 @@ def _assessment_json(a: Assessment, args: argparse.Namespace) -> dict[str, Any]:
 
     data = build_report(a, args.target).to_dict()
     if args.explain:
-        frame = a.explain().to_frame()
-        data["explain"] = json.loads(frame.to_json(orient="records"))
+        data["explain"] = a.explain().to_dict()["rows"]
     return data
 
 
 def _render_assessment(a: Assessment, args: argparse.Namespace) -> str:
+    from readiness.document import render_section_markdown, render_section_text
     from readiness.report import build_report, render_markdown, render_text
 
     report = build_report(a, args.target)
-    text = render_markdown(report) if args.format == "markdown" else render_text(report)
-    if args.explain:
-        text += "\n" + a.explain().to_text() + "\n"
+    markdown = args.format == "markdown"
+    text = render_markdown(report) if markdown else render_text(report)
+    if args.explain:  # the explanation as one more section of the report
+        section = a.explain().to_document().as_section()
+        text += "\n" + (render_section_markdown if markdown else render_section_text)(section)
     return text
 
 
