@@ -281,8 +281,8 @@ def test_cli_errors_are_clean(tmp_path):
     assert only_bad.returncode == 2 and only_bad.stdout == ""
 
 
-def test_the_readme_shows_the_command_s_real_output():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_docs_show_the_command_s_real_output():
+    readme = (ROOT / "docs" / "rubrics.md").read_text(encoding="utf-8")
     intro = "`readiness diff 1.1.0 1.3.0 examples/partnerships/` ends with"
     shown = readme.split(intro, 1)[1].split("```", 2)[1].strip("\n")
     r = cli("diff", "1.1.0", "1.3.0", "examples/partnerships/")
@@ -320,3 +320,13 @@ def test_criteria_added_removed_and_moved_are_one_group_and_still_add_up():
     assert {(x.id, x.old, x.new) for x in m.levels} >= {("p1.gone", 3, "absent"),
                                                         ("p2.new", "absent", 0)}  # fmt: skip
     assert "p1.gone" in d.to_markdown() and "ratings left out" in d.to_text()
+
+
+def test_a_variant_made_in_code_is_diffed_too():
+    variant = CURRENT.with_weights({"legal": 2.0}).model_copy(update={"unknown_policy": "worst"})
+    assert "+" in variant.version  # a build label: the mixes must not add a second one
+    fpda = readiness.load_partnership(EXAMPLES / "fpda.json")
+    (m,) = diff_rubrics(variant, CURRENT, [fpda]).moves
+    assert m.reason is None
+    assert [c.group for c in m.contributions] == ["weights", "scoring"]
+    assert sum(c.nanopoints for c in m.contributions) == m.nanopoints
