@@ -27,6 +27,7 @@ if _typing.TYPE_CHECKING:
     from readiness.batch import assess_chunks, assess_many
     from readiness.compare import Comparison, compare
     from readiness.derive import derive_frame
+    from readiness.diff import RubricDiff, diff_rubrics
     from readiness.errors import InputError, Problem, ReadinessError, ReportError, RubricError
     from readiness.explain import Explanation
     from readiness.facts import Facts, facts_frame
@@ -48,6 +49,7 @@ if _typing.TYPE_CHECKING:
         Rubric,
         available_rubrics,
         load_rubric,
+        rubric_versions,
     )
     from readiness.scoring import Scores, ScoringModel, effective_weights, score_matrix
     from readiness.trend import Trend, trend
@@ -66,6 +68,8 @@ _EXPORTS = {
     "Comparison": "readiness.compare",
     "compare": "readiness.compare",
     "derive_frame": "readiness.derive",
+    "RubricDiff": "readiness.diff",
+    "diff_rubrics": "readiness.diff",
     "InputError": "readiness.errors",
     "Problem": "readiness.errors",
     "ReadinessError": "readiness.errors",
@@ -98,6 +102,7 @@ _EXPORTS = {
     "Rubric": "readiness.rubric",
     "available_rubrics": "readiness.rubric",
     "load_rubric": "readiness.rubric",
+    "rubric_versions": "readiness.rubric",
     "Scores": "readiness.scoring",
     "ScoringModel": "readiness.scoring",
     "effective_weights": "readiness.scoring",
@@ -176,6 +181,7 @@ __all__ = [
     "Roadmap",
     "RoadmapStep",
     "Rubric",
+    "RubricDiff",
     "RubricError",
     "Scores",
     "ScoringModel",
@@ -193,6 +199,7 @@ __all__ = [
     "build_report",
     "compare",
     "derive_frame",
+    "diff_rubrics",
     "effective_weights",
     "elicit",
     "facts_frame",
@@ -204,6 +211,7 @@ __all__ = [
     "read_judgements",
     "read_questionnaire",
     "robustness",
+    "rubric_versions",
     "score_matrix",
     "swing",
     "trend",

@@ -62,6 +62,7 @@ __all__ = [
     "UnknownPolicy",
     "available_rubrics",
     "load_rubric",
+    "rubric_versions",
 ]
 
 LEVELS: tuple[int, ...] = (0, 1, 2, 3, 4)
@@ -867,6 +868,11 @@ def _shortest_cycle(graph: Mapping[str, list[str]], start: str, group: set[str])
 # --- loading -------------------------------------------------------------------------
 
 
+VERSIONS_DIR = "versions"
+"""Folder (inside the rubrics folder) holding the released versions of the shipped
+rubrics, one file each, named ``<rubric>-<version>.yaml``."""
+
+
 def _shipped() -> dict[str, Traversable]:
     root = data_dir("rubrics")
     return {
@@ -874,6 +880,24 @@ def _shipped() -> dict[str, Traversable]:
         for e in sorted(root.iterdir(), key=lambda e: e.name)
         if e.name.endswith((".yaml", ".yml", ".json"))
     }
+
+
+def _released(name: str) -> dict[str, Traversable]:
+    """Version -> file of each earlier release of the shipped rubric ``name``."""
+    folder = data_dir("rubrics") / VERSIONS_DIR
+    if not folder.is_dir():
+        return {}
+    prefix = f"{name}-"
+    out: dict[str, Traversable] = {}
+    for e in folder.iterdir():
+        stem, _, ext = e.name.rpartition(".")
+        if ext in ("yaml", "yml", "json") and stem.startswith(prefix):
+            out[stem[len(prefix) :]] = e
+    return dict(sorted(out.items(), key=lambda kv: _version_key(kv[0])))
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", version.split("+")[0].split("-")[0]))
 
 
 def available_rubrics() -> list[str]:
@@ -885,23 +909,49 @@ def available_rubrics() -> list[str]:
     return list(_shipped())
 
 
-def load_rubric(name_or_path: Readable | None = None) -> Rubric:
+def rubric_versions(name: str = DEFAULT_RUBRIC) -> list[str]:
+    """The versions of a shipped rubric that :func:`load_rubric` loads, oldest first.
+
+    Earlier releases ship unchanged (``rubrics/versions/`` in a source checkout), so a
+    partnership scores as that release scored it; the last version is the current one.
+
+    Raises:
+        RubricError: No shipped rubric has that name.
+
+    >>> " ".join(rubric_versions()[:2])
+    '1.1.0 1.2.0'
+    """
+    if name not in _shipped():
+        known = ", ".join(available_rubrics())
+        raise RubricError(f"no shipped rubric named {name!r} (shipped: {known})")
+    current = _load_shipped(name).version
+    return [*(v for v in _released(name) if v != current), current]
+
+
+def load_rubric(name_or_path: Readable | None = None, *, version: str | None = None) -> Rubric:
     """Load a rubric: the default one, a shipped one by name, or a file.
 
     Args:
         name_or_path: ``None`` for the default rubric, the name of a shipped rubric
             (see :func:`available_rubrics`), or the path to a YAML/JSON rubric file.
+        version: A released version of the shipped rubric (e.g. ``"1.1.0"``, see
+            :func:`rubric_versions`): that release's rubric exactly as it shipped, so
+            old results reproduce. ``None``: the current version. Not with a file.
 
     Returns:
         The validated, frozen rubric.
 
     Raises:
-        RubricError: The rubric is not found or is invalid; every problem is listed
-            with its JSON path.
+        RubricError: The rubric or version is not found or is invalid; every problem
+            is listed with its JSON path.
 
     >>> load_rubric().id
     'defense-partnership'
+    >>> load_rubric(version="1.1.0").version
+    '1.1.0'
     """
+    if version is not None:
+        return _load_version(DEFAULT_RUBRIC if name_or_path is None else name_or_path, version)
     if name_or_path is None:
         return _load_shipped(DEFAULT_RUBRIC)
     if isinstance(name_or_path, str) and name_or_path in _shipped():
@@ -910,6 +960,28 @@ def load_rubric(name_or_path: Readable | None = None) -> Rubric:
         known = ", ".join(available_rubrics())
         raise RubricError(f"no shipped rubric named {name_or_path!r} (shipped: {known})")
     return _load_file(Path(name_or_path) if isinstance(name_or_path, str) else name_or_path)
+
+
+def _load_version(name: object, version: str) -> Rubric:
+    if not isinstance(name, str) or name not in _shipped():
+        raise RubricError(
+            f"version={version!r} picks a release of a shipped rubric; "
+            f"{_shown(name)} is not one (shipped: {', '.join(available_rubrics())})"
+        )
+    if version == _load_shipped(name).version:
+        return _load_shipped(name)
+    if version not in _released(name):
+        known = ", ".join(rubric_versions(name))
+        raise RubricError(f"rubric {name!r} has no version {version!r} (versions: {known})")
+    return _load_released(name, version)
+
+
+@cache
+def _load_released(name: str, version: str) -> Rubric:
+    rubric = _load_file(_released(name)[version], shipped=True)
+    if rubric.version != version:  # pragma: no cover - a misnamed file in the package
+        raise RubricError(f"{name}-{version} holds version {rubric.version}")
+    return rubric
 
 
 def _looks_like_path(text: str) -> bool:

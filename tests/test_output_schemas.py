@@ -19,6 +19,10 @@ from tests.report.test_result_snapshots import EXAMPLES, _a, _results
 NAMES = ("aukus", "fpda", "nato", "quad")
 
 
+def _p(name: str) -> rd.Partnership:
+    return rd.load_partnership(EXAMPLES / f"{name}.json")
+
+
 def _dated_pair() -> Any:
     p = rd.load_partnership(EXAMPLES / "aukus.json")
     old = p.model_copy(update={"assessed_on": __import__("datetime").date(2024, 1, 1)})
@@ -99,6 +103,12 @@ DOCUMENTS: dict[str, Callable[[], list[Any]]] = {
     "trend": lambda: [_history().to_dict()],
     "atop-trend": lambda: _atop_trends(),
     "weights": lambda: [e.to_dict() for e in _elicitations()],
+    "rubric-diff": lambda: [
+        rd.diff_rubrics(
+            rd.load_rubric(version="1.1.0"), rd.load_rubric(), [_p(n) for n in NAMES]
+        ).to_dict(),
+        rd.diff_rubrics(rd.load_rubric(), rd.load_rubric()).to_dict(),
+    ],
 }
 
 
@@ -165,6 +175,7 @@ WRONG: dict[str, tuple[tuple[str | int, ...], Any]] = {
     "trend": (("points", 0, "coverage"), "all"),
     "atop-trend": (("decades", 0, "deepened"), "many"),
     "weights": (("assessors", 0, "pillars", "cr"), "low"),
+    "rubric-diff": (("moves", 0, "contributions", 0, "nanopoints"), "many"),
 }
 
 

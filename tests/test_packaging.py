@@ -72,6 +72,28 @@ def test_the_installed_package_finds_its_examples(wheel: Path, tmp_path: Path):
     assert (elsewhere / "out" / "nato.json").read_bytes() == (EXAMPLES / "nato.json").read_bytes()
 
 
+def test_the_wheel_ships_the_released_rubric_versions(wheel: Path, tmp_path: Path):
+    """``load_rubric(version=...)`` works from an installed package, away from the source."""
+    versions = sorted((ROOT / "rubrics" / "versions").glob("*.yaml"))
+    assert versions
+    with zipfile.ZipFile(wheel) as z:
+        for f in versions:
+            assert z.read(f"readiness/_data/rubrics/versions/{f.name}") == f.read_bytes()
+        z.extractall(tmp_path / "site")
+    probe = (
+        "import readiness; r = readiness.load_rubric(version='1.1.0'); "
+        "print(readiness.__file__, r.version, readiness.rubric_versions())"
+    )
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / "site"))
+    run = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
+    assert run.returncode == 0, run.stderr
+    where, version, listed = run.stdout.split(" ", 2)
+    assert where == str(tmp_path / "site" / "readiness" / "__init__.py")
+    assert version == "1.1.0" and listed.startswith("['1.1.0', '1.2.0', ")
+
+
 def test_the_wheel_ships_the_json_schemas(wheel: Path):
     from readiness._resources import SCHEMAS
 

@@ -48,6 +48,7 @@ examples:
   readiness assess examples/partnerships/us-japan.json --explain
   readiness assess examples/partnerships/ --out scores.csv
   readiness compare examples/partnerships/nato.json examples/partnerships/us-japan.json
+  readiness diff 1.1.0 1.3.0 examples/partnerships/   # two rubric versions, scores moved
   readiness report examples/partnerships/nato.json --format html -o nato.html
   readiness validate my-partnership.json
   readiness migrate old-partnership.json --in-place
@@ -72,6 +73,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compare": ("compare", "put partnerships side by side, and show what changed between dates"),
     "report": ("report", "write the full report of one partnership as HTML, Markdown or JSON"),
     "derive": ("derive", "show the levels a partnership's facts give, rule by rule"),
+    "diff": ("diff", "what changed between two rubrics, and how it moves partnerships' scores"),
     "examples": ("examples", "list the example partnership files, or write them into a folder"),
     "template": ("template", "write a questionnaire (xlsx, csv or json) for assessors to fill in"),
     "import": ("import_", "read filled questionnaires back into a partnership or panel JSON file"),

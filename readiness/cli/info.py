@@ -171,6 +171,9 @@ OUTPUTS: dict[str, Output] = {
     "weights": Output(
         "readiness.weights", "ElicitationData", "weights --format json, Elicitation.to_dict()"
     ),
+    "rubric-diff": Output(
+        "readiness.diff", "RubricDiffData", "diff --format json, RubricDiff.to_dict()"
+    ),
 }
 """JSON documents readiness writes -> the type each is built as (the schema comes from
 it) and where a user meets it."""

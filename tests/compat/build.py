@@ -22,13 +22,14 @@ from typing import Any
 HERE = Path(__file__).parent
 
 
-def score(doc: Any) -> dict[str, Any]:
-    """The scores this checkout gives a document (or its error)."""
+def score(doc: Any, rubric: Any = None) -> dict[str, Any]:
+    """The scores this checkout gives a document (or its error), against ``rubric``
+    (default: the shipped rubric)."""
     from readiness import assess, load_rubric
     from readiness.errors import InputError
     from readiness.partnership import partnership_from_dict
 
-    rubric = load_rubric()
+    rubric = load_rubric() if rubric is None else rubric
     try:
         p = partnership_from_dict(doc)
         p.check_against(rubric)

@@ -2,8 +2,8 @@
 
 The main report has its own snapshots (``test_snapshots.py``); these hold the other
 results (gaps, roadmaps, comparisons, plans, frontiers, robustness, audits, panels,
-explanations) to their rendered bytes, so a change to the document vocabulary or a
-renderer shows as a reviewed diff. Regenerate with ``make snapshots``.
+explanations, rubric diffs) to their rendered bytes, so a change to the document
+vocabulary or a renderer shows as a reviewed diff. Regenerate with ``make snapshots``.
 """
 
 from __future__ import annotations
@@ -67,6 +67,11 @@ def _results() -> dict[str, Callable[[], Any]]:
         "audit": lambda: audit([_a(n) for n in (*names, "anzus", "admm-plus", "us-japan")]),
         "panel": _panel,
         "explanation-aukus": lambda: _a("aukus").explain(),
+        "rubric-diff": lambda: rd.diff_rubrics(
+            rd.load_rubric(version="1.1.0"),
+            rd.load_rubric(),
+            [rd.load_partnership(EXAMPLES / f"{n}.json") for n in names],
+        ),
     }
 
 
