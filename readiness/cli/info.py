@@ -162,6 +162,14 @@ OUTPUTS: dict[str, Output] = {
         "ExplanationData",
         "Explanation.to_dict(), whose rows are 'explain' of assess --explain --format json",
     ),
+    "plan": Output(
+        "readiness.plan",
+        "PlanData",
+        "plan --format json, Plan.to_dict(), 'plan' of report --plan --format json",
+    ),
+    "frontier": Output(
+        "readiness.plan", "FrontierData", "plan --frontier --format json, Frontier.to_dict()"
+    ),
 }
 """JSON documents readiness writes -> the type each is built as (the schema comes from
 it) and where a user meets it."""
