@@ -1383,13 +1383,16 @@ class _Problem:
                     np.array([r.ub for r in all_rows]),
                 )
             )
+        # presolve stays on: without it HiGHS (scipy 1.17) returned a dearer plan as
+        # optimal on a gated geometric model (tests/test_plan.py, a geometric pillar
+        # behind gates)
         with native_stdout_silenced():
             res = milp(
                 c,
                 integrality=integrality,
                 bounds=Bounds(lb, ub),
                 constraints=constraints,
-                options={"mip_rel_gap": 0.0, "time_limit": self.time_limit, "presolve": False},
+                options={"mip_rel_gap": 0.0, "time_limit": self.time_limit},
             )
         return int(res.status), (None if res.x is None else np.asarray(res.x))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import itertools
 import math
+import sys
 from dataclasses import replace
 from typing import Any
 
@@ -798,6 +799,42 @@ def _geometric() -> Rubric:
     return tiny_rubric.model_copy(update={"pillars": (pillar,)})
 
 
+def test_a_geometric_pillar_behind_gates_gets_the_cheapest_plan():
+    """Found by the brute-force property: two gates to pass and a geometric pillar whose
+    heavy member is cheap. Raising that member to 4 (16 units in all, overall 40.18)
+    beats raising the arithmetic one further (19 units). HiGHS without presolve returned
+    the 19-unit plan as optimal on this model; the planner now lets it presolve."""
+    gate = {"critical": {"min_level": 3, "cap_band": "low", "reason": "test gate"}}
+
+    def pillar(pid: str, aggregation: str, *crits: dict[str, Any]) -> dict[str, Any]:
+        return {"id": pid, "title": pid, "weight": 0.5, "rationale": "test",
+                "aggregation": aggregation, "criteria": list(crits)}  # fmt: skip
+
+    doc = {
+        "id": "gates-geo", "version": "1.0.0", "title": "Gates and a geometric pillar",
+        "scale": SCALE, "bands": copy.deepcopy(BANDS), "min_coverage": 0.0,
+        "effort_scale": {"low": 1, "high": 4}, "default_profile": "goal",
+        "pillars": [
+            pillar("p0", "arithmetic", criterion("p0.c0", 0.5, effort="high")),
+            pillar("p1", "arithmetic", criterion("p1.c0", 0.5, effort="high"),
+                   criterion("p1.c1", 0.5, effort="high", **gate)),
+            pillar("p2", "geometric", criterion("p2.c0", 2.0, effort="low", **gate),
+                   criterion("p2.c1", 3.0, effort="high")),
+        ],
+        "profiles": [{"id": "goal", "title": "Goal", "default_level": 1}],
+    }  # fmt: skip
+    na = {"level": "not-applicable", "justification": "test"}
+    a = rated(make_rubric(doc), p0_c0=na, p1_c0=na, p1_c1=0, p2_c0=0, p2_c1=0)
+    plan = a.plan("mid")
+    assert plan.status == "optimal"
+    assert plan.effort == 16.0
+    assert plan.levels == {"p1.c1": 3, "p2.c0": 4}
+    assert plan.score == pytest.approx(40.1816, abs=1e-4)
+    assert brute(a, "lower", parse_target(a, "mid"), None, plan.profile) == pytest.approx(
+        (16.0, plan.score)
+    )
+
+
 def test_too_little_coverage_is_a_reason_with_the_assessments_words():
     """``no-point-score`` (a target) and ``no-score`` (a budget, the frontier): on the
     point score nothing can be planned while coverage is below the rubric's minimum."""
@@ -825,7 +862,8 @@ def test_the_solver_limits_are_reasons(monkeypatch: pytest.MonkeyPatch):
     a = rated(_geometric(), p_a=0, p_b=0)
     assert a.plan(45).status == "optimal" and a.plan(45).solve_rounds == 3
     assert a.plan(budget=6).status == "optimal" and a.plan(budget=6).solve_rounds > 1
-    monkeypatch.setattr("readiness.plan._MAX_ROUNDS", 1)
+    # "readiness.plan" names the function on the package: patch the module itself
+    monkeypatch.setattr(sys.modules["readiness.plan"], "_MAX_ROUNDS", 1)
     short = a.plan(45)
     assert short.status == "not-proven" and not short.steps
     assert short.why == (Why("round-limit", count=1),)
