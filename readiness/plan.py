@@ -45,9 +45,10 @@ import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NotRequired
 
 import numpy as np
+from typing_extensions import TypedDict
 
 from readiness._numbers import rounded
 from readiness.document import (
@@ -68,6 +69,7 @@ from readiness.document import (
 )
 from readiness.document.charts import BAND_TINTS, GRID, MUTED, SCORE, TARGET, draw, short_label
 from readiness.errors import InputError, Problem
+from readiness.gaps import RemediationData, RubricRef
 from readiness.scoring import (
     GEO_SCALE,
     LEVEL_MAX,
@@ -92,14 +94,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Frontier",
+    "FrontierData",
     "FrontierPoint",
+    "FrontierPointData",
     "PassedGate",
     "Plan",
+    "PlanData",
     "PlanStep",
+    "PlanStepData",
     "Target",
     "Unknowns",
     "Why",
     "WhyCode",
+    "WhyData",
     "frontier",
     "parse_target",
     "plan",
@@ -155,6 +162,23 @@ WhyCode = Literal[
 """Why a plan is not proven, or there is none (:class:`Why`)."""
 
 
+class WhyData(TypedDict):
+    """A reason in JSON (:meth:`Why.to_dict`): its ``code`` and only the figures that
+    code carries (``unrated-gate``: criterion, level, band; ``no-point-score``: note;
+    ``out-of-reach``: score, band, target, count; ``over-budget``: target, budget;
+    ``round-limit``: count; the other codes none)."""
+
+    code: WhyCode
+    criterion: NotRequired[str | None]
+    level: NotRequired[int | None]
+    band: NotRequired[str | None]
+    score: NotRequired[float | None]
+    target: NotRequired[str | None]
+    budget: NotRequired[float | None]
+    count: NotRequired[int]
+    note: NotRequired[str | None]
+
+
 @dataclass(frozen=True)
 class Why:
     """Why a plan is not proven or does not exist: a reason code and its figures.
@@ -180,15 +204,33 @@ class Why:
     count: int = 0
     note: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> WhyData:
         """The code and the figures it carries (the same keys for every reason of a code)."""
-        figures = {k: getattr(self, k) for k in _FIGURES[self.code]}
-        if "score" in figures:
-            figures["score"] = rounded(figures["score"], 4)
-        return {"code": self.code} | figures
+        data: WhyData = {"code": self.code}
+        for key in _FIGURES[self.code]:
+            if key == "criterion":
+                data["criterion"] = self.criterion
+            elif key == "level":
+                data["level"] = self.level
+            elif key == "band":
+                data["band"] = self.band
+            elif key == "score":
+                data["score"] = rounded(self.score, 4)
+            elif key == "target":
+                data["target"] = self.target
+            elif key == "budget":
+                data["budget"] = self.budget
+            elif key == "count":
+                data["count"] = self.count
+            else:
+                data["note"] = self.note
+        return data
 
 
-_FIGURES: dict[WhyCode, tuple[str, ...]] = {
+Figure = Literal["criterion", "level", "band", "score", "target", "budget", "count", "note"]
+"""A figure a reason may carry: a field of :class:`Why` and a key of :class:`WhyData`."""
+
+_FIGURES: dict[WhyCode, tuple[Figure, ...]] = {
     "unrated-gate": ("criterion", "level", "band"),
     "no-point-score": ("note",),
     "out-of-reach": ("score", "band", "target", "count"),
@@ -210,6 +252,42 @@ class PassedGate:
     cap_band: str
     """The band id of the cap lifted."""
     reason: str
+
+
+class PassedGateData(TypedDict):
+    """The gate a step passes, in JSON (:class:`PassedGate`)."""
+
+    min_level: int
+    cap_band: str
+    reason: str
+
+
+class PlanStepData(TypedDict):
+    """A plan's step in JSON (:meth:`PlanStep.to_dict`): ``steps`` of ``readiness schema
+    plan``; ``level_now`` and ``opens_gate`` in words, the rest figures and the rubric's
+    text."""
+
+    step: int
+    criterion: str
+    pillar: str
+    title: str
+    from_level: int | None
+    planned_from: int
+    to_level: int
+    level_now: str
+    counted_level: int | None
+    level_after: str
+    actions: list[RemediationData]
+    effort: str
+    effort_units: float | None
+    points: float | None
+    score_after: float | None
+    effort_after: float | None
+    band_after: str | None
+    opens_gate: str | None
+    gate: PassedGateData | None
+    after: list[str]
+    unrated_prerequisites: list[str]
 
 
 @dataclass(frozen=True)
@@ -268,7 +346,7 @@ class PlanStep:
             return None
         return words.plan.gate_passed(g.min_level, self.cap_band_name or g.cap_band, g.reason)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> PlanStepData:
         def num(v: float) -> float | None:
             return rounded(v, 4)
 
@@ -301,6 +379,38 @@ class PlanStep:
             "after": list(self.after),
             "unrated_prerequisites": list(self.unrated_prerequisites),
         }
+
+
+class PlanTargetData(TypedDict):
+    """A plan's target in JSON: a band id (``None`` for a score) and its minimum score."""
+
+    band: str | None
+    score: float | None
+
+
+class PlanData(TypedDict):
+    """The JSON document of a plan (``readiness plan --format json``, ``Plan.to_dict()``,
+    ``plan`` of ``report --plan --format json``; ``readiness schema plan``)."""
+
+    partnership: str
+    rubric: RubricRef
+    target: PlanTargetData | None
+    budget: float | None
+    unknown: Unknowns
+    basis: Basis
+    profile: str
+    status: Status
+    reason: str | None
+    why: list[WhyData]
+    reached: bool
+    effort: float | None
+    start: float | None
+    score: float | None
+    band: str | None
+    levels: dict[str, int]
+    steps: list[PlanStepData]
+    unrated: list[str]
+    low_confidence: list[str]
 
 
 @dataclass(frozen=True, eq=False)
@@ -369,7 +479,7 @@ class Plan(Rendered):
         rows = [{k: getattr(s, k) for k in columns} for s in self.steps]
         return pd.DataFrame(rows, columns=columns).astype({"from_level": "Int64"}).set_index("step")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> PlanData:
         a = self.assessment
         return {
             "partnership": a.partnership.id,
@@ -489,6 +599,29 @@ class Plan(Rendered):
         )
 
 
+class FrontierPointData(TypedDict):
+    """A frontier point in JSON (:class:`FrontierPoint`): ``points`` of ``readiness
+    schema frontier``."""
+
+    effort: float | None
+    score: float | None
+    band: str | None
+    levels: dict[str, int]
+
+
+class FrontierData(TypedDict):
+    """The JSON document of a frontier (``readiness plan --frontier --format json``,
+    ``Frontier.to_dict()``; ``readiness schema frontier``)."""
+
+    unknown: Unknowns
+    basis: Basis
+    profile: str
+    proven: bool
+    reason: str | None
+    why: list[WhyData]
+    points: list[FrontierPointData]
+
+
 @dataclass(frozen=True)
 class FrontierPoint:
     """One plan on the frontier: no plan reaches a higher score for this effort or less."""
@@ -544,7 +677,7 @@ class Frontier(Rendered):
         ]
         return pd.DataFrame(rows, columns=["effort", "score", "band", "changes", "levels"])
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> FrontierData:
         return {
             "unknown": self.unknown,
             "basis": self.basis,

@@ -81,6 +81,34 @@ def _atop_trends() -> list[Any]:
         pytest.skip("ATOP files not present")
     t = atop_trend(MEMBERS, inst=INST)
     return [t.to_dict(), t.of(3180).to_dict()]
+def _plans() -> list[Any]:
+    """Plans from the shipped examples: one that reaches its band (the first: it has
+    steps), one over its budget, one out of reach until the unrated are rated, and the
+    plan of ``readiness report --plan`` (``plan`` of its JSON)."""
+    reaches = _a("fpda").plan("advanced")
+    over_budget = _a("aukus").plan("advanced", budget=5)
+    out_of_reach = _a("fpda").plan("99", unknown="rate-first")
+    assert reaches.reached and reaches.steps
+    assert [w.code for w in over_budget.why] == ["over-budget"]
+    assert out_of_reach.status == "infeasible"
+    assert [w.code for w in out_of_reach.why] == ["out-of-reach"]
+    r = cli("report", str(EXAMPLES / "nato.json"), "--plan", "functional", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    return [p.to_dict() for p in (reaches, over_budget, out_of_reach)] + [
+        json.loads(r.stdout)["plan"]
+    ]
+
+
+def _frontiers() -> list[Any]:
+    """The frontier of the result snapshots (quad), one on the point score (fpda,
+    ``rate-first``), and what ``readiness plan --frontier --format json`` prints."""
+    r = cli("plan", str(EXAMPLES / "aukus.json"), "--frontier", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    return [
+        _results()["frontier-quad"]().to_dict(),
+        _a("fpda").plan("advanced", unknown="rate-first").frontier().to_dict(),
+        json.loads(r.stdout),
+    ]
 
 
 #: kind -> documents of that kind, from real results (every kind in OUTPUTS)
@@ -109,6 +137,8 @@ DOCUMENTS: dict[str, Callable[[], list[Any]]] = {
         ).to_dict(),
         rd.diff_rubrics(rd.load_rubric(), rd.load_rubric()).to_dict(),
     ],
+    "plan": _plans,
+    "frontier": _frontiers,
 }
 
 
@@ -176,6 +206,8 @@ WRONG: dict[str, tuple[tuple[str | int, ...], Any]] = {
     "atop-trend": (("decades", 0, "deepened"), "many"),
     "weights": (("assessors", 0, "pillars", "cr"), "low"),
     "rubric-diff": (("moves", 0, "contributions", 0, "nanopoints"), "many"),
+    "plan": (("steps", 0, "actions", 0, "to_level"), "four"),
+    "frontier": (("points", 0, "levels"), ["dialogue.periodic-review"]),
 }
 
 
@@ -222,6 +254,35 @@ def test_the_row_shapes_hold_every_field_of_their_rows():
 
     assert list(GapRowData.__annotations__) == [f.name for f in fields(GapRow)]
     assert set(StepRowData.__annotations__) == {f.name for f in fields(StepRow)}
+
+
+def test_a_reason_carries_a_known_code_and_typed_figures():
+    """A plan's reasons (``why``) are checked too: their code is one of the closed set,
+    and a figure of the wrong type fails; the figures a code does not carry are absent,
+    as the schema allows."""
+    validator = Draft202012Validator(output_json_schema("plan"))
+    doc = json.loads(json.dumps(_plans()[2]))
+    out = {"code": "out-of-reach", "score": 97.9171, "band": "integrated", "target": "99"}
+    assert doc["why"] == [out | {"count": 16}]
+    for key, wrong in (("code", "gave-up"), ("count", "sixteen"), ("target", 99)):
+        bad = json.loads(json.dumps(doc))
+        bad["why"][0][key] = wrong
+        assert list(validator.iter_errors(bad)), f"why.{key} = {wrong!r} validates"
+    del doc["why"][0]["code"]
+    assert list(validator.iter_errors(doc)), "a reason without a code validates"
+
+
+def test_every_figure_a_reason_carries_is_a_key_of_its_shape():
+    """``WhyData`` names exactly the code and the figures of :class:`Why`; only the code
+    is required, and every code's figures are among the keys."""
+    from dataclasses import fields
+
+    from readiness.plan import _FIGURES, Why, WhyData
+
+    assert list(WhyData.__annotations__) == [f.name for f in fields(Why)]
+    why = output_json_schema("plan")["$defs"]["WhyData"]
+    assert why["required"] == ["code"]
+    assert {k for keys in _FIGURES.values() for k in keys} == set(why["properties"]) - {"code"}
 
 
 def test_path_is_refused_for_a_schema_that_ships_no_file():

@@ -174,6 +174,14 @@ OUTPUTS: dict[str, Output] = {
     "rubric-diff": Output(
         "readiness.diff", "RubricDiffData", "diff --format json, RubricDiff.to_dict()"
     ),
+    "plan": Output(
+        "readiness.plan",
+        "PlanData",
+        "plan --format json, Plan.to_dict(), 'plan' of report --plan --format json",
+    ),
+    "frontier": Output(
+        "readiness.plan", "FrontierData", "plan --frontier --format json, Frontier.to_dict()"
+    ),
 }
 """JSON documents readiness writes -> the type each is built as (the schema comes from
 it) and where a user meets it."""
