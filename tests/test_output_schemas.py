@@ -81,6 +81,8 @@ def _atop_trends() -> list[Any]:
         pytest.skip("ATOP files not present")
     t = atop_trend(MEMBERS, inst=INST)
     return [t.to_dict(), t.of(3180).to_dict()]
+
+
 def _plans() -> list[Any]:
     """Plans from the shipped examples: one that reaches its band (the first: it has
     steps), one over its budget, one out of reach until the unrated are rated, and the
