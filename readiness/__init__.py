@@ -31,6 +31,7 @@ if _typing.TYPE_CHECKING:
     from readiness.facts import Facts, facts_frame
     from readiness.gaps import Gap, GapReport, Roadmap, RoadmapStep
     from readiness.partnership import Evidence, Partnership, Rating, load_partnership
+    from readiness.rate_first import RateFirst, rate_first
     from readiness.rubric import (
         Band,
         Criterion,
@@ -72,6 +73,8 @@ _EXPORTS = {
     "Partnership": "readiness.partnership",
     "Rating": "readiness.partnership",
     "load_partnership": "readiness.partnership",
+    "RateFirst": "readiness.rate_first",
+    "rate_first": "readiness.rate_first",
     "Band": "readiness.rubric",
     "Criterion": "readiness.rubric",
     "Gate": "readiness.rubric",
@@ -138,6 +141,7 @@ __all__ = [
     "PillarResult",
     "Problem",
     "Profile",
+    "RateFirst",
     "Rating",
     "ReadinessError",
     "ReportError",
@@ -159,5 +163,6 @@ __all__ = [
     "facts_frame",
     "load_partnership",
     "load_rubric",
+    "rate_first",
     "score_matrix",
 ]

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from readiness.explain import Explanation
     from readiness.gaps import GapReport, Roadmap
     from readiness.plan import Plan, Unknowns
+    from readiness.rate_first import RateFirst
 
 __all__ = [
     "Assessment",
@@ -361,6 +362,23 @@ class Assessment:
         from readiness.plan import plan
 
         return plan(self, target, budget, unknown=unknown, profile=profile)
+
+    def rate_first(self, *, samples: int = 200, seed: int = 0) -> RateFirst:
+        """The unknown and low-confidence criteria, ranked by the value of rating them.
+
+        For each, over the levels it could take (an unknown one around its estimate
+        under the rubric's ``estimate`` settings, a low-confidence one within its
+        interval): how much rating it narrows the score's range on average, and how far
+        it moves the chances of each band. See :mod:`readiness.rate_first`.
+
+        Args:
+            samples: Completions of the uncertain criteria drawn when there are too
+                many to enumerate (more than :data:`readiness.rate_first.MAX_EXACT`).
+            seed: Seed of those draws.
+        """
+        from readiness.rate_first import rate_first
+
+        return rate_first(self, samples=samples, seed=seed)
 
     def what_if(
         self,

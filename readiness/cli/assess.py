@@ -59,6 +59,7 @@ EPILOG = """\
 examples:
   readiness assess nato.json aukus.json                  # one report per file
   readiness assess panel.json                            # a panel: its consensus
+  readiness assess fpda.json --rate-first                # what to rate first
   readiness assess ann.xlsx bob.csv                      # questionnaires: their consensus
   readiness assess ann.xlsx bob.csv --partnership aukus.json  # with that file's facts
   readiness assess partnerships/ --out scores.csv        # a table of scores
@@ -99,6 +100,13 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         "--explain",
         action="store_true",
         help="show how each pillar and criterion contributed to the overall score",
+    )
+    p.add_argument(
+        "--rate-first",
+        action="store_true",
+        help="add what to rate first: the unknown and low-confidence criteria ranked by "
+        "how much rating each narrows the score's range and moves the chances of each "
+        "band (see Assessment.rate_first)",
     )
     _scoring_options(p)
     consensus_option(p)
@@ -293,7 +301,9 @@ def _assessment_json(a: Assessment, args: argparse.Namespace) -> dict[str, Any]:
     """The ``--format json`` document: the report document (as ``report --format json``)."""
     from readiness.report import build_report
 
-    data = build_report(a, args.target).to_dict()
+    data = dict(build_report(a, args.target).to_dict())  # a copy: the report keeps its own
+    if args.rate_first:
+        data["what_to_rate"] = a.rate_first().to_dict()
     if args.explain:
         frame = a.explain().to_frame()
         data["explain"] = json.loads(frame.to_json(orient="records"))
@@ -304,7 +314,11 @@ def _render_assessment(a: Assessment, args: argparse.Namespace) -> str:
     from readiness.report import build_report, render_markdown, render_text
 
     report = build_report(a, args.target)
-    text = render_markdown(report) if args.format == "markdown" else render_text(report)
+    sections = (a.rate_first().to_section(),) if args.rate_first else ()
+    if args.format == "markdown":
+        text = render_markdown(report, sections=sections)
+    else:
+        text = render_text(report, sections=sections)
     if args.explain:
         text += "\n" + a.explain().to_text() + "\n"
     return text
