@@ -31,6 +31,7 @@ if _typing.TYPE_CHECKING:
     from readiness.facts import Facts, facts_frame
     from readiness.gaps import Gap, GapReport, Roadmap, RoadmapStep
     from readiness.partnership import Evidence, Partnership, Rating, load_partnership
+    from readiness.plan import ChancePlan, chance_plan
     from readiness.rate_first import RateFirst, rate_first
     from readiness.rubric import (
         Band,
@@ -73,6 +74,8 @@ _EXPORTS = {
     "Partnership": "readiness.partnership",
     "Rating": "readiness.partnership",
     "load_partnership": "readiness.partnership",
+    "ChancePlan": "readiness.plan",
+    "chance_plan": "readiness.plan",
     "RateFirst": "readiness.rate_first",
     "rate_first": "readiness.rate_first",
     "Band": "readiness.rubric",
@@ -124,6 +127,7 @@ _sys.modules[__name__].__class__ = _Package
 __all__ = [
     "Assessment",
     "Band",
+    "ChancePlan",
     "Comparison",
     "Criterion",
     "CriterionResult",
@@ -157,6 +161,7 @@ __all__ = [
     "assess_frame",
     "assess_many",
     "available_rubrics",
+    "chance_plan",
     "compare",
     "derive_frame",
     "effective_weights",

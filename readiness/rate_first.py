@@ -74,6 +74,7 @@ __all__ = [
     "Completions",
     "LevelOutcome",
     "RateFirst",
+    "check_sampling",
     "completions",
     "level_distribution",
     "rate_first",
@@ -433,7 +434,7 @@ def rate_first(a: Assessment, *, samples: int = DEFAULT_SAMPLES, seed: int = 0) 
     >>> r.method, len(r.candidates), r.candidates[0].reason
     ('exact', 3, 'unknown')
     """
-    _check(samples, seed)
+    check_sampling(samples, seed, "rate_first")
     model = ScoringModel.from_rubric(a.rubric)
     columns, reasons, probs = uncertain_levels(a)
     band_ids = model.band_ids
@@ -570,7 +571,8 @@ def _rated_rows(
     ]
 
 
-def _check(samples: object, seed: object) -> None:
+def check_sampling(samples: object, seed: object, source: str) -> None:
+    """Raises: InputError naming ``samples`` or ``seed`` when out of range."""
     problems = []
     if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= MAX_SAMPLES:
         problems.append(
@@ -579,4 +581,4 @@ def _check(samples: object, seed: object) -> None:
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         problems.append(Problem("seed", f"must be a non-negative integer (got {seed!r})"))
     if problems:
-        raise InputError(problems, source="rate_first")
+        raise InputError(problems, source=source)
