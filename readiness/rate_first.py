@@ -444,15 +444,20 @@ def rate_first(a: Assessment, *, samples: int = DEFAULT_SAMPLES, seed: int = 0) 
     supports = [np.flatnonzero(p > 0) for p in probs]
     # every completion as a whole row of levels; then, per (criterion, level), the same
     # completions with that criterion at that level
-    base = np.repeat(levels, len(comp.weights), axis=0)
+    n = len(comp.weights)
+    pairs = [(j, lv) for i, j in enumerate(columns.tolist()) for lv in supports[i].tolist()]
+    base = np.repeat(levels, n, axis=0)
     base[:, columns] = comp.levels
-    blocks = [base]
-    for i, j in enumerate(columns.tolist()):
-        for lv in supports[i].tolist():
-            block = base.copy()
-            block[:, j] = lv
-            blocks.append(block)
-    rows = np.vstack(blocks)
+    # a completion that has the criterion at that level already is its own row: only
+    # the others are scored again
+    moved = [np.flatnonzero(base[:, j] != lv) for j, lv in pairs]
+    rows = np.empty((n + sum(len(m) for m in moved), levels.shape[1]))
+    rows[:n] = base
+    at = n
+    for (j, lv), m in zip(pairs, moved, strict=True):
+        rows[at : at + len(m)] = base[m]
+        rows[at : at + len(m), j] = lv
+        at += len(m)
     # a completion is fully known: the unknown policy does not matter, so the quickest
     out = score_outputs(
         rows,
@@ -462,7 +467,12 @@ def rate_first(a: Assessment, *, samples: int = DEFAULT_SAMPLES, seed: int = 0) 
         min_coverage=a.options.min_coverage,
         outputs=frozenset({"band"}),
     )
-    band = np.asarray(out["band"]).reshape(len(blocks), len(comp.weights))
+    scored = np.asarray(out["band"])
+    band = np.repeat(scored[None, :n], 1 + len(pairs), axis=0)
+    at = n
+    for b, m in enumerate(moved, start=1):
+        band[b, m] = scored[at : at + len(m)]
+        at += len(m)
     chances = _band_chances(band, comp.weights, len(band_ids))  # (blocks, bands)
     now = chances[0]
     # the assessment rated at each level: one row per (criterion, level)
