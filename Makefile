@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLE ?= examples/partnerships/aukus.json
 
-.PHONY: install demo test lint format mypy pytest bench snapshots clean
+.PHONY: install demo docs notebook schemas test lint format mypy pytest bench snapshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,24 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/readiness assess $(EXAMPLE) --format markdown
+	$(BIN)/readiness assess $(EXAMPLE)
+
+# The documentation site, into site/ (dev's `docs` group has mkdocs; nothing is fetched
+# at build time). tests/test_site.py builds it too, so `make test` fails on a broken link.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+	@echo "open site/index.html in a browser"
+
+# JupyterLab on examples/analyst.ipynb, installed into .venv the first time.
+notebook: $(STAMP)
+	test -x $(BIN)/jupyter-lab || $(BIN)/python -m pip install --quiet --group notebook
+	$(BIN)/jupyter-lab examples/analyst.ipynb
+
+# The JSON Schemas shipped in readiness/schemas/, written again from the models
+# (tests/test_schema_files.py fails when they differ from `readiness schema KIND`).
+schemas: $(STAMP)
+	for kind in partnership rubric report; do \
+		$(BIN)/readiness schema $$kind > readiness/schemas/$$kind.schema.json; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -51,4 +68,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_estimate.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist site .pytest_cache .mypy_cache .ruff_cache

@@ -10,15 +10,20 @@ criteria (``lower`` and ``rate-first``):
 - ``frontier_ms``: the full effort-score frontier (median of ``--repeat`` runs) and its
   number of points.
 
-The targets the issue sets: one plan under 100 ms, the full frontier under 1 s. The
-script exits 1 when the slowest plan or frontier misses them (``--no-check`` to only
-report).
+A case whose first run takes more than ``--slow`` seconds (default 2) is not repeated:
+its one time is printed with ``"runs": 1`` (the rate-first frontier of FPDA takes about
+40 s, and five of it kept ``make bench`` from finishing).
+
+The goals the issue sets: one plan under 100 ms, the full frontier under 1 s; ``goals``
+prints the slowest of each beside its goal. ``--check`` makes the script exit 1 when one
+is missed (``make bench`` reports and goes on).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -34,20 +39,23 @@ PLAN_LIMIT_MS = 100.0
 FRONTIER_LIMIT_MS = 1000.0
 
 
-def median_ms(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    times = []
+def median_ms(fn: Callable[[], Any], repeat: int, slow: float) -> tuple[float, int, Any]:
+    """The median milliseconds of ``repeat`` runs (one when the first takes more than
+    ``slow`` seconds), the number of runs and the last result."""
+    times: list[float] = []
     result = None
-    for _ in range(repeat):
+    while len(times) < repeat and not (times and times[0] > slow):
         start = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000, result
+    return statistics.median(times) * 1000, len(times), result
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--no-check", action="store_true", help="report without limits")
+    parser.add_argument("--slow", type=float, default=2.0, help="seconds: run once if slower")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
     args = parser.parse_args()
     files = sorted((ROOT / "examples" / "partnerships").glob("*.json"))
     rows = []
@@ -56,10 +64,10 @@ def main() -> int:
     for path in files:
         a = readiness.assess(readiness.load_partnership(path))
         for unknown in ("lower", "rate-first"):
-            plan_ms, plan = median_ms(
-                lambda a=a, u=unknown: a.plan("advanced", unknown=u), args.repeat
+            plan_ms, plan_runs, plan = median_ms(
+                lambda a=a, u=unknown: a.plan("advanced", unknown=u), args.repeat, args.slow
             )
-            frontier_ms, frontier = median_ms(plan.frontier, args.repeat)
+            frontier_ms, frontier_runs, frontier = median_ms(plan.frontier, args.repeat, args.slow)
             rows.append(
                 {
                     "example": path.stem,
@@ -68,7 +76,9 @@ def main() -> int:
                     "effort": plan.effort,
                     "steps": len(plan.steps),
                     "plan_ms": round(plan_ms, 1),
+                    "plan_runs": plan_runs,
                     "frontier_ms": round(frontier_ms, 1),
+                    "frontier_runs": frontier_runs,
                     "frontier_points": len(frontier),
                     "frontier_proven": frontier.proven,
                 }
@@ -78,16 +88,26 @@ def main() -> int:
     out = {
         "python": platform.python_version(),
         "machine": platform.machine(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "rubric": readiness.load_rubric().label,
-        "plan_ms_max": worst_plan,
-        "frontier_ms_max": worst_frontier,
-        "limits_ms": {"plan": PLAN_LIMIT_MS, "frontier": FRONTIER_LIMIT_MS},
+        "goals": {
+            "plan": {
+                "slowest_ms": worst_plan,
+                "goal": f"under {PLAN_LIMIT_MS:g} ms",
+                "met": worst_plan < PLAN_LIMIT_MS,
+            },
+            "frontier": {
+                "slowest_ms": worst_frontier,
+                "goal": f"under {FRONTIER_LIMIT_MS:g} ms",
+                "met": worst_frontier < FRONTIER_LIMIT_MS,
+            },
+        },
         "runs": rows,
     }
     print(json.dumps(out, indent=2))
-    if args.no_check:
+    if not args.check:
         return 0
-    return int(worst_plan > PLAN_LIMIT_MS or worst_frontier > FRONTIER_LIMIT_MS)
+    return int(worst_plan >= PLAN_LIMIT_MS or worst_frontier >= FRONTIER_LIMIT_MS)
 
 
 if __name__ == "__main__":

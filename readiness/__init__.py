@@ -30,9 +30,14 @@ if _typing.TYPE_CHECKING:
     from readiness.explain import Explanation
     from readiness.facts import Facts, facts_frame
     from readiness.gaps import Gap, GapReport, Roadmap, RoadmapStep
+    from readiness.io.questionnaire import panel_from_questionnaires, read_questionnaire
+    from readiness.io.template import write_template
+    from readiness.panel import assess_panel, load_panel
     from readiness.partnership import Evidence, Partnership, Rating, load_partnership
-    from readiness.plan import ChancePlan, chance_plan
+    from readiness.plan import ChancePlan, chance_plan, plan
     from readiness.rate_first import RateFirst, rate_first
+    from readiness.report import build_report
+    from readiness.robustness import robustness
     from readiness.rubric import (
         Band,
         Criterion,
@@ -70,14 +75,22 @@ _EXPORTS = {
     "GapReport": "readiness.gaps",
     "Roadmap": "readiness.gaps",
     "RoadmapStep": "readiness.gaps",
+    "panel_from_questionnaires": "readiness.io.questionnaire",
+    "read_questionnaire": "readiness.io.questionnaire",
+    "write_template": "readiness.io.template",
+    "assess_panel": "readiness.panel",
+    "load_panel": "readiness.panel",
     "Evidence": "readiness.partnership",
     "Partnership": "readiness.partnership",
     "Rating": "readiness.partnership",
     "load_partnership": "readiness.partnership",
     "ChancePlan": "readiness.plan",
     "chance_plan": "readiness.plan",
+    "plan": "readiness.plan",
     "RateFirst": "readiness.rate_first",
     "rate_first": "readiness.rate_first",
+    "build_report": "readiness.report",
+    "robustness": "readiness.robustness",
     "Band": "readiness.rubric",
     "Criterion": "readiness.rubric",
     "Gate": "readiness.rubric",
@@ -160,14 +173,22 @@ __all__ = [
     "assess_chunks",
     "assess_frame",
     "assess_many",
+    "assess_panel",
     "available_rubrics",
+    "build_report",
     "chance_plan",
     "compare",
     "derive_frame",
     "effective_weights",
     "facts_frame",
+    "load_panel",
     "load_partnership",
     "load_rubric",
+    "panel_from_questionnaires",
+    "plan",
     "rate_first",
+    "read_questionnaire",
+    "robustness",
     "score_matrix",
+    "write_template",
 ]

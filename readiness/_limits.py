@@ -2,7 +2,7 @@
 
 Files may come from anyone, so each reader holds them to these limits and refuses a
 file that breaks one with an error naming the file, the place and the limit; memory
-then stays proportional to what a file really holds. The README ("Input safety") and
+then stays proportional to what a file really holds. docs/cli.md ("Input safety") and
 docs/assessors.md ("Limits") list them for users.
 """
 

@@ -12,9 +12,12 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-__all__ = ["data_dir"]
+__all__ = ["SCHEMAS", "data_dir", "schema_file"]
 
 _SOURCE_ROOT = Path(__file__).resolve().parent.parent
+
+#: The JSON Schemas shipped in ``readiness/schemas/`` (``readiness schema KIND`` prints each).
+SCHEMAS = ("partnership", "rubric", "report")
 
 #: Kind of shipped data -> its folder in a source checkout, relative to the top level.
 _SOURCE_DIRS = {"rubrics": "rubrics", "seeds": "seeds", "examples": "examples/partnerships"}
@@ -34,3 +37,24 @@ def data_dir(kind: str) -> Traversable:
     if packaged.is_dir():
         return packaged
     return _SOURCE_ROOT / source
+
+
+def schema_file(kind: str) -> Path:
+    """Return the path of a shipped JSON Schema, ``readiness/schemas/KIND.schema.json``.
+
+    The files are what ``readiness schema KIND`` prints (the partnership schema with the
+    default rubric's criterion ids), checked in and kept equal by the tests; an editor
+    reads them from here (see ``docs/editors.md``).
+
+    Args:
+        kind: One of :data:`SCHEMAS`.
+
+    Raises:
+        KeyError: Unknown kind.
+
+    >>> schema_file("partnership").name
+    'partnership.schema.json'
+    """
+    if kind not in SCHEMAS:
+        raise KeyError(kind)
+    return Path(__file__).resolve().parent / "schemas" / f"{kind}.schema.json"

@@ -21,7 +21,7 @@ from readiness.partnership import Evidence, Partnership, unknown_criteria
 from readiness.resolve import Origin, Resolved, resolve
 from readiness.rubric import Band, Method, Rubric, UnknownPolicy, load_rubric
 from readiness.scoring import (
-    LEVEL_MAX,
+    POINTS_PER_LEVEL,
     Engine,
     Scores,
     ScoringModel,
@@ -32,6 +32,7 @@ from readiness.scoring import (
     level_to_score,
     score_matrix,
     score_outputs,
+    unknown_at_zero,
 )
 
 if TYPE_CHECKING:
@@ -678,7 +679,7 @@ def _criterion_results(
     # plain Python lists: one conversion instead of 43 numpy scalar look-ups each
     level_row, na_row = levels[0].tolist(), na[0].tolist()
     score_row, eff_row = level_to_score(levels[0]).tolist(), eff.tolist()
-    worst = options.unknown_policy == "worst"
+    worst = unknown_at_zero(options.unknown_policy)
     guess: list[float] | None = None
     if options.unknown_policy == "estimate" and bool((~np.isnan(levels) & ~na).any()):
         guess = estimate_unknowns(levels, ~na, model).levels[0].tolist()
@@ -690,7 +691,7 @@ def _criterion_results(
         score = score_row[j] if rated else 0.0 if worst and state == "unknown" else None
         estimate = guess[j] if guess is not None and state == "unknown" else None
         if estimate is not None:
-            score = estimate * (100.0 / LEVEL_MAX)
+            score = estimate * POINTS_PER_LEVEL
         criteria.append(
             CriterionResult(
                 id=c.id,
@@ -745,7 +746,7 @@ def _gate_results(
     raw = optional(s.raw[0])
     base = raw or 0.0
     failed_row, unrated_row = s.gate_failed[0].tolist(), s.gate_unrated[0].tolist()
-    worst = options.unknown_policy == "worst"
+    worst = unknown_at_zero(options.unknown_policy)
     # the gates that cap the point score: failed ones, and unrated ones under ``worst``
     capping = [f or (u and worst) for f, u in zip(failed_row, unrated_row, strict=True)]
     all_caps = model.gate_caps().tolist()

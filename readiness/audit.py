@@ -16,13 +16,24 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from readiness._display import render
+from readiness.document import (
+    Column,
+    Document,
+    Inline,
+    Paragraph,
+    Rendered,
+    Row,
+    Table,
+    code,
+)
+from readiness.document.words import audit as said
 from readiness.robustness._panel import PartnershipArrays, panel_of
 from readiness.rubric import Rubric
 from readiness.scoring import LEVEL_MAX
@@ -98,7 +109,7 @@ def polychoric(x: Floats, y: Floats) -> float:
 
 
 @dataclass(frozen=True, eq=False)
-class Audit:
+class Audit(Rendered):
     """The coherence audit of one rubric over a set of partnerships.
 
     Attributes:
@@ -164,11 +175,39 @@ class Audit:
             "never_vary": list(self.never_vary),
         }
 
-    def to_markdown(self) -> str:
-        return str(render(self, "markdown"))
-
-    def _repr_html_(self) -> str:
-        return str(render(self, "html"))
+    def to_document(self) -> Document:
+        """The audit laid out: one row per pillar (criteria, complete rows, alpha,
+        ordinal alpha, mean item-rest correlation), then what it flags: possibly
+        redundant pillars, criteria that never vary, floor and ceiling effects."""
+        table = Table(
+            (
+                Column("Pillar"),
+                Column("Criteria", "count"),
+                Column("Complete rows", "count"),
+                Column("Alpha", "score", 2),
+                Column("Ordinal alpha", "score", 2),
+                Column("Mean item-rest", "score", 2),
+            ),
+            tuple(
+                Row(
+                    (
+                        str(pid),
+                        *(_cell(row[k]) for k in ("criteria", "complete")),
+                        *(_cell(row[k]) for k in ("alpha", "ordinal_alpha", "mean_item_rest")),
+                    )
+                )
+                for pid, row in self.pillars.iterrows()
+            ),
+        )
+        notes: list[Paragraph] = []
+        if self.redundant:
+            notes.append(Paragraph.of(said.redundant(self.threshold, self.redundant)))
+        if self.never_vary:
+            notes.append(_listed(said.never_vary_lead(), self.never_vary))
+        flagged = self.items[self.items["floor_effect"] | self.items["ceiling_effect"]]
+        if len(flagged):
+            notes.append(_listed(said.extreme_lead(self.extreme), [str(c) for c in flagged.index]))
+        return Document(said.title(self.panel.n), (table, *notes), "audit", self.to_dict())
 
 
 def audit(
@@ -275,6 +314,20 @@ def audit(
         threshold=float(threshold),
         extreme=float(extreme),
     )
+
+
+def _cell(x: Any) -> float | None:
+    value = float(x)
+    return None if math.isnan(value) else value
+
+
+def _listed(lead: str, ids: Sequence[str]) -> Paragraph:
+    """``lead: `a`, `b`.``: a lead and criterion ids, each as code."""
+    pieces: list[Inline] = [f"{lead}: "]
+    for k, c in enumerate(ids):
+        pieces += [", "] if k else []
+        pieces.append(code(c))
+    return Paragraph.of(*pieces, ".")
 
 
 def _corr(a: Floats, b: Floats) -> float:

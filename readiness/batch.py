@@ -28,7 +28,7 @@ import contextlib
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
@@ -123,32 +123,51 @@ def assessment_row(a: Assessment, file: str | None = None) -> dict[str, Any]:
     """The row of scores of one :class:`readiness.Assessment` (unrounded).
 
     The per-file reference of the chunked path: :func:`assess_many` gives the same
-    values, rounded to 4 decimals.
+    values, rounded to 4 decimals. Both lay their rows out with :func:`_rows`.
     """
-    p = a.partnership
+    figures = {name: [getattr(a, name)] for name in _BY_NAME} | {
+        "band": [a.band.id if a.band else None],
+        "gates_failed": [len(a.failed_gates)],
+        "gates_unrated": [len(a.unrated_gates)],
+    }
+    pillars = [[pillar.score] for pillar in a.pillars]
+    row = _rows([a.partnership], [file], a.rubric, figures, pillars, [a.reason])
+    return {column: values[0] for column, values in row.items()}
+
+
+_BY_NAME: tuple[str, ...] = ("overall", "raw", "gate_loss", "coverage", "lower", "upper")
+_BY_NAME += ("likely_lower", "likely_upper")
+"""The figures of a row that an :class:`Assessment` and the kernel's
+:class:`readiness.scoring.Scores` both hold under the column's name."""
+
+
+def _rows(
+    partnerships: Sequence[Partnership],
+    files: Sequence[str | None],
+    rubric: Rubric,
+    figures: Mapping[str, Any],
+    pillars: Sequence[Any],
+    reasons: Sequence[str | None],
+) -> dict[str, Any]:
+    """Rows of scores as columns, in the one layout of :func:`row_columns`: who each
+    partnership is, its ``figures`` (by column name), its pillar scores (``pillars[k]``
+    for the rubric's pillar ``k``) and why it has no score. :func:`assessment_row` (one
+    row) and the batch (a chunk, from the kernel's arrays) both lay rows out here."""
+    n = len(partnerships)
+    identity = {
+        "id": [p.id for p in partnerships],
+        "rubric": [rubric.id] * n,
+        "rubric_version": [rubric.version] * n,
+        "name": [p.name for p in partnerships],
+        "kind": [p.kind for p in partnerships],
+        "file": list(files),
+        "assessed_on": [p.assessed_on.isoformat() if p.assessed_on else None for p in partnerships],
+    }
     return (
-        {
-            "id": p.id,
-            "rubric": a.rubric.id,
-            "rubric_version": a.rubric.version,
-            "name": p.name,
-            "kind": p.kind,
-            "file": file,
-            "assessed_on": p.assessed_on.isoformat() if p.assessed_on else None,
-            "overall": a.overall,
-            "raw": a.raw,
-            "gate_loss": a.gate_loss,
-            "band": a.band.id if a.band else None,
-            "coverage": a.coverage,
-            "lower": a.lower,
-            "upper": a.upper,
-            "likely_lower": a.likely_lower,
-            "likely_upper": a.likely_upper,
-            "gates_failed": len(a.failed_gates),
-            "gates_unrated": len(a.unrated_gates),
-        }
-        | {pillar.id: pillar.score for pillar in a.pillars}
-        | {"reason": a.reason}
+        identity
+        | {column: figures[column] for column in ROW_COLUMNS[len(identity) :]}
+        | {pillar.id: pillars[k] for k, pillar in enumerate(rubric.pillars)}
+        | {"reason": list(reasons)}
     )
 
 
@@ -887,32 +906,18 @@ def _score(
     )
     band_ids = np.array([*model.band_ids, None], dtype=object)  # band -1: no band
     no_raw = np.isnan(s.raw)
-    data: dict[str, Any] = {
-        "id": [p.id for _, p in good],
-        "rubric": [rubric.id] * len(good),
-        "rubric_version": [rubric.version] * len(good),
-        "name": [p.name for _, p in good],
-        "kind": [p.kind for _, p in good],
-        "file": [name for name, _ in good],
-        "assessed_on": [p.assessed_on.isoformat() if p.assessed_on else None for _, p in good],
-        "overall": s.overall,
-        "raw": s.raw,
+    figures = {name: getattr(s, name) for name in _BY_NAME} | {
         "gate_loss": np.where(no_raw, 0.0, s.gate_loss),
         "band": band_ids[s.band],
-        "coverage": s.coverage,
-        "lower": s.lower,
-        "upper": s.upper,
-        "likely_lower": s.likely_lower,
-        "likely_upper": s.likely_upper,
         "gates_failed": s.gate_failed.sum(axis=1, dtype=np.int64),
         "gates_unrated": s.gate_unrated.sum(axis=1, dtype=np.int64),
     }
-    for k, pillar in enumerate(model.pillar_ids):
-        data[pillar] = s.pillar[:, k]
     reasons: list[str | None] = [None] * len(good)
     for r in np.flatnonzero(np.isnan(s.overall)).tolist():
         raw = None if no_raw[r] else float(s.raw[r])
         reasons[r] = no_score_reason(None, raw, float(s.coverage[r]), na[r], settings.options)
-    data["reason"] = reasons
+    partnerships = [p for _, p in good]
+    files = [name for name, _ in good]
+    data = _rows(partnerships, files, rubric, figures, list(s.pillar.T), reasons)
     at = [chunk[i][0] for i in np.flatnonzero(keep).tolist()]
     return _typed(pd.DataFrame(data, columns=row_columns(rubric), index=at), rubric)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -87,6 +87,8 @@ class Table:
 
     n: int
     columns: Mapping[str, Floats]
+    row: Mapping[str, float] | None = field(default=None, compare=False, repr=False)
+    """For a one-row table, its values as Python floats (:func:`encode_row` keeps them)."""
 
     def get(self, name: str) -> Floats:
         """The column of one feature (all NaN when absent)."""
@@ -246,6 +248,63 @@ def requirements(rule: Rule, target: int, table: Table) -> tuple[str, ...] | Non
     raise TypeError(f"not a rule: {type(rule).__name__}")  # pragma: no cover
 
 
+def _first_row(table: Table) -> dict[str, float]:
+    return {name: float(column[0]) for name, column in table.columns.items()}
+
+
+def _band_one(value: float, thresholds: tuple[float, ...], descending: bool = False) -> float:
+    if math.isnan(value):
+        return math.nan
+    if descending:
+        return float(sum(value <= t for t in thresholds))
+    return float(sum(value >= t for t in thresholds))
+
+
+def _evaluate_one(rule: Rule, row: Mapping[str, float]) -> float:
+    """What :func:`evaluate` gives the one row whose values are ``row`` (a feature not in
+    it is unknown), computed on Python floats."""
+    nan = math.nan
+    match rule:
+        case Bands():
+            return _band_one(row.get(rule.feature, nan), rule.thresholds, rule.descending)
+        case Map():
+            code = row.get(rule.feature, nan)
+            if math.isnan(code):
+                return nan
+            return float(rule.levels.get(FEATURES[rule.feature].values[int(code)], nan))
+        case Count():
+            flags = [row.get(f, nan) for f in rule.features]
+            true = float(sum(x == 1 for x in flags))
+            unknown = sum(math.isnan(x) for x in flags)
+            low = _band_one(true, rule.thresholds)
+            high = _band_one(true + unknown, rule.thresholds)
+            return low if low == high else nan
+        case Present():
+            v = row.get(rule.feature, nan)
+            if v == 1:
+                return float(rule.if_true)
+            if v == 0 and rule.if_false is not None:
+                return float(rule.if_false)
+            return nan
+        case Min() | Max() if not rule.of:  # no rule checks allow it: as the arrays do
+            return float(evaluate(rule, Table(n=1, columns={})).item())
+        case Min() if rule.settle == "all":
+            levels = [_evaluate_one(r, row) for r in rule.of]
+            return nan if any(math.isnan(x) for x in levels) else min(levels)
+        case Min():
+            levels = [_evaluate_one(r, row) for r in rule.of]
+            could_be = min(
+                (float(r.bottom()) for r, x in zip(rule.of, levels, strict=True) if math.isnan(x)),
+                default=math.inf,
+            )
+            lowest = min((x for x in levels if not math.isnan(x)), default=math.inf)
+            return lowest if lowest <= could_be else nan
+        case Max():
+            known = [x for x in (_evaluate_one(r, row) for r in rule.of) if not math.isnan(x)]
+            return max(known) if known else nan
+    raise TypeError(f"not a rule: {type(rule).__name__}")  # pragma: no cover
+
+
 def _level(rule: Rule, table: Table) -> float:
     return float(evaluate(rule, table)[0])
 
@@ -362,7 +421,7 @@ def encode_row(values: Mapping[str, FeatureValue]) -> Table:
     Returns:
         A one-row :class:`Table`.
     """
-    columns: dict[str, Floats] = {}
+    row: dict[str, float] = {}
     for name, value in values.items():
         feature = FEATURES.get(name)
         if feature is None:
@@ -375,8 +434,8 @@ def encode_row(values: Mapping[str, FeatureValue]) -> Table:
             x = 1.0 if value else 0.0
         else:
             x = float(value)
-        columns[name] = np.array([x], dtype=np.float64)
-    return Table(n=1, columns=columns)
+        row[name] = x
+    return Table(n=1, columns={k: np.array([x]) for k, x in row.items()}, row=row)
 
 
 # --- tables and single partnerships --------------------------------------------------------
@@ -464,10 +523,21 @@ def facts_to_reach(rule: Rule, target: int, table: Table) -> tuple[str, ...]:
 def derive_levels(table: Table, rubric: Rubric) -> Floats:
     """The levels every rule of ``rubric`` gives every row of ``table``.
 
+    One row (one partnership: ``assess``) is derived with Python floats by
+    :func:`_evaluate_one`, the same rules on the same values without the arrays that
+    pay off only for many rows (``tests/test_derive.py`` holds the two paths equal).
+
     Returns:
         ``(n, m)`` levels, one column per criterion of the rubric in order (NaN where
         a criterion has no rule or its facts are missing).
     """
+    if table.n == 1:
+        row = table.row if table.row is not None else _first_row(table)
+        return np.array(
+            [[math.nan if c.derive is None else _evaluate_one(c.derive, row)
+              for c in rubric.criteria]],
+            dtype=np.float64,
+        )  # fmt: skip
     out = np.full((table.n, len(rubric.criteria)), np.nan)
     for j, c in enumerate(rubric.criteria):
         if c.derive is not None:

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
+
+from readiness.document import (
+    BulletList,
+    Column,
+    Document,
+    Paragraph,
+    Rendered,
+    Row,
+    Table,
+    code,
+    line,
+    words,
+)
+from readiness.scoring import ScoringModel, counted_criteria, effective_weights, shares
 
 if TYPE_CHECKING:
     from readiness.assessment import Assessment
@@ -15,7 +32,7 @@ __all__ = ["Explanation"]
 
 
 @dataclass(frozen=True)
-class Explanation:
+class Explanation(Rendered):
     """Contributions to the overall score.
 
     For arithmetic means the contributions are exact: a criterion's points are its
@@ -37,21 +54,32 @@ class Explanation:
 
     @classmethod
     def of(cls, a: Assessment) -> Explanation:
+        """The contributions in ``a``: the criteria and pillars the point score counts
+        and their shares, by the scoring core's rules (:mod:`readiness.scoring`)."""
+        model = ScoringModel.from_rubric(a.rubric)
+        applicable = ~a.not_applicable[0]
+        rated = applicable & ~np.isnan(a.levels[0])
+        counted = counted_criteria(rated, applicable, a.options.unknown_policy)
+        # a criterion's share of the raw score among what counts (exact for arithmetic)
+        used = effective_weights(model, counted).tolist()
+        scored = np.array([p.score is not None for p in a.pillars])
+        none = [0.0] * model.n_pillars
+        pillar_used = shares(model.pillar_weight, scored).tolist() if scored.any() else none
+        pillar_mass = [u * (p.score or 0.0) for u, p in zip(pillar_used, a.pillars, strict=True)]
+        mass_total = sum(pillar_mass)
         raw = a.raw or 0.0
         rows = []
-        answered_pillars = [p for p in a.pillars if p.score is not None]
-        pw_total = sum(p.weight for p in answered_pillars)
-        pillar_mass = {p.id: p.weight / pw_total * (p.score or 0.0) for p in answered_pillars}
-        mass_total = sum(pillar_mass.values())
-        for p in a.pillars:
-            members = [c for c in a.criteria if c.pillar == p.id]
-            counted = [c for c in members if c.score is not None]
-            cw_total = sum(c.weight for c in counted)
-            crit_mass = {c.id: c.weight / cw_total * (c.score or 0.0) for c in counted}
-            crit_total = sum(crit_mass.values())
-            p_points = (
-                raw * pillar_mass[p.id] / mass_total if p.id in pillar_mass and mass_total else 0.0
-            )
+        for i, p in enumerate(a.pillars):
+            members = np.flatnonzero(model.criterion_pillar == i)
+            crit_mass = [0.0] * len(members)
+            if counted[members].any():
+                within = shares(model.criterion_weight[members], counted[members]).tolist()
+                crit_mass = [
+                    f * (a.criteria[j].score or 0.0) if counted[j] else 0.0
+                    for f, j in zip(within, members.tolist(), strict=True)
+                ]
+            crit_total = sum(crit_mass)
+            p_points = raw * pillar_mass[i] / mass_total if scored[i] and mass_total else 0.0
             rows.append(
                 {
                     "pillar": p.id,
@@ -60,18 +88,13 @@ class Explanation:
                     "score": p.score,
                     "weight": p.weight,
                     "effective_weight": p.effective_weight,
-                    "used_weight": p.weight / pw_total if p.id in pillar_mass else 0.0,
-                    "state": "scored" if p.id in pillar_mass else "no score",
+                    "used_weight": pillar_used[i] if scored[i] else 0.0,
+                    "state": "scored" if scored[i] else "no score",
                     "points": p_points,
                 }
             )
-            for c in members:
-                share = crit_mass.get(c.id, 0.0) / crit_total if crit_total else 0.0
-                used = (
-                    p.weight / pw_total * c.weight / cw_total
-                    if p.id in pillar_mass and c.score is not None
-                    else 0.0
-                )
+            for mass, j in zip(crit_mass, members.tolist(), strict=True):
+                c = a.criteria[j]
                 rows.append(
                     {
                         "pillar": p.id,
@@ -80,9 +103,9 @@ class Explanation:
                         "score": c.score,
                         "weight": c.weight,
                         "effective_weight": c.effective_weight,
-                        "used_weight": used,
+                        "used_weight": used[j] if scored[i] else 0.0,
                         "state": c.state,
-                        "points": p_points * share,
+                        "points": p_points * (mass / crit_total) if crit_total else 0.0,
                     }
                 )
         frame = pd.DataFrame(rows).astype({"level": "Int64", "score": "Float64"})
@@ -91,55 +114,87 @@ class Explanation:
     def to_frame(self) -> pd.DataFrame:
         return self.frame.copy()
 
-    def to_text(self) -> str:
-        """A fixed-width table for terminals."""
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data: ``rows`` (the records of :meth:`to_frame`, as ``readiness
+        assess --explain --format json`` gives them under ``explain``), ``raw``,
+        ``gate_loss`` and ``overall`` (``None`` without an overall score), and the
+        partnership id, rubric and aggregation they are of."""
         a = self.assessment
-        lines = [
-            f"How the overall score of {a.partnership.name} is made "
-            f"(rubric {a.rubric.label}, pillars by {a.rubric.aggregation} mean)",
-            "",
-            f"{'pillar / criterion':<46} {'level':>5} {'score':>6} {'weight':>6} "
-            f"{'eff.w':>6} {'used':>6} {'points':>7}",
-        ]
-        for row in self.frame.to_dict("records"):
-            name = row["pillar"] if _missing(row["criterion"]) else f"  {row['criterion']}"
-            level = (
-                str(row["level"])
-                if not _missing(row["level"])
-                else {"unknown": "?", "not-applicable": "n/a"}.get(row["state"], "")
-            )
-            score = "  -" if _missing(row["score"]) else f"{row['score']:.1f}"
-            lines.append(
-                f"{name:<46} {level:>5} {score:>6} {row['weight']:>6.2f} "
-                f"{row['effective_weight']:>6.1%} {row['used_weight']:>6.1%} {row['points']:>7.2f}"
-            )
-        raw = a.raw
-        lines.append("")
-        lines.append(
-            "eff.w: the criterion's share of the whole when everything is rated; used: its "
-            "share among what is rated (points = score x used for arithmetic means); "
-            "?: unknown, n/a: not applicable"
+        return {
+            "partnership": a.partnership.id,
+            "rubric": a.rubric.label,
+            "aggregation": a.rubric.aggregation,
+            "rows": json.loads(self.frame.to_json(orient="records")),
+            "raw": a.raw,
+            "gate_loss": self.gate_loss,
+            "overall": a.overall,
+        }
+
+    def to_document(self) -> Document:
+        """The explanation laid out: points per pillar (bold) and criterion in one table
+        of typed columns, what the columns mean, the totals and the failed gates."""
+        a = self.assessment
+        columns = (
+            Column("pillar / criterion"),
+            Column("level", "level"),
+            Column("score", "score"),
+            Column("weight", "number"),
+            Column("eff.w", "share", digits=1),
+            Column("used", "share", digits=1),
+            Column("points", "score", digits=2),
         )
-        lines.append(
-            f"{'sum of contributions (raw overall)':<46} {'':>34}"
-            f"{(raw if raw is not None else float('nan')):>7.2f}"
-        )
-        for g in a.failed_gates:
-            lines.append(
-                f"gate failed: {g.criterion} below level {g.min_level} caps the band at "
-                f"{g.cap_band} (lifting it alone would add {g.cost:.2f} points)"
-            )
+        rows = [_row(r) for r in self.frame.to_dict("records")]
+        totals = [Row((words.explain.raw(), a.raw))]
         if a.failed_gates:
-            loss = -a.gate_loss or 0.0  # never a negative zero
-            lines.append(f"{'failed gates take off, together':<46} {'':>34}{loss:>7.2f}")
+            totals.append(Row((words.explain.gate_loss(), -a.gate_loss or 0.0)))  # never -0
+        if a.overall is not None:
+            totals.append(Row((words.explain.overall(), a.overall), strong=True))
+        blocks: list[Any] = [
+            Paragraph.of(words.explain.method(a.rubric.label, a.rubric.aggregation)),
+            Table(columns, tuple(rows)),
+            Paragraph.of(words.explain.legend()),
+            Table((Column(""), Column("points", "score", digits=2)), tuple(totals)),
+        ]
+        if a.failed_gates:
+            blocks.append(
+                BulletList.of(
+                    *(
+                        words.explain.gate_failed(g.criterion, g.min_level, g.cap_band, g.cost)
+                        for g in a.failed_gates
+                    )
+                )
+            )
         if a.overall is None:
-            lines.append(f"overall: none ({a.reason})")
-        else:
-            lines.append(f"{'overall':<46} {'':>34}{a.overall:>7.2f}")
-        return "\n".join(lines)
+            blocks.append(Paragraph.of(words.explain.no_overall(a.reason or "")))
+        return Document(
+            words.explain.title(a.partnership.name), tuple(blocks), "explanation", self.to_dict()
+        )
 
     def __str__(self) -> str:
         return self.to_text()
+
+
+def _row(record: Mapping[Hashable, Any]) -> Row:
+    """One row of the points table: a pillar (bold) or one of its criteria."""
+    pillar = _missing(record["criterion"])
+    if pillar:
+        level: Any = ""
+    elif _missing(record["level"]):
+        level = words.explain.state(record["state"])
+    else:
+        level = int(record["level"])
+    return Row(
+        (
+            record["pillar"] if pillar else line(code(record["criterion"])),
+            level,
+            None if _missing(record["score"]) else float(record["score"]),
+            record["weight"],
+            record["effective_weight"],
+            record["used_weight"],
+            record["points"],
+        ),
+        strong=pillar,
+    )
 
 
 def _missing(value: object) -> bool:

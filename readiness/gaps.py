@@ -28,22 +28,40 @@ prerequisites of a failed gate; 1 a gap whose prerequisite role unblocks gain (t
 summed ``rank_gain`` of the gaps that wait for it, directly or through others), largest
 first; 2 the rest. Within a priority, gaps go by ``rank_gain``, then by that gain per
 unit of effort, then by id (:data:`ORDER` says so in one line, and every format shows
-it). ``why`` says in a few words why each gap sits where it does.
+it). Each gap carries its :class:`Reason`: a code with its figures (a failed gate and the
+band its cap holds the score at, the gain a root cause unblocks...), which
+:mod:`readiness.document.words.gaps` says in a few words (``Gap.why``). The reports lay
+themselves out as documents (``to_document()``) of the vocabulary of
+:mod:`readiness.document`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from readiness._display import render
 from readiness._numbers import optional
+from readiness.document import (
+    BulletList,
+    Column,
+    Document,
+    Item,
+    Paragraph,
+    Rendered,
+    Row,
+    Section,
+    Table,
+    code,
+    line,
+    words,
+)
 from readiness.rubric import Profile
-from readiness.scoring import Scores, ScoringModel, score_matrix
+from readiness.scoring import SETTLE_DECIMALS, Scores, ScoringModel, score_matrix
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,32 +75,112 @@ __all__ = [
     "Gap",
     "GapReport",
     "GapRow",
+    "HeldBy",
+    "ProfileChoice",
+    "Reason",
     "Remediation",
     "Roadmap",
     "RoadmapStep",
     "StepRow",
+    "choose_profile",
     "gap_report",
 ]
 
-ORDER = (
-    "root causes first (failed and unrated gates and what they wait for, then gaps whose "
-    "closing unblocks other gaps' gain, the most unblocked first), then by the gain with "
-    "every unknown at its worst (rank gain; it does not grow with missing data), then by "
-    "that gain per unit of effort"
-)
-"""The order of gaps, in one line (every format shows it)."""
+ORDER = words.gaps.ORDER
+"""The order of gaps, in one line (every format shows it; said in
+:mod:`readiness.document.words.gaps`)."""
 
-ROADMAP_ORDER = (
-    "prerequisites before what waits for them; among the steps that can start, root causes "
-    "first (failed and unrated gates and what they wait for, then the step whose closing "
-    "unblocks the most gain of other steps), then the largest gain per unit of effort with "
-    "every unknown at its worst"
-)
+ROADMAP_ORDER = words.gaps.ROADMAP_ORDER
 """The order of roadmap steps, in one line."""
 
 Basis = Literal["overall", "lower"]
 _SHOWN = 0.05
-"""Below this many points a difference does not show at one decimal."""
+"""Below this many points a difference does not show at one decimal (a gain this small
+makes no root cause)."""
+
+ReasonCode = Literal[
+    "unrated-gate",
+    "failed-gate",
+    "gate-prerequisite",
+    "root-cause",
+    "unrated",
+    "gain",
+    "gain-per-effort",
+]
+"""Why a gap or step sits where it does: an ``unrated-gate`` or ``failed-gate`` (priority
+0), a ``gate-prerequisite`` of a failed gate (0), a ``root-cause`` whose closing unblocks
+other gaps' gain (1); else an ``unrated`` criterion (an evidence gap), a ``gain``
+(gaps) or a ``gain-per-effort`` (roadmap steps)."""
+
+
+@dataclass(frozen=True)
+class HeldBy:
+    """A failed or unrated gate whose cap holds a gap's gain down."""
+
+    gate: str
+    """The gate's criterion id."""
+    status: Literal["failed", "unrated"]
+    band: str
+    """The name of the band its cap holds the score at."""
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a gap (or a roadmap step) sits where it does, as a code with its figures.
+
+    :attr:`text` says it in words (:mod:`readiness.document.words.gaps`), as ``why``.
+    Only the figures of its :attr:`code` are set; the others keep their defaults.
+    """
+
+    code: ReasonCode
+    band: str | None = None
+    """``unrated-gate``, ``failed-gate``: the name of the band the gate's cap holds."""
+    min_level: int = 0
+    """``unrated-gate``: the level below which the cap applies."""
+    gate: str | None = None
+    """``gate-prerequisite``: the failed gate that waits for this criterion."""
+    unblocks: float = 0.0
+    """``failed-gate``, ``root-cause``: points of other gaps' gain it unblocks."""
+    waiting: tuple[str, ...] = ()
+    """``root-cause``: the gaps whose gain waits for it (by id)."""
+    gain: float = 0.0
+    """``gain``, ``gain-per-effort``: the rank gain; ``unrated``: the lower bound's gain."""
+    today: float = 0.0
+    """``gain``: the gain on today's score."""
+    lower: float = 0.0
+    """``gain``: the gain in the lower bound (every unknown at its worst)."""
+    upper: float = 0.0
+    """``gain``: the gain in the upper bound (every unknown at its best)."""
+    policy: str = "exclude"
+    """``gain``: the assessment's unknown policy (how today's score treats unknowns)."""
+    effort_units: float = 0.0
+    """``gain-per-effort``: the step's effort."""
+    held_by: tuple[HeldBy, ...] = ()
+    """Any code: the gates whose cap holds the gain down."""
+    held_gain: float = 0.0
+    """With ``held_by``: the gain as it is while they hold it."""
+
+    @property
+    def text(self) -> str:
+        """The reason in words, e.g. ``failed gate: caps the score at Emerging``."""
+        return _why(self)
+
+
+@dataclass(frozen=True)
+class ProfileChoice:
+    """How the target profile was chosen: ``named`` in the call, in the partnership
+    ``file``, by the partnership's ``status`` on a date, by its ``kind``, or the rubric's
+    ``default``. :attr:`text` says it."""
+
+    how: Literal["named", "file", "status", "kind", "default"]
+    status: str | None = None
+    on: dt.date | None = None
+    kind: str | None = None
+
+    @property
+    def text(self) -> str:
+        """E.g. ``selected by the partnership kind collective-defense-alliance``."""
+        return words.gaps.profile_reason(self.how, status=self.status, on=self.on, kind=self.kind)
 
 
 @dataclass(frozen=True)
@@ -121,8 +219,13 @@ class Gap:
     ``blocks`` (for a failed or unrated gate: the gain its cap holds down)."""
     blocked_by: tuple[str, ...] = ()
     """Failed or unrated gates whose cap holds this gap's gain down."""
-    why: str = ""
-    """Why the gap sits where it does, e.g. ``failed gate: caps the score at Emerging``."""
+    reason: Reason | None = None
+    """Why the gap sits where it does, as a code with its figures."""
+
+    @property
+    def why(self) -> str:
+        """The reason in words, e.g. ``failed gate: caps the score at Emerging``."""
+        return "" if self.reason is None else self.reason.text
 
     @property
     def impact_per_effort(self) -> float:
@@ -173,9 +276,9 @@ class GapRow:
 
     @classmethod
     def of(cls, rank: int, g: Gap) -> GapRow:
-        """The row of gap ``g`` at place ``rank`` (from 1)."""
+        """The row of gap ``g`` at place ``rank`` (from 1); ``why`` is its reason in words."""
         remediation = tuple(Remediation(lv, text) for lv, text in g.remediation)
-        return cls(rank=rank, remediation=remediation, **_same_fields(cls, g))
+        return cls(rank=rank, remediation=remediation, why=g.why, **_same_fields(cls, g))
 
 
 @dataclass(frozen=True)
@@ -199,8 +302,13 @@ class RoadmapStep:
     """The step's gain with every unknown at its worst, before gates (what it is ranked by)."""
     blocked_by: tuple[str, ...] = ()
     """Failed or unrated gates whose cap holds this step's gain down."""
-    why: str = ""
-    """Why the step comes here, and why its gain is what it is."""
+    reason: Reason | None = None
+    """Why the step comes here, and why its gain is what it is (a code with its figures)."""
+
+    @property
+    def why(self) -> str:
+        """The reason in words."""
+        return "" if self.reason is None else self.reason.text
 
 
 @dataclass(frozen=True)
@@ -229,22 +337,23 @@ class StepRow:
     def of(cls, s: RoadmapStep, rubric: Rubric) -> StepRow:
         """The row of roadmap step ``s`` (its band named as ``rubric`` names it)."""
         band = rubric.band(s.band_after).name if s.band_after else None
-        return cls(band_after=band, **_same_fields(cls, s))
+        return cls(band_after=band, why=s.why, **_same_fields(cls, s))
 
 
 def _same_fields(row: type, result: object) -> dict[str, Any]:
     """The fields a document row copies unchanged from its result (same name), all but
-    those the row computes itself (``rank``, ``remediation``, ``band_after``)."""
-    own = {"rank", "remediation", "band_after"}
+    those the row computes itself (``rank``, ``remediation``, ``band_after``, ``why``)."""
+    own = {"rank", "remediation", "band_after", "why"}
     return {f.name: getattr(result, f.name) for f in fields(row) if f.name not in own}
 
 
 @dataclass(frozen=True)
-class Roadmap:
+class Roadmap(Rendered):
     """The order to close gaps: root causes first, then the gain per unit of effort.
 
     ``rate_first`` lists the unrated gates: critical criteria to rate (at least at
-    their minimum level) before the steps, since each caps the lower bound.
+    their minimum level) before the steps, since each caps the lower bound. Markdown,
+    text, HTML and JSON come from :meth:`to_document`.
     """
 
     report: GapReport
@@ -259,21 +368,25 @@ class Roadmap:
         )
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per step; ``waited_for`` lists the prerequisites it waited for."""
+        """One row per step; ``waited_for`` lists the prerequisites it waited for, ``why``
+        says why the step comes here."""
         import pandas as pd
 
         rows = [
-            vars(s)
+            {k: v for k, v in vars(s).items() if k != "reason"}
             | {
                 "waited_for": ", ".join(s.waited_for),
                 "unrated_prerequisites": ", ".join(s.unrated_prerequisites),
                 "blocked_by": ", ".join(s.blocked_by),
+                "why": s.why,
             }
             for s in self.steps
         ]
         return pd.DataFrame(rows).set_index("step")
 
     def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: ``basis``, ``start``, ``rate_first`` and the ``steps``
+        (:class:`StepRow`, the shape the report document uses)."""
         rubric = self.report.assessment.rubric
         return {
             "basis": self.report.basis,
@@ -282,22 +395,52 @@ class Roadmap:
             "steps": [asdict(StepRow.of(s, rubric)) for s in self.steps],
         }
 
-    def to_markdown(self) -> str:
-        """The steps as a Markdown table (rendered by ``readiness.report``)."""
-        return str(render(self, "markdown"))
+    def to_document(self) -> Document:
+        """The roadmap laid out: the unrated gates to rate first, then the steps."""
+        report = self.report
+        blocks: list[Any] = []
+        if self.rate_first:
+            ids = [piece for c in self.rate_first for piece in (", ", code(c))][1:]
+            blocks.append(Paragraph.of(words.gaps.rate_first(), *ids))
+        columns = (
+            Column("step", "count"),
+            Column("criterion"),
+            Column("levels", "levels"),
+            Column("gain", "delta"),
+            Column("effort", "number"),
+            Column(f"{words.gaps.basis_name(report.basis, short=True)} after", "score"),
+            Column("band after"),
+            Column("why"),
+        )
+        blocks.append(Table(columns, tuple(_step_row(s) for s in self.steps)))
+        return Document(
+            words.gaps.roadmap_title(report.assessment.partnership.name, report.profile.title),
+            tuple(blocks),
+            "roadmap",
+            self.to_dict(),
+        )
 
 
 @dataclass(frozen=True)
-class GapReport:
-    """The gaps of one assessment against one target profile, ranked by impact."""
+class GapReport(Rendered):
+    """The gaps of one assessment against one target profile, ranked by impact.
+
+    Markdown, text, HTML (the notebook's display) and JSON come from :meth:`to_document`.
+    """
 
     assessment: Assessment
     profile: Profile
-    profile_reason: str
+    profile_choice: ProfileChoice
+    """How the target profile was chosen (:attr:`profile_reason` says it)."""
     basis: Basis
     base: float
     gaps: tuple[Gap, ...]
     evidence_gaps: tuple[Gap, ...]
+
+    @property
+    def profile_reason(self) -> str:
+        """Why this target profile, in words, e.g. ``named in the call``."""
+        return self.profile_choice.text
 
     def __len__(self) -> int:
         return len(self.gaps)
@@ -415,8 +558,9 @@ class GapReport:
             current = float(values[best])
             band = int(s.band[best])
             blocked = _blocked(s, best, g.criterion, gates, min(impact, rank_gain), rank_gain)
-            reason = roles[best][2]
-            why = reason or f"gain {rank_gain:+.1f} points for {g.effort_units:g} effort units"
+            reason = roles[best][2] or Reason(
+                "gain-per-effort", gain=rank_gain, effort_units=g.effort_units
+            )
             steps.append(
                 RoadmapStep(
                     step=len(steps) + 1,
@@ -435,7 +579,7 @@ class GapReport:
                     ),
                     rank_gain=rank_gain,
                     blocked_by=blocked,
-                    why=why + _blocked_text(blocked, gates, impact),
+                    reason=_held(reason, blocked, gates, impact),
                 )
             )
             del open_gaps[g.criterion]
@@ -484,6 +628,9 @@ class GapReport:
         return pd.DataFrame(rows, columns=columns).astype({"current": "Int64"})
 
     def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: the partnership and rubric, the ``target`` profile and why,
+        ``basis``, ``base``, ``order`` and the ``gaps`` and ``evidence_gaps``
+        (:class:`GapRow`, the shape the report document uses)."""
         a = self.assessment
         return {
             "partnership": a.partnership.id,
@@ -496,9 +643,31 @@ class GapReport:
             "evidence_gaps": [asdict(GapRow.of(i, g)) for i, g in enumerate(self.evidence_gaps, 1)],
         }
 
-    def to_markdown(self) -> str:
-        """The ranked gaps as a Markdown section, heading level 2 (see ``readiness.report``)."""
-        return str(render(self, "markdown"))
+    def to_document(self) -> Document:
+        """The gap report laid out: one section with the target, the ranked gaps, the
+        evidence gaps and the facts that would close gaps (that section alone is what
+        a report shows of it)."""
+        a = self.assessment
+        before, after = words.gaps.target_profile(self.profile_reason)
+        intro = Paragraph.of(
+            before,
+            code(self.profile.id),
+            after,
+            " ",
+            words.gaps.impact_meaning(self.basis, a.rubric.label),
+            " ",
+            words.gaps.order(),
+        )
+        blocks = (
+            intro,
+            _gaps_table(self.gaps) if self.gaps else Paragraph.of(words.gaps.no_gaps()),
+            *_evidence_section(self.evidence_gaps),
+            *_facts_section((*self.gaps, *self.evidence_gaps)),
+        )
+        section = Section(words.gaps.gaps_heading(self.profile.title), blocks)
+        return Document(
+            words.gaps.gap_report_title(a.partnership.name), (section,), "gaps", self.to_dict()
+        )
 
     def criteria_frame(self) -> pd.DataFrame:
         """One row per criterion of the rubric (tidy), in rubric order.
@@ -555,10 +724,6 @@ class GapReport:
             f"{len(self.gaps)} gaps, {len(self.evidence_gaps)} unrated>"
         )
 
-    def _repr_html_(self) -> str:
-        """Notebook display: the target, ranked gaps and unrated criteria (escaped)."""
-        return str(render(self, "html"))
-
 
 def _rescore(a: Assessment, levels: np.ndarray, low: np.ndarray | None = None) -> Scores:
     n = levels.shape[0]
@@ -576,27 +741,37 @@ def _basis_values(s: Scores, basis: Basis) -> np.ndarray:
     return s.overall if basis == "overall" else s.lower
 
 
-def resolve_profile(a: Assessment, target: str | None) -> tuple[Profile, str]:
-    """The target profile to use and why."""
+def choose_profile(a: Assessment, target: str | None) -> tuple[Profile, ProfileChoice]:
+    """The target profile to use, and how it was chosen.
+
+    Raises:
+        InputError: ``target`` names no profile of the rubric.
+    """
     rubric, p = a.rubric, a.partnership
     if target is not None:
         try:
-            return rubric.profile(target), "named in the call"
+            return rubric.profile(target), ProfileChoice("named")
         except KeyError:
             from readiness.errors import InputError
 
             names = ", ".join(x.id for x in rubric.profiles)
             raise InputError(f"unknown target profile {target!r} (known: {names})") from None
     if p.target is not None:
-        return rubric.profile(p.target), "named in the partnership file"
+        return rubric.profile(p.target), ProfileChoice("file")
     status = p.status_on()  # a profile may list a status (dissolving) among its kinds
     for profile in rubric.profiles:
         if status is not None and status in profile.kinds:
-            return profile, f"selected by the partnership's status: {status} on {p.as_of}"
+            return profile, ProfileChoice("status", status=status, on=p.as_of)
     for profile in rubric.profiles:
         if p.kind in profile.kinds:
-            return profile, f"selected by the partnership kind {p.kind}"
-    return rubric.profile(), "the rubric's default profile"
+            return profile, ProfileChoice("kind", kind=p.kind)
+    return rubric.profile(), ProfileChoice("default")
+
+
+def resolve_profile(a: Assessment, target: str | None) -> tuple[Profile, str]:
+    """The target profile to use and why, in words (see :func:`choose_profile`)."""
+    profile, choice = choose_profile(a, target)
+    return profile, choice.text
 
 
 def gap_report(a: Assessment, target: str | None = None) -> GapReport:
@@ -606,7 +781,7 @@ def gap_report(a: Assessment, target: str | None = None) -> GapReport:
     ``rank_gain`` (the gain with every unknown at its worst, before gates), then by
     that gain per unit of effort, then by id; see the module docstring.
     """
-    profile, why = resolve_profile(a, target)
+    profile, choice = choose_profile(a, target)
     rubric = a.rubric
     basis: Basis = "overall" if a.overall is not None else "lower"
     base = a.overall if a.overall is not None else a.lower
@@ -646,16 +821,17 @@ def gap_report(a: Assessment, target: str | None = None) -> GapReport:
         priority, _, reason = _role(a, c.id, gates, below, rank_gains, held)
         effort_units = rubric.effort_scale[criterion.effort] * max(steps, 1)
         blocked = _blocked(s, r, c.id, gates, min(impact, impact_lower), rank_gain)
-        if not reason:
+        if reason is None:
             reason = (
-                f"unrated: rated at target it raises the lower bound by {impact_lower:+.1f}"
+                Reason("unrated", gain=impact_lower)
                 if c.state == "unknown"
-                else _gain_text(
-                    rank_gain,
-                    impact,
-                    impact_lower,
-                    float(s.upper[r] - s.upper[n]),
-                    a.options.unknown_policy,
+                else Reason(
+                    "gain",
+                    gain=rank_gain,
+                    today=impact,
+                    lower=impact_lower,
+                    upper=float(s.upper[r] - s.upper[n]),
+                    policy=a.options.unknown_policy,
                 )
             )
         gap = Gap(
@@ -685,7 +861,7 @@ def gap_report(a: Assessment, target: str | None = None) -> GapReport:
             blocks=tuple(sorted(x for x, pre in below.items() if c.id in pre)),
             unblocks=held.get(c.id, _unblocks(c.id, below, rank_gains)),
             blocked_by=blocked,
-            why=reason + _blocked_text(blocked, gates, min(impact, impact_lower)),
+            reason=_held(reason, blocked, gates, min(impact, impact_lower)),
         )
         (evidence if c.state == "unknown" else gaps).append(gap)
     gaps.sort(key=lambda g: _rank(g, a, gates, below, rank_gains, held))
@@ -693,7 +869,7 @@ def gap_report(a: Assessment, target: str | None = None) -> GapReport:
     return GapReport(
         assessment=a,
         profile=profile,
-        profile_reason=why,
+        profile_choice=choice,
         basis=basis,
         base=float(base),
         gaps=tuple(gaps),
@@ -776,8 +952,9 @@ def _role(
     below: dict[str, frozenset[str]],
     gains: dict[str, float],
     held: dict[str, float] | None = None,
-) -> tuple[int, float, str]:
-    """(priority, order within it, reason) of one gap among the open gaps ``below``.
+) -> tuple[int, float, Reason | None]:
+    """(priority, order within it, reason) of one gap among the open gaps ``below``
+    (no reason for priority 2: the caller knows which gain to give).
 
     ``below`` maps each open gap below target to everything it waits for; ``gains`` is
     their ``rank_gain``; ``held`` the gain each failed or unrated gate holds down.
@@ -785,16 +962,10 @@ def _role(
     gate = gates.get(cid)
     c = a.criterion(cid)
     freed = (held or {}).get(cid, 0.0)
-    unblocks = f"; closing it unblocks {freed:+.1f} points of other gaps" if freed >= _SHOWN else ""
     if gate is not None and c.state == "unknown":
-        return (
-            0,
-            gate.cap,
-            f"unrated gate: below level {gate.min_level} it caps the score at {gate.band}; "
-            "rate it first",
-        )
+        return 0, gate.cap, Reason("unrated-gate", band=gate.band, min_level=gate.min_level)
     if gate is not None and c.level is not None and c.level < gate.min_level:
-        return 0, gate.cap, f"failed gate: caps the score at {gate.band}{unblocks}"
+        return 0, gate.cap, Reason("failed-gate", band=gate.band, unblocks=freed)
     failing = sorted(
         (gates[x].cap, x)
         for x, pre in below.items()
@@ -804,19 +975,16 @@ def _role(
         and lv < gates[x].min_level
     )
     if failing:
-        return 0, failing[0][0], f"prerequisite of the failed gate {failing[0][1]}"
+        return 0, failing[0][0], Reason("gate-prerequisite", gate=failing[0][1])
     waiting = sorted(x for x, pre in below.items() if cid in pre and gains.get(x, 0.0) >= _SHOWN)
     total = _unblocks(cid, below, gains)
     if waiting and total >= _SHOWN:
-        shown = ", ".join(waiting[:3]) + (
-            f" and {len(waiting) - 3} more" if len(waiting) > 3 else ""
-        )
         return (
             1,
             -_settled(total + gains.get(cid, 0.0)),
-            f"root cause: closing it unblocks {total:+.1f} points of gain in {shown}",
+            Reason("root-cause", unblocks=total, waiting=tuple(waiting)),
         )
-    return 2, 0.0, ""
+    return 2, 0.0, None
 
 
 def _rank(
@@ -856,37 +1024,110 @@ def _blocked(
     return tuple(out)
 
 
-def _blocked_text(blocked: tuple[str, ...], gates: dict[str, _Gate], gain: float) -> str:
+def _held(reason: Reason, blocked: tuple[str, ...], gates: dict[str, _Gate], gain: float) -> Reason:
+    """``reason`` with the gates in ``blocked`` that hold its gain (``gain`` now) down."""
     if not blocked:
-        return ""
-    now = f"{gain:+.1f} now: " if abs(gain) < _SHOWN else ""
-    parts = [
-        f"blocked by the unrated gate {x}: rate it first"
-        if gates[x].status == "unrated"
-        else f"held at {gates[x].band} by the failed gate {x}: close it first"
+        return reason
+    by = tuple(
+        HeldBy(x, "unrated" if gates[x].status == "unrated" else "failed", gates[x].band)
         for x in blocked
-    ]
-    return "; " + now + "; ".join(parts)
-
-
-_TODAY = {
-    "exclude": "which leaves the unknowns out",
-    "estimate": "whose estimates of the unknowns rise with it",
-    "worst": "which counts the unknowns at 0",
-}
-
-
-def _gain_text(rank: float, impact: float, lower: float, upper: float, policy: str) -> str:
-    """``gain +1.2 points (+0.4 to +2.0 over the unknowns)``, and today's figure if apart."""
-    text = f"gain {rank:+.1f} points"
-    lo, hi = min(lower, upper), max(lower, upper)
-    if abs(lo - rank) >= _SHOWN or abs(hi - rank) >= _SHOWN:
-        text += f" ({lo:+.1f} to {hi:+.1f} over the unknowns)"
-    if impact - rank >= _SHOWN and f"{impact:+.1f}" != f"{rank:+.1f}":
-        text += f"; {impact:+.1f} on today's score, {_TODAY[policy]}"
-    return text
+    )
+    return replace(reason, held_by=by, held_gain=gain)
 
 
 def _settled(value: float) -> float:
     """A score difference rounded below float noise, so ties stay ties on any BLAS."""
-    return round(float(value), 9)
+    return round(float(value), SETTLE_DECIMALS)
+
+
+# --- the documents' parts -----------------------------------------------------------------
+
+
+def _why(r: Reason) -> str:
+    """A reason in words (each code said by :mod:`readiness.document.words.gaps`)."""
+    say = words.gaps
+    if r.code == "unrated-gate":
+        text = say.unrated_gate(r.min_level, r.band or "")
+    elif r.code == "failed-gate":
+        text = say.failed_gate(r.band or "", r.unblocks)
+    elif r.code == "gate-prerequisite":
+        text = say.gate_prerequisite(r.gate or "")
+    elif r.code == "root-cause":
+        text = say.root_cause(r.unblocks, r.waiting)
+    elif r.code == "unrated":
+        text = say.unrated(r.gain)
+    elif r.code == "gain":
+        text = say.gain(r.gain, r.today, r.lower, r.upper, r.policy)
+    else:
+        text = say.gain_per_effort(r.gain, r.effort_units)
+    held = [(h.gate, h.status, h.band) for h in r.held_by]
+    return text + say.held(held, r.held_gain)
+
+
+def _named(g: Gap) -> tuple[Any, ...]:
+    """``Title (`criterion.id`)``."""
+    return line(g.title, " (", code(g.criterion), ")")
+
+
+def _gap_row(rank: int, g: Gap) -> Row:
+    nxt = g.remediation[0][1] if g.remediation else ""
+    levels = words.gaps.levels(g.current, g.target)
+    return Row((rank, _named(g), g.pillar, levels, g.impact, g.effort, g.why, nxt))
+
+
+def _step_row(s: RoadmapStep) -> Row:
+    criterion = s.title + words.gaps.step_waits(s.waited_for, s.unrated_prerequisites)
+    levels = words.gaps.levels(s.from_level, s.to_level)
+    return Row(
+        (s.step, criterion, levels, s.impact, s.effort_units, s.score_after, s.band_after, s.why)
+    )
+
+
+def _gaps_table(gaps: tuple[Gap, ...]) -> Table:
+    columns = (
+        Column("#", "count"),
+        Column("criterion"),
+        Column("pillar"),
+        Column("now → target", "levels"),
+        Column("impact", "delta"),
+        Column("effort"),
+        Column("why here"),
+        Column("next step"),
+    )
+    return Table(columns, tuple(_gap_row(i, g) for i, g in enumerate(gaps, 1)))
+
+
+def _evidence_section(gaps: tuple[Gap, ...]) -> tuple[Section, ...]:
+    """The unrated criteria and what rating them at target does (none: no section)."""
+    if not gaps:
+        return ()
+    columns = (
+        Column("criterion"),
+        Column("target", "count"),
+        Column("lower-bound gain", "delta"),
+        Column("why here"),
+    )
+    rows = tuple(Row((_named(g), g.target, g.impact, g.why)) for g in gaps)
+    intro = Paragraph.of(words.gaps.evidence_intro())
+    return (Section(words.gaps.evidence_heading(), (intro, Table(columns, rows))),)
+
+
+def _facts_section(gaps: tuple[Gap, ...]) -> tuple[Section, ...]:
+    """The fact values that would close derived gaps (none: no section)."""
+    items = tuple(
+        Item(
+            line(
+                *_named(g),
+                ", ",
+                words.gaps.levels(g.current, g.target),
+                ": ",
+                "; ".join(g.facts_to_change),
+            )
+        )
+        for g in gaps
+        if g.facts_to_change
+    )
+    if not items:
+        return ()
+    intro = Paragraph.of(words.gaps.facts_intro())
+    return (Section(words.gaps.facts_heading(), (intro, BulletList(items))),)

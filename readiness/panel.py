@@ -40,18 +40,31 @@ import difflib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import Field, ValidationError, model_validator
 
-from readiness._display import Rendered
 from readiness._io import Readable, read_document, source_name
 from readiness._limits import MAX_ASSESSORS
 from readiness._models import Frozen, NonEmpty, problems_from, validate_document
 from readiness.agreement import AssessorAgreement, agreement
 from readiness.assessment import Assessment, Options, PillarResult, assess
 from readiness.consensus import CONSENSUS_RULES, NA, ConsensusRule, Reached, reach
+from readiness.document import (
+    BulletList,
+    Chart,
+    Column,
+    Document,
+    Paragraph,
+    Rendered,
+    Row,
+    Section,
+    Table,
+    words,
+)
+from readiness.document.charts import GRID, SERIES, draw, short_label, style_axis
 from readiness.errors import InputError, Problem
 from readiness.facts import PastDate
 from readiness.partnership import Evidence, Partnership, Rating
@@ -325,29 +338,24 @@ def _consensus_rating(
     evidence: list[Evidence] = []
     for _, r in ratings:
         evidence += [e for e in r.evidence if e not in evidence]
-    votes = ", ".join(f"{who} {r.level}" for who, r in ratings)
-    justifications = [f"{who}: {r.justification}" for who, r in ratings if r.justification]
-    notes = [f"{who}: {r.note}" for who, r in ratings if r.note]
+    votes = [(who, r.level) for who, r in ratings]
+    notes = [(who, r.note) for who, r in ratings if r.note]
+    justifications = [(who, r.justification) for who, r in ratings if r.justification]
     out: dict[str, Any] = {
         "evidence": [e.model_dump(mode="json", exclude_none=True) for e in evidence],
-        "justification": "; ".join(justifications) or None,
+        "justification": words.panel.attributed(justifications) or None,
     }
+    spread: int | None = None  # of the levels given; none when no level was reached
     if math.isnan(level):  # every vote was unknown: the facts speak, the trail stays
-        out |= {"level": "unknown", "note": f"consensus ({rule}): {votes}"}
+        out["level"] = "unknown"
     elif level == NA:
-        out |= {"level": "not-applicable", "note": f"consensus ({rule}): {votes}"}
+        out["level"] = "not-applicable"
     else:
         levels = [int(r.level) for _, r in given]
         ranks = sorted(_CONFIDENCE.index(r.confidence) for _, r in given)
         spread = max(levels) - min(levels)
-        why = "; moved to keep the overall between the assessors' scores" if moved else ""
-        out |= {
-            "level": int(level),
-            "confidence": _CONFIDENCE[ranks[(len(ranks) - 1) // 2]],
-            "note": f"consensus ({rule}) of {votes}; spread {spread}{why}",
-        }
-    if notes:
-        out["note"] += ". " + "; ".join(notes)
+        out |= {"level": int(level), "confidence": _CONFIDENCE[ranks[(len(ranks) - 1) // 2]]}
+    out["note"] = words.panel.consensus_note(rule, votes, spread, moved=moved, notes=notes)
     return {k: v for k, v in out.items() if v is not None}
 
 
@@ -553,6 +561,107 @@ class PanelResult(Rendered):
             "perception": None if self.perception is None else self.perception.to_dict(),
         }
 
+    def to_document(self) -> Document:
+        """The panel laid out: the consensus, ranges and agreement in words, each
+        assessor's score, agreement per pillar, the criteria to adjudicate and, with
+        assessors from two sides or more, the perception gap (with its chart).
+
+        As a section of the consensus assessment's report it is
+        ``to_document().as_section("panel")`` (JSON key ``panel``: :meth:`to_dict`)."""
+        g = self.agreement.overall
+        a = self.assessment
+        lower, upper = self.consensus_interval
+        said = [
+            words.panel.consensus_line(_consensus_words(self)),
+            words.panel.range_line(lower, upper, a.lower, a.upper),
+            words.panel.agreement(
+                g.alpha_ordinal, g.alpha_interval, g.alpha_nominal, g.within_one, g.pairs
+            ),
+        ]
+        if self.agreement.straight_liners:
+            said.append(words.panel.straight_lining(self.agreement.straight_liners))
+        blocks: list[Any] = [BulletList.of(*said), self._assessor_table()]
+        blocks.append(Section("Agreement per pillar", (self._pillar_table(),)))
+        adjudicate = self._adjudication_table()
+        blocks.append(
+            Section(
+                "To adjudicate: assessors two levels or more apart",
+                (adjudicate or Paragraph.of(words.panel.no_adjudication()),),
+                id="adjudication",
+            )
+        )
+        if self.perception is not None:
+            blocks.append(_perception_section(self.perception))
+        return Document("Assessors and agreement", tuple(blocks), "panel", self.to_dict())
+
+    def _assessor_table(self) -> Table:
+        columns = (
+            Column("assessor"),
+            Column("organisation"),
+            Column("side"),
+            Column("overall", "score"),
+            Column("range"),
+            Column("rated", "count"),
+        )
+        return Table(
+            columns,
+            tuple(
+                Row(
+                    (
+                        s.assessor,
+                        s.organisation,
+                        s.side,
+                        s.overall,
+                        words.panel.score_range(s.lower, s.upper),
+                        s.rated,
+                    )
+                )
+                for s in self.assessors
+            ),
+        )
+
+    def _pillar_table(self) -> Table:
+        columns = (
+            Column("pillar"),
+            Column("alpha (ordinal)", "score", digits=2),
+            Column("within one level", "share"),
+            Column("pairs", "count"),
+        )
+        rows = ((p.title, p.alpha_ordinal, p.within_one, p.pairs) for p in self.agreement.pillars)
+        return Table.of(columns, rows)
+
+    def _adjudication_table(self) -> Table | None:
+        """The criteria assessors rate two levels or more apart (``None``: none)."""
+        if not self.agreement.adjudication:
+            return None
+        columns = (
+            Column("criterion"),
+            *(Column(name, "number") for name in self.agreement.assessors),
+            Column("median", "number"),
+            Column("spread", "count"),
+        )
+        return Table.of(
+            columns,
+            ((c.id, *c.levels, c.median, c.spread) for c in self.agreement.adjudication),
+        )
+
+
+def _consensus_words(result: PanelResult) -> str:
+    """The consensus rule and what it did, said by :mod:`readiness.document.words.panel`."""
+    n = len(result.assessors)
+    r = result.reached
+    if r is None:
+        return words.panel.consensus(result.rule, n)
+    ids = result.assessment.rubric.criterion_ids
+    return words.panel.consensus(
+        result.rule,
+        n,
+        split=len(r.split),
+        moved=[ids[j] for j in r.moved],
+        central=None if r.central is None else result.panel.assessments[r.central].assessor,
+        bounded=r.bounded,
+    )
+
 
 def _reached_dict(r: Reached, result: PanelResult) -> dict[str, Any]:
     ids = result.assessment.rubric.criterion_ids
@@ -563,7 +672,101 @@ def _reached_dict(r: Reached, result: PanelResult) -> dict[str, Any]:
         "split": [ids[j] for j in r.split],
         "moved": [ids[j] for j in r.moved],
         "central": None if r.central is None else result.panel.assessments[r.central].assessor,
+        "words": _consensus_words(result),
     }
+
+
+#: Criteria of the perception gap shown (the largest gaps, one level or more).
+TOP_GAPS = 15
+
+
+def _perception_section(gap: PerceptionGap) -> Section:
+    """Each side's pillar scores (largest gap first, then the overall), the chart, and
+    the criteria the sides rate furthest apart."""
+    pillars = Table.of(
+        (
+            Column("pillar"),
+            *(Column(side, "score") for side in gap.sides),
+            Column("gap (points)", "score"),
+        ),
+        [
+            *(
+                (p.title, *p.values, p.gap)
+                for p in sorted(gap.pillars, key=lambda p: -(p.gap or 0.0))
+            ),
+            ("Overall", *gap.overall, _spread(gap.overall)),
+        ],
+    )
+    largest = gap.largest(TOP_GAPS)
+    criteria = (
+        Table.of(
+            (
+                Column("criterion"),
+                *(Column(side, "number") for side in gap.sides),
+                Column("gap (levels)", "number"),
+            ),
+            ((c.id, *c.values, c.gap) for c in largest),
+        )
+        if largest
+        else Paragraph.of(words.panel.no_gap())
+    )
+    return Section(
+        words.panel.perception_heading(gap.sides),
+        (
+            Paragraph.of(words.panel.perception_lede()),
+            Chart(_PERCEPTION_LABEL, partial(_perception_chart, gap)),
+            pillars,
+            Paragraph.of(words.panel.perception_criteria()),
+            criteria,
+        ),
+        id="perception",
+    )
+
+
+def _spread(values: Sequence[float | None]) -> float | None:
+    """Highest minus lowest of the known values (``None``: fewer than two)."""
+    known = [v for v in values if v is not None]
+    return max(known) - min(known) if len(known) >= 2 else None
+
+
+_PERCEPTION_LABEL = "Perception gap: each side's pillar scores"
+
+
+def _perception_chart(gap: PerceptionGap) -> str:
+    """A dumbbell chart: per pillar, one dot per side at its score and a line between.
+
+    Pillars are drawn in rubric order; a pillar a side could not score has no dot.
+
+    Raises:
+        ReportError: matplotlib is not installed.
+    """
+    rows = gap.pillars
+    n = len(rows)
+
+    def paint(fig: Any) -> None:
+        ax = fig.add_subplot()
+        for i, row in enumerate(rows):
+            values = [v for v in row.values if v is not None]
+            if len(values) >= 2:
+                ax.plot([min(values), max(values)], [i, i], color=GRID, lw=3, zorder=1)
+        for s, side in enumerate(gap.sides):
+            points = [(i, r.values[s]) for i, r in enumerate(rows) if r.values[s] is not None]
+            ax.scatter(
+                [v for _, v in points],
+                [i for i, _ in points],
+                s=36,
+                color=SERIES[s % len(SERIES)],
+                label=short_label(side, 30),
+                zorder=2,
+            )
+        ax.set_yticks(range(n), [short_label(r.title) for r in rows])
+        ax.set_ylim(n - 0.5, -0.5)
+        ax.set_xlim(-2, 102)  # a dot at 0 or 100 is drawn whole
+        ax.set_xlabel("Pillar score as each side sees it (0-100)")
+        style_axis(ax)
+        fig.legend(loc="outside lower center", ncols=min(len(gap.sides), 4))
+
+    return draw("perception", _PERCEPTION_LABEL, 0.3 * n + 1.3, paint)
 
 
 def assess_panel(

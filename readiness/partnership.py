@@ -45,6 +45,7 @@ from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import (
     BeforeValidator,
+    ConfigDict,
     Discriminator,
     Field,
     Tag,
@@ -270,6 +271,16 @@ class Partnership(Frozen):
     3
     """
 
+    # ``"$schema"`` is no Python name: the field is ``schema_uri``, read and written as
+    # ``"$schema"`` (every model_dump, so a partnership written back keeps it)
+    model_config = ConfigDict(serialize_by_alias=True)
+
+    schema_uri: str | None = Field(
+        default=None,
+        alias="$schema",
+        description="Where an editor finds the JSON Schema of this file (a path or URL, "
+        "e.g. the one `readiness schema partnership` prints); ignored when scoring.",
+    )
     format_version: Annotated[
         Annotated[int, Field(ge=1, le=FORMAT_VERSION)] | None, BeforeValidator(_format_version)
     ] = Field(

@@ -56,6 +56,7 @@ from readiness.errors import InputError, Problem
 from readiness.scoring import (
     GEO_SCALE,
     LEVEL_MAX,
+    POINTS_PER_LEVEL,
     Scores,
     ScoringModel,
     estimate_map,
@@ -63,6 +64,8 @@ from readiness.scoring import (
     geo_out,
     score_matrix,
     settle,
+    shares,
+    unknown_counts,
 )
 
 if TYPE_CHECKING:
@@ -94,7 +97,6 @@ Basis = Literal["overall", "lower"]
 
 UNKNOWN_MODES: tuple[Unknowns, ...] = ("lower", "rate-first")
 DEFAULT_UNKNOWN: Unknowns = "lower"
-_POINTS = 100.0 / LEVEL_MAX
 _TOL = 1e-4
 """Points by which the solver's claim may exceed a true score before a tangent is added.
 
@@ -530,7 +532,7 @@ class _Problem:
         # on the point score under 'estimate', unknown criteria count at their estimates,
         # which follow the planned levels (scoring.estimate_map): every applicable one counts
         self.estimating = not lower and self.policy == "estimate"
-        counts_all = lower or self.policy in ("worst", "estimate")
+        counts_all = lower or unknown_counts(self.policy)  # the lower bound: unknown at 0
         self.answered = ~na if counts_all else ~na & known
         self.known = known
         # plannable: applicable, and known (or planned from 0 on the lower bound)
@@ -602,11 +604,11 @@ class _Problem:
         if (j, int(self.start[j])) in self.var_of:
             return _Expr(
                 {
-                    self.var_of[(j, lv)]: _POINTS * self.var_eff[self.var_of[(j, lv)]]
+                    self.var_of[(j, lv)]: POINTS_PER_LEVEL * self.var_eff[self.var_of[(j, lv)]]
                     for lv in range(int(self.start[j]), LEVEL_MAX + 1)
                 }
             )
-        return _Expr(const=_POINTS * float(self.base_eff[j]))
+        return _Expr(const=POINTS_PER_LEVEL * float(self.base_eff[j]))
 
     def _estimates(self) -> None:
         """Each unknown criterion's estimated score as a variable ``y``: at most 100 and at
@@ -616,10 +618,10 @@ class _Problem:
         const, coef = estimate_map(self.known & ~self.na, self.model)
         self.estimate_const, self.estimate_coef = const, coef
         for j in np.flatnonzero(~self.known & ~self.na).tolist():
-            score = _Expr(const=_POINTS * float(const[j]))
+            score = _Expr(const=POINTS_PER_LEVEL * float(const[j]))
             for k in np.flatnonzero(coef[j]).tolist():
                 score.add(self.crit_score(k), float(coef[j, k]))
-            big = 100.0 + _POINTS * max(0.0, -float(const[j])) + 1.0
+            big = 100.0 + POINTS_PER_LEVEL * max(0.0, -float(const[j])) + 1.0
             y = self._new_var(0.0, 100.0, False)
             z = self._new_var(0.0, 1.0, True)
             row = {y: 1.0, z: -big}
@@ -715,7 +717,7 @@ class _Problem:
             if not members:
                 continue
             w = model.criterion_weight[members]
-            share = w / w.sum()
+            share = shares(w)
             method = model.pillar_method[pi]
             scores = [self.crit_score(j) for j in members]
             if method == "arithmetic":
@@ -789,7 +791,7 @@ class _Problem:
             self.problems.append("no criterion is answered on this basis")
         pw = model.pillar_weight[scored]
         self.pillar_share: dict[int, float] = (
-            dict(zip(scored, (pw / pw.sum()).tolist(), strict=True)) if scored else {}
+            dict(zip(scored, shares(pw).tolist(), strict=True)) if scored else {}
         )
         method = model.overall_method
         self.raw = _Expr()
@@ -916,7 +918,7 @@ class _Problem:
             for j in self.estimate_var:
                 chosen_eff[j] = guess[j]
         for _, y, members, share in self.geo_pillars:
-            pts = _POINTS * chosen_eff[members]
+            pts = POINTS_PER_LEVEL * chosen_eff[members]
             tangent = _geo_tangent(pts, share)
             if x[y] <= tangent[0] + _TOL:
                 continue

@@ -72,6 +72,9 @@ Bools = NDArray[np.bool_]
 Ints = NDArray[np.intp]
 
 LEVEL_MAX = 4
+"""The highest level; levels are the integers 0 to ``LEVEL_MAX``."""
+POINTS_PER_LEVEL = 100.0 / LEVEL_MAX
+"""Rule 1: what one level is worth in points (level ``LEVEL_MAX`` scores 100)."""
 _METHODS: tuple[Method, ...] = ("arithmetic", "geometric", "minimum")
 CHUNK_ROWS = 16_384
 """Rows per block on the numpy engine (its temporaries, five passes' worth, stay small)."""
@@ -93,6 +96,105 @@ def settle(values: NDArray[np.float64], extra: int = 0) -> NDArray[np.float64]: 
 def settle(values: Any, extra: int = 0) -> Any:
     """``values`` rounded to :data:`SETTLE_DECIMALS` (plus ``extra`` for shares)."""
     return np.round(values, SETTLE_DECIMALS + extra)
+
+
+# --- the rules, each stated once ------------------------------------------------------
+# The kernels below, the robustness engine (samples x partnerships), the plan's
+# mixed-integer model and the explanation call these on arrays of their own shapes;
+# ``tests/test_one_answer.py::test_every_scorer_states_the_same_rules`` holds them to
+# the same numbers.
+
+
+def unknown_counts(policy: UnknownPolicy) -> bool:
+    """Rule 2: whether an applicable unknown criterion counts in its pillar's point score
+    (``worst``: at level 0; ``estimate``: at its estimate) or leaves it (``exclude``)."""
+    return policy != "exclude"
+
+
+def unknown_at_zero(policy: UnknownPolicy) -> bool:
+    """Rules 2 and 5 under ``worst``: an applicable unknown criterion counts as level 0,
+    in its pillar's point score and at its gate (an unrated gate then caps the point
+    score, as a failed one does)."""
+    return policy == "worst"
+
+
+def counted_criteria(rated: Bools, applicable: Bools | None, policy: UnknownPolicy) -> Bools:
+    """Rule 2: the criteria a pillar's point score counts, ``(..., m)``.
+
+    ``exclude``: the rated ones; ``worst``: every applicable one; ``estimate``: every
+    applicable one of a partnership with at least one rated criterion (with nothing
+    known there is nothing to estimate from, and no score). ``applicable`` None: every
+    criterion applies.
+    """
+    if not unknown_counts(policy):
+        return rated
+    every = np.ones(rated.shape, dtype=bool) if applicable is None else applicable
+    if unknown_at_zero(policy):
+        return every
+    result: Bools = every & rated.any(axis=-1, keepdims=True)
+    return result
+
+
+@overload
+def shares(weights: Floats, present: Bools | None = None) -> Floats: ...
+@overload
+def shares(weights: Sequence[float], present: Bools | None = None) -> Floats: ...
+def shares(weights: Any, present: Bools | None = None) -> Floats:
+    """Rules 2 and 3: weights as shares of their total along the last axis (a weighted
+    mean's factors), over the ``present`` ones only (0 elsewhere) when given."""
+    w = np.asarray(weights, dtype=np.float64)
+    if present is not None:
+        w = np.where(present, w, 0.0)
+    result: Floats = w / w.sum(axis=-1, keepdims=True)
+    return result
+
+
+def coverage_counts(policy: UnknownPolicy) -> bool:
+    """Rule 4: whether the minimum coverage applies. Under ``worst`` every applicable
+    criterion is scored (unknown at 0), so only "nothing applies" leaves no score."""
+    return policy != "worst"
+
+
+def has_score(coverage: Floats, threshold: float, policy: UnknownPolicy) -> Bools:
+    """Rule 4: where the overall score exists, from the coverage (NaN: nothing applies)."""
+    result: Bools = coverage >= threshold if coverage_counts(policy) else coverage == coverage
+    return result
+
+
+def failed_gates(
+    levels: Floats, minimum: Floats, applicable: Bools | None = None, *, unrated: bool = False
+) -> Bools:
+    """Rule 5: which gates fail, ``(..., gates)`` from the levels of their criteria.
+
+    A gate fails when its criterion applies and is rated below its minimum; an unknown
+    (NaN) one fails too only with ``unrated`` (at its worst: the lower bound, and the
+    point score under ``worst``).
+    """
+    failed: Bools = levels < minimum  # NaN < x is False
+    if unrated:
+        failed |= levels != levels
+    if applicable is not None:
+        failed &= applicable
+    return failed
+
+
+def cap_band(failed: Bools, gate_band: Ints, top: int) -> Ints:
+    """Rule 5: the band failed gates cap at, ``(...)`` from ``(..., gates)``: the lowest
+    cap band among them, ``top`` (the highest band) when none fails."""
+    cap = np.full(failed.shape[:-1], top, dtype=np.intp)
+    for g, band in enumerate(gate_band.tolist()):
+        np.minimum(cap, np.where(failed[..., g], band, top), out=cap)
+    return cap
+
+
+def band_of(score: Floats, band_mins: Floats, cap: Ints) -> Ints:
+    """Rule 5: the band of each score: how many band minimums it reaches, less one, at
+    most ``cap``; -1 where there is no score (NaN reaches none)."""
+    band = np.full(score.shape, -1, dtype=np.intp)
+    for band_min in band_mins.tolist():
+        band += score >= band_min
+    result: Ints = np.minimum(band, cap, out=band)
+    return result
 
 
 _POLICIES = ("exclude", "worst", "estimate")
@@ -339,7 +441,7 @@ class _EstimateParts:
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(app_w > 0, model.pillar_weight, 0.0)
             share = share / share.sum(axis=-1, keepdims=True)
-            scale = np.where(app_w > 0, share / app_w, 0.0) * (100.0 / LEVEL_MAX)
+            scale = np.where(app_w > 0, share / app_w, 0.0) * POINTS_PER_LEVEL
         a_p = scale * (app_sums[..., :k] - r_sums[:, 3 * k : 4 * k])
         a_sq = (scale * scale * (app_sums[..., k : 2 * k] - r_sums[:, 4 * k : 5 * k])).sum(axis=1)
         a_mu = (a_p * (1.0 - gamma)).sum(axis=1)
@@ -626,7 +728,7 @@ def level_to_score(levels: Floats) -> Floats:
     >>> level_to_score(np.array([0.0, 2.0, 4.0]))
     array([  0.,  50., 100.])
     """
-    return levels * (100.0 / LEVEL_MAX)
+    return levels * POINTS_PER_LEVEL
 
 
 def score_matrix(
@@ -905,10 +1007,10 @@ class _Kernel:
             for m in _METHODS
         }
         self.band_tops = model.band_tops()
-        self.pillar_share = model.pillar_weight / model.pillar_weight.sum()
+        self.pillar_share = shares(model.pillar_weight)
         with np.errstate(divide="ignore"):
             self.inv_total = 1.0 / self.pillar_total
-        self.scale_by_total = (100.0 / LEVEL_MAX) * self.inv_total
+        self.scale_by_total = POINTS_PER_LEVEL * self.inv_total
         self._buffers: dict[tuple[str, str], Floats] = {}
         # The fused path (arithmetic pillars and overall, nothing masked): the pillar
         # sums of levels and of rated weight (two products of ``filled``, NaN as 0, and
@@ -937,8 +1039,7 @@ class _Kernel:
         self.cap_table: Ints | None = None
         if g <= _PACKED_GATES:
             bits = (np.arange(1 << g)[:, None] >> np.arange(g)) & 1 == 1
-            table = np.where(bits, model.gate_band, top).min(axis=1, initial=top)
-            self.cap_table = table.astype(np.intp)
+            self.cap_table = cap_band(bits, model.gate_band, top)  # every failed set
             self.cap_top_table = self.band_tops[self.cap_table]
 
     def run(
@@ -991,8 +1092,8 @@ class _Kernel:
         sums: Floats = np.matmul(rw, self.rated_p, out=self._buffer("sums", (r, 2), levels))
         pillar = self._buffer("pillar", (r, k), levels)
         with np.errstate(invalid="ignore", divide="ignore"):  # 0/0: nothing rated
-            np.divide(lm, self.pillar_total if self.policy == "worst" else rw, out=pillar)
-        pillar *= 100.0 / LEVEL_MAX
+            np.divide(lm, self.pillar_total if unknown_at_zero(self.policy) else rw, out=pillar)
+        pillar *= POINTS_PER_LEVEL
         raw = settle(self._overall(pillar))
         raw_lo = settle(low)
         raw_hi = low - LEVEL_MAX * sums[:, 0]
@@ -1000,7 +1101,7 @@ class _Kernel:
         raw_hi = settle(raw_hi)
         gate_levels = levels[:, self.model.gate_criterion]
         unrated = gate_levels != gate_levels
-        failed = gate_levels < self.model.gate_min  # NaN < x is False
+        failed = failed_gates(gate_levels, self.model.gate_min)
         res = self._finish(
             raw, raw_lo, raw_hi, sums[:, 1], failed, unrated, failed | unrated, failed,
             outputs, point_is_lo=True,
@@ -1049,7 +1150,7 @@ class _Kernel:
         widening), so under ``worst`` the point score's cap is the lower bound's."""
         # the point score: under ``worst`` an unknown counts as level 0, so it caps too
         point = failed
-        if self.policy == "worst":
+        if unknown_at_zero(self.policy):
             point = failed_lo if point_is_lo else failed | unrated
         caps: dict[int, tuple[Floats, Ints]] = {}  # one cap per distinct mask object
 
@@ -1074,14 +1175,8 @@ class _Kernel:
                 res["likely_lower"] = np.clip(settle(centre - spread), lower, upper)
                 res["likely_upper"] = np.clip(settle(centre + spread), lower, upper)
         coverage = settle(coverage, 2)  # a share, so two more decimals
-        counted = self.policy in ("exclude", "estimate")
-        enough = coverage >= self.threshold if counted else ~np.isnan(coverage)
-        overall = np.where(enough, capped, np.nan)
-        # the band: how many band minimums the score reaches, less one (NaN reaches none)
-        band = np.full(overall.shape, -1, dtype=np.intp)
-        for band_min in self.model.band_mins:
-            band += overall >= band_min
-        np.minimum(band, band_cap, out=band)
+        overall = np.where(has_score(coverage, self.threshold, self.policy), capped, np.nan)
+        band = band_of(overall, self.model.band_mins, band_cap)
         res |= {
             "overall": overall,
             "coverage": coverage,
@@ -1124,7 +1219,7 @@ class _Kernel:
             # arithmetic pillar is its weighted sum over fixed denominators
             # settled: a product's last bits depend on how many rows BLAS is given, and a
             # partnership scores the same alone, in a batch or in any partition of one
-            pillar = settle(estimated.pillar_sums(model) * (self.inv_total * (100.0 / LEVEL_MAX)))
+            pillar = settle(estimated.pillar_sums(model) * (self.inv_total * POINTS_PER_LEVEL))
             nothing = estimated.rated_sums[:, : model.n_pillars].sum(axis=1) == 0
             pillar[nothing] = np.nan  # nothing known, nothing to estimate from: no score
         elif estimated is not None:  # the point score: every applicable criterion counts
@@ -1164,9 +1259,9 @@ class _Kernel:
         # criterion is unrated: at its worst (the lower bound) it caps, at its best (the
         # upper bound) it passes. NaN >= x is False, so ``failed_lo`` holds the unrated.
         unrated = gate_app & (gate_levels != gate_levels)
-        failed = gate_app & (gate_levels < model.gate_min)  # NaN < x is False
-        failed_lo = gate_app & ~(gate_levels - gate_low >= model.gate_min)
-        failed_hi = failed & ~(gate_levels + gate_low >= model.gate_min)
+        failed = failed_gates(gate_levels, model.gate_min, gate_app)
+        failed_lo = failed_gates(gate_levels - gate_low, model.gate_min, gate_app, unrated=True)
+        failed_hi = failed_gates(gate_levels + gate_low, model.gate_min, gate_app)
         res = self._finish(
             raw, raw_lo, raw_hi, coverage, failed, unrated, failed_lo, failed_hi, ALL_OUTPUTS,
             sd=None if estimated is None else estimated.sd,
@@ -1203,8 +1298,8 @@ class _Kernel:
             rm = rated_f @ w
             scale = self.scale_by_total  # 25 / AM, AM fixed when everything applies
             with np.errstate(invalid="ignore", divide="ignore"):  # 0/0: nothing rated
-                pillar = lm / (self.pillar_total if self.policy == "worst" else rm)
-            pillar *= 100.0 / LEVEL_MAX
+                pillar = lm / (self.pillar_total if unknown_at_zero(self.policy) else rm)
+            pillar *= POINTS_PER_LEVEL
             lower = lm * scale
             upper = (lm - LEVEL_MAX * rm) * scale
             upper += 100.0  # 25 * 4 * AM / AM
@@ -1222,9 +1317,9 @@ class _Kernel:
             low_rated = (low > 0) & rated
             down = (low_rated & (filled > 0)).astype(np.float64) @ w
             up = (low_rated & (filled < LEVEL_MAX)).astype(np.float64) @ w
-        scale = 100.0 / LEVEL_MAX
+        scale = POINTS_PER_LEVEL
         with np.errstate(invalid="ignore", divide="ignore"):
-            pillar = lm / (am if self.policy == "worst" else rm)
+            pillar = lm / (am if unknown_at_zero(self.policy) else rm)
             pillar *= scale
             lower = (lm - down) / am
             lower *= scale
@@ -1251,7 +1346,7 @@ class _Kernel:
         low: Floats | None,
     ) -> tuple[Floats, Floats, Floats, Floats, Floats]:
         """Any mix of methods: score the levels, then each bound, node by node."""
-        answered = applicable if self.policy == "worst" else rated
+        answered = counted_criteria(rated, applicable, self.policy)
         filled = np.where(known, levels, 0.0)
         pillar = self._pillars(level_to_score(filled), answered)
         if low is None:
@@ -1277,11 +1372,7 @@ class _Kernel:
         if self.cap_table is not None:
             code = _pack(failed)
             return self.cap_top_table[code], self.cap_table[code]
-        top = len(self.model.band_mins) - 1
-        band_cap = np.full(failed.shape[0], top, dtype=np.intp)
-        for g, band in enumerate(self.model.gate_band):  # vectorised over rows
-            if band < top:
-                band_cap[failed[:, g] & (band_cap > band)] = band
+        band_cap = cap_band(failed, self.model.gate_band, len(self.model.band_mins) - 1)
         return self.band_tops[band_cap], band_cap
 
     def _pillars(self, scores: Floats, answered: Bools | None) -> Floats:

@@ -519,6 +519,10 @@ PARTNERSHIP_FIELDS: dict[str, Draw] = {
     "assessed_on": lambda rng, ctx: ctx.as_of.isoformat(),
     "ratings": _ratings,
     "facts": _facts,
+    # last, so that the draws of every field above stay as they were before it came
+    "$schema": lambda rng, ctx: rng.choice(
+        ["partnership.schema.json", "https://example.org/partnership.schema.json"]
+    ),
 }
 REQUIRED = ("id", "name", "kind", "members", "assessed_on")
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -59,6 +62,13 @@ def test_assess_explain():
     r = cli("assess", str(EXAMPLES / "us-japan.json"), "--explain")
     assert r.returncode == 0
     assert "sum of contributions" in r.stdout
+    assert "\nHow the overall score of United States-Japan Alliance" in r.stdout
+    assert r.stdout.endswith("\n") and not r.stdout.endswith("\n\n")
+    # a Markdown report gets the explanation as one more section, in Markdown
+    r = cli("assess", str(EXAMPLES / "us-japan.json"), "--explain", "--format", "markdown")
+    assert r.returncode == 0
+    assert "\n## How the overall score of United States-Japan Alliance" in r.stdout
+    assert "| pillar / criterion | level | score | weight | eff.w | used | points |" in r.stdout
 
 
 def test_fail_under_exits_1():
@@ -152,6 +162,39 @@ def test_version():
     assert r.returncode == 0 and r.stdout.startswith("readiness ")
 
 
+def _help_lines(parser: argparse.ArgumentParser) -> list[tuple[str, str | None]]:
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return [(a.dest, a.help) for a in sub._choices_actions]
+
+
+def test_the_command_table_is_what_the_commands_register():
+    """``--help`` lists the commands from readiness.cli.COMMANDS without importing their
+    modules: the lines and their order are those the modules' own parsers give."""
+    from readiness.cli import COMMANDS, _parser
+
+    every = _help_lines(_parser())  # every module imported and registered
+    assert every == [(name, line) for name, (_, line) in COMMANDS.items()]
+    for name in COMMANDS:  # one command's real parser, the others' lines, in order
+        assert _help_lines(_parser([name, "x"])) == every
+        sub = next(a for a in _parser([name])._actions if isinstance(a, argparse._SubParsersAction))
+        assert sub.choices[name].description is not None, name  # its own parser, not a line
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"]])
+def test_version_and_help_import_no_command(args: list[str]):
+    code = (
+        "import sys; from readiness.cli import main\n"
+        f"try: main({args!r})\n"
+        "except SystemExit: pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('readiness')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert (
+        out.stdout.strip().splitlines()[-1]
+        == "['readiness', 'readiness._version', 'readiness.cli']"
+    )
+
+
 def test_json_for_several_files_is_one_array(tmp_path: Path):
     r = cli("assess", str(EXAMPLES), "--format", "json")
     assert r.returncode == 0, r.stderr
@@ -187,6 +230,16 @@ def test_report_refuses_an_unknown_extension(tmp_path: Path):
     assert r.returncode == 2
     assert "cannot tell the report format" in r.stderr
     assert not target.exists()
+
+
+def test_report_says_what_it_wrote_like_the_other_writers(tmp_path: Path):
+    target = tmp_path / "nato.html"
+    r = cli("report", str(EXAMPLES / "nato.json"), "-o", str(target))
+    assert r.returncode == 0 and r.stdout == ""
+    assert r.stderr == f"readiness: wrote the html report of nato to {target}\n"
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    printed = cli("report", str(EXAMPLES / "nato.json"))  # standard output: nothing more said
+    assert printed.returncode == 0 and printed.stderr == ""
 
 
 def test_duplicate_json_keys_are_an_error(tmp_path: Path):

@@ -59,19 +59,20 @@ def test_one_command_gives_consensus_agreement_adjudication_and_perception_in_ht
     assert r.returncode == 0, r.stderr
     page = out.read_text()
     assert "Readiness of AUKUS" in page  # the consensus assessment's full report
-    for section in ('id="panel-heading"', 'id="adjudication"', 'id="perception-heading"'):
+    for section in ('id="panel"', 'id="adjudication"', 'id="perception"'):
         assert section in page
     assert "Krippendorff" in page and "MoD AUS" in page
     assert "trust.information-openness" in page.split('id="adjudication"')[1]
-    assert page.index('id="panel"') < page.index('<footer class="colophon">')
+    # a section added to the report (report.extra), before its evidence appendix
+    assert page.index('id="panel"') < page.index('id="evidence"')
     if charts_available():
         assert 'aria-label="Perception gap: each side' in page
 
 
 def test_the_perception_chart_is_deterministic_svg():
     pytest.importorskip("matplotlib")
+    from readiness.document import Chart
     from readiness.panel import assess_panel, panel_from_dict
-    from readiness.report.agreement_charts import perception_chart
 
     rate = {"trust.commitment-record": {"level": 1}}
     doc = {
@@ -86,11 +87,14 @@ def test_the_perception_chart_is_deterministic_svg():
             {"assessor": "y", "side": "B", "ratings": {"trust.commitment-record": {"level": 4}}},
         ],
     }
-    gap = assess_panel(panel_from_dict(doc)).perception
-    assert gap is not None
-    svg = perception_chart(gap)
+    result = assess_panel(panel_from_dict(doc))
+    (perception,) = [s for s in result.to_document().sections() if s.id == "perception"]
+    (chart,) = [b for b in perception.blocks if isinstance(b, Chart)]
+    svg = chart.draw()
     assert svg.startswith("<svg") and 'role="img"' in svg
-    assert svg == perception_chart(gap)
+    assert f'aria-label="{chart.alt}"'.replace("'", "&#x27;") in svg
+    assert svg == chart.draw()
+    assert svg.strip() in result.to_html(charts=True)
 
 
 def test_import_then_assess_and_report_in_every_format(tmp_path):
@@ -101,10 +105,10 @@ def test_import_then_assess_and_report_in_every_format(tmp_path):
     r = cli("assess", str(panel))
     assert r.returncode == 0
     text = r.stdout
-    assert "To adjudicate" in text and "Perception gap (AUS vs USA)" in text
+    assert "To adjudicate" in text and "Perception gap: how AUS and USA see" in text
     r = cli("assess", str(panel), "--format", "markdown")
     assert r.returncode == 0
-    assert "### Perception gap: how AUS and USA see" in r.stdout
+    assert "\n### Perception gap: how AUS and USA see" in r.stdout
     r = cli("assess", str(panel), "--format", "json")
     assert r.returncode == 0
     data = json.loads(r.stdout)
@@ -116,7 +120,7 @@ def test_import_then_assess_and_report_in_every_format(tmp_path):
     assert widened[0] < data["panel"]["interval"]["consensus"][0]
     r = cli("report", str(panel), "--format", "html", "-o", str(tmp_path / "r.html"))
     assert r.returncode == 0
-    assert 'id="perception-heading"' in (tmp_path / "r.html").read_text()
+    assert '<section id="perception">' in (tmp_path / "r.html").read_text()
     r = cli("report", str(panel), "--consensus", "max", "--format", "json")
     assert r.returncode == 0
     assert json.loads(r.stdout)["panel"]["rule"] == "max"
@@ -141,7 +145,7 @@ def test_agreement_text_and_the_partnership_files_path(tmp_path):
     out = r.stdout
     assert out.startswith("AUKUS")
     assert re.search(r"Krippendorff's alpha -?\d\.\d\d \(ordinal\)", out)
-    assert "Perception gap (AUS vs USA)" in out
+    assert "Perception gap: how AUS and USA see the partnership\n-----" in out
 
 
 def test_import_errors_name_the_cell_and_write_nothing(tmp_path):

@@ -34,6 +34,7 @@ from readiness.derive import (
     Min,
     Present,
     Table,
+    derive_levels,
     derive_partnership,
     encode_row,
     evaluate,
@@ -750,6 +751,48 @@ def test_assess_of_facts_only_equals_the_table_path(many):
         assert _same(a.overall, row["overall"])
         assert a.lower == pytest.approx(row["lower"])
         assert a.upper == pytest.approx(row["upper"])
+
+
+def _feature_value(name: str) -> st.SearchStrategy[float]:
+    """An encoded value of one feature: unknown, or one of its type's values (numbers
+    near the shipped thresholds and beyond them)."""
+    feature = FEATURES[name]
+    if feature.type in ("flag", "category"):
+        known = st.sampled_from([float(i) for i in range(len(feature.values))])
+    elif feature.type == "level":
+        known = st.sampled_from([0.0, 1.0, 2.0, 3.0, 4.0])
+    else:
+        known = st.one_of(
+            st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 12.0, 24.0, math.inf]),
+            st.floats(0, 1e6, allow_nan=False),
+        )
+    return st.one_of(st.just(math.nan), known)
+
+
+@st.composite
+def encoded_rows(draw: st.DrawFn) -> dict[str, float]:
+    names = draw(st.lists(st.sampled_from(sorted(FEATURES)), unique=True))
+    return {name: draw(_feature_value(name)) for name in names}
+
+
+@settings(max_examples=300, deadline=None)
+@given(encoded_rows())
+def test_one_row_derivation_equals_the_array_engine(row):
+    """``derive_levels`` of one row (``assess``) takes a path of Python floats; every
+    rule of the shipped rubric (and min/max of several, settled either way) gives the
+    levels the array engine gives."""
+    rubric = load_rubric()
+    table = Table(n=1, columns={k: np.array([v]) for k, v in row.items()})
+    expected = [
+        [math.nan if c.derive is None else float(evaluate(c.derive, table)[0])
+         for c in rubric.criteria]
+    ]  # fmt: skip
+    np.testing.assert_array_equal(derive_levels(table, rubric), np.array(expected))
+    # the row encode_row keeps gives the same as the columns
+    kept = Table(n=1, columns=table.columns, row=row)
+    np.testing.assert_array_equal(derive_levels(kept, rubric), np.array(expected))
+    two = Table(n=2, columns={k: np.array([v, v]) for k, v in row.items()})
+    np.testing.assert_array_equal(derive_levels(two, rubric), np.array(expected * 2))
 
 
 def _same(a: float | None, b: float) -> bool:

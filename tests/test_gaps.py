@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from readiness import InputError, Partnership, assess, load_partnership, load_rubric
+from readiness.document import words
+from readiness.gaps import GapRow, HeldBy, ProfileChoice, Reason
 from tests.factories import EXAMPLES, SMALL, make_rubric, rubric_dict
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +61,13 @@ def test_kind_selects_the_profile_and_the_call_can_override(small):
     report = a.gaps()
     assert report.profile.id == "modest"
     assert report.profile_reason == "selected by the partnership kind defense-cooperation"
+    assert report.profile_choice == ProfileChoice("kind", kind="defense-cooperation")
     assert [g.criterion for g in report.gaps] == ["a.two"]  # only a.two has target 3
     assert a.gaps("full").profile_reason == "named in the call"
+    assert a.gaps("full").profile_choice == ProfileChoice("named")
     named = assess(partnership(target="full", a_one=2), small).gaps()
     assert named.profile_reason == "named in the partnership file"
+    assert named.profile_choice.how == "file"
     with pytest.raises(InputError, match="unknown target profile 'nope'"):
         a.gaps("nope")
 
@@ -124,10 +136,118 @@ def test_gap_report_renderings(small):
     assert d["target"]["profile"] == "full"
     assert d["gaps"][0]["remediation"][0] == {"to_level": 3, "action": "to a3"}
     md = report.to_markdown()
-    assert "| 1 | A two (`a.two`)" in md and "Evidence gaps" in md
+    assert md.startswith("# Gaps of T\n\n## Gaps against ")
+    assert "| 1 | A two (`a.two`)" in md and "### Evidence gaps" in md
+    text = report.to_text()
+    assert "Evidence gaps (unrated criteria)\n---" in text and "(a.two)" in text
     road = report.roadmap()
     assert list(road.to_frame().index) == list(range(1, len(road.steps) + 1))
-    assert "| step |" in road.to_markdown()
+    assert road.to_frame()["why"].tolist() == [s.why for s in road.steps]
+    assert "reason" not in road.to_frame().columns
+    assert "| step |" in road.to_markdown() and "step  criterion" in road.to_text()
+
+
+def test_every_format_comes_from_the_document(small):
+    from readiness.document import render_html, render_markdown, render_text
+
+    report = assess(partnership(a_one=4, a_two=2, b_one=1), small).gaps()
+    for result in (report, report.roadmap()):
+        doc = result.to_document()
+        assert result.to_markdown() == render_markdown(doc)
+        assert result.to_text() == render_text(doc)
+        assert result._repr_html_() == render_html(doc)
+        assert json.loads(result.to_json()) == json.loads(json.dumps(result.to_dict()))
+    assert report.to_document().kind == "gaps"
+    assert report.roadmap().to_document().kind == "roadmap"
+
+
+def test_the_gap_section_is_what_a_report_shows(small):
+    """The document holds one section (what a longer document would include): its
+    Markdown is the gap report's under a level-2 heading, nested sections one deeper."""
+    from readiness.document import render_section_markdown
+
+    report = assess(partnership(a_one=4, a_two=2, b_one=1), small).gaps()
+    (section,) = report.to_document().sections()
+    md = render_section_markdown(section)
+    assert md.startswith("## Gaps against ") and "\n### Evidence gaps (unrated criteria)\n" in md
+    assert report.to_markdown().endswith(md)
+
+
+def test_gaps_lay_themselves_out_with_the_vocabulary_and_render_nothing():
+    """Gap reports and roadmaps build documents (blocks and data); formats and words live
+    in readiness.document, and nothing from the render floor is imported."""
+    source = (ROOT / "readiness" / "gaps.py").read_text()
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+        elif isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+    assert not {m for m in imported if m.startswith("readiness.report")}
+    assert "html" not in imported and "readiness._display" not in imported
+    texts = [n.value for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Constant)]
+    for mark in ("<div", "<table", "<td", "|---", "**", "](", "&lt;"):
+        assert not [t for t in texts if isinstance(t, str) and mark in t], mark
+    tree = ast.parse(source)
+    reprs = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "__repr__"]
+    segments = [ast.get_source_segment(source, n) or "" for n in reprs]
+    for segment in segments:  # the console's one line may round its figures
+        source = source.replace(segment, "")
+    for mark in ("markdown_escape", "html.escape", ":.1f}", ":+.1f}", ":g}"):
+        assert mark not in source, mark
+    for writer in ("_blocked_text", "_gain_text", "_TODAY"):
+        assert writer not in source, writer
+
+
+def test_results_carry_reasons_and_words_say_them():
+    """A gap's ``why`` is its reason said by readiness.document.words.gaps, and the JSON
+    (``GapRow``) keeps the ``why`` text users have."""
+    a = assess(load_partnership(EXAMPLES / "aukus.json"), load_rubric())
+    report = a.gaps()
+    assert "why" not in {f.name for f in dataclasses.fields(report.gaps[0])}
+    codes = set()
+    for g in (*report.gaps, *report.evidence_gaps):
+        assert isinstance(g.reason, Reason)
+        codes.add(g.reason.code)
+        assert g.why == g.reason.text
+        assert GapRow.of(1, g).why == g.why
+    assert {"root-cause", "gain", "unrated"} <= codes
+    root = report.gaps[0]
+    assert root.reason == Reason("root-cause", unblocks=root.unblocks, waiting=root.reason.waiting)
+    assert root.why == words.gaps.root_cause(root.unblocks, root.reason.waiting)
+    d = report.to_dict()
+    assert [g["why"] for g in d["gaps"]] == [g.why for g in report.gaps]
+    road = report.roadmap()
+    assert all(s.reason is not None and s.why == s.reason.text for s in road.steps)
+    assert [s["why"] for s in road.to_dict()["steps"]] == [s.why for s in road.steps]
+
+
+def test_words_say_each_reason():
+    assert words.gaps.failed_gate("Low", 0.04) == "failed gate: caps the score at Low"
+    assert words.gaps.failed_gate("Low", 1.25) == (
+        "failed gate: caps the score at Low; closing it unblocks +1.2 points of other gaps"
+    )
+    assert words.gaps.root_cause(2.0, ("a", "b", "c", "d", "e")) == (
+        "root cause: closing it unblocks +2.0 points of gain in a, b, c and 2 more"
+    )
+    assert words.gaps.gain(1.0, 1.0, 1.0, 1.0, "exclude") == "gain +1.0 points"
+    assert words.gaps.gain(1.0, 1.0, 0.4, 2.0, "worst") == (
+        "gain +1.0 points (+0.4 to +2.0 over the unknowns)"
+    )
+    assert words.gaps.held([("g", "unrated", "Low")], 0.0) == (
+        "; +0.0 now: blocked by the unrated gate g: rate it first"
+    )
+    held = Reason(
+        "gain-per-effort",
+        gain=0.6,
+        effort_units=4,
+        held_by=(HeldBy("g", "failed", "Low"),),
+        held_gain=0.3,
+    )
+    assert (
+        held.text
+        == "gain +0.6 points for 4 effort units; held at Low by the failed gate g: close it first"
+    )
 
 
 def test_default_rubric_examples_have_ranked_gaps():
@@ -227,10 +347,10 @@ def test_score_at_the_profile_and_after_closing_gaps_are_told_apart():
 
 
 def test_every_format_shows_raw_score_gate_loss_and_unrated_gates():
-    # the README's facts snippet alone: the founding agreement is derived at level 0 and
-    # fails its gate (17.1 points); policy alignment, which these facts do not give, is
-    # unrated: no cap on the score, and every format says what to rate (rubric 1.2.0
-    # derives information protection from the integrated sharing arrangement)
+    # the facts snippet of docs/partnerships.md alone: the founding agreement is derived
+    # at level 0 and fails its gate (17.1 points); policy alignment, which these facts do
+    # not give, is unrated: no cap on the score, and every format says what to rate
+    # (rubric 1.2.0 derives information protection from the integrated sharing arrangement)
     from readiness import Partnership
     from readiness.report import build_report, render_html, render_markdown, render_text
 
@@ -312,6 +432,8 @@ def test_one_rated_sibling_does_not_inflate_the_ranking():
     assert g_alone.rank_gain == pytest.approx(g_rated.rank_gain) == pytest.approx(50 / 12)
     assert g_alone.impact_lower == pytest.approx(50 / 12)
     assert g_alone.why == "gain +4.2 points; +16.7 on today's score, which leaves the unknowns out"
+    assert g_alone.reason is not None and g_alone.reason.code == "gain"
+    assert g_alone.reason.today == pytest.approx(50 / 3) and g_alone.reason.policy == "exclude"
     # ranked by it, the cyber memo (same gain per pillar share, cheaper) is not buried
     order = [g.criterion for g in alone.gaps()]
     assert order.index("cyber.memo") < order.index("intel.sharing")
@@ -325,12 +447,16 @@ def test_a_failed_gate_ranks_and_steps_first_and_says_why():
     first = report.gaps[0]
     assert first.criterion == "political.alignment" and first.priority == 0
     assert first.why == "failed gate: caps the score at Low"
+    assert first.reason is not None
+    assert (first.reason.code, first.reason.band) == ("failed-gate", "Low")
     road = report.roadmap()
     assert road.steps[0].criterion == "political.alignment"  # not the cheap memo
     assert road.steps[0].why == "failed gate: caps the score at Low"
     # before: every other gap is held down by the cap, and says so
     others = [g for g in report.gaps if g.criterion != "political.alignment"]
     assert all("held at Low by the failed gate political.alignment" in g.why for g in others)
+    held = HeldBy("political.alignment", "failed", "Low")
+    assert all(g.reason is not None and g.reason.held_by == (held,) for g in others)
     assert all(g.impact == pytest.approx(0.0) for g in others)
 
 
@@ -344,6 +470,8 @@ def test_unrated_gate_explains_zero_gain_steps_and_comes_first_to_rate():
     assert report.basis == "lower"
     assert report.evidence_gaps[0].criterion == "political.alignment"
     assert report.evidence_gaps[0].why.startswith("unrated gate: below level 1")
+    gate = report.evidence_gaps[0].reason
+    assert gate is not None and (gate.code, gate.min_level) == ("unrated-gate", 1)
     road = report.roadmap()
     assert road.rate_first == ("political.alignment",)
     # the lower bound is at the cap (40): closing a gap gains nothing there, and says why
@@ -375,6 +503,7 @@ def test_prerequisite_of_many_gaps_ranks_above_a_larger_gain():
     assert base.why == (
         f"root cause: closing it unblocks {base.unblocks:+.1f} points of gain in p.x, p.y"
     )
+    assert base.reason == Reason("root-cause", unblocks=base.unblocks, waiting=("p.x", "p.y"))
     assert report.gaps[1].rank_gain > base.rank_gain  # a larger gain, ranked below
 
 

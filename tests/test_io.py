@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from readiness._io import MAX_BYTES, MAX_DEPTH, read_document
+from readiness._io import MAX_BYTES, MAX_DEPTH, _read_json, _read_json_exact, read_document
 from readiness.errors import InputError, RubricError
 
 
@@ -179,3 +183,79 @@ def test_the_fast_loader_keeps_the_key_and_integer_checks(tmp_path):
     exponent = tmp_path / "e.yaml"
     exponent.write_text("a: 1e-3\n")
     assert read_document(exponent, RubricError, shipped=True) == {"a": 0.001}
+
+
+# --- the quick JSON path (orjson) and the exact one ------------------------------------
+
+
+def _outcome(read: Any, text: str) -> tuple[str, Any]:
+    """What a JSON reader makes of ``text``: ``("ok", data)`` or ``("error", problems)``."""
+    try:
+        data = read(text, "doc.json", InputError)
+    except InputError as exc:
+        return "error", [(p.path, p.message) for p in exc.problems] or str(exc)
+    return "ok", json.dumps(data, sort_keys=True)  # tells 1 from 1.0 and -0.0 from 0.0
+
+
+def _same_as_the_exact_parse(text: str) -> None:
+    assert _outcome(_read_json, text) == _outcome(_read_json_exact, text), text[:200]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": 1, "a": "\\u003a"}',  # the repeated key's colon comes back as an escaped one
+        '{"a": 1, "a": "\\u003A"}',
+        '{"a": {"b": 1, "b": 2}}',
+        '{"a": "x:y", "b": {"c": 1, "c": 1}}',
+        '{"a": "say \\"x\\": y", "a": 2}',
+        '{"n": 123456789012345678901234567890}',  # orjson alone: a float
+        '{"n": -9223372036854775809, "m": 18446744073709551616}',
+        '{"n": 1e400}',  # json: inf; orjson refuses
+        '{"n": NaN, "m": -Infinity}',
+        '"\\ud800"',
+        '{"a": 1,}',
+        "[" * 64 + "]" * 64,
+        "[" * 65 + "]" * 65,
+        '{"a": ' * 70 + "1" + "}" * 70,
+        "[" * 300 + "]" * 300,  # deeper than orjson writes
+        "[" * 2000 + "]" * 2000,  # deeper than orjson reads
+        '["[[[[", {"k": "]]]]:"}]',
+        "12",
+        '"a:b"',
+    ],
+)
+def test_the_quick_json_path_agrees_with_the_exact_parse(text: str):
+    _same_as_the_exact_parse(text)
+
+
+_KEYS = st.sampled_from(["a", "b", "a:b", "ü", '"q"', "\\u003a", "k"])
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(alphabet=':"{}[]\\ab\u00fc\U0001f600', max_size=6),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON, st.booleans())
+def test_any_json_reads_as_the_exact_parse_reads_it(value: Any, ascii: bool):
+    _same_as_the_exact_parse(json.dumps(value, ensure_ascii=ascii))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_KEYS, _JSON, min_size=1), _JSON, st.booleans(), st.data())
+def test_a_repeated_key_is_found_on_the_quick_path(
+    obj: dict[str, Any], again: Any, ascii: bool, data: Any
+):
+    key = data.draw(st.sampled_from(sorted(obj)))
+    text = json.dumps(obj, ensure_ascii=ascii)
+    twice = f"{text[:-1]}, {json.dumps(key, ensure_ascii=ascii)}: {json.dumps(again)}}}"
+    for doc in (twice, f'{{"outer": [1, {twice}]}}'):
+        kind, _ = _outcome(_read_json, doc)
+        assert kind == "error"
+        _same_as_the_exact_parse(doc)

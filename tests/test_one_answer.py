@@ -27,9 +27,22 @@ import pandas as pd
 import pytest
 
 from readiness import assess, assess_frame, derive_frame, facts_frame
+from readiness._numbers import optional
 from readiness.batch import assess_many, assessment_row, rows_frame
 from readiness.errors import InputError
+from readiness.gaps import resolve_profile
 from readiness.partnership import Partnership, partnership_from_dict
+from readiness.plan import _geo_tangent, _Problem
+from readiness.robustness import PartnershipArrays
+from readiness.robustness._engine import evaluate, rubric_draws
+from readiness.rubric import Rubric
+from readiness.scoring import (
+    LEVEL_MAX,
+    POINTS_PER_LEVEL,
+    SETTLE_DECIMALS,
+    ScoringModel,
+    score_matrix,
+)
 from tests.cli_harness import run_cli
 from tests.factories import EXAMPLES
 from tests.generate import RUBRIC, corpus
@@ -169,3 +182,118 @@ def test_the_frame_path_equals_assess():
             err_msg=column,
         )
     assert frame["band"].astype(object).fillna("").tolist() == REFERENCE["band"].fillna("").tolist()
+
+
+# --- every scorer states the same rules -----------------------------------------------
+
+
+def _with_method(method: str) -> Rubric:
+    """The corpus's rubric with every pillar and the overall score aggregated by ``method``."""
+    data = RUBRIC.model_dump()
+    data["aggregation"] = method
+    for pillar in data["pillars"]:
+        pillar["aggregation"] = method
+    return Rubric.model_validate(data)
+
+
+def _value(e: Any, x: np.ndarray) -> float:
+    return e.const + sum(v * x[k] for k, v in e.coef.items())
+
+
+def _milp_scores(problem: Any) -> tuple[float, float]:
+    """The raw and the gate-capped score the plan's mixed-integer model gives with every
+    criterion left at its level: its binaries at the starting levels, each hypograph
+    variable at the most its rows allow (a geometric mean at the tangent through its true
+    value, which is where the plan's cuts put it)."""
+    x = np.zeros(problem.n_x + len(problem.extra_lb))
+    for (j, level), v in problem.var_of.items():
+        x[v] = float(level == problem.start[j])
+    if problem.estimate_var:  # y <= max(0, min(100, estimate of the planned levels))
+        known = np.where(problem.known & ~problem.na, problem.start, 0.0)
+        guess = problem.estimate_const + problem.estimate_coef @ known
+        for j, y in problem.estimate_var.items():
+            x[y] = POINTS_PER_LEVEL * min(max(float(guess[j]), 0.0), LEVEL_MAX)
+    model = problem.model
+    geometric = {pi: (members, share) for pi, _, members, share in problem.geo_pillars}
+    for pi, e in problem.pillar_value.items():
+        if not (len(e.coef) == 1 and min(e.coef) >= problem.n_x):
+            continue  # a linear pillar: its expression is its value
+        y = next(iter(e.coef))
+        members = [
+            j
+            for j in range(model.n_criteria)
+            if model.criterion_pillar[j] == pi and problem.answered[j]
+        ]
+        values = np.array([_value(problem.crit_score(j), x) for j in members])
+        if pi in geometric:
+            x[y] = _geo_tangent(values, geometric[pi][1])[0]
+        else:
+            x[y] = values.min()
+    pillars = sorted(problem.pillar_value)
+    values = np.array([_value(problem.pillar_value[pi], x) for pi in pillars])
+    if problem.geo_overall is not None:
+        share = np.array([problem.pillar_share[pi] for pi in pillars])
+        raw = _geo_tangent(values, share)[0]
+    elif model.overall_method == "minimum":
+        raw = float(values.min())
+    else:
+        raw = _value(problem.raw, x)
+    failing = [
+        cap
+        for _, cap, state in problem.gates
+        if (state is False) or (isinstance(state, list) and any(x[v] > 0.5 for v in state))
+    ]
+    return raw, min([raw, *failing])
+
+
+@pytest.mark.parametrize("method", ["arithmetic", "geometric", "minimum"])
+@pytest.mark.parametrize("policy", ["exclude", "worst", "estimate"])
+def test_every_scorer_states_the_same_rules(method, policy):
+    """The scoring kernel, the robustness engine at the rubric's own choices, the plan's
+    mixed-integer model with nothing raised and the explanation agree on every document,
+    for every aggregation method and unknown policy: a scorer that kept its own copy of a
+    rule (points per level, what a pillar counts, weights' shares, the geometric mean on
+    [1, 100], gates and their caps, coverage, settling) would part from the others."""
+    rubric = _with_method(method)
+    model = ScoringModel.from_rubric(rubric)
+    assessed = [assess(p, rubric, unknown_policy=policy) for p in VALID]
+    levels = np.vstack([a.levels for a in assessed])
+    na = np.vstack([a.not_applicable for a in assessed])
+    s = score_matrix(levels, model, not_applicable=na, unknown_policy=policy)
+    assert np.isnan(s.overall).sum() < len(VALID) and s.gate_failed.any()
+
+    # the engine also on each document with its known levels at 4 but those of its gates,
+    # where the gates' caps bite more often than on the documents as drawn
+    high = np.where(np.isnan(levels), np.nan, float(LEVEL_MAX))
+    high[:, model.gate_criterion] = levels[:, model.gate_criterion]
+    both = np.vstack([levels, high])
+    both_na = np.vstack([na, na])
+    kernel = score_matrix(both, model, not_applicable=both_na, unknown_policy=policy)
+    # (a minimum at or below a gate's cap leaves the cap nothing to take)
+    assert (kernel.gate_loss > 0).any() or method == "minimum"
+    panel = PartnershipArrays.from_arrays(
+        both, rubric, not_applicable=both_na, unknown_policy=policy
+    )
+    overall, band = evaluate(panel, rubric_draws(model, 1, policy=policy))
+    np.testing.assert_array_equal(overall[0], kernel.overall)
+    np.testing.assert_array_equal(band[0], kernel.band)
+
+    # the kernel settles estimates (levels) to SETTLE_DECIMALS, the plan's affine map of
+    # them is exact: they may part by that rounding, in points
+    tolerance = 1e-9 + (POINTS_PER_LEVEL * 10.0**-SETTLE_DECIMALS if policy == "estimate" else 0)
+    for i, a in enumerate(assessed):
+        assert (a.overall, a.raw) == (optional(s.overall[i]), optional(s.raw[i]))
+        points = a.explain().to_frame()
+        criteria = points[points["criterion"].notna()]
+        if math.isnan(s.raw[i]):
+            assert (criteria["used_weight"] == 0).all()
+            continue
+        assert criteria["points"].sum() == pytest.approx(s.raw[i], abs=1e-9)
+        if method == "arithmetic":  # exact shares: points = score x used weight
+            used = criteria["score"].fillna(0).to_numpy(float) @ criteria["used_weight"]
+            assert used == pytest.approx(s.raw[i], abs=1e-9)
+
+        problem = _Problem(a, "rate-first", resolve_profile(a, None)[0], 10.0)
+        raw, capped = _milp_scores(problem)
+        assert raw == pytest.approx(s.raw[i], abs=tolerance), a.partnership.id
+        assert capped == pytest.approx(s.raw[i] - s.gate_loss[i], abs=tolerance), a.partnership.id

@@ -70,3 +70,12 @@ def test_the_installed_package_finds_its_examples(wheel: Path, tmp_path: Path):
     )
     assert copied.returncode == 0, copied.stderr
     assert (elsewhere / "out" / "nato.json").read_bytes() == (EXAMPLES / "nato.json").read_bytes()
+
+
+def test_the_wheel_ships_the_json_schemas(wheel: Path):
+    from readiness._resources import SCHEMAS
+
+    with zipfile.ZipFile(wheel) as z:
+        for kind in SCHEMAS:
+            shipped = z.read(f"readiness/schemas/{kind}.schema.json")
+            assert shipped == (ROOT / "readiness" / "schemas" / f"{kind}.schema.json").read_bytes()

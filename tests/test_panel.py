@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import math
+import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -20,7 +23,7 @@ from readiness.panel import (
 )
 from readiness.partnership import load_partnership, partnership_from_dict
 from readiness.rubric import load_rubric
-from tests.factories import EXAMPLES, make_rubric, rubric_dict, rubrics
+from tests.factories import EXAMPLES, ROOT, make_rubric, rubric_dict, rubrics
 
 HEADER = {
     "id": "demo",
@@ -304,3 +307,140 @@ def test_an_assessors_score_counts_the_panels_criteria_and_alone_their_own():
     # on the panel's criteria A's a.y is the consensus level, and B's a.x likewise
     overall = result.assessment.overall
     assert overall is not None and min(a.overall, b.overall) <= overall <= max(a.overall, b.overall)
+
+
+# --- the panel laid out (readiness.document) ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sided():
+    """Three assessors from two sides who disagree on a.x (a perception gap)."""
+    doc = panel_doc(
+        ("A1 <b>", "AAA", {"a.x": {"level": 4, "note": "seen *there*"}, "a.y": {"level": 3}}),
+        ("A2", "AAA", levels(a_x=4, a_y=1)),
+        ("B1", "BBB", levels(a_x=1, a_y=2)),
+    )
+    return assess_panel(panel_from_dict(doc), SMALL)
+
+
+def test_the_panel_lays_itself_out_as_one_document(sided):
+    from readiness.document import Chart, Table
+
+    doc = sided.to_document()
+    assert doc.kind == "panel" and doc.title == "Assessors and agreement"
+    assert [s.title for s in doc.sections()] == [
+        "Agreement per pillar",
+        "To adjudicate: assessors two levels or more apart",
+        "Perception gap: how AAA and BBB see the partnership",
+    ]
+    assert [s.id for s in doc.sections()][1:] == ["adjudication", "perception"]
+    (assessors,) = [b for b in doc.blocks if isinstance(b, Table)]
+    kinds = [(c.name, c.kind) for c in assessors.columns]
+    assert kinds[3:] == [("overall", "score"), ("range", "text"), ("rated", "count")]
+    perception = doc.sections()[2]
+    charts = [b for b in perception.blocks if isinstance(b, Chart)]
+    assert [c.alt for c in charts] == ["Perception gap: each side's pillar scores"]
+    # the numbers stay numbers until a renderer writes them
+    pillars = next(b for b in perception.blocks if isinstance(b, Table))
+    assert pillars.rows[-1].cells == ("Overall", 75.0, 37.5, 37.5)
+
+
+def test_markdown_and_text_say_the_consensus_agreement_and_perception(sided):
+    md = sided.to_markdown()
+    assert md.startswith("# Assessors and agreement\n\n- Consensus: the median of 3 assessors'")
+    assert "| A1 &lt;b\\> | - | AAA | 87.5 | 88-88 | 2 |" in md  # input text escaped
+    assert "| a.x | 4 | 4 | 1 | 4 | 3 |" in md  # to adjudicate: levels, median, spread
+    assert "| Overall | 75.0 | 37.5 | 37.5 |" in md
+    assert "Criteria the sides rate one level or more apart, largest first:" in md
+    assert "| a.x | 4 | 1 | 3 |" in md
+    text = sided.to_text()
+    assert "Agreement per pillar\n--------------------" in text  # text shows it too now
+    assert re.search(r"^a\.x +4 +1 +3$", text, re.M)
+    html = sided.to_html(charts=False)
+    assert "A1 &lt;b&gt;" in html and "<b>" not in html and "<svg" not in html
+
+
+def test_nothing_to_adjudicate_and_no_gap_are_said():
+    doc = panel_doc(("A", "AAA", levels(a_x=2, a_y=2)), ("B", "BBB", levels(a_x=2, a_y=2)))
+    md = assess_panel(panel_from_dict(doc), SMALL).to_markdown()
+    assert "\n\nNo criterion: every pair of assessors is within one level.\n" in md
+    assert md.endswith("largest first:\n\nNone.\n")
+
+
+def test_every_format_comes_from_the_document(sided):
+    from readiness.document import render_html, render_json, render_markdown, render_text
+
+    doc = sided.to_document()
+    assert sided.to_markdown() == render_markdown(doc)
+    assert sided.to_text() == render_text(doc)
+    assert sided._repr_html_() == render_html(doc)
+    assert sided.to_json() == render_json(doc)
+    assert json.loads(sided.to_json()) == json.loads(json.dumps(sided.to_dict()))
+
+
+def test_the_json_says_the_consensus_rule_in_words(sided):
+    data = sided.to_dict()
+    assert data["consensus"]["words"].startswith("the median of 3 assessors' levels")
+    assert "Consensus: " + data["consensus"]["words"] + "." in sided.to_text().replace("\n  ", " ")
+
+
+def test_the_report_section_is_the_document_as_a_section(sided):
+    """The panel's part of a full report (``readiness agreement -o``, ``assess``/``report``
+    of a panel file) is its document one level down, under the key ``panel``."""
+    from readiness.cli.agreement import panel_section
+    from readiness.document import render_section_html, render_section_markdown
+
+    section = sided.to_document().as_section("panel")
+    md = panel_section(sided, "markdown")
+    assert md.key == "panel" and md.data == sided.to_dict()
+    assert md.markdown == render_section_markdown(section)
+    assert md.markdown.startswith("## Assessors and agreement\n")
+    assert "\n### Perception gap: how AAA and BBB see the partnership\n" in md.markdown
+    assert panel_section(sided, "html").html == render_section_html(section)
+    assert panel_section(sided, "text").markdown.startswith("Assessors and agreement\n-----")
+
+
+def test_consensus_notes_keep_every_assessors_level_and_note(sided):
+    c = sided.assessment.criterion("a.x")
+    assert c.note == "consensus (median) of A1 <b> 4, A2 4, B1 1; spread 3. A1 <b>: seen *there*"
+
+
+def test_panel_module_lays_itself_out_with_the_vocabulary_and_renders_nothing():
+    """The panel builds a document (blocks and data); formats and words live in
+    readiness.document, and nothing from the render floor is imported."""
+    assert_renders_nothing(ROOT / "readiness" / "panel.py")
+
+
+def assert_renders_nothing(path: Path) -> None:
+    tree = ast.parse(path.read_text())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+        elif isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+    assert not {m for m in imported if m.startswith("readiness.report")}
+    assert "html" not in imported and "readiness._display" not in imported
+    # the text a reader could see: string constants and number formats, leaving out
+    # docstrings and __repr__ (a repr is for programmers); errors may count (``:,``)
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name == "__repr__":
+            skip.update(id(n) for n in ast.walk(node))
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+            skip.add(id(body[0].value))
+    said = [
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in skip
+    ]
+    specs = [
+        ast.unparse(n.format_spec)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.FormattedValue) and n.format_spec and id(n) not in skip
+    ]
+    for mark in ("<div", "<table", "<p>", "|---", "**"):
+        assert not [x for x in said if mark in x], mark
+    assert not [x for x in specs if re.search(r"\.\d+[f%]|%", x)], specs  # numbers: by kind
+    assert "markdown_escape" not in ast.unparse(tree)

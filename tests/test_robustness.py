@@ -445,25 +445,135 @@ def test_summary_says_band_probability_rank_sensitivity_and_margin(example_resul
 def test_report_section_and_set_report_render(example_result):
     import json
 
-    from readiness.report.robustness import (
-        robustness_html,
-        robustness_json,
-        robustness_markdown,
-        robustness_section,
-        robustness_section_html,
-        robustness_section_markdown,
-    )
+    from readiness.document import render_section_html, render_section_markdown
 
     assessments, r = example_result
-    section = robustness_section(assessments[0], r)
-    assert sum(section["band_probabilities"].values()) == pytest.approx(1.0, abs=1e-3)
-    json.dumps(section)
-    json.dumps(robustness_json(r))
-    assert "## Robustness" in robustness_section_markdown(assessments[0], r)
-    assert "<section" in robustness_section_html(assessments[0], r)
-    assert "ranks above the column" in robustness_markdown(r)
-    page = robustness_html(r)
-    assert page.startswith("<!DOCTYPE html>") and "<script" not in page
+    data = r.section_dict(assessments[0])
+    assert sum(data["band_probabilities"].values()) == pytest.approx(1.0, abs=1e-3)
+    json.dumps(data)
+    section = r.section_for(assessments[0])
+    assert section.key == "robustness" and section.data == data
+    assert render_section_markdown(section).startswith("## Robustness\n")
+    assert render_section_html(section).startswith("<h2>Robustness</h2>")
+    assert "ranks above the column" in r.to_markdown()
+    assert set(json.loads(r.to_json())) >= {"summary", "uncertainty", "dominance"}
+    assert r._repr_html_().startswith('<div class="readiness-robustness">')
+
+
+def test_the_section_of_one_partnership_keeps_its_layout(example_result):
+    """Markdown of ``report --robustness``: the summary, the score's distribution, the
+    chance of each band, and the five tightest weights (``any``: no upper limit)."""
+    from readiness.document import render_section_markdown
+
+    assessments, r = example_result
+    a = next(x for x in assessments if x.partnership.id == "nato")
+    s = r.section_dict(a)
+    md = render_section_markdown(r.section_for(a)).split("\n\n")
+    assert md[0] == "## Robustness"
+    assert md[1] == s["summary"].replace("_", "\\_")
+    median, p05, p95 = (s["score"][k] for k in ("median", "p05", "p95"))
+    assert md[2] == (
+        f"Under {s['samples']:,} sampled sets of choices (seed {s['seed']}), the overall "
+        f"score has median {median:.1f} and 90% interval {p05:.1f}-{p95:.1f}."
+    )
+    assert md[3].startswith("| Band | Probability |\n|---|---:|\n| Advanced | ")
+    tight = md[4].splitlines()
+    assert tight[:2] == ["| Pillar weight | Keeps the band from | to |", "|---|---:|---:|"]
+    assert len(tight) == 2 + min(5, len(s["margins"]))
+    with pytest.raises(InputError, match="not in this robustness result"):
+        robustness(assessments[:2], samples=10, n=64).section_for(a)
+
+
+def test_every_format_comes_from_the_document(example_result):
+    import json
+
+    from readiness.document import render_html, render_json, render_markdown, render_text
+
+    assessments, r = example_result
+    from readiness.audit import audit
+
+    for result in (r, r.uncertainty, r.sensitivity, audit(assessments)):
+        doc = result.to_document()
+        assert result.to_markdown() == render_markdown(doc)
+        assert result.to_text() == render_text(doc)
+        assert result._repr_html_() == render_html(doc)
+        assert result.to_json() == render_json(doc)
+        data = json.loads(result.to_json())
+        assert {k: data[k] for k in result.to_dict()} == json.loads(json.dumps(result.to_dict()))
+
+
+def test_results_lay_themselves_out_with_the_vocabulary_and_render_nothing():
+    """The robustness results and the audit build documents (blocks and data); formats
+    and words live in readiness.document, and nothing from the render floor is imported."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "readiness"
+    for name in (
+        "robustness/__init__.py",
+        "robustness/uncertainty.py",
+        "robustness/sensitivity.py",
+        "audit.py",
+    ):
+        source = (root / name).read_text()
+        imported = set()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+        assert not {m for m in imported if m.startswith("readiness.report")}, name
+        assert "html" not in imported and "readiness._display" not in imported, name
+        for mark in (
+            "<div",
+            "<table",
+            "<p>",
+            "|---",
+            '"**',
+            '"## ',
+            "markdown_escape",
+            "probability {",
+        ):
+            assert mark not in source, (name, mark)
+
+
+def test_summary_says_its_findings(example_result):
+    """The summary sentences say the findings (reasons with figures), one each."""
+    from readiness.document.words import robustness as said
+
+    _, r = example_result
+    findings = r.findings()
+    assert [f.partnership for f in findings] == list(r.labels)
+    by = {f.partnership: f for f in findings}
+    assert by["nato"].sensitive == "factor" and by["nato"].factor == "burden"
+    assert by["fpda"].sensitive == "undefined" and by["fpda"].factor is None
+    assert by["nato"].margin is not None and by["nato"].margin[0] == "burden"
+    line = r.summary()[r.labels.index("fpda")]
+    assert "sensitivity undefined (no score in some samples)" in line
+    assert said.summary(
+        "x", band=None, p_band=0.25, score_p05=None, score_p95=None, rank=None, of=1,
+        rank_p05=None, rank_p95=None, sensitive="unmoved", factor=None, margin=None,
+        lower=None, upper=None,
+    ) == "x: no score (no score in 25% of samples); no choice moves its score"  # fmt: skip
+
+
+def test_cli_html_is_one_page_with_every_section(tmp_path):
+    from tests.cli_harness import run_cli
+
+    out = tmp_path / "r.html"
+    done = run_cli("robustness", *EXAMPLES[:3], "--samples", "200", "--sobol", "64",
+                   "-o", str(out), cwd=None)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    page = out.read_text()
+    assert page.startswith("<!DOCTYPE html>") and page.endswith("</body></html>\n")
+    assert "<script" not in page and "<title>Robustness of 3 partnership(s)</title>" in page
+    for title in (
+        "Probability that the row ranks above the column",
+        "Sobol total indices of the overall score (n = 64)",
+        "Tightest pillar-weight margin per partnership",
+        "Coherence audit (3 partnerships)",
+    ):
+        assert f">{title}</h" in page, title
 
 
 def test_cli_robustness_writes_json_and_refuses_bad_input(tmp_path):

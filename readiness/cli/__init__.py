@@ -15,29 +15,24 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from types import FrameType
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from readiness._text import neutralise
 from readiness._version import __version__
-from readiness.cli import (
-    agreement,
-    assess,
-    compare,
-    derive,
-    examples,
-    import_,
-    info,
-    migrate,
-    plan,
-    report,
-    robustness,
-    template,
-    validate,
-)
-from readiness.cli._common import EXIT_INPUT, EXIT_OK, _fail, _internal, _Parser
-from readiness.errors import ReadinessError
+
+if TYPE_CHECKING:
+    from types import FrameType
 
 __all__ = ["main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with our error format (exit 2, one paragraph, no traceback)."""
+
+    def error(self, message: str) -> Any:  # pragma: no cover - argparse calls exit
+        self.print_usage(sys.stderr)
+        self.exit(2, f"readiness: error: {message}\n")  # EXIT_INPUT of cli._common
+
 
 DESCRIPTION = """\
 Score how ready an international defense partnership is against a weighted,
@@ -66,7 +61,49 @@ exit codes: 0 success, 1 below --fail-under, 2 bad input, usage or unwritable ou
 """
 
 
-def _parser() -> argparse.ArgumentParser:
+COMMANDS: dict[str, tuple[str, str]] = {
+    "assess": ("assess", "score partnership files and report their gaps"),
+    "validate": ("validate", "check partnership or rubric files without scoring"),
+    "rubrics": ("info", "list the shipped rubrics, or one rubric's criteria"),
+    "schema": (
+        "info",
+        "print the JSON Schema of an input file or of a JSON document readiness writes",
+    ),
+    "compare": ("compare", "put partnerships side by side, and show what changed between dates"),
+    "report": ("report", "write the full report of one partnership as HTML, Markdown or JSON"),
+    "derive": ("derive", "show the levels a partnership's facts give, rule by rule"),
+    "examples": ("examples", "list the example partnership files, or write them into a folder"),
+    "template": ("template", "write a questionnaire (xlsx, csv or json) for assessors to fill in"),
+    "import": ("import_", "read filled questionnaires back into a partnership or panel JSON file"),
+    "agreement": (
+        "agreement",
+        "agreement of several assessors, items to adjudicate and each side's view",
+    ),
+    "migrate": ("migrate", "rewrite old partnership or rubric files into the current format"),
+    "robustness": (
+        "robustness",
+        "band probabilities, rank intervals, Sobol sensitivity and weight margins",
+    ),
+    "plan": (
+        "plan",
+        "the least effort that reaches a band or score (or the best score in a budget)",
+    ),
+}
+"""Every command, in the order ``--help`` lists them: the module of ``readiness.cli``
+that defines it (its ``add_parser``, or ``add_parsers`` for several) and its one-line
+help. Only the module of the command being run is imported; ``--help`` and
+``--version`` import none (tests/test_cli.py holds these lines to the modules' own)."""
+
+
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs: its first word not starting with ``-`` (the top level
+    has only ``--help`` and ``--version``, which take no value)."""
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
+def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of ``argv``'s command (with ``argv`` None, of every command); any other
+    command has only its name and help line, which is all ``--help`` shows."""
     parser = _Parser(
         prog="readiness",
         description=DESCRIPTION,
@@ -75,19 +112,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"readiness {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    assess.add_parser(sub)
-    validate.add_parser(sub)
-    info.add_parsers(sub)
-    compare.add_parser(sub)
-    report.add_parser(sub)
-    derive.add_parser(sub)
-    examples.add_parser(sub)
-    template.add_parser(sub)
-    import_.add_parser(sub)
-    agreement.add_parser(sub)
-    migrate.add_parser(sub)
-    robustness.add_parser(sub)
-    plan.add_parser(sub)
+    chosen = None if argv is None else COMMANDS.get(_chosen(argv) or "", ("",))[0]
+    added: set[str] = set()
+    for name, (module_name, help_line) in COMMANDS.items():
+        if name in added:
+            continue
+        if argv is not None and module_name != chosen:
+            sub.add_parser(name, help=help_line)
+            continue
+        module: Any = import_module(f"readiness.cli.{module_name}")
+        before = set(sub.choices)
+        (getattr(module, "add_parsers", None) or module.add_parser)(sub)
+        added |= set(sub.choices) - before
     return parser
 
 
@@ -125,6 +161,8 @@ def _sigterm_unwinds() -> Iterator[None]:
 def _system_error(exc: OSError) -> str:
     """The message of an operating-system error that no reader or writer turned into
     ours: in practice the output refused (``> /dev/full``, a full disk)."""
+    from readiness._text import neutralise
+
     reason = neutralise(exc.strerror or str(exc))
     if exc.filename is not None:
         return f"{neutralise(str(exc.filename))}: {reason}"
@@ -150,9 +188,13 @@ def _tolerant_streams() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``readiness`` command; returns the exit code."""
     _tolerant_streams()
-    parser = _parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _parser(argv).parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
+
+    from readiness.cli._common import EXIT_INPUT, EXIT_OK, _fail, _internal
+    from readiness.errors import ReadinessError
+
     try:
         if os.environ.get("READINESS_ENGINE"):  # a bad value: one error, before any file
             from readiness.scoring import check_engine

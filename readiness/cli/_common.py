@@ -9,9 +9,8 @@ import stat
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from readiness._atomic import atomic_path
 from readiness._text import STARTS_A_FORMULA, neutralise
 from readiness.errors import InputError, Problem, ReadinessError, ReportError
 
@@ -25,14 +24,6 @@ if TYPE_CHECKING:  # imported where used: --help and --version stay fast
 EXIT_OK, EXIT_POLICY, EXIT_INPUT = 0, 1, 2
 
 T = TypeVar("T")
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with our error format (exit 2, one paragraph, no traceback)."""
-
-    def error(self, message: str) -> Any:  # pragma: no cover - argparse calls exit
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_INPUT, f"readiness: error: {message}\n")
 
 
 def _rubric_option(p: argparse.ArgumentParser) -> None:
@@ -117,7 +108,7 @@ def _internal(exc: BaseException) -> str:
 class _Duplicates:
     """Partnerships met twice in one run: the same id and the same ``assessed_on``.
 
-    The rule (README, "Input safety"): both files are scored and kept (rows, reports,
+    The rule (docs/cli.md, "Input safety"): both files are scored and kept (rows, reports,
     columns), and the later one is reported as a problem naming the earlier one, so the
     command exits 2. The same id on different dates is a history, not a duplicate.
     """
@@ -373,6 +364,8 @@ def _write_output(out: str, write: Callable[[Path], object]) -> None:
             file is left unchanged and no temporary file is left behind.
     """
     try:
+        from readiness._atomic import atomic_path  # tempfile: not for every command
+
         with atomic_path(out) as tmp:
             write(tmp)
     except OSError as exc:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from readiness.io.questionnaire import FilledQuestionnaire
     from readiness.panel import Panel, PanelResult
     from readiness.partnership import Partnership
+    from readiness.report.extra import Section
     from readiness.rubric import Rubric
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "consensus_option",
     "is_questionnaire",
     "panel_document",
+    "panel_section",
     "partnership_option",
     "with_panel",
 ]
@@ -68,10 +70,10 @@ facts, which are scored; --partnership FILE gives them (or questionnaires writte
 a blank template) a partnership file's facts instead. `agreement`, `import` then
 `assess`, `assess` and `report` of the same questionnaires give the same consensus.
 
-Text output: the consensus score, Krippendorff's alpha, the criteria to adjudicate
-(assessors two levels or more apart), straight-lining and the perception gap between
-the sides. Markdown, JSON and HTML: the consensus assessment's full report with that
-section added.
+Text output: the consensus score, Krippendorff's alpha (overall and per pillar), the
+criteria to adjudicate (assessors two levels or more apart), straight-lining and the
+perception gap between the sides. Markdown, JSON and HTML: the consensus
+assessment's full report with that section added.
 """
 
 PARTNERSHIP_HELP = (
@@ -374,18 +376,38 @@ def panel_document(result: PanelResult | None) -> dict[str, Any]:
     """``{"panel": ...}`` for a JSON document, or ``{}`` without a panel."""
     if result is None:
         return {}
-    from readiness.report.agreement import panel_json
-
-    return {"panel": panel_json(result)}
+    return {"panel": result.to_dict()}
 
 
 def with_panel(rendered: str, result: PanelResult | None, fmt: str) -> str:
     """``rendered`` (a report of ``fmt``) with the panel section, when there is a panel."""
     if result is None:
         return rendered
-    from readiness.report.agreement import add_panel_section
+    from readiness.report.extra import add_section
 
-    return add_panel_section(rendered, result, fmt)
+    return add_section(rendered, fmt, panel_section(result, fmt))
+
+
+def panel_section(result: PanelResult, fmt: str) -> Section:
+    """The panel's section of a report in ``fmt`` (json, html, markdown, else text), built
+    from its document (``result.to_document().as_section("panel")``): its data under the
+    key ``panel``, and a text report takes the section's text layout in the place the
+    other formats take Markdown."""
+    from readiness.document import (
+        render_section_html,
+        render_section_markdown,
+        render_section_text,
+    )
+    from readiness.report.extra import Section
+
+    section = result.to_document().as_section("panel")
+    if fmt == "json":
+        return Section("panel", section.data, "", "")
+    if fmt == "html":
+        return Section("panel", section.data, "", render_section_html(section))
+    if fmt == "markdown":
+        return Section("panel", section.data, render_section_markdown(section), "")
+    return Section("panel", section.data, render_section_text(section), "")
 
 
 def _in_files(exc: InputError, files: list[str]) -> ReadinessError:
@@ -414,7 +436,6 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
     from readiness.errors import InputError
     from readiness.panel import assess_panel
     from readiness.report import RENDERERS, build_report
-    from readiness.report.agreement import add_panel_section
     from readiness.rubric import load_rubric
 
     fmt = args.format or (_SUFFIXES.get(Path(args.out).suffix.lower()) if args.out else None)
@@ -435,7 +456,7 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
         text = result.assessment.summary() + "\n\n" + result.to_text()
     else:
         report = build_report(result.assessment, args.target)
-        text = add_panel_section(RENDERERS[fmt](report), result, fmt)
+        text = with_panel(RENDERERS[fmt](report), result, fmt)
     if args.out is None:
         sys.stdout.write(text)
     else:

@@ -305,22 +305,24 @@ def _assessment_json(a: Assessment, args: argparse.Namespace) -> dict[str, Any]:
     if args.rate_first:
         data["what_to_rate"] = a.rate_first().to_dict()
     if args.explain:
-        frame = a.explain().to_frame()
-        data["explain"] = json.loads(frame.to_json(orient="records"))
+        data["explain"] = a.explain().to_dict()["rows"]
     return data
 
 
 def _render_assessment(a: Assessment, args: argparse.Namespace) -> str:
+    from readiness.document import render_section_markdown, render_section_text
     from readiness.report import build_report, render_markdown, render_text
 
     report = build_report(a, args.target)
+    markdown = args.format == "markdown"
     sections = (a.rate_first().to_section(),) if args.rate_first else ()
-    if args.format == "markdown":
+    if markdown:
         text = render_markdown(report, sections=sections)
     else:
         text = render_text(report, sections=sections)
-    if args.explain:
-        text += "\n" + a.explain().to_text() + "\n"
+    if args.explain:  # the explanation as one more section of the report
+        section = a.explain().to_document().as_section()
+        text += "\n" + (render_section_markdown if markdown else render_section_text)(section)
     return text
 
 

@@ -35,7 +35,7 @@ template carries none).
 
 Errors name the sheet and cell (Criteria!E14), the csv line and column, or the JSON path;
 every file's problems are reported at once, and --errors FILE keeps all of them.
-Limits (README, "Input safety"): 50 MB a file, 50 MB a part of an xlsx archive once
+Limits (docs/cli.md, "Input safety"): 50 MB a file, 50 MB a part of an xlsx archive once
 expanded, 10,000 rows, 100 columns, 32,767 characters a cell, 1,000 assessors.
 """
 

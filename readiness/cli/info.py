@@ -57,9 +57,16 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
         "JSON document readiness writes: report (what assess --format json, report "
         "--format json and Assessment.to_dict() give), comparison (compare --format "
         "json, Comparison.to_dict()). A partnership schema allows only the criterion ids "
-        "and target profiles of the rubric (--rubric).",
+        "and target profiles of the rubric (--rubric). The same schemas ship in the "
+        "package (--path prints where).",
     )
     s.add_argument("kind", choices=("rubric", "partnership", *OUTPUTS))
+    s.add_argument(
+        "--path",
+        action="store_true",
+        help="print the path of the shipped schema file instead (the same schema, the "
+        "partnership one with the default rubric's criteria), for an editor's settings",
+    )
     _rubric_option(s)
     s.set_defaults(func=_cmd_schema)
 
@@ -137,6 +144,16 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
     if args.kind != "partnership" and args.rubric is not None:
         return _usage_error("--rubric applies to 'schema partnership' only")
+    if args.path:
+        if args.rubric is not None:
+            return _usage_error(
+                "--path names the shipped schema of the default rubric; without --path, "
+                "--rubric prints the schema of another"
+            )
+        from readiness._resources import schema_file
+
+        _emit(str(schema_file(args.kind)))
+        return EXIT_OK
     if args.kind == "report":
         from readiness.report.model import report_json_schema
 

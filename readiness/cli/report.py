@@ -129,15 +129,17 @@ def _render_report(a: Assessment, target: str | None, fmt: str) -> str:
 
 def _with_robustness(text: str, a: Assessment, args: argparse.Namespace, fmt: str) -> str:
     """``text`` with the robustness section of ``a`` (``--robustness SAMPLES``)."""
+    from readiness.document import render_section_html, render_section_markdown
     from readiness.errors import InputError
-    from readiness.report.extra import add_section
-    from readiness.report.robustness import robustness_report_section
+    from readiness.report.extra import Section, add_section
     from readiness.robustness import robustness
 
     if args.robustness < 1:
         raise InputError("--robustness takes a number of samples of at least 1")
     r = robustness(a, samples=args.robustness, seed=args.seed)
-    return add_section(text, fmt, robustness_report_section(a, r))
+    s = r.section_for(a)
+    html = render_section_html(s) if fmt == "html" else ""
+    return add_section(text, fmt, Section("robustness", s.data, render_section_markdown(s), html))
 
 
 def _with_plan(text: str, a: Assessment, target: str, fmt: str) -> str:
@@ -203,4 +205,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     else:
         _write_output(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        sys.stderr.write(
+            f"readiness: wrote the {fmt or 'markdown'} report of {a.partnership.id} to {out}\n"
+        )
     return EXIT_OK

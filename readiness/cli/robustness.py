@@ -63,6 +63,22 @@ def _sobol_n(text: str) -> int:
     return value
 
 
+_CSS = """body{font-family:system-ui,sans-serif;color:#1f2937;max-width:60rem;margin:2rem auto;
+padding:0 1rem}table{border-collapse:collapse;margin:1rem 0}td,th{padding:.25rem .6rem;
+border-bottom:1px solid #e5e7eb}figure{margin:1rem 0}svg.chart{width:100%;height:auto}"""
+
+
+def _page(title: str, body: str) -> str:
+    """A self-contained HTML page around a document's fragment."""
+    import html
+
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style></head><body>\n"
+        f"{body}\n</body></html>\n"
+    )
+
+
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     """Add the ``robustness`` command."""
     c = sub.add_parser(
@@ -140,12 +156,7 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
     _check_outputs(args, args.files, ("-o", args.out))
     from readiness.assessment import Assessment, assess
     from readiness.audit import audit
-    from readiness.report.robustness import (
-        robustness_html,
-        robustness_json,
-        robustness_markdown,
-        robustness_text,
-    )
+    from readiness.document import document_data, render_html, render_markdown, render_text
     from readiness.robustness import Choices, robustness
     from readiness.rubric import load_rubric
 
@@ -163,15 +174,19 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
     choices = Choices(concentration=args.concentration)
     r = robustness(results, samples=args.samples, seed=args.seed, n=args.sobol, choices=choices)
     checked = audit(results) if len(results) >= 3 else None
+    doc = r.to_document()
+    if checked is not None:
+        doc = doc.with_sections(checked.to_document().as_section("audit"))
     fmt = _output_format(args.format, args.out)
     if fmt == "json":
-        text = json.dumps(robustness_json(r, checked), indent=2, ensure_ascii=False)
+        data = document_data(doc) | ({} if checked is not None else {"audit": None})
+        text = json.dumps(data, indent=2, ensure_ascii=False)
     elif fmt == "markdown":
-        text = robustness_markdown(r, checked)
+        text = render_markdown(doc)
     elif fmt == "html":
-        text = robustness_html(r, checked)
+        text = _page(doc.title, render_html(doc))
     else:
-        text = robustness_text(r, checked)
+        text = render_text(doc)
     if args.out:
         content = text if text.endswith("\n") else text + "\n"
         _write_output(args.out, lambda tmp: Path(tmp).write_text(content, encoding="utf-8"))

@@ -13,13 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from readiness._display import renderer
-from readiness.audit import Audit
-from readiness.gaps import GapReport, Roadmap
-from readiness.panel import PanelResult
 from readiness.plan import Frontier, Plan
-from readiness.report.agreement import panel_section
-from readiness.report.html import render_gaps_fragment
-from readiness.report.model import report_from_gaps
 from readiness.report.plan import (
     frontier_html,
     frontier_markdown,
@@ -28,108 +22,8 @@ from readiness.report.plan import (
     plan_markdown,
     plan_text,
 )
-from readiness.report.robustness import (
-    audit_markdown,
-    robustness_html,
-    robustness_markdown,
-    robustness_text,
-)
-from readiness.report.sections import gaps_markdown, roadmap_markdown
-from readiness.robustness import Robustness, Sensitivity, Uncertainty
 
 __all__: list[str] = []
-
-
-@renderer(GapReport, "html")
-def _gaps_html(g: GapReport) -> str:
-    return render_gaps_fragment(report_from_gaps(g))
-
-
-@renderer(GapReport, "markdown")
-def _gaps_markdown(g: GapReport) -> str:
-    return gaps_markdown(g)
-
-
-@renderer(Roadmap, "markdown")
-def _roadmap_markdown(r: Roadmap) -> str:
-    return roadmap_markdown(r)
-
-
-# --- several assessors (readiness.panel) ----------------------------------------------
-
-
-@renderer(PanelResult, "markdown")
-def _panel_markdown(r: PanelResult) -> str:
-    return panel_section(r, "markdown")
-
-
-@renderer(PanelResult, "text")
-def _panel_text(r: PanelResult) -> str:
-    return panel_section(r, "text")
-
-
-@renderer(PanelResult, "html")
-def _panel_html(r: PanelResult) -> str:
-    return panel_section(r, "html", charts=False)
-
-
-# --- robustness (readiness.robustness, readiness.audit) ----------------------------------
-
-
-@renderer(Robustness, "markdown")
-def _robustness_markdown(r: Robustness) -> str:
-    return robustness_markdown(r)
-
-
-@renderer(Robustness, "text")
-def _robustness_text(r: Robustness) -> str:
-    return robustness_text(r)
-
-
-@renderer(Robustness, "html")
-def _robustness_html(r: Robustness) -> str:
-    return robustness_html(r)
-
-
-@renderer(Uncertainty, "markdown")
-def _uncertainty_markdown(u: Uncertainty) -> str:
-    return u.to_frame().to_markdown() if _has_tabulate() else u.to_frame().to_string()
-
-
-@renderer(Uncertainty, "text")
-def _uncertainty_text(u: Uncertainty) -> str:
-    return u.to_frame().to_string()
-
-
-@renderer(Uncertainty, "html")
-def _uncertainty_html(u: Uncertainty) -> str:
-    return u.to_frame().to_html()
-
-
-@renderer(Sensitivity, "markdown")
-def _sensitivity_markdown(s: Sensitivity) -> str:
-    return s.to_frame().to_string()
-
-
-@renderer(Sensitivity, "html")
-def _sensitivity_html(s: Sensitivity) -> str:
-    return s.to_frame().to_html()
-
-
-@renderer(Audit, "markdown")
-def _audit_markdown(a: Audit) -> str:
-    return audit_markdown(a)
-
-
-@renderer(Audit, "html")
-def _audit_html(a: Audit) -> str:
-    return a.pillars.to_html()
-
-
-def _has_tabulate() -> bool:
-    from importlib.util import find_spec
-
-    return find_spec("tabulate") is not None
 
 
 # --- plans (readiness.plan) ------------------------------------------------------------

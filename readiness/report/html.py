@@ -8,9 +8,8 @@ through Jinja2's autoescaping, control, bidi and invisible characters are shown 
 as text rather than links, and
 the same report always gives the same bytes.
 
-:func:`render_gaps_fragment` makes the compact HTML that ``GapReport._repr_html_``
-shows in notebooks; an assessment's notebook display is its brief document
-(``Assessment._repr_html_``).
+Notebook displays are not made here: an assessment and a gap report lay themselves
+out as documents (``Assessment.to_document(brief=True)``, ``GapReport.to_document()``).
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ from readiness.report import charts as _charts
 from readiness.report.escape import neutralise
 from readiness.report.model import CriterionRow, PillarRow, Report
 
-__all__ = ["render_gaps_fragment", "render_html"]
+__all__ = ["render_html"]
 
 #: strong band colours (chips, markers), lowest band first; cycled past five bands
 BAND_COLOURS = ("#b42318", "#c2410c", "#a16207", "#2f7d32", "#0f6e66")
@@ -166,12 +165,6 @@ def render_html(
         ],
     }
     return neutralise(environment().get_template("report.html.j2").render(context))
-
-
-def render_gaps_fragment(report: Report) -> str:
-    """A compact HTML fragment for notebooks: the target, ranked gaps and unrated criteria."""
-    page = environment().get_template("fragment_gaps.html.j2").render(_context(report))
-    return neutralise(page)
 
 
 def template_names() -> Iterable[str]:

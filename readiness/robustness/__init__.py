@@ -27,20 +27,45 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from readiness._display import Rendered
-from readiness.errors import renamed
+from readiness.document import (
+    BulletList,
+    Chart,
+    Column,
+    Document,
+    Paragraph,
+    Rendered,
+    Row,
+    Section,
+    Table,
+)
+from readiness.document.words import robustness as said
+from readiness.document.words.robustness import Sensitive
+from readiness.errors import InputError, Problem, renamed
 from readiness.robustness._panel import PartnershipArrays, panel_of
 from readiness.robustness.margins import Margins, margins
-from readiness.robustness.sensitivity import Sensitivity, sensitivity
-from readiness.robustness.uncertainty import Choices, Uncertainty, uncertainty
+from readiness.robustness.sensitivity import Sensitivity, _tornado_chart, sensitivity
+from readiness.robustness.uncertainty import (
+    Choices,
+    Uncertainty,
+    _band_chart,
+    _rank_interval_chart,
+    uncertainty,
+    varied,
+)
 from readiness.rubric import Rubric
 
+if TYPE_CHECKING:
+    from readiness.assessment import Assessment
+
 __all__ = [
+    "DOMINANCE_MAX",
     "Choices",
+    "Finding",
     "Margins",
     "PartnershipArrays",
     "Robustness",
@@ -51,6 +76,46 @@ __all__ = [
     "sensitivity",
     "uncertainty",
 ]
+
+
+DOMINANCE_MAX = 30
+"""Partnerships beyond which the dominance table is left out (n x n cells)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One partnership's robustness as figures and reasons (its summary sentence says it).
+
+    Attributes:
+        partnership: Its label.
+        band: The name of its band under the rubric's own choices (``None``: no score).
+        p_band: The probability of that band (of no score, when ``band`` is ``None``).
+        score_p05, score_p95: The overall score's 5-95% interval.
+        rank, rank_p05, rank_p95: Its rank under the rubric's choices, and 5-95%.
+        of: How many partnerships are ranked.
+        sensitive: What the Sobol indices say of its score: ``factor`` (the largest
+            total index is ``factor``'s), ``undefined`` (no score in some samples),
+            ``unmoved`` (no choice moves it) or ``not-run`` (nothing varied).
+        factor: The factor with the largest total index, for ``factor``.
+        margin: The tightest pillar weight, as in the margin table: (pillar, weight,
+            lowest and highest weight keeping the band; ``None``: no upper limit).
+        lower, upper: The range of the score once the unknown criteria are rated.
+    """
+
+    partnership: str
+    band: str | None
+    p_band: float | None
+    score_p05: float | None
+    score_p95: float | None
+    rank: float | None
+    rank_p05: float | None
+    rank_p95: float | None
+    of: int
+    sensitive: Sensitive
+    factor: str | None
+    margin: tuple[str, float, float, float | None] | None
+    lower: float | None
+    upper: float | None
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,49 +192,62 @@ class Robustness(Rendered):
             out.append(rec)
         return out
 
+    def findings(self) -> tuple[Finding, ...]:
+        """Per partnership: the figures and reasons its summary sentence says."""
+        out = []
+        for i, r in enumerate(self.records()):
+            sensitive: Sensitive = "not-run"
+            if r["most_sensitive_to"]:
+                sensitive = "factor"
+            elif self.sensitivity is not None:
+                undefined = np.isnan(self.sensitivity.total[i]).all()
+                sensitive = "undefined" if undefined else "unmoved"
+            m = r["margin"]
+            out.append(
+                Finding(
+                    partnership=r["partnership"],
+                    band=r["band_name"] if r["band"] is not None else None,
+                    p_band=r["p_band"],
+                    score_p05=r["score_p05"],
+                    score_p95=r["score_p95"],
+                    rank=r["rank"],
+                    rank_p05=r["rank_p05"],
+                    rank_p95=r["rank_p95"],
+                    of=self.panel.n,
+                    sensitive=sensitive,
+                    factor=r["most_sensitive_to"],
+                    margin=None if not m else (m["pillar"], m["weight"], m["down"], m["up"]),
+                    lower=r["lower"],
+                    upper=r["upper"],
+                )
+            )
+        return tuple(out)
+
     def summary(self) -> list[str]:
         """One sentence per partnership: band and its probability under the choices varied,
         rank and interval, the choice it is most sensitive to (largest Sobol total index),
         the tightest weight margin (as in the margin table), and the range the unknown
-        criteria leave open (they are not varied here; ``assess`` shows the same range)."""
-        lines = []
-        n = self.panel.n
-        for r in self.records():
-            if r["band"] is None:
-                head = f"{r['partnership']}: no score (no score in {r['p_band']:.0%} of samples)"
-            else:
-                head = (
-                    f"{r['partnership']}: {r['band_name']} with probability {r['p_band']:.2f} "
-                    f"under the choices varied (score 5-95%: {_score(r['score_p05'])}-"
-                    f"{_score(r['score_p95'])})"
-                )
-            if n > 1 and r["rank"] is not None:
-                head += (
-                    f"; rank {r['rank']:.0f} of {n} (90% interval "
-                    f"{_rank(r['rank_p05'])}-{_rank(r['rank_p95'])})"
-                )
-            factor = r["most_sensitive_to"]
-            if factor:
-                head += f"; most sensitive to {factor} (largest Sobol total index)"
-            elif self.sensitivity is not None:
-                i = self.labels.index(r["partnership"])
-                if np.isnan(self.sensitivity.total[i]).all():
-                    head += "; sensitivity undefined (no score in some samples)"
-                else:
-                    head += "; no choice moves its score"
-            m = r["margin"]
-            if m:
-                head += (
-                    f"; tightest weight: {m['pillar']}, whose weight {m['weight']:g} can move "
-                    f"{_range(m)} before the band changes"
-                )
-            if r["lower"] is not None and r["upper"] is not None:
-                head += (
-                    f"; unknown criteria are not varied: once rated, the score lies in "
-                    f"{r['lower']:.1f}-{r['upper']:.1f} (the range of assess)"
-                )
-            lines.append(head)
-        return lines
+        criteria leave open (they are not varied here; ``assess`` shows the same range).
+        The sentences say :meth:`findings`."""
+        return [
+            said.summary(
+                f.partnership,
+                band=f.band,
+                p_band=f.p_band,
+                score_p05=f.score_p05,
+                score_p95=f.score_p95,
+                rank=f.rank,
+                of=f.of,
+                rank_p05=f.rank_p05,
+                rank_p95=f.rank_p95,
+                sensitive=f.sensitive,
+                factor=f.factor,
+                margin=f.margin,
+                lower=f.lower,
+                upper=f.upper,
+            )
+            for f in self.findings()
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -178,6 +256,227 @@ class Robustness(Rendered):
             "sensitivity": None if self.sensitivity is None else self.sensitivity.to_dict(),
             "margins": None if self.margins is None else self.margins.to_dict(),
         }
+
+    def dominance_dict(self) -> dict[str, dict[str, float]] | None:
+        """P(row ranks above column) as JSON-ready data (``None`` for more than
+        :data:`DOMINANCE_MAX` partnerships)."""
+        if self.panel.n > DOMINANCE_MAX:
+            return None
+        dom = self.uncertainty.dominance()
+        return {str(a): {str(b): float(v) for b, v in row.items()} for a, row in dom.iterrows()}
+
+    # --- the set laid out ---------------------------------------------------------
+
+    def to_document(self) -> Document:
+        """The analysis of the set laid out: what was varied, one summary per
+        partnership, the score and rank table with its charts, the pairwise dominance
+        (up to :data:`DOMINANCE_MAX` partnerships), the Sobol total indices and the
+        tightest weight margins. Its data is :meth:`to_dict`, with ``dominance``."""
+        u = self.uncertainty
+        blocks: list[Any] = [
+            Paragraph.of(said.sampled(u.samples, u.seed, varied(u.choices))),
+            BulletList.of(*self.summary()),
+            self._table(),
+            Chart("Rank intervals under sampled choices", partial(_rank_interval_chart, u)),
+            Chart("Probability of each band", partial(_band_chart, u, None)),
+        ]
+        if (dominance := self._dominance()) is not None:
+            blocks.append(dominance)
+        if self.sensitivity is not None:
+            blocks.append(self._sobol(self.sensitivity))
+        if self.margins is not None and len(self.margins.bands):
+            blocks.append(self._margins(self.margins))
+        return Document(said.title(self.panel.n), tuple(blocks), "robustness", self.to_dict())
+
+    def _table(self) -> Table:
+        columns = (
+            Column("Partnership"),
+            Column("Overall", "score"),
+            Column("Band"),
+            Column("P(band)", "share"),
+            Column("Score 5-95%", "score"),
+            Column("Rank", "count"),
+            Column("Rank 5-95%", "count"),
+            Column("Most sensitive to"),
+        )
+        rows = [
+            Row(
+                (
+                    r["partnership"],
+                    r["overall"],
+                    r["band"],
+                    r["p_band"],
+                    said.interval(r["score_p05"], r["score_p95"]),
+                    r["rank"],
+                    said.interval(r["rank_p05"], r["rank_p95"], 0),
+                    r["most_sensitive_to"],
+                )
+            )
+            for r in self.records()
+        ]
+        return Table(columns, tuple(rows))
+
+    def _dominance(self) -> Section | None:
+        """P(row ranks above column) as a table; for one partnership its data only."""
+        data = self.dominance_dict()
+        if data is None:
+            return None
+        title = "Probability that the row ranks above the column"
+        if self.panel.n < 2:
+            return Section(None, (), key="dominance", data=data)
+        columns = (Column(""), *(Column(b, "share") for b in data))
+        rows = tuple(
+            Row((a, *("" if a == b else v for b, v in row.items()))) for a, row in data.items()
+        )
+        return Section(title, (Table(columns, rows),), key="dominance", data=data)
+
+    def _sobol(self, s: Sensitivity) -> Section:
+        """The total indices of each partnership's overall score, and their charts."""
+        table = Table(
+            (Column(""), *(Column(f, "score", 2) for f in s.factors)),
+            tuple(
+                Row((label, *(None if math.isnan(x) else float(x) for x in s.total[i])))
+                for i, label in enumerate(s.labels)
+            ),
+        )
+        drawn = [
+            Chart(said.tornado_alt(label), partial(_tornado_chart, s, label))
+            for i, label in enumerate(s.labels)
+            if not np.isnan(s.total[i]).all()
+        ]
+        return Section(said.sobol_title(s.n), (table, *drawn))
+
+    def _margins(self, m: Margins) -> Section:
+        """The tightest pillar-weight margin of each partnership."""
+        tight = m.bands.sort_values("room").groupby("partnership", sort=False).head(1)
+        columns = (
+            Column("Partnership"),
+            Column("Pillar"),
+            Column("Weight", "number"),
+            Column("Band kept from", "score", 3),
+            Column("to", "score", 3),
+        )
+        rows = tuple(
+            Row(
+                (
+                    str(rec["partnership"]),
+                    str(rec["pillar"]),
+                    float(rec["weight"]),
+                    float(rec["down"]),
+                    said.no_limit() if math.isinf(rec["up"]) else float(rec["up"]),
+                )
+            )
+            for rec in tight.to_dict("records")
+        )
+        return Section("Tightest pillar-weight margin per partnership", (Table(columns, rows),))
+
+    # --- one partnership, as a section of its report ----------------------------------
+
+    def section_dict(self, a: Assessment) -> dict[str, Any]:
+        """The robustness of ``a``'s partnership as JSON-ready data: band probabilities,
+        score distribution, rank interval, Sobol indices and pillar-weight margins (the
+        ``robustness`` key of ``readiness report --robustness --format json``).
+
+        Raises:
+            InputError: The assessment's partnership is not in this result.
+        """
+        i = self._index(a)
+        rec = self.records()[i]
+        u = self.uncertainty
+        probs = u.band_probabilities()[i]
+        section: dict[str, Any] = {
+            "samples": u.samples,
+            "seed": u.seed,
+            "choices": u.choices.to_dict(),
+            "summary": self.summary()[i],
+            "band_probabilities": {
+                name: float(p) for name, p in zip([*u.band_ids, "none"], probs, strict=True)
+            },
+            "score": {k: rec[f"score_{k}"] for k in ("p05", "median", "p95")},
+            "rank": {
+                "point": rec["rank"],
+                "p05": rec["rank_p05"],
+                "median": rec["rank_median"],
+                "p95": rec["rank_p95"],
+                "of": self.panel.n,
+            },
+            "sensitivity": None,
+            "margins": None,
+        }
+        if self.sensitivity is not None:
+            sens = self.sensitivity.to_dict()["partnerships"][i]
+            section["sensitivity"] = {"factors": list(self.sensitivity.factors), **sens}
+        if self.margins is not None:
+            rows = self.margins.for_partnership(a.partnership.id)
+            section["margins"] = [
+                {
+                    "pillar": row["pillar"],
+                    "weight": row["weight"],
+                    "down": row["down"],
+                    "down_band": _none(row["down_band"]),
+                    "up": None if math.isinf(row["up"]) else row["up"],
+                    "up_band": _none(row["up_band"]),
+                }
+                for row in rows.to_dict("records")
+            ]
+        return section
+
+    def section_for(self, a: Assessment) -> Section:
+        """The robustness of ``a``'s partnership as a section of its report (key
+        ``robustness``, data :meth:`section_dict`): its summary, the score's median
+        and interval, the chance of each band (with a chart) and its five tightest
+        pillar-weight margins.
+
+        Raises:
+            InputError: The assessment's partnership is not in this result.
+        """
+        s = self.section_dict(a)
+        names = {b.id: b.name for b in a.rubric.bands} | {"none": "No score"}
+        score = s["score"]
+        blocks: list[Any] = [
+            Paragraph.of(s["summary"]),
+            Paragraph.of(
+                said.distribution(
+                    s["samples"], s["seed"], score["median"], score["p05"], score["p95"]
+                )
+            ),
+            Chart(
+                "Probability of each band",
+                partial(_band_chart, self.uncertainty, a.partnership.id),
+            ),
+            Table(
+                (Column("Band"), Column("Probability", "share")),
+                tuple(Row((names[k], v)) for k, v in s["band_probabilities"].items() if v),
+            ),
+        ]
+        if s["margins"]:
+            tight = sorted(s["margins"], key=lambda m: (m["up"] is None, m["up"] or 0))[:5]
+            blocks.append(
+                Table(
+                    (
+                        Column("Pillar weight"),
+                        Column("Keeps the band from", "score", 3),
+                        Column("to", "score", 3),
+                    ),
+                    tuple(
+                        Row(
+                            (
+                                said.weight_label(m["pillar"], m["weight"]),
+                                m["down"],
+                                said.no_limit() if m["up"] is None else m["up"],
+                            )
+                        )
+                        for m in tight
+                    ),
+                )
+            )
+        return Section("Robustness", tuple(blocks), key="robustness", data=s)
+
+    def _index(self, a: Assessment) -> int:
+        label = a.partnership.id
+        if label not in self.labels:
+            raise InputError([Problem("assessment", f"{label!r} is not in this robustness result")])
+        return self.labels.index(label)
 
 
 def __getattr__(name: str) -> object:
@@ -200,25 +499,15 @@ def _top_weight(sens: Sensitivity | None, pillars: tuple[str, ...]) -> list[str 
     return out
 
 
+def _none(x: Any) -> Any:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+
 def _num(x: Any) -> float | None:
     if x is None:
         return None
     value = float(x)
     return None if math.isnan(value) else value
-
-
-def _score(x: float | None) -> str:
-    return "-" if x is None else f"{x:.1f}"
-
-
-def _rank(x: float | None) -> str:
-    return "-" if x is None else f"{x:.0f}"
-
-
-def _range(m: dict[str, Any]) -> str:
-    up = "any higher value" if m["up"] is None or math.isinf(m["up"]) else f"{m['up']:.3g}"
-    down = "0" if m["down"] <= 0 else f"{m['down']:.3g}"
-    return f"between {down} and {up}"
 
 
 def robustness(

@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,13 +33,25 @@ from threadpoolctl import threadpool_limits
 
 from readiness.robustness._panel import PartnershipArrays
 from readiness.scoring import (
-    LEVEL_MAX,
+    POINTS_PER_LEVEL,
     ScoringModel,
+    band_of,
+    cap_band,
+    counted_criteria,
+    coverage_counts,
     estimate_unknowns,
+    failed_gates,
     geo_in,
     geo_out,
+    has_score,
+    level_to_score,
     settle,
+    shares,
+    unknown_at_zero,
 )
+
+if TYPE_CHECKING:
+    from readiness.rubric import UnknownPolicy
 
 __all__ = ["METHODS", "POLICIES", "Draws", "evaluate", "rubric_draws"]
 
@@ -48,7 +61,7 @@ Ints = NDArray[np.intp]
 
 METHODS = ("arithmetic", "geometric", "minimum")
 """Index of a sample's overall method in :attr:`Draws.method`."""
-POLICIES = ("exclude", "worst", "estimate")
+POLICIES: tuple[UnknownPolicy, ...] = ("exclude", "worst", "estimate")
 """Index of a sample's unknown policy in :attr:`Draws.policy`. Under ``estimate`` the
 unknown criteria take the estimates the rubric's own weights give
 (:func:`readiness.scoring.estimate_unknowns`), whatever weights a sample draws."""
@@ -160,7 +173,7 @@ class _Prepared:
         known = ~np.isnan(levels)
         self.app = ~panel.not_applicable
         self.rated = known & self.app
-        self.values = np.where(known, levels * (100.0 / LEVEL_MAX), 0.0)
+        self.values = np.where(known, level_to_score(levels), 0.0)
         self.groups = [np.flatnonzero(model.criterion_pillar == p) for p in range(self.k)]
         self.arithmetic = all(m == "arithmetic" for m in model.pillar_method)
         estimated = estimate_unknowns(levels, self.app, model)
@@ -169,11 +182,8 @@ class _Prepared:
             "worst": levels,
             "estimate": estimated.levels,
         }
-        # nothing known, nothing to estimate from: such a row has no score (as the kernel)
-        self.answered = {
-            "exclude": self.rated,
-            "worst": self.app,
-            "estimate": self.app & self.rated.any(axis=1, keepdims=True),
+        self.answered = {  # the criteria each policy's point score counts (the kernel's rule)
+            policy: counted_criteria(self.rated, self.app, policy) for policy in POLICIES
         }
         self.exp: dict[str, _Expansion] = {}
         self.xt: dict[str, Floats] = {}
@@ -182,7 +192,7 @@ class _Prepared:
         for policy in POLICIES:
             answered = self.answered[policy]
             point = self.point_levels[policy]
-            values = np.where(answered & ~np.isnan(point), point * (100.0 / LEVEL_MAX), 0.0)
+            values = np.where(answered & ~np.isnan(point), level_to_score(point), 0.0)
             ex = _Expansion(answered, self.groups, model.n_criteria)
             self.exp[policy] = ex
             # stored transposed, (columns, n): products are (s, columns) @ (columns, n)
@@ -199,11 +209,10 @@ class _Prepared:
         self.scorable = self.app.any(axis=1)
         self.band_tops = model.band_tops()
         gate_levels, gate_app = levels[:, model.gate_criterion], self.app[:, model.gate_criterion]
-        # by policy: a gate fails on evidence only; under ``worst`` an unknown counts as
-        # level 0, so an unrated gate caps the point score too (as in the kernel)
+        # a gate fails on evidence only; where an unknown counts as level 0 (``worst``),
+        # an unrated gate caps the point score too (as in the kernel): keyed by that
         self.band_cap = {
-            policy: self._caps(gate_levels, gate_app, worst=policy == "worst")
-            for policy in POLICIES
+            worst: self._caps(gate_levels, gate_app, worst=worst) for worst in (False, True)
         }
         rows, cols = np.nonzero(panel.low_confidence & self.rated)
         self.low_rows, self.low_cols = rows, cols
@@ -242,14 +251,8 @@ class _Prepared:
         ``worst`` an unknown (unrated) gate counts as failed too.
         """
         model = self.model
-        failed = gate_app & (gate_levels < model.gate_min)  # NaN < x is False
-        if worst:
-            failed |= gate_app & np.isnan(gate_levels)
-        cap = np.full(gate_levels.shape[:-1], len(model.band_mins) - 1, dtype=np.intp)
-        for g, b in enumerate(model.gate_band):
-            cap = np.where(failed[..., g], np.minimum(cap, b), cap)
-        result: Ints = cap
-        return result
+        failed = failed_gates(gate_levels, model.gate_min, gate_app, unrated=worst)
+        return cap_band(failed, model.gate_band, len(model.band_mins) - 1)
 
 
 def evaluate(panel: PartnershipArrays, draws: Draws) -> tuple[Floats, NDArray[np.int8]]:
@@ -296,8 +299,8 @@ def _block(prep: _Prepared, draws: Draws, sl: slice) -> tuple[Floats, NDArray[np
         shift = None
     degenerate = bool((c <= 0).any() or (v <= 0).any())  # a zero weight can empty a pillar
 
-    worst = (policies == POLICIES.index("worst"))[:, None]  # (s, 1): samples scored 'worst'
-    band_cap = np.where(worst, prep.band_cap["worst"][None], prep.band_cap["exclude"][None])
+    worst = np.array([unknown_at_zero(POLICIES[q]) for q in policies.tolist()])[:, None]
+    band_cap = np.where(worst, prep.band_cap[True][None], prep.band_cap[False][None])
     if shift is not None and len(prep.gate_entries):
         rows = np.unique(prep.low_rows[prep.gate_entries])
         gl = np.broadcast_to(
@@ -326,14 +329,12 @@ def _block(prep: _Prepared, draws: Draws, sl: slice) -> tuple[Floats, NDArray[np
                 )
     raw = settle(raw)
     overall = np.minimum(raw, prep.band_tops[band_cap])
-    band = np.searchsorted(model.band_mins, overall, side="right") - 1
-    band = np.where(np.isnan(overall), -1, np.minimum(band, band_cap))
-    return overall, band.astype(np.int8)
+    return overall, band_of(overall, model.band_mins, band_cap).astype(np.int8)
 
 
 def _policy_block(
     prep: _Prepared,
-    policy: str,
+    policy: UnknownPolicy,
     c: Floats,
     v: Floats,
     methods: NDArray[np.int8],
@@ -345,7 +346,7 @@ def _policy_block(
     n = xt.shape[1]
     s = v.shape[0]
     out = np.full((s, n), np.nan)
-    share = v / v.sum(axis=1, keepdims=True)
+    share = shares(v)
     base = ex.weights(c)  # (s, columns)
     holes = np.zeros(n, dtype=bool)
     for empty in ex.empty:
@@ -384,10 +385,9 @@ def _policy_block(
                 out[np.ix_(samples[sub], rows)] = _overall(
                     pillars[:, sub], v[samples[sub]], method, clean
                 )
-    if policy in ("exclude", "estimate"):  # the coverage rule, as in the kernel
-        cov = _coverage(prep, c, v)
-        out = np.where(cov >= prep.threshold, out, np.nan)
-    else:
+    if coverage_counts(policy):  # the coverage rule, as in the kernel
+        out = np.where(has_score(_coverage(prep, c, v), prep.threshold, policy), out, np.nan)
+    else:  # only "nothing applies" leaves no score
         out = np.where(prep.scorable, out, np.nan)
     return out
 
@@ -400,7 +400,7 @@ def _add_shifts(
     keep = np.isin(low_rows, rows)
     if not keep.any():
         return
-    contrib = (100.0 / LEVEL_MAX) * shift[:, keep] * g[:, cols[keep]]
+    contrib = POINTS_PER_LEVEL * shift[:, keep] * g[:, cols[keep]]
     entry_rows = low_rows[keep]
     starts = np.flatnonzero(np.r_[True, entry_rows[1:] != entry_rows[:-1]])
     sums = np.add.reduceat(contrib, starts, axis=1)
@@ -409,7 +409,7 @@ def _add_shifts(
 
 def _pillar_scores(
     prep: _Prepared,
-    policy: str,
+    policy: UnknownPolicy,
     base: Floats,
     c: Floats,
     rows: Ints,
@@ -458,7 +458,7 @@ def _pillar_scores(
 
 
 def _dense_fix(
-    prep: _Prepared, policy: str, out: Floats, c: Floats, rows: Ints, shift: Floats
+    prep: _Prepared, policy: UnknownPolicy, out: Floats, c: Floats, rows: Ints, shift: Floats
 ) -> None:
     """Re-score non-arithmetic pillars of rows whose low-confidence ratings move."""
     model = prep.model
@@ -477,7 +477,7 @@ def _dense_fix(
         lv[
             :, np.searchsorted(hit, prep.low_rows[mine]), np.searchsorted(cols, prep.low_cols[mine])
         ] += shift[:, mine]
-        vals = np.where(np.isnan(lv), 0.0, lv * (100.0 / LEVEL_MAX))
+        vals = np.where(np.isnan(lv), 0.0, level_to_score(lv))
         mask = answered[hit][:, cols][None]
         w = c[:, None, cols]
         den = (mask * w).sum(axis=2)
@@ -509,7 +509,7 @@ def _overall(pillars: Floats, v: Floats, method: str, clean: Bools) -> Floats:
         return result
     k = pillars.shape[0]
     out = np.empty(pillars.shape[1:])
-    share = v / v.sum(axis=1, keepdims=True)
+    share = shares(v)
     if clean.any():
         p = pillars if clean.all() else pillars[:, :, clean]
         if method != "arithmetic":

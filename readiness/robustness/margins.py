@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from readiness.errors import InputError, Problem
 from readiness.robustness._panel import PartnershipArrays, panel_of
 from readiness.rubric import Rubric
+from readiness.scoring import SETTLE_DECIMALS, band_of, cap_band, has_score, unknown_at_zero
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -83,16 +84,11 @@ class _Linear:
         applies = ~np.isnan(cp)
         with np.errstate(invalid="ignore", divide="ignore"):
             cov = (self.C[rows] + t * np.where(applies, cp, 0.0)) / (self.D[rows] + t * applies)
-        if self.panel.unknown_policy in ("exclude", "estimate"):  # the coverage rule
-            enough = cov >= self.panel.min_coverage
-        else:
-            enough = ~np.isnan(cov)
+        enough = has_score(cov, self.panel.min_coverage, self.panel.unknown_policy)
         return np.where(enough, raw, np.nan)
 
     def band(self, rows: NDArray[np.intp], p: int, t: Floats) -> NDArray[np.intp]:
-        score = self.score(rows, p, t)
-        b = np.searchsorted(self.panel.model.band_mins, score, side="right") - 1
-        return np.where(np.isnan(score), -1, np.minimum(b, self.band_cap[rows]))
+        return band_of(self.score(rows, p, t), self.panel.model.band_mins, self.band_cap[rows])
 
     def edges(self, rows: NDArray[np.intp], p: int) -> Floats:
         """(rows, edges) weight moves where a row's band or score regime can change."""
@@ -112,12 +108,9 @@ class _Linear:
 def _band_caps(panel: PartnershipArrays) -> NDArray[np.intp]:
     model = panel.model
     failed = panel.point.gate_failed  # on evidence; under 'worst' unrated gates cap too
-    if model.unknown_policy == "worst":
+    if unknown_at_zero(model.unknown_policy):
         failed = failed | panel.point.gate_unrated
-    cap = np.full(panel.n, len(model.band_mins) - 1, dtype=np.intp)
-    for g, b in enumerate(model.gate_band):
-        cap = np.where(failed[:, g], np.minimum(cap, b), cap)
-    return cap
+    return cap_band(failed, model.gate_band, len(model.band_mins) - 1)
 
 
 def _first_change(
@@ -193,7 +186,7 @@ class Margins:
         def clean(x: Any) -> Any:
             if isinstance(x, float) and not math.isfinite(x):
                 return None if math.isnan(x) else ("inf" if x > 0 else "-inf")
-            return round(x, 9) if isinstance(x, float) else x
+            return round(x, SETTLE_DECIMALS) if isinstance(x, float) else x
 
         return {
             "bands": [{k: clean(v) for k, v in r.items()} for r in self.bands.to_dict("records")],

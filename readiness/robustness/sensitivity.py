@@ -16,13 +16,16 @@ import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from readiness._display import render
 from readiness._limits import MAX_SOBOL_N, MAX_SOBOL_VALUES
+from readiness.document import Chart, Column, Document, Paragraph, Rendered, Row, Section, Table
+from readiness.document.charts import MUTED, RANGE, SCORE, draw, short_label, style_axis
+from readiness.document.words import robustness as said
 from readiness.errors import InputError, Problem
 from readiness.robustness._engine import METHODS, POLICIES, Draws, evaluate
 from readiness.robustness._panel import PartnershipArrays, panel_of
@@ -86,7 +89,7 @@ def sobol_table(
 
 
 @dataclass(frozen=True, eq=False)
-class Sensitivity:
+class Sensitivity(Rendered):
     """Sobol indices of every partnership's overall score and rank. Build with
     :func:`sensitivity`.
 
@@ -184,11 +187,86 @@ class Sensitivity:
             ],
         }
 
-    def to_markdown(self) -> str:
-        return str(render(self, "markdown"))
+    def to_document(self) -> Document:
+        """The indices laid out: how they were estimated, then one section per
+        partnership with its indices (largest total index first) and their chart."""
+        return Document(
+            said.sensitivity_title(self.panel.n),
+            (
+                Paragraph.of(said.sensitivity_run(self.n, self.seed, len(self.factors))),
+                *(self._section(i) for i in range(self.panel.n)),
+            ),
+            "sensitivity",
+            self.to_dict(),
+        )
 
-    def _repr_html_(self) -> str:
-        return str(render(self, "html"))
+    def _section(self, i: int) -> Section:
+        """One partnership's indices: a table (largest total index first) and a chart."""
+        label = self.labels[i]
+        undefined = bool(np.isnan(self.total[i]).all())
+        table = Table(
+            (
+                Column("Factor"),
+                Column("Total", "score", 2),
+                Column("First-order", "score", 2),
+                Column("Rank total", "score", 2),
+                Column("Rank first-order", "score", 2),
+            ),
+            tuple(
+                Row(
+                    (
+                        self.factors[j],
+                        *(_cell(a[i, j]) for a in (self.total, self.first)),
+                        *(_cell(a[i, j]) for a in (self.rank_total, self.rank_first)),
+                    )
+                )
+                for j in _largest_first(self.total[i])
+            ),
+        )
+        if undefined:
+            return Section(label, (Paragraph.of(said.sensitivity_undefined()), table))
+        chart = Chart(said.tornado_alt(label), partial(_tornado_chart, self, label))
+        return Section(label, (table, chart))
+
+
+def _cell(x: float) -> float | None:
+    return None if math.isnan(x) else float(x)
+
+
+def _largest_first(total: Floats) -> list[int]:
+    """Factor indices by total index, largest first (undefined ones last)."""
+    return [int(j) for j in np.argsort(-np.nan_to_num(total, nan=-1.0), kind="stable")]
+
+
+def _tornado_chart(s: Sensitivity, label: str, output: str = "overall") -> str:
+    """Total (light) and first-order (dark) Sobol indices of one partnership, largest first."""
+    i = list(s.labels).index(label)
+    first = s.first[i] if output == "overall" else s.rank_first[i]
+    total = s.total[i] if output == "overall" else s.rank_total[i]
+    order = [j for j in np.argsort(-np.nan_to_num(total, nan=-1.0)) if not math.isnan(total[j])]
+    names = [s.factors[j] for j in order]
+
+    def paint(fig: Any) -> None:
+        ax = fig.add_subplot()
+        ys = np.arange(len(order))
+        ax.barh(
+            ys, [max(0.0, total[j]) for j in order], height=0.62, color=RANGE, label="Total index"
+        )
+        ax.barh(
+            ys,
+            [max(0.0, first[j]) for j in order],
+            height=0.32,
+            color=SCORE,
+            label="First-order index",
+        )
+        ax.set_yticks(ys, [short_label(x) for x in names])
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.set_xlabel(f"Share of the variance of the {output}", color=MUTED)
+        style_axis(ax)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+
+    return draw("tornado", f"Sobol indices of {label}", 0.9 + 0.26 * max(1, len(order)), paint)
 
 
 def _check_work(n: int, factors: int, partnerships: int) -> None:

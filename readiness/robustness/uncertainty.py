@@ -17,13 +17,25 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from readiness._display import Rendered
+from readiness.document import Chart, Column, Document, Paragraph, Rendered, Row, Section, Table
+from readiness.document.charts import (
+    BAND_TINTS,
+    GRID,
+    INK,
+    MUTED,
+    RANGE,
+    SCORE,
+    draw,
+    short_label,
+    style_axis,
+)
+from readiness.document.words import robustness as said
 from readiness.errors import InputError, Problem
 from readiness.robustness._engine import METHODS, POLICIES, Draws, evaluate
 from readiness.robustness._panel import PartnershipArrays, panel_of
@@ -349,9 +361,170 @@ class Uncertainty(Rendered):
             "partnerships": records,
         }
 
+    def to_document(self) -> Document:
+        """The analysis laid out: what was varied, each partnership's score and rank
+        intervals, its band probabilities, and their charts."""
+        frame = self.to_frame()
+        names = [b.name for b in self.panel.rubric.bands]
+        scores = Table(
+            (
+                Column("Partnership"),
+                Column("Overall", "score"),
+                Column("Band"),
+                Column("Score median", "score"),
+                Column("Score 5%", "score"),
+                Column("Score 95%", "score"),
+                Column("Likely band"),
+                Column("Rank", "count"),
+                Column("Rank median", "count"),
+                Column("Rank 5%", "count"),
+                Column("Rank 95%", "count"),
+            ),
+            tuple(
+                Row(
+                    (
+                        str(label),
+                        *(
+                            _cell(row[k])
+                            for k in ("overall", "band", "median", "p05", "p95", "likely_band")
+                        ),
+                        *(_cell(row[k]) for k in ("rank", "rank_median", "rank_p05", "rank_p95")),
+                    )
+                )
+                for label, row in frame.iterrows()
+            ),
+        )
+        bands = Table(
+            (
+                Column("Partnership"),
+                *(Column(name, "share", 1) for name in names),
+                Column("No score", "share", 1),
+            ),
+            tuple(
+                Row((str(label), *(_cell(row[f"p_{b}"]) for b in [*self.band_ids, "none"])))
+                for label, row in frame.iterrows()
+            ),
+        )
+        return Document(
+            said.uncertainty_title(self.panel.n),
+            (
+                Paragraph.of(said.sampled(self.samples, self.seed, varied(self.choices))),
+                Section(
+                    "Scores and ranks",
+                    (
+                        scores,
+                        Chart(
+                            "Rank intervals under sampled choices",
+                            partial(_rank_interval_chart, self),
+                        ),
+                    ),
+                ),
+                Section(
+                    "Band probabilities",
+                    (bands, Chart("Probability of each band", partial(_band_chart, self))),
+                ),
+            ),
+            "uncertainty",
+            self.to_dict(),
+        )
+
 
 def _num(x: Any) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+
+def _cell(x: Any) -> Any:
+    """A table cell: text (a band id) as it is, a number as a float (NaN: ``None``)."""
+    return x if x is None or isinstance(x, str) else _num(x)
+
+
+def varied(choices: Choices) -> str:
+    """What ``choices`` vary, and what not, in words."""
+    cc = choices.criterion_concentration
+    return said.varied(
+        choices.concentration,
+        choices.concentration if cc is None else cc,
+        choices.methods,
+        choices.policies,
+        choices.ratings,
+    )
+
+
+# --- charts ---------------------------------------------------------------------------
+
+
+def _rank_interval_chart(u: Uncertainty) -> str:
+    """Each partnership's rank: 5-95% interval (line), median (bar tick), point (dot)."""
+    frame = u.to_frame().sort_values("rank", na_position="last")
+    n = len(frame)
+
+    def paint(fig: Any) -> None:
+        ax = fig.add_subplot()
+        ys = list(range(n))
+        ax.hlines(
+            ys,
+            frame["rank_p05"],
+            frame["rank_p95"],
+            color=RANGE,
+            linewidth=4,
+            label="5-95% of samples",
+            zorder=2,
+        )
+        ax.scatter(frame["rank_median"], ys, marker="|", s=160, color=INK, label="Median", zorder=3)
+        ax.scatter(
+            frame["rank"], ys, marker="o", s=26, color=SCORE, label="Rubric's own choices", zorder=4
+        )
+        ax.set_yticks(ys, [short_label(str(x)) for x in frame.index])
+        ax.invert_yaxis()
+        ax.set_xlim(0.5, max(1, u.panel.n) + 0.5)
+        ax.set_xlabel("Rank (1 = highest score)", color=MUTED)
+        style_axis(ax)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3)
+
+    return draw("rank-intervals", "Rank intervals under sampled choices", 0.9 + 0.32 * n, paint)
+
+
+def _band_chart(u: Uncertainty, label: str | None = None) -> str:
+    """Stacked probability of each band (and of no score), one bar per partnership
+    (``label``: that partnership's bar only)."""
+    probs = u.band_probabilities()
+    labels = list(u.labels)
+    if label is not None:
+        i = labels.index(label)
+        probs, labels = probs[i : i + 1], [label]
+    names = [b.name for b in u.panel.rubric.bands] + ["No score"]
+    colours = [BAND_TINTS[i % len(BAND_TINTS)] for i in range(len(names) - 1)] + [GRID]
+
+    def paint(fig: Any) -> None:
+        ax = fig.add_subplot()
+        ys = np.arange(len(labels))
+        left = np.zeros(len(labels))
+        for j, name in enumerate(names):
+            if not probs[:, j].any():
+                continue
+            ax.barh(
+                ys,
+                probs[:, j],
+                left=left,
+                height=0.6,
+                color=colours[j],
+                edgecolor="white",
+                label=name,
+            )
+            for y, (x0, w) in enumerate(zip(left, probs[:, j], strict=True)):
+                if w >= 0.08:
+                    ax.text(
+                        x0 + w / 2, y, f"{w:.0%}", ha="center", va="center", fontsize=8, color=INK
+                    )
+            left += probs[:, j]
+        ax.set_yticks(ys, [short_label(x) for x in labels])
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("Probability", color=MUTED)
+        style_axis(ax)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(6, len(names)))
+
+    return draw("band-probabilities", "Probability of each band", 0.9 + 0.34 * len(labels), paint)
 
 
 def _quantiles(values: Floats, q: Sequence[float], method: str = "linear") -> Floats:

@@ -33,7 +33,10 @@ def test_gap_report_repr_html():
     assert g.profile.title in out and g.profile_reason in out
     for gap in (*g.gaps, *g.evidence_gaps):
         assert gap.criterion in out
-    assert "Unrated criteria" in out
+    assert "Evidence gaps (unrated criteria)" in out
+    assert g.assessment.partnership.name in out
+    for gap in g.gaps:  # what the Markdown shows, the notebook shows too
+        assert gap.why.replace("'", "&#x27;") in out
 
 
 def test_repr_html_escapes_input_text():

@@ -1,5 +1,5 @@
 """The robustness set report as text (``readiness robustness --format table``): the same
-sections as the Markdown one, the coherence audit included, compared with a snapshot.
+document as the Markdown one, the coherence audit included, compared with a snapshot.
 
 Regenerate after a deliberate change with ``pytest -q tests/report --snapshot-update``.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from readiness.audit import Audit, audit
-from readiness.report.robustness import audit_markdown, audit_text, robustness_text
+from readiness.document import Document, render_markdown, render_section_text, render_text
 from readiness.robustness import Robustness, robustness
 from tests.report.helpers import EXAMPLE_FILES, example_assessment
 
@@ -26,9 +26,15 @@ def _examples() -> tuple[Robustness, Audit]:
     return robustness(results, samples=1000, seed=0, n=64), audit(results)
 
 
+def _report(r: Robustness, checked: Audit | None) -> Document:
+    """The set report as the CLI builds it: the analysis, then the audit."""
+    doc = r.to_document()
+    return doc if checked is None else doc.with_sections(checked.to_document().as_section())
+
+
 def test_text_report_matches_its_snapshot(request: pytest.FixtureRequest) -> None:
     r, checked = _examples()
-    text = robustness_text(r, checked)
+    text = render_text(_report(r, checked))
     if request.config.getoption("--snapshot-update"):
         SNAPSHOT.parent.mkdir(exist_ok=True)
         SNAPSHOT.write_bytes(text.encode("utf-8"))
@@ -39,7 +45,8 @@ def test_text_report_matches_its_snapshot(request: pytest.FixtureRequest) -> Non
 
 def test_text_report_has_every_section_of_the_markdown_one() -> None:
     r, checked = _examples()
-    text = robustness_text(r, checked)
+    doc = _report(r, checked)
+    text, md = render_text(doc), render_markdown(doc)
     for title in (
         "Probability that the row ranks above the column",
         "Sobol total indices of the overall score",
@@ -47,13 +54,14 @@ def test_text_report_has_every_section_of_the_markdown_one() -> None:
         f"Coherence audit ({r.panel.n} partnerships)",
     ):
         assert f"\n{title}" in text
-    assert text.endswith(audit_text(checked))
-    assert "Coherence audit" not in robustness_text(r)
+        assert f"\n## {title}" in md
+    assert text.endswith(render_section_text(checked.to_document().as_section()))
+    assert "Coherence audit" not in r.to_text()
 
 
 def test_audit_text_and_markdown_say_the_same() -> None:
     _, checked = _examples()
-    text, md = audit_text(checked), audit_markdown(checked)
+    text, md = checked.to_text(), checked.to_markdown()
     for pid, row in checked.pillars.iterrows():
         line = next(x for x in text.splitlines() if x.split()[:1] == [pid])
         cells = line.split()
@@ -76,3 +84,21 @@ def test_cli_table_format_shows_the_audit() -> None:
     r = run_cli(*args[:3], "--samples", "200", "--sobol", "64", "--format", "table", cwd=None)
     assert r.returncode == 0
     assert "Coherence audit" not in r.stdout  # two files: no audit
+
+
+def test_cli_markdown_and_json_are_the_document() -> None:
+    """``--format markdown`` is the document's Markdown; ``--format json`` its data,
+    with ``audit`` null for fewer than three files."""
+    import json
+
+    from tests.cli_harness import run_cli
+
+    files = [str(p) for p in EXAMPLE_FILES[:3]]
+    args = ["robustness", *files, "--samples", "200", "--sobol", "64", "--format"]
+    results = [example_assessment(Path(p)) for p in files]
+    r = robustness(results, samples=200, seed=0, n=64)
+    md = run_cli(*args, "markdown", cwd=None)
+    assert md.returncode == 0
+    assert md.stdout == render_markdown(_report(r, audit(results)))
+    data = json.loads(run_cli(*args[:3], *args[4:], "json", cwd=None).stdout)
+    assert data["audit"] is None and set(data["dominance"]) == {r.labels[0], r.labels[1]}
