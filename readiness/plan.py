@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from typing_extensions import TypedDict
 
 from readiness._display import Rendered, render
 from readiness._numbers import rounded
@@ -78,6 +79,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ChancePlan",
+    "ChancePlanData",
     "Frontier",
     "FrontierPoint",
     "Plan",
@@ -1660,6 +1662,48 @@ def _c_fflush() -> Any:
 Method = Literal["exact", "sampled"]
 
 
+class _RubricRef(TypedDict):
+    id: str
+    version: str
+
+
+class _TargetData(TypedDict):
+    band: str | None
+    score: float | None
+
+
+class LowerPlanData(TypedDict):
+    """The plan on the lower bound beside a plan with a chance."""
+
+    status: Status
+    levels: dict[str, int]
+    effort: float | None
+    reason: str | None
+
+
+class ChancePlanData(TypedDict):
+    """The JSON document of a plan with a chance (``readiness plan --confidence P
+    --format json``; ``readiness schema chance-plan``)."""
+
+    partnership: str
+    rubric: _RubricRef
+    target: _TargetData
+    confidence: float
+    profile: str
+    status: Status
+    reason: str | None
+    reached: bool
+    levels: dict[str, int]
+    effort: float | None
+    probability: float | None
+    probability_now: float | None
+    method: Method
+    completions: int
+    seed: int | None
+    uncertain: list[str]
+    on_lower_bound: LowerPlanData
+
+
 @dataclass(frozen=True, eq=False)
 class ChancePlan(DocRendered):
     """The least-effort levels that reach a target with a given chance over the unknowns.
@@ -1710,7 +1754,7 @@ class ChancePlan(DocRendered):
         """Whether the plan reaches the target with at least the asked chance."""
         return self.status != "infeasible" and self.probability >= self.confidence - 1e-12
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ChancePlanData:
         a = self.assessment
         lower = self.on_lower
         return {
@@ -1785,7 +1829,7 @@ class ChancePlan(DocRendered):
             f"Plan to {goal} with {self.confidence:.0%} chance: {a.partnership.name}",
             tuple(blocks),
             "chance-plan",
-            self.to_dict(),
+            dict(self.to_dict()),
         )
 
     def __repr__(self) -> str:

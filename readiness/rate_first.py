@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
+from typing_extensions import TypedDict
 
 from readiness._numbers import rounded
 from readiness.document import (
@@ -71,9 +72,12 @@ __all__ = [
     "DEFAULT_SAMPLES",
     "MAX_EXACT",
     "Candidate",
+    "CandidateData",
     "Completions",
     "LevelOutcome",
+    "OutcomeData",
     "RateFirst",
+    "RateFirstData",
     "check_sampling",
     "completions",
     "level_distribution",
@@ -179,6 +183,55 @@ def completions(probs: Floats, samples: int = DEFAULT_SAMPLES, seed: int = 0) ->
     u = rng.random((samples, len(probs)))
     drawn = (u[:, :, None] >= cdf[None, :, :-1]).sum(axis=2).astype(np.float64)
     return Completions(drawn, np.full(samples, 1.0 / samples), "sampled", seed)
+
+
+# --- the JSON document -----------------------------------------------------------------
+
+
+class OutcomeData(TypedDict):
+    """One level a candidate could take, in the JSON document (band chances by id)."""
+
+    level: int
+    probability: float | None
+    overall: float | None
+    lower: float | None
+    upper: float | None
+    likely_lower: float | None
+    likely_upper: float | None
+    bands: dict[str, float | None]
+
+
+class CandidateData(TypedDict):
+    """One uncertain criterion in the JSON document."""
+
+    rank: int
+    criterion: str
+    pillar: str
+    reason: Reason
+    level: int | None
+    expected_level: float | None
+    narrowing: float | None
+    likely_narrowing: float | None
+    band_shift: float | None
+    likely_band_change: float | None
+    outcomes: list[OutcomeData]
+
+
+class RateFirstData(TypedDict):
+    """The JSON document of what to rate first (``RateFirst.to_dict``; ``readiness
+    schema rate-first``; under ``what_to_rate`` in ``assess --rate-first --format json``)."""
+
+    partnership: str
+    method: Method
+    completions: int
+    seed: int | None
+    lower: float | None
+    upper: float | None
+    likely_lower: float | None
+    likely_upper: float | None
+    likely_band: str | None
+    bands: dict[str, float | None]
+    candidates: list[CandidateData]
 
 
 # --- the result ------------------------------------------------------------------------
@@ -294,7 +347,7 @@ class RateFirst(Rendered):
         frame = pd.DataFrame(rows, columns=columns).astype({"level": "Int64"})
         return frame.set_index("rank")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> RateFirstData:
         """JSON-ready: the band chances now and every candidate (numbers to 4 places)."""
         a = self.assessment
         return {

@@ -28,6 +28,8 @@ def _dated_pair() -> Any:
 DOCUMENTS: dict[str, Callable[[], list[Any]]] = {
     "report": lambda: [_a(n).to_dict() for n in NAMES],
     "comparison": lambda: [rd.compare([_a(n) for n in NAMES]).to_dict(), _dated_pair().to_dict()],
+    "rate-first": lambda: [_a(n).rate_first(samples=20).to_dict() for n in NAMES],
+    "chance-plan": lambda: [_a("nato").chance_plan("advanced", 0.9, samples=20).to_dict()],
 }
 
 

@@ -123,6 +123,8 @@ def _criteria_table(rubric: Rubric, fmt: str) -> str:
 OUTPUTS: dict[str, tuple[str, str]] = {
     "report": ("readiness.readout", "Report"),
     "comparison": ("readiness.compare", "ComparisonData"),
+    "rate-first": ("readiness.rate_first", "RateFirstData"),
+    "chance-plan": ("readiness.plan", "ChancePlanData"),
 }
 """JSON documents readiness writes -> (module, type it is built as)."""
 
@@ -150,8 +152,13 @@ def _cmd_schema(args: argparse.Namespace) -> int:
                 "--path names the shipped schema of the default rubric; without --path, "
                 "--rubric prints the schema of another"
             )
-        from readiness._resources import schema_file
+        from readiness._resources import SCHEMAS, schema_file
 
+        if args.kind not in SCHEMAS:
+            return _usage_error(
+                f"no schema file ships for {args.kind!r} (files: {', '.join(SCHEMAS)}); "
+                f"`readiness schema {args.kind}` prints it"
+            )
         _emit(str(schema_file(args.kind)))
         return EXIT_OK
     if args.kind == "report":
