@@ -592,6 +592,25 @@ class GapReport(Rendered):
             ),
         )
 
+    def plot(self) -> Any:
+        """The gaps chart of the report as a matplotlib figure: the gain of closing each
+        gap alone, in rank order, then the unrated criteria (lighter, hatched: they gain
+        on the lower bound). Needs the ``plots`` extra.
+
+        Raises:
+            ReportError: matplotlib is not installed, or there are no gaps to plot.
+        """
+        from readiness.document.charts import figure_of, gain_chart
+
+        rows = (*self.gaps, *self.evidence_gaps)
+        return figure_of(
+            lambda: gain_chart(
+                [g.title for g in rows],
+                [g.impact for g in rows],
+                unrated=[False] * len(self.gaps) + [True] * len(self.evidence_gaps),
+            )
+        )
+
     # --- rendering ---------------------------------------------------------------
 
     def to_frame(self) -> pd.DataFrame:

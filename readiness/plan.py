@@ -50,9 +50,24 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from typing_extensions import TypedDict
 
-from readiness._display import Rendered, render
 from readiness._numbers import rounded
-from readiness.document import Rendered as DocRendered
+from readiness.document import (
+    BulletList,
+    Chart,
+    Column,
+    Document,
+    Item,
+    Paragraph,
+    Rendered,
+    Row,
+    Section,
+    Table,
+    code,
+    line,
+    strong,
+    words,
+)
+from readiness.document.charts import BAND_TINTS, GRID, MUTED, SCORE, TARGET, draw, short_label
 from readiness.errors import InputError, Problem
 from readiness.scoring import (
     GEO_SCALE,
@@ -74,7 +89,6 @@ if TYPE_CHECKING:
     from scipy.sparse import csr_array
 
     from readiness.assessment import Assessment
-    from readiness.document import Document
     from readiness.rubric import Profile, UnknownPolicy
 
 __all__ = [
@@ -258,6 +272,92 @@ class Plan(Rendered):
             "low_confidence": list(self.low_confidence),
         }
 
+    # --- the plan laid out -------------------------------------------------------------
+
+    def to_document(self) -> Document:
+        """The plan laid out: its summary, the steps as a table and in the rubric's words,
+        and the effort-score frontier with the plan marked (drawn only in HTML)."""
+        title = words.plan.title(self._goal(), self.assessment.partnership.name)
+        return Document(title, self._blocks(), "plan", self.to_dict())
+
+    def report_section(self) -> Section:
+        """The plan as a section of its assessment's report (``report --plan``): headed
+        without the partnership's name, its data under the key ``plan``."""
+        return Section(
+            words.plan.title(self._goal()), self._blocks(), key="plan", data=self.to_dict()
+        )
+
+    def _band_name(self, band_id: str | None) -> str:
+        return "-" if band_id is None else self.assessment.rubric.band(band_id).name
+
+    def _goal(self) -> str:
+        t = self.target
+        band = None if t is None or t.band is None else self._band_name(t.band)
+        return words.plan.goal(band, None if t is None else t.score, self.budget)
+
+    def _summary(self) -> list[str]:
+        """The plan's headline facts, one sentence each."""
+        said = [
+            words.plan.status(
+                self.status,
+                budget=self.budget is not None,
+                target=self.target is not None,
+                reached=self.reached,
+            )
+        ]
+        if self.reason:
+            said.append(words.plan.why([self.reason]))
+        if self.status != "infeasible":
+            said.append(
+                words.plan.effort(
+                    self.effort, len(self.steps), self.start, self.score, self._band_name(self.band)
+                )
+            )
+        said.append(words.plan.basis(self.unknown))
+        if self.unrated:
+            said.append(words.plan.unrated(self.unrated))
+        said.append(words.plan.prerequisites(self.profile))
+        return said
+
+    def _blocks(self) -> tuple[Any, ...]:
+        blocks: list[Any] = [Paragraph.of(" ".join(self._summary()))]
+        if not self.steps:
+            if self.status != "infeasible" and self.reached:
+                blocks.append(Paragraph.of(words.plan.nothing_to_do()))
+        else:
+            columns = (
+                Column("step", "count"),
+                Column("criterion"),
+                Column("levels", "levels"),
+                Column("effort", "number"),
+                Column("points", "delta"),
+                Column(f"{words.plan.basis_name(self.unknown)} after", "score"),
+                Column("band after"),
+            )
+            rows = tuple(
+                Row(
+                    (
+                        s.step,
+                        line(s.title, " (", code(s.criterion), ")"),
+                        words.plan.levels(s.from_level, s.to_level),
+                        s.effort_units,
+                        s.points,
+                        s.score_after,
+                        self._band_name(s.band_after),
+                    )
+                )
+                for s in self.steps
+            )
+            steps = BulletList(tuple(_step_item(s) for s in self.steps), ordered=True)
+            blocks += [
+                Table(columns, rows),
+                Section("Steps in the rubric's words", (steps,)),
+                Paragraph.of(words.plan.rubric(self.assessment.rubric.label)),
+            ]
+        if self.status != "infeasible":
+            blocks.append(Chart(words.plan.plan_chart_alt(), functools.partial(_plan_chart, self)))
+        return tuple(blocks)
+
     def __repr__(self) -> str:
         goal = f"to {self.target.label}" if self.target else f"within {self.budget:g}"
         return (
@@ -277,7 +377,7 @@ class FrontierPoint:
 
 
 @dataclass(frozen=True, eq=False)
-class Frontier:
+class Frontier(Rendered):
     """The effort-score Pareto frontier: every plan not beaten on both effort and score.
 
     Points run from no effort (the score now) to the highest reachable score, each the
@@ -334,14 +434,126 @@ class Frontier:
             ],
         }
 
-    def to_markdown(self) -> str:
-        return str(render(self, "markdown"))
-
-    def _repr_html_(self) -> str:
-        return str(render(self, "html"))
+    def to_document(self) -> Document:
+        """The frontier laid out: what it holds, one row per point, and its chart (HTML)."""
+        rubric = self.assessment.rubric
+        columns = (
+            Column("effort", "number"),
+            Column(words.plan.basis_name(self.unknown), "score"),
+            Column("band"),
+            Column("criteria raised", "count"),
+        )
+        rows = tuple(
+            Row((p.effort, p.score, rubric.band(p.band).name if p.band else "-", len(p.levels)))
+            for p in self.points
+        )
+        blocks: list[Any] = [
+            Paragraph.of(words.plan.frontier_intro(self.unknown, self.proven, self.reason)),
+            Table(columns, rows),
+        ]
+        if self.points:
+            blocks.append(
+                Chart(words.plan.frontier_chart_alt(), functools.partial(_frontier_chart, self))
+            )
+        return Document(words.plan.frontier_title(), tuple(blocks), "frontier", self.to_dict())
 
     def __repr__(self) -> str:
         return f"<Frontier {self.assessment.partnership.id}: {len(self.points)} points>"
+
+
+def _step_item(s: PlanStep) -> Item:
+    """One step in the rubric's words: the level now and after, what to do for each level
+    gained, the gate it passes and what it waits on."""
+    said = [words.plan.now(s.level_now), words.plan.after(s.level_after)]
+    said += [words.plan.to_level(lv, text) for lv, text in s.actions]
+    if s.opens_gate:
+        said.append(words.plan.gate(s.opens_gate))
+    if s.after:
+        said.append(words.plan.after_prerequisites(s.after))
+    if s.unrated_prerequisites:
+        said.append(words.plan.unrated_prerequisites(s.unrated_prerequisites))
+    head = line(strong(s.title), " (", code(s.criterion), "), ", words.plan.effort_size(s.effort))
+    return Item(head, tuple(Item((x,)) for x in said))
+
+
+def _plan_chart(p: Plan) -> str:
+    """The frontier of ``p``'s problem with ``p`` marked (the frontier is swept here)."""
+    return _frontier_chart(p.frontier(), p)
+
+
+def _frontier_chart(frontier: Frontier, plan: Plan | None = None) -> str:
+    """The effort-score frontier as a staircase, bands as tints, and a plan marked.
+
+    Each step is a plan no other beats on both effort and score; between two points the
+    best score stays that of the cheaper one. ``plan`` (if given) is drawn as a marker.
+    Returns '' when the frontier has no point.
+    """
+    points = frontier.points
+    if not points:
+        return ""
+    rubric = frontier.assessment.rubric
+
+    def paint(fig: Any) -> None:
+        ax = fig.add_subplot()
+        efforts = [p.effort for p in points]
+        scores = [p.score for p in points]
+        right = max(efforts[-1], 1.0) * 1.04
+        mins = [b.min for b in rubric.bands]
+        for i, band in enumerate(rubric.bands):
+            top = mins[i + 1] if i + 1 < len(mins) else 100.0
+            ax.axhspan(band.min, top, color=BAND_TINTS[i % len(BAND_TINTS)], zorder=0)
+            ax.text(
+                right,
+                (band.min + top) / 2,
+                f" {short_label(band.name, 16)}",
+                va="center",
+                fontsize=7,
+                color=MUTED,
+                clip_on=False,
+            )
+        ax.step(
+            [*efforts, right],
+            [*scores, scores[-1]],
+            where="post",
+            color=SCORE,
+            linewidth=1.4,
+            zorder=2,
+            label="Best score for the effort",
+        )
+        ax.plot(efforts, scores, "o", color=SCORE, markersize=2.5, zorder=3)
+        if plan is not None and plan.score is not None and plan.steps:
+            ax.plot(
+                [plan.effort],
+                [plan.score],
+                "D",
+                color=TARGET,
+                markersize=6,
+                zorder=4,
+                label=words.plan.plan_marker(plan.effort),
+            )
+        if plan is not None and plan.target is not None:
+            ax.axhline(
+                plan.target.score,
+                color=TARGET,
+                linewidth=0.8,
+                linestyle="--",
+                zorder=1,
+                label=words.plan.target_line(plan.target.score),
+            )
+        ax.set_xlim(0, right)
+        ax.set_ylim(0, 100)
+        ax.set_xlabel("Effort (units of the rubric's effort scale)")
+        ax.set_ylabel(words.plan.axis_basis(frontier.unknown))
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.grid(color=GRID, linewidth=0.6)
+        ax.set_axisbelow(True)
+        fig.legend(loc="outside lower center", ncols=3)
+
+    label = words.plan.frontier_label(
+        frontier.assessment.partnership.name, len(points), points[0].score, points[-1].score
+    )
+    return draw("frontier", label, 3.4, paint)
 
 
 # --- entry points --------------------------------------------------------------------
@@ -1705,7 +1917,7 @@ class ChancePlanData(TypedDict):
 
 
 @dataclass(frozen=True, eq=False)
-class ChancePlan(DocRendered):
+class ChancePlan(Rendered):
     """The least-effort levels that reach a target with a given chance over the unknowns.
 
     The uncertain criteria (unknown ones, low-confidence ratings) take levels as in
@@ -1785,7 +1997,7 @@ class ChancePlan(DocRendered):
     def to_document(self) -> Document:
         """The plan beside the plan on the lower bound: facts, then one row per criterion
         either raises."""
-        from readiness.document import Column, Document, Facts, Paragraph, Row, Table, code, line
+        from readiness.document import Facts
         from readiness.document.words import chance as words
 
         a = self.assessment

@@ -537,15 +537,118 @@ def test_plan_renders_in_every_format_with_text_escaped():
     a = assess(load_partnership(EXAMPLES / "us-japan.json"))
     plan = a.plan("advanced")
     md = plan.to_markdown()
-    assert md.startswith("## Cheapest plan to Advanced")
+    assert md.startswith(f"# Cheapest plan for {a.partnership.name} to Advanced")
     assert "proven cheapest" in md and "lower bound" in md
-    assert all(s.criterion in md for s in plan.steps)
+    assert all(f"(`{s.criterion}`)" in md for s in plan.steps)
+    assert "\n## Steps in the rubric's words\n\n1. **" in md
     text = plan.to_text()
-    assert "now:" in text and "after:" in text
+    assert "Now:" in text and "After:" in text
+    assert all(s.criterion in text for s in plan.steps)
     html = plan._repr_html_()
-    assert "<section class='plan'>" in html and "chart-frontier" in html
+    assert '<div class="readiness-plan">' in html and "chart-frontier" in html
     assert "<script" not in html
-    assert plan.frontier().to_markdown().startswith("## Effort and score")
+    assert plan.frontier().to_markdown().startswith("# Effort and score: the frontier")
+
+
+def test_hostile_text_from_the_rubric_is_escaped_in_every_format():
+    hostile = "<script>x</script> *bold* [l](u) | cell"
+    levels = {i: f"{hostile} {i}" for i in range(5)}
+    rubric = tiny(a={"title": hostile, "levels": levels}, b={"title": hostile})
+    plan = rated(rubric, p_a=0, p_b=0).plan("high")
+    assert plan.steps and any(s.title == hostile for s in plan.steps)
+    md = plan.to_markdown()
+    assert "<script>" not in md and "&lt;script\\>" in md and "\\*bold\\*" in md
+    assert "\\| cell" in md  # a table cell is not split
+    html = plan._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert hostile in plan.to_text()  # text is shown as it is
+
+
+def test_plan_and_frontier_every_format_comes_from_the_document():
+    import json
+
+    from readiness.document import render_html, render_markdown, render_text
+
+    a = assess(load_partnership(EXAMPLES / "us-japan.json"))
+    plan = a.plan("advanced")
+    for result in (plan, plan.frontier()):
+        doc = result.to_document()
+        assert result.to_markdown() == render_markdown(doc)
+        assert result.to_text() == render_text(doc)
+        assert result._repr_html_() == render_html(doc)
+        assert json.loads(result.to_json()) == json.loads(json.dumps(result.to_dict()))
+
+
+def test_the_report_section_is_the_plan_without_the_name(tmp_path):
+    from readiness.document import render_section_markdown
+
+    a = assess(load_partnership(EXAMPLES / "us-japan.json"))
+    plan = a.plan("advanced")
+    section = plan.report_section()
+    assert section.key == "plan" and section.data == plan.to_dict()
+    md = render_section_markdown(section)
+    assert md.startswith("## Cheapest plan to Advanced (score 70)\n")
+    assert "\n### Steps in the rubric's words\n" in md
+    # the standalone document says whose plan it is, and is the same otherwise
+    assert plan.to_markdown().split("\n", 1)[1] == md.split("\n", 1)[1].replace("\n### ", "\n## ")
+
+
+def test_plan_module_lays_itself_out_with_the_vocabulary_and_renders_nothing():
+    """Plans build documents (blocks and data); formats and words live in
+    readiness.document, and nothing from the render floor is imported."""
+    import ast
+    from pathlib import Path
+
+    source = (Path(__file__).resolve().parents[1] / "readiness" / "plan.py").read_text()
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+        elif isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+    assert not {m for m in imported if m.startswith("readiness.report")}
+    assert "html" not in imported and "readiness.report" not in imported
+    tree = ast.parse(source)
+    docs = {
+        id(n.value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)
+    }
+    literals = [
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs
+    ]
+    for mark in ("<div", "<table", "<p>", "|---", "**", "&lt;", "\\|"):
+        assert not [x for x in literals if mark in x], mark
+    assert "markdown_escape" not in source and "escape(" not in source
+    layout = {"to_document", "report_section", "_goal", "_summary", "_blocks", "_step_item",
+              "_frontier_chart"}  # fmt: skip
+    for fn in ast.walk(tree):
+        if isinstance(fn, ast.FunctionDef) and fn.name in layout:
+            specs = [n for n in ast.walk(fn) if isinstance(n, ast.FormattedValue) and n.format_spec]
+            assert not specs, f"{fn.name} formats a number itself"
+    for gone in ("plan_markdown", "plan_text", "plan_html", "frontier_markdown", "frontier_html"):
+        assert gone not in source, gone
+
+
+def test_the_frontier_chart_is_the_frontiers_own():
+    pytest.importorskip("matplotlib")
+    from xml.etree import ElementTree
+
+    from readiness.report.charts import frontier_chart
+
+    a = assess(load_partnership(EXAMPLES / "us-japan.json"))
+    plan = a.plan("advanced")
+    frontier = plan.frontier()
+    svg = frontier_chart(frontier, plan)
+    root = ElementTree.fromstring(svg)
+    assert root.get("class") == "chart chart-frontier"
+    texts = {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert f"This plan ({plan.effort:g} units)" in texts and "Target (70)" in texts
+    assert svg.strip() in plan._repr_html_()  # the plan's chart block draws the same
+    alone = frontier_chart(frontier)
+    assert alone.strip() in frontier._repr_html_() and "This plan" not in alone
 
 
 def test_cli_plan_prints_a_proven_plan_for_every_example():
@@ -574,6 +677,10 @@ def test_cli_plan_json_budget_frontier_and_bad_input(tmp_path):
     r = main(["plan", fpda, "--frontier", "--format", "markdown"])
     assert r.returncode == 0
     assert "| effort |" in r.stdout
+    r = main(["plan", fpda, "--frontier"])  # the frontier's own text layout
+    assert r.returncode == 0
+    assert r.stdout.startswith("Effort and score: the frontier\n=====")
+    assert "effort  lower bound" in r.stdout and "|" not in r.stdout
     out = tmp_path / "plan.html"
     assert main(["plan", fpda, "--to", "75", "--format", "html", "-o", str(out)]).returncode == 0
     assert "chart-frontier" in out.read_text()
@@ -603,6 +710,10 @@ def test_report_command_adds_the_plan_section(tmp_path):
     assert run_cli(*base, "--plan", "advanced", "-o", str(page)).returncode == 0
     html = page.read_text()
     assert html.index("Cheapest plan") < html.index('<footer class="colophon">')
+    assert '<section class="block" id="plan">\n<h2>Cheapest plan to Advanced' in html
+    done = run_cli(*base, "--plan", "advanced", "--format", "markdown")
+    assert done.returncode == 0, done.stderr
+    assert "\n## Cheapest plan to Advanced (score 70)\n" in done.stdout
     bad = run_cli(*base, "--plan", "sideways")
     assert bad.returncode == 2 and "unknown band 'sideways'" in bad.stderr
 

@@ -154,13 +154,11 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         result = chance_plan(
             a, args.to, args.confidence, samples=args.samples, seed=args.seed, profile=args.profile
         )
-        text = _format_document(result, _output_format(args.format, args.out))
     elif args.frontier:
         result = frontier(a, unknown=args.unknown, profile=args.profile)
     else:
         result = plan(a, args.to, args.budget, unknown=args.unknown, profile=args.profile)
-    if args.confidence is None:
-        text = _format(result, _output_format(args.format, args.out))
+    text = _format(result, _output_format(args.format, args.out))
     if args.out:
         _write_output(args.out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     else:
@@ -168,36 +166,15 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _format_document(result: Any, fmt: str) -> str:
-    """A result that lays itself out (``to_document``) in the format asked for."""
+def _format(result: Any, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
         return str(result.to_markdown())
     if fmt == "html":
-        return (
-            "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
-            "<title>readiness plan</title></head><body>\n"
-            + str(result.to_html())
-            + "\n</body></html>\n"
-        )
-    return str(result.to_text())
-
-
-def _format(result: Any, fmt: str) -> str:
-    from readiness._display import render
-
-    if fmt == "json":
-        return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
-    if fmt == "markdown":
-        return str(render(result, "markdown"))
-    if fmt == "html":
-        body = str(render(result, "html"))
+        body = str(result.to_html())
         return (
             "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
             "<title>readiness plan</title></head><body>\n" + body + "\n</body></html>\n"
         )
-    try:
-        return str(render(result, "text"))
-    except TypeError:  # the frontier has no plain-text layout: its Markdown table reads well
-        return str(render(result, "markdown"))
+    return str(result.to_text())

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -222,6 +222,36 @@ class Robustness(Rendered):
                 )
             )
         return tuple(out)
+
+    def plot(
+        self,
+        kind: Literal["bands", "ranks", "sensitivity"] = "bands",
+        partnership: str | None = None,
+    ) -> Any:
+        """A chart of the analysis as a matplotlib figure, the picture its HTML shows:
+        ``bands`` (each partnership's probability of each band), ``ranks`` (rank
+        intervals) or ``sensitivity`` (the Sobol indices of ``partnership``, a label of
+        :attr:`Uncertainty.labels`; the first by default). Needs the ``plots`` extra.
+
+        Raises:
+            ReportError: matplotlib is not installed.
+            InputError: ``sensitivity`` without Sobol indices, or an unknown ``kind``.
+        """
+        from readiness.document.charts import figure_of
+
+        u = self.uncertainty
+        if kind == "bands":
+            return figure_of(partial(_band_chart, u, None))
+        if kind == "ranks":
+            return figure_of(partial(_rank_interval_chart, u))
+        if kind == "sensitivity":
+            if self.sensitivity is None:
+                raise InputError("this analysis has no Sobol indices (sensitivity was not run)")
+            label = u.labels[0] if partnership is None else partnership
+            if label not in u.labels:
+                raise InputError(f"no partnership {label!r} here (labels: {list(u.labels)})")
+            return figure_of(partial(_tornado_chart, self.sensitivity, label))
+        raise InputError(f"unknown kind {kind!r}: use bands, ranks or sensitivity")
 
     def summary(self) -> list[str]:
         """One sentence per partnership: band and its probability under the choices varied,
