@@ -2018,7 +2018,7 @@ class ChancePlan(Rendered):
                     (
                         Column("criterion"),
                         Column("now"),
-                        Column(f"with {self.confidence:.0%} chance", "count"),
+                        Column(words.with_chance(self.confidence), "count"),
                         Column("on the lower bound", "count"),
                     ),
                     tuple(
@@ -2038,7 +2038,7 @@ class ChancePlan(Rendered):
             blocks.append(Paragraph.of(words.nothing_to_do()))
         blocks.append(Paragraph.of(words.how()))
         return Document(
-            f"Plan to {goal} with {self.confidence:.0%} chance: {a.partnership.name}",
+            words.title(goal, self.confidence, a.partnership.name),
             tuple(blocks),
             "chance-plan",
             dict(self.to_dict()),
@@ -2053,9 +2053,9 @@ class ChancePlan(Rendered):
 
 
 def _goal_name(a: Assessment, goal: Target) -> str:
-    if goal.band is None:
-        return f"{goal.score:g}"
-    return a.rubric.band(goal.band).name
+    from readiness.document.words import chance as words
+
+    return words.goal(goal.score) if goal.band is None else a.rubric.band(goal.band).name
 
 
 def _now(a: Assessment, cid: str) -> str:

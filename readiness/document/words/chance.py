@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-__all__ = ["completions", "effort", "how", "nothing_to_do", "reached", "status", "target"]
+__all__ = [
+    "completions",
+    "effort",
+    "goal",
+    "how",
+    "nothing_to_do",
+    "reached",
+    "status",
+    "target",
+    "title",
+    "with_chance",
+]
 
 _STATUS = {
     "optimal": "optimal (proven cheapest over these completions)",
@@ -50,3 +61,18 @@ def how() -> str:
 
 def nothing_to_do() -> str:
     return "The target is reached with this chance already: nothing to do."
+
+
+def goal(score: float) -> str:
+    """A score target: ``75``."""
+    return f"{score:g}"
+
+
+def title(goal: str, confidence: float, name: str) -> str:
+    """``Plan to Advanced with 90% chance: ANZUS``."""
+    return f"Plan to {goal} with {confidence:.0%} chance: {name}"
+
+
+def with_chance(confidence: float) -> str:
+    """The heading of the plan's column: ``with 90% chance``."""
+    return f"with {confidence:.0%} chance"
