@@ -96,10 +96,13 @@ __all__ = [
     "ChancePlanData",
     "Frontier",
     "FrontierPoint",
+    "PassedGate",
     "Plan",
     "PlanStep",
     "Target",
     "Unknowns",
+    "Why",
+    "WhyCode",
     "chance_plan",
     "frontier",
     "parse_target",
@@ -142,6 +145,77 @@ class Target:
         return self.band if self.band is not None else f"{self.score:g}"
 
 
+WhyCode = Literal[
+    "unrated-gate",
+    "no-point-score",
+    "out-of-reach",
+    "over-budget",
+    "no-plan-found",
+    "time-limit",
+    "round-limit",
+    "no-score",
+    "best-not-proven",
+]
+"""Why a plan is not proven, or there is none (:class:`Why`)."""
+
+
+@dataclass(frozen=True)
+class Why:
+    """Why a plan is not proven or does not exist: a reason code and its figures.
+
+    ``unrated-gate``: ``criterion`` is unrated and its gate (``level``) caps the point
+    score at ``band``; ``no-point-score``: the point score does not exist (``note``: the
+    assessment's reason); ``out-of-reach``: every criterion at level 4 gives ``score``
+    (in ``band``), short of ``target``, with ``count`` unrated criteria left out until
+    rated; ``over-budget``: ``target`` is out of reach within ``budget``;
+    ``no-plan-found``, ``time-limit``, ``round-limit`` (after ``count`` rounds),
+    ``no-score``, ``best-not-proven``: what stopped the solver or the proof.
+    :attr:`Plan.reason` says them in words.
+    """
+
+    code: WhyCode
+    criterion: str | None = None
+    level: int | None = None
+    band: str | None = None
+    """A band id."""
+    score: float | None = None
+    target: str | None = None
+    budget: float | None = None
+    count: int = 0
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The code and the figures it carries (the same keys for every reason of a code)."""
+        figures = {k: getattr(self, k) for k in _FIGURES[self.code]}
+        if "score" in figures:
+            figures["score"] = rounded(figures["score"], 4)
+        return {"code": self.code} | figures
+
+
+_FIGURES: dict[WhyCode, tuple[str, ...]] = {
+    "unrated-gate": ("criterion", "level", "band"),
+    "no-point-score": ("note",),
+    "out-of-reach": ("score", "band", "target", "count"),
+    "over-budget": ("target", "budget"),
+    "no-plan-found": (),
+    "time-limit": (),
+    "round-limit": ("count",),
+    "no-score": (),
+    "best-not-proven": (),
+}
+"""The figures each reason code carries (:meth:`Why.to_dict`)."""
+
+
+@dataclass(frozen=True)
+class PassedGate:
+    """The gate a step passes: its minimum level, the band it caps at, the rubric's why."""
+
+    min_level: int
+    cap_band: str
+    """The band id of the cap lifted."""
+    reason: str
+
+
 @dataclass(frozen=True)
 class PlanStep:
     """One criterion raised by a plan, in the rubric's words.
@@ -158,8 +232,8 @@ class PlanStep:
     """The level now; ``None`` when unrated (planned from ``planned_from``)."""
     planned_from: int
     to_level: int
-    level_now: str
-    """The rubric's descriptor of the level now (or why the plan assumes it)."""
+    descriptor_now: str
+    """The rubric's descriptor of the level now (level 0's when unrated)."""
     level_after: str
     actions: tuple[tuple[int, str], ...]
     """The remediation for each level gained, the profile's own where it gives one:
@@ -170,18 +244,64 @@ class PlanStep:
     score_after: float
     effort_after: float
     band_after: str | None
-    opens_gate: str | None = None
-    """The gate this step passes and the cap it lifts, in words; ``None`` if none."""
+    gate: PassedGate | None = None
+    """The gate this step passes and the cap it lifts; ``None`` if none."""
     after: tuple[str, ...] = ()
     """Prerequisites raised by earlier steps of this plan."""
     unrated_prerequisites: tuple[str, ...] = ()
     """Prerequisites nobody has rated (``rate-first``): the step may wait on them."""
+    counted_level: int | None = None
+    """A low-confidence rating planned on the lower bound: the level the bound counts."""
+    cap_band_name: str | None = None
+    """The name of the band :attr:`gate` caps at (the rubric's word for it)."""
+
+    @property
+    def level_now(self) -> str:
+        """The rubric's descriptor of the level now, or why the plan assumes it, in words."""
+        if self.from_level is None:
+            return words.plan.not_rated_now(self.descriptor_now)
+        if self.counted_level is not None:
+            return words.plan.now_low_confidence(self.descriptor_now, self.counted_level)
+        return self.descriptor_now
+
+    @property
+    def opens_gate(self) -> str | None:
+        """The gate this step passes and the cap it lifts, in words; ``None`` if none."""
+        g = self.gate
+        if g is None:
+            return None
+        return words.plan.gate_passed(g.min_level, self.cap_band_name or g.cap_band, g.reason)
 
     def to_dict(self) -> dict[str, Any]:
+        def num(v: float) -> float | None:
+            return rounded(v, 4)
+
         return {
-            k: (rounded(v, 4) if isinstance(v, float) else v) for k, v in vars(self).items()
-        } | {
+            "step": self.step,
+            "criterion": self.criterion,
+            "pillar": self.pillar,
+            "title": self.title,
+            "from_level": self.from_level,
+            "planned_from": self.planned_from,
+            "to_level": self.to_level,
+            "level_now": self.level_now,
+            "counted_level": self.counted_level,
+            "level_after": self.level_after,
             "actions": [{"to_level": lv, "action": text} for lv, text in self.actions],
+            "effort": self.effort,
+            "effort_units": num(self.effort_units),
+            "points": num(self.points),
+            "score_after": num(self.score_after),
+            "effort_after": num(self.effort_after),
+            "band_after": self.band_after,
+            "opens_gate": self.opens_gate,
+            "gate": None
+            if self.gate is None
+            else {
+                "min_level": self.gate.min_level,
+                "cap_band": self.gate.cap_band,
+                "reason": self.gate.reason,
+            },
             "after": list(self.after),
             "unrated_prerequisites": list(self.unrated_prerequisites),
         }
@@ -193,8 +313,9 @@ class Plan(Rendered):
 
     ``status`` is ``optimal`` (proven cheapest, or proven best within the budget),
     ``not-proven`` (a plan that reaches its goal, without proof that none is cheaper;
-    ``reason`` says why) or ``infeasible`` (no plan reaches the target; ``reason`` says
-    what stands in the way). ``levels`` holds only the criteria the plan raises.
+    ``why`` holds the reasons, ``reason`` says them) or ``infeasible`` (no plan reaches
+    the target; ``why`` holds what stands in the way). ``levels`` holds only the criteria
+    the plan raises.
     """
 
     assessment: Assessment
@@ -203,7 +324,7 @@ class Plan(Rendered):
     unknown: Unknowns
     profile: str
     status: Status
-    reason: str | None
+    why: tuple[Why, ...]
     levels: Mapping[str, int]
     effort: float
     start: float | None
@@ -225,6 +346,11 @@ class Plan(Rendered):
     @property
     def proven(self) -> bool:
         return self.status == "optimal"
+
+    @property
+    def reason(self) -> str | None:
+        """Why the plan is not proven or does not exist, in words (``None``: nothing to say)."""
+        return _reason(self.why, self.assessment, self.unknown)
 
     def scenario(self) -> Assessment:
         """The assessment with every planned level set (``Assessment.what_if``)."""
@@ -261,6 +387,7 @@ class Plan(Rendered):
             "profile": self.profile,
             "status": self.status,
             "reason": self.reason,
+            "why": [w.to_dict() for w in self.why],
             "reached": self.reached,
             "effort": rounded(self.effort, 4),
             "start": rounded(self.start, 4),
@@ -305,8 +432,8 @@ class Plan(Rendered):
                 reached=self.reached,
             )
         ]
-        if self.reason:
-            said.append(words.plan.why([self.reason]))
+        if self.why:
+            said.append(words.plan.why([_say(w, self.assessment, self.unknown) for w in self.why]))
         if self.status != "infeasible":
             said.append(
                 words.plan.effort(
@@ -351,7 +478,7 @@ class Plan(Rendered):
             steps = BulletList(tuple(_step_item(s) for s in self.steps), ordered=True)
             blocks += [
                 Table(columns, rows),
-                Section("Steps in the rubric's words", (steps,)),
+                Section(words.plan.steps_heading(), (steps,)),
                 Paragraph.of(words.plan.rubric(self.assessment.rubric.label)),
             ]
         if self.status != "infeasible":
@@ -390,11 +517,16 @@ class Frontier(Rendered):
     profile: str
     points: tuple[FrontierPoint, ...]
     proven: bool
-    reason: str | None = None
+    why: tuple[Why, ...] = ()
 
     @property
     def basis(self) -> Basis:
         return "lower" if self.unknown == "lower" else "overall"
+
+    @property
+    def reason(self) -> str | None:
+        """Why the frontier is not all proven (or empty), in words."""
+        return _reason(self.why, self.assessment, self.unknown)
 
     def __len__(self) -> int:
         return len(self.points)
@@ -423,6 +555,7 @@ class Frontier(Rendered):
             "profile": self.profile,
             "proven": self.proven,
             "reason": self.reason,
+            "why": [w.to_dict() for w in self.why],
             "points": [
                 {
                     "effort": rounded(p.effort, 4),
@@ -459,6 +592,33 @@ class Frontier(Rendered):
 
     def __repr__(self) -> str:
         return f"<Frontier {self.assessment.partnership.id}: {len(self.points)} points>"
+
+
+def _say(w: Why, a: Assessment, unknown: Unknowns) -> str:
+    """One reason in words (band names from the rubric where the words name a band)."""
+    if w.code == "unrated-gate":
+        assert w.criterion is not None and w.level is not None and w.band is not None
+        return words.plan.unrated_gate(w.criterion, w.level, a.rubric.band(w.band).name)
+    if w.code == "no-point-score":
+        return words.plan.no_point_score(w.note)
+    if w.code == "out-of-reach":
+        assert w.score is not None and w.target is not None
+        return words.plan.out_of_reach(unknown, w.score, w.band, w.target, w.count)
+    if w.code == "over-budget":
+        assert w.target is not None and w.budget is not None
+        return words.plan.over_budget(w.target, w.budget)
+    if w.code == "round-limit":
+        return words.plan.round_limit(w.count)
+    return {
+        "no-plan-found": words.plan.no_plan_found,
+        "time-limit": words.plan.time_limit,
+        "no-score": words.plan.no_score,
+        "best-not-proven": words.plan.best_not_proven,
+    }[w.code]()
+
+
+def _reason(why: tuple[Why, ...], a: Assessment, unknown: Unknowns) -> str | None:
+    return "; ".join(_say(w, a, unknown) for w in why) or None
 
 
 def _step_item(s: PlanStep) -> Item:
@@ -518,7 +678,7 @@ def _frontier_chart(frontier: Frontier, plan: Plan | None = None) -> str:
             color=SCORE,
             linewidth=1.4,
             zorder=2,
-            label="Best score for the effort",
+            label=words.plan.frontier_legend(),
         )
         ax.plot(efforts, scores, "o", color=SCORE, markersize=2.5, zorder=3)
         if plan is not None and plan.score is not None and plan.steps:
@@ -542,7 +702,7 @@ def _frontier_chart(frontier: Frontier, plan: Plan | None = None) -> str:
             )
         ax.set_xlim(0, right)
         ax.set_ylim(0, 100)
-        ax.set_xlabel("Effort (units of the rubric's effort scale)")
+        ax.set_xlabel(words.plan.axis_effort())
         ax.set_ylabel(words.plan.axis_basis(frontier.unknown))
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
@@ -861,7 +1021,6 @@ class _Problem:
         self.extra_int: list[bool] = []
         self.rows: list[_Row] = []
         self.geo_pillars: list[tuple[int, int, list[int], np.ndarray]] = []
-        self.problems: list[str] = []
         self._one_level_each()
         self._prerequisites()
         self.estimate_var: dict[int, int] = {}
@@ -1001,8 +1160,6 @@ class _Problem:
         """The overall (raw) score over the scored pillars, by the rubric's method."""
         model = self.model
         scored = sorted(self.pillar_value)
-        if not scored:
-            self.problems.append("no criterion is answered on this basis")
         pw = model.pillar_weight[scored]
         self.pillar_share: dict[int, float] = (
             dict(zip(scored, shares(pw).tolist(), strict=True)) if scored else {}
@@ -1097,13 +1254,16 @@ class _Problem:
                     np.array([r.ub for r in all_rows]),
                 )
             )
+        # presolve stays on: without it HiGHS (scipy 1.17) returned a dearer plan as
+        # optimal on a gated geometric model (tests/test_plan.py, a geometric pillar
+        # behind gates)
         with native_stdout_silenced():
             res = milp(
                 c,
                 integrality=integrality,
                 bounds=Bounds(lb, ub),
                 constraints=constraints,
-                options={"mip_rel_gap": 0.0, "time_limit": self.time_limit, "presolve": False},
+                options={"mip_rel_gap": 0.0, "time_limit": self.time_limit},
             )
         return int(res.status), (None if res.x is None else np.asarray(res.x))
 
@@ -1198,7 +1358,7 @@ class _Problem:
         rows: Sequence[_Row] = (),
         *,
         merge: bool = True,
-    ) -> tuple[Status, np.ndarray | None, str | None, int]:
+    ) -> tuple[Status, np.ndarray | None, Why | None, int]:
         """The cheapest levels whose true score reaches ``goal`` (within ``budget``).
 
         A linear rubric is solved by the exact merge of :func:`_linear_frontier` (pruned
@@ -1233,21 +1393,21 @@ class _Problem:
                     extra = self._retreat(extra, last)
                     last = None
                     continue
-                return "not-proven", None, "the solver stopped before finding a plan", rounds
+                return "not-proven", None, Why("no-plan-found"), rounds
             planned = self.decode(x)
             s = self.truth(planned[None, :])
             if self.reaches(s, 0, goal):
                 if status == 0:
                     return "optimal", planned, None, rounds
-                return "not-proven", planned, "the solver stopped at its time limit", rounds
+                return "not-proven", planned, Why("time-limit"), rounds
             new = self.cuts(x, s)
             extra.extend(new or [self.nogood(x)])
             last = (x, len(new))
-        return "not-proven", None, f"no proven plan after {_MAX_ROUNDS} solver rounds", rounds
+        return "not-proven", None, Why("round-limit", count=_MAX_ROUNDS), rounds
 
     def max_score(
         self, budget: float, rows: Sequence[_Row] = ()
-    ) -> tuple[Status, np.ndarray | None, float, str | None, int]:
+    ) -> tuple[Status, np.ndarray | None, float, Why | None, int]:
         """The levels with the highest true score within ``budget`` (ties: least effort)."""
         o = self.n_x + len(self.extra_lb)
         extra = list(rows)
@@ -1293,50 +1453,38 @@ class _Problem:
             extra.extend(new)
             last = (x, len(new))
         if best is None:
-            return "infeasible", None, math.nan, "no score exists on this basis", _MAX_ROUNDS
+            return "infeasible", None, math.nan, Why("no-score"), _MAX_ROUNDS
         return (
             "not-proven",
             best[1],
             best[0],
-            "the solver could not prove this is the best score within the budget",
+            Why("best-not-proven"),
             _MAX_ROUNDS,
         )
 
-    def _gate_reason(self, g: int) -> str:
+    def _gate_reason(self, g: int) -> Why:
         c = self.a.rubric.criteria[int(self.model.gate_criterion[g])]
         assert c.critical is not None
-        band = self.a.rubric.band(c.critical.cap_band).name
-        return (
-            f"{c.id} is unrated and its gate (level {c.critical.min_level}) caps the score "
-            f"at {band}: rate it first, or plan on the lower bound (unknown='lower')"
+        return Why(
+            "unrated-gate", criterion=c.id, level=c.critical.min_level, band=c.critical.cap_band
         )
 
-    def infeasible_reason(self, goal: Target) -> str:
+    def infeasible_reason(self, goal: Target) -> Why:
         """Why no plan reaches ``goal``: the best reachable score on this basis."""
         full = np.where(self.plannable, float(LEVEL_MAX), -1.0)
         s = self.truth(full[None, :])
         best = float(s.overall[0])
-        basis = "lower bound" if self.unknown == "lower" else "point score"
         if math.isnan(best):
-            return (
-                f"the point score does not exist ({self.a.reason or 'too little is rated'}); "
-                "rate more criteria first, or plan on the lower bound (unknown='lower')"
-            )
+            return Why("no-point-score", note=self.a.reason)
         band = self.model.band_ids[int(s.band[0])] if s.band[0] >= 0 else None
-        why = (
-            f"even with every criterion at level 4 the {basis} is {best:.1f}"
-            + (f" ({band})" if band else "")
-            + f", short of the target {goal.label}"
-        )
-        if self.unknown == "rate-first" and self.lower_unrated:
-            why += f"; {len(self.lower_unrated)} unrated criteria stay out until rated"
-        return why
+        out = len(self.lower_unrated) if self.unknown == "rate-first" else 0
+        return Why("out-of-reach", band=band, score=best, target=goal.label, count=out)
 
     # --- results ---------------------------------------------------------------------
 
     def plan(self, goal: Target | None, budget: float | None) -> Plan:
         t0 = time.perf_counter()
-        reason: str | None = None
+        reason: Why | None = None
         if budget is None:
             assert goal is not None
             status, planned, reason, rounds = self.min_cost(goal)
@@ -1355,7 +1503,7 @@ class _Problem:
         goal: Target | None,
         budget: float | None,
         status: Status,
-        reason: str | None,
+        reason: Why | None,
         planned: np.ndarray | None,
         start: float | None,
         rounds: int,
@@ -1374,10 +1522,9 @@ class _Problem:
             band = self.model.band_ids[int(s.band[0])] if s.band[0] >= 0 else None
             effort = self.cost(planned)
             reached = goal is None or self.reaches(s, 0, goal)
+        why: tuple[Why, ...] = () if reason is None else (reason,)
         if goal is not None and budget is not None and planned is not None and not reached:
-            reason = (reason + "; " if reason else "") + (
-                f"the target {goal.label} is out of reach within a budget of {budget:g}"
-            )
+            why += (Why("over-budget", target=goal.label, budget=budget),)
         return Plan(
             assessment=self.a,
             target=goal,
@@ -1385,7 +1532,7 @@ class _Problem:
             unknown=self.unknown,
             profile=self.profile.id,
             status=status,
-            reason=reason,
+            why=why,
             levels=levels,
             effort=effort,
             start=start,
@@ -1468,19 +1615,13 @@ class _Problem:
         c = rubric.criteria[j]
         frm = int(self.start[j])
         rated = not np.isnan(self.a.levels[0, j])
-        if rated:
-            now = c.levels[frm]
-            if self.unknown == "lower" and self.base_eff[j] < frm:
-                now += f" (low confidence: the lower bound counts level {self.base_eff[j]})"
-        else:
-            now = f"not rated: planned from level 0, the worst case ({c.levels[0]})"
+        counted = None
+        if rated and self.unknown == "lower" and self.base_eff[j] < frm:
+            counted = int(self.base_eff[j])  # low confidence: the lower bound counts this
         gate = None
         if c.critical is not None and self.base_eff[j] < c.critical.min_level <= to:
-            band = rubric.band(c.critical.cap_band).name
-            gate = (
-                f"passes its gate (level {c.critical.min_level}): the cap at {band} "
-                f"no longer applies ({c.critical.reason})"
-            )
+            cr = c.critical
+            gate = PassedGate(cr.min_level, cr.cap_band, cr.reason)
         band_index = int(s.band[row])
         return PlanStep(
             step=number,
@@ -1490,7 +1631,7 @@ class _Problem:
             from_level=frm if rated else None,
             planned_from=frm,
             to_level=to,
-            level_now=now,
+            descriptor_now=c.levels[frm] if rated else c.levels[0],
             level_after=c.levels[to],
             actions=tuple(
                 (lv, self.profile.remediation_for(c, lv)) for lv in range(frm + 1, to + 1)
@@ -1501,9 +1642,11 @@ class _Problem:
             score_after=after,
             effort_after=effort,
             band_after=self.model.band_ids[band_index] if band_index >= 0 else None,
-            opens_gate=gate,
+            gate=gate,
             after=tuple(p for p in c.prerequisites if p in earlier),
             unrated_prerequisites=self.unrated_prereqs.get(j, ()),
+            counted_level=counted,
+            cap_band_name=None if gate is None else rubric.band(gate.cap_band).name,
         )
 
 
@@ -1751,7 +1894,7 @@ def _checked(problem: _Problem, plans: list[np.ndarray]) -> Frontier:
             problem.profile.id,
             (),
             True,
-            "no score exists on this basis",
+            (Why("no-score"),),
         )
     s = problem.truth(np.array(plans))  # every point in one matrix
     points = [_point(problem, p, s, i) for i, p in enumerate(plans)]
@@ -1771,7 +1914,7 @@ def _walk(problem: _Problem) -> Frontier:
     status, planned, score, why, _ = problem.max_score(0.0)
     if planned is None or math.isnan(score):
         return Frontier(
-            problem.a, problem.unknown, problem.profile.id, (), status != "not-proven", why
+            problem.a, problem.unknown, problem.profile.id, (), status != "not-proven", _one(why)
         )
     proven = proven and status == "optimal"
     points.append(_point(problem, planned))
@@ -1788,7 +1931,9 @@ def _walk(problem: _Problem) -> Frontier:
         proven = proven and st == "optimal" and st2 == "optimal"
         reason = reason or why or why2
         points.append(_point(problem, best))
-    return Frontier(problem.a, problem.unknown, problem.profile.id, tuple(points), proven, reason)
+    return Frontier(
+        problem.a, problem.unknown, problem.profile.id, tuple(points), proven, _one(reason)
+    )
 
 
 def _point(
@@ -1803,6 +1948,10 @@ def _point(
         band=problem.model.band_ids[band] if band >= 0 else None,
         levels={problem.ids[j]: int(planned[j]) for j in range(len(planned)) if planned[j] >= 0},
     )
+
+
+def _one(why: Why | None) -> tuple[Why, ...]:
+    return () if why is None else (why,)
 
 
 def _maybe(value: float) -> float | None:

@@ -43,7 +43,7 @@ def test_schema_path_names_the_shipped_file():
     assert refused.returncode == 2 and "--path" in refused.stderr
     for kind in ("comparison", "rate-first", "chance-plan"):  # printed, not shipped as files
         none = run_cli("schema", kind, "--path", cwd=None)
-        assert none.returncode == 2 and "no schema file" in none.stderr, none.stderr
+        assert none.returncode == 2 and "no file ships" in none.stderr, none.stderr
 
 
 def with_schema(path: Path, value: Any = "../readiness/schemas/partnership.schema.json") -> dict:

@@ -14,6 +14,7 @@ __all__ = [
     "after",
     "after_prerequisites",
     "axis_basis",
+    "axis_effort",
     "basis",
     "basis_name",
     "best_not_proven",
@@ -22,6 +23,7 @@ __all__ = [
     "frontier_chart_alt",
     "frontier_intro",
     "frontier_label",
+    "frontier_legend",
     "frontier_title",
     "gate",
     "gate_passed",
@@ -42,6 +44,7 @@ __all__ = [
     "round_limit",
     "rubric",
     "status",
+    "steps_heading",
     "target_line",
     "time_limit",
     "title",
@@ -159,6 +162,11 @@ def rubric(label: str) -> str:
 
 
 # --- the steps ---------------------------------------------------------------------------
+
+
+def steps_heading() -> str:
+    """The heading of the steps said in the rubric's words."""
+    return "Steps in the rubric's words"
 
 
 def levels(from_level: int | None, to_level: int) -> str:
@@ -317,6 +325,16 @@ def plan_chart_alt() -> str:
 def frontier_chart_alt() -> str:
     """What the frontier chart shows."""
     return "The effort-score frontier: the best score for each effort"
+
+
+def frontier_legend() -> str:
+    """The legend of the frontier's staircase."""
+    return "Best score for the effort"
+
+
+def axis_effort() -> str:
+    """The frontier chart's effort axis."""
+    return "Effort (units of the rubric's effort scale)"
 
 
 def axis_basis(unknown: str) -> str:
