@@ -168,7 +168,9 @@ OUTPUTS: dict[str, Output] = {
         "RateFirst.to_dict(), 'what_to_rate' of assess --rate-first --format json",
     ),
     "chance-plan": Output(
-        "readiness.plan", "ChancePlanData", "plan --confidence P --format json, ChancePlan.to_dict()"
+        "readiness.plan",
+        "ChancePlanData",
+        "plan --confidence P --format json, ChancePlan.to_dict()",
     ),
 }
 """JSON documents readiness writes -> the type each is built as (the schema comes from
