@@ -120,6 +120,8 @@ WRONG: dict[str, tuple[tuple[str | int, ...], Any]] = {
     "audit": (("items", 0, "never_varies"), "no"),
     "panel": (("agreement", "criteria", 0, "levels"), 3),
     "explanation": (("rows", 0, "state"), "counted"),
+    "rate-first": (("candidates", 0, "outcomes", 0, "level"), "two"),
+    "chance-plan": (("on_lower_bound", "levels"), ["a list"]),
 }
 
 
