@@ -37,7 +37,8 @@ if _typing.TYPE_CHECKING:
     from readiness.io.weight_sheets import read_judgements
     from readiness.panel import assess_panel, load_panel
     from readiness.partnership import Evidence, Partnership, Rating, load_partnership
-    from readiness.plan import plan
+    from readiness.plan import ChancePlan, chance_plan, plan
+    from readiness.rate_first import RateFirst, rate_first
     from readiness.report import build_report
     from readiness.robustness import robustness
     from readiness.rubric import (
@@ -91,7 +92,11 @@ _EXPORTS = {
     "Partnership": "readiness.partnership",
     "Rating": "readiness.partnership",
     "load_partnership": "readiness.partnership",
+    "ChancePlan": "readiness.plan",
+    "chance_plan": "readiness.plan",
     "plan": "readiness.plan",
+    "RateFirst": "readiness.rate_first",
+    "rate_first": "readiness.rate_first",
     "build_report": "readiness.report",
     "robustness": "readiness.robustness",
     "Band": "readiness.rubric",
@@ -155,6 +160,7 @@ _sys.modules[__name__].__class__ = _Package
 __all__ = [
     "Assessment",
     "Band",
+    "ChancePlan",
     "Comparison",
     "Criterion",
     "CriterionResult",
@@ -175,6 +181,7 @@ __all__ = [
     "PillarResult",
     "Problem",
     "Profile",
+    "RateFirst",
     "Rating",
     "ReadinessError",
     "ReportError",
@@ -197,6 +204,7 @@ __all__ = [
     "assess_panel",
     "available_rubrics",
     "build_report",
+    "chance_plan",
     "compare",
     "derive_frame",
     "diff_rubrics",
@@ -208,6 +216,7 @@ __all__ = [
     "load_rubric",
     "panel_from_questionnaires",
     "plan",
+    "rate_first",
     "read_judgements",
     "read_questionnaire",
     "robustness",

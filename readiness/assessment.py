@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     from readiness.document import Document
     from readiness.explain import Explanation
     from readiness.gaps import GapReport, Roadmap
-    from readiness.plan import Plan, Unknowns
+    from readiness.plan import ChancePlan, Plan, Unknowns
+    from readiness.rate_first import RateFirst
 
 __all__ = [
     "Assessment",
@@ -392,6 +393,39 @@ class Assessment:
         from readiness.plan import plan
 
         return plan(self, target, budget, unknown=unknown, profile=profile)
+
+    def chance_plan(
+        self,
+        target: str | float,
+        confidence: float = 0.9,
+        *,
+        samples: int = 100,
+        seed: int = 0,
+        profile: str | None = None,
+    ) -> ChancePlan:
+        """The least-effort plan that reaches ``target`` with probability at least
+        ``confidence`` over the unknown and low-confidence criteria, beside the plan on
+        the lower bound; see :func:`readiness.plan.chance_plan`."""
+        from readiness.plan import chance_plan
+
+        return chance_plan(self, target, confidence, samples=samples, seed=seed, profile=profile)
+
+    def rate_first(self, *, samples: int = 200, seed: int = 0) -> RateFirst:
+        """The unknown and low-confidence criteria, ranked by the value of rating them.
+
+        For each, over the levels it could take (an unknown one around its estimate
+        under the rubric's ``estimate`` settings, a low-confidence one within its
+        interval): how much rating it narrows the score's range on average, and how far
+        it moves the chances of each band. See :mod:`readiness.rate_first`.
+
+        Args:
+            samples: Completions of the uncertain criteria drawn when there are too
+                many to enumerate (more than :data:`readiness.rate_first.MAX_EXACT`).
+            seed: Seed of those draws.
+        """
+        from readiness.rate_first import rate_first
+
+        return rate_first(self, samples=samples, seed=seed)
 
     def what_if(
         self,

@@ -93,6 +93,8 @@ if TYPE_CHECKING:
     from readiness.rubric import Profile, UnknownPolicy
 
 __all__ = [
+    "ChancePlan",
+    "ChancePlanData",
     "Frontier",
     "FrontierData",
     "FrontierPoint",
@@ -107,6 +109,7 @@ __all__ = [
     "Why",
     "WhyCode",
     "WhyData",
+    "chance_plan",
     "frontier",
     "parse_target",
     "plan",
@@ -2145,3 +2148,489 @@ def _c_fflush() -> Any:
         return ctypes.CDLL(None).fflush
     except (OSError, AttributeError, TypeError):
         return None
+
+
+# --- a plan under uncertainty ------------------------------------------------------------
+
+Method = Literal["exact", "sampled"]
+
+
+class _RubricRef(TypedDict):
+    id: str
+    version: str
+
+
+class _TargetData(TypedDict):
+    band: str | None
+    score: float | None
+
+
+class LowerPlanData(TypedDict):
+    """The plan on the lower bound beside a plan with a chance."""
+
+    status: Status
+    levels: dict[str, int]
+    effort: float | None
+    reason: str | None
+
+
+class ChancePlanData(TypedDict):
+    """The JSON document of a plan with a chance (``readiness plan --confidence P
+    --format json``; ``readiness schema chance-plan``)."""
+
+    partnership: str
+    rubric: _RubricRef
+    target: _TargetData
+    confidence: float
+    profile: str
+    status: Status
+    reason: str | None
+    reached: bool
+    levels: dict[str, int]
+    effort: float | None
+    probability: float | None
+    probability_now: float | None
+    method: Method
+    completions: int
+    seed: int | None
+    uncertain: list[str]
+    on_lower_bound: LowerPlanData
+
+
+@dataclass(frozen=True, eq=False)
+class ChancePlan(Rendered):
+    """The least-effort levels that reach a target with a given chance over the unknowns.
+
+    The uncertain criteria (unknown ones, low-confidence ratings) take levels as in
+    :mod:`readiness.rate_first`: each *completion* gives each of them a level, with a
+    weight. A plan raises criteria to planned levels (a criterion already above its
+    planned level in a completion stays there); it reaches the target in a completion
+    when the completion's score, everything known, reaches it (gates apply).
+    ``probability`` is the weighted share of completions where it does: at least
+    ``confidence`` for a plan. The plan is the cheapest such one over these completions,
+    solved as one mixed-integer program with a binary per completion (a chance
+    constraint); exact over the discrete distribution when every completion is
+    enumerated (``method`` ``exact``), over the drawn completions otherwise.
+
+    Effort counts as the plan on the lower bound does: an unrated criterion from level 0,
+    a rating from its level. ``on_lower`` is that plan (``unknown='lower'``: it reaches
+    the target whatever the unknowns turn out to be), for comparison: its effort is never
+    less than this plan's.
+
+    Attributes:
+        levels: Criterion id -> planned level, for the criteria the plan raises.
+        probability_now: The share of completions that reach the target without a plan.
+        columns: Ids of the uncertain criteria; ``completions`` (N, u) their levels in
+            each completion, ``weights`` (N,) the completions' weights.
+    """
+
+    assessment: Assessment
+    target: Target
+    confidence: float
+    profile: str
+    status: Status
+    reason: str | None
+    levels: Mapping[str, int]
+    effort: float
+    probability: float
+    probability_now: float
+    method: Method
+    seed: int | None
+    on_lower: Plan
+    columns: tuple[str, ...]
+    completions: np.ndarray = field(repr=False)
+    weights: np.ndarray = field(repr=False)
+    solve_seconds: float = 0.0
+
+    @property
+    def reached(self) -> bool:
+        """Whether the plan reaches the target with at least the asked chance."""
+        return self.status != "infeasible" and self.probability >= self.confidence - 1e-12
+
+    def to_dict(self) -> ChancePlanData:
+        a = self.assessment
+        lower = self.on_lower
+        return {
+            "partnership": a.partnership.id,
+            "rubric": {"id": a.rubric.id, "version": a.rubric.version},
+            "target": {"band": self.target.band, "score": rounded(self.target.score, 4)},
+            "confidence": self.confidence,
+            "profile": self.profile,
+            "status": self.status,
+            "reason": self.reason,
+            "reached": self.reached,
+            "levels": dict(self.levels),
+            "effort": rounded(self.effort, 4),
+            "probability": rounded(self.probability, 4),
+            "probability_now": rounded(self.probability_now, 4),
+            "method": self.method,
+            "completions": len(self.weights),
+            "seed": self.seed,
+            "uncertain": list(self.columns),
+            "on_lower_bound": {
+                "status": lower.status,
+                "levels": dict(lower.levels),
+                "effort": rounded(lower.effort, 4),
+                "reason": lower.reason,
+            },
+        }
+
+    def to_document(self) -> Document:
+        """The plan beside the plan on the lower bound: facts, then one row per criterion
+        either raises."""
+        from readiness.document import Facts
+        from readiness.document.words import chance as words
+
+        a = self.assessment
+        lower = self.on_lower
+        goal = _goal_name(a, self.target)
+        facts = [
+            ("Target", words.target(goal, self.confidence)),
+            ("Status", words.status(self.status, self.reason)),
+            ("Reached in", words.reached(self.probability, self.probability_now)),
+            ("Completions", words.completions(self.method, len(self.weights), self.seed)),
+            ("Effort", words.effort(self.effort, lower.effort, lower.status)),
+        ]
+        blocks: list[Any] = [Facts.of(facts)]
+        raised = sorted(set(self.levels) | set(lower.levels), key=a.rubric.criterion_ids.index)
+        if raised:
+            blocks.append(
+                Table(
+                    (
+                        Column("criterion"),
+                        Column("now"),
+                        Column(words.with_chance(self.confidence), "count"),
+                        Column("on the lower bound", "count"),
+                    ),
+                    tuple(
+                        Row(
+                            (
+                                line(code(cid)),
+                                _now(a, cid),
+                                self.levels.get(cid),
+                                lower.levels.get(cid),
+                            )
+                        )
+                        for cid in raised
+                    ),
+                )
+            )
+        elif self.status != "infeasible":
+            blocks.append(Paragraph.of(words.nothing_to_do()))
+        blocks.append(Paragraph.of(words.how()))
+        return Document(
+            words.title(goal, self.confidence, a.partnership.name),
+            tuple(blocks),
+            "chance-plan",
+            dict(self.to_dict()),
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<ChancePlan {self.assessment.partnership.id} to {self.target.label} "
+            f"(p >= {self.confidence:g}): {self.status}, effort {self.effort:g}, "
+            f"probability {self.probability:.3f}; on the lower bound {self.on_lower.effort:g}>"
+        )
+
+
+def _goal_name(a: Assessment, goal: Target) -> str:
+    from readiness.document.words import chance as words
+
+    return words.goal(goal.score) if goal.band is None else a.rubric.band(goal.band).name
+
+
+def _now(a: Assessment, cid: str) -> str:
+    c = a.criterion(cid)
+    if c.level is None:
+        return "unrated"
+    low = a.low_confidence[0, a.rubric.criterion_ids.index(cid)]
+    return f"{c.level} (low confidence)" if low else str(c.level)
+
+
+def chance_plan(
+    a: Assessment,
+    target: str | float,
+    confidence: float = 0.9,
+    *,
+    samples: int = 100,
+    seed: int = 0,
+    profile: str | None = None,
+    time_limit: float = 30.0,
+) -> ChancePlan:
+    """The cheapest plan that reaches ``target`` with probability at least ``confidence``
+    over the unknown and low-confidence criteria (see :class:`ChancePlan`).
+
+    Args:
+        a: The assessment to plan from.
+        target: A band id or name, or a score 0-100.
+        confidence: The chance the plan must reach the target with, in (0, 1].
+        samples: Completions drawn when there are too many to enumerate
+            (:data:`readiness.rate_first.MAX_EXACT`).
+        seed: Seed of those draws.
+        profile: The profile whose levels prerequisites refer to.
+        time_limit: Seconds the solver may spend (a plan found by then is returned as
+            ``not-proven``).
+
+    Raises:
+        InputError: A bad target, confidence, samples or seed; or a rubric whose
+            pillars or overall score are not arithmetic means (the chance constraint is
+            exact for linear scores only).
+
+    >>> from readiness import assess, load_partnership
+    >>> a = assess(load_partnership("examples/partnerships/anzus.json"))
+    >>> p = chance_plan(a, "advanced", 0.9)
+    >>> p.status, p.probability >= 0.9, p.effort <= p.on_lower.effort
+    ('optimal', True, True)
+    """
+    from readiness.gaps import resolve_profile
+    from readiness.rate_first import check_sampling, completions, uncertain_levels
+
+    goal = _target(a, target)
+    if goal is None:
+        raise InputError(
+            [Problem("target", "give a target: a band or a score 0-100")], source="plan"
+        )
+    if (
+        isinstance(confidence, bool)
+        or not isinstance(confidence, int | float)
+        or not 0 < confidence <= 1
+    ):
+        raise InputError(
+            [Problem("confidence", f"must be a probability in (0, 1] (got {confidence!r})")],
+            source="plan",
+        )
+    check_sampling(samples, seed, "plan")
+    chosen, _ = resolve_profile(a, profile)
+    problem = _Problem(a, "lower", chosen, time_limit)
+    model = problem.model
+    methods = {*model.pillar_method, model.overall_method}
+    if methods != {"arithmetic"}:
+        raise InputError(
+            [
+                Problem(
+                    "rubric",
+                    "a plan with a confidence needs arithmetic pillars and overall score "
+                    f"(this rubric uses {', '.join(sorted(methods))})",
+                )
+            ],
+            source="plan",
+        )
+    t0 = time.perf_counter()
+    on_lower = problem.plan(goal, None)
+    columns, _, probs = uncertain_levels(a)
+    comp = completions(probs, samples, seed)
+    scenarios = _scenarios(problem, columns, comp.levels)
+    weights, scenarios = _merged(comp.weights, scenarios)
+    ceiling = on_lower.effort if on_lower.status == "optimal" else None
+    solver = _ChanceSolver(problem, goal, scenarios, weights, float(confidence), ceiling)
+    status, planned, reason = solver.solve()
+    now = solver.reached(np.full(model.n_criteria, -1.0)) @ weights
+    levels: dict[str, int] = {}
+    effort, probability = 0.0, float(now)
+    if planned is not None:
+        levels = {problem.ids[j]: int(v) for j, v in enumerate(planned.tolist()) if v >= 0}
+        effort = problem.cost(planned)
+        probability = float(solver.reached(planned) @ weights)
+    elif reason is None:
+        best = solver.reached(np.where(problem.plannable, float(LEVEL_MAX), -1.0))
+        reason = (
+            f"with every criterion at level 4 the target is reached in "
+            f"{float(best @ weights):.1%} of completions"
+        )
+    return ChancePlan(
+        assessment=a,
+        target=goal,
+        confidence=float(confidence),
+        profile=chosen.id,
+        status=status,
+        reason=reason,
+        levels=levels,
+        effort=effort,
+        probability=probability,
+        probability_now=float(now),
+        method=comp.method,
+        seed=comp.seed,
+        on_lower=on_lower,
+        columns=tuple(problem.ids[j] for j in columns.tolist()),
+        completions=comp.levels,
+        weights=comp.weights,
+        solve_seconds=time.perf_counter() - t0,
+    )
+
+
+def _merged(weights: np.ndarray, scenarios: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Equal completions (draws repeat) as one, their weights added."""
+    filled = np.nan_to_num(scenarios, nan=-1.0)
+    _, first, inverse = np.unique(filled, axis=0, return_index=True, return_inverse=True)
+    merged = np.bincount(inverse.ravel(), weights=weights, minlength=len(first))
+    return merged, scenarios[first]
+
+
+def _scenarios(problem: _Problem, columns: np.ndarray, drawn: np.ndarray) -> np.ndarray:
+    """(N, m) every criterion's level in each completion (NaN: not applicable)."""
+    a = problem.a
+    levels = np.where(np.isnan(a.levels[0]), 0.0, a.levels[0])
+    levels = np.where(problem.na, np.nan, levels)
+    out = np.repeat(levels[None, :], len(drawn), axis=0)
+    out[:, columns] = drawn
+    return out
+
+
+_MAX_PAIRS = 20_000
+
+
+def _dominated_pairs(x: np.ndarray) -> list[tuple[int, int]]:
+    """(s, t) pairs of completions where s is at least t in every criterion (s != t),
+    at most :data:`_MAX_PAIRS` of them."""
+    filled = np.nan_to_num(x, nan=0.0)
+    ge = (filled[:, None, :] >= filled[None, :, :]).all(axis=2)
+    np.fill_diagonal(ge, False)
+    s, t = np.nonzero(ge)
+    return list(zip(s[:_MAX_PAIRS].tolist(), t[:_MAX_PAIRS].tolist(), strict=True))
+
+
+def _start_sum(contrib: np.ndarray, raised: np.ndarray) -> np.ndarray:
+    """(N,) the planned criteria's points in each completion when none is raised."""
+    return np.asarray(contrib[:, ~raised].sum(axis=1))
+
+
+def _top_sum(contrib: np.ndarray, var_crit: np.ndarray) -> np.ndarray:
+    """(N,) the planned criteria's most points in each completion (each at its best)."""
+    out = np.zeros(contrib.shape[0])
+    for j in np.unique(var_crit).tolist():
+        out += contrib[:, var_crit == j].max(axis=1)
+    return out
+
+
+class _ChanceSolver:
+    """The chance-constrained program over completions, and its true scoring."""
+
+    def __init__(
+        self,
+        problem: _Problem,
+        goal: Target,
+        scenarios: np.ndarray,
+        weights: np.ndarray,
+        confidence: float,
+        ceiling: float | None = None,
+    ) -> None:
+        self.ceiling = ceiling
+        """Effort no plan needs to exceed (the plan on the lower bound's)."""
+        self.p = problem
+        self.goal = goal
+        self.x = scenarios
+        self.w = weights
+        self.confidence = confidence
+        model = problem.model
+        na = problem.na
+        # the raw score is linear in the levels once everything is known (arithmetic)
+        probe = np.where(na, np.nan, 0.0)[None, :].repeat(model.n_criteria + 1, axis=0)
+        for j in range(model.n_criteria):
+            if not na[j]:
+                probe[j + 1, j] = 1.0
+        raw = score_matrix(
+            probe,
+            model,
+            not_applicable=np.repeat(na[None, :], len(probe), 0),
+            unknown_policy="exclude",
+            min_coverage=0.0,
+        ).raw
+        self.coef = np.nan_to_num(raw[1:] - raw[0])
+
+    def reached(self, planned: np.ndarray) -> np.ndarray:
+        """(N,) whether each completion reaches the goal with ``planned`` levels (-1: left),
+        scored by the kernel."""
+        rows = np.where(planned >= 0, np.fmax(self.x, planned), self.x)
+        s = score_matrix(
+            rows,
+            self.p.model,
+            not_applicable=np.repeat(self.p.na[None, :], len(rows), 0),
+            unknown_policy="exclude",
+            min_coverage=self.p.a.options.min_coverage,
+        )
+        ok = ~np.isnan(s.overall) & (s.overall >= self.goal.score)
+        if self.goal.band is not None:
+            ok &= s.band >= self.p.band_index(self.goal.band)
+        return ok.astype(np.float64)
+
+    def _rows(self) -> list[_Row]:
+        p, n = self.p, len(self.w)
+        z0 = p.n_x  # completion s's binary is z0 + s
+        var_crit = np.array(p.var_crit, dtype=np.intp)
+        var_level = np.array(p.var_level, dtype=np.float64)
+        raised = var_level > p.start[var_crit]
+        # the level each binary gives criterion j in each completion: (N, n_x)
+        held = self.x[:, var_crit]
+        eff = np.where(raised[None, :], np.fmax(held, var_level[None, :]), held)
+        fixed = np.ones(self.p.model.n_criteria, dtype=bool)
+        fixed[var_crit] = False
+        fixed &= ~p.na
+        const = self.x[:, fixed] @ self.coef[fixed] if fixed.any() else np.zeros(n)
+        contrib = eff * self.coef[var_crit][None, :]
+        rows: list[_Row] = []
+        score = self.goal.score
+        # raw_s >= target where z_s is 1; where it is 0, raw_s is at least its value
+        # without a plan (floor_s), which the row then says: the tightest big-M
+        floor = const + _start_sum(contrib, raised)
+        top = const + _top_sum(contrib, var_crit)
+        for s in range(n):
+            if top[s] < score - 1e-9:  # out of reach whatever the plan: never counts
+                rows.append(_Row({z0 + s: 1.0}, -np.inf, 0.0))
+                continue
+            coef = {v: float(c) for v, c in enumerate(contrib[s].tolist()) if c}
+            coef[z0 + s] = -(score - float(floor[s]))
+            rows.append(_Row(coef, float(floor[s] - const[s]) - 1e-9, np.inf))
+        for g, _, _ in p.required_gates(self.goal):
+            j = int(p.model.gate_criterion[g])
+            need = float(p.model.gate_min[g])
+            own = np.flatnonzero(var_crit == j)
+            for s in range(n):
+                passing = [int(v) for v in own.tolist() if eff[s, v] >= need]
+                if not len(own):  # not planned: it passes or fails as it stands
+                    if self.x[s, j] < need:
+                        rows.append(_Row({z0 + s: 1.0}, -np.inf, 0.0))
+                    continue
+                rows.append(_Row({z0 + s: 1.0} | dict.fromkeys(passing, -1.0), -np.inf, 0.0))
+        chance = {z0 + s: float(self.w[s]) for s in range(n)}
+        rows.append(_Row(chance, self.confidence - 1e-12, np.inf))
+        # a completion at least as high everywhere as one that is reached is reached too
+        # (scores and gates only gain from higher levels): valid rows that cut the search
+        for s, t in _dominated_pairs(self.x):
+            rows.append(_Row({z0 + t: 1.0, z0 + s: -1.0}, -np.inf, 0.0))
+        if self.ceiling is not None:
+            rows.append(_Row(p.cost_row(), -np.inf, self.ceiling + 1e-9))
+        return rows
+
+    def solve(self) -> tuple[Status, np.ndarray | None, str | None]:
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
+        p, n = self.p, len(self.w)
+        total = p.n_x + n
+        cost = np.concatenate([np.array(p.var_cost, dtype=np.float64), np.zeros(n)])
+        rows = [*p.rows, *self._rows()]
+        for _ in range(_MAX_ROUNDS):
+            with native_stdout_silenced():
+                res = milp(
+                    cost,
+                    integrality=np.ones(total),
+                    bounds=Bounds(np.zeros(total), np.ones(total)),
+                    constraints=[
+                        LinearConstraint(
+                            _sparse(rows, total),
+                            np.array([r.lb for r in rows]),
+                            np.array([r.ub for r in rows]),
+                        )
+                    ],
+                    options={"mip_rel_gap": 0.0, "time_limit": p.time_limit},
+                )
+            if res.x is None:
+                if res.status == 2:
+                    return "infeasible", None, None
+                return "not-proven", None, "the solver stopped before finding a plan"
+            planned = p.decode(np.asarray(res.x))
+            if float(self.reached(planned) @ self.w) >= self.confidence - 1e-12:
+                if res.status == 0:
+                    return "optimal", planned, None
+                return "not-proven", planned, "the solver stopped at its time limit"
+            rows.append(p.nogood(np.asarray(res.x)))  # reached only within tolerance
+        return "not-proven", None, f"no plan confirmed after {_MAX_ROUNDS} solver rounds"

@@ -58,6 +58,7 @@ __all__ = [
     "check_engine",
     "effective_weights",
     "estimate_map",
+    "estimate_spread",
     "estimate_unknowns",
     "geo_in",
     "geo_out",
@@ -480,6 +481,49 @@ class _EstimateParts:
                 np.where(self.rated[rows], self.known[rows], guess) @ by_known[:, 2 * k : 3 * k]
             )
         return sums
+
+
+def estimate_spread(levels: Floats, applicable: Bools | None, model: ScoringModel) -> Floats:
+    """The spread (standard deviation, in levels) of each unknown criterion's level
+    around its estimate (:func:`estimate_unknowns`), under the rubric's ``estimate``.
+
+    One criterion's part of what the overall score's error adds up: the uncertainty of
+    the partnership's level as it reaches the criterion's pillar (``v_mu (1 - g)**2``,
+    ``g`` the pillar's shrinkage), the pillar's own departure (``pillar_spread**2 (1 -
+    g)``) and the criterion's noise (``spread**2``), all scaled as the likely range is by
+    the partnership's own scatter. NaN where a criterion is known or does not apply.
+
+    >>> from readiness import load_rubric
+    >>> m = ScoringModel.from_rubric(load_rubric())
+    >>> e = load_rubric().estimate  # nothing known: prior, pillar and criterion spreads
+    >>> sd = estimate_spread(np.full((1, m.n_criteria), np.nan), None, m)
+    >>> bool(np.allclose(sd, (e.partnership_spread**2 + e.pillar_spread**2 + e.spread**2) ** 0.5))
+    True
+    """
+    est = model.estimate
+    rated = ~np.isnan(levels)
+    if applicable is not None:
+        rated &= applicable
+    member = model.estimate_matrices[0][:, : model.n_pillars]  # (m, k) one-hot
+    n = rated.astype(np.float64) @ member
+    known = np.where(rated, levels - est.offsets, 0.0)
+    total = known @ member
+    total_sq = (known * known) @ member
+    with np.errstate(invalid="ignore", divide="ignore"):
+        some = n > 0
+        per = np.where(some, n, 1.0)
+        mean = np.where(some, total / per, 0.0)
+        precision = np.where(some, 1.0 / (est.pillar2 + est.noise2 / per), 0.0)
+        v_mu = 1.0 / (1.0 / est.tau2 + precision.sum(axis=1))
+        gamma = np.where(some, est.pillar2 / (est.pillar2 + est.noise2 / per), 0.0)
+    var = v_mu[:, None] * (1.0 - gamma) ** 2 + est.pillar2 * (1.0 - gamma) + est.noise2
+    scatter = np.maximum(total_sq - n * mean * mean, 0.0).sum(axis=1)
+    df = n.sum(axis=1) - np.count_nonzero(some, axis=1)
+    own = (PRIOR_DF * est.noise2 + scatter) / (PRIOR_DF + df)
+    var *= (own / est.noise2)[:, None]
+    sd: Floats = np.sqrt(var)[:, model.criterion_pillar]
+    unknown = ~rated if applicable is None else applicable & ~rated
+    return np.where(unknown, sd, np.nan)
 
 
 def estimate_map(rated: Bools, model: ScoringModel) -> tuple[Floats, Floats]:

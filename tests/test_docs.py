@@ -24,6 +24,7 @@ README = ROOT / "README.md"
 
 PAGES = ["README.md", "docs/getting-started.md", "docs/tour.md", "docs/plans.md", "docs/reports.md"]
 PAGES += ["docs/partnerships.md", "docs/robustness.md", "docs/trend.md", "docs/rubrics.md"]
+PAGES += ["docs/rate-first.md"]
 """Pages whose Python runs on the shipped examples. docs/assessors.md and docs/atop.md
 read files a user makes (filled questionnaires, the ATOP data), which examples/analyst.ipynb
 and their own tests cover."""

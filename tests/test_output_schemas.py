@@ -141,6 +141,8 @@ DOCUMENTS: dict[str, Callable[[], list[Any]]] = {
     ],
     "plan": _plans,
     "frontier": _frontiers,
+    "rate-first": lambda: [_a(n).rate_first(samples=20).to_dict() for n in NAMES],
+    "chance-plan": lambda: [_a("nato").chance_plan("advanced", 0.9, samples=20).to_dict()],
 }
 
 
@@ -210,6 +212,8 @@ WRONG: dict[str, tuple[tuple[str | int, ...], Any]] = {
     "rubric-diff": (("moves", 0, "contributions", 0, "nanopoints"), "many"),
     "plan": (("steps", 0, "actions", 0, "to_level"), "four"),
     "frontier": (("points", 0, "levels"), ["dialogue.periodic-review"]),
+    "rate-first": (("candidates", 0, "outcomes", 0, "level"), "two"),
+    "chance-plan": (("on_lower_bound", "levels"), ["a list"]),
 }
 
 

@@ -41,6 +41,9 @@ def test_schema_path_names_the_shipped_file():
     assert Path(r.stdout.strip()) == SCHEMA_DIR / "partnership.schema.json"
     refused = run_cli("schema", "partnership", "--path", "--rubric", "defense-partnership")
     assert refused.returncode == 2 and "--path" in refused.stderr
+    for kind in ("comparison", "rate-first", "chance-plan"):  # printed, not shipped as files
+        none = run_cli("schema", kind, "--path", cwd=None)
+        assert none.returncode == 2 and "no file ships" in none.stderr, none.stderr
 
 
 def with_schema(path: Path, value: Any = "../readiness/schemas/partnership.schema.json") -> dict:

@@ -60,6 +60,7 @@ EPILOG = """\
 examples:
   readiness assess nato.json aukus.json                  # one report per file
   readiness assess panel.json                            # a panel: its consensus
+  readiness assess fpda.json --rate-first                # what to rate first
   readiness assess ann.xlsx bob.csv                      # questionnaires: their consensus
   readiness assess ann.xlsx bob.csv --partnership aukus.json  # with that file's facts
   readiness assess partnerships/ --out scores.csv        # a table of scores
@@ -100,6 +101,13 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         "--explain",
         action="store_true",
         help="show how each pillar and criterion contributed to the overall score",
+    )
+    p.add_argument(
+        "--rate-first",
+        action="store_true",
+        help="add what to rate first: the unknown and low-confidence criteria ranked by "
+        "how much rating each narrows the score's range and moves the chances of each "
+        "band (see Assessment.rate_first)",
     )
     _scoring_options(p)
     consensus_option(p)
@@ -294,7 +302,9 @@ def _assessment_json(a: Assessment, args: argparse.Namespace) -> dict[str, Any]:
     """The ``--format json`` document: the report document (as ``report --format json``)."""
     from readiness.report import build_report
 
-    data = build_report(a, args.target).to_dict()
+    data = dict(build_report(a, args.target).to_dict())  # a copy: the report keeps its own
+    if args.rate_first:
+        data["what_to_rate"] = a.rate_first().to_dict()
     if args.explain:
         data["explain"] = a.explain().to_dict()["rows"]
     return data
@@ -303,11 +313,13 @@ def _assessment_json(a: Assessment, args: argparse.Namespace) -> dict[str, Any]:
 def _render_assessment(
     a: Assessment, args: argparse.Namespace, sections: tuple[Section, ...] = ()
 ) -> str:
-    """The printed report (Markdown or text), with the explanation (``--explain``) and
-    then ``sections`` (a panel) as sections of it."""
+    """The printed report (Markdown or text), with the explanation (``--explain``), what
+    to rate first (``--rate-first``) and then ``sections`` (a panel) as sections of it."""
     from readiness.report import build_report, render_markdown, render_text
 
     report = build_report(a, args.target)
+    if args.rate_first:  # what to rate first, before the panel
+        sections = (a.rate_first().to_section(), *sections)
     if args.explain:  # the explanation as one more section of the report
         sections = (a.explain().to_document().as_section(), *sections)
     render = render_markdown if args.format == "markdown" else render_text

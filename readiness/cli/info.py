@@ -182,6 +182,16 @@ OUTPUTS: dict[str, Output] = {
     "frontier": Output(
         "readiness.plan", "FrontierData", "plan --frontier --format json, Frontier.to_dict()"
     ),
+    "rate-first": Output(
+        "readiness.rate_first",
+        "RateFirstData",
+        "RateFirst.to_dict(), 'what_to_rate' of assess --rate-first --format json",
+    ),
+    "chance-plan": Output(
+        "readiness.plan",
+        "ChancePlanData",
+        "plan --confidence P --format json, ChancePlan.to_dict()",
+    ),
 }
 """JSON documents readiness writes -> the type each is built as (the schema comes from
 it) and where a user meets it."""

@@ -23,6 +23,7 @@ EPILOG = """\
 examples:
   readiness plan examples/partnerships/quad.json --to advanced
   readiness plan examples/partnerships/quad.json --to advanced --unknown rate-first
+  readiness plan examples/partnerships/anzus.json --to advanced --confidence 0.9
   readiness plan examples/partnerships/fpda.json --to 75 --format markdown
   readiness plan examples/partnerships/fpda.json --budget 20 --format json
   readiness plan examples/partnerships/fpda.json --frontier --format markdown
@@ -39,6 +40,16 @@ def _budget(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
     if not value >= 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"must be a number of effort units >= 0 (got {text})")
+    return value
+
+
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a probability in (0, 1] (got {text})")
     return value
 
 
@@ -71,6 +82,25 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         default="lower",
         help="unrated criteria: plan on the lower bound (level 0; default) or rate them "
         "first and plan on the point score",
+    )
+    c.add_argument(
+        "--confidence",
+        type=_probability,
+        metavar="P",
+        help="the cheapest plan that reaches --to with probability at least P (e.g. 0.9) "
+        "over the unknown and low-confidence criteria, shown beside the plan on the lower "
+        "bound (exact when the completions can be enumerated, else over --samples draws)",
+    )
+    c.add_argument(
+        "--samples",
+        type=int,
+        default=100,
+        metavar="N",
+        help="with --confidence: completions drawn when there are too many to enumerate "
+        "(default 100)",
+    )
+    c.add_argument(
+        "--seed", type=int, default=0, help="with --confidence: seed of the draws (default 0)"
     )
     c.add_argument(
         "--profile",
@@ -113,7 +143,18 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
     a = _assess_file(args.file, rubric, args)
     result: Any
-    if args.frontier:
+    if args.confidence is not None:
+        if args.to is None or args.budget is not None or args.frontier:
+            raise InputError(
+                [Problem("--confidence", "goes with --to TARGET only (no --budget, --frontier)")],
+                source="readiness plan",
+            )
+        from readiness.plan import chance_plan
+
+        result = chance_plan(
+            a, args.to, args.confidence, samples=args.samples, seed=args.seed, profile=args.profile
+        )
+    elif args.frontier:
         result = frontier(a, unknown=args.unknown, profile=args.profile)
     else:
         result = plan(a, args.to, args.budget, unknown=args.unknown, profile=args.profile)
