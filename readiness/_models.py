@@ -60,14 +60,49 @@ _EXAMPLES = {
 """How a message shows an object of a model people often write wrongly."""
 
 
+_FIXED_WORDS: dict[str, str] = {
+    "missing": "required field is missing",
+    **dict.fromkeys(
+        ("tuple_type", "list_type", "set_type", "frozen_set_type"),
+        "must be a list (a JSON array [...])",
+    ),
+    **dict.fromkeys(("int_type", "int_parsing", "int_from_float"), "must be a whole number"),
+    **dict.fromkeys(("float_type", "float_parsing", "finite_number"), "must be a number"),
+    **dict.fromkeys(("bool_type", "bool_parsing"), "must be true or false"),
+    "string_type": "must be text",
+}
+"""pydantic error types whose wording needs nothing from the error."""
+
+_BOUNDS = {
+    "less_than_equal": ("le", "at most"),
+    "greater_than_equal": ("ge", "at least"),
+    "less_than": ("lt", "below"),
+    "greater_than": ("gt", "above"),
+}
+
+
 def _words(err: Any, model: type[BaseModel] | None, loc: list[str | int]) -> str | None:
     """Plain wording, in the terms of the file, for pydantic's messages."""
     kind, ctx = err["type"], err.get("ctx") or {}
-    got = err.get("input")
-    if kind == "missing":
-        return "required field is missing"
+    if kind in _FIXED_WORDS:
+        return _FIXED_WORDS[kind]
+    if kind.startswith(("date_", "datetime_")):
+        return "must be a real date written YYYY-MM-DD"
+    if kind in _BOUNDS:
+        key, words = _BOUNDS[kind]
+        return f"must be {words} {ctx.get(key)}"
     if kind == "extra_forbidden":
         return _unknown_field(model, loc)
+    if kind == "literal_error":
+        return _one_of(str(ctx.get("expected", "")), err.get("input"))
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        example = _EXAMPLES.get(str(ctx.get("class_name")), "an object {...}")
+        return f"must be {example}"
+    return _length_words(kind, ctx)
+
+
+def _length_words(kind: str, ctx: dict[str, Any]) -> str | None:
+    """Wording for the length and pattern errors (``None`` for any other)."""
     if kind in ("too_short", "string_too_short"):
         n = ctx.get("min_length", 1)
         what = "characters" if kind.startswith("string") else "items"
@@ -83,32 +118,6 @@ def _words(err: Any, model: type[BaseModel] | None, loc: list[str | int]) -> str
         if ctx.get("pattern") == r"\S":
             return "must not be blank"
         return f"must match the pattern {ctx.get('pattern')}"
-    if kind == "literal_error":
-        return _one_of(str(ctx.get("expected", "")), got)
-    if kind.startswith(("date_", "datetime_")):
-        return "must be a real date written YYYY-MM-DD"
-    if kind in ("tuple_type", "list_type", "set_type", "frozen_set_type"):
-        return "must be a list (a JSON array [...])"
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        example = _EXAMPLES.get(str(ctx.get("class_name")), "an object {...}")
-        return f"must be {example}"
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return "must be a whole number"
-    if kind in ("float_type", "float_parsing", "finite_number"):
-        return "must be a number"
-    if kind in ("bool_type", "bool_parsing"):
-        return "must be true or false"
-    if kind == "string_type":
-        return "must be text"
-    bounds = {
-        "less_than_equal": ("le", "at most"),
-        "greater_than_equal": ("ge", "at least"),
-        "less_than": ("lt", "below"),
-        "greater_than": ("gt", "above"),
-    }
-    if kind in bounds:
-        key, words = bounds[kind]
-        return f"must be {words} {ctx.get(key)}"
     return None
 
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
+from typing_extensions import TypedDict
 
 from readiness.errors import renamed
 from readiness.rubric import Rubric
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LEVELS_OF_MEASUREMENT",
+    "AgreementData",
     "AgreementRow",
     "AssessorAgreement",
     "CriterionAgreement",
@@ -225,6 +227,45 @@ class CriterionAgreement:
         return self.spread is not None and self.spread >= ADJUDICATE_SPREAD
 
 
+class AgreementRowData(TypedDict):
+    """A pillar's (or the whole rubric's) agreement in JSON (:class:`AgreementRow`)."""
+
+    id: str
+    title: str
+    alpha_ordinal: float | None
+    alpha_interval: float | None
+    alpha_nominal: float | None
+    within_one: float | None
+    pairs: int
+
+
+class CriterionAgreementData(TypedDict):
+    """How the assessors rated one criterion, in JSON (:class:`CriterionAgreement`)."""
+
+    id: str
+    pillar: str
+    levels: list[int | None]
+    n: int
+    median: float | None
+    low: int | None
+    high: int | None
+    spread: int | None
+    within_one: float | None
+    adjudicate: bool
+
+
+class AgreementData(TypedDict):
+    """The agreement among assessors in JSON (``AssessorAgreement.to_dict()``, the
+    ``agreement`` of ``readiness schema panel``)."""
+
+    assessors: list[str]
+    overall: AgreementRowData
+    pillars: list[AgreementRowData]
+    criteria: list[CriterionAgreementData]
+    adjudication: list[str]
+    straight_liners: list[str]
+
+
 @dataclass(frozen=True)
 class AssessorAgreement:
     """Agreement among the assessors of one partnership; build with :func:`agreement`.
@@ -274,7 +315,7 @@ class AssessorAgreement:
 
         return pd.DataFrame([vars(r) for r in (*self.pillars, self.overall)]).set_index("id")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> AgreementData:
         """JSON-ready data (NaN becomes ``None``)."""
         return {
             "assessors": list(self.assessors),
@@ -304,8 +345,16 @@ def _none(value: float) -> float | None:
     return None if math.isnan(value) else value
 
 
-def _row_dict(r: AgreementRow) -> dict[str, Any]:
-    return {k: (_none(v) if isinstance(v, float) else v) for k, v in vars(r).items()}
+def _row_dict(r: AgreementRow) -> AgreementRowData:
+    return {
+        "id": r.id,
+        "title": r.title,
+        "alpha_ordinal": _none(r.alpha_ordinal),
+        "alpha_interval": _none(r.alpha_interval),
+        "alpha_nominal": _none(r.alpha_nominal),
+        "within_one": _none(r.within_one),
+        "pairs": r.pairs,
+    }
 
 
 def _row(rid: str, title: str, block: Floats) -> AgreementRow:

@@ -229,6 +229,36 @@ class Assessment:
                 return p
         raise KeyError(pillar_id)
 
+    def plot(self, target: str | None = None) -> Any:
+        """The pillar chart of the report as a matplotlib figure: each pillar's score,
+        its range once unknowns are known and the score ``target`` (a profile id; the
+        partnership's default) asks of it, over the band tints. Needs the ``plots``
+        extra.
+
+        Raises:
+            ReportError: matplotlib is not installed.
+            ReadinessError: Unknown target profile.
+        """
+        from readiness._numbers import optional
+        from readiness.document.charts import figure_of, interval_chart
+
+        goal = self.gaps(target).profile_scores.pillar[0]
+        bands = self.rubric.bands
+        tints = [
+            (b.name, b.min, bands[i + 1].min if i + 1 < len(bands) else 100.0)
+            for i, b in enumerate(bands)
+        ]
+        return figure_of(
+            lambda: interval_chart(
+                [p.title for p in self.pillars],
+                [p.score for p in self.pillars],
+                [p.lower for p in self.pillars],
+                [p.upper for p in self.pillars],
+                targets=[optional(v) for v in goal],
+                bands=tints,
+            )
+        )
+
     def to_frame(self) -> pd.DataFrame:
         """One row per criterion: pillar, state, origin, level, score, weights, derivation."""
         import pandas as pd

@@ -18,10 +18,11 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NotRequired
 
 import numpy as np
 from numpy.typing import NDArray
+from typing_extensions import TypedDict
 
 from readiness.document import (
     Column,
@@ -34,6 +35,7 @@ from readiness.document import (
     code,
 )
 from readiness.document.words import audit as said
+from readiness.robustness import RobustnessData
 from readiness.robustness._panel import PartnershipArrays, panel_of
 from readiness.rubric import Rubric
 from readiness.scoring import LEVEL_MAX
@@ -41,7 +43,15 @@ from readiness.scoring import LEVEL_MAX
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Audit", "alpha_from_cov", "audit", "cronbach_alpha", "polychoric"]
+__all__ = [
+    "Audit",
+    "AuditData",
+    "RobustnessReport",
+    "alpha_from_cov",
+    "audit",
+    "cronbach_alpha",
+    "polychoric",
+]
 
 Floats = NDArray[np.float64]
 
@@ -108,6 +118,74 @@ def polychoric(x: Floats, y: Floats) -> float:
     return float(res.x)
 
 
+class AuditPillarData(TypedDict):
+    """One pillar of an audit in JSON (counts are written as numbers)."""
+
+    id: str
+    criteria: float
+    complete: float
+    alpha: float | None
+    ordinal_alpha: float | None
+    mean_item_rest: float | None
+
+
+class AuditItemData(TypedDict):
+    """One criterion of an audit in JSON: its share of ratings at each level 0 to
+    :data:`~readiness.scoring.LEVEL_MAX` (``level_0`` ...), and its flags."""
+
+    id: str
+    pillar: str
+    rated: float
+    mean: float | None
+    sd: float | None
+    item_rest: float | None
+    alpha_if_dropped: float | None
+    level_0: float | None
+    level_1: float | None
+    level_2: float | None
+    level_3: float | None
+    level_4: float | None
+    floor: float | None
+    ceiling: float | None
+    never_varies: bool
+    floor_effect: bool
+    ceiling_effect: bool
+
+
+class PillarPair(TypedDict):
+    a: str
+    b: str
+    r: float
+
+
+class AuditData(TypedDict):
+    """The JSON document of an audit (``Audit.to_dict()``; ``readiness schema audit``)."""
+
+    partnerships: int
+    threshold: float
+    extreme: float
+    pillars: list[AuditPillarData]
+    items: list[AuditItemData]
+    correlation: dict[str, dict[str, float | None]]
+    redundant: list[PillarPair]
+    never_vary: list[str]
+
+
+class RobustnessReport(RobustnessData):
+    """The JSON document of ``readiness robustness --format json`` (``readiness schema
+    robustness``): :class:`~readiness.robustness.RobustnessData`, with the coherence
+    audit of the same set (``None`` under three partnerships). ``Robustness.to_dict()``
+    gives the same document without ``audit`` and ``dominance``."""
+
+    audit: NotRequired[AuditData | None]
+
+
+def _r4(value: Any) -> float | None:
+    """A figure of an audit frame as JSON: to 4 places, NaN as null."""
+    x = float(value)
+    return None if math.isnan(x) else round(x, 4)
+
+
 @dataclass(frozen=True, eq=False)
 class Audit(Rendered):
     """The coherence audit of one rubric over a set of partnerships.
@@ -144,29 +222,49 @@ class Audit(Rendered):
         """Criteria rated the same in every partnership that rates them."""
         return tuple(self.items.index[self.items["never_varies"]])
 
-    def to_dict(self) -> dict[str, Any]:
-        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            out = []
-            for key, row in frame.iterrows():
-                rec: dict[str, Any] = {"id": key}
-                for name, value in row.items():
-                    if isinstance(value, bool | np.bool_):
-                        rec[str(name)] = bool(value)
-                    elif isinstance(value, int | float | np.number):
-                        x = float(value)
-                        rec[str(name)] = None if math.isnan(x) else round(x, 4)
-                    else:
-                        rec[str(name)] = value
-                out.append(rec)
-            return out
-
+    def to_dict(self) -> AuditData:
+        """JSON-ready data: the frames as records (numbers to 4 places, NaN as null),
+        the correlation matrix, the redundant pairs and the criteria that never vary."""
+        pillars: list[AuditPillarData] = [
+            {
+                "id": str(key),
+                "criteria": float(row["criteria"]),
+                "complete": float(row["complete"]),
+                "alpha": _r4(row["alpha"]),
+                "ordinal_alpha": _r4(row["ordinal_alpha"]),
+                "mean_item_rest": _r4(row["mean_item_rest"]),
+            }
+            for key, row in self.pillars.iterrows()
+        ]
+        items: list[AuditItemData] = [
+            {
+                "id": str(key),
+                "pillar": str(row["pillar"]),
+                "rated": float(row["rated"]),
+                "mean": _r4(row["mean"]),
+                "sd": _r4(row["sd"]),
+                "item_rest": _r4(row["item_rest"]),
+                "alpha_if_dropped": _r4(row["alpha_if_dropped"]),
+                "level_0": _r4(row["level_0"]),
+                "level_1": _r4(row["level_1"]),
+                "level_2": _r4(row["level_2"]),
+                "level_3": _r4(row["level_3"]),
+                "level_4": _r4(row["level_4"]),
+                "floor": _r4(row["floor"]),
+                "ceiling": _r4(row["ceiling"]),
+                "never_varies": bool(row["never_varies"]),
+                "floor_effect": bool(row["floor_effect"]),
+                "ceiling_effect": bool(row["ceiling_effect"]),
+            }
+            for key, row in self.items.iterrows()
+        ]
         corr = self.correlation.round(4)
         return {
             "partnerships": self.panel.n,
             "threshold": self.threshold,
             "extreme": self.extreme,
-            "pillars": records(self.pillars),
-            "items": records(self.items),
+            "pillars": pillars,
+            "items": items,
             "correlation": {
                 str(a): {str(b): (None if math.isnan(v) else float(v)) for b, v in row.items()}
                 for a, row in corr.iterrows()

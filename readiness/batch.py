@@ -16,6 +16,12 @@ is no overall score. Scores are rounded to 4 decimals. A panel file (several ass
 ratings of one partnership, :mod:`readiness.panel`) gives one row: its consensus, as
 ``readiness assess`` scores that file; it is scored on its own, not in the chunk's arrays.
 
+Beyond one machine: :func:`assess_partition` scores one partition of a panel (its key
+columns, then :func:`readiness.assess_frame`); :func:`assess_dask` runs it on every
+partition of a Dask DataFrame (``readiness[dask]``), the same row for row as one call on
+the whole; :func:`frame_meta` is the empty result, the description such engines ask for
+first (``docs/distributed.md`` shows Dask, Spark and Ray).
+
 Bad inputs are reported one by one (each :class:`readiness.InputError` names its file,
 or ``file:line`` for a line of a JSON Lines file) and left out; without ``on_error`` the
 first one is raised. A bad setting (an option, or an unknown ``READINESS_ENGINE``) is no
@@ -25,6 +31,7 @@ input's fault: it is raised before any input is read, whatever ``on_error``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
 import sys
@@ -37,16 +44,17 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from readiness._io import MAX_BYTES, parse_json, read_document
-from readiness.assessment import Assessment, Options, no_score_reason
+from readiness.assessment import Assessment, Options, assess_frame, no_score_reason
 from readiness.consensus import ConsensusRule
 from readiness.errors import InputError, Problem
 from readiness.panel import is_panel_document
 from readiness.partnership import Partnership, partnership_from_dict
 from readiness.resolve import resolve
 from readiness.rubric import Rubric, UnknownPolicy, load_rubric
-from readiness.scoring import ScoringModel, check_engine, score_matrix
+from readiness.scoring import Engine, ScoringModel, check_engine, score_matrix
 
 if TYPE_CHECKING:
+    import dask.dataframe as dd
     import pandas as pd
 
 __all__ = [
@@ -55,10 +63,13 @@ __all__ = [
     "Input",
     "arrow_schema",
     "assess_chunks",
+    "assess_dask",
     "assess_many",
+    "assess_partition",
     "assessment_row",
     "available_cpus",
     "default_workers",
+    "frame_meta",
     "row_columns",
     "worker_count",
 ]
@@ -409,6 +420,168 @@ def assess_many(
     if not chunks:
         return rows_frame([], rubric)
     return pd.concat(chunks, ignore_index=True)
+
+
+# --- beyond one machine -----------------------------------------------------------------------
+
+
+def frame_meta(rubric: Rubric | None = None, index: pd.Index | None = None) -> pd.DataFrame:
+    """The empty frame :func:`readiness.assess_frame` returns: its columns and their types.
+
+    What an engine that runs ``assess_frame`` on partitions must be told before it runs
+    anything: Dask's ``meta`` (:func:`assess_dask` passes it for you), or the columns
+    of the schema Spark's ``mapInPandas`` asks for (``docs/distributed.md``).
+
+    Args:
+        rubric: The rubric; default :func:`readiness.load_rubric`.
+        index: An empty index of the type the partitions have; default an empty
+            ``RangeIndex``.
+
+    >>> from readiness.batch import frame_meta
+    >>> meta = frame_meta()
+    >>> len(meta), list(meta.columns[:2]), str(meta["band"].dtype), str(meta["overall"].dtype)
+    (0, ['trust', 'objectives'], 'category', 'float64')
+    """
+    import pandas as pd
+
+    rubric = load_rubric() if rubric is None else rubric
+    index = pd.RangeIndex(0) if index is None else index[:0]
+    return assess_frame(pd.DataFrame(index=index), rubric, min_coverage=0)
+
+
+def assess_partition(
+    part: pd.DataFrame,
+    rubric: Rubric | None = None,
+    *,
+    keys: Sequence[str] = (),
+    unknown_policy: UnknownPolicy | None = None,
+    min_coverage: float | None = None,
+    engine: Engine = "auto",
+) -> pd.DataFrame:
+    """One partition of a panel: its ``keys`` columns, then :func:`readiness.assess_frame`
+    of the rest. What :func:`assess_dask` runs on each partition, and what Spark's
+    ``mapInPandas`` or Ray's ``map_batches`` can run on each batch (``docs/distributed.md``).
+
+    Args:
+        part: One row per partnership (or partnership-date): the ``keys`` columns, and
+            one column per criterion id with levels 0-4 and NaN for unknown.
+        rubric: The rubric; default :func:`readiness.load_rubric`.
+        keys: Columns that say which row is which (e.g. ``["partnership", "date"]``;
+            Dask, Spark and Ray have no MultiIndex): carried over as they are, in front.
+        unknown_policy: Override the rubric's policy for unknown criteria.
+        min_coverage: Override the rubric's minimum coverage.
+        engine: The scoring kernel (``"auto"`` picks the compiled one only for 65,536
+            rows or more); see :func:`readiness.scoring.score_matrix`.
+
+    Returns:
+        A frame with the index of ``part``: the ``keys``, then the columns of
+        :func:`readiness.assess_frame`.
+
+    Raises:
+        InputError: A key is not a column, a column is neither a key nor a criterion of
+            the rubric, a bad option, or a bad level (named by row label and column).
+
+    >>> import pandas as pd
+    >>> from readiness.batch import assess_partition
+    >>> part = pd.DataFrame({"id": ["a", "b"], "trust.commitment-record": [4.0, 1.0]})
+    >>> out = assess_partition(part, keys=["id"], min_coverage=0, unknown_policy="exclude")
+    >>> out[["id", "overall"]].values.tolist()
+    [['a', 100.0], ['b', 25.0]]
+    """
+    import pandas as pd
+
+    rubric = load_rubric() if rubric is None else rubric
+    if not isinstance(part, pd.DataFrame):
+        raise InputError(
+            f"a partition must be a pandas DataFrame (got {type(part).__name__})", source="levels"
+        )
+    keys = list(keys)
+    missing = [str(k) for k in keys if k not in part.columns]
+    if missing:
+        raise InputError(f"no such column in levels: {', '.join(missing)}", source="keys")
+    criteria = set(rubric.criterion_ids)
+    others = [str(c) for c in part.columns if c not in keys and c not in criteria]
+    if others:  # said here with the way out (assess_frame would say "not a number")
+        raise InputError(
+            [
+                Problem(
+                    f"column {c!r}",
+                    f"not a criterion of rubric {rubric.label} (a column that says which "
+                    "row is which goes in keys)",
+                )
+                for c in others
+            ],
+            source="levels",
+        )
+    scores = assess_frame(
+        part.drop(columns=keys),
+        rubric,
+        unknown_policy=unknown_policy,
+        min_coverage=min_coverage,
+        engine=engine,
+    )
+    for i, key in enumerate(keys):
+        # the same index, so nothing is realigned (duplicate labels are fine) and the
+        # column keeps its type (an array would be inferred again: object -> str)
+        scores.insert(i, key, part[key])
+    return scores
+
+
+def assess_dask(
+    levels: dd.DataFrame,
+    rubric: Rubric | None = None,
+    *,
+    keys: Sequence[str] = (),
+    unknown_policy: UnknownPolicy | None = None,
+    min_coverage: float | None = None,
+    engine: Engine = "auto",
+) -> dd.DataFrame:
+    """Score a Dask DataFrame of levels partition by partition (``readiness[dask]``).
+
+    Each partition goes through :func:`assess_partition` (its keys, then
+    :func:`readiness.assess_frame`) on its own, and nothing in a row's score depends on
+    another row, so the result is row for row what one ``assess_frame`` call on the whole
+    gives (``tests/test_dask.py`` checks it, also on the ATOP alliance-year panel).
+    Nothing runs until ``.compute()`` (or a write), on whichever Dask scheduler or
+    cluster is in use; each worker needs ``readiness`` installed, and receives the
+    rubric with the task.
+
+    Args:
+        levels: The ``keys`` columns and one column per criterion id (levels 0-4, NaN
+            for unknown), in any number of partitions.
+        rubric: The rubric; default :func:`readiness.load_rubric`.
+        keys, unknown_policy, min_coverage, engine: As for :func:`assess_partition`
+            (``engine`` is chosen per partition).
+
+    Returns:
+        A Dask DataFrame with the index and partitions of ``levels``: the ``keys``, then
+        the columns of :func:`readiness.assess_frame`.
+
+    Raises:
+        InputError: ``levels`` is not a Dask DataFrame, or its columns or an option are
+            wrong: at once. Bad levels are found when a partition is computed, named by
+            row label and column.
+    """
+    import dask.dataframe as dd
+
+    rubric = load_rubric() if rubric is None else rubric
+    if not isinstance(levels, dd.DataFrame):
+        raise InputError(
+            f"levels must be a Dask DataFrame (got {type(levels).__name__})", source="levels"
+        )
+    score = functools.partial(
+        assess_partition,
+        rubric=rubric,
+        keys=tuple(keys),
+        unknown_policy=unknown_policy,
+        min_coverage=min_coverage,
+        engine=engine,
+    )
+    # the empty partition Dask keeps as the frame's description: scoring it checks the
+    # columns and the options now, and gives the result's columns and types
+    meta = score(levels._meta)
+    scored: dd.DataFrame = levels.map_partitions(score, meta=meta)  # type: ignore[no-untyped-call]
+    return scored
 
 
 def scored_chunks(

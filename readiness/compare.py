@@ -146,6 +146,17 @@ class Comparison(Rendered):
     assessments: tuple[Assessment, ...]
     labels: tuple[str, ...]
 
+    def plot(self) -> Any:
+        """The comparison's chart (pillar scores side by side) as a matplotlib figure,
+        the picture its HTML shows. Needs the ``plots`` extra.
+
+        Raises:
+            ReportError: matplotlib is not installed.
+        """
+        from readiness.document.charts import figure_of
+
+        return figure_of(partial(_pillar_chart, self))
+
     # --- tables -----------------------------------------------------------------
 
     def to_frame(self) -> pd.DataFrame:

@@ -194,58 +194,78 @@ def requirements(rule: Rule, target: int, table: Table) -> tuple[str, ...] | Non
         return ()
     match rule:
         case Bands():
-            if target > rule.top():
-                return None
-            t = rule.thresholds[target - 1]
-            now = f"(now {table.show(rule.feature)})"
-            if math.isinf(t):  # every value reaches it: the fact must only be given
-                return (f"{rule.feature} given {now}",)
-            return (f"{rule.feature} {rule.op} {_num(t)} {now}",)
+            return _needs_bands(rule, target, table)
         case Map():
-            good = [v for v in FEATURES[rule.feature].values if rule.levels.get(v, -1) >= target]
-            if not good:
-                return None
-            now = f"(now {table.show(rule.feature)})"
-            if len(good) == len(FEATURES[rule.feature].values):
-                return (f"{rule.feature} given {now}",)
-            if len(good) == 1:
-                return (f"{rule.feature} = {good[0]} {now}",)
-            return (f"{rule.feature} one of {', '.join(good)} {now}",)
+            return _needs_map(rule, target, table)
         case Count():
             if target > rule.top():
                 return None
             need = _num(rule.thresholds[target - 1])
             return (f"at least {need} of {rule.names()} true (now {_now(rule, table)})",)
         case Present():
-            now = f"(now {table.show(rule.feature)})"
-            if rule.if_true >= target:
-                return (f"{rule.feature} true {now}",)
-            if rule.if_false is not None and rule.if_false >= target:
-                return (f"{rule.feature} false {now}",)
-            return None
+            return _needs_present(rule, target, table)
         case Min():
-            out: list[str] = []
-            for r in rule.of:
-                # every input is asked for, even one that cannot give less than target:
-                # with ``settle: lowest`` an unknown input still leaves the min unknown
-                # when the known ones give more than that input's lowest level
-                needed = requirements(r, target, table)
-                if needed is None:
-                    return None
-                out.extend(needed)
-            return tuple(dict.fromkeys(out))
+            return _needs_all(rule, target, table)
         case Max():
-            found = (requirements(r, target, table) for r in rule.of)
-            options = sorted(dict.fromkeys(o for o in found if o is not None), key=len)
-            # an option that asks for all of another and more is never the way to go
-            options = [o for i, o in enumerate(options)
-                       if not any(set(p) <= set(o) for p in options[:i])]  # fmt: skip
-            if not options:
-                return None
-            if len(options) == 1:
-                return options[0]
-            return ("one of: " + " or ".join("(" + "; ".join(o) + ")" for o in options),)
+            return _needs_one(rule, target, table)
     raise TypeError(f"not a rule: {type(rule).__name__}")  # pragma: no cover
+
+
+def _needs_bands(rule: Bands, target: int, table: Table) -> tuple[str, ...] | None:
+    if target > rule.top():
+        return None
+    t = rule.thresholds[target - 1]
+    now = f"(now {table.show(rule.feature)})"
+    if math.isinf(t):  # every value reaches it: the fact must only be given
+        return (f"{rule.feature} given {now}",)
+    return (f"{rule.feature} {rule.op} {_num(t)} {now}",)
+
+
+def _needs_map(rule: Map, target: int, table: Table) -> tuple[str, ...] | None:
+    good = [v for v in FEATURES[rule.feature].values if rule.levels.get(v, -1) >= target]
+    if not good:
+        return None
+    now = f"(now {table.show(rule.feature)})"
+    if len(good) == len(FEATURES[rule.feature].values):
+        return (f"{rule.feature} given {now}",)
+    if len(good) == 1:
+        return (f"{rule.feature} = {good[0]} {now}",)
+    return (f"{rule.feature} one of {', '.join(good)} {now}",)
+
+
+def _needs_present(rule: Present, target: int, table: Table) -> tuple[str, ...] | None:
+    now = f"(now {table.show(rule.feature)})"
+    if rule.if_true >= target:
+        return (f"{rule.feature} true {now}",)
+    if rule.if_false is not None and rule.if_false >= target:
+        return (f"{rule.feature} false {now}",)
+    return None
+
+
+def _needs_all(rule: Min, target: int, table: Table) -> tuple[str, ...] | None:
+    out: list[str] = []
+    for r in rule.of:
+        # every input is asked for, even one that cannot give less than target:
+        # with ``settle: lowest`` an unknown input still leaves the min unknown
+        # when the known ones give more than that input's lowest level
+        needed = requirements(r, target, table)
+        if needed is None:
+            return None
+        out.extend(needed)
+    return tuple(dict.fromkeys(out))
+
+
+def _needs_one(rule: Max, target: int, table: Table) -> tuple[str, ...] | None:
+    found = (requirements(r, target, table) for r in rule.of)
+    options = sorted(dict.fromkeys(o for o in found if o is not None), key=len)
+    # an option that asks for all of another and more is never the way to go
+    options = [o for i, o in enumerate(options)
+               if not any(set(p) <= set(o) for p in options[:i])]  # fmt: skip
+    if not options:
+        return None
+    if len(options) == 1:
+        return options[0]
+    return ("one of: " + " or ".join("(" + "; ".join(o) + ")" for o in options),)
 
 
 def _first_row(table: Table) -> dict[str, float]:

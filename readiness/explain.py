@@ -6,10 +6,11 @@ import json
 import math
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
+from typing_extensions import TypedDict
 
 from readiness.document import (
     BulletList,
@@ -23,12 +24,41 @@ from readiness.document import (
     line,
     words,
 )
+from readiness.rubric import Method
 from readiness.scoring import ScoringModel, counted_criteria, effective_weights, shares
 
 if TYPE_CHECKING:
     from readiness.assessment import Assessment
 
-__all__ = ["Explanation"]
+__all__ = ["ExplainedRow", "Explanation", "ExplanationData"]
+
+
+class ExplainedRow(TypedDict):
+    """One row of an explanation in JSON: a pillar (``criterion`` null, ``state``
+    ``scored`` or ``no score``) or one of its criteria (``state`` the criterion's)."""
+
+    pillar: str
+    criterion: str | None
+    level: int | None
+    score: float | None
+    weight: float
+    effective_weight: float
+    used_weight: float
+    state: Literal["scored", "no score", "rated", "unknown", "not-applicable"]
+    points: float
+
+
+class ExplanationData(TypedDict):
+    """The JSON document of an explanation (``Explanation.to_dict()``; ``readiness
+    schema explanation``)."""
+
+    partnership: str
+    rubric: str
+    aggregation: Method
+    rows: list[ExplainedRow]
+    raw: float | None
+    gate_loss: float
+    overall: float | None
 
 
 @dataclass(frozen=True)
@@ -68,7 +98,7 @@ class Explanation(Rendered):
         pillar_mass = [u * (p.score or 0.0) for u, p in zip(pillar_used, a.pillars, strict=True)]
         mass_total = sum(pillar_mass)
         raw = a.raw or 0.0
-        rows = []
+        rows: list[ExplainedRow] = []
         for i, p in enumerate(a.pillars):
             members = np.flatnonzero(model.criterion_pillar == i)
             crit_mass = [0.0] * len(members)
@@ -114,17 +144,20 @@ class Explanation(Rendered):
     def to_frame(self) -> pd.DataFrame:
         return self.frame.copy()
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ExplanationData:
         """JSON-ready data: ``rows`` (the records of :meth:`to_frame`, as ``readiness
         assess --explain --format json`` gives them under ``explain``), ``raw``,
         ``gate_loss`` and ``overall`` (``None`` without an overall score), and the
         partnership id, rubric and aggregation they are of."""
         a = self.assessment
+        # the frame's records as pandas writes them (floats to 10 decimals): the rows
+        # the frame was built from in :meth:`of`, each an ExplainedRow
+        rows: list[ExplainedRow] = json.loads(self.frame.to_json(orient="records"))
         return {
             "partnership": a.partnership.id,
             "rubric": a.rubric.label,
             "aggregation": a.rubric.aggregation,
-            "rows": json.loads(self.frame.to_json(orient="records")),
+            "rows": rows,
             "raw": a.raw,
             "gate_loss": self.gate_loss,
             "overall": a.overall,

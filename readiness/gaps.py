@@ -39,11 +39,12 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from typing_extensions import TypedDict
 
 from readiness._numbers import optional
 from readiness.document import (
@@ -75,13 +76,17 @@ __all__ = [
     "Gap",
     "GapReport",
     "GapRow",
+    "GapRowData",
+    "GapsData",
     "HeldBy",
     "ProfileChoice",
     "Reason",
     "Remediation",
     "Roadmap",
+    "RoadmapData",
     "RoadmapStep",
     "StepRow",
+    "StepRowData",
     "choose_profile",
     "gap_report",
 ]
@@ -257,7 +262,7 @@ class GapRow:
     criterion: str
     title: str
     pillar: str
-    status: str
+    status: Literal["below-target", "unknown"]
     current: int | None
     target: int
     gap: int
@@ -340,6 +345,141 @@ class StepRow:
         return cls(band_after=band, why=s.why, **_same_fields(cls, s))
 
 
+class RemediationData(TypedDict):
+    """One step of advice in a gap's JSON shape (:class:`Remediation`)."""
+
+    to_level: int
+    action: str
+
+
+class GapRowData(TypedDict):
+    """A gap in JSON (:class:`GapRow`, field for field): ``gaps`` and ``evidence_gaps``
+    of ``readiness schema gaps``."""
+
+    rank: int
+    criterion: str
+    title: str
+    pillar: str
+    status: Literal["below-target", "unknown"]
+    current: int | None
+    target: int
+    gap: int
+    impact: float
+    impact_lower: float
+    impact_upper: float
+    rank_gain: float
+    effort: str
+    effort_units: float
+    remediation: tuple[RemediationData, ...]
+    prerequisites: tuple[str, ...]
+    facts_to_change: tuple[str, ...]
+    priority: int
+    unblocks: float
+    why: str
+
+
+class StepRowData(TypedDict):
+    """A roadmap step in JSON (:class:`StepRow`, field for field): ``steps`` of
+    ``readiness schema roadmap``."""
+
+    step: int
+    criterion: str
+    title: str
+    from_level: int
+    to_level: int
+    impact: float
+    effort_units: float
+    score_after: float
+    band_after: str | None
+    waited_for: tuple[str, ...]
+    unrated_prerequisites: tuple[str, ...]
+    effort_after: float
+    rank_gain: float
+    blocked_by: tuple[str, ...]
+    why: str
+
+
+class TargetData(TypedDict):
+    profile: str
+    reason: str
+
+
+class RubricRef(TypedDict):
+    id: str
+    version: str
+
+
+class GapsData(TypedDict):
+    """The JSON document of a gap report (``readiness gaps --format json``,
+    ``GapReport.to_dict()``; ``readiness schema gaps``)."""
+
+    partnership: str
+    rubric: RubricRef
+    target: TargetData
+    basis: Basis
+    base: float
+    order: str
+    gaps: list[GapRowData]
+    evidence_gaps: list[GapRowData]
+
+
+class RoadmapData(TypedDict):
+    """The JSON document of a roadmap (``Roadmap.to_dict()``; ``readiness schema
+    roadmap``)."""
+
+    basis: Basis
+    start: float
+    rate_first: list[str]
+    steps: list[StepRowData]
+
+
+def _gap_data(r: GapRow) -> GapRowData:
+    """``r`` as JSON data (what ``asdict`` gives, typed)."""
+    return {
+        "rank": r.rank,
+        "criterion": r.criterion,
+        "title": r.title,
+        "pillar": r.pillar,
+        "status": r.status,
+        "current": r.current,
+        "target": r.target,
+        "gap": r.gap,
+        "impact": r.impact,
+        "impact_lower": r.impact_lower,
+        "impact_upper": r.impact_upper,
+        "rank_gain": r.rank_gain,
+        "effort": r.effort,
+        "effort_units": r.effort_units,
+        "remediation": tuple({"to_level": x.to_level, "action": x.action} for x in r.remediation),
+        "prerequisites": r.prerequisites,
+        "facts_to_change": r.facts_to_change,
+        "priority": r.priority,
+        "unblocks": r.unblocks,
+        "why": r.why,
+    }
+
+
+def _step_data(r: StepRow) -> StepRowData:
+    """``r`` as JSON data (what ``asdict`` gives, typed)."""
+    return {
+        "step": r.step,
+        "criterion": r.criterion,
+        "title": r.title,
+        "from_level": r.from_level,
+        "to_level": r.to_level,
+        "impact": r.impact,
+        "effort_units": r.effort_units,
+        "score_after": r.score_after,
+        "band_after": r.band_after,
+        "waited_for": r.waited_for,
+        "unrated_prerequisites": r.unrated_prerequisites,
+        "effort_after": r.effort_after,
+        "rank_gain": r.rank_gain,
+        "blocked_by": r.blocked_by,
+        "why": r.why,
+    }
+
+
 def _same_fields(row: type, result: object) -> dict[str, Any]:
     """The fields a document row copies unchanged from its result (same name), all but
     those the row computes itself (``rank``, ``remediation``, ``band_after``, ``why``)."""
@@ -384,7 +524,7 @@ class Roadmap(Rendered):
         ]
         return pd.DataFrame(rows).set_index("step")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> RoadmapData:
         """A JSON-ready dict: ``basis``, ``start``, ``rate_first`` and the ``steps``
         (:class:`StepRow`, the shape the report document uses)."""
         rubric = self.report.assessment.rubric
@@ -392,7 +532,7 @@ class Roadmap(Rendered):
             "basis": self.report.basis,
             "start": self.start,
             "rate_first": list(self.rate_first),
-            "steps": [asdict(StepRow.of(s, rubric)) for s in self.steps],
+            "steps": [_step_data(StepRow.of(s, rubric)) for s in self.steps],
         }
 
     def to_document(self) -> Document:
@@ -592,6 +732,25 @@ class GapReport(Rendered):
             ),
         )
 
+    def plot(self) -> Any:
+        """The gaps chart of the report as a matplotlib figure: the gain of closing each
+        gap alone, in rank order, then the unrated criteria (lighter, hatched: they gain
+        on the lower bound). Needs the ``plots`` extra.
+
+        Raises:
+            ReportError: matplotlib is not installed, or there are no gaps to plot.
+        """
+        from readiness.document.charts import figure_of, gain_chart
+
+        rows = (*self.gaps, *self.evidence_gaps)
+        return figure_of(
+            lambda: gain_chart(
+                [g.title for g in rows],
+                [g.impact for g in rows],
+                unrated=[False] * len(self.gaps) + [True] * len(self.evidence_gaps),
+            )
+        )
+
     # --- rendering ---------------------------------------------------------------
 
     def to_frame(self) -> pd.DataFrame:
@@ -627,7 +786,7 @@ class GapReport(Rendered):
         ]  # fmt: skip
         return pd.DataFrame(rows, columns=columns).astype({"current": "Int64"})
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> GapsData:
         """A JSON-ready dict: the partnership and rubric, the ``target`` profile and why,
         ``basis``, ``base``, ``order`` and the ``gaps`` and ``evidence_gaps``
         (:class:`GapRow`, the shape the report document uses)."""
@@ -639,8 +798,10 @@ class GapReport(Rendered):
             "basis": self.basis,
             "base": self.base,
             "order": ORDER,
-            "gaps": [asdict(GapRow.of(i, g)) for i, g in enumerate(self.gaps, 1)],
-            "evidence_gaps": [asdict(GapRow.of(i, g)) for i, g in enumerate(self.evidence_gaps, 1)],
+            "gaps": [_gap_data(GapRow.of(i, g)) for i, g in enumerate(self.gaps, 1)],
+            "evidence_gaps": [
+                _gap_data(GapRow.of(i, g)) for i, g in enumerate(self.evidence_gaps, 1)
+            ],
         }
 
     def to_document(self) -> Document:

@@ -45,11 +45,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import Field, ValidationError, model_validator
+from typing_extensions import TypedDict
 
 from readiness._io import Readable, read_document, source_name
 from readiness._limits import MAX_ASSESSORS
 from readiness._models import Frozen, NonEmpty, problems_from, validate_document
-from readiness.agreement import AssessorAgreement, agreement
+from readiness.agreement import AgreementData, AssessorAgreement, agreement
 from readiness.assessment import Assessment, Options, PillarResult, assess
 from readiness.consensus import CONSENSUS_RULES, NA, ConsensusRule, Reached, reach
 from readiness.document import (
@@ -80,6 +81,7 @@ __all__ = [
     "Consensus",
     "Panel",
     "PanelAssessment",
+    "PanelData",
     "PanelResult",
     "PerceptionGap",
     "assess_panel",
@@ -478,7 +480,7 @@ class PerceptionGap:
             ]
         ).set_index("pillar")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> PerceptionData:
         return {
             "sides": list(self.sides),
             "overall": list(self.overall),
@@ -487,8 +489,70 @@ class PerceptionGap:
         }
 
 
-def _perception_dict(r: PerceptionRow) -> dict[str, Any]:
+def _perception_dict(r: PerceptionRow) -> PerceptionRowData:
     return {"id": r.id, "pillar": r.pillar, "values": list(r.values), "gap": r.gap}
+
+
+class PerceptionRowData(TypedDict):
+    """A pillar or criterion as each side sees it, in JSON (:class:`PerceptionRow`)."""
+
+    id: str
+    pillar: str
+    values: list[float | None]
+    gap: float | None
+
+
+class PerceptionData(TypedDict):
+    """The perception gap in JSON (``PerceptionGap.to_dict()``)."""
+
+    sides: list[str]
+    overall: list[float | None]
+    pillars: list[PerceptionRowData]
+    criteria: list[PerceptionRowData]
+
+
+class AssessorScoreData(TypedDict):
+    """One assessor's overall score in JSON (:class:`AssessorScore`)."""
+
+    assessor: str
+    organisation: str | None
+    side: str | None
+    overall: float | None
+    lower: float | None
+    upper: float | None
+    coverage: float | None
+    rated: int
+    alone: float | None
+
+
+class ConsensusData(TypedDict):
+    """How the consensus was reached, in JSON (criteria by id, the central assessor by
+    name, and the sentence that says it)."""
+
+    rule: str
+    bounded: bool
+    assessors: int
+    split: list[str]
+    moved: list[str]
+    central: str | None
+    words: str
+
+
+class IntervalData(TypedDict):
+    consensus: list[float]
+    widened: list[float]
+
+
+class PanelData(TypedDict):
+    """The JSON document of a panel (``PanelResult.to_dict()``, the panel part of a
+    report; ``readiness schema panel``)."""
+
+    rule: str
+    consensus: ConsensusData | None
+    assessors: list[AssessorScoreData]
+    interval: IntervalData
+    agreement: AgreementData
+    perception: PerceptionData | None
 
 
 @dataclass(frozen=True)
@@ -541,18 +605,12 @@ class PanelResult(Rendered):
             f"consensus ({self.rule}) {overall}, range {a.lower:.1f}-{a.upper:.1f}>"
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> PanelData:
         """The panel part of a report: rule, assessors, agreement, perception gap."""
         return {
             "rule": self.rule,
             "consensus": None if self.reached is None else _reached_dict(self.reached, self),
-            "assessors": [
-                {
-                    k: (None if isinstance(v, float) and math.isnan(v) else v)
-                    for k, v in vars(s).items()
-                }
-                for s in self.assessors
-            ],
+            "assessors": [_assessor_dict(s) for s in self.assessors],
             "interval": {
                 "consensus": list(self.consensus_interval),
                 "widened": [self.assessment.lower, self.assessment.upper],
@@ -663,7 +721,25 @@ def _consensus_words(result: PanelResult) -> str:
     )
 
 
-def _reached_dict(r: Reached, result: PanelResult) -> dict[str, Any]:
+def _nan_none(x: float | None) -> float | None:
+    return None if x is None or math.isnan(x) else x
+
+
+def _assessor_dict(s: AssessorScore) -> AssessorScoreData:
+    return {
+        "assessor": s.assessor,
+        "organisation": s.organisation,
+        "side": s.side,
+        "overall": _nan_none(s.overall),
+        "lower": _nan_none(s.lower),
+        "upper": _nan_none(s.upper),
+        "coverage": _nan_none(s.coverage),
+        "rated": s.rated,
+        "alone": _nan_none(s.alone),
+    }
+
+
+def _reached_dict(r: Reached, result: PanelResult) -> ConsensusData:
     ids = result.assessment.rubric.criterion_ids
     return {
         "rule": r.rule,

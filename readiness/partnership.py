@@ -40,7 +40,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import (
@@ -505,44 +505,32 @@ class Partnership(Frozen):
         """Dates after ``assessed_on``; without it, dates after today were refused already."""
         if self.assessed_on is None:
             return []
-        dated: list[tuple[tuple[str | int, ...], dt.date | None]] = [
-            (("established",), self.established)
-        ]
-        for cid, rating in self.ratings.items():
-            for i, evidence in enumerate(rating.evidence):
-                dated.append((("ratings", cid, "evidence", i, "date"), evidence.date))
-        for i, agreement in enumerate((self.facts and self.facts.agreements) or ()):
-            for name in ("signed", "in_force", "ended"):
-                dated.append((("facts", "agreements", i, name), getattr(agreement, name)))
-        for i, invocation in enumerate((self.facts and self.facts.invocations) or ()):
-            dated.append((("facts", "invocations", i, "date"), invocation.date))
-        disruptions = (self.facts and self.facts.leadership_change_disruptions) or ()
-        for i, disruption in enumerate(disruptions):
-            dated.append((("facts", "leadership_change_disruptions", i, "date"), disruption.date))
-        facts = self.facts
-        for name in ("commitment_defaults", "reviews"):
-            for i, event in enumerate(getattr(facts, name, None) or ()):
-                dated.append((("facts", name, i, "date"), event.date))
-        if facts is not None and facts.threat_assessment is not None:
-            dated.append((("facts", "threat_assessment", "date"), facts.threat_assessment.date))
-        if facts is not None and facts.strategy is not None:
-            dated.append((("facts", "strategy", "adopted"), facts.strategy.adopted))
-        for i, change in enumerate(self.status or ()):
-            dated.append((("status", i, "since"), change.since))
-        for i, m in enumerate(self.members):
-            if isinstance(m, Member):
-                dated += [(("members", i, "joined"), m.joined), (("members", i, "left"), m.left)]
-                for k, s in enumerate(m.suspended):
-                    dated += [
-                        (("members", i, "suspended", k, "since"), s.since),
-                        (("members", i, "suspended", k, "until"), s.until),
-                    ]
         on = self.assessed_on.isoformat()
         return [
             Problem(json_path(loc), f"date {day.isoformat()} is after assessed_on {on}")
-            for loc, day in dated
+            for loc, day in self.dates()
             if day is not None and day > self.assessed_on
         ]
+
+    def dates(self) -> Iterator[tuple[tuple[str | int, ...], dt.date | None]]:
+        """Every date the file gives, with its place (a JSON path's parts), in file
+        order: ``established``, evidence, facts (agreements, invocations, disruptions,
+        defaults, reviews, threat assessment, strategy), status and members."""
+        yield ("established",), self.established
+        for cid, rating in self.ratings.items():
+            for i, evidence in enumerate(rating.evidence):
+                yield ("ratings", cid, "evidence", i, "date"), evidence.date
+        if self.facts is not None:
+            yield from _fact_dates(self.facts)
+        for i, change in enumerate(self.status or ()):
+            yield ("status", i, "since"), change.since
+        for i, m in enumerate(self.members):
+            if isinstance(m, Member):
+                yield ("members", i, "joined"), m.joined
+                yield ("members", i, "left"), m.left
+                for k, s in enumerate(m.suspended):
+                    yield ("members", i, "suspended", k, "since"), s.since
+                    yield ("members", i, "suspended", k, "until"), s.until
 
     @property
     def member_codes(self) -> tuple[str, ...]:
@@ -824,3 +812,21 @@ def partnership_json_schema(rubric: Rubric | None = None) -> dict[str, Any]:
     props["ratings"]["description"] = f"Criterion id (rubric {rubric.label}) -> rating."
     props["target"]["anyOf"] = [{"enum": [p.id for p in rubric.profiles]}, {"type": "null"}]
     return schema
+
+
+def _fact_dates(facts: Facts) -> Iterator[tuple[tuple[str | int, ...], dt.date | None]]:
+    """The dates among ``facts``, with their place under ``facts``."""
+    for i, agreement in enumerate(facts.agreements or ()):
+        for name in ("signed", "in_force", "ended"):
+            yield ("facts", "agreements", i, name), getattr(agreement, name)
+    for i, invocation in enumerate(facts.invocations or ()):
+        yield ("facts", "invocations", i, "date"), invocation.date
+    for i, disruption in enumerate(facts.leadership_change_disruptions or ()):
+        yield ("facts", "leadership_change_disruptions", i, "date"), disruption.date
+    for name in ("commitment_defaults", "reviews"):
+        for i, event in enumerate(getattr(facts, name, None) or ()):
+            yield ("facts", name, i, "date"), event.date
+    if facts.threat_assessment is not None:
+        yield ("facts", "threat_assessment", "date"), facts.threat_assessment.date
+    if facts.strategy is not None:
+        yield ("facts", "strategy", "adopted"), facts.strategy.adopted

@@ -49,8 +49,24 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from readiness._display import Rendered, render
 from readiness._numbers import rounded
+from readiness.document import (
+    BulletList,
+    Chart,
+    Column,
+    Document,
+    Item,
+    Paragraph,
+    Rendered,
+    Row,
+    Section,
+    Table,
+    code,
+    line,
+    strong,
+    words,
+)
+from readiness.document.charts import BAND_TINTS, GRID, MUTED, SCORE, TARGET, draw, short_label
 from readiness.errors import InputError, Problem
 from readiness.scoring import (
     GEO_SCALE,
@@ -77,10 +93,13 @@ if TYPE_CHECKING:
 __all__ = [
     "Frontier",
     "FrontierPoint",
+    "PassedGate",
     "Plan",
     "PlanStep",
     "Target",
     "Unknowns",
+    "Why",
+    "WhyCode",
     "frontier",
     "parse_target",
     "plan",
@@ -122,6 +141,77 @@ class Target:
         return self.band if self.band is not None else f"{self.score:g}"
 
 
+WhyCode = Literal[
+    "unrated-gate",
+    "no-point-score",
+    "out-of-reach",
+    "over-budget",
+    "no-plan-found",
+    "time-limit",
+    "round-limit",
+    "no-score",
+    "best-not-proven",
+]
+"""Why a plan is not proven, or there is none (:class:`Why`)."""
+
+
+@dataclass(frozen=True)
+class Why:
+    """Why a plan is not proven or does not exist: a reason code and its figures.
+
+    ``unrated-gate``: ``criterion`` is unrated and its gate (``level``) caps the point
+    score at ``band``; ``no-point-score``: the point score does not exist (``note``: the
+    assessment's reason); ``out-of-reach``: every criterion at level 4 gives ``score``
+    (in ``band``), short of ``target``, with ``count`` unrated criteria left out until
+    rated; ``over-budget``: ``target`` is out of reach within ``budget``;
+    ``no-plan-found``, ``time-limit``, ``round-limit`` (after ``count`` rounds),
+    ``no-score``, ``best-not-proven``: what stopped the solver or the proof.
+    :attr:`Plan.reason` says them in words.
+    """
+
+    code: WhyCode
+    criterion: str | None = None
+    level: int | None = None
+    band: str | None = None
+    """A band id."""
+    score: float | None = None
+    target: str | None = None
+    budget: float | None = None
+    count: int = 0
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The code and the figures it carries (the same keys for every reason of a code)."""
+        figures = {k: getattr(self, k) for k in _FIGURES[self.code]}
+        if "score" in figures:
+            figures["score"] = rounded(figures["score"], 4)
+        return {"code": self.code} | figures
+
+
+_FIGURES: dict[WhyCode, tuple[str, ...]] = {
+    "unrated-gate": ("criterion", "level", "band"),
+    "no-point-score": ("note",),
+    "out-of-reach": ("score", "band", "target", "count"),
+    "over-budget": ("target", "budget"),
+    "no-plan-found": (),
+    "time-limit": (),
+    "round-limit": ("count",),
+    "no-score": (),
+    "best-not-proven": (),
+}
+"""The figures each reason code carries (:meth:`Why.to_dict`)."""
+
+
+@dataclass(frozen=True)
+class PassedGate:
+    """The gate a step passes: its minimum level, the band it caps at, the rubric's why."""
+
+    min_level: int
+    cap_band: str
+    """The band id of the cap lifted."""
+    reason: str
+
+
 @dataclass(frozen=True)
 class PlanStep:
     """One criterion raised by a plan, in the rubric's words.
@@ -138,8 +228,8 @@ class PlanStep:
     """The level now; ``None`` when unrated (planned from ``planned_from``)."""
     planned_from: int
     to_level: int
-    level_now: str
-    """The rubric's descriptor of the level now (or why the plan assumes it)."""
+    descriptor_now: str
+    """The rubric's descriptor of the level now (level 0's when unrated)."""
     level_after: str
     actions: tuple[tuple[int, str], ...]
     """The remediation for each level gained, the profile's own where it gives one:
@@ -150,18 +240,64 @@ class PlanStep:
     score_after: float
     effort_after: float
     band_after: str | None
-    opens_gate: str | None = None
-    """The gate this step passes and the cap it lifts, in words; ``None`` if none."""
+    gate: PassedGate | None = None
+    """The gate this step passes and the cap it lifts; ``None`` if none."""
     after: tuple[str, ...] = ()
     """Prerequisites raised by earlier steps of this plan."""
     unrated_prerequisites: tuple[str, ...] = ()
     """Prerequisites nobody has rated (``rate-first``): the step may wait on them."""
+    counted_level: int | None = None
+    """A low-confidence rating planned on the lower bound: the level the bound counts."""
+    cap_band_name: str | None = None
+    """The name of the band :attr:`gate` caps at (the rubric's word for it)."""
+
+    @property
+    def level_now(self) -> str:
+        """The rubric's descriptor of the level now, or why the plan assumes it, in words."""
+        if self.from_level is None:
+            return words.plan.not_rated_now(self.descriptor_now)
+        if self.counted_level is not None:
+            return words.plan.now_low_confidence(self.descriptor_now, self.counted_level)
+        return self.descriptor_now
+
+    @property
+    def opens_gate(self) -> str | None:
+        """The gate this step passes and the cap it lifts, in words; ``None`` if none."""
+        g = self.gate
+        if g is None:
+            return None
+        return words.plan.gate_passed(g.min_level, self.cap_band_name or g.cap_band, g.reason)
 
     def to_dict(self) -> dict[str, Any]:
+        def num(v: float) -> float | None:
+            return rounded(v, 4)
+
         return {
-            k: (rounded(v, 4) if isinstance(v, float) else v) for k, v in vars(self).items()
-        } | {
+            "step": self.step,
+            "criterion": self.criterion,
+            "pillar": self.pillar,
+            "title": self.title,
+            "from_level": self.from_level,
+            "planned_from": self.planned_from,
+            "to_level": self.to_level,
+            "level_now": self.level_now,
+            "counted_level": self.counted_level,
+            "level_after": self.level_after,
             "actions": [{"to_level": lv, "action": text} for lv, text in self.actions],
+            "effort": self.effort,
+            "effort_units": num(self.effort_units),
+            "points": num(self.points),
+            "score_after": num(self.score_after),
+            "effort_after": num(self.effort_after),
+            "band_after": self.band_after,
+            "opens_gate": self.opens_gate,
+            "gate": None
+            if self.gate is None
+            else {
+                "min_level": self.gate.min_level,
+                "cap_band": self.gate.cap_band,
+                "reason": self.gate.reason,
+            },
             "after": list(self.after),
             "unrated_prerequisites": list(self.unrated_prerequisites),
         }
@@ -173,8 +309,9 @@ class Plan(Rendered):
 
     ``status`` is ``optimal`` (proven cheapest, or proven best within the budget),
     ``not-proven`` (a plan that reaches its goal, without proof that none is cheaper;
-    ``reason`` says why) or ``infeasible`` (no plan reaches the target; ``reason`` says
-    what stands in the way). ``levels`` holds only the criteria the plan raises.
+    ``why`` holds the reasons, ``reason`` says them) or ``infeasible`` (no plan reaches
+    the target; ``why`` holds what stands in the way). ``levels`` holds only the criteria
+    the plan raises.
     """
 
     assessment: Assessment
@@ -183,7 +320,7 @@ class Plan(Rendered):
     unknown: Unknowns
     profile: str
     status: Status
-    reason: str | None
+    why: tuple[Why, ...]
     levels: Mapping[str, int]
     effort: float
     start: float | None
@@ -205,6 +342,11 @@ class Plan(Rendered):
     @property
     def proven(self) -> bool:
         return self.status == "optimal"
+
+    @property
+    def reason(self) -> str | None:
+        """Why the plan is not proven or does not exist, in words (``None``: nothing to say)."""
+        return _reason(self.why, self.assessment, self.unknown)
 
     def scenario(self) -> Assessment:
         """The assessment with every planned level set (``Assessment.what_if``)."""
@@ -241,6 +383,7 @@ class Plan(Rendered):
             "profile": self.profile,
             "status": self.status,
             "reason": self.reason,
+            "why": [w.to_dict() for w in self.why],
             "reached": self.reached,
             "effort": rounded(self.effort, 4),
             "start": rounded(self.start, 4),
@@ -251,6 +394,92 @@ class Plan(Rendered):
             "unrated": list(self.unrated),
             "low_confidence": list(self.low_confidence),
         }
+
+    # --- the plan laid out -------------------------------------------------------------
+
+    def to_document(self) -> Document:
+        """The plan laid out: its summary, the steps as a table and in the rubric's words,
+        and the effort-score frontier with the plan marked (drawn only in HTML)."""
+        title = words.plan.title(self._goal(), self.assessment.partnership.name)
+        return Document(title, self._blocks(), "plan", self.to_dict())
+
+    def report_section(self) -> Section:
+        """The plan as a section of its assessment's report (``report --plan``): headed
+        without the partnership's name, its data under the key ``plan``."""
+        return Section(
+            words.plan.title(self._goal()), self._blocks(), key="plan", data=self.to_dict()
+        )
+
+    def _band_name(self, band_id: str | None) -> str:
+        return "-" if band_id is None else self.assessment.rubric.band(band_id).name
+
+    def _goal(self) -> str:
+        t = self.target
+        band = None if t is None or t.band is None else self._band_name(t.band)
+        return words.plan.goal(band, None if t is None else t.score, self.budget)
+
+    def _summary(self) -> list[str]:
+        """The plan's headline facts, one sentence each."""
+        said = [
+            words.plan.status(
+                self.status,
+                budget=self.budget is not None,
+                target=self.target is not None,
+                reached=self.reached,
+            )
+        ]
+        if self.why:
+            said.append(words.plan.why([_say(w, self.assessment, self.unknown) for w in self.why]))
+        if self.status != "infeasible":
+            said.append(
+                words.plan.effort(
+                    self.effort, len(self.steps), self.start, self.score, self._band_name(self.band)
+                )
+            )
+        said.append(words.plan.basis(self.unknown))
+        if self.unrated:
+            said.append(words.plan.unrated(self.unrated))
+        said.append(words.plan.prerequisites(self.profile))
+        return said
+
+    def _blocks(self) -> tuple[Any, ...]:
+        blocks: list[Any] = [Paragraph.of(" ".join(self._summary()))]
+        if not self.steps:
+            if self.status != "infeasible" and self.reached:
+                blocks.append(Paragraph.of(words.plan.nothing_to_do()))
+        else:
+            columns = (
+                Column("step", "count"),
+                Column("criterion"),
+                Column("levels", "levels"),
+                Column("effort", "number"),
+                Column("points", "delta"),
+                Column(f"{words.plan.basis_name(self.unknown)} after", "score"),
+                Column("band after"),
+            )
+            rows = tuple(
+                Row(
+                    (
+                        s.step,
+                        line(s.title, " (", code(s.criterion), ")"),
+                        words.plan.levels(s.from_level, s.to_level),
+                        s.effort_units,
+                        s.points,
+                        s.score_after,
+                        self._band_name(s.band_after),
+                    )
+                )
+                for s in self.steps
+            )
+            steps = BulletList(tuple(_step_item(s) for s in self.steps), ordered=True)
+            blocks += [
+                Table(columns, rows),
+                Section(words.plan.steps_heading(), (steps,)),
+                Paragraph.of(words.plan.rubric(self.assessment.rubric.label)),
+            ]
+        if self.status != "infeasible":
+            blocks.append(Chart(words.plan.plan_chart_alt(), functools.partial(_plan_chart, self)))
+        return tuple(blocks)
 
     def __repr__(self) -> str:
         goal = f"to {self.target.label}" if self.target else f"within {self.budget:g}"
@@ -271,7 +500,7 @@ class FrontierPoint:
 
 
 @dataclass(frozen=True, eq=False)
-class Frontier:
+class Frontier(Rendered):
     """The effort-score Pareto frontier: every plan not beaten on both effort and score.
 
     Points run from no effort (the score now) to the highest reachable score, each the
@@ -284,11 +513,16 @@ class Frontier:
     profile: str
     points: tuple[FrontierPoint, ...]
     proven: bool
-    reason: str | None = None
+    why: tuple[Why, ...] = ()
 
     @property
     def basis(self) -> Basis:
         return "lower" if self.unknown == "lower" else "overall"
+
+    @property
+    def reason(self) -> str | None:
+        """Why the frontier is not all proven (or empty), in words."""
+        return _reason(self.why, self.assessment, self.unknown)
 
     def __len__(self) -> int:
         return len(self.points)
@@ -317,6 +551,7 @@ class Frontier:
             "profile": self.profile,
             "proven": self.proven,
             "reason": self.reason,
+            "why": [w.to_dict() for w in self.why],
             "points": [
                 {
                     "effort": rounded(p.effort, 4),
@@ -328,14 +563,153 @@ class Frontier:
             ],
         }
 
-    def to_markdown(self) -> str:
-        return str(render(self, "markdown"))
-
-    def _repr_html_(self) -> str:
-        return str(render(self, "html"))
+    def to_document(self) -> Document:
+        """The frontier laid out: what it holds, one row per point, and its chart (HTML)."""
+        rubric = self.assessment.rubric
+        columns = (
+            Column("effort", "number"),
+            Column(words.plan.basis_name(self.unknown), "score"),
+            Column("band"),
+            Column("criteria raised", "count"),
+        )
+        rows = tuple(
+            Row((p.effort, p.score, rubric.band(p.band).name if p.band else "-", len(p.levels)))
+            for p in self.points
+        )
+        blocks: list[Any] = [
+            Paragraph.of(words.plan.frontier_intro(self.unknown, self.proven, self.reason)),
+            Table(columns, rows),
+        ]
+        if self.points:
+            blocks.append(
+                Chart(words.plan.frontier_chart_alt(), functools.partial(_frontier_chart, self))
+            )
+        return Document(words.plan.frontier_title(), tuple(blocks), "frontier", self.to_dict())
 
     def __repr__(self) -> str:
         return f"<Frontier {self.assessment.partnership.id}: {len(self.points)} points>"
+
+
+def _say(w: Why, a: Assessment, unknown: Unknowns) -> str:
+    """One reason in words (band names from the rubric where the words name a band)."""
+    if w.code == "unrated-gate":
+        assert w.criterion is not None and w.level is not None and w.band is not None
+        return words.plan.unrated_gate(w.criterion, w.level, a.rubric.band(w.band).name)
+    if w.code == "no-point-score":
+        return words.plan.no_point_score(w.note)
+    if w.code == "out-of-reach":
+        assert w.score is not None and w.target is not None
+        return words.plan.out_of_reach(unknown, w.score, w.band, w.target, w.count)
+    if w.code == "over-budget":
+        assert w.target is not None and w.budget is not None
+        return words.plan.over_budget(w.target, w.budget)
+    if w.code == "round-limit":
+        return words.plan.round_limit(w.count)
+    return {
+        "no-plan-found": words.plan.no_plan_found,
+        "time-limit": words.plan.time_limit,
+        "no-score": words.plan.no_score,
+        "best-not-proven": words.plan.best_not_proven,
+    }[w.code]()
+
+
+def _reason(why: tuple[Why, ...], a: Assessment, unknown: Unknowns) -> str | None:
+    return "; ".join(_say(w, a, unknown) for w in why) or None
+
+
+def _step_item(s: PlanStep) -> Item:
+    """One step in the rubric's words: the level now and after, what to do for each level
+    gained, the gate it passes and what it waits on."""
+    said = [words.plan.now(s.level_now), words.plan.after(s.level_after)]
+    said += [words.plan.to_level(lv, text) for lv, text in s.actions]
+    if s.opens_gate:
+        said.append(words.plan.gate(s.opens_gate))
+    if s.after:
+        said.append(words.plan.after_prerequisites(s.after))
+    if s.unrated_prerequisites:
+        said.append(words.plan.unrated_prerequisites(s.unrated_prerequisites))
+    head = line(strong(s.title), " (", code(s.criterion), "), ", words.plan.effort_size(s.effort))
+    return Item(head, tuple(Item((x,)) for x in said))
+
+
+def _plan_chart(p: Plan) -> str:
+    """The frontier of ``p``'s problem with ``p`` marked (the frontier is swept here)."""
+    return _frontier_chart(p.frontier(), p)
+
+
+def _frontier_chart(frontier: Frontier, plan: Plan | None = None) -> str:
+    """The effort-score frontier as a staircase, bands as tints, and a plan marked.
+
+    Each step is a plan no other beats on both effort and score; between two points the
+    best score stays that of the cheaper one. ``plan`` (if given) is drawn as a marker.
+    Returns '' when the frontier has no point.
+    """
+    points = frontier.points
+    if not points:
+        return ""
+    rubric = frontier.assessment.rubric
+
+    def paint(fig: Any) -> None:
+        ax = fig.add_subplot()
+        efforts = [p.effort for p in points]
+        scores = [p.score for p in points]
+        right = max(efforts[-1], 1.0) * 1.04
+        mins = [b.min for b in rubric.bands]
+        for i, band in enumerate(rubric.bands):
+            top = mins[i + 1] if i + 1 < len(mins) else 100.0
+            ax.axhspan(band.min, top, color=BAND_TINTS[i % len(BAND_TINTS)], zorder=0)
+            ax.text(
+                right,
+                (band.min + top) / 2,
+                f" {short_label(band.name, 16)}",
+                va="center",
+                fontsize=7,
+                color=MUTED,
+                clip_on=False,
+            )
+        ax.step(
+            [*efforts, right],
+            [*scores, scores[-1]],
+            where="post",
+            color=SCORE,
+            linewidth=1.4,
+            zorder=2,
+            label=words.plan.frontier_legend(),
+        )
+        ax.plot(efforts, scores, "o", color=SCORE, markersize=2.5, zorder=3)
+        if plan is not None and plan.score is not None and plan.steps:
+            ax.plot(
+                [plan.effort],
+                [plan.score],
+                "D",
+                color=TARGET,
+                markersize=6,
+                zorder=4,
+                label=words.plan.plan_marker(plan.effort),
+            )
+        if plan is not None and plan.target is not None:
+            ax.axhline(
+                plan.target.score,
+                color=TARGET,
+                linewidth=0.8,
+                linestyle="--",
+                zorder=1,
+                label=words.plan.target_line(plan.target.score),
+            )
+        ax.set_xlim(0, right)
+        ax.set_ylim(0, 100)
+        ax.set_xlabel(words.plan.axis_effort())
+        ax.set_ylabel(words.plan.axis_basis(frontier.unknown))
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.grid(color=GRID, linewidth=0.6)
+        ax.set_axisbelow(True)
+        fig.legend(loc="outside lower center", ncols=3)
+
+    label = words.plan.frontier_label(
+        frontier.assessment.partnership.name, len(points), points[0].score, points[-1].score
+    )
+    return draw("frontier", label, 3.4, paint)
 
 
 # --- entry points --------------------------------------------------------------------
@@ -643,7 +1017,6 @@ class _Problem:
         self.extra_int: list[bool] = []
         self.rows: list[_Row] = []
         self.geo_pillars: list[tuple[int, int, list[int], np.ndarray]] = []
-        self.problems: list[str] = []
         self._one_level_each()
         self._prerequisites()
         self.estimate_var: dict[int, int] = {}
@@ -783,8 +1156,6 @@ class _Problem:
         """The overall (raw) score over the scored pillars, by the rubric's method."""
         model = self.model
         scored = sorted(self.pillar_value)
-        if not scored:
-            self.problems.append("no criterion is answered on this basis")
         pw = model.pillar_weight[scored]
         self.pillar_share: dict[int, float] = (
             dict(zip(scored, shares(pw).tolist(), strict=True)) if scored else {}
@@ -879,13 +1250,16 @@ class _Problem:
                     np.array([r.ub for r in all_rows]),
                 )
             )
+        # presolve stays on: without it HiGHS (scipy 1.17) returned a dearer plan as
+        # optimal on a gated geometric model (tests/test_plan.py, a geometric pillar
+        # behind gates)
         with native_stdout_silenced():
             res = milp(
                 c,
                 integrality=integrality,
                 bounds=Bounds(lb, ub),
                 constraints=constraints,
-                options={"mip_rel_gap": 0.0, "time_limit": self.time_limit, "presolve": False},
+                options={"mip_rel_gap": 0.0, "time_limit": self.time_limit},
             )
         return int(res.status), (None if res.x is None else np.asarray(res.x))
 
@@ -980,7 +1354,7 @@ class _Problem:
         rows: Sequence[_Row] = (),
         *,
         merge: bool = True,
-    ) -> tuple[Status, np.ndarray | None, str | None, int]:
+    ) -> tuple[Status, np.ndarray | None, Why | None, int]:
         """The cheapest levels whose true score reaches ``goal`` (within ``budget``).
 
         A linear rubric is solved by the exact merge of :func:`_linear_frontier` (pruned
@@ -1015,21 +1389,21 @@ class _Problem:
                     extra = self._retreat(extra, last)
                     last = None
                     continue
-                return "not-proven", None, "the solver stopped before finding a plan", rounds
+                return "not-proven", None, Why("no-plan-found"), rounds
             planned = self.decode(x)
             s = self.truth(planned[None, :])
             if self.reaches(s, 0, goal):
                 if status == 0:
                     return "optimal", planned, None, rounds
-                return "not-proven", planned, "the solver stopped at its time limit", rounds
+                return "not-proven", planned, Why("time-limit"), rounds
             new = self.cuts(x, s)
             extra.extend(new or [self.nogood(x)])
             last = (x, len(new))
-        return "not-proven", None, f"no proven plan after {_MAX_ROUNDS} solver rounds", rounds
+        return "not-proven", None, Why("round-limit", count=_MAX_ROUNDS), rounds
 
     def max_score(
         self, budget: float, rows: Sequence[_Row] = ()
-    ) -> tuple[Status, np.ndarray | None, float, str | None, int]:
+    ) -> tuple[Status, np.ndarray | None, float, Why | None, int]:
         """The levels with the highest true score within ``budget`` (ties: least effort)."""
         o = self.n_x + len(self.extra_lb)
         extra = list(rows)
@@ -1075,50 +1449,38 @@ class _Problem:
             extra.extend(new)
             last = (x, len(new))
         if best is None:
-            return "infeasible", None, math.nan, "no score exists on this basis", _MAX_ROUNDS
+            return "infeasible", None, math.nan, Why("no-score"), _MAX_ROUNDS
         return (
             "not-proven",
             best[1],
             best[0],
-            "the solver could not prove this is the best score within the budget",
+            Why("best-not-proven"),
             _MAX_ROUNDS,
         )
 
-    def _gate_reason(self, g: int) -> str:
+    def _gate_reason(self, g: int) -> Why:
         c = self.a.rubric.criteria[int(self.model.gate_criterion[g])]
         assert c.critical is not None
-        band = self.a.rubric.band(c.critical.cap_band).name
-        return (
-            f"{c.id} is unrated and its gate (level {c.critical.min_level}) caps the score "
-            f"at {band}: rate it first, or plan on the lower bound (unknown='lower')"
+        return Why(
+            "unrated-gate", criterion=c.id, level=c.critical.min_level, band=c.critical.cap_band
         )
 
-    def infeasible_reason(self, goal: Target) -> str:
+    def infeasible_reason(self, goal: Target) -> Why:
         """Why no plan reaches ``goal``: the best reachable score on this basis."""
         full = np.where(self.plannable, float(LEVEL_MAX), -1.0)
         s = self.truth(full[None, :])
         best = float(s.overall[0])
-        basis = "lower bound" if self.unknown == "lower" else "point score"
         if math.isnan(best):
-            return (
-                f"the point score does not exist ({self.a.reason or 'too little is rated'}); "
-                "rate more criteria first, or plan on the lower bound (unknown='lower')"
-            )
+            return Why("no-point-score", note=self.a.reason)
         band = self.model.band_ids[int(s.band[0])] if s.band[0] >= 0 else None
-        why = (
-            f"even with every criterion at level 4 the {basis} is {best:.1f}"
-            + (f" ({band})" if band else "")
-            + f", short of the target {goal.label}"
-        )
-        if self.unknown == "rate-first" and self.lower_unrated:
-            why += f"; {len(self.lower_unrated)} unrated criteria stay out until rated"
-        return why
+        out = len(self.lower_unrated) if self.unknown == "rate-first" else 0
+        return Why("out-of-reach", band=band, score=best, target=goal.label, count=out)
 
     # --- results ---------------------------------------------------------------------
 
     def plan(self, goal: Target | None, budget: float | None) -> Plan:
         t0 = time.perf_counter()
-        reason: str | None = None
+        reason: Why | None = None
         if budget is None:
             assert goal is not None
             status, planned, reason, rounds = self.min_cost(goal)
@@ -1137,7 +1499,7 @@ class _Problem:
         goal: Target | None,
         budget: float | None,
         status: Status,
-        reason: str | None,
+        reason: Why | None,
         planned: np.ndarray | None,
         start: float | None,
         rounds: int,
@@ -1156,10 +1518,9 @@ class _Problem:
             band = self.model.band_ids[int(s.band[0])] if s.band[0] >= 0 else None
             effort = self.cost(planned)
             reached = goal is None or self.reaches(s, 0, goal)
+        why: tuple[Why, ...] = () if reason is None else (reason,)
         if goal is not None and budget is not None and planned is not None and not reached:
-            reason = (reason + "; " if reason else "") + (
-                f"the target {goal.label} is out of reach within a budget of {budget:g}"
-            )
+            why += (Why("over-budget", target=goal.label, budget=budget),)
         return Plan(
             assessment=self.a,
             target=goal,
@@ -1167,7 +1528,7 @@ class _Problem:
             unknown=self.unknown,
             profile=self.profile.id,
             status=status,
-            reason=reason,
+            why=why,
             levels=levels,
             effort=effort,
             start=start,
@@ -1250,19 +1611,13 @@ class _Problem:
         c = rubric.criteria[j]
         frm = int(self.start[j])
         rated = not np.isnan(self.a.levels[0, j])
-        if rated:
-            now = c.levels[frm]
-            if self.unknown == "lower" and self.base_eff[j] < frm:
-                now += f" (low confidence: the lower bound counts level {self.base_eff[j]})"
-        else:
-            now = f"not rated: planned from level 0, the worst case ({c.levels[0]})"
+        counted = None
+        if rated and self.unknown == "lower" and self.base_eff[j] < frm:
+            counted = int(self.base_eff[j])  # low confidence: the lower bound counts this
         gate = None
         if c.critical is not None and self.base_eff[j] < c.critical.min_level <= to:
-            band = rubric.band(c.critical.cap_band).name
-            gate = (
-                f"passes its gate (level {c.critical.min_level}): the cap at {band} "
-                f"no longer applies ({c.critical.reason})"
-            )
+            cr = c.critical
+            gate = PassedGate(cr.min_level, cr.cap_band, cr.reason)
         band_index = int(s.band[row])
         return PlanStep(
             step=number,
@@ -1272,7 +1627,7 @@ class _Problem:
             from_level=frm if rated else None,
             planned_from=frm,
             to_level=to,
-            level_now=now,
+            descriptor_now=c.levels[frm] if rated else c.levels[0],
             level_after=c.levels[to],
             actions=tuple(
                 (lv, self.profile.remediation_for(c, lv)) for lv in range(frm + 1, to + 1)
@@ -1283,9 +1638,11 @@ class _Problem:
             score_after=after,
             effort_after=effort,
             band_after=self.model.band_ids[band_index] if band_index >= 0 else None,
-            opens_gate=gate,
+            gate=gate,
             after=tuple(p for p in c.prerequisites if p in earlier),
             unrated_prerequisites=self.unrated_prereqs.get(j, ()),
+            counted_level=counted,
+            cap_band_name=None if gate is None else rubric.band(gate.cap_band).name,
         )
 
 
@@ -1533,7 +1890,7 @@ def _checked(problem: _Problem, plans: list[np.ndarray]) -> Frontier:
             problem.profile.id,
             (),
             True,
-            "no score exists on this basis",
+            (Why("no-score"),),
         )
     s = problem.truth(np.array(plans))  # every point in one matrix
     points = [_point(problem, p, s, i) for i, p in enumerate(plans)]
@@ -1553,7 +1910,7 @@ def _walk(problem: _Problem) -> Frontier:
     status, planned, score, why, _ = problem.max_score(0.0)
     if planned is None or math.isnan(score):
         return Frontier(
-            problem.a, problem.unknown, problem.profile.id, (), status != "not-proven", why
+            problem.a, problem.unknown, problem.profile.id, (), status != "not-proven", _one(why)
         )
     proven = proven and status == "optimal"
     points.append(_point(problem, planned))
@@ -1570,7 +1927,9 @@ def _walk(problem: _Problem) -> Frontier:
         proven = proven and st == "optimal" and st2 == "optimal"
         reason = reason or why or why2
         points.append(_point(problem, best))
-    return Frontier(problem.a, problem.unknown, problem.profile.id, tuple(points), proven, reason)
+    return Frontier(
+        problem.a, problem.unknown, problem.profile.id, tuple(points), proven, _one(reason)
+    )
 
 
 def _point(
@@ -1585,6 +1944,10 @@ def _point(
         band=problem.model.band_ids[band] if band >= 0 else None,
         levels={problem.ids[j]: int(planned[j]) for j in range(len(planned)) if planned[j] >= 0},
     )
+
+
+def _one(why: Why | None) -> tuple[Why, ...]:
+    return () if why is None else (why,)
 
 
 def _maybe(value: float) -> float | None:

@@ -37,6 +37,7 @@ from readiness.gaps import ORDER, ROADMAP_ORDER, GapReport, GapRow, StepRow
 
 if TYPE_CHECKING:
     from readiness.assessment import Assessment, GateResult
+    from readiness.rubric import Rubric
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -220,32 +221,18 @@ def build_report(assessment: Assessment, target: str | None = None) -> Report:
 def report_from_gaps(gaps: GapReport) -> Report:
     """Build the report of the assessment behind a gap report, against its profile."""
     a = gaps.assessment
-    rubric = a.rubric
     roadmap = gaps.roadmap()
-    profile = gaps.profile
-    goal_scores = gaps.profile_scores
-    scale = {s.level: s.name for s in rubric.scale}
-    p = a.partnership
     return Report(
-        title=f"Readiness of {p.name}",
-        partnership={
-            "id": p.id,
-            "name": p.name,
-            "kind": p.kind,
-            "members": list(p.members_on()),
-            "established": p.established.isoformat() if p.established else None,
-            "description": p.description,
-            "assessor": p.assessor,
-            "assessed_on": p.assessed_on.isoformat() if p.assessed_on else None,
-        },
-        rubric={"id": rubric.id, "version": rubric.version, "title": rubric.title},
+        title=f"Readiness of {a.partnership.name}",
+        partnership=_partnership_data(a),
+        rubric={"id": a.rubric.id, "version": a.rubric.version, "title": a.rubric.title},
         options={
             "unknown_policy": a.options.unknown_policy,
             "min_coverage": a.options.min_coverage,
-            "target": profile.id,
-            "target_title": profile.title,
+            "target": gaps.profile.id,
+            "target_title": gaps.profile.title,
             "target_reason": gaps.profile_reason,
-            "overall_method": rubric.aggregation,
+            "overall_method": a.rubric.aggregation,
         },
         overall=a.overall,
         band={"id": a.band.id, "name": a.band.name, "meaning": a.band.meaning} if a.band else None,
@@ -267,21 +254,7 @@ def report_from_gaps(gaps: GapReport) -> Report:
         raw=a.raw,
         gate_loss=a.gate_loss,
         unknown=a.unknown,
-        pillars=tuple(
-            PillarRow(
-                id=x.id,
-                title=x.title,
-                score=x.score,
-                lower=x.lower,
-                upper=x.upper,
-                target=optional(goal_scores.pillar[0, i]),
-                weight=x.weight,
-                effective_weight=x.effective_weight,
-                coverage=x.coverage,
-                method=x.method,
-            )
-            for i, x in enumerate(a.pillars)
-        ),
+        pillars=_pillar_rows(gaps),
         gates=tuple(
             _gate_row(a, g, words.gate_effect(a.overall, g.cost, a.gate_loss))
             for g in a.failed_gates
@@ -300,45 +273,89 @@ def report_from_gaps(gaps: GapReport) -> Report:
         gaps=tuple(GapRow.of(i, g) for i, g in enumerate(gaps.gaps, 1)),
         evidence_gaps=tuple(GapRow.of(i, g) for i, g in enumerate(gaps.evidence_gaps, 1)),
         basis=gaps.basis,
-        roadmap=tuple(StepRow.of(s, rubric) for s in roadmap.steps),
-        criteria=tuple(
-            CriterionRow(
-                id=c.id,
-                pillar=c.pillar,
-                title=c.title,
-                state=c.state,
-                level=c.level,
-                level_name=scale.get(c.level) if c.level is not None else None,
-                descriptor=rubric.criterion(c.id).levels[c.level] if c.level is not None else None,
-                score=c.score,
-                target=profile.target(c.id),
-                effective_weight=c.effective_weight,
-                confidence=c.confidence,
-                note=c.note,
-                evidence=tuple(
-                    EvidenceRow(
-                        text=e.text,
-                        source=e.source,
-                        date=e.date.isoformat() if e.date else None,
-                        url=e.url,
-                    )
-                    for e in c.evidence
-                ),
-                origin=c.origin,
-                derivation=c.derivation,
-            )
-            for c in a.criteria
-        ),
-        bands=tuple(
-            BandRow(
-                id=b.id,
-                name=b.name,
-                min=b.min,
-                max=rubric.bands[i + 1].min if i + 1 < len(rubric.bands) else 100.0,
-                meaning=b.meaning,
-            )
-            for i, b in enumerate(rubric.bands)
-        ),
+        roadmap=tuple(StepRow.of(s, a.rubric) for s in roadmap.steps),
+        criteria=_criterion_rows(gaps),
+        bands=_band_rows(a.rubric),
+    )
+
+
+def _partnership_data(a: Assessment) -> dict[str, Any]:
+    p = a.partnership
+    return {
+        "id": p.id,
+        "name": p.name,
+        "kind": p.kind,
+        "members": list(p.members_on()),
+        "established": p.established.isoformat() if p.established else None,
+        "description": p.description,
+        "assessor": p.assessor,
+        "assessed_on": p.assessed_on.isoformat() if p.assessed_on else None,
+    }
+
+
+def _pillar_rows(gaps: GapReport) -> tuple[PillarRow, ...]:
+    goal = gaps.profile_scores
+    return tuple(
+        PillarRow(
+            id=x.id,
+            title=x.title,
+            score=x.score,
+            lower=x.lower,
+            upper=x.upper,
+            target=optional(goal.pillar[0, i]),
+            weight=x.weight,
+            effective_weight=x.effective_weight,
+            coverage=x.coverage,
+            method=x.method,
+        )
+        for i, x in enumerate(gaps.assessment.pillars)
+    )
+
+
+def _criterion_rows(gaps: GapReport) -> tuple[CriterionRow, ...]:
+    a, profile = gaps.assessment, gaps.profile
+    scale = {s.level: s.name for s in a.rubric.scale}
+    return tuple(
+        CriterionRow(
+            id=c.id,
+            pillar=c.pillar,
+            title=c.title,
+            state=c.state,
+            level=c.level,
+            level_name=scale.get(c.level) if c.level is not None else None,
+            descriptor=a.rubric.criterion(c.id).levels[c.level] if c.level is not None else None,
+            score=c.score,
+            target=profile.target(c.id),
+            effective_weight=c.effective_weight,
+            confidence=c.confidence,
+            note=c.note,
+            evidence=tuple(
+                EvidenceRow(
+                    text=e.text,
+                    source=e.source,
+                    date=e.date.isoformat() if e.date else None,
+                    url=e.url,
+                )
+                for e in c.evidence
+            ),
+            origin=c.origin,
+            derivation=c.derivation,
+        )
+        for c in a.criteria
+    )
+
+
+def _band_rows(rubric: Rubric) -> tuple[BandRow, ...]:
+    bands = rubric.bands
+    return tuple(
+        BandRow(
+            id=b.id,
+            name=b.name,
+            min=b.min,
+            max=bands[i + 1].min if i + 1 < len(bands) else 100.0,
+            meaning=b.meaning,
+        )
+        for i, b in enumerate(bands)
     )
 
 

@@ -108,7 +108,7 @@ HEAVY = ("pandas", "scipy", "matplotlib", "jinja2", "pyarrow", "openpyxl", "skle
 
 VALIDATE_MAY_LOAD = {
     # base, describe, and the engines a partnership's derived levels and counts need
-    "readiness", "readiness._atomic", "readiness._display", "readiness._io", "readiness._limits",
+    "readiness", "readiness._atomic", "readiness._io", "readiness._limits",
     "readiness._models", "readiness._numbers", "readiness._resources", "readiness._text",
     "readiness._version", "readiness.errors", "readiness.facts", "readiness.rules",
     "readiness.sources", "readiness.rubric", "readiness.partnership", "readiness.derive",

@@ -170,3 +170,23 @@ def test_template_formats_and_help(tmp_path):
     assert_clean_error(cli("template", "-o", str(tmp_path / "t.ods")), "xlsx, csv, json")
     r = cli("agreement", "--help")
     assert r.returncode == 0 and "adjudicate" in r.stdout
+
+
+def test_a_bad_rating_in_one_of_several_files_names_that_file(tmp_path: Path) -> None:
+    """A problem the panel finds in the i-th of several partnership files (a rating far
+    from the derived level, no justification) is reported against that file and its
+    JSON path, exit 2, no traceback (it once ended in a NameError)."""
+    doc = json.loads(Path(AUKUS).read_text(encoding="utf-8"))
+    rubric = load_rubric()
+    derived = derive_partnership(load_partnership(AUKUS, rubric), rubric)
+    cid = next(c for c, d in derived.items() if d.level is not None and d.level <= 2)
+    files = []
+    for i in range(3):
+        person = dict(doc, assessor=f"Assessor {i}")
+        if i == 1:
+            person["ratings"] = dict(doc.get("ratings", {}), **{cid: {"level": 4}})
+        path = tmp_path / f"a{i}.json"
+        path.write_text(json.dumps(person), encoding="utf-8")
+        files.append(str(path))
+    r = cli("agreement", *files)
+    assert_clean_error(r, files[1], f"$.ratings['{cid}']", "add a justification")

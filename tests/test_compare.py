@@ -293,7 +293,7 @@ def test_compare_lays_itself_out_with_the_vocabulary_and_renders_nothing():
         elif isinstance(node, ast.Import):
             imported.update(alias.name for alias in node.names)
     assert not {m for m in imported if m.startswith("readiness.report")}
-    assert "html" not in imported and "readiness._display" not in imported
+    assert "html" not in imported and "readiness.report" not in imported
     for mark in ("<div", "<table", "|---", "**", "markdown_escape", ":.1f}"):
         assert mark not in source, mark
 

@@ -23,7 +23,7 @@ def test_a_function_named_like_its_module_stays_the_function():
     # readiness.compare is a function and a module; whichever loads first, the name
     # on the package is the function
     code = (
-        "import readiness.report.display, readiness; "
+        "import readiness.report.markdown, readiness; "
         "import readiness.compare as m; "
         "print(callable(readiness.compare), type(readiness.compare).__name__)"
     )

@@ -184,7 +184,7 @@ def test_gaps_lay_themselves_out_with_the_vocabulary_and_render_nothing():
         elif isinstance(node, ast.Import):
             imported.update(alias.name for alias in node.names)
     assert not {m for m in imported if m.startswith("readiness.report")}
-    assert "html" not in imported and "readiness._display" not in imported
+    assert "html" not in imported and "readiness.report" not in imported
     texts = [n.value for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Constant)]
     for mark in ("<div", "<table", "<td", "|---", "**", "](", "&lt;"):
         assert not [t for t in texts if isinstance(t, str) and mark in t], mark

@@ -102,6 +102,10 @@ def test_the_tour_is_whole(executed: Any):
     assert any("image/png" in o.get("data", {}) for o in chart.outputs)
     html = [h for c in code_cells(executed) for h in html_outputs(c)]
     assert any('class="readiness-comparison"' in h for h in html)
+    # plot() shows the report's charts inline, as pictures
+    for source in ("a.plot()", "gaps.plot()", 'r.plot("bands")', "comparison.plot()"):
+        cell = cell_with(executed, source)
+        assert any("image/png" in o.get("data", {}) for o in cell.outputs), source
 
 
 def test_tables_are_rounded(executed: Any):

@@ -388,16 +388,20 @@ def test_the_report_section_is_the_document_as_a_section(sided):
     """The panel's part of a full report (``readiness agreement -o``, ``assess``/``report``
     of a panel file) is its document one level down, under the key ``panel``."""
     from readiness.cli.agreement import panel_section
-    from readiness.document import render_section_html, render_section_markdown
+    from readiness.document import (
+        render_section_html,
+        render_section_markdown,
+        render_section_text,
+    )
 
-    section = sided.to_document().as_section("panel")
-    md = panel_section(sided, "markdown")
-    assert md.key == "panel" and md.data == sided.to_dict()
-    assert md.markdown == render_section_markdown(section)
-    assert md.markdown.startswith("## Assessors and agreement\n")
-    assert "\n### Perception gap: how AAA and BBB see the partnership\n" in md.markdown
-    assert panel_section(sided, "html").html == render_section_html(section)
-    assert panel_section(sided, "text").markdown.startswith("Assessors and agreement\n-----")
+    section = panel_section(sided)
+    assert section == sided.to_document().as_section("panel")
+    assert section.key == "panel" and section.data == sided.to_dict()
+    md = render_section_markdown(section)
+    assert md.startswith("## Assessors and agreement\n")
+    assert "\n### Perception gap: how AAA and BBB see the partnership\n" in md
+    assert render_section_html(section).startswith("<h2>Assessors and agreement</h2>\n")
+    assert render_section_text(section).startswith("Assessors and agreement\n-----")
 
 
 def test_consensus_notes_keep_every_assessors_level_and_note(sided):
@@ -420,7 +424,7 @@ def assert_renders_nothing(path: Path) -> None:
         elif isinstance(node, ast.Import):
             imported.update(alias.name for alias in node.names)
     assert not {m for m in imported if m.startswith("readiness.report")}
-    assert "html" not in imported and "readiness._display" not in imported
+    assert "html" not in imported and "readiness.report" not in imported
     # the text a reader could see: string constants and number formats, leaving out
     # docstrings and __repr__ (a repr is for programmers); errors may count (``:,``)
     skip: set[int] = set()

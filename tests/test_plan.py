@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import itertools
 import math
+import sys
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -14,7 +16,7 @@ from hypothesis import strategies as st
 
 from readiness import InputError, Partnership, assess, load_partnership
 from readiness.assessment import Assessment
-from readiness.plan import Plan, Target, parse_target
+from readiness.plan import PassedGate, Plan, Target, Why, parse_target
 from readiness.rubric import Rubric
 from readiness.scoring import ScoringModel, score_matrix
 from tests.factories import BANDS, EXAMPLES, SCALE, criterion, make_rubric
@@ -431,7 +433,11 @@ def test_a_band_needs_its_gates_and_a_score_only_its_caps():
     a = rated(rubric, p_a=0, p_b=0)
     plan = a.plan("high")
     assert plan.levels["p.b"] >= 2
-    assert plan.steps[[s.criterion for s in plan.steps].index("p.b")].opens_gate
+    step = plan.steps[[s.criterion for s in plan.steps].index("p.b")]
+    assert step.gate == PassedGate(2, "mid", "needed")  # the figures, and in words:
+    assert step.opens_gate == "passes its gate (level 2): the cap at Mid no longer applies (needed)"
+    assert step.to_dict()["opens_gate"] == step.opens_gate
+    assert step.to_dict()["gate"] == {"min_level": 2, "cap_band": "mid", "reason": "needed"}
     low = a.plan(40)  # mid: its cap (top of mid = 70) does not stand in the way
     assert low.levels == {"p.a": 4, "p.b": 1} or low.effort <= 8
     assert low.effort == pytest.approx(brute(a, "lower", Target(40.0), None, "goal")[0])
@@ -461,6 +467,47 @@ def test_a_budget_buys_the_best_score():
     assert plan.target is None and plan.reached
     short = a.plan("high", budget=3)
     assert not short.reached and "out of reach" in (short.reason or "")
+    assert short.why == (Why("over-budget", target="high", budget=3.0),)
+    assert short.reason == "the target high is out of reach within a budget of 3"
+    assert short.to_dict()["reason"] == short.reason
+    assert short.to_dict()["why"] == [{"code": "over-budget", "target": "high", "budget": 3.0}]
+
+
+def test_results_carry_reasons_and_the_words_say_them():
+    """A plan keeps why it is infeasible as a code with its figures; the sentence (also
+    the JSON's ``reason`` and the documents') is said by readiness.document.words."""
+    rubric = tiny(b={"critical": {"min_level": 4, "cap_band": "low", "reason": "x"}})
+    worst = rubric.model_copy(update={"unknown_policy": "worst"})  # the gate caps it
+    gated = rated(worst, p_a=0).plan("high", unknown="rate-first")
+    assert gated.status == "infeasible"
+    assert gated.why == (Why("unrated-gate", criterion="p.b", level=4, band="low"),)
+    assert gated.reason == (
+        "p.b is unrated and its gate (level 4) caps the score at Low: rate it first, "
+        "or plan on the lower bound (unknown='lower')"
+    )
+    assert f"Why: {gated.reason}." in gated.to_markdown()
+    assert gated.to_dict()["why"] == [
+        {"code": "unrated-gate", "criterion": "p.b", "level": 4, "band": "low"}
+    ]
+    worst = tiny_rubric.model_copy(update={"unknown_policy": "worst"})
+    far = rated(worst, p_a=0).plan("high", unknown="rate-first")  # p.b counts 0 until rated
+    assert far.why == (Why("out-of-reach", band="mid", score=50.0, target="high", count=1),)
+    assert far.reason == (
+        "even with every criterion at level 4 the point score is 50.0 (mid), short of the "
+        "target high; 1 unrated criteria stay out until rated"
+    )
+    assert far.to_dict()["reason"] == far.reason
+    assert far.to_dict()["why"] == [
+        {"code": "out-of-reach", "score": 50.0, "band": "mid", "target": "high", "count": 1}
+    ]
+    low = rated(tiny_rubric, p_a={"level": 2, "confidence": "low"}).plan(90)
+    step = next(s for s in low.steps if s.criterion == "p.a")
+    assert step.counted_level == 1 and step.descriptor_now == "p.a at 2"
+    assert step.level_now == "p.a at 2 (low confidence: the lower bound counts level 1)"
+    assert step.to_dict()["counted_level"] == 1 and step.to_dict()["gate"] is None
+    unrated = next(s for s in low.steps if s.criterion == "p.b")
+    assert unrated.from_level is None
+    assert unrated.level_now == "not rated: planned from level 0, the worst case (p.b at 0)"
 
 
 def test_an_unrated_gate_caps_the_lower_bound_plan_not_the_rate_first_one():
@@ -537,15 +584,118 @@ def test_plan_renders_in_every_format_with_text_escaped():
     a = assess(load_partnership(EXAMPLES / "us-japan.json"))
     plan = a.plan("advanced")
     md = plan.to_markdown()
-    assert md.startswith("## Cheapest plan to Advanced")
+    assert md.startswith(f"# Cheapest plan for {a.partnership.name} to Advanced")
     assert "proven cheapest" in md and "lower bound" in md
-    assert all(s.criterion in md for s in plan.steps)
+    assert all(f"(`{s.criterion}`)" in md for s in plan.steps)
+    assert "\n## Steps in the rubric's words\n\n1. **" in md
     text = plan.to_text()
-    assert "now:" in text and "after:" in text
+    assert "Now:" in text and "After:" in text
+    assert all(s.criterion in text for s in plan.steps)
     html = plan._repr_html_()
-    assert "<section class='plan'>" in html and "chart-frontier" in html
+    assert '<div class="readiness-plan">' in html and "chart-frontier" in html
     assert "<script" not in html
-    assert plan.frontier().to_markdown().startswith("## Effort and score")
+    assert plan.frontier().to_markdown().startswith("# Effort and score: the frontier")
+
+
+def test_hostile_text_from_the_rubric_is_escaped_in_every_format():
+    hostile = "<script>x</script> *bold* [l](u) | cell"
+    levels = {i: f"{hostile} {i}" for i in range(5)}
+    rubric = tiny(a={"title": hostile, "levels": levels}, b={"title": hostile})
+    plan = rated(rubric, p_a=0, p_b=0).plan("high")
+    assert plan.steps and any(s.title == hostile for s in plan.steps)
+    md = plan.to_markdown()
+    assert "<script>" not in md and "&lt;script\\>" in md and "\\*bold\\*" in md
+    assert "\\| cell" in md  # a table cell is not split
+    html = plan._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert hostile in plan.to_text()  # text is shown as it is
+
+
+def test_plan_and_frontier_every_format_comes_from_the_document():
+    import json
+
+    from readiness.document import render_html, render_markdown, render_text
+
+    a = assess(load_partnership(EXAMPLES / "us-japan.json"))
+    plan = a.plan("advanced")
+    for result in (plan, plan.frontier()):
+        doc = result.to_document()
+        assert result.to_markdown() == render_markdown(doc)
+        assert result.to_text() == render_text(doc)
+        assert result._repr_html_() == render_html(doc)
+        assert json.loads(result.to_json()) == json.loads(json.dumps(result.to_dict()))
+
+
+def test_the_report_section_is_the_plan_without_the_name(tmp_path):
+    from readiness.document import render_section_markdown
+
+    a = assess(load_partnership(EXAMPLES / "us-japan.json"))
+    plan = a.plan("advanced")
+    section = plan.report_section()
+    assert section.key == "plan" and section.data == plan.to_dict()
+    md = render_section_markdown(section)
+    assert md.startswith("## Cheapest plan to Advanced (score 70)\n")
+    assert "\n### Steps in the rubric's words\n" in md
+    # the standalone document says whose plan it is, and is the same otherwise
+    assert plan.to_markdown().split("\n", 1)[1] == md.split("\n", 1)[1].replace("\n### ", "\n## ")
+
+
+def test_plan_module_lays_itself_out_with_the_vocabulary_and_renders_nothing():
+    """Plans build documents (blocks and data); formats and words live in
+    readiness.document, and nothing from the render floor is imported."""
+    import ast
+    from pathlib import Path
+
+    source = (Path(__file__).resolve().parents[1] / "readiness" / "plan.py").read_text()
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+        elif isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+    assert not {m for m in imported if m.startswith("readiness.report")}
+    assert "html" not in imported and "readiness.report" not in imported
+    tree = ast.parse(source)
+    docs = {
+        id(n.value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)
+    }
+    literals = [
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs
+    ]
+    for mark in ("<div", "<table", "<p>", "|---", "**", "&lt;", "\\|"):
+        assert not [x for x in literals if mark in x], mark
+    assert "markdown_escape" not in source and "escape(" not in source
+    layout = {"to_document", "report_section", "_goal", "_summary", "_blocks", "_step_item",
+              "_frontier_chart"}  # fmt: skip
+    for fn in ast.walk(tree):
+        if isinstance(fn, ast.FunctionDef) and fn.name in layout:
+            specs = [n for n in ast.walk(fn) if isinstance(n, ast.FormattedValue) and n.format_spec]
+            assert not specs, f"{fn.name} formats a number itself"
+    for gone in ("plan_markdown", "plan_text", "plan_html", "frontier_markdown", "frontier_html"):
+        assert gone not in source, gone
+
+
+def test_the_frontier_chart_is_the_frontiers_own():
+    pytest.importorskip("matplotlib")
+    from xml.etree import ElementTree
+
+    from readiness.report.charts import frontier_chart
+
+    a = assess(load_partnership(EXAMPLES / "us-japan.json"))
+    plan = a.plan("advanced")
+    frontier = plan.frontier()
+    svg = frontier_chart(frontier, plan)
+    root = ElementTree.fromstring(svg)
+    assert root.get("class") == "chart chart-frontier"
+    texts = {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert f"This plan ({plan.effort:g} units)" in texts and "Target (70)" in texts
+    assert svg.strip() in plan._repr_html_()  # the plan's chart block draws the same
+    alone = frontier_chart(frontier)
+    assert alone.strip() in frontier._repr_html_() and "This plan" not in alone
 
 
 def test_cli_plan_prints_a_proven_plan_for_every_example():
@@ -574,6 +724,10 @@ def test_cli_plan_json_budget_frontier_and_bad_input(tmp_path):
     r = main(["plan", fpda, "--frontier", "--format", "markdown"])
     assert r.returncode == 0
     assert "| effort |" in r.stdout
+    r = main(["plan", fpda, "--frontier"])  # the frontier's own text layout
+    assert r.returncode == 0
+    assert r.stdout.startswith("Effort and score: the frontier\n=====")
+    assert "effort  lower bound" in r.stdout and "|" not in r.stdout
     out = tmp_path / "plan.html"
     assert main(["plan", fpda, "--to", "75", "--format", "html", "-o", str(out)]).returncode == 0
     assert "chart-frontier" in out.read_text()
@@ -603,6 +757,10 @@ def test_report_command_adds_the_plan_section(tmp_path):
     assert run_cli(*base, "--plan", "advanced", "-o", str(page)).returncode == 0
     html = page.read_text()
     assert html.index("Cheapest plan") < html.index('<footer class="colophon">')
+    assert '<section class="block" id="plan">\n<h2>Cheapest plan to Advanced' in html
+    done = run_cli(*base, "--plan", "advanced", "--format", "markdown")
+    assert done.returncode == 0, done.stderr
+    assert "\n## Cheapest plan to Advanced (score 70)\n" in done.stdout
     bad = run_cli(*base, "--plan", "sideways")
     assert bad.returncode == 2 and "unknown band 'sideways'" in bad.stderr
 
@@ -633,3 +791,157 @@ def test_what_the_solver_prints_on_standard_output_never_reaches_it(capfd):
     print("after", flush=True)
     out = capfd.readouterr().out
     assert out == "before\nafter\n"
+
+
+def _geometric() -> Rubric:
+    """The tiny rubric with a geometric pillar: not linear, so the solver plans it."""
+    pillar = tiny_rubric.pillars[0].model_copy(update={"aggregation": "geometric"})
+    return tiny_rubric.model_copy(update={"pillars": (pillar,)})
+
+
+def test_a_geometric_pillar_behind_gates_gets_the_cheapest_plan():
+    """Found by the brute-force property: two gates to pass and a geometric pillar whose
+    heavy member is cheap. Raising that member to 4 (16 units in all, overall 40.18)
+    beats raising the arithmetic one further (19 units). HiGHS without presolve returned
+    the 19-unit plan as optimal on this model; the planner now lets it presolve."""
+    gate = {"critical": {"min_level": 3, "cap_band": "low", "reason": "test gate"}}
+
+    def pillar(pid: str, aggregation: str, *crits: dict[str, Any]) -> dict[str, Any]:
+        return {"id": pid, "title": pid, "weight": 0.5, "rationale": "test",
+                "aggregation": aggregation, "criteria": list(crits)}  # fmt: skip
+
+    doc = {
+        "id": "gates-geo", "version": "1.0.0", "title": "Gates and a geometric pillar",
+        "scale": SCALE, "bands": copy.deepcopy(BANDS), "min_coverage": 0.0,
+        "effort_scale": {"low": 1, "high": 4}, "default_profile": "goal",
+        "pillars": [
+            pillar("p0", "arithmetic", criterion("p0.c0", 0.5, effort="high")),
+            pillar("p1", "arithmetic", criterion("p1.c0", 0.5, effort="high"),
+                   criterion("p1.c1", 0.5, effort="high", **gate)),
+            pillar("p2", "geometric", criterion("p2.c0", 2.0, effort="low", **gate),
+                   criterion("p2.c1", 3.0, effort="high")),
+        ],
+        "profiles": [{"id": "goal", "title": "Goal", "default_level": 1}],
+    }  # fmt: skip
+    na = {"level": "not-applicable", "justification": "test"}
+    a = rated(make_rubric(doc), p0_c0=na, p1_c0=na, p1_c1=0, p2_c0=0, p2_c1=0)
+    plan = a.plan("mid")
+    assert plan.status == "optimal"
+    assert plan.effort == 16.0
+    assert plan.levels == {"p1.c1": 3, "p2.c0": 4}
+    assert plan.score == pytest.approx(40.1816, abs=1e-4)
+    assert brute(a, "lower", parse_target(a, "mid"), None, plan.profile) == pytest.approx(
+        (16.0, plan.score)
+    )
+
+
+def test_too_little_coverage_is_a_reason_with_the_assessments_words():
+    """``no-point-score`` (a target) and ``no-score`` (a budget, the frontier): on the
+    point score nothing can be planned while coverage is below the rubric's minimum."""
+    a = rated(tiny_rubric.model_copy(update={"min_coverage": 0.9}), p_a=1)
+    target = a.plan(60, unknown="rate-first")
+    assert target.status == "infeasible"
+    assert target.why == (Why("no-point-score", note=a.reason),) and a.reason
+    assert target.reason == (
+        f"the point score does not exist ({a.reason}); rate more criteria first, "
+        "or plan on the lower bound (unknown='lower')"
+    )
+    assert target.to_dict()["why"] == [{"code": "no-point-score", "note": a.reason}]
+    budget = a.plan(budget=3, unknown="rate-first")
+    assert budget.status == "infeasible" and budget.why == (Why("no-score"),)
+    assert budget.reason == "no score exists on this basis"
+    frontier = budget.frontier()
+    assert not frontier.points and frontier.why == (Why("no-score"),)
+    assert frontier.to_dict()["why"] == [{"code": "no-score"}]
+    assert "(not all proven" not in frontier.to_text()  # proven: there is nothing to find
+
+
+def test_the_solver_limits_are_reasons(monkeypatch: pytest.MonkeyPatch):
+    """``round-limit`` and ``best-not-proven``: the rounds of cuts run out (one allowed
+    here; the geometric pillar needs three to prove a plan to 45)."""
+    a = rated(_geometric(), p_a=0, p_b=0)
+    assert a.plan(45).status == "optimal" and a.plan(45).solve_rounds == 3
+    assert a.plan(budget=6).status == "optimal" and a.plan(budget=6).solve_rounds > 1
+    # "readiness.plan" names the function on the package: patch the module itself
+    monkeypatch.setattr(sys.modules["readiness.plan"], "_MAX_ROUNDS", 1)
+    short = a.plan(45)
+    assert short.status == "not-proven" and not short.steps
+    assert short.why == (Why("round-limit", count=1),)
+    assert short.reason == "no proven plan after 1 solver rounds"
+    assert short.to_dict()["why"] == [{"code": "round-limit", "count": 1}]
+    best = a.plan(budget=6)
+    assert best.status == "not-proven" and best.steps
+    assert best.why == (Why("best-not-proven"),)
+    assert best.reason == "the solver could not prove this is the best score within the budget"
+    assert f"Why: {best.reason}." in best.to_markdown()
+
+
+@pytest.mark.parametrize(
+    ("keep", "code", "said"),
+    [
+        (True, "time-limit", "the solver stopped at its time limit"),
+        (False, "no-plan-found", "the solver stopped before finding a plan"),
+    ],
+)
+def test_a_solver_stopped_by_its_time_limit_is_a_reason(
+    monkeypatch: pytest.MonkeyPatch, keep: bool, code: str, said: str
+):
+    """HiGHS reports status 1 when its time limit stops it, with or without a solution;
+    the solver is made to report that here, as it does on large geometric rubrics."""
+    from readiness.plan import _Problem
+
+    solve = _Problem._solve
+
+    def stopped(self: _Problem, *args: Any, **kwargs: Any) -> tuple[int, Any]:
+        _, x = solve(self, *args, **kwargs)
+        return 1, (x if keep else None)
+
+    monkeypatch.setattr(_Problem, "_solve", stopped)
+    plan = rated(_geometric(), p_a=0, p_b=0).plan(45)
+    assert plan.status == "not-proven" and bool(plan.steps) is keep
+    assert plan.why == (Why(code),)  # type: ignore[arg-type]
+    assert plan.reason == said and plan.to_dict()["why"] == [{"code": code}]
+
+
+def test_every_reason_code_has_its_figures_and_its_words():
+    """Each code keeps the same JSON keys and is said by readiness.document.words."""
+    from typing import get_args
+
+    from readiness.plan import WhyCode, _say
+
+    a = rated(tiny_rubric, p_a=0)
+    figures = Why(
+        "no-plan-found",
+        criterion="p.a",
+        level=2,
+        band="mid",
+        score=12.34567,
+        target="high",
+        budget=3.0,
+        count=2,
+        note="n",
+    )
+    shapes = {  # the JSON of each code: its figures, and only those
+        "unrated-gate": {"criterion", "level", "band"},
+        "no-point-score": {"note"},
+        "out-of-reach": {"score", "band", "target", "count"},
+        "over-budget": {"target", "budget"},
+        "round-limit": {"count"},
+    }
+    said = set()
+    for code in get_args(WhyCode):
+        w = replace(figures, code=code)
+        assert set(w.to_dict()) == {"code"} | shapes.get(code, set())
+        text = _say(w, a, "rate-first")
+        assert text and text not in said
+        said.add(text)
+    out = replace(figures, code="out-of-reach").to_dict()
+    assert out == {
+        "code": "out-of-reach",
+        "score": 12.3457,
+        "band": "mid",
+        "target": "high",
+        "count": 2,
+    }
+    gate = _say(replace(figures, code="unrated-gate"), a, "rate-first")
+    assert "caps the score at Mid" in gate  # the band's name from the rubric, not its id

@@ -31,11 +31,11 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from readiness.assessment import Assessment
+    from readiness.document import Section
     from readiness.errors import InputError, ReadinessError
     from readiness.io.questionnaire import FilledQuestionnaire
     from readiness.panel import Panel, PanelResult
     from readiness.partnership import Partnership
-    from readiness.report.extra import Section
     from readiness.rubric import Rubric
 
 __all__ = [
@@ -47,8 +47,8 @@ __all__ = [
     "is_questionnaire",
     "panel_document",
     "panel_section",
+    "panel_sections",
     "partnership_option",
-    "with_panel",
 ]
 
 RULES = ("median", "mean", "median-low", "median-high", "min", "max")
@@ -379,35 +379,14 @@ def panel_document(result: PanelResult | None) -> dict[str, Any]:
     return {"panel": result.to_dict()}
 
 
-def with_panel(rendered: str, result: PanelResult | None, fmt: str) -> str:
-    """``rendered`` (a report of ``fmt``) with the panel section, when there is a panel."""
-    if result is None:
-        return rendered
-    from readiness.report.extra import add_section
-
-    return add_section(rendered, fmt, panel_section(result, fmt))
+def panel_section(result: PanelResult) -> Section:
+    """The panel's section of a report (key ``panel``): its document as a section."""
+    return result.to_document().as_section("panel")
 
 
-def panel_section(result: PanelResult, fmt: str) -> Section:
-    """The panel's section of a report in ``fmt`` (json, html, markdown, else text), built
-    from its document (``result.to_document().as_section("panel")``): its data under the
-    key ``panel``, and a text report takes the section's text layout in the place the
-    other formats take Markdown."""
-    from readiness.document import (
-        render_section_html,
-        render_section_markdown,
-        render_section_text,
-    )
-    from readiness.report.extra import Section
-
-    section = result.to_document().as_section("panel")
-    if fmt == "json":
-        return Section("panel", section.data, "", "")
-    if fmt == "html":
-        return Section("panel", section.data, "", render_section_html(section))
-    if fmt == "markdown":
-        return Section("panel", section.data, render_section_markdown(section), "")
-    return Section("panel", section.data, render_section_text(section), "")
+def panel_sections(result: PanelResult | None) -> tuple[Section, ...]:
+    """``(panel_section(result),)``, or ``()`` without a panel."""
+    return () if result is None else (panel_section(result),)
 
 
 def _in_files(exc: InputError, files: list[str]) -> ReadinessError:
@@ -415,6 +394,8 @@ def _in_files(exc: InputError, files: list[str]) -> ReadinessError:
     the one panel file, or the ``i``-th of the files given."""
     import dataclasses
     import re
+
+    from readiness.errors import InputError
 
     if exc.source:
         return exc
@@ -456,7 +437,7 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
         text = result.assessment.summary() + "\n\n" + result.to_text()
     else:
         report = build_report(result.assessment, args.target)
-        text = with_panel(RENDERERS[fmt](report), result, fmt)
+        text = RENDERERS[fmt](report, sections=(panel_section(result),))
     if args.out is None:
         sys.stdout.write(text)
     else:

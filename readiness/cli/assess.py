@@ -39,8 +39,8 @@ from readiness.cli.agreement import (
     consensus_option,
     is_questionnaire,
     panel_document,
+    panel_sections,
     partnership_option,
-    with_panel,
 )
 from readiness.errors import ReadinessError, ReportError
 
@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # imported where used: --help and --version stay fast
     import pandas as pd
 
     from readiness.assessment import Assessment
+    from readiness.document import Section
     from readiness.rubric import Rubric
 
 #: Partnerships read, derived and scored at once by ``assess --out`` (see readiness.batch).
@@ -286,7 +287,7 @@ def _panel_json(a: Assessment, panel: Any, args: argparse.Namespace) -> dict[str
 
 def _panel_text(a: Assessment, panel: Any, args: argparse.Namespace) -> str:
     """The printed report, with the panel section when the file is a panel."""
-    return with_panel(_render_assessment(a, args), panel, args.format or "text")
+    return _render_assessment(a, args, panel_sections(panel))
 
 
 def _assessment_json(a: Assessment, args: argparse.Namespace) -> dict[str, Any]:
@@ -299,17 +300,18 @@ def _assessment_json(a: Assessment, args: argparse.Namespace) -> dict[str, Any]:
     return data
 
 
-def _render_assessment(a: Assessment, args: argparse.Namespace) -> str:
-    from readiness.document import render_section_markdown, render_section_text
+def _render_assessment(
+    a: Assessment, args: argparse.Namespace, sections: tuple[Section, ...] = ()
+) -> str:
+    """The printed report (Markdown or text), with the explanation (``--explain``) and
+    then ``sections`` (a panel) as sections of it."""
     from readiness.report import build_report, render_markdown, render_text
 
     report = build_report(a, args.target)
-    markdown = args.format == "markdown"
-    text = render_markdown(report) if markdown else render_text(report)
     if args.explain:  # the explanation as one more section of the report
-        section = a.explain().to_document().as_section()
-        text += "\n" + (render_section_markdown if markdown else render_section_text)(section)
-    return text
+        sections = (a.explain().to_document().as_section(), *sections)
+    render = render_markdown if args.format == "markdown" else render_text
+    return render(report, sections=sections)
 
 
 # --- batch: many files, one table of scores ------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from readiness._version import __version__
 from readiness.cli._common import (
@@ -54,18 +54,19 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
         "schema",
         help="print the JSON Schema of an input file or of a JSON document readiness writes",
         description="Print the JSON Schema of a rubric file, a partnership file, or a "
-        "JSON document readiness writes: report (what assess --format json, report "
-        "--format json and Assessment.to_dict() give), comparison (compare --format "
-        "json, Comparison.to_dict()). A partnership schema allows only the criterion ids "
-        "and target profiles of the rubric (--rubric). The same schemas ship in the "
-        "package (--path prints where).",
+        "JSON document readiness writes: "
+        + "; ".join(f"{kind} ({out.source})" for kind, out in OUTPUTS.items())
+        + ". A partnership schema allows only the criterion ids and target profiles of "
+        "the rubric (--rubric). The schemas of partnership, rubric and report files also "
+        "ship in the package (--path prints where).",
     )
     s.add_argument("kind", choices=("rubric", "partnership", *OUTPUTS))
     s.add_argument(
         "--path",
         action="store_true",
         help="print the path of the shipped schema file instead (the same schema, the "
-        "partnership one with the default rubric's criteria), for an editor's settings",
+        "partnership one with the default rubric's criteria), for an editor's settings; "
+        "partnership, rubric and report only",
     )
     _rubric_option(s)
     s.set_defaults(func=_cmd_schema)
@@ -120,11 +121,50 @@ def _criteria_table(rubric: Rubric, fmt: str) -> str:
     return "\n".join(lines)
 
 
-OUTPUTS: dict[str, tuple[str, str]] = {
-    "report": ("readiness.readout", "Report"),
-    "comparison": ("readiness.compare", "ComparisonData"),
+class Output(NamedTuple):
+    """A JSON document readiness writes: the type it is built as, and where it is read."""
+
+    module: str
+    type: str
+    source: str
+
+
+OUTPUTS: dict[str, Output] = {
+    "report": Output(
+        "readiness.readout",
+        "Report",
+        "assess --format json, report --format json, Assessment.to_dict()",
+    ),
+    "comparison": Output(
+        "readiness.compare", "ComparisonData", "compare --format json, Comparison.to_dict()"
+    ),
+    "gaps": Output("readiness.gaps", "GapsData", "GapReport.to_dict()"),
+    "roadmap": Output("readiness.gaps", "RoadmapData", "Roadmap.to_dict()"),
+    "robustness": Output(
+        "readiness.audit",
+        "RobustnessReport",
+        "robustness --format json, Robustness.to_dict()",
+    ),
+    "uncertainty": Output(
+        "readiness.robustness.uncertainty", "UncertaintyData", "Uncertainty.to_dict()"
+    ),
+    "sensitivity": Output(
+        "readiness.robustness.sensitivity", "SensitivityData", "Sensitivity.to_dict()"
+    ),
+    "audit": Output("readiness.audit", "AuditData", "Audit.to_dict()"),
+    "panel": Output(
+        "readiness.panel",
+        "PanelData",
+        "'panel' of assess --format json on a panel, PanelResult.to_dict()",
+    ),
+    "explanation": Output(
+        "readiness.explain",
+        "ExplanationData",
+        "Explanation.to_dict(), whose rows are 'explain' of assess --explain --format json",
+    ),
 }
-"""JSON documents readiness writes -> (module, type it is built as)."""
+"""JSON documents readiness writes -> the type each is built as (the schema comes from
+it) and where a user meets it."""
 
 
 def output_json_schema(kind: str) -> dict[str, Any]:
@@ -133,8 +173,8 @@ def output_json_schema(kind: str) -> dict[str, Any]:
 
     from readiness._models import output_schema
 
-    module, name = OUTPUTS[kind]
-    return output_schema(getattr(importlib.import_module(module), name), kind, __version__)
+    out = OUTPUTS[kind]
+    return output_schema(getattr(importlib.import_module(out.module), out.type), kind, __version__)
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
@@ -150,8 +190,13 @@ def _cmd_schema(args: argparse.Namespace) -> int:
                 "--path names the shipped schema of the default rubric; without --path, "
                 "--rubric prints the schema of another"
             )
-        from readiness._resources import schema_file
+        from readiness._resources import SCHEMAS, schema_file
 
+        if args.kind not in SCHEMAS:
+            return _usage_error(
+                f"--path: no file ships for {args.kind!r} (only {', '.join(SCHEMAS)}); "
+                f"'readiness schema {args.kind}' prints its schema"
+            )
         _emit(str(schema_file(args.kind)))
         return EXIT_OK
     if args.kind == "report":

@@ -126,19 +126,14 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
 
 def _format(result: Any, fmt: str) -> str:
-    from readiness._display import render
-
     if fmt == "json":
         return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
-        return str(render(result, "markdown"))
+        return str(result.to_markdown())
     if fmt == "html":
-        body = str(render(result, "html"))
+        body = str(result.to_html())
         return (
             "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
             "<title>readiness plan</title></head><body>\n" + body + "\n</body></html>\n"
         )
-    try:
-        return str(render(result, "text"))
-    except TypeError:  # the frontier has no plain-text layout: its Markdown table reads well
-        return str(render(result, "markdown"))
+    return str(result.to_text())

@@ -21,12 +21,13 @@ from readiness.cli.agreement import (
     assess_questionnaires,
     consensus_option,
     is_questionnaire,
+    panel_section,
     partnership_option,
-    with_panel,
 )
 
 if TYPE_CHECKING:
     from readiness.assessment import Assessment
+    from readiness.document import Section
 
 __all__ = ["add_parser"]
 
@@ -99,13 +100,16 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     r.set_defaults(func=_cmd_report)
 
 
-def _render_report(a: Assessment, target: str | None, fmt: str) -> str:
-    """Build the report model of ``a`` and render it.
+def _render_report(
+    a: Assessment, target: str | None, fmt: str, sections: tuple[Section, ...] = ()
+) -> str:
+    """Build the report model of ``a`` and render it, with ``sections`` of other results.
 
     Args:
         a: The assessment.
         target: The target profile id, or ``None`` for the default.
         fmt: ``html``, ``json`` or ``markdown``.
+        sections: Document sections to add (a panel, robustness, a plan), in order.
 
     Returns:
         The rendered report.
@@ -119,37 +123,29 @@ def _render_report(a: Assessment, target: str | None, fmt: str) -> str:
     if fmt == "html":
         from readiness.report import render_html
 
-        return render_html(report)
+        return render_html(report, sections=sections)
     if fmt == "json":
         from readiness.report import render_json
 
-        return render_json(report)
-    return render_markdown(report)
+        return render_json(report, sections=sections)
+    return render_markdown(report, sections=sections)
 
 
-def _with_robustness(text: str, a: Assessment, args: argparse.Namespace, fmt: str) -> str:
-    """``text`` with the robustness section of ``a`` (``--robustness SAMPLES``)."""
-    from readiness.document import render_section_html, render_section_markdown
+def _robustness_section(a: Assessment, args: argparse.Namespace) -> Section:
+    """The robustness section of ``a`` (``--robustness SAMPLES``)."""
     from readiness.errors import InputError
-    from readiness.report.extra import Section, add_section
     from readiness.robustness import robustness
 
     if args.robustness < 1:
         raise InputError("--robustness takes a number of samples of at least 1")
-    r = robustness(a, samples=args.robustness, seed=args.seed)
-    s = r.section_for(a)
-    html = render_section_html(s) if fmt == "html" else ""
-    return add_section(text, fmt, Section("robustness", s.data, render_section_markdown(s), html))
+    return robustness(a, samples=args.robustness, seed=args.seed).section_for(a)
 
 
-def _with_plan(text: str, a: Assessment, target: str, fmt: str) -> str:
-    """``text`` with the cheapest plan of ``a`` to ``target`` (``--plan TARGET``)."""
+def _plan_section(a: Assessment, target: str) -> Section:
+    """The cheapest plan of ``a`` to ``target`` as a report section (``--plan TARGET``)."""
     from readiness.plan import plan
-    from readiness.report.extra import Section, add_section
-    from readiness.report.plan import plan_html, plan_markdown
 
-    p = plan(a, target)
-    return add_section(text, fmt, Section("plan", p.to_dict(), plan_markdown(p), plan_html(p)))
+    return plan(a, target).report_section()
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -190,16 +186,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
         a, panel = _guarded(name, lambda: assess_questionnaires(args.files, rubric, args))
     else:
         a, panel = _guarded(name, lambda: assess_any(name, rubric, args))
-    text = _guarded(
-        name,
-        lambda: with_panel(
-            _render_report(a, args.target, fmt or "markdown"), panel, fmt or "markdown"
-        ),
-    )
+    sections: list[Section] = []
+    if panel is not None:
+        sections.append(panel_section(panel))
     if args.robustness is not None:
-        text = _guarded(name, lambda: _with_robustness(text, a, args, fmt or "markdown"))
+        sections.append(_guarded(name, lambda: _robustness_section(a, args)))
     if args.plan is not None:
-        text = _guarded(name, lambda: _with_plan(text, a, args.plan, fmt or "markdown"))
+        sections.append(_guarded(name, lambda: _plan_section(a, args.plan)))
+    text = _guarded(
+        name, lambda: _render_report(a, args.target, fmt or "markdown", tuple(sections))
+    )
     text = text if text.endswith("\n") else text + "\n"
     if out is None:
         sys.stdout.write(text)

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from importlib.util import find_spec
 from typing import Any
 
@@ -38,7 +40,10 @@ __all__ = [
     "UNRATED",
     "available",
     "draw",
+    "figure_of",
+    "gain_chart",
     "grouped_bar_chart",
+    "interval_chart",
     "short_label",
     "style_axis",
     "xml_text",
@@ -123,7 +128,36 @@ def draw(salt: str, label: str, height: float, paint: Any, width: float = 7.6) -
         fig = Figure(figsize=(width, height), layout="constrained")
         paint(fig)
         fig.savefig(buffer, format="svg", metadata=_METADATA)
+    captured = _CAPTURED.get()
+    if captured is not None:
+        captured.append(fig)
     return _inline(buffer.getvalue(), label, salt)
+
+
+_CAPTURED: ContextVar[list[Any] | None] = ContextVar("readiness_figures", default=None)
+
+
+def figure_of(make: Callable[[], object]) -> Any:
+    """The matplotlib :class:`~matplotlib.figure.Figure` of the chart ``make()`` draws.
+
+    ``make`` is any chart function of readiness (the one a report inlines as SVG), so a
+    notebook's figure and a report's picture are drawn by the same code. The figure is
+    not attached to pyplot: a notebook shows it as the cell's value, and
+    ``fig.savefig(...)`` writes it in any format matplotlib knows.
+
+    Raises:
+        ReportError: matplotlib is not installed, or ``make`` drew no chart.
+    """
+    _require()
+    figures: list[Any] = []
+    token = _CAPTURED.set(figures)
+    try:
+        make()
+    finally:
+        _CAPTURED.reset(token)
+    if not figures:
+        raise ReportError("there is nothing to plot")
+    return figures[-1]
 
 
 _ROOT = re.compile(r"<svg\b[^>]*>")
@@ -213,3 +247,82 @@ def grouped_bar_chart(
         fig.legend(loc="outside lower center", ncols=min(k, 4))
 
     return draw(salt, label, (0.22 * k + 0.18) * len(labels) + 1.4, paint)
+
+
+def interval_chart(
+    labels: Sequence[str],
+    scores: Sequence[float | None],
+    lower: Sequence[float],
+    upper: Sequence[float],
+    *,
+    targets: Sequence[float | None] = (),
+    bands: Sequence[tuple[str, float, float]] = (),
+    label: str = "Pillar scores with their range and target",
+    salt: str = "pillars",
+) -> str:
+    """Horizontal bars of scores (``None``: no score), each with its range as a line and
+    its target as a diamond, over band tints (``(name, min, max)``, lowest first); the
+    picture of a report's pillar chart, drawn with matplotlib."""
+
+    def paint(fig: Any) -> None:
+        ax = fig.add_subplot()
+        for i, (name, lo, hi) in enumerate(bands):
+            ax.axvspan(lo, hi, color=BAND_TINTS[i % len(BAND_TINTS)], zorder=0, lw=0)
+            ax.text((lo + hi) / 2, -0.75, short_label(name, 14), ha="center", va="bottom",
+                    color=MUTED, fontsize=8)  # fmt: skip
+        rows = range(len(labels))
+        shown = [(i, v) for i, v in zip(rows, scores, strict=True) if v is not None]
+        ax.barh([i for i, _ in shown], [v for _, v in shown], height=0.56, color=SCORE,
+                label="Score", zorder=2)  # fmt: skip
+        spans = [
+            (i, lo, hi)
+            for i, lo, hi in zip(rows, lower, upper, strict=True)
+            if not (math.isnan(lo) or math.isnan(hi))
+        ]
+        ax.hlines([i for i, _, _ in spans], [lo for _, lo, _ in spans],
+                  [hi for _, _, hi in spans], colors=RANGE, linewidth=3,
+                  label="Range once unknowns are known", zorder=3)  # fmt: skip
+        marks = [(i, t) for i, t in zip(rows, targets, strict=False) if t is not None]
+        if marks:
+            ax.scatter([t for _, t in marks], [i for i, _ in marks], marker="D", s=30,
+                       color=TARGET, edgecolors="white", label="Target", zorder=4)  # fmt: skip
+        ax.set_yticks(list(rows), [short_label(x) for x in labels])
+        ax.set_ylim(len(labels) - 0.5, -1.0 if bands else -0.5)
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("Score (0-100)")
+        style_axis(ax)
+        fig.legend(loc="outside lower center", ncols=3)
+
+    return draw(salt, label, 0.32 * len(labels) + 1.5, paint)
+
+
+def gain_chart(
+    labels: Sequence[str],
+    gains: Sequence[float],
+    *,
+    unrated: Sequence[bool] = (),
+    xlabel: str = "Points gained if closed alone",
+    label: str = "Gain of closing each gap",
+    salt: str = "gaps",
+) -> str:
+    """Horizontal bars of gains, largest first as given; ``unrated`` rows drawn lighter
+    and hatched (they gain on the lower bound); the picture of a report's gaps chart."""
+    flags = list(unrated) or [False] * len(labels)
+
+    def paint(fig: Any) -> None:
+        ax = fig.add_subplot()
+        rows = range(len(labels))
+        for flag, name in ((False, "Below target"), (True, "Unrated (lower bound)")):
+            picked = [i for i in rows if flags[i] == flag]
+            if picked:
+                ax.barh(picked, [max(gains[i], 0.0) for i in picked], height=0.6,
+                        color=UNRATED if flag else SCORE, hatch="//" if flag else None,
+                        edgecolor=RANGE if flag else SCORE, label=name, zorder=2)  # fmt: skip
+        ax.set_yticks(list(rows), [short_label(x) for x in labels])
+        ax.set_ylim(len(labels) - 0.5, -0.5)
+        ax.set_xlim(0, max([*gains, 0.0]) * 1.12 or 1.0)
+        ax.set_xlabel(xml_text(xlabel))
+        style_axis(ax)
+        fig.legend(loc="outside lower center", ncols=2)
+
+    return draw(salt, label, 0.28 * len(labels) + 1.3, paint)

@@ -4,8 +4,10 @@ The report's two charts (:func:`pillar_chart`, :func:`gaps_chart`) are plain bar
 written as SVG directly in about a millisecond, in the colours and fonts of the
 matplotlib charts (:mod:`readiness.document.charts`, which holds the machinery every
 chart shares: :func:`~readiness.document.charts.available`, deterministic SVG,
-:func:`~readiness.document.charts.grouped_bar_chart`). The comparison and frontier
-charts here are drawn with matplotlib (the ``plots`` extra).
+:func:`~readiness.document.charts.grouped_bar_chart`). The comparison chart here is
+drawn with matplotlib (the ``plots`` extra); :func:`frontier_chart` is
+the frontier's own chart (:meth:`readiness.plan.Frontier.to_document`), kept here for
+its callers.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from readiness.document.charts import (
     TARGET,
     UNRATED,
     available,
-    draw,
     grouped_bar_chart,
     short_label,
     xml_text,
@@ -293,77 +294,12 @@ def comparison_chart(
 
 
 def frontier_chart(frontier: Frontier, plan: Plan | None = None) -> str:
-    """The effort-score frontier as a staircase, bands as tints, and a plan marked.
+    """The effort-score frontier as a staircase, bands as tints, and ``plan`` marked.
 
-    Each step is a plan no other beats on both effort and score; between two points the
-    best score stays that of the cheaper one. ``plan`` (if given) is drawn as a marker.
-    Returns '' when the frontier has no point.
+    Kept for callers of this module: the chart is drawn next to the frontier
+    (:meth:`readiness.plan.Frontier.to_document` holds it as a chart block). Returns ''
+    when the frontier has no point.
     """
-    points = frontier.points
-    if not points:
-        return ""
-    rubric = frontier.assessment.rubric
-    basis = "Lower bound" if frontier.basis == "lower" else "Overall score"
+    from readiness.plan import _frontier_chart
 
-    def paint(fig: Any) -> None:
-        ax = fig.add_subplot()
-        efforts = [p.effort for p in points]
-        scores = [p.score for p in points]
-        right = max(efforts[-1], 1.0) * 1.04
-        mins = [b.min for b in rubric.bands]
-        for i, band in enumerate(rubric.bands):
-            top = mins[i + 1] if i + 1 < len(mins) else 100.0
-            ax.axhspan(band.min, top, color=BAND_TINTS[i % len(BAND_TINTS)], zorder=0)
-            ax.text(
-                right,
-                (band.min + top) / 2,
-                f" {short_label(band.name, 16)}",
-                va="center",
-                fontsize=7,
-                color=MUTED,
-                clip_on=False,
-            )
-        ax.step(
-            [*efforts, right],
-            [*scores, scores[-1]],
-            where="post",
-            color=SCORE,
-            linewidth=1.4,
-            zorder=2,
-            label="Best score for the effort",
-        )
-        ax.plot(efforts, scores, "o", color=SCORE, markersize=2.5, zorder=3)
-        if plan is not None and plan.score is not None and plan.steps:
-            ax.plot(
-                [plan.effort],
-                [plan.score],
-                "D",
-                color=TARGET,
-                markersize=6,
-                zorder=4,
-                label=f"This plan ({plan.effort:g} units)",
-            )
-        if plan is not None and plan.target is not None:
-            ax.axhline(
-                plan.target.score,
-                color=TARGET,
-                linewidth=0.8,
-                linestyle="--",
-                zorder=1,
-                label=f"Target ({plan.target.score:g})",
-            )
-        ax.set_xlim(0, right)
-        ax.set_ylim(0, 100)
-        ax.set_xlabel("Effort (units of the rubric's effort scale)")
-        ax.set_ylabel(basis)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        ax.grid(color=GRID, linewidth=0.6)
-        ax.set_axisbelow(True)
-        fig.legend(loc="outside lower center", ncols=3)
-
-    label = (
-        f"Effort-score frontier of {frontier.assessment.partnership.name}: "
-        f"{len(points)} plans from {points[0].score:.1f} to {points[-1].score:.1f}"
-    )
-    return draw("frontier", label, 3.4, paint)
+    return _frontier_chart(frontier, plan)

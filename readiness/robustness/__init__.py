@@ -28,9 +28,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, NotRequired
 
 import numpy as np
+from typing_extensions import TypedDict
 
 from readiness.document import (
     BulletList,
@@ -47,11 +48,17 @@ from readiness.document.words import robustness as said
 from readiness.document.words.robustness import Sensitive
 from readiness.errors import InputError, Problem, renamed
 from readiness.robustness._panel import PartnershipArrays, panel_of
-from readiness.robustness.margins import Margins, margins
-from readiness.robustness.sensitivity import Sensitivity, _tornado_chart, sensitivity
+from readiness.robustness.margins import Margins, MarginsData, margins
+from readiness.robustness.sensitivity import (
+    Sensitivity,
+    SensitivityData,
+    _tornado_chart,
+    sensitivity,
+)
 from readiness.robustness.uncertainty import (
     Choices,
     Uncertainty,
+    UncertaintyData,
     _band_chart,
     _rank_interval_chart,
     uncertainty,
@@ -69,6 +76,7 @@ __all__ = [
     "Margins",
     "PartnershipArrays",
     "Robustness",
+    "RobustnessData",
     "Sensitivity",
     "Uncertainty",
     "margins",
@@ -80,6 +88,54 @@ __all__ = [
 
 DOMINANCE_MAX = 30
 """Partnerships beyond which the dominance table is left out (n x n cells)."""
+
+
+class MarginData(TypedDict):
+    """The tightest band margin of a partnership: the pillar weight and how far it can
+    move down or up (``None`` up: no limit) before the band changes."""
+
+    pillar: str
+    weight: float
+    down: float
+    up: float | None
+
+
+class SummaryData(TypedDict):
+    """One partnership's summary line, as data (``summary`` of ``readiness schema
+    robustness``): its band and the probability of keeping it, its score and rank
+    intervals, what it is most sensitive to, its tightest margin and the interval
+    unknown criteria leave open."""
+
+    partnership: str
+    overall: float | None
+    band: str | None
+    band_name: str | None
+    p_band: float | None
+    likely_band: str
+    score_p05: float | None
+    score_median: float | None
+    score_p95: float | None
+    rank: float | None
+    rank_p05: float | None
+    rank_median: float | None
+    rank_p95: float | None
+    most_sensitive_to: str | None
+    most_sensitive_weight: str | None
+    margin: MarginData | None
+    lower: float | None
+    upper: float | None
+
+
+class RobustnessData(TypedDict):
+    """The JSON document of a robustness analysis (``Robustness.to_dict()``; with
+    ``dominance``, P(row ranks above column), in its document up to
+    :data:`DOMINANCE_MAX` partnerships)."""
+
+    summary: list[SummaryData]
+    uncertainty: UncertaintyData
+    sensitivity: SensitivityData | None
+    margins: MarginsData | None
+    dominance: NotRequired[dict[str, dict[str, float]]]
 
 
 @dataclass(frozen=True)
@@ -146,7 +202,7 @@ class Robustness(Rendered):
     def labels(self) -> tuple[str, ...]:
         return self.panel.labels
 
-    def records(self) -> list[dict[str, Any]]:
+    def records(self) -> list[SummaryData]:
         """Per partnership: the facts of its summary line, as data."""
         u = self.uncertainty
         frame = u.to_frame()
@@ -159,7 +215,7 @@ class Robustness(Rendered):
         for i, label in enumerate(self.labels):
             row = frame.iloc[i]
             band = row["band"]
-            rec: dict[str, Any] = {
+            rec: SummaryData = {
                 "partnership": label,
                 "overall": _num(row["overall"]),
                 "band": band,
@@ -223,6 +279,36 @@ class Robustness(Rendered):
             )
         return tuple(out)
 
+    def plot(
+        self,
+        kind: Literal["bands", "ranks", "sensitivity"] = "bands",
+        partnership: str | None = None,
+    ) -> Any:
+        """A chart of the analysis as a matplotlib figure, the picture its HTML shows:
+        ``bands`` (each partnership's probability of each band), ``ranks`` (rank
+        intervals) or ``sensitivity`` (the Sobol indices of ``partnership``, a label of
+        :attr:`Uncertainty.labels`; the first by default). Needs the ``plots`` extra.
+
+        Raises:
+            ReportError: matplotlib is not installed.
+            InputError: ``sensitivity`` without Sobol indices, or an unknown ``kind``.
+        """
+        from readiness.document.charts import figure_of
+
+        u = self.uncertainty
+        if kind == "bands":
+            return figure_of(partial(_band_chart, u, None))
+        if kind == "ranks":
+            return figure_of(partial(_rank_interval_chart, u))
+        if kind == "sensitivity":
+            if self.sensitivity is None:
+                raise InputError("this analysis has no Sobol indices (sensitivity was not run)")
+            label = u.labels[0] if partnership is None else partnership
+            if label not in u.labels:
+                raise InputError(f"no partnership {label!r} here (labels: {list(u.labels)})")
+            return figure_of(partial(_tornado_chart, self.sensitivity, label))
+        raise InputError(f"unknown kind {kind!r}: use bands, ranks or sensitivity")
+
     def summary(self) -> list[str]:
         """One sentence per partnership: band and its probability under the choices varied,
         rank and interval, the choice it is most sensitive to (largest Sobol total index),
@@ -249,7 +335,10 @@ class Robustness(Rendered):
             for f in self.findings()
         ]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> RobustnessData:
+        """JSON-ready: the summary per partnership, and the uncertainty, sensitivity
+        and margins analyses (``None`` when not run). ``robustness --format json`` adds
+        ``dominance`` and ``audit``."""
         return {
             "summary": self.records(),
             "uncertainty": self.uncertainty.to_dict(),
@@ -392,7 +481,11 @@ class Robustness(Rendered):
             "band_probabilities": {
                 name: float(p) for name, p in zip([*u.band_ids, "none"], probs, strict=True)
             },
-            "score": {k: rec[f"score_{k}"] for k in ("p05", "median", "p95")},
+            "score": {
+                "p05": rec["score_p05"],
+                "median": rec["score_median"],
+                "p95": rec["score_p95"],
+            },
             "rank": {
                 "point": rec["rank"],
                 "p05": rec["rank_p05"],

@@ -17,10 +17,11 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
+from typing_extensions import TypedDict
 
 from readiness.errors import InputError, Problem
 from readiness.robustness._panel import PartnershipArrays, panel_of
@@ -30,7 +31,64 @@ from readiness.scoring import SETTLE_DECIMALS, band_of, cap_band, has_score, unk
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Margins", "margins"]
+__all__ = ["BandMarginData", "Margins", "MarginsData", "SwapData", "margins"]
+
+Bound = float | Literal["inf", "-inf"]
+"""A weight or room in JSON: a number, or ``"inf"``/``"-inf"`` where no move changes
+the result (JSON has no infinity)."""
+
+
+class BandMarginData(TypedDict):
+    """How far one pillar's weight can move before a partnership's band changes."""
+
+    partnership: str
+    pillar: str
+    weight: float
+    band: str | None
+    down: Bound | None
+    down_band: str | None
+    up: Bound | None
+    up_band: str | None
+    down_share: Bound | None
+    up_share: Bound | None
+    share: float
+    room: Bound | None
+
+
+class SwapData(TypedDict):
+    """How far one pillar's weight can move before two partnerships swap places."""
+
+    above: str
+    below: str
+    pillar: str
+    weight: float
+    down: Bound | None
+    up: Bound | None
+
+
+class MarginsData(TypedDict):
+    """The weight margins in JSON (``Margins.to_dict()``, the ``margins`` of
+    ``readiness schema robustness``)."""
+
+    bands: list[BandMarginData]
+    swaps: list[SwapData]
+
+
+def _bound(x: Any) -> Bound | None:
+    """A figure as JSON: NaN as null, infinity as text, else settled."""
+    x = float(x)
+    if not math.isfinite(x):
+        return None if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    return round(x, SETTLE_DECIMALS)
+
+
+def _settle(x: Any) -> float:
+    return round(float(x), SETTLE_DECIMALS)
+
+
+def _name(x: Any) -> str | None:
+    return x if isinstance(x, str) else None
+
 
 Floats = NDArray[np.float64]
 
@@ -182,16 +240,38 @@ class Margins:
             raise InputError([Problem(f"partnership {label!r}", "not in this analysis")])
         return rows.sort_values("room").reset_index(drop=True)
 
-    def to_dict(self) -> dict[str, Any]:
-        def clean(x: Any) -> Any:
-            if isinstance(x, float) and not math.isfinite(x):
-                return None if math.isnan(x) else ("inf" if x > 0 else "-inf")
-            return round(x, SETTLE_DECIMALS) if isinstance(x, float) else x
-
-        return {
-            "bands": [{k: clean(v) for k, v in r.items()} for r in self.bands.to_dict("records")],
-            "swaps": [{k: clean(v) for k, v in r.items()} for r in self.swaps.to_dict("records")],
-        }
+    def to_dict(self) -> MarginsData:
+        """JSON-ready: the band margins and the swaps (figures settled to the kernel's
+        decimals; an unbounded move as ``"inf"``)."""
+        bands: list[BandMarginData] = [
+            {
+                "partnership": str(r["partnership"]),
+                "pillar": str(r["pillar"]),
+                "weight": _settle(r["weight"]),
+                "band": _name(r["band"]),
+                "down": _bound(r["down"]),
+                "down_band": _name(r["down_band"]),
+                "up": _bound(r["up"]),
+                "up_band": _name(r["up_band"]),
+                "down_share": _bound(r["down_share"]),
+                "up_share": _bound(r["up_share"]),
+                "share": _settle(r["share"]),
+                "room": _bound(r["room"]),
+            }
+            for r in self.bands.to_dict("records")
+        ]
+        swaps: list[SwapData] = [
+            {
+                "above": str(r["above"]),
+                "below": str(r["below"]),
+                "pillar": str(r["pillar"]),
+                "weight": _settle(r["weight"]),
+                "down": _bound(r["down"]),
+                "up": _bound(r["up"]),
+            }
+            for r in self.swaps.to_dict("records")
+        ]
+        return {"bands": bands, "swaps": swaps}
 
 
 def margins(

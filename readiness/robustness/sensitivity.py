@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
+from typing_extensions import TypedDict
 
 from readiness._limits import MAX_SOBOL_N, MAX_SOBOL_VALUES
 from readiness.document import Chart, Column, Document, Paragraph, Rendered, Row, Section, Table
@@ -35,7 +36,32 @@ from readiness.rubric import Rubric
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Sensitivity", "sensitivity", "sobol_table"]
+__all__ = ["Sensitivity", "SensitivityData", "sensitivity", "sobol_table"]
+
+
+class Indices(TypedDict):
+    """Sobol first-order and total indices of one output, by factor (null: undefined)."""
+
+    first: dict[str, float | None]
+    total: dict[str, float | None]
+
+
+class SensitivePartnership(TypedDict):
+    partnership: str
+    overall: Indices
+    rank: Indices
+    most_sensitive_to: str | None
+
+
+class SensitivityData(TypedDict):
+    """The JSON document of a sensitivity analysis (``Sensitivity.to_dict()``;
+    ``readiness schema sensitivity``)."""
+
+    n: int
+    seed: int
+    factors: list[str]
+    partnerships: list[SensitivePartnership]
+
 
 Floats = NDArray[np.float64]
 
@@ -162,7 +188,7 @@ class Sensitivity(Rendered):
             )
         return pd.concat(parts, ignore_index=True)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> SensitivityData:
         def clean(row: Floats) -> dict[str, float | None]:
             return {
                 f: None if math.isnan(x) else float(x)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
+from typing_extensions import TypedDict
 
 from readiness.document import Chart, Column, Document, Paragraph, Rendered, Row, Section, Table
 from readiness.document.charts import (
@@ -45,7 +46,63 @@ from readiness.scoring import LEVEL_MAX
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Choices", "Uncertainty", "draw_choices", "rank_matrix", "uncertainty"]
+__all__ = [
+    "Choices",
+    "ChoicesData",
+    "Uncertainty",
+    "UncertaintyData",
+    "draw_choices",
+    "rank_matrix",
+    "uncertainty",
+]
+
+
+class ChoicesData(TypedDict):
+    """What the analysis varied, in JSON (``None``: a concentration that keeps the
+    rubric's weights)."""
+
+    concentration: float | None
+    criterion_concentration: float | None
+    methods: list[str]
+    policies: list[str]
+    ratings: bool
+
+
+class ScoreSpread(TypedDict):
+    median: float | None
+    p05: float | None
+    p95: float | None
+
+
+class RankSpread(TypedDict):
+    point: float | None
+    median: float | None
+    p05: float | None
+    p95: float | None
+
+
+class UncertainPartnership(TypedDict):
+    """One partnership under sampled choices: its score and rank intervals and the
+    probability of each band (keyed by band id, and ``none`` for no score)."""
+
+    partnership: str
+    overall: float | None
+    band: str | None
+    score: ScoreSpread
+    band_probabilities: dict[str, float | None]
+    likely_band: str
+    rank: RankSpread
+
+
+class UncertaintyData(TypedDict):
+    """The JSON document of an uncertainty analysis (``Uncertainty.to_dict()``;
+    ``readiness schema uncertainty``)."""
+
+    samples: int
+    seed: int
+    choices: ChoicesData
+    partnerships: list[UncertainPartnership]
+
 
 Floats = NDArray[np.float64]
 
@@ -97,7 +154,7 @@ class Choices:
         if problems:
             raise InputError(problems, source="choices")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ChoicesData:
         cc = self.criterion_concentration
         return {
             "concentration": _finite(self.concentration),
@@ -327,14 +384,14 @@ class Uncertainty(Rendered):
             out[i] = (x[i] > x).mean(axis=1)
         return pd.DataFrame(out, index=chosen, columns=chosen)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> UncertaintyData:
         """JSON-ready: options and one record per partnership (numbers rounded to 4 places)."""
         frame = self.to_frame()
-        records = []
+        records: list[UncertainPartnership] = []
         for label, row in frame.iterrows():
             records.append(
                 {
-                    "partnership": label,
+                    "partnership": str(label),
                     "overall": _num(row["overall"]),
                     "band": row["band"],
                     "score": {

@@ -9,7 +9,7 @@ One module per subject (:mod:`~readiness.document.words.compare`,
 returns plain text (renderers escape it).
 """
 
-from readiness.document.words import compare, explain, gaps, panel
+from readiness.document.words import compare, explain, gaps, panel, plan
 from readiness.document.words.numbers import score, value
 
-__all__ = ["compare", "explain", "gaps", "panel", "score", "value"]
+__all__ = ["compare", "explain", "gaps", "panel", "plan", "score", "value"]
