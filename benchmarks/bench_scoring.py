@@ -384,7 +384,7 @@ def main() -> int:
     if sizes:
         result["sizes"] = sizes
     goals: dict[str, Any] = {
-        "assess_frame_1m": {
+        f"assess_frame_{args.rows}": {
             "ratio_to_floor": result["ratio_assess_frame_to_floor_median"],
             "ratio_exclude_to_floor": result["ratio_assess_frame_exclude_to_floor_median"],
             "goal": "at or under the floor (ratio <= 1) with the default install",
