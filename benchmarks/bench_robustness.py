@@ -22,8 +22,13 @@ about 10% unknown, as in bench_scoring.py; ``--low`` adds low-confidence ratings
   (``sobol_salib_with_ci_s``). Only the
   overall score: SALib's pipeline has no ranks, so readiness does twice the outputs.
 
-Every timing is the best of ``--repeat`` runs; the load average is recorded because
-the machine may be shared.
+The contenders take turns (``--repeat`` rounds of all of them) and every figure is
+the median over rounds; each SALib ratio is the median of the per-round ratios (a
+burst of load on this shared machine touches every contender of a round alike). The
+load average before and after is printed, and the engine. Both Sobol pipelines do the
+same work: first-order and total indices (``calc_second_order=False`` in SALib; scipy's
+estimator computes no second order), ``n * (d + 2)`` model evaluations, no bootstrap
+in the like-with-like row.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import sys
 import time
 import warnings
@@ -49,13 +55,16 @@ from readiness.rubric import load_rubric
 from readiness.scoring import ScoringModel, score_matrix
 
 
-def best_of(fn: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def interleaved(fns: dict[str, Callable[[], Any]], rounds: int) -> dict[str, list[float]]:
+    """Seconds per round of each function, the functions taking turns within a round
+    (a burst of load on a shared machine touches every contender alike)."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return times
 
 
 def make_panel(rows: int, low: float, seed: int = 0) -> PartnershipArrays:
@@ -118,7 +127,10 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=10_000)
     parser.add_argument("--sobol", type=int, default=512)  # the largest the work limit allows here
     parser.add_argument("--low", type=float, default=0.0, help="share of low-confidence ratings")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved rounds")
+    parser.add_argument(
+        "--no-ci", action="store_true", help="leave out SALib with its 100 bootstrap resamples"
+    )
     args = parser.parse_args()
     panel = make_panel(args.rows, args.low)
     choices = Choices()
@@ -133,61 +145,55 @@ def main() -> None:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "numpy": np.__version__,
-        "load_average_before": os.getloadavg()[0],
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+        "engine": "numpy (scipy.stats.sobol_indices; the scores by score_matrix)",
     }
     holder: dict[str, Any] = {}
 
     def run_uncertainty() -> None:
         holder["u"] = uncertainty(panel, samples=args.samples, seed=0, choices=choices)
 
-    figures["uncertainty_s"] = round(best_of(run_uncertainty, args.repeat), 3)
-    figures["uncertainty_summary_s"] = round(
-        best_of(
-            lambda: (
-                holder["u"]
-                .__class__(
-                    **{
-                        f: getattr(holder["u"], f)
-                        for f in ("panel", "choices", "samples", "seed", "scores", "bands", "ranks")
-                    }
-                )
-                .to_frame()
-            ),
-            args.repeat,
+    run_uncertainty()
+    fields = ("panel", "choices", "samples", "seed", "scores", "bands", "ranks")
+
+    def run_summary() -> None:  # a fresh result each time: to_frame is cached on it
+        u = holder["u"]
+        u.__class__(**{f: getattr(u, f) for f in fields}).to_frame()
+
+    contenders: dict[str, Callable[[], Any]] = {
+        "uncertainty": run_uncertainty,
+        "uncertainty_summary": run_summary,
+        "sobol_readiness": lambda: sensitivity(
+            panel, n=args.sobol, seed=0, choices=Choices(ratings=False)
         ),
-        3,
-    )
-    figures["sobol_readiness_s"] = round(
-        best_of(
-            lambda: sensitivity(panel, n=args.sobol, seed=0, choices=Choices(ratings=False)),
-            args.repeat,
-        ),
-        3,
-    )
+    }
     try:
         from importlib.metadata import version
 
         import SALib  # noqa: F401
-
-        figures["salib"] = version("SALib")
-        for key, resamples in (("sobol_salib_s", 1), ("sobol_salib_with_ci_s", 100)):
-            figures[key] = round(
-                best_of(
-                    lambda r=resamples: salib_pipeline(  # type: ignore[misc]
-                        panel, args.sobol, choices.concentration, 0, r
-                    ),
-                    args.repeat,
-                ),
-                3,
-            )
-        ours = figures["sobol_readiness_s"]
-        figures["ratio_salib_to_readiness"] = round(figures["sobol_salib_s"] / ours, 2)
-        figures["ratio_salib_with_ci_to_readiness"] = round(
-            figures["sobol_salib_with_ci_s"] / ours, 2
-        )
     except ImportError:
-        figures["sobol_salib_s"] = figures["sobol_salib_with_ci_s"] = None
-    figures["load_average_after"] = os.getloadavg()[0]
+        figures["salib"] = None
+    else:
+        figures["salib"] = version("SALib")
+        contenders["sobol_salib"] = lambda: salib_pipeline(
+            panel, args.sobol, choices.concentration, 0, 1
+        )
+        if not args.no_ci:
+            contenders["sobol_salib_with_ci"] = lambda: salib_pipeline(
+                panel, args.sobol, choices.concentration, 0, 100
+            )
+    rounds = interleaved(contenders, args.repeat)
+    for name, times in rounds.items():
+        figures[f"{name}_s"] = round(statistics.median(times), 3)
+    for name in ("sobol_salib", "sobol_salib_with_ci"):
+        if name in rounds:
+            per_round = [
+                a / b for a, b in zip(rounds[name], rounds["sobol_readiness"], strict=True)
+            ]
+            key = name.replace("sobol_", "ratio_") + "_to_readiness"
+            figures[key] = round(statistics.median(per_round), 2)
+            figures[key + "_per_round"] = [round(r, 2) for r in per_round]
+    figures["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(figures, indent=2))
 
 

@@ -27,6 +27,19 @@ rounds and each round's ratio to that round's floor is printed too.
 - ``derive_frame`` on 100,000 facts rows (the examples' facts, tiled, perturbed and
   shuffled per column, ~10% missing): rules -> levels in one vectorised pass.
 
+- ``one_assess``: one ``assess`` of ``nato.json`` against ``Partnership.model_validate``
+  of the same document (issue 23's reference for one assessment), taking turns in
+  ``--rounds`` rounds of 100 calls each; the median ratio.
+- ``sizes`` (leave out with ``--no-sizes``): ``assess_frame`` (default policy and
+  ``exclude``) against the floor at 1, 10, ..., 100,000 rows, interleaved, each round
+  about 20,000 rows of work (a small call repeated); with numba installed also
+  ``score_matrix`` on each engine (``ratio_numba_to_numpy``: where ``engine="auto"``
+  could switch).
+
+``goals`` puts issue 23's goals beside their ratios: ``assess_frame`` at or under the
+floor at every size, one ``assess`` within 3x validating the document. The load
+average before and after, and the engine, are printed.
+
 Other timings are the best of ``--repeat`` runs. Peak memory of ``assess_frame`` is
 measured with tracemalloc (numpy reports its buffers to it) and given as a multiple of
 the input matrix's size.
@@ -36,6 +49,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -93,6 +107,10 @@ def make_floor(levels: np.ndarray, weights: np.ndarray) -> Callable[[], None]:
         _ = filled @ weights, rated @ weights
 
     def run() -> None:
+        if len(starts) < 2:  # one block: no pool (as the core)
+            with controller.limit(limits=1, user_api="blas"):
+                block(0, 0)
+            return
         with (
             controller.limit(limits=1, user_api="blas"),
             ThreadPoolExecutor(max_workers=_WORKERS) as pool,
@@ -187,6 +205,94 @@ def bench_derive(repeat: int) -> dict[str, Any]:
     }
 
 
+def _looped(fn: Callable[[], Any], calls: int) -> Callable[[], None]:
+    """``fn`` called ``calls`` times (a small call is timed over many)."""
+
+    def run() -> None:
+        for _ in range(calls):
+            fn()
+
+    return run
+
+
+def _ratios(rounds: dict[str, list[float]], name: str, floor: str) -> list[float]:
+    return [c / f for c, f in zip(rounds[name], rounds[floor], strict=True)]
+
+
+SIZES = (1, 10, 100, 1_000, 10_000, 100_000)
+"""Rows of the size sweep (the 1,000,000-row figures are the main run's)."""
+
+
+def bench_sizes(rubric: Any, model: ScoringModel, unknown: float, rounds: int) -> dict[str, Any]:
+    """``assess_frame`` against the floor at every size of :data:`SIZES` (interleaved;
+    median ratios), and ``score_matrix`` on each engine when numba is installed: the
+    figures that say where ``engine="auto"`` should switch."""
+    out: dict[str, Any] = {}
+    weights = model.membership()
+    numba = _accel_kernel() is not None
+    for rows in SIZES:
+        levels = make_levels(rows, model.n_criteria, unknown, seed=rows)
+        frame = pd.DataFrame(levels, columns=list(rubric.criterion_ids))
+        calls = max(1, 20_000 // rows)  # each contender ~ the same work per round
+        fns: dict[str, Callable[[], Any]] = {
+            "floor": make_floor(levels, weights),
+            "assess_frame_exclude": lambda f=frame: readiness.assess_frame(
+                f, rubric, unknown_policy="exclude"
+            ),
+            "assess_frame": lambda f=frame: readiness.assess_frame(f, rubric),
+        }
+        if numba:
+            for engine in ("numpy", "numba"):
+                fns[f"score_matrix_exclude_{engine}"] = lambda lv=levels, e=engine: score_matrix(
+                    lv, model, unknown_policy="exclude", engine=e
+                )
+        looped = {name: _looped(fn, calls) for name, fn in fns.items()}
+        for fn in looped.values():
+            fn()  # warm-up
+        times = interleaved(looped, rounds)
+        row: dict[str, Any] = {
+            "floor_us_per_call": round(statistics.median(times["floor"]) / calls * 1e6, 1)
+        }
+        for name in fns:
+            if name != "floor":
+                row[f"ratio_{name}_to_floor"] = round(
+                    statistics.median(_ratios(times, name, "floor")), 2
+                )
+        if numba:
+            row["ratio_numba_to_numpy"] = round(
+                statistics.median(
+                    _ratios(times, "score_matrix_exclude_numba", "score_matrix_exclude_numpy")
+                ),
+                2,
+            )
+        out[str(rows)] = row
+    return out
+
+
+def bench_one(rubric: Any, rounds: int, calls: int = 100) -> dict[str, Any]:
+    """One ``assess`` of nato.json against ``Partnership.model_validate`` of the same
+    document (issue 23's reference), taking turns; median per call and median ratio."""
+    from readiness.partnership import Partnership
+
+    path = ROOT / "examples" / "partnerships" / "nato.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    example = readiness.load_partnership(path, rubric)
+    fns = {
+        "validate": _looped(lambda: Partnership.model_validate(doc), calls),
+        "assess": _looped(lambda: readiness.assess(example, rubric), calls),
+    }
+    for fn in fns.values():
+        fn()
+    times = interleaved(fns, rounds)
+    return {
+        "assess_nato_ms": round(statistics.median(times["assess"]) / calls * 1e3, 3),
+        "validate_nato_ms": round(statistics.median(times["validate"]) / calls * 1e3, 3),
+        "ratio_assess_to_validate": round(
+            statistics.median(_ratios(times, "assess", "validate")), 2
+        ),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -194,8 +300,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--no-competitors", action="store_true")
+    parser.add_argument("--no-sizes", action="store_true", help="skip the size sweep")
     args = parser.parse_args()
 
+    load_before = [round(x, 2) for x in os.getloadavg()]
     rubric = readiness.load_rubric()
     model = ScoringModel.from_rubric(rubric)
     levels = make_levels(args.rows, model.n_criteria, args.unknown)
@@ -249,6 +357,7 @@ def main() -> int:
         "input_mb": round(levels.nbytes / 2**20, 1),
         "rounds": args.rounds,
         "engine": engine,
+        "load_before": load_before,
         "first_assess_frame_seconds": round(first_call, 3),
         "floor_seconds_median": round(med["floor"], 4),
     }
@@ -269,6 +378,33 @@ def main() -> int:
         comp = bench_competitors(levels, model.criterion_weight, args.repeat)
         result.update({k: (None if v is None else round(v, 4)) for k, v in comp.items()})
     result.update(bench_derive(args.repeat))
+    one = bench_one(rubric, args.rounds)
+    result["one_assess"] = one
+    sizes = {} if args.no_sizes else bench_sizes(rubric, model, args.unknown, args.rounds)
+    if sizes:
+        result["sizes"] = sizes
+    goals: dict[str, Any] = {
+        f"assess_frame_{args.rows}": {
+            "ratio_to_floor": result["ratio_assess_frame_to_floor_median"],
+            "ratio_exclude_to_floor": result["ratio_assess_frame_exclude_to_floor_median"],
+            "goal": "at or under the floor (ratio <= 1) with the default install",
+            "met": result["ratio_assess_frame_to_floor_median"] <= 1,
+        },
+        "one_assess": {
+            "ratio_to_validate": one["ratio_assess_to_validate"],
+            "goal": "within 3x Partnership.model_validate of the same document",
+            "met": one["ratio_assess_to_validate"] <= 3,
+        },
+    }
+    for rows, row in sizes.items():
+        goals[f"assess_frame_{rows}"] = {
+            "ratio_to_floor": row["ratio_assess_frame_to_floor"],
+            "ratio_exclude_to_floor": row["ratio_assess_frame_exclude_to_floor"],
+            "goal": "at or under the floor (ratio <= 1)",
+            "met": row["ratio_assess_frame_to_floor"] <= 1,
+        }
+    result["goals"] = goals
+    result["load_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(result, indent=2))
     return 0
 

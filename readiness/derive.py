@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -455,7 +455,27 @@ def encode_row(values: Mapping[str, FeatureValue]) -> Table:
         else:
             x = float(value)
         row[name] = x
-    return Table(n=1, columns={k: np.array([x]) for k, x in row.items()}, row=row)
+    return Table(n=1, columns=_RowColumns(row), row=row)
+
+
+class _RowColumns(Mapping[str, Floats]):
+    """A one-row table's columns, each made from its Python float when asked for: one
+    partnership's rules read the floats (:func:`_evaluate_one`), so the ~200 one-element
+    arrays a table of every feature would hold are mostly never needed."""
+
+    __slots__ = ("_row",)
+
+    def __init__(self, row: Mapping[str, float]) -> None:
+        self._row = row
+
+    def __getitem__(self, name: str) -> Floats:
+        return np.array([self._row[name]])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._row)
+
+    def __len__(self) -> int:
+        return len(self._row)
 
 
 # --- tables and single partnerships --------------------------------------------------------

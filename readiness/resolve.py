@@ -20,9 +20,9 @@ How a rating meets a derived level:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -57,11 +57,17 @@ def feature_table(partnerships: Sequence[Partnership]) -> Table:
     n = len(rows)
     if n == 1:
         return rows[0]
+    values = [r.row if r.row is not None else r.columns for r in rows]
     columns = {
-        name: np.fromiter((float(r.columns[name][0]) for r in rows), np.float64, n)
-        for name in FEATURES
+        name: np.fromiter((_value(v, name) for v in values), np.float64, n) for name in FEATURES
     }
     return Table(n=n, columns=columns)
+
+
+def _value(values: Mapping[str, Any], name: str) -> float:
+    """One feature of one row: its float (a one-row table's ``row``) or its column's."""
+    x = values[name]
+    return x if isinstance(x, float) else float(x[0])
 
 
 def _row(table: Table, i: int) -> Table:

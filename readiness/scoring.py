@@ -862,12 +862,9 @@ def score_outputs(
             out[name] = np.empty(n, dtype=np.int64)
         else:
             out[name] = np.empty(n)
-    local = threading.local()
 
     def score_block(start: int) -> None:
-        kernel = getattr(local, "kernel", None)
-        if kernel is None:  # one kernel (and its scratch buffers) per thread
-            kernel = local.kernel = _Kernel(model, policy, threshold, accel=accel)
+        kernel = _kernel_for(model, policy, threshold, accel)
         stop = min(start + chunk_rows, n)
         block = _take(levels, start, stop, columns, np.nan)
         na = None if not_applicable is None else _take(not_applicable, start, stop, columns, 0)
@@ -976,6 +973,39 @@ def _bad_levels(block: Floats, offset: int, limit: int) -> tuple[list[Problem], 
         for r, c in zip(rows[:limit], cols[:limit], strict=True)
     ]
     return problems, len(rows)
+
+
+_KERNELS = threading.local()
+"""Per thread: compiled models -> {(policy, threshold, engine): kernel} (weakly keyed)."""
+
+
+def _kernel_for(
+    model: ScoringModel, policy: UnknownPolicy, threshold: float, accel: Any
+) -> _Kernel:
+    """This thread's kernel for ``model`` under these options, built on first use.
+
+    A kernel holds what depends only on the rubric and the options (membership, bands,
+    gate caps, ...) and its scratch buffers, so it is kept per thread and reused by every
+    later call: one ``assess`` no longer rebuilds it. Results never share a kernel's
+    buffers (every call copies its block's figures out), so reuse changes no number.
+    The cache dies with the model (a weak key), and holds a handful of option sets.
+    """
+    cache: weakref.WeakKeyDictionary[ScoringModel, dict[tuple[Any, ...], _Kernel]] | None
+    cache = getattr(_KERNELS, "cache", None)
+    if cache is None:
+        cache = _KERNELS.cache = weakref.WeakKeyDictionary()
+    kernels = cache.setdefault(model, {})
+    key = (policy, float(threshold), accel)
+    kernel = kernels.get(key)
+    if kernel is None:
+        if len(kernels) >= _KERNELS_KEPT:  # options drawn by a sweep: keep the newest
+            kernels.pop(next(iter(kernels)))
+        kernel = kernels[key] = _Kernel(model, policy, threshold, accel=accel)
+    return kernel
+
+
+_KERNELS_KEPT = 8
+"""Kernels kept per model and thread (one per unknown policy and minimum coverage)."""
 
 
 class _Kernel:

@@ -1466,3 +1466,18 @@ def test_ages_are_exact_to_the_day():
     day_before = {"form": "joint-assessment", "date": "2020-06-28"}
     assert derived_level(cid, {"threat_assessment": on_the_day}) == 3
     assert derived_level(cid, {"threat_assessment": day_before}) == 2
+
+
+def test_a_one_row_table_makes_its_columns_from_its_floats():
+    """``encode_row`` keeps the floats and makes a column only when one is read."""
+    sofa, treaty = "agreement.status-of-forces.years", "agreement.mutual-defense-treaty"
+    given = {"intelligence_sharing": "ad-hoc", sofa: 12, treaty: None, "not a feature": 1}
+    table = encode_row(given)
+    assert table.row is not None
+    assert set(table.columns) == set(table.row) == {"intelligence_sharing", sofa, treaty}
+    assert table.row[sofa] == 12.0 and math.isnan(table.row[treaty])
+    for name, value in table.row.items():
+        np.testing.assert_array_equal(table.columns[name], np.array([value]))
+        np.testing.assert_array_equal(table.get(name), np.array([value]))
+    assert table.columns.get("not a feature") is None
+    assert np.isnan(table.get("not a feature")).all()

@@ -388,3 +388,26 @@ def test_estimate_reads_the_rubric_settings(small):
     assert (
         assess(p, loose).criterion("b.two").estimate < assess(p, tight).criterion("b.two").estimate
     )
+
+
+def test_a_kept_kernel_gives_what_a_fresh_one_gives(small):
+    """Each thread keeps its kernels per model and options (one ``assess`` does not
+    rebuild one): calls under other policies and minimum coverages in between, with
+    other row counts (the kernel's scratch buffers resized), change no figure."""
+    from readiness import scoring
+
+    rng = np.random.default_rng(5)
+    levels = rng.integers(0, 5, size=(50, 4)).astype(float)
+    levels[rng.random(levels.shape) < 0.3] = np.nan
+    model = ScoringModel.from_rubric(small)
+    options = [(p, c) for p in ("exclude", "worst", "estimate") for c in (0.0, 0.5, 0.9)]
+    first = {
+        o: score_matrix(levels, model, unknown_policy=o[0], min_coverage=o[1]) for o in options
+    }
+    for o in reversed(options):
+        score_matrix(levels[:3], model, unknown_policy=o[0], min_coverage=o[1])
+        again = score_matrix(levels, model, unknown_policy=o[0], min_coverage=o[1])
+        for field in ("overall", "lower", "upper", "coverage", "pillar", "band", "gate_failed"):
+            np.testing.assert_array_equal(getattr(again, field), getattr(first[o], field))
+    kept = scoring._KERNELS.cache[model]
+    assert len(kept) <= scoring._KERNELS_KEPT  # nine option sets: the oldest dropped
