@@ -285,7 +285,8 @@ def interval_chart(
         marks = [(i, t) for i, t in zip(rows, targets, strict=False) if t is not None]
         if marks:
             ax.scatter([t for _, t in marks], [i for i, _ in marks], marker="D", s=30,
-                       color=TARGET, edgecolors="white", label="Target", zorder=4)  # fmt: skip
+                       color=TARGET, edgecolors="white", label="Target", zorder=4,
+                       clip_on=False)  # fmt: skip  # a target of 100 shows whole
         ax.set_yticks(list(rows), [short_label(x) for x in labels])
         ax.set_ylim(len(labels) - 0.5, -1.0 if bands else -0.5)
         ax.set_xlim(0, 100)
