@@ -394,6 +394,9 @@ class _EstimateParts:
         rated_sums: (r, 6k) products of the rated mask by ``model.estimate_matrices``.
         app_sums: (r, 3k) or (3k,) the same for the applicable mask (weights only).
         known_weighted: (r, k) weighted sums of the known levels per pillar.
+        v_mu: (r,) the posterior variance of the partnership's level.
+        gamma: (r, k) each pillar's weight on its own known criteria (its shrinkage).
+        own: (r,) the criterion spread squared, updated by the partnership's scatter.
     """
 
     rated: Bools
@@ -403,6 +406,9 @@ class _EstimateParts:
     rated_sums: Floats
     app_sums: Floats
     known_weighted: Floats
+    v_mu: Floats
+    gamma: Floats
+    own: Floats
 
     @classmethod
     def of(cls, levels: Floats, applicable: Bools | None, model: ScoringModel) -> _EstimateParts:
@@ -458,7 +464,7 @@ class _EstimateParts:
         # nothing estimated they can miss 0 by float noise, so the variance is kept >= 0
         sd = np.sqrt(np.maximum(var, 0.0))
         parts = (rated, known, centre, sd, r_sums, np.asarray(app_sums))
-        return cls(*parts, known_weighted=k_sums[:, 2 * k :])
+        return cls(*parts, known_weighted=k_sums[:, 2 * k :], v_mu=v_mu, gamma=gamma, own=own)
 
     def pillar_sums(self, model: ScoringModel) -> Floats:
         """(r, k) weighted sums of levels per pillar, known levels as they are and unknown
@@ -501,27 +507,12 @@ def estimate_spread(levels: Floats, applicable: Bools | None, model: ScoringMode
     True
     """
     est = model.estimate
-    rated = ~np.isnan(levels)
-    if applicable is not None:
-        rated &= applicable
-    member = model.estimate_matrices[0][:, : model.n_pillars]  # (m, k) one-hot
-    n = rated.astype(np.float64) @ member
-    known = np.where(rated, levels - est.offsets, 0.0)
-    total = known @ member
-    total_sq = (known * known) @ member
-    with np.errstate(invalid="ignore", divide="ignore"):
-        some = n > 0
-        per = np.where(some, n, 1.0)
-        mean = np.where(some, total / per, 0.0)
-        precision = np.where(some, 1.0 / (est.pillar2 + est.noise2 / per), 0.0)
-        v_mu = 1.0 / (1.0 / est.tau2 + precision.sum(axis=1))
-        gamma = np.where(some, est.pillar2 / (est.pillar2 + est.noise2 / per), 0.0)
-    var = v_mu[:, None] * (1.0 - gamma) ** 2 + est.pillar2 * (1.0 - gamma) + est.noise2
-    scatter = np.maximum(total_sq - n * mean * mean, 0.0).sum(axis=1)
-    df = n.sum(axis=1) - np.count_nonzero(some, axis=1)
-    own = (PRIOR_DF * est.noise2 + scatter) / (PRIOR_DF + df)
-    var *= (own / est.noise2)[:, None]
+    parts = _EstimateParts.of(levels, applicable, model)  # the likely range's posterior
+    gamma = parts.gamma
+    var = parts.v_mu[:, None] * (1.0 - gamma) ** 2 + est.pillar2 * (1.0 - gamma) + est.noise2
+    var *= (parts.own / est.noise2)[:, None]
     sd: Floats = np.sqrt(var)[:, model.criterion_pillar]
+    rated = parts.rated
     unknown = ~rated if applicable is None else applicable & ~rated
     return np.where(unknown, sd, np.nan)
 
@@ -629,6 +620,12 @@ class ScoringModel:
     @property
     def n_pillars(self) -> int:
         return len(self.pillar_ids)
+
+    @cached_property
+    def kernels(self) -> dict[tuple[Any, ...], _Kernel]:
+        """The scoring kernels built for this model, by (thread, unknown policy,
+        minimum coverage, engine); filled by :func:`score_outputs` (see ``_kernel_for``)."""
+        return {}
 
     @cached_property
     def estimate_matrices(self) -> tuple[Floats, Floats, Floats]:
@@ -975,37 +972,30 @@ def _bad_levels(block: Floats, offset: int, limit: int) -> tuple[list[Problem], 
     return problems, len(rows)
 
 
-_KERNELS = threading.local()
-"""Per thread: compiled models -> {(policy, threshold, engine): kernel} (weakly keyed)."""
-
-
 def _kernel_for(
     model: ScoringModel, policy: UnknownPolicy, threshold: float, accel: Any
 ) -> _Kernel:
     """This thread's kernel for ``model`` under these options, built on first use.
 
     A kernel holds what depends only on the rubric and the options (membership, bands,
-    gate caps, ...) and its scratch buffers, so it is kept per thread and reused by every
-    later call: one ``assess`` no longer rebuilds it. Results never share a kernel's
-    buffers (every call copies its block's figures out), so reuse changes no number.
-    The cache dies with the model (a weak key), and holds a handful of option sets.
+    gate caps, ...) and its scratch buffers, so it is kept and reused by every later
+    call from the same thread: one ``assess`` no longer rebuilds it. Results never
+    share a kernel's buffers (every call copies its block's figures out), so reuse
+    changes no number. The kernels live on the model (:attr:`ScoringModel.kernels`), so
+    they die with it, and a handful are kept per model.
     """
-    cache: weakref.WeakKeyDictionary[ScoringModel, dict[tuple[Any, ...], _Kernel]] | None
-    cache = getattr(_KERNELS, "cache", None)
-    if cache is None:
-        cache = _KERNELS.cache = weakref.WeakKeyDictionary()
-    kernels = cache.setdefault(model, {})
-    key = (policy, float(threshold), accel)
+    kernels = model.kernels
+    key = (threading.get_ident(), policy, float(threshold), accel)
     kernel = kernels.get(key)
     if kernel is None:
-        if len(kernels) >= _KERNELS_KEPT:  # options drawn by a sweep: keep the newest
-            kernels.pop(next(iter(kernels)))
+        if len(kernels) >= _KERNELS_KEPT:  # options drawn by a sweep: drop the oldest
+            kernels.pop(next(iter(tuple(kernels))), None)
         kernel = kernels[key] = _Kernel(model, policy, threshold, accel=accel)
     return kernel
 
 
-_KERNELS_KEPT = 8
-"""Kernels kept per model and thread (one per unknown policy and minimum coverage)."""
+_KERNELS_KEPT = 16
+"""Kernels kept per model (one per thread, unknown policy and minimum coverage)."""
 
 
 class _Kernel:

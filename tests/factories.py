@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 from pathlib import Path
 from typing import Any
@@ -121,3 +122,16 @@ def level_matrix(draw: st.DrawFn, rows: int, cols: int, unknown: bool = True) ->
     choices = [0.0, 1.0, 2.0, 3.0, 4.0] + ([np.nan] if unknown else [])
     values = draw(st.lists(st.sampled_from(choices), min_size=rows * cols, max_size=rows * cols))
     return np.array(values, dtype=np.float64).reshape(rows, cols)
+
+
+def imported_modules(code: str | ast.AST) -> set[str]:
+    """Every module ``code`` (source text or a parsed tree) imports, at any depth:
+    ``import x`` gives ``x``, ``from x import y`` gives ``x``."""
+    tree = ast.parse(code) if isinstance(code, str) else code
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found

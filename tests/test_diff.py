@@ -258,7 +258,7 @@ def test_cli_formats():
     data = json.loads(js.stdout)
     assert [m["id"] for m in data["moves"]] == ["fpda", "nato"]
     html = cli("diff", "1.1.0", "1.3.0", *files, "--format", "html")
-    assert html.stdout.startswith("<!doctype html>") and "</html>" in html.stdout
+    assert html.stdout.startswith("<!DOCTYPE html>") and "</html>" in html.stdout
 
 
 def test_cli_writes_a_file_in_the_format_of_its_extension(tmp_path):

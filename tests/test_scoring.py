@@ -390,16 +390,18 @@ def test_estimate_reads_the_rubric_settings(small):
     )
 
 
-def test_a_kept_kernel_gives_what_a_fresh_one_gives(small):
+def test_a_kept_kernel_gives_what_a_fresh_one_gives(small, monkeypatch):
     """Each thread keeps its kernels per model and options (one ``assess`` does not
     rebuild one): calls under other policies and minimum coverages in between, with
     other row counts (the kernel's scratch buffers resized), change no figure."""
     from readiness import scoring
 
+    monkeypatch.setattr(scoring, "_KERNELS_KEPT", 4)  # fewer than the nine option sets
     rng = np.random.default_rng(5)
     levels = rng.integers(0, 5, size=(50, 4)).astype(float)
     levels[rng.random(levels.shape) < 0.3] = np.nan
     model = ScoringModel.from_rubric(small)
+    model.kernels.clear()  # the module's other tests kept some
     options = [(p, c) for p in ("exclude", "worst", "estimate") for c in (0.0, 0.5, 0.9)]
     first = {
         o: score_matrix(levels, model, unknown_policy=o[0], min_coverage=o[1]) for o in options
@@ -409,5 +411,22 @@ def test_a_kept_kernel_gives_what_a_fresh_one_gives(small):
         again = score_matrix(levels, model, unknown_policy=o[0], min_coverage=o[1])
         for field in ("overall", "lower", "upper", "coverage", "pillar", "band", "gate_failed"):
             np.testing.assert_array_equal(getattr(again, field), getattr(first[o], field))
-    kept = scoring._KERNELS.cache[model]
-    assert len(kept) <= scoring._KERNELS_KEPT  # nine option sets: the oldest dropped
+    assert len(model.kernels) == 4  # nine option sets: the oldest dropped
+
+
+def test_kept_kernels_do_not_keep_models_alive(small):
+    """A kernel refers to its model; kept on the model, both go when the rubric goes
+    (kept in a cache keyed weakly by the model, they never did)."""
+    import gc
+    import weakref
+
+    refs = []
+    for k in range(5):
+        variant = small.model_copy(update={"version": f"9.9.{k}"})
+        model = ScoringModel.from_rubric(variant)
+        score_matrix(np.full((2, model.n_criteria), 2.0), model)
+        assert model.kernels  # a kernel was kept
+        refs.append(weakref.ref(model))
+    del variant, model
+    gc.collect()
+    assert all(r() is None for r in refs)

@@ -147,6 +147,11 @@ def test_swing_round_trip(tmp_path: Path) -> None:
     e = elicit(RUBRIC, [j])
     total = sum(ratings.values())
     assert e.group.pillars.as_dict() == pytest.approx({p: v / total for p, v in ratings.items()})
+    page = cli("weights", path, "--format", "html")  # a whole page, as every command's html
+    assert page.returncode == 0, page.stderr
+    assert (
+        page.stdout.startswith("<!DOCTYPE html>") and '<main class="page document">' in page.stdout
+    )
 
 
 def _blank_json(tmp_path: Path, method: str = "ahp") -> tuple[Path, dict]:

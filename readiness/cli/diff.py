@@ -141,11 +141,7 @@ def _formatted(result: Any, fmt: str) -> str:
     if fmt == "markdown":
         return str(result.to_markdown())
     if fmt == "html":
-        from html import escape
+        from readiness.report.page import render_page
 
-        title = escape(result.to_document().title)
-        return (
-            "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
-            f"<title>{title}</title></head><body>\n{result.to_html()}\n</body></html>\n"
-        )
+        return render_page(result.to_document())
     return str(result.to_text())

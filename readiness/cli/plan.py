@@ -172,9 +172,7 @@ def _format(result: Any, fmt: str) -> str:
     if fmt == "markdown":
         return str(result.to_markdown())
     if fmt == "html":
-        body = str(result.to_html())
-        return (
-            "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
-            "<title>readiness plan</title></head><body>\n" + body + "\n</body></html>\n"
-        )
+        from readiness.report.page import render_page
+
+        return render_page(result.to_document())
     return str(result.to_text())

@@ -67,22 +67,6 @@ def _sobol_n(text: str) -> int:
     return value
 
 
-_CSS = """body{font-family:system-ui,sans-serif;color:#1f2937;max-width:60rem;margin:2rem auto;
-padding:0 1rem}table{border-collapse:collapse;margin:1rem 0}td,th{padding:.25rem .6rem;
-border-bottom:1px solid #e5e7eb}figure{margin:1rem 0}svg.chart{width:100%;height:auto}"""
-
-
-def _page(title: str, body: str) -> str:
-    """A self-contained HTML page around a document's fragment."""
-    import html
-
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style></head><body>\n"
-        f"{body}\n</body></html>\n"
-    )
-
-
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     """Add the ``robustness`` command."""
     c = sub.add_parser(
@@ -205,7 +189,7 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
     _check_outputs(args, [*args.files, *(args.weights or [])], ("-o", args.out))
     from readiness.assessment import Assessment, assess
     from readiness.audit import audit
-    from readiness.document import document_data, render_html, render_markdown, render_text
+    from readiness.document import document_data, render_markdown, render_text
     from readiness.robustness import robustness
     from readiness.rubric import load_rubric
 
@@ -233,7 +217,9 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
     elif fmt == "markdown":
         text = render_markdown(doc)
     elif fmt == "html":
-        text = _page(doc.title, render_html(doc))
+        from readiness.report.page import render_page
+
+        text = render_page(doc)
     else:
         text = render_text(doc)
     if args.out:

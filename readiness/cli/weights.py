@@ -137,7 +137,9 @@ def _cmd_weights(args: argparse.Namespace) -> int:
     elif args.format == "markdown":
         _emit(result.to_markdown())
     elif args.format == "html":
-        _emit(result.to_html())
+        from readiness.report.page import render_page
+
+        _emit(render_page(result.to_document()))
     else:
         _emit(result.to_text())
     return EXIT_OK
