@@ -366,6 +366,7 @@ def estimate_unknowns(levels: Floats, applicable: Bools | None, model: ScoringMo
     True
     """
     parts = _EstimateParts.of(levels, applicable, model)
+    assert parts.rated is not None
     estimated = ~parts.rated if applicable is None else applicable & ~parts.rated
     guess = parts.centre[:, model.criterion_pillar]
     guess += model.estimate.offsets
@@ -386,8 +387,8 @@ class _EstimateParts:
     (criteria x pillars) matrix, so each level is read a few times only.
 
     Attributes:
-        rated: (r, m) known and applicable.
-        known: (r, m) the known levels, 0 elsewhere.
+        rated: (r, m) known and applicable (None when the scoring kernel made the sums).
+        known: (r, m) the known levels, 0 elsewhere (None likewise).
         centre: (r, k) the partnership's level plus the pillar's departure: an unknown
             criterion's estimate is its pillar's centre plus its offset, within 0-4.
         sd: (r,) the spread of the overall score's error, in points.
@@ -399,8 +400,8 @@ class _EstimateParts:
         own: (r,) the criterion spread squared, updated by the partnership's scatter.
     """
 
-    rated: Bools
-    known: Floats
+    rated: Bools | None
+    known: Floats | None
     centre: Floats
     sd: Floats
     rated_sums: Floats
@@ -412,7 +413,6 @@ class _EstimateParts:
 
     @classmethod
     def of(cls, levels: Floats, applicable: Bools | None, model: ScoringModel) -> _EstimateParts:
-        est = model.estimate
         k = model.n_pillars
         by_rated, by_known, by_app = model.estimate_matrices
         rated = ~np.isnan(levels)
@@ -421,11 +421,37 @@ class _EstimateParts:
         known = np.where(rated, levels, 0.0)
         r_sums = rated.astype(np.float64) @ by_rated  # [n | off | off^2 | w | w^2 | w.off]
         k_sums = known @ by_known  # [L | L.off | w.L]
+        sq_sums = (known * known) @ by_known[:, :k]
+        app_sums = (
+            model.estimate_app_sums
+            if applicable is None
+            else applicable.astype(np.float64) @ by_app  # [w | w^2 | w.off]
+        )
+        return cls.from_sums(r_sums, k_sums, sq_sums, app_sums, model, rated=rated, known=known)
+
+    @classmethod
+    def from_sums(
+        cls,
+        r_sums: Floats,
+        k_sums: Floats,
+        sq_sums: Floats,
+        app_sums: Floats,
+        model: ScoringModel,
+        *,
+        rated: Bools | None = None,
+        known: Floats | None = None,
+    ) -> _EstimateParts:
+        """The parts from the per-pillar sums: ``r_sums`` the rated mask by
+        ``model.estimate_matrices[0]``, ``k_sums`` the known levels (0 elsewhere) by
+        ``[1]``, ``sq_sums`` their squares by the membership mask, ``app_sums`` the
+        applicable mask by ``[2]`` ((3k,) when every criterion applies). The scoring
+        kernel makes these sums in its own blocked products and calls this directly."""
+        est = model.estimate
+        k = model.n_pillars
         n = r_sums[:, :k]
         # sums over the known criteria of (level - offset) and of its square, per pillar
         total_adj = k_sums[:, :k] - r_sums[:, k : 2 * k]
-        total_sq = (known * known) @ by_known[:, :k]
-        total_sq += r_sums[:, 2 * k : 3 * k] - 2.0 * k_sums[:, k : 2 * k]
+        total_sq = sq_sums + (r_sums[:, 2 * k : 3 * k] - 2.0 * k_sums[:, k : 2 * k])
         with np.errstate(invalid="ignore", divide="ignore"):
             some = n > 0
             per = np.where(some, n, 1.0)
@@ -438,11 +464,6 @@ class _EstimateParts:
         # the overall's error: effective weights (points per level) of the estimated
         # criteria, a_j = w_j / (applicable weight of j's pillar) x (j's pillar's share)
         # x 100 / 4, summed per pillar (a_p) and squared (a_sq)
-        app_sums = (
-            by_app.sum(axis=0)
-            if applicable is None
-            else applicable.astype(np.float64) @ by_app  # [w | w^2 | w.off]
-        )
         app_w = app_sums[..., :k]  # (k,) when everything applies: one scale for all rows
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(app_w > 0, model.pillar_weight, 0.0)
@@ -463,14 +484,25 @@ class _EstimateParts:
         # the estimated weights are differences of sums (applicable minus rated): with
         # nothing estimated they can miss 0 by float noise, so the variance is kept >= 0
         sd = np.sqrt(np.maximum(var, 0.0))
-        parts = (rated, known, centre, sd, r_sums, np.asarray(app_sums))
-        return cls(*parts, known_weighted=k_sums[:, 2 * k :], v_mu=v_mu, gamma=gamma, own=own)
+        return cls(
+            rated=rated,
+            known=known,
+            centre=centre,
+            sd=sd,
+            rated_sums=r_sums,
+            app_sums=np.asarray(app_sums),
+            known_weighted=k_sums[:, 2 * k :],
+            v_mu=v_mu,
+            gamma=gamma,
+            own=own,
+        )
 
-    def pillar_sums(self, model: ScoringModel) -> Floats:
+    def pillar_sums(self, model: ScoringModel, levels: Floats) -> Floats:
         """(r, k) weighted sums of levels per pillar, known levels as they are and unknown
         ones at their estimate, every criterion applicable (what the arithmetic point
         score divides by the pillar's weight). The estimates' sum is one product unless
-        an estimate leaves 0-4; those rows are summed criterion by criterion."""
+        an estimate leaves 0-4; those rows (of ``levels``, the levels these parts were
+        made from) are summed criterion by criterion."""
         k = model.n_pillars
         by_known = model.estimate_matrices[1]
         est_w = self.app_sums[..., :k] - self.rated_sums[:, 3 * k : 4 * k]
@@ -483,9 +515,8 @@ class _EstimateParts:
         if len(rows):
             guess = self.centre[rows][:, model.criterion_pillar] + model.estimate.offsets
             np.clip(guess, 0.0, float(LEVEL_MAX), out=guess)
-            sums[rows] = (
-                np.where(self.rated[rows], self.known[rows], guess) @ by_known[:, 2 * k : 3 * k]
-            )
+            some = levels[rows]
+            sums[rows] = np.where(some == some, some, guess) @ by_known[:, 2 * k : 3 * k]
         return sums
 
 
@@ -513,6 +544,7 @@ def estimate_spread(levels: Floats, applicable: Bools | None, model: ScoringMode
     var *= (parts.own / est.noise2)[:, None]
     sd: Floats = np.sqrt(var)[:, model.criterion_pillar]
     rated = parts.rated
+    assert rated is not None
     unknown = ~rated if applicable is None else applicable & ~rated
     return np.where(unknown, sd, np.nan)
 
@@ -641,6 +673,13 @@ class ScoringModel:
         by_rated = np.hstack([member, member * off, member * off * off, by_app])
         by_known = np.hstack([member, member * off, member * w])
         return by_rated, by_known, by_app
+
+    @cached_property
+    def estimate_app_sums(self) -> Floats:
+        """(3k,) the applicable mask's sums of :attr:`estimate_matrices` when every
+        criterion applies: per pillar [weight | weight^2 | weight x offset]."""
+        sums: Floats = self.estimate_matrices[2].sum(axis=0)
+        return sums
 
     @cached_property
     def estimate_offset_range(self) -> tuple[Floats, Floats]:
@@ -1031,6 +1070,7 @@ class _Kernel:
         with np.errstate(divide="ignore"):
             self.inv_total = 1.0 / self.pillar_total
         self.scale_by_total = POINTS_PER_LEVEL * self.inv_total
+        self.scale_by_total_est = self.inv_total * POINTS_PER_LEVEL  # the reference's order
         self._buffers: dict[tuple[str, str], Floats] = {}
         # The fused path (arithmetic pillars and overall, nothing masked): the pillar
         # sums of levels and of rated weight (two products of ``filled``, NaN as 0, and
@@ -1042,12 +1082,20 @@ class _Kernel:
             and model.overall_method == "arithmetic"
             and bool((self.pillar_total > 0).all())
         )
-        can_fuse = can_fuse and policy != "estimate"  # estimates take the reference path
         self.fused = can_fuse if fused is None else fused and can_fuse
+        # under ``estimate`` the fused path makes the estimate's per-pillar sums too, in
+        # three products (the rated mask, the known levels and their squares by
+        # ``model.estimate_matrices``), and takes the pillar sums from them
+        self.estimating = policy == "estimate"
+        if self.fused and self.estimating:
+            by_rated, by_known, _ = model.estimate_matrices
+            self.by_rated = np.ascontiguousarray(by_rated)
+            self.by_known = np.ascontiguousarray(by_known)
+            self.by_member = np.ascontiguousarray(by_known[:, : model.n_pillars])
         # the compiled kernel (fused path only) makes the same pillar sums
         self.bounds = np.append(self.starts, model.n_criteria).astype(np.intp)
         grouped = bool((np.diff(model.criterion_pillar) >= 0).all())
-        self.accel = accel if self.fused and grouped else None
+        self.accel = accel if self.fused and grouped and not self.estimating else None
         # per pillar, the factor of its level sum (and rated weight) in the overall
         # lower bound, and of its rated weight in the coverage
         self.lower_p = self.scale_by_total * self.pillar_share
@@ -1093,12 +1141,19 @@ class _Kernel:
         r = levels.shape[0]
         # sums and pillar scores land in reused buffers (fresh pages per block cost more
         # than the arithmetic); the caller copies them out before the next run
-        lm = self._buffer("lm", (r, k), levels)  # per pillar: weighted sum of levels
-        rw = self._buffer("rw", (r, k), levels)  # per pillar: weight of rated criteria
-        if self.accel is not None:  # in one read of each level
+        parts: _EstimateParts | None = None
+        if self.estimating:  # the estimate's sums, the pillar sums among them
+            parts = self._estimate_sums(levels, offset)
+            lm = parts.known_weighted  # per pillar: weighted sum of levels
+            rw = parts.rated_sums[:, 3 * k : 4 * k]  # per pillar: weight of rated criteria
+        elif self.accel is not None:  # in one read of each level
+            lm = self._buffer("lm", (r, k), levels)
+            rw = self._buffer("rw", (r, k), levels)
             if self.accel(levels, self.bounds, self.model.criterion_weight, lm, rw):
                 _validate(levels, offset)
         else:
+            lm = self._buffer("lm", (r, k), levels)
+            rw = self._buffer("rw", (r, k), levels)
             rated = self._buffer("rated", levels.shape, levels)
             np.equal(levels, levels, out=rated, casting="unsafe")  # 1.0 unless NaN
             filled = self._buffer("filled", levels.shape, levels)
@@ -1110,10 +1165,14 @@ class _Kernel:
         # rated part of the upper bound with the coverage
         low: Floats = np.matmul(lm, self.lower_p, out=self._buffer("low", (r,), levels))
         sums: Floats = np.matmul(rw, self.rated_p, out=self._buffer("sums", (r, 2), levels))
-        pillar = self._buffer("pillar", (r, k), levels)
-        with np.errstate(invalid="ignore", divide="ignore"):  # 0/0: nothing rated
-            np.divide(lm, self.pillar_total if unknown_at_zero(self.policy) else rw, out=pillar)
-        pillar *= POINTS_PER_LEVEL
+        if parts is not None:  # the point score: every criterion, known or estimated
+            pillar = settle(parts.pillar_sums(self.model, levels) * self.scale_by_total_est)
+            pillar[parts.rated_sums[:, :k].sum(axis=1) == 0] = np.nan  # nothing known
+        else:
+            pillar = self._buffer("pillar", (r, k), levels)
+            with np.errstate(invalid="ignore", divide="ignore"):  # 0/0: nothing rated
+                np.divide(lm, self.pillar_total if unknown_at_zero(self.policy) else rw, out=pillar)
+            pillar *= POINTS_PER_LEVEL
         raw = settle(self._overall(pillar))
         raw_lo = settle(low)
         raw_hi = low - LEVEL_MAX * sums[:, 0]
@@ -1124,7 +1183,7 @@ class _Kernel:
         failed = failed_gates(gate_levels, self.model.gate_min)
         res = self._finish(
             raw, raw_lo, raw_hi, sums[:, 1], failed, unrated, failed | unrated, failed,
-            outputs, point_is_lo=True,
+            outputs, point_is_lo=True, sd=None if parts is None else parts.sd,
         )  # fmt: skip
         if "pillar" in outputs:
             res["pillar"] = pillar
@@ -1137,6 +1196,25 @@ class _Kernel:
         if "pillar_coverage" in outputs:
             res["pillar_coverage"] = rw * self.inv_total
         return res
+
+    def _estimate_sums(self, levels: Floats, offset: int) -> _EstimateParts:
+        """The estimate's parts of one block (every criterion applicable): two passes
+        (``rated``, 1 unless NaN; ``filled``, NaN as 0), the check, the squares, and
+        three products into reused buffers."""
+        k = self.model.n_pillars
+        r = levels.shape[0]
+        rated = self._buffer("rated", levels.shape, levels)
+        np.equal(levels, levels, out=rated, casting="unsafe")  # 1.0 unless NaN
+        filled = self._buffer("filled", levels.shape, levels)
+        np.fmax(levels, 0.0, out=filled)  # fmax(NaN, 0) is 0
+        self._check(levels, filled, offset)
+        r_sums = _product(rated, self.by_rated, self._buffer("r_sums", (r, 6 * k), levels))
+        k_sums = _product(filled, self.by_known, self._buffer("k_sums", (r, 3 * k), levels))
+        square = np.multiply(filled, filled, out=rated)  # ``rated`` is summed: reuse it
+        sq_sums = _product(square, self.by_member, self._buffer("sq_sums", (r, k), levels))
+        return _EstimateParts.from_sums(
+            r_sums, k_sums, sq_sums, self.model.estimate_app_sums, self.model
+        )
 
     def _check(self, levels: Floats, filled: Floats, offset: int) -> None:
         """Levels are NaN or integers 0-4: two reductions and one comparison when they are;
@@ -1239,7 +1317,9 @@ class _Kernel:
             # arithmetic pillar is its weighted sum over fixed denominators
             # settled: a product's last bits depend on how many rows BLAS is given, and a
             # partnership scores the same alone, in a batch or in any partition of one
-            pillar = settle(estimated.pillar_sums(model) * (self.inv_total * POINTS_PER_LEVEL))
+            pillar = settle(
+                estimated.pillar_sums(model, levels) * (self.inv_total * POINTS_PER_LEVEL)
+            )
             nothing = estimated.rated_sums[:, : model.n_pillars].sum(axis=1) == 0
             pillar[nothing] = np.nan  # nothing known, nothing to estimate from: no score
         elif estimated is not None:  # the point score: every applicable criterion counts
