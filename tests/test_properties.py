@@ -377,6 +377,60 @@ def test_the_likely_range_lies_within_the_bounds_and_holds_the_score(case):
     assert np.all(s.likely_upper[scored] <= s.upper[scored] + 1e-9)
 
 
+def _engines() -> list[str]:
+    """The engines installed: numpy, and numba with ``readiness[fast]``."""
+    from readiness.scoring import _accel_kernel
+
+    return ["numpy"] + (["numba"] if _accel_kernel() is not None else [])
+
+
+_EXACT = {"band", "gate_failed", "gate_unrated", "gates_failed", "gates_unrated"}
+
+
+@SETTINGS
+@given(
+    st.one_of(cases(rows=7), cases(rows=7, methods=st.just("arithmetic"))),  # fused too
+    st.sampled_from(["none", "not_applicable", "low_confidence", "both"]),
+    st.sampled_from(["C", "F"]),
+    st.sampled_from([1, 3, 1000]),
+)
+def test_the_kernel_scores_estimates_as_the_reference_does(case, masks, order, chunk_rows):
+    """Every output of the blocked kernel under ``estimate`` (the fused path with nothing
+    masked, on worker threads when there are several blocks) is the reference's (the
+    unfused kernel on the whole matrix: ``_Kernel._reference`` with the estimate's parts,
+    or every estimate written out by :func:`estimate_unknowns` when pillars are not all
+    arithmetic or cells are masked), on every engine installed."""
+    from readiness.scoring import ALL_OUTPUTS, _Kernel, score_outputs
+
+    rubric, levels, na, low = case
+    model = ScoringModel.from_rubric(_estimating(rubric))
+    levels = np.asarray(levels, order=order)
+    na_mask = na if masks in ("not_applicable", "both") else None
+    low_mask = low if masks in ("low_confidence", "both") else None
+    reference = _Kernel(model, "estimate", model.min_coverage, fused=False)
+    assert not reference.fused
+    expected = reference.run(
+        levels, na_mask, None if low_mask is None else low_mask.astype(np.float64), ALL_OUTPUTS
+    )
+    for engine in _engines():
+        got = score_outputs(
+            levels,
+            model,
+            not_applicable=na_mask,
+            low_confidence=low_mask,
+            chunk_rows=chunk_rows,
+            engine=engine,  # type: ignore[arg-type]
+        )
+        assert set(got) == ALL_OUTPUTS
+        for key in ALL_OUTPUTS:
+            if key in _EXACT:
+                np.testing.assert_array_equal(got[key], expected[key], err_msg=f"{engine} {key}")
+            else:
+                np.testing.assert_allclose(
+                    got[key], expected[key], rtol=0, atol=1e-9, err_msg=f"{engine} {key}"
+                )
+
+
 @SETTINGS
 @given(cases(rows=3))
 def test_with_nothing_unknown_estimate_scores_as_exclude(case):
