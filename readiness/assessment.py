@@ -9,6 +9,7 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -954,20 +955,30 @@ def _outputs_frame(
     """The result table of :func:`assess_frame` from the kernel's outputs."""
     import pandas as pd
 
-    pillars = list(model.pillar_ids)
+    columns, band_dtype = _frame_labels(model.pillar_ids, model.band_ids)
     table = out.get("table")
     if table is None:  # figures apart: one table (a copy)
         table = np.column_stack([out["pillar"], *(out[name] for name in _FRAME_TABLE[1:])])
     # the figures go in as one column-major matrix: one block, no copy
-    frame = pd.DataFrame(table, index=index, columns=pillars + list(_FRAME_TABLE[1:]), copy=False)
+    frame = pd.DataFrame(table, index=index, columns=columns, copy=False)
     codes = np.asarray(out["band"], dtype=np.intp)
-    band = pd.Categorical.from_codes(codes, categories=pd.Index(list(model.band_ids)))
-    k = len(pillars)
+    band = pd.Categorical.from_codes(codes, dtype=band_dtype)
+    k = len(model.pillar_ids)
     # the other columns in between, in the documented order
     frame.insert(k + 1, "band", pd.Series(band, index=index, copy=False))
     frame.insert(k + 7, "gates_failed", out["gates_failed"])
     frame.insert(k + 9, "gates_unrated", out["gates_unrated"])
     return frame
+
+
+@lru_cache(maxsize=64)
+def _frame_labels(pillar_ids: tuple[str, ...], band_ids: tuple[str, ...]) -> tuple[Any, Any]:
+    """The figures' column labels and the band column's categorical type of a result
+    table, made once per rubric shape (building them cost more than scoring one row)."""
+    import pandas as pd
+
+    columns = pd.Index([*pillar_ids, *_FRAME_TABLE[1:]])
+    return columns, pd.CategoricalDtype(pd.Index(list(band_ids)))
 
 
 def _check_level_columns(levels: pd.DataFrame) -> pd.DataFrame:
@@ -980,6 +991,14 @@ def _check_level_columns(levels: pd.DataFrame) -> pd.DataFrame:
     """
     import pandas as pd
 
+    # the common case, in one look at each distinct dtype: plain numpy integers or
+    # floats, no label repeated (the loop below finds and names every problem)
+    if (
+        levels.columns.is_unique
+        and all(type(name) is str for name in levels.columns.tolist())
+        and all(isinstance(t, np.dtype) and t.kind in "iuf" for t in set(levels.dtypes))
+    ):
+        return levels
     problems = []
     seen: set[str] = set()
     converted = {}
@@ -1049,7 +1068,8 @@ def _bool_mask(mask: pd.DataFrame, name: str) -> np.ndarray:
 
 def _column_index(levels: pd.DataFrame, rubric: Rubric) -> np.ndarray:
     position = {str(c): i for i, c in enumerate(levels.columns)}
-    unknown = [c for c in position if c not in set(rubric.criterion_ids)]
+    known = set(rubric.criterion_ids)
+    unknown = [c for c in position if c not in known]
     if unknown:
         raise InputError(
             [

@@ -216,7 +216,18 @@ Engine = Literal["auto", "numpy", "numba"]
 _ENGINES: tuple[Engine, ...] = ("auto", "numpy", "numba")
 ACCEL_MIN_ROWS = 65_536
 """From this many rows, ``engine="auto"`` takes the compiled kernel when numba is
-installed; below it, importing numba and a first compile would cost more than they save."""
+installed; below it, importing numba and loading its compiled kernel would cost more than
+they save.
+
+Measured (``benchmarks/bench_scoring.py``, ``ratio_numba_to_numpy``: ``score_matrix``
+under ``exclude``, numba's time over numpy's, interleaved medians; 2026-12-07, load
+average 0.3-7): 1.01 at 1 row, 0.93 at 10, 0.76 at 100, 0.96 at 1,000, 0.71 at 10,000,
+0.60 at 100,000. Per call numba is as fast as numpy from one row, but the first call of
+a process pays about 1.7 s to import numba and load the kernel from its cache, and a
+call saves back about a third of its numpy time (some 20 ms at 65,536 rows): a lower
+threshold would make every small call (one ``assess``, the CLI) pay the import for
+nothing. Under ``estimate`` (the shipped rubric's policy) both engines take the same
+numpy path, so the threshold matters for ``exclude`` and ``worst`` only."""
 _ACCEL: list[Any] = []
 
 

@@ -78,13 +78,16 @@ def test_the_compiled_kernel_gives_the_numpy_scores(case, policy, chunk_rows):
 @SETTINGS
 @given(cases(rows=5, methods=st.just("arithmetic")))
 def test_the_compiled_kernel_is_used_where_it_can_be(case):
-    """Arithmetic pillars and overall, nothing masked: the fused path, compiled."""
+    """Arithmetic pillars and overall, nothing masked: the fused path, compiled (but
+    under ``estimate`` the fused path's sums are numpy products on both engines)."""
     from readiness._accel import block_sums
 
     rubric, _, _, _ = case
     model = ScoringModel.from_rubric(rubric)
-    kernel = _Kernel(model, model.unknown_policy, model.min_coverage, accel=block_sums)
-    assert (kernel.accel is block_sums) == kernel.fused
+    for policy in ("exclude", "worst", "estimate"):
+        kernel = _Kernel(model, policy, model.min_coverage, accel=block_sums)
+        assert (kernel.accel is block_sums) == (kernel.fused and policy != "estimate")
+        assert kernel.fused == _Kernel(model, "exclude", model.min_coverage).fused
 
 
 @pytest.mark.parametrize("bad", [2.5, -1.0, 5.0, np.inf, -np.inf, 4.000000000000001])
