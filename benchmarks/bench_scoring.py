@@ -482,7 +482,7 @@ def main() -> int:
     if sizes:
         result["sizes"] = sizes
     goals: dict[str, Any] = {
-        f"assess_frame_{args.rows}": {
+        f"assess_frame_{args.rows}_main_run": {
             "ratio_to_own_floor": result["ratio_assess_frame_to_floor_estimate_median"],
             "ratio_exclude_to_floor": result["ratio_assess_frame_exclude_to_floor_median"],
             "ratio_to_exclude_floor": result["ratio_assess_frame_to_floor_median"],

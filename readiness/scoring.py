@@ -809,7 +809,8 @@ def score_matrix(
             one read of each level instead of five passes) or ``"auto"`` (numba when
             installed and at least :data:`ACCEL_MIN_ROWS` rows are scored; the
             ``READINESS_ENGINE`` environment variable can force either). Both give
-            the same scores (to float rounding, 1e-9 points at most).
+            the same scores (to float rounding, 1e-9 points at most). Under the
+            ``estimate`` policy both take the numpy path (its sums are not compiled).
 
     Returns:
         The scores of every row.
@@ -886,6 +887,8 @@ def score_outputs(
             source="levels",
         )
     accel = _engine(engine, n)
+    if policy == "estimate":  # the estimate's sums are numpy products on both engines:
+        accel = None  # the numpy engine's blocks, as for ``engine="numpy"``
     if chunk_rows is None:
         chunk_rows = CHUNK_ROWS if accel is None else ACCEL_CHUNK_ROWS
     k, g = model.n_pillars, len(model.gate_criterion)
