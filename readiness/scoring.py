@@ -463,14 +463,18 @@ class _EstimateParts:
         # sums over the known criteria of (level - offset) and of its square, per pillar
         total_adj = k_sums[:, :k] - r_sums[:, k : 2 * k]
         total_sq = sq_sums + (r_sums[:, 2 * k : 3 * k] - 2.0 * k_sums[:, k : 2 * k])
+        # a pillar's precision and shrinkage depend on its count of known criteria only:
+        # looked up in tables made once (the same arithmetic, done once per count)
+        count = n.astype(np.intp)  # sums of ones: exact
+        by_count = model.estimate_by_count
+        precision = by_count[0][count]
+        gamma = by_count[1][count]
+        keep = by_count[2][count]  # 1 - gamma
+        # with nothing known in a pillar its sums are 0, so its mean is 0 too
+        mean = total_adj / np.maximum(n, 1.0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            some = n > 0
-            per = np.where(some, n, 1.0)
-            mean = np.where(some, total_adj / per, 0.0)
-            precision = np.where(some, 1.0 / (est.pillar2 + est.noise2 / per), 0.0)
             v_mu = 1.0 / (1.0 / est.tau2 + precision.sum(axis=1))
             mu = v_mu * (est.prior / est.tau2 + (mean * precision).sum(axis=1))
-            gamma = np.where(some, est.pillar2 / (est.pillar2 + est.noise2 / per), 0.0)
             centre = gamma * (mean - mu[:, None]) + mu[:, None]
         # the overall's error: effective weights (points per level) of the estimated
         # criteria, a_j = w_j / (applicable weight of j's pillar) x (j's pillar's share)
@@ -482,14 +486,14 @@ class _EstimateParts:
             scale = np.where(app_w > 0, share / app_w, 0.0) * POINTS_PER_LEVEL
         a_p = scale * (app_sums[..., :k] - r_sums[:, 3 * k : 4 * k])
         a_sq = (scale * scale * (app_sums[..., k : 2 * k] - r_sums[:, 4 * k : 5 * k])).sum(axis=1)
-        a_mu = (a_p * (1.0 - gamma)).sum(axis=1)
-        var = v_mu * a_mu**2 + (a_p**2 * est.pillar2 * (1.0 - gamma)).sum(axis=1)
+        a_mu = (a_p * keep).sum(axis=1)
+        var = v_mu * a_mu**2 + (a_p**2 * est.pillar2 * keep).sum(axis=1)
         var += est.noise2 * a_sq
         # a partnership whose known criteria scatter more than the rubric's spread says
         # gets a wider range: the spread, updated by its own scatter within pillars (a
         # conjugate update worth PRIOR_DF criteria), scales every part of the error
         scatter = np.maximum(total_sq - n * mean * mean, 0.0).sum(axis=1)
-        df = n.sum(axis=1) - np.count_nonzero(some, axis=1)  # sum of max(n - 1, 0)
+        df = n.sum(axis=1) - np.count_nonzero(count, axis=1)  # sum of max(n - 1, 0)
         own = (PRIOR_DF * est.noise2 + scatter) / (PRIOR_DF + df)
         var *= own / est.noise2
         # the estimated weights are differences of sums (applicable minus rated): with
@@ -684,6 +688,19 @@ class ScoringModel:
         by_rated = np.hstack([member, member * off, member * off * off, by_app])
         by_known = np.hstack([member, member * off, member * w])
         return by_rated, by_known, by_app
+
+    @cached_property
+    def estimate_by_count(self) -> tuple[Floats, Floats, Floats]:
+        """By a pillar's count of known criteria (0 to all of them): the precision of its
+        mean, its shrinkage ``gamma`` and ``1 - gamma`` (0, 0 and 1 with nothing known);
+        see :func:`estimate_unknowns`."""
+        est = self.estimate
+        n = np.arange(self.n_criteria + 1, dtype=np.float64)
+        some = n > 0
+        per = np.where(some, n, 1.0)
+        precision = np.where(some, 1.0 / (est.pillar2 + est.noise2 / per), 0.0)
+        gamma = np.where(some, est.pillar2 / (est.pillar2 + est.noise2 / per), 0.0)
+        return precision, gamma, 1.0 - gamma
 
     @cached_property
     def estimate_app_sums(self) -> Floats:
