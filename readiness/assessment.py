@@ -711,7 +711,13 @@ def _criterion_results(
     score_row, eff_row = level_to_score(levels[0]).tolist(), eff.tolist()
     worst = unknown_at_zero(options.unknown_policy)
     guess: list[float] | None = None
-    if options.unknown_policy == "estimate" and bool((~np.isnan(levels) & ~na).any()):
+    known = ~np.isnan(levels)
+    # estimates are read for unknown applicable criteria only: none, nothing to estimate
+    if (
+        options.unknown_policy == "estimate"
+        and bool((known & ~na).any())
+        and not bool((known | na).all())
+    ):
         guess = estimate_unknowns(levels, ~na, model).levels[0].tolist()
     criteria = []
     for j, c in enumerate(rubric.criteria):

@@ -16,6 +16,7 @@ language, :mod:`readiness.rules`. This module runs them:
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import weakref
 from collections.abc import Callable, Iterator, Mapping
@@ -504,20 +505,28 @@ def encode_row(values: Mapping[str, FeatureValue]) -> Table:
         A one-row :class:`Table`.
     """
     row: dict[str, float] = {}
+    kinds = _feature_kinds()
+    nan = math.nan
     for name, value in values.items():
-        feature = FEATURES.get(name)
-        if feature is None:
+        kind = kinds.get(name)
+        if kind is None:  # not a feature
             continue
         if value is None:
-            x = math.nan
-        elif feature.type == "category":
-            x = float(feature.values.index(str(value)))
-        elif feature.type == "flag":
+            x = nan
+        elif kind == "category":
+            x = float(FEATURES[name].values.index(str(value)))
+        elif kind == "flag":
             x = 1.0 if value else 0.0
         else:
             x = float(value)
         row[name] = x
     return Table(n=1, columns=_RowColumns(row), row=row)
+
+
+@functools.cache
+def _feature_kinds() -> dict[str, FeatureType]:
+    """Every feature's type by name (one dict look-up per value in :func:`encode_row`)."""
+    return {name: feature.type for name, feature in FEATURES.items()}
 
 
 class _RowColumns(Mapping[str, Floats]):
