@@ -756,16 +756,20 @@ def _pillar_results(
 ) -> tuple[PillarResult, ...]:
     eff = np.array([c.effective_weight for c in criteria])
     pillar_eff = np.bincount(model.criterion_pillar, weights=eff, minlength=model.n_pillars)
+    # plain Python rows: one conversion each instead of a numpy scalar per pillar
+    score, coverage = s.pillar[0].tolist(), s.pillar_coverage[0].tolist()
+    lower, upper = s.pillar_lower[0].tolist(), s.pillar_upper[0].tolist()
+    effective = pillar_eff.tolist()
     return tuple(
         PillarResult(
             id=p.id,
             title=p.title,
-            score=optional(s.pillar[0, i]),
-            lower=float(s.pillar_lower[0, i]),
-            upper=float(s.pillar_upper[0, i]),
+            score=optional(score[i]),
+            lower=lower[i],
+            upper=upper[i],
             weight=p.weight,
-            effective_weight=float(pillar_eff[i]),
-            coverage=optional(s.pillar_coverage[0, i]),
+            effective_weight=effective[i],
+            coverage=optional(coverage[i]),
             method=p.aggregation,
         )
         for i, p in enumerate(rubric.pillars)
