@@ -150,10 +150,14 @@ def test_validate_loads_only_what_checking_needs():
 
 ASSESS_NEVER_LOADS = {
     # a panel file is told apart without them; nothing of a questionnaire, a batch, a
-    # plan, the robustness engine or the HTML page is on the terminal path
+    # plan, the robustness engine or the HTML page is on the terminal path;
     "readiness.panel", "readiness.agreement", "readiness.consensus", "readiness.batch",
     "readiness.plan", "readiness.robustness", "readiness.rate_first", "readiness.explain",
     "readiness.io", "readiness.report.html", "readiness.compare", "readiness.trend",
+    # of the document floor, the text renderer only: not the HTML, JSON or Markdown one
+    # nor the charts
+    "readiness.document.html", "readiness.document.json", "readiness.document.markdown",
+    "readiness.document.charts", "readiness.report.markdown",
 }  # fmt: skip
 
 
