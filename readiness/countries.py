@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -111,6 +111,7 @@ def suggest_code(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # every member of every file asks: the same few hundred codes
 def member_problem(code: str) -> str | None:
     """What is wrong with a member code (``None`` when nothing is).
 
