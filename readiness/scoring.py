@@ -484,8 +484,16 @@ class _EstimateParts:
             share = np.where(app_w > 0, model.pillar_weight, 0.0)
             share = share / share.sum(axis=-1, keepdims=True)
             scale = np.where(app_w > 0, share / app_w, 0.0) * POINTS_PER_LEVEL
-        a_p = scale * (app_sums[..., :k] - r_sums[:, 3 * k : 4 * k])
-        a_sq = (scale * scale * (app_sums[..., k : 2 * k] - r_sums[:, 4 * k : 5 * k])).sum(axis=1)
+        # the estimated weights are differences of sums (applicable minus rated): where
+        # nothing is estimated they miss 0 by float noise, and the noise's square root
+        # (~1e-7 points) would widen a fully known range. No criterion weighs 1e-9 of
+        # its pillar, so a difference that small is nothing estimated: exactly 0
+        est_w = app_sums[..., :k] - r_sums[:, 3 * k : 4 * k]
+        nothing = est_w <= 1e-9 * app_w
+        est_w = np.where(nothing, 0.0, est_w)
+        est_w2 = np.where(nothing, 0.0, app_sums[..., k : 2 * k] - r_sums[:, 4 * k : 5 * k])
+        a_p = scale * est_w
+        a_sq = (scale * scale * est_w2).sum(axis=1)
         a_mu = (a_p * keep).sum(axis=1)
         var = v_mu * a_mu**2 + (a_p**2 * est.pillar2 * keep).sum(axis=1)
         var += est.noise2 * a_sq
@@ -496,9 +504,7 @@ class _EstimateParts:
         df = n.sum(axis=1) - np.count_nonzero(count, axis=1)  # sum of max(n - 1, 0)
         own = (PRIOR_DF * est.noise2 + scatter) / (PRIOR_DF + df)
         var *= own / est.noise2
-        # the estimated weights are differences of sums (applicable minus rated): with
-        # nothing estimated they can miss 0 by float noise, so the variance is kept >= 0
-        sd = np.sqrt(np.maximum(var, 0.0))
+        sd = np.sqrt(np.maximum(var, 0.0))  # >= 0 to the last bit
         return cls(
             rated=rated,
             known=known,
