@@ -1569,8 +1569,15 @@ _PACKED_GATES = 10
 """Up to this many gates, a row's failed set is packed into one small integer."""
 
 
+_FEW_ROWS = 256
+"""Below this many rows the per-column loops of :func:`_pack` and :func:`_count` cost
+more in numpy calls than they save in memory traffic: one product does the rows."""
+
+
 def _pack(flags: Bools) -> NDArray[np.uint16]:
     """Per row, the True columns as the bits of one integer (column ``j`` is bit ``j``)."""
+    if flags.shape[0] < _FEW_ROWS:  # the same integers in one call
+        return flags @ (np.uint16(1) << np.arange(flags.shape[1], dtype=np.uint16))
     code = np.zeros(flags.shape[0], dtype=np.uint16)
     for j in range(flags.shape[1]):
         code |= flags[:, j].astype(np.uint16) << np.uint16(j)
@@ -1579,6 +1586,8 @@ def _pack(flags: Bools) -> NDArray[np.uint16]:
 
 def _count(flags: Bools) -> NDArray[np.int64]:
     """Per row, how many of the (few) columns are True: one add per column."""
+    if flags.shape[0] < _FEW_ROWS:
+        return np.count_nonzero(flags, axis=1).astype(np.int64, copy=False)
     count = np.zeros(flags.shape[0], dtype=np.int64)
     for j in range(flags.shape[1]):
         count += flags[:, j]
