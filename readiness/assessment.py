@@ -10,7 +10,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -696,6 +696,20 @@ def _assess(
     )
 
 
+_R = TypeVar("_R")
+
+
+def _built(cls: type[_R], **values: Any) -> _R:
+    """A frozen result dataclass with every field given, without the per-field
+    ``object.__setattr__`` its ``__init__`` makes (43 criteria and 12 pillars per
+    assessment: a tenth of one ``assess``). Only for classes without ``__post_init__``,
+    ``slots`` or defaults computed at init; ``tests/test_assessment.py`` holds the result
+    equal to ``cls(**values)``."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
+
+
 def _criterion_results(
     partnership: Partnership,
     rubric: Rubric,
@@ -730,7 +744,8 @@ def _criterion_results(
         if estimate is not None:
             score = estimate * POINTS_PER_LEVEL
         criteria.append(
-            CriterionResult(
+            _built(
+                CriterionResult,
                 id=c.id,
                 pillar=rubric.pillar_of[c.id].id,
                 title=c.title,
@@ -762,7 +777,8 @@ def _pillar_results(
     lower, upper = s.pillar_lower[0].tolist(), s.pillar_upper[0].tolist()
     effective = pillar_eff.tolist()
     return tuple(
-        PillarResult(
+        _built(
+            PillarResult,
             id=p.id,
             title=p.title,
             score=optional(score[i]),

@@ -1587,7 +1587,7 @@ def _pack(flags: Bools) -> NDArray[np.uint16]:
 def _count(flags: Bools) -> NDArray[np.int64]:
     """Per row, how many of the (few) columns are True: one add per column."""
     if flags.shape[0] < _FEW_ROWS:
-        return np.count_nonzero(flags, axis=1).astype(np.int64, copy=False)
+        return np.asarray(np.count_nonzero(flags, axis=1), dtype=np.int64)
     count = np.zeros(flags.shape[0], dtype=np.int64)
     for j in range(flags.shape[1]):
         count += flags[:, j]

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from readiness import InputError, Partnership, assess, assess_frame, load_rubric
+from readiness import InputError, Partnership, assess, assess_frame, load_partnership, load_rubric
+from tests.factories import EXAMPLES
 
 RUBRIC = load_rubric()
 IDS = list(RUBRIC.criterion_ids)
@@ -145,3 +146,19 @@ def test_what_if_names_an_unknown_criterion_and_the_one_it_meant():
             "defense-partnership@1.3.0); did you mean 'legal.dispute-resolution'?",
         )
     ]
+
+
+@pytest.mark.parametrize("name", ["nato.json", "aukus.json", "admm-plus.json"])
+def test_results_built_without_init_are_whole_and_equal_to_the_dataclass(name):
+    # assess builds its criterion and pillar results without the dataclass __init__
+    # (assessment._built): every field must be there, with what __init__ would give
+    import dataclasses
+
+    a = assess(load_partnership(EXAMPLES / name))
+    for result in (*a.criteria, *a.pillars):
+        names = {f.name for f in dataclasses.fields(result)}
+        assert set(vars(result)) == names
+        again = type(result)(**{n: getattr(result, n) for n in names})
+        assert again == result and repr(again) == repr(result)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            result.id = "changed"  # type: ignore[misc]
