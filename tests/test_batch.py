@@ -440,3 +440,21 @@ def test_a_bad_setting_stops_the_batch_instead_of_costing_each_input(monkeypatch
         assess_many([text] * 3, on_error=errors.append, chunk_size=2)
     assert caught.value.source == "environment" and "bug" not in str(caught.value)
     assert errors == []  # no input is blamed
+
+
+def test_a_chunks_rows_have_the_types_of_any_other_table_of_rows():
+    import readiness.batch as batch
+
+    errors: list[InputError] = []
+    chunks = list(
+        batch.scored_chunks([str(f) for f in FILES], RUBRIC, None, None, 4, errors.append)
+    )
+    got = pd.concat([frame for frame, _ in chunks], ignore_index=True)
+    # the same rows through pandas' own inference, converted as every table of rows is
+    typed = rows_frame(got.to_dict("records"), RUBRIC)
+    pd.testing.assert_frame_equal(batch.rounded_scores(got, RUBRIC), typed, check_index_type=False)
+    for column in got.columns:
+        assert got[column].dtype == typed[column].dtype, column
+        if got[column].dtype == object:  # text, and None (not NaN) where missing
+            assert [type(v) for v in got[column]] == [type(v) for v in typed[column]], column
+    assert got["reason"].isna().any() and got["reason"].map(type).eq(type(None)).any()
