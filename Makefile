@@ -56,19 +56,11 @@ test: lint mypy pytest
 snapshots: $(STAMP)
 	$(BIN)/pytest -q tests/report --snapshot-update
 
+# Every benchmark in turn (benchmarks/__main__.py), then one table of each goal beside its
+# measure and its ratio to the floor; the JSON of each is kept in .bench/.
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e . --group bench
-	$(BIN)/python benchmarks/bench_scoring.py
-	$(BIN)/python benchmarks/bench_atop.py
-	$(BIN)/python benchmarks/bench_trend.py
-	$(BIN)/python benchmarks/bench_robustness.py
-	$(BIN)/python benchmarks/bench_plan.py
-	$(BIN)/python benchmarks/bench_rate_first.py
-	$(BIN)/python benchmarks/bench_batch.py
-	$(BIN)/python benchmarks/bench_dask.py
-	$(BIN)/python benchmarks/bench_startup.py
-	$(BIN)/python benchmarks/bench_estimate.py
-	$(BIN)/python benchmarks/bench_weights.py
+	$(BIN)/python -m benchmarks
 
 clean:
 	rm -rf $(VENV) build dist site .pytest_cache .mypy_cache .ruff_cache

@@ -29,7 +29,8 @@ rounds and each round's ratio to that round's floor is printed too.
 
 - ``one_assess``: one ``assess`` of ``nato.json`` against ``Partnership.model_validate``
   of the same document (issue 23's reference for one assessment), taking turns in
-  ``--rounds`` rounds of 100 calls each; the median ratio.
+  ``--rounds`` rounds of 100 calls each; the median ratio, and where the time goes
+  (``stages``: features, derive, resolve, score, result, as fractions).
 - ``sizes`` (leave out with ``--no-sizes``): ``assess_frame`` (default policy and
   ``exclude``) against the floor at 1, 10, ..., 100,000 rows, interleaved, each round
   about 20,000 rows of work (a small call repeated); with numba installed also
@@ -271,25 +272,70 @@ def bench_sizes(rubric: Any, model: ScoringModel, unknown: float, rounds: int) -
 
 def bench_one(rubric: Any, rounds: int, calls: int = 100) -> dict[str, Any]:
     """One ``assess`` of nato.json against ``Partnership.model_validate`` of the same
-    document (issue 23's reference), taking turns; median per call and median ratio."""
+    document (issue 23's reference), taking turns; median per call and median ratio.
+
+    ``stages`` splits the ``assess`` into its steps, each timed alone in the same rounds
+    on the inputs the step before made: ``features`` (the facts as of the assessment
+    date, encoded), ``derive`` (the rules on them), ``resolve`` (the ratings laid over
+    the derived levels, override checks), ``score`` (``score_matrix``) and ``result``
+    (the :class:`readiness.Assessment` built from the scores: criterion, pillar and gate
+    results). Fractions of their sum; ``stages_over_assess`` says how much of a whole
+    ``assess`` they cover (the rest is argument checks and calls between them).
+    """
+    from readiness.assessment import Options, _assess
+    from readiness.derive import derive_levels, encode_row
     from readiness.partnership import Partnership
+    from readiness.resolve import resolve
 
     path = ROOT / "examples" / "partnerships" / "nato.json"
     doc = json.loads(path.read_text(encoding="utf-8"))
     example = readiness.load_partnership(path, rubric)
+    model = ScoringModel.from_rubric(rubric)
+    options = Options.of(rubric, None, None)
+    table = encode_row(example.features())
+    derived = derive_levels(table, rubric)
+    resolved = resolve([example], rubric, derived=derived, table=table)
+
+    def score() -> Any:
+        return score_matrix(
+            resolved.levels,
+            model,
+            not_applicable=resolved.not_applicable,
+            low_confidence=resolved.low_confidence,
+            unknown_policy=options.unknown_policy,
+            min_coverage=options.min_coverage,
+        )
+
     fns = {
         "validate": _looped(lambda: Partnership.model_validate(doc), calls),
         "assess": _looped(lambda: readiness.assess(example, rubric), calls),
+        "features": _looped(lambda: encode_row(example.features()), calls),
+        "derive": _looped(lambda: derive_levels(table, rubric), calls),
+        "resolve": _looped(lambda: resolve([example], rubric, derived=derived, table=table), calls),
+        "score": _looped(score, calls),
+        "score_and_result": _looped(lambda: _assess(example, rubric, options, resolved), calls),
     }
     for fn in fns.values():
         fn()
     times = interleaved(fns, rounds)
+    med = {name: statistics.median(t) / calls for name, t in times.items()}
+    stages = {
+        "features": med["features"],
+        "derive": med["derive"],
+        "resolve": med["resolve"],
+        "score": med["score"],
+        "result": max(med["score_and_result"] - med["score"], 0.0),
+    }
+    total = sum(stages.values())
     return {
-        "assess_nato_ms": round(statistics.median(times["assess"]) / calls * 1e3, 3),
-        "validate_nato_ms": round(statistics.median(times["validate"]) / calls * 1e3, 3),
+        "assess_nato_ms": round(med["assess"] * 1e3, 3),
+        "validate_nato_ms": round(med["validate"] * 1e3, 3),
         "ratio_assess_to_validate": round(
             statistics.median(_ratios(times, "assess", "validate")), 2
         ),
+        "stages_ms": {k: round(v * 1e3, 3) for k, v in stages.items()},
+        "stages": {k: round(v / total, 3) for k, v in stages.items()},
+        "stages_over_assess": round(total / med["assess"], 2),
     }
 
 

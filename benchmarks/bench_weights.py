@@ -138,6 +138,14 @@ def main() -> int:
         "ratio_to_floor": round(med["elicit"] / med["floor"], 2),
         "incomplete_ms": round(med["incomplete"], 2),
         "goal_ms": GOAL_MS,
+        "goals": {
+            "elicit": {
+                "elicit_ms": round(med["elicit"], 2),
+                "ratio_to_floor": round(med["elicit"] / med["floor"], 2),
+                "goal": f"under {GOAL_MS:g} ms",
+                "met": med["elicit"] <= GOAL_MS,
+            }
+        },
         "group_largest_cr": round(e.group.worst_cr() or 0.0, 3),
         "concentration": round(e.concentration or 0.0, 1),
     }

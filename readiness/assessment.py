@@ -711,7 +711,13 @@ def _criterion_results(
     score_row, eff_row = level_to_score(levels[0]).tolist(), eff.tolist()
     worst = unknown_at_zero(options.unknown_policy)
     guess: list[float] | None = None
-    if options.unknown_policy == "estimate" and bool((~np.isnan(levels) & ~na).any()):
+    known = ~np.isnan(levels)
+    # estimates are read for unknown applicable criteria only: none, nothing to estimate
+    if (
+        options.unknown_policy == "estimate"
+        and bool((known & ~na).any())
+        and not bool((known | na).all())
+    ):
         guess = estimate_unknowns(levels, ~na, model).levels[0].tolist()
     criteria = []
     for j, c in enumerate(rubric.criteria):
@@ -750,16 +756,20 @@ def _pillar_results(
 ) -> tuple[PillarResult, ...]:
     eff = np.array([c.effective_weight for c in criteria])
     pillar_eff = np.bincount(model.criterion_pillar, weights=eff, minlength=model.n_pillars)
+    # plain Python rows: one conversion each instead of a numpy scalar per pillar
+    score, coverage = s.pillar[0].tolist(), s.pillar_coverage[0].tolist()
+    lower, upper = s.pillar_lower[0].tolist(), s.pillar_upper[0].tolist()
+    effective = pillar_eff.tolist()
     return tuple(
         PillarResult(
             id=p.id,
             title=p.title,
-            score=optional(s.pillar[0, i]),
-            lower=float(s.pillar_lower[0, i]),
-            upper=float(s.pillar_upper[0, i]),
+            score=optional(score[i]),
+            lower=lower[i],
+            upper=upper[i],
             weight=p.weight,
-            effective_weight=float(pillar_eff[i]),
-            coverage=optional(s.pillar_coverage[0, i]),
+            effective_weight=effective[i],
+            coverage=optional(coverage[i]),
             method=p.aggregation,
         )
         for i, p in enumerate(rubric.pillars)

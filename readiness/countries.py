@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 __all__ = ["code_for_name", "is_member_code", "member_problem", "suggest_code"]
 
@@ -89,6 +89,7 @@ def suggest_code(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # every member of every file asks: the same few hundred codes
 def member_problem(code: str) -> str | None:
     """What is wrong with a member code (``None`` when nothing is).
 

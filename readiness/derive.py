@@ -16,8 +16,10 @@ language, :mod:`readiness.rules`. This module runs them:
 from __future__ import annotations
 
 import difflib
+import functools
 import math
-from collections.abc import Iterator, Mapping
+import weakref
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -272,57 +274,118 @@ def _first_row(table: Table) -> dict[str, float]:
     return {name: float(column[0]) for name, column in table.columns.items()}
 
 
-def _band_one(value: float, thresholds: tuple[float, ...], descending: bool = False) -> float:
-    if math.isnan(value):
-        return math.nan
-    if descending:
-        return float(sum(value <= t for t in thresholds))
-    return float(sum(value >= t for t in thresholds))
+OneRow = Callable[[Mapping[str, float]], float]
+"""A rule compiled for one row: the row's values (a feature not in it is unknown) ->
+the level :func:`evaluate` gives that row (NaN unknown), on Python floats."""
 
 
-def _evaluate_one(rule: Rule, row: Mapping[str, float]) -> float:
-    """What :func:`evaluate` gives the one row whose values are ``row`` (a feature not in
-    it is unknown), computed on Python floats."""
+def _one_row(rule: Rule) -> OneRow:
+    """``rule`` compiled for one row: closures over its constants, so a partnership's 43
+    rules cost a few Python calls each instead of a dispatch on every call.
+
+    The same rule as :func:`evaluate`, on Python floats; ``tests/test_derive.py`` holds
+    the two equal on random rows for every rule of the shipped rubric.
+    """
     nan = math.nan
     match rule:
         case Bands():
-            return _band_one(row.get(rule.feature, nan), rule.thresholds, rule.descending)
+            return _bands_one(rule.feature, rule.thresholds, rule.descending)
         case Map():
-            code = row.get(rule.feature, nan)
-            if math.isnan(code):
-                return nan
-            return float(rule.levels.get(FEATURES[rule.feature].values[int(code)], nan))
+            feature = rule.feature
+            lookup = [float(rule.levels.get(v, nan)) for v in FEATURES[feature].values]
+
+            def mapped(row: Mapping[str, float]) -> float:
+                code = row.get(feature, nan)
+                return nan if code != code else lookup[int(code)]
+
+            return mapped
         case Count():
-            flags = [row.get(f, nan) for f in rule.features]
-            true = float(sum(x == 1 for x in flags))
-            unknown = sum(math.isnan(x) for x in flags)
-            low = _band_one(true, rule.thresholds)
-            high = _band_one(true + unknown, rule.thresholds)
-            return low if low == high else nan
+            features, thresholds = rule.features, rule.thresholds
+
+            def count(row: Mapping[str, float]) -> float:
+                flags = [row.get(f, nan) for f in features]
+                true = float(sum(x == 1 for x in flags))
+                unknown = sum(x != x for x in flags)
+                low = float(sum(true >= t for t in thresholds))
+                high = float(sum(true + unknown >= t for t in thresholds))
+                return low if low == high else nan
+
+            return count
         case Present():
-            v = row.get(rule.feature, nan)
-            if v == 1:
-                return float(rule.if_true)
-            if v == 0 and rule.if_false is not None:
-                return float(rule.if_false)
-            return nan
+            feature, if_true = rule.feature, float(rule.if_true)
+            if_false = nan if rule.if_false is None else float(rule.if_false)
+
+            def present(row: Mapping[str, float]) -> float:
+                v = row.get(feature, nan)
+                return if_true if v == 1 else if_false if v == 0 else nan
+
+            return present
         case Min() | Max() if not rule.of:  # no rule checks allow it: as the arrays do
-            return float(evaluate(rule, Table(n=1, columns={})).item())
+            level = float(evaluate(rule, Table(n=1, columns={})).item())
+            return lambda row: level
         case Min() if rule.settle == "all":
-            levels = [_evaluate_one(r, row) for r in rule.of]
-            return nan if any(math.isnan(x) for x in levels) else min(levels)
+            parts = [_one_row(r) for r in rule.of]
+
+            def lowest_all(row: Mapping[str, float]) -> float:
+                levels = [f(row) for f in parts]
+                return nan if any(x != x for x in levels) else min(levels)
+
+            return lowest_all
         case Min():
-            levels = [_evaluate_one(r, row) for r in rule.of]
-            could_be = min(
-                (float(r.bottom()) for r, x in zip(rule.of, levels, strict=True) if math.isnan(x)),
-                default=math.inf,
-            )
-            lowest = min((x for x in levels if not math.isnan(x)), default=math.inf)
-            return lowest if lowest <= could_be else nan
+            pairs = [(_one_row(r), float(r.bottom())) for r in rule.of]
+
+            def lowest_settled(row: Mapping[str, float]) -> float:
+                lowest = could_be = math.inf
+                for f, bottom in pairs:
+                    x = f(row)
+                    if x != x:
+                        could_be = min(could_be, bottom)
+                    else:
+                        lowest = min(lowest, x)
+                return lowest if lowest <= could_be else nan
+
+            return lowest_settled
         case Max():
-            known = [x for x in (_evaluate_one(r, row) for r in rule.of) if not math.isnan(x)]
-            return max(known) if known else nan
+            parts = [_one_row(r) for r in rule.of]
+
+            def highest(row: Mapping[str, float]) -> float:
+                known = [x for x in (f(row) for f in parts) if x == x]
+                return max(known) if known else nan
+
+            return highest
     raise TypeError(f"not a rule: {type(rule).__name__}")  # pragma: no cover
+
+
+def _bands_one(feature: str, thresholds: tuple[float, ...], descending: bool) -> OneRow:
+    nan = math.nan
+    if descending:
+
+        def at_most(row: Mapping[str, float]) -> float:
+            v = row.get(feature, nan)
+            return nan if v != v else float(sum(v <= t for t in thresholds))
+
+        return at_most
+
+    def at_least(row: Mapping[str, float]) -> float:
+        v = row.get(feature, nan)
+        return nan if v != v else float(sum(v >= t for t in thresholds))
+
+    return at_least
+
+
+def _one_row_rules(rubric: Rubric) -> tuple[OneRow | None, ...]:
+    """Every criterion's rule compiled for one row (``None``: no rule), kept per rubric
+    object (an entry goes when its rubric is collected)."""
+    kept = _ONE_ROW.get(id(rubric))
+    if kept is not None and kept[0]() is rubric:
+        return kept[1]
+    rules = tuple(None if c.derive is None else _one_row(c.derive) for c in rubric.criteria)
+    _ONE_ROW[id(rubric)] = (weakref.ref(rubric), rules)
+    weakref.finalize(rubric, _ONE_ROW.pop, id(rubric), None)
+    return rules
+
+
+_ONE_ROW: dict[int, tuple[weakref.ref[Rubric], tuple[OneRow | None, ...]]] = {}
 
 
 def _level(rule: Rule, table: Table) -> float:
@@ -442,15 +505,17 @@ def encode_row(values: Mapping[str, FeatureValue]) -> Table:
         A one-row :class:`Table`.
     """
     row: dict[str, float] = {}
+    kinds = _feature_kinds()
+    nan = math.nan
     for name, value in values.items():
-        feature = FEATURES.get(name)
-        if feature is None:
+        kind = kinds.get(name)
+        if kind is None:  # not a feature
             continue
         if value is None:
-            x = math.nan
-        elif feature.type == "category":
-            x = float(feature.values.index(str(value)))
-        elif feature.type == "flag":
+            x = nan
+        elif kind == "category":
+            x = float(FEATURES[name].values.index(str(value)))
+        elif kind == "flag":
             x = 1.0 if value else 0.0
         else:
             x = float(value)
@@ -458,9 +523,15 @@ def encode_row(values: Mapping[str, FeatureValue]) -> Table:
     return Table(n=1, columns=_RowColumns(row), row=row)
 
 
+@functools.cache
+def _feature_kinds() -> dict[str, FeatureType]:
+    """Every feature's type by name (one dict look-up per value in :func:`encode_row`)."""
+    return {name: feature.type for name, feature in FEATURES.items()}
+
+
 class _RowColumns(Mapping[str, Floats]):
     """A one-row table's columns, each made from its Python float when asked for: one
-    partnership's rules read the floats (:func:`_evaluate_one`), so the ~200 one-element
+    partnership's rules read the floats (:func:`_one_row`), so the ~200 one-element
     arrays a table of every feature would hold are mostly never needed."""
 
     __slots__ = ("_row",)
@@ -564,7 +635,7 @@ def derive_levels(table: Table, rubric: Rubric) -> Floats:
     """The levels every rule of ``rubric`` gives every row of ``table``.
 
     One row (one partnership: ``assess``) is derived with Python floats by
-    :func:`_evaluate_one`, the same rules on the same values without the arrays that
+    :func:`_one_row`, the same rules on the same values without the arrays that
     pay off only for many rows (``tests/test_derive.py`` holds the two paths equal).
 
     Returns:
@@ -573,11 +644,10 @@ def derive_levels(table: Table, rubric: Rubric) -> Floats:
     """
     if table.n == 1:
         row = table.row if table.row is not None else _first_row(table)
+        nan = math.nan
         return np.array(
-            [[math.nan if c.derive is None else _evaluate_one(c.derive, row)
-              for c in rubric.criteria]],
-            dtype=np.float64,
-        )  # fmt: skip
+            [[nan if f is None else f(row) for f in _one_row_rules(rubric)]], dtype=np.float64
+        )
     out = np.full((table.n, len(rubric.criteria)), np.nan)
     for j, c in enumerate(rubric.criteria):
         if c.derive is not None:

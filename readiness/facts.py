@@ -1790,13 +1790,18 @@ def _agreement_features(
     absent = set(facts.agreements_absent or ())
     live = [a for a in listed if a.in_force_on(as_of)]
     out["agreements.count"] = float(len(live)) if complete else None
+    # member pairs matter only for agreements of some parties (:func:`_coverage`)
     pairs = (
         [(a, b) for i, a in enumerate(roster.active) for b in roster.active[i + 1 :]]
-        if roster is not None
+        if roster is not None and any(a.parties is not None for a in live)
         else None
     )
+    of_kind: dict[str, list[Agreement]] = {}
+    for agreement in live:
+        for kind in agreement.kinds:
+            of_kind.setdefault(kind, []).append(agreement)
     for kind in AGREEMENT_KINDS:
-        these = [a for a in live if kind in a.kinds]
+        these = of_kind.get(kind, [])
         if not these:
             none: FeatureValue = 0.0 if complete or kind in absent else None
             out[f"agreement.{kind}"] = None if none is None else False
@@ -1823,7 +1828,7 @@ def _agreement_features(
         out[f"agreement.{kind}.ratified_coverage"] = (
             None if bound is not None and bound < 1 and unsure else bound
         )
-    security = [a for a in live if "security-of-information" in a.kinds]
+    security = of_kind.get("security-of-information", [])
     every_one = complete or "security-of-information" in absent
     texts_read = all(
         a.provisions is not None and _stated(a.provisions_complete, complete_lists)

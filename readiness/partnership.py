@@ -356,13 +356,14 @@ class Partnership(Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> Partnership:
+        codes = self.member_codes  # read once: every check below needs them
         problems = [
-            *(self._member_problems() if self.strict else ()),
-            *self._duplicate_members(),
+            *(self._member_problems(codes) if self.strict else ()),
+            *self._duplicate_members(codes),
             *self._dates_after_assessment(),
             *self._status_order(),
-            *self._parties_are_members(),
-            *self._facts_about_non_members(),
+            *self._parties_are_members(codes),
+            *self._facts_about_non_members(codes),
         ]
         if problems:
             raise InputError(problems)
@@ -388,26 +389,26 @@ class Partnership(Frozen):
         """
         return (self.format_version or 1) < 3
 
-    def _member_problems(self) -> list[Problem]:
+    def _member_problems(self, codes: tuple[str, ...]) -> list[Problem]:
         """Members that are not states (:mod:`readiness.countries`), and a lone member."""
         from readiness.countries import member_problem
 
         problems = []
-        for i, code in enumerate(self.member_codes):
+        for i, code in enumerate(codes):
             message = member_problem(code)
             if message is not None:
                 where = f"$.members[{i}]" + ("" if isinstance(self.members[i], str) else ".code")
                 problems.append(Problem(where, message))
-        if len(set(self.member_codes)) < 2:
+        if len(set(codes)) < 2:
             problems.append(
                 Problem("$.members", "a partnership has at least two members (got one)")
             )
         return problems
 
-    def _duplicate_members(self) -> list[Problem]:
+    def _duplicate_members(self, codes: tuple[str, ...]) -> list[Problem]:
         seen: dict[str, int] = {}
         problems = []
-        for i, m in enumerate(self.member_codes):
+        for i, m in enumerate(codes):
             if m in seen:
                 problems.append(
                     Problem(
@@ -438,8 +439,8 @@ class Partnership(Frozen):
             last = change.since or last
         return problems
 
-    def _parties_are_members(self) -> list[Problem]:
-        codes = set(self.member_codes)
+    def _parties_are_members(self, member_codes: tuple[str, ...]) -> list[Problem]:
+        codes = set(member_codes)
         problems = []
         facts = self.facts
         named: list[tuple[str, str]] = []
@@ -460,18 +461,16 @@ class Partnership(Frozen):
         for where, code in named:
             if code not in codes:
                 problems.append(
-                    Problem(
-                        where, f"{code!r} is not a member (members: {', '.join(self.member_codes)})"
-                    )
+                    Problem(where, f"{code!r} is not a member (members: {', '.join(member_codes)})")
                 )
         return problems
 
-    def _facts_about_non_members(self) -> list[Problem]:
+    def _facts_about_non_members(self, codes: tuple[str, ...]) -> list[Problem]:
         """Spending given for a state that is not a member of the partnership, and (from
         format 3) a UN ideal point of one."""
-        problems = self._ideal_points_of_non_members() if self.strict else []
-        members = set(self.member_codes)
-        shown = ", ".join(self.member_codes[:10]) + (", ..." if len(members) > 10 else "")
+        problems = self._ideal_points_of_non_members(codes) if self.strict else []
+        members = set(codes)
+        shown = ", ".join(codes[:10]) + (", ..." if len(members) > 10 else "")
         for key in ("defense_spending_gdp",):
             table = getattr(self.facts, key, None) or {}
             problems += [
@@ -484,13 +483,13 @@ class Partnership(Frozen):
             ]
         return problems
 
-    def _ideal_points_of_non_members(self) -> list[Problem]:
+    def _ideal_points_of_non_members(self, codes: tuple[str, ...]) -> list[Problem]:
         """UN ideal points of states that are not members: policy alignment reads the
         distance between the members' own points (for two members, the dyad's distance),
         never a member's distance to another state or to the world."""
         points = (self.facts and self.facts.un_ideal_points) or {}
-        members = set(self.member_codes)
-        shown = ", ".join(self.member_codes[:10]) + (", ..." if len(members) > 10 else "")
+        members = set(codes)
+        shown = ", ".join(codes[:10]) + (", ..." if len(members) > 10 else "")
         return [
             Problem(
                 json_path(("facts", "un_ideal_points", code)),
@@ -654,9 +653,11 @@ class Partnership(Frozen):
         """
         out = []
         if not self.strict:
+            codes = self.member_codes
+            refused = (*self._member_problems(codes), *self._ideal_points_of_non_members(codes))
             out += [
                 dataclasses.replace(p, message=p.message + " (refused from format 3)")
-                for p in (*self._member_problems(), *self._ideal_points_of_non_members())
+                for p in refused
             ]
         if self.rubric is None or "@" not in self.rubric:
             return out

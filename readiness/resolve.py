@@ -118,12 +118,14 @@ class Resolved:
         gives a level (an explanation of "every fact missing" would say nothing).
         """
         table = _row(self.table, i)
+        derived, with_facts = self.derived[i].tolist(), bool(self.with_facts[i])
+        criteria = rubric.criteria
         out = {}
         for j in self.rules:
-            c = rubric.criteria[j]
+            c = criteria[j]
             assert c.derive is not None
-            level = float(self.derived[i, j])
-            if math.isnan(level) and not self.with_facts[i]:
+            level = derived[j]
+            if math.isnan(level) and not with_facts:
                 continue
             out[c.id] = Derivation(
                 criterion=c.id,
@@ -185,12 +187,13 @@ def resolve(
     problems: list[tuple[Problem, ...]] = []
     for i, p in enumerate(partnerships):
         given: dict[str, int | None] = {}  # derived levels the ratings meet
+        facts_row = derived[i].tolist() if p.ratings else []  # Python floats: cheap to read
         for cid, rating in p.ratings.items():
             j = index[cid]
             level = rating.level
             if level == "unknown":  # the assessor did not know: the facts still speak
                 continue
-            from_facts = derived[i, j]
+            from_facts = facts_row[j]
             known = not math.isnan(from_facts)
             if level == "not-applicable":
                 na[i, j] = True
