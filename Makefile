@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLE ?= examples/partnerships/aukus.json
 
-.PHONY: install demo docs notebook schemas test lint format mypy pytest bench snapshots clean
+.PHONY: install demo docs notebook schemas parsed test lint format mypy pytest bench snapshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,14 @@ notebook: $(STAMP)
 schemas: $(STAMP)
 	for kind in partnership rubric report; do \
 		$(BIN)/readiness schema $$kind > readiness/schemas/$$kind.schema.json; done
+
+# The package's own YAML files parsed once, into readiness/_parsed.marshal, so that a
+# command starts without parsing the rubric again (tests/test_io.py fails when it differs
+# from parsing the files now: run this after editing a file in rubrics/ or seeds/).
+parsed: $(STAMP)
+	$(BIN)/python -c 'import glob, pathlib, readiness._io as io; \
+		io.write_parsed([pathlib.Path(p) for p in sorted(glob.glob("rubrics/*.yaml") \
+		+ glob.glob("rubrics/versions/*.yaml") + glob.glob("seeds/*.yaml"))])'
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import marshal
 import os
 import re
 import stat
 import sys
+from functools import cache
 from importlib.resources.abc import Traversable
 from itertools import accumulate
 from pathlib import Path
@@ -30,6 +33,7 @@ __all__ = [
     "parse_json",
     "read_document",
     "source_name",
+    "write_parsed",
 ]
 
 Readable = Path | str | Traversable
@@ -442,6 +446,40 @@ def parse_json(text: str, name: str, error: type[ReadinessError]) -> Any:
     return _read_json(text, name, error)
 
 
+PARSED = Path(__file__).with_name("_parsed.marshal")
+"""The package's own YAML files (rubrics, earlier rubric versions, seed cards), parsed:
+each file's text's SHA-256 -> its parsed data (``marshal``). ``make parsed`` writes it;
+``tests/test_io.py`` fails when it differs from parsing the files now."""
+
+
+@cache
+def _parsed_table() -> dict[str, bytes]:
+    try:
+        table = marshal.loads(PARSED.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):  # absent, or another marshal format
+        return {}
+    return table if isinstance(table, dict) else {}
+
+
+def _parsed(text: str) -> Any:
+    """The data of a shipped YAML text whose exact text was parsed into :data:`PARSED`
+    (fresh objects on every call), or ``None``: then the text is parsed as usual."""
+    entry = _parsed_table().get(hashlib.sha256(text.encode()).hexdigest())
+    return None if entry is None else marshal.loads(entry)
+
+
+def write_parsed(paths: list[Path], out: Path = PARSED) -> None:
+    """Parse the package's own YAML files under :func:`read_document`'s rules and write
+    their data to ``out``, keyed by each file's text's SHA-256 (see :data:`PARSED`)."""
+    table = {}
+    for path in paths:
+        text = _read_text(path, source_name(path), ReadinessError)
+        key = hashlib.sha256(text.encode()).hexdigest()
+        data = _read_yaml(text, source_name(path), ReadinessError, shipped=True)
+        table[key] = marshal.dumps(data)
+    out.write_bytes(marshal.dumps(dict(sorted(table.items()))))
+
+
 def read_document(path: Readable, error: type[ReadinessError], *, shipped: bool = False) -> Any:
     """Read a JSON or YAML file into plain Python objects.
 
@@ -462,8 +500,9 @@ def read_document(path: Readable, error: type[ReadinessError], *, shipped: bool 
     - YAML aliases may not expand the document beyond :data:`MAX_EXPANDED_VALUES`
       values or :data:`MAX_DEPTH` levels (nor make it contain itself).
 
-    ``shipped=True`` is for the package's own rubric and seed files: YAML is then
-    parsed by libyaml (when PyYAML has it) with the same checks but the nesting one.
+    ``shipped=True`` is for the package's own rubric and seed files: a YAML text that
+    :data:`PARSED` holds (the same text, by its SHA-256) is not parsed again; any other
+    is parsed by libyaml (when PyYAML has it) with the same checks but the nesting one.
 
     Raises:
         error: The file is missing, empty, too large, or not valid JSON/YAML, or it
@@ -475,5 +514,7 @@ def read_document(path: Readable, error: type[ReadinessError], *, shipped: bool 
     if not text.strip():
         raise error("the file is empty", source=name)
     if name.endswith((".yaml", ".yml")):
+        if shipped and (data := _parsed(text)) is not None:
+            return data
         return _read_yaml(text, name, error, shipped=shipped)
     return _read_json(text, name, error)

@@ -44,9 +44,16 @@ Day = Annotated[
 
 
 class Frozen(BaseModel):
-    """Base of every data model: immutable, and unknown fields are errors."""
+    """Base of every data model: immutable, and unknown fields are errors.
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    The validators are built on first use (``defer_build``), not when the class is
+    defined: a command that reads a partnership builds the schema of a partnership only
+    (its nested models inside it), and none of the models it never validates.
+    """
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, defer_build=True
+    )
 
 
 _NOISE = ("function-", "tag:")

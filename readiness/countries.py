@@ -20,6 +20,8 @@ from __future__ import annotations
 import difflib
 import re
 from functools import cache, lru_cache
+from importlib.util import find_spec
+from pathlib import Path
 
 __all__ = ["code_for_name", "is_member_code", "member_problem", "suggest_code"]
 
@@ -59,11 +61,31 @@ def _tables() -> tuple[frozenset[str], dict[str, str]]:
     return frozenset(codes), names
 
 
+@cache
+def _codes() -> frozenset[str]:
+    """Every accepted ISO code, as :func:`_tables` has them: read from pycountry's own
+    data files (``databases/iso3166-1.json`` and ``iso3166-3.json``, what
+    ``pycountry.countries`` and ``historic_countries`` are made of) without importing
+    pycountry and building its objects; from pycountry itself if the files are not there
+    or not as expected. ``tests/test_countries.py`` holds the two equal."""
+    import orjson
+
+    try:
+        spec = find_spec("pycountry")
+        folder = Path(next(iter(spec.submodule_search_locations or ()))) / "databases"  # type: ignore[union-attr]
+        current = orjson.loads((folder / "iso3166-1.json").read_bytes())["3166-1"]
+        former = orjson.loads((folder / "iso3166-3.json").read_bytes())["3166-3"]
+        codes = {c["alpha_3"] for c in current} | {c["alpha_3"] for c in former if "alpha_3" in c}
+    except (AttributeError, StopIteration, OSError, ValueError, KeyError, TypeError):
+        return _tables()[0]
+    return frozenset(codes)
+
+
 def is_member_code(code: str) -> bool:
     """Whether ``code`` (upper case, stripped) names a member as this module describes."""
     if _COW.match(code) or _USER_ASSIGNED.match(code):
         return True
-    return code in _tables()[0]
+    return code in _codes()
 
 
 def code_for_name(text: str) -> str | None:

@@ -68,7 +68,7 @@ from readiness.document import (
 from readiness.document.charts import GRID, SERIES, draw, short_label, style_axis
 from readiness.errors import InputError, Problem
 from readiness.facts import PastDate
-from readiness.partnership import Evidence, Partnership, Rating
+from readiness.partnership import Evidence, Partnership, Rating, is_panel_document
 from readiness.resolve import Resolved, resolve
 from readiness.rubric import Rubric, UnknownPolicy, load_rubric
 from readiness.scoring import ScoringModel, score_matrix
@@ -217,11 +217,6 @@ class Panel(Frozen):
 def _under(problem: Problem, index: int) -> Problem:
     """A problem of one assessor's partnership, located in the panel file."""
     return dataclasses.replace(problem, path=f"$.assessments[{index}]" + problem.path[1:])
-
-
-def is_panel_document(data: object) -> bool:
-    """Whether parsed JSON is a panel file (an object with ``assessments``)."""
-    return isinstance(data, dict) and "assessments" in data
 
 
 def panel_from_dict(data: object, *, source: str | None = None) -> Panel:

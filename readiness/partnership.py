@@ -79,6 +79,7 @@ __all__ = [
     "Status",
     "StatusChange",
     "Suspension",
+    "is_panel_document",
     "load_partnership",
     "partnership_from_dict",
     "partnership_json_schema",
@@ -740,6 +741,13 @@ def partnership_from_dict(data: object, *, source: str | None = None) -> Partner
     return validate_document(
         Partnership, data, what=what, error=InputError, source=source, second_look=True
     )
+
+
+def is_panel_document(data: object) -> bool:
+    """Whether parsed JSON is a panel file (an object with ``assessments``): several
+    assessors' partnerships (``readiness.panel``), not one partnership. Here, so that
+    telling the two apart does not load the panel's machinery."""
+    return isinstance(data, dict) and "assessments" in data
 
 
 def load_partnership(path: Readable, rubric: Rubric | None = None) -> Partnership:

@@ -19,6 +19,7 @@ from readiness.document import (
     Block,
     BulletList,
     Column,
+    DeferredData,
     Document,
     Facts,
     Inline,
@@ -398,7 +399,7 @@ def report_document(r: Report, *, brief: bool = False) -> Document:
     """
     basis = "overall score" if r.basis == "overall" else "lower bound"
     if brief:
-        return Document(r.title, _brief(r), "assessment", r.to_dict())
+        return Document(r.title, _brief(r), "assessment", DeferredData(r.to_dict))
     blocks: list[Block] = [
         *_head(r),
         *_failed_gates(r),
@@ -408,7 +409,7 @@ def report_document(r: Report, *, brief: bool = False) -> Document:
         *_roadmap(r, basis),
         _evidence(r),
     ]
-    return Document(r.title, tuple(blocks), "assessment", r.to_dict())
+    return Document(r.title, tuple(blocks), "assessment", DeferredData(r.to_dict))
 
 
 BRIEF_GAPS = 10

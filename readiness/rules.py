@@ -355,10 +355,8 @@ Rule = Annotated[
         custom_error_message="a rule needs `rule:` set to one of " + ", ".join(RULE_TYPES),
     ),
 ]
-"""One derive rule (``rule:`` tells which)."""
-
-Min.model_rebuild()
-Max.model_rebuild()
+"""One derive rule (``rule:`` tells which). ``min`` and ``max`` hold rules; their
+``Rule`` is resolved when their (deferred) validator is first built."""
 
 
 # --- checking rules against the catalogue -------------------------------------------------

@@ -141,11 +141,36 @@ def test_validate_loads_only_what_checking_needs():
     # explains or renders, and no pandas/scipy/plotting
     ours, packages = _loaded_by(["validate", "examples/partnerships/nato.json"])
     assert ours <= VALIDATE_MAY_LOAD, sorted(ours - VALIDATE_MAY_LOAD)
-    assert not packages & set(HEAVY), sorted(packages & set(HEAVY))
+    assert not packages & {*HEAVY, "pycountry"}, sorted(packages & {*HEAVY, "pycountry"})
     # a rubric file is checked without the numpy core at all
     ours, packages = _loaded_by(["validate", "rubrics/defense-partnership.yaml"])
     assert not ours & {"readiness.derive", "readiness.scoring", "readiness.assessment"}
     assert not packages & {"numpy", *HEAVY}, sorted(packages & {"numpy", *HEAVY})
+
+
+ASSESS_NEVER_LOADS = {
+    # a panel file is told apart without them; nothing of a questionnaire, a batch, a
+    # plan, the robustness engine or the HTML page is on the terminal path;
+    "readiness.panel", "readiness.agreement", "readiness.consensus", "readiness.batch",
+    "readiness.plan", "readiness.robustness", "readiness.rate_first", "readiness.explain",
+    "readiness.io", "readiness.report.html", "readiness.compare", "readiness.trend",
+    # of the document floor, the text renderer only: not the HTML, JSON or Markdown one
+    # nor the charts
+    "readiness.document.html", "readiness.document.json", "readiness.document.markdown",
+    "readiness.document.charts", "readiness.report.markdown",
+}  # fmt: skip
+
+
+def test_assess_to_the_terminal_loads_only_what_it_needs():
+    # the default `readiness assess FILE`: the terminal report, without pandas, pyarrow,
+    # jinja2 or scipy (an eager import of any of them, anywhere on the path, fails here),
+    # nor pycountry's database for a file whose member codes are good
+    ours, packages = _loaded_by(["assess", "examples/partnerships/nato.json"])
+    never = {m for m in ours if any(m == n or m.startswith(f"{n}.") for n in ASSESS_NEVER_LOADS)}
+    assert not never, sorted(never)
+    assert not packages & {*HEAVY, "pycountry"}, sorted(packages & {*HEAVY, "pycountry"})
+    ours, _ = _loaded_by(["validate", "examples/partnerships/nato.json"])
+    assert "readiness.countries" in ours  # the codes were checked, without pycountry
 
 
 def test_the_describe_floor_imports_without_numpy():

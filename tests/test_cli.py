@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -406,3 +407,23 @@ def test_rubrics_criteria_help_and_errors(tmp_path: Path):
     assert r.returncode == 2 and "--format applies to --criteria only" in r.stderr
     bad = write(tmp_path, "id: x\nid: y\n", "bad.yaml")
     assert_clean_error(cli("rubrics", "--criteria", "--rubric", str(bad)), "duplicate key 'id'")
+
+
+def test_the_command_spares_pydantic_its_plugin_scan_and_leaves_the_environment_as_it_was():
+    # the scan reads every installed distribution's entry points: a cold command skips it,
+    # unless the user set PYDANTIC_DISABLE_PLUGINS (e.g. to 0, to keep their plugins)
+    code = (
+        "import json, os, sys; from readiness.cli import main; "
+        "code = main(['validate', 'examples/partnerships/nato.json']); "
+        "loader = sys.modules.get('pydantic.plugin._loader'); "
+        "print(json.dumps([code, loader is not None and loader._plugins is not None, "
+        "os.environ.get('PYDANTIC_DISABLE_PLUGINS')]))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    for given, scanned in ((None, False), ("0", True)):
+        if given is not None:
+            env["PYDANTIC_DISABLE_PLUGINS"] = given
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert json.loads(out.stdout.strip().splitlines()[-1]) == [0, scanned, given], out.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import marshal
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +170,72 @@ def test_shipped_files_read_the_same_with_the_fast_loader():
     for f in files:
         strict = read_document(f, RubricError)
         assert read_document(f, RubricError, shipped=True) == strict, f.name
+
+
+def _shipped_yaml() -> list[Path]:
+    from readiness._resources import data_dir
+
+    folders = [data_dir("rubrics"), data_dir("rubrics") / "versions", data_dir("seeds")]
+    return [Path(str(f)) for d in folders for f in d.iterdir() if f.name.endswith(".yaml")]
+
+
+def test_the_parsed_shipped_files_are_current():
+    # readiness/_parsed.marshal holds exactly the shipped YAML files, each parsed as now
+    # (repr tells 1 from 1.0 and True, and keeps the order of keys); `make parsed`
+    import hashlib
+
+    from readiness._io import _parsed_table, _read_yaml
+
+    _parsed_table.cache_clear()
+    table = _parsed_table()
+    files = _shipped_yaml()
+    assert len(files) >= 5
+    keys = set()
+    for f in files:
+        text = f.read_text(encoding="utf-8-sig")
+        key = hashlib.sha256(text.encode()).hexdigest()
+        keys.add(key)
+        assert key in table, f"{f} changed: run `make parsed`"
+        fresh = _read_yaml(text, f.name, RubricError, shipped=True)
+        assert repr(marshal.loads(table[key])) == repr(fresh), f"{f}: run `make parsed`"
+    assert set(table) == keys, "readiness/_parsed.marshal holds files no longer shipped"
+
+
+def test_a_shipped_file_is_not_parsed_again(monkeypatch):
+    import readiness._io as rio
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(rio, "_read_yaml", refuse)
+    for f in _shipped_yaml():
+        first = read_document(f, RubricError, shipped=True)
+        again = read_document(f, RubricError, shipped=True)
+        assert first == again and first is not again  # fresh objects: callers may edit them
+    with pytest.raises(AssertionError, match="parsed again"):  # not without shipped=True
+        read_document(_shipped_yaml()[0], RubricError)
+
+
+def test_an_edited_or_unknown_shipped_text_is_parsed(tmp_path, monkeypatch):
+    import readiness._io as rio
+
+    rubric = next(f for f in _shipped_yaml() if f.parent.name == "rubrics")
+    edited = write(tmp_path, "edited.yaml", rubric.read_text() + "\nextra: 1\n")
+    assert read_document(edited, RubricError, shipped=True)["extra"] == 1
+    twice = write(tmp_path, "twice.yaml", rubric.read_text() + "\nid: again\n")
+    with pytest.raises(RubricError, match="duplicate key 'id'"):
+        read_document(twice, RubricError, shipped=True)
+    # a missing or unreadable file of parsed data: every file is parsed, as before
+    for content in (None, b"not marshal data"):
+        broken = tmp_path / "parsed.marshal"
+        if content is not None:
+            broken.write_bytes(content)
+        monkeypatch.setattr(rio, "PARSED", broken)
+        rio._parsed_table.cache_clear()
+        assert rio._parsed_table() == {}
+        fresh = read_document(rubric, RubricError)
+        assert read_document(rubric, RubricError, shipped=True) == fresh
+    rio._parsed_table.cache_clear()
 
 
 def test_the_fast_loader_keeps_the_key_and_integer_checks(tmp_path):

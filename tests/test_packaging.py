@@ -32,6 +32,14 @@ def names(wheel: Path) -> set[str]:
         return set(z.namelist())
 
 
+def test_the_wheel_ships_the_parsed_yaml(wheel: Path):
+    # the shipped rubrics and seed cards, parsed (readiness._io.PARSED): a wheel's
+    # commands start without parsing the rubric's YAML either
+    with zipfile.ZipFile(wheel) as z:
+        shipped = z.read("readiness/_parsed.marshal")
+    assert shipped == (ROOT / "readiness" / "_parsed.marshal").read_bytes()
+
+
 def test_the_wheel_is_marked_typed(wheel: Path):
     assert "readiness/py.typed" in names(wheel)
     with zipfile.ZipFile(wheel) as z:

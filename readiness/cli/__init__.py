@@ -56,7 +56,8 @@ examples:
 
 environment: READINESS_ENGINE=numpy|numba|auto picks the scoring kernel (numba, the
   compiled one, comes with pip install 'readiness[fast]'; auto uses it for 65,536 rows
-  or more)
+  or more); pydantic's plugins are not loaded while a command runs unless
+  PYDANTIC_DISABLE_PLUGINS is set (0 loads them all)
 
 exit codes: 0 success, 1 below --fail-under, 2 bad input, usage or unwritable output
 """
@@ -186,6 +187,23 @@ def _system_error(exc: OSError) -> str:
     return f"cannot write the output: {reason} (it is incomplete)"
 
 
+@contextlib.contextmanager
+def _no_pydantic_plugins() -> Iterator[None]:
+    """While the command runs, pydantic looks for no plugins (the first model it builds
+    would otherwise scan every installed distribution's entry points). A user who sets
+    ``PYDANTIC_DISABLE_PLUGINS`` themselves (``0`` keeps every plugin) is obeyed, and the
+    variable is as it was afterwards (``main`` may run inside a test or a notebook)."""
+    name = "PYDANTIC_DISABLE_PLUGINS"
+    if name in os.environ:
+        yield
+        return
+    os.environ[name] = "__all__"
+    try:
+        yield
+    finally:
+        os.environ.pop(name, None)
+
+
 def _tolerant_streams() -> None:
     """Characters the terminal's encoding lacks are escaped, not a crash."""
     for stream in (sys.stdout, sys.stderr):
@@ -201,7 +219,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser(argv).parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
+    with _no_pydantic_plugins():
+        return _run(func, args)
 
+
+def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run one command; every failure becomes its exit code and one line on stderr."""
     from readiness.cli._common import EXIT_INPUT, EXIT_OK, _fail, _internal
     from readiness.errors import ReadinessError
 

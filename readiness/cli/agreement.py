@@ -297,7 +297,7 @@ def _not_questionnaires(partnership: str) -> InputError:
 def _is_panel_file(path: str) -> bool:
     from readiness._io import read_document
     from readiness.errors import InputError
-    from readiness.panel import is_panel_document
+    from readiness.partnership import is_panel_document  # not readiness.panel: not loaded
 
     try:
         return is_panel_document(read_document(Path(path), InputError))

@@ -315,15 +315,17 @@ def _render_assessment(
 ) -> str:
     """The printed report (Markdown or text), with the explanation (``--explain``), what
     to rate first (``--rate-first``) and then ``sections`` (a panel) as sections of it."""
-    from readiness.report import build_report, render_markdown, render_text
+    import readiness.report
 
-    report = build_report(a, args.target)
+    report = readiness.report.build_report(a, args.target)
     if args.rate_first:  # what to rate first, before the panel
         sections = (a.rate_first().to_section(), *sections)
     if args.explain:  # the explanation as one more section of the report
         sections = (a.explain().to_document().as_section(), *sections)
-    render = render_markdown if args.format == "markdown" else render_text
-    return render(report, sections=sections)
+    # the one renderer asked for is loaded (readiness.report's names load on first use)
+    fmt = "markdown" if args.format == "markdown" else "text"
+    render = getattr(readiness.report, f"render_{fmt}")
+    return str(render(report, sections=sections))
 
 
 # --- batch: many files, one table of scores ------------------------------------------

@@ -15,7 +15,7 @@ true minus sign and an en dash where Markdown writes ``-``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
@@ -25,6 +25,7 @@ __all__ = [
     "Cell",
     "Chart",
     "Column",
+    "DeferredData",
     "Document",
     "Facts",
     "Inline",
@@ -246,6 +247,35 @@ class Section:
     def anchor(self) -> str | None:
         """The HTML id of the section."""
         return self.id or self.key
+
+
+class DeferredData(Mapping[str, Any]):
+    """A document's data made on first read: a report's JSON form is worked out only when
+    something reads it (the JSON renderer, a section keyed by it), not for the terminal.
+    Equal to the mapping it makes."""
+
+    __slots__ = ("_made", "_make")
+
+    def __init__(self, make: Callable[[], Mapping[str, Any]]) -> None:
+        self._make = make
+        self._made: Mapping[str, Any] | None = None
+
+    def _data(self) -> Mapping[str, Any]:
+        if self._made is None:
+            self._made = self._make()
+        return self._made
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+    def __repr__(self) -> str:
+        return repr(self._data())
 
 
 @dataclass(frozen=True)

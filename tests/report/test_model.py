@@ -29,3 +29,29 @@ def test_report_from_gaps_is_build_report():
     a = synthetic_assessment()
     assert report_from_gaps(a.gaps()) == build_report(a)
     assert report_from_gaps(a.gaps("regional-forum")) == build_report(a, "regional-forum")
+
+
+def test_the_terminal_report_does_not_work_out_the_json_form(monkeypatch):
+    # a report's data (its JSON form, a deep copy of the whole model) is made when read,
+    # once, equal to to_dict(); the text and Markdown reports never read it
+    from readiness.document import DeferredData, render_json
+    from readiness.readout import Report
+    from readiness.report import render_markdown, render_text
+
+    r = synthetic_report()
+    expected = r.to_dict()
+    doc = r.to_document()
+    assert isinstance(doc.data, DeferredData)
+    assert doc.data == expected and dict(doc.data) == expected
+    assert render_json(r.to_document()) == render_json(
+        type(doc)(doc.title, doc.blocks, doc.kind, expected)
+    )
+    calls = []
+    made = Report.to_dict
+    monkeypatch.setattr(Report, "to_dict", lambda self: calls.append(1) or made(self))
+    render_text(r)
+    render_markdown(r)
+    assert calls == []
+    doc = r.to_document(brief=True)
+    assert len(doc.data) == len(expected) and doc.data["title"] == expected["title"]
+    assert calls == [1]  # made once, however often read
