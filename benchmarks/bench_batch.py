@@ -3,7 +3,8 @@
 Run with ``make bench`` (after ``bench_scoring.py``) or on its own::
 
     python benchmarks/bench_batch.py                          # 10,000 files, 3 rounds
-    READINESS_BENCH_100K=1 python benchmarks/bench_batch.py   # also memory at 100,000 lines
+    python benchmarks/bench_batch.py --memory-lines 100000    # also memory at 100,000 lines
+    python benchmarks/bench_batch.py --code ../other          # another checkout's code
 
 The contenders, each in a fresh process, taking turns (``--rounds`` rounds of all of
 them; medians printed), on N generated partnerships (``benchmarks/make_partnerships.py``:
@@ -11,13 +12,14 @@ the examples with new ids, re-drawn ratings and scaled facts; 10-23 KB each, gen
 once into ``$TMPDIR/readiness-bench/`` and reused), as N files and as one JSON Lines
 file:
 
-- ``files_floor`` / ``jsonl_floor``: the floor the issue sets: read each file (line),
-  parse it with orjson and validate it with a minimal pydantic model of the format's
-  shape (:data:`FLOOR_MODEL`, plain types, none of our checks), nothing written;
+- ``files_floor`` / ``jsonl_floor`` / ``stdin_floor``: the floor the issue sets: read
+  each file (line), parse it with orjson and validate it with a minimal pydantic model
+  of the format's shape (:data:`FLOOR_MODEL`, plain types, none of our checks), nothing
+  written;
 - ``files_default`` / ``files_jobs1``: ``readiness assess DIR --out scores.csv`` with
   the default ``--jobs`` (one worker per CPU, at most 4) and with ``--jobs 1``;
 - ``jsonl_default`` / ``jsonl_jobs1``: the same on the JSON Lines file;
-- ``stdin_default``: the JSON Lines on standard input (``assess - --out``).
+- ``stdin_default`` / ``stdin_jobs1``: the JSON Lines on standard input (``assess - --out``).
 
 For each: wall seconds (start-up included), files per second, CPU seconds of the whole
 process tree (a busy machine can be told from a slow program) and the peak memory of
@@ -26,12 +28,15 @@ the tree (sampled from /proc, Linux only): ``peak_memory_mb`` sums resident set 
 page counts once; sampled every 250 ms). Beside them, ``goals`` puts issue 23's goals
 next to the ratios: each command within 3x its floor's time (wall clock; the
 ratio of CPU seconds beside it); the default jobs (two
-workers on a 2-core machine) at least 1.7x faster than ``--jobs 1``. The load average
-before and after, and the scoring engine, are printed too: goals hold "on an idle
-machine", and on a loaded one the ratios, not the rates, are the figures to read.
+workers on a 2-core machine) at least 1.7x faster than ``--jobs 1``, for files, JSON
+Lines and standard input. The load average before and after, and the scoring engine,
+are printed too: goals hold "on an idle machine", and on a loaded one the ratios, not
+the rates, are the figures to read.
 
-- ``jsonl_100000_memory`` (``READINESS_BENCH_100K=1``): the peak memory of the tree
-  scoring 100,000 lines, against the goal of 300 MB.
+- ``jsonl_N_memory`` (``--memory-lines N``, or ``READINESS_BENCH_100K=1`` for 100,000):
+  the peak memory of the tree scoring N lines with the default jobs, against the goal of
+  300 MB (proportional set sizes: the pages the workers share with the command count
+  once).
 - ``report_html_*``: one HTML report of the largest example, with and without charts
   (median of repeats, after a warm-up run that loads matplotlib).
 
@@ -152,17 +157,21 @@ PSS_EVERY = 0.25
 taken from the command being measured on this 2-core machine)."""
 
 
+CODE = ROOT
+"""The checkout whose ``readiness`` the runs import (``--code``)."""
+
+
 def run_cli(args: list[str], *, module: bool = True, stdin: Path | None = None) -> dict[str, Any]:
     """Run the command (``module=False``: ``python ARGS``), its standard input read from
     ``stdin``; wall seconds, CPU seconds of the tree and its peak memory."""
     # compiled bytecode kept (as after pip install), whatever PYTHONDONTWRITEBYTECODE says
-    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONPYCACHEPREFIX=str(CACHE / "pyc"))
+    env = dict(os.environ, PYTHONPATH=str(CODE), PYTHONPYCACHEPREFIX=str(CACHE / "pyc"))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
     with open(stdin or os.devnull, "rb") as given:
         proc = subprocess.Popen(
             [sys.executable, *(["-m", "readiness"] if module else []), *args],
-            cwd=ROOT,  # ``-m`` imports from the working directory first: this checkout's code
+            cwd=CODE,  # ``-m`` imports from the working directory first: this checkout's code
             env=env,
             stdin=given,
             stdout=subprocess.DEVNULL,
@@ -257,11 +266,19 @@ with open(sys.argv[1], "rb") as stream:
 """
 )
 
+FLOOR_STDIN = (
+    FLOOR_MODEL
+    + """
+for line in sys.stdin.buffer:
+    Partnership.model_validate(orjson.loads(line))
+"""
+)
 
-def run_floor(script: str, source: Path) -> dict[str, Any]:
+
+def run_floor(script: str, source: Path, stdin: Path | None = None) -> dict[str, Any]:
     """The floor: a fresh process that reads every file (or line), parses it with
     orjson and validates it with the minimal model; nothing is written."""
-    return run_cli(["-c", script, str(source)], module=False)
+    return run_cli(["-c", script, str(source)], module=False, stdin=stdin)
 
 
 CASES = ("files", "jsonl", "stdin")
@@ -284,8 +301,13 @@ def contenders(count: int) -> dict[str, tuple[Callable[[], dict[str, Any]], str]
             partial(run_cli, ["assess", str(panel), "--out", str(out), "--jobs", "1"]),
             "jsonl",
         ),
+        "stdin_floor": (partial(run_floor, FLOOR_STDIN, panel, stdin=panel), "stdin"),
         "stdin_default": (
             partial(run_cli, ["assess", "-", "--out", str(out)], stdin=panel),
+            "stdin",
+        ),
+        "stdin_jobs1": (
+            partial(run_cli, ["assess", "-", "--out", str(out), "--jobs", "1"], stdin=panel),
             "stdin",
         ),
     }
@@ -313,7 +335,7 @@ def bench_batch(count: int, rounds: int) -> dict[str, Any]:
     for name, (_run, case) in runs.items():
         if name.endswith("_floor"):
             continue
-        floor = figures[("files" if case == "files" else "jsonl") + "_floor"]
+        floor = figures[f"{case}_floor"]
         ratio = figures[name]["seconds"] / floor["seconds"]
         goals[name] = {
             "ratio_to_floor": round(ratio, 2),
@@ -321,7 +343,7 @@ def bench_batch(count: int, rounds: int) -> dict[str, Any]:
             "goal": "within 3x",
             "met": ratio <= 3,
         }
-    for case in ("files", "jsonl"):
+    for case in CASES:
         gain = figures[f"{case}_jobs1"]["seconds"] / figures[f"{case}_default"]["seconds"]
         goals[f"{case}_workers_gain"] = {
             "default_over_jobs1": round(gain, 2),
@@ -332,7 +354,9 @@ def bench_batch(count: int, rounds: int) -> dict[str, Any]:
 
 
 def bench_memory(count: int) -> dict[str, Any]:
-    """The peak memory of the process tree scoring ``count`` JSON Lines (default jobs)."""
+    """The peak memory of the process tree scoring ``count`` JSON Lines (default jobs):
+    proportional set sizes summed (a page shared by the command and its forked workers
+    counts once), beside resident set sizes summed (it counts once per process)."""
     panel = jsonl_file(count)
     r = run_cli(["assess", str(panel), "--out", str(CACHE / f"scores-{count}-jsonl.csv")])
     peak = _mb(r["peak_pss"] or r["peak"])
@@ -384,17 +408,29 @@ def main() -> int:
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3, help="runs of each contender")
     parser.add_argument("--repeat", type=int, default=20, help="runs of each report")
+    parser.add_argument(
+        "--memory-lines",
+        type=int,
+        default=100_000 if os.environ.get("READINESS_BENCH_100K") else 0,
+        help="also the peak memory of the tree scoring this many JSON Lines (0: not run)",
+    )
+    parser.add_argument(
+        "--code", type=Path, default=ROOT, help="the checkout whose readiness is run"
+    )
     args = parser.parse_args()
+    global CODE
+    CODE = args.code.resolve()
     files_dir(args.files)  # generate outside the timings
     jsonl_file(args.files)
     result: dict[str, Any] = {
         "cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
         "load_before": [round(x, 2) for x in os.getloadavg()],
         "engine": engine(),
+        "code": str(CODE),
     }
     result.update(bench_batch(args.files, args.rounds))
-    if os.environ.get("READINESS_BENCH_100K"):
-        result.update(bench_memory(100_000))
+    if args.memory_lines:
+        result.update(bench_memory(args.memory_lines))
     result.update(bench_report(args.repeat))
     result["load_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(result, indent=2))

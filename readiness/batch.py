@@ -7,6 +7,11 @@ once for the whole chunk (:func:`readiness.derive_frame`) and it is scored by on
 :func:`readiness.scoring.score_matrix` call. Nothing but the current chunk is kept, so
 100,000 files take the memory of one chunk. ``readiness assess ... --out`` is this path.
 
+With ``workers``, worker processes read their own inputs: file names go out in tasks
+of up to a chunk, a JSON Lines file in pieces (byte ranges that end at a newline; each
+worker reads its range), standard input in pieces of raw bytes; rows come back in
+input order, lines numbered in their file.
+
 A row holds the same values as :func:`assessment_row` of :func:`readiness.assess` on the
 same partnership (the tests check it on the examples and on generated partnerships):
 who (``id``, ``name``, ``kind``), against which rubric, from which ``file``; ``overall``,
@@ -33,9 +38,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import io
 import os
+import stat
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
@@ -210,28 +217,90 @@ def _score_columns(rubric: Rubric) -> list[str]:
 # --- reading -------------------------------------------------------------------------
 
 
-Payload = Path | str | InputError
-"""What an input item holds: a file to read, JSON text, or the error that stopped reading."""
+@dataclass(frozen=True)
+class _Piece:
+    """A run of whole lines of one JSON Lines input, read and scored by one worker.
+
+    Either ``data`` (bytes the command read: standard input) or the byte range
+    ``start``-``end`` of the file ``name`` (the worker reads it), ending just after a
+    newline or at the end of the input. Lines are numbered from 1 in the piece; the
+    command adds the lines of the input's earlier pieces (:func:`scored_chunks`), so
+    the workers need not wait for each other to know where a piece starts.
+    """
+
+    name: str
+    input: int  # the position of the input among the inputs: which pieces go together
+    start: int = 0
+    end: int = 0
+    data: bytes | None = None
+    encoding: str = "utf-8"
+    errors: str = "strict"
+    newline: str | None = None  # as the text stream would split lines: None is universal
 
 
-def _items(inputs: Iterable[Input]) -> Iterator[tuple[str, Payload]]:
-    """``(name, payload)`` per partnership, without reading a file yet (workers do that)."""
+Payload = Path | str | InputError | _Piece
+"""What an input item holds: a file to read, JSON text, a piece of a JSON Lines input,
+or the error that stopped reading."""
+
+Task = list[tuple[str, Payload]] | _Piece
+"""What a worker is given at once: up to a chunk of single documents, or one piece."""
+
+PIECE_BYTES = 4 * 2**20
+"""The largest piece of a JSON Lines input (about 270 partnerships of 15 KB): a worker
+holds it, its lines and its parsed documents at once. Memory grows with the piece and
+CPU time with the number of chunks (about 20 ms each, in deriving and scoring). At
+5,000 lines of 15 KB and two workers, the tree's peak PSS was 199 MB with 2 MB pieces
+and 239 MB with 4 MB; a 1,000-line file took 0.99 s of CPU in chunks of 135 lines, 0.88
+s in chunks of 270 and 0.85 s in chunks of 1,000."""
+
+MIN_PIECE_BYTES = 2**19
+"""Pieces are made smaller (down to this) for a JSON Lines file that would otherwise
+give a worker too few of them to share the work evenly."""
+
+PIECES_PER_WORKER = 4
+"""Tasks per worker that a known amount of input is cut into, so that the workers
+finish together (the last task of one worker is not alone at the end)."""
+
+
+def _items(inputs: Iterable[Input], workers: int = 1) -> Iterator[tuple[str, Payload]]:
+    """``(name, payload)`` per partnership (or per piece of JSON Lines), without reading
+    a file yet: workers do that."""
+    piece_bytes = PIECE_BYTES
     for position, item in enumerate(inputs, start=1):
         if isinstance(item, str) and item.lstrip().startswith("{"):
             yield f"<text {position}>", item
         elif isinstance(item, str | os.PathLike):
             name = os.fspath(item)
             if name.lower().endswith(".jsonl"):
-                yield from _jsonl_file(name)
+                yield from _jsonl_file(name, position, workers, piece_bytes)
             else:
                 yield name, Path(name)
+        elif item is sys.stdin and isinstance(getattr(item, "buffer", None), io.BufferedIOBase):
+            # the command's standard input: raw bytes in pieces, split and decoded by workers
+            stream: Any = item
+            name = getattr(item, "name", None) or "<stream>"
+            encoding, errors = stream.encoding or "utf-8", stream.errors or "strict"
+            for data in _blocks(stream.buffer, piece_bytes):
+                yield (
+                    name,
+                    _Piece(
+                        name, position, data=data, encoding=encoding, errors=errors, newline="\n"
+                    ),
+                )
         else:
             yield from _lines(item, getattr(item, "name", None) or "<stream>")
 
 
-def _jsonl_file(name: str) -> Iterator[tuple[str, Payload]]:
+def _jsonl_file(
+    name: str, position: int, workers: int, piece_bytes: int
+) -> Iterator[tuple[str, Payload]]:
+    """A JSON Lines file as pieces of whole lines: byte ranges that workers read.
+
+    Only the bytes around each cut are read here (to end the piece at a newline). A
+    file that is not a regular file (a named pipe) is read here, in pieces of bytes.
+    """
     try:
-        stream = open(name, encoding="utf-8-sig")  # noqa: SIM115 - closed below
+        stream = open(name, "rb")  # noqa: SIM115 - closed below
     except FileNotFoundError:
         yield name, InputError("file not found", source=name)
         return
@@ -242,10 +311,97 @@ def _jsonl_file(name: str) -> Iterator[tuple[str, Payload]]:
         yield name, InputError(f"cannot be read: {exc.strerror}", source=name)
         return
     with stream:
-        try:
-            yield from _lines(stream, name)
-        except UnicodeDecodeError as exc:
-            yield name, InputError(f"not UTF-8 text ({exc.reason})", source=name)
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            first = True
+            for data in _blocks(stream, piece_bytes):
+                yield name, _Piece(name, position, data=data, encoding=_sig(first))
+                first = False
+            return
+        size = info.st_size
+        if workers > 1:  # enough pieces for every worker to get several
+            piece_bytes = min(piece_bytes, max(MIN_PIECE_BYTES, size // (workers * 4)))
+        start = 0
+        while start < size:
+            end = _line_end(stream, start + piece_bytes, size)
+            yield name, _Piece(name, position, start=start, end=end, encoding=_sig(start == 0))
+            start = end
+
+
+def _sig(first: bool) -> str:
+    """A JSON Lines file may start with a byte order mark (only its first piece)."""
+    return "utf-8-sig" if first else "utf-8"
+
+
+def _line_end(stream: IO[bytes], at: int, size: int) -> int:
+    """The offset just after the first newline at or after ``at`` (``size`` if none)."""
+    if at >= size:
+        return size
+    stream.seek(at)
+    while block := stream.read(65_536):
+        newline = block.find(b"\n")
+        if newline >= 0:
+            return at + newline + 1
+        at += len(block)
+    return size
+
+
+def _blocks(stream: IO[bytes], size: int) -> Iterator[bytes]:
+    """The bytes of ``stream`` in blocks of about ``size`` that end after a newline
+    (the last block may end without one)."""
+    parts: list[bytes] = []  # a line longer than a block: its parts, joined once
+    while block := stream.read(size):
+        cut = block.rfind(b"\n") + 1
+        if not cut:
+            parts.append(block)
+            continue
+        parts.append(block[:cut])
+        yield b"".join(parts)
+        parts = [block[cut:]] if cut < len(block) else []
+    if parts:
+        yield b"".join(parts)
+
+
+def _piece_items(piece: _Piece) -> tuple[list[tuple[str, Payload]], int, InputError | None]:
+    """The items of a piece (named ``name:line``, lines counted from 1 in the piece),
+    the number of lines it holds, and the error that cut it short (not UTF-8, or the
+    file could not be read): the lines before that error are kept."""
+    try:
+        data = piece.data if piece.data is not None else _read_range(piece)
+    except OSError as exc:
+        return [], 0, InputError(f"cannot be read: {exc.strerror}", source=piece.name)
+    cut_short = None
+    try:
+        text = data.decode(piece.encoding, piece.errors)
+    except UnicodeDecodeError as exc:
+        cut_short = InputError(f"not UTF-8 text ({exc.reason})", source=piece.name)
+        text = data[: data.rfind(b"\n", 0, exc.start) + 1].decode(piece.encoding, piece.errors)
+    lines = io.StringIO(text, newline=piece.newline).readlines()
+    return list(_lines(lines, piece.name)), len(lines), cut_short
+
+
+def _read_range(piece: _Piece) -> bytes:
+    with open(piece.name, "rb") as stream:
+        stream.seek(piece.start)
+        return stream.read(piece.end - piece.start)
+
+
+def _tasks(items: Iterable[tuple[str, Payload]], size: int) -> Iterator[Task]:
+    """Items as tasks: single documents ``size`` at a time, each piece on its own."""
+    group: list[tuple[str, Payload]] = []
+    for name, payload in items:
+        if isinstance(payload, _Piece):
+            if group:
+                yield group
+                group = []
+            yield payload
+            continue
+        group.append((name, payload))
+        if len(group) >= size:
+            yield group
+            group = []
+    if group:
+        yield group
 
 
 def _lines(lines: Iterable[str], name: str) -> Iterator[tuple[str, Payload]]:
@@ -265,6 +421,8 @@ def _parse(name: str, payload: Payload) -> Any:
         raise payload
     if isinstance(payload, Path):
         return read_document(payload, InputError)
+    if isinstance(payload, _Piece):  # pieces are split into lines before they are parsed
+        raise TypeError("a piece of JSON Lines is not one document")
     if len(payload) > MAX_BYTES:
         limit = MAX_BYTES // 1_000_000
         raise InputError(f"the text is longer than {limit} MB, the most that is read", source=name)
@@ -296,6 +454,7 @@ class _Settings:
     model: ScoringModel
     options: Options
     consensus: ConsensusRule | None = None
+    chunk_size: int = CHUNK_SIZE
 
 
 def available_cpus() -> int:
@@ -605,6 +764,7 @@ def scored_chunks(
         model=ScoringModel.from_rubric(rubric),
         options=options,
         consensus=consensus,
+        chunk_size=chunk_size,
     )
 
     def report(exc: InputError) -> None:
@@ -612,23 +772,85 @@ def scored_chunks(
             raise exc
         on_error(exc)
 
-    items = _items(inputs)
-    chunks = iter(lambda: list(islice(items, chunk_size)), [])
-    first = list(islice(chunks, 2))  # workers start only for more than one chunk
     workers = worker_count(workers)
+    size = chunk_size
+    if workers > 1 and isinstance(inputs, Sized):  # tasks enough to share out evenly
+        share = -(-len(inputs) // (workers * PIECES_PER_WORKER))
+        size = min(chunk_size, max(MIN_TASK, share))
+    tasks = _tasks(_items(inputs, workers), size)
+    first = list(islice(tasks, 2))  # workers start only for more than one task
     parallel = workers > 1 and len(first) > 1
-    todo = chain(first, chunks)
-    del first  # each chunk is freed once scored (JSON Lines chunks hold their text)
+    todo = chain(first, tasks)
+    del first  # each task is freed once scored (stdin's pieces hold their bytes)
     results = (
         _in_workers(todo, settings, workers)
         if parallel
-        else (_process(chunk, settings) for chunk in todo)
+        else (_run(task, settings) for task in todo)
     )
-    for frame, errors in results:
-        for kind, problems, source in errors:
-            report(kind(problems, source=source))
-        if frame is not None:
-            yield frame, rubric
+    before: dict[int, int] = {}  # lines of each JSON Lines input in its pieces so far
+    cut_short: set[int] = set()  # JSON Lines inputs that ended at an error
+    for done in results:
+        name, base = "", 0
+        if done.piece is not None:
+            name, index = done.piece
+            if index in cut_short:  # the input was not read past the error
+                continue
+            base = before.get(index, 0)
+            before[index] = base + done.lines
+            if done.cut_short:
+                cut_short.add(index)
+        for frame, errors in done.chunks:
+            for kind, problems, source in errors:
+                report(kind(problems, source=_renumbered(source, name, base)))
+            if frame is not None:
+                if base:
+                    frame["file"] = _renumbered_files(frame["file"], name, base)
+                yield frame, rubric
+
+
+MIN_TASK = 100
+"""The fewest files given to a worker at once (when there are more): a task has a
+fixed cost (the chunk's arrays, its message)."""
+
+
+def _renumbered(source: str | None, name: str, base: int) -> str | None:
+    """``name:line`` of a line numbered in its piece, numbered in its input (``base``
+    lines come before the piece); any other source as it is."""
+    if not base or source is None or not source.startswith(name + ":"):
+        return source
+    line = source[len(name) + 1 :]
+    return f"{name}:{int(line) + base}" if line.isdigit() else source
+
+
+def _renumbered_files(files: pd.Series, name: str, base: int) -> pd.Series:
+    import pandas as pd
+
+    lines = [_renumbered(f, name, base) for f in files.tolist()]
+    return pd.Series(lines, index=files.index, dtype=object, name=files.name)
+
+
+@dataclass(frozen=True)
+class _Done:
+    """What a task gives: the rows and errors of each of its chunks, in order, and for a
+    piece of JSON Lines, its input's (name, position), its number of lines and whether
+    an error ended the input there."""
+
+    chunks: list[tuple[pd.DataFrame | None, Errors]]
+    piece: tuple[str, int] | None = None
+    lines: int = 0
+    cut_short: bool = False
+
+
+def _run(task: Task, settings: _Settings) -> _Done:
+    """Score one task: a chunk of documents, or a piece of JSON Lines in chunks."""
+    if not isinstance(task, _Piece):
+        return _Done([_process(task, settings)])
+    items, lines, error = _piece_items(task)
+    size = settings.chunk_size
+    chunks = [_process(items[i : i + size], settings) for i in range(0, len(items), size)]
+    if error is not None:
+        chunks.append((None, [(type(error), error.problems, error.source)]))
+    return _Done(chunks, (task.name, task.input), lines, error is not None)
 
 
 Errors = list[tuple[type[InputError], tuple[Problem, ...], str | None]]
@@ -837,9 +1059,9 @@ def _unblock(signals: set[Any]) -> None:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
 
 
-def _work(chunk: list[tuple[str, Payload]]) -> tuple[pd.DataFrame | None, Errors]:
+def _work(task: Task) -> _Done:
     assert _WORKER is not None
-    return _process(chunk, _WORKER)
+    return _run(task, _WORKER)
 
 
 def _serve(tasks: Any, results: Any, settings: _Settings | None, parent: int | None) -> None:
@@ -933,16 +1155,14 @@ class _Workers:
         finally:
             _unblock(blocked)
 
-    def run(
-        self, chunks: Iterator[list[tuple[str, Payload]]]
-    ) -> Iterator[tuple[pd.DataFrame | None, Errors]]:
-        """The rows of every chunk, in input order; at most one chunk per worker and one
+    def run(self, chunks: Iterator[Task]) -> Iterator[_Done]:
+        """What every task gives, in input order; at most one task per worker and one
         more are given out and not yet yielded, so memory stays flat."""
         from collections import deque
         from multiprocessing.connection import wait
 
         order: deque[int] = deque()  # chunks given out and not yet yielded, in order
-        done: dict[int, tuple[pd.DataFrame | None, Errors]] = {}
+        done: dict[int, _Done] = {}
         idle = list(range(self.count))[::-1]
         busy: dict[int, int] = {}  # worker -> chunk
         given = 0
@@ -969,20 +1189,20 @@ class _Workers:
                 idle.append(worker)
         self.finished = True
 
-    def _send(self, worker: int, chunk: list[tuple[str, Payload]]) -> None:
+    def _send(self, worker: int, chunk: Task) -> None:
         try:
             self.tasks[worker].send(chunk)
         except (BrokenPipeError, OSError):
             raise self._died(worker) from None
 
-    def _receive(self, worker: int) -> tuple[pd.DataFrame | None, Errors]:
+    def _receive(self, worker: int) -> _Done:
         try:
             kind, answer = self.results[worker].recv()
         except (EOFError, OSError):
             raise self._died(worker) from None
         if kind != "rows":
             raise WorkerDiedError(f"a worker failed while scoring: {answer}")
-        result: tuple[pd.DataFrame | None, Errors] = answer
+        result: _Done = answer
         return result
 
     def _died(self, worker: int) -> WorkerDiedError:
@@ -1015,14 +1235,13 @@ class _Workers:
                 conn.close()
 
 
-def _in_workers(
-    chunks: Iterator[list[tuple[str, Payload]]], settings: _Settings, workers: int
-) -> Iterator[tuple[pd.DataFrame | None, Errors]]:
-    """Chunks scored in ``workers`` processes (:class:`_Workers`), results in input order.
+def _in_workers(chunks: Iterator[Task], settings: _Settings, workers: int) -> Iterator[_Done]:
+    """Tasks scored in ``workers`` processes (:class:`_Workers`), results in input order.
 
-    Workers receive file names (or the lines of a JSON Lines input) and send back the
-    rows of their chunk; see :func:`_start_method` for how they start. However the run
-    ends (done, an error, Ctrl-C, SIGTERM), no worker outlives it.
+    Workers receive file names, or pieces of JSON Lines (byte ranges of a file, which
+    they read themselves, or the bytes of standard input), and send back the rows of
+    their task; see :func:`_start_method` for how they start. However the run ends
+    (done, an error, Ctrl-C, SIGTERM), no worker outlives it.
     """
     import multiprocessing
 
@@ -1032,6 +1251,8 @@ def _in_workers(
     if method == "forkserver":  # import the package once, in the server, not per worker
         context.set_forkserver_preload(["__main__", __name__])  # with the default one
     forked = method == "fork"
+    if forked:
+        _preload()
     _WORKER = settings if forked else None
     pool = _Workers(context, workers, None if forked else settings, os.getpid() if forked else None)
     try:
@@ -1040,6 +1261,18 @@ def _in_workers(
     finally:
         pool.stop()
         _WORKER = None
+
+
+def _preload() -> None:
+    """Load here, before the workers are forked, what each would load on its first task:
+    pandas (with pyarrow under it; this process needs it for the rows anyway) and the
+    table of member codes. Forked workers share it; each used to spend about 0.3 s of
+    CPU loading its own copy, before its first rows."""
+    import pandas  # noqa: F401
+
+    from readiness.countries import is_member_code
+
+    is_member_code("USA")
 
 
 def _score(
@@ -1053,7 +1286,6 @@ def _score(
     derived levels without a justification goes to ``found`` and is left out. The rows
     are indexed by their positions.
     """
-    import pandas as pd
 
     rubric, model = settings.rubric, settings.model
     pending = [(name, p) for _, name, p in chunk]
@@ -1093,4 +1325,26 @@ def _score(
     files = [name for name, _ in good]
     data = _rows(partnerships, files, rubric, figures, list(s.pillar.T), reasons)
     at = [chunk[i][0] for i in np.flatnonzero(keep).tolist()]
-    return _typed(pd.DataFrame(data, columns=row_columns(rubric), index=at), rubric)
+    return _chunk_frame(data, rubric, at)
+
+
+def _chunk_frame(data: Mapping[str, Any], rubric: Rubric, at: list[int]) -> pd.DataFrame:
+    """A chunk's rows (columns from :func:`_rows`, indexed by ``at``) with the types of
+    :func:`_typed`, each column made as an array of its type: a frame pandas infers and
+    :func:`_typed` then converts costs 25 ms a chunk (half the rows' cost at 70 rows)."""
+    import pandas as pd
+
+    index = pd.Index(np.asarray(at, dtype=np.int64))
+    numbers = set(_score_columns(rubric))
+    columns = {}
+    for name in row_columns(rubric):
+        values = data[name]
+        if name in numbers:
+            array = np.asarray(values, dtype=np.float64)
+        elif name in _COUNTS:
+            array = np.asarray(values, dtype=np.int64)
+        else:  # text, ``None`` when missing (an object array: pandas would infer str)
+            array = np.empty(len(index), dtype=object)
+            array[:] = values
+        columns[name] = pd.Series(array, index=index, dtype=array.dtype, copy=False)
+    return pd.DataFrame(columns, copy=False)

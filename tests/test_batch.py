@@ -211,7 +211,10 @@ def test_scoring_options_reach_every_row():
         assess_many([str(FILES[0])], RUBRIC, min_coverage=2)
 
 
-def test_workers_give_the_same_rows_in_the_same_order(tmp_path: Path):
+def test_workers_give_the_same_rows_in_the_same_order(tmp_path: Path, monkeypatch):
+    import readiness.batch as batch
+
+    monkeypatch.setattr(batch, "MIN_PIECE_BYTES", 1)  # several pieces of this small file
     panel = tmp_path / "panel.jsonl"
     docs = [{**DOCS[i % len(DOCS)], "id": f"p{i}"} for i in range(30)]
     lines = [json.dumps(d) for d in docs]
@@ -226,6 +229,72 @@ def test_workers_give_the_same_rows_in_the_same_order(tmp_path: Path):
     pd.testing.assert_frame_equal(shared, alone)
     assert one == two and len(one) == 1 and f"{panel}:8" in one[0]
     assert len(alone) == 29
+
+
+def _lines_of(panel: Path) -> tuple[pd.DataFrame, list[str]]:
+    """Rows and error sources of a JSON Lines file, as one piece (lines numbered as
+    Python's text reading numbers them)."""
+    errors: list[InputError] = []
+    rows = assess_many([panel], RUBRIC, chunk_size=3, on_error=errors.append)
+    return rows, [f"{e.source}: {e.problems[0].message}" for e in errors]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_pieces_of_a_json_lines_file_number_lines_in_the_file(tmp_path, monkeypatch, workers):
+    import readiness.batch as batch
+
+    docs = [json.dumps({**DOCS[i % len(DOCS)], "id": f"p{i}"}) for i in range(12)]
+    docs[4], docs[9] = "{not json", "[]"
+    # a byte order mark, Windows line ends, blank lines, a last line without a newline
+    text = "\ufeff" + "\r\n".join(docs[:6]) + "\r\n\n\n" + "\n".join(docs[6:])
+    panel = tmp_path / "panel.jsonl"
+    panel.write_bytes(text.encode("utf-8"))
+    whole, whole_errors = _lines_of(panel)
+    assert whole["file"].tolist()[:5] == [f"{panel}:{n}" for n in (1, 2, 3, 4, 6)]
+    assert whole_errors[0].startswith(f"{panel}:5: ") and len(whole) == 10
+    monkeypatch.setattr(batch, "PIECE_BYTES", 500)  # shorter than a line: a piece a line
+    monkeypatch.setattr(batch, "MIN_PIECE_BYTES", 1)
+    errors: list[InputError] = []
+    rows = assess_many([panel], RUBRIC, chunk_size=3, workers=workers, on_error=errors.append)
+    pd.testing.assert_frame_equal(rows, whole)
+    assert [f"{e.source}: {e.problems[0].message}" for e in errors] == whole_errors
+
+
+def test_standard_input_is_read_in_pieces_of_bytes_and_numbered_as_one(monkeypatch):
+    import sys
+
+    import readiness.batch as batch
+
+    docs = [json.dumps({**DOCS[i % len(DOCS)], "id": f"p{i}"}) for i in range(7)]
+    docs[2] = '{"id": "x",'
+    text = "\n".join(docs[:4]) + "\n\n" + "\n".join(docs[4:]) + "\n"
+    as_lines: list[InputError] = []
+    expected = assess_many([io.StringIO(text)], RUBRIC, chunk_size=2, on_error=as_lines.append)
+    monkeypatch.setattr(batch, "PIECE_BYTES", 700)
+    stdin = io.TextIOWrapper(io.BytesIO(text.encode("utf-8")), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    as_bytes: list[InputError] = []
+    got = assess_many([sys.stdin], RUBRIC, chunk_size=2, on_error=as_bytes.append)
+    pd.testing.assert_frame_equal(got, expected)
+    assert got["file"].tolist()[-1] == "<stream>:8"
+    assert [(e.source, e.problems) for e in as_bytes] == [(e.source, e.problems) for e in as_lines]
+    assert [e.source for e in as_bytes] == ["<stream>:3"]
+
+
+def test_a_line_that_is_not_utf8_ends_its_file_and_keeps_every_line_before_it(
+    tmp_path, monkeypatch
+):
+    import readiness.batch as batch
+
+    monkeypatch.setattr(batch, "PIECE_BYTES", 500)  # the bad line in a later piece
+    monkeypatch.setattr(batch, "MIN_PIECE_BYTES", 1)
+    docs = [json.dumps({**DOCS[0], "id": f"p{i}"}).encode() for i in range(5)]
+    panel = tmp_path / "panel.jsonl"
+    panel.write_bytes(b"\n".join([*docs[:3], b'{"id": "\xff"}', *docs[3:]]) + b"\n")
+    errors: list[InputError] = []
+    rows = assess_many([panel, FILES[0]], RUBRIC, on_error=errors.append)
+    assert rows["file"].tolist() == [f"{panel}:1", f"{panel}:2", f"{panel}:3", str(FILES[0])]
+    assert [str(e) for e in errors] == [f"{panel}: not UTF-8 text (invalid start byte)"]
 
 
 def test_a_failure_while_scoring_a_chunk_costs_only_its_input(monkeypatch):
@@ -352,7 +421,7 @@ def test_the_pool_never_gets_more_workers_than_cpus(monkeypatch, tmp_path: Path)
 
     def in_workers(chunks, settings, workers):  # record the size; score here
         made.append(workers)
-        return (batch._process(chunk, settings) for chunk in chunks)
+        return (batch._run(chunk, settings) for chunk in chunks)
 
     monkeypatch.setattr(batch, "available_cpus", lambda: 3)
     monkeypatch.setattr(batch, "_in_workers", in_workers)
@@ -371,3 +440,21 @@ def test_a_bad_setting_stops_the_batch_instead_of_costing_each_input(monkeypatch
         assess_many([text] * 3, on_error=errors.append, chunk_size=2)
     assert caught.value.source == "environment" and "bug" not in str(caught.value)
     assert errors == []  # no input is blamed
+
+
+def test_a_chunks_rows_have_the_types_of_any_other_table_of_rows():
+    import readiness.batch as batch
+
+    errors: list[InputError] = []
+    chunks = list(
+        batch.scored_chunks([str(f) for f in FILES], RUBRIC, None, None, 4, errors.append)
+    )
+    got = pd.concat([frame for frame, _ in chunks], ignore_index=True)
+    # the same rows through pandas' own inference, converted as every table of rows is
+    typed = rows_frame(got.to_dict("records"), RUBRIC)
+    pd.testing.assert_frame_equal(batch.rounded_scores(got, RUBRIC), typed, check_index_type=False)
+    for column in got.columns:
+        assert got[column].dtype == typed[column].dtype, column
+        if got[column].dtype == object:  # text, and None (not NaN) where missing
+            assert [type(v) for v in got[column]] == [type(v) for v in typed[column]], column
+    assert got["reason"].isna().any() and got["reason"].map(type).eq(type(None)).any()
