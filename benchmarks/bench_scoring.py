@@ -331,7 +331,7 @@ def bench_one(rubric: Any, rounds: int, calls: int = 100) -> dict[str, Any]:
     results). Fractions of their sum; ``stages_over_assess`` says how much of a whole
     ``assess`` they cover (the rest is argument checks and calls between them).
     """
-    from readiness.assessment import Options, _assess
+    from readiness.assessment import Options, _assess, _resolved_scores
     from readiness.derive import derive_levels, encode_row
     from readiness.partnership import Partnership
     from readiness.resolve import resolve
@@ -346,14 +346,7 @@ def bench_one(rubric: Any, rounds: int, calls: int = 100) -> dict[str, Any]:
     resolved = resolve([example], rubric, derived=derived, table=table)
 
     def score() -> Any:
-        return score_matrix(
-            resolved.levels,
-            model,
-            not_applicable=resolved.not_applicable,
-            low_confidence=resolved.low_confidence,
-            unknown_policy=options.unknown_policy,
-            min_coverage=options.min_coverage,
-        )
+        return _resolved_scores(resolved, model, options)
 
     fns = {
         "validate": _looped(lambda: Partnership.model_validate(doc), calls),

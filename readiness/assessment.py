@@ -653,12 +653,10 @@ def _checked(partnership: Partnership, rubric: Rubric, **given: Any) -> Resolved
     return resolved
 
 
-def _assess(
-    partnership: Partnership, rubric: Rubric, options: Options, resolved: Resolved
-) -> Assessment:
-    """Score a partnership already resolved (and checked)."""
-    model = ScoringModel.from_rubric(rubric)
-    s = score_matrix(
+def _resolved_scores(resolved: Resolved, model: ScoringModel, options: Options) -> Scores:
+    """The scores of partnerships already resolved, under ``options`` (what ``assess``
+    scores; ``benchmarks/bench_scoring.py`` times this stage alone)."""
+    return score_matrix(
         resolved.levels,
         model,
         not_applicable=resolved.not_applicable,
@@ -666,6 +664,14 @@ def _assess(
         unknown_policy=options.unknown_policy,
         min_coverage=options.min_coverage,
     )
+
+
+def _assess(
+    partnership: Partnership, rubric: Rubric, options: Options, resolved: Resolved
+) -> Assessment:
+    """Score a partnership already resolved (and checked)."""
+    model = ScoringModel.from_rubric(rubric)
+    s = _resolved_scores(resolved, model, options)
     derivations = resolved.derivations(rubric)
     criteria = _criterion_results(partnership, rubric, options, model, resolved, derivations)
     raw = optional(s.raw[0])
