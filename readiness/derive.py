@@ -286,74 +286,94 @@ def _one_row(rule: Rule) -> OneRow:
     The same rule as :func:`evaluate`, on Python floats; ``tests/test_derive.py`` holds
     the two equal on random rows for every rule of the shipped rubric.
     """
-    nan = math.nan
     match rule:
         case Bands():
             return _bands_one(rule.feature, rule.thresholds, rule.descending)
         case Map():
-            feature = rule.feature
-            lookup = [float(rule.levels.get(v, nan)) for v in FEATURES[feature].values]
-
-            def mapped(row: Mapping[str, float]) -> float:
-                code = row.get(feature, nan)
-                return nan if code != code else lookup[int(code)]
-
-            return mapped
+            return _map_one(rule)
         case Count():
-            features, thresholds = rule.features, rule.thresholds
-
-            def count(row: Mapping[str, float]) -> float:
-                flags = [row.get(f, nan) for f in features]
-                true = float(sum(x == 1 for x in flags))
-                unknown = sum(x != x for x in flags)
-                low = float(sum(true >= t for t in thresholds))
-                high = float(sum(true + unknown >= t for t in thresholds))
-                return low if low == high else nan
-
-            return count
+            return _count_one(rule)
         case Present():
-            feature, if_true = rule.feature, float(rule.if_true)
-            if_false = nan if rule.if_false is None else float(rule.if_false)
-
-            def present(row: Mapping[str, float]) -> float:
-                v = row.get(feature, nan)
-                return if_true if v == 1 else if_false if v == 0 else nan
-
-            return present
+            return _present_one(rule)
         case Min() | Max() if not rule.of:  # no rule checks allow it: as the arrays do
             level = float(evaluate(rule, Table(n=1, columns={})).item())
             return lambda row: level
-        case Min() if rule.settle == "all":
-            parts = [_one_row(r) for r in rule.of]
-
-            def lowest_all(row: Mapping[str, float]) -> float:
-                levels = [f(row) for f in parts]
-                return nan if any(x != x for x in levels) else min(levels)
-
-            return lowest_all
         case Min():
-            pairs = [(_one_row(r), float(r.bottom())) for r in rule.of]
-
-            def lowest_settled(row: Mapping[str, float]) -> float:
-                lowest = could_be = math.inf
-                for f, bottom in pairs:
-                    x = f(row)
-                    if x != x:
-                        could_be = min(could_be, bottom)
-                    else:
-                        lowest = min(lowest, x)
-                return lowest if lowest <= could_be else nan
-
-            return lowest_settled
+            return _min_one(rule)
         case Max():
-            parts = [_one_row(r) for r in rule.of]
-
-            def highest(row: Mapping[str, float]) -> float:
-                known = [x for x in (f(row) for f in parts) if x == x]
-                return max(known) if known else nan
-
-            return highest
+            return _max_one(rule)
     raise TypeError(f"not a rule: {type(rule).__name__}")  # pragma: no cover
+
+
+def _map_one(rule: Map) -> OneRow:
+    nan, feature = math.nan, rule.feature
+    lookup = [float(rule.levels.get(v, nan)) for v in FEATURES[feature].values]
+
+    def mapped(row: Mapping[str, float]) -> float:
+        code = row.get(feature, nan)
+        return nan if code != code else lookup[int(code)]
+
+    return mapped
+
+
+def _count_one(rule: Count) -> OneRow:
+    nan, features, thresholds = math.nan, rule.features, rule.thresholds
+
+    def count(row: Mapping[str, float]) -> float:
+        flags = [row.get(f, nan) for f in features]
+        true = float(sum(x == 1 for x in flags))
+        unknown = sum(x != x for x in flags)
+        low = float(sum(true >= t for t in thresholds))
+        high = float(sum(true + unknown >= t for t in thresholds))
+        return low if low == high else nan
+
+    return count
+
+
+def _present_one(rule: Present) -> OneRow:
+    nan, feature, if_true = math.nan, rule.feature, float(rule.if_true)
+    if_false = nan if rule.if_false is None else float(rule.if_false)
+
+    def present(row: Mapping[str, float]) -> float:
+        v = row.get(feature, nan)
+        return if_true if v == 1 else if_false if v == 0 else nan
+
+    return present
+
+
+def _min_one(rule: Min) -> OneRow:
+    nan = math.nan
+    if rule.settle == "all":
+        parts = [_one_row(r) for r in rule.of]
+
+        def lowest_all(row: Mapping[str, float]) -> float:
+            levels = [f(row) for f in parts]
+            return nan if any(x != x for x in levels) else min(levels)
+
+        return lowest_all
+    pairs = [(_one_row(r), float(r.bottom())) for r in rule.of]
+
+    def lowest_settled(row: Mapping[str, float]) -> float:
+        lowest = could_be = math.inf
+        for f, bottom in pairs:
+            x = f(row)
+            if x != x:
+                could_be = min(could_be, bottom)
+            else:
+                lowest = min(lowest, x)
+        return lowest if lowest <= could_be else nan
+
+    return lowest_settled
+
+
+def _max_one(rule: Max) -> OneRow:
+    nan, parts = math.nan, [_one_row(r) for r in rule.of]
+
+    def highest(row: Mapping[str, float]) -> float:
+        known = [x for x in (f(row) for f in parts) if x == x]
+        return max(known) if known else nan
+
+    return highest
 
 
 def _bands_one(feature: str, thresholds: tuple[float, ...], descending: bool) -> OneRow:
