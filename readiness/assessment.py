@@ -987,7 +987,7 @@ def _outputs_frame(
     """The result table of :func:`assess_frame` from the kernel's outputs."""
     import pandas as pd
 
-    columns, band_dtype = _frame_labels(model.pillar_ids, model.band_ids)
+    columns, final, band_dtype = _frame_labels(model.pillar_ids, model.band_ids)
     table = out.get("table")
     if table is None:  # figures apart: one table (a copy)
         table = np.column_stack([out["pillar"], *(out[name] for name in _FRAME_TABLE[1:])])
@@ -996,21 +996,30 @@ def _outputs_frame(
     codes = np.asarray(out["band"], dtype=np.intp)
     band = pd.Categorical.from_codes(codes, dtype=band_dtype)
     k = len(model.pillar_ids)
-    # the other columns in between, in the documented order
+    # the other columns in between, in the documented order (inserted under labels of
+    # Python objects, then given the text labels at once: inserting into an index of
+    # text cost a third of a small call)
     frame.insert(k + 1, "band", pd.Series(band, index=index, copy=False))
     frame.insert(k + 7, "gates_failed", out["gates_failed"])
     frame.insert(k + 9, "gates_unrated", out["gates_unrated"])
+    frame.columns = final
     return frame
 
 
 @lru_cache(maxsize=64)
-def _frame_labels(pillar_ids: tuple[str, ...], band_ids: tuple[str, ...]) -> tuple[Any, Any]:
-    """The figures' column labels and the band column's categorical type of a result
-    table, made once per rubric shape (building them cost more than scoring one row)."""
+def _frame_labels(pillar_ids: tuple[str, ...], band_ids: tuple[str, ...]) -> tuple[Any, Any, Any]:
+    """The figures' column labels (Python objects), every column's label in the result
+    table's order (text, as pandas makes them), and the band column's categorical type,
+    made once per rubric shape (building them cost more than scoring one row)."""
     import pandas as pd
 
-    columns = pd.Index([*pillar_ids, *_FRAME_TABLE[1:]])
-    return columns, pd.CategoricalDtype(pd.Index(list(band_ids)))
+    figures = [*pillar_ids, *_FRAME_TABLE[1:]]
+    k = len(pillar_ids)
+    final = [*figures]
+    for at, name in ((k + 1, "band"), (k + 7, "gates_failed"), (k + 9, "gates_unrated")):
+        final.insert(at, name)
+    columns = pd.Index(figures, dtype=object)
+    return columns, pd.Index(final), pd.CategoricalDtype(pd.Index(list(band_ids)))
 
 
 def _check_level_columns(levels: pd.DataFrame) -> pd.DataFrame:
