@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -91,6 +92,7 @@ def main() -> int:
             best(lambda: atop_panel(members, rubric, inst=inst), args.repeat), 3
         ),
     }
+    out["load_average"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(out, indent=2))
     return 0
 

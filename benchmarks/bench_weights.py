@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import platform
 import statistics
 import sys
@@ -128,6 +129,7 @@ def main() -> int:
     e = elicit(rubric, complete)
     result = {
         "python": platform.python_version(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "numpy": np.__version__,
         "pillars": len(rubric.pillars),
         "criteria": len(rubric.criteria),
