@@ -352,6 +352,17 @@ def _scoring_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _page_format_option(p: argparse.ArgumentParser) -> None:
+    """``--format`` of the verbs whose result is one document: the terminal table,
+    Markdown, JSON or an HTML page (default from ``-o``'s extension: :func:`_output_format`)."""
+    p.add_argument(
+        "--format",
+        choices=("table", "markdown", "json", "html"),
+        default=None,
+        help="output format (default: from the extension of -o: .md, .json, .html; else table)",
+    )
+
+
 def _write_output(out: str, write: Callable[[Path], object]) -> None:
     """Write an output file atomically.
 

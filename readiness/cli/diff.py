@@ -17,6 +17,8 @@ from readiness.cli._common import (
     _expand_inputs,
     _fail,
     _guarded,
+    _output_format,
+    _page_format_option,
     _write_output,
 )
 from readiness.errors import ReadinessError
@@ -28,8 +30,6 @@ if TYPE_CHECKING:
 __all__ = ["add_parser", "rubric_of"]
 
 _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
-_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".json": "json", ".html": "html",
-             ".htm": "html"}  # fmt: skip
 
 EPILOG = """\
 examples:
@@ -68,12 +68,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         metavar="FILE",
         help="partnership JSON files, or directories (every *.json inside)",
     )
-    c.add_argument(
-        "--format",
-        choices=("table", "markdown", "json", "html"),
-        default=None,
-        help="output format (default: from the extension of -o: .md, .json, .html; else table)",
-    )
+    _page_format_option(c)
     c.add_argument("-o", "--out", metavar="PATH", help="write to PATH instead of stdout")
     c.set_defaults(func=_cmd_diff)
 
@@ -125,8 +120,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     if args.files and not partnerships:
         return EXIT_INPUT
     result = diff_rubrics(a, b, partnerships)
-    fmt = args.format or (_SUFFIXES.get(Path(args.out).suffix.lower()) if args.out else None)
-    text = _formatted(result, fmt or "table")
+    text = _formatted(result, _output_format(args.format, args.out))
     if args.out:
         _write_output(args.out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         _emit(f"wrote {args.out}")

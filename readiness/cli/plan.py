@@ -12,6 +12,7 @@ from readiness.cli._common import (
     _check_outputs,
     _emit,
     _output_format,
+    _page_format_option,
     _rubric_option,
     _scoring_options,
     _write_output,
@@ -114,12 +115,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     )
     _rubric_option(c)
     _scoring_options(c)
-    c.add_argument(
-        "--format",
-        choices=("table", "markdown", "json", "html"),
-        default=None,
-        help="output format (default: from the extension of -o: .md, .json, .html; else table)",
-    )
+    _page_format_option(c)
     c.add_argument("-o", "--out", metavar="PATH", help="write to PATH instead of stdout")
     c.set_defaults(func=_cmd_plan)
 

@@ -17,6 +17,7 @@ from readiness.cli._common import (
     _load,
     _number_in,
     _output_format,
+    _page_format_option,
     _rubric_option,
     _write_output,
 )
@@ -127,12 +128,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         help="base sample size of the Sobol estimate, a power of 2 from 64 to 65536 "
         "(default: 512); with many files the most that fits is smaller, and the error says it",
     )
-    c.add_argument(
-        "--format",
-        choices=("table", "markdown", "json", "html"),
-        default=None,
-        help="output format (default: from the extension of -o: .md, .json, .html; else table)",
-    )
+    _page_format_option(c)
     c.add_argument(
         "-o",
         "--out",
