@@ -430,3 +430,32 @@ def test_kept_kernels_do_not_keep_models_alive(small):
     del variant, model
     gc.collect()
     assert all(r() is None for r in refs)
+
+
+@pytest.mark.parametrize("rows", [0, 1, 5])
+@pytest.mark.parametrize("policy", ["exclude", "worst", "estimate"])
+def test_frame_from_blocks_is_the_frame_built_column_by_column(small, rows, policy, monkeypatch):
+    """The result table handed to pandas as blocks (recent pandas) is the table an older pandas
+    gets by inserting columns: the same values, dtypes, labels and index."""
+    import pandas as pd
+
+    from readiness import assess_frame, assessment
+
+    if assessment._blocks_builder() is None:
+        pytest.skip("pandas without create_dataframe_from_blocks: one way only")
+    rng = np.random.default_rng(rows)
+    levels = rng.integers(0, 5, size=(rows, 4)).astype(float)
+    levels[rng.random(levels.shape) < 0.3] = np.nan
+    index = pd.Index([f"p{i}" for i in range(rows)], name="id")
+    frame = pd.DataFrame(levels, columns=["a.one", "a.two", "b.one", "b.two"], index=index)
+    blocks = assess_frame(frame, small, unknown_policy=policy)
+    monkeypatch.setattr(assessment, "_blocks_builder", lambda: None)
+    inserted = assess_frame(frame, small, unknown_policy=policy)
+    pd.testing.assert_frame_equal(blocks, inserted, check_exact=True)
+    assert [type(c) for c in blocks.columns] == [type(c) for c in inserted.columns]
+    assert blocks.columns.dtype == inserted.columns.dtype
+    assert blocks["band"].dtype == inserted["band"].dtype
+    assert blocks.columns.tolist()[3:] == [
+        "band", "coverage", "lower", "upper", "likely_lower", "likely_upper", "gates_failed",
+        "gate_loss", "gates_unrated",
+    ]  # fmt: skip
