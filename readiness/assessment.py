@@ -1093,10 +1093,15 @@ def _check_level_columns(levels: pd.DataFrame) -> pd.DataFrame:
 
     # the common case, in one look at each distinct dtype: plain numpy integers or
     # floats, no label repeated (the loop below finds and names every problem)
+    columns = levels.columns
     if (
-        levels.columns.is_unique
-        and all(type(name) is str for name in levels.columns.tolist())
-        and all(isinstance(t, np.dtype) and t.kind in "iuf" for t in set(levels.dtypes))
+        columns.is_unique
+        and (
+            # a text index without missing labels holds only text: no label to look at
+            (isinstance(columns.dtype, pd.StringDtype) and not columns.hasnans)
+            or all(type(name) is str for name in columns.to_numpy(dtype=object).tolist())
+        )
+        and all(isinstance(t, np.dtype) and t.kind in "iuf" for t in set(levels.dtypes.tolist()))
     ):
         return levels
     problems = []
@@ -1167,7 +1172,20 @@ def _bool_mask(mask: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def _column_index(levels: pd.DataFrame, rubric: Rubric) -> np.ndarray:
-    position = {str(c): i for i, c in enumerate(levels.columns)}
+    """Where each rubric criterion is among the frame's columns (-1: no column).
+
+    Raises:
+        InputError: A column that is not a criterion of the rubric.
+    """
+    # the labels as one list of Python objects (iterating a text index goes through
+    # pandas label by label, several times slower)
+    names = levels.columns.to_numpy(dtype=object).tolist()
+    ids = rubric.criterion_ids
+    if len(names) == len(ids) and all(
+        type(a) is str and a == b for a, b in zip(names, ids, strict=True)
+    ):
+        return np.arange(len(ids), dtype=np.intp)  # the rubric's own order
+    position = {str(c): i for i, c in enumerate(names)}
     known = set(rubric.criterion_ids)
     unknown = [c for c in position if c not in known]
     if unknown:

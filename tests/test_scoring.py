@@ -459,3 +459,21 @@ def test_frame_from_blocks_is_the_frame_built_column_by_column(small, rows, poli
         "band", "coverage", "lower", "upper", "likely_lower", "likely_upper", "gates_failed",
         "gate_loss", "gates_unrated",
     ]  # fmt: skip
+
+
+def test_frame_columns_in_any_order_and_label_type_score_alike(small):
+    """The column mapping's shortcut (labels already in rubric order) and its general
+    path (any order, labels held as Python objects) give the same table."""
+    import pandas as pd
+
+    from readiness import assess_frame
+
+    ids = ["a.one", "a.two", "b.one", "b.two"]
+    levels = np.array([[4.0, np.nan, 2.0, 1.0], [0.0, 3.0, np.nan, 4.0]])
+    ordered = assess_frame(pd.DataFrame(levels, columns=ids), small)
+    shuffled = pd.DataFrame(levels[:, ::-1], columns=pd.Index(ids[::-1], dtype=object))
+    pd.testing.assert_frame_equal(assess_frame(shuffled, small), ordered, check_exact=True)
+    as_objects = pd.DataFrame(levels, columns=pd.Index(ids, dtype=object))
+    pd.testing.assert_frame_equal(assess_frame(as_objects, small), ordered, check_exact=True)
+    with pytest.raises(InputError, match="appears more than once"):
+        assess_frame(pd.DataFrame(levels, columns=["a.one", "a.one", "b.one", "b.two"]), small)
