@@ -393,15 +393,17 @@ def _nullable_numbers(node: Any) -> Any:
 _D = TypeVar("_D")
 
 
-def built(cls: type[_D], **values: Any) -> _D:
-    """A frozen dataclass with every field given, without the per-field
-    ``object.__setattr__`` its ``__init__`` makes (one ``assess`` builds 43 criterion,
-    12 pillar and about 30 derivation results: a tenth of its time that way).
+def built(cls: type[_D], values: dict[str, Any]) -> _D:
+    """A frozen dataclass whose fields are ``values`` (a fresh dict, every field in it,
+    which becomes the object's ``__dict__``), without the per-field
+    ``object.__setattr__`` of its ``__init__`` nor a keyword-argument call: one
+    ``assess`` builds 43 criterion, 12 pillar and about 30 derivation results, and
+    ``__init__`` made them a tenth of its time.
 
-    Only for classes without ``__post_init__``, ``slots`` or defaults computed at init,
-    with every field given; ``tests/test_assessment.py`` holds each result so built
-    whole and equal to ``cls(**values)``.
+    Only for classes without ``__post_init__``, ``slots`` or defaults computed at init;
+    ``tests/test_assessment.py`` holds each result so built whole and equal to
+    ``cls(**values)``.
     """
     obj = object.__new__(cls)
-    obj.__dict__.update(values)
+    object.__setattr__(obj, "__dict__", values)
     return obj

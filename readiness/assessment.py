@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
@@ -742,9 +743,10 @@ def _criterion_results(
     ):
         assert estimates is not None  # the scoring call made them
         guess = estimates[0].tolist()
+    ratings = partnership.ratings
     criteria = []
-    for j, c in enumerate(rubric.criteria):
-        rating = partnership.ratings.get(c.id)
+    for j, (cid, fixed) in enumerate(_criterion_fields(rubric)):
+        rating = ratings.get(cid)
         rated = not na_row[j] and level_row[j] == level_row[j]  # NaN is unknown
         state: State = "rated" if rated else "not-applicable" if na_row[j] else "unknown"
         score = score_row[j] if rated else 0.0 if worst and state == "unknown" else None
@@ -754,25 +756,45 @@ def _criterion_results(
         criteria.append(
             built(
                 CriterionResult,
-                id=c.id,
-                pillar=rubric.pillar_of[c.id].id,
-                title=c.title,
-                state=state,
-                level=int(level_row[j]) if rated else None,
-                score=score,
-                weight=c.weight,
-                effective_weight=eff_row[j],
-                confidence=rating.confidence
-                if rating and rated and origins[j] != "derived"
-                else None,
-                evidence=rating.evidence if rating else (),
-                note=rating.note if rating else None,
-                origin=origins[j],
-                derived=derivations.get(c.id),
-                estimate=estimate,
+                {
+                    **fixed,
+                    "state": state,
+                    "level": int(level_row[j]) if rated else None,
+                    "score": score,
+                    "effective_weight": eff_row[j],
+                    "confidence": rating.confidence
+                    if rating and rated and origins[j] != "derived"
+                    else None,
+                    "evidence": rating.evidence if rating else (),
+                    "note": rating.note if rating else None,
+                    "origin": origins[j],
+                    "derived": derivations.get(cid),
+                    "estimate": estimate,
+                },
             )
         )
     return tuple(criteria)
+
+
+def _criterion_fields(rubric: Rubric) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """Per criterion of ``rubric``, its id and the result fields the rubric alone fixes
+    (id, pillar, title, weight): made once per rubric object."""
+    cached = _FIXED.get(id(rubric))
+    if cached is not None and cached[0]() is rubric:
+        return cached[1]
+    fixed = tuple(
+        (
+            c.id,
+            {"id": c.id, "pillar": rubric.pillar_of[c.id].id, "title": c.title, "weight": c.weight},
+        )
+        for c in rubric.criteria
+    )
+    _FIXED[id(rubric)] = (weakref.ref(rubric), fixed)
+    weakref.finalize(rubric, _FIXED.pop, id(rubric), None)  # the entry dies with it
+    return fixed
+
+
+_FIXED: dict[int, tuple[weakref.ref[Rubric], tuple[tuple[str, dict[str, Any]], ...]]] = {}
 
 
 def _pillar_results(
@@ -787,15 +809,17 @@ def _pillar_results(
     return tuple(
         built(
             PillarResult,
-            id=p.id,
-            title=p.title,
-            score=optional(score[i]),
-            lower=lower[i],
-            upper=upper[i],
-            weight=p.weight,
-            effective_weight=effective[i],
-            coverage=optional(coverage[i]),
-            method=p.aggregation,
+            {
+                "id": p.id,
+                "title": p.title,
+                "score": optional(score[i]),
+                "lower": lower[i],
+                "upper": upper[i],
+                "weight": p.weight,
+                "effective_weight": effective[i],
+                "coverage": optional(coverage[i]),
+                "method": p.aggregation,
+            },
         )
         for i, p in enumerate(rubric.pillars)
     )
@@ -838,18 +862,21 @@ def _gate_results(
         if unrated and raw is not None:
             at_risk = cost if worst else capped - min(capped, all_caps[g_index])
         gates.append(
-            GateResult(
-                criterion=c.id,
-                min_level=c.critical.min_level,
-                level=criteria[j].level,
-                state=criteria[j].state,
-                cap_band=c.critical.cap_band,
-                failed=failed,
-                cost=cost,
-                reason=c.critical.reason,
-                status=status,
-                cap=float(all_caps[g_index]),
-                at_risk=at_risk,
+            built(
+                GateResult,
+                {
+                    "criterion": c.id,
+                    "min_level": c.critical.min_level,
+                    "level": criteria[j].level,
+                    "state": criteria[j].state,
+                    "cap_band": c.critical.cap_band,
+                    "failed": failed,
+                    "cost": cost,
+                    "reason": c.critical.reason,
+                    "status": status,
+                    "cap": float(all_caps[g_index]),
+                    "at_risk": at_risk,
+                },
             )
         )
     return tuple(gates)

@@ -132,10 +132,12 @@ class Resolved:
             # assessment): the same object, as tests/test_assessment.py holds
             out[c.id] = built(
                 Derivation,
-                criterion=c.id,
-                level=None if math.isnan(level) else int(level),
-                rule=c.derive,
-                table=table,
+                {
+                    "criterion": c.id,
+                    "level": None if math.isnan(level) else int(level),
+                    "rule": c.derive,
+                    "table": table,
+                },
             )
         return out
 
