@@ -19,7 +19,10 @@ file:
 - ``files_default`` / ``files_jobs1``: ``readiness assess DIR --out scores.csv`` with
   the default ``--jobs`` (one worker per CPU, at most 4) and with ``--jobs 1``;
 - ``jsonl_default`` / ``jsonl_jobs1``: the same on the JSON Lines file;
-- ``stdin_default`` / ``stdin_jobs1``: the JSON Lines on standard input (``assess - --out``).
+- ``stdin_default`` / ``stdin_jobs1``: the JSON Lines on standard input (``assess - --out``)
+  through a pipe (``cat FILE |``), and ``stdin_floor`` reads the same pipe. (A regular
+  file redirected, ``< FILE``, is read by the workers as byte ranges of that file, as a
+  JSON Lines file given by name: the jsonl figures are its figures.)
 
 For each: wall seconds (start-up included), files per second, CPU seconds of the whole
 process tree (a busy machine can be told from a slow program) and the peak memory of
@@ -162,22 +165,32 @@ CODE = ROOT
 
 
 def run_cli(args: list[str], *, module: bool = True, stdin: Path | None = None) -> dict[str, Any]:
-    """Run the command (``module=False``: ``python ARGS``), its standard input read from
-    ``stdin``; wall seconds, CPU seconds of the tree and its peak memory."""
+    """Run the command (``module=False``: ``python ARGS``), its standard input the
+    content of ``stdin`` through a pipe; wall seconds, CPU seconds of the tree and its
+    peak memory."""
     # compiled bytecode kept (as after pip install), whatever PYTHONDONTWRITEBYTECODE says
     env = dict(os.environ, PYTHONPATH=str(CODE), PYTHONPYCACHEPREFIX=str(CACHE / "pyc"))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
-    with open(stdin or os.devnull, "rb") as given:
+    # standard input is a pipe, as in ``cat FILE | readiness assess -``: a regular file
+    # redirected (``< FILE``) is read by the workers as a JSON Lines file's byte ranges,
+    # which the jsonl figures already measure
+    feeder = (
+        None if stdin is None else subprocess.Popen(["cat", str(stdin)], stdout=subprocess.PIPE)
+    )
+    try:
         proc = subprocess.Popen(
             [sys.executable, *(["-m", "readiness"] if module else []), *args],
             cwd=CODE,  # ``-m`` imports from the working directory first: this checkout's code
             env=env,
-            stdin=given,
+            stdin=subprocess.DEVNULL if feeder is None else feeder.stdout,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
         )
+    finally:
+        if feeder is not None and feeder.stdout is not None:
+            feeder.stdout.close()  # the command holds the pipe's read end now
     peak = peak_pss = 0
     cpu: dict[int, float] = {}
     done = threading.Event()
@@ -203,6 +216,8 @@ def run_cli(args: list[str], *, module: bool = True, stdin: Path | None = None) 
     wall = time.perf_counter() - start
     done.set()
     sampler.join()
+    if feeder is not None:
+        feeder.wait()
     if proc.returncode != 0:
         raise SystemExit(f"readiness {' '.join(args)} failed:\n{err}")
     # the last SAMPLE seconds of each process are not sampled: a slight undercount
