@@ -11,10 +11,9 @@ import re
 import stat
 import sys
 from functools import cache
-from importlib.resources.abc import Traversable
 from itertools import accumulate
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, TypeAlias
 
 import orjson
 import yaml
@@ -23,6 +22,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 
 from readiness._limits import MAX_BYTES, MAX_DEPTH, MAX_EXPANDED_VALUES, MAX_INT_DIGITS
 from readiness.errors import Problem, ReadinessError, json_path
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 __all__ = [
     "MAX_BYTES",
@@ -36,13 +38,17 @@ __all__ = [
     "write_parsed",
 ]
 
-Readable = Path | str | Traversable
+Readable: TypeAlias = "Path | str | Traversable"
+"""A file argument: a path, or a file of the package's data (``importlib.resources``).
+Text, so that reading a file does not load ``importlib.resources``."""
 
 
 def source_name(path: Readable) -> str:
     """A short, user-facing name for a file argument."""
     if isinstance(path, str | Path):  # the common case, without the slow protocol check
         return str(path)
+    from importlib.resources.abc import Traversable
+
     return str(path) if not isinstance(path, Traversable) else path.name
 
 

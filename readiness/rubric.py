@@ -24,7 +24,6 @@ import math
 import re
 from collections.abc import Iterator, Mapping
 from functools import cache, cached_property, partial
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, cast
 
@@ -44,6 +43,8 @@ from readiness.rules import Rule, check_rule
 from readiness.sources import SeedCard, load_seed_cards
 
 if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
     import pandas as pd
 
 
