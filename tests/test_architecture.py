@@ -117,6 +117,11 @@ VALIDATE_MAY_LOAD = {
 }  # fmt: skip
 
 
+COLD_NEVER_LOADS = {"yaml"}
+"""What a cold ``validate`` or ``assess`` of a JSON partnership never loads: PyYAML (the
+shipped rubric is read from ``readiness/_parsed.marshal``; a YAML file loads it)."""
+
+
 def _loaded_by(argv: list[str]) -> tuple[set[str], set[str]]:
     """The readiness modules (the CLI's own aside) and the top-level packages that
     ``readiness ARGV`` loads, run in a fresh interpreter."""
@@ -142,10 +147,12 @@ def test_validate_loads_only_what_checking_needs():
     ours, packages = _loaded_by(["validate", "examples/partnerships/nato.json"])
     assert ours <= VALIDATE_MAY_LOAD, sorted(ours - VALIDATE_MAY_LOAD)
     assert not packages & {*HEAVY, "pycountry"}, sorted(packages & {*HEAVY, "pycountry"})
+    assert not packages & COLD_NEVER_LOADS, sorted(packages & COLD_NEVER_LOADS)
     # a rubric file is checked without the numpy core at all
     ours, packages = _loaded_by(["validate", "rubrics/defense-partnership.yaml"])
     assert not ours & {"readiness.derive", "readiness.scoring", "readiness.assessment"}
     assert not packages & {"numpy", *HEAVY}, sorted(packages & {"numpy", *HEAVY})
+    assert "yaml" in packages  # a YAML file is parsed: PyYAML is loaded where it is needed
 
 
 ASSESS_NEVER_LOADS = {
@@ -169,6 +176,7 @@ def test_assess_to_the_terminal_loads_only_what_it_needs():
     never = {m for m in ours if any(m == n or m.startswith(f"{n}.") for n in ASSESS_NEVER_LOADS)}
     assert not never, sorted(never)
     assert not packages & {*HEAVY, "pycountry"}, sorted(packages & {*HEAVY, "pycountry"})
+    assert not packages & COLD_NEVER_LOADS, sorted(packages & COLD_NEVER_LOADS)
     ours, _ = _loaded_by(["validate", "examples/partnerships/nato.json"])
     assert "readiness.countries" in ours  # the codes were checked, without pycountry
 
