@@ -103,6 +103,11 @@ def test_the_command_line_and_the_package_start_without_heavy_imports():
     assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
 
 
+LAZY_STDLIB = {"importlib.metadata", "importlib.resources", "zipfile"}
+"""Standard modules loaded only where needed: ``importlib.resources`` for a package
+imported from a zip archive, ``importlib.metadata`` for pydantic's plugins (which a
+command does not load, readiness.cli._no_pydantic_plugins)."""
+
 HEAVY = ("pandas", "scipy", "matplotlib", "jinja2", "pyarrow", "openpyxl", "sklearn")
 """Libraries that `validate` never needs."""
 
@@ -117,14 +122,16 @@ VALIDATE_MAY_LOAD = {
 }  # fmt: skip
 
 
-COLD_NEVER_LOADS = {"yaml"}
+COLD_NEVER_LOADS = {"yaml", *LAZY_STDLIB}
 """What a cold ``validate`` or ``assess`` of a JSON partnership never loads: PyYAML (the
-shipped rubric is read from ``readiness/_parsed.marshal``; a YAML file loads it)."""
+shipped rubric is read from ``readiness/_parsed.marshal``; a YAML file loads it), nor
+the standard modules of :data:`LAZY_STDLIB`."""
 
 
 def _loaded_by(argv: list[str]) -> tuple[set[str], set[str]]:
-    """The readiness modules (the CLI's own aside) and the top-level packages that
-    ``readiness ARGV`` loads, run in a fresh interpreter."""
+    """The readiness modules (the CLI's own aside) and the top-level packages (with the
+    modules of :data:`LAZY_STDLIB` by their full names) that ``readiness ARGV`` loads,
+    run in a fresh interpreter."""
     code = (
         "import json, sys; from readiness.cli import main; "
         f"code = main({argv!r}); "
@@ -138,7 +145,8 @@ def _loaded_by(argv: list[str]) -> tuple[set[str], set[str]]:
     ours = {
         m for m in modules if m.split(".")[0] == "readiness" and not m.startswith("readiness.cli")
     }
-    return ours, {m.split(".")[0] for m in modules}
+    lazy = {m for m in modules if m in LAZY_STDLIB}
+    return ours, {m.split(".")[0] for m in modules} | lazy
 
 
 def test_validate_loads_only_what_checking_needs():
