@@ -189,6 +189,23 @@ def test_assess_to_the_terminal_loads_only_what_it_needs():
     assert "readiness.countries" in ours  # the codes were checked, without pycountry
 
 
+def test_a_cold_command_takes_the_shipped_rubric_as_validated_once():
+    # the shipped rubric comes from readiness/_validated.marshal: neither the rubric's
+    # validators nor the seed cards are built or read to validate or assess a partnership
+    for verb in ("validate", "assess"):
+        code = (
+            "import json; from readiness.cli import main; "
+            f"code = main([{verb!r}, 'examples/partnerships/nato.json']); "
+            "import readiness.rubric as r, readiness.sources as s; "
+            "print(json.dumps([code, r.Rubric.__pydantic_complete__, "
+            "s._default_cards.cache_info().currsize]))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+        )
+        assert json.loads(out.stdout.strip().splitlines()[-1]) == [0, False, 0], out.stderr
+
+
 def test_the_describe_floor_imports_without_numpy():
     code = (
         "import sys, readiness.facts, readiness.rules, readiness.rubric, "

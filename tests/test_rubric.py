@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from readiness.errors import json_path
 from readiness.rubric import rubric_from_dict
 from tests.factories import SMALL, make_rubric, rubric_dict
 
+ROOT = Path(__file__).resolve().parent.parent
 BASE: dict[str, Any] = yaml.safe_load(SMALL.read_text())
 
 
@@ -614,6 +617,139 @@ def test_scoring_checks_a_rubric_once():
         for _ in range(5):
             ScoringModel.from_rubric(r)
     assert len(calls) == 1
+
+
+# --- the shipped rubrics, validated once (readiness/_validated.marshal) ------------------
+
+
+def test_the_validated_shipped_rubrics_are_current():
+    # each shipped rubric, validated in full now, is what the table holds under the key of
+    # what its validation reads; `make parsed` writes the table again
+    import pickle
+
+    import readiness.rubric as rm
+
+    rm._validated_table.cache_clear()
+    table = rm._validated_table()
+    keys = set()
+    for name, entry in rm._shipped().items():
+        key = rm._validation_key(entry)
+        assert key is not None
+        keys.add(key)
+        assert key in table, (
+            f"{name}, a seed card or the validating code changed: run `make parsed`"
+        )
+        pickled, tree = table[key]
+        held, fresh = pickle.loads(pickled), rm._load_file(entry, shipped=True)
+        assert type(held) is rm.Rubric and held == fresh and held._digest == fresh._digest
+        assert held.model_dump_json() == fresh.model_dump_json()
+        assert tree == rm._fingerprint(fresh) == rm._fingerprint(held)
+    assert set(table) == keys, "readiness/_validated.marshal holds rubrics no longer shipped"
+
+
+def test_the_validation_key_covers_the_code_that_validates():
+    # every module of the package that reading and validating a rubric file loads (YAML
+    # included) is in the key: an edit to any of them leaves the table unused
+    import readiness.rubric as rm
+
+    code = (
+        "import sys, readiness.rubric as r; "
+        "r._load_file(r._shipped()['defense-partnership']); "
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] == 'readiness')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    loaded = set(out.stdout.split())
+    covered = {"readiness" if m == "__init__" else f"readiness.{m}" for m in rm._VALIDATION_CODE}
+    assert "readiness._yaml" in loaded and loaded <= covered, sorted(loaded - covered)
+
+
+def test_an_edited_rubric_seed_or_code_is_validated_in_full(tmp_path, monkeypatch):
+    import readiness.rubric as rm
+
+    entry = rm._shipped()["defense-partnership"]
+    same = tmp_path / "defense-partnership.yaml"
+    same.write_bytes(entry.read_bytes())
+    held = rm._validated(same)
+    assert held is not None and held == load_rubric() and held is not load_rubric()
+    edited = tmp_path / "edited.yaml"
+    edited.write_bytes(entry.read_bytes().replace(b"title:", b"title: ", 1))
+    assert rm._validated(edited) is None  # the same data, another text: validated in full
+    monkeypatch.setattr(rm, "_VALIDATION_CODE", rm._VALIDATION_CODE[:-1])
+    assert rm._validated(same) is None  # the validating code is another
+    monkeypatch.undo()
+    monkeypatch.setattr(rm, "data_dir", lambda kind: tmp_path / "no-seeds")
+    assert rm._validated(same) is None  # the seed cards cannot be read
+    monkeypatch.undo()
+    monkeypatch.setattr(rm, "VALIDATED", tmp_path / "absent.marshal")
+    rm._validated_table.cache_clear()
+    try:
+        assert (
+            rm._validated(same) is None
+            and rm._load_shipped.__wrapped__("defense-partnership") == held
+        )
+    finally:
+        rm._validated_table.cache_clear()
+
+
+def test_a_rubric_file_is_validated_in_full(monkeypatch):
+    # the table serves the shipped rubric by name only; a path is read and validated
+    import readiness.rubric as rm
+
+    def refuse(entry: object) -> None:
+        raise AssertionError("served from the table")
+
+    monkeypatch.setattr(rm, "_validated", refuse)
+    assert load_rubric(Path("rubrics/defense-partnership.yaml")) == load_rubric()
+    rm._load_shipped.cache_clear()
+    try:
+        with pytest.raises(AssertionError, match="served from the table"):
+            load_rubric()
+    finally:
+        monkeypatch.undo()
+        rm._load_shipped.cache_clear()
+
+
+def test_a_rubric_from_the_table_is_scored_only_unchanged(monkeypatch):
+    # before its validators are built, the fingerprint of the content is compared: a
+    # change in place is still refused, and the check agrees with the JSON digest's
+    import readiness.rubric as rm
+    from readiness.scoring import ScoringModel
+
+    entry = rm._shipped()["defense-partnership"]
+    monkeypatch.setattr(rm.Rubric, "__pydantic_complete__", False)
+    calls: list[int] = []
+    original = rm.Rubric._content_digest
+
+    def counting(self: rm.Rubric) -> str:
+        calls.append(1)
+        return original(self)
+
+    monkeypatch.setattr(rm.Rubric, "_content_digest", counting)
+    held = rm._validated(entry)
+    assert held is not None
+    ScoringModel.from_rubric(held)
+    assert calls == []  # the validators were not needed
+    for change in (
+        lambda r: r.effort_scale.__setitem__("low", -1.0),
+        lambda r: r.effort_scale.__setitem__("low", True),  # equal to 1.0, not the same
+        lambda r: r.pillars[0].criteria[0].levels.__setitem__(0, "other"),
+    ):
+        changed = rm._validated(entry)
+        assert changed is not None
+        change(changed)
+        with pytest.raises(RubricError, match="without validation"):
+            changed.ensure_validated()
+    monkeypatch.undo()
+    rubric_from_dict(copy.deepcopy(BASE))  # the validators built: the JSON digest is used
+    assert rm.Rubric.__pydantic_complete__
+    changed = rm._validated(entry)
+    assert changed is not None
+    changed.ensure_validated()
+    changed.effort_scale["low"] = -1.0
+    with pytest.raises(RubricError, match="without validation"):  # the JSON digest agrees
+        changed.ensure_validated()
 
 
 # --- the rubric as a table ------------------------------------------------------------
