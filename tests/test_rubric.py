@@ -672,7 +672,8 @@ def test_an_edited_rubric_seed_or_code_is_validated_in_full(tmp_path, monkeypatc
     same = tmp_path / "defense-partnership.yaml"
     same.write_bytes(entry.read_bytes())
     held = rm._validated(same)
-    assert held is not None and held == load_rubric() and held is not load_rubric()
+    assert held is not None, "readiness/_validated.marshal is not current: make parsed"
+    assert held == load_rubric() and held is not load_rubric()
     edited = tmp_path / "edited.yaml"
     edited.write_bytes(entry.read_bytes().replace(b"title:", b"title: ", 1))
     assert rm._validated(edited) is None  # the same data, another text: validated in full
@@ -700,8 +701,9 @@ def test_a_rubric_file_is_validated_in_full(monkeypatch):
     def refuse(entry: object) -> None:
         raise AssertionError("served from the table")
 
+    shipped = load_rubric()
     monkeypatch.setattr(rm, "_validated", refuse)
-    assert load_rubric(Path("rubrics/defense-partnership.yaml")) == load_rubric()
+    assert load_rubric(Path("rubrics/defense-partnership.yaml")) == shipped
     rm._load_shipped.cache_clear()
     try:
         with pytest.raises(AssertionError, match="served from the table"):
@@ -728,7 +730,7 @@ def test_a_rubric_from_the_table_is_scored_only_unchanged(monkeypatch):
 
     monkeypatch.setattr(rm.Rubric, "_content_digest", counting)
     held = rm._validated(entry)
-    assert held is not None
+    assert held is not None, "readiness/_validated.marshal is not current: make parsed"
     ScoringModel.from_rubric(held)
     assert calls == []  # the validators were not needed
     for change in (
