@@ -1012,7 +1012,8 @@ def _load_shipped(name: str) -> Rubric:
 
 VALIDATED = Path(__file__).with_name("_validated.marshal")
 """The shipped rubrics (``rubrics/*.yaml``), each validated once as :func:`load_rubric`
-validates it: :func:`_validation_key` -> the pickled :class:`Rubric` and its
+validates it, with the versions of Python and pydantic it was written with
+(:func:`_versions`): :func:`_validation_key` -> the pickled :class:`Rubric` and its
 :func:`_fingerprint`. ``make parsed`` writes it; ``tests/test_rubric.py`` fails when it
 is not current. A rubric whose key is not there (its text, a seed card, the validation's
 code, Python or pydantic changed) is validated in full, as is every other file."""
@@ -1030,15 +1031,21 @@ _FINGERPRINTS: dict[str, str] = {}
 that content, for the rubrics read from :data:`VALIDATED`."""
 
 
-def _validation_key(entry: Readable) -> str | None:
-    """SHA-256 of everything validating the shipped rubric ``entry`` reads: its bytes, the
-    shipped seed cards, the code of :data:`_VALIDATION_CODE`, and the versions of Python
-    (``cpython 3.11``) and pydantic; ``None`` when one of them cannot be read."""
+def _versions() -> str:
+    """The versions a validated rubric depends on besides the package's own code."""
     import pydantic
     import pydantic_core
 
     python = f"{sys.implementation.name} {sys.version_info[0]}.{sys.version_info[1]}"
-    parts = [python.encode(), pydantic.VERSION.encode(), pydantic_core.__version__.encode()]
+    return f"{python}, pydantic {pydantic.VERSION}, pydantic-core {pydantic_core.__version__}"
+
+
+def _validation_key(entry: Readable, versions: str | None = None) -> str | None:
+    """SHA-256 of everything validating the shipped rubric ``entry`` reads: its bytes, the
+    shipped seed cards, the code of :data:`_VALIDATION_CODE`, and ``versions`` (default:
+    :func:`_versions`, those of Python and pydantic); ``None`` when one of them cannot be
+    read."""
+    parts = [(versions or _versions()).encode()]
     try:
         parts.append(Path(entry).read_bytes() if isinstance(entry, str) else entry.read_bytes())
         seeds = sorted(data_dir("seeds").iterdir(), key=lambda e: e.name)
@@ -1055,19 +1062,21 @@ def _validation_key(entry: Readable) -> str | None:
 
 
 @cache
-def _validated_table() -> dict[str, tuple[bytes, str]]:
+def _validated_file() -> tuple[str, dict[str, tuple[bytes, str]]]:
+    """The versions :data:`VALIDATED` was written with, and its table (empty when the
+    file is absent or unreadable)."""
     try:
-        table = marshal.loads(VALIDATED.read_bytes())
+        versions, table = marshal.loads(VALIDATED.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):  # absent, or another marshal format
-        return {}
-    return table if isinstance(table, dict) else {}
+        return "", {}
+    return (versions, table) if isinstance(table, dict) else ("", {})
 
 
 def _validated(entry: Traversable) -> Rubric | None:
     """The shipped rubric ``entry`` as :data:`VALIDATED` holds it, when it holds exactly
     this text validated by this code; else ``None`` (then it is validated now)."""
-    table = _validated_table()
-    key = _validation_key(entry) if table else None
+    versions, table = _validated_file()
+    key = _validation_key(entry) if versions == _versions() else None
     if key is None or key not in table:
         return None
     import pickle  # here: only a shipped rubric is unpickled
@@ -1094,7 +1103,7 @@ def write_validated(out: Path = VALIDATED) -> None:
             raise RubricError(f"{entry.name}: cannot read what its validation reads")
         rubric = _load_file(entry, shipped=True)
         table[key] = (pickle.dumps(rubric, protocol=5), _fingerprint(rubric))
-    out.write_bytes(marshal.dumps(dict(sorted(table.items()))))
+    out.write_bytes(marshal.dumps((_versions(), dict(sorted(table.items())))))
 
 
 def _fingerprint(rubric: Rubric) -> str:

@@ -189,14 +189,20 @@ def test_assess_to_the_terminal_loads_only_what_it_needs():
     assert "readiness.countries" in ours  # the codes were checked, without pycountry
 
 
-def test_a_cold_command_takes_the_shipped_rubric_as_validated_once():
-    # the shipped rubric comes from readiness/_validated.marshal: neither the rubric's
-    # validators nor the seed cards are built or read to validate or assess a partnership
+def test_a_cold_command_takes_the_shipped_rubric_as_validated_once(tmp_path):
+    # the shipped rubric comes validated from its table (readiness/_validated.marshal;
+    # here one written with this pydantic): neither the rubric's validators nor the seed
+    # cards are built or read to validate or assess a partnership
+    import readiness.rubric as rm
+
+    table = tmp_path / "validated.marshal"
+    rm.write_validated(table)
     for verb in ("validate", "assess"):
         code = (
-            "import json; from readiness.cli import main; "
+            "import json, pathlib; import readiness.rubric as r, readiness.sources as s; "
+            f"r.VALIDATED = pathlib.Path({str(table)!r}); "
+            "from readiness.cli import main; "
             f"code = main([{verb!r}, 'examples/partnerships/nato.json']); "
-            "import readiness.rubric as r, readiness.sources as s; "
             "print(json.dumps([code, r.Rubric.__pydantic_complete__, "
             "s._default_cards.cache_info().currsize]))"
         )

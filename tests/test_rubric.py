@@ -623,28 +623,55 @@ def test_scoring_checks_a_rubric_once():
 
 
 def test_the_validated_shipped_rubrics_are_current():
-    # each shipped rubric, validated in full now, is what the table holds under the key of
-    # what its validation reads; `make parsed` writes the table again
+    # each shipped rubric is in the table under the key of what its validation reads (with
+    # the versions of Python and pydantic the table was written with); where those are the
+    # versions here, the rubric it holds is the one validated in full now. `make parsed`
     import pickle
 
     import readiness.rubric as rm
 
-    rm._validated_table.cache_clear()
-    table = rm._validated_table()
+    rm._validated_file.cache_clear()
+    versions, table = rm._validated_file()
+    assert versions, "readiness/_validated.marshal is missing: run `make parsed`"
     keys = set()
     for name, entry in rm._shipped().items():
-        key = rm._validation_key(entry)
+        key = rm._validation_key(entry, versions)
         assert key is not None
         keys.add(key)
         assert key in table, (
             f"{name}, a seed card or the validating code changed: run `make parsed`"
         )
+        if versions != rm._versions():  # the table is not used here; its keys still hold
+            continue
         pickled, tree = table[key]
         held, fresh = pickle.loads(pickled), rm._load_file(entry, shipped=True)
         assert type(held) is rm.Rubric and held == fresh and held._digest == fresh._digest
         assert held.model_dump_json() == fresh.model_dump_json()
         assert tree == rm._fingerprint(fresh) == rm._fingerprint(held)
     assert set(table) == keys, "readiness/_validated.marshal holds rubrics no longer shipped"
+
+
+@pytest.fixture
+def validated(tmp_path, monkeypatch):
+    """A table of the shipped rubrics validated here (the shipped one may have been
+    written with other versions of pydantic), in place of readiness/_validated.marshal."""
+    import readiness.rubric as rm
+
+    out = tmp_path / "validated.marshal"
+    rm.write_validated(out)
+    monkeypatch.setattr(rm, "VALIDATED", out)
+    rm._validated_file.cache_clear()
+    yield out
+    rm._validated_file.cache_clear()  # before monkeypatch puts the shipped file back
+
+
+def test_the_validated_table_is_used_only_with_its_versions(validated, monkeypatch):
+    import readiness.rubric as rm
+
+    entry = rm._shipped()["defense-partnership"]
+    assert rm._validated(entry) is not None
+    monkeypatch.setattr(rm, "_versions", lambda: "cpython 3.11, pydantic 2.0.0, another")
+    assert rm._validated(entry) is None
 
 
 def test_the_validation_key_covers_the_code_that_validates():
@@ -665,33 +692,27 @@ def test_the_validation_key_covers_the_code_that_validates():
     assert "readiness._yaml" in loaded and loaded <= covered, sorted(loaded - covered)
 
 
-def test_an_edited_rubric_seed_or_code_is_validated_in_full(tmp_path, monkeypatch):
+def test_an_edited_rubric_seed_or_code_is_validated_in_full(validated, tmp_path, monkeypatch):
     import readiness.rubric as rm
 
     entry = rm._shipped()["defense-partnership"]
     same = tmp_path / "defense-partnership.yaml"
     same.write_bytes(entry.read_bytes())
     held = rm._validated(same)
-    assert held is not None, "readiness/_validated.marshal is not current: make parsed"
-    assert held == load_rubric() and held is not load_rubric()
+    assert held is not None and held == load_rubric() and held is not load_rubric()
     edited = tmp_path / "edited.yaml"
     edited.write_bytes(entry.read_bytes().replace(b"title:", b"title: ", 1))
     assert rm._validated(edited) is None  # the same data, another text: validated in full
-    monkeypatch.setattr(rm, "_VALIDATION_CODE", rm._VALIDATION_CODE[:-1])
-    assert rm._validated(same) is None  # the validating code is another
-    monkeypatch.undo()
-    monkeypatch.setattr(rm, "data_dir", lambda kind: tmp_path / "no-seeds")
-    assert rm._validated(same) is None  # the seed cards cannot be read
-    monkeypatch.undo()
+    with monkeypatch.context() as mp:
+        mp.setattr(rm, "_VALIDATION_CODE", rm._VALIDATION_CODE[:-1])
+        assert rm._validated(same) is None  # the validating code is another
+    with monkeypatch.context() as mp:
+        mp.setattr(rm, "data_dir", lambda kind: tmp_path / "no-seeds")
+        assert rm._validated(same) is None  # the seed cards cannot be read
     monkeypatch.setattr(rm, "VALIDATED", tmp_path / "absent.marshal")
-    rm._validated_table.cache_clear()
-    try:
-        assert (
-            rm._validated(same) is None
-            and rm._load_shipped.__wrapped__("defense-partnership") == held
-        )
-    finally:
-        rm._validated_table.cache_clear()
+    rm._validated_file.cache_clear()
+    assert rm._validated(same) is None  # no table: validated in full
+    assert rm._load_shipped.__wrapped__("defense-partnership") == held
 
 
 def test_a_rubric_file_is_validated_in_full(monkeypatch):
@@ -713,14 +734,13 @@ def test_a_rubric_file_is_validated_in_full(monkeypatch):
         rm._load_shipped.cache_clear()
 
 
-def test_a_rubric_from_the_table_is_scored_only_unchanged(monkeypatch):
+def test_a_rubric_from_the_table_is_scored_only_unchanged(validated, monkeypatch):
     # before its validators are built, the fingerprint of the content is compared: a
     # change in place is still refused, and the check agrees with the JSON digest's
     import readiness.rubric as rm
     from readiness.scoring import ScoringModel
 
     entry = rm._shipped()["defense-partnership"]
-    monkeypatch.setattr(rm.Rubric, "__pydantic_complete__", False)
     calls: list[int] = []
     original = rm.Rubric._content_digest
 
@@ -728,22 +748,23 @@ def test_a_rubric_from_the_table_is_scored_only_unchanged(monkeypatch):
         calls.append(1)
         return original(self)
 
-    monkeypatch.setattr(rm.Rubric, "_content_digest", counting)
-    held = rm._validated(entry)
-    assert held is not None, "readiness/_validated.marshal is not current: make parsed"
-    ScoringModel.from_rubric(held)
-    assert calls == []  # the validators were not needed
-    for change in (
-        lambda r: r.effort_scale.__setitem__("low", -1.0),
-        lambda r: r.effort_scale.__setitem__("low", True),  # equal to 1.0, not the same
-        lambda r: r.pillars[0].criteria[0].levels.__setitem__(0, "other"),
-    ):
-        changed = rm._validated(entry)
-        assert changed is not None
-        change(changed)
-        with pytest.raises(RubricError, match="without validation"):
-            changed.ensure_validated()
-    monkeypatch.undo()
+    with monkeypatch.context() as mp:
+        mp.setattr(rm.Rubric, "__pydantic_complete__", False)
+        mp.setattr(rm.Rubric, "_content_digest", counting)
+        held = rm._validated(entry)
+        assert held is not None
+        ScoringModel.from_rubric(held)
+        assert calls == []  # the validators were not needed
+        for change in (
+            lambda r: r.effort_scale.__setitem__("low", -1.0),
+            lambda r: r.effort_scale.__setitem__("low", True),  # equal to 1.0, not the same
+            lambda r: r.pillars[0].criteria[0].levels.__setitem__(0, "other"),
+        ):
+            changed = rm._validated(entry)
+            assert changed is not None
+            change(changed)
+            with pytest.raises(RubricError, match="without validation"):
+                changed.ensure_validated()
     rubric_from_dict(copy.deepcopy(BASE))  # the validators built: the JSON digest is used
     assert rm.Rubric.__pydantic_complete__
     changed = rm._validated(entry)
