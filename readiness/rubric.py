@@ -372,11 +372,12 @@ class Rubric(Frozen):
 
         A shipped rubric read from :data:`VALIDATED` comes with the fingerprint of its
         content walked field by field (:func:`_fingerprint`); while the rubric validators
-        and serializer are not built (a command that only scores), that fingerprint is
-        compared instead of building them to write the JSON (both tell any change)."""
+        and serializer are not built (a command that only scores), the same fingerprint
+        is enough, and spares building them to write the JSON. Any other answer is the
+        JSON digest's."""
         tree = _FINGERPRINTS.get(self._digest or "")
-        if tree is not None and not type(self).__pydantic_complete__:
-            return _fingerprint(self) == tree
+        if tree is not None and not type(self).__pydantic_complete__ and _fingerprint(self) == tree:
+            return True
         return self._digest == self._content_digest()
 
     def ensure_validated(self) -> None:
@@ -1102,15 +1103,22 @@ def write_validated(out: Path = VALIDATED) -> None:
         if key is None:  # pragma: no cover - the package's own files
             raise RubricError(f"{entry.name}: cannot read what its validation reads")
         rubric = _load_file(entry, shipped=True)
-        table[key] = (pickle.dumps(rubric, protocol=5), _fingerprint(rubric))
+        tree = _fingerprint(rubric)
+        if tree is None:  # pragma: no cover - a value the fingerprint cannot tell exactly
+            raise RubricError(f"{entry.name}: holds a value of a type the fingerprint lacks")
+        table[key] = (pickle.dumps(rubric, protocol=5), tree)
     out.write_bytes(marshal.dumps((_versions(), dict(sorted(table.items())))))
 
 
-def _fingerprint(rubric: Rubric) -> str:
+def _fingerprint(rubric: Rubric) -> str | None:
     """SHA-256 of a rubric's content, every field of every model walked and written with
     ``repr`` (1, 1.0 and True differ, and so do a list and a tuple), without pydantic's
-    serializer."""
-    return hashlib.sha256(repr(_plain(rubric)).encode()).hexdigest()
+    serializer; ``None`` when it holds a value whose ``repr`` may not tell it exactly
+    (anything but text, numbers, true/false, null, lists, tuples, mappings and models)."""
+    try:
+        return hashlib.sha256(repr(_plain(rubric)).encode()).hexdigest()
+    except TypeError:
+        return None
 
 
 _LEAVES = (str, int, float, bool, type(None))
@@ -1127,7 +1135,7 @@ def _plain(value: object) -> Any:
         return (kind.__name__, [_plain(v) for v in value])  # type: ignore[attr-defined]
     if kind is dict:
         return ("dict", [(_plain(k), _plain(v)) for k, v in value.items()])  # type: ignore[attr-defined]
-    return ("other", kind.__qualname__, repr(value))
+    raise TypeError(kind.__qualname__)
 
 
 def rubric_from_dict(data: object, *, source: str | None = None) -> Rubric:

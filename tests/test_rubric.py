@@ -715,6 +715,15 @@ def test_an_edited_rubric_seed_or_code_is_validated_in_full(validated, tmp_path,
     assert rm._load_shipped.__wrapped__("defense-partnership") == held
 
 
+def test_the_fingerprint_tells_only_what_repr_tells_exactly():
+    import readiness.rubric as rm
+
+    rubric = rubric_from_dict(copy.deepcopy(BASE))
+    assert rm._fingerprint(rubric) is not None
+    rubric.__dict__["effort_scale"] = {"low": frozenset({1.0})}  # not a type it knows
+    assert rm._fingerprint(rubric) is None  # then the JSON digest decides
+
+
 def test_a_rubric_file_is_validated_in_full(monkeypatch):
     # the table serves the shipped rubric by name only; a path is read and validated
     import readiness.rubric as rm
@@ -735,11 +744,12 @@ def test_a_rubric_file_is_validated_in_full(monkeypatch):
 
 
 def test_a_rubric_from_the_table_is_scored_only_unchanged(validated, monkeypatch):
-    # before its validators are built, the fingerprint of the content is compared: a
-    # change in place is still refused, and the check agrees with the JSON digest's
+    # before its validators are built, the same fingerprint of the content is enough; a
+    # change in place is still refused (by the JSON digest), as it is once they are built
     import readiness.rubric as rm
     from readiness.scoring import ScoringModel
 
+    rubric_from_dict(copy.deepcopy(BASE))  # built here; "not built" is simulated below
     entry = rm._shipped()["defense-partnership"]
     calls: list[int] = []
     original = rm.Rubric._content_digest
@@ -757,7 +767,7 @@ def test_a_rubric_from_the_table_is_scored_only_unchanged(validated, monkeypatch
         assert calls == []  # the validators were not needed
         for change in (
             lambda r: r.effort_scale.__setitem__("low", -1.0),
-            lambda r: r.effort_scale.__setitem__("low", True),  # equal to 1.0, not the same
+            lambda r: r.pillars[0].__dict__.__setitem__("weight", 999.0),
             lambda r: r.pillars[0].criteria[0].levels.__setitem__(0, "other"),
         ):
             changed = rm._validated(entry)
@@ -765,8 +775,7 @@ def test_a_rubric_from_the_table_is_scored_only_unchanged(validated, monkeypatch
             change(changed)
             with pytest.raises(RubricError, match="without validation"):
                 changed.ensure_validated()
-    rubric_from_dict(copy.deepcopy(BASE))  # the validators built: the JSON digest is used
-    assert rm.Rubric.__pydantic_complete__
+    assert rm.Rubric.__pydantic_complete__  # the validators built: the JSON digest is used
     changed = rm._validated(entry)
     assert changed is not None
     changed.ensure_validated()
