@@ -687,8 +687,8 @@ def test_the_validation_key_covers_the_code_that_validates():
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    loaded = set(out.stdout.split())
-    covered = {"readiness" if m == "__init__" else f"readiness.{m}" for m in rm._VALIDATION_CODE}
+    loaded = set(out.stdout.split()) - {"readiness", "readiness._version"}  # not validating
+    covered = {f"readiness.{m}" for m in rm._VALIDATION_CODE}
     assert "readiness._yaml" in loaded and loaded <= covered, sorted(loaded - covered)
 
 
