@@ -38,11 +38,15 @@ schemas: $(STAMP)
 
 # The package's own YAML files parsed once, into readiness/_parsed.marshal, so that a
 # command starts without parsing the rubric again (tests/test_io.py fails when it differs
-# from parsing the files now: run this after editing a file in rubrics/ or seeds/).
+# from parsing the files now: run this after editing a file in rubrics/ or seeds/); and
+# the shipped rubrics validated once, into readiness/_validated.marshal, keyed by the
+# rubric, the seed cards and the validating code (tests/test_rubric.py fails when it is
+# not current: run this after editing them, or rubric._VALIDATION_CODE's modules).
 parsed: $(STAMP)
 	$(BIN)/python -c 'import glob, pathlib, readiness._io as io; \
 		io.write_parsed([pathlib.Path(p) for p in sorted(glob.glob("rubrics/*.yaml") \
 		+ glob.glob("rubrics/versions/*.yaml") + glob.glob("seeds/*.yaml"))])'
+	$(BIN)/python -c 'import readiness.rubric as r; r.write_validated()'
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -11,18 +11,25 @@ import re
 import stat
 import sys
 from functools import cache
-from importlib.resources.abc import Traversable
 from itertools import accumulate
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, TypeAlias
 
 import orjson
-import yaml
-from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
-from yaml.nodes import MappingNode, Node, ScalarNode
 
-from readiness._limits import MAX_BYTES, MAX_DEPTH, MAX_EXPANDED_VALUES, MAX_INT_DIGITS
+from readiness._limits import (
+    MAX_BYTES,
+    MAX_DEPTH,
+    MAX_EXPANDED_VALUES,
+    MAX_INT_DIGITS,
+    int_digits,
+    long_integer,
+    too_deep,
+)
 from readiness.errors import Problem, ReadinessError, json_path
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 __all__ = [
     "MAX_BYTES",
@@ -36,13 +43,17 @@ __all__ = [
     "write_parsed",
 ]
 
-Readable = Path | str | Traversable
+Readable: TypeAlias = "Path | str | Traversable"
+"""A file argument: a path, or a file of the package's data (``importlib.resources``).
+Text, so that reading a file does not load ``importlib.resources``."""
 
 
 def source_name(path: Readable) -> str:
     """A short, user-facing name for a file argument."""
     if isinstance(path, str | Path):  # the common case, without the slow protocol check
         return str(path)
+    from importlib.resources.abc import Traversable
+
     return str(path) if not isinstance(path, Traversable) else path.name
 
 
@@ -54,15 +65,6 @@ class _LongIntegerError(ValueError):
     def __init__(self, literal: str) -> None:
         super().__init__(literal)
         self.literal = literal
-
-
-class _Refused(yaml.YAMLError):
-    """A YAML document broke one of our rules; ``where`` is ``line L column C`` or a JSON path."""
-
-    def __init__(self, where: str, message: str) -> None:
-        super().__init__(message)
-        self.where = where
-        self.message = message
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -81,22 +83,10 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _digits(literal: str) -> int:
-    return len(literal.lstrip("+-").replace("_", ""))
-
-
 def _json_int(literal: str) -> int:
-    if _digits(literal) > MAX_INT_DIGITS:
+    if int_digits(literal) > MAX_INT_DIGITS:
         raise _LongIntegerError(literal)
     return int(literal)
-
-
-def _long_integer(digits: int) -> str:
-    return f"an integer of {digits} digits; at most {MAX_INT_DIGITS} are allowed"
-
-
-def _too_deep() -> str:
-    return f"lists and mappings are nested more than {MAX_DEPTH} levels deep"
 
 
 def _line_column(text: str, offset: int) -> str:
@@ -124,84 +114,6 @@ def _json_too_deep(text: str) -> int | None:
     return None
 
 
-class _Checks:
-    """Duplicate keys and huge integers, refused by both YAML loaders below."""
-
-    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
-        if isinstance(node, MappingNode):
-            seen: dict[Any, Any] = {}
-            for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    continue  # keys merged in with `<<` may be overridden
-                key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
-                try:
-                    first = seen.get(key)
-                except TypeError:
-                    continue  # unhashable: the safe loader reports it
-                mark = key_node.start_mark
-                if first is not None:
-                    raise _Refused(
-                        f"line {mark.line + 1} column {mark.column + 1}",
-                        f"duplicate key {key!r} (first at line {first.line + 1} "
-                        f"column {first.column + 1})",
-                    )
-                seen[key] = mark
-        return super().construct_mapping(node, deep=deep)  # type: ignore[misc, no-any-return]
-
-    def construct_checked_int(self, node: ScalarNode) -> int:
-        literal = str(self.construct_scalar(node))  # type: ignore[attr-defined]
-        if _digits(literal) > MAX_INT_DIGITS:
-            mark = node.start_mark
-            raise _Refused(
-                f"line {mark.line + 1} column {mark.column + 1}", _long_integer(_digits(literal))
-            )
-        return self.construct_yaml_int(node)  # type: ignore[attr-defined, no-any-return]
-
-
-class _Loader(_Checks, yaml.SafeLoader):
-    """PyYAML's safe loader, refusing duplicate keys, deep nesting and huge integers."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.depth = 0
-        self.aliased = False
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        if self.check_event(AliasEvent):
-            self.aliased = True
-        if not self.check_event(SequenceStartEvent, MappingStartEvent):
-            return super().compose_node(parent, index)
-        self.depth += 1
-        try:
-            if self.depth > MAX_DEPTH:
-                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-                raise _Refused(f"line {mark.line + 1} column {mark.column + 1}", _too_deep())
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
-
-
-_FAST_BASE: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _ShippedLoader(_Checks, _FAST_BASE):  # type: ignore[misc]
-    """For the package's own data files: libyaml's parser (about 9x faster), same checks
-    but the nesting one, which the files' tests guarantee (tests/test_io.py)."""
-
-    aliased = False
-
-
-for _cls in (_Loader, _ShippedLoader):
-    _cls.add_constructor("tag:yaml.org,2002:int", _Checks.construct_checked_int)  # type: ignore[type-var]
-    # PyYAML (YAML 1.1) reads `1e-3` and `1.5e3` as text (it wants a dot and a signed
-    # exponent); YAML 1.2 and JSON read numbers, and so do we.
-    _cls.add_implicit_resolver(
-        "tag:yaml.org,2002:float",
-        re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
-        list("-+0123456789."),
-    )
-
-
 def _expanded_shape(data: Any) -> Problem | None:
     """Nesting and size of a document whose YAML aliases may repeat (or contain) a part.
 
@@ -214,7 +126,7 @@ def _expanded_shape(data: Any) -> Problem | None:
         entry = stack.pop()
         value, depth = entry[0], entry[1]
         if depth > MAX_DEPTH:
-            return Problem(json_path(_loc(entry)), _too_deep() + " once YAML aliases are expanded")
+            return Problem(json_path(_loc(entry)), too_deep() + " once YAML aliases are expanded")
         items = value.items() if isinstance(value, dict) else enumerate(value)
         count += len(value)
         if count > MAX_EXPANDED_VALUES:
@@ -293,15 +205,19 @@ def _read_text(path: Readable, name: str, error: type[ReadinessError]) -> str:
 
 
 def _read_yaml(text: str, name: str, error: type[ReadinessError], *, shipped: bool = False) -> Any:
+    import yaml  # here, not above: a command that reads only JSON never loads PyYAML
+
+    from readiness._yaml import Loader, Refused, ShippedLoader
+
     try:  # the reader refuses control characters as soon as it is made
-        loader = _ShippedLoader(text) if shipped else _Loader(text)
+        loader = ShippedLoader(text) if shipped else Loader(text)
     except yaml.reader.ReaderError as exc:
         where = _line_column(text, exc.position)
         what = f"character U+{exc.character:04X}" if isinstance(exc.character, int) else "a byte"
         raise error([Problem(where, f"invalid YAML: {what} is not allowed")], source=name) from None
     try:
         data = loader.get_single_data()
-    except _Refused as exc:
+    except Refused as exc:
         raise error([Problem(exc.where, exc.message)], source=name) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
@@ -385,7 +301,7 @@ def _read_json(text: str, name: str, error: type[ReadinessError]) -> Any:
         return _read_json_exact(text, name, error)
     if _INDENT_64 in written and _nested_deeper(text):
         deep = _json_too_deep(text)
-        raise error([Problem(_line_column(text, deep or 0), _too_deep())], source=name)
+        raise error([Problem(_line_column(text, deep or 0), too_deep())], source=name)
     if raw.count(b":") != written.count(b":") or b"\\u003a" in raw or b"\\u003A" in raw:
         return _read_json_exact(text, name, error)
     return data
@@ -412,11 +328,11 @@ def _read_json_exact(text: str, name: str, error: type[ReadinessError]) -> Any:
     except (ValueError, RecursionError) as exc:
         deep = _json_too_deep(text) if maybe_deep else None
         if deep is not None:
-            raise error([Problem(_line_column(text, deep), _too_deep())], source=name) from None
+            raise error([Problem(_line_column(text, deep), too_deep())], source=name) from None
         raise _json_error(exc, text, name, error) from None
     if maybe_deep and _nested_deeper(text):
         deep = _json_too_deep(text)
-        raise error([Problem(_line_column(text, deep or 0), _too_deep())], source=name)
+        raise error([Problem(_line_column(text, deep or 0), too_deep())], source=name)
     return data
 
 
@@ -428,7 +344,7 @@ def _json_error(
         return error([Problem("$", str(exc))], source=name)
     if isinstance(exc, _LongIntegerError):
         where = _line_column(text, max(text.find(exc.literal), 0))
-        return error([Problem(where, _long_integer(_digits(exc.literal)))], source=name)
+        return error([Problem(where, long_integer(int_digits(exc.literal)))], source=name)
     if isinstance(exc, json.JSONDecodeError):
         where = f"line {exc.lineno} column {exc.colno}"
         return error([Problem(where, f"invalid JSON: {exc.msg}")], source=name)

@@ -22,6 +22,9 @@ __all__ = [
     "MAX_SHARED_STRINGS",
     "MAX_SOBOL_N",
     "MAX_SOBOL_VALUES",
+    "int_digits",
+    "long_integer",
+    "too_deep",
 ]
 
 # --- every file ------------------------------------------------------------------------
@@ -38,6 +41,22 @@ MAX_INT_DIGITS = 4300
 
 MAX_EXPANDED_VALUES = 1_000_000
 """Most values a YAML document may hold once its aliases are expanded."""
+
+
+def int_digits(literal: str) -> int:
+    """The digits of an integer literal (sign and ``_`` separators aside)."""
+    return len(literal.lstrip("+-").replace("_", ""))
+
+
+def long_integer(digits: int) -> str:
+    """The problem of an integer literal longer than :data:`MAX_INT_DIGITS`."""
+    return f"an integer of {digits} digits; at most {MAX_INT_DIGITS} are allowed"
+
+
+def too_deep() -> str:
+    """The problem of lists and mappings nested deeper than :data:`MAX_DEPTH`."""
+    return f"lists and mappings are nested more than {MAX_DEPTH} levels deep"
+
 
 # --- questionnaires (readiness import, agreement) --------------------------------------
 

@@ -8,13 +8,19 @@ reinstalling.
 
 from __future__ import annotations
 
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 __all__ = ["SCHEMAS", "data_dir", "schema_file"]
 
 _SOURCE_ROOT = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).parent
+"""The package's folder, as :func:`importlib.resources.files` names it when the package
+is a folder on disk (the usual case): read directly, without loading
+``importlib.resources`` and its zip reader on every command."""
 
 #: The JSON Schemas shipped in ``readiness/schemas/`` (``readiness schema KIND`` prints each).
 SCHEMAS = ("partnership", "rubric", "report")
@@ -33,7 +39,11 @@ def data_dir(kind: str) -> Traversable:
         KeyError: Unknown kind.
     """
     source = _SOURCE_DIRS[kind]
-    packaged = resources.files("readiness") / "_data" / kind
+    packaged: Traversable = _PACKAGE / "_data" / kind
+    if not _PACKAGE.is_dir():  # imported from a zip archive: importlib.resources reads it
+        from importlib import resources
+
+        packaged = resources.files("readiness") / "_data" / kind
     if packaged.is_dir():
         return packaged
     return _SOURCE_ROOT / source

@@ -20,15 +20,17 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import marshal
 import math
 import re
+import sys
 from collections.abc import Iterator, Mapping
 from functools import cache, cached_property, partial
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, cast
 
 from pydantic import (
+    BaseModel,
     BeforeValidator,
     Field,
     PrivateAttr,
@@ -44,6 +46,8 @@ from readiness.rules import Rule, check_rule
 from readiness.sources import SeedCard, load_seed_cards
 
 if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
     import pandas as pd
 
 
@@ -363,6 +367,19 @@ class Rubric(Frozen):
     def _content_digest(self) -> str:
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
 
+    def _content_unchanged(self) -> bool:
+        """Whether the content is the one whose digest validation kept.
+
+        A shipped rubric read from :data:`VALIDATED` comes with the fingerprint of its
+        content walked field by field (:func:`_fingerprint`); while the rubric validators
+        and serializer are not built (a command that only scores), the same fingerprint
+        is enough, and spares building them to write the JSON. Any other answer is the
+        JSON digest's."""
+        tree = _FINGERPRINTS.get(self._digest or "")
+        if tree is not None and not type(self).__pydantic_complete__ and _fingerprint(self) == tree:
+            return True
+        return self._digest == self._content_digest()
+
     def ensure_validated(self) -> None:
         """Check that this rubric holds exactly the content its validation checked.
 
@@ -374,7 +391,7 @@ class Rubric(Frozen):
             RubricError: The content was not validated; use :meth:`with_weights` or
                 :meth:`model_copy` with ``update``, which check their result.
         """
-        if self._digest is None or self._digest != self._content_digest():
+        if self._digest is None or not self._content_unchanged():
             raise RubricError(
                 "this rubric was built or changed without validation, so it cannot be "
                 "scored; vary weights with rubric.with_weights({...}) and other fields "
@@ -990,7 +1007,136 @@ def _looks_like_path(text: str) -> bool:
 
 @cache
 def _load_shipped(name: str) -> Rubric:
-    return _load_file(_shipped()[name], shipped=True)
+    entry = _shipped()[name]
+    return _validated(entry) or _load_file(entry, shipped=True)
+
+
+VALIDATED = Path(__file__).with_name("_validated.marshal")
+"""The shipped rubrics (``rubrics/*.yaml``), each validated once as :func:`load_rubric`
+validates it, with the versions of Python and pydantic it was written with
+(:func:`_versions`): :func:`_validation_key` -> the pickled :class:`Rubric` and its
+:func:`_fingerprint`. ``make parsed`` writes it; ``tests/test_rubric.py`` fails when it
+is not current. A rubric whose key is not there (its text, a seed card, the validation's
+code, Python or pydantic changed) is validated in full, as is every other file."""
+
+_VALIDATION_CODE = (
+    "_io", "_limits", "_models", "_resources", "_yaml", "errors", "facts", "rules", "rubric",
+    "sources",
+)  # fmt: skip
+"""The package's modules whose code validates a rubric (read, parse, check): the
+modules ``import readiness.rubric`` loads, and the YAML reader, but the package's
+``__init__`` (names it exports on first use) and ``_version`` (its version string),
+which no validation reads (tests/test_rubric.py checks the list)."""
+
+_FINGERPRINTS: dict[str, str] = {}
+"""Digest of a validated content (``Rubric._digest``) -> the :func:`_fingerprint` of
+that content, for the rubrics read from :data:`VALIDATED`."""
+
+
+def _versions() -> str:
+    """The versions a validated rubric depends on besides the package's own code."""
+    import pydantic
+    import pydantic_core
+
+    python = f"{sys.implementation.name} {sys.version_info[0]}.{sys.version_info[1]}"
+    return f"{python}, pydantic {pydantic.VERSION}, pydantic-core {pydantic_core.__version__}"
+
+
+def _validation_key(entry: Readable, versions: str | None = None) -> str | None:
+    """SHA-256 of everything validating the shipped rubric ``entry`` reads: its bytes, the
+    shipped seed cards, the code of :data:`_VALIDATION_CODE`, and ``versions`` (default:
+    :func:`_versions`, those of Python and pydantic); ``None`` when one of them cannot be
+    read."""
+    parts = [(versions or _versions()).encode()]
+    try:
+        parts.append(Path(entry).read_bytes() if isinstance(entry, str) else entry.read_bytes())
+        seeds = sorted(data_dir("seeds").iterdir(), key=lambda e: e.name)
+        parts += [e.name.encode() + b"\0" + e.read_bytes() for e in seeds]
+        folder = Path(__file__).parent
+        parts += [(folder / f"{module}.py").read_bytes() for module in _VALIDATION_CODE]
+    except OSError:
+        return None
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+@cache
+def _validated_file() -> tuple[str, dict[str, tuple[bytes, str]]]:
+    """The versions :data:`VALIDATED` was written with, and its table (empty when the
+    file is absent or unreadable)."""
+    try:
+        versions, table = marshal.loads(VALIDATED.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):  # absent, or another marshal format
+        return "", {}
+    return (versions, table) if isinstance(table, dict) else ("", {})
+
+
+def _validated(entry: Traversable) -> Rubric | None:
+    """The shipped rubric ``entry`` as :data:`VALIDATED` holds it, when it holds exactly
+    this text validated by this code; else ``None`` (then it is validated now)."""
+    versions, table = _validated_file()
+    key = _validation_key(entry) if versions == _versions() else None
+    if key is None or key not in table:
+        return None
+    import pickle  # here: only a shipped rubric is unpickled
+
+    pickled, tree = table[key]
+    try:
+        rubric = pickle.loads(pickled)
+    except Exception:  # pragma: no cover - written by another version of a class
+        return None
+    if type(rubric) is not Rubric or rubric._digest is None:  # pragma: no cover
+        return None
+    _FINGERPRINTS[rubric._digest] = tree
+    return rubric
+
+
+def write_validated(out: Path = VALIDATED) -> None:
+    """Validate each shipped rubric in full and write it to ``out`` (see :data:`VALIDATED`)."""
+    import pickle
+
+    table = {}
+    for entry in _shipped().values():
+        key = _validation_key(entry)
+        if key is None:  # pragma: no cover - the package's own files
+            raise RubricError(f"{entry.name}: cannot read what its validation reads")
+        rubric = _load_file(entry, shipped=True)
+        tree = _fingerprint(rubric)
+        if tree is None:  # pragma: no cover - a value the fingerprint cannot tell exactly
+            raise RubricError(f"{entry.name}: holds a value of a type the fingerprint lacks")
+        table[key] = (pickle.dumps(rubric, protocol=5), tree)
+    out.write_bytes(marshal.dumps((_versions(), dict(sorted(table.items())))))
+
+
+def _fingerprint(rubric: Rubric) -> str | None:
+    """SHA-256 of a rubric's content, every field of every model walked and written with
+    ``repr`` (1, 1.0 and True differ, and so do a list and a tuple), without pydantic's
+    serializer; ``None`` when it holds a value whose ``repr`` may not tell it exactly
+    (anything but text, numbers, true/false, null, lists, tuples, mappings and models)."""
+    try:
+        return hashlib.sha256(repr(_plain(rubric)).encode()).hexdigest()
+    except TypeError:
+        return None
+
+
+_LEAVES = (str, int, float, bool, type(None))
+
+
+def _plain(value: object) -> Any:
+    if isinstance(value, BaseModel):
+        fields = value.__dict__
+        return (type(value).__qualname__, [_plain(fields[k]) for k in type(value).model_fields])
+    kind = type(value)
+    if kind in _LEAVES:
+        return value
+    if kind is tuple or kind is list:
+        return (kind.__name__, [_plain(v) for v in value])  # type: ignore[attr-defined]
+    if kind is dict:
+        return ("dict", [(_plain(k), _plain(v)) for k, v in value.items()])  # type: ignore[attr-defined]
+    raise TypeError(kind.__qualname__)
 
 
 def rubric_from_dict(data: object, *, source: str | None = None) -> Rubric:

@@ -9,8 +9,8 @@ from these cards, and rubric loading rejects a citation that names no card or se
 from __future__ import annotations
 
 from functools import cache
-from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError, model_validator
 
@@ -18,6 +18,9 @@ from readiness._io import Readable, read_document, source_name
 from readiness._models import Frozen, Id, NonEmpty, problems_from
 from readiness._resources import data_dir
 from readiness.errors import Problem, RubricError
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 __all__ = ["SeedCard", "SeedSection", "load_seed_cards"]
 

@@ -103,6 +103,11 @@ def test_the_command_line_and_the_package_start_without_heavy_imports():
     assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
 
 
+LAZY_STDLIB = {"importlib.metadata", "importlib.resources", "zipfile"}
+"""Standard modules loaded only where needed: ``importlib.resources`` for a package
+imported from a zip archive, ``importlib.metadata`` for pydantic's plugins (which a
+command does not load, readiness.cli._no_pydantic_plugins)."""
+
 HEAVY = ("pandas", "scipy", "matplotlib", "jinja2", "pyarrow", "openpyxl", "sklearn")
 """Libraries that `validate` never needs."""
 
@@ -117,9 +122,16 @@ VALIDATE_MAY_LOAD = {
 }  # fmt: skip
 
 
+COLD_NEVER_LOADS = {"yaml", *LAZY_STDLIB}
+"""What a cold ``validate`` or ``assess`` of a JSON partnership never loads: PyYAML (the
+shipped rubric is read from ``readiness/_parsed.marshal``; a YAML file loads it), nor
+the standard modules of :data:`LAZY_STDLIB`."""
+
+
 def _loaded_by(argv: list[str]) -> tuple[set[str], set[str]]:
-    """The readiness modules (the CLI's own aside) and the top-level packages that
-    ``readiness ARGV`` loads, run in a fresh interpreter."""
+    """The readiness modules (the CLI's own aside) and the top-level packages (with the
+    modules of :data:`LAZY_STDLIB` by their full names) that ``readiness ARGV`` loads,
+    run in a fresh interpreter."""
     code = (
         "import json, sys; from readiness.cli import main; "
         f"code = main({argv!r}); "
@@ -133,7 +145,8 @@ def _loaded_by(argv: list[str]) -> tuple[set[str], set[str]]:
     ours = {
         m for m in modules if m.split(".")[0] == "readiness" and not m.startswith("readiness.cli")
     }
-    return ours, {m.split(".")[0] for m in modules}
+    lazy = {m for m in modules if m in LAZY_STDLIB}
+    return ours, {m.split(".")[0] for m in modules} | lazy
 
 
 def test_validate_loads_only_what_checking_needs():
@@ -142,10 +155,12 @@ def test_validate_loads_only_what_checking_needs():
     ours, packages = _loaded_by(["validate", "examples/partnerships/nato.json"])
     assert ours <= VALIDATE_MAY_LOAD, sorted(ours - VALIDATE_MAY_LOAD)
     assert not packages & {*HEAVY, "pycountry"}, sorted(packages & {*HEAVY, "pycountry"})
+    assert not packages & COLD_NEVER_LOADS, sorted(packages & COLD_NEVER_LOADS)
     # a rubric file is checked without the numpy core at all
     ours, packages = _loaded_by(["validate", "rubrics/defense-partnership.yaml"])
     assert not ours & {"readiness.derive", "readiness.scoring", "readiness.assessment"}
     assert not packages & {"numpy", *HEAVY}, sorted(packages & {"numpy", *HEAVY})
+    assert "yaml" in packages  # a YAML file is parsed: PyYAML is loaded where it is needed
 
 
 ASSESS_NEVER_LOADS = {
@@ -169,8 +184,32 @@ def test_assess_to_the_terminal_loads_only_what_it_needs():
     never = {m for m in ours if any(m == n or m.startswith(f"{n}.") for n in ASSESS_NEVER_LOADS)}
     assert not never, sorted(never)
     assert not packages & {*HEAVY, "pycountry"}, sorted(packages & {*HEAVY, "pycountry"})
+    assert not packages & COLD_NEVER_LOADS, sorted(packages & COLD_NEVER_LOADS)
     ours, _ = _loaded_by(["validate", "examples/partnerships/nato.json"])
     assert "readiness.countries" in ours  # the codes were checked, without pycountry
+
+
+def test_a_cold_command_takes_the_shipped_rubric_as_validated_once(tmp_path):
+    # the shipped rubric comes validated from its table (readiness/_validated.marshal;
+    # here one written with this pydantic): neither the rubric's validators nor the seed
+    # cards are built or read to validate or assess a partnership
+    import readiness.rubric as rm
+
+    table = tmp_path / "validated.marshal"
+    rm.write_validated(table)
+    for verb in ("validate", "assess"):
+        code = (
+            "import json, pathlib; import readiness.rubric as r, readiness.sources as s; "
+            f"r.VALIDATED = pathlib.Path({str(table)!r}); "
+            "from readiness.cli import main; "
+            f"code = main([{verb!r}, 'examples/partnerships/nato.json']); "
+            "print(json.dumps([code, r.Rubric.__pydantic_complete__, "
+            "s._default_cards.cache_info().currsize]))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+        )
+        assert json.loads(out.stdout.strip().splitlines()[-1]) == [0, False, 0], out.stderr
 
 
 def test_the_describe_floor_imports_without_numpy():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from readiness.errors import json_path
 from readiness.rubric import rubric_from_dict
 from tests.factories import SMALL, make_rubric, rubric_dict
 
+ROOT = Path(__file__).resolve().parent.parent
 BASE: dict[str, Any] = yaml.safe_load(SMALL.read_text())
 
 
@@ -614,6 +617,171 @@ def test_scoring_checks_a_rubric_once():
         for _ in range(5):
             ScoringModel.from_rubric(r)
     assert len(calls) == 1
+
+
+# --- the shipped rubrics, validated once (readiness/_validated.marshal) ------------------
+
+
+def test_the_validated_shipped_rubrics_are_current():
+    # each shipped rubric is in the table under the key of what its validation reads (with
+    # the versions of Python and pydantic the table was written with); where those are the
+    # versions here, the rubric it holds is the one validated in full now. `make parsed`
+    import pickle
+
+    import readiness.rubric as rm
+
+    rm._validated_file.cache_clear()
+    versions, table = rm._validated_file()
+    assert versions, "readiness/_validated.marshal is missing: run `make parsed`"
+    keys = set()
+    for name, entry in rm._shipped().items():
+        key = rm._validation_key(entry, versions)
+        assert key is not None
+        keys.add(key)
+        assert key in table, (
+            f"{name}, a seed card or the validating code changed: run `make parsed`"
+        )
+        if versions != rm._versions():  # the table is not used here; its keys still hold
+            continue
+        pickled, tree = table[key]
+        held, fresh = pickle.loads(pickled), rm._load_file(entry, shipped=True)
+        assert type(held) is rm.Rubric and held == fresh and held._digest == fresh._digest
+        assert held.model_dump_json() == fresh.model_dump_json()
+        assert tree == rm._fingerprint(fresh) == rm._fingerprint(held)
+    assert set(table) == keys, "readiness/_validated.marshal holds rubrics no longer shipped"
+
+
+@pytest.fixture
+def validated(tmp_path, monkeypatch):
+    """A table of the shipped rubrics validated here (the shipped one may have been
+    written with other versions of pydantic), in place of readiness/_validated.marshal."""
+    import readiness.rubric as rm
+
+    out = tmp_path / "validated.marshal"
+    rm.write_validated(out)
+    monkeypatch.setattr(rm, "VALIDATED", out)
+    rm._validated_file.cache_clear()
+    yield out
+    rm._validated_file.cache_clear()  # before monkeypatch puts the shipped file back
+
+
+def test_the_validated_table_is_used_only_with_its_versions(validated, monkeypatch):
+    import readiness.rubric as rm
+
+    entry = rm._shipped()["defense-partnership"]
+    assert rm._validated(entry) is not None
+    monkeypatch.setattr(rm, "_versions", lambda: "cpython 3.11, pydantic 2.0.0, another")
+    assert rm._validated(entry) is None
+
+
+def test_the_validation_key_covers_the_code_that_validates():
+    # every module of the package that reading and validating a rubric file loads (YAML
+    # included) is in the key: an edit to any of them leaves the table unused
+    import readiness.rubric as rm
+
+    code = (
+        "import sys, readiness.rubric as r; "
+        "r._load_file(r._shipped()['defense-partnership']); "
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] == 'readiness')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    loaded = set(out.stdout.split()) - {"readiness", "readiness._version"}  # not validating
+    covered = {f"readiness.{m}" for m in rm._VALIDATION_CODE}
+    assert "readiness._yaml" in loaded and loaded <= covered, sorted(loaded - covered)
+
+
+def test_an_edited_rubric_seed_or_code_is_validated_in_full(validated, tmp_path, monkeypatch):
+    import readiness.rubric as rm
+
+    entry = rm._shipped()["defense-partnership"]
+    same = tmp_path / "defense-partnership.yaml"
+    same.write_bytes(entry.read_bytes())
+    held = rm._validated(same)
+    assert held is not None and held == load_rubric() and held is not load_rubric()
+    edited = tmp_path / "edited.yaml"
+    edited.write_bytes(entry.read_bytes().replace(b"title:", b"title: ", 1))
+    assert rm._validated(edited) is None  # the same data, another text: validated in full
+    with monkeypatch.context() as mp:
+        mp.setattr(rm, "_VALIDATION_CODE", rm._VALIDATION_CODE[:-1])
+        assert rm._validated(same) is None  # the validating code is another
+    with monkeypatch.context() as mp:
+        mp.setattr(rm, "data_dir", lambda kind: tmp_path / "no-seeds")
+        assert rm._validated(same) is None  # the seed cards cannot be read
+    monkeypatch.setattr(rm, "VALIDATED", tmp_path / "absent.marshal")
+    rm._validated_file.cache_clear()
+    assert rm._validated(same) is None  # no table: validated in full
+    assert rm._load_shipped.__wrapped__("defense-partnership") == held
+
+
+def test_the_fingerprint_tells_only_what_repr_tells_exactly():
+    import readiness.rubric as rm
+
+    rubric = rubric_from_dict(copy.deepcopy(BASE))
+    assert rm._fingerprint(rubric) is not None
+    rubric.__dict__["effort_scale"] = {"low": frozenset({1.0})}  # not a type it knows
+    assert rm._fingerprint(rubric) is None  # then the JSON digest decides
+
+
+def test_a_rubric_file_is_validated_in_full(monkeypatch):
+    # the table serves the shipped rubric by name only; a path is read and validated
+    import readiness.rubric as rm
+
+    def refuse(entry: object) -> None:
+        raise AssertionError("served from the table")
+
+    shipped = load_rubric()
+    monkeypatch.setattr(rm, "_validated", refuse)
+    assert load_rubric(Path("rubrics/defense-partnership.yaml")) == shipped
+    rm._load_shipped.cache_clear()
+    try:
+        with pytest.raises(AssertionError, match="served from the table"):
+            load_rubric()
+    finally:
+        monkeypatch.undo()
+        rm._load_shipped.cache_clear()
+
+
+def test_a_rubric_from_the_table_is_scored_only_unchanged(validated, monkeypatch):
+    # before its validators are built, the same fingerprint of the content is enough; a
+    # change in place is still refused (by the JSON digest), as it is once they are built
+    import readiness.rubric as rm
+    from readiness.scoring import ScoringModel
+
+    rubric_from_dict(copy.deepcopy(BASE))  # built here; "not built" is simulated below
+    entry = rm._shipped()["defense-partnership"]
+    calls: list[int] = []
+    original = rm.Rubric._content_digest
+
+    def counting(self: rm.Rubric) -> str:
+        calls.append(1)
+        return original(self)
+
+    with monkeypatch.context() as mp:
+        mp.setattr(rm.Rubric, "__pydantic_complete__", False)
+        mp.setattr(rm.Rubric, "_content_digest", counting)
+        held = rm._validated(entry)
+        assert held is not None
+        ScoringModel.from_rubric(held)
+        assert calls == []  # the validators were not needed
+        for change in (
+            lambda r: r.effort_scale.__setitem__("low", -1.0),
+            lambda r: r.pillars[0].__dict__.__setitem__("weight", 999.0),
+            lambda r: r.pillars[0].criteria[0].levels.__setitem__(0, "other"),
+        ):
+            changed = rm._validated(entry)
+            assert changed is not None
+            change(changed)
+            with pytest.raises(RubricError, match="without validation"):
+                changed.ensure_validated()
+    assert rm.Rubric.__pydantic_complete__  # the validators built: the JSON digest is used
+    changed = rm._validated(entry)
+    assert changed is not None
+    changed.ensure_validated()
+    changed.effort_scale["low"] = -1.0
+    with pytest.raises(RubricError, match="without validation"):  # the JSON digest agrees
+        changed.ensure_validated()
 
 
 # --- the rubric as a table ------------------------------------------------------------

@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import threading
+import types
 from collections.abc import Callable, Iterator, Sequence
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
@@ -187,21 +188,39 @@ def _system_error(exc: OSError) -> str:
     return f"cannot write the output: {reason} (it is incomplete)"
 
 
+_PLUGIN_LOADER = "pydantic.plugin._loader"
+"""pydantic's plugin loader: imported to build the first model, and with it
+``importlib.metadata`` (and ``zipfile``, ``email``, ``csv``, ``importlib.resources``),
+even when no plugin is to be loaded."""
+
+
 @contextlib.contextmanager
 def _no_pydantic_plugins() -> Iterator[None]:
     """While the command runs, pydantic looks for no plugins (the first model it builds
     would otherwise scan every installed distribution's entry points). A user who sets
     ``PYDANTIC_DISABLE_PLUGINS`` themselves (``0`` keeps every plugin) is obeyed, and the
-    variable is as it was afterwards (``main`` may run inside a test or a notebook)."""
+    variable is as it was afterwards (``main`` may run inside a test or a notebook).
+
+    With ``__all__`` pydantic's loader finds no plugins, but importing it still loads
+    ``importlib.metadata``: unless the loader is loaded already, a stand-in whose
+    ``get_plugins`` finds none, as the loader's would, takes its place while the command
+    runs, and is removed afterwards (a later model in the process loads the real one)."""
     name = "PYDANTIC_DISABLE_PLUGINS"
     if name in os.environ:
         yield
         return
     os.environ[name] = "__all__"
+    stand_in = None
+    if _PLUGIN_LOADER not in sys.modules:
+        stand_in = types.ModuleType(_PLUGIN_LOADER, "No pydantic plugins (readiness's CLI).")
+        stand_in.get_plugins = tuple  # type: ignore[attr-defined]  # () : no plugins
+        sys.modules[_PLUGIN_LOADER] = stand_in
     try:
         yield
     finally:
         os.environ.pop(name, None)
+        if stand_in is not None and sys.modules.get(_PLUGIN_LOADER) is stand_in:
+            del sys.modules[_PLUGIN_LOADER]
 
 
 def _tolerant_streams() -> None:
