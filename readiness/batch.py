@@ -1284,9 +1284,9 @@ def _in_workers(chunks: Iterator[Task], settings: _Settings, workers: int) -> It
 
     Workers receive file names, or pieces of JSON Lines (byte ranges of a file, which
     they read themselves, or the bytes of standard input, or byte ranges of the regular
-    file that standard input is), and send back the rows of
-    their task; see :func:`_start_method` for how they start. However the run ends
-    (done, an error, Ctrl-C, SIGTERM), no worker outlives it.
+    file that standard input is), and send back the rows of their task; see
+    :func:`_start_method` for how they start. However the run ends (done, an error,
+    Ctrl-C, SIGTERM), no worker outlives it.
     """
     import multiprocessing
 
