@@ -346,7 +346,7 @@ def bench_one(rubric: Any, rounds: int, calls: int = 100) -> dict[str, Any]:
     resolved = resolve([example], rubric, derived=derived, table=table)
 
     def score() -> Any:
-        return _resolved_scores(resolved, model, options)
+        return _resolved_scores(resolved, model, options)[0]
 
     fns = {
         "validate": _looped(lambda: Partnership.model_validate(doc), calls),

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
+from readiness._models import built
 from readiness._numbers import optional
 from readiness.derive import Derivation
 from readiness.errors import InputError, Problem
@@ -22,6 +24,7 @@ from readiness.partnership import Evidence, Partnership, unknown_criteria
 from readiness.resolve import Origin, Resolved, resolve
 from readiness.rubric import Band, Method, Rubric, UnknownPolicy, load_rubric
 from readiness.scoring import (
+    ON_REQUEST,
     POINTS_PER_LEVEL,
     Engine,
     Scores,
@@ -29,9 +32,7 @@ from readiness.scoring import (
     check_engine,
     check_options,
     effective_weights,
-    estimate_unknowns,
     level_to_score,
-    score_matrix,
     score_outputs,
     unknown_at_zero,
 )
@@ -653,17 +654,27 @@ def _checked(partnership: Partnership, rubric: Rubric, **given: Any) -> Resolved
     return resolved
 
 
-def _resolved_scores(resolved: Resolved, model: ScoringModel, options: Options) -> Scores:
+def _resolved_scores(
+    resolved: Resolved, model: ScoringModel, options: Options
+) -> tuple[Scores, NDArray[np.float64] | None]:
     """The scores of partnerships already resolved, under ``options`` (what ``assess``
-    scores; ``benchmarks/bench_scoring.py`` times this stage alone)."""
-    return score_matrix(
+    scores; ``benchmarks/bench_scoring.py`` times this stage alone), and under the
+    ``estimate`` policy the estimates of their unknown criteria, from the same call."""
+    wanted = _SCORES | ON_REQUEST if options.unknown_policy == "estimate" else _SCORES
+    out = score_outputs(
         resolved.levels,
         model,
         not_applicable=resolved.not_applicable,
         low_confidence=resolved.low_confidence,
         unknown_policy=options.unknown_policy,
         min_coverage=options.min_coverage,
+        outputs=wanted,
     )
+    scores = Scores(**{name: out[name] for name in _SCORES})  # type: ignore[arg-type]
+    return scores, out.get("estimate")  # type: ignore[return-value]
+
+
+_SCORES = frozenset(f.name for f in fields(Scores))
 
 
 def _assess(
@@ -671,9 +682,11 @@ def _assess(
 ) -> Assessment:
     """Score a partnership already resolved (and checked)."""
     model = ScoringModel.from_rubric(rubric)
-    s = _resolved_scores(resolved, model, options)
+    s, estimate = _resolved_scores(resolved, model, options)
     derivations = resolved.derivations(rubric)
-    criteria = _criterion_results(partnership, rubric, options, model, resolved, derivations)
+    criteria = _criterion_results(
+        partnership, rubric, options, model, resolved, derivations, estimate
+    )
     raw = optional(s.raw[0])
     overall = optional(s.overall[0])
     coverage = float(s.coverage[0])
@@ -702,20 +715,6 @@ def _assess(
     )
 
 
-_R = TypeVar("_R")
-
-
-def _built(cls: type[_R], **values: Any) -> _R:
-    """A frozen result dataclass with every field given, without the per-field
-    ``object.__setattr__`` its ``__init__`` makes (43 criteria and 12 pillars per
-    assessment: a tenth of one ``assess``). Only for classes without ``__post_init__``,
-    ``slots`` or defaults computed at init; ``tests/test_assessment.py`` holds the result
-    equal to ``cls(**values)``."""
-    obj = object.__new__(cls)
-    obj.__dict__.update(values)
-    return obj
-
-
 def _criterion_results(
     partnership: Partnership,
     rubric: Rubric,
@@ -723,7 +722,10 @@ def _criterion_results(
     model: ScoringModel,
     resolved: Resolved,
     derivations: Mapping[str, Derivation],
+    estimates: NDArray[np.float64] | None,
 ) -> tuple[CriterionResult, ...]:
+    """One result per criterion; ``estimates`` are the scoring call's (under the
+    ``estimate`` policy), read for the unknown criteria."""
     levels, na = resolved.levels, resolved.not_applicable
     origins = resolved.origins(0)
     eff = effective_weights(model, ~na[0])
@@ -739,10 +741,12 @@ def _criterion_results(
         and bool((known & ~na).any())
         and not bool((known | na).all())
     ):
-        guess = estimate_unknowns(levels, ~na, model).levels[0].tolist()
+        assert estimates is not None  # the scoring call made them
+        guess = estimates[0].tolist()
+    ratings = partnership.ratings
     criteria = []
-    for j, c in enumerate(rubric.criteria):
-        rating = partnership.ratings.get(c.id)
+    for j, (cid, fixed) in enumerate(_criterion_fields(rubric)):
+        rating = ratings.get(cid)
         rated = not na_row[j] and level_row[j] == level_row[j]  # NaN is unknown
         state: State = "rated" if rated else "not-applicable" if na_row[j] else "unknown"
         score = score_row[j] if rated else 0.0 if worst and state == "unknown" else None
@@ -750,27 +754,47 @@ def _criterion_results(
         if estimate is not None:
             score = estimate * POINTS_PER_LEVEL
         criteria.append(
-            _built(
+            built(
                 CriterionResult,
-                id=c.id,
-                pillar=rubric.pillar_of[c.id].id,
-                title=c.title,
-                state=state,
-                level=int(level_row[j]) if rated else None,
-                score=score,
-                weight=c.weight,
-                effective_weight=eff_row[j],
-                confidence=rating.confidence
-                if rating and rated and origins[j] != "derived"
-                else None,
-                evidence=rating.evidence if rating else (),
-                note=rating.note if rating else None,
-                origin=origins[j],
-                derived=derivations.get(c.id),
-                estimate=estimate,
+                {
+                    **fixed,
+                    "state": state,
+                    "level": int(level_row[j]) if rated else None,
+                    "score": score,
+                    "effective_weight": eff_row[j],
+                    "confidence": rating.confidence
+                    if rating and rated and origins[j] != "derived"
+                    else None,
+                    "evidence": rating.evidence if rating else (),
+                    "note": rating.note if rating else None,
+                    "origin": origins[j],
+                    "derived": derivations.get(cid),
+                    "estimate": estimate,
+                },
             )
         )
     return tuple(criteria)
+
+
+def _criterion_fields(rubric: Rubric) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """Per criterion of ``rubric``, its id and the result fields the rubric alone fixes
+    (id, pillar, title, weight): made once per rubric object."""
+    cached = _FIXED.get(id(rubric))
+    if cached is not None and cached[0]() is rubric:
+        return cached[1]
+    fixed = tuple(
+        (
+            c.id,
+            {"id": c.id, "pillar": rubric.pillar_of[c.id].id, "title": c.title, "weight": c.weight},
+        )
+        for c in rubric.criteria
+    )
+    _FIXED[id(rubric)] = (weakref.ref(rubric), fixed)
+    weakref.finalize(rubric, _FIXED.pop, id(rubric), None)  # the entry dies with it
+    return fixed
+
+
+_FIXED: dict[int, tuple[weakref.ref[Rubric], tuple[tuple[str, dict[str, Any]], ...]]] = {}
 
 
 def _pillar_results(
@@ -783,17 +807,19 @@ def _pillar_results(
     lower, upper = s.pillar_lower[0].tolist(), s.pillar_upper[0].tolist()
     effective = pillar_eff.tolist()
     return tuple(
-        _built(
+        built(
             PillarResult,
-            id=p.id,
-            title=p.title,
-            score=optional(score[i]),
-            lower=lower[i],
-            upper=upper[i],
-            weight=p.weight,
-            effective_weight=effective[i],
-            coverage=optional(coverage[i]),
-            method=p.aggregation,
+            {
+                "id": p.id,
+                "title": p.title,
+                "score": optional(score[i]),
+                "lower": lower[i],
+                "upper": upper[i],
+                "weight": p.weight,
+                "effective_weight": effective[i],
+                "coverage": optional(coverage[i]),
+                "method": p.aggregation,
+            },
         )
         for i, p in enumerate(rubric.pillars)
     )
@@ -836,18 +862,21 @@ def _gate_results(
         if unrated and raw is not None:
             at_risk = cost if worst else capped - min(capped, all_caps[g_index])
         gates.append(
-            GateResult(
-                criterion=c.id,
-                min_level=c.critical.min_level,
-                level=criteria[j].level,
-                state=criteria[j].state,
-                cap_band=c.critical.cap_band,
-                failed=failed,
-                cost=cost,
-                reason=c.critical.reason,
-                status=status,
-                cap=float(all_caps[g_index]),
-                at_risk=at_risk,
+            built(
+                GateResult,
+                {
+                    "criterion": c.id,
+                    "min_level": c.critical.min_level,
+                    "level": criteria[j].level,
+                    "state": criteria[j].state,
+                    "cap_band": c.critical.cap_band,
+                    "failed": failed,
+                    "cost": cost,
+                    "reason": c.critical.reason,
+                    "status": status,
+                    "cap": float(all_caps[g_index]),
+                    "at_risk": at_risk,
+                },
             )
         )
     return tuple(gates)

@@ -27,6 +27,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from readiness._models import built
 from readiness.derive import Derivation, Table, derive_levels, encode_row, encode_rows
 from readiness.errors import Problem
 from readiness.partnership import Partnership
@@ -114,11 +115,16 @@ class Resolved:
             level = derived[j]
             if math.isnan(level) and not with_facts:
                 continue
-            out[c.id] = Derivation(
-                criterion=c.id,
-                level=None if math.isnan(level) else int(level),
-                rule=c.derive,
-                table=table,
+            # built without the frozen dataclass's per-field __setattr__ (about 30 per
+            # assessment): the same object, as tests/test_assessment.py holds
+            out[c.id] = built(
+                Derivation,
+                {
+                    "criterion": c.id,
+                    "level": None if math.isnan(level) else int(level),
+                    "rule": c.derive,
+                    "table": table,
+                },
             )
         return out
 

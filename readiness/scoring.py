@@ -52,6 +52,7 @@ __all__ = [
     "ACCEL_MIN_ROWS",
     "ALL_OUTPUTS",
     "GEO_SCALE",
+    "ON_REQUEST",
     "Engine",
     "Scores",
     "ScoringModel",
@@ -208,6 +209,11 @@ ALL_OUTPUTS = frozenset(
 )  # fmt: skip
 """What :func:`score_outputs` can compute: the fields of :class:`Scores`, plus
 ``gates_failed`` and ``gates_unrated`` (per row, how many gates failed / are unrated)."""
+ON_REQUEST = frozenset({"estimate"})
+"""What :func:`score_outputs` computes only when named (never by default): ``estimate``,
+the (n, m) levels of :func:`estimate_unknowns` (known levels, each applicable unknown
+criterion at its estimate, NaN where a criterion does not apply), from the same call
+the ``estimate`` policy's scores make, so a caller that shows both reads them once."""
 _PILLAR_WIDE = frozenset({"pillar", "pillar_lower", "pillar_upper", "pillar_coverage"})
 _GATE_WIDE = frozenset({"gate_failed", "gate_unrated"})
 _COUNTS = frozenset({"gates_failed", "gates_unrated"})
@@ -376,17 +382,7 @@ def estimate_unknowns(levels: Floats, applicable: Bools | None, model: ScoringMo
     >>> bool(np.allclose(e.levels, guess))
     True
     """
-    parts = _EstimateParts.of(levels, applicable, model)
-    assert parts.rated is not None
-    estimated = ~parts.rated if applicable is None else applicable & ~parts.rated
-    guess = parts.centre[:, model.criterion_pillar]
-    guess += model.estimate.offsets
-    np.clip(guess, 0.0, float(LEVEL_MAX), out=guess)
-    # settled like scores: the same estimate whatever order its sums were taken in
-    filled = np.where(parts.rated, levels, settle(guess))
-    if applicable is not None:
-        filled[~applicable] = np.nan
-    return Estimated(levels=filled, estimated=estimated, sd=parts.sd)
+    return _EstimateParts.of(levels, applicable, model).estimates(levels, applicable, model)
 
 
 @dataclass(frozen=True, eq=False)
@@ -517,6 +513,20 @@ class _EstimateParts:
             gamma=gamma,
             own=own,
         )
+
+    def estimates(self, levels: Floats, applicable: Bools | None, model: ScoringModel) -> Estimated:
+        """The estimates (:func:`estimate_unknowns`) of the ``levels`` these parts were
+        made from (by :meth:`of`, which keeps the rated mask)."""
+        assert self.rated is not None
+        estimated = ~self.rated if applicable is None else applicable & ~self.rated
+        guess = self.centre[:, model.criterion_pillar]
+        guess += model.estimate.offsets
+        np.clip(guess, 0.0, float(LEVEL_MAX), out=guess)
+        # settled like scores: the same estimate whatever order its sums were taken in
+        filled = np.where(self.rated, levels, settle(guess))
+        if applicable is not None:
+            filled[~applicable] = np.nan
+        return Estimated(levels=filled, estimated=estimated, sd=self.sd)
 
     def pillar_sums(self, model: ScoringModel, levels: Floats) -> Floats:
         """(r, k) weighted sums of levels per pillar, known levels as they are and unknown
@@ -870,7 +880,8 @@ def score_outputs(
     table: tuple[str, ...] = (),
     engine: Engine = "auto",
 ) -> dict[str, NDArray[np.generic]]:
-    """:func:`score_matrix`, computing only the ``outputs`` named (see :data:`ALL_OUTPUTS`).
+    """:func:`score_matrix`, computing only the ``outputs`` named (see :data:`ALL_OUTPUTS`
+    and :data:`ON_REQUEST`).
 
     The same kernel as :func:`score_matrix`; what is not asked for is not computed
     (per-pillar bounds and coverage are skipped when only overall figures are wanted).
@@ -880,10 +891,11 @@ def score_outputs(
     Raises:
         InputError: As :func:`score_matrix`; or an output name that is not known.
     """
-    unknown = sorted(set(outputs) - ALL_OUTPUTS)
+    unknown = sorted(set(outputs) - ALL_OUTPUTS - ON_REQUEST)
     if unknown:
         raise InputError(
-            f"unknown outputs {unknown}; known: {sorted(ALL_OUTPUTS)}", source="outputs"
+            f"unknown outputs {unknown}; known: {sorted(ALL_OUTPUTS | ON_REQUEST)}",
+            source="outputs",
         )
     if table and (
         table[0] != "pillar"
@@ -933,6 +945,8 @@ def score_outputs(
             out[name] = np.empty(n, dtype=np.intp)
         elif name in _COUNTS:
             out[name] = np.empty(n, dtype=np.int64)
+        elif name == "estimate":
+            out[name] = np.empty((n, model.n_criteria))
         else:
             out[name] = np.empty(n)
 
@@ -1159,15 +1173,27 @@ class _Kernel:
 
         Some results are views of the kernel's scratch buffers: copy them out before
         the next run."""
+        wants_estimate = "estimate" in outputs
         if self.fused and na is None and low is None:
-            return self._fused(levels, outputs, offset)
+            res = self._fused(levels, outputs - ON_REQUEST, offset)
+            if wants_estimate:
+                res["estimate"] = estimate_unknowns(levels, None, self.model).levels
+            return res
         _validate(levels, offset, self._buffer("scratch", levels.shape, levels))
         estimated: Estimated | _EstimateParts | None = None
-        if self.policy == "estimate" and self.linear and na is None:
-            estimated = _EstimateParts.of(levels, None, self.model)  # sums, no estimates
-        elif self.policy == "estimate":
-            estimated = estimate_unknowns(levels, None if na is None else ~na, self.model)
+        full: Estimated | None = None  # the estimates themselves
+        applicable = None if na is None else ~na
+        if self.policy == "estimate" or wants_estimate:
+            parts = _EstimateParts.of(levels, applicable, self.model)
+            if wants_estimate or na is not None or not self.linear:
+                full = parts.estimates(levels, applicable, self.model)
+            if self.policy == "estimate":
+                # arithmetic pillars, every criterion applicable: the point score from the
+                # sums; otherwise criterion by criterion from the estimates
+                estimated = parts if self.linear and na is None else full
         res = self._reference(levels, na, low, estimated)
+        if full is not None:
+            res["estimate"] = full.levels
         return {name: res[name] for name in outputs}
 
     def _fused(

@@ -150,12 +150,14 @@ def test_what_if_names_an_unknown_criterion_and_the_one_it_meant():
 
 @pytest.mark.parametrize("name", ["nato.json", "aukus.json", "admm-plus.json"])
 def test_results_built_without_init_are_whole_and_equal_to_the_dataclass(name):
-    # assess builds its criterion and pillar results without the dataclass __init__
-    # (assessment._built): every field must be there, with what __init__ would give
+    # assess builds its criterion, pillar, gate and derivation results without the
+    # dataclass __init__ (readiness._models.built): every field must be there, with what
+    # __init__ would give
     import dataclasses
 
     a = assess(load_partnership(EXAMPLES / name))
-    for result in (*a.criteria, *a.pillars):
+    assert a.derivations and a.gates
+    for result in (*a.criteria, *a.pillars, *a.gates, *a.derivations.values()):
         names = {f.name for f in dataclasses.fields(result)}
         assert set(vars(result)) == names
         again = type(result)(**{n: getattr(result, n) for n in names})

@@ -324,6 +324,41 @@ def test_score_outputs_computes_only_what_is_asked_and_rejects_unknown_names() -
         score_outputs(levels, model, outputs=frozenset({"nonsense"}))
 
 
+@pytest.mark.parametrize("policy", ["estimate", "exclude", "worst"])
+@pytest.mark.parametrize("masks", ["none", "not_applicable", "low_confidence"])
+def test_the_estimate_output_is_estimate_unknowns_on_every_path(policy, masks) -> None:
+    # asked for, ``estimate`` comes from the scoring call itself (fused or reference
+    # path), equal to estimate_unknowns of the same levels, beside unchanged scores
+    from readiness.scoring import ON_REQUEST, estimate_unknowns, score_outputs
+
+    model = ScoringModel.from_rubric(load_rubric())
+    rng = np.random.default_rng(7)
+    levels = rng.integers(0, 5, (6, model.n_criteria)).astype(float)
+    levels[rng.random(levels.shape) < 0.3] = np.nan
+    levels[0] = np.nan  # nothing known
+    na = rng.random(levels.shape) < 0.1 if masks == "not_applicable" else None
+    if na is not None:
+        levels[na] = np.nan
+    low = rng.random(levels.shape) < 0.2 if masks == "low_confidence" else None
+    out = score_outputs(
+        levels,
+        model,
+        not_applicable=na,
+        low_confidence=low,
+        unknown_policy=policy,
+        outputs=frozenset({"overall", "likely_lower"}) | ON_REQUEST,
+    )
+    assert set(out) == {"overall", "likely_lower", "estimate"}
+    expected = estimate_unknowns(levels, None if na is None else ~na, model).levels
+    np.testing.assert_array_equal(out["estimate"], expected)
+    alone = score_outputs(
+        levels, model, not_applicable=na, low_confidence=low, unknown_policy=policy
+    )
+    np.testing.assert_array_equal(out["overall"], alone["overall"])
+    np.testing.assert_array_equal(out["likely_lower"], alone["likely_lower"])
+    assert "estimate" not in alone  # on request only
+
+
 def test_a_bad_level_is_named_on_the_fused_path() -> None:
     model = ScoringModel.from_rubric(load_rubric())
     for bad in (2.5, -1.0, 5.0):
