@@ -22,12 +22,28 @@ criteria (levels 0-4, about 10% unknown):
   partnership's and each pillar's level, the shrinkage and the likely range follow.
   Like the floor, it leaves out everything after the sums (the posterior per pillar,
   scores, gates, bands) and the check that levels are integers 0-4.
+- ``floor_frame`` and ``floor_estimate_frame``: the floors of a DataFrame -> DataFrame
+  scorer such as ``assess_frame`` (``floor`` and ``floor_estimate`` take the bare matrix
+  and return nothing). Each does exactly three things: the input frame to one float
+  matrix (one ``to_numpy(dtype=float64, na_value=nan)``; the frame's columns are in
+  rubric order), the work of ``floor`` (``floor_frame``) or ``floor_estimate``
+  (``floor_estimate_frame``) on that matrix (its blocks in the matrix's memory order:
+  a frame hands over a column-major matrix, and the scratch buffers and products follow
+  it, as the core's do), and one result DataFrame of ``assess_frame``'s shape, dtypes,
+  index and column labels, made the cheapest way pandas allows: fresh arrays (one float
+  block of pillars and figures, the band as a categorical from int8 codes taken without
+  validation, two int64 count blocks) handed over with
+  ``pandas.api.internals.create_dataframe_from_blocks`` under labels made once. The
+  result's values are never computed or written (a floor allocates the table, never
+  fills it); its shape, dtypes and labels are checked against ``assess_frame``'s before
+  timing. They are the floors the size sweep's and the main run's goal lines use.
 - ``assess_frame``: readiness on a DataFrame: pillar scores, overall, band, coverage,
   lower and upper bounds, failed gates, under the rubric's default unknown policy
   (``estimate``: it also estimates every unknown criterion); its ratio to its own floor
-  (``floor_estimate``) is the like-with-like one, and to ``floor`` is printed too.
+  (``floor_estimate``) and to the frame floor (``floor_estimate_frame``) are the
+  like-with-like ones, and to ``floor`` is printed too.
 - ``assess_frame_exclude``: the same with ``unknown_policy="exclude"``, the like-with-like
-  comparison with the floor.
+  comparison with ``floor`` and ``floor_frame``.
 - ``score_matrix``: the same core on the bare numpy matrix (no DataFrame in or out).
 
 The three are timed in interleaved rounds (floor, score_matrix, assess_frame, then
@@ -45,14 +61,16 @@ rounds and each round's ratio to that round's floor is printed too.
   (``stages``: features, derive, resolve, score, result, as fractions).
 - ``sizes`` (leave out with ``--no-sizes``; choose them with ``--sizes 1,10,100``, run
   only them with ``--sizes-only``): ``assess_frame`` on the numpy engine (the default
-  install's), default policy against ``floor_estimate`` and ``exclude`` against
-  ``floor``, at 1, 10, ..., 100,000 rows, interleaved, each round about 20,000 rows of
-  work (a small call repeated, at most 500 times); with numba installed also
+  install's), default policy against ``floor_estimate`` and ``floor_estimate_frame``,
+  ``exclude`` against ``floor`` and ``floor_frame``, at 1, 10, ..., 100,000 rows,
+  interleaved, each round about 20,000 rows of work (a small call repeated, at most 500
+  times); with numba installed also
   ``score_matrix`` on each engine under each policy (``ratio_numba_to_numpy_<policy>``:
   where ``engine="auto"`` should switch).
 
 ``goals`` puts issue 23's goals beside their ratios: ``assess_frame`` under each policy
-at or under its own floor at every size, one ``assess`` within 3x validating the
+at or under its own frame floor (``floor_estimate_frame``, ``floor_frame``; the ratios to
+the bare floors are given beside them) at every size, one ``assess`` within 3x validating the
 document. The load average before and after, and the engine, are printed.
 
 Other timings are the best of ``--repeat`` runs. Peak memory of ``assess_frame`` is
@@ -72,7 +90,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -103,10 +121,17 @@ def median_of(fn: Callable[[], Any], repeat: int) -> float:
 
 
 def make_floor(
-    levels: np.ndarray, weights: np.ndarray, estimate: ScoringModel | None = None
-) -> Callable[[], None]:
+    levels: np.ndarray,
+    weights: np.ndarray,
+    estimate: ScoringModel | None = None,
+    frame: tuple[pd.DataFrame, ScoringModel] | None = None,
+) -> Callable[[], Any]:
     """The fair floor (see the module docstring), as a function to time; with
-    ``estimate``, the floor of the ``estimate`` policy for that model."""
+    ``estimate``, the floor of the ``estimate`` policy for that model; with ``frame``
+    (the same levels as a DataFrame in rubric column order, and the model whose result
+    table to make), the floor of a DataFrame -> DataFrame scorer: the frame to one float
+    matrix, the same blocks on it, and one result frame of ``assess_frame``'s shape,
+    dtypes, index and labels (the function then returns that frame)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from threadpoolctl import ThreadpoolController
@@ -114,41 +139,98 @@ def make_floor(
     controller = ThreadpoolController()
     starts = range(0, len(levels), CHUNK_ROWS)
     rows = min(CHUNK_ROWS, len(levels))
-    scratch = [np.empty((rows, levels.shape[1])) for _ in range(2 * _WORKERS)]
+    # scratch in the matrix's memory order (a frame hands over a column-major one), so
+    # that element-wise passes run along contiguous memory, as the core's do
+    order: Literal["C", "F"] = "C"
+    if frame is not None:
+        matrix = frame[0].to_numpy(dtype=np.float64, na_value=np.nan)
+        order = "F" if matrix.strides[0] < matrix.strides[1] else "C"
+    scratch = [np.empty((rows, levels.shape[1]), order=order) for _ in range(2 * _WORKERS)]
     if estimate is not None:
         by_rated, by_known, _ = (np.ascontiguousarray(a) for a in estimate.estimate_matrices)
         member = np.ascontiguousarray(by_known[:, : estimate.n_pillars])
 
-    def block(i: int, start: int) -> None:
-        part = levels[start : start + CHUNK_ROWS]
+    def product(a: np.ndarray, w: np.ndarray) -> np.ndarray:
+        # a column-major block times ``w`` as ``(w.T @ a.T).T``: BLAS reads it in order
+        return (w.T @ a.T).T if order == "F" else a @ w
+
+    def block(matrix: np.ndarray, i: int, start: int) -> None:
+        part = matrix[start : start + CHUNK_ROWS]
         slot = 2 * (i % _WORKERS)
         rated = scratch[slot][: len(part)]
         filled = scratch[slot + 1][: len(part)]
         np.equal(part, part, out=rated, casting="unsafe")
         np.fmax(part, 0.0, out=filled)
         if estimate is None:
-            _ = filled @ weights, rated @ weights
+            _ = product(filled, weights), product(rated, weights)
             return
         # the estimate's sums per pillar (its weight products among them): the rated
         # mask by [count | offset | offset^2 | weight | weight^2 | weight x offset], the
         # known levels by [1 | offset | weight] and their squares by the membership
-        _ = rated @ by_rated, filled @ by_known
+        _ = product(rated, by_rated), product(filled, by_known)
         np.multiply(filled, filled, out=rated)
-        _ = rated @ member
+        _ = product(rated, member)
 
-    def run() -> None:
+    def blocks(matrix: np.ndarray) -> None:
         if len(starts) < 2:  # one block: no pool (as the core)
             with controller.limit(limits=1, user_api="blas"):
-                block(0, 0)
+                block(matrix, 0, 0)
             return
         with (
             controller.limit(limits=1, user_api="blas"),
             ThreadPoolExecutor(max_workers=_WORKERS) as pool,
         ):
-            for f in [pool.submit(block, i, s) for i, s in enumerate(starts)]:
+            for f in [pool.submit(block, matrix, i, s) for i, s in enumerate(starts)]:
                 f.result()
 
+    if frame is None:
+        return lambda: blocks(levels)
+    table, model = frame
+    result = _result_frame_maker(model, table.index)
+
+    def run() -> pd.DataFrame:
+        blocks(table.to_numpy(dtype=np.float64, na_value=np.nan))
+        return result()
+
     return run
+
+
+def _result_frame_maker(model: ScoringModel, index: pd.Index) -> Callable[[], pd.DataFrame]:
+    """The cheapest way pandas allows to make ``assess_frame``'s result table (one
+    float block of pillars and figures, the band as a categorical, two int64 counts)
+    for ``index``: fresh arrays handed over as blocks, the labels made once. Its values
+    are whatever the fresh memory holds: a floor allocates the table, never fills it."""
+    from pandas.api.internals import create_dataframe_from_blocks
+
+    figures = [*model.pillar_ids, "overall", "coverage", "lower", "upper"]
+    figures += ["likely_lower", "likely_upper", "gate_loss"]
+    k = model.n_pillars
+    at = {"band": k + 1, "gates_failed": k + 7, "gates_unrated": k + 9}
+    final = [*figures]
+    for name, where in at.items():
+        final.insert(where, name)
+    labels = pd.Index(final)
+    band_dtype = pd.CategoricalDtype(pd.Index(list(model.band_ids)))
+    figures_at = np.array([i for i in range(len(final)) if i not in at.values()], dtype=np.intp)
+    n = len(index)
+
+    def make() -> pd.DataFrame:
+        table = np.empty((len(figures), n))  # (columns, rows): the block's own layout
+        band = pd.Categorical.from_codes(
+            np.full(n, -1, dtype=np.int8), dtype=band_dtype, validate=False
+        )
+        return create_dataframe_from_blocks(
+            [
+                (table, figures_at),
+                (band, np.array([at["band"]])),
+                (np.empty((1, n), dtype=np.int64), np.array([at["gates_failed"]])),
+                (np.empty((1, n), dtype=np.int64), np.array([at["gates_unrated"]])),
+            ],
+            index,
+            labels,
+        )
+
+    return make
 
 
 def interleaved(fns: dict[str, Callable[[], Any]], rounds: int) -> dict[str, list[float]]:
@@ -273,6 +355,8 @@ def bench_sizes(
         fns: dict[str, Callable[[], Any]] = {
             "floor": make_floor(levels, weights),
             "floor_estimate": make_floor(levels, weights, model),
+            "floor_frame": make_floor(levels, weights, frame=(frame, model)),
+            "floor_estimate_frame": make_floor(levels, weights, model, frame=(frame, model)),
             "assess_frame_exclude": lambda f=frame: readiness.assess_frame(
                 f, rubric, unknown_policy="exclude", engine="numpy"
             ),
@@ -284,6 +368,7 @@ def bench_sizes(
                     fns[f"score_matrix_{policy}_{engine}"] = lambda lv=levels, e=engine, p=policy: (
                         score_matrix(lv, model, unknown_policy=p, engine=e)
                     )
+        _same_table(fns["floor_frame"](), fns["assess_frame"]())
         looped = {name: _looped(fn, calls) for name, fn in fns.items()}
         for fn in looped.values():
             fn()  # warm-up
@@ -291,13 +376,14 @@ def bench_sizes(
         row: dict[str, Any] = {
             "floor_us_per_call": round(statistics.median(times["floor"]) / calls * 1e6, 1)
         }
-        row["floor_estimate_us_per_call"] = round(
-            statistics.median(times["floor_estimate"]) / calls * 1e6, 1
-        )
-        # each policy against its own floor
+        for floor in ("floor_estimate", "floor_frame", "floor_estimate_frame"):
+            row[f"{floor}_us_per_call"] = round(statistics.median(times[floor]) / calls * 1e6, 1)
+        # each policy against its own floor: the bare kernel's and the frame function's
         for name, floor in (
             ("assess_frame_exclude", "floor"),
             ("assess_frame", "floor_estimate"),
+            ("assess_frame_exclude", "floor_frame"),
+            ("assess_frame", "floor_estimate_frame"),
         ):
             row[f"ratio_{name}_to_{floor}"] = round(
                 statistics.median(_ratios(times, name, floor)), 2
@@ -381,16 +467,28 @@ def bench_one(rubric: Any, rounds: int, calls: int = 100) -> dict[str, Any]:
     }
 
 
+def _same_table(floor: pd.DataFrame, real: pd.DataFrame) -> None:
+    """The frame floor's result table has ``assess_frame``'s shape, dtypes and labels."""
+    assert floor.shape == real.shape and floor.index.equals(real.index)
+    assert floor.columns.equals(real.columns) and floor.columns.dtype == real.columns.dtype
+    assert floor.dtypes.tolist() == real.dtypes.tolist()
+
+
 def _size_goals(sizes: dict[str, Any]) -> dict[str, Any]:
+    """Each size's goal line, against the like-with-like floors: the frame floors
+    (``floor_estimate_frame``, ``floor_frame``: DataFrame in, DataFrame out)."""
     goals = {}
     for rows, row in sizes.items():
-        own = row["ratio_assess_frame_to_floor_estimate"]
-        exclude = row["ratio_assess_frame_exclude_to_floor"]
+        own = row["ratio_assess_frame_to_floor_estimate_frame"]
+        exclude = row["ratio_assess_frame_exclude_to_floor_frame"]
         goals[f"assess_frame_{rows}"] = {
             "ratio_to_own_floor": own,
             "ratio_exclude_to_floor": exclude,
+            "floors": "floor_estimate_frame (default policy), floor_frame (exclude)",
+            "ratio_to_bare_floor": row["ratio_assess_frame_to_floor_estimate"],
+            "ratio_exclude_to_bare_floor": row["ratio_assess_frame_exclude_to_floor"],
             "engine": "numpy",
-            "goal": "each policy at or under its own floor (ratio <= 1), numpy engine",
+            "goal": "each policy at or under its own frame floor (ratio <= 1), numpy engine",
             "met": max(own, exclude) <= 1,
         }
     return goals
@@ -443,6 +541,9 @@ def main() -> int:
     floor()  # warm-up: threads, pages
     floor_estimate = make_floor(levels, weights, model)
     floor_estimate()
+    floor_frame = make_floor(levels, weights, frame=(frame, model))
+    floor_estimate_frame = make_floor(levels, weights, model, frame=(frame, model))
+    floor_estimate_frame()
     engine = "numba" if _accel_kernel() is not None else "numpy"
     start = time.perf_counter()
     readiness.assess_frame(frame, rubric)  # warm-up; with numba: compile or load its cache
@@ -451,6 +552,8 @@ def main() -> int:
     contenders: dict[str, Callable[[], Any]] = {
         "floor": floor,
         "floor_estimate": floor_estimate,
+        "floor_frame": floor_frame,
+        "floor_estimate_frame": floor_estimate_frame,
         "score_matrix": lambda: score_matrix(levels, model),
         "assess_frame": lambda: readiness.assess_frame(frame, rubric),
         # the floor counts what is known; like with like is the exclude policy, and the
@@ -499,6 +602,11 @@ def main() -> int:
         result[f"{name}_seconds_median"] = round(med[name], 4)
         # every contender against the floor; the default policy (estimate) against its own
         floors = ["floor"] + (["floor_estimate"] if name in _ESTIMATING else [])
+        floors += {
+            "assess_frame": ["floor_estimate_frame"],
+            "assess_frame_numpy": ["floor_estimate_frame"],
+            "assess_frame_exclude": ["floor_frame"],
+        }.get(name, [])
         for floor_name in floors:
             ratios = _ratios(rounds, name, floor_name)
             result[f"ratio_{name}_to_{floor_name}_per_round"] = [round(r, 2) for r in ratios]
@@ -522,14 +630,17 @@ def main() -> int:
         result["sizes"] = sizes
     goals: dict[str, Any] = {
         f"assess_frame_{args.rows}_main_run": {
-            "ratio_to_own_floor": result["ratio_assess_frame_to_floor_estimate_median"],
-            "ratio_exclude_to_floor": result["ratio_assess_frame_exclude_to_floor_median"],
+            "ratio_to_own_floor": result["ratio_assess_frame_to_floor_estimate_frame_median"],
+            "ratio_exclude_to_floor": result["ratio_assess_frame_exclude_to_floor_frame_median"],
+            "floors": "floor_estimate_frame (default policy), floor_frame (exclude)",
+            "ratio_to_bare_floor": result["ratio_assess_frame_to_floor_estimate_median"],
+            "ratio_exclude_to_bare_floor": result["ratio_assess_frame_exclude_to_floor_median"],
             "ratio_to_exclude_floor": result["ratio_assess_frame_to_floor_median"],
             "engine": engine,
-            "goal": "each policy at or under its own floor (ratio <= 1)",
+            "goal": "each policy at or under its own frame floor (ratio <= 1)",
             "met": max(
-                result["ratio_assess_frame_to_floor_estimate_median"],
-                result["ratio_assess_frame_exclude_to_floor_median"],
+                result["ratio_assess_frame_to_floor_estimate_frame_median"],
+                result["ratio_assess_frame_exclude_to_floor_frame_median"],
             )
             <= 1,
         },

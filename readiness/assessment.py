@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
@@ -1016,39 +1016,98 @@ def _outputs_frame(
     """The result table of :func:`assess_frame` from the kernel's outputs."""
     import pandas as pd
 
-    columns, final, band_dtype = _frame_labels(model.pillar_ids, model.band_ids)
+    labels = _frame_labels(model.pillar_ids, model.band_ids)
     table = out.get("table")
     if table is None:  # figures apart: one table (a copy)
         table = np.column_stack([out["pillar"], *(out[name] for name in _FRAME_TABLE[1:])])
-    # the figures go in as one column-major matrix: one block, no copy
-    frame = pd.DataFrame(table, index=index, columns=columns, copy=False)
+    # band codes come from ``band_of``: -1 (no score) to the top band, valid by making
     codes = np.asarray(out["band"], dtype=np.intp)
-    band = pd.Categorical.from_codes(codes, dtype=band_dtype)
+    band = pd.Categorical.from_codes(codes, dtype=labels.band_dtype, validate=False)
+    from_blocks = _blocks_builder()
+    if from_blocks is not None:
+        # the frame's blocks handed over as they are, each at its columns: the figures
+        # (one column-major matrix, its transpose the block, no copy), the band and the
+        # two counts; building it column by column cost more than scoring a row
+        return from_blocks(
+            [
+                (table.T, labels.figures_at),
+                (band, labels.band_at),
+                (np.asarray(out["gates_failed"]).reshape(1, -1), labels.failed_at),
+                (np.asarray(out["gates_unrated"]).reshape(1, -1), labels.unrated_at),
+            ],
+            index,
+            labels.final,
+        )
+    # an older pandas: the figures as one block, the other columns inserted in
+    # between under labels of Python objects, then given the text labels at once
+    # (inserting into an index of text cost a third of a small call)
+    frame = pd.DataFrame(table, index=index, columns=labels.figures, copy=False)
     k = len(model.pillar_ids)
-    # the other columns in between, in the documented order (inserted under labels of
-    # Python objects, then given the text labels at once: inserting into an index of
-    # text cost a third of a small call)
     frame.insert(k + 1, "band", pd.Series(band, index=index, copy=False))
     frame.insert(k + 7, "gates_failed", out["gates_failed"])
     frame.insert(k + 9, "gates_unrated", out["gates_unrated"])
-    frame.columns = final
+    frame.columns = labels.final
     return frame
 
 
+@lru_cache(maxsize=1)
+def _blocks_builder() -> Callable[..., pd.DataFrame] | None:
+    """``pandas.api.internals.create_dataframe_from_blocks`` (recent pandas), or None;
+    looked up on first use (importing pandas is left to the calls that need it)."""
+    import importlib
+
+    try:
+        internals = importlib.import_module("pandas.api.internals")
+    except ImportError:  # pragma: no cover - an older pandas
+        return None
+    builder: Callable[..., pd.DataFrame] | None = getattr(
+        internals, "create_dataframe_from_blocks", None
+    )
+    return builder
+
+
+@dataclass(frozen=True, eq=False)
+class _FrameLabels:
+    """What the result table of :func:`assess_frame` is labelled with, per rubric shape.
+
+    Attributes:
+        figures: the float columns' labels (Python objects), in order.
+        final: every column's label in the table's order (text, as pandas makes them).
+        band_dtype: the band column's categorical type.
+        figures_at, band_at, failed_at, unrated_at: where each block's columns sit.
+    """
+
+    figures: Any
+    final: Any
+    band_dtype: Any
+    figures_at: NDArray[np.intp]
+    band_at: NDArray[np.intp]
+    failed_at: NDArray[np.intp]
+    unrated_at: NDArray[np.intp]
+
+
 @lru_cache(maxsize=64)
-def _frame_labels(pillar_ids: tuple[str, ...], band_ids: tuple[str, ...]) -> tuple[Any, Any, Any]:
-    """The figures' column labels (Python objects), every column's label in the result
-    table's order (text, as pandas makes them), and the band column's categorical type,
-    made once per rubric shape (building them cost more than scoring one row)."""
+def _frame_labels(pillar_ids: tuple[str, ...], band_ids: tuple[str, ...]) -> _FrameLabels:
+    """The result table's labels, made once per rubric shape (building them cost more
+    than scoring one row)."""
     import pandas as pd
 
     figures = [*pillar_ids, *_FRAME_TABLE[1:]]
     k = len(pillar_ids)
-    final = [*figures]
-    for at, name in ((k + 1, "band"), (k + 7, "gates_failed"), (k + 9, "gates_unrated")):
-        final.insert(at, name)
-    columns = pd.Index(figures, dtype=object)
-    return columns, pd.Index(final), pd.CategoricalDtype(pd.Index(list(band_ids)))
+    final: list[str] = [*figures]
+    at = {"band": k + 1, "gates_failed": k + 7, "gates_unrated": k + 9}
+    for name, where in at.items():
+        final.insert(where, name)
+    others = set(at.values())
+    return _FrameLabels(
+        figures=pd.Index(figures, dtype=object),
+        final=pd.Index(final),
+        band_dtype=pd.CategoricalDtype(pd.Index(list(band_ids))),
+        figures_at=np.array([i for i in range(len(final)) if i not in others], dtype=np.intp),
+        band_at=np.array([at["band"]], dtype=np.intp),
+        failed_at=np.array([at["gates_failed"]], dtype=np.intp),
+        unrated_at=np.array([at["gates_unrated"]], dtype=np.intp),
+    )
 
 
 def _check_level_columns(levels: pd.DataFrame) -> pd.DataFrame:
@@ -1063,10 +1122,15 @@ def _check_level_columns(levels: pd.DataFrame) -> pd.DataFrame:
 
     # the common case, in one look at each distinct dtype: plain numpy integers or
     # floats, no label repeated (the loop below finds and names every problem)
+    columns = levels.columns
     if (
-        levels.columns.is_unique
-        and all(type(name) is str for name in levels.columns.tolist())
-        and all(isinstance(t, np.dtype) and t.kind in "iuf" for t in set(levels.dtypes))
+        columns.is_unique
+        and (
+            # a text index without missing labels holds only text: no label to look at
+            (isinstance(columns.dtype, pd.StringDtype) and not columns.hasnans)
+            or all(type(name) is str for name in columns.to_numpy(dtype=object).tolist())
+        )
+        and all(isinstance(t, np.dtype) and t.kind in "iuf" for t in set(levels.dtypes.tolist()))
     ):
         return levels
     problems = []
@@ -1137,7 +1201,20 @@ def _bool_mask(mask: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def _column_index(levels: pd.DataFrame, rubric: Rubric) -> np.ndarray:
-    position = {str(c): i for i, c in enumerate(levels.columns)}
+    """Where each rubric criterion is among the frame's columns (-1: no column).
+
+    Raises:
+        InputError: A column that is not a criterion of the rubric.
+    """
+    # the labels as one list of Python objects (iterating a text index goes through
+    # pandas label by label, several times slower)
+    names = levels.columns.to_numpy(dtype=object).tolist()
+    ids = rubric.criterion_ids
+    if len(names) == len(ids) and all(
+        type(a) is str and a == b for a, b in zip(names, ids, strict=True)
+    ):
+        return np.arange(len(ids), dtype=np.intp)  # the rubric's own order
+    position = {str(c): i for i, c in enumerate(names)}
     known = set(rubric.criterion_ids)
     unknown = [c for c in position if c not in known]
     if unknown:

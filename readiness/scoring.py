@@ -453,12 +453,17 @@ class _EstimateParts:
         ``[1]``, ``sq_sums`` their squares by the membership mask, ``app_sums`` the
         applicable mask by ``[2]`` ((3k,) when every criterion applies). The scoring
         kernel makes these sums in its own blocked products and calls this directly."""
+        # (each step below is the arithmetic of the formula in its comment, operand for
+        # operand, done into arrays made once per call: the same bits, fewer passes)
         est = model.estimate
         k = model.n_pillars
         n = r_sums[:, :k]
         # sums over the known criteria of (level - offset) and of its square, per pillar
         total_adj = k_sums[:, :k] - r_sums[:, k : 2 * k]
-        total_sq = sq_sums + (r_sums[:, 2 * k : 3 * k] - 2.0 * k_sums[:, k : 2 * k])
+        # total_sq = sq_sums + (r_sums[:, 2k:3k] - 2.0 * k_sums[:, k:2k])
+        total_sq = np.multiply(k_sums[:, k : 2 * k], 2.0)
+        np.subtract(r_sums[:, 2 * k : 3 * k], total_sq, out=total_sq)
+        np.add(sq_sums, total_sq, out=total_sq)
         # a pillar's precision and shrinkage depend on its count of known criteria only:
         # looked up in tables made once (the same arithmetic, done once per count)
         count = n.astype(np.intp)  # sums of ones: exact
@@ -467,11 +472,14 @@ class _EstimateParts:
         gamma = by_count[1][count]
         keep = by_count[2][count]  # 1 - gamma
         # with nothing known in a pillar its sums are 0, so its mean is 0 too
-        mean = total_adj / np.maximum(n, 1.0)
+        mean = np.divide(total_adj, np.maximum(n, 1.0), out=total_adj)
         with np.errstate(invalid="ignore", divide="ignore"):
             v_mu = 1.0 / (1.0 / est.tau2 + precision.sum(axis=1))
             mu = v_mu * (est.prior / est.tau2 + (mean * precision).sum(axis=1))
-            centre = gamma * (mean - mu[:, None]) + mu[:, None]
+            # centre = gamma * (mean - mu) + mu
+            centre = np.subtract(mean, mu[:, None])
+            np.multiply(gamma, centre, out=centre)
+            np.add(centre, mu[:, None], out=centre)
         # the overall's error: effective weights (points per level) of the estimated
         # criteria, a_j = w_j / (applicable weight of j's pillar) x (j's pillar's share)
         # x 100 / 4, summed per pillar (a_p) and squared (a_sq)
@@ -484,10 +492,16 @@ class _EstimateParts:
         # nothing is estimated they miss 0 by float noise, and the noise's square root
         # (~1e-7 points) would widen a fully known range. No criterion weighs 1e-9 of
         # its pillar, so a difference that small is nothing estimated: exactly 0
+        # (0 where ``est_w <= 1e-9 app_w``, as a product by the opposite mask: the sums are
+        # finite, so ``x * 0 + 0.0`` is +0.0 and ``x * 1 + 0.0`` is x, bit for bit, with
+        # no branch per element on a mask that follows the data)
         est_w = app_sums[..., :k] - r_sums[:, 3 * k : 4 * k]
-        nothing = est_w <= 1e-9 * app_w
-        est_w = np.where(nothing, 0.0, est_w)
-        est_w2 = np.where(nothing, 0.0, app_sums[..., k : 2 * k] - r_sums[:, 4 * k : 5 * k])
+        something = est_w > 1e-9 * app_w
+        np.multiply(est_w, something, out=est_w)
+        est_w += 0.0
+        est_w2 = app_sums[..., k : 2 * k] - r_sums[:, 4 * k : 5 * k]
+        np.multiply(est_w2, something, out=est_w2)
+        est_w2 += 0.0
         a_p = scale * est_w
         a_sq = (scale * scale * est_w2).sum(axis=1)
         a_mu = (a_p * keep).sum(axis=1)
@@ -496,7 +510,11 @@ class _EstimateParts:
         # a partnership whose known criteria scatter more than the rubric's spread says
         # gets a wider range: the spread, updated by its own scatter within pillars (a
         # conjugate update worth PRIOR_DF criteria), scales every part of the error
-        scatter = np.maximum(total_sq - n * mean * mean, 0.0).sum(axis=1)
+        # scatter = max(total_sq - n * mean * mean, 0) summed per row
+        spread = np.multiply(n, mean)
+        np.multiply(spread, mean, out=spread)
+        np.subtract(total_sq, spread, out=spread)
+        scatter = np.maximum(spread, 0.0, out=spread).sum(axis=1)
         df = n.sum(axis=1) - np.count_nonzero(count, axis=1)  # sum of max(n - 1, 0)
         own = (PRIOR_DF * est.noise2 + scatter) / (PRIOR_DF + df)
         var *= own / est.noise2
@@ -538,10 +556,18 @@ class _EstimateParts:
         by_known = model.estimate_matrices[1]
         est_w = self.app_sums[..., :k] - self.rated_sums[:, 3 * k : 4 * k]
         est_w_off = self.app_sums[..., 2 * k : 3 * k] - self.rated_sums[:, 5 * k : 6 * k]
-        sums = self.known_weighted + self.centre * est_w + est_w_off
+        # sums = known_weighted + centre * est_w + est_w_off, into one array
+        sums = np.multiply(self.centre, est_w)
+        np.add(self.known_weighted, sums, out=sums)
+        np.add(sums, est_w_off, out=sums)
         low, high = model.estimate_offset_range
+        # clipped = (est_w > 0) & ((centre + low < 0) | (centre + high > LEVEL_MAX))
         with np.errstate(invalid="ignore"):
-            clipped = (est_w > 0) & ((self.centre + low < 0) | (self.centre + high > LEVEL_MAX))
+            edge = np.add(self.centre, low, out=est_w_off)  # est_w_off is summed: reuse it
+            clipped = edge < 0
+            np.add(self.centre, high, out=edge)
+            clipped |= edge > LEVEL_MAX
+            clipped &= est_w > 0
         rows = np.flatnonzero(clipped.any(axis=1))
         if len(rows):
             guess = self.centre[rows][:, model.criterion_pillar] + model.estimate.offsets
@@ -1229,7 +1255,9 @@ class _Kernel:
         low: Floats = np.matmul(lm, self.lower_p, out=self._buffer("low", (r,), levels))
         sums: Floats = np.matmul(rw, self.rated_p, out=self._buffer("sums", (r, 2), levels))
         if parts is not None:  # the point score: every criterion, known or estimated
-            pillar = settle(parts.pillar_sums(self.model, levels) * self.scale_by_total_est)
+            pillar = parts.pillar_sums(self.model, levels)  # a fresh array: scaled in place
+            pillar *= self.scale_by_total_est
+            np.round(pillar, SETTLE_DECIMALS, out=pillar)  # settle()
             pillar[parts.rated_sums[:, :k].sum(axis=1) == 0] = np.nan  # nothing known
         else:
             pillar = self._buffer("pillar", (r, k), levels)

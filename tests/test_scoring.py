@@ -465,3 +465,133 @@ def test_kept_kernels_do_not_keep_models_alive(small):
     del variant, model
     gc.collect()
     assert all(r() is None for r in refs)
+
+
+@pytest.mark.parametrize("rows", [0, 1, 5])
+@pytest.mark.parametrize("policy", ["exclude", "worst", "estimate"])
+def test_frame_from_blocks_is_the_frame_built_column_by_column(small, rows, policy, monkeypatch):
+    """The result table handed to pandas as blocks (recent pandas) is the table an older pandas
+    gets by inserting columns: the same values, dtypes, labels and index."""
+    import pandas as pd
+
+    from readiness import assess_frame, assessment
+
+    if assessment._blocks_builder() is None:
+        pytest.skip("pandas without create_dataframe_from_blocks: one way only")
+    rng = np.random.default_rng(rows)
+    levels = rng.integers(0, 5, size=(rows, 4)).astype(float)
+    levels[rng.random(levels.shape) < 0.3] = np.nan
+    index = pd.Index([f"p{i}" for i in range(rows)], name="id")
+    frame = pd.DataFrame(levels, columns=["a.one", "a.two", "b.one", "b.two"], index=index)
+    blocks = assess_frame(frame, small, unknown_policy=policy)
+    monkeypatch.setattr(assessment, "_blocks_builder", lambda: None)
+    inserted = assess_frame(frame, small, unknown_policy=policy)
+    pd.testing.assert_frame_equal(blocks, inserted, check_exact=True)
+    assert [type(c) for c in blocks.columns] == [type(c) for c in inserted.columns]
+    assert blocks.columns.dtype == inserted.columns.dtype
+    assert blocks["band"].dtype == inserted["band"].dtype
+    assert blocks.columns.tolist()[3:] == [
+        "band", "coverage", "lower", "upper", "likely_lower", "likely_upper", "gates_failed",
+        "gate_loss", "gates_unrated",
+    ]  # fmt: skip
+
+
+def test_frame_columns_in_any_order_and_label_type_score_alike(small):
+    """The column mapping's shortcut (labels already in rubric order) and its general
+    path (any order, labels held as Python objects) give the same table."""
+    import pandas as pd
+
+    from readiness import assess_frame
+
+    ids = ["a.one", "a.two", "b.one", "b.two"]
+    levels = np.array([[4.0, np.nan, 2.0, 1.0], [0.0, 3.0, np.nan, 4.0]])
+    ordered = assess_frame(pd.DataFrame(levels, columns=ids), small)
+    shuffled = pd.DataFrame(levels[:, ::-1], columns=pd.Index(ids[::-1], dtype=object))
+    pd.testing.assert_frame_equal(assess_frame(shuffled, small), ordered, check_exact=True)
+    as_objects = pd.DataFrame(levels, columns=pd.Index(ids, dtype=object))
+    pd.testing.assert_frame_equal(assess_frame(as_objects, small), ordered, check_exact=True)
+    with pytest.raises(InputError, match="appears more than once"):
+        assess_frame(pd.DataFrame(levels, columns=["a.one", "a.one", "b.one", "b.two"]), small)
+
+
+def _plain_estimate_parts(r_sums, k_sums, sq_sums, app_sums, model):
+    """``_EstimateParts.from_sums``'s centre and sd, and ``pillar_sums``, as the formulas
+    read, one expression each (the kernel computes them in place)."""
+    from readiness.scoring import POINTS_PER_LEVEL, PRIOR_DF
+
+    est, k = model.estimate, model.n_pillars
+    n = r_sums[:, :k]
+    total_adj = k_sums[:, :k] - r_sums[:, k : 2 * k]
+    total_sq = sq_sums + (r_sums[:, 2 * k : 3 * k] - 2.0 * k_sums[:, k : 2 * k])
+    count = n.astype(np.intp)
+    precision, gamma, keep = (table[count] for table in model.estimate_by_count)
+    mean = total_adj / np.maximum(n, 1.0)
+    v_mu = 1.0 / (1.0 / est.tau2 + precision.sum(axis=1))
+    mu = v_mu * (est.prior / est.tau2 + (mean * precision).sum(axis=1))
+    centre = gamma * (mean - mu[:, None]) + mu[:, None]
+    app_w = app_sums[..., :k]
+    share = np.where(app_w > 0, model.pillar_weight, 0.0)
+    share = share / share.sum(axis=-1, keepdims=True)
+    scale = np.where(app_w > 0, share / app_w, 0.0) * POINTS_PER_LEVEL
+    est_w = app_sums[..., :k] - r_sums[:, 3 * k : 4 * k]
+    nothing = est_w <= 1e-9 * app_w
+    est_w = np.where(nothing, 0.0, est_w)
+    est_w2 = np.where(nothing, 0.0, app_sums[..., k : 2 * k] - r_sums[:, 4 * k : 5 * k])
+    a_p = scale * est_w
+    a_sq = (scale * scale * est_w2).sum(axis=1)
+    a_mu = (a_p * keep).sum(axis=1)
+    var = v_mu * a_mu**2 + (a_p**2 * est.pillar2 * keep).sum(axis=1)
+    var += est.noise2 * a_sq
+    scatter = np.maximum(total_sq - n * mean * mean, 0.0).sum(axis=1)
+    df = n.sum(axis=1) - np.count_nonzero(count, axis=1)
+    own = (PRIOR_DF * est.noise2 + scatter) / (PRIOR_DF + df)
+    var *= own / est.noise2
+    sd = np.sqrt(np.maximum(var, 0.0))
+    raw_w = app_sums[..., :k] - r_sums[:, 3 * k : 4 * k]
+    est_w_off = app_sums[..., 2 * k : 3 * k] - r_sums[:, 5 * k : 6 * k]
+    sums = k_sums[:, 2 * k :] + centre * raw_w + est_w_off
+    low, high = model.estimate_offset_range
+    clipped = (raw_w > 0) & ((centre + low < 0) | (centre + high > 4))
+    return centre, sd, sums, clipped
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("rows", [1, 9, 500])
+def test_estimate_parts_in_place_are_the_formulas_to_the_last_bit(order, rows):
+    """The estimate's posterior and pillar sums, computed in place, are the formulas
+    written plainly, bit for bit: nothing known, nothing estimated, estimates clipped
+    at 0 and at 4 among the rows."""
+    from readiness.scoring import _EstimateParts, _Kernel
+
+    model = ScoringModel.from_rubric(load_rubric())
+    rng = np.random.default_rng(rows)
+    levels = rng.integers(0, 5, size=(rows, model.n_criteria)).astype(float)
+    levels[rng.random(levels.shape) < rng.uniform(0.05, 0.6, size=(rows, 1))] = np.nan
+    levels[0, ::2] = np.nan
+    if rows > 4:
+        levels[1] = np.nan  # nothing known
+        levels[2], levels[3] = 4.0, 0.0
+        levels[2:4, ::5] = np.nan  # estimates pushed over 4, and under 0
+        levels[4] = 3.0  # nothing estimated
+    levels = np.asarray(levels, order=order)
+    kernel = _Kernel(model, "estimate", model.min_coverage)
+    parts = kernel._estimate_sums(levels, 0)
+    k = model.n_pillars
+    r_sums = np.array(parts.rated_sums)
+    k_sums = kernel._buffer("k_sums", (rows, 3 * k), levels).copy(order="K")
+    sq_sums = kernel._buffer("sq_sums", (rows, k), levels).copy(order="K")
+    centre, sd, sums, clipped = _plain_estimate_parts(
+        r_sums, k_sums, sq_sums, model.estimate_app_sums, model
+    )
+    again = _EstimateParts.from_sums(r_sums, k_sums, sq_sums, model.estimate_app_sums, model)
+    assert again.centre.tobytes() == centre.tobytes()
+    assert again.sd.tobytes() == sd.tobytes()
+    rows_clipped = np.flatnonzero(clipped.any(axis=1))  # summed criterion by criterion
+    guess = np.clip(centre[rows_clipped][:, model.criterion_pillar] + model.estimate.offsets, 0, 4)
+    some = levels[rows_clipped]
+    sums[rows_clipped] = (
+        np.where(some == some, some, guess) @ model.estimate_matrices[1][:, 2 * k : 3 * k]
+    )
+    assert again.pillar_sums(model, levels).tobytes() == sums.tobytes()
+    if rows > 4:
+        assert clipped.any(axis=1)[2:4].all()  # the clipped rows were there
