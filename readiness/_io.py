@@ -180,6 +180,15 @@ def _read_bytes(stream: IO[bytes]) -> bytes | None:
 
 
 def _read_text(path: Readable, name: str, error: type[ReadinessError]) -> str:
+    return _read_text_bytes(path, name, error)[0]
+
+
+def _read_text_bytes(
+    path: Readable, name: str, error: type[ReadinessError]
+) -> tuple[str, bytes | None]:
+    """The text of a file, and its bytes when they are the text's UTF-8 (no byte-order
+    mark, no carriage return): the JSON parser reads bytes, which then need not be
+    encoded again."""
     file = Path(path) if isinstance(path, str) else path
     try:
         with file.open("rb") as stream:
@@ -200,8 +209,8 @@ def _read_text(path: Readable, name: str, error: type[ReadinessError]) -> str:
     except UnicodeDecodeError as exc:
         raise error(f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=name) from None
     if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
+        return text.replace("\r\n", "\n").replace("\r", "\n"), None
+    return text, None if data.startswith(b"\xef\xbb\xbf") else data
 
 
 def _read_yaml(text: str, name: str, error: type[ReadinessError], *, shipped: bool = False) -> Any:
@@ -269,7 +278,7 @@ def _loads(text: str) -> Any:
     return json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_json_int)
 
 
-def _read_json(text: str, name: str, error: type[ReadinessError]) -> Any:
+def _read_json(text: str, name: str, error: type[ReadinessError], raw: bytes | None = None) -> Any:
     """Parse JSON text under our rules: orjson parses (about 3x faster than ``json``),
     and cheap tests on its result decide whether the exact parse must run instead.
 
@@ -289,9 +298,11 @@ def _read_json(text: str, name: str, error: type[ReadinessError]) -> Any:
 
     When a test says it could matter, or orjson refuses the text (also what ``json``
     accepts and orjson does not: ``NaN``, lone surrogates), :func:`_read_json_exact`
-    parses it as always and words the error.
+    parses it as always and words the error. ``raw`` is the text's UTF-8 when the
+    caller has it (a file's bytes).
     """
-    raw = text.encode("utf-8")
+    if raw is None:
+        raw = text.encode("utf-8")
     if _LONG_DIGITS in raw.translate(_DIGITS_AS_ZERO):
         return _read_json_exact(text, name, error)
     try:
@@ -426,11 +437,11 @@ def read_document(path: Readable, error: type[ReadinessError], *, shipped: bool 
             and column (or the JSON path) of the problem.
     """
     name = source_name(path)
-    text = _read_text(path, name, error)
+    text, raw = _read_text_bytes(path, name, error)
     if not text.strip():
         raise error("the file is empty", source=name)
     if name.endswith((".yaml", ".yml")):
         if shipped and (data := _parsed(text)) is not None:
             return data
         return _read_yaml(text, name, error, shipped=shipped)
-    return _read_json(text, name, error)
+    return _read_json(text, name, error, raw)

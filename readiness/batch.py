@@ -9,8 +9,9 @@ once for the whole chunk (:func:`readiness.derive_frame`) and it is scored by on
 
 With ``workers``, worker processes read their own inputs: file names go out in tasks
 of up to a chunk, a JSON Lines file in pieces (byte ranges that end at a newline; each
-worker reads its range), standard input in pieces of raw bytes; rows come back in
-input order, lines numbered in their file.
+worker reads its range), standard input in pieces of raw bytes (or, when it is a
+regular file, ``assess - < FILE``, in byte ranges of that file, as a JSON Lines file);
+rows come back in input order, lines numbered in their file.
 
 A row holds the same values as :func:`assessment_row` of :func:`readiness.assess` on the
 same partnership (the tests check it on the examples and on generated partnerships):
@@ -43,7 +44,7 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain, islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -222,7 +223,8 @@ class _Piece:
     """A run of whole lines of one JSON Lines input, read and scored by one worker.
 
     Either ``data`` (bytes the command read: standard input) or the byte range
-    ``start``-``end`` of the file ``name`` (the worker reads it), ending just after a
+    ``start``-``end`` of the file ``name`` (the worker reads it; of ``path`` when
+    standard input is a regular file, still named ``name``), ending just after a
     newline or at the end of the input. Lines are numbered from 1 in the piece; the
     command adds the lines of the input's earlier pieces (:func:`scored_chunks`), so
     the workers need not wait for each other to know where a piece starts.
@@ -236,6 +238,7 @@ class _Piece:
     encoding: str = "utf-8"
     errors: str = "strict"
     newline: str | None = None  # as the text stream would split lines: None is universal
+    path: str | None = None  # the file the range is read from, when not ``name`` (stdin)
 
 
 Payload = Path | str | InputError | _Piece
@@ -277,9 +280,22 @@ def _items(inputs: Iterable[Input], workers: int = 1) -> Iterator[tuple[str, Pay
                 yield name, Path(name)
         elif item is sys.stdin and isinstance(getattr(item, "buffer", None), io.BufferedIOBase):
             # the command's standard input: raw bytes in pieces, split and decoded by workers
+            # (a regular file: its byte ranges, which the workers read themselves)
             stream: Any = item
             name = getattr(item, "name", None) or "<stream>"
             encoding, errors = stream.encoding or "utf-8", stream.errors or "strict"
+            path = _regular_file(stream.buffer) if workers > 1 else None
+            if path is not None:  # a file given as input (< FILE): workers read its ranges
+                span = stream.buffer.tell(), os.stat(path).st_size
+                with open(path, "rb") as raw:
+                    for _, piece in _ranges(raw, name, position, span, piece_bytes, workers):
+                        yield (
+                            name,
+                            replace(
+                                piece, path=path, encoding=encoding, errors=errors, newline="\n"
+                            ),
+                        )
+                continue
             for data in _blocks(stream.buffer, piece_bytes):
                 yield (
                     name,
@@ -318,14 +334,42 @@ def _jsonl_file(
                 yield name, _Piece(name, position, data=data, encoding=_sig(first))
                 first = False
             return
-        size = info.st_size
-        if workers > 1:  # enough pieces for every worker to get several
-            piece_bytes = min(piece_bytes, max(MIN_PIECE_BYTES, size // (workers * 4)))
-        start = 0
-        while start < size:
-            end = _line_end(stream, start + piece_bytes, size)
-            yield name, _Piece(name, position, start=start, end=end, encoding=_sig(start == 0))
-            start = end
+        yield from _ranges(stream, name, position, (0, info.st_size), piece_bytes, workers)
+
+
+def _ranges(
+    stream: IO[bytes],
+    name: str,
+    position: int,
+    span: tuple[int, int],
+    piece_bytes: int,
+    workers: int,
+) -> Iterator[tuple[str, _Piece]]:
+    """Bytes ``span`` (start, end) of a regular JSON Lines file as pieces of whole lines
+    (UTF-8, a byte order mark allowed at the file's start), enough for every worker to
+    get several."""
+    start, size = span
+    if workers > 1:
+        piece_bytes = min(piece_bytes, max(MIN_PIECE_BYTES, (size - start) // (workers * 4)))
+    while start < size:
+        end = _line_end(stream, start + piece_bytes, size)
+        yield name, _Piece(name, position, start=start, end=end, encoding=_sig(start == 0))
+        start = end
+
+
+def _regular_file(stream: IO[bytes]) -> str | None:
+    """The path a stream of a regular file can be opened again by (Linux: /proc names the
+    file of a descriptor; checked to be that very file), else ``None`` (a pipe)."""
+    try:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode) or sys.platform != "linux":
+            return None
+        path = os.readlink(f"/proc/self/fd/{stream.fileno()}")
+        again = os.stat(path)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return None
+    same = (again.st_dev, again.st_ino) == (info.st_dev, info.st_ino)
+    return path if same and os.path.isabs(path) else None
 
 
 def _sig(first: bool) -> str:
@@ -381,7 +425,7 @@ def _piece_items(piece: _Piece) -> tuple[list[tuple[str, Payload]], int, InputEr
 
 
 def _read_range(piece: _Piece) -> bytes:
-    with open(piece.name, "rb") as stream:
+    with open(piece.path or piece.name, "rb") as stream:
         stream.seek(piece.start)
         return stream.read(piece.end - piece.start)
 
@@ -1239,9 +1283,10 @@ def _in_workers(chunks: Iterator[Task], settings: _Settings, workers: int) -> It
     """Tasks scored in ``workers`` processes (:class:`_Workers`), results in input order.
 
     Workers receive file names, or pieces of JSON Lines (byte ranges of a file, which
-    they read themselves, or the bytes of standard input), and send back the rows of
-    their task; see :func:`_start_method` for how they start. However the run ends
-    (done, an error, Ctrl-C, SIGTERM), no worker outlives it.
+    they read themselves, or the bytes of standard input, or byte ranges of the regular
+    file that standard input is), and send back the rows of their task; see
+    :func:`_start_method` for how they start. However the run ends (done, an error,
+    Ctrl-C, SIGTERM), no worker outlives it.
     """
     import multiprocessing
 

@@ -19,7 +19,7 @@ import difflib
 import functools
 import math
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -65,6 +65,7 @@ __all__ = [
     "derive_partnership",
     "encode_frame",
     "encode_row",
+    "encode_rows",
     "evaluate",
     "explain",
     "facts_to_reach",
@@ -541,6 +542,45 @@ def encode_row(values: Mapping[str, FeatureValue]) -> Table:
             x = float(value)
         row[name] = x
     return Table(n=1, columns=_RowColumns(row), row=row)
+
+
+def encode_rows(rows: Sequence[Mapping[str, FeatureValue]]) -> Table:
+    """Encode many partnerships' features (each from :func:`readiness.facts.facts_features`,
+    so each holds every feature) into one table: the values :func:`encode_row` gives, laid
+    out as one float array (a row per partnership, a feature per column) in one call,
+    not a dict per row and an array per feature built value by value.
+    """
+    nan = math.nan
+    encoders = _encoders()
+    matrix = np.array(
+        [
+            [nan if (v := row[name]) is None else encode(v) for name, encode in encoders]
+            for row in rows
+        ],
+        dtype=np.float64,
+    ).reshape(len(rows), len(encoders))
+    columns = np.ascontiguousarray(matrix.T)  # one contiguous array per feature
+    return Table(n=len(rows), columns=dict(zip(FEATURES, columns, strict=True)))
+
+
+@functools.cache
+def _encoders() -> tuple[tuple[str, Callable[[FeatureValue], float]], ...]:
+    """Every feature (catalogue order) with the function that encodes a known value, as
+    :func:`encode_row` does."""
+
+    def category(values: tuple[str, ...]) -> Callable[[FeatureValue], float]:
+        return lambda v: float(values.index(str(v)))
+
+    def flag(v: FeatureValue) -> float:
+        return 1.0 if v else 0.0
+
+    out: list[tuple[str, Callable[[FeatureValue], float]]] = []
+    for name, feature in FEATURES.items():
+        if feature.type == "category":
+            out.append((name, category(feature.values)))
+        else:
+            out.append((name, flag if feature.type == "flag" else float))  # type: ignore[arg-type]
+    return tuple(out)
 
 
 @functools.cache

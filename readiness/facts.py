@@ -1625,8 +1625,10 @@ def facts_features(
     if facts.interoperability is not None:
         for layer, value in facts.interoperability:
             out[f"interop.{layer}"] = _plain(value)
+    fields = facts.__dict__  # a model's field values, read without getattr per name
     for name in _PLAIN:
-        out[name] = _plain(getattr(facts, name))
+        value = fields[name]
+        out[name] = value if value is None or isinstance(value, bool | str) else _plain(value)
     spending = list((facts.defense_spending_gdp or {}).values())
     if spending:
         out["defense_spending_gdp.min"] = float(min(spending))
@@ -1800,34 +1802,28 @@ def _agreement_features(
     for agreement in live:
         for kind in agreement.kinds:
             of_kind.setdefault(kind, []).append(agreement)
-    for kind in AGREEMENT_KINDS:
+    for kind, (key, ratified, years, covered, ratified_covered) in _AGREEMENT_KEYS.items():
         these = of_kind.get(kind, [])
         if not these:
             none: FeatureValue = 0.0 if complete or kind in absent else None
-            out[f"agreement.{kind}"] = None if none is None else False
-            out[f"agreement.{kind}.ratified"] = None if none is None else False
-            out[f"agreement.{kind}.years"] = none
-            out[f"agreement.{kind}.coverage"] = none
-            out[f"agreement.{kind}.ratified_coverage"] = none
+            out[key] = None if none is None else False
+            out[ratified] = None if none is None else False
+            out[years] = none
+            out[covered] = none
+            out[ratified_covered] = none
             continue
-        out[f"agreement.{kind}"] = True
+        out[key] = True
         marks = {a.ratified for a in these}
-        out[f"agreement.{kind}.ratified"] = (
-            True if True in marks else None if None in marks or not complete else False
-        )
+        out[ratified] = True if True in marks else None if None in marks or not complete else False
         starts = [a.start for a in these if a.start is not None]
         if starts and len(starts) == len(these):
             # from the oldest listed: with a list not said to be complete, at least this long
-            out[f"agreement.{kind}.years"] = round((as_of - min(starts)).days / 365.25, 2)
+            out[years] = round((as_of - min(starts)).days / 365.25, 2)
         coverage = _coverage(these, pairs)
-        out[f"agreement.{kind}.coverage"] = (
-            None if coverage is not None and coverage < 1 and not complete else coverage
-        )
+        out[covered] = None if coverage is not None and coverage < 1 and not complete else coverage
         bound = _coverage([a for a in these if a.ratified], pairs)
         unsure = not complete or any(a.ratified is None for a in these)
-        out[f"agreement.{kind}.ratified_coverage"] = (
-            None if bound is not None and bound < 1 and unsure else bound
-        )
+        out[ratified_covered] = None if bound is not None and bound < 1 and unsure else bound
     security = of_kind.get("security-of-information", [])
     every_one = complete or "security-of-information" in absent
     texts_read = all(
@@ -1839,6 +1835,20 @@ def _agreement_features(
             out[f"security_of_information.{provision}"] = True
         elif every_one and texts_read:
             out[f"security_of_information.{provision}"] = False
+
+
+_AGREEMENT_KEYS = {
+    kind: (
+        f"agreement.{kind}",
+        f"agreement.{kind}.ratified",
+        f"agreement.{kind}.years",
+        f"agreement.{kind}.coverage",
+        f"agreement.{kind}.ratified_coverage",
+    )
+    for kind in AGREEMENT_KINDS
+}
+"""Each agreement kind's feature names (made once, not per partnership): whether one is
+in force, ratified, for how many years, and the share of member pairs it binds."""
 
 
 def _stated(statement: bool | None, default: bool) -> bool:

@@ -20,17 +20,16 @@ How a rating meets a derived level:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from readiness._models import built
-from readiness.derive import Derivation, Table, derive_levels, encode_row
+from readiness.derive import Derivation, Table, derive_levels, encode_row, encode_rows
 from readiness.errors import Problem
-from readiness.facts import FEATURES
 from readiness.partnership import Partnership
 from readiness.rubric import Rubric
 
@@ -54,21 +53,9 @@ _RATED, _DERIVED, _OVERRIDDEN, _UNKNOWN, _NA = range(5)
 
 def feature_table(partnerships: Sequence[Partnership]) -> Table:
     """The encoded features of many partnerships, one row each (no pandas involved)."""
-    rows = [encode_row(p.features()) for p in partnerships]
-    n = len(rows)
-    if n == 1:
-        return rows[0]
-    values = [r.row if r.row is not None else r.columns for r in rows]
-    columns = {
-        name: np.fromiter((_value(v, name) for v in values), np.float64, n) for name in FEATURES
-    }
-    return Table(n=n, columns=columns)
-
-
-def _value(values: Mapping[str, Any], name: str) -> float:
-    """One feature of one row: its float (a one-row table's ``row``) or its column's."""
-    x = values[name]
-    return x if isinstance(x, float) else float(x[0])
+    if len(partnerships) == 1:
+        return encode_row(partnerships[0].features())
+    return encode_rows([p.features() for p in partnerships])
 
 
 def _row(table: Table, i: int) -> Table:

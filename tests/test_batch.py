@@ -281,6 +281,42 @@ def test_standard_input_is_read_in_pieces_of_bytes_and_numbered_as_one(monkeypat
     assert [e.source for e in as_bytes] == ["<stream>:3"]
 
 
+def test_standard_input_from_a_file_is_read_by_the_workers_from_where_it_stands(
+    tmp_path, monkeypatch
+):
+    """``assess - < FILE``: the workers read byte ranges of the file itself (as of a JSON
+    Lines file), from where standard input stands; the rows and errors, numbered as one
+    input, are those of the lines read as a stream."""
+    import sys
+
+    import readiness.batch as batch
+
+    docs = [json.dumps({**DOCS[i % len(DOCS)], "id": f"p{i}"}) for i in range(9)]
+    docs[5] = '{"id": "x",'
+    skipped = json.dumps({**DOCS[0], "id": "read-before"}) + "\n"
+    text = "\n".join(docs[:4]) + "\n\n" + "\n".join(docs[4:]) + "\n"
+    panel = tmp_path / "panel.jsonl"
+    panel.write_bytes((skipped + text).encode("utf-8"))
+    as_lines: list[InputError] = []
+    expected = assess_many([io.StringIO(text)], RUBRIC, chunk_size=2, on_error=as_lines.append)
+    monkeypatch.setattr(batch, "PIECE_BYTES", 700)
+    monkeypatch.setattr(batch, "MIN_PIECE_BYTES", 1)
+    with open(panel, encoding="utf-8") as stdin:
+        stdin.buffer.read(len(skipped.encode()))  # a line already read: not scored
+        monkeypatch.setattr(sys, "stdin", stdin)
+        pieces = [p for _, p in batch._items([sys.stdin], workers=2)]
+        assert len(pieces) > 2 and all(p.path == str(panel) and p.data is None for p in pieces)
+        assert pieces[0].start == len(skipped.encode()) and pieces[-1].end == panel.stat().st_size
+        as_ranges: list[InputError] = []
+        got = assess_many([sys.stdin], RUBRIC, chunk_size=2, workers=2, on_error=as_ranges.append)
+    named = [f.replace("<stream>", stdin.name) for f in expected["file"]]
+    pd.testing.assert_frame_equal(got, expected.assign(file=pd.Series(named, dtype=object)))
+    assert got["file"].tolist()[-1] == f"{panel}:10"
+    assert [(e.source, e.problems) for e in as_ranges] == [
+        (e.source.replace("<stream>", stdin.name), e.problems) for e in as_lines
+    ]
+
+
 def test_a_line_that_is_not_utf8_ends_its_file_and_keeps_every_line_before_it(
     tmp_path, monkeypatch
 ):

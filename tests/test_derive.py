@@ -37,6 +37,7 @@ from readiness.derive import (
     derive_levels,
     derive_partnership,
     encode_row,
+    encode_rows,
     evaluate,
     explain,
     requirements,
@@ -1481,3 +1482,24 @@ def test_a_one_row_table_makes_its_columns_from_its_floats():
         np.testing.assert_array_equal(table.get(name), np.array([value]))
     assert table.columns.get("not a feature") is None
     assert np.isnan(table.get("not a feature")).all()
+
+
+def test_many_rows_are_encoded_as_each_row_on_its_own():
+    """``encode_rows`` (the batch's table) holds, bit for bit, what ``encode_row`` gives
+    each partnership: every example, and a partnership without facts."""
+    from pathlib import Path
+
+    from readiness import load_partnership
+
+    folder = Path(__file__).resolve().parent.parent / "examples" / "partnerships"
+    rows = [load_partnership(path).features() for path in sorted(folder.glob("*.json"))]
+    rows.append(facts_features(None, date(2025, 1, 1)))
+    assert len(rows) > 3
+    table = encode_rows(rows)
+    assert table.n == len(rows) and list(table.columns) == list(FEATURES)
+    for i, values in enumerate(rows):
+        one = encode_row(values)
+        assert one.row is not None
+        for name in FEATURES:
+            np.testing.assert_array_equal(table.columns[name][i : i + 1], one.columns[name])
+    assert encode_rows([]).n == 0
