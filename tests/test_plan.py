@@ -942,3 +942,31 @@ def test_every_reason_code_has_its_figures_and_its_words():
     }
     gate = _say(replace(figures, code="unrated-gate"), a, "rate-first")
     assert "caps the score at Mid" in gate  # the band's name from the rubric, not its id
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known bug (found by hypothesis, open): under rate-first, a minimum pillar with "
+    "an estimated unknown member makes HiGHS stop with status 4 and the plan says no score "
+    "exists, although doing nothing scores 64.9",
+)
+def test_rate_first_plans_a_minimum_pillar_with_an_estimated_member():
+    from tests.factories import rubric_dict
+
+    doc = rubric_dict(
+        [("p0", 0.5, "minimum", [("p0.c0", 0.5), ("p0.c1", 0.5)])], unknown_policy="estimate"
+    )
+    rubric = make_rubric(doc)
+    p = Partnership.model_validate(
+        {
+            "id": "t",
+            "name": "T",
+            "kind": "defense-cooperation",
+            "members": ["A"],
+            "ratings": {"p0.c0": {"level": 3, "confidence": "medium"}},
+        }
+    )
+    a = assess(p, rubric)
+    assert a.overall == pytest.approx(64.917695475)  # c1 at its estimate, 2.6
+    plan = a.plan(budget=0.0, unknown="rate-first")
+    assert plan.status == "optimal" and plan.effort == 0.0
