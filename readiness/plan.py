@@ -1011,6 +1011,10 @@ class _Row:
     ub: float
 
 
+_SOLVE_ERROR = 4
+"""``scipy.optimize.milp``'s status for a solver error (HiGHS's "Solve error")."""
+
+
 class _Problem:
     """One assessment's decision space, its mixed-integer model and its true scoring."""
 
@@ -1388,15 +1392,26 @@ class _Problem:
             )
         # presolve stays on: without it HiGHS (scipy 1.17) returned a dearer plan as
         # optimal on a gated geometric model (tests/test_plan.py, a geometric pillar
-        # behind gates)
+        # behind gates). With it, HiGHS stops with a solve error (status 4) on some
+        # small feasible models (a minimum pillar over an estimated member under
+        # rate-first, tests/test_plan.py): those are solved again without presolve.
+        options: dict[str, Any] = {"mip_rel_gap": 0.0, "time_limit": self.time_limit}
         with native_stdout_silenced():
             res = milp(
                 c,
                 integrality=integrality,
                 bounds=Bounds(lb, ub),
                 constraints=constraints,
-                options={"mip_rel_gap": 0.0, "time_limit": self.time_limit},
+                options=options,
             )
+            if res.status == _SOLVE_ERROR:
+                res = milp(
+                    c,
+                    integrality=integrality,
+                    bounds=Bounds(lb, ub),
+                    constraints=constraints,
+                    options=options | {"presolve": False},
+                )
         return int(res.status), (None if res.x is None else np.asarray(res.x))
 
     def decode(self, x: np.ndarray) -> np.ndarray:
