@@ -137,6 +137,10 @@ def test_the_cli_writes_a_report_to_dev_null():
     assert code == 0, err
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_during_a_batch_leaves_no_temp_file(tmp_path: Path, sig: signal.Signals):
     """The writer is stopped while its temporary file exists; nothing is left behind."""
@@ -165,6 +169,9 @@ def test_a_signal_during_a_batch_leaves_no_temp_file(tmp_path: Path, sig: signal
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
+        # Ctrl-C as a terminal gives it, whatever this run inherited: a job started in
+        # the background of a non-interactive shell ignores SIGINT, and so would Python
+        preexec_fn=_default_sigint,
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "writing"
