@@ -526,21 +526,13 @@ def encode_row(values: Mapping[str, FeatureValue]) -> Table:
         A one-row :class:`Table`.
     """
     row: dict[str, float] = {}
-    kinds = _feature_kinds()
+    encoders = _encoders()
     nan = math.nan
     for name, value in values.items():
-        kind = kinds.get(name)
-        if kind is None:  # not a feature
+        encode = encoders.get(name)
+        if encode is None:  # not a feature
             continue
-        if value is None:
-            x = nan
-        elif kind == "category":
-            x = float(FEATURES[name].values.index(str(value)))
-        elif kind == "flag":
-            x = 1.0 if value else 0.0
-        else:
-            x = float(value)
-        row[name] = x
+        row[name] = nan if value is None else encode(value)
     return Table(n=1, columns=_RowColumns(row), row=row)
 
 
@@ -551,7 +543,7 @@ def encode_rows(rows: Sequence[Mapping[str, FeatureValue]]) -> Table:
     not a dict per row and an array per feature built value by value.
     """
     nan = math.nan
-    encoders = _encoders()
+    encoders = tuple(_encoders().items())
     matrix = np.array(
         [
             [nan if (v := row[name]) is None else encode(v) for name, encode in encoders]
@@ -564,9 +556,9 @@ def encode_rows(rows: Sequence[Mapping[str, FeatureValue]]) -> Table:
 
 
 @functools.cache
-def _encoders() -> tuple[tuple[str, Callable[[FeatureValue], float]], ...]:
-    """Every feature (catalogue order) with the function that encodes a known value, as
-    :func:`encode_row` does."""
+def _encoders() -> dict[str, Callable[[FeatureValue], float]]:
+    """Every feature (catalogue order) with the function that encodes a known value: a
+    category's index among its values, a flag's 1 or 0, a number as a float."""
 
     def category(values: tuple[str, ...]) -> Callable[[FeatureValue], float]:
         return lambda v: float(values.index(str(v)))
@@ -574,19 +566,13 @@ def _encoders() -> tuple[tuple[str, Callable[[FeatureValue], float]], ...]:
     def flag(v: FeatureValue) -> float:
         return 1.0 if v else 0.0
 
-    out: list[tuple[str, Callable[[FeatureValue], float]]] = []
+    out: dict[str, Callable[[FeatureValue], float]] = {}
     for name, feature in FEATURES.items():
         if feature.type == "category":
-            out.append((name, category(feature.values)))
+            out[name] = category(feature.values)
         else:
-            out.append((name, flag if feature.type == "flag" else float))  # type: ignore[arg-type]
-    return tuple(out)
-
-
-@functools.cache
-def _feature_kinds() -> dict[str, FeatureType]:
-    """Every feature's type by name (one dict look-up per value in :func:`encode_row`)."""
-    return {name: feature.type for name, feature in FEATURES.items()}
+            out[name] = flag if feature.type == "flag" else float  # type: ignore[assignment]
+    return out
 
 
 class _RowColumns(Mapping[str, Floats]):

@@ -1397,21 +1397,16 @@ class _Problem:
         # rate-first, tests/test_plan.py): those are solved again without presolve.
         options: dict[str, Any] = {"mip_rel_gap": 0.0, "time_limit": self.time_limit}
         with native_stdout_silenced():
-            res = milp(
-                c,
-                integrality=integrality,
-                bounds=Bounds(lb, ub),
-                constraints=constraints,
-                options=options,
-            )
-            if res.status == _SOLVE_ERROR:
+            for retry in ({}, {"presolve": False}):
                 res = milp(
                     c,
                     integrality=integrality,
                     bounds=Bounds(lb, ub),
                     constraints=constraints,
-                    options=options | {"presolve": False},
+                    options=options | retry,
                 )
+                if res.status != _SOLVE_ERROR:
+                    break
         return int(res.status), (None if res.x is None else np.asarray(res.x))
 
     def decode(self, x: np.ndarray) -> np.ndarray:
