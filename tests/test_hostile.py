@@ -418,6 +418,7 @@ def test_duplicate_partnerships_in_a_batch_name_both_files(tmp_path: Path):
         ["report", "{p}", "-o", "{p}", "--format", "markdown"],
         ["report", "{p}", "-o", "{dir}/./p.json", "--format", "markdown"],
         ["report", "{p}", "-o", "{link}", "--format", "markdown"],
+        ["assess", "{dir}", "--out", "{hard}"],
         ["report", "{p}", "-o", "{r}", "--rubric", "{r}", "--format", "markdown"],
         ["assess", "{p}", "--out", "{r}", "--rubric", "{r}"],
         ["assess", "{dir}", "--out", "{dir}/x.csv", "--errors", "{p}"],
@@ -434,8 +435,10 @@ def test_an_output_that_is_an_input_is_refused(tmp_path: Path, argv: list[str]):
     r = tmp_path / "r.yaml"
     shutil.copy(ROOT / "rubrics" / "defense-partnership.yaml", r)
     os.symlink(p, tmp_path / "link.md")
+    os.link(p, tmp_path / "hard.csv")  # a hard link to an input file of the folder
     before = snapshot(tmp_path)
     names = {"p": str(p), "r": str(r), "dir": str(tmp_path), "link": str(tmp_path / "link.md")}
+    names["hard"] = str(tmp_path / "hard.csv")
     code, _, err = run([a.format(**names) for a in argv])
     assert code == 2 and "Traceback" not in err, err
     assert "would be overwritten" in err or "same file" in err

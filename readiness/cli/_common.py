@@ -173,14 +173,6 @@ def _load(path: str, rubric: Rubric) -> Partnership:
     return load_partnership(Path(path), rubric)
 
 
-def _same_file(a: str, b: str) -> bool:
-    """Whether two paths name one file (links and hard links included)."""
-    try:
-        return os.path.samefile(a, b)
-    except (OSError, ValueError):
-        return os.path.realpath(a) == os.path.realpath(b)
-
-
 def _check_outputs(
     args: argparse.Namespace, inputs: Iterable[str], *outputs: tuple[str, str | None]
 ) -> None:
@@ -193,8 +185,11 @@ def _check_outputs(
         return
     files = []
     for arg in inputs:
-        folder = Path(arg)
-        files += [str(f) for f in folder.iterdir()] if folder.is_dir() else [arg]
+        if os.path.isdir(arg):
+            prefix = _prefix(Path(arg))  # joined as str(Path(arg) / name), without a Path each
+            files += [prefix + name for name in os.listdir(arg)]
+        else:
+            files.append(arg)
     rubric = getattr(args, "rubric", None)
     _refuse_inputs_as_outputs(outputs, [*files, *([rubric] if rubric else [])])
 
@@ -214,17 +209,16 @@ def _refuse_inputs_as_outputs(
             one file; nothing has been written.
     """
     given = [(option, path) for option, path in outputs if path is not None]
-    readable = [i for i in inputs if i and os.path.exists(i)]
+    existing = []
     for option, out in given:
-        if not os.path.exists(out) or stat.S_ISCHR(os.stat(out).st_mode):
-            continue  # a new file, or /dev/null and the like, cannot be an input
-        for source in readable:
-            if _same_file(out, source):
-                raise ReportError(
-                    f"{option} names the input file {source}; it would be overwritten "
-                    f"(nothing written: choose another output)",
-                    source=out,
-                )
+        try:
+            info = os.stat(out)
+        except (OSError, ValueError):
+            continue  # a new file cannot be an input
+        if not stat.S_ISCHR(info.st_mode):  # /dev/null and the like cannot be inputs
+            existing.append((option, out, (info.st_ino, info.st_dev)))
+    if existing:
+        _refuse_input(existing, inputs)
     for i, (option, out) in enumerate(given):
         for other_option, other in given[i + 1 :]:
             if os.path.realpath(out) == os.path.realpath(other):
@@ -232,6 +226,40 @@ def _refuse_inputs_as_outputs(
                     f"{option} and {other_option} name the same file (nothing written)",
                     source=out,
                 )
+
+
+def _refuse_input(outputs: list[tuple[str, str, tuple[int, int]]], inputs: Iterable[str]) -> None:
+    """Refuse an existing output (option, path, its inode and device) that is an input
+    file: the first such output, with the first input it is. Each input is looked up
+    once (``os.stat``, which follows links, as ``os.path.samefile`` does); an input that
+    cannot be looked up does not exist and is no output."""
+    found: dict[int, str] = {}  # output -> the first input it is
+    for source in inputs:
+        if not source:
+            continue
+        try:
+            info = os.stat(source)
+        except (OSError, ValueError):
+            continue
+        for k, (_, _, same) in enumerate(outputs):
+            if (info.st_ino, info.st_dev) == same:
+                found.setdefault(k, source)
+        if 0 in found:
+            break
+    if found:
+        k = min(found)
+        option, out, _ = outputs[k]
+        raise ReportError(
+            f"{option} names the input file {found[k]}; it would be overwritten "
+            f"(nothing written: choose another output)",
+            source=out,
+        )
+
+
+def _prefix(folder: Path) -> str:
+    """What ``str(folder / name)`` puts before a plain file name (``name`` without a
+    separator): the same for every name, so a folder of many files joins them as text."""
+    return str(folder / "x")[:-1]
 
 
 def _check_fail_under(args: argparse.Namespace, results: list[Assessment], status: int) -> int:
@@ -278,29 +306,39 @@ def _expand_inputs(paths: Sequence[str]) -> tuple[list[str], int]:
             files.append(arg)
             continue
         try:
-            entries = sorted(
-                (f for f in folder.iterdir() if f.name.lower().endswith(".json")),
-                key=_natural,
-            )
+            with os.scandir(arg) as listing:  # the kind of each entry comes with its name
+                entries = sorted(
+                    (e for e in listing if e.name.lower().endswith(".json")),
+                    key=lambda e: _natural(e.name),
+                )
         except OSError as exc:
             _fail(InputError(f"cannot list the directory: {exc.strerror or exc}", source=arg))
             status = EXIT_INPUT
             continue
-        found = []
-        for f in entries:
-            if f.name.startswith("."):
+        prefix = _prefix(folder)
+        for e in entries:
+            if e.name.startswith("."):
                 continue
-            problem = _not_a_file(f)
+            path = prefix + e.name
+            # a regular file (a link to one too); anything else is looked at again
+            problem = None if _is_file(e) else _not_a_file(Path(path))
             if problem is None:
-                found.append(f)
+                files.append(path)
             else:
-                _fail(InputError(f"skipped: {problem}", source=str(f)))
+                _fail(InputError(f"skipped: {problem}", source=path))
                 status = EXIT_INPUT
         if not entries:
             _fail(InputError(f"the directory has no *.json file{_lines_hint(folder)}", source=arg))
             status = EXIT_INPUT
-        files += [str(f) for f in found]
     return files, status
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """Whether a directory entry is a regular file or a link to one."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 def _lines_hint(folder: Path) -> str:
@@ -331,9 +369,12 @@ def _not_a_file(path: Path) -> str | None:
     return "not a regular file"
 
 
-def _natural(path: Path) -> list[int | str]:
-    """Sort key putting ``n2.json`` before ``n10.json``."""
-    return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", path.name)]
+_DIGIT_RUNS = re.compile(r"(\d+)")
+
+
+def _natural(name: str) -> list[int | str]:
+    """Sort key of a file name putting ``n2.json`` before ``n10.json``."""
+    return [int(p) if p.isdigit() else p.lower() for p in _DIGIT_RUNS.split(name)]
 
 
 def _scoring_options(p: argparse.ArgumentParser) -> None:

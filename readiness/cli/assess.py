@@ -207,12 +207,19 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def _sheet(file: str) -> bool:
+    """Whether a file is a questionnaire (``.xlsx`` or ``.csv``); a cheap test first, as
+    a folder of many partnership files is checked name by name."""
+    name = file.lower()
+    return (".xlsx" in name or ".csv" in name) and Path(file).suffix.lower() in (".xlsx", ".csv")
+
+
 def _cmd_assess(args: argparse.Namespace) -> int:
     given = [args.partnership] if args.partnership else []
     _check_outputs(args, [*args.files, *given], ("--out", args.out), ("--errors", args.errors))
     files, status = _expand_inputs(args.files)
     if args.out is not None:
-        sheets = [f for f in files if Path(f).suffix.lower() in (".xlsx", ".csv")]
+        sheets = [f for f in files if _sheet(f)]
         if sheets or args.partnership:
             what = f"a questionnaire ({sheets[0]})" if sheets else "--partnership"
             return _usage_error(
