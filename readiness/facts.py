@@ -52,7 +52,7 @@ from pydantic import (
 )
 from pydantic.json_schema import WithJsonSchema
 
-from readiness._models import Day, Frozen, NonEmpty
+from readiness._models import _ISO_DAY, _ISO_DAY_TEXT, Day, Frozen, NonEmpty
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -276,26 +276,46 @@ def _one_of(choices: tuple[str, ...], what: str = "value") -> BeforeValidator:
     return BeforeValidator(check)
 
 
-_TODAY: tuple[dt.date, float] = (dt.date.min, 0.0)
-"""Today's date and the time (``time.time()``) at which it ends."""
+_TODAY: tuple[dt.date, str, float] = (dt.date.min, dt.date.min.isoformat(), 0.0)
+"""Today's date, written ``YYYY-MM-DD``, and the time (``time.time()``) at which it ends."""
 
 
-def _today() -> dt.date:
-    """``date.today()``, asked of the clock once a day: every date of every file checks it."""
+def _today_now() -> tuple[dt.date, str]:
+    """``date.today()`` and its text, asked of the clock once a day: every date of every
+    file checks them."""
     global _TODAY
-    day, ends = _TODAY
+    day, text, ends = _TODAY
     now = time.time()
     if now >= ends or now < ends - 90_000:  # a new day, or the clock went back
         day = dt.date.today()
         tomorrow = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
-        _TODAY = day, tomorrow.timestamp()
-    return day
+        text = day.isoformat()
+        _TODAY = day, text, tomorrow.timestamp()
+    return day, text
 
 
-def _not_future(value: dt.date) -> dt.date:
-    if value > _today():
-        raise ValueError(f"date {value.isoformat()} is in the future")
-    return value
+def _past_day(value: Any) -> Any:
+    """A date (``YYYY-MM-DD`` text, or a ``date``) not after today, in one call.
+
+    It checks what :data:`readiness._models.Day` checks (the form; pydantic then refuses
+    an impossible day such as 2024-02-30) and that the day is not in the future. Text
+    in that form compares as its day does, so a day up to today's text passes on without
+    being read here; only one after it is read, to tell a future day from an impossible
+    one (which is left to pydantic, and worded as before).
+    """
+    if isinstance(value, str) and _ISO_DAY_TEXT.fullmatch(value):
+        if value <= _today_now()[1]:
+            return value
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            return value  # an impossible day: pydantic's error
+        raise ValueError(f"date {day.isoformat()} is in the future")
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        if value > _today_now()[0]:
+            raise ValueError(f"date {value.isoformat()} is in the future")
+        return value
+    raise ValueError(f"must be a date written YYYY-MM-DD (got {value!r})")
 
 
 # Each type states its rule as a constraint, which the JSON Schema shows, and keeps a
@@ -314,7 +334,11 @@ Flag = Annotated[
 ]
 Code = Annotated[int, Field(ge=0), BeforeValidator(_count)]
 InteropLevel = Annotated[int, Field(ge=0, le=4), BeforeValidator(_interop_level)]
-PastDate = Annotated[Day, AfterValidator(_not_future)]
+PastDate = Annotated[
+    dt.date,
+    BeforeValidator(_past_day),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": _ISO_DAY}),
+]
 """A ``YYYY-MM-DD`` date not after today."""
 SharingCategory = Annotated[IntelligenceSharing, _one_of(INTELLIGENCE_SHARING)]
 TransferCategory = Annotated[TechnologyTransfer, _one_of(TECHNOLOGY_TRANSFER)]

@@ -502,8 +502,15 @@ class Partnership(Frozen):
         ]
 
     def _dates_after_assessment(self) -> list[Problem]:
-        """Dates after ``assessed_on``; without it, dates after today were refused already."""
+        """Dates after ``assessed_on``; without it, dates after today were refused already.
+
+        The latest date is found first, from the dates without their places (:meth:`_days`):
+        the places are made only when some date is after ``assessed_on``.
+        """
         if self.assessed_on is None:
+            return []
+        latest = max(filter(None, self._days()), default=None)  # a date is never false
+        if latest is None or latest <= self.assessed_on:
             return []
         on = self.assessed_on.isoformat()
         return [
@@ -531,6 +538,19 @@ class Partnership(Frozen):
                 for k, s in enumerate(m.suspended):
                     yield ("members", i, "suspended", k, "since"), s.since
                     yield ("members", i, "suspended", k, "until"), s.until
+
+    def _days(self) -> list[dt.date | None]:
+        """The dates of :meth:`dates`, without their places (in another order)."""
+        days = [e.date for r in self.ratings.values() for e in r.evidence]
+        if self.facts is not None:
+            days += _fact_days(self.facts)
+        days += [change.since for change in self.status or ()]
+        for m in self.members:
+            if isinstance(m, Member):
+                days += (m.joined, m.left)
+                days += [day for s in m.suspended for day in (s.since, s.until)]
+        days.append(self.established)
+        return days
 
     @property
     def member_codes(self) -> tuple[str, ...]:
@@ -823,19 +843,41 @@ def partnership_json_schema(rubric: Rubric | None = None) -> dict[str, Any]:
     return schema
 
 
+_FACT_DATE_LISTS = (
+    ("agreements", ("signed", "in_force", "ended")),
+    ("invocations", ("date",)),
+    ("leadership_change_disruptions", ("date",)),
+    ("commitment_defaults", ("date",)),
+    ("reviews", ("date",)),
+)
+"""The lists of facts whose items give dates, and the names of the dates, in file order."""
+
+_FACT_DATE_ONES = (("threat_assessment", "date"), ("strategy", "adopted"))
+"""The facts (one object each) that give a date, after the lists."""
+
+
 def _fact_dates(facts: Facts) -> Iterator[tuple[tuple[str | int, ...], dt.date | None]]:
     """The dates among ``facts``, with their place under ``facts``."""
-    for i, agreement in enumerate(facts.agreements or ()):
-        for name in ("signed", "in_force", "ended"):
-            yield ("facts", "agreements", i, name), getattr(agreement, name)
-    for i, invocation in enumerate(facts.invocations or ()):
-        yield ("facts", "invocations", i, "date"), invocation.date
-    for i, disruption in enumerate(facts.leadership_change_disruptions or ()):
-        yield ("facts", "leadership_change_disruptions", i, "date"), disruption.date
-    for name in ("commitment_defaults", "reviews"):
-        for i, event in enumerate(getattr(facts, name, None) or ()):
-            yield ("facts", name, i, "date"), event.date
-    if facts.threat_assessment is not None:
-        yield ("facts", "threat_assessment", "date"), facts.threat_assessment.date
-    if facts.strategy is not None:
-        yield ("facts", "strategy", "adopted"), facts.strategy.adopted
+    for key, names in _FACT_DATE_LISTS:
+        for i, item in enumerate(getattr(facts, key) or ()):
+            for name in names:
+                yield ("facts", key, i, name), getattr(item, name)
+    for key, name in _FACT_DATE_ONES:
+        one = getattr(facts, key)
+        if one is not None:
+            yield ("facts", key, name), getattr(one, name)
+
+
+def _fact_days(facts: Facts) -> list[dt.date | None]:
+    """The dates of :func:`_fact_dates`, without their places."""
+    days = [
+        getattr(item, name)
+        for key, names in _FACT_DATE_LISTS
+        for item in getattr(facts, key) or ()
+        for name in names
+    ]
+    for key, name in _FACT_DATE_ONES:
+        one = getattr(facts, key)
+        if one is not None:
+            days.append(getattr(one, name))
+    return days

@@ -11,6 +11,8 @@ import pytest
 from readiness import InputError, load_partnership, load_rubric
 from readiness.partnership import FORMAT_VERSION, Partnership, partnership_from_dict
 
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "partnerships"
+
 GOOD = {
     "id": "pact",
     "name": "Pact",
@@ -580,3 +582,53 @@ def test_a_member_named_in_a_fact_is_compared_as_members_are():
     assert p.facts.commitment_defaults[0].member == "MYS"
     assert p.facts.invocations[0].by == "SGP"
     assert p.features()["agreement.status-of-forces.coverage"] == 1.0
+
+
+EVERY_DATE = {
+    "format_version": 3,
+    "id": "pact",
+    "name": "Pact",
+    "kind": "bilateral-alliance",
+    "members": [
+        "USA",
+        {"code": "GBR", "joined": "2001-01-01", "left": "2010-01-01"},
+        {"code": "FRA", "suspended": [{"since": "2003-01-01", "until": "2004-01-01"}]},
+    ],
+    "status": [{"state": "active"}, {"state": "dormant", "since": "2012-05-05"}],
+    "established": "2000-02-02",
+    "assessed_on": "2025-06-30",
+    "ratings": {
+        "trust.commitment-record": {
+            "level": 3,
+            "evidence": [
+                {"text": "a", "source": "b", "date": "2020-01-01"},
+                {"text": "c", "source": "d"},
+            ],
+        },
+        "trust.information-openness": {"level": 1},
+    },
+    "facts": {
+        "agreements": [
+            {"kind": "mutual-defense-treaty", "signed": "2000-01-01", "in_force": "2000-03-03"},
+            {"kind": "status-of-forces", "signed": "2005-01-01", "ended": "2015-01-01"},
+        ],
+        "invocations": [{"date": "2011-09-12", "outcome": "honoured"}],
+        "leadership_change_disruptions": [{"date": "2016-01-01", "effect": "reduced"}],
+        "commitment_defaults": [{"date": "2017-01-01", "severity": "missed"}],
+        "reviews": [{"date": "2018-01-01", "scheduled": True}],
+        "threat_assessment": {"form": "joint-statement", "date": "2019-01-01"},
+        "strategy": {"form": "vision", "adopted": "2021-01-01"},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [EVERY_DATE, *(json.loads(f.read_text()) for f in sorted(EXAMPLES.glob("*.json")))],
+)
+def test_the_dates_without_places_are_the_dates_with_places(data):
+    """The check against assessed_on reads the dates without their places first."""
+    p = partnership_from_dict(data)
+    with_places = [day for _, day in p.dates()]
+    assert sorted(filter(None, p._days())) == sorted(filter(None, with_places))
+    assert len(p._days()) == len(with_places)
