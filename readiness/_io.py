@@ -189,6 +189,11 @@ def _read_text_bytes(
     """The text of a file, and its bytes when they are the text's UTF-8 (no byte-order
     mark, no carriage return): the JSON parser reads bytes, which then need not be
     encoded again."""
+    return _text_of(_file_bytes(path, name, error), name, error)
+
+
+def _file_bytes(path: Readable, name: str, error: type[ReadinessError]) -> bytes:
+    """The bytes of a file, at most :data:`MAX_BYTES` of them."""
     file = Path(path) if isinstance(path, str) else path
     try:
         with file.open("rb") as stream:
@@ -204,13 +209,22 @@ def _read_text_bytes(
             f"the file is larger than {MAX_BYTES // 1_000_000} MB, the most that is read",
             source=name,
         )
+    return data
+
+
+def _text_of(data: bytes, name: str, error: type[ReadinessError]) -> tuple[str, bytes | None]:
+    """:func:`_read_text_bytes` of a file's bytes."""
     try:
         text = data.decode("utf-8-sig")  # a byte-order mark is harmless
     except UnicodeDecodeError as exc:
         raise error(f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=name) from None
     if "\r" in text:
         return text.replace("\r\n", "\n").replace("\r", "\n"), None
-    return text, None if data.startswith(b"\xef\xbb\xbf") else data
+    return text, None if data.startswith(_BOM) else data
+
+
+_BOM = b"\xef\xbb\xbf"
+"""UTF-8's byte-order mark."""
 
 
 def _read_yaml(text: str, name: str, error: type[ReadinessError], *, shipped: bool = False) -> Any:
@@ -303,6 +317,9 @@ def _read_json(text: str, name: str, error: type[ReadinessError], raw: bytes | N
     """
     if raw is None:
         raw = text.encode("utf-8")
+    data = _read_json_bytes(raw)
+    if data is not _NOT_FAST:
+        return data
     if _LONG_DIGITS in raw.translate(_DIGITS_AS_ZERO):
         return _read_json_exact(text, name, error)
     try:
@@ -315,6 +332,31 @@ def _read_json(text: str, name: str, error: type[ReadinessError], raw: bytes | N
         raise error([Problem(_line_column(text, deep or 0), too_deep())], source=name)
     if raw.count(b":") != written.count(b":") or b"\\u003a" in raw or b"\\u003A" in raw:
         return _read_json_exact(text, name, error)
+    return data
+
+
+_NOT_FAST = object()
+"""What :func:`_read_json_bytes` gives when the text needs a closer look."""
+
+
+def _read_json_bytes(raw: bytes) -> Any:
+    """orjson's parse of UTF-8 JSON when every test of :func:`_read_json` says it is the
+    parse (no long integer, no deep nesting, no repeated key), else :data:`_NOT_FAST`.
+
+    It needs no text: a file's bytes that orjson parses are UTF-8 (orjson checks), so a
+    file is decoded only when they are not, or when a test asks for a closer look.
+    """
+    if _LONG_DIGITS in raw.translate(_DIGITS_AS_ZERO):
+        return _NOT_FAST
+    try:
+        data = orjson.loads(raw)
+        written = orjson.dumps(data, option=orjson.OPT_INDENT_2)
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        return _NOT_FAST
+    if _INDENT_64 in written or raw.count(b":") != written.count(b":"):
+        return _NOT_FAST
+    if b"\\u003" in raw and (b"\\u003a" in raw or b"\\u003A" in raw):
+        return _NOT_FAST
     return data
 
 
@@ -437,10 +479,16 @@ def read_document(path: Readable, error: type[ReadinessError], *, shipped: bool 
             and column (or the JSON path) of the problem.
     """
     name = source_name(path)
-    text, raw = _read_text_bytes(path, name, error)
+    yaml = name.endswith((".yaml", ".yml"))
+    content = _file_bytes(path, name, error)
+    if not yaml and not content.startswith(_BOM) and b"\r" not in content:
+        parsed = _read_json_bytes(content)  # valid JSON: neither empty nor anything but UTF-8
+        if parsed is not _NOT_FAST:
+            return parsed
+    text, raw = _text_of(content, name, error)
     if not text.strip():
         raise error("the file is empty", source=name)
-    if name.endswith((".yaml", ".yml")):
+    if yaml:
         if shipped and (data := _parsed(text)) is not None:
             return data
         return _read_yaml(text, name, error, shipped=shipped)
