@@ -843,9 +843,10 @@ def scored_chunks(
             before[index] = base + done.lines
             if done.cut_short:
                 cut_short.add(index)
-        for frame, errors in done.chunks:
+        for rows, errors in done.chunks:
             for kind, problems, source in errors:
                 report(kind(problems, source=_renumbered(source, name, base)))
+            frame = rows.frame(rubric) if rows is not None else None
             if frame is not None:
                 if base:
                     frame["file"] = _renumbered_files(frame["file"], name, base)
@@ -879,7 +880,7 @@ class _Done:
     piece of JSON Lines, its input's (name, position), its number of lines and whether
     an error ended the input there."""
 
-    chunks: list[tuple[pd.DataFrame | None, Errors]]
+    chunks: list[tuple[_Rows | None, Errors]]
     piece: tuple[str, int] | None = None
     lines: int = 0
     cut_short: bool = False
@@ -901,10 +902,42 @@ Errors = list[tuple[type[InputError], tuple[Problem, ...], str | None]]
 """Errors as plain data (an exception does not keep its problems through pickling)."""
 
 
-def _process(
-    chunk: list[tuple[str, Payload]], settings: _Settings
-) -> tuple[pd.DataFrame | None, Errors]:
-    """Read, validate, derive and score one chunk; its errors in input order.
+@dataclass(frozen=True)
+class _Rows:
+    """A chunk's rows as plain columns (:func:`_rows`' layout) with their positions in
+    the chunk, and the rows of its panel files: what a worker sends back. The table is
+    made from them where the rows are written (:meth:`frame`), so that a worker needs
+    no pandas: the command forks its workers before it loads pandas (:func:`_in_workers`)."""
+
+    data: dict[str, Any] | None
+    at: list[int]
+    panels: list[dict[str, Any]]
+
+    @staticmethod
+    def joined(parts: list[_Rows]) -> _Rows | None:
+        """The rows of several parts of one chunk, in turn (``None``: no row)."""
+        parts = [part for part in parts if part.data is not None]
+        columns = [part.data for part in parts if part.data is not None]
+        if not columns:
+            return None
+        data = {name: [v for c in columns for v in _values(c[name])] for name in columns[0]}
+        return _Rows(data, [i for part in parts for i in part.at], [])
+
+    def frame(self, rubric: Rubric) -> pd.DataFrame | None:
+        """The rows as a table (:func:`_chunk_frame`'s types), in input order."""
+        frame = None if self.data is None else _chunk_frame(self.data, rubric, self.at)
+        if self.panels:
+            frame = _with_panels(frame, self.panels, rubric)
+        return None if frame is None else frame.reset_index(drop=True)
+
+
+def _values(column: Any) -> list[Any]:
+    """A column of :func:`_rows` (a list or an array) as a list."""
+    return column.tolist() if isinstance(column, np.ndarray) else list(column)
+
+
+def _process(chunk: list[tuple[str, Payload]], settings: _Settings) -> tuple[_Rows | None, Errors]:
+    """Read, validate, derive and score one chunk: its rows, and its errors in input order.
 
     The garbage collector is paused meanwhile: it would walk every object of the chunk
     again and again while the chunk is built, and the chunk's objects hold no cycles.
@@ -931,15 +964,13 @@ def _process(
                 continue
             pending.append((position, name, p))
         try:
-            frame = _score(pending, settings, found) if pending else None
+            rows = _score(pending, settings, found) if pending else None
         except Exception:  # isolate the input that breaks the chunk: score one by one
-            frame = _score_each(pending, settings, found)
+            rows = _score_each(pending, settings, found)
         if panels:
-            frame = _with_panels(frame, panels, settings.rubric)
-        if frame is not None:
-            frame = frame.reset_index(drop=True)
+            rows = _Rows(None, [], panels) if rows is None else replace(rows, panels=panels)
         found.sort(key=lambda pair: pair[0])
-        return frame, [(type(e), e.problems, e.source) for _, e in found]
+        return rows, [(type(e), e.problems, e.source) for _, e in found]
     finally:
         if paused:
             gc.enable()
@@ -1001,20 +1032,18 @@ def _score_each(
     pending: list[tuple[int, str, Partnership]],
     settings: _Settings,
     found: list[tuple[int, InputError]],
-) -> pd.DataFrame | None:
+) -> _Rows | None:
     """Score a chunk one input at a time, so that a failure costs only its input."""
-    import pandas as pd
-
-    frames = []
+    parts = []
     for item in pending:
         try:
-            frame = _score([item], settings, found)
+            rows = _score([item], settings, found)
         except Exception as exc:
             found.append((item[0], _unexpected(exc, item[1])))
             continue
-        if frame is not None:
-            frames.append(frame)
-    return pd.concat(frames) if frames else None
+        if rows is not None:
+            parts.append(rows)
+    return _Rows.joined(parts)
 
 
 _WORKER: _Settings | None = None
@@ -1310,11 +1339,11 @@ def _in_workers(chunks: Iterator[Task], settings: _Settings, workers: int) -> It
 
 def _preload() -> None:
     """Load here, before the workers are forked, what each would load on its first task:
-    pandas (with pyarrow under it; this process needs it for the rows anyway) and the
-    table of member codes. Forked workers share it; each used to spend about 0.3 s of
-    CPU loading its own copy, before its first rows."""
-    import pandas  # noqa: F401
+    the table of member codes (forked workers share it).
 
+    Not pandas: the workers send their rows as plain columns (:class:`_Rows`) and need
+    none, and this process loads it (about 0.3 s of CPU) when the first rows come back,
+    while the workers score their next tasks, not before they start."""
     from readiness.countries import is_member_code
 
     is_member_code("USA")
@@ -1324,12 +1353,12 @@ def _score(
     chunk: list[tuple[int, str, Partnership]],
     settings: _Settings,
     found: list[tuple[int, InputError]],
-) -> pd.DataFrame | None:
+) -> _Rows | None:
     """One chunk: resolve it in one call (facts derived, ratings laid over), score in one call.
 
     ``chunk`` holds (position, file, partnership); a partnership whose ratings override
     derived levels without a justification goes to ``found`` and is left out. The rows
-    are indexed by their positions.
+    come with their positions.
     """
 
     rubric, model = settings.rubric, settings.model
@@ -1370,7 +1399,7 @@ def _score(
     files = [name for name, _ in good]
     data = _rows(partnerships, files, rubric, figures, list(s.pillar.T), reasons)
     at = [chunk[i][0] for i in np.flatnonzero(keep).tolist()]
-    return _chunk_frame(data, rubric, at)
+    return _Rows(data, at, [])
 
 
 def _chunk_frame(data: Mapping[str, Any], rubric: Rubric, at: list[int]) -> pd.DataFrame:

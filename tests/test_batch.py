@@ -343,11 +343,15 @@ def test_a_failure_while_scoring_a_chunk_costs_only_its_input(monkeypatch):
             raise ZeroDivisionError("boom")
         return real(chunk, settings, found)
 
+    files = sorted(str(f) for f in Path("examples/partnerships").glob("*.json"))
+    whole = readiness.batch.assess_many(files, workers=1)
     monkeypatch.setattr(readiness.batch, "_score", fails_with_quad)
     errors = []
-    files = sorted(str(f) for f in Path("examples/partnerships").glob("*.json"))
     frame = readiness.batch.assess_many(files, on_error=errors.append, workers=1)
     assert "quad" not in set(frame["id"]) and len(frame) == len(files) - 1
+    # the others' rows, scored one by one, are the rows of the whole chunk, types included
+    others = whole[whole["id"] != "quad"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(frame, others)
     (err,) = errors
     assert err.source.endswith("quad.json") and "ZeroDivisionError" in str(err)
 
