@@ -451,7 +451,7 @@ def _tasks(items: Iterable[tuple[str, Payload]], size: int) -> Iterator[Task]:
 def _lines(lines: Iterable[str], name: str) -> Iterator[tuple[str, Payload]]:
     """JSON Lines: one document a line (blank lines skipped), named ``name:line``."""
     for number, line in enumerate(lines, start=1):
-        if line.strip():
+        if line and not line.isspace():  # as line.strip(), without a copy of the line
             yield f"{name}:{number}", line.rstrip("\r\n")
 
 
