@@ -304,7 +304,10 @@ def _past_day(value: Any) -> Any:
     one (which is left to pydantic, and worded as before).
     """
     if isinstance(value, str) and _ISO_DAY_TEXT.fullmatch(value):
-        if value <= _today_now()[1]:
+        _, text, ends = _TODAY
+        if value <= text and ends - 90_000 <= time.time() < ends:  # _today_now(), inline
+            return value
+        if value <= _today_now()[1]:  # a new day, or the clock went back
             return value
         try:
             day = dt.date.fromisoformat(value)

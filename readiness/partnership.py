@@ -335,6 +335,13 @@ class Partnership(Frozen):
         """Criterion ids that differ only in blanks or case are one criterion: refused."""
         if not isinstance(value, dict):
             return value
+        keys = list(value)
+        if all(type(key) is str for key in keys):  # JSON's keys: one cheap pass first
+            stripped = [key.strip() for key in keys]
+            if len({key.casefold() for key in stripped}) == len(keys):  # no two the same
+                if stripped == keys:
+                    return value
+                return dict(zip(stripped, value.values(), strict=True))
         first: dict[str, Any] = {}
         problems = []
         for key in value:
