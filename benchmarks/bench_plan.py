@@ -11,8 +11,9 @@ criteria (``lower`` and ``rate-first``):
   number of points.
 
 A case whose first run takes more than ``--slow`` seconds (default 2) is not repeated:
-its one time is printed with ``"runs": 1`` (the rate-first frontier of FPDA takes about
-40 s, and five of it kept ``make bench`` from finishing).
+its one time is printed with ``"runs": 1`` (a frontier the solver walks point by point
+can take tens of seconds; before the exact merge took in estimates, the rate-first
+frontier of ADMM-Plus took 49 s).
 
 The goals the issue sets: one plan under 100 ms, the full frontier under 1 s; ``goals``
 prints the slowest of each beside its goal. ``--check`` makes the script exit 1 when one
