@@ -1506,23 +1506,19 @@ class _Problem:
     ) -> tuple[Status, np.ndarray | None, Why | None, int]:
         """The cheapest levels whose true score reaches ``goal`` (within ``budget``).
 
-        A linear rubric is solved by the exact merge of :func:`_linear_frontier` (pruned
-        to the target) unless ``merge`` is False; anything else by the solver."""
+        A separable rubric is solved by the exact merge of :func:`_linear_frontier`
+        (pruned to the target) unless ``merge`` is False; anything else by the solver."""
         zero: list[int] = []
         for g, _, gate in self.required_gates(goal):
             if gate is False:
                 return "infeasible", None, self._gate_reason(g), 0
             if isinstance(gate, list):
                 zero.extend(gate)
-        if merge and budget is None and not rows:  # a linear rubric: the exact merge
+        if merge and budget is None and not rows:
             fast = _linear_frontier(self, frozenset(zero), goal.score)
-            if fast is not None and not fast:
-                return "infeasible", None, None, 0
-            if fast:
-                s = self.truth(np.array(fast))
-                for i, planned in enumerate(fast):  # in order of effort
-                    if self.reaches(s, i, goal):
-                        return "optimal", planned, None, 0
+            found = None if fast is None else self._first_reaching(fast, goal)
+            if found is not None:
+                return found
         extra = list(rows)
         extra.append(_Row(dict(self.raw.coef), goal.score - self.raw.const, np.inf))
         if budget is not None:
@@ -1550,6 +1546,20 @@ class _Problem:
             last = (x, len(new))
         return "not-proven", None, Why("round-limit", count=_MAX_ROUNDS), rounds
 
+    def _first_reaching(
+        self, plans: list[np.ndarray], goal: Target
+    ) -> tuple[Status, np.ndarray | None, Why | None, int] | None:
+        """The first of the merge's plans (in order of effort) that reaches ``goal``;
+        infeasible when the merge found no plan at all; None when none of its plans
+        reaches the goal (the solver decides)."""
+        if not plans:
+            return "infeasible", None, None, 0
+        s = self.truth(np.array(plans))
+        for i, planned in enumerate(plans):
+            if self.reaches(s, i, goal):
+                return "optimal", planned, None, 0
+        return None
+
     def max_score(
         self, budget: float, rows: Sequence[_Row] = (), *, merge: bool = True
     ) -> tuple[Status, np.ndarray | None, float, Why | None, int]:
@@ -1561,6 +1571,13 @@ class _Problem:
             fast = _linear_frontier(self)
             if fast is not None:
                 return self._best_within(fast, budget)
+        return self._solve_max_score(budget, rows)
+
+    def _solve_max_score(
+        self, budget: float, rows: Sequence[_Row]
+    ) -> tuple[Status, np.ndarray | None, float, Why | None, int]:
+        """:meth:`max_score` by the solver: the best claimed score, cut down to the true
+        one by tangents and exclusions, then the least effort that keeps it."""
         o = self.n_x + len(self.extra_lb)
         extra = list(rows)
         extra.append(self._at_most(o, self.raw))
