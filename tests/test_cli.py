@@ -158,6 +158,19 @@ def test_help_on_every_command():
         assert r.returncode == 0 and "usage: readiness" in r.stdout
 
 
+def test_an_error_shows_the_usage_of_the_command_or_every_command():
+    # the parser of a command named first has that command only: its errors are its own
+    r = cli("validate")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.startswith("usage: readiness validate [-h]"), r.stderr
+    assert "the following arguments are required: FILE" in r.stderr
+    r = cli("valdate", "x.json")  # a typo: every command is a choice
+    assert r.returncode == 2 and "invalid choice: 'valdate'" in r.stderr
+    assert all(repr(name) in r.stderr for name in ("assess", "validate", "weights"))
+    r = cli("--help", "validate")  # an option first: the whole list
+    assert r.returncode == 0 and all(name in r.stdout for name in ("assess", "weights"))
+
+
 def test_version():
     r = cli("--version")
     assert r.returncode == 0 and r.stdout.startswith("readiness ")
@@ -175,10 +188,19 @@ def test_the_command_table_is_what_the_commands_register():
 
     every = _help_lines(_parser())  # every module imported and registered
     assert every == [(name, line) for name, (_, line) in COMMANDS.items()]
-    for name in COMMANDS:  # one command's real parser, the others' lines, in order
-        assert _help_lines(_parser([name, "x"])) == every
-        sub = next(a for a in _parser([name])._actions if isinstance(a, argparse._SubParsersAction))
+    assert _help_lines(_parser(["--help"])) == every  # the lines alone, no module imported
+    for name, (module, _) in COMMANDS.items():
+        # an option first: one command's real parser, the others' lines, in order
+        assert _help_lines(_parser(["--version", name, "x"])) == every
+        sub = next(
+            a for a in _parser(["-h", name])._actions if isinstance(a, argparse._SubParsersAction)
+        )
         assert sub.choices[name].description is not None, name  # its own parser, not a line
+        # the command first: its module's parsers only (nothing else can be parsed)
+        alone = [(n, line) for n, (m, line) in COMMANDS.items() if m == module]
+        assert _help_lines(_parser([name, "x"])) == alone
+        sub = next(a for a in _parser([name])._actions if isinstance(a, argparse._SubParsersAction))
+        assert sub.choices[name].description is not None, name
 
 
 @pytest.mark.parametrize("args", [["--version"], ["--help"]])
