@@ -453,3 +453,45 @@ def test_the_command_spares_pydantic_its_plugin_scan_and_leaves_the_environment_
         )
         last = json.loads(out.stdout.strip().splitlines()[-1])
         assert last == [0, scanned, given, scanned, "0"], out.stderr
+
+
+def test_validate_says_what_assess_finds_without_scoring(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    # validate checks with the loader and the resolver only: its counts are those of the
+    # assessment's criteria, and a rating that overrides facts without a justification
+    # is refused with the very problems assess raises
+    from collections import Counter
+
+    import readiness
+    from readiness.cli import main
+
+    rubric = readiness.load_rubric()
+    for path in sorted(EXAMPLES.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if "assessments" in data:  # a panel file is a partnership of several assessors
+            continue
+        a = readiness.assess(readiness.load_partnership(path), rubric)
+        origins = Counter(c.origin for c in a.criteria)
+        assert main(["validate", str(path)]) == 0
+        counts = capsys.readouterr().out.split(": ", 3)[-1]
+        for origin, n in origins.items():
+            assert f"{n} {origin}" in counts, (path.name, counts)
+        assert f"(of {len(rubric.criteria)} criteria)" in counts
+    nato = json.loads((EXAMPLES / "nato.json").read_text(encoding="utf-8"))
+    p = readiness.load_partnership(EXAMPLES / "nato.json")
+    derived = [c.id for c in readiness.assess(p, rubric).criteria if c.origin == "derived"][:2]
+    assert len(derived) == 2
+    for level in (0, "not-applicable"):
+        bad = json.loads(json.dumps(nato))
+        for cid in derived:
+            bad["ratings"][cid] = {"level": level}
+        f = tmp_path / "override.json"
+        f.write_text(json.dumps(bad), encoding="utf-8")
+        with pytest.raises(readiness.InputError) as raised:
+            readiness.assess(readiness.load_partnership(f), rubric)
+        assert main(["validate", str(f)]) == 2
+        err = capsys.readouterr().err
+        assert len(raised.value.problems) == len(derived)
+        for problem in raised.value.problems:
+            assert f"{problem.path}: {problem.message}" in err, err
