@@ -175,6 +175,10 @@ ASSESS_NEVER_LOADS = {
     # nor the charts
     "readiness.document.html", "readiness.document.json", "readiness.document.markdown",
     "readiness.document.charts", "readiness.report.markdown",
+    # of the words, those of the report and its gaps only
+    "readiness.document.words.compare", "readiness.document.words.diff",
+    "readiness.document.words.explain", "readiness.document.words.panel",
+    "readiness.document.words.plan", "readiness.document.words.weights",
 }  # fmt: skip
 
 
