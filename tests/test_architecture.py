@@ -254,3 +254,13 @@ def test_every_module_has_a_layer():
         if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").exists()
     }
     assert modules - placed == set(), "add these to a layer in pyproject.toml and ARCHITECTURE.md"
+
+
+def test_compare_to_the_terminal_loads_no_table_library():
+    # `readiness compare A B` prints side by side without pandas (a Comparison makes its
+    # frames only when asked: to_frame, bands, changes), scipy, jinja2 or pyarrow
+    argv = ["compare", "examples/partnerships/nato.json", "examples/partnerships/quad.json"]
+    _, packages = _loaded_by(argv)
+    assert not packages & {*HEAVY, *COLD_NEVER_LOADS}, sorted(
+        packages & {*HEAVY, *COLD_NEVER_LOADS}
+    )
