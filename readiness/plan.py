@@ -2196,12 +2196,13 @@ def _checked(problem: _Problem, plans: list[np.ndarray]) -> Frontier:
 
 
 def _walk(problem: _Problem) -> Frontier:
-    """Walk the frontier: from no effort, the least effort for any better score, then the
-    best score for that effort, until no better score is reachable."""
+    """Walk the frontier with the solver (a rubric the exact merge cannot take): from no
+    effort, the least effort for any better score, then the best score for that effort,
+    until no better score is reachable."""
     points: list[FrontierPoint] = []
     proven = True
     reason = None
-    status, planned, score, why, _ = problem.max_score(0.0)
+    status, planned, score, why, _ = problem.max_score(0.0, merge=False)
     if planned is None or math.isnan(score):
         return Frontier(
             problem.a, problem.unknown, problem.profile.id, (), status != "not-proven", _one(why)
@@ -2210,12 +2211,12 @@ def _walk(problem: _Problem) -> Frontier:
     points.append(_point(problem, planned))
     while len(points) < _MAX_FRONTIER:
         goal = Target(score=points[-1].score + _STEP)
-        st, nxt, why, _ = problem.min_cost(goal)
+        st, nxt, why, _ = problem.min_cost(goal, merge=False)
         if nxt is None:
             if st == "not-proven":
                 proven, reason = False, why
             break
-        st2, best, _, why2, _ = problem.max_score(problem.cost(nxt))
+        st2, best, _, why2, _ = problem.max_score(problem.cost(nxt), merge=False)
         if best is None:  # pragma: no cover - nxt itself is within that budget
             best = nxt
         proven = proven and st == "optimal" and st2 == "optimal"

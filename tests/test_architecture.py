@@ -264,3 +264,11 @@ def test_compare_to_the_terminal_loads_no_table_library():
     assert not packages & {*HEAVY, *COLD_NEVER_LOADS}, sorted(
         packages & {*HEAVY, *COLD_NEVER_LOADS}
     )
+
+
+def test_a_plan_the_exact_merge_makes_loads_no_solver():
+    # the default rubric is separable: plans to a target and within a budget come from
+    # the merge of Pareto sets, so scipy (HiGHS) is not imported; nor is pandas
+    for extra in (["--to", "advanced"], ["--budget", "20", "--unknown", "rate-first"]):
+        _, packages = _loaded_by(["plan", "examples/partnerships/quad.json", *extra])
+        assert not packages & {"scipy", "pandas"}, (extra, sorted(packages & {"scipy", "pandas"}))
