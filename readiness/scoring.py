@@ -577,6 +577,25 @@ class _EstimateParts:
         return sums
 
 
+def _nothing_estimated(levels: Floats, applicable: Bools | None) -> Estimated | None:
+    """:func:`estimate_unknowns` of a block where every applicable criterion is known
+    (and every row has one that applies), without the sums: the known levels (NaN where
+    a criterion does not apply), nothing estimated, a spread of 0 (no estimated weight
+    adds to the error). ``None`` when the block has something to estimate.
+    ``tests/test_scoring.py`` holds it bit for bit to :func:`estimate_unknowns`."""
+    unknown = np.isnan(levels)
+    if applicable is None:
+        if unknown.any():
+            return None
+        filled = levels.copy()
+    else:
+        unknown &= applicable
+        if unknown.any() or not applicable.any(axis=1).all():
+            return None
+        filled = np.where(applicable, levels, np.nan)
+    return Estimated(levels=filled, estimated=unknown, sd=np.zeros(levels.shape[0]))
+
+
 def estimate_spread(levels: Floats, applicable: Bools | None, model: ScoringModel) -> Floats:
     """The spread (standard deviation, in levels) of each unknown criterion's level
     around its estimate (:func:`estimate_unknowns`), under the rubric's ``estimate``.
@@ -1209,14 +1228,20 @@ class _Kernel:
         estimated: Estimated | _EstimateParts | None = None
         full: Estimated | None = None  # the estimates themselves
         applicable = None if na is None else ~na
+        # the estimates' parts are read themselves only by arithmetic pillars under
+        # ``estimate`` with every criterion applicable; elsewhere only the estimates are
+        # read, and with nothing to estimate they are the levels (see _nothing_estimated)
+        parts_read = self.policy == "estimate" and self.linear and na is None
         if self.policy == "estimate" or wants_estimate:
-            parts = _EstimateParts.of(levels, applicable, self.model)
-            if wants_estimate or na is not None or not self.linear:
-                full = parts.estimates(levels, applicable, self.model)
+            full = None if parts_read else _nothing_estimated(levels, applicable)
+            if full is None:
+                parts = _EstimateParts.of(levels, applicable, self.model)
+                if wants_estimate or not parts_read:
+                    full = parts.estimates(levels, applicable, self.model)
             if self.policy == "estimate":
                 # arithmetic pillars, every criterion applicable: the point score from the
                 # sums; otherwise criterion by criterion from the estimates
-                estimated = parts if self.linear and na is None else full
+                estimated = parts if parts_read else full
         res = self._reference(levels, na, low, estimated)
         if full is not None:
             res["estimate"] = full.levels
