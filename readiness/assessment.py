@@ -704,7 +704,9 @@ def _assess(
         likely_upper=float(s.likely_upper[0]),
         reason=no_score_reason(overall, raw, coverage, resolved.not_applicable, options),
         gate_loss=0.0 if raw is None else float(s.gate_loss[0]),
-        pillars=_pillar_results(rubric, model, s, criteria),
+        pillars=_pillar_results(
+            rubric, model, s, criteria, all_apply=not resolved.not_applicable.any()
+        ),
         criteria=criteria,
         gates=_gate_results(rubric, model, s, criteria, options),
         levels=resolved.levels,
@@ -727,11 +729,13 @@ def _criterion_results(
     """One result per criterion; ``estimates`` are the scoring call's (under the
     ``estimate`` policy), read for the unknown criteria."""
     levels, na = resolved.levels, resolved.not_applicable
+    table = _rubric_table(rubric, model)
     origins = resolved.origins(0)
-    eff = effective_weights(model, ~na[0])
+    # every criterion applies (the common case): the rubric's own effective weights
+    eff_row = effective_weights(model, ~na[0]).tolist() if na.any() else table.weights
     # plain Python lists: one conversion instead of 43 numpy scalar look-ups each
     level_row, na_row = levels[0].tolist(), na[0].tolist()
-    score_row, eff_row = level_to_score(levels[0]).tolist(), eff.tolist()
+    score_row = level_to_score(levels[0]).tolist()
     worst = unknown_at_zero(options.unknown_policy)
     guess: list[float] | None = None
     known = ~np.isnan(levels)
@@ -744,14 +748,17 @@ def _criterion_results(
         assert estimates is not None  # the scoring call made them
         guess = estimates[0].tolist()
     ratings = partnership.ratings
+    get_rating, get_derived = ratings.get, derivations.get
     criteria = []
-    for j, (cid, fixed) in enumerate(_criterion_fields(rubric)):
-        rating = ratings.get(cid)
-        rated = not na_row[j] and level_row[j] == level_row[j]  # NaN is unknown
-        state: State = "rated" if rated else "not-applicable" if na_row[j] else "unknown"
-        score = score_row[j] if rated else 0.0 if worst and state == "unknown" else None
-        estimate = guess[j] if guess is not None and state == "unknown" else None
-        if estimate is not None:
+    rows = zip(table.fixed, level_row, na_row, score_row, eff_row, origins, strict=True)
+    for j, ((cid, fixed), level, not_app, points, eff, origin) in enumerate(rows):
+        rating = get_rating(cid)
+        rated = not not_app and level == level  # NaN is unknown
+        state: State = "rated" if rated else "not-applicable" if not_app else "unknown"
+        score = points if rated else 0.0 if worst and state == "unknown" else None
+        estimate = None
+        if guess is not None and state == "unknown":
+            estimate = guess[j]
             score = estimate * POINTS_PER_LEVEL
         criteria.append(
             built(
@@ -759,16 +766,16 @@ def _criterion_results(
                 {
                     **fixed,
                     "state": state,
-                    "level": int(level_row[j]) if rated else None,
+                    "level": int(level) if rated else None,
                     "score": score,
-                    "effective_weight": eff_row[j],
+                    "effective_weight": eff,
                     "confidence": rating.confidence
-                    if rating and rated and origins[j] != "derived"
+                    if rating and rated and origin != "derived"
                     else None,
                     "evidence": rating.evidence if rating else (),
                     "note": rating.note if rating else None,
-                    "origin": origins[j],
-                    "derived": derivations.get(cid),
+                    "origin": origin,
+                    "derived": get_derived(cid),
                     "estimate": estimate,
                 },
             )
@@ -776,10 +783,30 @@ def _criterion_results(
     return tuple(criteria)
 
 
-def _criterion_fields(rubric: Rubric) -> tuple[tuple[str, dict[str, Any]], ...]:
-    """Per criterion of ``rubric``, its id and the result fields the rubric alone fixes
-    (id, pillar, title, weight): made once per rubric object."""
-    cached = _FIXED.get(id(rubric))
+@dataclass(frozen=True, eq=False)
+class _RubricTable:
+    """What the results of every assessment against one rubric share, made once.
+
+    Attributes:
+        fixed: Per criterion, its id and the result fields the rubric alone fixes (id,
+            pillar, title, weight).
+        weights: Each criterion's effective weight when every criterion applies
+            (:func:`readiness.scoring.effective_weights`), as Python floats.
+        pillar_weights: Each pillar's sum of those (as :func:`_pillar_results` sums them).
+        gate_caps: Each gate's cap (:meth:`ScoringModel.gate_caps`), as Python floats.
+    """
+
+    fixed: tuple[tuple[str, dict[str, Any]], ...]
+    weights: list[float]
+    pillar_weights: list[float]
+    gate_caps: list[float]
+
+
+def _rubric_table(rubric: Rubric, model: ScoringModel) -> _RubricTable:
+    """The :class:`_RubricTable` of ``rubric`` (``model`` is its compiled model), kept
+    per rubric object (an entry goes when its rubric is collected). The lists are
+    shared by every call: read them, never change them."""
+    cached = _TABLES.get(id(rubric))
     if cached is not None and cached[0]() is rubric:
         return cached[1]
     fixed = tuple(
@@ -789,23 +816,47 @@ def _criterion_fields(rubric: Rubric) -> tuple[tuple[str, dict[str, Any]], ...]:
         )
         for c in rubric.criteria
     )
-    _FIXED[id(rubric)] = (weakref.ref(rubric), fixed)
-    weakref.finalize(rubric, _FIXED.pop, id(rubric), None)  # the entry dies with it
-    return fixed
+    weights = effective_weights(model).tolist()
+    table = _RubricTable(
+        fixed=fixed,
+        weights=weights,
+        pillar_weights=_pillar_sums(model, weights),
+        gate_caps=model.gate_caps().tolist(),
+    )
+    _TABLES[id(rubric)] = (weakref.ref(rubric), table)
+    weakref.finalize(rubric, _TABLES.pop, id(rubric), None)  # the entry dies with it
+    return table
 
 
-_FIXED: dict[int, tuple[weakref.ref[Rubric], tuple[tuple[str, dict[str, Any]], ...]]] = {}
+_TABLES: dict[int, tuple[weakref.ref[Rubric], _RubricTable]] = {}
+
+
+def _pillar_sums(model: ScoringModel, weights: list[float]) -> list[float]:
+    """Per pillar, the sum of its criteria's ``weights``."""
+    eff = np.array(weights)
+    sums: list[float] = np.bincount(
+        model.criterion_pillar, weights=eff, minlength=model.n_pillars
+    ).tolist()
+    return sums
 
 
 def _pillar_results(
-    rubric: Rubric, model: ScoringModel, s: Scores, criteria: tuple[CriterionResult, ...]
+    rubric: Rubric,
+    model: ScoringModel,
+    s: Scores,
+    criteria: tuple[CriterionResult, ...],
+    all_apply: bool = False,
 ) -> tuple[PillarResult, ...]:
-    eff = np.array([c.effective_weight for c in criteria])
-    pillar_eff = np.bincount(model.criterion_pillar, weights=eff, minlength=model.n_pillars)
+    """One result per pillar; ``all_apply``: every criterion applies (the criteria's
+    effective weights are the rubric's own, and so are the pillars' sums of them)."""
+    effective = (
+        _rubric_table(rubric, model).pillar_weights
+        if all_apply
+        else _pillar_sums(model, [c.effective_weight for c in criteria])
+    )
     # plain Python rows: one conversion each instead of a numpy scalar per pillar
     score, coverage = s.pillar[0].tolist(), s.pillar_coverage[0].tolist()
     lower, upper = s.pillar_lower[0].tolist(), s.pillar_upper[0].tolist()
-    effective = pillar_eff.tolist()
     return tuple(
         built(
             PillarResult,
@@ -838,7 +889,7 @@ def _gate_results(
     worst = unknown_at_zero(options.unknown_policy)
     # the gates that cap the point score: failed ones, and unrated ones under ``worst``
     capping = [f or (u and worst) for f, u in zip(failed_row, unrated_row, strict=True)]
-    all_caps = model.gate_caps().tolist()
+    all_caps = _rubric_table(rubric, model).gate_caps
     caps = [cap if on else math.inf for cap, on in zip(all_caps, capping, strict=True)]
     capped = min([base, *caps])
     gates = []
