@@ -31,6 +31,7 @@ The rules, in order:
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import weakref
@@ -1439,7 +1440,9 @@ class _Kernel:
             nothing = estimated.rated_sums[:, : model.n_pillars].sum(axis=1) == 0
             pillar[nothing] = np.nan  # nothing known, nothing to estimate from: no score
         elif estimated is not None:  # the point score: every applicable criterion counts
-            scores = level_to_score(np.nan_to_num(estimated.levels))
+            # NaN (not applicable) as 0; levels and estimates are finite (validated, clipped)
+            filled = estimated.levels
+            scores = level_to_score(np.where(filled == filled, filled, 0.0))
             pillar = self._pillars(scores, applicable)
             # nothing known, nothing to estimate from: no score (as under exclude)
             pillar[
@@ -1656,11 +1659,19 @@ more in numpy calls than they save in memory traffic: one product does the rows.
 def _pack(flags: Bools) -> NDArray[np.uint16]:
     """Per row, the True columns as the bits of one integer (column ``j`` is bit ``j``)."""
     if flags.shape[0] < _FEW_ROWS:  # the same integers in one call
-        return flags @ (np.uint16(1) << np.arange(flags.shape[1], dtype=np.uint16))
+        return flags @ _bits(flags.shape[1])
     code = np.zeros(flags.shape[0], dtype=np.uint16)
     for j in range(flags.shape[1]):
         code |= flags[:, j].astype(np.uint16) << np.uint16(j)
     return code
+
+
+@functools.cache
+def _bits(g: int) -> NDArray[np.uint16]:
+    """The value of each of ``g`` bits, ``1 << j`` (made once per ``g``; never written)."""
+    bits = np.uint16(1) << np.arange(g, dtype=np.uint16)
+    bits.flags.writeable = False
+    return bits
 
 
 def _count(flags: Bools) -> NDArray[np.int64]:
