@@ -982,19 +982,29 @@ def score_outputs(
         for i, name in enumerate(table[1:]):
             out[name] = whole[:, k + i]
     order = _order(levels)
+    # each output's shape, dtype and memory order (pillar-wide ones in the input's: the
+    # kernel's own)
+    layout: dict[str, tuple[tuple[int, ...], type, Literal["C", "F"]]] = {}
     for name in outputs - set(table):
-        if name in _PILLAR_WIDE:  # in the input's memory order: the kernel's own
-            out[name] = np.empty((n, k), order=order)
+        if name in _PILLAR_WIDE:
+            layout[name] = ((n, k), np.float64, order)
         elif name in _GATE_WIDE:
-            out[name] = np.empty((n, g), dtype=bool)
+            layout[name] = ((n, g), np.bool_, "C")
         elif name == "band":
-            out[name] = np.empty(n, dtype=np.intp)
+            layout[name] = ((n,), np.intp, "C")
         elif name in _COUNTS:
-            out[name] = np.empty(n, dtype=np.int64)
+            layout[name] = ((n,), np.int64, "C")
         elif name == "estimate":
-            out[name] = np.empty((n, model.n_criteria))
+            layout[name] = ((n, model.n_criteria), np.float64, "C")
         else:
-            out[name] = np.empty(n)
+            layout[name] = ((n,), np.float64, "C")
+    starts = range(0, n, chunk_rows)
+    # one block (one assess): its figures are copied out as they are, not written into
+    # arrays made beforehand (the same values, shapes, dtypes and memory order)
+    one_block = len(starts) == 1 and not table
+    if not one_block:
+        for name, (shape, dtype, memory) in layout.items():
+            out[name] = np.empty(shape, dtype=dtype, order=memory)
 
     def score_block(start: int) -> None:
         kernel = _kernel_for(model, policy, threshold, accel)
@@ -1003,10 +1013,19 @@ def score_outputs(
         na = None if not_applicable is None else _take(not_applicable, start, stop, columns, 0)
         lc = None if low_confidence is None else _take(low_confidence, start, stop, columns, 0)
         res = kernel.run(block, None if na is None else na.astype(bool), lc, outputs, start)
+        if one_block:
+            for name, (shape, dtype, memory) in layout.items():
+                value = res.get(name)
+                if isinstance(value, np.ndarray) and value.shape == shape and value.dtype == dtype:
+                    out[name] = np.array(value, order=memory)  # a copy: never a buffer's view
+                else:  # made and written as for several blocks
+                    out[name] = np.empty(shape, dtype=dtype, order=memory)
+                    if value is not None:
+                        out[name][start:stop] = value
+            return
         for name, value in res.items():
             out[name][start:stop] = value
 
-    starts = range(0, n, chunk_rows)
     # BLAS's own threads would fight ours (and cost more than they give on small
     # products): pinned to one thread at every size, through one reused controller
     try:
