@@ -97,6 +97,8 @@ def settle(values: float, extra: int = 0) -> float: ...
 def settle(values: NDArray[np.float64], extra: int = 0) -> NDArray[np.float64]: ...
 def settle(values: Any, extra: int = 0) -> Any:
     """``values`` rounded to :data:`SETTLE_DECIMALS` (plus ``extra`` for shares)."""
+    if type(values) is np.ndarray:  # what np.round calls, without its dispatch
+        return values.round(SETTLE_DECIMALS + extra)
     return np.round(values, SETTLE_DECIMALS + extra)
 
 
