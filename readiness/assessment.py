@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import threading
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -170,6 +171,10 @@ class Assessment:
     Build it with :func:`assess`. Scores are 0-100; ``overall`` is ``None`` when too
     little of the rubric is answered (``reason`` says why), and ``lower``/``upper``
     always bound what the overall score could be once everything is known.
+
+    From :func:`assess`, ``criteria``, ``pillars``, ``gates`` and ``derivations`` are
+    built when one of them is first read (the same values; a pickle or copy holds them
+    built): a caller that reads the figures only does not pay for 43 criterion results.
     """
 
     partnership: Partnership
@@ -198,6 +203,26 @@ class Assessment:
     """The likely range of the overall score once everything is known: under
     ``unknown_policy: estimate``, the range the estimates' spread gives (its probability:
     the rubric's ``estimate.interval``), within ``lower``-``upper``; otherwise those."""
+
+    # --- results built on first read -------------------------------------------
+    # ``assess`` leaves the per-criterion, per-pillar and per-gate results and the
+    # derivations to be built when one of them is first read (most scores are read for
+    # their figures only): the same objects, from the scores kept until then.
+
+    if not TYPE_CHECKING:  # at run time only: to mypy every field is a plain attribute
+
+        def __getattr__(self, name: str) -> Any:
+            if name in _ON_FIRST_READ:
+                _build_results(self)
+                if name in self.__dict__:
+                    return self.__dict__[name]
+            message = f"{type(self).__name__!r} object has no attribute {name!r}"
+            raise AttributeError(message, name=name, obj=self)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled and copied whole: the results built first."""
+        _build_results(self)
+        return dict(self.__dict__)
 
     # --- views ------------------------------------------------------------------
 
@@ -680,41 +705,78 @@ _SCORES = frozenset(f.name for f in fields(Scores))
 def _assess(
     partnership: Partnership, rubric: Rubric, options: Options, resolved: Resolved
 ) -> Assessment:
-    """Score a partnership already resolved (and checked)."""
+    """Score a partnership already resolved (and checked); its criterion, pillar and
+    gate results and its derivations are built when first read (:func:`_build_results`)."""
     model = ScoringModel.from_rubric(rubric)
     s, estimate = _resolved_scores(resolved, model, options)
-    derivations = resolved.derivations(rubric)
-    criteria = _criterion_results(
-        partnership, rubric, options, model, resolved, derivations, estimate
-    )
     raw = optional(s.raw[0])
     overall = optional(s.overall[0])
     coverage = float(s.coverage[0])
-    return Assessment(
-        partnership=partnership,
-        rubric=rubric,
-        options=options,
-        overall=overall,
-        raw=raw,
-        band=None if s.band[0] < 0 else rubric.bands[int(s.band[0])],
-        coverage=coverage,
-        lower=float(s.lower[0]),
-        upper=float(s.upper[0]),
-        likely_lower=float(s.likely_lower[0]),
-        likely_upper=float(s.likely_upper[0]),
-        reason=no_score_reason(overall, raw, coverage, resolved.not_applicable, options),
-        gate_loss=0.0 if raw is None else float(s.gate_loss[0]),
-        pillars=_pillar_results(
-            rubric, model, s, criteria, all_apply=not resolved.not_applicable.any()
-        ),
-        criteria=criteria,
-        gates=_gate_results(rubric, model, s, criteria, options),
-        levels=resolved.levels,
-        not_applicable=resolved.not_applicable,
-        low_confidence=resolved.low_confidence,
-        derivations=derivations,
-        resolved=resolved,
+    # every field but those built on first read, as Assessment.__init__ sets them
+    return built(
+        Assessment,
+        {
+            "partnership": partnership,
+            "rubric": rubric,
+            "options": options,
+            "overall": overall,
+            "raw": raw,
+            "band": None if s.band[0] < 0 else rubric.bands[int(s.band[0])],
+            "coverage": coverage,
+            "lower": float(s.lower[0]),
+            "upper": float(s.upper[0]),
+            "reason": no_score_reason(overall, raw, coverage, resolved.not_applicable, options),
+            "gate_loss": 0.0 if raw is None else float(s.gate_loss[0]),
+            "levels": resolved.levels,
+            "not_applicable": resolved.not_applicable,
+            "low_confidence": resolved.low_confidence,
+            "resolved": resolved,
+            "likely_lower": float(s.likely_lower[0]),
+            "likely_upper": float(s.likely_upper[0]),
+            "_pending": _Pending(model=model, scores=s, estimate=estimate),
+        },
     )
+
+
+@dataclass(frozen=True, eq=False)
+class _Pending:
+    """What an assessment's results are built from on first read: its compiled rubric,
+    its scores (one row) and, under ``estimate``, the estimates of its criteria."""
+
+    model: ScoringModel
+    scores: Scores
+    estimate: NDArray[np.float64] | None
+
+
+_ON_FIRST_READ = frozenset({"criteria", "pillars", "gates", "derivations"})
+"""The fields of an :class:`Assessment` from :func:`assess` built when first read."""
+
+_BUILDING = threading.Lock()  # one thread builds an assessment's results; others wait
+
+
+def _build_results(a: Assessment) -> None:
+    """Build the results of ``a`` left pending by :func:`_assess` (nothing when there
+    are none): the criteria, then the pillars and gates, which read them."""
+    fields_ = a.__dict__
+    if "_pending" not in fields_:
+        return
+    with _BUILDING:
+        pending = fields_.get("_pending")
+        if pending is None:  # another thread built them meanwhile
+            return
+        rubric, options, resolved = a.rubric, a.options, a.resolved
+        assert resolved is not None
+        model, s = pending.model, pending.scores
+        derivations = resolved.derivations(rubric)
+        criteria = _criterion_results(
+            a.partnership, rubric, options, model, resolved, derivations, pending.estimate
+        )
+        all_apply = not resolved.not_applicable.any()
+        fields_["pillars"] = _pillar_results(rubric, model, s, criteria, all_apply=all_apply)
+        fields_["criteria"] = criteria
+        fields_["gates"] = _gate_results(rubric, model, s, criteria, options)
+        fields_["derivations"] = derivations
+        del fields_["_pending"]
 
 
 def _criterion_results(
