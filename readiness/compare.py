@@ -15,9 +15,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
 from typing_extensions import TypedDict
 
 from readiness._numbers import rounded
@@ -38,6 +37,9 @@ from readiness.document import (
 )
 from readiness.document.charts import grouped_bar_chart
 from readiness.errors import InputError, Problem
+
+if TYPE_CHECKING:  # pandas is imported where a table is made, not by the command line
+    import pandas as pd
 
 __all__ = [
     "CHANGE_COLUMNS",
@@ -169,6 +171,8 @@ class Comparison(Rendered):
             Missing scores are NaN. ``frame.loc["overall", label]`` is one overall
             score. The bands are text, so they are in :meth:`bands` instead.
         """
+        import pandas as pd
+
         rubric = self.assessments[0].rubric
         index = [p.id for p in rubric.pillars] + ["overall", "lower", "upper", "coverage"]
         data: dict[str, list[float]] = {}
@@ -191,6 +195,8 @@ class Comparison(Rendered):
             An object Series of band ids (``None`` for an assessment without an overall
             score), indexed by :attr:`labels`, named ``band``.
         """
+        import pandas as pd
+
         return pd.Series(
             [a.band.id if a.band else None for a in self.assessments],
             index=pd.Index(self.labels),
@@ -215,6 +221,8 @@ class Comparison(Rendered):
             ``delta`` (new minus old, NaN when either is missing or not a number).
             Rows are grouped by partnership (first appearance) and ordered by date.
         """
+        import pandas as pd
+
         changes = self.change_records()
         columns: dict[str, pd.Series] = {
             "partnership": pd.Series([c.partnership for c in changes], dtype=object),

@@ -1140,6 +1140,7 @@ class _Problem:
             self.rows.append(_Row(row, -np.inf, score.const))  # y <= estimate + big z
             self.rows.append(_Row({y: 1.0, z: big}, -np.inf, big))  # y <= big (1 - z)
             self.estimate_var[j] = y
+            self.estimate_expr[j] = score
 
     def zero_var(self, j: int) -> int | None:
         """The binary whose choice puts criterion ``j`` at score 0 (None if none can)."""
@@ -1159,7 +1160,9 @@ class _Problem:
         self.geo_pillars: list[tuple[int, int, list[int], np.ndarray]] = []
         self._one_level_each()
         self._prerequisites()
+        self.n_choice_rows = len(self.rows)  # the rows over binaries only, so far
         self.estimate_var: dict[int, int] = {}
+        self.estimate_expr: dict[int, _Expr] = {}  # each estimate, unclipped, in points
         if self.estimating:
             self._estimates()
         self._pillars()
@@ -1503,23 +1506,19 @@ class _Problem:
     ) -> tuple[Status, np.ndarray | None, Why | None, int]:
         """The cheapest levels whose true score reaches ``goal`` (within ``budget``).
 
-        A linear rubric is solved by the exact merge of :func:`_linear_frontier` (pruned
-        to the target) unless ``merge`` is False; anything else by the solver."""
+        A separable rubric is solved by the exact merge of :func:`_linear_frontier`
+        (pruned to the target) unless ``merge`` is False; anything else by the solver."""
         zero: list[int] = []
         for g, _, gate in self.required_gates(goal):
             if gate is False:
                 return "infeasible", None, self._gate_reason(g), 0
             if isinstance(gate, list):
                 zero.extend(gate)
-        if merge and budget is None and not rows:  # a linear rubric: the exact merge
+        if merge and budget is None and not rows:
             fast = _linear_frontier(self, frozenset(zero), goal.score)
-            if fast is not None and not fast:
-                return "infeasible", None, None, 0
-            if fast:
-                s = self.truth(np.array(fast))
-                for i, planned in enumerate(fast):  # in order of effort
-                    if self.reaches(s, i, goal):
-                        return "optimal", planned, None, 0
+            found = None if fast is None else self._first_reaching(fast, goal)
+            if found is not None:
+                return found
         extra = list(rows)
         extra.append(_Row(dict(self.raw.coef), goal.score - self.raw.const, np.inf))
         if budget is not None:
@@ -1547,10 +1546,38 @@ class _Problem:
             last = (x, len(new))
         return "not-proven", None, Why("round-limit", count=_MAX_ROUNDS), rounds
 
+    def _first_reaching(
+        self, plans: list[np.ndarray], goal: Target
+    ) -> tuple[Status, np.ndarray | None, Why | None, int] | None:
+        """The first of the merge's plans (in order of effort) that reaches ``goal``;
+        infeasible when the merge found no plan at all; None when none of its plans
+        reaches the goal (the solver decides)."""
+        if not plans:
+            return "infeasible", None, None, 0
+        s = self.truth(np.array(plans))
+        for i, planned in enumerate(plans):
+            if self.reaches(s, i, goal):
+                return "optimal", planned, None, 0
+        return None
+
     def max_score(
-        self, budget: float, rows: Sequence[_Row] = ()
+        self, budget: float, rows: Sequence[_Row] = (), *, merge: bool = True
     ) -> tuple[Status, np.ndarray | None, float, Why | None, int]:
-        """The levels with the highest true score within ``budget`` (ties: least effort)."""
+        """The levels with the highest true score within ``budget`` (ties: least effort).
+
+        A separable rubric reads it off the exact frontier (:func:`_linear_frontier`)
+        unless ``merge`` is False; anything else goes to the solver."""
+        if merge and not rows:
+            fast = _linear_frontier(self)
+            if fast is not None:
+                return self._best_within(fast, budget)
+        return self._solve_max_score(budget, rows)
+
+    def _solve_max_score(
+        self, budget: float, rows: Sequence[_Row]
+    ) -> tuple[Status, np.ndarray | None, float, Why | None, int]:
+        """:meth:`max_score` by the solver: the best claimed score, cut down to the true
+        one by tangents and exclusions, then the least effort that keeps it."""
         o = self.n_x + len(self.extra_lb)
         extra = list(rows)
         extra.append(self._at_most(o, self.raw))
@@ -1603,6 +1630,24 @@ class _Problem:
             Why("best-not-proven"),
             _MAX_ROUNDS,
         )
+
+    def _best_within(
+        self, plans: list[np.ndarray], budget: float
+    ) -> tuple[Status, np.ndarray | None, float, Why | None, int]:
+        """The frontier point with the best true score within ``budget``: the points come
+        in order of effort, and a later one counts only if it scores higher."""
+        best: tuple[float, np.ndarray] | None = None
+        if plans:
+            s = self.truth(np.array(plans))
+            for i, planned in enumerate(plans):
+                true = float(s.overall[i])
+                if self.cost(planned) > budget + 1e-9:
+                    break
+                if not math.isnan(true) and (best is None or true > best[0] + 1e-9):
+                    best = (true, planned)
+        if best is None:
+            return "infeasible", None, math.nan, Why("no-score"), 0
+        return "optimal", best[1], best[0], None, 0
 
     def _gate_reason(self, g: int) -> Why:
         c = self.a.rubric.criteria[int(self.model.gate_criterion[g])]
@@ -1808,9 +1853,10 @@ def _geo_tangent(values: np.ndarray, share: np.ndarray) -> tuple[float, np.ndarr
 
 
 _GroupTable = tuple[list[int], np.ndarray, np.ndarray, np.ndarray, np.ndarray]
-"""A group's feasible joint choices: (members, level combos, cost, score, gate state)."""
+"""A group's feasible joint choices: (members, level combos, cost, sums (n, d), gate
+state)."""
 _Sets = dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]
-"""A Pareto set per gate state: (costs, scores, node ids)."""
+"""A Pareto set per gate state: (costs, sums (n, d), node ids)."""
 _Step = tuple[list[int], np.ndarray, np.ndarray, np.ndarray]
 """One merge step: (members, combos, parent node of each node, combo of each node)."""
 
@@ -1818,46 +1864,119 @@ _Step = tuple[list[int], np.ndarray, np.ndarray, np.ndarray]
 def _linear_frontier(
     problem: _Problem, banned: frozenset[int] = frozenset(), floor: float | None = None
 ) -> list[np.ndarray] | None:
-    """The frontier of a linear rubric, exactly, by merging Pareto sets; None if not linear.
+    """The frontier of a separable rubric, exactly, by merging Pareto sets; None if the
+    score before gates is not separable (:func:`_terms`).
 
     ``banned``: binaries that may not be chosen (gates a target requires). ``floor``:
     drop partial plans that cannot reach this score before gates even with every later
     group at its best (for a single target: only its frontier points matter).
 
-    With arithmetic pillars and overall, the score before gates is a sum of one term per
-    criterion. Criteria tied by prerequisites form groups whose joint level choices are
-    enumerated (the rule checked on each); groups are then merged two by two, keeping
-    for every cost only the best score (a multiple-choice knapsack, solved exactly).
-    Gates enter as a state, the lowest cap among failed gates, merged by ``min``; each
-    state's scores are capped at the end and the states' sets merged once more.
+    The score before gates is the least of a few sums of one term per criterion (one
+    sum unless an estimate can reach the top of the scale). Criteria tied by
+    prerequisites form groups whose joint level choices are enumerated (the rule checked
+    on each); groups are then merged two by two, keeping only the partial plans no other
+    beats on cost and on every sum (with one sum: for every cost only the best score, a
+    multiple-choice knapsack, solved exactly). Gates enter as a state, the lowest cap
+    among failed gates, merged by ``min``; each state's scores are capped at the end and
+    the states' sets merged once more.
     """
-    if not _is_linear(problem):
+    terms = _terms(problem)
+    if terms is None:
         return None
+    per_var, consts = terms
     free = len(problem.model.band_ids) - 1  # the state of "no gate caps below the top band"
     state0, gate_of = _gate_states(problem, free)
     tables: list[_GroupTable] = []
     for members in _groups(problem):
-        table = _group_table(problem, members, banned, gate_of, free)
+        table = _group_table(problem, per_var, members, banned, gate_of, free)
         if table is None:
             return None
         if not len(table[1]):
             return []
         tables.append(table)
-    sets, steps = _merge_groups(problem, tables, state0, floor)
+    sets, steps = _merge_groups(consts, tables, state0, floor)
     return _read_back(problem, sets, steps, free)
 
 
-def _is_linear(problem: _Problem) -> bool:
-    """Whether the score before gates is a sum of one term per criterion."""
+_SUMS_LIMIT = 16
+"""Most sums per partial plan the exact merge carries (:func:`_terms`); with more, the
+solver plans."""
+_EPS = 1e-9
+
+
+def _terms(problem: _Problem) -> tuple[np.ndarray, np.ndarray] | None:
+    """The score before gates as the least of ``d`` sums of one term per binary: the
+    terms (n_x, d) and the constants (d,); None if it is not of that form.
+
+    Arithmetic pillars and overall make it one sum, unless an estimate enters. Under
+    rate-first with the ``estimate`` policy an unknown criterion counts at its estimate,
+    an affine map of the planned levels (:func:`readiness.scoring.estimate_map`) kept
+    within 0-100. Substituted, the score is again one sum while no estimate can leave
+    0-100 over the levels the plan may choose. Estimates that can pass 100 are exact
+    too: ``min(e, 100)`` with a weight ``w >= 0`` makes the score the least, over sets
+    S of such estimates, of ``sum - sum over S of w (e - 100)``; the true score is the
+    sum for S = the estimates above 100. Estimates with the same terms (a pillar's) pass
+    100 in the order of their constants, so S only needs to hold the highest of them
+    first: a chain of ``k`` of them gives ``k + 1`` choices, and the sums are the
+    product over chains. Every sum bounds the score from above, and the first (no
+    estimate at the top) bounds every other. An estimate that can fall below 0
+    (``max(0, e)`` is convex) is left to the solver.
+    """
     model = problem.model
     if model.overall_method != "arithmetic" or any(
         model.pillar_method[pi] != "arithmetic" for pi in problem.pillar_value
     ):
-        return False
-    if problem.estimate_var:
-        return False  # estimates tie every criterion to the others: not a sum of terms
-    # arithmetic everywhere adds no variables: every term is a binary's
-    return not problem.n_x or max(problem.raw.coef, default=0) < problem.n_x
+        return None
+    n = problem.n_x
+    estimate_of = {y: j for j, y in problem.estimate_var.items()}
+    # each criterion's binaries are consecutive: the first of each block
+    starts = np.flatnonzero(np.diff(np.asarray(problem.var_crit, dtype=np.intp), prepend=-1))
+    base = np.zeros(n)
+    const = problem.raw.const
+    capped: list[tuple[float, np.ndarray, float]] = []  # (weight, terms, constant)
+    for k, w in problem.raw.coef.items():
+        if k < n:
+            base[k] += w
+            continue
+        j = estimate_of.get(k)
+        if j is None:
+            return None  # a variable of its own: not a sum
+        e = problem.estimate_expr[j]
+        terms = np.zeros(n)
+        for v, c in e.coef.items():
+            terms[v] += c
+        low = high = e.const
+        if n:
+            low += float(np.minimum.reduceat(terms, starts).sum())
+            high += float(np.maximum.reduceat(terms, starts).sum())
+        if low < -_EPS:
+            return None
+        base += w * terms
+        const += w * e.const
+        if high > 100.0 + _EPS and w > 0:
+            capped.append((w, terms, e.const))
+    # estimates with the same terms (those of one pillar) pass 100 in the order of their
+    # constants: only the sets holding the highest first can be the ones at the top
+    chains: list[list[tuple[float, np.ndarray, float]]] = []
+    for item in sorted(capped, key=lambda t: -t[2]):
+        chain = next((ch for ch in chains if np.array_equal(ch[0][1], item[1])), None)
+        if chain is None:
+            chains.append([item])
+        else:
+            chain.append(item)
+    sizes = [len(ch) + 1 for ch in chains]
+    d = math.prod(sizes)
+    if d > _SUMS_LIMIT:
+        return None
+    per_var = np.repeat(base[:, None], d, axis=1)
+    consts = np.full(d, const)
+    at_top = np.indices(sizes).reshape(len(sizes), d)  # per chain: how many at the top
+    for ch, count in zip(chains, at_top, strict=True):
+        for rank, (w, terms, c) in enumerate(ch):
+            held = count > rank
+            per_var[:, held] -= w * terms[:, None]
+            consts[held] -= w * (c - 100.0)
+    return per_var, consts
 
 
 def _groups(problem: _Problem) -> list[list[int]]:
@@ -1871,8 +1990,8 @@ def _groups(problem: _Problem) -> list[list[int]]:
             j = parent[j]
         return j
 
-    for row in problem.rows:
-        crits = {problem.var_crit[v] for v in row.coef if v < problem.n_x}
+    for row in problem.rows[: problem.n_choice_rows]:
+        crits = {problem.var_crit[v] for v in row.coef}
         first, *rest = sorted(crits)
         for j in rest:
             parent[root(j)] = root(first)
@@ -1902,53 +2021,53 @@ def _gate_states(problem: _Problem, free: int) -> tuple[int, dict[int, list[tupl
 
 def _group_table(
     problem: _Problem,
+    per_var: np.ndarray,
     members: list[int],
     banned: frozenset[int],
     gate_of: dict[int, list[tuple[int, int]]],
     free: int,
 ) -> _GroupTable | None:
     """Every joint choice of levels of a group that its prerequisite rows allow and that
-    chooses no banned binary, with its cost, score and gate state; None if too many."""
+    chooses no banned binary, with its cost, sums (:func:`_terms`) and gate state; None
+    if too many."""
     var_cost = np.asarray(problem.var_cost)
     var_eff = np.asarray(problem.var_eff)
-    var_score = np.zeros(problem.n_x)
-    for var_index, coef in problem.raw.coef.items():
-        var_score[var_index] = coef
     options = [list(range(int(problem.start[j]), LEVEL_MAX + 1)) for j in members]
     combos = np.array(np.meshgrid(*options, indexing="ij")).reshape(len(members), -1).T
     if len(combos) > _GROUP_LIMIT:
         return None
     ok = _rows_hold(problem, members, combos)
     cost = np.zeros(len(combos))
-    score = np.zeros(len(combos))
+    score = np.zeros((len(combos), per_var.shape[1]))
     state = np.full(len(combos), free)
     for k, j in enumerate(members):
         var = np.array([problem.var_of[(j, lv)] for lv in options[k]])
         idx = var[combos[:, k] - int(problem.start[j])]
         ok &= ~np.isin(idx, list(banned))
         cost += var_cost[idx]
-        score += var_score[idx]
+        score += per_var[idx]
         for need, band in gate_of.get(j, []):
             state = np.where(var_eff[idx] < need, np.minimum(state, band), state)
     return members, combos[ok], cost[ok], score[ok], state[ok]
 
 
 def _merge_groups(
-    problem: _Problem, tables: list[_GroupTable], state0: int, floor: float | None
+    consts: np.ndarray, tables: list[_GroupTable], state0: int, floor: float | None
 ) -> tuple[_Sets, list[_Step]]:
     """Merge the groups' tables two by two into a Pareto set per gate state; a node is
     (parent node, combo) of one merge step, so the chosen combos are read back from the
     last step's nodes."""
-    sets: _Sets = {state0: (np.zeros(1), np.array([problem.raw.const]), np.zeros(1, dtype=np.intp))}
+    sets: _Sets = {state0: (np.zeros(1), consts[None, :], np.zeros(1, dtype=np.intp))}
     steps: list[_Step] = []
-    best_rest = np.cumsum([0.0, *(t[3].max() for t in reversed(tables))])[::-1][1:]
+    # the first sum is the score with no estimate held at the top: at least every other
+    best_rest = np.cumsum([0.0, *(t[3][:, 0].max() for t in reversed(tables))])[::-1][1:]
     for (members, combos, cost, score, state), rest in zip(tables, best_rest, strict=True):
         merged: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = {}
         for s_old, (c_old, v_old, n_old) in sets.items():
             for s_new in np.unique(state).tolist():
                 pick = np.flatnonzero(state == s_new)
                 c = (c_old[:, None] + cost[pick][None, :]).ravel()
-                v = (v_old[:, None] + score[pick][None, :]).ravel()
+                v = (v_old[:, None, :] + score[pick][None, :, :]).reshape(-1, score.shape[1])
                 parent_node = np.repeat(n_old, len(pick))
                 combo = np.tile(pick, len(n_old))
                 merged.setdefault(min(s_old, int(s_new)), []).append((c, v, parent_node, combo))
@@ -1958,9 +2077,9 @@ def _merge_groups(
         for st, parts in merged.items():
             c = np.concatenate([p[0] for p in parts])
             v = np.concatenate([p[1] for p in parts])
-            keep = _pareto(c, v)
+            keep = _pareto(c, v[:, 0]) if v.shape[1] == 1 else _pareto_all(c, v)
             if floor is not None:  # drop what cannot reach the floor even at best later
-                keep = keep[v[keep] + rest >= floor - 1e-9]
+                keep = keep[v[keep, 0] + rest >= floor - 1e-9]
             parents.append(np.concatenate([p[2] for p in parts])[keep])
             chosen_combo.append(np.concatenate([p[3] for p in parts])[keep])
             sets[st] = (c[keep], v[keep], np.arange(offset, offset + len(keep)))
@@ -1975,8 +2094,9 @@ def _read_back(problem: _Problem, sets: _Sets, steps: list[_Step], free: int) ->
     model = problem.model
     tops = model.band_tops()
     costs, values, nodes = [], [], []
-    for st, (c, v, n) in sets.items():
+    for st, (c, sums, n) in sets.items():
         costs.append(c)
+        v = sums.min(axis=1)  # the score before gates: the least of the sums
         values.append(np.minimum(v, tops[st]) if st < free else v)
         nodes.append(n)
     c = np.concatenate(costs)
@@ -1995,8 +2115,8 @@ def _rows_hold(problem: _Problem, members: list[int], combos: np.ndarray) -> np.
     """Which joint choices of a group satisfy every prerequisite row inside it."""
     column = {j: k for k, j in enumerate(members)}
     ok = np.ones(len(combos), dtype=bool)
-    for row in problem.rows:
-        crits = {problem.var_crit[v] for v in row.coef if v < problem.n_x}
+    for row in problem.rows[: problem.n_choice_rows]:
+        crits = {problem.var_crit[v] for v in row.coef}
         if not crits <= set(column) or row.lb == row.ub:  # the one-level rows always hold
             continue
         total = np.zeros(len(combos))
@@ -2005,6 +2125,34 @@ def _rows_hold(problem: _Problem, members: list[int], combos: np.ndarray) -> np.
             total += coef * (combos[:, column[j]] == lv)
         ok &= total <= row.ub + 1e-9
     return ok
+
+
+_BLOCK = 256
+"""Points compared at once by :func:`_pareto_all`."""
+
+
+def _pareto_all(cost: np.ndarray, sums: np.ndarray) -> np.ndarray:
+    """Indices of the points (cost, several sums) no other beats: none costs no more and
+    has every sum at least as high (within 1e-9); of equal points the first is kept."""
+    order = np.lexsort((-sums.sum(axis=1), cost))  # a point's dominators come before it
+    ranked = sums[order]
+    kept: list[np.ndarray] = []
+    kept_sums = np.zeros((0, sums.shape[1]))
+    earlier = np.tri(_BLOCK, k=-1, dtype=bool)  # [p, q]: q comes before p
+    for start in range(0, len(order), _BLOCK):
+        block = ranked[start : start + _BLOCK]
+        b = len(block)
+        floor = block[:, None, :] - 1e-9
+        beaten = np.zeros(b, dtype=bool)
+        for at in range(0, len(kept_sums), _BLOCK):
+            chunk = kept_sums[at : at + _BLOCK]
+            beaten |= np.any(np.all(chunk[None, :, :] >= floor, axis=2), axis=1)
+        inside = np.all(block[None, :, :] >= floor, axis=2)
+        beaten |= np.any(inside & earlier[:b, :b], axis=1)
+        fresh = np.flatnonzero(~beaten)
+        kept.append(order[start + fresh])
+        kept_sums = np.concatenate([kept_sums, block[fresh]])
+    return np.concatenate(kept) if kept else np.zeros(0, dtype=np.intp)
 
 
 def _pareto(cost: np.ndarray, score: np.ndarray) -> np.ndarray:
@@ -2048,12 +2196,13 @@ def _checked(problem: _Problem, plans: list[np.ndarray]) -> Frontier:
 
 
 def _walk(problem: _Problem) -> Frontier:
-    """Walk the frontier: from no effort, the least effort for any better score, then the
-    best score for that effort, until no better score is reachable."""
+    """Walk the frontier with the solver (a rubric the exact merge cannot take): from no
+    effort, the least effort for any better score, then the best score for that effort,
+    until no better score is reachable."""
     points: list[FrontierPoint] = []
     proven = True
     reason = None
-    status, planned, score, why, _ = problem.max_score(0.0)
+    status, planned, score, why, _ = problem.max_score(0.0, merge=False)
     if planned is None or math.isnan(score):
         return Frontier(
             problem.a, problem.unknown, problem.profile.id, (), status != "not-proven", _one(why)
@@ -2062,12 +2211,12 @@ def _walk(problem: _Problem) -> Frontier:
     points.append(_point(problem, planned))
     while len(points) < _MAX_FRONTIER:
         goal = Target(score=points[-1].score + _STEP)
-        st, nxt, why, _ = problem.min_cost(goal)
+        st, nxt, why, _ = problem.min_cost(goal, merge=False)
         if nxt is None:
             if st == "not-proven":
                 proven, reason = False, why
             break
-        st2, best, _, why2, _ = problem.max_score(problem.cost(nxt))
+        st2, best, _, why2, _ = problem.max_score(problem.cost(nxt), merge=False)
         if best is None:  # pragma: no cover - nxt itself is within that budget
             best = nxt
         proven = proven and st == "optimal" and st2 == "optimal"

@@ -258,39 +258,56 @@ def _judgements(
     items: Sequence[str] | None,
 ) -> tuple[tuple[str, ...], Floats]:
     """Item names and the matrix of judgements (NaN: not judged; diagonal 1)."""
-    problems: list[Problem] = []
     if isinstance(comparisons, Mapping):
-        names = list(items) if items is not None else []
-        for a, b in comparisons:
-            for x in (a, b):
-                if items is None and x not in names:
-                    names.append(x)
-        index = {x: i for i, x in enumerate(names)}
-        fast = _fast_matrix(comparisons, index)
-        if fast is not None:
-            return tuple(names), fast
-        m = np.full((len(names), len(names)), np.nan)
-        np.fill_diagonal(m, 1.0)
-        for (a, b), value in comparisons.items():
-            at = f"[{a!r}, {b!r}]"
-            if a not in index or b not in index:
-                unknown = a if a not in index else b
-                problems.append(Problem(at, f"{unknown!r} is not one of the items"))
-                continue
-            if a == b:
-                problems.append(Problem(at, "an item compared with itself"))
-                continue
-            v = _on_scale(value, at, problems)
-            if v is None:
-                continue
-            i, j = index[a], index[b]
-            if not math.isnan(m[i, j]) and not math.isclose(m[i, j], v, rel_tol=1e-9):
-                problems.append(Problem(at, f"given twice: {1 / m[j, i]:g} and {v:g}"))
-                continue
-            m[i, j], m[j, i] = v, 1.0 / v
-        if problems:
-            raise InputError(problems, source="comparisons")
-        return tuple(names), m
+        return _from_pairs(comparisons, items)
+    return _from_matrix(comparisons, items)
+
+
+def _from_pairs(
+    comparisons: Mapping[Pair, float], items: Sequence[str] | None
+) -> tuple[tuple[str, ...], Floats]:
+    """:func:`_judgements` of ``{(a, b): value}``: the items in order of first mention
+    unless named; every problem named by its pair."""
+    problems: list[Problem] = []
+    names = list(items) if items is not None else []
+    for a, b in comparisons:
+        for x in (a, b):
+            if items is None and x not in names:
+                names.append(x)
+    index = {x: i for i, x in enumerate(names)}
+    fast = _fast_matrix(comparisons, index)
+    if fast is not None:
+        return tuple(names), fast
+    m = np.full((len(names), len(names)), np.nan)
+    np.fill_diagonal(m, 1.0)
+    for (a, b), value in comparisons.items():
+        at = f"[{a!r}, {b!r}]"
+        if a not in index or b not in index:
+            unknown = a if a not in index else b
+            problems.append(Problem(at, f"{unknown!r} is not one of the items"))
+            continue
+        if a == b:
+            problems.append(Problem(at, "an item compared with itself"))
+            continue
+        v = _on_scale(value, at, problems)
+        if v is None:
+            continue
+        i, j = index[a], index[b]
+        if not math.isnan(m[i, j]) and not math.isclose(m[i, j], v, rel_tol=1e-9):
+            problems.append(Problem(at, f"given twice: {1 / m[j, i]:g} and {v:g}"))
+            continue
+        m[i, j], m[j, i] = v, 1.0 / v
+    if problems:
+        raise InputError(problems, source="comparisons")
+    return tuple(names), m
+
+
+def _from_matrix(
+    comparisons: Sequence[Sequence[float]] | Floats, items: Sequence[str] | None
+) -> tuple[tuple[str, ...], Floats]:
+    """:func:`_judgements` of a square matrix (0 or NaN: not judged); every problem
+    named by its cell."""
+    problems: list[Problem] = []
     m = np.array(comparisons, dtype=float)
     if m.ndim != 2 or m.shape[0] != m.shape[1] or m.shape[0] == 0:
         raise InputError(f"a comparison matrix must be square (got shape {m.shape})")
@@ -1115,28 +1132,8 @@ def _one(
     """Swing: the assessor's weights; AHP: the checked matrix of each group judged (the
     eigenvectors are taken for all assessors at once, :func:`_weigh_all`)."""
     if j.method == "swing":
-        unknown = [x for x in (*j.ranking, *j.ratings) if x not in pillar_ids]
-        if unknown:
-            raise InputError(f"not pillars of the rubric: {', '.join(sorted(set(unknown)))}")
-        unranked = [p for p in pillar_ids if p not in j.ranking]
-        if unranked:
-            raise InputError(f"pillars not ranked: {', '.join(unranked)}", source="swing")
-        return AssessorWeights(j.assessor, swing(j.ranking, j.ratings))
-    problems: list[Problem] = []
-    for group, pairs in j.comparisons.items():
-        known = pillar_ids if group == PILLARS else criteria_of.get(group)
-        if known is None:
-            problems.append(Problem(group, "not a pillar of the rubric"))
-            continue
-        if not {x for pair in pairs for x in pair} - set(known):
-            continue  # every name known (the usual case: no loop over the pairs)
-        for a, b in pairs:
-            for x in (a, b):
-                if x not in known:
-                    what = "pillar" if group == PILLARS else f"criterion of {group!r}"
-                    problems.append(Problem(f"{group} [{a!r}, {b!r}]", f"{x!r} is not a {what}"))
-    if not j.comparisons.get(PILLARS):
-        problems.append(Problem("pillars", "no comparison of pillars"))
+        return _swing_one(j, pillar_ids)
+    problems = _unknown_names(j, pillar_ids, criteria_of)
     if problems:
         raise InputError(problems)
     mats: dict[str, Floats] = {}
@@ -1156,6 +1153,40 @@ def _one(
     if problems:
         raise InputError(problems)
     return mats
+
+
+def _swing_one(j: Judgements, pillar_ids: tuple[str, ...]) -> AssessorWeights:
+    """One assessor's swing weights, once every pillar is known and ranked."""
+    unknown = [x for x in (*j.ranking, *j.ratings) if x not in pillar_ids]
+    if unknown:
+        raise InputError(f"not pillars of the rubric: {', '.join(sorted(set(unknown)))}")
+    unranked = [p for p in pillar_ids if p not in j.ranking]
+    if unranked:
+        raise InputError(f"pillars not ranked: {', '.join(unranked)}", source="swing")
+    return AssessorWeights(j.assessor, swing(j.ranking, j.ratings))
+
+
+def _unknown_names(
+    j: Judgements, pillar_ids: tuple[str, ...], criteria_of: Mapping[str, tuple[str, ...]]
+) -> list[Problem]:
+    """The groups and compared names an AHP assessor gives that the rubric does not
+    have, and a missing comparison of pillars."""
+    problems: list[Problem] = []
+    for group, pairs in j.comparisons.items():
+        known = pillar_ids if group == PILLARS else criteria_of.get(group)
+        if known is None:
+            problems.append(Problem(group, "not a pillar of the rubric"))
+            continue
+        if not {x for pair in pairs for x in pair} - set(known):
+            continue  # every name known (the usual case: no loop over the pairs)
+        for a, b in pairs:
+            for x in (a, b):
+                if x not in known:
+                    what = "pillar" if group == PILLARS else f"criterion of {group!r}"
+                    problems.append(Problem(f"{group} [{a!r}, {b!r}]", f"{x!r} is not a {what}"))
+    if not j.comparisons.get(PILLARS):
+        problems.append(Problem("pillars", "no comparison of pillars"))
+    return problems
 
 
 def _weigh_all(

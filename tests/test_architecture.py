@@ -248,3 +248,21 @@ def test_every_module_has_a_layer():
         if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").exists()
     }
     assert modules - placed == set(), "add these to a layer in pyproject.toml and ARCHITECTURE.md"
+
+
+def test_compare_to_the_terminal_loads_no_table_library():
+    # `readiness compare A B` prints side by side without pandas (a Comparison makes its
+    # frames only when asked: to_frame, bands, changes), scipy, jinja2 or pyarrow
+    argv = ["compare", "examples/partnerships/nato.json", "examples/partnerships/quad.json"]
+    _, packages = _loaded_by(argv)
+    assert not packages & {*HEAVY, *COLD_NEVER_LOADS}, sorted(
+        packages & {*HEAVY, *COLD_NEVER_LOADS}
+    )
+
+
+def test_a_plan_the_exact_merge_makes_loads_no_solver():
+    # the default rubric is separable: plans to a target and within a budget come from
+    # the merge of Pareto sets, so scipy (HiGHS) is not imported; nor is pandas
+    for extra in (["--to", "advanced"], ["--budget", "20", "--unknown", "rate-first"]):
+        _, packages = _loaded_by(["plan", "examples/partnerships/quad.json", *extra])
+        assert not packages & {"scipy", "pandas"}, (extra, sorted(packages & {"scipy", "pandas"}))

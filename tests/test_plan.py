@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from readiness import InputError, Partnership, assess, load_partnership
 from readiness.assessment import Assessment
-from readiness.plan import PassedGate, Plan, Target, Why, parse_target
+from readiness.plan import UNKNOWN_MODES, PassedGate, Plan, Target, Why, parse_target
 from readiness.rubric import Rubric
 from readiness.scoring import ScoringModel, score_matrix
 from tests.factories import BANDS, EXAMPLES, SCALE, criterion, imported_modules, make_rubric
@@ -102,10 +102,12 @@ def brute(
 
 
 @st.composite
-def cases(draw: st.DrawFn, linear: bool = False) -> tuple[Assessment, str]:
+def cases(draw: st.DrawFn, linear: bool = False, wide: bool = False) -> tuple[Assessment, str]:
     """A small random rubric (at most 5 criteria) and partnership, and an unknown mode.
 
-    ``linear``: arithmetic pillars and overall only (the frontier's exact merge)."""
+    ``linear``: arithmetic pillars and overall only (the frontier's exact merge).
+    ``wide``: rate-first on the ``estimate`` policy with offsets and priors that push
+    estimates past the top of the scale or below its bottom (the merge's sums)."""
     n_pillars = draw(st.integers(1, 3))
     sizes = [draw(st.integers(1, 3)) for _ in range(n_pillars)]
     while sum(sizes) > 5:
@@ -159,6 +161,13 @@ def cases(draw: st.DrawFn, linear: bool = False) -> tuple[Assessment, str]:
             }
         ],
     }
+    if wide:
+        doc["unknown_policy"] = "estimate"
+        doc["estimate"] = {
+            "prior_level": draw(st.sampled_from([0.5, 2.0, 3.5])),
+            "pillar_spread": draw(st.sampled_from([0.0, 0.55, 2.0])),
+            "offsets": {c: draw(st.sampled_from([-2.5, 0.0, 1.0, 2.5])) for c in ids},
+        }
     rubric = make_rubric(doc)
     ratings: dict[str, Any] = {}
     for cid in ids:
@@ -170,7 +179,7 @@ def cases(draw: st.DrawFn, linear: bool = False) -> tuple[Assessment, str]:
             if kind == "low":
                 ratings[cid]["confidence"] = "low"
     p = Partnership(id="t", name="T", kind="defense-cooperation", members=("A",), ratings=ratings)
-    return assess(p, rubric), draw(st.sampled_from(["lower", "rate-first"]))
+    return assess(p, rubric), "rate-first" if wide else draw(st.sampled_from(UNKNOWN_MODES))
 
 
 TARGETS = st.one_of(st.sampled_from(["mid", "high"]), st.sampled_from([30.0, 55.0, 62.5, 80.0]))
@@ -210,7 +219,7 @@ def reaches(plan: Plan) -> bool:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cases(), TARGETS)
+@given(st.one_of(cases(), cases(linear=True, wide=True)), TARGETS)
 def test_the_plan_is_as_cheap_as_brute_force_and_reaches_its_target(case, target):
     a, unknown = case
     plan = a.plan(target, unknown=unknown)
@@ -231,7 +240,10 @@ def test_the_plan_is_as_cheap_as_brute_force_and_reaches_its_target(case, target
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cases(), st.sampled_from([0.0, 1.0, 2.5, 4.0, 7.5, 12.0]))
+@given(
+    st.one_of(cases(), cases(linear=True, wide=True)),
+    st.sampled_from([0.0, 1.0, 2.5, 4.0, 7.5, 12.0]),
+)
 def test_within_a_budget_the_plan_has_the_best_score_at_least_effort(case, budget):
     a, unknown = case
     plan = a.plan(budget=budget, unknown=unknown)
@@ -246,7 +258,7 @@ def test_within_a_budget_the_plan_has_the_best_score_at_least_effort(case, budge
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(cases(), cases(linear=True)))
+@given(st.one_of(cases(), cases(linear=True), cases(linear=True, wide=True)))
 def test_the_frontier_is_the_pareto_set_of_brute_force(case):
     a, unknown = case
     frontier = a.plan(budget=0.0, unknown=unknown).frontier()
@@ -562,19 +574,63 @@ def test_plan_documents():
     assert frontier.to_dict()["points"][0]["effort"] == 0
 
 
+@pytest.mark.parametrize("unknown", UNKNOWN_MODES)
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
-def test_the_solver_and_the_exact_merge_agree_on_the_examples(path):
+def test_the_solver_and_the_exact_merge_agree_on_the_examples(path, unknown):
     from readiness.gaps import resolve_profile
-    from readiness.plan import _Problem
+    from readiness.plan import _Problem, _terms
 
     a = assess(load_partnership(path))
-    problem = _Problem(a, "lower", resolve_profile(a, None)[0], 10.0)
+    problem = _Problem(a, unknown, resolve_profile(a, None)[0], 10.0)
+    assert _terms(problem) is not None  # the merge, not the solver, plans these
     goal = Target(70.0, "advanced")
     merged = problem.min_cost(goal)
     solved = problem.min_cost(goal, merge=False)
     assert merged[0] == solved[0] == "optimal"
     assert merged[1] is not None and solved[1] is not None
     assert problem.cost(merged[1]) == pytest.approx(problem.cost(solved[1]))
+    within = problem.max_score(20.0)
+    solver = problem.max_score(20.0, merge=False)
+    assert within[0] == solver[0] == "optimal"
+    assert within[2] == pytest.approx(solver[2], abs=1e-4)
+    assert within[1] is not None and solver[1] is not None
+    assert problem.cost(within[1]) == pytest.approx(problem.cost(solver[1]))
+
+
+def test_estimates_that_can_pass_the_top_are_merged_as_a_least_of_sums():
+    """Quad's rate-first estimates can pass 100 in three pillars (one, two and one of
+    them): chains of 1, 2 and 1 give 2 * 3 * 2 sums, and on every plan the merge reads
+    the kernel's score as the least of them."""
+    from readiness.gaps import resolve_profile
+    from readiness.plan import _Problem, _terms
+
+    a = assess(load_partnership(EXAMPLES / "quad.json"))
+    problem = _Problem(a, "rate-first", resolve_profile(a, None)[0], 10.0)
+    terms = _terms(problem)
+    assert terms is not None
+    per_var, consts = terms
+    assert per_var.shape[1] == 12
+    rng = np.random.default_rng(7)
+    starts = [
+        problem.var_of[(j, int(problem.start[j]))]
+        for j in range(len(problem.ids))
+        if (j, int(problem.start[j])) in problem.var_of
+    ]
+    plans = []
+    for _ in range(200):
+        x = np.zeros(problem.n_x)
+        planned = np.full(len(problem.ids), -1.0)
+        for v0 in starts:
+            j = problem.var_crit[v0]
+            level = 4 if rng.random() < 0.85 else int(rng.integers(int(problem.start[j]), 5))
+            x[problem.var_of[(j, level)]] = 1.0
+            planned[j] = level if level > problem.start[j] else -1.0
+        plans.append((x, planned))
+    truth = problem.truth(np.array([p for _, p in plans]))
+    sums = np.array([x for x, _ in plans]) @ per_var + consts
+    # the kernel settles its scores to 9 decimals and adds in another order
+    assert np.allclose(sums.min(axis=1), truth.raw, rtol=0, atol=1e-7)
+    assert (sums.argmin(axis=1) > 0).any()  # some plans do hold an estimate at the top
 
 
 # --- renderings and the command line ---------------------------------------------------
