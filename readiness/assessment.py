@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import threading
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -170,6 +171,10 @@ class Assessment:
     Build it with :func:`assess`. Scores are 0-100; ``overall`` is ``None`` when too
     little of the rubric is answered (``reason`` says why), and ``lower``/``upper``
     always bound what the overall score could be once everything is known.
+
+    From :func:`assess`, ``criteria``, ``pillars``, ``gates`` and ``derivations`` are
+    built when one of them is first read (the same values; a pickle or copy holds them
+    built): a caller that reads the figures only does not pay for 43 criterion results.
     """
 
     partnership: Partnership
@@ -198,6 +203,26 @@ class Assessment:
     """The likely range of the overall score once everything is known: under
     ``unknown_policy: estimate``, the range the estimates' spread gives (its probability:
     the rubric's ``estimate.interval``), within ``lower``-``upper``; otherwise those."""
+
+    # --- results built on first read -------------------------------------------
+    # ``assess`` leaves the per-criterion, per-pillar and per-gate results and the
+    # derivations to be built when one of them is first read (most scores are read for
+    # their figures only): the same objects, from the scores kept until then.
+
+    if not TYPE_CHECKING:  # at run time only: to mypy every field is a plain attribute
+
+        def __getattr__(self, name: str) -> Any:
+            if name in _ON_FIRST_READ:
+                _build_results(self)
+                if name in self.__dict__:
+                    return self.__dict__[name]
+            message = f"{type(self).__name__!r} object has no attribute {name!r}"
+            raise AttributeError(message, name=name, obj=self)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled and copied whole: the results built first."""
+        _build_results(self)
+        return dict(self.__dict__)
 
     # --- views ------------------------------------------------------------------
 
@@ -680,39 +705,78 @@ _SCORES = frozenset(f.name for f in fields(Scores))
 def _assess(
     partnership: Partnership, rubric: Rubric, options: Options, resolved: Resolved
 ) -> Assessment:
-    """Score a partnership already resolved (and checked)."""
+    """Score a partnership already resolved (and checked); its criterion, pillar and
+    gate results and its derivations are built when first read (:func:`_build_results`)."""
     model = ScoringModel.from_rubric(rubric)
     s, estimate = _resolved_scores(resolved, model, options)
-    derivations = resolved.derivations(rubric)
-    criteria = _criterion_results(
-        partnership, rubric, options, model, resolved, derivations, estimate
-    )
     raw = optional(s.raw[0])
     overall = optional(s.overall[0])
     coverage = float(s.coverage[0])
-    return Assessment(
-        partnership=partnership,
-        rubric=rubric,
-        options=options,
-        overall=overall,
-        raw=raw,
-        band=None if s.band[0] < 0 else rubric.bands[int(s.band[0])],
-        coverage=coverage,
-        lower=float(s.lower[0]),
-        upper=float(s.upper[0]),
-        likely_lower=float(s.likely_lower[0]),
-        likely_upper=float(s.likely_upper[0]),
-        reason=no_score_reason(overall, raw, coverage, resolved.not_applicable, options),
-        gate_loss=0.0 if raw is None else float(s.gate_loss[0]),
-        pillars=_pillar_results(rubric, model, s, criteria),
-        criteria=criteria,
-        gates=_gate_results(rubric, model, s, criteria, options),
-        levels=resolved.levels,
-        not_applicable=resolved.not_applicable,
-        low_confidence=resolved.low_confidence,
-        derivations=derivations,
-        resolved=resolved,
+    # every field but those built on first read, as Assessment.__init__ sets them
+    return built(
+        Assessment,
+        {
+            "partnership": partnership,
+            "rubric": rubric,
+            "options": options,
+            "overall": overall,
+            "raw": raw,
+            "band": None if s.band[0] < 0 else rubric.bands[int(s.band[0])],
+            "coverage": coverage,
+            "lower": float(s.lower[0]),
+            "upper": float(s.upper[0]),
+            "reason": no_score_reason(overall, raw, coverage, resolved.not_applicable, options),
+            "gate_loss": 0.0 if raw is None else float(s.gate_loss[0]),
+            "levels": resolved.levels,
+            "not_applicable": resolved.not_applicable,
+            "low_confidence": resolved.low_confidence,
+            "resolved": resolved,
+            "likely_lower": float(s.likely_lower[0]),
+            "likely_upper": float(s.likely_upper[0]),
+            "_pending": _Pending(model=model, scores=s, estimate=estimate),
+        },
     )
+
+
+@dataclass(frozen=True, eq=False)
+class _Pending:
+    """What an assessment's results are built from on first read: its compiled rubric,
+    its scores (one row) and, under ``estimate``, the estimates of its criteria."""
+
+    model: ScoringModel
+    scores: Scores
+    estimate: NDArray[np.float64] | None
+
+
+_ON_FIRST_READ = frozenset({"criteria", "pillars", "gates", "derivations"})
+"""The fields of an :class:`Assessment` from :func:`assess` built when first read."""
+
+_BUILDING = threading.Lock()  # one thread builds an assessment's results; others wait
+
+
+def _build_results(a: Assessment) -> None:
+    """Build the results of ``a`` left pending by :func:`_assess` (nothing when there
+    are none): the criteria, then the pillars and gates, which read them."""
+    fields_ = a.__dict__
+    if "_pending" not in fields_:
+        return
+    with _BUILDING:
+        pending = fields_.get("_pending")
+        if pending is None:  # another thread built them meanwhile
+            return
+        rubric, options, resolved = a.rubric, a.options, a.resolved
+        assert resolved is not None
+        model, s = pending.model, pending.scores
+        derivations = resolved.derivations(rubric)
+        criteria = _criterion_results(
+            a.partnership, rubric, options, model, resolved, derivations, pending.estimate
+        )
+        all_apply = not resolved.not_applicable.any()
+        fields_["pillars"] = _pillar_results(rubric, model, s, criteria, all_apply=all_apply)
+        fields_["criteria"] = criteria
+        fields_["gates"] = _gate_results(rubric, model, s, criteria, options)
+        fields_["derivations"] = derivations
+        del fields_["_pending"]
 
 
 def _criterion_results(
@@ -727,11 +791,13 @@ def _criterion_results(
     """One result per criterion; ``estimates`` are the scoring call's (under the
     ``estimate`` policy), read for the unknown criteria."""
     levels, na = resolved.levels, resolved.not_applicable
+    table = _rubric_table(rubric, model)
     origins = resolved.origins(0)
-    eff = effective_weights(model, ~na[0])
+    # every criterion applies (the common case): the rubric's own effective weights
+    eff_row = effective_weights(model, ~na[0]).tolist() if na.any() else table.weights
     # plain Python lists: one conversion instead of 43 numpy scalar look-ups each
     level_row, na_row = levels[0].tolist(), na[0].tolist()
-    score_row, eff_row = level_to_score(levels[0]).tolist(), eff.tolist()
+    score_row = level_to_score(levels[0]).tolist()
     worst = unknown_at_zero(options.unknown_policy)
     guess: list[float] | None = None
     known = ~np.isnan(levels)
@@ -744,14 +810,17 @@ def _criterion_results(
         assert estimates is not None  # the scoring call made them
         guess = estimates[0].tolist()
     ratings = partnership.ratings
+    get_rating, get_derived = ratings.get, derivations.get
     criteria = []
-    for j, (cid, fixed) in enumerate(_criterion_fields(rubric)):
-        rating = ratings.get(cid)
-        rated = not na_row[j] and level_row[j] == level_row[j]  # NaN is unknown
-        state: State = "rated" if rated else "not-applicable" if na_row[j] else "unknown"
-        score = score_row[j] if rated else 0.0 if worst and state == "unknown" else None
-        estimate = guess[j] if guess is not None and state == "unknown" else None
-        if estimate is not None:
+    rows = zip(table.fixed, level_row, na_row, score_row, eff_row, origins, strict=True)
+    for j, ((cid, fixed), level, not_app, points, eff, origin) in enumerate(rows):
+        rating = get_rating(cid)
+        rated = not not_app and level == level  # NaN is unknown
+        state: State = "rated" if rated else "not-applicable" if not_app else "unknown"
+        score = points if rated else 0.0 if worst and state == "unknown" else None
+        estimate = None
+        if guess is not None and state == "unknown":
+            estimate = guess[j]
             score = estimate * POINTS_PER_LEVEL
         criteria.append(
             built(
@@ -759,16 +828,16 @@ def _criterion_results(
                 {
                     **fixed,
                     "state": state,
-                    "level": int(level_row[j]) if rated else None,
+                    "level": int(level) if rated else None,
                     "score": score,
-                    "effective_weight": eff_row[j],
+                    "effective_weight": eff,
                     "confidence": rating.confidence
-                    if rating and rated and origins[j] != "derived"
+                    if rating and rated and origin != "derived"
                     else None,
                     "evidence": rating.evidence if rating else (),
                     "note": rating.note if rating else None,
-                    "origin": origins[j],
-                    "derived": derivations.get(cid),
+                    "origin": origin,
+                    "derived": get_derived(cid),
                     "estimate": estimate,
                 },
             )
@@ -776,10 +845,30 @@ def _criterion_results(
     return tuple(criteria)
 
 
-def _criterion_fields(rubric: Rubric) -> tuple[tuple[str, dict[str, Any]], ...]:
-    """Per criterion of ``rubric``, its id and the result fields the rubric alone fixes
-    (id, pillar, title, weight): made once per rubric object."""
-    cached = _FIXED.get(id(rubric))
+@dataclass(frozen=True, eq=False)
+class _RubricTable:
+    """What the results of every assessment against one rubric share, made once.
+
+    Attributes:
+        fixed: Per criterion, its id and the result fields the rubric alone fixes (id,
+            pillar, title, weight).
+        weights: Each criterion's effective weight when every criterion applies
+            (:func:`readiness.scoring.effective_weights`), as Python floats.
+        pillar_weights: Each pillar's sum of those (as :func:`_pillar_results` sums them).
+        gate_caps: Each gate's cap (:meth:`ScoringModel.gate_caps`), as Python floats.
+    """
+
+    fixed: tuple[tuple[str, dict[str, Any]], ...]
+    weights: list[float]
+    pillar_weights: list[float]
+    gate_caps: list[float]
+
+
+def _rubric_table(rubric: Rubric, model: ScoringModel) -> _RubricTable:
+    """The :class:`_RubricTable` of ``rubric`` (``model`` is its compiled model), kept
+    per rubric object (an entry goes when its rubric is collected). The lists are
+    shared by every call: read them, never change them."""
+    cached = _TABLES.get(id(rubric))
     if cached is not None and cached[0]() is rubric:
         return cached[1]
     fixed = tuple(
@@ -789,23 +878,47 @@ def _criterion_fields(rubric: Rubric) -> tuple[tuple[str, dict[str, Any]], ...]:
         )
         for c in rubric.criteria
     )
-    _FIXED[id(rubric)] = (weakref.ref(rubric), fixed)
-    weakref.finalize(rubric, _FIXED.pop, id(rubric), None)  # the entry dies with it
-    return fixed
+    weights = effective_weights(model).tolist()
+    table = _RubricTable(
+        fixed=fixed,
+        weights=weights,
+        pillar_weights=_pillar_sums(model, weights),
+        gate_caps=model.gate_caps().tolist(),
+    )
+    _TABLES[id(rubric)] = (weakref.ref(rubric), table)
+    weakref.finalize(rubric, _TABLES.pop, id(rubric), None)  # the entry dies with it
+    return table
 
 
-_FIXED: dict[int, tuple[weakref.ref[Rubric], tuple[tuple[str, dict[str, Any]], ...]]] = {}
+_TABLES: dict[int, tuple[weakref.ref[Rubric], _RubricTable]] = {}
+
+
+def _pillar_sums(model: ScoringModel, weights: list[float]) -> list[float]:
+    """Per pillar, the sum of its criteria's ``weights``."""
+    eff = np.array(weights)
+    sums: list[float] = np.bincount(
+        model.criterion_pillar, weights=eff, minlength=model.n_pillars
+    ).tolist()
+    return sums
 
 
 def _pillar_results(
-    rubric: Rubric, model: ScoringModel, s: Scores, criteria: tuple[CriterionResult, ...]
+    rubric: Rubric,
+    model: ScoringModel,
+    s: Scores,
+    criteria: tuple[CriterionResult, ...],
+    all_apply: bool = False,
 ) -> tuple[PillarResult, ...]:
-    eff = np.array([c.effective_weight for c in criteria])
-    pillar_eff = np.bincount(model.criterion_pillar, weights=eff, minlength=model.n_pillars)
+    """One result per pillar; ``all_apply``: every criterion applies (the criteria's
+    effective weights are the rubric's own, and so are the pillars' sums of them)."""
+    effective = (
+        _rubric_table(rubric, model).pillar_weights
+        if all_apply
+        else _pillar_sums(model, [c.effective_weight for c in criteria])
+    )
     # plain Python rows: one conversion each instead of a numpy scalar per pillar
     score, coverage = s.pillar[0].tolist(), s.pillar_coverage[0].tolist()
     lower, upper = s.pillar_lower[0].tolist(), s.pillar_upper[0].tolist()
-    effective = pillar_eff.tolist()
     return tuple(
         built(
             PillarResult,
@@ -838,7 +951,7 @@ def _gate_results(
     worst = unknown_at_zero(options.unknown_policy)
     # the gates that cap the point score: failed ones, and unrated ones under ``worst``
     capping = [f or (u and worst) for f, u in zip(failed_row, unrated_row, strict=True)]
-    all_caps = model.gate_caps().tolist()
+    all_caps = _rubric_table(rubric, model).gate_caps
     caps = [cap if on else math.inf for cap, on in zip(all_caps, capping, strict=True)]
     capped = min([base, *caps])
     gates = []

@@ -19,6 +19,7 @@ import difflib
 import functools
 import math
 import weakref
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -321,10 +322,16 @@ def _count_one(rule: Count) -> OneRow:
     nan, features, thresholds = math.nan, rule.features, rule.thresholds
 
     def count(row: Mapping[str, float]) -> float:
-        flags = [row.get(f, nan) for f in features]
-        true = float(sum(x == 1 for x in flags))
-        unknown = sum(x != x for x in flags)
+        true = unknown = 0
+        for f in features:
+            x = row.get(f, nan)
+            if x == 1:
+                true += 1
+            elif x != x:
+                unknown += 1
         low = float(sum(true >= t for t in thresholds))
+        if not unknown:
+            return low
         high = float(sum(true + unknown >= t for t in thresholds))
         return low if low == high else nan
 
@@ -348,8 +355,14 @@ def _min_one(rule: Min) -> OneRow:
         parts = [_one_row(r) for r in rule.of]
 
         def lowest_all(row: Mapping[str, float]) -> float:
-            levels = [f(row) for f in parts]
-            return nan if any(x != x for x in levels) else min(levels)
+            lowest = math.inf
+            for f in parts:
+                x = f(row)
+                if x != x:  # one unknown: unknown (the rules have no side effects)
+                    return nan
+                if x < lowest:
+                    lowest = x
+            return lowest  # ``of`` is never empty here (see _one_row)
 
         return lowest_all
     pairs = [(_one_row(r), float(r.bottom())) for r in rule.of]
@@ -371,14 +384,38 @@ def _max_one(rule: Max) -> OneRow:
     nan, parts = math.nan, [_one_row(r) for r in rule.of]
 
     def highest(row: Mapping[str, float]) -> float:
-        known = [x for x in (f(row) for f in parts) if x == x]
-        return max(known) if known else nan
+        best = nan
+        for f in parts:
+            x = f(row)
+            if x > best or (best != best and x == x):  # NaN compares False
+                best = x
+        return best
 
     return highest
 
 
 def _bands_one(feature: str, thresholds: tuple[float, ...], descending: bool) -> OneRow:
     nan = math.nan
+    ascending = sorted(thresholds)
+    if not any(math.isnan(t) for t in thresholds) and list(thresholds) == (
+        ascending[::-1] if descending else ascending
+    ):
+        # thresholds in order (as a valid rubric has them): the count is a bisection
+        # (how many thresholds the value reaches), not a comparison per threshold
+        if descending:  # how many t >= v
+            size = len(ascending)
+
+            def at_most_sorted(row: Mapping[str, float]) -> float:
+                v = row.get(feature, nan)
+                return nan if v != v else float(size - bisect_left(ascending, v))
+
+            return at_most_sorted
+
+        def at_least_sorted(row: Mapping[str, float]) -> float:
+            v = row.get(feature, nan)
+            return nan if v != v else float(bisect_right(ascending, v))
+
+        return at_least_sorted
     if descending:
 
         def at_most(row: Mapping[str, float]) -> float:

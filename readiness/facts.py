@@ -1655,7 +1655,7 @@ def facts_features(
     fields = facts.__dict__  # a model's field values, read without getattr per name
     for name in _PLAIN:
         value = fields[name]
-        out[name] = value if value is None or isinstance(value, bool | str) else _plain(value)
+        out[name] = value if type(value) in _AS_IS else _plain(value)
     spending = list((facts.defense_spending_gdp or {}).values())
     if spending:
         out["defense_spending_gdp.min"] = float(min(spending))
@@ -1771,9 +1771,12 @@ def _leadership_change_effect(facts: Facts, as_of: dt.date) -> str | None:
 
 def _atop_values(atop: Atop, as_of: dt.date) -> dict[str, FeatureValue]:
     """The ``atop.*`` feature values of one alliance's ATOP facts."""
-    out: dict[str, FeatureValue] = {}
-    for name in (*_ATOP_FLAGS, *_ATOP_CODES):
-        out[f"atop.{name}"] = _plain(getattr(atop, name))
+    fields = atop.__dict__  # a model's field values, read without getattr per name
+    out: dict[str, FeatureValue] = {
+        feature: value if type(value) in _AS_IS else _plain(value)
+        for feature, name in _ATOP_PLAIN
+        for value in (fields[name],)
+    }
     milcon, milaid, subord = atop.military_coordination, atop.military_aid, atop.subordination
     out["atop.peacetime_military_contact"] = None if milcon is None else milcon >= 2
     out["atop.common_defense_policy"] = None if milcon is None else milcon == 3
@@ -1895,6 +1898,14 @@ def _coverage(agreements: Sequence[Agreement], pairs: list[tuple[str, str]] | No
         return 1.0
     bound = sum(1 for x, y in pairs if any(a.binds(x, y) for a in agreements))
     return round(bound / len(pairs), 6)
+
+
+_AS_IS = frozenset({type(None), bool, str, float})
+"""The types of fact values that are feature values as they are (:func:`_plain` gives
+them back unchanged): the look-up by exact type saves its call for most values."""
+
+_ATOP_PLAIN = tuple((f"atop.{name}", name) for name in (*_ATOP_FLAGS, *_ATOP_CODES))
+"""The ATOP facts that are features as they are (made plain): feature and field names."""
 
 
 def _plain(value: object) -> FeatureValue:

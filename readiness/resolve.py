@@ -111,9 +111,11 @@ class Resolved:
         out = {}
         for j in self.rules:
             c = criteria[j]
-            assert c.derive is not None
+            rule = c.derive
+            assert rule is not None
             level = derived[j]
-            if math.isnan(level) and not with_facts:
+            known = level == level  # NaN: the facts it needs are missing
+            if not known and not with_facts:
                 continue
             # built without the frozen dataclass's per-field __setattr__ (about 30 per
             # assessment): the same object, as tests/test_assessment.py holds
@@ -121,8 +123,8 @@ class Resolved:
                 Derivation,
                 {
                     "criterion": c.id,
-                    "level": None if math.isnan(level) else int(level),
-                    "rule": c.derive,
+                    "level": int(level) if known else None,
+                    "rule": rule,
                     "table": table,
                 },
             )

@@ -1113,11 +1113,14 @@ def write_validated(out: Path = VALIDATED) -> None:
 
 def _fingerprint(rubric: Rubric) -> str | None:
     """SHA-256 of a rubric's content, every field of every model walked and written with
-    ``repr`` (1, 1.0 and True differ, and so do a list and a tuple), without pydantic's
-    serializer; ``None`` when it holds a value whose ``repr`` may not tell it exactly
-    (anything but text, numbers, true/false, null, lists, tuples, mappings and models)."""
+    :mod:`marshal` format 0 (a type code before each value, so 1, 1.0 and True differ,
+    and so do a list and a tuple; a float in 17 digits, exactly; no marks of shared or
+    interned objects, so equal content is equal bytes), without pydantic's serializer
+    (and in a fraction of the time ``repr`` took); ``None`` when it holds a value that
+    may not be told exactly (anything but text, numbers, true/false, null, lists,
+    tuples, mappings and models)."""
     try:
-        return hashlib.sha256(repr(_plain(rubric)).encode()).hexdigest()
+        return hashlib.sha256(marshal.dumps(_plain(rubric), 0)).hexdigest()
     except TypeError:
         return None
 
@@ -1126,12 +1129,12 @@ _LEAVES = (str, int, float, bool, type(None))
 
 
 def _plain(value: object) -> Any:
-    if isinstance(value, BaseModel):
-        fields = value.__dict__
-        return (type(value).__qualname__, [_plain(fields[k]) for k in type(value).model_fields])
     kind = type(value)
     if kind in _LEAVES:
         return value
+    if isinstance(value, BaseModel):
+        fields, model = value.__dict__, type(value)
+        return (model.__qualname__, [_plain(fields[k]) for k in model.__pydantic_fields__])
     if kind is tuple or kind is list:
         return (kind.__name__, [_plain(v) for v in value])  # type: ignore[attr-defined]
     if kind is dict:

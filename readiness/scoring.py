@@ -31,6 +31,7 @@ The rules, in order:
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import weakref
@@ -96,6 +97,8 @@ def settle(values: float, extra: int = 0) -> float: ...
 def settle(values: NDArray[np.float64], extra: int = 0) -> NDArray[np.float64]: ...
 def settle(values: Any, extra: int = 0) -> Any:
     """``values`` rounded to :data:`SETTLE_DECIMALS` (plus ``extra`` for shares)."""
+    if type(values) is np.ndarray:  # what np.round calls, without its dispatch
+        return values.round(SETTLE_DECIMALS + extra)
     return np.round(values, SETTLE_DECIMALS + extra)
 
 
@@ -577,6 +580,25 @@ class _EstimateParts:
         return sums
 
 
+def _nothing_estimated(levels: Floats, applicable: Bools | None) -> Estimated | None:
+    """:func:`estimate_unknowns` of a block where every applicable criterion is known
+    (and every row has one that applies), without the sums: the known levels (NaN where
+    a criterion does not apply), nothing estimated, a spread of 0 (no estimated weight
+    adds to the error). ``None`` when the block has something to estimate.
+    ``tests/test_scoring.py`` holds it bit for bit to :func:`estimate_unknowns`."""
+    unknown = np.isnan(levels)
+    if applicable is None:
+        if unknown.any():
+            return None
+        filled = levels.copy()
+    else:
+        unknown &= applicable
+        if unknown.any() or not applicable.any(axis=1).all():
+            return None
+        filled = np.where(applicable, levels, np.nan)
+    return Estimated(levels=filled, estimated=unknown, sd=np.zeros(levels.shape[0]))
+
+
 def estimate_spread(levels: Floats, applicable: Bools | None, model: ScoringModel) -> Floats:
     """The spread (standard deviation, in levels) of each unknown criterion's level
     around its estimate (:func:`estimate_unknowns`), under the rubric's ``estimate``.
@@ -962,19 +984,29 @@ def score_outputs(
         for i, name in enumerate(table[1:]):
             out[name] = whole[:, k + i]
     order = _order(levels)
+    # each output's shape, dtype and memory order (pillar-wide ones in the input's: the
+    # kernel's own)
+    layout: dict[str, tuple[tuple[int, ...], type, Literal["C", "F"]]] = {}
     for name in outputs - set(table):
-        if name in _PILLAR_WIDE:  # in the input's memory order: the kernel's own
-            out[name] = np.empty((n, k), order=order)
+        if name in _PILLAR_WIDE:
+            layout[name] = ((n, k), np.float64, order)
         elif name in _GATE_WIDE:
-            out[name] = np.empty((n, g), dtype=bool)
+            layout[name] = ((n, g), np.bool_, "C")
         elif name == "band":
-            out[name] = np.empty(n, dtype=np.intp)
+            layout[name] = ((n,), np.intp, "C")
         elif name in _COUNTS:
-            out[name] = np.empty(n, dtype=np.int64)
+            layout[name] = ((n,), np.int64, "C")
         elif name == "estimate":
-            out[name] = np.empty((n, model.n_criteria))
+            layout[name] = ((n, model.n_criteria), np.float64, "C")
         else:
-            out[name] = np.empty(n)
+            layout[name] = ((n,), np.float64, "C")
+    starts = range(0, n, chunk_rows)
+    # one block (one assess): its figures are copied out as they are, not written into
+    # arrays made beforehand (the same values, shapes, dtypes and memory order)
+    one_block = len(starts) == 1 and not table
+    if not one_block:
+        for name, (shape, dtype, memory) in layout.items():
+            out[name] = np.empty(shape, dtype=dtype, order=memory)
 
     def score_block(start: int) -> None:
         kernel = _kernel_for(model, policy, threshold, accel)
@@ -983,10 +1015,19 @@ def score_outputs(
         na = None if not_applicable is None else _take(not_applicable, start, stop, columns, 0)
         lc = None if low_confidence is None else _take(low_confidence, start, stop, columns, 0)
         res = kernel.run(block, None if na is None else na.astype(bool), lc, outputs, start)
+        if one_block:
+            for name, (shape, dtype, memory) in layout.items():
+                value = res.get(name)
+                if isinstance(value, np.ndarray) and value.shape == shape and value.dtype == dtype:
+                    out[name] = np.array(value, order=memory)  # a copy: never a buffer's view
+                else:  # made and written as for several blocks
+                    out[name] = np.empty(shape, dtype=dtype, order=memory)
+                    if value is not None:
+                        out[name][start:stop] = value
+            return
         for name, value in res.items():
             out[name][start:stop] = value
 
-    starts = range(0, n, chunk_rows)
     # BLAS's own threads would fight ours (and cost more than they give on small
     # products): pinned to one thread at every size, through one reused controller
     try:
@@ -1209,14 +1250,20 @@ class _Kernel:
         estimated: Estimated | _EstimateParts | None = None
         full: Estimated | None = None  # the estimates themselves
         applicable = None if na is None else ~na
+        # the estimates' parts are read themselves only by arithmetic pillars under
+        # ``estimate`` with every criterion applicable; elsewhere only the estimates are
+        # read, and with nothing to estimate they are the levels (see _nothing_estimated)
+        parts_read = self.policy == "estimate" and self.linear and na is None
         if self.policy == "estimate" or wants_estimate:
-            parts = _EstimateParts.of(levels, applicable, self.model)
-            if wants_estimate or na is not None or not self.linear:
-                full = parts.estimates(levels, applicable, self.model)
+            full = None if parts_read else _nothing_estimated(levels, applicable)
+            if full is None:
+                parts = _EstimateParts.of(levels, applicable, self.model)
+                if wants_estimate or not parts_read:
+                    full = parts.estimates(levels, applicable, self.model)
             if self.policy == "estimate":
                 # arithmetic pillars, every criterion applicable: the point score from the
                 # sums; otherwise criterion by criterion from the estimates
-                estimated = parts if self.linear and na is None else full
+                estimated = parts if parts_read else full
         res = self._reference(levels, na, low, estimated)
         if full is not None:
             res["estimate"] = full.levels
@@ -1414,7 +1461,9 @@ class _Kernel:
             nothing = estimated.rated_sums[:, : model.n_pillars].sum(axis=1) == 0
             pillar[nothing] = np.nan  # nothing known, nothing to estimate from: no score
         elif estimated is not None:  # the point score: every applicable criterion counts
-            scores = level_to_score(np.nan_to_num(estimated.levels))
+            # NaN (not applicable) as 0; levels and estimates are finite (validated, clipped)
+            filled = estimated.levels
+            scores = level_to_score(np.where(filled == filled, filled, 0.0))
             pillar = self._pillars(scores, applicable)
             # nothing known, nothing to estimate from: no score (as under exclude)
             pillar[
@@ -1631,11 +1680,19 @@ more in numpy calls than they save in memory traffic: one product does the rows.
 def _pack(flags: Bools) -> NDArray[np.uint16]:
     """Per row, the True columns as the bits of one integer (column ``j`` is bit ``j``)."""
     if flags.shape[0] < _FEW_ROWS:  # the same integers in one call
-        return flags @ (np.uint16(1) << np.arange(flags.shape[1], dtype=np.uint16))
+        return flags @ _bits(flags.shape[1])
     code = np.zeros(flags.shape[0], dtype=np.uint16)
     for j in range(flags.shape[1]):
         code |= flags[:, j].astype(np.uint16) << np.uint16(j)
     return code
+
+
+@functools.cache
+def _bits(g: int) -> NDArray[np.uint16]:
+    """The value of each of ``g`` bits, ``1 << j`` (made once per ``g``; never written)."""
+    bits = np.uint16(1) << np.arange(g, dtype=np.uint16)
+    bits.flags.writeable = False
+    return bits
 
 
 def _count(flags: Bools) -> NDArray[np.int64]:

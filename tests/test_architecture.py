@@ -91,7 +91,7 @@ def test_the_command_line_and_the_package_start_without_heavy_imports():
     # a new process: the modules a fresh interpreter loads (start-up time)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
-    # validating a partnership needs the scoring core, but never pandas
+    # validating a partnership needs the numpy rule engine, but never pandas
     code = (
         "import sys; from readiness.cli import main; "
         "main(['validate', 'examples/partnerships/nato.json']); "
@@ -113,12 +113,12 @@ HEAVY = ("pandas", "scipy", "matplotlib", "jinja2", "pyarrow", "openpyxl", "skle
 
 VALIDATE_MAY_LOAD = {
     # base, describe, and the engines a partnership's derived levels and counts need
+    # (the rule engine and the resolver: validate checks what assess checks, unscored)
     "readiness", "readiness._atomic", "readiness._io", "readiness._limits",
     "readiness._models", "readiness._numbers", "readiness._resources", "readiness._text",
     "readiness._version", "readiness.errors", "readiness.facts", "readiness.rules",
     "readiness.sources", "readiness.rubric", "readiness.partnership", "readiness.derive",
-    "readiness.countries",
-    "readiness.scoring", "readiness.resolve", "readiness.assessment",
+    "readiness.countries", "readiness.resolve",
 }  # fmt: skip
 
 
@@ -154,6 +154,8 @@ def test_validate_loads_only_what_checking_needs():
     # explains or renders, and no pandas/scipy/plotting
     ours, packages = _loaded_by(["validate", "examples/partnerships/nato.json"])
     assert ours <= VALIDATE_MAY_LOAD, sorted(ours - VALIDATE_MAY_LOAD)
+    assert not ours & {"readiness.scoring", "readiness.assessment"}  # nothing is scored
+    assert "readiness.resolve" in ours  # the overrides of derived levels are checked
     assert not packages & {*HEAVY, "pycountry"}, sorted(packages & {*HEAVY, "pycountry"})
     assert not packages & COLD_NEVER_LOADS, sorted(packages & COLD_NEVER_LOADS)
     # a rubric file is checked without the numpy core at all
@@ -173,6 +175,10 @@ ASSESS_NEVER_LOADS = {
     # nor the charts
     "readiness.document.html", "readiness.document.json", "readiness.document.markdown",
     "readiness.document.charts", "readiness.report.markdown",
+    # of the words, those of the report and its gaps only
+    "readiness.document.words.compare", "readiness.document.words.diff",
+    "readiness.document.words.explain", "readiness.document.words.panel",
+    "readiness.document.words.plan", "readiness.document.words.weights",
 }  # fmt: skip
 
 

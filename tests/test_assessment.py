@@ -164,3 +164,52 @@ def test_results_built_without_init_are_whole_and_equal_to_the_dataclass(name):
         assert again == result and repr(again) == repr(result)
         with pytest.raises(dataclasses.FrozenInstanceError):
             result.id = "changed"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("name", ["nato.json", "aukus.json", "admm-plus.json"])
+@pytest.mark.parametrize("first", ["criteria", "pillars", "gates", "derivations", "pickle"])
+def test_results_are_built_on_first_read_as_the_dataclass_holds_them(name, first):
+    """assess leaves the criterion, pillar and gate results and the derivations to be
+    built on first read: whichever is read first (or a pickle), all four are then
+    there, the same as an Assessment made by its own __init__ from them, and the
+    assessment is whole (every field in it, nothing pending), frozen, copied and
+    pickled whole."""
+    import copy
+    import dataclasses
+    import pickle
+
+    from readiness.assessment import Assessment
+
+    p = load_partnership(EXAMPLES / name)
+    a = assess(p)
+    names = [f.name for f in dataclasses.fields(a)]
+    assert "_pending" in vars(a) and not {"criteria", "pillars", "gates"} & set(vars(a))
+    if first == "pickle":
+        a = pickle.loads(pickle.dumps(a))
+    else:
+        getattr(a, first)
+    assert set(vars(a)) == set(names)  # whole: nothing pending
+    again = Assessment(**{n: getattr(a, n) for n in names})
+    for n in names:
+        assert getattr(again, n) is getattr(a, n), n
+    fresh = assess(p)  # read in another order: the same results
+    assert fresh.gates == a.gates and fresh.pillars == a.pillars
+    assert fresh.criteria == a.criteria and repr(fresh) == repr(a)
+    assert {k: (d.level, d.text) for k, d in fresh.derivations.items()} == {
+        k: (d.level, d.text) for k, d in a.derivations.items()
+    }
+    assert copy.copy(assess(p)).criteria == a.criteria
+    assert dataclasses.replace(assess(p), overall=1.0).gates == a.gates
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.criteria = ()  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="has no attribute 'criterion_results'"):
+        assess(p).criterion_results  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_results_read_first_from_many_threads_are_built_once():
+    from concurrent.futures import ThreadPoolExecutor
+
+    a = assess(load_partnership(EXAMPLES / "nato.json"))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        seen = list(pool.map(lambda _: (a.criteria, a.gates), range(32)))
+    assert all(c is seen[0][0] and g is seen[0][1] for c, g in seen)

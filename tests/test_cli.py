@@ -158,6 +158,19 @@ def test_help_on_every_command():
         assert r.returncode == 0 and "usage: readiness" in r.stdout
 
 
+def test_an_error_shows_the_usage_of_the_command_or_every_command():
+    # the parser of a command named first has that command only: its errors are its own
+    r = cli("validate")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.startswith("usage: readiness validate [-h]"), r.stderr
+    assert "the following arguments are required: FILE" in r.stderr
+    r = cli("valdate", "x.json")  # a typo: every command is a choice
+    assert r.returncode == 2 and "invalid choice: 'valdate'" in r.stderr
+    assert all(repr(name) in r.stderr for name in ("assess", "validate", "weights"))
+    r = cli("--help", "validate")  # an option first: the whole list
+    assert r.returncode == 0 and all(name in r.stdout for name in ("assess", "weights"))
+
+
 def test_version():
     r = cli("--version")
     assert r.returncode == 0 and r.stdout.startswith("readiness ")
@@ -175,10 +188,19 @@ def test_the_command_table_is_what_the_commands_register():
 
     every = _help_lines(_parser())  # every module imported and registered
     assert every == [(name, line) for name, (_, line) in COMMANDS.items()]
-    for name in COMMANDS:  # one command's real parser, the others' lines, in order
-        assert _help_lines(_parser([name, "x"])) == every
-        sub = next(a for a in _parser([name])._actions if isinstance(a, argparse._SubParsersAction))
+    assert _help_lines(_parser(["--help"])) == every  # the lines alone, no module imported
+    for name, (module, _) in COMMANDS.items():
+        # an option first: one command's real parser, the others' lines, in order
+        assert _help_lines(_parser(["--version", name, "x"])) == every
+        sub = next(
+            a for a in _parser(["-h", name])._actions if isinstance(a, argparse._SubParsersAction)
+        )
         assert sub.choices[name].description is not None, name  # its own parser, not a line
+        # the command first: its module's parsers only (nothing else can be parsed)
+        alone = [(n, line) for n, (m, line) in COMMANDS.items() if m == module]
+        assert _help_lines(_parser([name, "x"])) == alone
+        sub = next(a for a in _parser([name])._actions if isinstance(a, argparse._SubParsersAction))
+        assert sub.choices[name].description is not None, name
 
 
 @pytest.mark.parametrize("args", [["--version"], ["--help"]])
@@ -431,3 +453,45 @@ def test_the_command_spares_pydantic_its_plugin_scan_and_leaves_the_environment_
         )
         last = json.loads(out.stdout.strip().splitlines()[-1])
         assert last == [0, scanned, given, scanned, "0"], out.stderr
+
+
+def test_validate_says_what_assess_finds_without_scoring(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    # validate checks with the loader and the resolver only: its counts are those of the
+    # assessment's criteria, and a rating that overrides facts without a justification
+    # is refused with the very problems assess raises
+    from collections import Counter
+
+    import readiness
+    from readiness.cli import main
+
+    rubric = readiness.load_rubric()
+    for path in sorted(EXAMPLES.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if "assessments" in data:  # a panel file is a partnership of several assessors
+            continue
+        a = readiness.assess(readiness.load_partnership(path), rubric)
+        origins = Counter(c.origin for c in a.criteria)
+        assert main(["validate", str(path)]) == 0
+        counts = capsys.readouterr().out.split(": ", 3)[-1]
+        for origin, n in origins.items():
+            assert f"{n} {origin}" in counts, (path.name, counts)
+        assert f"(of {len(rubric.criteria)} criteria)" in counts
+    nato = json.loads((EXAMPLES / "nato.json").read_text(encoding="utf-8"))
+    p = readiness.load_partnership(EXAMPLES / "nato.json")
+    derived = [c.id for c in readiness.assess(p, rubric).criteria if c.origin == "derived"][:2]
+    assert len(derived) == 2
+    for level in (0, "not-applicable"):
+        bad = json.loads(json.dumps(nato))
+        for cid in derived:
+            bad["ratings"][cid] = {"level": level}
+        f = tmp_path / "override.json"
+        f.write_text(json.dumps(bad), encoding="utf-8")
+        with pytest.raises(readiness.InputError) as raised:
+            readiness.assess(readiness.load_partnership(f), rubric)
+        assert main(["validate", str(f)]) == 2
+        err = capsys.readouterr().err
+        assert len(raised.value.problems) == len(derived)
+        for problem in raised.value.problems:
+            assert f"{problem.path}: {problem.message}" in err, err

@@ -796,6 +796,70 @@ def test_one_row_derivation_equals_the_array_engine(row):
     np.testing.assert_array_equal(derive_levels(two, rubric), np.array(expected * 2))
 
 
+_NUMBERS = [n for n, f in sorted(FEATURES.items()) if f.type in ("number", "level")][:4]
+_FLAGS = [n for n, f in sorted(FEATURES.items()) if f.type == "flag"][:4]
+_CATEGORY = next(n for n, f in sorted(FEATURES.items()) if f.type == "category")
+_THRESHOLD = st.sampled_from([-math.inf, 0.0, 0.5, 1.0, 2.0, 3.0, 12.0, math.inf, math.nan])
+
+
+@st.composite
+def _any_rule(draw: st.DrawFn, depth: int = 0) -> Any:
+    """A rule of any kind on a few features; thresholds in order or not, with
+    infinities and NaN among them (nothing is checked at construction)."""
+    kinds = ["bands", "count", "present", "map"] + (["min", "max"] if depth < 2 else [])
+    kind = draw(st.sampled_from(kinds))
+    if kind == "bands":
+        thresholds = tuple(draw(st.lists(_THRESHOLD, min_size=4, max_size=4)))
+        if draw(st.booleans()):  # mostly in order, as a valid rubric has them
+            thresholds = tuple(sorted(thresholds, key=lambda t: (math.isnan(t), t)))
+        descending = draw(st.booleans())
+        if descending and draw(st.booleans()):
+            thresholds = thresholds[::-1]
+        return Bands(rule="bands", feature=draw(st.sampled_from(_NUMBERS)),
+                     thresholds=thresholds, descending=descending)  # fmt: skip
+    if kind == "count":
+        features = tuple(draw(st.lists(st.sampled_from(_FLAGS), max_size=4)))
+        thresholds = tuple(draw(st.lists(_THRESHOLD, min_size=4, max_size=4)))
+        return Count(rule="count", features=features, thresholds=thresholds)
+    if kind == "present":
+        return Present(rule="present", feature=draw(st.sampled_from(_FLAGS)),
+                       if_true=draw(st.integers(0, 4)),
+                       if_false=draw(st.one_of(st.none(), st.integers(0, 4))))  # fmt: skip
+    if kind == "map":
+        values = FEATURES[_CATEGORY].values
+        chosen = draw(st.lists(st.sampled_from(values), unique=True))
+        levels = {v: draw(st.integers(0, 4)) for v in chosen}
+        return Map(rule="map", feature=_CATEGORY, levels=levels)
+    of = tuple(draw(st.lists(_any_rule(depth + 1), min_size=1, max_size=4)))
+    if kind == "max":
+        return Max(rule="max", of=of)
+    return Min(rule="min", of=of, settle=draw(st.sampled_from(["all", "lowest"])))
+
+
+def _encoded(name: str) -> st.SearchStrategy[float]:
+    if name in _FLAGS:
+        return st.sampled_from([math.nan, 0.0, 1.0])
+    if name == _CATEGORY:
+        return st.sampled_from([math.nan, *map(float, range(len(FEATURES[name].values)))])
+    return st.one_of(_THRESHOLD, st.floats(-1, 20, allow_nan=False))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_any_rule(), st.data())
+def test_one_row_rules_equal_the_array_engine_on_any_rule(rule, data):
+    """Any rule (bands in order, the bisection, or not; nested min and max; counts
+    with unknown flags) compiled for one row gives what the array engine gives."""
+    from readiness.derive import _one_row
+
+    names = sorted(set(_NUMBERS) | set(_FLAGS) | {_CATEGORY})
+    chosen = data.draw(st.lists(st.sampled_from(names), unique=True))
+    row = {n: data.draw(_encoded(n)) for n in chosen}
+    table = Table(n=1, columns={k: np.array([v]) for k, v in row.items()})
+    expected = float(evaluate(rule, table)[0])
+    got = _one_row(rule)(row)
+    assert (math.isnan(got) and math.isnan(expected)) or got == expected, (got, expected)
+
+
 def _same(a: float | None, b: float) -> bool:
     return (a is None and math.isnan(b)) or (a is not None and a == pytest.approx(b))
 

@@ -431,6 +431,60 @@ def test_the_kernel_scores_estimates_as_the_reference_does(case, masks, order, c
                 )
 
 
+def _bits(a: np.ndarray) -> tuple[str, tuple[int, ...], bytes]:
+    return str(a.dtype), a.shape, np.ascontiguousarray(a).tobytes()
+
+
+@SETTINGS
+@given(
+    cases(rows=3),
+    st.sampled_from(["exclude", "worst", "estimate"]),
+    st.sampled_from(["none", "not_applicable", "low_confidence", "both"]),
+    st.sampled_from(["unknowns", "all known", "a row all not-applicable"]),
+    st.booleans(),
+)
+def test_nothing_to_estimate_skips_the_sums_bit_for_bit(case, policy, masks, fill, blank):
+    """A block with every applicable criterion known takes its estimates without the
+    estimate's sums (``_nothing_estimated``): every output of the kernel, the estimates
+    among them, is the one the sums give, to the last bit, under every policy, method
+    and mask; and its estimates are :func:`estimate_unknowns`'s."""
+    from unittest import mock
+
+    import readiness.scoring as scoring
+    from readiness.scoring import ALL_OUTPUTS, ON_REQUEST, _Kernel, estimate_unknowns
+
+    rubric, levels, na, low = case
+    na_mask = na.copy() if masks in ("not_applicable", "both") else None
+    low_mask = low if masks in ("low_confidence", "both") else None
+    if fill != "unknowns":  # every criterion known (one row without any that applies)
+        levels = np.where(np.isnan(levels), 2.0, levels)
+        if fill == "a row all not-applicable":
+            na_mask = np.zeros(levels.shape, dtype=bool) if na_mask is None else na_mask
+            na_mask[0] = True
+    if na_mask is not None and blank:
+        levels = np.where(na_mask, np.nan, levels)  # as resolve writes them
+    model = ScoringModel.from_rubric(rubric.model_copy(update={"unknown_policy": policy}))
+    applicable = None if na_mask is None else ~na_mask
+    short = scoring._nothing_estimated(levels, applicable)
+    expected = estimate_unknowns(levels, applicable, model)
+    if fill == "all known" and na_mask is None:
+        assert short is not None  # the shortcut is taken
+    unknown = np.isnan(levels) if applicable is None else np.isnan(levels) & applicable
+    if fill == "a row all not-applicable" or unknown.any():
+        assert short is None  # a row with nothing that applies, or something to estimate
+    if short is not None:
+        for name in ("levels", "estimated", "sd"):
+            assert _bits(getattr(short, name)) == _bits(getattr(expected, name)), name
+    low_f = None if low_mask is None else low_mask.astype(np.float64)
+    outputs = ALL_OUTPUTS | ON_REQUEST
+    got = _Kernel(model, policy, model.min_coverage).run(levels, na_mask, low_f, outputs)
+    with mock.patch.object(scoring, "_nothing_estimated", return_value=None):
+        sums = _Kernel(model, policy, model.min_coverage).run(levels, na_mask, low_f, outputs)
+    assert set(got) == set(sums)
+    for name in got:
+        assert _bits(np.asarray(got[name])) == _bits(np.asarray(sums[name])), name
+
+
 @SETTINGS
 @given(cases(rows=3))
 def test_with_nothing_unknown_estimate_scores_as_exclude(case):

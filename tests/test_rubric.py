@@ -715,13 +715,32 @@ def test_an_edited_rubric_seed_or_code_is_validated_in_full(validated, tmp_path,
     assert rm._load_shipped.__wrapped__("defense-partnership") == held
 
 
-def test_the_fingerprint_tells_only_what_repr_tells_exactly():
+def test_the_fingerprint_tells_only_what_it_tells_exactly():
     import readiness.rubric as rm
 
     rubric = rubric_from_dict(copy.deepcopy(BASE))
     assert rm._fingerprint(rubric) is not None
     rubric.__dict__["effort_scale"] = {"low": frozenset({1.0})}  # not a type it knows
     assert rm._fingerprint(rubric) is None  # then the JSON digest decides
+
+
+def test_the_fingerprint_tells_values_apart_by_type_and_not_by_identity():
+    import readiness.rubric as rm
+
+    rubric = rubric_from_dict(copy.deepcopy(BASE))
+    seen = set()
+    next_up = float.fromhex("0x1.999999999999bp-4")  # the float after 0.1
+    for value in (1, 1.0, True, 0.0, -0.0, 0.1, next_up, "1", None, [1.0], (1.0,)):
+        rubric.__dict__["effort_scale"] = {"low": value}
+        seen.add(rm._fingerprint(rubric))
+    assert len(seen) == 11 and None not in seen
+    # equal content is one fingerprint, whether its texts are interned or shared or not
+    word = "".join(["lo", "w"])
+    assert word is not "low"  # noqa: F632 - a text equal to the key, another object
+    rubric.__dict__["effort_scale"] = {"low": 1.0, "high": 2.0}
+    shared = rm._fingerprint(rubric)
+    rubric.__dict__["effort_scale"] = {word: float("1.0"), sys.intern("high"): 2.0}
+    assert rm._fingerprint(rubric) == shared
 
 
 def test_a_rubric_file_is_validated_in_full(monkeypatch):

@@ -595,3 +595,22 @@ def test_estimate_parts_in_place_are_the_formulas_to_the_last_bit(order, rows):
     assert again.pillar_sums(model, levels).tobytes() == sums.tobytes()
     if rows > 4:
         assert clipped.any(axis=1)[2:4].all()  # the clipped rows were there
+
+
+@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("extra", [0, 2])
+def test_settle_is_numpys_round_bit_for_bit(seed, order, extra):
+    """settle calls the array's own round (np.round's dispatch left out): the same bits,
+    on views, either memory order, NaN, infinities and signed zeros."""
+    from readiness.scoring import SETTLE_DECIMALS, settle
+
+    rng = np.random.default_rng(seed)
+    values = np.asarray(rng.normal(size=(5, 4)) * 10.0 ** rng.integers(-3, 6), order=order)
+    values.flat[rng.integers(0, 20, size=4)] = [np.nan, -0.0, np.inf, -np.inf]
+    for given_ in (values, values[1:3], values[:, 1], values.T):
+        got = settle(given_, extra)
+        expected = np.round(given_, SETTLE_DECIMALS + extra)
+        assert got.dtype == expected.dtype and got.shape == expected.shape
+        assert got.tobytes() == expected.tobytes()
+    assert settle(0.1234567891234, extra) == np.round(0.1234567891234, SETTLE_DECIMALS + extra)

@@ -86,13 +86,17 @@ def _validate_one(
             f"{len(checked.criteria)} criteria"
         )
         return rubric, []
-    # a partnership's derived levels need the numpy core; a rubric file does not
-    from readiness.assessment import assess
+    # a partnership's derived levels need the numpy rule engine; a rubric file does not.
+    # Not scored: the checks of an assessment are the loader's (ids, target) and the
+    # resolver's (ratings that override derived levels), which is all that runs here
+    from readiness.resolve import resolve
 
     rubric = rubric or load_rubric(args.rubric)
-    p = _load(path, rubric)
-    a = assess(p, rubric)
-    origins = Counter(c.origin for c in a.criteria)
+    p = _load(path, rubric)  # checks the partnership against the rubric, as assess does
+    resolved = resolve([p], rubric)
+    if resolved.problems[0]:
+        raise InputError(list(resolved.problems[0]))
+    origins = Counter(resolved.origins(0))
     counts = ", ".join(
         f"{origins[o]} {o}"
         for o in ("rated", "derived", "overridden", "not-applicable", "unknown")
@@ -105,6 +109,7 @@ def _validate_one(
     warnings: list[ReadinessError] = []
     if problems := p.warnings(rubric):
         warnings.append(InputError(problems, source=path))
-    if (twice := duplicates.check(a, path)) is not None:
+    day = p.assessed_on.isoformat() if p.assessed_on else None
+    if (twice := duplicates.seen(p.id, day, path)) is not None:
         warnings.append(twice)
     return rubric, warnings

@@ -9,7 +9,27 @@ One module per subject (:mod:`~readiness.document.words.compare`,
 returns plain text (renderers escape it).
 """
 
-from readiness.document.words import compare, diff, explain, gaps, panel, plan, weights
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from readiness.document.words.numbers import score, value
+
+if TYPE_CHECKING:
+    from readiness.document.words import compare, diff, explain, gaps, panel, plan, weights
+
+_SUBJECTS = frozenset({"compare", "diff", "explain", "gaps", "panel", "plan", "weights"})
+"""The subjects' modules, loaded on first use (PEP 562): a terminal report loads the
+words of its gaps, not those of a comparison, a diff, a panel or a plan."""
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _SUBJECTS:
+        raise AttributeError(f"module 'readiness.document.words' has no attribute {name!r}")
+    return import_module(f"readiness.document.words.{name}")  # sets the attribute
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_SUBJECTS})
+
 
 __all__ = ["compare", "diff", "explain", "gaps", "panel", "plan", "score", "value", "weights"]
