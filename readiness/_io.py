@@ -306,7 +306,7 @@ def _read_json(text: str, name: str, error: type[ReadinessError], raw: bytes | N
       a colon written ``\\u003a`` in the text would appear in the result alone, so
       such text goes the exact way;
     - nesting deeper than :data:`MAX_DEPTH`: a line of the result indented 128 spaces
-      (an item inside 64 levels); then the brackets are counted exactly;
+      (an item inside 64 levels); then the exact parse counts the brackets;
     - an integer of 19 digits or more (which orjson may have read as a float): a run of
       19 digits anywhere in the text.
 
@@ -318,19 +318,7 @@ def _read_json(text: str, name: str, error: type[ReadinessError], raw: bytes | N
     if raw is None:
         raw = text.encode("utf-8")
     data = _read_json_bytes(raw)
-    if data is not _NOT_FAST:
-        return data
-    if _LONG_DIGITS in raw.translate(_DIGITS_AS_ZERO):
-        return _read_json_exact(text, name, error)
-    try:
-        data = orjson.loads(raw)
-        written = orjson.dumps(data, option=orjson.OPT_INDENT_2)
-    except (orjson.JSONDecodeError, orjson.JSONEncodeError):  # encoding: too deep for it
-        return _read_json_exact(text, name, error)
-    if _INDENT_64 in written and _nested_deeper(text):
-        deep = _json_too_deep(text)
-        raise error([Problem(_line_column(text, deep or 0), too_deep())], source=name)
-    if raw.count(b":") != written.count(b":") or b"\\u003a" in raw or b"\\u003A" in raw:
+    if data is _NOT_FAST:  # a test says it could matter, or orjson refused the text
         return _read_json_exact(text, name, error)
     return data
 

@@ -916,12 +916,11 @@ class _Rows:
     @staticmethod
     def joined(parts: list[_Rows]) -> _Rows | None:
         """The rows of several parts of one chunk, in turn (``None``: no row)."""
-        parts = [part for part in parts if part.data is not None]
-        columns = [part.data for part in parts if part.data is not None]
-        if not columns:
+        kept = [(part.data, part.at) for part in parts if part.data is not None]
+        if not kept:
             return None
-        data = {name: [v for c in columns for v in _values(c[name])] for name in columns[0]}
-        return _Rows(data, [i for part in parts for i in part.at], [])
+        data = {name: [v for c, _ in kept for v in _values(c[name])] for name in kept[0][0]}
+        return _Rows(data, [i for _, at in kept for i in at], [])
 
     def frame(self, rubric: Rubric) -> pd.DataFrame | None:
         """The rows as a table (:func:`_chunk_frame`'s types), in input order."""
