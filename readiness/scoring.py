@@ -35,7 +35,7 @@ import functools
 import os
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, overload
@@ -450,37 +450,48 @@ class _EstimateParts:
         *,
         rated: Bools | None = None,
         known: Floats | None = None,
+        scratch: Scratch | None = None,
     ) -> _EstimateParts:
         """The parts from the per-pillar sums: ``r_sums`` the rated mask by
         ``model.estimate_matrices[0]``, ``k_sums`` the known levels (0 elsewhere) by
         ``[1]``, ``sq_sums`` their squares by the membership mask, ``app_sums`` the
         applicable mask by ``[2]`` ((3k,) when every criterion applies). The scoring
-        kernel makes these sums in its own blocked products and calls this directly."""
+        kernel makes these sums in its own blocked products and calls this directly,
+        with its ``scratch``: the (rows x pillars) parts are then its reused buffers
+        (read them before the kernel's next block), not fresh arrays."""
         # (each step below is the arithmetic of the formula in its comment, operand for
-        # operand, done into arrays made once per call: the same bits, fewer passes)
+        # operand, done into arrays made once per call, or the kernel's buffers: the same
+        # bits, fewer passes and no fresh pages per block)
         est = model.estimate
         k = model.n_pillars
+        new = _allocate if scratch is None else scratch
+        shape = (r_sums.shape[0], k)
+        tmp = new("est_tmp", shape, np.float64)
         n = r_sums[:, :k]
         # sums over the known criteria of (level - offset) and of its square, per pillar
-        total_adj = k_sums[:, :k] - r_sums[:, k : 2 * k]
+        total_adj = np.subtract(k_sums[:, :k], r_sums[:, k : 2 * k], out=new("est_adj", shape))
         # total_sq = sq_sums + (r_sums[:, 2k:3k] - 2.0 * k_sums[:, k:2k])
-        total_sq = np.multiply(k_sums[:, k : 2 * k], 2.0)
+        total_sq = np.multiply(k_sums[:, k : 2 * k], 2.0, out=new("est_sq", shape))
         np.subtract(r_sums[:, 2 * k : 3 * k], total_sq, out=total_sq)
         np.add(sq_sums, total_sq, out=total_sq)
         # a pillar's precision and shrinkage depend on its count of known criteria only:
         # looked up in tables made once (the same arithmetic, done once per count)
-        count = n.astype(np.intp)  # sums of ones: exact
+        count = new("est_count", shape, np.intp)
+        if count is None:
+            count = n.astype(np.intp)  # sums of ones: exact
+        else:
+            np.copyto(count, n, casting="unsafe")
         by_count = model.estimate_by_count
-        precision = by_count[0][count]
-        gamma = by_count[1][count]
-        keep = by_count[2][count]  # 1 - gamma
+        precision = _look_up(by_count[0], count, new("est_precision", shape))
+        gamma = _look_up(by_count[1], count, new("est_gamma", shape))
+        keep = _look_up(by_count[2], count, new("est_keep", shape))  # 1 - gamma
         # with nothing known in a pillar its sums are 0, so its mean is 0 too
-        mean = np.divide(total_adj, np.maximum(n, 1.0), out=total_adj)
+        mean = np.divide(total_adj, np.maximum(n, 1.0, out=tmp), out=total_adj)
         with np.errstate(invalid="ignore", divide="ignore"):
             v_mu = 1.0 / (1.0 / est.tau2 + precision.sum(axis=1))
-            mu = v_mu * (est.prior / est.tau2 + (mean * precision).sum(axis=1))
+            mu = v_mu * (est.prior / est.tau2 + np.multiply(mean, precision, out=tmp).sum(axis=1))
             # centre = gamma * (mean - mu) + mu
-            centre = np.subtract(mean, mu[:, None])
+            centre = np.subtract(mean, mu[:, None], out=new("est_centre", shape))
             np.multiply(gamma, centre, out=centre)
             np.add(centre, mu[:, None], out=centre)
         # the overall's error: effective weights (points per level) of the estimated
@@ -498,27 +509,34 @@ class _EstimateParts:
         # (0 where ``est_w <= 1e-9 app_w``, as a product by the opposite mask: the sums are
         # finite, so ``x * 0 + 0.0`` is +0.0 and ``x * 1 + 0.0`` is x, bit for bit, with
         # no branch per element on a mask that follows the data)
-        est_w = app_sums[..., :k] - r_sums[:, 3 * k : 4 * k]
-        something = est_w > 1e-9 * app_w
+        est_w = np.subtract(app_sums[..., :k], r_sums[:, 3 * k : 4 * k], out=new("est_w", shape))
+        something = np.greater(est_w, 1e-9 * app_w, out=new("est_something", shape, np.bool_))
         np.multiply(est_w, something, out=est_w)
         est_w += 0.0
-        est_w2 = app_sums[..., k : 2 * k] - r_sums[:, 4 * k : 5 * k]
+        est_w2 = np.subtract(
+            app_sums[..., k : 2 * k], r_sums[:, 4 * k : 5 * k], out=new("est_w2", shape)
+        )
         np.multiply(est_w2, something, out=est_w2)
         est_w2 += 0.0
-        a_p = scale * est_w
-        a_sq = (scale * scale * est_w2).sum(axis=1)
-        a_mu = (a_p * keep).sum(axis=1)
-        var = v_mu * a_mu**2 + (a_p**2 * est.pillar2 * keep).sum(axis=1)
+        a_p = np.multiply(scale, est_w, out=est_w)  # est_w is read no more: reuse it
+        a_sq = np.multiply(scale * scale, est_w2, out=est_w2).sum(axis=1)
+        a_mu = np.multiply(a_p, keep, out=tmp).sum(axis=1)
+        # var = v_mu * a_mu**2 + (a_p**2 * pillar2 * keep) summed per row
+        spread_p = np.multiply(a_p, a_p, out=tmp)
+        np.multiply(spread_p, est.pillar2, out=spread_p)
+        np.multiply(spread_p, keep, out=spread_p)
+        var = v_mu * a_mu**2 + spread_p.sum(axis=1)
         var += est.noise2 * a_sq
         # a partnership whose known criteria scatter more than the rubric's spread says
         # gets a wider range: the spread, updated by its own scatter within pillars (a
         # conjugate update worth PRIOR_DF criteria), scales every part of the error
         # scatter = max(total_sq - n * mean * mean, 0) summed per row
-        spread = np.multiply(n, mean)
+        spread = np.multiply(n, mean, out=tmp)
         np.multiply(spread, mean, out=spread)
         np.subtract(total_sq, spread, out=spread)
         scatter = np.maximum(spread, 0.0, out=spread).sum(axis=1)
-        df = n.sum(axis=1) - np.count_nonzero(count, axis=1)  # sum of max(n - 1, 0)
+        # sum of max(n - 1, 0): counts less the pillars with any (small integers: exact)
+        df = n.sum(axis=1) - np.minimum(n, 1.0, out=tmp).sum(axis=1)
         own = (PRIOR_DF * est.noise2 + scatter) / (PRIOR_DF + df)
         var *= own / est.noise2
         sd = np.sqrt(np.maximum(var, 0.0))  # >= 0 to the last bit
@@ -549,28 +567,40 @@ class _EstimateParts:
             filled[~applicable] = np.nan
         return Estimated(levels=filled, estimated=estimated, sd=self.sd)
 
-    def pillar_sums(self, model: ScoringModel, levels: Floats) -> Floats:
+    def pillar_sums(
+        self, model: ScoringModel, levels: Floats, scratch: Scratch | None = None
+    ) -> Floats:
         """(r, k) weighted sums of levels per pillar, known levels as they are and unknown
         ones at their estimate, every criterion applicable (what the arithmetic point
         score divides by the pillar's weight). The estimates' sum is one product unless
         an estimate leaves 0-4; those rows (of ``levels``, the levels these parts were
-        made from) are summed criterion by criterion."""
+        made from) are summed criterion by criterion. With the kernel's ``scratch`` the
+        sums are one of its buffers (as :meth:`from_sums`), else a fresh array."""
         k = model.n_pillars
         by_known = model.estimate_matrices[1]
-        est_w = self.app_sums[..., :k] - self.rated_sums[:, 3 * k : 4 * k]
-        est_w_off = self.app_sums[..., 2 * k : 3 * k] - self.rated_sums[:, 5 * k : 6 * k]
+        new = _allocate if scratch is None else scratch
+        shape = (self.rated_sums.shape[0], k)
+        est_w = np.subtract(
+            self.app_sums[..., :k], self.rated_sums[:, 3 * k : 4 * k], out=new("est_w", shape)
+        )
+        est_w_off = np.subtract(
+            self.app_sums[..., 2 * k : 3 * k],
+            self.rated_sums[:, 5 * k : 6 * k],
+            out=new("est_w2", shape),
+        )
         # sums = known_weighted + centre * est_w + est_w_off, into one array
-        sums = np.multiply(self.centre, est_w)
+        sums = np.multiply(self.centre, est_w, out=new("est_pillar_sums", shape))
         np.add(self.known_weighted, sums, out=sums)
         np.add(sums, est_w_off, out=sums)
         low, high = model.estimate_offset_range
         # clipped = (est_w > 0) & ((centre + low < 0) | (centre + high > LEVEL_MAX))
         with np.errstate(invalid="ignore"):
             edge = np.add(self.centre, low, out=est_w_off)  # est_w_off is summed: reuse it
-            clipped = edge < 0
+            clipped = np.less(edge, 0, out=new("est_clipped", shape, np.bool_))
             np.add(self.centre, high, out=edge)
-            clipped |= edge > LEVEL_MAX
-            clipped &= est_w > 0
+            over = np.greater(edge, LEVEL_MAX, out=new("est_something", shape, np.bool_))
+            clipped |= over
+            clipped &= np.greater(est_w, 0, out=over)
         rows = np.flatnonzero(clipped.any(axis=1))
         if len(rows):
             guess = self.centre[rows][:, model.criterion_pillar] + model.estimate.offsets
@@ -578,6 +608,31 @@ class _EstimateParts:
             some = levels[rows]
             sums[rows] = np.where(some == some, some, guess) @ by_known[:, 2 * k : 3 * k]
         return sums
+
+
+Scratch = Callable[..., NDArray[Any] | None]
+"""Where :class:`_EstimateParts` puts its (rows x pillars) arrays: ``scratch(name, shape,
+dtype=float64)`` gives an array of that shape and dtype to write over (the kernel's
+reused buffers), or None for a new array made by the arithmetic itself (:func:`_allocate`)."""
+
+
+def _allocate(name: str, shape: tuple[int, ...], dtype: Any = np.float64) -> None:
+    """The :data:`Scratch` of new arrays: None, so that each step makes its own result
+    (``out=None``), as plain arithmetic does; cheaper than buffers for a few rows."""
+
+
+def _look_up(table: Floats, index: Ints, out: Floats | None) -> Floats:
+    """``table[index]``, into ``out`` when given (both of one memory order): an F-ordered
+    pair as its C-ordered transpose, which ``np.take`` reads ten times faster. Indexes
+    are counts of criteria, always within ``table`` ("clip" skips the bounds check)."""
+    if out is None:
+        looked_up: Floats = table[index]
+        return looked_up
+    if _order(out) == "F":
+        np.take(table, index.T, out=out.T, mode="clip")
+    else:
+        np.take(table, index, out=out, mode="clip")
+    return out
 
 
 def _nothing_estimated(levels: Floats, applicable: Bools | None) -> Estimated | None:
@@ -1189,7 +1244,7 @@ class _Kernel:
             self.inv_total = 1.0 / self.pillar_total
         self.scale_by_total = POINTS_PER_LEVEL * self.inv_total
         self.scale_by_total_est = self.inv_total * POINTS_PER_LEVEL  # the reference's order
-        self._buffers: dict[tuple[str, str], Floats] = {}
+        self._buffers: dict[tuple[str, str], NDArray[Any]] = {}
         # The fused path (arithmetic pillars and overall, nothing masked): the pillar
         # sums of levels and of rated weight (two products of ``filled``, NaN as 0, and
         # ``rated``, 1 unless NaN; or the compiled kernel), then from them, by two small
@@ -1302,7 +1357,10 @@ class _Kernel:
         low: Floats = np.matmul(lm, self.lower_p, out=self._buffer("low", (r,), levels))
         sums: Floats = np.matmul(rw, self.rated_p, out=self._buffer("sums", (r, 2), levels))
         if parts is not None:  # the point score: every criterion, known or estimated
-            pillar = parts.pillar_sums(self.model, levels)  # a fresh array: scaled in place
+            # a buffer, scaled in place (the caller copies it out)
+            pillar = parts.pillar_sums(
+                self.model, levels, self._scratch(levels) if r >= _SCRATCH_ROWS else None
+            )
             pillar *= self.scale_by_total_est
             np.round(pillar, SETTLE_DECIMALS, out=pillar)  # settle()
             pillar[parts.rated_sums[:, :k].sum(axis=1) == 0] = np.nan  # nothing known
@@ -1351,7 +1409,12 @@ class _Kernel:
         square = np.multiply(filled, filled, out=rated)  # ``rated`` is summed: reuse it
         sq_sums = _product(square, self.by_member, self._buffer("sq_sums", (r, k), levels))
         return _EstimateParts.from_sums(
-            r_sums, k_sums, sq_sums, self.model.estimate_app_sums, self.model
+            r_sums,
+            k_sums,
+            sq_sums,
+            self.model.estimate_app_sums,
+            self.model,
+            scratch=self._scratch(levels) if r >= _SCRATCH_ROWS else None,
         )
 
     def _check(self, levels: Floats, filled: Floats, offset: int) -> None:
@@ -1568,14 +1631,30 @@ class _Kernel:
             upper += 100.0  # 25 * 4 * AM / AM
         return pillar, lower, upper, rm, np.asarray(am)
 
-    def _buffer(self, name: str, shape: tuple[int, ...], like: Floats) -> Floats:
+    def _buffer(
+        self, name: str, shape: tuple[int, ...], like: Floats, dtype: Any = np.float64
+    ) -> NDArray[Any]:
         """A scratch array reused across blocks (no fresh pages per block), in the memory
         order of ``like`` so that element-wise passes run along contiguous memory."""
         order = _order(like)
         buf = self._buffers.get((name, order))
-        if buf is None or buf.shape[0] < shape[0] or buf.shape[1:] != shape[1:]:
-            buf = self._buffers[(name, order)] = np.empty(shape, order=order)
+        if (
+            buf is None
+            or buf.shape[0] < shape[0]
+            or buf.shape[1:] != shape[1:]
+            or buf.dtype != dtype
+        ):
+            buf = self._buffers[(name, order)] = np.empty(shape, dtype=dtype, order=order)
         return buf[: shape[0]]
+
+    def _scratch(self, like: Floats) -> Scratch:
+        """The kernel's buffers as a :data:`Scratch` for :class:`_EstimateParts`, in the
+        memory order of ``like``."""
+
+        def new(name: str, shape: tuple[int, ...], dtype: Any = np.float64) -> NDArray[Any]:
+            return self._buffer(name, shape, like, dtype)
+
+        return new
 
     def _general(
         self,
@@ -1667,6 +1746,11 @@ def _product(a: Floats, w: Floats, out: Floats) -> Floats:
         np.matmul(a, w, out=out)
     return out
 
+
+_SCRATCH_ROWS = 1024
+"""From this many rows a block's estimate parts go into the kernel's reused buffers
+(a fresh (rows x pillars) array that size costs more in new pages than the arithmetic);
+below it, the arithmetic makes its own arrays (fewer calls)."""
 
 _PACKED_GATES = 10
 """Up to this many gates, a row's failed set is packed into one small integer."""

@@ -614,3 +614,31 @@ def test_settle_is_numpys_round_bit_for_bit(seed, order, extra):
         assert got.dtype == expected.dtype and got.shape == expected.shape
         assert got.tobytes() == expected.tobytes()
     assert settle(0.1234567891234, extra) == np.round(0.1234567891234, SETTLE_DECIMALS + extra)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_estimate_parts_in_reused_buffers_score_as_fresh_arrays(order):
+    # a block of at least _SCRATCH_ROWS rows keeps its estimate parts in the kernel's
+    # buffers, reused by the next block and the next call; smaller blocks make fresh
+    # arrays. Every settled figure is the same either way, and a call after another
+    # with other levels reads nothing the earlier one left
+    from readiness.scoring import _SCRATCH_ROWS
+
+    model = ScoringModel.from_rubric(load_rubric())
+    rng = np.random.default_rng(11)
+
+    def matrix(rows: int, unknown: float) -> np.ndarray:
+        levels = rng.integers(0, 5, size=(rows, model.n_criteria)).astype(float)
+        levels[rng.random(levels.shape) < unknown] = np.nan
+        return np.asarray(levels, order=order)
+
+    rows = 2 * _SCRATCH_ROWS + 37
+    levels = matrix(rows, 0.3)
+    small_blocks = score_matrix(levels, model, chunk_rows=_SCRATCH_ROWS // 2)
+    first = score_matrix(levels, model, chunk_rows=_SCRATCH_ROWS + 5)  # a big, then a small
+    score_matrix(matrix(rows, 0.7), model)  # other levels through the same buffers
+    again = score_matrix(levels, model)  # one block of buffers
+    for result in (first, again):
+        for name in ("overall", "lower", "upper", "likely_lower", "likely_upper", "pillar"):
+            np.testing.assert_array_equal(getattr(result, name), getattr(small_blocks, name))
+        np.testing.assert_array_equal(result.band, small_blocks.band)
