@@ -7,7 +7,7 @@ criteria (levels 0-4, about 10% unknown):
 
 - ``floor``: the least any scorer of this matrix must do, done the way the core does it:
   in blocks of ``CHUNK_ROWS`` rows on the core's worker threads with BLAS pinned to one
-  thread (one ``threadpoolctl.ThreadpoolController``, made once), per block the NaN
+  thread (the core's own ``_blas_pinned``: the libraries found once), per block the NaN
   handling coverage needs (rated = not NaN; levels with NaN as 0) and the two products
   by the (criteria x pillars) weight matrix. Unpinned, OpenBLAS's own threads on a busy
   2-core machine made a plain ``levels @ W`` swing 0.13-0.40 s, and every ratio with it.
@@ -99,7 +99,14 @@ import pandas as pd
 
 import readiness
 from readiness.facts import FEATURES
-from readiness.scoring import _WORKERS, CHUNK_ROWS, ScoringModel, _accel_kernel, score_matrix
+from readiness.scoring import (
+    _WORKERS,
+    CHUNK_ROWS,
+    ScoringModel,
+    _accel_kernel,
+    _blas_pinned,
+    score_matrix,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -136,9 +143,6 @@ def make_floor(
     dtypes, index and labels (the function then returns that frame)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from threadpoolctl import ThreadpoolController
-
-    controller = ThreadpoolController()
     starts = range(0, len(levels), CHUNK_ROWS)
     rows = min(CHUNK_ROWS, len(levels))
     # scratch in the matrix's memory order (a frame hands over a column-major one), so
@@ -175,13 +179,10 @@ def make_floor(
 
     def blocks(matrix: np.ndarray) -> None:
         if len(starts) < 2:  # one block: no pool (as the core)
-            with controller.limit(limits=1, user_api="blas"):
+            with _blas_pinned():
                 block(matrix, 0, 0)
             return
-        with (
-            controller.limit(limits=1, user_api="blas"),
-            ThreadPoolExecutor(max_workers=_WORKERS) as pool,
-        ):
+        with _blas_pinned(), ThreadPoolExecutor(max_workers=_WORKERS) as pool:
             for f in [pool.submit(block, matrix, i, s) for i, s in enumerate(starts)]:
                 f.result()
 

@@ -220,7 +220,7 @@ the ``estimate`` policy's scores make, so a caller that shows both reads them on
 _PILLAR_WIDE = frozenset({"pillar", "pillar_lower", "pillar_upper", "pillar_coverage"})
 _GATE_WIDE = frozenset({"gate_failed", "gate_unrated"})
 _COUNTS = frozenset({"gates_failed", "gates_unrated"})
-_CONTROLLER: list[Any] = []  # one threadpoolctl.ThreadpoolController, made on first use
+_CONTROLLER: list[list[Any]] = []  # the BLAS libraries' threadpoolctl controllers, found once
 Engine = Literal["auto", "numpy", "numba"]
 _ENGINES: tuple[Engine, ...] = ("auto", "numpy", "numba")
 ACCEL_MIN_ROWS = 65_536
@@ -286,17 +286,40 @@ def _engine(engine: str, rows: int) -> Any:
     return _accel_kernel()
 
 
-def _blas_pinned() -> Any:
-    """A context pinning BLAS to one thread, through one controller made once.
+def _blas_pinned() -> _OneBlasThread:
+    """A context pinning BLAS to one thread, on the BLAS libraries found once.
 
-    ``threadpool_limits`` inspects the loaded libraries on every use (0.7-2.7 ms); a
-    reused controller costs microseconds, so even a one-row score can afford it.
+    ``threadpool_limits`` inspects the loaded libraries on every use (0.7-2.7 ms), and
+    even a reused ``ThreadpoolController.limit`` reads every library's settings twice
+    (about 6 us); this asks each BLAS library its thread count and sets it only when it
+    is not 1 already (about 1-2 us), so that a one-row score can afford it.
     """
     if not _CONTROLLER:
         from threadpoolctl import ThreadpoolController  # on first use: not needed to start
 
-        _CONTROLLER.append(ThreadpoolController())
-    return _CONTROLLER[0].limit(limits=1, user_api="blas")
+        _CONTROLLER.append(ThreadpoolController().select(user_api="blas").lib_controllers)
+    return _OneBlasThread(_CONTROLLER[0])
+
+
+class _OneBlasThread:
+    """BLAS on one thread inside the ``with`` block; each library's own count after."""
+
+    __slots__ = ("_changed", "_libraries")
+
+    def __init__(self, libraries: list[Any]) -> None:
+        self._libraries = libraries
+        self._changed: list[tuple[Any, int]] = []
+
+    def __enter__(self) -> None:
+        for library in self._libraries:
+            threads = library.get_num_threads()
+            if threads != 1:
+                library.set_num_threads(1)
+                self._changed.append((library, threads))
+
+    def __exit__(self, *exc: object) -> None:
+        for library, threads in self._changed:
+            library.set_num_threads(threads)
 
 
 def check_options(unknown_policy: str, min_coverage: float) -> None:

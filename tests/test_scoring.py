@@ -642,3 +642,22 @@ def test_estimate_parts_in_reused_buffers_score_as_fresh_arrays(order):
         for name in ("overall", "lower", "upper", "likely_lower", "likely_upper", "pillar"):
             np.testing.assert_array_equal(getattr(result, name), getattr(small_blocks, name))
         np.testing.assert_array_equal(result.band, small_blocks.band)
+
+
+def test_blas_runs_on_one_thread_while_scoring_and_as_before_after():
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from readiness.scoring import _blas_pinned
+
+    def blas_threads() -> list[int]:
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = blas_threads()
+        with _blas_pinned():
+            assert set(blas_threads()) <= {1}
+        assert blas_threads() == before
+        # on a library already on one thread, nothing is set or restored
+        with threadpool_limits(limits=1, user_api="blas"), _blas_pinned():
+            assert set(blas_threads()) <= {1}
+        assert blas_threads() == before
