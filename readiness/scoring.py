@@ -1448,7 +1448,9 @@ class _Kernel:
         if not (low < 0 or high > LEVEL_MAX):
             whole = self._buffer("scratch", levels.shape, levels)
             np.floor(filled, out=whole)
-            if np.array_equal(whole, filled):
+            # compared into a reused mask (np.array_equal makes a fresh one per block)
+            same = self._buffer("same", levels.shape, levels, np.bool_)
+            if np.equal(whole, filled, out=same).all():
                 return
         _validate(levels, offset)
 

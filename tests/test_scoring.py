@@ -661,3 +661,18 @@ def test_blas_runs_on_one_thread_while_scoring_and_as_before_after():
         with threadpool_limits(limits=1, user_api="blas"), _blas_pinned():
             assert set(blas_threads()) <= {1}
         assert blas_threads() == before
+
+
+@pytest.mark.parametrize("rows", [1, 5000])
+@pytest.mark.parametrize("policy", ["estimate", "exclude"])
+def test_a_fraction_within_0_to_4_is_refused_after_good_blocks(rows, policy):
+    # the integer check compares into a mask the kernel keeps: a good matrix first fills
+    # it, and a fraction within the range (which the range reductions let through) is
+    # still found, by row and column
+    model = ScoringModel.from_rubric(load_rubric())
+    good = np.full((rows, model.n_criteria), 2.0)
+    score_matrix(good, model, unknown_policy=policy)
+    bad = good.copy()
+    bad[-1, 3] = 2.5
+    with pytest.raises(InputError, match=rf"row {rows - 1}, criterion column 3: level 2.5"):
+        score_matrix(bad, model, unknown_policy=policy)
