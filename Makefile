@@ -41,12 +41,16 @@ schemas: $(STAMP)
 # from parsing the files now: run this after editing a file in rubrics/ or seeds/); and
 # the shipped rubrics validated once, into readiness/_validated.marshal, keyed by the
 # rubric, the seed cards and the validating code (tests/test_rubric.py fails when it is
-# not current: run this after editing them, or rubric._VALIDATION_CODE's modules).
+# not current: run this after editing them, or rubric._VALIDATION_CODE's modules); and the
+# partnership's core schema, into readiness/_schemas.marshal, keyed by the code defining it
+# (tests/test_prebuilt.py fails when it is not current: run this after editing
+# _prebuilt.SCHEMA_CODE's modules).
 parsed: $(STAMP)
 	$(BIN)/python -c 'import glob, pathlib, readiness._io as io; \
 		io.write_parsed([pathlib.Path(p) for p in sorted(glob.glob("rubrics/*.yaml") \
 		+ glob.glob("rubrics/versions/*.yaml") + glob.glob("seeds/*.yaml"))])'
 	$(BIN)/python -c 'import readiness.rubric as r; r.write_validated()'
+	$(BIN)/python -c 'import readiness._prebuilt as p; p.write_prebuilt()'
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -268,12 +268,23 @@ def _target(value: Any) -> Any:
 
 
 def _one_of(choices: tuple[str, ...], what: str = "value") -> BeforeValidator:
-    def check(value: Any) -> Any:
-        if value not in choices:
-            raise ValueError(f"unknown {what} {value!r} (expected one of: {', '.join(choices)})")
-        return value
+    return BeforeValidator(_OneOf(choices, what))
 
-    return BeforeValidator(check)
+
+@dataclass(frozen=True)
+class _OneOf:
+    """The check of :func:`_one_of`: a value among ``choices``. A class, not a closure,
+    so that the partnership's core schema can be pickled (see :mod:`readiness._prebuilt`)."""
+
+    choices: tuple[str, ...]
+    what: str
+
+    def __call__(self, value: Any) -> Any:
+        if value not in self.choices:
+            raise ValueError(
+                f"unknown {self.what} {value!r} (expected one of: {', '.join(self.choices)})"
+            )
+        return value
 
 
 _TODAY: tuple[dt.date, str, float] = (dt.date.min, dt.date.min.isoformat(), 0.0)

@@ -255,9 +255,14 @@ def _member_form(value: Any) -> Any:
     return value
 
 
+def _member_tag(value: Any) -> str:
+    """Which form of member ``value`` is: a code (text) or an object."""
+    return "tag:code" if isinstance(value, str) else "tag:member"
+
+
 MemberEntry = Annotated[
     Annotated[NonEmpty, Tag("tag:code")] | Annotated[Member, Tag("tag:member")],
-    Discriminator(lambda v: "tag:code" if isinstance(v, str) else "tag:member"),
+    Discriminator(_member_tag),
     BeforeValidator(_member_form),
 ]
 """A member: its code, or a :class:`Member` with dates."""

@@ -1020,8 +1020,8 @@ is not current. A rubric whose key is not there (its text, a seed card, the vali
 code, Python or pydantic changed) is validated in full, as is every other file."""
 
 _VALIDATION_CODE = (
-    "_io", "_limits", "_models", "_resources", "_yaml", "errors", "facts", "rules", "rubric",
-    "sources",
+    "_io", "_limits", "_models", "_prebuilt", "_resources", "_yaml", "errors", "facts", "rules",
+    "rubric", "sources",
 )  # fmt: skip
 """The package's modules whose code validates a rubric (read, parse, check): the
 modules ``import readiness.rubric`` loads, and the YAML reader, but the package's

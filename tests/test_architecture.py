@@ -115,7 +115,8 @@ VALIDATE_MAY_LOAD = {
     # base, describe, and the engines a partnership's derived levels and counts need
     # (the rule engine and the resolver: validate checks what assess checks, unscored)
     "readiness", "readiness._atomic", "readiness._io", "readiness._limits",
-    "readiness._models", "readiness._numbers", "readiness._resources", "readiness._text",
+    "readiness._models", "readiness._numbers", "readiness._prebuilt", "readiness._resources",
+    "readiness._text",
     "readiness._version", "readiness.errors", "readiness.facts", "readiness.rules",
     "readiness.sources", "readiness.rubric", "readiness.partnership", "readiness.derive",
     "readiness.countries", "readiness.resolve",

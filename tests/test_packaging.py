@@ -32,12 +32,14 @@ def names(wheel: Path) -> set[str]:
         return set(z.namelist())
 
 
-def test_the_wheel_ships_the_parsed_yaml(wheel: Path):
-    # the shipped rubrics and seed cards, parsed (readiness._io.PARSED): a wheel's
-    # commands start without parsing the rubric's YAML either
+@pytest.mark.parametrize("made_once", ["_parsed.marshal", "_validated.marshal", "_schemas.marshal"])
+def test_the_wheel_ships_what_make_parsed_writes(wheel: Path, made_once: str):
+    # the shipped rubrics and seed cards parsed (readiness._io.PARSED), the rubrics
+    # validated (readiness.rubric.VALIDATED), the partnership's core schema
+    # (readiness._prebuilt.PREBUILT): a wheel's commands start without redoing them
     with zipfile.ZipFile(wheel) as z:
-        shipped = z.read("readiness/_parsed.marshal")
-    assert shipped == (ROOT / "readiness" / "_parsed.marshal").read_bytes()
+        shipped = z.read(f"readiness/{made_once}")
+    assert shipped == (ROOT / "readiness" / made_once).read_bytes()
 
 
 def test_the_wheel_is_marked_typed(wheel: Path):
