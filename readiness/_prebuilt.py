@@ -17,14 +17,18 @@ way (``tests/test_prebuilt.py`` holds them equal, document by document and error
 error).
 
 The model class is left as it is: what else needs its own schema (serialising, the JSON
-Schema, ``model_validate``) still builds it on first use. A pydantic plugin (none is a
-dependency) sees validations through the model's own validator only.
+Schema, ``model_validate``) still builds it on first use. pydantic wraps a model's
+validator in its plugins (none is a dependency): the pre-built one is used only while
+``PYDANTIC_DISABLE_PLUGINS`` turns them all off, as the command line does while a
+command runs (:func:`readiness.cli._no_pydantic_plugins`); elsewhere (a notebook, a
+user who keeps their plugins) the model's own validator is built, plugins and all.
 """
 
 from __future__ import annotations
 
 import hashlib
 import marshal
+import os
 import sys
 import threading
 from functools import cache
@@ -91,10 +95,16 @@ def _table() -> tuple[str, dict[str, tuple[str, bytes]]]:
     return (written_with, table) if isinstance(table, dict) else ("", {})
 
 
+_NO_PLUGINS = frozenset({"__all__", "1", "true"})
+"""The values of ``PYDANTIC_DISABLE_PLUGINS`` with which pydantic loads no plugin."""
+
+
 def validator(model: type[BaseModel]) -> SchemaValidator | None:
     """``model``'s validator compiled from its pre-built core schema, made once per
-    process; ``None`` when :data:`PREBUILT` holds none for this code and these versions
-    (then validate with the model's own)."""
+    process; ``None`` when :data:`PREBUILT` holds none for this code and these versions,
+    or when a pydantic plugin may be loaded (then validate with the model's own)."""
+    if os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in _NO_PLUGINS:
+        return None
     name = f"{model.__module__}.{model.__qualname__}"
     try:
         return _VALIDATORS[name]

@@ -55,6 +55,7 @@ def prebuilt(tmp_path, monkeypatch):
     out = tmp_path / "schemas.marshal"
     pb.write_prebuilt(out)
     monkeypatch.setattr(pb, "PREBUILT", out)
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "__all__")  # as the command line sets it
     pb._table.cache_clear()
     pb._VALIDATORS.clear()
     yield out
@@ -127,6 +128,14 @@ def test_the_prebuilt_schema_is_used_only_with_its_code_and_versions(prebuilt, m
         mp.setattr(pb, "PREBUILT", prebuilt.with_name("absent.marshal"))
         pb._table.cache_clear()
         assert pb.validator(Partnership) is None  # no table: the model's own validator
+    with monkeypatch.context() as mp:  # pydantic's plugins may wrap the model's validator
+        for plugins in (None, "0", "logfire"):
+            if plugins is None:
+                mp.delenv("PYDANTIC_DISABLE_PLUGINS")
+            else:
+                mp.setenv("PYDANTIC_DISABLE_PLUGINS", plugins)
+            assert pb.validator(Partnership) is None
+    assert pb.validator(Partnership) is not None  # once they are off again
     pb._table.cache_clear()
     prebuilt.write_bytes(b"not marshal")
     pb._VALIDATORS.clear()
