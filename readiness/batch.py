@@ -798,9 +798,57 @@ def scored_chunks(
     consensus: ConsensusRule | None = None,
 ) -> Iterator[tuple[pd.DataFrame, Rubric]]:
     """The unrounded chunks (``assess --out`` checks ``--fail-under`` on these)."""
+    rubric = rubric or load_rubric()
+    for rows, name, base in _scored_rows(
+        inputs, rubric, unknown_policy, min_coverage, chunk_size, on_error, workers, consensus
+    ):
+        frame = rows.frame(rubric)
+        if frame is not None:
+            if base:
+                frame["file"] = _renumbered_files(frame["file"], name, base)
+            yield frame, rubric
+
+
+def plain_chunks(
+    inputs: Iterable[Input],
+    rubric: Rubric,
+    unknown_policy: UnknownPolicy | None,
+    min_coverage: float | None,
+    chunk_size: int,
+    on_error: OnError | None,
+    workers: int = 1,
+    consensus: ConsensusRule | None = None,
+) -> Iterator[PlainRows | pd.DataFrame]:
+    """:func:`scored_chunks`' chunks, each as :class:`PlainRows` (no pandas), but those
+    holding a panel's row, which are tables as there (pandas lays the panel rows in)."""
+    for rows, name, base in _scored_rows(
+        inputs, rubric, unknown_policy, min_coverage, chunk_size, on_error, workers, consensus
+    ):
+        if rows.panels:
+            frame = rows.frame(rubric)
+            if frame is not None:
+                if base:
+                    frame["file"] = _renumbered_files(frame["file"], name, base)
+                yield frame
+        elif rows.data is not None:
+            yield PlainRows.of(rows.data, rubric, name, base)
+
+
+def _scored_rows(
+    inputs: Iterable[Input],
+    rubric: Rubric,
+    unknown_policy: UnknownPolicy | None,
+    min_coverage: float | None,
+    chunk_size: int,
+    on_error: OnError | None,
+    workers: int,
+    consensus: ConsensusRule | None,
+) -> Iterator[tuple[_Rows, str, int]]:
+    """Each chunk's rows, as the workers (or this process) give them, with the name of
+    the JSON Lines input they come from and the lines of it before their piece (``""``
+    and 0 elsewhere): a row's ``file`` is numbered within its piece."""
     if chunk_size < 1:
         raise InputError(f"must be at least 1 (got {chunk_size!r})", source="chunk_size")
-    rubric = rubric or load_rubric()
     options = Options.of(rubric, unknown_policy, min_coverage)
     check_engine("auto")  # a bad READINESS_ENGINE is no input's fault: raised here, once
     settings = _Settings(
@@ -846,11 +894,53 @@ def scored_chunks(
         for rows, errors in done.chunks:
             for kind, problems, source in errors:
                 report(kind(problems, source=_renumbered(source, name, base)))
-            frame = rows.frame(rubric) if rows is not None else None
-            if frame is not None:
-                if base:
-                    frame["file"] = _renumbered_files(frame["file"], name, base)
-                yield frame, rubric
+            if rows is not None:
+                yield rows, name, base
+
+
+@dataclass(frozen=True)
+class PlainRows:
+    """A chunk's rows as plain columns, in :func:`row_columns`' order: the scores as
+    float arrays (NaN where there is none), the gate counts as integer arrays, the text
+    as lists (``None`` where missing). What ``assess --out FILE.csv`` writes without
+    loading pandas; :func:`_chunk_frame` makes the same columns into a table."""
+
+    columns: dict[str, Any]
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any], rubric: Rubric, name: str, base: int) -> PlainRows:
+        """The rows of :func:`_rows`' ``data``; a row's ``file`` numbered in its input
+        (``base`` lines of input ``name`` come before its piece)."""
+        numbers = set(_score_columns(rubric))
+        columns: dict[str, Any] = {}
+        for column in row_columns(rubric):
+            values = data[column]
+            if column in numbers:
+                columns[column] = np.asarray(values, dtype=np.float64)
+            elif column in _COUNTS:
+                columns[column] = np.asarray(values, dtype=np.int64)
+            else:
+                columns[column] = _values(values)
+        if base:
+            columns["file"] = [_renumbered(f, name, base) for f in columns["file"]]
+        return cls(columns)
+
+    def __len__(self) -> int:
+        return len(self.columns["id"])
+
+    def values(self, column: str) -> list[Any]:
+        """One column as Python values."""
+        return _values(self.columns[column])
+
+    def rounded(self, rubric: Rubric) -> PlainRows:
+        """The rows with the score columns rounded as :func:`rounded_scores` rounds them."""
+        scores = set(_score_columns(rubric))
+        return PlainRows(
+            {
+                column: np.round(values, DECIMALS) if column in scores else values
+                for column, values in self.columns.items()
+            }
+        )
 
 
 MIN_TASK = 100

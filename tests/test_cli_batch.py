@@ -379,15 +379,15 @@ def test_a_failure_mid_write_leaves_the_old_output(tmp_path: Path, monkeypatch):
     out.write_text("old content\n")
     # rows are written chunk by chunk: the disk fills up at the second chunk
     monkeypatch.setattr(cli, "CHUNK_SIZE", 1)
-    write = pd.DataFrame.to_csv
+    write = cli._plain_csv
 
-    def broken(self, stream, **kw):
-        if not kw["header"]:
+    def broken(stream, rows, *, header):
+        if not header:
             stream.write("partial")
             raise OSError(28, "No space left on device")
-        return write(self, stream, **kw)
+        return write(stream, rows, header=header)
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", broken)
+    monkeypatch.setattr(cli, "_plain_csv", broken)
     r = run("assess", str(EXAMPLES), "--out", str(out))
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert str(out) in r.stderr and "No space left on device" in r.stderr
@@ -852,3 +852,63 @@ def test_a_folder_of_json_lines_says_how_to_read_them(tmp_path: Path):
     (folder / "all.jsonl").unlink()
     r = run("assess", str(folder), "--out", str(tmp_path / "o.csv"))
     assert r.stderr.splitlines()[0].endswith("the directory has no *.json file")
+
+
+# --- CSV from plain rows, without pandas -----------------------------------------------
+
+
+def _tricky_rows(rubric) -> dict:
+    """Rows of every kind of value a CSV cell can hold, in :func:`row_columns`' layout."""
+    import math
+
+    from readiness.batch import _COUNTS, _score_columns, row_columns
+
+    n = 7
+    texts = [
+        "plain", 'with "quotes", and a comma', "line\nbreak", "=HYPERLINK(1)", "-1", None,
+        "\ufeff=1+1 ünï",
+    ]  # fmt: skip
+    scores = [1e-05, 123.456789, math.nan, -0.0, 100.0, 1e16, 0.00015]
+    data = {}
+    for i, column in enumerate(row_columns(rubric)):
+        if column in _score_columns(rubric):
+            data[column] = [scores[(i + r) % n] for r in range(n)]
+        elif column in _COUNTS:
+            data[column] = [(i + r) % 3 for r in range(n)]
+        else:
+            data[column] = [texts[(i + r) % n] for r in range(n)]
+    return data
+
+
+def test_plain_rows_are_written_as_pandas_writes_their_table():
+    # `assess --out x.csv` writes plain rows with the csv module: the same bytes as the
+    # table of the same rows (rounded, formulas quoted) through pandas' to_csv
+    import io
+
+    from readiness.batch import PlainRows, _chunk_frame, rounded_scores
+    from readiness.cli._common import formulas_as_text
+    from readiness.cli.assess import _plain_csv
+
+    rubric = load_rubric()
+    data = _tricky_rows(rubric)
+    for header in (True, False):
+        plain = io.StringIO(newline="")
+        _plain_csv(plain, PlainRows.of(data, rubric, "", 0).rounded(rubric), header=header)
+        table = rounded_scores(_chunk_frame(data, rubric, list(range(7))), rubric)
+        expected = io.StringIO(newline="")
+        formulas_as_text(table).to_csv(expected, index=False, header=header, lineterminator="\n")
+        assert plain.getvalue() == expected.getvalue()
+    assert "'=HYPERLINK(1)" in plain.getvalue() and '""quotes""' in plain.getvalue()
+
+
+def test_a_csv_of_scores_is_written_without_pandas(tmp_path):
+    # a fresh process: scoring files into a CSV never loads pandas (JSON Lines does)
+    out = tmp_path / "scores.csv"
+    code = (
+        "import sys\nfrom readiness.cli import main\n"
+        f"status = main(['assess', {str(EXAMPLES)!r}, '--out', {str(out)!r}, '--jobs', '1'])\n"
+        "print(status, 'pandas' in sys.modules)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert r.stdout.split() == ["0", "False"], r.stderr
+    assert len(pd.read_csv(out)) == len(list(EXAMPLES.glob("*.json")))

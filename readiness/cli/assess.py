@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # imported where used: --help and --version stay fast
     import pandas as pd
 
     from readiness.assessment import Assessment
+    from readiness.batch import PlainRows
     from readiness.document import Section
     from readiness.rubric import Rubric
 
@@ -419,18 +420,24 @@ class _TableWriter:
                     source=out,
                 ) from None
 
-    def write(self, path: Path, chunks: Iterable[pd.DataFrame], rubric: Rubric) -> int:
-        """Write every chunk to ``path``; returns the number of rows.
+    def write(self, path: Path, chunks: Iterable[pd.DataFrame | PlainRows], rubric: Rubric) -> int:
+        """Write every chunk to ``path``; returns the number of rows. CSV takes chunks
+        of either kind (:class:`readiness.batch.PlainRows` are written without pandas,
+        the same bytes as a table's ``to_csv``); JSON Lines and Parquet, tables.
 
         Raises:
             _NothingToWriteError: No chunk had a row (``path`` then holds nothing useful).
         """
+        from readiness.batch import PlainRows
+
         rows = 0
         if self.suffix == ".parquet":
-            return self._parquet(path, chunks, rubric)
+            return self._parquet(path, chunks, rubric)  # type: ignore[arg-type]
         with open(path, "w", encoding="utf-8", newline="") as stream:
             for chunk in chunks:
-                if self.suffix == ".csv":
+                if isinstance(chunk, PlainRows):  # CSV only
+                    _plain_csv(stream, chunk, header=rows == 0)
+                elif self.suffix == ".csv":
                     formulas_as_text(chunk).to_csv(
                         stream, index=False, header=rows == 0, lineterminator="\n"
                     )
@@ -456,6 +463,40 @@ class _TableWriter:
         if not rows:
             raise _NothingToWriteError
         return rows
+
+
+def _column(chunk: pd.DataFrame | PlainRows, name: str) -> list[Any]:
+    """One column of a chunk of rows (either kind) as Python values."""
+    from readiness.batch import PlainRows
+
+    return chunk.values(name) if isinstance(chunk, PlainRows) else chunk[name].tolist()
+
+
+def _plain_csv(stream: Any, rows: PlainRows, *, header: bool) -> None:
+    """Rows written as CSV, byte for byte as ``formulas_as_text(table).to_csv(index=False,
+    lineterminator="\\n")`` writes the table of the same rows: pandas' dialect of the
+    ``csv`` module (minimal quoting, ``"`` doubled), a float as numpy's ``astype(str)``
+    writes it and a missing one empty, text a spreadsheet would run quoted with ``'``."""
+    import csv
+
+    import numpy as np
+
+    from readiness._text import formula_as_text
+
+    cells = []
+    for values in rows.columns.values():
+        if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+            text = values.astype(str).astype(object)
+            text[np.isnan(values)] = ""
+            cells.append(text.tolist())
+        elif isinstance(values, np.ndarray):
+            cells.append(values.tolist())
+        else:
+            cells.append([v if v is None else formula_as_text(v) for v in values])
+    writer = csv.writer(stream, lineterminator="\n")
+    if header:
+        writer.writerow(rows.columns)
+    writer.writerows(zip(*cells, strict=True))
 
 
 def _file_kind(path: str) -> str | None:
@@ -527,7 +568,7 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
             f"{' and '.join(unused)} cannot be used with --out, which writes scores only"
         )
     writer = _TableWriter(args.out)
-    from readiness.batch import rounded_scores, scored_chunks
+    from readiness.batch import PlainRows, plain_chunks, rounded_scores, scored_chunks
     from readiness.rubric import load_rubric
 
     rubric = load_rubric(args.rubric)
@@ -545,30 +586,39 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
         seen["bad"] += 1
         bad.add(exc, exc.source or "")
 
-    def chunks() -> Iterator[pd.DataFrame]:
-        for frame, _ in scored_chunks(
-            _inputs(files),
-            rubric,
-            args.unknown_policy,
-            args.min_coverage,
-            CHUNK_SIZE,
-            on_error,
-            jobs,
-            args.consensus,
-        ):
+    given = (
+        _inputs(files), rubric, args.unknown_policy, args.min_coverage, CHUNK_SIZE, on_error,
+        jobs, args.consensus,
+    )  # fmt: skip
+    # CSV is written from plain columns (pandas is never loaded); the others from tables
+    scored: Iterable[pd.DataFrame | PlainRows] = (
+        plain_chunks(*given)
+        if writer.suffix == ".csv"
+        else (frame for frame, _ in scored_chunks(*given))
+    )
+
+    def chunks() -> Iterator[pd.DataFrame | PlainRows]:
+        for chunk in scored:
+            ids = _column(chunk, "id")
             if args.fail_under is not None:  # on the scores before rounding, as without --out
-                overall = frame["overall"].to_numpy()
-                hit = ~(overall >= args.fail_under)  # NaN (no score) is below too
-                below.extend(zip(frame["id"][hit].tolist(), overall[hit].tolist(), strict=True))
-            for pid, day, name in zip(frame["id"], frame["assessed_on"], frame["file"],
-                                      strict=True):  # fmt: skip
+                below.extend(
+                    (pid, overall)
+                    for pid, overall in zip(ids, _column(chunk, "overall"), strict=True)
+                    if not overall >= args.fail_under  # NaN (no score) is below too
+                )
+            days, names = _column(chunk, "assessed_on"), _column(chunk, "file")
+            for pid, day, name in zip(ids, days, names, strict=True):
                 if (twice := duplicates.seen(pid, day, name)) is not None:
                     progress.clear()
                     seen["twice"] += 1
                     bad.add(twice, name)
-            seen["rows"] += len(frame)
+            seen["rows"] += len(chunk)
             progress.show(seen["rows"] + seen["bad"])
-            yield rounded_scores(frame, rubric)
+            yield (
+                chunk.rounded(rubric)
+                if isinstance(chunk, PlainRows)
+                else rounded_scores(chunk, rubric)
+            )
 
     progress.show(0)
     try:
