@@ -226,7 +226,7 @@ class _Piece:
     ``start``-``end`` of the file ``name`` (the worker reads it; of ``path`` when
     standard input is a regular file, still named ``name``), ending just after a
     newline or at the end of the input. Lines are numbered from 1 in the piece; the
-    command adds the lines of the input's earlier pieces (:func:`scored_chunks`), so
+    command adds the lines of the input's earlier pieces (:func:`scored_rows`), so
     the workers need not wait for each other to know where a piece starts.
     """
 
@@ -568,11 +568,13 @@ def assess_chunks(
         InputError: An input cannot be read or scored and ``on_error`` is ``None``, or
             the options are invalid.
     """
-    chunks = scored_chunks(
-        inputs, rubric, unknown_policy, min_coverage, chunk_size, on_error, workers, consensus
-    )
-    for frame, used in chunks:
-        yield rounded_scores(frame, used)
+    used = rubric or load_rubric()
+    for chunk in scored_rows(
+        inputs, used, unknown_policy, min_coverage, chunk_size, on_error, workers, consensus
+    ):
+        frame = chunk.table(used)
+        if frame is not None:
+            yield rounded_scores(frame, used)
 
 
 def rounded_scores(frame: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
@@ -787,66 +789,47 @@ def assess_dask(
     return scored
 
 
-def scored_chunks(
-    inputs: Iterable[Input],
-    rubric: Rubric | None,
-    unknown_policy: UnknownPolicy | None,
-    min_coverage: float | None,
-    chunk_size: int,
-    on_error: OnError | None,
-    workers: int = 1,
-    consensus: ConsensusRule | None = None,
-) -> Iterator[tuple[pd.DataFrame, Rubric]]:
-    """The unrounded chunks (``assess --out`` checks ``--fail-under`` on these)."""
-    rubric = rubric or load_rubric()
-    for rows, name, base in _scored_rows(
-        inputs, rubric, unknown_policy, min_coverage, chunk_size, on_error, workers, consensus
-    ):
-        frame = rows.frame(rubric)
-        if frame is not None:
-            if base:
-                frame["file"] = _renumbered_files(frame["file"], name, base)
-            yield frame, rubric
+@dataclass(frozen=True)
+class ScoredChunk:
+    """One chunk's rows as the workers (or this process) give them (:func:`scored_rows`),
+    with the name of the JSON Lines input they come from and the lines of it before their
+    piece (``""`` and 0 elsewhere): a row's ``file`` is numbered within its piece until
+    :meth:`table` or :meth:`plain` numbers it in its input."""
+
+    rows: _Rows
+    name: str
+    base: int
+
+    def table(self, rubric: Rubric) -> pd.DataFrame | None:
+        """The rows as a table (``None``: no row)."""
+        frame = self.rows.frame(rubric)
+        if frame is not None and self.base:
+            frame["file"] = _renumbered_files(frame["file"], self.name, self.base)
+        return frame
+
+    def plain(self, rubric: Rubric) -> PlainRows | pd.DataFrame | None:
+        """The rows as :class:`PlainRows` (no pandas), but a chunk holding a panel's row,
+        which is a table as :meth:`table` makes it (pandas lays the panel rows in)."""
+        if self.rows.panels:
+            return self.table(rubric)
+        if self.rows.data is None:
+            return None
+        return PlainRows.of(self.rows.data, rubric, self.name, self.base)
 
 
-def plain_chunks(
-    inputs: Iterable[Input],
-    rubric: Rubric,
-    unknown_policy: UnknownPolicy | None,
-    min_coverage: float | None,
-    chunk_size: int,
-    on_error: OnError | None,
-    workers: int = 1,
-    consensus: ConsensusRule | None = None,
-) -> Iterator[PlainRows | pd.DataFrame]:
-    """:func:`scored_chunks`' chunks, each as :class:`PlainRows` (no pandas), but those
-    holding a panel's row, which are tables as there (pandas lays the panel rows in)."""
-    for rows, name, base in _scored_rows(
-        inputs, rubric, unknown_policy, min_coverage, chunk_size, on_error, workers, consensus
-    ):
-        if rows.panels:
-            frame = rows.frame(rubric)
-            if frame is not None:
-                if base:
-                    frame["file"] = _renumbered_files(frame["file"], name, base)
-                yield frame
-        elif rows.data is not None:
-            yield PlainRows.of(rows.data, rubric, name, base)
-
-
-def _scored_rows(
+def scored_rows(
     inputs: Iterable[Input],
     rubric: Rubric,
     unknown_policy: UnknownPolicy | None,
     min_coverage: float | None,
     chunk_size: int,
     on_error: OnError | None,
-    workers: int,
-    consensus: ConsensusRule | None,
-) -> Iterator[tuple[_Rows, str, int]]:
-    """Each chunk's rows, as the workers (or this process) give them, with the name of
-    the JSON Lines input they come from and the lines of it before their piece (``""``
-    and 0 elsewhere): a row's ``file`` is numbered within its piece."""
+    workers: int = 1,
+    consensus: ConsensusRule | None = None,
+) -> Iterator[ScoredChunk]:
+    """Score ``inputs`` chunk by chunk (:func:`assess_chunks` says how); each chunk's
+    rows as they come, before they are made a table: ``assess --out FILE.csv`` writes
+    them without pandas (:meth:`ScoredChunk.plain`)."""
     if chunk_size < 1:
         raise InputError(f"must be at least 1 (got {chunk_size!r})", source="chunk_size")
     options = Options.of(rubric, unknown_policy, min_coverage)
@@ -895,7 +878,7 @@ def _scored_rows(
             for kind, problems, source in errors:
                 report(kind(problems, source=_renumbered(source, name, base)))
             if rows is not None:
-                yield rows, name, base
+                yield ScoredChunk(rows, name, base)
 
 
 @dataclass(frozen=True)

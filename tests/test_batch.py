@@ -486,10 +486,8 @@ def test_a_chunks_rows_have_the_types_of_any_other_table_of_rows():
     import readiness.batch as batch
 
     errors: list[InputError] = []
-    chunks = list(
-        batch.scored_chunks([str(f) for f in FILES], RUBRIC, None, None, 4, errors.append)
-    )
-    got = pd.concat([frame for frame, _ in chunks], ignore_index=True)
+    chunks = list(batch.scored_rows([str(f) for f in FILES], RUBRIC, None, None, 4, errors.append))
+    got = pd.concat([chunk.table(RUBRIC) for chunk in chunks], ignore_index=True)
     # the same rows through pandas' own inference, converted as every table of rows is
     typed = rows_frame(got.to_dict("records"), RUBRIC)
     pd.testing.assert_frame_equal(batch.rounded_scores(got, RUBRIC), typed, check_index_type=False)

@@ -568,7 +568,7 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
             f"{' and '.join(unused)} cannot be used with --out, which writes scores only"
         )
     writer = _TableWriter(args.out)
-    from readiness.batch import PlainRows, plain_chunks, rounded_scores, scored_chunks
+    from readiness.batch import PlainRows, rounded_scores, scored_rows
     from readiness.rubric import load_rubric
 
     rubric = load_rubric(args.rubric)
@@ -586,16 +586,14 @@ def _assess_to_table(args: argparse.Namespace, files: list[str], status: int) ->
         seen["bad"] += 1
         bad.add(exc, exc.source or "")
 
-    given = (
+    rows = scored_rows(
         _inputs(files), rubric, args.unknown_policy, args.min_coverage, CHUNK_SIZE, on_error,
         jobs, args.consensus,
     )  # fmt: skip
     # CSV is written from plain columns (pandas is never loaded); the others from tables
-    scored: Iterable[pd.DataFrame | PlainRows] = (
-        plain_chunks(*given)
-        if writer.suffix == ".csv"
-        else (frame for frame, _ in scored_chunks(*given))
-    )
+    plain = writer.suffix == ".csv"
+    made = (c.plain(rubric) if plain else c.table(rubric) for c in rows)
+    scored = (chunk for chunk in made if chunk is not None)
 
     def chunks() -> Iterator[pd.DataFrame | PlainRows]:
         for chunk in scored:
