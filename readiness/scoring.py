@@ -313,7 +313,7 @@ class _OneBlasThread:
     def __enter__(self) -> None:
         for library in self._libraries:
             threads = library.get_num_threads()
-            if threads != 1:
+            if isinstance(threads, int) and threads != 1:  # a count it can give back
                 library.set_num_threads(1)
                 self._changed.append((library, threads))
 
