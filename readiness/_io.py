@@ -180,16 +180,7 @@ def _read_bytes(stream: IO[bytes]) -> bytes | None:
 
 
 def _read_text(path: Readable, name: str, error: type[ReadinessError]) -> str:
-    return _read_text_bytes(path, name, error)[0]
-
-
-def _read_text_bytes(
-    path: Readable, name: str, error: type[ReadinessError]
-) -> tuple[str, bytes | None]:
-    """The text of a file, and its bytes when they are the text's UTF-8 (no byte-order
-    mark, no carriage return): the JSON parser reads bytes, which then need not be
-    encoded again."""
-    return _text_of(_file_bytes(path, name, error), name, error)
+    return _text_of(_file_bytes(path, name, error), name, error)[0]
 
 
 def _file_bytes(path: Readable, name: str, error: type[ReadinessError]) -> bytes:
@@ -213,7 +204,9 @@ def _file_bytes(path: Readable, name: str, error: type[ReadinessError]) -> bytes
 
 
 def _text_of(data: bytes, name: str, error: type[ReadinessError]) -> tuple[str, bytes | None]:
-    """:func:`_read_text_bytes` of a file's bytes."""
+    """The text of a file's bytes, and the bytes when they are the text's UTF-8 (no
+    byte-order mark, no carriage return): the JSON parser reads bytes, which then need
+    not be encoded again."""
     try:
         text = data.decode("utf-8-sig")  # a byte-order mark is harmless
     except UnicodeDecodeError as exc:
@@ -469,7 +462,10 @@ def read_document(path: Readable, error: type[ReadinessError], *, shipped: bool 
     name = source_name(path)
     yaml = name.endswith((".yaml", ".yml"))
     content = _file_bytes(path, name, error)
-    if not yaml and not content.startswith(_BOM) and b"\r" not in content:
+    # JSON bytes that are their text (no byte-order mark, no carriage return) go to
+    # orjson's parse first; when a test of it asks for a closer look, that is all left
+    fast = not yaml and not content.startswith(_BOM) and b"\r" not in content
+    if fast:
         parsed = _read_json_bytes(content)  # valid JSON: neither empty nor anything but UTF-8
         if parsed is not _NOT_FAST:
             return parsed
@@ -480,4 +476,4 @@ def read_document(path: Readable, error: type[ReadinessError], *, shipped: bool 
         if shipped and (data := _parsed(text)) is not None:
             return data
         return _read_yaml(text, name, error, shipped=shipped)
-    return _read_json(text, name, error, raw)
+    return _read_json_exact(text, name, error) if fast else _read_json(text, name, error, raw)

@@ -52,7 +52,7 @@ from pydantic import (
 )
 from pydantic.json_schema import WithJsonSchema
 
-from readiness._models import _ISO_DAY, _ISO_DAY_TEXT, Day, Frozen, NonEmpty
+from readiness._models import _ISO_DAY, _ISO_DAY_TEXT, Day, Frozen, NonEmpty, _iso_day
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -325,11 +325,10 @@ def _past_day(value: Any) -> Any:
         except ValueError:
             return value  # an impossible day: pydantic's error
         raise ValueError(f"date {day.isoformat()} is in the future")
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        if value > _today_now()[0]:
-            raise ValueError(f"date {value.isoformat()} is in the future")
-        return value
-    raise ValueError(f"must be a date written YYYY-MM-DD (got {value!r})")
+    day = _iso_day(value)  # anything but a date is refused as Day refuses it
+    if day > _today_now()[0]:
+        raise ValueError(f"date {day.isoformat()} is in the future")
+    return day
 
 
 # Each type states its rule as a constraint, which the JSON Schema shows, and keeps a

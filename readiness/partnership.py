@@ -514,15 +514,8 @@ class Partnership(Frozen):
         ]
 
     def _dates_after_assessment(self) -> list[Problem]:
-        """Dates after ``assessed_on``; without it, dates after today were refused already.
-
-        The latest date is found first, from the dates without their places (:meth:`_days`):
-        the places are made only when some date is after ``assessed_on``.
-        """
+        """Dates after ``assessed_on``; without it, dates after today were refused already."""
         if self.assessed_on is None:
-            return []
-        latest = max(filter(None, self._days()), default=None)  # a date is never false
-        if latest is None or latest <= self.assessed_on:
             return []
         on = self.assessed_on.isoformat()
         return [
@@ -550,19 +543,6 @@ class Partnership(Frozen):
                 for k, s in enumerate(m.suspended):
                     yield ("members", i, "suspended", k, "since"), s.since
                     yield ("members", i, "suspended", k, "until"), s.until
-
-    def _days(self) -> list[dt.date | None]:
-        """The dates of :meth:`dates`, without their places (in another order)."""
-        days = [e.date for r in self.ratings.values() for e in r.evidence]
-        if self.facts is not None:
-            days += _fact_days(self.facts)
-        days += [change.since for change in self.status or ()]
-        for m in self.members:
-            if isinstance(m, Member):
-                days += (m.joined, m.left)
-                days += [day for s in m.suspended for day in (s.since, s.until)]
-        days.append(self.established)
-        return days
 
     @property
     def member_codes(self) -> tuple[str, ...]:
@@ -878,18 +858,3 @@ def _fact_dates(facts: Facts) -> Iterator[tuple[tuple[str | int, ...], dt.date |
         one = getattr(facts, key)
         if one is not None:
             yield ("facts", key, name), getattr(one, name)
-
-
-def _fact_days(facts: Facts) -> list[dt.date | None]:
-    """The dates of :func:`_fact_dates`, without their places."""
-    days = [
-        getattr(item, name)
-        for key, names in _FACT_DATE_LISTS
-        for item in getattr(facts, key) or ()
-        for name in names
-    ]
-    for key, name in _FACT_DATE_ONES:
-        one = getattr(facts, key)
-        if one is not None:
-            days.append(getattr(one, name))
-    return days

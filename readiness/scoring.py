@@ -1356,8 +1356,10 @@ class _Kernel:
         # sums and pillar scores land in reused buffers (fresh pages per block cost more
         # than the arithmetic); the caller copies them out before the next run
         parts: _EstimateParts | None = None
+        # the estimate's parts go in the kernel's buffers too, but for a few rows
+        scratch = self._scratch(levels) if r >= _SCRATCH_ROWS else None
         if self.estimating:  # the estimate's sums, the pillar sums among them
-            parts = self._estimate_sums(levels, offset)
+            parts = self._estimate_sums(levels, offset, scratch)
             lm = parts.known_weighted  # per pillar: weighted sum of levels
             rw = parts.rated_sums[:, 3 * k : 4 * k]  # per pillar: weight of rated criteria
         elif self.accel is not None:  # in one read of each level
@@ -1381,9 +1383,7 @@ class _Kernel:
         sums: Floats = np.matmul(rw, self.rated_p, out=self._buffer("sums", (r, 2), levels))
         if parts is not None:  # the point score: every criterion, known or estimated
             # a buffer, scaled in place (the caller copies it out)
-            pillar = parts.pillar_sums(
-                self.model, levels, self._scratch(levels) if r >= _SCRATCH_ROWS else None
-            )
+            pillar = parts.pillar_sums(self.model, levels, scratch)
             pillar *= self.scale_by_total_est
             np.round(pillar, SETTLE_DECIMALS, out=pillar)  # settle()
             pillar[parts.rated_sums[:, :k].sum(axis=1) == 0] = np.nan  # nothing known
@@ -1416,7 +1416,9 @@ class _Kernel:
             res["pillar_coverage"] = rw * self.inv_total
         return res
 
-    def _estimate_sums(self, levels: Floats, offset: int) -> _EstimateParts:
+    def _estimate_sums(
+        self, levels: Floats, offset: int, scratch: Scratch | None = None
+    ) -> _EstimateParts:
         """The estimate's parts of one block (every criterion applicable): two passes
         (``rated``, 1 unless NaN; ``filled``, NaN as 0), the check, the squares, and
         three products into reused buffers."""
@@ -1437,7 +1439,7 @@ class _Kernel:
             sq_sums,
             self.model.estimate_app_sums,
             self.model,
-            scratch=self._scratch(levels) if r >= _SCRATCH_ROWS else None,
+            scratch=scratch,
         )
 
     def _check(self, levels: Floats, filled: Floats, offset: int) -> None:

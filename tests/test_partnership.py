@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from readiness import InputError, load_partnership, load_rubric
+from readiness.errors import json_path
 from readiness.partnership import FORMAT_VERSION, Partnership, partnership_from_dict
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "partnerships"
@@ -626,9 +628,27 @@ EVERY_DATE = {
     "data",
     [EVERY_DATE, *(json.loads(f.read_text()) for f in sorted(EXAMPLES.glob("*.json")))],
 )
-def test_the_dates_without_places_are_the_dates_with_places(data):
-    """The check against assessed_on reads the dates without their places first."""
+def test_every_date_after_assessed_on_is_named_at_its_place(data):
+    """The check against assessed_on reads every date the file gives, each at its place."""
     p = partnership_from_dict(data)
-    with_places = [day for _, day in p.dates()]
-    assert sorted(filter(None, p._days())) == sorted(filter(None, with_places))
-    assert len(p._days()) == len(with_places)
+    places = [json_path(loc) for loc, day in p.dates() if day is not None]
+    assert places  # every document here gives dates
+    early = {**data, "assessed_on": "1800-01-01"}
+    with pytest.raises(InputError) as err:
+        partnership_from_dict(early)
+    after = [q.path for q in err.value.problems if "is after assessed_on 1800-01-01" in q.message]
+    assert sorted(after) == sorted(places)
+    # ... and those are every date written in the file, but assessed_on itself
+    days = [v for v in _texts(data) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v)]
+    assert len(after) == len(days) - ("assessed_on" in data)
+
+
+def _texts(value: object) -> list[str]:
+    """Every text value in a parsed JSON document."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return []

@@ -556,12 +556,12 @@ def _plain_estimate_parts(r_sums, k_sums, sq_sums, app_sums, model):
 
 
 @pytest.mark.parametrize("order", ["C", "F"])
-@pytest.mark.parametrize("rows", [1, 9, 500])
+@pytest.mark.parametrize("rows", [1, 9, 500, 1500])
 def test_estimate_parts_in_place_are_the_formulas_to_the_last_bit(order, rows):
-    """The estimate's posterior and pillar sums, computed in place, are the formulas
-    written plainly, bit for bit: nothing known, nothing estimated, estimates clipped
-    at 0 and at 4 among the rows."""
-    from readiness.scoring import _EstimateParts, _Kernel
+    """The estimate's posterior and pillar sums, computed in place (in the kernel's
+    buffers from _SCRATCH_ROWS rows), are the formulas written plainly, bit for bit:
+    nothing known, nothing estimated, estimates clipped at 0 and at 4 among the rows."""
+    from readiness.scoring import _SCRATCH_ROWS, _EstimateParts, _Kernel
 
     model = ScoringModel.from_rubric(load_rubric())
     rng = np.random.default_rng(rows)
@@ -575,7 +575,8 @@ def test_estimate_parts_in_place_are_the_formulas_to_the_last_bit(order, rows):
         levels[4] = 3.0  # nothing estimated
     levels = np.asarray(levels, order=order)
     kernel = _Kernel(model, "estimate", model.min_coverage)
-    parts = kernel._estimate_sums(levels, 0)
+    scratch = kernel._scratch(levels) if rows >= _SCRATCH_ROWS else None
+    parts = kernel._estimate_sums(levels, 0, scratch)
     k = model.n_pillars
     r_sums = np.array(parts.rated_sums)
     k_sums = kernel._buffer("k_sums", (rows, 3 * k), levels).copy(order="K")
@@ -583,7 +584,9 @@ def test_estimate_parts_in_place_are_the_formulas_to_the_last_bit(order, rows):
     centre, sd, sums, clipped = _plain_estimate_parts(
         r_sums, k_sums, sq_sums, model.estimate_app_sums, model
     )
-    again = _EstimateParts.from_sums(r_sums, k_sums, sq_sums, model.estimate_app_sums, model)
+    again = _EstimateParts.from_sums(
+        r_sums, k_sums, sq_sums, model.estimate_app_sums, model, scratch=scratch
+    )
     assert again.centre.tobytes() == centre.tobytes()
     assert again.sd.tobytes() == sd.tobytes()
     rows_clipped = np.flatnonzero(clipped.any(axis=1))  # summed criterion by criterion
@@ -592,7 +595,7 @@ def test_estimate_parts_in_place_are_the_formulas_to_the_last_bit(order, rows):
     sums[rows_clipped] = (
         np.where(some == some, some, guess) @ model.estimate_matrices[1][:, 2 * k : 3 * k]
     )
-    assert again.pillar_sums(model, levels).tobytes() == sums.tobytes()
+    assert again.pillar_sums(model, levels, scratch).tobytes() == sums.tobytes()
     if rows > 4:
         assert clipped.any(axis=1)[2:4].all()  # the clipped rows were there
 
