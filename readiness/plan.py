@@ -2219,9 +2219,15 @@ def _walk(problem: _Problem) -> Frontier:
         st2, best, _, why2, _ = problem.max_score(problem.cost(nxt), merge=False)
         if best is None:  # pragma: no cover - nxt itself is within that budget
             best = nxt
+        point, reached = _point(problem, best), _point(problem, nxt)
+        if point.score < reached.score:
+            # the solver's best within nxt's effort scores below nxt itself: its proof
+            # failed. Keep nxt (a true point) and say the frontier is not proven, rather
+            # than stepping back to the same point until the cap
+            point, st2, why2 = reached, "not-proven", Why("best-not-proven")
         proven = proven and st == "optimal" and st2 == "optimal"
         reason = reason or why or why2
-        points.append(_point(problem, best))
+        points.append(point)
     return Frontier(
         problem.a, problem.unknown, problem.profile.id, tuple(points), proven, _one(reason)
     )

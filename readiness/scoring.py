@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import threading
 import weakref
 from collections.abc import Callable, Sequence
@@ -220,7 +221,10 @@ the ``estimate`` policy's scores make, so a caller that shows both reads them on
 _PILLAR_WIDE = frozenset({"pillar", "pillar_lower", "pillar_upper", "pillar_coverage"})
 _GATE_WIDE = frozenset({"gate_failed", "gate_unrated"})
 _COUNTS = frozenset({"gates_failed", "gates_unrated"})
-_CONTROLLER: list[list[Any]] = []  # the BLAS libraries' threadpoolctl controllers, found once
+_CONTROLLER: dict[int, list[Any]] = {}
+"""The BLAS libraries' threadpoolctl controllers, keyed by how many modules were loaded
+when they were found: found again once more modules are loaded (scipy, say, brings its
+own BLAS)."""
 Engine = Literal["auto", "numpy", "numba"]
 _ENGINES: tuple[Engine, ...] = ("auto", "numpy", "numba")
 ACCEL_MIN_ROWS = 65_536
@@ -287,18 +291,24 @@ def _engine(engine: str, rows: int) -> Any:
 
 
 def _blas_pinned() -> _OneBlasThread:
-    """A context pinning BLAS to one thread, on the BLAS libraries found once.
+    """A context pinning BLAS to one thread, on the BLAS libraries loaded.
 
     ``threadpool_limits`` inspects the loaded libraries on every use (0.7-2.7 ms), and
     even a reused ``ThreadpoolController.limit`` reads every library's settings twice
-    (about 6 us); this asks each BLAS library its thread count and sets it only when it
-    is not 1 already (about 1-2 us), so that a one-row score can afford it.
+    (about 6 us); this finds the libraries again only when more modules were imported
+    since it last looked (a module may load a BLAS of its own), and asks each its
+    thread count, setting it only when it is not 1 already (about 1-2 us), so that a
+    one-row score can afford it.
     """
-    if not _CONTROLLER:
+    loaded = len(sys.modules)
+    libraries = _CONTROLLER.get(loaded)
+    if libraries is None:
         from threadpoolctl import ThreadpoolController  # on first use: not needed to start
 
-        _CONTROLLER.append(ThreadpoolController().select(user_api="blas").lib_controllers)
-    return _OneBlasThread(_CONTROLLER[0])
+        libraries = ThreadpoolController().select(user_api="blas").lib_controllers
+        _CONTROLLER.clear()
+        _CONTROLLER[loaded] = libraries
+    return _OneBlasThread(libraries)
 
 
 class _OneBlasThread:
@@ -388,7 +398,9 @@ class Estimated:
     sd: Floats
 
 
-def estimate_unknowns(levels: Floats, applicable: Bools | None, model: ScoringModel) -> Estimated:
+def estimate_unknowns(
+    levels: Floats, applicable: Bools | None, model: ScoringModel, *, settled: bool = True
+) -> Estimated:
     """Estimate every applicable unknown criterion from the partnership's known ones.
 
     Per row, the known levels minus each criterion's typical offset give pillar means;
@@ -401,6 +413,10 @@ def estimate_unknowns(levels: Floats, applicable: Bools | None, model: ScoringMo
     partnership's level (shared by every estimate), of each pillar's departure (shared
     within the pillar) and the criterion's own noise.
 
+    The estimates are settled (:func:`settle`) unless ``settled`` is False: a shown
+    estimate is then the same whatever order its sums were taken in. Scores are made
+    from the estimates as computed (``settled=False``) and settled themselves.
+
     >>> from readiness import load_rubric
     >>> m = ScoringModel.from_rubric(load_rubric())
     >>> e = estimate_unknowns(np.full((1, m.n_criteria), np.nan), None, m)
@@ -408,7 +424,8 @@ def estimate_unknowns(levels: Floats, applicable: Bools | None, model: ScoringMo
     >>> bool(np.allclose(e.levels, guess))
     True
     """
-    return _EstimateParts.of(levels, applicable, model).estimates(levels, applicable, model)
+    parts = _EstimateParts.of(levels, applicable, model)
+    return parts.estimates(levels, applicable, model, settled=settled)
 
 
 @dataclass(frozen=True, eq=False)
@@ -455,11 +472,13 @@ class _EstimateParts:
         r_sums = rated.astype(np.float64) @ by_rated  # [n | off | off^2 | w | w^2 | w.off]
         k_sums = known @ by_known  # [L | L.off | w.L]
         sq_sums = (known * known) @ by_known[:, :k]
-        app_sums = (
-            model.estimate_app_sums
-            if applicable is None
-            else applicable.astype(np.float64) @ by_app  # [w | w^2 | w.off]
-        )
+        if applicable is None:
+            app_sums = model.estimate_app_sums
+        else:
+            app_sums = applicable.astype(np.float64) @ by_app  # [w | w^2 | w.off]
+            # a row where every criterion applies takes the sums of no mask, so that it
+            # scores to the bit as without one (a product's last bits vary with its shape)
+            app_sums[applicable.all(axis=1)] = model.estimate_app_sums
         return cls.from_sums(r_sums, k_sums, sq_sums, app_sums, model, rated=rated, known=known)
 
     @classmethod
@@ -576,29 +595,42 @@ class _EstimateParts:
             own=own,
         )
 
-    def estimates(self, levels: Floats, applicable: Bools | None, model: ScoringModel) -> Estimated:
-        """The estimates (:func:`estimate_unknowns`) of the ``levels`` these parts were
-        made from (by :meth:`of`, which keeps the rated mask)."""
+    def estimates(
+        self,
+        levels: Floats,
+        applicable: Bools | None,
+        model: ScoringModel,
+        *,
+        settled: bool = True,
+    ) -> Estimated:
+        """The estimates (:func:`estimate_unknowns`, settled unless ``settled`` is False)
+        of the ``levels`` these parts were made from (by :meth:`of`, which keeps the
+        rated mask)."""
         assert self.rated is not None
         estimated = ~self.rated if applicable is None else applicable & ~self.rated
         guess = self.centre[:, model.criterion_pillar]
         guess += model.estimate.offsets
         np.clip(guess, 0.0, float(LEVEL_MAX), out=guess)
         # settled like scores: the same estimate whatever order its sums were taken in
-        filled = np.where(self.rated, levels, settle(guess))
+        filled = np.where(self.rated, levels, settle(guess) if settled else guess)
         if applicable is not None:
             filled[~applicable] = np.nan
         return Estimated(levels=filled, estimated=estimated, sd=self.sd)
 
     def pillar_sums(
-        self, model: ScoringModel, levels: Floats, scratch: Scratch | None = None
+        self,
+        model: ScoringModel,
+        levels: Floats,
+        scratch: Scratch | None = None,
+        applicable: Bools | None = None,
     ) -> Floats:
-        """(r, k) weighted sums of levels per pillar, known levels as they are and unknown
-        ones at their estimate, every criterion applicable (what the arithmetic point
-        score divides by the pillar's weight). The estimates' sum is one product unless
-        an estimate leaves 0-4; those rows (of ``levels``, the levels these parts were
-        made from) are summed criterion by criterion. With the kernel's ``scratch`` the
-        sums are one of its buffers (as :meth:`from_sums`), else a fresh array."""
+        """(r, k) weighted sums of levels per pillar over the applicable criteria (all
+        without ``applicable``), known levels as they are and unknown ones at their
+        estimate: what the arithmetic point score divides by the pillar's applicable
+        weight. The estimates' sum is one product unless an estimate leaves 0-4; those
+        rows (of ``levels`` and ``applicable``, what these parts were made from) are
+        summed criterion by criterion. With the kernel's ``scratch`` the sums are one of
+        its buffers (as :meth:`from_sums`), else a fresh array."""
         k = model.n_pillars
         by_known = model.estimate_matrices[1]
         new = _allocate if scratch is None else scratch
@@ -611,6 +643,15 @@ class _EstimateParts:
             self.rated_sums[:, 5 * k : 6 * k],
             out=new("est_w2", shape),
         )
+        # a pillar with nothing estimated adds exactly 0: its weights' differences miss 0
+        # by float noise (as in from_sums), so its sums are its known ones to the bit
+        # (what _KnownOnly gives without the estimate's parts)
+        estimated = np.greater(
+            est_w, 1e-9 * self.app_sums[..., :k], out=new("est_estimated", shape, np.bool_)
+        )
+        for part in (est_w, est_w_off):
+            np.multiply(part, estimated, out=part)
+            part += 0.0
         # sums = known_weighted + centre * est_w + est_w_off, into one array
         sums = np.multiply(self.centre, est_w, out=new("est_pillar_sums", shape))
         np.add(self.known_weighted, sums, out=sums)
@@ -629,8 +670,65 @@ class _EstimateParts:
             guess = self.centre[rows][:, model.criterion_pillar] + model.estimate.offsets
             np.clip(guess, 0.0, float(LEVEL_MAX), out=guess)
             some = levels[rows]
-            sums[rows] = np.where(some == some, some, guess) @ by_known[:, 2 * k : 3 * k]
+            filled = np.where(some == some, some, guess)
+            if applicable is not None:
+                filled[~applicable[rows]] = 0.0  # a criterion that does not apply: no part
+            sums[rows] = filled @ by_known[:, 2 * k : 3 * k]
         return sums
+
+    def nothing_known(self) -> Bools:
+        """(r,) True where no applicable criterion is known: no point score."""
+        nothing: Bools = self.rated_sums[:, : self.centre.shape[1]].sum(axis=1) == 0
+        return nothing
+
+
+@dataclass(frozen=True, eq=False)
+class _KnownOnly:
+    """What the point score of arithmetic pillars under ``estimate`` reads when nothing
+    is estimated (every applicable criterion known, something applicable in every row):
+    the known levels' weighted sums per pillar, made by the same product as in
+    :meth:`_EstimateParts.of`, and so the sums :meth:`_EstimateParts.pillar_sums` gives to
+    the bit, without the estimate's posterior.
+
+    Attributes:
+        known_weighted: (r, k) the weighted sums of the known levels per pillar.
+        app_sums: (3k,) or (r, 3k) as :attr:`_EstimateParts.app_sums`.
+        sd: (r,) zeros: nothing estimated adds no error.
+    """
+
+    known_weighted: Floats
+    app_sums: Floats
+    sd: Floats
+
+    @classmethod
+    def of(cls, levels: Floats, applicable: Bools | None, model: ScoringModel) -> _KnownOnly:
+        k = model.n_pillars
+        by_known, by_app = model.estimate_matrices[1], model.estimate_matrices[2]
+        rated = ~np.isnan(levels)
+        if applicable is not None:
+            rated &= applicable
+        k_sums = np.where(rated, levels, 0.0) @ by_known  # as _EstimateParts.of
+        app_sums = model.estimate_app_sums
+        if applicable is not None:
+            app_sums = applicable.astype(np.float64) @ by_app
+            app_sums[applicable.all(axis=1)] = model.estimate_app_sums
+        return cls(
+            known_weighted=k_sums[:, 2 * k :], app_sums=app_sums, sd=np.zeros(levels.shape[0])
+        )
+
+    def pillar_sums(
+        self,
+        model: ScoringModel,
+        levels: Floats,
+        scratch: Scratch | None = None,
+        applicable: Bools | None = None,
+    ) -> Floats:
+        """The known sums (:meth:`_EstimateParts.pillar_sums` with nothing estimated)."""
+        return self.known_weighted.copy()
+
+    def nothing_known(self) -> Bools:
+        """(r,) all False: every row has a known applicable criterion."""
+        return np.zeros(self.known_weighted.shape[0], dtype=bool)
 
 
 Scratch = Callable[..., NDArray[Any] | None]
@@ -1319,29 +1417,42 @@ class _Kernel:
         Some results are views of the kernel's scratch buffers: copy them out before
         the next run."""
         wants_estimate = "estimate" in outputs
+        # an all-False mask says nothing: the same scores to the bit without it (held by
+        # tests/test_scoring.py), by the shorter path
+        if na is not None and not na.any():
+            na = None
+        if low is not None and not low.any():
+            low = None
         if self.fused and na is None and low is None:
             res = self._fused(levels, outputs - ON_REQUEST, offset)
             if wants_estimate:
                 res["estimate"] = estimate_unknowns(levels, None, self.model).levels
             return res
         _validate(levels, offset, self._buffer("scratch", levels.shape, levels))
-        estimated: Estimated | _EstimateParts | None = None
+        estimated: Estimated | _EstimateParts | _KnownOnly | None = None
         full: Estimated | None = None  # the estimates themselves
         applicable = None if na is None else ~na
-        # the estimates' parts are read themselves only by arithmetic pillars under
-        # ``estimate`` with every criterion applicable; elsewhere only the estimates are
-        # read, and with nothing to estimate they are the levels (see _nothing_estimated)
-        parts_read = self.policy == "estimate" and self.linear and na is None
+        # arithmetic pillars under ``estimate`` read the estimates' parts themselves (the
+        # point score from the sums, with or without a mask: one formula, as the fused
+        # kernel's); elsewhere only the estimates are read, and with nothing to estimate
+        # they are the levels (see _nothing_estimated)
+        parts_read = self.policy == "estimate" and self.linear
         if self.policy == "estimate" or wants_estimate:
-            full = None if parts_read else _nothing_estimated(levels, applicable)
+            full = _nothing_estimated(levels, applicable)
+            scored = full  # what the point score reads criterion by criterion
+            sums: _EstimateParts | _KnownOnly | None = None
             if full is None:
-                parts = _EstimateParts.of(levels, applicable, self.model)
-                if wants_estimate or not parts_read:
+                sums = parts = _EstimateParts.of(levels, applicable, self.model)
+                if wants_estimate:
                     full = parts.estimates(levels, applicable, self.model)
+                if self.policy == "estimate" and not parts_read:  # scored as computed
+                    scored = parts.estimates(levels, applicable, self.model, settled=False)
+            elif parts_read:  # nothing to estimate: the known sums, to the same bits
+                sums = _KnownOnly.of(levels, applicable, self.model)
             if self.policy == "estimate":
-                # arithmetic pillars, every criterion applicable: the point score from the
-                # sums; otherwise criterion by criterion from the estimates
-                estimated = parts if parts_read else full
+                # arithmetic pillars: the point score from the sums; otherwise criterion
+                # by criterion from the estimates
+                estimated = sums if parts_read else scored
         res = self._reference(levels, na, low, estimated)
         if full is not None:
             res["estimate"] = full.levels
@@ -1385,7 +1496,6 @@ class _Kernel:
             # a buffer, scaled in place (the caller copies it out)
             pillar = parts.pillar_sums(self.model, levels, scratch)
             pillar *= self.scale_by_total_est
-            np.round(pillar, SETTLE_DECIMALS, out=pillar)  # settle()
             pillar[parts.rated_sums[:, :k].sum(axis=1) == 0] = np.nan  # nothing known
         else:
             pillar = self._buffer("pillar", (r, k), levels)
@@ -1393,6 +1503,8 @@ class _Kernel:
                 np.divide(lm, self.pillar_total if unknown_at_zero(self.policy) else rw, out=pillar)
             pillar *= POINTS_PER_LEVEL
         raw = settle(self._overall(pillar))
+        if parts is not None:  # the estimate's pillar scores, settled once the overall is made
+            np.round(pillar, SETTLE_DECIMALS, out=pillar)  # settle()
         raw_lo = settle(low)
         raw_hi = low - LEVEL_MAX * sums[:, 0]
         raw_hi += 100.0 * self.share_total
@@ -1523,7 +1635,7 @@ class _Kernel:
         levels: Floats,
         na: Bools | None,
         low: Floats | None,
-        estimated: Estimated | _EstimateParts | None = None,
+        estimated: Estimated | _EstimateParts | _KnownOnly | None = None,
     ) -> dict[str, NDArray[np.generic]]:
         """Every output, by the linear shortcut or the general path (the reference).
 
@@ -1540,16 +1652,12 @@ class _Kernel:
             pillar, pillar_lo, pillar_hi, rated_w, app_w = self._general(
                 levels, known, rated, applicable, low
             )
-        if isinstance(estimated, _EstimateParts):
-            # the point score: every criterion counts, known or estimated, so each
-            # arithmetic pillar is its weighted sum over fixed denominators
-            # settled: a product's last bits depend on how many rows BLAS is given, and a
-            # partnership scores the same alone, in a batch or in any partition of one
-            pillar = settle(
-                estimated.pillar_sums(model, levels) * (self.inv_total * POINTS_PER_LEVEL)
-            )
-            nothing = estimated.rated_sums[:, : model.n_pillars].sum(axis=1) == 0
-            pillar[nothing] = np.nan  # nothing known, nothing to estimate from: no score
+        if isinstance(estimated, _EstimateParts | _KnownOnly):
+            # the point score: every applicable criterion counts, known or estimated, so
+            # each arithmetic pillar is its weighted sum over its applicable weight
+            sums = estimated.pillar_sums(model, levels, applicable=applicable)
+            pillar = sums * self._estimate_scale(estimated, applicable)
+            pillar[estimated.nothing_known()] = np.nan  # nothing to estimate from: no score
         elif estimated is not None:  # the point score: every applicable criterion counts
             # NaN (not applicable) as 0; levels and estimates are finite (validated, clipped)
             filled = estimated.levels
@@ -1566,6 +1674,11 @@ class _Kernel:
         raw = settle(self._overall(pillar))
         raw_lo = settle(self._overall(pillar_lo))
         raw_hi = settle(self._overall(pillar_hi))
+        if estimated is not None:
+            # the estimate's pillar scores, settled once the overall is made from them as
+            # computed: their last bits depend on how many rows BLAS is given, and a
+            # partnership scores the same alone, in a batch or in any partition of one
+            pillar = settle(pillar)
 
         # coverage: share of effective weight that is rated
         if applicable is None:  # everything applies: fixed denominators
@@ -1602,6 +1715,23 @@ class _Kernel:
             "pillar_upper": pillar_hi,
             "pillar_coverage": pillar_cov,
         }
+
+    def _estimate_scale(
+        self, parts: _EstimateParts | _KnownOnly, applicable: Bools | None
+    ) -> Floats:
+        """What the estimate's pillar sums (:meth:`_EstimateParts.pillar_sums`) are
+        multiplied by to give points: 25 over each pillar's applicable weight. A row
+        where every criterion applies takes the fused kernel's constant
+        (``scale_by_total_est``), so that it scores to the bit as with no mask; a pillar
+        where nothing applies gets NaN (no score, as 0/0)."""
+        if applicable is None:
+            constant: Floats = self.scale_by_total_est
+            return constant
+        with np.errstate(divide="ignore"):
+            scale: Floats = POINTS_PER_LEVEL / parts.app_sums[:, : self.model.n_pillars]
+        scale[np.isinf(scale)] = np.nan
+        scale[applicable.all(axis=1)] = self.scale_by_total_est
+        return scale
 
     def _linear(
         self, levels: Floats, applicable: Bools | None, low: Floats | None

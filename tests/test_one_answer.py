@@ -184,6 +184,35 @@ def test_the_frame_path_equals_assess():
     assert frame["band"].astype(object).fillna("").tolist() == REFERENCE["band"].fillna("").tolist()
 
 
+def test_assess_and_the_frame_give_the_same_floats():
+    """To the last bit, not to a tolerance: ``assess`` file by file, ``assess_frame`` on
+    every partnership at once with its masks, and each partnership whose criteria all
+    apply and whose ratings are all sure alone without masks (the fused kernel)."""
+    assessed = [assess(p, RUBRIC) for p in VALID]
+    ids = RUBRIC.criterion_ids
+
+    def frame(rows: list[Any], attribute: str) -> pd.DataFrame:
+        return pd.DataFrame(np.vstack([getattr(a, attribute) for a in rows]), columns=ids)
+
+    together = assess_frame(
+        frame(assessed, "levels"),
+        RUBRIC,
+        not_applicable=frame(assessed, "not_applicable"),
+        low_confidence=frame(assessed, "low_confidence"),
+    )
+    alone = 0
+    for i, a in enumerate(assessed):
+        expected = [a.overall, a.lower, a.upper, *(p.score for p in a.pillars)]
+        names = ["overall", "lower", "upper", *(p.id for p in RUBRIC.pillars)]
+        got = [optional(together[name].iloc[i]) for name in names]
+        assert got == expected, a.partnership.id
+        if not (a.not_applicable.any() or a.low_confidence.any()):
+            single = assess_frame(frame([a], "levels"), RUBRIC)
+            assert [optional(single[name].iloc[0]) for name in names] == expected
+            alone += 1
+    assert alone >= 10
+
+
 # --- every scorer states the same rules -----------------------------------------------
 
 
@@ -278,8 +307,9 @@ def test_every_scorer_states_the_same_rules(method, policy):
     np.testing.assert_array_equal(overall[0], kernel.overall)
     np.testing.assert_array_equal(band[0], kernel.band)
 
-    # the kernel settles estimates (levels) to SETTLE_DECIMALS, the plan's affine map of
-    # them is exact: they may part by that rounding, in points
+    # a shown estimate (a level) is settled to SETTLE_DECIMALS, while the kernel scores
+    # the estimates as computed, and the plan's affine map of them is exact: a sum of
+    # shown scores, or the plan's, may part from the kernel's by that rounding, in points
     tolerance = 1e-9 + (POINTS_PER_LEVEL * 10.0**-SETTLE_DECIMALS if policy == "estimate" else 0)
     for i, a in enumerate(assessed):
         assert (a.overall, a.raw) == (optional(s.overall[i]), optional(s.raw[i]))
@@ -291,7 +321,7 @@ def test_every_scorer_states_the_same_rules(method, policy):
         assert criteria["points"].sum() == pytest.approx(s.raw[i], abs=1e-9)
         if method == "arithmetic":  # exact shares: points = score x used weight
             used = criteria["score"].fillna(0).to_numpy(float) @ criteria["used_weight"]
-            assert used == pytest.approx(s.raw[i], abs=1e-9)
+            assert used == pytest.approx(s.raw[i], abs=tolerance)
 
         problem = _Problem(a, "rate-first", resolve_profile(a, None)[0], 10.0)
         raw, capped = _milp_scores(problem)

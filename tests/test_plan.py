@@ -277,6 +277,54 @@ def test_the_frontier_is_the_pareto_set_of_brute_force(case):
         assert top is not None and scores[-1] == pytest.approx(top[1], abs=1e-4)
 
 
+def test_the_walk_keeps_a_point_the_solver_could_not_beat_and_never_repeats_one():
+    # found by hypothesis: within the effort of a plan scoring 65 (raise p0.c1, unknown,
+    # to 1) the solver's best scored 60, claimed optimal. The walk then stepped back to
+    # its last point (60) until the cap of 2,000 points. It now keeps the plan it found
+    # and says the frontier is not proven
+    def crit(cid: str, weight: float, effort: str, **extra: Any) -> dict[str, Any]:
+        return criterion(cid, weight, effort=effort, **extra)
+
+    gate = {"min_level": 1, "cap_band": "low", "reason": "test gate"}
+    pillars = [
+        ("p0", "arithmetic", [crit("p0.c0", 2.0, "medium"), crit("p0.c1", 0.5, "low")]),
+        (
+            "p1",
+            "geometric",
+            [crit("p1.c0", 0.5, "high", critical=gate), crit("p1.c1", 0.5, "medium")],
+        ),
+        ("p2", "arithmetic", [crit("p2.c0", 0.5, "high")]),
+    ]
+    doc = {
+        "id": "generated", "version": "1.0.0", "title": "Generated", "scale": SCALE,
+        "bands": copy.deepcopy(BANDS), "aggregation": "minimum", "unknown_policy": "exclude",
+        "min_coverage": 0.0, "effort_scale": EFFORTS, "default_profile": "goal",
+        "pillars": [
+            {"id": i, "title": i, "weight": 0.5, "rationale": "test", "aggregation": m,
+             "criteria": c}
+            for i, m, c in pillars
+        ],
+        "profiles": [{"id": "goal", "title": "Goal", "default_level": 1, "levels": {}}],
+    }  # fmt: skip
+    ratings: dict[str, Any] = {
+        "p0.c0": {"level": 2},
+        "p1.c0": {"level": "not-applicable"},
+        "p1.c1": {"level": 0},
+        "p2.c0": {"level": "not-applicable"},
+    }
+    p = Partnership(id="t", name="T", kind="defense-cooperation", members=("A",), ratings=ratings)
+    a = assess(p, make_rubric(doc))
+    frontier = a.plan(budget=0.0, unknown="lower").frontier()
+    scores = [p.score for p in frontier.points]
+    assert len(scores) < 30 and all(b > x for x, b in itertools.pairwise(scores))
+    assert (11.0, 65.0) in [(p.effort, p.score) for p in frontier.points]
+    for point in frontier.points:  # each a true plan, none beaten at its effort
+        expected = brute(a, "lower", None, point.effort, frontier.profile)
+        assert expected is not None and point.score == pytest.approx(expected[1], abs=1e-4)
+    if not frontier.proven:
+        assert [w.code for w in frontier.why] == ["best-not-proven"]
+
+
 def greedy_cost(a: Assessment, goal: Target) -> float | None:
     """Effort of the shortest prefix of the greedy roadmap that reaches ``goal``."""
     report = a.gaps()

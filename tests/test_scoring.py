@@ -666,6 +666,35 @@ def test_blas_runs_on_one_thread_while_scoring_and_as_before_after():
         assert blas_threads() == before
 
 
+def test_a_blas_loaded_after_the_first_score_is_pinned_too():
+    # scipy brings an OpenBLAS of its own: imported after a first score (a fresh
+    # process, so that nothing has loaded it yet), it is found and pinned as well
+    import subprocess
+    import sys
+
+    script = """
+from threadpoolctl import threadpool_info, threadpool_limits
+import numpy as np
+from readiness import load_rubric
+from readiness.scoring import ScoringModel, _blas_pinned, score_matrix
+
+def blas():
+    return {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+model = ScoringModel.from_rubric(load_rubric())
+score_matrix(np.full((1, model.n_criteria), 2.0), model)
+import scipy.linalg
+with threadpool_limits(limits=2, user_api="blas"):
+    assert len(blas()) == 2, blas()  # numpy's and scipy's
+    with _blas_pinned():
+        assert set(blas().values()) == {1}, blas()
+    assert set(blas().values()) == {2}, blas()
+print("ok")
+"""
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
+
+
 @pytest.mark.parametrize("rows", [1, 5000])
 @pytest.mark.parametrize("policy", ["estimate", "exclude"])
 def test_a_fraction_within_0_to_4_is_refused_after_good_blocks(rows, policy):
@@ -679,3 +708,66 @@ def test_a_fraction_within_0_to_4_is_refused_after_good_blocks(rows, policy):
     bad[-1, 3] = 2.5
     with pytest.raises(InputError, match=rf"row {rows - 1}, criterion column 3: level 2.5"):
         score_matrix(bad, model, unknown_policy=policy)
+
+
+@pytest.mark.parametrize("policy", ["estimate", "exclude", "worst"])
+def test_a_partnership_scores_to_the_bit_alone_in_a_batch_and_with_any_mask(policy):
+    # one answer: a row's scores are the same floats, bit for bit, whether it is scored
+    # alone or among 20,000 rows (other BLAS shapes, several blocks), with no mask or an
+    # all-False one (the fused kernel or the general path), beside rows with criteria
+    # that do not apply
+    model = ScoringModel.from_rubric(load_rubric())
+    rng = np.random.default_rng(11)
+    levels = rng.integers(0, 5, (20_000, model.n_criteria)).astype(float)
+    levels[rng.random(levels.shape) < 0.25] = np.nan
+    na = rng.random(levels.shape) < 0.05
+    na[::2] = False  # half the rows: every criterion applies
+    levels[::3] = rng.integers(0, 5, (len(levels[::3]), model.n_criteria))  # all known
+    low = rng.random(levels.shape) < 0.1
+    low[::5] = False
+    big = score_matrix(levels, model, unknown_policy=policy, not_applicable=na, low_confidence=low)
+    names = ["pillar", "overall", "raw", "lower", "upper", "coverage", "likely_lower"]
+    for i in [*range(0, 20_000, 499), *range(0, 300, 5)]:
+        row = slice(i, i + 1)
+        ways = [
+            score_matrix(
+                levels[row], model, unknown_policy=policy, not_applicable=na[row],
+                low_confidence=low[row],
+            )
+        ]  # fmt: skip
+        if not na[i].any():
+            ways.append(
+                score_matrix(levels[row], model, unknown_policy=policy, low_confidence=low[row])
+            )
+            if not low[i].any():  # no mask at all: the fused kernel
+                ways.append(score_matrix(levels[row], model, unknown_policy=policy))
+        for one in ways:
+            for name in names:
+                np.testing.assert_array_equal(
+                    getattr(one, name)[0], getattr(big, name)[i], err_msg=f"{name}, row {i}"
+                )
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_with_nothing_to_estimate_the_known_sums_are_the_estimate_sums_to_the_bit(masked):
+    # a block with nothing to estimate skips the estimate's posterior (_KnownOnly): its
+    # pillar sums and scale are the full formula's, bit for bit, before any settling
+    from readiness.scoring import _EstimateParts, _KnownOnly
+
+    model = ScoringModel.from_rubric(load_rubric())
+    rng = np.random.default_rng(5)
+    levels = rng.integers(0, 5, (3000, model.n_criteria)).astype(float)
+    applicable = None
+    if masked:
+        applicable = rng.random(levels.shape) > 0.05
+        applicable[::2] = True
+        levels[~applicable] = np.nan
+    full = _EstimateParts.of(levels, applicable, model)
+    known = _KnownOnly.of(levels, applicable, model)
+    np.testing.assert_array_equal(
+        known.pillar_sums(model, levels, applicable=applicable),
+        full.pillar_sums(model, levels, applicable=applicable),
+    )
+    np.testing.assert_array_equal(known.app_sums, full.app_sums)
+    np.testing.assert_array_equal(known.nothing_known(), full.nothing_known())
+    np.testing.assert_array_equal(known.sd, full.sd)

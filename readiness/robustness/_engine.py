@@ -176,7 +176,8 @@ class _Prepared:
         self.values = np.where(known, level_to_score(levels), 0.0)
         self.groups = [np.flatnonzero(model.criterion_pillar == p) for p in range(self.k)]
         self.arithmetic = all(m == "arithmetic" for m in model.pillar_method)
-        estimated = estimate_unknowns(levels, self.app, model)
+        # the estimates as computed, as the kernel scores them (they are settled to show)
+        estimated = estimate_unknowns(levels, self.app, model, settled=False)
         self.point_levels = {  # the levels each policy scores (unknown: 0 or its estimate)
             "exclude": levels,
             "worst": levels,
