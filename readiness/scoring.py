@@ -464,7 +464,7 @@ class _EstimateParts:
     @classmethod
     def of(cls, levels: Floats, applicable: Bools | None, model: ScoringModel) -> _EstimateParts:
         k = model.n_pillars
-        by_rated, by_known, by_app = model.estimate_matrices
+        by_rated, by_known, _ = model.estimate_matrices
         rated = ~np.isnan(levels)
         if applicable is not None:
             rated &= applicable
@@ -472,13 +472,7 @@ class _EstimateParts:
         r_sums = rated.astype(np.float64) @ by_rated  # [n | off | off^2 | w | w^2 | w.off]
         k_sums = known @ by_known  # [L | L.off | w.L]
         sq_sums = (known * known) @ by_known[:, :k]
-        if applicable is None:
-            app_sums = model.estimate_app_sums
-        else:
-            app_sums = applicable.astype(np.float64) @ by_app  # [w | w^2 | w.off]
-            # a row where every criterion applies takes the sums of no mask, so that it
-            # scores to the bit as without one (a product's last bits vary with its shape)
-            app_sums[applicable.all(axis=1)] = model.estimate_app_sums
+        app_sums = _app_sums(applicable, model)
         return cls.from_sums(r_sums, k_sums, sq_sums, app_sums, model, rated=rated, known=known)
 
     @classmethod
@@ -702,18 +696,14 @@ class _KnownOnly:
 
     @classmethod
     def of(cls, levels: Floats, applicable: Bools | None, model: ScoringModel) -> _KnownOnly:
-        k = model.n_pillars
-        by_known, by_app = model.estimate_matrices[1], model.estimate_matrices[2]
         rated = ~np.isnan(levels)
         if applicable is not None:
             rated &= applicable
-        k_sums = np.where(rated, levels, 0.0) @ by_known  # as _EstimateParts.of
-        app_sums = model.estimate_app_sums
-        if applicable is not None:
-            app_sums = applicable.astype(np.float64) @ by_app
-            app_sums[applicable.all(axis=1)] = model.estimate_app_sums
+        k_sums = np.where(rated, levels, 0.0) @ model.estimate_matrices[1]  # as in of()
         return cls(
-            known_weighted=k_sums[:, 2 * k :], app_sums=app_sums, sd=np.zeros(levels.shape[0])
+            known_weighted=k_sums[:, 2 * model.n_pillars :],
+            app_sums=_app_sums(applicable, model),
+            sd=np.zeros(levels.shape[0]),
         )
 
     def pillar_sums(
@@ -729,6 +719,18 @@ class _KnownOnly:
     def nothing_known(self) -> Bools:
         """(r,) all False: every row has a known applicable criterion."""
         return np.zeros(self.known_weighted.shape[0], dtype=bool)
+
+
+def _app_sums(applicable: Bools | None, model: ScoringModel) -> Floats:
+    """The applicable mask by ``model.estimate_matrices[2]``: per pillar [weight |
+    weight^2 | weight x offset], (3k,) without a mask. A row where every criterion
+    applies takes those of no mask, so that it scores to the bit as without one (a
+    product's last bits vary with its shape)."""
+    if applicable is None:
+        return model.estimate_app_sums
+    app_sums: Floats = applicable.astype(np.float64) @ model.estimate_matrices[2]
+    app_sums[applicable.all(axis=1)] = model.estimate_app_sums
+    return app_sums
 
 
 Scratch = Callable[..., NDArray[Any] | None]
