@@ -169,16 +169,20 @@ def resolve(
         The :class:`Resolved` arrays; override problems are returned, not raised.
     """
     n, m = len(partnerships), len(rubric.criteria)
-    rules = tuple(j for j, c in enumerate(rubric.criteria) if c.derive is not None)
+    rules = rubric.rule_positions
     if derived is None or table is None:
         table = feature_table(partnerships)
         derived = derive_levels(table, rubric)
-    derived = np.broadcast_to(derived, (n, m))
+    if derived.shape == (n, m):  # a read-only view, as broadcast_to gives (cheaper)
+        derived = derived.view()
+        derived.flags.writeable = False
+    else:  # one row for every partnership
+        derived = np.broadcast_to(derived, (n, m))
     levels = derived.copy()
     na = np.zeros((n, m), dtype=bool)
     low = np.zeros((n, m), dtype=bool)
     origin = np.where(np.isnan(derived), _UNKNOWN, _DERIVED).astype(np.int8)
-    index = {cid: j for j, cid in enumerate(rubric.criterion_ids)}
+    index = rubric.criterion_index
     problems: list[tuple[Problem, ...]] = []
     for i, p in enumerate(partnerships):
         given: dict[str, int | None] = {}  # derived levels the ratings meet

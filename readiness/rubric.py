@@ -493,6 +493,16 @@ class Rubric(Frozen):
         return tuple(c.id for c in self.criteria)
 
     @cached_property
+    def criterion_index(self) -> dict[str, int]:
+        """Each criterion id's position in :attr:`criteria` (shared: read, never change)."""
+        return {cid: j for j, cid in enumerate(self.criterion_ids)}
+
+    @cached_property
+    def rule_positions(self) -> tuple[int, ...]:
+        """The positions in :attr:`criteria` of the criteria with a rule (``derive``)."""
+        return tuple(j for j, c in enumerate(self.criteria) if c.derive is not None)
+
+    @cached_property
     def pillar_of(self) -> dict[str, Pillar]:
         """The pillar each criterion id belongs to."""
         return {c.id: p for p in self.pillars for c in p.criteria}

@@ -1427,8 +1427,11 @@ class _Kernel:
             low = None
         if self.fused and na is None and low is None:
             res = self._fused(levels, outputs - ON_REQUEST, offset)
-            if wants_estimate:
-                res["estimate"] = estimate_unknowns(levels, None, self.model).levels
+            if wants_estimate:  # nothing unknown: the levels, without the posterior
+                known = _nothing_estimated(levels, None)
+                res["estimate"] = (
+                    estimate_unknowns(levels, None, self.model) if known is None else known
+                ).levels
             return res
         _validate(levels, offset, self._buffer("scratch", levels.shape, levels))
         estimated: Estimated | _EstimateParts | _KnownOnly | None = None

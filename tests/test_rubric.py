@@ -841,3 +841,11 @@ def test_to_frame_effective_weights_by_hand():
     assert frame.loc["a.two", "effective_weight"] == pytest.approx(2 / 3 * 3 / 4)
     assert frame.loc["b.two", "effective_weight"] == pytest.approx(1 / 3 * 1 / 2)
     assert frame.loc["b.two", "critical"] and not frame.loc["a.one", "critical"]
+
+
+def test_criterion_index_and_rule_positions_follow_the_criteria():
+    rubric = load_rubric()
+    assert list(rubric.criterion_index) == list(rubric.criterion_ids)
+    assert all(rubric.criteria[j].id == cid for cid, j in rubric.criterion_index.items())
+    with_rules = [j for j, c in enumerate(rubric.criteria) if c.derive is not None]
+    assert list(rubric.rule_positions) == with_rules and with_rules
