@@ -1419,8 +1419,8 @@ class _Kernel:
         Some results are views of the kernel's scratch buffers: copy them out before
         the next run."""
         wants_estimate = "estimate" in outputs
-        # an all-False mask says nothing: the same scores to the bit without it (held by
-        # tests/test_scoring.py), by the shorter path
+        # an all-False mask says nothing: the same scores without it (to the bit, as
+        # tests/test_scoring.py holds; the per-pillar bounds settled), by the shorter path
         if na is not None and not na.any():
             na = None
         if low is not None and not low.any():
@@ -1523,14 +1523,16 @@ class _Kernel:
         )  # fmt: skip
         if "pillar" in outputs:
             res["pillar"] = pillar
+        # the per-pillar bounds and coverage settled, as the reference path's (their last
+        # bits differ between the two paths' formulas)
         if "pillar_lower" in outputs:
-            res["pillar_lower"] = lm * self.scale_by_total
+            res["pillar_lower"] = settle(lm * self.scale_by_total)
         if "pillar_upper" in outputs:
             upper = (lm - LEVEL_MAX * rw) * self.scale_by_total
             upper += 100.0
-            res["pillar_upper"] = upper
+            res["pillar_upper"] = settle(upper)
         if "pillar_coverage" in outputs:
-            res["pillar_coverage"] = rw * self.inv_total
+            res["pillar_coverage"] = settle(rw * self.inv_total, 2)
         return res
 
     def _estimate_sums(
@@ -1716,9 +1718,10 @@ class _Kernel:
         )  # fmt: skip
         return res | {
             "pillar": pillar,
-            "pillar_lower": pillar_lo,
-            "pillar_upper": pillar_hi,
-            "pillar_coverage": pillar_cov,
+            # settled: the fused kernel's formulas for these differ in their last bits
+            "pillar_lower": settle(pillar_lo),
+            "pillar_upper": settle(pillar_hi),
+            "pillar_coverage": settle(pillar_cov, 2),
         }
 
     def _estimate_scale(

@@ -726,7 +726,8 @@ def test_a_partnership_scores_to_the_bit_alone_in_a_batch_and_with_any_mask(poli
     low = rng.random(levels.shape) < 0.1
     low[::5] = False
     big = score_matrix(levels, model, unknown_policy=policy, not_applicable=na, low_confidence=low)
-    names = ["pillar", "overall", "raw", "lower", "upper", "coverage", "likely_lower"]
+    names = ["pillar", "pillar_lower", "pillar_upper", "pillar_coverage", "overall", "raw"]
+    names += ["lower", "upper", "coverage", "likely_lower", "likely_upper", "gate_loss"]
     for i in [*range(0, 20_000, 499), *range(0, 300, 5)]:
         row = slice(i, i + 1)
         ways = [
