@@ -628,7 +628,7 @@ class GapReport(Rendered):
         levels = self.assessment.levels.copy()
         low = self.assessment.low_confidence.copy()
         for g in (*self.gaps, *self.evidence_gaps):
-            j = self.assessment.rubric.criterion_ids.index(g.criterion)
+            j = self.assessment.rubric.criterion_index[g.criterion]
             levels[0, j] = g.target
             low[0, j] = False  # a criterion brought to target is a new, firm rating
         s = _rescore(self.assessment, levels, low)

@@ -1191,7 +1191,7 @@ class _Problem:
         """Reaching L needs each prerequisite at min(L, its profile level). A prerequisite
         that cannot be planned (unrated, left so) is only noted, per criterion."""
         self.unrated_prereqs: dict[int, tuple[str, ...]] = {}
-        index = {cid: j for j, cid in enumerate(self.ids)}
+        index = self.a.rubric.criterion_index
         for j, c in enumerate(self.a.rubric.criteria):
             unrated = []
             for pre in c.prerequisites:
@@ -1760,7 +1760,7 @@ class _Problem:
         todo = [j for j in range(m) if planned[j] >= 0]
         if not todo:
             return ()
-        index = {cid: j for j, cid in enumerate(self.ids)}
+        index = self.a.rubric.criterion_index
         alone = np.full((len(todo), m), -1.0)
         for r, j in enumerate(todo):
             alone[r, j] = planned[j]
@@ -2522,7 +2522,7 @@ def _now(a: Assessment, cid: str) -> str:
     c = a.criterion(cid)
     if c.level is None:
         return "unrated"
-    low = a.low_confidence[0, a.rubric.criterion_ids.index(cid)]
+    low = a.low_confidence[0, a.rubric.criterion_index[cid]]
     return f"{c.level} (low confidence)" if low else str(c.level)
 
 

@@ -639,7 +639,7 @@ class _EstimateParts:
         )
         # a pillar with nothing estimated adds exactly 0: its weights' differences miss 0
         # by float noise (as in from_sums), so its sums are its known ones to the bit
-        # (what _KnownOnly gives without the estimate's parts)
+        # (what _KnownOnly holds, without the estimate's parts)
         estimated = np.greater(
             est_w, 1e-9 * self.app_sums[..., :k], out=new("est_estimated", shape, np.bool_)
         )
@@ -679,10 +679,10 @@ class _EstimateParts:
 @dataclass(frozen=True, eq=False)
 class _KnownOnly:
     """What the point score of arithmetic pillars under ``estimate`` reads when nothing
-    is estimated (every applicable criterion known, something applicable in every row):
-    the known levels' weighted sums per pillar, made by the same product as in
-    :meth:`_EstimateParts.of`, and so the sums :meth:`_EstimateParts.pillar_sums` gives to
-    the bit, without the estimate's posterior.
+    is estimated (every applicable criterion known, something applicable in every row,
+    so every row has a score): the known levels' weighted sums per pillar, made by the
+    same product as in :meth:`_EstimateParts.of`, and so the sums
+    :meth:`_EstimateParts.pillar_sums` gives to the bit, without the estimate's posterior.
 
     Attributes:
         known_weighted: (r, k) the weighted sums of the known levels per pillar.
@@ -705,20 +705,6 @@ class _KnownOnly:
             app_sums=_app_sums(applicable, model),
             sd=np.zeros(levels.shape[0]),
         )
-
-    def pillar_sums(
-        self,
-        model: ScoringModel,
-        levels: Floats,
-        scratch: Scratch | None = None,
-        applicable: Bools | None = None,
-    ) -> Floats:
-        """The known sums (:meth:`_EstimateParts.pillar_sums` with nothing estimated)."""
-        return self.known_weighted.copy()
-
-    def nothing_known(self) -> Bools:
-        """(r,) all False: every row has a known applicable criterion."""
-        return np.zeros(self.known_weighted.shape[0], dtype=bool)
 
 
 def _app_sums(applicable: Bools | None, model: ScoringModel) -> Floats:
@@ -1501,7 +1487,7 @@ class _Kernel:
             # a buffer, scaled in place (the caller copies it out)
             pillar = parts.pillar_sums(self.model, levels, scratch)
             pillar *= self.scale_by_total_est
-            pillar[parts.rated_sums[:, :k].sum(axis=1) == 0] = np.nan  # nothing known
+            pillar[parts.nothing_known()] = np.nan  # nothing to estimate from: no score
         else:
             pillar = self._buffer("pillar", (r, k), levels)
             with np.errstate(invalid="ignore", divide="ignore"):  # 0/0: nothing rated
@@ -1659,9 +1645,11 @@ class _Kernel:
             pillar, pillar_lo, pillar_hi, rated_w, app_w = self._general(
                 levels, known, rated, applicable, low
             )
-        if isinstance(estimated, _EstimateParts | _KnownOnly):
-            # the point score: every applicable criterion counts, known or estimated, so
-            # each arithmetic pillar is its weighted sum over its applicable weight
+        # the point score: every applicable criterion counts, known or estimated, so each
+        # arithmetic pillar is its weighted sum over its applicable weight
+        if isinstance(estimated, _KnownOnly):  # nothing estimated, every row scored
+            pillar = estimated.known_weighted * self._estimate_scale(estimated, applicable)
+        elif isinstance(estimated, _EstimateParts):
             sums = estimated.pillar_sums(model, levels, applicable=applicable)
             pillar = sums * self._estimate_scale(estimated, applicable)
             pillar[estimated.nothing_known()] = np.nan  # nothing to estimate from: no score
